@@ -1,0 +1,85 @@
+/**
+ * The shapes of user functions. Each may be a plain closure or an object (typically a class
+ * instance) with the processing method plus optional `open(context)` / `close()` lifecycle hooks.
+ * A job is rebuilt in every worker, so each parallel subtask gets its own instance.
+ */
+import type { JobArgs } from "./job-args.ts";
+import type {
+  AggregatingStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  ValueStateDescriptor,
+} from "../state/descriptors.ts";
+import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from "../state/state.ts";
+
+export interface Collector<T> {
+  collect(record: T): void;
+}
+
+/** What a function knows of where it runs. Keyed state is available only on keyed streams. */
+export interface RuntimeContext {
+  readonly operatorName: string;
+  /** Zero-based index of this parallel instance. */
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly args: JobArgs;
+  getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
+  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
+  getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V>;
+  getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
+  getAggregatingState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
+}
+
+export interface Lifecycle {
+  open?(context: RuntimeContext): void | Promise<void>;
+  close?(): void | Promise<void>;
+}
+
+export type MapFunction<I, O> = ((value: I) => O) | (Lifecycle & { map(value: I): O });
+export type FilterFunction<T> = ((value: T) => boolean) | (Lifecycle & { filter(value: T): boolean });
+/** Emits through `out`, or returns an iterable of results (or both). */
+export type FlatMapFunction<I, O> =
+  | ((value: I, out: Collector<O>) => Iterable<O> | void)
+  | (Lifecycle & { flatMap(value: I, out: Collector<O>): Iterable<O> | void });
+export type ReduceFunction<T> = ((accumulated: T, value: T) => T) | (Lifecycle & { reduce(accumulated: T, value: T): T });
+export type KeySelector<T, K> = (value: T) => K;
+
+export interface TimerService {
+  currentProcessingTime(): number;
+  /** Registers a processing-time timer for the current key; registering the same time twice fires once. */
+  registerProcessingTimeTimer(time: number): void;
+  deleteProcessingTimeTimer(time: number): void;
+}
+
+export interface KeyedContext<K> {
+  /** The key of the record or timer being processed. */
+  getCurrentKey(): K;
+  timerService(): TimerService;
+}
+
+export interface OnTimerContext<K> extends KeyedContext<K> {
+  readonly timestamp: number;
+}
+
+/** Processes each record of a keyed stream, with keyed state (from `open`'s context) and timers. */
+export abstract class KeyedProcessFunction<K, I, O> implements Lifecycle {
+  open?(context: RuntimeContext): void | Promise<void>;
+  close?(): void | Promise<void>;
+  abstract processElement(value: I, ctx: KeyedContext<K>, out: Collector<O>): void;
+  onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): void;
+}
+
+export interface CoContext {
+  timerService(): TimerService;
+}
+
+/** Processes the two inputs of connected streams; on keyed inputs it has keyed state and timers. */
+export abstract class CoProcessFunction<I1, I2, O> implements Lifecycle {
+  open?(context: RuntimeContext): void | Promise<void>;
+  close?(): void | Promise<void>;
+  abstract processElement1(value: I1, ctx: KeyedContext<unknown>, out: Collector<O>): void;
+  abstract processElement2(value: I2, ctx: KeyedContext<unknown>, out: Collector<O>): void;
+  onTimer?(timestamp: number, ctx: OnTimerContext<unknown>, out: Collector<O>): void;
+}

@@ -1,0 +1,73 @@
+/**
+ * Every error Weir raises on purpose carries a stable `code` from this registry.
+ * Codes are part of the public contract: docs/errors.md documents each one, and a test
+ * checks that the registry and the document agree.
+ */
+
+export const ErrorCodes = {
+  WEIR_ERR_INVALID_ARGUMENT: "an API or CLI argument is out of range or of the wrong kind",
+  WEIR_ERR_EMPTY_JOB: "the job defines no sink, so nothing would run",
+  WEIR_ERR_PARALLELISM_ABOVE_MAX: "an operator's parallelism exceeds the job's max parallelism (its number of key groups)",
+  WEIR_ERR_DUPLICATE_UID: "two operators were given the same uid",
+  WEIR_ERR_KEYED_STATE_OUTSIDE_KEYED_STREAM: "keyed state or timers were requested by a function that does not run on a keyed stream",
+  WEIR_ERR_JOB_MODULE: "a job file could not be loaded, or has no default export made by defineJob",
+  WEIR_ERR_NONDETERMINISTIC_JOB: "a worker built a different job graph from the same job module",
+  WEIR_ERR_USER_FUNCTION: "a user function threw; the job failed",
+  WEIR_ERR_JOB_CANCELLED: "the job was cancelled before it finished",
+  WEIR_ERR_INTERNAL: "an invariant of the runtime was broken (a bug in Weir)",
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export class WeirError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A job definition that cannot run; raised before any record flows. */
+export class InvalidJobError extends WeirError {}
+
+export class JobModuleError extends WeirError {
+  readonly path: string;
+  constructor(path: string, message: string, options?: { cause?: unknown }) {
+    super("WEIR_ERR_JOB_MODULE", message, options);
+    this.path = path;
+  }
+}
+
+/** A running job failed because a task failed. */
+export class JobFailedError extends WeirError {
+  readonly operator: string;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  constructor(fields: { operator: string; subtaskIndex: number; parallelism: number; cause: unknown; code?: ErrorCode }) {
+    const cause = fields.cause;
+    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(
+      fields.code ?? "WEIR_ERR_USER_FUNCTION",
+      `operator '${fields.operator}' (subtask ${fields.subtaskIndex + 1}/${fields.parallelism}) failed: ${reason}`,
+      { cause },
+    );
+    this.operator = fields.operator;
+    this.subtaskIndex = fields.subtaskIndex;
+    this.parallelism = fields.parallelism;
+  }
+}
+
+export class JobCancelledError extends WeirError {
+  constructor(message = "the job was cancelled") {
+    super("WEIR_ERR_JOB_CANCELLED", message);
+  }
+}
+
+export function invalidArgument(message: string): WeirError {
+  return new WeirError("WEIR_ERR_INVALID_ARGUMENT", message);
+}
+
+export function internalError(message: string): WeirError {
+  return new WeirError("WEIR_ERR_INTERNAL", message);
+}

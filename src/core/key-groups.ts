@@ -1,0 +1,120 @@
+/**
+ * Keys live in key groups: `keyGroup = mix(hash(key)) mod maxParallelism`. Each subtask of a keyed
+ * operator owns one contiguous range of key groups, so restoring with another parallelism only
+ * reassigns ranges. The hash is defined here and nowhere else; it is stable across runs, threads
+ * and processes (it never depends on object identity or insertion order).
+ */
+import { invalidArgument } from "./errors.ts";
+import { keyGroup as asKeyGroup, type KeyGroup } from "./ids.ts";
+
+/** Keys are primitives, or arrays / plain objects of keys (compared by their canonical form). */
+export type Key = string | number | boolean | bigint | null | undefined | readonly unknown[] | object;
+
+/** A key as stored in state maps: primitives as they are, composite keys as their canonical string. */
+export type NormalizedKey = string | number | boolean | bigint | null | undefined;
+
+export const DEFAULT_MAX_PARALLELISM = 128;
+export const UPPER_BOUND_MAX_PARALLELISM = 1 << 15;
+
+const f64 = new Float64Array(1);
+const i32 = new Int32Array(f64.buffer);
+
+function hashString(s: string, seed: number): number {
+  let h = seed | 0;
+  for (let i = 0; i < s.length; i++) {
+    h = Math.imul(h ^ s.charCodeAt(i), 0x5bd1e995);
+    h ^= h >>> 15;
+  }
+  return h ^ s.length;
+}
+
+/** murmur3's 32-bit finalizer: spreads low-entropy hashes (small integers) over all bits. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Canonical text of a composite key: object properties sorted, so `{a,b}` and `{b,a}` agree. */
+export function canonicalKey(key: unknown): string {
+  return JSON.stringify(key, (_k, v: unknown) => {
+    if (typeof v === "bigint") return `${v}n`;
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+      const sorted: Record<string, unknown> = {};
+      for (const name of Object.keys(v).sort()) sorted[name] = (v as Record<string, unknown>)[name];
+      return sorted;
+    }
+    return v;
+  });
+}
+
+export function normalizeKey(key: unknown): NormalizedKey {
+  if (key === null || key === undefined) return key;
+  switch (typeof key) {
+    case "string":
+    case "number":
+    case "boolean":
+    case "bigint":
+      return key;
+    default:
+      return canonicalKey(key);
+  }
+}
+
+/** A 32-bit hash of a key, equal for keys that normalize to the same value. */
+export function hashKey(key: unknown): number {
+  switch (typeof key) {
+    case "number":
+      if (Number.isInteger(key) && key >= -0x80000000 && key <= 0x7fffffff) return key | 0;
+      f64[0] = key;
+      return (i32[0]! ^ Math.imul(i32[1]!, 31)) | 0;
+    case "string":
+      return hashString(key, 0x9747b28c);
+    case "boolean":
+      return key ? 1231 : 1237;
+    case "bigint":
+      return hashString(key.toString(), 0x3c6ef372);
+    case "undefined":
+      return 0x2e1a;
+    default:
+      return key === null ? 0 : hashString(canonicalKey(key), 0x1b873593);
+  }
+}
+
+export function assignToKeyGroup(key: unknown, maxParallelism: number): KeyGroup {
+  return asKeyGroup(fmix32(hashKey(key)) % maxParallelism);
+}
+
+/** The subtask that owns a key group: ranges are contiguous and differ in size by at most one. */
+export function subtaskForKeyGroup(keyGroup: number, parallelism: number, maxParallelism: number): number {
+  return Math.floor((keyGroup * parallelism) / maxParallelism);
+}
+
+/** An inclusive range of key groups. */
+export interface KeyGroupRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+export function keyGroupRangeForSubtask(subtask: number, parallelism: number, maxParallelism: number): KeyGroupRange {
+  if (parallelism < 1 || parallelism > maxParallelism) {
+    throw invalidArgument(`parallelism ${parallelism} must be between 1 and max parallelism ${maxParallelism}`);
+  }
+  if (subtask < 0 || subtask >= parallelism) throw invalidArgument(`subtask ${subtask} is not below parallelism ${parallelism}`);
+  const start = Math.ceil((subtask * maxParallelism) / parallelism);
+  const end = Math.ceil(((subtask + 1) * maxParallelism) / parallelism) - 1;
+  return { start, end };
+}
+
+export function keyGroupRangeSize(range: KeyGroupRange): number {
+  return range.end - range.start + 1;
+}
+
+export function checkMaxParallelism(maxParallelism: number): void {
+  if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > UPPER_BOUND_MAX_PARALLELISM) {
+    throw invalidArgument(`max parallelism must be an integer between 1 and ${UPPER_BOUND_MAX_PARALLELISM}, got ${maxParallelism}`);
+  }
+}

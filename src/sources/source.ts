@@ -1,0 +1,46 @@
+/**
+ * The source contract. A source describes where records come from; each parallel subtask of the
+ * source operator creates one reader and pulls from it. Readers never block the task's thread:
+ * `pollNext` returns at once, and a reader with nothing to hand over says so and offers a promise
+ * that resolves when polling can make progress again.
+ */
+import type { Clock } from "../core/clock.ts";
+import type { JobArgs } from "../api/job-args.ts";
+
+export type InputStatus = "more-available" | "nothing-available" | "end-of-input";
+
+export interface SourceOutput<T> {
+  collect(record: T): void;
+}
+
+export interface SourceReaderContext {
+  /** Zero-based index of this reader's subtask. */
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly args: JobArgs;
+  readonly clock: Clock;
+}
+
+export interface SourceReader<T> {
+  open?(): void | Promise<void>;
+  /**
+   * Hands at most `maxRecords` records to `output` and returns at once.
+   * "nothing-available": call `isAvailable()` and wait on it before polling again.
+   * "end-of-input": the reader has emitted its last record and is not polled again.
+   */
+  pollNext(output: SourceOutput<T>, maxRecords: number): InputStatus;
+  /** Resolves when `pollNext` may make progress; resolved already when it may now. */
+  isAvailable(): Promise<void>;
+  close?(): void | Promise<void>;
+}
+
+export interface Source<T> {
+  readonly boundedness: "bounded" | "unbounded";
+  /**
+   * Called once per subtask, in the thread that runs it. Readers of one source must together
+   * emit each record once: a reader takes its share by `subtaskIndex` and `parallelism`.
+   */
+  createReader(context: SourceReaderContext): SourceReader<T>;
+}
+
+export const AVAILABLE: Promise<void> = Promise.resolve();
