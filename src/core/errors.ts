@@ -10,6 +10,7 @@ export const ErrorCodes = {
   WEIR_ERR_PARALLELISM_ABOVE_MAX: "an operator's parallelism exceeds the job's max parallelism (its number of key groups)",
   WEIR_ERR_DUPLICATE_UID: "two operators were given the same uid",
   WEIR_ERR_KEYED_STATE_OUTSIDE_KEYED_STREAM: "keyed state or timers were requested by a function that does not run on a keyed stream",
+  WEIR_ERR_STATE_CONFLICT: "one state name was requested as two different kinds of state",
   WEIR_ERR_JOB_MODULE: "a job file could not be loaded, or has no default export made by defineJob",
   WEIR_ERR_NONDETERMINISTIC_JOB: "a worker built a different job graph from the same job module",
   WEIR_ERR_USER_FUNCTION: "a user function threw; the job failed",

@@ -28,11 +28,17 @@ export class MapStateDescriptor<K, V> {
   constructor(readonly name: string) {}
 }
 
+/**
+ * Folds two values into one. Declared as a method type so that a descriptor of any `T` is a
+ * `StateDescriptor` (function-typed properties would make `ReducingStateDescriptor` invariant).
+ */
+export type ReduceFn<T> = { reduce(accumulated: T, value: T): T }["reduce"];
+
 export class ReducingStateDescriptor<T> {
   readonly kind = "reducing";
   constructor(
     readonly name: string,
-    readonly reduce: (accumulated: T, value: T) => T,
+    readonly reduce: ReduceFn<T>,
   ) {}
 }
 

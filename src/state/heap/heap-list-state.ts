@@ -1,0 +1,42 @@
+/**
+ * List state on the heap: stores a non-empty array per key. `get()` returns a fresh copy, so later
+ * writes do not show in it and changing it does not change the state. A key whose list becomes
+ * empty (`update([])`, `clear()`) has no entry.
+ */
+import type { ListState } from "../state.ts";
+import type { StateTable } from "./state-table.ts";
+
+export class HeapListState<T> implements ListState<T> {
+  constructor(private readonly table: StateTable<T[]>) {}
+
+  get(): readonly T[] {
+    const list = this.table.get();
+    return list === undefined ? [] : list.slice();
+  }
+
+  add(value: T): void {
+    const list = this.table.get();
+    if (list === undefined) this.table.put([value]);
+    else list.push(value);
+  }
+
+  addAll(values: Iterable<T>): void {
+    const list = this.table.get();
+    if (list !== undefined) {
+      for (const value of values) list.push(value);
+      return;
+    }
+    const added = Array.from(values);
+    if (added.length > 0) this.table.put(added);
+  }
+
+  update(values: Iterable<T>): void {
+    const list = Array.from(values);
+    if (list.length > 0) this.table.put(list);
+    else this.table.remove();
+  }
+
+  clear(): void {
+    this.table.remove();
+  }
+}

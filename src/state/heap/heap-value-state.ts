@@ -1,0 +1,19 @@
+/** Value state on the heap: stores the value itself. `update(undefined)` clears, as `value()` could not tell it from absence. */
+import type { ValueState } from "../state.ts";
+import type { StateTable } from "./state-table.ts";
+
+export class HeapValueState<T> implements ValueState<T> {
+  constructor(private readonly table: StateTable<T>) {}
+
+  value(): T | undefined {
+    return this.table.get();
+  }
+
+  update(value: T): void {
+    this.table.set(value);
+  }
+
+  clear(): void {
+    this.table.remove();
+  }
+}

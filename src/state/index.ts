@@ -1,0 +1,16 @@
+/** Public entry of the state layer: descriptors, the state a user function sees, keyed state backends and timers. */
+export {
+  AggregatingStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  ValueStateDescriptor,
+  type AggregateFunction,
+  type ReduceFn,
+  type StateDescriptor,
+} from "./descriptors.ts";
+export type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from "./state.ts";
+export type { KeyedStateBackend, StateKind } from "./keyed-state-backend.ts";
+export { HeapKeyedStateBackend, type HeapKeyedStateBackendOptions } from "./heap/heap-keyed-state-backend.ts";
+export { UserMapEntry } from "./heap/heap-map-state.ts";
+export { InternalTimerService, type InternalTimer } from "./timer-service.ts";

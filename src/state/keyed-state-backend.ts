@@ -1,0 +1,64 @@
+/**
+ * The keyed state backend contract: it holds every keyed state of one operator subtask, for the
+ * key groups of that subtask's range, and serves it for one current key at a time.
+ *
+ * Guarantees every implementation gives (test/state/keyed-state-backend-conformance.ts checks them):
+ * - state objects read and write the value of the current key only;
+ * - `getState` returns the same object for the same name, and refuses one name with two kinds;
+ * - entries are stored per key group, and clearing a key's state leaves no entry behind, so
+ *   `numKeys` and `keyGroupEntries` see only keys that hold a value.
+ */
+import type { KeyGroupRange, NormalizedKey } from "../core/key-groups.ts";
+import type { KeyGroup } from "../core/ids.ts";
+import type {
+  AggregatingStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  StateDescriptor,
+  ValueStateDescriptor,
+} from "./descriptors.ts";
+import type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from "./state.ts";
+
+export type StateKind = StateDescriptor["kind"];
+
+export interface KeyedStateBackend {
+  readonly keyGroupRange: KeyGroupRange;
+  readonly maxParallelism: number;
+
+  /**
+   * Makes `key` the key every state object reads and writes. A key whose key group lies outside
+   * this backend's range is routed to the wrong subtask: WEIR_ERR_INTERNAL.
+   */
+  setCurrentKey(key: unknown): void;
+  /** The key last given to `setCurrentKey`, as given. WEIR_ERR_INTERNAL before any. */
+  getCurrentKey(): unknown;
+  /** The current key's key group. WEIR_ERR_INTERNAL before any key was set. */
+  getCurrentKeyGroup(): KeyGroup;
+
+  /**
+   * The state named by `descriptor`, created on first request. Later requests for that name return
+   * the same object (the first descriptor's functions are kept); a request for it as another kind
+   * throws WEIR_ERR_STATE_CONFLICT.
+   */
+  getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
+  getState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
+  getState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V>;
+  getState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
+  getState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
+  getState(descriptor: StateDescriptor): State;
+
+  /** Names of the registered states, in registration order. */
+  stateNames(): string[];
+  /** The kind a state name was registered as, or undefined for an unknown name. */
+  stateKind(stateName: string): StateKind | undefined;
+  /**
+   * The keys of one key group that hold a value of `stateName`, each with that value in the
+   * backend's stored form (see the implementation). A live view: it must not be written through,
+   * and state must not be written while it is iterated. Unknown names and key groups outside the
+   * range are WEIR_ERR_INTERNAL.
+   */
+  keyGroupEntries(stateName: string, keyGroup: number): IterableIterator<[NormalizedKey, unknown]>;
+  /** How many keys hold a value of `stateName`, over all key groups. */
+  numKeys(stateName: string): number;
+}

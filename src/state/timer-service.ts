@@ -1,0 +1,108 @@
+/**
+ * Processing-time timers of one keyed operator subtask. A timer is a (key, time) pair: registering
+ * it again while it is pending changes nothing, and it fires once. Each timer keeps its key group,
+ * so snapshots can store timers per key group like the rest of keyed state.
+ *
+ * Firing order is ascending time, and registration order among timers of the same time. The
+ * service never reads a clock: the task passes the current time to `fireDue`.
+ */
+import { internalError, invalidArgument } from "../core/errors.ts";
+import { keyGroup as asKeyGroup, type KeyGroup } from "../core/ids.ts";
+import { normalizeKey, type NormalizedKey } from "../core/key-groups.ts";
+import { HeapTimer, TimerHeap } from "./timer-heap.ts";
+
+/** A pending timer as snapshots see it. */
+export interface InternalTimer {
+  readonly time: number;
+  /** The key as given to `register`. */
+  readonly key: unknown;
+  readonly keyGroup: KeyGroup;
+}
+
+export class InternalTimerService {
+  private readonly heap = new TimerHeap();
+  /** Pending timers by time, then by normalized key: the deduplication index. */
+  private readonly byTime = new Map<number, Map<NormalizedKey, HeapTimer>>();
+  private nextSeq = 0;
+
+  /** Adds a timer for `key` at `time`, unless that key already has one pending at that time. */
+  register(key: unknown, keyGroup: number, time: number): void {
+    if (typeof time !== "number" || Number.isNaN(time)) throw invalidArgument(`a timer's time must be a number, got ${String(time)}`);
+    const normalized = normalizeKey(key);
+    let atTime = this.byTime.get(time);
+    if (atTime === undefined) {
+      atTime = new Map();
+      this.byTime.set(time, atTime);
+    }
+    const pending = atTime.get(normalized);
+    if (pending !== undefined) {
+      checkKeyGroup(pending, keyGroup);
+      return;
+    }
+    const timer = new HeapTimer(time, this.nextSeq++, key, normalized, keyGroup);
+    atTime.set(normalized, timer);
+    this.heap.push(timer);
+  }
+
+  /** Removes the timer for `key` at `time`; nothing happens when there is none. */
+  delete(key: unknown, keyGroup: number, time: number): void {
+    const atTime = this.byTime.get(time);
+    if (atTime === undefined) return;
+    const normalized = normalizeKey(key);
+    const timer = atTime.get(normalized);
+    if (timer === undefined) return;
+    checkKeyGroup(timer, keyGroup);
+    this.unindex(timer, atTime);
+    this.heap.remove(timer);
+  }
+
+  /** The time of the earliest pending timer, or undefined when none is pending. */
+  nextTime(): number | undefined {
+    return this.heap.peek()?.time;
+  }
+
+  /**
+   * Fires every pending timer with time <= `now`, earliest first, including timers that `onTimer`
+   * registers with time <= `now`. Each timer is removed before its callback runs, so the callback
+   * may register it again. If `onTimer` throws, the timers not yet fired stay pending.
+   * Returns the number of timers fired.
+   */
+  fireDue(now: number, onTimer: (time: number, key: unknown) => void): number {
+    let fired = 0;
+    while (true) {
+      const timer = this.heap.peek();
+      if (timer === undefined || timer.time > now) return fired;
+      this.heap.remove(timer);
+      this.unindex(timer, this.byTime.get(timer.time)!);
+      fired++;
+      onTimer(timer.time, timer.key);
+    }
+  }
+
+  /** Number of pending timers. */
+  size(): number {
+    return this.heap.size;
+  }
+
+  /**
+   * Every pending timer, in firing order. Registering them in this order into an empty service
+   * restores the same firing order.
+   */
+  timers(): InternalTimer[] {
+    return this.heap
+      .toArray()
+      .sort((a, b) => a.time - b.time || a.seq - b.seq)
+      .map((timer) => ({ time: timer.time, key: timer.key, keyGroup: asKeyGroup(timer.keyGroup) }));
+  }
+
+  private unindex(timer: HeapTimer, atTime: Map<NormalizedKey, HeapTimer>): void {
+    atTime.delete(timer.normalizedKey);
+    if (atTime.size === 0) this.byTime.delete(timer.time);
+  }
+}
+
+function checkKeyGroup(timer: HeapTimer, keyGroup: number): void {
+  if (timer.keyGroup !== keyGroup) {
+    throw internalError(`the timer at ${timer.time} for key ${String(timer.normalizedKey)} is in key group ${timer.keyGroup}, not ${keyGroup}`);
+  }
+}

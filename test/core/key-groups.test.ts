@@ -1,0 +1,141 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import {
+  UPPER_BOUND_MAX_PARALLELISM,
+  assignToKeyGroup,
+  hashKey,
+  keyGroupRangeForSubtask,
+  keyGroupRangeSize,
+  subtaskForKeyGroup,
+} from "../../src/core/key-groups.ts";
+
+const scalarKey = fc.oneof(
+  fc.string(),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.bigInt(),
+  fc.constant(null),
+  fc.constant(undefined),
+);
+const key = fc.oneof(
+  scalarKey,
+  fc.array(fc.oneof(fc.string(), fc.integer(), fc.boolean()), { maxLength: 4 }),
+  fc.dictionary(fc.string({ maxLength: 4 }), fc.oneof(fc.string(), fc.integer()), { maxKeys: 4 }),
+);
+const maxParallelism = fc.oneof(fc.integer({ min: 1, max: 1024 }), fc.constantFrom(128, 4096, UPPER_BOUND_MAX_PARALLELISM));
+const parallelismSetup = maxParallelism.chain((max) => fc.record({ max: fc.constant(max), parallelism: fc.integer({ min: 1, max: Math.min(max, 512) }) }));
+
+describe("key groups", () => {
+  it("every key lands in exactly one subtask's key-group range, for any parallelism up to max parallelism", () => {
+    fc.assert(
+      fc.property(key, parallelismSetup, (k, { max, parallelism }) => {
+        const group = assignToKeyGroup(k, max);
+        assert.ok(Number.isInteger(group) && group >= 0 && group < max);
+        const owners: number[] = [];
+        for (let subtask = 0; subtask < parallelism; subtask++) {
+          const range = keyGroupRangeForSubtask(subtask, parallelism, max);
+          if (group >= range.start && group <= range.end) owners.push(subtask);
+        }
+        assert.deepEqual(owners, [subtaskForKeyGroup(group, parallelism, max)]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("subtaskForKeyGroup agrees with keyGroupRangeForSubtask for every key group", () => {
+    fc.assert(
+      fc.property(parallelismSetup, ({ max, parallelism }) => {
+        for (let subtask = 0; subtask < parallelism; subtask++) {
+          const { start, end } = keyGroupRangeForSubtask(subtask, parallelism, max);
+          assert.equal(subtaskForKeyGroup(start, parallelism, max), subtask);
+          assert.equal(subtaskForKeyGroup(end, parallelism, max), subtask);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("subtask ranges are contiguous, cover every key group, and differ in size by at most one", () => {
+    fc.assert(
+      fc.property(parallelismSetup, ({ max, parallelism }) => {
+        let next = 0;
+        const sizes: number[] = [];
+        for (let subtask = 0; subtask < parallelism; subtask++) {
+          const range = keyGroupRangeForSubtask(subtask, parallelism, max);
+          assert.equal(range.start, next);
+          assert.ok(range.end >= range.start);
+          sizes.push(keyGroupRangeSize(range));
+          next = range.end + 1;
+        }
+        assert.equal(next, max);
+        assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("a key and a deep copy of it get the same key group on every call", () => {
+    fc.assert(
+      fc.property(key, maxParallelism, (k, max) => {
+        const group = assignToKeyGroup(k, max);
+        assert.equal(assignToKeyGroup(k, max), group);
+        assert.equal(assignToKeyGroup(structuredClone(k), max), group);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("composite keys agree whatever the order of their properties", () => {
+    const entries = fc.uniqueArray(fc.tuple(fc.string({ maxLength: 6 }), fc.oneof(fc.string(), fc.integer(), fc.boolean())), {
+      selector: ([name]) => name,
+      maxLength: 6,
+    });
+    fc.assert(
+      fc.property(entries, maxParallelism, (pairs, max) => {
+        const forward = Object.fromEntries(pairs);
+        const backward = Object.fromEntries([...pairs].reverse());
+        assert.equal(hashKey(forward), hashKey(backward));
+        assert.equal(assignToKeyGroup(forward, max), assignToKeyGroup(backward, max));
+      }),
+      { numRuns: 300 },
+    );
+    assert.equal(assignToKeyGroup({ a: 1, b: 2 }, 128), assignToKeyGroup({ b: 2, a: 1 }, 128));
+  });
+
+  it("known keys keep their key groups, so a change to the hash is caught", () => {
+    const known: [unknown, number, number][] = [
+      [0, 0, 0],
+      [1, 55, 10423],
+      [42, 92, 19804],
+      [-1, 57, 28473],
+      [2 ** 40, 39, 14247],
+      [3.5, 73, 13641],
+      ["a", 62, 11710],
+      ["user-17", 103, 21735],
+      ["", 40, 16936],
+      [true, 104, 21352],
+      [false, 123, 24187],
+      [10n, 62, 9278],
+      [null, 0, 0],
+      [undefined, 98, 13026],
+      [["a", 1], 11, 21003],
+      [{ a: 1, b: "x" }, 21, 3349],
+    ];
+    for (const [k, at128, at32768] of known) {
+      assert.equal(assignToKeyGroup(k, 128), at128, `key ${String(k)} at max parallelism 128`);
+      assert.equal(assignToKeyGroup(k, 32768), at32768, `key ${String(k)} at max parallelism 32768`);
+    }
+  });
+
+  it("10k consecutive integer keys spread evenly over 128 key groups", () => {
+    const counts = new Array<number>(128).fill(0);
+    for (let k = 0; k < 10_000; k++) counts[assignToKeyGroup(k, 128)]!++;
+    const expected = 10_000 / 128;
+    const chiSquare = counts.reduce((sum, c) => sum + (c - expected) ** 2 / expected, 0);
+    // 127 degrees of freedom: a uniform assignment exceeds 181 with probability 0.001.
+    assert.ok(chiSquare < 181, `chi-square ${chiSquare.toFixed(1)}`);
+    assert.ok(Math.min(...counts) >= expected * 0.6 && Math.max(...counts) <= expected * 1.4, `counts ${Math.min(...counts)}..${Math.max(...counts)}`);
+  });
+});

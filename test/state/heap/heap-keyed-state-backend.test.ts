@@ -1,0 +1,52 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { assignToKeyGroup } from "../../../src/core/key-groups.ts";
+import { ListStateDescriptor, MapStateDescriptor, ValueStateDescriptor } from "../../../src/state/descriptors.ts";
+import { HeapKeyedStateBackend } from "../../../src/state/heap/heap-keyed-state-backend.ts";
+import { UserMapEntry } from "../../../src/state/heap/heap-map-state.ts";
+import { keyedStateBackendConformance } from "../keyed-state-backend-conformance.ts";
+
+keyedStateBackendConformance("HeapKeyedStateBackend", (options) => new HeapKeyedStateBackend(options));
+
+const fullBackend = () => new HeapKeyedStateBackend({ keyGroupRange: { start: 0, end: 127 }, maxParallelism: 128 });
+
+describe("HeapKeyedStateBackend: stored forms", () => {
+  it("a list read is a copy: changing it leaves the state alone", () => {
+    const backend = fullBackend();
+    const list = backend.getState(new ListStateDescriptor<number>("l"));
+    backend.setCurrentKey("k");
+    list.addAll([1, 2]);
+    (list.get() as number[]).push(3);
+    assert.deepEqual(list.get(), [1, 2]);
+  });
+
+  it("a list update does not alias the array it was given", () => {
+    const backend = fullBackend();
+    const list = backend.getState(new ListStateDescriptor<number>("l"));
+    backend.setCurrentKey("k");
+    const given = [1, 2];
+    list.update(given);
+    given.push(3);
+    assert.deepEqual(list.get(), [1, 2]);
+  });
+
+  it("key-group entries hold values as stored, composite keys in canonical form", () => {
+    const backend = fullBackend();
+    const v = backend.getState(new ValueStateDescriptor<number>("v"));
+    const m = backend.getState(new MapStateDescriptor<{ id: number }, string>("m"));
+    const key = { b: 2, a: 1 };
+    backend.setCurrentKey(key);
+    v.update(9);
+    m.put({ id: 1 }, "x");
+    const group = assignToKeyGroup(key, 128);
+    assert.deepEqual([...backend.keyGroupEntries("v", group)], [['{"a":1,"b":2}', 9]]);
+    const [[storedKey, userMap]] = [...backend.keyGroupEntries("m", group)] as [string, Map<string, UserMapEntry<{ id: number }, string>>][];
+    assert.equal(storedKey, '{"a":1,"b":2}');
+    assert.deepEqual([...userMap], [['{"id":1}', new UserMapEntry({ id: 1 }, "x")]]);
+  });
+
+  it("getState returns the very same object for one name", () => {
+    const backend = fullBackend();
+    assert.equal(backend.getState(new ValueStateDescriptor<number>("v")), backend.getState(new ValueStateDescriptor<number>("v")));
+  });
+});
