@@ -1,0 +1,286 @@
+/**
+ * The typed DataStream API. A stream is a handle on the outputs of one or more graph nodes, each
+ * with the partitioning its records take to the next operator: `union` merges handles, `keyBy`,
+ * `rebalance` and `broadcast` change the partitioning, and each transformation appends a node.
+ */
+import type { NodeId } from "../core/ids.ts";
+import { invalidArgument } from "../core/errors.ts";
+import type { OperatorNode, Partitioning, StreamEdge } from "../graph/stream-graph.ts";
+import type { OperatorFactory } from "../runtime/operators/operator.ts";
+import { FilterOperator } from "../runtime/operators/filter.ts";
+import { FlatMapOperator } from "../runtime/operators/flat-map.ts";
+import { MapOperator } from "../runtime/operators/map.ts";
+import { KeyedProcessOperator } from "../runtime/operators/keyed-process.ts";
+import { ReduceOperator } from "../runtime/operators/reduce.ts";
+import { CoProcessOperator } from "../runtime/operators/co-process.ts";
+import { SinkOperator } from "../runtime/operators/sink.ts";
+import type { Sink } from "../sinks/sink.ts";
+import { printSink, type PrintSinkOptions } from "../sinks/print.ts";
+import { fileSink, type FileSinkOptions } from "../sinks/file.ts";
+import { collectSink } from "../sinks/collect.ts";
+import type {
+  CoProcessFunction,
+  FilterFunction,
+  FlatMapFunction,
+  KeyedProcessFunction,
+  KeySelector,
+  MapFunction,
+  ReduceFunction,
+} from "./functions.ts";
+import { fieldAggregation, type FieldAggregation, type NumericField } from "./field-aggregations.ts";
+import type { StreamExecutionEnvironment } from "./environment.ts";
+import { checkParallelism } from "./environment.ts";
+
+interface Upstream {
+  readonly node: NodeId;
+  readonly partitioning: Partitioning;
+}
+
+type AnySelector = (value: unknown) => unknown;
+
+const FORWARD: Partitioning = { kind: "forward" };
+
+/** The key selector shared by all upstreams of an input when they are all hash-partitioned by it. */
+function keySelectorOf(upstreams: readonly Upstream[]): AnySelector | undefined {
+  const first = upstreams[0]?.partitioning;
+  if (first?.kind !== "hash") return undefined;
+  return upstreams.every((u) => u.partitioning.kind === "hash" && u.partitioning.keySelector === first.keySelector)
+    ? first.keySelector
+    : undefined;
+}
+
+function addOperator(
+  env: StreamExecutionEnvironment,
+  inputs: readonly (readonly Upstream[])[],
+  operatorType: string,
+  factory: OperatorFactory,
+  isSink = false,
+): NodeId {
+  const node = env.addNode((id) => {
+    const edges: StreamEdge[] = [];
+    inputs.forEach((upstreams, inputIndex) => {
+      for (const u of upstreams) {
+        edges.push({ source: u.node, target: id, inputIndex: inputIndex as 0 | 1, partitioning: u.partitioning });
+      }
+    });
+    const operator: OperatorNode = {
+      kind: "operator",
+      id,
+      operatorType,
+      isSink,
+      name: undefined,
+      uid: undefined,
+      parallelism: undefined,
+      inputs: edges,
+      inputCount: inputs.length as 1 | 2,
+      keySelectors: inputs.map(keySelectorOf),
+      factory,
+    };
+    return operator;
+  });
+  return node.id;
+}
+
+export class DataStream<T> {
+  /** @internal */
+  constructor(
+    protected readonly env: StreamExecutionEnvironment,
+    protected readonly upstreams: readonly Upstream[],
+  ) {}
+
+  getEnvironment(): StreamExecutionEnvironment {
+    return this.env;
+  }
+
+  protected transform<O>(operatorType: string, factory: OperatorFactory): SingleOutputStream<O> {
+    return new SingleOutputStream<O>(this.env, addOperator(this.env, [this.upstreams], operatorType, factory));
+  }
+
+  map<O>(fn: MapFunction<T, O>): SingleOutputStream<O> {
+    return this.transform("Map", () => new MapOperator(fn));
+  }
+
+  filter(fn: FilterFunction<T>): SingleOutputStream<T> {
+    return this.transform("Filter", () => new FilterOperator(fn));
+  }
+
+  flatMap<O>(fn: FlatMapFunction<T, O>): SingleOutputStream<O> {
+    return this.transform("FlatMap", () => new FlatMapOperator(fn));
+  }
+
+  /** Partitions by key: records with equal keys reach the same subtask, which keeps their state. */
+  keyBy<K>(keySelector: KeySelector<T, K>): KeyedStream<K, T> {
+    const partitioning: Partitioning = { kind: "hash", keySelector: keySelector as AnySelector };
+    return new KeyedStream<K, T>(this.env, this.upstreams.map((u) => ({ node: u.node, partitioning })));
+  }
+
+  /** Distributes records round-robin over the next operator's subtasks. */
+  rebalance(): DataStream<T> {
+    return this.repartition({ kind: "rebalance" });
+  }
+
+  /** Sends every record to every subtask of the next operator. */
+  broadcast(): DataStream<T> {
+    return this.repartition({ kind: "broadcast" });
+  }
+
+  private repartition(partitioning: Partitioning): DataStream<T> {
+    return new DataStream<T>(this.env, this.upstreams.map((u) => ({ node: u.node, partitioning })));
+  }
+
+  /** Merges streams of the same type; the next operator reads all of them as one input. */
+  union(...others: DataStream<T>[]): DataStream<T> {
+    const all = [...this.upstreams];
+    for (const other of others) {
+      if (other.env !== this.env) throw invalidArgument("union() of streams from different environments");
+      all.push(...other.upstreams);
+    }
+    return new DataStream<T>(this.env, all);
+  }
+
+  /** Pairs this stream with another, possibly of another type, for a two-input operator. */
+  connect<U>(other: DataStream<U>): ConnectedStreams<T, U> {
+    if (other.env !== this.env) throw invalidArgument("connect() of streams from different environments");
+    return new ConnectedStreams<T, U>(this.env, this.upstreams, other.upstreams);
+  }
+
+  sinkTo(sink: Sink<T>): DataStreamSink {
+    const id = addOperator(this.env, [this.upstreams], "Sink", () => new SinkOperator(sink), true);
+    return new DataStreamSink(this.env, id);
+  }
+
+  print(options?: PrintSinkOptions): DataStreamSink {
+    return this.sinkTo(printSink<T>(options)).name("Print");
+  }
+
+  writeAsText(options: FileSinkOptions): DataStreamSink {
+    return this.sinkTo(fileSink<T>(options)).name("FileSink");
+  }
+
+  /** Collects records back to the caller of the job: `result.collected(id)` with this sink's uid. */
+  collect(id: string): DataStreamSink {
+    return this.sinkTo(collectSink<T>()).uid(id);
+  }
+}
+
+/** Settings of the operator that produced a stream or consumes it as a sink. */
+class OperatorSettings {
+  constructor(
+    protected readonly settingsEnv: StreamExecutionEnvironment,
+    protected readonly nodeId: NodeId,
+  ) {}
+
+  /** Shown in progress output, logs and errors. */
+  name(name: string): this {
+    this.settingsEnv.node(this.nodeId).name = name;
+    return this;
+  }
+
+  /** A stable identity for the operator, unique in the job; restored state is matched by it. */
+  uid(uid: string): this {
+    if (uid.length === 0) throw invalidArgument("uid must not be empty");
+    this.settingsEnv.node(this.nodeId).uid = uid;
+    return this;
+  }
+
+  setParallelism(parallelism: number): this {
+    checkParallelism(parallelism, `parallelism of '${this.settingsEnv.node(this.nodeId).operatorType}'`);
+    this.settingsEnv.node(this.nodeId).parallelism = parallelism;
+    return this;
+  }
+}
+
+export class DataStreamSink extends OperatorSettings {}
+
+/** A stream produced by one operator, whose name, uid and parallelism can be set. */
+export class SingleOutputStream<T> extends DataStream<T> {
+  private readonly settings: OperatorSettings;
+
+  constructor(env: StreamExecutionEnvironment, readonly nodeId: NodeId) {
+    super(env, [{ node: nodeId, partitioning: FORWARD }]);
+    this.settings = new OperatorSettings(env, nodeId);
+  }
+
+  name(name: string): this {
+    this.settings.name(name);
+    return this;
+  }
+
+  uid(uid: string): this {
+    this.settings.uid(uid);
+    return this;
+  }
+
+  setParallelism(parallelism: number): this {
+    this.settings.setParallelism(parallelism);
+    return this;
+  }
+}
+
+/** A stream partitioned by key: operators on it have keyed state and timers. */
+export class KeyedStream<K, T> extends DataStream<T> {
+  process<O>(fn: KeyedProcessFunction<K, T, O>): SingleOutputStream<O> {
+    return this.transform("KeyedProcess", () => new KeyedProcessOperator(fn));
+  }
+
+  /** A rolling reduce: emits the key's new reduced value for every record. */
+  reduce(fn: ReduceFunction<T>): SingleOutputStream<T> {
+    return this.transform("Reduce", () => new ReduceOperator(fn));
+  }
+
+  /** Rolling sum of a numeric field; other fields are those of the key's first record. */
+  sum(field: NumericField<T>): SingleOutputStream<T> {
+    return this.aggregate("sum", field);
+  }
+
+  /** Rolling minimum of a field; other fields are those of the key's first record. */
+  min(field: NumericField<T>): SingleOutputStream<T> {
+    return this.aggregate("min", field);
+  }
+
+  /** Rolling maximum of a field; other fields are those of the key's first record. */
+  max(field: NumericField<T>): SingleOutputStream<T> {
+    return this.aggregate("max", field);
+  }
+
+  /** The whole record with the smallest value of a field so far (the first one on ties). */
+  minBy(field: NumericField<T>): SingleOutputStream<T> {
+    return this.aggregate("minBy", field);
+  }
+
+  /** The whole record with the largest value of a field so far (the first one on ties). */
+  maxBy(field: NumericField<T>): SingleOutputStream<T> {
+    return this.aggregate("maxBy", field);
+  }
+
+  private aggregate(kind: FieldAggregation, field: NumericField<T>): SingleOutputStream<T> {
+    const reduce = fieldAggregation<T>(kind, field);
+    const label = `${kind[0]!.toUpperCase()}${kind.slice(1)}`;
+    return this.transform(`${label}(${String(field)})`, () => new ReduceOperator(reduce));
+  }
+}
+
+/** Two streams feeding one two-input operator. Key both sides to use keyed state and timers. */
+export class ConnectedStreams<A, B> {
+  /** @internal */
+  constructor(
+    private readonly env: StreamExecutionEnvironment,
+    private readonly first: readonly Upstream[],
+    private readonly second: readonly Upstream[],
+  ) {}
+
+  keyBy<K>(first: KeySelector<A, K>, second: KeySelector<B, K>): ConnectedStreams<A, B> {
+    const p1: Partitioning = { kind: "hash", keySelector: first as AnySelector };
+    const p2: Partitioning = { kind: "hash", keySelector: second as AnySelector };
+    return new ConnectedStreams<A, B>(
+      this.env,
+      this.first.map((u) => ({ node: u.node, partitioning: p1 })),
+      this.second.map((u) => ({ node: u.node, partitioning: p2 })),
+    );
+  }
+
+  process<O>(fn: CoProcessFunction<A, B, O>): SingleOutputStream<O> {
+    const id = addOperator(this.env, [this.first, this.second], "CoProcess", () => new CoProcessOperator(fn));
+    return new SingleOutputStream<O>(this.env, id);
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * A job is a module whose default export is `defineJob((env, args) => { ... })`. The build
+ * function runs once in the process that submits the job and once per slot in the workers, so it
+ * must build the same graph every time (no randomness, no clock reads that change its shape).
+ */
+import { buildJobGraph, type JobGraph } from "../graph/job-graph.ts";
+import type { StreamGraph } from "../graph/stream-graph.ts";
+import { StreamExecutionEnvironment, type EnvironmentConfig } from "./environment.ts";
+import { JobArgs } from "./job-args.ts";
+
+const JOB = Symbol.for("weir.job");
+
+export type JobBuilder = (env: StreamExecutionEnvironment, args: JobArgs) => void | Promise<void>;
+
+export interface JobDefinition {
+  readonly [JOB]: true;
+  readonly build: JobBuilder;
+}
+
+export function defineJob(build: JobBuilder): JobDefinition {
+  return { [JOB]: true, build };
+}
+
+export function isJobDefinition(value: unknown): value is JobDefinition {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[JOB] === true;
+}
+
+export interface BuiltJob {
+  readonly env: StreamExecutionEnvironment;
+  readonly graph: StreamGraph;
+  readonly job: JobGraph;
+}
+
+/** Runs the job's build function against a fresh environment and plans its job graph. */
+export async function buildJob(definition: JobDefinition, config: Partial<EnvironmentConfig>, args: readonly string[]): Promise<BuiltJob> {
+  const jobArgs = new JobArgs(args);
+  const env = new StreamExecutionEnvironment(config, jobArgs);
+  await definition.build(env, jobArgs);
+  const graph = env.buildGraph();
+  return { env, graph, job: buildJobGraph(graph) };
+}

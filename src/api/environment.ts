@@ -1,0 +1,113 @@
+/**
+ * The environment a job builds its pipeline in: configuration (parallelism, key groups, batching)
+ * and the logical graph the DataStream API appends to. Every worker runs the job's build function
+ * against a fresh environment and must arrive at the same graph.
+ */
+import { availableParallelism } from "node:os";
+import { invalidArgument } from "../core/errors.ts";
+import { checkMaxParallelism, DEFAULT_MAX_PARALLELISM } from "../core/key-groups.ts";
+import { nodeId } from "../core/ids.ts";
+import type { Source } from "../sources/source.ts";
+import type { StreamGraph, StreamNode } from "../graph/stream-graph.ts";
+import { resolveStreamGraph } from "../graph/validate.ts";
+import { SingleOutputStream } from "./data-stream.ts";
+import { JobArgs } from "./job-args.ts";
+
+export interface EnvironmentConfig {
+  /** Default parallelism of every operator that does not set its own. */
+  parallelism: number;
+  /** Number of key groups: the upper bound for any operator's parallelism. */
+  maxParallelism: number;
+  /** Records per batch sent between tasks. */
+  bufferSize: number;
+  /** A batch that is not full is sent after this many milliseconds; 0 sends after every processed batch. */
+  bufferTimeoutMs: number;
+}
+
+export function defaultEnvironmentConfig(): EnvironmentConfig {
+  return { parallelism: availableParallelism(), maxParallelism: DEFAULT_MAX_PARALLELISM, bufferSize: 1024, bufferTimeoutMs: 100 };
+}
+
+export function checkParallelism(parallelism: number, what: string): void {
+  if (!Number.isInteger(parallelism) || parallelism < 1) {
+    throw invalidArgument(`${what} must be a positive integer, got ${parallelism}`);
+  }
+}
+
+export class StreamExecutionEnvironment {
+  readonly args: JobArgs;
+  private readonly config: EnvironmentConfig;
+  private readonly nodes: StreamNode[] = [];
+
+  constructor(config: Partial<EnvironmentConfig> = {}, args: JobArgs = new JobArgs()) {
+    this.config = { ...defaultEnvironmentConfig(), ...config };
+    this.args = args;
+  }
+
+  setParallelism(parallelism: number): this {
+    checkParallelism(parallelism, "parallelism");
+    this.config.parallelism = parallelism;
+    return this;
+  }
+
+  getParallelism(): number {
+    return this.config.parallelism;
+  }
+
+  setMaxParallelism(maxParallelism: number): this {
+    checkMaxParallelism(maxParallelism);
+    this.config.maxParallelism = maxParallelism;
+    return this;
+  }
+
+  getMaxParallelism(): number {
+    return this.config.maxParallelism;
+  }
+
+  setBufferSize(records: number): this {
+    checkParallelism(records, "buffer size");
+    this.config.bufferSize = records;
+    return this;
+  }
+
+  setBufferTimeout(ms: number): this {
+    if (!(ms >= 0)) throw invalidArgument(`buffer timeout must be zero or more milliseconds, got ${ms}`);
+    this.config.bufferTimeoutMs = ms;
+    return this;
+  }
+
+  getConfig(): Readonly<EnvironmentConfig> {
+    return this.config;
+  }
+
+  fromSource<T>(source: Source<T>, name?: string): SingleOutputStream<T> {
+    const id = nodeId(this.nodes.length);
+    this.nodes.push({
+      kind: "source",
+      id,
+      operatorType: "Source",
+      name: name === undefined ? undefined : `Source: ${name}`,
+      uid: undefined,
+      parallelism: undefined,
+      inputs: [],
+      source: source as Source<unknown>,
+    });
+    return new SingleOutputStream<T>(this, id);
+  }
+
+  /** Appends a node; the DataStream API's only way into the graph. */
+  addNode(create: (id: ReturnType<typeof nodeId>) => StreamNode): StreamNode {
+    const node = create(nodeId(this.nodes.length));
+    this.nodes.push(node);
+    return node;
+  }
+
+  node(id: number): StreamNode {
+    return this.nodes[id]!;
+  }
+
+  /** The graph with every parallelism resolved; refuses graphs that cannot run. */
+  buildGraph(): StreamGraph {
+    return resolveStreamGraph(this.nodes, this.config);
+  }
+}

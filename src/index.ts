@@ -1,0 +1,39 @@
+/** Weir's public API. Everything not exported here is internal and may change. */
+export { defineJob, isJobDefinition } from "./api/define-job.ts";
+export type { JobBuilder, JobDefinition } from "./api/define-job.ts";
+export { StreamExecutionEnvironment } from "./api/environment.ts";
+export type { EnvironmentConfig } from "./api/environment.ts";
+export { DataStream, DataStreamSink, SingleOutputStream, KeyedStream, ConnectedStreams } from "./api/data-stream.ts";
+export type { NumericField } from "./api/field-aggregations.ts";
+export { JobArgs } from "./api/job-args.ts";
+export { KeyedProcessFunction, CoProcessFunction } from "./api/functions.ts";
+export type {
+  Collector,
+  FilterFunction,
+  FlatMapFunction,
+  KeyedContext,
+  KeySelector,
+  Lifecycle,
+  MapFunction,
+  OnTimerContext,
+  ReduceFunction,
+  RuntimeContext,
+  TimerService,
+} from "./api/functions.ts";
+export * from "./state/descriptors.ts";
+export type * from "./state/state.ts";
+export * from "./sources/index.ts";
+export type { Sink, SinkContext, SinkWriter } from "./sinks/sink.ts";
+export { printSink } from "./sinks/print.ts";
+export type { PrintSinkOptions } from "./sinks/print.ts";
+export { fileSink } from "./sinks/file.ts";
+export type { FileSinkOptions } from "./sinks/file.ts";
+export { collectSink, discardingSink } from "./sinks/collect.ts";
+export { runJob } from "./runtime/run-job.ts";
+export type { JobProgress, RunOptions, RuntimeMode } from "./runtime/run-options.ts";
+export { JobResult } from "./runtime/job-result.ts";
+export type { OperatorMetrics } from "./runtime/metrics.ts";
+export { ErrorCodes, WeirError, InvalidJobError, JobFailedError, JobCancelledError, JobModuleError } from "./core/errors.ts";
+export type { ErrorCode } from "./core/errors.ts";
+export { ManualClock, systemClock } from "./core/clock.ts";
+export type { Clock } from "./core/clock.ts";

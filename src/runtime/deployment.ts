@@ -1,0 +1,133 @@
+/**
+ * Builds the tasks of one thread from the execution plan: operator chains, record writers over
+ * output channels, input gates over input channels. A channel between two tasks of this thread
+ * hands record arrays over directly; a channel to another thread goes through the transport,
+ * which encodes batches. Credits flow back the same way.
+ */
+import type { JobArgs } from "../api/job-args.ts";
+import type { Clock } from "../core/clock.ts";
+import { internalError } from "../core/errors.ts";
+import type { JobGraph } from "../graph/job-graph.ts";
+import type { ExecutionPlan } from "./execution-plan.ts";
+import { BatchCodec } from "./network/batch-codec.ts";
+import type { ChannelItem } from "./network/channel-item.ts";
+import { InputChannel, InputGate } from "./network/input-gate.ts";
+import { OutputChannel } from "./network/output-channel.ts";
+import { createRecordWriter } from "./network/record-writer.ts";
+import { buildOperatorChain } from "./operator-chain.ts";
+import type { ClientChannel } from "./operators/operator.ts";
+import { StreamTask, type TaskInput } from "./stream-task.ts";
+import { TaskExecutor } from "./task-executor.ts";
+
+/** Batches a consumer has room for, per channel. */
+export const CHANNEL_CREDITS = 4;
+
+/** Carries items and credits to other threads. */
+export interface Transport {
+  sendItem(worker: number, channelId: number, item: ChannelItem): void;
+  sendCredit(worker: number, channelId: number, credits: number): void;
+}
+
+export interface DeploymentSettings {
+  readonly plan: ExecutionPlan;
+  readonly worker: number;
+  /** This thread's own build of the job for each of its slots. */
+  readonly jobForSlot: (slot: number) => JobGraph;
+  readonly args: JobArgs;
+  readonly clock: Clock;
+  readonly client: ClientChannel;
+  readonly transport: Transport | undefined;
+  readonly bufferSize: number;
+  readonly bufferTimeoutMs: number;
+}
+
+export interface Deployment {
+  readonly executor: TaskExecutor;
+  readonly codec: BatchCodec;
+  /** Delivers an item that arrived from another thread. */
+  deliver(channelId: number, item: ChannelItem): void;
+  /** Grants credit that arrived from another thread. */
+  grant(channelId: number, credits: number): void;
+}
+
+export function deploy(settings: DeploymentSettings): Deployment {
+  const { plan, worker, transport, clock } = settings;
+  const executor = new TaskExecutor({ bufferSize: settings.bufferSize, bufferTimeoutMs: settings.bufferTimeoutMs, clock });
+  const codec = new BatchCodec();
+  const inputs = new Map<number, { channel: InputChannel; gate: InputGate }>();
+  const outputs = new Map<number, OutputChannel>();
+  const remote = (): Transport => {
+    if (transport === undefined) throw internalError("a channel crosses threads, but this runtime has no transport");
+    return transport;
+  };
+
+  for (const slot of plan.slotsOfWorker(worker)) {
+    const job = settings.jobForSlot(slot);
+    for (const vertex of job.vertices) {
+      if (slot >= vertex.parallelism) continue;
+      const writers = vertex.outputs.map((edge) => {
+        const specs = plan.outputChannels(job.edges.indexOf(edge), slot);
+        const channels = specs.map((spec) => {
+          const consumerWorker = plan.workerOfSlot(spec.consumer);
+          const transmit =
+            consumerWorker === worker
+              ? (item: ChannelItem) => {
+                  const input = inputs.get(spec.id)!;
+                  input.gate.push(input.channel, item);
+                }
+              : (item: ChannelItem) => remote().sendItem(consumerWorker, spec.id, item);
+          const channel = new OutputChannel(spec.id, CHANNEL_CREDITS, transmit);
+          outputs.set(spec.id, channel);
+          executor.outputChannels.push(channel);
+          return channel;
+        });
+        return createRecordWriter(edge.partitioning, channels, {
+          bufferSize: settings.bufferSize,
+          clock,
+          maxParallelism: job.maxParallelism,
+          subtaskIndex: slot,
+        });
+      });
+      const chain = buildOperatorChain(vertex, { job, subtaskIndex: slot, args: settings.args, clock, client: settings.client, writers });
+      const head = vertex.nodes[0]!;
+      let input: TaskInput;
+      if (head.kind === "source") {
+        const reader = head.source.createReader({ subtaskIndex: slot, parallelism: vertex.parallelism, args: settings.args, clock });
+        input = { kind: "source", reader };
+      } else {
+        const channels: InputChannel[] = [];
+        for (const edge of vertex.inputs) {
+          for (const spec of plan.inputChannels(job.edges.indexOf(edge), slot)) {
+            const producerWorker = plan.workerOfSlot(spec.producer);
+            const returnCredit =
+              producerWorker === worker
+                ? (n: number) => outputs.get(spec.id)!.addCredits(n)
+                : (n: number) => remote().sendCredit(producerWorker, spec.id, n);
+            channels.push(new InputChannel(spec.id, edge.inputIndex, returnCredit));
+          }
+        }
+        const gate = new InputGate(channels);
+        for (const channel of channels) inputs.set(channel.id, { channel, gate });
+        input = { kind: "network", gate, codec };
+      }
+      executor.tasks.push(new StreamTask(vertex, slot, chain, input, writers, executor.wake));
+    }
+  }
+
+  return {
+    executor,
+    codec,
+    deliver(channelId, item) {
+      const input = inputs.get(channelId);
+      if (input === undefined) throw internalError(`item for unknown channel ${channelId} on worker ${worker}`);
+      input.gate.push(input.channel, item);
+      executor.wake();
+    },
+    grant(channelId, credits) {
+      const channel = outputs.get(channelId);
+      if (channel === undefined) throw internalError(`credit for unknown channel ${channelId} on worker ${worker}`);
+      channel.addCredits(credits);
+      executor.wake();
+    },
+  };
+}

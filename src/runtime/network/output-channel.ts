@@ -1,0 +1,44 @@
+/**
+ * The producer's end of one channel, with credit-based flow control: a batch is sent only while
+ * the consumer has granted credit (one credit = one batch it has room for); otherwise it waits in
+ * the backlog, in order, until credit returns. Events need no credit but never overtake batches.
+ * A task whose channel has a backlog takes no new input, which is how back-pressure travels
+ * upstream and memory stays bounded.
+ */
+import { isBatch, type ChannelItem } from "./channel-item.ts";
+
+export class OutputChannel {
+  private credits: number;
+  private readonly backlog: ChannelItem[] = [];
+
+  constructor(
+    readonly id: number,
+    initialCredits: number,
+    private readonly transmit: (item: ChannelItem) => void,
+  ) {
+    this.credits = initialCredits;
+  }
+
+  send(item: ChannelItem): void {
+    if (this.backlog.length === 0 && this.trySend(item)) return;
+    this.backlog.push(item);
+  }
+
+  addCredits(n: number): void {
+    this.credits += n;
+    while (this.backlog.length > 0 && this.trySend(this.backlog[0]!)) this.backlog.shift();
+  }
+
+  get backlogged(): boolean {
+    return this.backlog.length > 0;
+  }
+
+  private trySend(item: ChannelItem): boolean {
+    if (isBatch(item)) {
+      if (this.credits === 0) return false;
+      this.credits--;
+    }
+    this.transmit(item);
+    return true;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Builds the operators of one subtask of a vertex and wires them: chained operators by direct
+ * call, edges to other vertices through record writers. Every operator's output is counted.
+ */
+import type { JobArgs } from "../api/job-args.ts";
+import type { Clock } from "../core/clock.ts";
+import { keyGroupRangeForSubtask } from "../core/key-groups.ts";
+import type { JobGraph, JobVertex } from "../graph/job-graph.ts";
+import { operatorIdOf } from "../graph/job-graph.ts";
+import { displayName, type StreamNode } from "../graph/stream-graph.ts";
+import { HeapKeyedStateBackend } from "../state/heap/heap-keyed-state-backend.ts";
+import { InternalTimerService } from "../state/timer-service.ts";
+import { KeyedServices } from "./keyed-services.ts";
+import type { RecordWriter } from "./network/record-writer.ts";
+import type { ClientChannel, Output, OperatorContext, StreamOperator } from "./operators/operator.ts";
+import { ChainedInput, combineOutputs, CountingOutput } from "./outputs.ts";
+import { StreamingRuntimeContext } from "./runtime-context.ts";
+
+export interface ChainMember {
+  readonly node: StreamNode;
+  readonly name: string;
+  /** Undefined for the source at the head of a source vertex. */
+  readonly operator: StreamOperator | undefined;
+  readonly context: OperatorContext;
+  readonly output: CountingOutput;
+  recordsIn: number;
+}
+
+export interface ChainEnvironment {
+  readonly job: JobGraph;
+  readonly subtaskIndex: number;
+  readonly args: JobArgs;
+  readonly clock: Clock;
+  readonly client: ClientChannel;
+  /** The writer for each outgoing job edge of the vertex, by index into `vertex.outputs`. */
+  readonly writers: readonly RecordWriter[];
+}
+
+function keyedServicesFor(node: StreamNode, vertex: JobVertex, env: ChainEnvironment): KeyedServices | undefined {
+  if (node.kind !== "operator" || node.keySelectors.every((s) => s === undefined)) return undefined;
+  const maxParallelism = env.job.maxParallelism;
+  const keyGroupRange = keyGroupRangeForSubtask(env.subtaskIndex, vertex.parallelism, maxParallelism);
+  return new KeyedServices(new HeapKeyedStateBackend({ keyGroupRange, maxParallelism }), new InternalTimerService(), node.keySelectors);
+}
+
+/** Chain members head first. Members are built tail first, so each output target exists. */
+export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): ChainMember[] {
+  const members = new Map<number, ChainMember>();
+  for (let i = vertex.nodes.length - 1; i >= 0; i--) {
+    const node = vertex.nodes[i]!;
+    const targets: Output<unknown>[] = [];
+    for (const child of vertex.nodes) {
+      if (child !== node && child.inputs.length === 1 && child.inputs[0]!.source === node.id && members.has(child.id)) {
+        targets.push(new ChainedInput(members.get(child.id)!.operator!));
+      }
+    }
+    vertex.outputs.forEach((edge, k) => {
+      if (edge.sourceNode === node.id) targets.push(env.writers[k]!);
+    });
+    const keyed = keyedServicesFor(node, vertex, env);
+    const name = displayName(node);
+    const runtime = new StreamingRuntimeContext(name, env.subtaskIndex, vertex.parallelism, env.job.maxParallelism, env.args, keyed);
+    members.set(node.id, {
+      node,
+      name,
+      operator: node.kind === "operator" ? node.factory() : undefined,
+      context: { runtime, keyed, clock: env.clock, client: env.client, operatorId: operatorIdOf(node) },
+      output: new CountingOutput(combineOutputs(targets)),
+      recordsIn: 0,
+    });
+  }
+  return vertex.nodes.map((n) => members.get(n.id)!);
+}

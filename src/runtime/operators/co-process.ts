@@ -1,0 +1,47 @@
+import type { CoProcessFunction } from "../../api/functions.ts";
+import { OperatorKeyedContext } from "./keyed-context.ts";
+import type { KeyedServices } from "../keyed-services.ts";
+import type { OperatorContext, Output, StreamOperator } from "./operator.ts";
+import { UserFunctionOperator } from "./user-function.ts";
+
+/** Runs a CoProcessFunction over two inputs; on keyed inputs each record's key is set first. */
+export class CoProcessOperator<I1, I2, O>
+  extends UserFunctionOperator<CoProcessFunction<I1, I2, O>, O>
+  implements StreamOperator
+{
+  private keyed: KeyedServices | undefined;
+  private ctx!: OperatorKeyedContext<unknown>;
+
+  override async open(context: OperatorContext, output: Output<unknown>): Promise<void> {
+    this.keyed = context.keyed;
+    this.ctx = new OperatorKeyedContext<unknown>(context.keyed, context.clock, context.runtime.operatorName);
+    await super.open(context, output);
+  }
+
+  processElement(record: unknown, inputIndex: 0 | 1): void {
+    this.keyed?.setCurrentKeyOf(record, inputIndex);
+    try {
+      if (inputIndex === 0) this.userFunction.processElement1(record as I1, this.ctx, this.output);
+      else this.userFunction.processElement2(record as I2, this.ctx, this.output);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private readonly onTimer = (time: number): void => {
+    this.ctx.timestamp = time;
+    try {
+      this.userFunction.onTimer?.(time, this.ctx, this.output);
+    } catch (e) {
+      this.fail(e);
+    }
+  };
+
+  nextTimerTime(): number | undefined {
+    return this.keyed?.timers.nextTime();
+  }
+
+  onProcessingTime(now: number): void {
+    this.keyed?.fireDueTimers(now, this.onTimer);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The runtime's operator contract. A task drives its operators through one lifecycle:
+ * `open` (all operators of a job open before any record flows) → `processElement`* and
+ * `onProcessingTime`* → `endInput` once per input → `close`. Calls come from one thread, one at
+ * a time. An operator emits only through the output it was opened with.
+ */
+import type { Clock } from "../../core/clock.ts";
+import type { RuntimeContext } from "../../api/functions.ts";
+import type { KeyedServices } from "../keyed-services.ts";
+
+export interface Output<T> {
+  collect(record: T): void;
+}
+
+/** A way for a sink to hand results to the process that submitted the job (collecting sinks). */
+export interface ClientChannel {
+  send(sinkId: string, records: unknown[]): void;
+}
+
+export interface OperatorContext {
+  readonly runtime: RuntimeContext;
+  /** Present only when the operator consumes keyed input. */
+  readonly keyed: KeyedServices | undefined;
+  readonly clock: Clock;
+  readonly client: ClientChannel;
+  /** Stable identity of the operator within the job (its uid, or a name derived from its position). */
+  readonly operatorId: string;
+}
+
+export interface StreamOperator {
+  open(context: OperatorContext, output: Output<unknown>): void | Promise<void>;
+  /** `inputIndex` is 0, or 1 for the second input of a two-input operator. */
+  processElement(record: unknown, inputIndex: 0 | 1): void;
+  /** Called when the processing-time clock passed the earliest registered timer. */
+  onProcessingTime?(now: number): void;
+  /** The earliest registered processing-time timer, if any: the task wakes for it. */
+  nextTimerTime?(): number | undefined;
+  /** No more records will arrive on this input. May emit. */
+  endInput?(inputIndex: 0 | 1): void | Promise<void>;
+  close?(): void | Promise<void>;
+}
+
+export type OperatorFactory = () => StreamOperator;

@@ -1,0 +1,47 @@
+import type { Sink, SinkWriter } from "../../sinks/sink.ts";
+import type { OperatorContext, StreamOperator } from "./operator.ts";
+import { operatorFailure } from "./user-function.ts";
+
+/** Feeds records to a sink's writer; flushes it at end of input and closes it with the task. */
+export class SinkOperator<T> implements StreamOperator {
+  private writer!: SinkWriter<T>;
+  private name = "";
+
+  constructor(private readonly sink: Sink<T>) {}
+
+  async open(context: OperatorContext): Promise<void> {
+    this.name = context.runtime.operatorName;
+    const rt = context.runtime;
+    this.writer = await this.sink.createWriter({
+      subtaskIndex: rt.subtaskIndex,
+      parallelism: rt.parallelism,
+      args: rt.args,
+      operatorId: context.operatorId,
+      client: context.client,
+    });
+  }
+
+  processElement(record: unknown): void {
+    try {
+      this.writer.write(record as T);
+    } catch (e) {
+      throw operatorFailure(this.name, e);
+    }
+  }
+
+  async endInput(): Promise<void> {
+    try {
+      await this.writer.flush?.();
+    } catch (e) {
+      throw operatorFailure(this.name, e);
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.writer?.close?.();
+    } catch (e) {
+      throw operatorFailure(this.name, e);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Adapters between the two forms a user function may take (a closure, or an object with a named
+ * method and optional open/close) and the operators that call it, plus the error that tells which
+ * operator's user code failed.
+ */
+import type { RuntimeContext } from "../../api/functions.ts";
+import type { OperatorContext, Output } from "./operator.ts";
+
+/** A failure inside user code, tagged with the operator that ran it. */
+export class OperatorFailure extends Error {
+  constructor(
+    readonly operatorName: string,
+    override readonly cause: unknown,
+  ) {
+    super(`operator '${operatorName}' failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+export function operatorFailure(operatorName: string, cause: unknown): OperatorFailure {
+  return cause instanceof OperatorFailure ? cause : new OperatorFailure(operatorName, cause);
+}
+
+// The user-facing unions type each method precisely; here one loose shape serves every kind.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyFunction = (...args: any[]) => any;
+
+/** The callable behind a user function: the closure itself, or the object's method bound to it. */
+export function userCallable<F extends AnyFunction>(fn: unknown, method: string): F {
+  if (typeof fn === "function") return fn as F;
+  if (fn !== null && typeof fn === "object") {
+    const m = (fn as Record<string, unknown>)[method];
+    if (typeof m === "function") return m.bind(fn) as F;
+  }
+  throw new TypeError(`expected a function or an object with a '${method}' method`);
+}
+
+export async function openUserFunction(fn: unknown, context: RuntimeContext): Promise<void> {
+  if (fn !== null && typeof fn === "object" && typeof (fn as { open?: unknown }).open === "function") {
+    await (fn as { open(c: RuntimeContext): unknown }).open(context);
+  }
+}
+
+export async function closeUserFunction(fn: unknown): Promise<void> {
+  if (fn !== null && typeof fn === "object" && typeof (fn as { close?: unknown }).close === "function") {
+    await (fn as { close(): unknown }).close();
+  }
+}
+
+/** Base of operators that wrap one user function: its lifecycle, the output, and failure tagging. */
+export abstract class UserFunctionOperator<F, O> {
+  protected output!: Output<O>;
+  protected name = "";
+
+  constructor(protected readonly userFunction: F) {}
+
+  async open(context: OperatorContext, output: Output<unknown>): Promise<void> {
+    this.output = output as Output<O>;
+    this.name = context.runtime.operatorName;
+    await openUserFunction(this.userFunction, context.runtime);
+  }
+
+  close(): Promise<void> {
+    return closeUserFunction(this.userFunction);
+  }
+
+  protected fail(cause: unknown): never {
+    throw operatorFailure(this.name, cause);
+  }
+}

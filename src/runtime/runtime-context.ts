@@ -1,0 +1,55 @@
+/** The RuntimeContext a user function receives in `open`: where it runs, and its keyed state. */
+import type { RuntimeContext } from "../api/functions.ts";
+import type { JobArgs } from "../api/job-args.ts";
+import { WeirError } from "../core/errors.ts";
+import type {
+  AggregatingStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  StateDescriptor,
+  ValueStateDescriptor,
+} from "../state/descriptors.ts";
+import type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from "../state/state.ts";
+import type { KeyedServices } from "./keyed-services.ts";
+
+export class StreamingRuntimeContext implements RuntimeContext {
+  constructor(
+    readonly operatorName: string,
+    readonly subtaskIndex: number,
+    readonly parallelism: number,
+    readonly maxParallelism: number,
+    readonly args: JobArgs,
+    private readonly keyed: KeyedServices | undefined,
+  ) {}
+
+  private state(descriptor: StateDescriptor): State {
+    if (this.keyed === undefined) {
+      throw new WeirError(
+        "WEIR_ERR_KEYED_STATE_OUTSIDE_KEYED_STREAM",
+        `operator '${this.operatorName}' asked for keyed state '${descriptor.name}', but it does not run on a keyed stream: apply keyBy() before it`,
+      );
+    }
+    return this.keyed.backend.getState(descriptor);
+  }
+
+  getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T> {
+    return this.state(descriptor as StateDescriptor) as ValueState<T>;
+  }
+
+  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T> {
+    return this.state(descriptor as StateDescriptor) as ListState<T>;
+  }
+
+  getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V> {
+    return this.state(descriptor as StateDescriptor) as MapState<K, V>;
+  }
+
+  getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T> {
+    return this.state(descriptor as StateDescriptor) as ReducingState<T>;
+  }
+
+  getAggregatingState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT> {
+    return this.state(descriptor as unknown as StateDescriptor) as AggregatingState<IN, OUT>;
+  }
+}

@@ -1,0 +1,41 @@
+/** Messages between the coordinating thread and its workers, and between workers (channel traffic). */
+import type { EnvironmentConfig } from "../../api/environment.ts";
+import type { FailureReport } from "../failure-report.ts";
+import type { TaskMetrics } from "../metrics.ts";
+import type { ChannelEvent } from "../network/channel-item.ts";
+import type { MessagePort } from "node:worker_threads";
+
+export interface WorkerInit {
+  readonly jobModule: string;
+  readonly args: readonly string[];
+  readonly overrides: Partial<EnvironmentConfig>;
+  readonly worker: number;
+  readonly maxWorkers: number;
+  readonly fingerprint: string;
+  /** A port to each other worker, by worker index; null at this worker's own index. */
+  readonly peers: readonly (MessagePort | null)[];
+  readonly progressIntervalMs: number;
+}
+
+export type ToWorker = { readonly type: "start" } | { readonly type: "cancel" };
+
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly code: string | undefined;
+}
+
+export type FromWorker =
+  | { readonly type: "ready" }
+  | { readonly type: "metrics"; readonly tasks: readonly TaskMetrics[] }
+  | { readonly type: "collect"; readonly sinkId: string; readonly records: readonly unknown[] }
+  | { readonly type: "finished"; readonly tasks: readonly TaskMetrics[] }
+  | { readonly type: "task-failed"; readonly report: FailureReport }
+  /** A failure before any task existed: loading or building the job. */
+  | { readonly type: "setup-failed"; readonly error: SerializedError };
+
+/** Channel traffic between workers: a batch (encoded), an event, or credit granted back. */
+export type PeerMessage =
+  | { readonly t: 0; readonly c: number; readonly b: Uint8Array }
+  | { readonly t: 1; readonly c: number; readonly e: ChannelEvent }
+  | { readonly t: 2; readonly c: number; readonly n: number };
