@@ -1,0 +1,95 @@
+/**
+ * `npm run bench`: Nexmark q0, q1, q2 and a keyed count at parallelism 1 and 2, each against a
+ * hand-written single-thread loop doing the same work on the same generated events, measured in
+ * the same run. Repetitions are interleaved (baseline, p=1, p=2, ...) so load on the machine
+ * touches all alike; medians are reported. Writes bench/results/latest.json.
+ *
+ * Flags: --events N (per run), --reps N, --queries q0,q1,..., --ci (tiny sizes: checks that the
+ * benchmark runs, measures nothing).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { parseArgs } from "node:util";
+import { NexmarkConfig, nexmarkEvent, runJob } from "../src/index.ts";
+import { baselineLoop, QUERY_NAMES, type QueryName } from "./queries.ts";
+import { formatRate, median, table } from "./stats.ts";
+
+const { values } = parseArgs({
+  options: {
+    ci: { type: "boolean", default: false },
+    events: { type: "string" },
+    reps: { type: "string" },
+    queries: { type: "string" },
+    help: { type: "boolean", default: false },
+  },
+});
+if (values.help) {
+  console.log("usage: npm run bench -- [--events N] [--reps N] [--queries q0,q1,q2,keyed-count] [--ci]");
+  process.exit(0);
+}
+const events = Number(values.events ?? (values.ci ? 20_000 : 5_000_000));
+const reps = Number(values.reps ?? (values.ci ? 1 : 3));
+const queries = (values.queries?.split(",") ?? QUERY_NAMES) as QueryName[];
+const parallelisms = [1, 2];
+const cores = availableParallelism();
+const JOB = new URL("./jobs/nexmark.ts", import.meta.url);
+
+export interface ThroughputResult {
+  query: QueryName;
+  parallelism: number;
+  eventsPerSecond: number;
+  eventsPerSecondPerCore: number;
+  baselineEventsPerSecond: number;
+  ratioToBaseline: number;
+}
+
+function measureBaseline(query: QueryName): number {
+  const config = new NexmarkConfig();
+  const start = performance.now();
+  baselineLoop(query, events, (i) => nexmarkEvent(i, config));
+  return events / ((performance.now() - start) / 1000);
+}
+
+async function measureEngine(query: QueryName, parallelism: number): Promise<number> {
+  const result = await runJob(JOB, { runtime: "threads", parallelism, args: ["--query", query, "--events", String(events)] });
+  return events / (result.durationMs / 1000);
+}
+
+console.log(`Nexmark throughput: ${events.toLocaleString("en")} events per run, ${reps} repetition(s), ${cores} cores\n`);
+const results: ThroughputResult[] = [];
+for (const query of queries) {
+  const baseline: number[] = [];
+  const engine = new Map<number, number[]>(parallelisms.map((p) => [p, []]));
+  for (let r = 0; r < reps; r++) {
+    baseline.push(measureBaseline(query));
+    for (const p of parallelisms) engine.get(p)!.push(await measureEngine(query, p));
+  }
+  const baselineEps = median(baseline);
+  for (const p of parallelisms) {
+    const eps = median(engine.get(p)!);
+    results.push({
+      query,
+      parallelism: p,
+      eventsPerSecond: Math.round(eps),
+      eventsPerSecondPerCore: Math.round(eps / Math.min(p, cores)),
+      baselineEventsPerSecond: Math.round(baselineEps),
+      ratioToBaseline: Number((eps / baselineEps).toFixed(3)),
+    });
+  }
+  process.stderr.write(`  ${query} done\n`);
+}
+
+const byQuery = (q: QueryName, p: number) => results.find((r) => r.query === q && r.parallelism === p);
+console.log(
+  table(
+    ["query", "p", "events/s", "per core", "baseline", "ratio", "scaling p2/p1"],
+    results.map((r) => {
+      const p1 = byQuery(r.query, 1);
+      const scaling = r.parallelism === 2 && p1 !== undefined ? (r.eventsPerSecond / p1.eventsPerSecond).toFixed(2) : "";
+      return [r.query, String(r.parallelism), formatRate(r.eventsPerSecond), formatRate(r.eventsPerSecondPerCore), formatRate(r.baselineEventsPerSecond), r.ratioToBaseline.toFixed(2), scaling];
+    }),
+  ),
+);
+mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
+writeFileSync(new URL("./results/latest.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");
+console.log("\nwritten: bench/results/latest.json");
