@@ -15,6 +15,7 @@ export const ErrorCodes = {
   WEIR_ERR_NONDETERMINISTIC_JOB: "a worker built a different job graph from the same job module",
   WEIR_ERR_USER_FUNCTION: "a user function threw; the job failed",
   WEIR_ERR_JOB_CANCELLED: "the job was cancelled before it finished",
+  WEIR_ERR_SOURCE_IO: "a source could not read its input (a file is missing or unreadable)",
   WEIR_ERR_INTERNAL: "an invariant of the runtime was broken (a bug in Weir)",
 } as const;
 
