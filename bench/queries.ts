@@ -6,7 +6,7 @@
  * keyBy, emitting the auction's running count.
  */
 import { KeyedProcessFunction, ValueStateDescriptor } from "../src/index.ts";
-import type { Bid, Collector, DataStream, KeyedContext, NexmarkEvent, RuntimeContext, ValueState } from "../src/index.ts";
+import type { Bid, Collector, DataStream, KeyedContext, NexmarkEvent, RuntimeContext, Sink, ValueState } from "../src/index.ts";
 
 export type QueryName = "q0" | "q1" | "q2" | "keyed-count";
 export const QUERY_NAMES: readonly QueryName[] = ["q0", "q1", "q2", "keyed-count"];
@@ -37,19 +37,25 @@ export class CountBidsPerAuction extends KeyedProcessFunction<number, Bid, Aucti
   }
 }
 
-export function queryPipeline(query: QueryName, events: DataStream<NexmarkEvent>): DataStream<unknown> {
+/** Appends the query to `events` and ends it in `sink`. */
+export function addQuery(query: QueryName, events: DataStream<NexmarkEvent>, sink: Sink<unknown>): void {
   switch (query) {
     case "q0":
-      return events.filter(isBid).map((e) => passThrough(e as Bid));
+      events.filter(isBid).map(passThrough).sinkTo(sink);
+      return;
     case "q1":
-      return events.filter(isBid).map((e) => toEuros(e as Bid));
+      events.filter(isBid).map(toEuros).sinkTo(sink);
+      return;
     case "q2":
-      return events.filter(onEvery123rdAuction).map(auctionAndPrice);
+      events.filter(onEvery123rdAuction).map(auctionAndPrice).sinkTo(sink);
+      return;
     case "keyed-count":
-      return events
+      events
         .filter(isBid)
-        .keyBy((e) => (e as Bid).auction)
-        .process(new CountBidsPerAuction() as unknown as KeyedProcessFunction<number, NexmarkEvent, AuctionCount>);
+        .keyBy((b) => b.auction)
+        .process(new CountBidsPerAuction())
+        .sinkTo(sink);
+      return;
   }
 }
 

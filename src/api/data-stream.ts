@@ -100,6 +100,9 @@ export class DataStream<T> {
     return this.transform("Map", () => new MapOperator(fn));
   }
 
+  /** Keeps the records for which `fn` is true; a type-guard predicate narrows the stream's type. */
+  filter<S extends T>(fn: (value: T) => value is S): SingleOutputStream<S>;
+  filter(fn: FilterFunction<T>): SingleOutputStream<T>;
   filter(fn: FilterFunction<T>): SingleOutputStream<T> {
     return this.transform("Filter", () => new FilterOperator(fn));
   }

@@ -7,8 +7,10 @@ import { invalidArgument } from "../core/errors.ts";
 
 export type FieldAggregation = "sum" | "min" | "max" | "minBy" | "maxBy";
 
-/** Names of the fields of T that hold numbers (or indexes, for tuples). */
-export type NumericField<T> = { [F in keyof T]-?: T[F] extends number ? F : never }[keyof T];
+/** Names of the fields of T that hold numbers; for tuples, the indexes (as numbers) that do. */
+export type NumericField<T> = T extends readonly unknown[]
+  ? { [I in keyof T]: I extends `${infer N extends number}` ? (T[I] extends number ? N : never) : never }[number]
+  : { [F in keyof T]-?: T[F] extends number ? F : never }[keyof T];
 
 function withField<T>(record: T, field: PropertyKey, value: number): T {
   if (Array.isArray(record)) {
