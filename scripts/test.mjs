@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the unit tests (test/**/*.test.ts) with Node's test runner; `npm test -- <pattern>` narrows them.
+// Runs the tests (test/**/*.test.ts) with Node's test runner; `npm test -- <path part>` narrows them.
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -14,8 +14,11 @@ function collect(dir, suffix) {
   return out;
 }
 
-const [lane = "test", ...filters] = process.argv.slice(2);
-const suffix = lane === "integrity" ? ".integrity.ts" : ".test.ts";
+// `--integrity` selects the integrity lane (test/**/*.integrity.ts); other arguments filter by path.
+const argv = process.argv.slice(2);
+const integrity = argv.includes("--integrity");
+const filters = argv.filter((a) => a !== "--integrity");
+const suffix = integrity ? ".integrity.ts" : ".test.ts";
 const files = collect("test", suffix)
   .map((f) => relative(".", f))
   .filter((f) => filters.length === 0 || filters.some((p) => f.includes(p)))

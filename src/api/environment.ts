@@ -8,6 +8,8 @@ import { invalidArgument } from "../core/errors.ts";
 import { checkMaxParallelism, DEFAULT_MAX_PARALLELISM } from "../core/key-groups.ts";
 import { nodeId } from "../core/ids.ts";
 import type { Source } from "../sources/source.ts";
+import { elementsSource } from "../sources/elements.ts";
+import { fileLinesSource } from "../sources/file-lines.ts";
 import type { StreamGraph, StreamNode } from "../graph/stream-graph.ts";
 import { resolveStreamGraph } from "../graph/validate.ts";
 import { SingleOutputStream } from "./data-stream.ts";
@@ -93,6 +95,16 @@ export class StreamExecutionEnvironment {
       source: source as Source<unknown>,
     });
     return new SingleOutputStream<T>(this, id);
+  }
+
+  /** A bounded stream of the given elements, split over the source's subtasks. */
+  fromElements<T>(...elements: T[]): SingleOutputStream<T> {
+    return this.fromSource(elementsSource(elements), "elements");
+  }
+
+  /** A bounded stream of the lines of text files (one file per subtask at a time). */
+  readTextFile(...paths: string[]): SingleOutputStream<string> {
+    return this.fromSource(fileLinesSource(paths), paths.length === 1 ? paths[0] : "files");
   }
 
   /** Appends a node; the DataStream API's only way into the graph. */

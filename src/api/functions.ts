@@ -71,10 +71,6 @@ export abstract class KeyedProcessFunction<K, I, O> implements Lifecycle {
   onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): void;
 }
 
-export interface CoContext {
-  timerService(): TimerService;
-}
-
 /** Processes the two inputs of connected streams; on keyed inputs it has keyed state and timers. */
 export abstract class CoProcessFunction<I1, I2, O> implements Lifecycle {
   open?(context: RuntimeContext): void | Promise<void>;

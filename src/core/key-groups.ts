@@ -5,6 +5,7 @@
  * and processes (it never depends on object identity or insertion order).
  */
 import { invalidArgument } from "./errors.ts";
+import { fmix32 } from "./mix.ts";
 import { keyGroup as asKeyGroup, type KeyGroup } from "./ids.ts";
 
 /** Keys are primitives, or arrays / plain objects of keys (compared by their canonical form). */
@@ -26,16 +27,6 @@ function hashString(s: string, seed: number): number {
     h ^= h >>> 15;
   }
   return h ^ s.length;
-}
-
-/** murmur3's 32-bit finalizer: spreads low-entropy hashes (small integers) over all bits. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /** Canonical text of a composite key: object properties sorted, so `{a,b}` and `{b,a}` agree. */

@@ -8,17 +8,10 @@
  * fit for test data and benchmarks, not for anything that needs unpredictability.
  */
 
+import { fmix32 } from "../core/mix.ts";
+
 const TWO_POW_32 = 4294967296;
 const TWO_POW_53 = 9007199254740992;
-
-function mix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 export class SeededRandom {
   private readonly seedHash: number;
@@ -26,15 +19,15 @@ export class SeededRandom {
 
   /** `seed` and later indexes are taken as integers; only their low 53 bits matter. */
   constructor(seed = 0, index = 0) {
-    this.seedHash = mix32(mix32((seed >>> 0) ^ 0x9e3779b9) ^ ((seed / TWO_POW_32) >>> 0));
+    this.seedHash = fmix32(fmix32((seed >>> 0) ^ 0x9e3779b9) ^ ((seed / TWO_POW_32) >>> 0));
     this.reset(index);
   }
 
   /** Moves to the start of the stream of `index` (a non-negative integer below 2^53). */
   reset(index: number): this {
-    let h = mix32(this.seedHash ^ (index >>> 0));
+    let h = fmix32(this.seedHash ^ (index >>> 0));
     const high = (index / TWO_POW_32) >>> 0;
-    if (high !== 0) h = mix32(h ^ Math.imul(high, 0x9e3779b9));
+    if (high !== 0) h = fmix32(h ^ Math.imul(high, 0x9e3779b9));
     this.state = h;
     return this;
   }

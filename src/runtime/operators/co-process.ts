@@ -1,20 +1,13 @@
 import type { CoProcessFunction } from "../../api/functions.ts";
 import { OperatorKeyedContext } from "./keyed-context.ts";
-import type { KeyedServices } from "../keyed-services.ts";
 import type { OperatorContext, Output, StreamOperator } from "./operator.ts";
-import { UserFunctionOperator } from "./user-function.ts";
+import { ProcessOperator } from "./process-operator.ts";
 
 /** Runs a CoProcessFunction over two inputs; on keyed inputs each record's key is set first. */
-export class CoProcessOperator<I1, I2, O>
-  extends UserFunctionOperator<CoProcessFunction<I1, I2, O>, O>
-  implements StreamOperator
-{
-  private keyed: KeyedServices | undefined;
-  private ctx!: OperatorKeyedContext<unknown>;
-
+export class CoProcessOperator<I1, I2, O> extends ProcessOperator<CoProcessFunction<I1, I2, O>, unknown, O> implements StreamOperator {
   override async open(context: OperatorContext, output: Output<unknown>): Promise<void> {
     this.keyed = context.keyed;
-    this.ctx = new OperatorKeyedContext<unknown>(context.keyed, context.clock, context.runtime.operatorName);
+    this.ctx = new OperatorKeyedContext(context.keyed, context.clock, context.runtime.operatorName);
     await super.open(context, output);
   }
 
@@ -26,22 +19,5 @@ export class CoProcessOperator<I1, I2, O>
     } catch (e) {
       this.fail(e);
     }
-  }
-
-  private readonly onTimer = (time: number): void => {
-    this.ctx.timestamp = time;
-    try {
-      this.userFunction.onTimer?.(time, this.ctx, this.output);
-    } catch (e) {
-      this.fail(e);
-    }
-  };
-
-  nextTimerTime(): number | undefined {
-    return this.keyed?.timers.nextTime();
-  }
-
-  onProcessingTime(now: number): void {
-    this.keyed?.fireDueTimers(now, this.onTimer);
   }
 }
