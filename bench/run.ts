@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: Nexmark q0, q1, q2 and a keyed count at parallelism 1 and 2, each against a
  * hand-written single-thread loop doing the same work on the same generated events, measured in
- * the same run. Repetitions are interleaved (baseline, p=1, p=2, ...) so load on the machine
- * touches all alike; medians are reported. Writes bench/results/latest.json.
+ * the same run. The same loop split over two threads (no engine, no exchange between them) shows
+ * how far this machine lets two threads scale at that moment, the ceiling for parallelism 2.
+ * Repetitions are interleaved (baseline, p=1, p=2, ...) so load on the machine touches all alike;
+ * medians are reported. Writes bench/results/latest.json.
  *
  * Flags: --events N (per run), --reps N, --queries q0,q1,..., --ci (tiny sizes: checks that the
  * benchmark runs, measures nothing).
@@ -10,6 +12,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
+import { Worker } from "node:worker_threads";
 import { NexmarkConfig, nexmarkEvent, runJob } from "../src/index.ts";
 import { baselineLoop, QUERY_NAMES, type QueryName } from "./queries.ts";
 import { formatRate, median, table } from "./stats.ts";
@@ -41,6 +44,8 @@ export interface ThroughputResult {
   eventsPerSecondPerCore: number;
   baselineEventsPerSecond: number;
   ratioToBaseline: number;
+  /** The baseline loop on `parallelism` threads at once, each over its share of the events. */
+  parallelBaselineEventsPerSecond: number;
 }
 
 function measureBaseline(query: QueryName): number {
@@ -48,6 +53,20 @@ function measureBaseline(query: QueryName): number {
   const start = performance.now();
   baselineLoop(query, events, (i) => nexmarkEvent(i, config));
   return events / ((performance.now() - start) / 1000);
+}
+
+async function measureParallelBaseline(query: QueryName, threads: number): Promise<number> {
+  const boot = new URL("./baseline-boot.mjs", import.meta.url);
+  const times = await Promise.all(
+    Array.from({ length: threads }, (_, offset) => {
+      const worker = new Worker(boot, { workerData: { query, events, offset, stride: threads } });
+      return new Promise<number>((resolve, reject) => {
+        worker.once("message", (ms: number) => void worker.terminate().then(() => resolve(ms)));
+        worker.once("error", reject);
+      });
+    }),
+  );
+  return events / (Math.max(...times) / 1000);
 }
 
 async function measureEngine(query: QueryName, parallelism: number): Promise<number> {
@@ -60,9 +79,13 @@ const results: ThroughputResult[] = [];
 for (const query of queries) {
   const baseline: number[] = [];
   const engine = new Map<number, number[]>(parallelisms.map((p) => [p, []]));
+  const parallelBaseline = new Map<number, number[]>(parallelisms.map((p) => [p, []]));
   for (let r = 0; r < reps; r++) {
     baseline.push(measureBaseline(query));
-    for (const p of parallelisms) engine.get(p)!.push(await measureEngine(query, p));
+    for (const p of parallelisms) {
+      engine.get(p)!.push(await measureEngine(query, p));
+      parallelBaseline.get(p)!.push(p === 1 ? baseline[baseline.length - 1]! : await measureParallelBaseline(query, p));
+    }
   }
   const baselineEps = median(baseline);
   for (const p of parallelisms) {
@@ -74,6 +97,7 @@ for (const query of queries) {
       eventsPerSecondPerCore: Math.round(eps / Math.min(p, cores)),
       baselineEventsPerSecond: Math.round(baselineEps),
       ratioToBaseline: Number((eps / baselineEps).toFixed(3)),
+      parallelBaselineEventsPerSecond: Math.round(median(parallelBaseline.get(p)!)),
     });
   }
   process.stderr.write(`  ${query} done\n`);
@@ -82,11 +106,22 @@ for (const query of queries) {
 const byQuery = (q: QueryName, p: number) => results.find((r) => r.query === q && r.parallelism === p);
 console.log(
   table(
-    ["query", "p", "events/s", "per core", "baseline", "ratio", "scaling p2/p1"],
+    ["query", "p", "events/s", "per core", "baseline", "ratio", "scaling p/p1", "loop on p threads", "its scaling"],
     results.map((r) => {
       const p1 = byQuery(r.query, 1);
-      const scaling = r.parallelism === 2 && p1 !== undefined ? (r.eventsPerSecond / p1.eventsPerSecond).toFixed(2) : "";
-      return [r.query, String(r.parallelism), formatRate(r.eventsPerSecond), formatRate(r.eventsPerSecondPerCore), formatRate(r.baselineEventsPerSecond), r.ratioToBaseline.toFixed(2), scaling];
+      const scaling = r.parallelism > 1 && p1 !== undefined ? (r.eventsPerSecond / p1.eventsPerSecond).toFixed(2) : "";
+      const ceiling = r.parallelism > 1 ? (r.parallelBaselineEventsPerSecond / r.baselineEventsPerSecond).toFixed(2) : "";
+      return [
+        r.query,
+        String(r.parallelism),
+        formatRate(r.eventsPerSecond),
+        formatRate(r.eventsPerSecondPerCore),
+        formatRate(r.baselineEventsPerSecond),
+        r.ratioToBaseline.toFixed(2),
+        scaling,
+        r.parallelism > 1 ? formatRate(r.parallelBaselineEventsPerSecond) : "",
+        ceiling,
+      ];
     }),
   ),
 );
