@@ -34,7 +34,8 @@ export function canonicalKey(key: unknown): string {
   return JSON.stringify(key, (_k, v: unknown) => {
     if (typeof v === "bigint") return `${v}n`;
     if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-      const sorted: Record<string, unknown> = {};
+      // No prototype, so a "__proto__" field is copied as data like any other.
+      const sorted = Object.create(null) as Record<string, unknown>;
       for (const name of Object.keys(v).sort()) sorted[name] = (v as Record<string, unknown>)[name];
       return sorted;
     }
@@ -42,16 +43,24 @@ export function canonicalKey(key: unknown): string {
   });
 }
 
+/**
+ * Composite keys are stored as their canonical text behind a marker character that JSON never
+ * starts with; a string key that itself starts with the marker gets a second one, so no string
+ * key and no composite key ever share a stored form.
+ */
+const COMPOSITE_MARK = "\u0001";
+
 export function normalizeKey(key: unknown): NormalizedKey {
   if (key === null || key === undefined) return key;
   switch (typeof key) {
     case "string":
+      return key.charCodeAt(0) === 1 ? COMPOSITE_MARK + key : key;
     case "number":
     case "boolean":
     case "bigint":
       return key;
     default:
-      return canonicalKey(key);
+      return COMPOSITE_MARK + canonicalKey(key);
   }
 }
 

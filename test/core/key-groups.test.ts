@@ -7,6 +7,7 @@ import {
   hashKey,
   keyGroupRangeForSubtask,
   keyGroupRangeSize,
+  normalizeKey,
   subtaskForKeyGroup,
 } from "../../src/core/key-groups.ts";
 
@@ -137,5 +138,27 @@ describe("key groups", () => {
     // 127 degrees of freedom: a uniform assignment exceeds 181 with probability 0.001.
     assert.ok(chiSquare < 181, `chi-square ${chiSquare.toFixed(1)}`);
     assert.ok(Math.min(...counts) >= expected * 0.6 && Math.max(...counts) <= expected * 1.4, `counts ${Math.min(...counts)}..${Math.max(...counts)}`);
+  });
+});
+
+describe("normalizeKey", () => {
+  it("never gives a string key and a composite key the same stored form", () => {
+    fc.assert(
+      fc.property(fc.string(), fc.array(fc.oneof(fc.string(), fc.integer())), (text, composite) => {
+        assert.notEqual(normalizeKey(text), normalizeKey(composite));
+        assert.notEqual(normalizeKey(JSON.stringify(composite)), normalizeKey(composite));
+      }),
+    );
+  });
+
+  it("keeps a __proto__ field of a composite key as data", () => {
+    const a = JSON.parse('{"__proto__": 1, "x": 2}') as object;
+    const b = JSON.parse('{"__proto__": 3, "x": 2}') as object;
+    assert.notEqual(normalizeKey(a), normalizeKey(b));
+  });
+
+  it("stores string and number keys as they are", () => {
+    assert.equal(normalizeKey("abc"), "abc");
+    assert.equal(normalizeKey(42), 42);
   });
 });

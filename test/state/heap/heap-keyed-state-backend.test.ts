@@ -39,10 +39,21 @@ describe("HeapKeyedStateBackend: stored forms", () => {
     v.update(9);
     m.put({ id: 1 }, "x");
     const group = assignToKeyGroup(key, 128);
-    assert.deepEqual([...backend.keyGroupEntries("v", group)], [['{"a":1,"b":2}', 9]]);
+    assert.deepEqual([...backend.keyGroupEntries("v", group)], [['\u0001{"a":1,"b":2}', 9]]);
     const [[storedKey, userMap]] = [...backend.keyGroupEntries("m", group)] as [string, Map<string, UserMapEntry<{ id: number }, string>>][];
-    assert.equal(storedKey, '{"a":1,"b":2}');
-    assert.deepEqual([...userMap], [['{"id":1}', new UserMapEntry({ id: 1 }, "x")]]);
+    assert.equal(storedKey, '\u0001{"a":1,"b":2}');
+    assert.deepEqual([...userMap], [['\u0001{"id":1}', new UserMapEntry({ id: 1 }, "x")]]);
+  });
+
+  it("a composite key and the string of its canonical text are different keys", () => {
+    const backend = fullBackend();
+    const v = backend.getState(new ValueStateDescriptor<number>("v"));
+    backend.setCurrentKey(["a"]);
+    v.update(1);
+    backend.setCurrentKey('["a"]');
+    assert.equal(v.value(), undefined);
+    backend.setCurrentKey("\u0001[\"a\"]");
+    assert.equal(v.value(), undefined);
   });
 
   it("getState returns the very same object for one name", () => {
