@@ -16,7 +16,14 @@ export const ErrorCodes = {
   WEIR_ERR_USER_FUNCTION: "a user function threw; the job failed",
   WEIR_ERR_JOB_CANCELLED: "the job was cancelled before it finished",
   WEIR_ERR_SOURCE_IO: "a source could not read its input (a file is missing or unreadable)",
+  WEIR_ERR_STATE_CORRUPT: "a state snapshot could not be read: it is truncated, corrupt or of an unknown format",
   WEIR_ERR_INTERNAL: "an invariant of the runtime was broken (a bug in Weir)",
+  WEIR_ERR_CHECKPOINT_NOT_FOUND: "no checkpoint exists where one was asked for: nothing at the path, or no chk-<n> directory under it",
+  WEIR_ERR_CHECKPOINT_INCOMPLETE: "a checkpoint directory has no _metadata file: that checkpoint never completed and cannot be restored",
+  WEIR_ERR_CHECKPOINT_CORRUPT: "a checkpoint's metadata or state file is truncated, unparseable, of an unknown format version, invalid, or fails its size or checksum check",
+  WEIR_ERR_CHECKPOINT_STATE_MISSING: "a state file that a checkpoint's metadata references does not exist",
+  WEIR_ERR_CHECKPOINT_EXISTS: "a checkpoint's metadata was written twice: a complete checkpoint is never replaced",
+  WEIR_ERR_CHECKPOINT_IO: "the checkpoint storage could not read, write or delete a file (permissions, disk full, a file where a directory belongs)",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

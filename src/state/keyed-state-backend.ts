@@ -6,7 +6,10 @@
  * - state objects read and write the value of the current key only;
  * - `getState` returns the same object for the same name, and refuses one name with two kinds;
  * - entries are stored per key group, and clearing a key's state leaves no entry behind, so
- *   `numKeys` and `keyGroupEntries` see only keys that hold a value.
+ *   `numKeys` and `keyGroupEntries` see only keys that hold a value;
+ * - a snapshot shows the state as it was when `snapshot()` returned, however the state changes
+ *   while it is written; restoring it (into a backend of any key-group range) gives back exactly
+ *   the keys of that range (test/state/keyed-state-snapshot-conformance.ts checks it).
  */
 import type { KeyGroupRange, NormalizedKey } from "../core/key-groups.ts";
 import type { KeyGroup } from "../core/ids.ts";
@@ -19,6 +22,7 @@ import type {
   ValueStateDescriptor,
 } from "./descriptors.ts";
 import type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from "./state.ts";
+import type { KeyedStateSnapshot } from "./heap/heap-snapshot.ts";
 
 export type StateKind = StateDescriptor["kind"];
 
@@ -61,4 +65,9 @@ export interface KeyedStateBackend {
   keyGroupEntries(stateName: string, keyGroup: number): IterableIterator<[NormalizedKey, unknown]>;
   /** How many keys hold a value of `stateName`, over all key groups. */
   numKeys(stateName: string): number;
+
+  /** A consistent view of all state, cheap to take; it is written out step by step, then released. */
+  snapshot(): KeyedStateSnapshot;
+  /** Loads written snapshots, keeping the key groups of this backend's range. */
+  restore(snapshots: Iterable<Uint8Array>): void;
 }

@@ -1,10 +1,12 @@
 /**
  * Aggregating state on the heap: stores the accumulator; `get()` applies `getResult` to it on
- * each call. A key with no accumulator (never added to, or cleared) reads as undefined.
+ * each call. A key with no accumulator (never added to, or cleared) reads as undefined. `add` may
+ * change the accumulator in place: one a snapshot still sees is copied first.
  */
 import type { AggregateFunction } from "../descriptors.ts";
 import type { AggregatingState } from "../state.ts";
 import type { StateTable } from "./state-table.ts";
+import { copyValue } from "./copy-value.ts";
 
 export class HeapAggregatingState<IN, ACC, OUT> implements AggregatingState<IN, OUT> {
   constructor(
@@ -18,7 +20,7 @@ export class HeapAggregatingState<IN, ACC, OUT> implements AggregatingState<IN, 
   }
 
   add(value: IN): void {
-    const accumulator = this.table.get();
+    const accumulator = this.table.getMutable(copyValue);
     this.table.set(this.aggregate.add(value, accumulator === undefined ? this.aggregate.createAccumulator() : accumulator));
   }
 

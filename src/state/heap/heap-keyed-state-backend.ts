@@ -35,6 +35,7 @@ import { HeapListState } from "./heap-list-state.ts";
 import { HeapMapState, type UserMap } from "./heap-map-state.ts";
 import { HeapReducingState } from "./heap-reducing-state.ts";
 import { HeapValueState } from "./heap-value-state.ts";
+import { HeapSnapshot, readKeyedSnapshot, type FrozenState, type KeyedStateSnapshot, type RestoredState } from "./heap-snapshot.ts";
 import { StateTable } from "./state-table.ts";
 
 export interface HeapKeyedStateBackendOptions {
@@ -57,6 +58,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly end: number;
   private readonly current = new CurrentKey();
   private readonly states = new Map<string, RegisteredState>();
+  /** Restored state not yet asked for by a function; it is loaded on first `getState`, and kept in snapshots until then. */
+  private readonly restored = new Map<string, RestoredState>();
+  private liveSnapshots = 0;
 
   constructor(options: HeapKeyedStateBackendOptions) {
     const { keyGroupRange: range, maxParallelism } = options;
@@ -109,10 +113,65 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       }
       return registered.state;
     }
+    const restored = this.restored.get(descriptor.name);
+    if (restored !== undefined && restored.kind !== descriptor.kind) {
+      throw new WeirError(
+        "WEIR_ERR_STATE_CONFLICT",
+        `state '${descriptor.name}' was restored as ${restored.kind} state and cannot be read as ${descriptor.kind} state`,
+      );
+    }
     const table = new StateTable<unknown>(descriptor.name, this.keyGroupRange, this.current);
+    if (restored !== undefined) {
+      for (const [group, entries] of restored.groups) table.load(group, entries);
+      this.restored.delete(descriptor.name);
+    }
     const state = createState(descriptor, table);
     this.states.set(descriptor.name, { kind: descriptor.kind, table, state });
     return state;
+  }
+
+  /**
+   * Freezes all state in O(key groups) for a snapshot; writing it out can then proceed step by
+   * step while records keep changing the live state (copy-on-write).
+   */
+  snapshot(): KeyedStateSnapshot {
+    const frozen: FrozenState[] = [];
+    const tables: StateTable<unknown>[] = [];
+    for (const [name, registered] of this.states) {
+      frozen.push({ name, kind: registered.kind, maps: registered.table.freeze() });
+      tables.push(registered.table);
+    }
+    for (const [name, restored] of this.restored) {
+      const maps = Array.from({ length: this.end - this.start + 1 }, (_, i) => {
+        const entries = restored.groups.get(this.start + i);
+        return entries === undefined ? undefined : new Map(entries);
+      });
+      frozen.push({ name, kind: restored.kind, maps });
+    }
+    this.liveSnapshots++;
+    return new HeapSnapshot(this.keyGroupRange, this.maxParallelism, frozen, () => {
+      if (--this.liveSnapshots === 0) for (const table of tables) table.thaw();
+    });
+  }
+
+  /**
+   * Loads snapshots (of any parallelism) before the state is used: only key groups in this
+   * backend's range are kept. State already registered is replaced group by group.
+   */
+  restore(snapshots: Iterable<Uint8Array>): void {
+    const incoming = new Map<string, RestoredState>();
+    for (const bytes of snapshots) readKeyedSnapshot(bytes, this.keyGroupRange, incoming);
+    for (const [name, restored] of incoming) {
+      const registered = this.states.get(name);
+      if (registered === undefined) {
+        this.restored.set(name, restored);
+        continue;
+      }
+      if (registered.kind !== restored.kind) {
+        throw new WeirError("WEIR_ERR_STATE_CONFLICT", `state '${name}' is registered as ${registered.kind} state but was restored as ${restored.kind} state`);
+      }
+      for (const [group, entries] of restored.groups) registered.table.load(group, entries);
+    }
   }
 
   stateNames(): string[] {

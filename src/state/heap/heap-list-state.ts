@@ -6,6 +6,8 @@
 import type { ListState } from "../state.ts";
 import type { StateTable } from "./state-table.ts";
 
+const copyList = <T>(list: T[]): T[] => list.slice();
+
 export class HeapListState<T> implements ListState<T> {
   constructor(private readonly table: StateTable<T[]>) {}
 
@@ -15,13 +17,13 @@ export class HeapListState<T> implements ListState<T> {
   }
 
   add(value: T): void {
-    const list = this.table.get();
+    const list = this.table.getMutable(copyList);
     if (list === undefined) this.table.put([value]);
     else list.push(value);
   }
 
   addAll(values: Iterable<T>): void {
-    const list = this.table.get();
+    const list = this.table.getMutable(copyList);
     if (list !== undefined) {
       for (const value of values) list.push(value);
       return;

@@ -18,6 +18,12 @@ export class UserMapEntry<K, V> {
 
 export type UserMap<K, V> = Map<NormalizedKey, UserMapEntry<K, V>>;
 
+function copyUserMap<K, V>(map: UserMap<K, V>): UserMap<K, V> {
+  const copy: UserMap<K, V> = new Map();
+  for (const [k, e] of map) copy.set(k, new UserMapEntry(e.key, e.value));
+  return copy;
+}
+
 export class HeapMapState<K, V> implements MapState<K, V> {
   constructor(private readonly table: StateTable<UserMap<K, V>>) {}
 
@@ -27,7 +33,7 @@ export class HeapMapState<K, V> implements MapState<K, V> {
 
   put(key: K, value: V): void {
     const normalized = normalizeKey(key);
-    const map = this.table.get();
+    const map = this.table.getMutable(copyUserMap);
     if (map === undefined) {
       this.table.put(new Map([[normalized, new UserMapEntry(key, value)]]));
       return;
@@ -42,7 +48,7 @@ export class HeapMapState<K, V> implements MapState<K, V> {
   }
 
   remove(key: K): void {
-    const map = this.table.get();
+    const map = this.table.getMutable(copyUserMap);
     if (map === undefined) return;
     map.delete(normalizeKey(key));
     if (map.size === 0) this.table.remove();

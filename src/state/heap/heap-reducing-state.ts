@@ -2,6 +2,7 @@
 import type { ReduceFn } from "../descriptors.ts";
 import type { ReducingState } from "../state.ts";
 import type { StateTable } from "./state-table.ts";
+import { copyValue } from "./copy-value.ts";
 
 export class HeapReducingState<T> implements ReducingState<T> {
   constructor(
@@ -14,7 +15,7 @@ export class HeapReducingState<T> implements ReducingState<T> {
   }
 
   add(value: T): void {
-    const accumulated = this.table.get();
+    const accumulated = this.table.getMutable(copyValue);
     this.table.set(accumulated === undefined ? value : this.reduce(accumulated, value));
   }
 

@@ -3,32 +3,70 @@
  * the backend's range, created on the first write to that key group. Reads and writes address the
  * current key. Invariant: no map holds `undefined` as a value, so a key has an entry exactly when
  * it holds state.
+ *
+ * Snapshots are copy-on-write, per key group. `freeze()` hands out the current maps and marks them
+ * shared; the first write to a shared key group copies its map (shallowly) before changing it,
+ * so the snapshot keeps seeing the state as it was. Values that state kinds change in place
+ * (lists, user maps, accumulators) are read through `getMutable`, which also copies a value the
+ * first time it is changed after a freeze. While no snapshot is alive nothing is copied.
  */
 import { internalError } from "../../core/errors.ts";
 import type { KeyGroupRange, NormalizedKey } from "../../core/key-groups.ts";
 import type { CurrentKey } from "./current-key.ts";
 
+export type FrozenMaps<V> = readonly (ReadonlyMap<NormalizedKey, V> | undefined)[];
+
 export class StateTable<V> {
   private readonly maps: (Map<NormalizedKey, V> | undefined)[];
+  /** Per key group: 1 while a live snapshot holds the group's map; the next write copies it. */
+  private readonly shared: Uint8Array;
+  /**
+   * Per key group, after its map was copied for a snapshot: the keys whose values are this
+   * table's own. Undefined means every value is its own (no snapshot can see them).
+   */
+  private readonly ownValues: (Set<NormalizedKey> | undefined)[];
 
   constructor(
     readonly name: string,
     private readonly range: KeyGroupRange,
     private readonly current: CurrentKey,
   ) {
-    this.maps = Array.from({ length: range.end - range.start + 1 }, () => undefined);
+    const groups = range.end - range.start + 1;
+    this.maps = Array.from({ length: groups }, () => undefined);
+    this.shared = new Uint8Array(groups);
+    this.ownValues = Array.from({ length: groups }, () => undefined);
   }
 
-  /** The current key's value, or undefined when it has none. */
+  /** The current key's value, or undefined when it has none. Must not be changed in place. */
   get(): V | undefined {
     const map = this.maps[this.current.index];
     return map === undefined ? undefined : map.get(this.current.normalized);
   }
 
+  /**
+   * The current key's value, to be changed in place: `copy` makes a private copy first when a
+   * live snapshot may still see the stored one.
+   */
+  getMutable(copy: (value: V) => V): V | undefined {
+    const index = this.current.index;
+    if (this.maps[index] === undefined) return undefined;
+    const map = this.writableMap(index);
+    const key = this.current.normalized;
+    const value = map.get(key);
+    const own = this.ownValues[index];
+    if (value === undefined || own === undefined || own.has(key)) return value;
+    const copied = copy(value);
+    map.set(key, copied);
+    own.add(key);
+    return copied;
+  }
+
   /** Stores `value` for the current key; `value` must not be undefined. */
   put(value: V): void {
-    const map = this.maps[this.current.index] ?? this.createMap();
+    const index = this.current.index;
+    const map = this.maps[index] === undefined ? this.createMap() : this.writableMap(index);
     map.set(this.current.normalized, value);
+    this.ownValues[index]?.add(this.current.normalized);
   }
 
   /** Stores `value` for the current key, or removes its entry when `value` is undefined. */
@@ -38,17 +76,24 @@ export class StateTable<V> {
   }
 
   remove(): void {
-    const map = this.maps[this.current.index];
-    if (map !== undefined) map.delete(this.current.normalized);
+    const index = this.current.index;
+    if (this.maps[index] !== undefined) this.writableMap(index).delete(this.current.normalized);
   }
 
   /** The entries of one key group, live; `keyGroup` must lie in the range. */
   entries(keyGroup: number): IterableIterator<[NormalizedKey, V]> {
-    if (!Number.isInteger(keyGroup) || keyGroup < this.range.start || keyGroup > this.range.end) {
-      throw internalError(`key group ${keyGroup} is outside the state backend's key-group range ${this.range.start}..${this.range.end}`);
-    }
-    const map = this.maps[keyGroup - this.range.start];
+    const map = this.maps[this.indexOf(keyGroup)];
     return map === undefined ? new Map<NormalizedKey, V>().entries() : map.entries();
+  }
+
+  /** Replaces one key group's entries (restore); values become this table's own. */
+  load(keyGroup: number, entries: Iterable<readonly [NormalizedKey, V]>): void {
+    const index = this.indexOf(keyGroup);
+    const map = new Map<NormalizedKey, V>();
+    for (const [k, v] of entries) map.set(k, v);
+    this.maps[index] = map.size > 0 ? map : undefined;
+    this.shared[index] = 0;
+    this.ownValues[index] = undefined;
   }
 
   /** Number of keys with an entry, over all key groups. */
@@ -58,11 +103,40 @@ export class StateTable<V> {
     return n;
   }
 
+  /** The maps as they are now, for a snapshot; later writes do not change what it returns. */
+  freeze(): FrozenMaps<V> {
+    for (let i = 0; i < this.maps.length; i++) if (this.maps[i] !== undefined) this.shared[i] = 1;
+    return this.maps.slice();
+  }
+
+  /** No snapshot is alive any more: stop copying. */
+  thaw(): void {
+    this.shared.fill(0);
+    this.ownValues.fill(undefined);
+  }
+
+  private writableMap(index: number): Map<NormalizedKey, V> {
+    if (this.shared[index] === 1) {
+      this.maps[index] = new Map(this.maps[index]);
+      this.shared[index] = 0;
+      this.ownValues[index] = new Set();
+    }
+    return this.maps[index]!;
+  }
+
+  private indexOf(keyGroup: number): number {
+    if (!Number.isInteger(keyGroup) || keyGroup < this.range.start || keyGroup > this.range.end) {
+      throw internalError(`key group ${keyGroup} is outside the state backend's key-group range ${this.range.start}..${this.range.end}`);
+    }
+    return keyGroup - this.range.start;
+  }
+
   private createMap(): Map<NormalizedKey, V> {
     const index = this.current.index;
     if (index < 0) throw internalError(`state '${this.name}' was written before a current key was set`);
     const map = new Map<NormalizedKey, V>();
     this.maps[index] = map;
+    this.shared[index] = 0;
     return map;
   }
 }

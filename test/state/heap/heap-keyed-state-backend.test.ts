@@ -5,6 +5,7 @@ import { ListStateDescriptor, MapStateDescriptor, ValueStateDescriptor } from ".
 import { HeapKeyedStateBackend } from "../../../src/state/heap/heap-keyed-state-backend.ts";
 import { UserMapEntry } from "../../../src/state/heap/heap-map-state.ts";
 import { keyedStateBackendConformance } from "../keyed-state-backend-conformance.ts";
+import { keyedStateSnapshotConformance } from "../keyed-state-snapshot-conformance.ts";
 
 keyedStateBackendConformance("HeapKeyedStateBackend", (options) => new HeapKeyedStateBackend(options));
 
@@ -61,3 +62,5 @@ describe("HeapKeyedStateBackend: stored forms", () => {
     assert.equal(backend.getState(new ValueStateDescriptor<number>("v")), backend.getState(new ValueStateDescriptor<number>("v")));
   });
 });
+
+keyedStateSnapshotConformance("HeapKeyedStateBackend", (options) => new HeapKeyedStateBackend(options));

@@ -1,0 +1,158 @@
+/**
+ * The snapshot format of keyed state, and the heap backend's snapshot: a frozen view of every
+ * state table (see StateTable.freeze) that is written out key group by key group while the task
+ * goes on processing, then released.
+ *
+ * Format (version 1): "WKS1", u32 header length, header, then one section per non-empty key
+ * group: u32 key group, u32 length, body. Header and bodies are MessagePack (structured-clone
+ * mode: Maps, Sets, Dates and bigints survive). Header: { maxParallelism, range: [start, end],
+ * states: [[name, kind], ...] }. Body: [[stateIndex, flatEntries], ...] where flatEntries is
+ * [key, value, key, value, ...] of normalized keys and stored values, except map state, whose
+ * value is flattened as [userKeyNormalized, userKey, value, ...]. Sections let a restore read only
+ * the key groups it owns, whatever parallelism wrote them.
+ */
+import { Buffer } from "node:buffer";
+import { Packr } from "msgpackr";
+import { WeirError } from "../../core/errors.ts";
+import type { KeyGroupRange, NormalizedKey } from "../../core/key-groups.ts";
+import type { StateKind } from "../keyed-state-backend.ts";
+import { UserMapEntry, type UserMap } from "./heap-map-state.ts";
+import type { FrozenMaps } from "./state-table.ts";
+
+const MAGIC = 0x31534b57; // "WKS1" little-endian
+
+export interface KeyedStateSnapshot {
+  /** Encodes the frozen state one key group per step; the generator's result is the bytes. */
+  write(): Generator<void, Uint8Array, void>;
+  /** The snapshot is no longer needed (written or aborted); idempotent. */
+  release(): void;
+}
+
+export interface FrozenState {
+  readonly name: string;
+  readonly kind: StateKind;
+  readonly maps: FrozenMaps<unknown>;
+}
+
+const packr = new Packr({ structuredClone: true, useRecords: false });
+
+function flatten(kind: StateKind, map: ReadonlyMap<NormalizedKey, unknown>): unknown[] {
+  const flat: unknown[] = [];
+  for (const [key, value] of map) {
+    flat.push(key);
+    if (kind === "map") {
+      const inner: unknown[] = [];
+      for (const [k, e] of value as UserMap<unknown, unknown>) inner.push(k, e.key, e.value);
+      flat.push(inner);
+    } else flat.push(value);
+  }
+  return flat;
+}
+
+function unflatten(kind: StateKind, flat: readonly unknown[]): [NormalizedKey, unknown][] {
+  const entries: [NormalizedKey, unknown][] = [];
+  for (let i = 0; i < flat.length; i += 2) {
+    let value = flat[i + 1];
+    if (kind === "map") {
+      const inner = value as unknown[];
+      const map: UserMap<unknown, unknown> = new Map();
+      for (let j = 0; j < inner.length; j += 3) map.set(inner[j] as NormalizedKey, new UserMapEntry(inner[j + 1], inner[j + 2]));
+      value = map;
+    }
+    entries.push([flat[i] as NormalizedKey, value]);
+  }
+  return entries;
+}
+
+export class HeapSnapshot implements KeyedStateSnapshot {
+  private released = false;
+
+  constructor(
+    private readonly range: KeyGroupRange,
+    private readonly maxParallelism: number,
+    private readonly states: readonly FrozenState[],
+    private readonly onRelease: () => void,
+  ) {}
+
+  *write(): Generator<void, Uint8Array, void> {
+    const chunks: Uint8Array[] = [];
+    const header = packr.pack({ maxParallelism: this.maxParallelism, range: [this.range.start, this.range.end], states: this.states.map((s) => [s.name, s.kind]) });
+    chunks.push(u32s(MAGIC, header.length), Uint8Array.from(header));
+    for (let group = this.range.start; group <= this.range.end; group++) {
+      const index = group - this.range.start;
+      const body: [number, unknown[]][] = [];
+      this.states.forEach((state, s) => {
+        const map = state.maps[index];
+        if (map !== undefined && map.size > 0) body.push([s, flatten(state.kind, map)]);
+      });
+      if (body.length === 0) continue;
+      const bytes = packr.pack(body);
+      chunks.push(u32s(group, bytes.length), Uint8Array.from(bytes));
+      yield;
+    }
+    return Buffer.concat(chunks);
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.onRelease();
+  }
+}
+
+function u32s(a: number, b: number): Uint8Array {
+  const out = new Uint8Array(8);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, a, true);
+  view.setUint32(4, b, true);
+  return out;
+}
+
+export interface RestoredState {
+  readonly kind: StateKind;
+  /** Entries per key group, already in stored form. */
+  readonly groups: Map<number, [NormalizedKey, unknown][]>;
+}
+
+function corrupt(detail: string): WeirError {
+  return new WeirError("WEIR_ERR_STATE_CORRUPT", `keyed state snapshot is unreadable: ${detail}`);
+}
+
+/** Reads the sections of `bytes` that fall in `range` into `into`, per state name. */
+export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into: Map<string, RestoredState>): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.byteLength < 8 || view.getUint32(0, true) !== MAGIC) throw corrupt("it does not start with the keyed-state format marker");
+  const headerLength = view.getUint32(4, true);
+  if (8 + headerLength > bytes.byteLength) throw corrupt("the header is truncated");
+  let header: { states: [string, StateKind][] };
+  try {
+    header = packr.unpack(bytes.subarray(8, 8 + headerLength)) as typeof header;
+  } catch (e) {
+    throw corrupt(`the header cannot be decoded (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const states = header.states.map(([name, kind]) => {
+    let restored = into.get(name);
+    if (restored === undefined) into.set(name, (restored = { kind, groups: new Map() }));
+    else if (restored.kind !== kind) throw corrupt(`state '${name}' is ${kind} state in one snapshot and ${restored.kind} state in another`);
+    return restored;
+  });
+  let at = 8 + headerLength;
+  while (at < bytes.byteLength) {
+    if (at + 8 > bytes.byteLength) throw corrupt(`a key-group section at byte ${at} is truncated`);
+    const group = view.getUint32(at, true);
+    const length = view.getUint32(at + 4, true);
+    const end = at + 8 + length;
+    if (end > bytes.byteLength) throw corrupt(`the section of key group ${group} is truncated`);
+    if (group >= range.start && group <= range.end) {
+      const body = packr.unpack(bytes.subarray(at + 8, end)) as [number, unknown[]][];
+      for (const [s, flat] of body) {
+        const state = states[s];
+        if (state === undefined) throw corrupt(`key group ${group} refers to unknown state #${s}`);
+        const list = state.groups.get(group) ?? [];
+        for (const entry of unflatten(state.kind, flat)) list.push(entry);
+        state.groups.set(group, list);
+      }
+    }
+    at = end;
+  }
+}
