@@ -17,6 +17,7 @@ export const ErrorCodes = {
   WEIR_ERR_JOB_CANCELLED: "the job was cancelled before it finished",
   WEIR_ERR_SOURCE_IO: "a source could not read its input (a file is missing or unreadable)",
   WEIR_ERR_STATE_CORRUPT: "a state snapshot could not be read: it is truncated, corrupt or of an unknown format",
+  WEIR_ERR_SINK_CONFLICT: "a sink's target holds output that the restored state does not account for",
   WEIR_ERR_INTERNAL: "an invariant of the runtime was broken (a bug in Weir)",
   WEIR_ERR_CHECKPOINT_NOT_FOUND: "no checkpoint exists where one was asked for: nothing at the path, or no chk-<n> directory under it",
   WEIR_ERR_CHECKPOINT_INCOMPLETE: "a checkpoint directory has no _metadata file: that checkpoint never completed and cannot be restored",

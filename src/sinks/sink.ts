@@ -1,8 +1,13 @@
 /**
  * The sink contract. Each parallel subtask of a sink creates one writer. Writes are synchronous
  * and must not block for long (buffer, and do slow I/O in `flush`/`close`, which may be async).
- * This plain contract promises at-least-once delivery only when a later layer replays records;
- * on its own it promises nothing across failures.
+ *
+ * Checkpoints: `snapshotState(n)` runs when the writer's subtask takes checkpoint n (after every
+ * record before barrier n and before any record after it); what it returns is stored in the
+ * checkpoint and handed back as `restoredState` when the job restores from it. The writer is told
+ * when checkpoint n completed (every task has it and it is durable) or was aborted. A writer
+ * that makes output visible only on completion gives exactly-once output (see
+ * two-phase-commit-sink.ts); one that ignores the hooks gives no guarantee across failures.
  */
 import type { JobArgs } from "../api/job-args.ts";
 import type { ClientChannel } from "../runtime/operators/operator.ts";
@@ -15,12 +20,22 @@ export interface SinkContext {
   readonly operatorId: string;
   /** Hands records to the process that submitted the job (used by collecting sinks). */
   readonly client: ClientChannel;
+  /** Whether the job takes checkpoints; without them, transactional writers commit at end of input. */
+  readonly checkpointing: boolean;
+  /** What this subtask's writer returned from `snapshotState` in the checkpoint being restored. */
+  readonly restoredState: unknown;
+  /** The id of the checkpoint being restored, if any. */
+  readonly restoredCheckpointId: number | undefined;
 }
 
 export interface SinkWriter<T> {
   write(record: T): void;
   /** Called once at the end of input, before close. */
   flush?(): void | Promise<void>;
+  /** Checkpoint n is being taken: make what was written so far recoverable; return the state to store. */
+  snapshotState?(checkpointId: number): unknown;
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
+  notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
   close?(): void | Promise<void>;
 }
 

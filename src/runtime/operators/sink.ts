@@ -18,6 +18,9 @@ export class SinkOperator<T> implements StreamOperator {
       args: rt.args,
       operatorId: context.operatorId,
       client: context.client,
+      checkpointing: false,
+      restoredState: undefined,
+      restoredCheckpointId: undefined,
     });
   }
 

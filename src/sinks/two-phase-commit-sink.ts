@@ -1,0 +1,103 @@
+/**
+ * The base for exactly-once sinks: output is written into transactions that become visible only
+ * when the checkpoint that covers them completes.
+ *
+ * Protocol, per writer: records go into the current transaction. When checkpoint n is taken the
+ * current transaction is pre-committed (made durable, not yet visible) and set aside as pending
+ * for n, and a new one begins; both are part of the checkpoint's state. When checkpoint n
+ * completes, every pending transaction up to n is committed. An aborted checkpoint's transaction
+ * stays pending and is committed with the next checkpoint that completes. After a restore from
+ * checkpoint n, the pending transactions stored in it are committed again (`commit` must be
+ * idempotent: the first attempt may have succeeded before the failure) and the transaction that
+ * was current at n is aborted. Without checkpointing, the transaction is committed at end of input.
+ *
+ * What an implementation guarantees: `preCommit` leaves the transaction such that `commit` can
+ * succeed after any crash; `commit` and `abort` may run again for a transaction already committed
+ * or aborted, and then do nothing. What this base does NOT guarantee: visibility before the
+ * checkpoint completes (none), or anything if transactions are lost outside the sink (for example
+ * a database that times out prepared transactions).
+ */
+import type { Sink, SinkContext, SinkWriter } from "./sink.ts";
+
+export interface TransactionalWriter<T, TXN> {
+  /** Starts a transaction; the handle is stored in checkpoints, so it must be plain data. */
+  beginTransaction(): TXN | Promise<TXN>;
+  write(transaction: TXN, record: T): void;
+  preCommit(transaction: TXN): void | Promise<void>;
+  commit(transaction: TXN): void | Promise<void>;
+  abort(transaction: TXN): void | Promise<void>;
+  /**
+   * Called once before the first transaction begins, with every transaction the restored
+   * checkpoint knows (none on a fresh start): discard leftovers of earlier attempts that are not
+   * among them (they belong to checkpoints that never completed).
+   */
+  discardStrays?(known: readonly TXN[]): void | Promise<void>;
+  close?(): void | Promise<void>;
+}
+
+/** What the writer stores in each checkpoint. */
+export interface TwoPhaseCommitState<TXN> {
+  readonly pending: readonly (readonly [checkpointId: number, transaction: TXN])[];
+  readonly current: TXN;
+}
+
+class TwoPhaseCommitSinkWriter<T, TXN> implements SinkWriter<T> {
+  private pending: [number, TXN][] = [];
+  private current!: TXN;
+
+  constructor(
+    private readonly writer: TransactionalWriter<T, TXN>,
+    private readonly checkpointing: boolean,
+  ) {}
+
+  async start(restored: TwoPhaseCommitState<TXN> | undefined): Promise<void> {
+    if (restored !== undefined) {
+      for (const [, transaction] of restored.pending) await this.writer.commit(transaction);
+      await this.writer.abort(restored.current);
+    }
+    const known = restored === undefined ? [] : [...restored.pending.map(([, t]) => t), restored.current];
+    await this.writer.discardStrays?.(known);
+    this.current = await this.writer.beginTransaction();
+  }
+
+  write(record: T): void {
+    this.writer.write(this.current, record);
+  }
+
+  async snapshotState(checkpointId: number): Promise<TwoPhaseCommitState<TXN>> {
+    await this.writer.preCommit(this.current);
+    this.pending.push([checkpointId, this.current]);
+    this.current = await this.writer.beginTransaction();
+    return { pending: this.pending.slice(), current: this.current };
+  }
+
+  async notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    while (this.pending.length > 0 && this.pending[0]![0] <= checkpointId) {
+      await this.writer.commit(this.pending[0]![1]);
+      this.pending.shift();
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (this.checkpointing) return;
+    await this.writer.preCommit(this.current);
+    await this.writer.commit(this.current);
+    this.current = await this.writer.beginTransaction();
+  }
+
+  /** The current transaction holds nothing a completed checkpoint covers: it is dropped. */
+  async close(): Promise<void> {
+    await this.writer.abort(this.current);
+    await this.writer.close?.();
+  }
+}
+
+export function twoPhaseCommitSink<T, TXN>(create: (context: SinkContext) => TransactionalWriter<T, TXN> | Promise<TransactionalWriter<T, TXN>>): Sink<T> {
+  return {
+    async createWriter(context) {
+      const writer = new TwoPhaseCommitSinkWriter<T, TXN>(await create(context), context.checkpointing);
+      await writer.start(context.restoredState as TwoPhaseCommitState<TXN> | undefined);
+      return writer;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * A write-ahead sink, for targets that cannot take part in transactions: records are held in the
+ * checkpointed state of the writer and handed to the target only once the checkpoint that covers
+ * them has completed, one batch per (subtask, checkpoint).
+ *
+ * Guarantee: every record reaches the target at least once, and only after its checkpoint
+ * completed, so records of a failed attempt never reach it. A batch may be handed over again when
+ * the job fails after the target took it but before the next checkpoint: the target receives the
+ * subtask and checkpoint id with every batch, and deduplicating on that pair makes the output
+ * exactly-once. Without checkpointing, records are handed over at end of input.
+ */
+import type { Sink, SinkWriter } from "./sink.ts";
+
+export interface WriteAheadBatch<T> {
+  readonly subtask: number;
+  /** The checkpoint that covers the records (-1 at end of input without checkpointing). */
+  readonly checkpointId: number;
+  readonly records: readonly T[];
+}
+
+export type WriteAheadTarget<T> = (batch: WriteAheadBatch<T>) => void | Promise<void>;
+
+type Pending<T> = [checkpointId: number, records: T[]];
+
+class WriteAheadSinkWriter<T> implements SinkWriter<T> {
+  private buffer: T[] = [];
+
+  constructor(
+    private readonly subtask: number,
+    private readonly target: WriteAheadTarget<T>,
+    private pending: Pending<T>[],
+    private readonly checkpointing: boolean,
+  ) {}
+
+  write(record: T): void {
+    this.buffer.push(record);
+  }
+
+  snapshotState(checkpointId: number): readonly Pending<T>[] {
+    if (this.buffer.length > 0) this.pending.push([checkpointId, this.buffer]);
+    this.buffer = [];
+    return this.pending.slice();
+  }
+
+  async notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    while (this.pending.length > 0 && this.pending[0]![0] <= checkpointId) {
+      const [id, records] = this.pending[0]!;
+      await this.target({ subtask: this.subtask, checkpointId: id, records });
+      this.pending.shift();
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (this.checkpointing || this.buffer.length === 0) return;
+    await this.target({ subtask: this.subtask, checkpointId: -1, records: this.buffer });
+    this.buffer = [];
+  }
+}
+
+export function writeAheadSink<T>(target: WriteAheadTarget<T>): Sink<T> {
+  return {
+    async createWriter(context) {
+      const restored = (context.restoredState as Pending<T>[] | undefined) ?? [];
+      const writer = new WriteAheadSinkWriter<T>(context.subtaskIndex, target, [...restored], context.checkpointing);
+      // Batches of the restored checkpoint are covered by it: it completed, so hand them over now.
+      if (context.restoredCheckpointId !== undefined) await writer.notifyCheckpointComplete(context.restoredCheckpointId);
+      return writer;
+    },
+  };
+}
