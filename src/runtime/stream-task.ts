@@ -47,9 +47,19 @@ export class StreamTask {
   async open(): Promise<void> {
     for (let i = this.chain.length - 1; i >= 0; i--) {
       const m = this.chain[i]!;
-      await m.operator?.open(m.context, m.output);
+      try {
+        await m.operator?.open(m.context, m.output);
+      } catch (e) {
+        throw operatorFailure(m.name, e);
+      }
     }
-    if (this.input.kind === "source") await this.input.reader.open?.();
+    if (this.input.kind === "source") {
+      try {
+        await this.input.reader.open?.();
+      } catch (e) {
+        throw operatorFailure(this.head.name, e);
+      }
+    }
     this.status = "running";
   }
 
@@ -129,8 +139,20 @@ export class StreamTask {
   }
 
   private async closeOperators(): Promise<void> {
-    if (this.input.kind === "source") await this.input.reader.close?.();
-    for (const m of this.chain) await m.operator?.close?.();
+    if (this.input.kind === "source") {
+      try {
+        await this.input.reader.close?.();
+      } catch (e) {
+        throw operatorFailure(this.head.name, e);
+      }
+    }
+    for (const m of this.chain) {
+      try {
+        await m.operator?.close?.();
+      } catch (e) {
+        throw operatorFailure(m.name, e);
+      }
+    }
   }
 
   /** Releases resources after a failure or cancellation; errors here are secondary and dropped. */
