@@ -17,7 +17,7 @@ import { fixtureJob, tempDir } from "./job-fixtures.ts";
 const BUFFER_SIZE = 16;
 const FANOUT = 8;
 const SEEDS = 2500;
-const EVERY = 8;
+const EVERY = 16;
 
 /**
  * The most records that can sit between the source task and the sinks, per channel: the batches
