@@ -1,0 +1,149 @@
+/**
+ * Checkpoint files on a local filesystem. An atomic write goes to a temp name beside the target,
+ * is synced, renamed over the target, and the directory is synced; directories are created with
+ * their parents synced, so a new directory entry survives a crash too.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdir, open, readFile, readdir, rename, rm, stat, type FileHandle } from "node:fs/promises";
+import { dirname, join, resolve, sep } from "node:path";
+import { tempFileFor } from "./checkpoint-paths.ts";
+import { CheckpointIoError } from "./checkpoint-storage-errors.ts";
+import type { CheckpointVolume, VolumeEntry } from "./checkpoint-volume.ts";
+
+/** The path does not exist, or a component of it is not a directory. */
+function isAbsent(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+/** Filesystems and platforms that cannot sync a directory say so with these; there is nothing more to do. */
+function isDirectorySyncUnsupported(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "EISDIR" || code === "EINVAL" || code === "EPERM" || code === "ENOTSUP";
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, "r");
+    await handle.sync();
+  } catch (error) {
+    if (!isDirectorySyncUnsupported(error)) throw new CheckpointIoError(dir, "sync", error);
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Writes and syncs a temp file beside `path`, then renames it to `path`; on failure no temp file is left. */
+async function writeThroughTemp(path: string, bytes: Uint8Array): Promise<void> {
+  const temp = tempFileFor(path, randomUUID());
+  try {
+    const handle = await open(temp, "wx");
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+export class DiskVolume implements CheckpointVolume {
+  /** Directories this volume created or found, with their entries in their parents synced. */
+  private readonly durableDirs = new Set<string>();
+
+  normalize(pointer: string): string {
+    return resolve(pointer);
+  }
+
+  async writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
+    const dir = dirname(path);
+    await this.ensureDirectory(dir);
+    try {
+      await writeThroughTemp(path, bytes);
+    } catch (error) {
+      if (!isAbsent(error)) throw new CheckpointIoError(path, "write", error);
+      // Another volume removed the directory since this one made it.
+      this.durableDirs.delete(dir);
+      await this.ensureDirectory(dir);
+      await writeThroughTemp(path, bytes).catch((retryError: unknown) => {
+        throw new CheckpointIoError(path, "write", retryError);
+      });
+    }
+    await syncDirectory(dir);
+  }
+
+  async read(path: string): Promise<Uint8Array | undefined> {
+    try {
+      const buffer = await readFile(path);
+      return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    } catch (error) {
+      if (isAbsent(error)) return undefined;
+      throw new CheckpointIoError(path, "read", error);
+    }
+  }
+
+  async stat(path: string): Promise<Omit<VolumeEntry, "name"> | undefined> {
+    try {
+      const stats = await stat(path);
+      if (stats.isDirectory()) return { kind: "directory", size: 0, modifiedAt: Math.floor(stats.mtimeMs) };
+      if (stats.isFile()) return { kind: "file", size: stats.size, modifiedAt: Math.floor(stats.mtimeMs) };
+      return undefined;
+    } catch (error) {
+      if (isAbsent(error)) return undefined;
+      throw new CheckpointIoError(path, "inspect", error);
+    }
+  }
+
+  async list(dir: string): Promise<VolumeEntry[]> {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (error) {
+      if (isAbsent(error)) return [];
+      throw new CheckpointIoError(dir, "list", error);
+    }
+    const entries = await Promise.all(
+      names.map(async (name): Promise<VolumeEntry | undefined> => {
+        const found = await this.stat(join(dir, name));
+        return found === undefined ? undefined : { name, ...found };
+      }),
+    );
+    return entries.filter((e): e is VolumeEntry => e !== undefined).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async remove(path: string): Promise<void> {
+    for (const dir of this.durableDirs) {
+      if (dir === path || dir.startsWith(path + sep)) this.durableDirs.delete(dir);
+    }
+    try {
+      await rm(path, { recursive: true, force: true });
+    } catch (error) {
+      throw new CheckpointIoError(path, "delete", error);
+    }
+  }
+
+  /**
+   * Creates `dir` and its missing parents, then syncs the parent of each directory that may be new:
+   * every one this call created, and `dir` itself, which a concurrent writer may have just created.
+   */
+  private async ensureDirectory(dir: string): Promise<void> {
+    if (this.durableDirs.has(dir)) return;
+    let firstCreated: string | undefined;
+    try {
+      firstCreated = await mkdir(dir, { recursive: true });
+    } catch (error) {
+      throw new CheckpointIoError(dir, "create", error);
+    }
+    const stop = firstCreated ?? dir;
+    for (let current = dir; ; current = dirname(current)) {
+      await syncDirectory(dirname(current));
+      if (current === stop || dirname(current) === current) break;
+    }
+    this.durableDirs.add(dir);
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * The one implementation of the CheckpointStorage guarantees, over any CheckpointVolume: it turns
+ * checkpoint operations into volume operations on the paths CheckpointPaths makes, gathers facts
+ * for the pure decisions (pointer resolution, retention), and carries them out.
+ * FileCheckpointStorage and MemoryCheckpointStorage only choose the volume.
+ */
+import { randomUUID } from "node:crypto";
+import { dirname, join } from "node:path";
+import { invalidArgument } from "../../core/errors.ts";
+import { checksumOf } from "./checksum.ts";
+import { checkpointId as toCheckpointId, type CheckpointId } from "./checkpoint-id.ts";
+import type { CheckpointMetadata, StateHandle } from "./checkpoint-metadata.ts";
+import { CheckpointPaths, isTempFileName, metadataFileIn, METADATA_FILE_NAME, parseCheckpointDirName, type StateFileOwner } from "./checkpoint-paths.ts";
+import { planRetainOnCancel, planRetention, type RetentionPlan } from "./checkpoint-retention.ts";
+import type { CancelPolicy, CheckpointListing, CheckpointPointer, CheckpointStorage, ResolvedCheckpoint } from "./checkpoint-storage.ts";
+import {
+  CheckpointCorruptError,
+  CheckpointExistsError,
+  CheckpointIncompleteError,
+  CheckpointNotFoundError,
+} from "./checkpoint-storage-errors.ts";
+import type { CheckpointVolume, VolumeEntry } from "./checkpoint-volume.ts";
+import { decodeMetadata, encodeMetadata } from "./metadata-codec.ts";
+import { resolvePointer, type PointerFacts } from "./pointer-resolution.ts";
+import { checkStateFileContent, checkStateFilePresent } from "./state-file-checks.ts";
+
+export interface VolumeCheckpointStorageOptions {
+  readonly volume: CheckpointVolume;
+  /** The directory holding one directory per job; normalized by the volume. */
+  readonly root: string;
+  readonly jobId: string;
+}
+
+function allHandles(metadata: CheckpointMetadata): StateHandle[] {
+  return metadata.operators.flatMap((operator) => operator.subtasks.flatMap((subtask) => subtask.state));
+}
+
+function hasMetadataFile(entries: readonly VolumeEntry[]): boolean {
+  return entries.some((e) => e.name === METADATA_FILE_NAME && e.kind === "file");
+}
+
+export class VolumeCheckpointStorage implements CheckpointStorage {
+  readonly jobId: string;
+  readonly jobDir: string;
+  /** The layout of this job's files. */
+  readonly paths: CheckpointPaths;
+  private readonly medium: CheckpointVolume;
+
+  constructor(options: VolumeCheckpointStorageOptions) {
+    this.medium = options.volume;
+    this.paths = new CheckpointPaths(options.volume.normalize(options.root), options.jobId);
+    this.jobId = this.paths.jobId;
+    this.jobDir = this.paths.jobDir;
+  }
+
+  async writeState(checkpointId: CheckpointId, owner: StateFileOwner, bytes: Uint8Array): Promise<StateHandle> {
+    const path = this.paths.stateFile(toCheckpointId(checkpointId), owner, randomUUID());
+    const handle = { path, bytes: bytes.length, checksum: checksumOf(bytes) };
+    await this.medium.writeAtomically(path, bytes);
+    return handle;
+  }
+
+  async readState(handle: StateHandle): Promise<Uint8Array> {
+    return checkStateFileContent(handle, await this.medium.read(handle.path));
+  }
+
+  async writeMetadata(metadata: CheckpointMetadata): Promise<string> {
+    const bytes = encodeMetadata(metadata);
+    if (metadata.jobId !== this.jobId) {
+      throw invalidArgument(`checkpoint metadata of job '${metadata.jobId}' cannot be written to the storage of job '${this.jobId}'`);
+    }
+    const path = this.paths.metadataFile(metadata.checkpointId);
+    if ((await this.medium.stat(path)) !== undefined) {
+      throw new CheckpointExistsError(path, `checkpoint ${metadata.checkpointId} already has metadata at ${path}; a complete checkpoint is never replaced`);
+    }
+    await this.checkStateFiles(metadata);
+    await this.medium.writeAtomically(path, bytes);
+    return path;
+  }
+
+  async readMetadata(checkpointId: CheckpointId): Promise<CheckpointMetadata> {
+    const id = toCheckpointId(checkpointId);
+    const dir = this.paths.checkpointDir(id);
+    const found = await this.medium.stat(dir);
+    if (found?.kind !== "directory") {
+      throw new CheckpointNotFoundError(dir, `checkpoint ${id} of job '${this.jobId}' does not exist: there is no directory ${dir}`);
+    }
+    return this.readMetadataFile(metadataFileIn(dir), id);
+  }
+
+  async latest(): Promise<CheckpointMetadata | undefined> {
+    const ids = (await this.checkpointDirs()).map((d) => d.checkpointId).sort((a, b) => b - a);
+    for (const id of ids) {
+      const path = this.paths.metadataFile(id);
+      if ((await this.medium.stat(path))?.kind === "file") return this.readMetadataFile(path, id);
+    }
+    return undefined;
+  }
+
+  async list(): Promise<CheckpointListing[]> {
+    const dirs = await this.checkpointDirs();
+    const listings = await Promise.all(dirs.map((d) => this.describe(d.checkpointId, d.entry)));
+    return listings.sort((a, b) => a.checkpointId - b.checkpointId);
+  }
+
+  async resolve(pointer: CheckpointPointer): Promise<ResolvedCheckpoint> {
+    const path = pointer === "latest" ? this.jobDir : this.medium.normalize(pointer);
+    const decision = resolvePointer(path, await this.pointerFacts(path));
+    switch (decision.kind) {
+      case "not-found":
+        throw new CheckpointNotFoundError(decision.path, decision.message);
+      case "incomplete":
+        throw new CheckpointIncompleteError(decision.path, decision.checkpointId, decision.message);
+      case "read-metadata": {
+        const metadata = await this.readMetadataFile(decision.metadataPath, decision.checkpointId);
+        await this.checkStateFiles(metadata);
+        return { path: decision.metadataPath, metadata };
+      }
+    }
+  }
+
+  async discard(checkpointId: CheckpointId): Promise<void> {
+    await this.medium.remove(this.paths.checkpointDir(toCheckpointId(checkpointId)));
+  }
+
+  async retain(newest: number): Promise<CheckpointId[]> {
+    const plan = planRetention(await this.list(), newest);
+    await this.carryOut(plan);
+    return [...plan.discard];
+  }
+
+  async cleanupOnCancel(policy: CancelPolicy): Promise<void> {
+    switch (policy) {
+      case "delete":
+        await this.medium.remove(this.jobDir);
+        return;
+      case "retain":
+        await this.carryOut(planRetainOnCancel(await this.list()));
+        return;
+      default:
+        throw invalidArgument(`a cancel policy is "delete" or "retain", got ${JSON.stringify(policy)}`);
+    }
+  }
+
+  private async carryOut(plan: RetentionPlan): Promise<void> {
+    for (const id of plan.discard) await this.discard(id);
+    for (const id of plan.keepComplete) {
+      const dir = this.paths.checkpointDir(id);
+      for (const entry of await this.medium.list(dir)) {
+        if (entry.kind === "file" && isTempFileName(entry.name)) await this.medium.remove(join(dir, entry.name));
+      }
+    }
+  }
+
+  private async checkpointDirs(): Promise<{ checkpointId: CheckpointId; entry: VolumeEntry }[]> {
+    const found: { checkpointId: CheckpointId; entry: VolumeEntry }[] = [];
+    for (const entry of await this.medium.list(this.jobDir)) {
+      const id = entry.kind === "directory" ? parseCheckpointDirName(entry.name) : undefined;
+      if (id !== undefined) found.push({ checkpointId: id, entry });
+    }
+    return found;
+  }
+
+  private async describe(checkpointId: CheckpointId, dirEntry: VolumeEntry): Promise<CheckpointListing> {
+    const path = this.paths.checkpointDir(checkpointId);
+    const entries = await this.medium.list(path);
+    const sizeBytes = entries.reduce((sum, e) => sum + (e.kind === "file" ? e.size : 0), 0);
+    const base = { checkpointId, sizeBytes, path, time: dirEntry.modifiedAt };
+    const bytes = hasMetadataFile(entries) ? await this.medium.read(metadataFileIn(path)) : undefined;
+    if (bytes === undefined) return { ...base, status: "incomplete" };
+    try {
+      const metadata = decodeMetadata(bytes, metadataFileIn(path), checkpointId);
+      return { ...base, status: "complete", time: metadata.completedAt };
+    } catch (error) {
+      if (error instanceof CheckpointCorruptError) return { ...base, status: "corrupt", problem: error.message };
+      throw error;
+    }
+  }
+
+  private async pointerFacts(path: string): Promise<PointerFacts> {
+    const found = await this.medium.stat(path);
+    if (found === undefined) return { kind: "missing" };
+    if (found.kind === "file") return { kind: "file" };
+    const entries = await this.medium.list(path);
+    const checkpoints = await Promise.all(
+      entries.flatMap((entry) => {
+        const id = entry.kind === "directory" ? parseCheckpointDirName(entry.name) : undefined;
+        if (id === undefined) return [];
+        return [this.medium.list(join(path, entry.name)).then((inside) => ({ checkpointId: id, hasMetadata: hasMetadataFile(inside) }))];
+      }),
+    );
+    return { kind: "directory", hasMetadata: hasMetadataFile(entries), checkpoints };
+  }
+
+  private async readMetadataFile(path: string, expectedId: CheckpointId | undefined): Promise<CheckpointMetadata> {
+    const bytes = await this.medium.read(path);
+    if (bytes === undefined) {
+      const dir = dirname(path);
+      throw new CheckpointIncompleteError(dir, expectedId, `${expectedId === undefined ? "the checkpoint" : `checkpoint ${expectedId}`} at ${dir} is incomplete: it has no _metadata file, so it never completed`);
+    }
+    return decodeMetadata(bytes, path, expectedId);
+  }
+
+  /** Every state file the metadata references exists with its recorded length. */
+  private async checkStateFiles(metadata: CheckpointMetadata): Promise<void> {
+    const handles = allHandles(metadata);
+    const sizes = await Promise.all(handles.map((h) => this.medium.stat(h.path)));
+    handles.forEach((handle, i) => {
+      const found = sizes[i];
+      checkStateFilePresent(handle, found?.kind === "file" ? found.size : undefined);
+    });
+  }
+}

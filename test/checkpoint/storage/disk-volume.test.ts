@@ -1,0 +1,124 @@
+import { after, describe, it, mock } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { syncBuiltinESMExports } from "node:module";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { isTempFileName } from "../../../src/checkpoint/storage/checkpoint-paths.ts";
+import { DiskVolume } from "../../../src/checkpoint/storage/disk-volume.ts";
+import { bytesOf, storageError } from "./checkpoint-fixtures.ts";
+
+const roots: string[] = [];
+async function tempRoot(): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), "weir-volume-"));
+  roots.push(root);
+  return root;
+}
+after(async () => {
+  for (const root of roots) await rm(root, { recursive: true, force: true });
+});
+
+type Event = readonly [string, string, string?];
+
+/** Runs `action` while recording the file system calls that make a write durable: open, sync, rename. */
+async function recordingDurability(action: () => Promise<void>): Promise<Event[]> {
+  const events: Event[] = [];
+  const realOpen = fs.open;
+  const realRename = fs.rename;
+  const openMock = mock.method(fs, "open", async (path: string, flags?: string) => {
+    const handle = await realOpen(path, flags);
+    events.push(["open", path, flags]);
+    const realSync = handle.sync.bind(handle);
+    handle.sync = async () => {
+      events.push(["sync", path]);
+      return realSync();
+    };
+    return handle;
+  });
+  const renameMock = mock.method(fs, "rename", async (from: string, to: string) => {
+    events.push(["rename", from, to]);
+    return realRename(from, to);
+  });
+  syncBuiltinESMExports();
+  try {
+    await action();
+  } finally {
+    openMock.mock.restore();
+    renameMock.mock.restore();
+    syncBuiltinESMExports();
+  }
+  return events;
+}
+
+describe("DiskVolume: atomic, durable writes", () => {
+  it("bytes go to a temp name beside the target, are synced, renamed, and the directory is synced", async () => {
+    const root = await tempRoot();
+    const volume = new DiskVolume();
+    const target = join(root, "job", "chk-1", "_metadata");
+    await volume.writeAtomically(join(root, "job", "chk-1", "first"), bytesOf("makes the directory"));
+    const events = await recordingDurability(() => volume.writeAtomically(target, bytesOf("content")));
+    const temp = events[0]![1];
+    assert.deepEqual(events, [
+      ["open", temp, "wx"],
+      ["sync", temp],
+      ["rename", temp, target],
+      ["open", dirname(target), "r"],
+      ["sync", dirname(target)],
+    ]);
+    assert.equal(dirname(temp), dirname(target));
+    assert.ok(isTempFileName(basename(temp)), temp);
+  });
+
+  it("new directories are created with every parent that gained an entry synced", async () => {
+    const root = await tempRoot();
+    const volume = new DiskVolume();
+    const target = join(root, "job", "chk-1", "state");
+    const events = await recordingDurability(() => volume.writeAtomically(target, bytesOf("x")));
+    const synced = events.filter((e) => e[0] === "sync").map((e) => e[1]);
+    for (const dir of [root, join(root, "job"), join(root, "job", "chk-1")]) assert.ok(synced.includes(dir), `${dir} is synced`);
+    assert.ok(synced.indexOf(root) < synced.indexOf(join(root, "job", "chk-1")), "parents are synced before the file's directory");
+  });
+
+  it("a failed write removes its temp file and leaves the target as it was", async () => {
+    const root = await tempRoot();
+    const volume = new DiskVolume();
+    const target = join(root, "dir", "occupied");
+    await volume.writeAtomically(join(target, "inside"), bytesOf("a directory sits where the file should go"));
+    await assert.rejects(volume.writeAtomically(target, bytesOf("new")), storageError("WEIR_ERR_CHECKPOINT_IO", target));
+    assert.deepEqual(await readdir(join(root, "dir")), ["occupied"]);
+    assert.deepEqual(await readdir(target), ["inside"]);
+  });
+
+  it("a rewrite replaces the whole content at once", async () => {
+    const root = await tempRoot();
+    const volume = new DiskVolume();
+    const target = join(root, "f");
+    await volume.writeAtomically(target, bytesOf("a long first version"));
+    await volume.writeAtomically(target, bytesOf("short"));
+    assert.deepEqual(await volume.read(target), bytesOf("short"));
+    assert.deepEqual(await readdir(root), ["f"]);
+  });
+
+  it("a directory another volume removed is made again on the next write into it", async () => {
+    const root = await tempRoot();
+    const writer = new DiskVolume();
+    const dir = join(root, "job", "chk-1");
+    await writer.writeAtomically(join(dir, "a"), bytesOf("a"));
+    await new DiskVolume().remove(join(root, "job"));
+    await writer.writeAtomically(join(dir, "b"), bytesOf("b"));
+    assert.deepEqual(await readdir(dir), ["b"]);
+  });
+
+  it("missing paths read, stat and list as nothing, and removing them succeeds", async () => {
+    const root = await tempRoot();
+    const volume = new DiskVolume();
+    const missing = join(root, "no", "such");
+    assert.equal(await volume.read(missing), undefined);
+    assert.equal(await volume.stat(missing), undefined);
+    assert.deepEqual(await volume.list(missing), []);
+    await volume.remove(missing);
+    await volume.writeAtomically(join(root, "file"), bytesOf("x"));
+    assert.equal(await volume.read(join(root, "file", "below")), undefined);
+  });
+});
