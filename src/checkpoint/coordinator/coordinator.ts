@@ -1,0 +1,341 @@
+/**
+ * The checkpoint coordinator: decides when checkpoints start, when they complete or are aborted,
+ * and when too many failures fail the job. A pure state machine: each fact (a method) reads the
+ * injected clock, updates the coordinator, and returns the decisions the I/O edge carries out in
+ * order. It does no I/O and sets no timer; `nextWakeUp()` says when `tick()` is next due.
+ *
+ * Phases: running ──taskFailed / fail-job──▶ suspended ──resume──▶ running; any ──stop──▶ stopped
+ * (final). Only a running coordinator triggers. Entering suspended or stopped aborts every
+ * checkpoint still collecting acknowledgements and drops a queued manual request; checkpoints
+ * persisting their metadata go on to complete (see PersistingMetadata).
+ *
+ * Each fact first expires the checkpoints whose timeout has passed (whichever fact observes the
+ * time first), then applies itself, then triggers a checkpoint if one is due and a slot is free.
+ *
+ * Driving it, at the I/O edge: after every call, carry out the returned decisions in order, then
+ * set one timer for `nextWakeUp()` that calls `tick()`. `trigger` → sources snapshot and emit the
+ * barrier; `persist` → write the metadata, then report `persisted(n)` or `persistFailed(n, e)`;
+ * `complete` / `abort` → notify the tasks; `discard` → delete the checkpoint; `fail-job` → fail the
+ * job and ask the restart strategy, then `resume()` once the tasks run again, or `stop()`.
+ * Acknowledgements and declines from the tasks come in as `acknowledge` and `decline`.
+ *
+ * Invariants:
+ * - checkpoint ids strictly increase from `firstCheckpointId` and are never reused;
+ * - at most `maxConcurrent` checkpoints are pending (collecting or persisting);
+ * - every triggered checkpoint ends at most once: one `complete` or one `abort`;
+ * - `complete n` follows `persist n` and `persisted(n)`; it aborts every older pending checkpoint;
+ * - only expired, declined and persist-failed checkpoints count as failures, and only while running.
+ */
+import { internalError, invalidArgument } from "../../core/errors.ts";
+import type { Clock } from "../../core/clock.ts";
+import { checkpointId as toCheckpointId, type CheckpointId } from "../storage/checkpoint-id.ts";
+import type { AcknowledgeOutcome, TaskCheckpointStats } from "./acknowledgement.ts";
+import { checkpointConfig, type CheckpointConfig, type CheckpointConfigOptions } from "./config.ts";
+import type { CoordinatorDecision, TriggerRequestOutcome } from "./decisions.ts";
+import { ConsecutiveFailureCounter } from "./failure-counter.ts";
+import { describeFailureReason, type CheckpointFailureReason } from "./failure-reason.ts";
+import { CollectingAcks } from "./pending/collecting-acks.ts";
+import { viewOf, type PendingCheckpoint, type PendingCheckpointView } from "./pending/pending-checkpoint.ts";
+import type { PersistingMetadata } from "./pending/persisting-metadata.ts";
+import { CheckpointRetention } from "./retention.ts";
+import { CheckpointStatsTracker } from "./stats.ts";
+import type { TaskId } from "./task-id.ts";
+import { TriggerSchedule, type TriggerCause } from "./trigger-schedule.ts";
+
+export type CoordinatorPhase = "running" | "suspended" | "stopped";
+
+export interface CheckpointCoordinatorOptions {
+  readonly config: CheckpointConfigOptions;
+  /** The tasks that must acknowledge every checkpoint; at least one, no repeats. */
+  readonly tasks: Iterable<TaskId>;
+  /** Must not go backwards. */
+  readonly clock: Clock;
+  /** Id of the first checkpoint this coordinator triggers: 1 for a new job, latest + 1 after a restore. */
+  readonly firstCheckpointId?: CheckpointId;
+  /** Completed checkpoints already kept (found at a restore), all older than `firstCheckpointId`. */
+  readonly retainedCheckpoints?: readonly CheckpointId[];
+  /** Where statistics go; a fresh tracker with the default history size if omitted. */
+  readonly stats?: CheckpointStatsTracker;
+}
+
+export interface TriggerRequestOptions {
+  /** When `maxConcurrent` checkpoints are in progress: wait for a free slot (default) or refuse. */
+  readonly whenBusy?: "queue" | "reject";
+}
+
+type Decisions<S> = CoordinatorDecision<S>[];
+
+export class CheckpointCoordinator<S = unknown> {
+  readonly config: CheckpointConfig;
+  readonly stats: CheckpointStatsTracker;
+  private readonly clock: Clock;
+  private readonly tasks: ReadonlySet<TaskId>;
+  private readonly firstId: CheckpointId;
+  private nextId: CheckpointId;
+  private currentPhase: CoordinatorPhase = "running";
+  /** By id; ids are inserted in increasing order, so iteration is oldest first. */
+  private readonly pending = new Map<CheckpointId, PendingCheckpoint<S>>();
+  private readonly schedule: TriggerSchedule;
+  private readonly failures: ConsecutiveFailureCounter;
+  private readonly retention: CheckpointRetention;
+
+  constructor(options: CheckpointCoordinatorOptions) {
+    this.config = checkpointConfig(options.config);
+    this.clock = options.clock;
+    const tasks = [...options.tasks];
+    this.tasks = new Set(tasks);
+    if (this.tasks.size === 0) throw invalidArgument("a checkpoint coordinator needs at least one task to acknowledge");
+    if (this.tasks.size !== tasks.length) throw invalidArgument("a checkpoint coordinator's tasks must not repeat");
+    this.firstId = toCheckpointId(options.firstCheckpointId ?? 1);
+    this.nextId = this.firstId;
+    const retained = options.retainedCheckpoints ?? [];
+    for (const id of retained) {
+      if (toCheckpointId(id) >= this.firstId) {
+        throw invalidArgument(`retained checkpoint ${id} is not older than the first checkpoint id ${this.firstId}`);
+      }
+    }
+    this.retention = new CheckpointRetention(this.config.retained, retained);
+    this.stats = options.stats ?? new CheckpointStatsTracker();
+    this.schedule = new TriggerSchedule(this.config.intervalMs, this.config.minPauseMs, this.clock.now());
+    this.failures = new ConsecutiveFailureCounter(this.config.tolerableFailures);
+  }
+
+  get phase(): CoordinatorPhase {
+    return this.currentPhase;
+  }
+
+  /** The id the next triggered checkpoint gets. */
+  get nextCheckpointId(): CheckpointId {
+    return this.nextId;
+  }
+
+  /** Completed checkpoints still retained, oldest first. */
+  get retainedCheckpoints(): readonly CheckpointId[] {
+    return this.retention.retainedIds;
+  }
+
+  get latestCompletedCheckpoint(): CheckpointId | undefined {
+    return this.retention.latest;
+  }
+
+  /** Failures counted toward `tolerableFailures` since the last completion. */
+  get consecutiveFailures(): number {
+    return this.failures.consecutive;
+  }
+
+  /** Pending checkpoints, oldest first. */
+  pendingCheckpoints(): PendingCheckpointView[] {
+    return [...this.pending.values()].map(viewOf);
+  }
+
+  /**
+   * When `tick()` should next run: the earliest timeout of a checkpoint collecting
+   * acknowledgements, or the next periodic trigger if a slot is free. May lie in the past (call
+   * `tick()` at once); undefined when only a fact other than time can change anything.
+   */
+  nextWakeUp(): number | undefined {
+    let wakeUp: number | undefined;
+    for (const pending of this.pending.values()) {
+      if (pending.state === "collecting-acks") wakeUp = earliest(wakeUp, pending.deadline);
+    }
+    if (this.currentPhase === "running" && this.pending.size < this.config.maxConcurrent) {
+      wakeUp = earliest(wakeUp, this.schedule.periodicDueAt());
+    }
+    return wakeUp;
+  }
+
+  /** Time passed: expire overdue checkpoints, trigger a due one. */
+  tick(): Decisions<S> {
+    return this.fact(() => {});
+  }
+
+  /**
+   * Starts a checkpoint now (a manual or a final checkpoint), ignoring the interval and the
+   * minimum pause but not `maxConcurrent`: when no slot is free the request waits for one
+   * (or is refused, with `whenBusy: "reject"`).
+   */
+  triggerNow(options: TriggerRequestOptions = {}): { outcome: TriggerRequestOutcome; decisions: Decisions<S> } {
+    let outcome: TriggerRequestOutcome | undefined;
+    const decisions = this.fact((now, out) => {
+      if (this.currentPhase !== "running") {
+        outcome = { kind: "rejected", reason: { kind: "not-running", phase: this.currentPhase } };
+      } else if (this.pending.size < this.config.maxConcurrent) {
+        outcome = { kind: "triggered", checkpointId: this.trigger(now, "manual", out) };
+      } else if (options.whenBusy === "reject") {
+        outcome = { kind: "rejected", reason: { kind: "too-many-concurrent", maxConcurrent: this.config.maxConcurrent } };
+      } else {
+        this.schedule.requestManual();
+        outcome = { kind: "queued" };
+      }
+    });
+    return { outcome: outcome!, decisions };
+  }
+
+  /** Task `taskId` has snapshotted its part of checkpoint `checkpointId`. */
+  acknowledge(
+    checkpointId: CheckpointId,
+    taskId: TaskId,
+    stats: TaskCheckpointStats,
+    snapshot?: S,
+  ): { outcome: AcknowledgeOutcome; decisions: Decisions<S> } {
+    let outcome: AcknowledgeOutcome = { kind: "unknown" };
+    const decisions = this.fact((now, out) => {
+      const pending = this.pending.get(checkpointId);
+      if (pending === undefined) {
+        outcome = { kind: this.wasTriggered(checkpointId) ? "discarded" : "unknown" };
+        return;
+      }
+      const { outcome: kind, next } = pending.acknowledge({ taskId, ackTime: now, stats, snapshot });
+      outcome = { kind };
+      if (kind === "success") this.stats.reportAcknowledged(checkpointId, taskId, now, stats);
+      if (next !== pending && next.state === "persisting-metadata") {
+        this.pending.set(checkpointId, next);
+        out.push({ kind: "persist", checkpointId, timestamp: next.triggerTime, acknowledgements: next.acknowledgements });
+      }
+    });
+    return { outcome, decisions };
+  }
+
+  /** Task `taskId` could not snapshot checkpoint `checkpointId`; ignored unless it is collecting acknowledgements from that task. */
+  decline(checkpointId: CheckpointId, taskId: TaskId, reason: string): Decisions<S> {
+    return this.fact((now, out) => {
+      const pending = this.pending.get(checkpointId);
+      if (pending?.state !== "collecting-acks" || !pending.tasks.has(taskId)) return;
+      this.abort(pending, { kind: "declined", taskId, message: reason }, now, out);
+    });
+  }
+
+  /** The metadata of checkpoint `checkpointId` is durable; ignored if the checkpoint ended meanwhile. */
+  persisted(checkpointId: CheckpointId): Decisions<S> {
+    return this.fact((now, out) => {
+      const pending = this.persisting(checkpointId, "persisted");
+      if (pending !== undefined) this.complete(pending, now, out);
+    });
+  }
+
+  /** Writing the metadata of checkpoint `checkpointId` failed; ignored if the checkpoint ended meanwhile. */
+  persistFailed(checkpointId: CheckpointId, error: unknown): Decisions<S> {
+    return this.fact((now, out) => {
+      const pending = this.persisting(checkpointId, "persistFailed");
+      if (pending !== undefined) this.abort(pending, { kind: "persist-failed", message: messageOf(error) }, now, out);
+    });
+  }
+
+  /** A task failed: abort what is collecting acknowledgements and suspend until `resume()`. */
+  taskFailed(): Decisions<S> {
+    return this.fact((now, out) => {
+      if (this.currentPhase === "running") this.leaveRunning("suspended", { kind: "task-failure" }, now, out);
+    });
+  }
+
+  /** The tasks run again (after a restart): periodic checkpoints resume one interval from now. */
+  resume(): Decisions<S> {
+    if (this.currentPhase === "stopped") throw internalError("a stopped checkpoint coordinator cannot resume");
+    return this.fact((now) => {
+      if (this.currentPhase !== "suspended") return;
+      this.currentPhase = "running";
+      this.schedule.restart(now);
+    });
+  }
+
+  /** The job is stopping: abort what is collecting acknowledgements and never trigger again. */
+  stop(): Decisions<S> {
+    return this.fact((now, out) => {
+      if (this.currentPhase !== "stopped") this.leaveRunning("stopped", { kind: "job-stopping" }, now, out);
+    });
+  }
+
+  private fact(apply: (now: number, out: Decisions<S>) => void): Decisions<S> {
+    const now = this.clock.now();
+    const out: Decisions<S> = [];
+    this.expireOverdue(now, out);
+    apply(now, out);
+    this.triggerIfDue(now, out);
+    return out;
+  }
+
+  private expireOverdue(now: number, out: Decisions<S>): void {
+    for (const pending of [...this.pending.values()]) {
+      if (pending.state === "collecting-acks" && pending.isOverdue(now) && this.pending.get(pending.id) === pending) {
+        this.abort(pending, { kind: "expired", timeoutMs: this.config.timeoutMs }, now, out);
+      }
+    }
+  }
+
+  private triggerIfDue(now: number, out: Decisions<S>): void {
+    if (this.currentPhase !== "running" || this.pending.size >= this.config.maxConcurrent) return;
+    const cause = this.schedule.due(now);
+    if (cause !== undefined) this.trigger(now, cause, out);
+  }
+
+  private trigger(now: number, cause: TriggerCause, out: Decisions<S>): CheckpointId {
+    const id = this.nextId;
+    this.nextId = toCheckpointId(id + 1);
+    this.pending.set(id, new CollectingAcks<S>(id, cause, now, now + this.config.timeoutMs, this.tasks));
+    this.schedule.onTriggered(now);
+    this.stats.reportTriggered(id, cause, now, this.tasks.size);
+    out.push({ kind: "trigger", checkpointId: id, timestamp: now, cause });
+    return id;
+  }
+
+  private complete(pending: PersistingMetadata<S>, now: number, out: Decisions<S>): void {
+    this.pending.delete(pending.id);
+    this.schedule.onEnded(now);
+    this.stats.reportCompleted(pending.id, now);
+    this.failures.onSuccess(pending.id);
+    out.push({ kind: "complete", checkpointId: pending.id });
+    for (const older of [...this.pending.values()]) {
+      if (older.id < pending.id) this.abort(older, { kind: "subsumed", by: pending.id }, now, out);
+    }
+    for (const discarded of this.retention.add(pending.id)) out.push({ kind: "discard", checkpointId: discarded });
+  }
+
+  private abort(pending: PendingCheckpoint<S>, reason: CheckpointFailureReason, now: number, out: Decisions<S>): void {
+    this.pending.delete(pending.id);
+    this.schedule.onEnded(now);
+    this.stats.reportFailed(pending.id, now, reason);
+    out.push({ kind: "abort", checkpointId: pending.id, reason });
+    if (this.currentPhase !== "running") return;
+    const count = this.failures.onFailure(pending.id, reason);
+    if (count.kind !== "exceeded") return;
+    const tolerable = this.config.tolerableFailures;
+    out.push({
+      kind: "fail-job",
+      reason:
+        `checkpoint ${pending.id} failed (${describeFailureReason(reason)}): ` +
+        `${count.consecutive} checkpoint failure(s) in a row, more than the ${tolerable} tolerated`,
+      consecutiveFailures: count.consecutive,
+      tolerableFailures: tolerable,
+      lastFailure: { checkpointId: pending.id, reason },
+    });
+    this.leaveRunning("suspended", { kind: "job-failing" }, now, out);
+  }
+
+  private leaveRunning(phase: "suspended" | "stopped", reason: CheckpointFailureReason, now: number, out: Decisions<S>): void {
+    this.currentPhase = phase;
+    for (const pending of [...this.pending.values()]) {
+      if (pending.state === "collecting-acks") this.abort(pending, reason, now, out);
+    }
+    if (this.schedule.dropManual()) out.push({ kind: "drop-request", reason });
+  }
+
+  /** The persisting checkpoint `id`, undefined if it has ended; a report about any other checkpoint is a bug at the edge. */
+  private persisting(id: CheckpointId, fact: string): PersistingMetadata<S> | undefined {
+    const pending = this.pending.get(id);
+    if (pending?.state === "persisting-metadata") return pending;
+    if (pending === undefined && this.wasTriggered(id)) return undefined;
+    throw internalError(`${fact}(${id}) for a checkpoint that was not asked to persist (${pending?.state ?? "never triggered"})`);
+  }
+
+  private wasTriggered(id: CheckpointId): boolean {
+    return id >= this.firstId && id < this.nextId;
+  }
+}
+
+function earliest(a: number | undefined, b: number): number {
+  return a === undefined ? b : Math.min(a, b);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
