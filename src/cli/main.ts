@@ -1,0 +1,53 @@
+/**
+ * The `weir` command line: dispatches to a command and returns the exit code. Output goes through
+ * the injected io (the real process by default), so commands can run in-process under test.
+ */
+import { parseArgs } from "./args.ts";
+import type { Command } from "./command.ts";
+import { ExitCode } from "./exit-codes.ts";
+import { commandHelp, mainHelp } from "./help.ts";
+import { processIo, type CliIo } from "./io.ts";
+import { runCommand } from "./run-command.ts";
+import { usageError } from "./usage-error.ts";
+import { weirVersion } from "./version.ts";
+
+const COMMANDS: readonly Command[] = [runCommand];
+
+function asksForHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === "--help" || a === "-h");
+}
+
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    io.stderr.write(mainHelp(COMMANDS));
+    return ExitCode.USAGE;
+  }
+  if (first === "--help" || first === "-h") {
+    io.stdout.write(mainHelp(COMMANDS));
+    return ExitCode.OK;
+  }
+  if (first === "--version" || first === "-v") {
+    io.stdout.write(`weir ${weirVersion()}\n`);
+    return ExitCode.OK;
+  }
+  if (first === "help") {
+    const topic = rest[0] === undefined ? undefined : COMMANDS.find((c) => c.name === rest[0]);
+    if (rest[0] !== undefined && topic === undefined) return usageError(io, undefined, `no help on '${rest[0]}': it is not a command`);
+    io.stdout.write(topic === undefined ? mainHelp(COMMANDS) : commandHelp(topic));
+    return ExitCode.OK;
+  }
+  const command = COMMANDS.find((c) => c.name === first);
+  if (command === undefined) {
+    if (first.startsWith("-")) return usageError(io, undefined, `unknown option '${first}'`);
+    const hint = /\.(ts|mts|js|mjs)$/.test(first) ? ` (to run a job file: weir run ${first})` : "";
+    return usageError(io, undefined, `unknown command '${first}'${hint}`);
+  }
+  if (asksForHelp(rest)) {
+    io.stdout.write(commandHelp(command));
+    return ExitCode.OK;
+  }
+  const parsed = parseArgs(rest, command.options);
+  return parsed.ok ? command.run(parsed.args, io) : usageError(io, command.name, parsed.problem);
+}

@@ -1,0 +1,40 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+
+/** Each example job runs through the real `weir` command, on small inputs, and exits 0. */
+function weir(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ["bin/weir.js", "run", ...args], { encoding: "utf8", timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const lines = (stdout: string) => stdout.split("\n").filter((l) => l !== "").map((l) => l.replace(/^\d+> /, ""));
+
+describe("the examples", () => {
+  it("nexmark-hot-bidders alerts on the same hot bidders at parallelism 1 and 2", () => {
+    const hot = (parallelism: string) => {
+      const result = weir("examples/nexmark-hot-bidders.ts", "-p", parallelism, "--quiet", "--", "--events", "60000", "--threshold", "500", "--idle-ms", "60000");
+      assert.equal(result.status, 0, result.stderr);
+      return lines(result.stdout).sort();
+    };
+    const one = hot("1");
+    assert.ok(one.length > 0 && one.every((l) => /^hot bidder \d+: 500 bids without a pause$/.test(l)), one.join("\n"));
+    assert.deepEqual(hot("2"), one);
+  });
+
+  it("word-count counts the words of the file it is given", () => {
+    const result = weir("examples/word-count.ts", "--single-thread", "-p", "1", "--quiet", "--", "--input", "test/fixtures/jobs/cli-no-default.ts");
+    assert.equal(result.status, 0, result.stderr);
+    const counts = lines(result.stdout);
+    assert.ok(counts.includes("a 1") && counts.includes("export 1") && counts.includes("definejob 1") && counts.includes("definejob 2"), counts.join(", "));
+  });
+
+  it("connect emits each large bid once, with its auction's item and category", () => {
+    const result = weir("examples/connect.ts", "-p", "2", "--quiet", "--", "--events", "5000", "--min-price", "100000");
+    assert.equal(result.status, 0, result.stderr);
+    const enriched = lines(result.stdout);
+    assert.ok(enriched.length > 0);
+    for (const line of enriched) assert.match(line, /^auction \d+ \([a-z ]+, category \d+\): \$[\d,]+\.\d\d from bidder \d+$/);
+    assert.equal(new Set(enriched).size, enriched.length);
+  });
+});
