@@ -13,6 +13,9 @@ import { fileLinesSource } from "../sources/file-lines.ts";
 import type { StreamGraph, StreamNode } from "../graph/stream-graph.ts";
 import { resolveStreamGraph } from "../graph/validate.ts";
 import { SingleOutputStream } from "./data-stream.ts";
+import { checkpointingSettings, type CheckpointingOptions, type CheckpointingSettings } from "./checkpointing-settings.ts";
+import { resolveRestartStrategyConfig, type ResolvedRestartStrategyConfig, type RestartStrategyConfig } from "../recovery/restart-config.ts";
+import { parseRestartStrategy } from "../recovery/parse-restart-strategy.ts";
 import { JobArgs } from "./job-args.ts";
 
 export interface EnvironmentConfig {
@@ -40,6 +43,8 @@ export class StreamExecutionEnvironment {
   readonly args: JobArgs;
   private readonly config: EnvironmentConfig;
   private readonly nodes: StreamNode[] = [];
+  private checkpointing: CheckpointingSettings | undefined;
+  private restartStrategy: ResolvedRestartStrategyConfig | undefined;
 
   constructor(config: Partial<EnvironmentConfig> = {}, args: JobArgs = new JobArgs()) {
     this.config = { ...defaultEnvironmentConfig(), ...config };
@@ -80,6 +85,34 @@ export class StreamExecutionEnvironment {
 
   getConfig(): Readonly<EnvironmentConfig> {
     return this.config;
+  }
+
+  /**
+   * Takes a checkpoint every `intervalMs`: barriers flow from the sources with the records, every
+   * task snapshots its state, and sinks that commit with checkpoints make output visible. After a
+   * failure the job restarts from the latest completed checkpoint.
+   */
+  enableCheckpointing(intervalMs: number, options: CheckpointingOptions = {}): this {
+    this.checkpointing = checkpointingSettings(intervalMs, options);
+    return this;
+  }
+
+  getCheckpointing(): CheckpointingSettings | undefined {
+    return this.checkpointing;
+  }
+
+  /**
+   * What happens when a task fails: "none", "fixed-delay", "exponential-delay" or "failure-rate",
+   * as an object or a string such as "fixed-delay:attempts=3,delay=1s". Without one, a job with
+   * checkpoints restarts with exponential delay, and a job without does not restart.
+   */
+  setRestartStrategy(strategy: RestartStrategyConfig | string): this {
+    this.restartStrategy = resolveRestartStrategyConfig(typeof strategy === "string" ? parseRestartStrategy(strategy) : strategy);
+    return this;
+  }
+
+  getRestartStrategy(): ResolvedRestartStrategyConfig | undefined {
+    return this.restartStrategy;
   }
 
   fromSource<T>(source: Source<T>, name?: string): SingleOutputStream<T> {

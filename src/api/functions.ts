@@ -32,7 +32,15 @@ export interface RuntimeContext {
   getAggregatingState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
 }
 
-export interface Lifecycle {
+/** Hooks a function may implement to hear about checkpoints (e.g. to commit side effects). */
+export interface CheckpointListener {
+  /** Checkpoint n is complete: every task has it and it is durable. */
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
+  /** Checkpoint n will never complete. */
+  notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
+}
+
+export interface Lifecycle extends CheckpointListener {
   open?(context: RuntimeContext): void | Promise<void>;
   close?(): void | Promise<void>;
 }
@@ -48,7 +56,10 @@ export type KeySelector<T, K> = (value: T) => K;
 
 export interface TimerService {
   currentProcessingTime(): number;
-  /** Registers a processing-time timer for the current key; registering the same time twice fires once. */
+  /**
+   * Registers a processing-time timer for the current key; registering the same time twice fires
+   * once. Timers still pending when the input ends do not fire (as in Flink).
+   */
   registerProcessingTimeTimer(time: number): void;
   deleteProcessingTimeTimer(time: number): void;
 }
@@ -67,6 +78,8 @@ export interface OnTimerContext<K> extends KeyedContext<K> {
 export abstract class KeyedProcessFunction<K, I, O> implements Lifecycle {
   open?(context: RuntimeContext): void | Promise<void>;
   close?(): void | Promise<void>;
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
+  notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
   abstract processElement(value: I, ctx: KeyedContext<K>, out: Collector<O>): void;
   onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): void;
 }
@@ -75,6 +88,8 @@ export abstract class KeyedProcessFunction<K, I, O> implements Lifecycle {
 export abstract class CoProcessFunction<I1, I2, O> implements Lifecycle {
   open?(context: RuntimeContext): void | Promise<void>;
   close?(): void | Promise<void>;
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
+  notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
   abstract processElement1(value: I1, ctx: KeyedContext<unknown>, out: Collector<O>): void;
   abstract processElement2(value: I2, ctx: KeyedContext<unknown>, out: Collector<O>): void;
   onTimer?(timestamp: number, ctx: OnTimerContext<unknown>, out: Collector<O>): void;

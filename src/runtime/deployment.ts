@@ -18,6 +18,8 @@ import { buildOperatorChain } from "./operator-chain.ts";
 import type { ClientChannel } from "./operators/operator.ts";
 import { StreamTask, type TaskInput } from "./stream-task.ts";
 import { TaskExecutor } from "./task-executor.ts";
+import type { RestoredOperatorState, TaskCheckpointing } from "./task-checkpointing.ts";
+import { operatorIdOf } from "../graph/job-graph.ts";
 
 /** Batches a consumer has room for, per channel. */
 export const CHANNEL_CREDITS = 4;
@@ -39,6 +41,10 @@ export interface DeploymentSettings {
   readonly transport: Transport | undefined;
   readonly bufferSize: number;
   readonly bufferTimeoutMs: number;
+  /** How each task takes part in checkpoints; undefined when the job takes none. */
+  readonly checkpointing: ((task: { readonly taskId: string }) => TaskCheckpointing) | undefined;
+  /** Restored state of an operator's subtask, if the job restores from a checkpoint. */
+  readonly restored: (operatorId: string, subtask: number) => RestoredOperatorState | undefined;
 }
 
 export interface Deployment {
@@ -88,11 +94,22 @@ export function deploy(settings: DeploymentSettings): Deployment {
           subtaskIndex: slot,
         });
       });
-      const chain = buildOperatorChain(vertex, { job, subtaskIndex: slot, args: settings.args, clock, client: settings.client, writers });
+      const restored = (operatorId: string) => settings.restored(operatorId, slot);
+      const chain = buildOperatorChain(vertex, {
+        job,
+        subtaskIndex: slot,
+        args: settings.args,
+        clock,
+        client: settings.client,
+        writers,
+        checkpointing: settings.checkpointing !== undefined,
+        restored,
+      });
       const head = vertex.nodes[0]!;
       let input: TaskInput;
       if (head.kind === "source") {
-        const reader = head.source.createReader({ subtaskIndex: slot, parallelism: vertex.parallelism, args: settings.args, clock });
+        const restoredState = restored(operatorIdOf(head))?.state;
+        const reader = head.source.createReader({ subtaskIndex: slot, parallelism: vertex.parallelism, args: settings.args, clock, restoredState });
         input = { kind: "source", reader };
       } else {
         const channels: InputChannel[] = [];
@@ -110,7 +127,9 @@ export function deploy(settings: DeploymentSettings): Deployment {
         for (const channel of channels) inputs.set(channel.id, { channel, gate });
         input = { kind: "network", gate, codec };
       }
-      executor.tasks.push(new StreamTask(vertex, slot, chain, input, writers, executor.wake));
+      const taskId = `${vertex.id}:${slot}`;
+      const checkpointing = settings.checkpointing?.({ taskId });
+      executor.tasks.push(new StreamTask(vertex, slot, chain, input, writers, executor.wake, clock, checkpointing));
     }
   }
 

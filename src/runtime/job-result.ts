@@ -1,13 +1,23 @@
 /** What a finished job reports: its duration, record counts per operator, and collected records. */
 import { invalidArgument } from "../core/errors.ts";
 import type { OperatorMetrics } from "./metrics.ts";
+import type { CheckpointStatsSnapshot } from "../checkpoint/coordinator/stats.ts";
+
+export interface JobRunInfo {
+  readonly jobId: string;
+  /** How often the job restarted after a failure. */
+  readonly restarts: number;
+  /** Checkpoint statistics, when the job took checkpoints. */
+  readonly checkpoints: CheckpointStatsSnapshot | undefined;
+}
 
 export class JobResult {
   constructor(
-    /** From the moment every task was open until the last task finished. */
+    /** From the start of the job until the last task finished, restarts included. */
     readonly durationMs: number,
     readonly operators: readonly OperatorMetrics[],
     private readonly collectedBySink: ReadonlyMap<string, unknown[]>,
+    readonly info: JobRunInfo,
   ) {}
 
   /** The records a collecting sink received, by the id given to `collect(id)`. */

@@ -4,7 +4,7 @@
  */
 import type { JobArgs } from "../api/job-args.ts";
 import type { Clock } from "../core/clock.ts";
-import { keyGroupRangeForSubtask } from "../core/key-groups.ts";
+import { assignToKeyGroup, keyGroupRangeForSubtask } from "../core/key-groups.ts";
 import type { JobGraph, JobVertex } from "../graph/job-graph.ts";
 import { operatorIdOf } from "../graph/job-graph.ts";
 import { displayName, type StreamNode } from "../graph/stream-graph.ts";
@@ -15,6 +15,7 @@ import type { RecordWriter } from "./network/record-writer.ts";
 import type { ClientChannel, Output, OperatorContext, StreamOperator } from "./operators/operator.ts";
 import { ChainedInput, combineOutputs, CountingOutput } from "./outputs.ts";
 import { StreamingRuntimeContext } from "./runtime-context.ts";
+import type { RestoredOperatorState } from "./task-checkpointing.ts";
 
 export interface ChainMember {
   readonly node: StreamNode;
@@ -34,13 +35,25 @@ export interface ChainEnvironment {
   readonly client: ClientChannel;
   /** The writer for each outgoing job edge of the vertex, by index into `vertex.outputs`. */
   readonly writers: readonly RecordWriter[];
+  readonly checkpointing: boolean;
+  /** An operator's restored state for this subtask, by operator id. */
+  readonly restored: (operatorId: string) => RestoredOperatorState | undefined;
 }
 
-function keyedServicesFor(node: StreamNode, vertex: JobVertex, env: ChainEnvironment): KeyedServices | undefined {
+function keyedServicesFor(node: StreamNode, vertex: JobVertex, env: ChainEnvironment, restored: RestoredOperatorState | undefined): KeyedServices | undefined {
   if (node.kind !== "operator" || node.keySelectors.every((s) => s === undefined)) return undefined;
   const maxParallelism = env.job.maxParallelism;
   const keyGroupRange = keyGroupRangeForSubtask(env.subtaskIndex, vertex.parallelism, maxParallelism);
-  return new KeyedServices(new HeapKeyedStateBackend({ keyGroupRange, maxParallelism }), new InternalTimerService(), node.keySelectors);
+  const backend = new HeapKeyedStateBackend({ keyGroupRange, maxParallelism });
+  const timers = new InternalTimerService();
+  if (restored !== undefined) {
+    backend.restore(restored.keyed);
+    for (const [time, key] of restored.timers) {
+      const group = assignToKeyGroup(key, maxParallelism);
+      if (group >= keyGroupRange.start && group <= keyGroupRange.end) timers.register(key, group, time);
+    }
+  }
+  return new KeyedServices(backend, timers, node.keySelectors);
 }
 
 /** Chain members head first. Members are built tail first, so each output target exists. */
@@ -57,14 +70,24 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
     vertex.outputs.forEach((edge, k) => {
       if (edge.sourceNode === node.id) targets.push(env.writers[k]!);
     });
-    const keyed = keyedServicesFor(node, vertex, env);
+    const operatorId = operatorIdOf(node);
+    const restored = env.restored(operatorId);
+    const keyed = keyedServicesFor(node, vertex, env, restored);
     const name = displayName(node);
     const runtime = new StreamingRuntimeContext(name, env.subtaskIndex, vertex.parallelism, env.job.maxParallelism, env.args, keyed);
     members.set(node.id, {
       node,
       name,
       operator: node.kind === "operator" ? node.factory() : undefined,
-      context: { runtime, keyed, clock: env.clock, client: env.client, operatorId: operatorIdOf(node) },
+      context: {
+        runtime,
+        keyed,
+        clock: env.clock,
+        client: env.client,
+        operatorId,
+        checkpointing: env.checkpointing,
+        restored: restored === undefined ? undefined : { checkpointId: restored.checkpointId, state: restored.state },
+      },
       output: new CountingOutput(combineOutputs(targets)),
       recordsIn: 0,
     });

@@ -1,5 +1,8 @@
 /** How to run a job: runtime mode, overrides of the job's configuration, progress and cancellation. */
 import type { Clock } from "../core/clock.ts";
+import type { CheckpointingOptions } from "../api/checkpointing-settings.ts";
+import type { CheckpointStats } from "../checkpoint/coordinator/stats.ts";
+import type { RestartStrategyConfig } from "../recovery/restart-config.ts";
 import type { OperatorMetrics } from "./metrics.ts";
 
 export type RuntimeMode = "threads" | "single-thread";
@@ -29,4 +32,31 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Processing time for the single-thread runtime (tests). */
   readonly clock?: Clock;
+  /** Overrides the job's checkpoint settings; an interval alone enables checkpointing. */
+  readonly checkpointing?: CheckpointingOptions & { readonly intervalMs?: number };
+  /** Overrides the job's restart strategy. */
+  readonly restartStrategy?: RestartStrategyConfig | string;
+  /** Resume from a checkpoint: "latest" (newest of this job under the checkpoint dir) or a path. */
+  readonly from?: string;
+  /** Called when a checkpoint completes or fails. */
+  readonly onCheckpoint?: (stats: CheckpointStats) => void;
+  /** Called when a failed job is about to restart. */
+  readonly onRestart?: (event: RestartEvent) => void;
+  /** Called once per attempt when it is deployed, with the checkpoint it restores (if any). */
+  readonly onAttempt?: (event: AttemptEvent) => void;
+}
+
+export interface RestartEvent {
+  /** 1 for the first restart. */
+  readonly restart: number;
+  readonly delayMs: number;
+  readonly cause: Error;
+}
+
+export interface AttemptEvent {
+  readonly attempt: number;
+  readonly jobId: string;
+  /** The `_metadata` path of the checkpoint restored, if any. */
+  readonly restoredFrom: string | undefined;
+  readonly restoredCheckpointId: number | undefined;
 }

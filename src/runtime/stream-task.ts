@@ -1,30 +1,61 @@
 /**
  * One subtask of a vertex: its operator chain, its input (a source reader or an input gate), and
  * its record writers. The executor calls `step` when `runnable`; each step handles one unit (a
- * source poll, a batch or an event) on the executor's thread, so operators need no locks.
- * Lifecycle: open → running → (end of input) finishing → finished.
+ * control action, a source poll, a batch or an event) on the executor's thread, so operators need
+ * no locks. Control actions (checkpoint triggers and notifications) go first.
+ *
+ * Lifecycle: created → running → ending → finished. At end of data (the sources' last record)
+ * operators' inputs are ended and "end of data" is forwarded. Without checkpoints the task then
+ * closes and ends its partitions at once; with checkpoints it stays "ending", still taking part
+ * in checkpoints, until the job's final checkpoint (triggered after every source ended) completed
+ * and `finish` is called; only then it closes.
+ *
+ * Checkpoint n: sources snapshot when the coordinator triggers n; other tasks when their barrier
+ * handler says every input delivered barrier n. The synchronous phase captures keyed state
+ * (copy-on-write), timers and each operator's own state, then barrier n goes downstream; the
+ * asynchronous phase encodes and writes the state while records keep flowing, then acknowledges.
  */
 import type { JobVertex } from "../graph/job-graph.ts";
 import type { InputStatus, SourceReader } from "../sources/source.ts";
+import type { Clock } from "../core/clock.ts";
 import type { ChainMember } from "./operator-chain.ts";
 import type { TaskMetrics } from "./metrics.ts";
 import type { BatchCodec } from "./network/batch-codec.ts";
-import { END_OF_PARTITION } from "./network/channel-item.ts";
-import type { InputGate } from "./network/input-gate.ts";
+import { END_OF_DATA, END_OF_PARTITION, type ChannelEvent } from "./network/channel-item.ts";
+import type { InputGate, InputChannel } from "./network/input-gate.ts";
 import type { RecordWriter } from "./network/record-writer.ts";
 import { operatorFailure } from "./operators/user-function.ts";
+import type { BarrierHandler, CheckpointBarrier } from "./barriers/barrier.ts";
+import { AlignedBarrierHandler } from "./barriers/aligned-barrier-handler.ts";
+import { TrackingBarrierHandler } from "./barriers/tracking-barrier-handler.ts";
+import type { KeyedStateSnapshot } from "../state/heap/heap-snapshot.ts";
+import type { OperatorStateHandle, TaskCheckpointing } from "./task-checkpointing.ts";
+import { encodeOperatorSnapshot } from "./operator-snapshot.ts";
 
-export type TaskStatus = "created" | "running" | "finishing" | "finished";
+export type TaskStatus = "created" | "running" | "ending" | "finished";
 
 export type TaskInput =
   | { readonly kind: "source"; readonly reader: SourceReader<unknown> }
   | { readonly kind: "network"; readonly gate: InputGate; readonly codec: BatchCodec };
 
+interface MemberSnapshot {
+  readonly member: ChainMember;
+  readonly keyed: KeyedStateSnapshot | undefined;
+  readonly timers: readonly (readonly [number, unknown])[];
+  readonly state: unknown;
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export class StreamTask {
   status: TaskStatus = "created";
   private sourceWaiting = false;
-  private readonly openChannels: [number, number] = [0, 0];
+  /** Per input: channels that have not delivered end of data. */
+  private readonly openInputs: [number, number] = [0, 0];
+  private readonly dataEnded: Set<InputChannel> = new Set();
   private readonly head: ChainMember;
+  private readonly actions: (() => void | Promise<void>)[] = [];
+  private readonly barrierHandler: BarrierHandler | undefined;
 
   constructor(
     readonly vertex: JobVertex,
@@ -32,15 +63,35 @@ export class StreamTask {
     readonly chain: readonly ChainMember[],
     private readonly input: TaskInput,
     readonly writers: readonly RecordWriter[],
-    /** Called when a waiting source may make progress again. */
+    /** Called when the task may have become runnable from outside a step. */
     private readonly wake: () => void,
+    private readonly clock: Clock,
+    private readonly checkpointing: TaskCheckpointing | undefined,
   ) {
     this.head = chain[0]!;
-    if (input.kind === "network") for (const c of input.gate.channels) this.openChannels[c.inputIndex]++;
+    if (input.kind === "network") {
+      for (const c of input.gate.channels) this.openInputs[c.inputIndex]++;
+      if (checkpointing !== undefined) {
+        const gate = input.gate;
+        const actions = {
+          block: (channel: number) => gate.block(channel),
+          unblockAll: () => gate.unblockAll(),
+          checkpoint: (barrier: CheckpointBarrier, alignmentMs: number) => this.performCheckpoint(barrier, alignmentMs),
+          decline: (checkpointId: number, reason: string) => checkpointing.decline(checkpointId, reason),
+        };
+        const count = gate.channels.length;
+        this.barrierHandler =
+          checkpointing.mode === "exactly-once" ? new AlignedBarrierHandler(count, actions, clock) : new TrackingBarrierHandler(count, actions, clock);
+      }
+    }
   }
 
   get name(): string {
     return `${this.vertex.name} (${this.subtaskIndex + 1}/${this.vertex.parallelism})`;
+  }
+
+  get taskId(): string {
+    return `${this.vertex.id}:${this.subtaskIndex}`;
   }
 
   /** Opens operators tail first, so nothing emits into an operator that is not open yet. */
@@ -69,12 +120,58 @@ export class StreamTask {
   }
 
   runnable(): boolean {
-    if (this.status !== "running" || this.backlogged) return false;
+    if (this.status === "finished" || this.backlogged) return false;
+    if (this.actions.length > 0) return true;
+    if (this.status !== "running") return this.input.kind === "network" && this.input.gate.hasData;
     return this.input.kind === "source" ? !this.sourceWaiting : this.input.gate.hasData;
   }
 
   step(batchSize: number): void | Promise<void> {
-    return this.input.kind === "source" ? this.pollSource(this.input.reader, batchSize) : this.processInput(this.input.gate, this.input.codec);
+    const action = this.actions.shift();
+    if (action !== undefined) return action();
+    if (this.input.kind === "source") return this.status === "running" ? this.pollSource(this.input.reader, batchSize) : undefined;
+    return this.processInput(this.input.gate, this.input.codec);
+  }
+
+  /** Checkpoint `barrier` starts here (sources only): snapshot at the next step, then emit the barrier. */
+  triggerCheckpoint(barrier: CheckpointBarrier): void {
+    this.enqueue(() => this.performCheckpoint(barrier, 0));
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    this.enqueue(async () => {
+      for (const m of this.chain) {
+        try {
+          await m.operator?.notifyCheckpointComplete?.(checkpointId);
+        } catch (e) {
+          throw operatorFailure(m.name, e);
+        }
+      }
+    });
+  }
+
+  /** The job's final checkpoint completed: a task past end of data closes now. */
+  finish(): void {
+    this.enqueue(() => (this.status === "ending" ? this.close() : undefined));
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    this.enqueue(async () => {
+      this.barrierHandler?.onAbort(checkpointId);
+      for (const m of this.chain) {
+        try {
+          await m.operator?.notifyCheckpointAborted?.(checkpointId);
+        } catch (e) {
+          throw operatorFailure(m.name, e);
+        }
+      }
+    });
+  }
+
+  private enqueue(action: () => void | Promise<void>): void {
+    if (this.status === "finished") return;
+    this.actions.push(action);
+    this.wake();
   }
 
   private pollSource(reader: SourceReader<unknown>, batchSize: number): void | Promise<void> {
@@ -87,19 +184,14 @@ export class StreamTask {
       throw operatorFailure(this.head.name, e);
     }
     this.head.recordsIn += out.count - before;
-    if (status === "end-of-input") return this.finish();
+    if (status === "end-of-input") return this.endData(0);
     if (status === "nothing-available") {
       this.sourceWaiting = true;
-      reader.isAvailable().then(
-        () => {
-          this.sourceWaiting = false;
-          this.wake();
-        },
-        () => {
-          this.sourceWaiting = false;
-          this.wake();
-        },
-      );
+      const resume = () => {
+        this.sourceWaiting = false;
+        this.wake();
+      };
+      reader.isAvailable().then(resume, resume);
     }
   }
 
@@ -116,23 +208,63 @@ export class StreamTask {
       for (let i = 0; i < records.length; i++) operator.processElement(records[i], inputIndex);
       return;
     }
-    channel.ended = true;
-    const remaining = --this.openChannels[channel.inputIndex];
-    if (remaining === 0) {
-      const done = this.openChannels[0] === 0 && this.openChannels[1] === 0;
-      const ended = this.head.operator!.endInput?.(channel.inputIndex);
-      if (done) return ended instanceof Promise ? ended.then(() => this.finish(1)) : this.finish(1);
-      return ended;
+    return this.processEvent(channel, item);
+  }
+
+  private processEvent(channel: InputChannel, event: ChannelEvent): void | Promise<void> {
+    switch (event.kind) {
+      case "barrier":
+        this.barrierHandler?.onBarrier(channel.index, event);
+        return;
+      case "end-of-data":
+        return this.channelDataEnded(channel);
+      case "end-of-partition": {
+        const ended = this.channelDataEnded(channel);
+        this.barrierHandler?.onEndOfPartition(channel.index);
+        return ended;
+      }
     }
   }
 
+  private channelDataEnded(channel: InputChannel): void | Promise<void> {
+    if (this.dataEnded.has(channel)) return;
+    this.dataEnded.add(channel);
+    const inputIndex = channel.inputIndex;
+    if (--this.openInputs[inputIndex] > 0) return;
+    const allEnded = this.openInputs[0] === 0 && this.openInputs[1] === 0;
+    const head = this.head;
+    const ended = (async () => {
+      try {
+        await head.operator!.endInput?.(inputIndex);
+      } catch (e) {
+        throw operatorFailure(head.name, e);
+      }
+      if (allEnded) await this.endData(1);
+    })();
+    return ended;
+  }
+
   /**
-   * End of all input: ends the input of chained operators in order (the head's inputs are ended
-   * already, from index `from` on), closes them, flushes and ends every output channel.
+   * End of data: ends the input of chained operators in order (from `from`; the head's inputs
+   * are ended already when it has inputs), forwards end of data, then closes at once or after the
+   * final checkpoint.
    */
-  private async finish(from = 0): Promise<void> {
-    this.status = "finishing";
-    for (let i = from; i < this.chain.length; i++) await this.chain[i]!.operator?.endInput?.(0);
+  private async endData(from: number): Promise<void> {
+    this.status = "ending";
+    for (let i = from; i < this.chain.length; i++) {
+      const m = this.chain[i]!;
+      try {
+        await m.operator?.endInput?.(0);
+      } catch (e) {
+        throw operatorFailure(m.name, e);
+      }
+    }
+    for (const w of this.writers) w.broadcastEvent(END_OF_DATA);
+    if (this.checkpointing === undefined) await this.close();
+    else if (this.input.kind === "source") this.checkpointing.endOfData();
+  }
+
+  private async close(): Promise<void> {
     await this.closeOperators();
     for (const w of this.writers) w.broadcastEvent(END_OF_PARTITION);
     this.status = "finished";
@@ -155,15 +287,83 @@ export class StreamTask {
     }
   }
 
-  /** Releases resources after a failure or cancellation; errors here are secondary and dropped. */
+  /** Releases resources after a failure or cancellation; every operator is closed, errors dropped. */
   async dispose(): Promise<void> {
     if (this.status === "finished") return;
     this.status = "finished";
-    try {
-      await this.closeOperators();
-    } catch {
-      // The failure that led here is the one reported.
+    this.actions.length = 0;
+    if (this.input.kind === "source") await Promise.resolve(this.input.reader.close?.()).catch(() => {});
+    for (const m of this.chain) await Promise.resolve(m.operator?.close?.()).catch(() => {});
+  }
+
+  /**
+   * The synchronous phase of a checkpoint: a consistent view of every operator's state, taken
+   * between two records; then the barrier goes downstream and the rest runs asynchronously.
+   */
+  private async performCheckpoint(barrier: CheckpointBarrier, alignmentMs: number): Promise<void> {
+    const checkpointing = this.checkpointing!;
+    const id = barrier.checkpointId;
+    const syncStart = this.clock.now();
+    const snapshots: MemberSnapshot[] = [];
+    for (const m of this.chain) {
+      const keyed = m.context.keyed;
+      let state: unknown;
+      try {
+        if (m.operator !== undefined) state = await m.operator.snapshotState?.(id);
+        else if (this.input.kind === "source") state = this.input.reader.snapshotState?.();
+      } catch (e) {
+        throw operatorFailure(m.name, e);
+      }
+      snapshots.push({
+        member: m,
+        keyed: keyed?.backend.snapshot(),
+        timers: keyed === undefined ? [] : keyed.timers.timers().map((t) => [t.time, t.key] as const),
+        state,
+      });
     }
+    const syncMs = this.clock.now() - syncStart;
+    for (const w of this.writers) w.broadcastEvent(barrier);
+    void this.writeSnapshot(id, snapshots, syncMs, alignmentMs, checkpointing);
+  }
+
+  /** The asynchronous phase: encodes keyed state a key group at a time, writes, acknowledges. */
+  private async writeSnapshot(id: number, snapshots: MemberSnapshot[], syncMs: number, alignmentMs: number, checkpointing: TaskCheckpointing): Promise<void> {
+    const asyncStart = this.clock.now();
+    const handles: OperatorStateHandle[] = [];
+    let bytes = 0;
+    try {
+      for (const s of snapshots) {
+        let keyed: Uint8Array | undefined;
+        if (s.keyed !== undefined) {
+          const steps = s.keyed.write();
+          for (let step = steps.next(); ; step = steps.next()) {
+            if (step.done) {
+              keyed = step.value;
+              break;
+            }
+            await yieldToEventLoop();
+          }
+          s.keyed.release();
+        }
+        if (keyed === undefined && s.timers.length === 0 && s.state === undefined) continue;
+        const content = encodeOperatorSnapshot({ keyed, timers: s.timers, state: s.state });
+        const operatorId = s.member.context.operatorId;
+        const handle = await checkpointing.writeState(id, operatorId, this.subtaskIndex, content);
+        bytes += handle.bytes;
+        const range = s.member.context.keyed?.backend.keyGroupRange;
+        handles.push({ operatorId, subtask: this.subtaskIndex, handle, ...(range === undefined ? {} : { keyGroupRange: { start: range.start, end: range.end } }) });
+      }
+    } catch (e) {
+      for (const s of snapshots) s.keyed?.release();
+      if (this.status === "finished") return;
+      checkpointing.decline(id, `subtask ${this.name} could not write its state: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    checkpointing.acknowledge({
+      checkpointId: id,
+      stats: { syncDurationMs: syncMs, asyncDurationMs: this.clock.now() - asyncStart, alignmentDurationMs: alignmentMs, bytes },
+      operators: handles,
+    });
   }
 
   /** Fires due processing-time timers and sends batches whose buffer timeout passed. */
@@ -185,12 +385,13 @@ export class StreamTask {
 
   /** The earliest time this task must be woken for a timer or a buffer timeout. */
   nextDeadline(bufferTimeoutMs: number): number | undefined {
+    if (this.status !== "running") return undefined;
     let next: number | undefined;
     const consider = (t: number | undefined): void => {
       if (t !== undefined && (next === undefined || t < next)) next = t;
     };
-    if (this.status !== "running") return undefined;
-    for (const m of this.chain) consider(m.operator?.nextTimerTime?.());
+    // A backlogged task fires no timers; the credit that clears the backlog wakes it.
+    if (!this.backlogged) for (const m of this.chain) consider(m.operator?.nextTimerTime?.());
     for (const w of this.writers) consider(w.flushDeadline(bufferTimeoutMs));
     return next;
   }

@@ -43,6 +43,25 @@ export class TaskExecutor {
     this.wake();
   }
 
+  /** Starts checkpoint `checkpointId` at this thread's source tasks. */
+  triggerCheckpoint(checkpointId: number, timestamp: number): void {
+    const barrier = { kind: "barrier", checkpointId, timestamp } as const;
+    for (const task of this.tasks) if (task.vertex.inputs.length === 0) task.triggerCheckpoint(barrier);
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    for (const task of this.tasks) task.notifyCheckpointComplete(checkpointId);
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    for (const task of this.tasks) task.notifyCheckpointAborted(checkpointId);
+  }
+
+  /** The job's final checkpoint completed: tasks past end of data close. */
+  finish(): void {
+    for (const task of this.tasks) task.finish();
+  }
+
   async openAll(): Promise<void> {
     for (const task of this.tasks) {
       try {

@@ -6,6 +6,7 @@
  * made; later changes to the caller's array are not seen.
  */
 import { AVAILABLE } from "./source.ts";
+import { restoredPosition } from "./generator.ts";
 import type { InputStatus, Source, SourceOutput, SourceReader, SourceReaderContext } from "./source.ts";
 
 export function elementsSource<T>(elements: readonly T[]): Source<T> {
@@ -24,8 +25,13 @@ class ElementsReader<T> implements SourceReader<T> {
     private readonly elements: readonly T[],
     context: SourceReaderContext,
   ) {
-    this.next = context.subtaskIndex;
+    this.next = restoredPosition(context) ?? context.subtaskIndex;
     this.stride = context.parallelism;
+  }
+
+  /** The index of the next element this subtask emits. */
+  snapshotState(): number {
+    return this.next;
   }
 
   pollNext(output: SourceOutput<T>, maxRecords: number): InputStatus {

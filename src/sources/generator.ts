@@ -69,8 +69,8 @@ class GeneratorReader<T> implements SourceReader<T> {
     eventsPerSecond: number | undefined,
     private readonly generate: (index: number, random: SeededRandom) => T,
   ) {
-    this.next = context.subtaskIndex;
     this.stride = context.parallelism;
+    this.next = restoredPosition(context) ?? context.subtaskIndex;
     this.random = new SeededRandom(seed);
     this.clock = context.clock;
     this.interval = eventsPerSecond === undefined ? 0 : (1000 * context.parallelism) / eventsPerSecond;
@@ -98,6 +98,11 @@ class GeneratorReader<T> implements SourceReader<T> {
     this.next = next;
     this.emitted += emitted;
     return next < count ? "more-available" : "end-of-input";
+  }
+
+  /** The index of the next record this subtask makes. */
+  snapshotState(): number {
+    return this.next;
   }
 
   isAvailable(): Promise<void> {
@@ -133,4 +138,14 @@ class GeneratorReader<T> implements SourceReader<T> {
     this.waiting = undefined;
     wake?.();
   }
+}
+
+/** A restored position, checked to belong to this subtask's share of the indexes. */
+export function restoredPosition(context: SourceReaderContext): number | undefined {
+  const restored = context.restoredState;
+  if (restored === undefined) return undefined;
+  if (typeof restored !== "number" || !Number.isSafeInteger(restored) || restored % context.parallelism !== context.subtaskIndex % context.parallelism) {
+    throw invalidArgument(`restored source position ${String(restored)} is not a position of subtask ${context.subtaskIndex} of ${context.parallelism}`);
+  }
+  return restored;
 }

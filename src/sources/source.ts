@@ -19,6 +19,8 @@ export interface SourceReaderContext {
   readonly parallelism: number;
   readonly args: JobArgs;
   readonly clock: Clock;
+  /** What this subtask's reader returned from `snapshotState` in the checkpoint being restored. */
+  readonly restoredState?: unknown;
 }
 
 export interface SourceReader<T> {
@@ -31,6 +33,12 @@ export interface SourceReader<T> {
   pollNext(output: SourceOutput<T>, maxRecords: number): InputStatus;
   /** Resolves when `pollNext` may make progress; resolved already when it may now. */
   isAvailable(): Promise<void>;
+  /**
+   * The read position after the records emitted so far, as plain data; a reader created with it
+   * as `restoredState` continues right after them. Called between polls. A reader without it is
+   * not replayable: after a failure it starts over.
+   */
+  snapshotState?(): unknown;
   close?(): void | Promise<void>;
 }
 

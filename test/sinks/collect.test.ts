@@ -35,7 +35,7 @@ describe("collect sink", () => {
     assert.deepEqual(sent, [["results", []]]);
     const collected = new CollectedRecords();
     for (const [id, batch] of sent) collected.add(id, batch);
-    assert.deepEqual(new JobResult(0, [], collected.bySink).collected("results"), []);
+    assert.deepEqual(new JobResult(0, [], collected.bySink, { jobId: "test", restarts: 0, checkpoints: undefined }).collected("results"), []);
   });
 
   it("the job result refuses an unknown sink id, listing the known ones", () => {
@@ -43,7 +43,7 @@ describe("collect sink", () => {
     collected.add("a", [1]);
     collected.add("b", [2]);
     collected.add("a", [3]);
-    const result = new JobResult(0, [], collected.bySink);
+    const result = new JobResult(0, [], collected.bySink, { jobId: "test", restarts: 0, checkpoints: undefined });
     assert.deepEqual(result.collected("a"), [1, 3]);
     assert.throws(() => result.collected("c"), { code: "WEIR_ERR_INVALID_ARGUMENT", message: /no collecting sink 'c'.*'a', 'b'/ });
   });

@@ -1,15 +1,18 @@
 /**
  * The consumer's side of a task's input channels. Items are queued per channel in arrival order;
  * `poll` serves channels with data round-robin, so one busy channel cannot starve the others.
- * Taking a batch returns its credit to the producer.
+ * A blocked channel (one that delivered a barrier the task is aligning on) keeps its items queued
+ * and is not served until unblocked. Taking a batch returns its credit to the producer.
  */
 import type { ChannelItem } from "./channel-item.ts";
 
 export class InputChannel {
   readonly queue: ChannelItem[] = [];
-  ended = false;
+  /** Position in the gate; barrier handlers name channels by it. */
+  index = -1;
   /** Whether the channel is in the gate's ready list. */
   ready = false;
+  blocked = false;
 
   constructor(
     readonly id: number,
@@ -20,16 +23,15 @@ export class InputChannel {
 }
 
 export class InputGate {
-  private readonly readyChannels: InputChannel[] = [];
+  private readyChannels: InputChannel[] = [];
 
-  constructor(readonly channels: readonly InputChannel[]) {}
+  constructor(readonly channels: readonly InputChannel[]) {
+    channels.forEach((c, i) => (c.index = i));
+  }
 
   push(channel: InputChannel, item: ChannelItem): void {
     channel.queue.push(item);
-    if (!channel.ready) {
-      channel.ready = true;
-      this.readyChannels.push(channel);
-    }
+    this.markReady(channel);
   }
 
   get hasData(): boolean {
@@ -46,5 +48,30 @@ export class InputGate {
     if (channel.queue.length > 1) this.readyChannels.push(channel);
     else channel.ready = false;
     return channel;
+  }
+
+  block(index: number): void {
+    const channel = this.channels[index]!;
+    if (channel.blocked) return;
+    channel.blocked = true;
+    if (channel.ready) {
+      channel.ready = false;
+      this.readyChannels = this.readyChannels.filter((c) => c !== channel);
+    }
+  }
+
+  unblockAll(): void {
+    for (const channel of this.channels) {
+      if (!channel.blocked) continue;
+      channel.blocked = false;
+      if (channel.queue.length > 0) this.markReady(channel);
+    }
+  }
+
+  private markReady(channel: InputChannel): void {
+    if (!channel.ready && !channel.blocked) {
+      channel.ready = true;
+      this.readyChannels.push(channel);
+    }
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The runtime's operator contract. A task drives its operators through one lifecycle:
- * `open` (all operators of a job open before any record flows) → `processElement`* and
- * `onProcessingTime`* → `endInput` once per input → `close`. Calls come from one thread, one at
+ * `open` (all operators of a job open before any record flows) → `processElement`*,
+ * `onProcessingTime`*, `snapshotState`* and checkpoint notifications → `endInput` once per input
+ * → `close`. Calls come from one thread, one at
  * a time. An operator emits only through the output it was opened with.
  */
 import type { Clock } from "../../core/clock.ts";
@@ -25,6 +26,10 @@ export interface OperatorContext {
   readonly client: ClientChannel;
   /** Stable identity of the operator within the job (its uid, or a name derived from its position). */
   readonly operatorId: string;
+  /** Whether the job takes checkpoints. */
+  readonly checkpointing: boolean;
+  /** The operator's state from the checkpoint being restored, if any. */
+  readonly restored: { readonly checkpointId: number; readonly state: unknown } | undefined;
 }
 
 export interface StreamOperator {
@@ -37,6 +42,13 @@ export interface StreamOperator {
   nextTimerTime?(): number | undefined;
   /** No more records will arrive on this input. May emit. */
   endInput?(inputIndex: 0 | 1): void | Promise<void>;
+  /**
+   * Checkpoint n is taken now, between two records: return the operator's own state (plain data,
+   * handed back as `context.restored.state` on restore). Keyed state and timers are taken by the task.
+   */
+  snapshotState?(checkpointId: number): unknown;
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
+  notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
   close?(): void | Promise<void>;
 }
 

@@ -18,9 +18,9 @@ export class SinkOperator<T> implements StreamOperator {
       args: rt.args,
       operatorId: context.operatorId,
       client: context.client,
-      checkpointing: false,
-      restoredState: undefined,
-      restoredCheckpointId: undefined,
+      checkpointing: context.checkpointing,
+      restoredState: context.restored?.state,
+      restoredCheckpointId: context.restored?.checkpointId,
     });
   }
 
@@ -35,6 +35,30 @@ export class SinkOperator<T> implements StreamOperator {
   async endInput(): Promise<void> {
     try {
       await this.writer.flush?.();
+    } catch (e) {
+      throw operatorFailure(this.name, e);
+    }
+  }
+
+  async snapshotState(checkpointId: number): Promise<unknown> {
+    try {
+      return await this.writer.snapshotState?.(checkpointId);
+    } catch (e) {
+      throw operatorFailure(this.name, e);
+    }
+  }
+
+  async notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    try {
+      await this.writer.notifyCheckpointComplete?.(checkpointId);
+    } catch (e) {
+      throw operatorFailure(this.name, e);
+    }
+  }
+
+  async notifyCheckpointAborted(checkpointId: number): Promise<void> {
+    try {
+      await this.writer.notifyCheckpointAborted?.(checkpointId);
     } catch (e) {
       throw operatorFailure(this.name, e);
     }

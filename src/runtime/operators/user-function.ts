@@ -3,7 +3,7 @@
  * method and optional open/close) and the operators that call it, plus the error that tells which
  * operator's user code failed.
  */
-import type { RuntimeContext } from "../../api/functions.ts";
+import type { CheckpointListener, RuntimeContext } from "../../api/functions.ts";
 import type { OperatorContext, Output } from "./operator.ts";
 
 /** A failure inside user code, tagged with the operator that ran it. */
@@ -61,6 +61,14 @@ export abstract class UserFunctionOperator<F, O> {
 
   close(): Promise<void> {
     return closeUserFunction(this.userFunction);
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void | Promise<void> {
+    return (this.userFunction as CheckpointListener | undefined)?.notifyCheckpointComplete?.(checkpointId);
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void | Promise<void> {
+    return (this.userFunction as CheckpointListener | undefined)?.notifyCheckpointAborted?.(checkpointId);
   }
 
   protected fail(cause: unknown): never {

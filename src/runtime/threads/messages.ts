@@ -1,23 +1,28 @@
 /** Messages between the coordinating thread and its workers, and between workers (channel traffic). */
-import type { EnvironmentConfig } from "../../api/environment.ts";
 import type { FailureReport } from "../failure-report.ts";
 import type { TaskMetrics } from "../metrics.ts";
 import type { ChannelEvent } from "../network/channel-item.ts";
+import type { ThreadSpec } from "../attempt-deployment.ts";
+import type { TaskSnapshotAck } from "../task-checkpointing.ts";
 import type { MessagePort } from "node:worker_threads";
 
 export interface WorkerInit {
   readonly jobModule: string;
-  readonly args: readonly string[];
-  readonly overrides: Partial<EnvironmentConfig>;
+  /** The attempt, without what cannot cross threads (the definition and clock are rebuilt). */
+  readonly spec: Omit<ThreadSpec, "definition" | "clock">;
   readonly worker: number;
-  readonly maxWorkers: number;
-  readonly fingerprint: string;
   /** A port to each other worker, by worker index; null at this worker's own index. */
   readonly peers: readonly (MessagePort | null)[];
   readonly progressIntervalMs: number;
 }
 
-export type ToWorker = { readonly type: "start" } | { readonly type: "cancel" };
+export type ToWorker =
+  | { readonly type: "start" }
+  | { readonly type: "cancel" }
+  | { readonly type: "trigger"; readonly checkpointId: number; readonly timestamp: number }
+  | { readonly type: "complete"; readonly checkpointId: number }
+  | { readonly type: "aborted"; readonly checkpointId: number }
+  | { readonly type: "finish" };
 
 export interface SerializedError {
   readonly name: string;
@@ -29,6 +34,9 @@ export type FromWorker =
   | { readonly type: "ready" }
   | { readonly type: "metrics"; readonly tasks: readonly TaskMetrics[] }
   | { readonly type: "collect"; readonly sinkId: string; readonly records: readonly unknown[] }
+  | { readonly type: "ack"; readonly taskId: string; readonly ack: TaskSnapshotAck }
+  | { readonly type: "decline"; readonly taskId: string; readonly checkpointId: number; readonly reason: string }
+  | { readonly type: "end-of-data"; readonly taskId: string }
   | { readonly type: "finished"; readonly tasks: readonly TaskMetrics[] }
   | { readonly type: "task-failed"; readonly report: FailureReport }
   /** A failure before any task existed: loading or building the job. */

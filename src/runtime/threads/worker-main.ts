@@ -1,19 +1,17 @@
 /**
- * A worker thread: loads the job module, builds the job once per slot it hosts, deploys those
- * subtasks, opens them, reports ready, and runs them when told to start.
+ * A worker thread: loads the job module, deploys the subtasks of its slots (restoring their state
+ * when the attempt restores), opens them, reports ready, runs them when told to start, and carries
+ * out the coordinator's checkpoint commands. The coordinator terminates the thread when the
+ * attempt is over.
  */
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
-import { buildJob } from "../../api/define-job.ts";
-import { JobArgs } from "../../api/job-args.ts";
 import { loadJobModule } from "../../api/job-module.ts";
 import { systemClock } from "../../core/clock.ts";
 import { WeirError } from "../../core/errors.ts";
-import { fingerprint } from "../../graph/job-graph.ts";
-import { deploy, type Deployment } from "../deployment.ts";
-import { ExecutionPlan } from "../execution-plan.ts";
-import { BatchCodec } from "../network/batch-codec.ts";
+import { deployAttemptThread } from "../attempt-deployment.ts";
+import type { Deployment } from "../deployment.ts";
 import { TaskFailure } from "../failure-report.ts";
-import { buildSlotJobs } from "../slot-jobs.ts";
+import { BatchCodec } from "../network/batch-codec.ts";
 import type { FromWorker, PeerMessage, ToWorker, WorkerInit } from "./messages.ts";
 
 const init = workerData as WorkerInit;
@@ -26,26 +24,18 @@ function peerPort(worker: number): MessagePort {
   return port;
 }
 
+function serialize(e: unknown): { name: string; message: string; code: string | undefined } {
+  const error = e instanceof Error ? e : new Error(String(e));
+  return { name: error.name, message: error.message, code: e instanceof WeirError ? e.code : undefined };
+}
+
 async function setUp(): Promise<Deployment> {
   const definition = await loadJobModule(init.jobModule);
-  const first = await buildJob(definition, init.overrides, init.args);
-  if (fingerprint(first.job) !== init.fingerprint) {
-    throw new WeirError("WEIR_ERR_NONDETERMINISTIC_JOB", `worker ${init.worker} built a different job graph from the coordinator's: the job's build function must build the same pipeline every time`);
-  }
-  const plan = new ExecutionPlan(first.job, init.maxWorkers);
-  const slots = plan.slotsOfWorker(init.worker);
-  const jobs = await buildSlotJobs(definition, init.overrides, init.args, slots.slice(1), init.fingerprint);
-  jobs.set(slots[0]!, first.job);
-  const config = first.env.getConfig();
   const codec = new BatchCodec();
-  const deployment = deploy({
-    plan,
-    worker: init.worker,
-    jobForSlot: (slot) => jobs.get(slot)!,
-    args: new JobArgs(init.args),
-    clock: systemClock,
-    client: { send: (sinkId, records) => post({ type: "collect", sinkId, records }) },
-    transport: {
+  const deployment = await deployAttemptThread(
+    { ...init.spec, definition, clock: systemClock },
+    init.worker,
+    {
       sendItem(worker, channelId, item) {
         if (Array.isArray(item)) {
           const b = codec.encode(item);
@@ -60,9 +50,13 @@ async function setUp(): Promise<Deployment> {
         peerPort(worker).postMessage({ t: 2, c: channelId, n: credits } satisfies PeerMessage);
       },
     },
-    bufferSize: config.bufferSize,
-    bufferTimeoutMs: config.bufferTimeoutMs,
-  });
+    {
+      acknowledge: (taskId, ack) => post({ type: "ack", taskId, ack }),
+      decline: (taskId, checkpointId, reason) => post({ type: "decline", taskId, checkpointId, reason }),
+      endOfData: (taskId) => post({ type: "end-of-data", taskId }),
+      collect: (sinkId, records) => post({ type: "collect", sinkId, records }),
+    },
+  );
   init.peers.forEach((port) => {
     port?.on("message", (m: PeerMessage) => {
       if (m.t === 2) deployment.grant(m.c, m.n);
@@ -72,23 +66,31 @@ async function setUp(): Promise<Deployment> {
   return deployment;
 }
 
-/** Reports the outcome to the coordinator, which terminates this thread once the job is over. */
 async function main(): Promise<void> {
   let deployment: Deployment;
   try {
     deployment = await setUp();
   } catch (e) {
-    const error = e instanceof Error ? e : new Error(String(e));
-    post({ type: "setup-failed", error: { name: error.name, message: error.message, code: e instanceof WeirError ? e.code : undefined } });
+    post({ type: "setup-failed", error: serialize(e) });
     return;
   }
   const executor = deployment.executor;
   const started = new Promise<boolean>((resolve) => {
     coordinator.on("message", (m: ToWorker) => {
-      if (m.type === "start") resolve(true);
-      else {
-        executor.cancel();
-        resolve(false);
+      switch (m.type) {
+        case "start":
+          return resolve(true);
+        case "cancel":
+          executor.cancel();
+          return resolve(false);
+        case "trigger":
+          return executor.triggerCheckpoint(m.checkpointId, m.timestamp);
+        case "complete":
+          return executor.notifyCheckpointComplete(m.checkpointId);
+        case "aborted":
+          return executor.notifyCheckpointAborted(m.checkpointId);
+        case "finish":
+          return executor.finish();
       }
     });
   });
@@ -104,10 +106,7 @@ async function main(): Promise<void> {
   } catch (e) {
     await executor.dispose();
     if (e instanceof TaskFailure) post({ type: "task-failed", report: e.report });
-    else {
-      const error = e instanceof Error ? e : new Error(String(e));
-      post({ type: "setup-failed", error: { name: error.name, message: error.message, code: e instanceof WeirError ? e.code : undefined } });
-    }
+    else post({ type: "setup-failed", error: serialize(e) });
   } finally {
     if (progress !== undefined) clearInterval(progress);
   }

@@ -1,0 +1,71 @@
+/**
+ * How a job takes checkpoints, as set with `env.enableCheckpointing(interval, options)` and
+ * overridden from the command line. Checkpointing is off unless an interval is set.
+ */
+import { checkpointConfig, type CheckpointConfig } from "../checkpoint/coordinator/config.ts";
+import { DEFAULT_CHECKPOINT_ROOT } from "../checkpoint/storage/checkpoint-paths.ts";
+import { invalidArgument } from "../core/errors.ts";
+import type { CheckpointMode } from "../runtime/task-checkpointing.ts";
+
+export interface CheckpointingOptions {
+  /** "exactly-once" (default) aligns barriers; "at-least-once" does not, and may replay records. */
+  readonly mode?: CheckpointMode;
+  /** A checkpoint not complete this long after its trigger is aborted. Default 10 minutes. */
+  readonly timeoutMs?: number;
+  /** Least time between the end of one checkpoint and the start of the next. Default 0. */
+  readonly minPauseMs?: number;
+  /** Most checkpoints in progress at once. Default 1. */
+  readonly maxConcurrent?: number;
+  /** Failed checkpoints in a row tolerated before the job fails (and restarts). Default 0. */
+  readonly tolerableFailures?: number;
+  /** Completed checkpoints kept on disk. Default 1. */
+  readonly retained?: number;
+  /** What happens to checkpoints when the job is cancelled: "delete" (default) or "retain". */
+  readonly onCancel?: "delete" | "retain";
+  /** Where checkpoints are written: `<dir>/<jobId>/chk-<n>/`. Default ./.weir/checkpoints. */
+  readonly dir?: string;
+}
+
+export interface CheckpointingSettings {
+  readonly config: CheckpointConfig;
+  readonly mode: CheckpointMode;
+  readonly onCancel: "delete" | "retain";
+  readonly dir: string;
+}
+
+export function checkpointingSettings(intervalMs: number, options: CheckpointingOptions = {}): CheckpointingSettings {
+  const { mode = "exactly-once", onCancel = "delete", dir = DEFAULT_CHECKPOINT_ROOT, ...rest } = options;
+  if (mode !== "exactly-once" && mode !== "at-least-once") throw invalidArgument(`checkpoint mode must be "exactly-once" or "at-least-once", got '${String(mode)}'`);
+  if (onCancel !== "delete" && onCancel !== "retain") throw invalidArgument(`checkpoint retention on cancel must be "delete" or "retain", got '${String(onCancel)}'`);
+  if (typeof dir !== "string" || dir.length === 0) throw invalidArgument("checkpoint dir must be a non-empty path");
+  return { config: checkpointConfig({ intervalMs, ...rest }), mode, onCancel, dir };
+}
+
+/** `base` with the options of `overrides` that are set; an interval alone enables checkpointing. */
+export function overrideCheckpointing(
+  base: CheckpointingSettings | undefined,
+  overrides: (CheckpointingOptions & { readonly intervalMs?: number }) | undefined,
+): CheckpointingSettings | undefined {
+  if (overrides === undefined) return base;
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as CheckpointingOptions & { intervalMs?: number };
+  if (Object.keys(defined).length === 0) return base;
+  const intervalMs = defined.intervalMs ?? base?.config.intervalMs;
+  if (intervalMs === undefined) {
+    throw invalidArgument("checkpoint options were given, but checkpointing is not enabled: set a checkpoint interval too");
+  }
+  const { intervalMs: _interval, ...options } = defined;
+  const baseOptions: CheckpointingOptions =
+    base === undefined
+      ? {}
+      : {
+          mode: base.mode,
+          onCancel: base.onCancel,
+          dir: base.dir,
+          timeoutMs: base.config.timeoutMs,
+          minPauseMs: base.config.minPauseMs,
+          maxConcurrent: base.config.maxConcurrent,
+          tolerableFailures: base.config.tolerableFailures,
+          retained: base.config.retained,
+        };
+  return checkpointingSettings(intervalMs, { ...baseOptions, ...options });
+}

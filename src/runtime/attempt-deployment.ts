@@ -1,0 +1,69 @@
+/**
+ * Deploys the part of an attempt one thread runs: builds the job once per slot (each build must
+ * match the coordinator's graph), reads the restored state of its subtasks, and wires tasks to
+ * checkpoint storage and to whoever hears their reports. Shared by worker threads and the
+ * single-thread runtime.
+ */
+import { buildJob } from "../api/define-job.ts";
+import { JobArgs } from "../api/job-args.ts";
+import { FileCheckpointStorage } from "../checkpoint/storage/file-checkpoint-storage.ts";
+import { checkpointId } from "../checkpoint/storage/checkpoint-id.ts";
+import { WeirError } from "../core/errors.ts";
+import { fingerprint } from "../graph/job-graph.ts";
+import type { AttemptSpec } from "./master/attempt.ts";
+import { deploy, type Deployment, type Transport } from "./deployment.ts";
+import { ExecutionPlan } from "./execution-plan.ts";
+import { loadRestoredStates, NOTHING_RESTORED, operatorSubtasks } from "./restored-states.ts";
+import { buildSlotJobs } from "./slot-jobs.ts";
+import type { TaskCheckpointing, TaskSnapshotAck } from "./task-checkpointing.ts";
+
+/** Where a thread's tasks report to. */
+export interface AttemptReporter {
+  acknowledge(taskId: string, ack: TaskSnapshotAck): void;
+  decline(taskId: string, checkpointId: number, reason: string): void;
+  endOfData(taskId: string): void;
+  collect(sinkId: string, records: unknown[]): void;
+}
+
+export type ThreadSpec = Pick<AttemptSpec, "definition" | "overrides" | "args" | "maxWorkers" | "fingerprint" | "checkpointing" | "restore" | "clock">;
+
+export async function deployAttemptThread(spec: ThreadSpec, worker: number, transport: Transport | undefined, reporter: AttemptReporter): Promise<Deployment> {
+  const first = await buildJob(spec.definition, spec.overrides, spec.args);
+  if (fingerprint(first.job) !== spec.fingerprint) {
+    throw new WeirError(
+      "WEIR_ERR_NONDETERMINISTIC_JOB",
+      `worker ${worker} built a different job graph from the coordinator's: the job's build function must build the same pipeline every time`,
+    );
+  }
+  const plan = new ExecutionPlan(first.job, spec.maxWorkers);
+  const slots = plan.slotsOfWorker(worker);
+  const jobs = await buildSlotJobs(spec.definition, spec.overrides, spec.args, slots.slice(1), spec.fingerprint);
+  jobs.set(slots[0]!, first.job);
+  const storage = spec.checkpointing === undefined ? undefined : new FileCheckpointStorage({ jobId: spec.checkpointing.jobId, root: spec.checkpointing.root });
+  const restored =
+    spec.restore === undefined || storage === undefined ? NOTHING_RESTORED : await loadRestoredStates(spec.restore, storage, operatorSubtasks(first.job, slots));
+  const config = first.env.getConfig();
+  const checkpointing =
+    spec.checkpointing === undefined || storage === undefined
+      ? undefined
+      : ({ taskId }: { taskId: string }): TaskCheckpointing => ({
+          mode: spec.checkpointing!.mode,
+          writeState: (id, operatorId, subtask, bytes) => storage.writeState(checkpointId(id), { operatorId, subtask }, bytes),
+          acknowledge: (ack) => reporter.acknowledge(taskId, ack),
+          decline: (id, reason) => reporter.decline(taskId, id, reason),
+          endOfData: () => reporter.endOfData(taskId),
+        });
+  return deploy({
+    plan,
+    worker,
+    jobForSlot: (slot) => jobs.get(slot)!,
+    args: new JobArgs(spec.args),
+    clock: spec.clock,
+    client: { send: (sinkId, records) => reporter.collect(sinkId, records) },
+    transport,
+    bufferSize: config.bufferSize,
+    bufferTimeoutMs: config.bufferTimeoutMs,
+    checkpointing,
+    restored,
+  });
+}

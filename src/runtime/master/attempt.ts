@@ -1,0 +1,59 @@
+/**
+ * One execution attempt of a job: its tasks deployed (on worker threads or on this thread), from
+ * scratch or from a checkpoint. The job master drives an attempt and hears from it through a
+ * listener; a failed attempt is cancelled and replaced by a new one.
+ */
+import type { CheckpointMetadata } from "../../checkpoint/storage/checkpoint-metadata.ts";
+import type { Clock } from "../../core/clock.ts";
+import type { JobDefinition } from "../../api/define-job.ts";
+import type { EnvironmentConfig } from "../../api/environment.ts";
+import type { TaskMetrics } from "../metrics.ts";
+import type { CheckpointMode, TaskSnapshotAck } from "../task-checkpointing.ts";
+
+export interface AttemptListener {
+  /** Every task is open; records flow once `start` is called. */
+  ready(): void;
+  acknowledge(taskId: string, ack: TaskSnapshotAck): void;
+  decline(taskId: string, checkpointId: number, reason: string): void;
+  /** A source task emitted its last record. */
+  endOfData(taskId: string): void;
+  collect(sinkId: string, records: readonly unknown[]): void;
+  metrics(group: number, tasks: readonly TaskMetrics[]): void;
+  /** Every task finished. */
+  finished(): void;
+  /** The attempt failed; it must be cancelled. */
+  failed(error: Error): void;
+}
+
+export interface Attempt {
+  start(): void;
+  triggerCheckpoint(checkpointId: number, timestamp: number): void;
+  notifyCheckpointComplete(checkpointId: number): void;
+  notifyCheckpointAborted(checkpointId: number): void;
+  /** The final checkpoint completed: tasks past end of data close. */
+  finish(): void;
+  /** Stops every task and releases the attempt's threads; safe to call more than once. */
+  cancel(): Promise<void>;
+}
+
+export interface AttemptCheckpointing {
+  readonly mode: CheckpointMode;
+  readonly root: string;
+  readonly jobId: string;
+}
+
+export interface AttemptSpec {
+  readonly definition: JobDefinition;
+  /** The job module, for attempts that rebuild the job in other threads. */
+  readonly moduleUrl: string | undefined;
+  readonly overrides: Partial<EnvironmentConfig>;
+  readonly args: readonly string[];
+  readonly maxWorkers: number;
+  readonly fingerprint: string;
+  readonly checkpointing: AttemptCheckpointing | undefined;
+  readonly restore: CheckpointMetadata | undefined;
+  readonly clock: Clock;
+  readonly progressIntervalMs: number;
+  /** Zero for the first attempt. */
+  readonly attemptNumber: number;
+}

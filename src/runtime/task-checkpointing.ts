@@ -1,0 +1,43 @@
+/**
+ * What a task needs to take part in checkpoints, given by the thread that runs it, and what a
+ * task reports. Absent when the job takes no checkpoints.
+ */
+import type { TaskCheckpointStats } from "../checkpoint/coordinator/acknowledgement.ts";
+import type { StateHandle } from "../checkpoint/storage/checkpoint-metadata.ts";
+
+export type CheckpointMode = "exactly-once" | "at-least-once";
+
+/** One operator's written state for one checkpoint. */
+export interface OperatorStateHandle {
+  readonly operatorId: string;
+  readonly subtask: number;
+  readonly handle: StateHandle;
+  readonly keyGroupRange?: { readonly start: number; readonly end: number };
+}
+
+export interface TaskSnapshotAck {
+  readonly checkpointId: number;
+  readonly stats: TaskCheckpointStats;
+  readonly operators: readonly OperatorStateHandle[];
+}
+
+export interface TaskCheckpointing {
+  readonly mode: CheckpointMode;
+  /** Durably stores one operator's state for checkpoint `checkpointId`. */
+  writeState(checkpointId: number, operatorId: string, subtask: number, bytes: Uint8Array): Promise<StateHandle>;
+  acknowledge(ack: TaskSnapshotAck): void;
+  decline(checkpointId: number, reason: string): void;
+  /** A source task emitted its last record; the job's final checkpoint can follow once all have. */
+  endOfData(): void;
+}
+
+/** One operator's state as restored into a task: what the operator stored, decoded. */
+export interface RestoredOperatorState {
+  readonly checkpointId: number;
+  /** Keyed state snapshots covering (at least) this subtask's key groups. */
+  readonly keyed: readonly Uint8Array[];
+  /** Processing-time timers as [time, key]; those of other key groups are dropped on restore. */
+  readonly timers: readonly (readonly [number, unknown])[];
+  /** What the operator (or source reader) returned from snapshotState. */
+  readonly state: unknown;
+}

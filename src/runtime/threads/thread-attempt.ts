@@ -1,0 +1,113 @@
+/**
+ * An attempt on worker threads: one worker per group of slots, each with a port to every other
+ * worker, all loading the job module. Messages from workers go to the attempt's listener;
+ * checkpoint commands go to every worker (each applies them to the tasks it runs).
+ */
+import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+import { WeirError, type ErrorCode } from "../../core/errors.ts";
+import { ExecutionPlan } from "../execution-plan.ts";
+import { jobFailedError } from "../failure-report.ts";
+import type { Attempt, AttemptListener, AttemptSpec } from "../master/attempt.ts";
+import type { JobGraph } from "../../graph/job-graph.ts";
+import type { FromWorker, SerializedError, ToWorker, WorkerInit } from "./messages.ts";
+
+const BOOT = new URL("./worker-boot.mjs", import.meta.url);
+
+function setupError(error: SerializedError): Error {
+  const e = error.code !== undefined ? new WeirError(error.code as ErrorCode, error.message) : new Error(error.message);
+  e.name = error.name;
+  return e;
+}
+
+export class ThreadAttempt implements Attempt {
+  private readonly workers: Worker[];
+  private ended = false;
+
+  constructor(spec: AttemptSpec, job: JobGraph, listener: AttemptListener) {
+    if (spec.moduleUrl === undefined) throw new WeirError("WEIR_ERR_INTERNAL", "a threaded attempt needs the job's module");
+    const plan = new ExecutionPlan(job, spec.maxWorkers);
+    const peers: (MessagePort | null)[][] = Array.from({ length: plan.workers }, () => Array<MessagePort | null>(plan.workers).fill(null));
+    for (let a = 0; a < plan.workers; a++) {
+      for (let b = a + 1; b < plan.workers; b++) {
+        const { port1, port2 } = new MessageChannel();
+        peers[a]![b] = port1;
+        peers[b]![a] = port2;
+      }
+    }
+    const { definition: _definition, clock: _clock, moduleUrl, progressIntervalMs, ...threadSpec } = spec;
+    let ready = 0;
+    let finished = 0;
+    const fail = (error: Error) => {
+      if (this.ended) return;
+      this.ended = true;
+      listener.failed(error);
+    };
+    this.workers = peers.map((ports, worker) => {
+      const init: WorkerInit = { jobModule: moduleUrl, spec: threadSpec, worker, peers: ports, progressIntervalMs };
+      const w = new Worker(BOOT, { workerData: init, transferList: ports.filter((p): p is MessagePort => p !== null) });
+      w.on("error", (e) => fail(e instanceof Error ? e : new Error(String(e))));
+      w.on("exit", (code) => {
+        if (code !== 0) fail(new WeirError("WEIR_ERR_INTERNAL", `worker ${worker} exited with code ${code}`));
+      });
+      w.on("message", (m: FromWorker) => {
+        if (this.ended) return;
+        switch (m.type) {
+          case "ready":
+            if (++ready === this.workers.length) listener.ready();
+            return;
+          case "metrics":
+            return listener.metrics(worker, m.tasks);
+          case "collect":
+            return listener.collect(m.sinkId, m.records);
+          case "ack":
+            return listener.acknowledge(m.taskId, m.ack);
+          case "decline":
+            return listener.decline(m.taskId, m.checkpointId, m.reason);
+          case "end-of-data":
+            return listener.endOfData(m.taskId);
+          case "finished":
+            listener.metrics(worker, m.tasks);
+            if (++finished === this.workers.length) {
+              this.ended = true;
+              listener.finished();
+            }
+            return;
+          case "task-failed":
+            return fail(jobFailedError(m.report));
+          case "setup-failed":
+            return fail(setupError(m.error));
+        }
+      });
+      return w;
+    });
+  }
+
+  private broadcast(message: ToWorker): void {
+    for (const w of this.workers) w.postMessage(message);
+  }
+
+  start(): void {
+    this.broadcast({ type: "start" });
+  }
+
+  triggerCheckpoint(checkpointId: number, timestamp: number): void {
+    this.broadcast({ type: "trigger", checkpointId, timestamp });
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    this.broadcast({ type: "complete", checkpointId });
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    this.broadcast({ type: "aborted", checkpointId });
+  }
+
+  finish(): void {
+    this.broadcast({ type: "finish" });
+  }
+
+  async cancel(): Promise<void> {
+    this.ended = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
