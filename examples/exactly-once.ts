@@ -19,13 +19,18 @@ import {
   type ValueState,
 } from "weir";
 
-interface Event {
+export interface Event {
   readonly key: number;
   readonly seq: number;
 }
 
-class CountPerKey extends KeyedProcessFunction<number, Event, string> {
+/** Counts events per key and emits one line per event, by default `<key>,<count so far>`. */
+export class CountPerKey extends KeyedProcessFunction<number, Event, string> {
   private count!: ValueState<number>;
+
+  constructor(private readonly format: (event: Event, count: number) => string = (event, count) => `${event.key},${count}`) {
+    super();
+  }
 
   override open(context: RuntimeContext): void {
     this.count = context.getState(new ValueStateDescriptor<number>("count"));
@@ -34,7 +39,7 @@ class CountPerKey extends KeyedProcessFunction<number, Event, string> {
   processElement(event: Event, _ctx: KeyedContext<number>, out: Collector<string>): void {
     const count = (this.count.value() ?? 0) + 1;
     this.count.update(count);
-    out.collect(`${event.key},${count}`);
+    out.collect(this.format(event, count));
   }
 }
 

@@ -15,6 +15,7 @@ import { deploy, type Deployment, type Transport } from "./deployment.ts";
 import { ExecutionPlan } from "./execution-plan.ts";
 import { loadRestoredStates, NOTHING_RESTORED, operatorSubtasks } from "./restored-states.ts";
 import { buildSlotJobs } from "./slot-jobs.ts";
+import { injectFault } from "../testing/fault-injection.ts";
 import type { TaskCheckpointing, TaskSnapshotAck } from "./task-checkpointing.ts";
 
 /** Where a thread's tasks report to. */
@@ -49,7 +50,9 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
       : ({ taskId }: { taskId: string }): TaskCheckpointing => ({
           mode: spec.checkpointing!.mode,
           writeState: (id, operatorId, subtask, bytes) => storage.writeState(checkpointId(id), { operatorId, subtask }, bytes),
-          acknowledge: (ack) => reporter.acknowledge(taskId, ack),
+          acknowledge: (ack) => {
+            if (!injectFault("lose-ack")) reporter.acknowledge(taskId, ack);
+          },
           decline: (id, reason) => reporter.decline(taskId, id, reason),
           endOfData: () => reporter.endOfData(taskId),
         });

@@ -31,6 +31,7 @@ import { TrackingBarrierHandler } from "./barriers/tracking-barrier-handler.ts";
 import type { KeyedStateSnapshot } from "../state/heap/heap-snapshot.ts";
 import type { OperatorStateHandle, TaskCheckpointing } from "./task-checkpointing.ts";
 import { encodeOperatorSnapshot } from "./operator-snapshot.ts";
+import { injectFault } from "../testing/fault-injection.ts";
 
 export type TaskStatus = "created" | "running" | "ending" | "finished";
 
@@ -56,6 +57,8 @@ export class StreamTask {
   private readonly head: ChainMember;
   private readonly actions: (() => void | Promise<void>)[] = [];
   private readonly barrierHandler: BarrierHandler | undefined;
+  /** Set by the barrier handler when alignment completed; the current step runs it (and waits for it). */
+  private alignedSnapshot: (() => Promise<void>) | undefined;
 
   constructor(
     readonly vertex: JobVertex,
@@ -76,7 +79,9 @@ export class StreamTask {
         const actions = {
           block: (channel: number) => gate.block(channel),
           unblockAll: () => gate.unblockAll(),
-          checkpoint: (barrier: CheckpointBarrier, alignmentMs: number) => this.performCheckpoint(barrier, alignmentMs),
+          checkpoint: (barrier: CheckpointBarrier, alignmentMs: number) => {
+            this.alignedSnapshot = () => this.performCheckpoint(barrier, alignmentMs);
+          },
           decline: (checkpointId: number, reason: string) => checkpointing.decline(checkpointId, reason),
         };
         const count = gate.channels.length;
@@ -158,6 +163,7 @@ export class StreamTask {
   notifyCheckpointAborted(checkpointId: number): void {
     this.enqueue(async () => {
       this.barrierHandler?.onAbort(checkpointId);
+      await this.takeAlignedSnapshot();
       for (const m of this.chain) {
         try {
           await m.operator?.notifyCheckpointAborted?.(checkpointId);
@@ -215,15 +221,23 @@ export class StreamTask {
     switch (event.kind) {
       case "barrier":
         this.barrierHandler?.onBarrier(channel.index, event);
-        return;
+        return this.takeAlignedSnapshot();
       case "end-of-data":
         return this.channelDataEnded(channel);
       case "end-of-partition": {
         const ended = this.channelDataEnded(channel);
         this.barrierHandler?.onEndOfPartition(channel.index);
-        return ended;
+        const snapshot = this.takeAlignedSnapshot();
+        if (ended === undefined) return snapshot;
+        return snapshot === undefined ? ended : ended.then(() => snapshot);
       }
     }
+  }
+
+  private takeAlignedSnapshot(): Promise<void> | undefined {
+    const snapshot = this.alignedSnapshot;
+    this.alignedSnapshot = undefined;
+    return snapshot?.();
   }
 
   private channelDataEnded(channel: InputChannel): void | Promise<void> {
@@ -304,6 +318,7 @@ export class StreamTask {
     const checkpointing = this.checkpointing!;
     const id = barrier.checkpointId;
     const syncStart = this.clock.now();
+    injectFault("snapshot-sync");
     const snapshots: MemberSnapshot[] = [];
     for (const m of this.chain) {
       const keyed = m.context.keyed;
@@ -347,6 +362,7 @@ export class StreamTask {
         }
         if (keyed === undefined && s.timers.length === 0 && s.state === undefined) continue;
         const content = encodeOperatorSnapshot({ keyed, timers: s.timers, state: s.state });
+        injectFault("snapshot-async");
         const operatorId = s.member.context.operatorId;
         const handle = await checkpointing.writeState(id, operatorId, this.subtaskIndex, content);
         bytes += handle.bytes;
