@@ -124,13 +124,18 @@ export class JobMaster {
     if (checkpointing !== undefined) {
       this.storage = new FileCheckpointStorage({ jobId: this.jobId, root: checkpointing.dir });
       const tasks = this.params.job.vertices.flatMap((v) => Array.from({ length: v.parallelism }, (_, s) => toTaskId(`${v.id}:${s}`)));
-      const latestOnDisk = restore?.metadata.jobId === this.jobId ? await this.storage.latest() : undefined;
+      // Resuming a job continues its checkpoint ids and keeps the restored checkpoint until newer
+      // ones replace it; leftovers of the earlier run beyond the retained number are removed.
+      const latestOnDisk = restore === undefined ? undefined : await this.storage.latest();
       const lastId = Math.max(restore?.metadata.checkpointId ?? 0, latestOnDisk?.checkpointId ?? 0);
+      if (restore !== undefined && latestOnDisk?.checkpointId === restore.metadata.checkpointId) await this.storage.retain(checkpointing.config.retained);
+      const kept = restore?.metadata.jobId === this.jobId ? [toCheckpointId(restore.metadata.checkpointId)] : [];
       this.coordinator = new CheckpointCoordinator<Snapshot>({
         config: checkpointing.config,
         tasks,
         clock,
         firstCheckpointId: toCheckpointId(lastId + 1),
+        retainedCheckpoints: kept,
       });
     }
     try {
