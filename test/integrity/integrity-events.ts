@@ -68,3 +68,30 @@ export function checkOutput(lines: readonly string[], events: number, keys: numb
   }
   return problems;
 }
+
+/**
+ * The demonstration's property (examples/exactly-once.ts, event i has key i mod K): every key k has
+ * exactly the lines `k,1` … `k,n_k`, once each, and the n_k add up to the number of events.
+ */
+export function checkDemonstration(lines: readonly string[], events: number, keys: number): string[] {
+  const problems: string[] = [];
+  const counts = new Map<number, number[]>();
+  for (const line of lines) {
+    const [k, c] = line.split(",").map(Number) as [number, number];
+    let list = counts.get(k);
+    if (list === undefined) counts.set(k, (list = []));
+    list.push(c);
+  }
+  let total = 0;
+  for (let k = 0; k < Math.min(keys, events); k++) {
+    const n = Math.floor(events / keys) + (k < events % keys ? 1 : 0);
+    const got = (counts.get(k) ?? []).sort((a, b) => a - b);
+    total += got.length;
+    if (got.length !== n || got.some((c, i) => c !== i + 1)) {
+      problems.push(`key ${k}: expected ${k},1 … ${k},${n} once each, got ${got.length} lines [${got.slice(0, 8).join(",")}${got.length > 8 ? ",…" : ""}]`);
+    }
+    if (problems.length > 6) break;
+  }
+  if (problems.length === 0 && total !== events) problems.push(`${total} lines for ${events} events`);
+  return problems;
+}
