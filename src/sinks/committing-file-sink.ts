@@ -22,10 +22,11 @@ export interface CommittingFileSinkOptions {
   format?: (record: unknown) => string;
 }
 
-/** A part file as stored in checkpoints. */
+/** A part file as stored in checkpoints; `lines` is set when it is pre-committed. */
 export interface PartFile {
   readonly subtask: number;
   readonly index: number;
+  lines?: number;
 }
 
 const FLUSH_BYTES = 256 * 1024;
@@ -40,7 +41,7 @@ function fsyncDir(dir: string): void {
 }
 
 class PartFileWriter implements TransactionalWriter<unknown, PartFile> {
-  private open: { part: PartFile; fd: number; lines: LineWriter } | undefined;
+  private open: { part: PartFile; fd: number; lines: LineWriter; count: number } | undefined;
   private nextIndex = 0;
 
   constructor(
@@ -63,13 +64,18 @@ class PartFileWriter implements TransactionalWriter<unknown, PartFile> {
   write(part: PartFile, record: unknown): void {
     if (this.open?.part !== part) {
       const fd = openSync(this.path(part, "inprogress"), "w");
-      this.open = { part, fd, lines: new LineWriter(fd, FLUSH_BYTES) };
+      this.open = { part, fd, lines: new LineWriter(fd, FLUSH_BYTES), count: 0 };
     }
     this.open.lines.writeLine(this.format(record));
+    this.open.count++;
   }
 
   preCommit(part: PartFile): void {
-    if (this.open?.part !== part) return;
+    if (this.open?.part !== part) {
+      part.lines = 0;
+      return;
+    }
+    part.lines = this.open.count;
     this.open.lines.flush();
     fsyncSync(this.open.fd);
     closeSync(this.open.fd);
@@ -78,11 +84,17 @@ class PartFileWriter implements TransactionalWriter<unknown, PartFile> {
     fsyncDir(this.dir);
   }
 
+  /** Idempotent: a part already committed stays as it is; a part with lines found nowhere is lost data. */
   commit(part: PartFile): void {
     const pending = this.path(part, "pending");
     if (existsSync(pending)) {
       renameSync(pending, this.path(part, "committed"));
       fsyncDir(this.dir);
+    } else if ((part.lines ?? 0) > 0 && !existsSync(this.path(part, "committed"))) {
+      throw new WeirError(
+        "WEIR_ERR_SINK_CONFLICT",
+        `file sink cannot commit '${pending}': it holds ${part.lines} checkpointed lines but is neither pending nor committed in '${this.dir}' (was it deleted?)`,
+      );
     }
   }
 

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { committingFileSink } from "../../src/sinks/committing-file-sink.ts";
@@ -71,6 +71,23 @@ describe("committingFileSink", () => {
     await w.snapshotState!(2);
     await w.notifyCheckpointComplete!(2);
     await assert.rejects(writer(dir, state), (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_SINK_CONFLICT" && e.message.includes("part-0-1"));
+  });
+
+  it("refuses to restore when a checkpointed part file was deleted, naming it", async () => {
+    const dir = tempDir();
+    const w = await writer(dir);
+    w.write("a");
+    const state = structuredClone(await w.snapshotState!(1));
+    rmSync(join(dir, ".part-0-0.pending"));
+    await assert.rejects(writer(dir, state), (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_SINK_CONFLICT" && e.message.includes(".part-0-0.pending"));
+  });
+
+  it("restores a checkpoint whose transaction held no records", async () => {
+    const dir = tempDir();
+    const w = await writer(dir);
+    const state = structuredClone(await w.snapshotState!(1));
+    await writer(dir, state);
+    assert.deepEqual(readdirSync(dir), []);
   });
 
   it("transactions without records leave no file", async () => {

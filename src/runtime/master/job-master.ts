@@ -100,6 +100,8 @@ export class JobMaster {
   /** Checkpoints from this id on were triggered after every source ended: completing one ends the job. */
   private finalFrom: number | undefined;
   private restarts = 0;
+  /** Metadata writes under way: a restart waits for them, so it restores from the newest checkpoint. */
+  private readonly persisting = new Set<Promise<void>>();
 
   constructor(private readonly params: JobMasterParams) {
     this.restartStrategy = createRestartStrategy(params.restartStrategy, { random: Math.random });
@@ -167,6 +169,7 @@ export class JobMaster {
         options.onRestart?.({ restart: this.restarts, delayMs: decision.delayMs, cause: error });
         await sleep(decision.delayMs, options.signal);
         if (options.signal?.aborted) throw new JobCancelledError();
+        await Promise.all(this.persisting);
         const latest = await this.storage?.latest();
         if (latest !== undefined) restore = { path: `${this.storage!.jobDir}/chk-${latest.checkpointId}/_metadata`, metadata: latest };
         this.endedSources = new Set();
@@ -276,9 +279,12 @@ export class JobMaster {
         case "trigger":
           attempt?.triggerCheckpoint(d.checkpointId, d.timestamp);
           break;
-        case "persist":
-          void this.persist(d);
+        case "persist": {
+          const write = this.persist(d);
+          this.persisting.add(write);
+          void write.finally(() => this.persisting.delete(write));
           break;
+        }
         case "complete": {
           attempt?.notifyCheckpointComplete(d.checkpointId);
           const s = stats(d.checkpointId);
