@@ -1,0 +1,85 @@
+/**
+ * What checkpoints cost in throughput: the throughput benchmark's keyed count (Nexmark bids
+ * counted per auction) at parallelism 2 on threads, with exactly-once checkpoints at an interval
+ * into a temp dir, against the same job without checkpoints. Repetitions alternate the order
+ * (without, with, with, without, ...) so drifting load on the machine touches both alike; medians
+ * are compared.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runJob } from "../../src/index.ts";
+import { median } from "../stats.ts";
+
+const JOB = new URL("../jobs/nexmark.ts", import.meta.url);
+const PARALLELISM = 2;
+
+export interface OverheadSettings {
+  /** Events per run. */
+  readonly events: number;
+  readonly reps: number;
+  readonly intervalMs: number;
+}
+
+export interface OverheadResult {
+  /** Median events/s with checkpoints. */
+  readonly withCheckpoints: number;
+  readonly withoutCheckpoints: number;
+  /** withCheckpoints / withoutCheckpoints. */
+  readonly ratio: number;
+  /** Median completed checkpoints per run with checkpoints (the final one included). */
+  readonly checkpointsPerRun: number;
+  /** Median seconds per run with checkpoints. */
+  readonly secondsPerRun: number;
+  /** Events/s of every run, in the order run, to show how noisy the medians are. */
+  readonly runs: { readonly withCheckpoints: readonly number[]; readonly withoutCheckpoints: readonly number[] };
+}
+
+interface Measurement {
+  readonly eventsPerSecond: number;
+  readonly seconds: number;
+  readonly checkpoints: number;
+}
+
+async function measure(settings: OverheadSettings, checkpoints: boolean): Promise<Measurement> {
+  const dir = checkpoints ? mkdtempSync(join(tmpdir(), "weir-bench-chk-")) : undefined;
+  let completed = 0;
+  try {
+    const result = await runJob(JOB, {
+      runtime: "threads",
+      parallelism: PARALLELISM,
+      args: ["--query", "keyed-count", "--events", String(settings.events)],
+      ...(dir === undefined
+        ? {}
+        : {
+            checkpointing: { intervalMs: settings.intervalMs, mode: "exactly-once", dir },
+            onCheckpoint: (stats) => {
+              if (stats.status === "completed") completed++;
+            },
+          }),
+    });
+    return { eventsPerSecond: settings.events / (result.durationMs / 1000), seconds: result.durationMs / 1000, checkpoints: completed };
+  } finally {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function measureOverhead(settings: OverheadSettings): Promise<OverheadResult> {
+  const withRuns: Measurement[] = [];
+  const withoutRuns: Measurement[] = [];
+  for (let r = 0; r < settings.reps; r++) {
+    for (const checkpoints of r % 2 === 0 ? [false, true] : [true, false]) {
+      (checkpoints ? withRuns : withoutRuns).push(await measure(settings, checkpoints));
+    }
+  }
+  const withCheckpoints = median(withRuns.map((m) => m.eventsPerSecond));
+  const withoutCheckpoints = median(withoutRuns.map((m) => m.eventsPerSecond));
+  return {
+    withCheckpoints: Math.round(withCheckpoints),
+    withoutCheckpoints: Math.round(withoutCheckpoints),
+    ratio: Number((withCheckpoints / withoutCheckpoints).toFixed(3)),
+    checkpointsPerRun: median(withRuns.map((m) => m.checkpoints)),
+    secondsPerRun: Number(median(withRuns.map((m) => m.seconds)).toFixed(1)),
+    runs: { withCheckpoints: withRuns.map((m) => Math.round(m.eventsPerSecond)), withoutCheckpoints: withoutRuns.map((m) => Math.round(m.eventsPerSecond)) },
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * Recovery time against state size: the keyed-state job fills its state; once a checkpoint
+ * triggered after the fill completed, the benchmark creates the job's failure marker, the job
+ * throws once (recording the time), restarts at once (fixed delay 0) from its latest checkpoint,
+ * and each restored counting subtask records when it processed its first record. Times are
+ * wall-clock milliseconds written by the job's threads.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { KEYED_STATE_PARALLELISM, runKeyedStateJob } from "./keyed-state-run.ts";
+import { recoveryTimes } from "./summary.ts";
+
+export interface RecoverySettings {
+  readonly intervalMs: number;
+  readonly updatesPerSecond: number;
+  readonly timeoutMs: number;
+}
+
+export interface RecoveryRow {
+  readonly keys: number;
+  /** From the failure to the first record processed by a restored subtask. */
+  readonly ms: number;
+  /** From the failure until every restored counting subtask processed a record. */
+  readonly allSubtasksMs: number;
+  /** From the failure until the job master started deploying the new attempt. */
+  readonly redeployedMs: number;
+  /** Size of the checkpoint restored. */
+  readonly bytes: number;
+  readonly restoredCheckpoint: number | undefined;
+  readonly note?: string;
+}
+
+const recoveredFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.startsWith("recovered-at-"));
+const readTime = (path: string): number => Number(readFileSync(path, "utf8"));
+
+export async function measureRecovery(keys: number, settings: RecoverySettings): Promise<RecoveryRow> {
+  const dir = mkdtempSync(join(tmpdir(), "weir-bench-recovery-"));
+  let marked = false;
+  let restoredCheckpoint: number | undefined;
+  let redeployedAt = Number.NaN;
+  try {
+    const run = await runKeyedStateJob({
+      keys,
+      updatesPerSecond: settings.updatesPerSecond,
+      intervalMs: settings.intervalMs,
+      timeoutMs: settings.timeoutMs,
+      recoveryDir: dir,
+      restartStrategy: { kind: "fixed-delay", attempts: 1, delayMs: 0 },
+      onCheckpoint: (stats, view) => {
+        if (marked || stats.status !== "completed" || view.filledAt === undefined || stats.triggerTime < view.filledAt) return;
+        marked = true;
+        writeFileSync(join(dir, "fail"), "");
+      },
+      onAttempt: (event) => {
+        if (event.attempt === 0) return;
+        redeployedAt = performance.timeOrigin + performance.now();
+        restoredCheckpoint = event.restoredCheckpointId;
+      },
+      done: () => marked && recoveredFiles(dir).length >= KEYED_STATE_PARALLELISM,
+    });
+    const recovered = recoveredFiles(dir).map((f) => readTime(join(dir, f)));
+    const failedAt = marked && readdirSync(dir).includes("failed-at") ? readTime(join(dir, "failed-at")) : Number.NaN;
+    const times = recoveryTimes(failedAt, recovered);
+    const restored = run.checkpoints.find((s) => s.id === restoredCheckpoint);
+    const problems: string[] = [];
+    if (run.error !== undefined) problems.push(`the job failed: ${run.error.message}`);
+    if (run.timedOut) {
+      const at = `${((run.endedAt - run.startedAt) / 1000).toFixed(0)} s`;
+      if (run.filledAt === undefined) problems.push(`stopped after ${at}: the state never held all ${keys} keys`);
+      else if (!marked) problems.push(`stopped after ${at}: no checkpoint completed after the fill`);
+      else if (Number.isNaN(failedAt)) problems.push(`stopped after ${at}: the job did not fail on the marker`);
+      else problems.push(`stopped after ${at}: ${recovered.length} of ${KEYED_STATE_PARALLELISM} subtasks processed a record after the restart`);
+    }
+    if (marked && restoredCheckpoint === undefined && !Number.isNaN(failedAt)) problems.push("the restarted job restored no checkpoint");
+    const row: RecoveryRow = {
+      keys,
+      ms: times.firstMs,
+      allSubtasksMs: times.allMs,
+      redeployedMs: Math.round(redeployedAt - failedAt),
+      bytes: restored?.bytes ?? Number.NaN,
+      restoredCheckpoint,
+    };
+    return problems.length === 0 ? row : { ...row, note: problems.join("; ") };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
