@@ -8,7 +8,8 @@
  * mode: Maps, Sets, Dates and bigints survive). Header: { maxParallelism, range: [start, end],
  * states: [[name, kind], ...] }. Body: [[stateIndex, flatEntries], ...] where flatEntries is
  * [key, value, key, value, ...] of normalized keys and stored values, except map state, whose
- * value is flattened as [userKeyNormalized, userKey, value, ...]. Sections let a restore read only
+ * value is flattened as [userKeyNormalized, userKey, value, ...]; when every key and value of a
+ * state in a key group is a number, flatEntries is a Float64Array of the same pairs. Sections let a restore read only
  * the key groups it owns, whatever parallelism wrote them.
  */
 import { Buffer } from "node:buffer";
@@ -36,7 +37,22 @@ export interface FrozenState {
 
 const packr = new Packr({ structuredClone: true, useRecords: false });
 
-function flatten(kind: StateKind, map: ReadonlyMap<NormalizedKey, unknown>): unknown[] {
+/** Keys and values all numbers (counts, sums): packed as one float64 array, several times faster. */
+function numericPairs(kind: StateKind, map: ReadonlyMap<NormalizedKey, unknown>): Float64Array | undefined {
+  if (kind === "map" || kind === "list") return undefined;
+  const pairs = new Float64Array(map.size * 2);
+  let i = 0;
+  for (const [key, value] of map) {
+    if (typeof key !== "number" || typeof value !== "number") return undefined;
+    pairs[i++] = key;
+    pairs[i++] = value;
+  }
+  return pairs;
+}
+
+function flatten(kind: StateKind, map: ReadonlyMap<NormalizedKey, unknown>): unknown[] | Float64Array {
+  const numeric = numericPairs(kind, map);
+  if (numeric !== undefined) return numeric;
   const flat: unknown[] = [];
   for (const [key, value] of map) {
     flat.push(key);
@@ -49,8 +65,12 @@ function flatten(kind: StateKind, map: ReadonlyMap<NormalizedKey, unknown>): unk
   return flat;
 }
 
-function unflatten(kind: StateKind, flat: readonly unknown[]): [NormalizedKey, unknown][] {
+function unflatten(kind: StateKind, flat: readonly unknown[] | Float64Array): [NormalizedKey, unknown][] {
   const entries: [NormalizedKey, unknown][] = [];
+  if (flat instanceof Float64Array) {
+    for (let i = 0; i < flat.length; i += 2) entries.push([flat[i]!, flat[i + 1]!]);
+    return entries;
+  }
   for (let i = 0; i < flat.length; i += 2) {
     let value = flat[i + 1];
     if (kind === "map") {
@@ -80,7 +100,7 @@ export class HeapSnapshot implements KeyedStateSnapshot {
     chunks.push(u32s(MAGIC, header.length), Uint8Array.from(header));
     for (let group = this.range.start; group <= this.range.end; group++) {
       const index = group - this.range.start;
-      const body: [number, unknown[]][] = [];
+      const body: [number, unknown[] | Float64Array][] = [];
       this.states.forEach((state, s) => {
         const map = state.maps[index];
         if (map !== undefined && map.size > 0) body.push([s, flatten(state.kind, map)]);
@@ -144,7 +164,7 @@ export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into:
     const end = at + 8 + length;
     if (end > bytes.byteLength) throw corrupt(`the section of key group ${group} is truncated`);
     if (group >= range.start && group <= range.end) {
-      const body = packr.unpack(bytes.subarray(at + 8, end)) as [number, unknown[]][];
+      const body = packr.unpack(bytes.subarray(at + 8, end)) as [number, unknown[] | Float64Array][];
       for (const [s, flat] of body) {
         const state = states[s];
         if (state === undefined) throw corrupt(`key group ${group} refers to unknown state #${s}`);
