@@ -14,19 +14,20 @@ export function jobModuleUrl(path: string | URL): string {
   return pathToFileURL(absolute).href;
 }
 
-export async function loadJobModule(url: string): Promise<JobDefinition> {
+/** Imports the module at `url`; errors name the file as `displayPath` (the path the user gave), or else by its URL. */
+export async function loadJobModule(url: string, displayPath: string = url): Promise<JobDefinition> {
   let module: Record<string, unknown>;
   try {
     module = (await import(url)) as Record<string, unknown>;
   } catch (e) {
-    throw new JobModuleError(url, `job file '${url}' could not be loaded: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new JobModuleError(displayPath, `job file '${displayPath}' could not be loaded: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   const definition = module.default;
   if (definition === undefined) {
-    throw new JobModuleError(url, `job file '${url}' has no default export: end it with 'export default defineJob((env, args) => { ... })'`);
+    throw new JobModuleError(displayPath, `job file '${displayPath}' has no default export: end it with 'export default defineJob((env, args) => { ... })'`);
   }
   if (!isJobDefinition(definition)) {
-    throw new JobModuleError(url, `the default export of job file '${url}' was not made by defineJob()`);
+    throw new JobModuleError(displayPath, `the default export of job file '${displayPath}' was not made by defineJob()`);
   }
   return definition;
 }

@@ -6,8 +6,16 @@
  * occurrence of an option overrides an earlier one. Everything after a lone `--` is passed through
  * untouched; a lone `-` is a positional.
  */
+import { parseDuration } from "../recovery/duration.ts";
 
-export type ValueParse<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+/**
+ * A parsed option value, or why the text is not one: `reason` completes "option --x …, got '<text>'"
+ * (as in "must be a positive integer"); `message` is a whole sentence that already quotes the text.
+ */
+export type ValueParse<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly reason: string }
+  | { readonly ok: false; readonly message: string };
 
 interface OptionBase {
   /** Long name, without the dashes. */
@@ -17,6 +25,8 @@ interface OptionBase {
   readonly description: string;
   /** How the default is described in help; absent when the option has none worth stating. */
   readonly defaultText?: string;
+  /** The heading the option is listed under in help, as in "Checkpoint options"; absent: "Options". */
+  readonly group?: string;
 }
 
 export interface FlagOption extends OptionBase {
@@ -87,7 +97,9 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
       i++;
     }
     const parsed = spec.parse(text);
-    if (!parsed.ok) return { ok: false, problem: `option ${written} ${parsed.reason}, got '${text}'` };
+    if (!parsed.ok) {
+      return { ok: false, problem: "message" in parsed ? `option ${written}: ${parsed.message}` : `option ${written} ${parsed.reason}, got '${text}'` };
+    }
     options.set(spec.name, parsed.value);
   }
   return { ok: true, args: { options, positionals, passthrough: [] } };
@@ -120,4 +132,23 @@ export function integerIn(min: number, max: number = Number.MAX_SAFE_INTEGER): (
     const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
     return Number.isSafeInteger(value) && value >= min && value <= max ? { ok: true, value } : { ok: false, reason: `must be ${expected}` };
   };
+}
+
+/**
+ * A duration of at least `min` milliseconds: a whole number of milliseconds (`500`), or a number
+ * with a unit as parseDuration reads it (`500ms`, `1.5s`, `10m`, `1h`).
+ */
+export function durationIn(min: number): (text: string) => ValueParse<number> {
+  const amount = min === 0 ? "a number of milliseconds" : min === 1 ? "a positive number of milliseconds" : `at least ${min} milliseconds`;
+  const expected = `must be ${amount} or a duration like 500ms, 2s or 1m`;
+  return (text) => {
+    const value = /^\d+$/.test(text) ? Number(text) : parseDuration(text);
+    return value !== undefined && Number.isSafeInteger(value) && value >= min ? { ok: true, value } : { ok: false, reason: expected };
+  };
+}
+
+/** One of `values`, written exactly. */
+export function oneOf<const T extends string>(values: readonly T[]): (text: string) => ValueParse<T> {
+  const expected = `must be ${values.slice(0, -1).map((v) => `'${v}'`).join(", ")} or '${values.at(-1)}'`;
+  return (text) => ((values as readonly string[]).includes(text) ? { ok: true, value: text as T } : { ok: false, reason: expected });
 }

@@ -8,6 +8,8 @@ export const ExitCode = {
   USAGE: 2,
   /** The job was cancelled by SIGINT (Ctrl-C): 128 + 2, as shells report it. */
   INTERRUPTED: 130,
+  /** The job was stopped because the reader of its standard output went away: 128 + 13, as for SIGPIPE. */
+  OUTPUT_CLOSED: 141,
   /** The job was cancelled by SIGTERM: 128 + 15. */
   TERMINATED: 143,
 } as const;

@@ -20,21 +20,28 @@ function wrap(text: string, width: number): string[] {
   return lines;
 }
 
-function optionRows(options: readonly OptionSpec[]): string[] {
-  const labels = options.map((o) => (o.short === undefined ? `    ${optionLabel(o)}` : `-${o.short}, ${optionLabel(o)}`));
-  const column = Math.max(...labels.map((l) => l.length)) + 4;
-  return options.flatMap((o, i) => {
+const label = (o: OptionSpec) => (o.short === undefined ? `    ${optionLabel(o)}` : `-${o.short}, ${optionLabel(o)}`);
+
+function optionRows(options: readonly OptionSpec[], column: number): string[] {
+  return options.flatMap((o) => {
     const text = o.defaultText === undefined ? o.description : `${o.description} (default: ${o.defaultText})`;
     const [first = "", ...rest] = wrap(text, WIDTH - column - 2);
-    return [`  ${labels[i]!.padEnd(column)}${first}`, ...rest.map((l) => `  ${" ".repeat(column)}${l}`)];
+    return [`  ${label(o).padEnd(column)}${first}`, ...rest.map((l) => `  ${" ".repeat(column)}${l}`)];
   });
+}
+
+/** One section per option group, in the order groups first appear; every section aligns to one column. */
+function optionSections(options: readonly OptionSpec[]): string[] {
+  const column = Math.max(...options.map((o) => label(o).length)) + 4;
+  const groups = [...new Set(options.map((o) => o.group ?? "Options"))];
+  return groups.map((g) => [`${g}:`, ...optionRows(options.filter((o) => (o.group ?? "Options") === g), column)].join("\n"));
 }
 
 export function commandHelp(command: Command): string {
   const sections = [
     `Usage: ${command.usage}`,
     ...command.description.map((p) => wrap(p, WIDTH).join("\n")),
-    ["Options:", ...optionRows(command.options)].join("\n"),
+    ...optionSections(command.options),
     ...command.notes.map((n) => [`${n.title}:`, ...n.lines.map((l) => `  ${l}`)].join("\n")),
     ["Examples:", ...command.examples.flatMap((e) => [`  # ${e.note}`, `  ${e.command}`])].join("\n"),
   ];
@@ -49,10 +56,11 @@ export function mainHelp(commands: readonly Command[]): string {
     ["weir --version", "print the version of Weir"],
   ];
   const width = Math.max(...rows.map(([u]) => u.length)) + 4;
+  const nameWidth = Math.max(...commands.map((c) => c.name.length)) + 4;
   return [
     "weir: runs stream-processing jobs written in TypeScript.",
     ["Usage:", ...rows.map(([usage, summary]) => `  ${usage.padEnd(width)}${summary}`)].join("\n"),
-    ["Commands:", ...commands.map((c) => `  ${c.name.padEnd(8)}${c.summary}`)].join("\n"),
+    ["Commands:", ...commands.map((c) => `  ${c.name.padEnd(nameWidth)}${c.summary}`)].join("\n"),
     "Run 'weir run --help' to see the options of a run, with their defaults.",
   ].join("\n\n") + "\n";
 }

@@ -1,7 +1,8 @@
 /**
  * What the CLI touches of its process, injected so tests can run commands in-process: the two
  * output streams, the termination signals, a clock, and a last-resort exit. The default is the
- * real process.
+ * real process, whose output streams drop what is written after their reader went away (EPIPE,
+ * as in `weir checkpoints | head -1`) instead of ending the process with an error.
  */
 
 export interface TextWriter {
@@ -25,10 +26,20 @@ export interface CliIo {
   readonly exit: (code: number) => void;
 }
 
+/** `stream`, quiet once its reader is gone; other errors of the stream stay uncaught, as by default. */
+function tolerateClosedReader(stream: NodeJS.WriteStream): TextWriter {
+  let closed = false;
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    closed = true;
+  });
+  return { write: (text) => closed || stream.write(text) };
+}
+
 export function processIo(): CliIo {
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: tolerateClosedReader(process.stdout),
+    stderr: tolerateClosedReader(process.stderr),
     signals: process,
     now: () => performance.now(),
     exit: (code) => process.exit(code),

@@ -3,6 +3,7 @@
  * the injected io (the real process by default), so commands can run in-process under test.
  */
 import { parseArgs } from "./args.ts";
+import { checkpointsCommand } from "./checkpoints-command.ts";
 import type { Command } from "./command.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { commandHelp, mainHelp } from "./help.ts";
@@ -11,7 +12,7 @@ import { runCommand } from "./run-command.ts";
 import { usageError } from "./usage-error.ts";
 import { weirVersion } from "./version.ts";
 
-const COMMANDS: readonly Command[] = [runCommand];
+const COMMANDS: readonly Command[] = [runCommand, checkpointsCommand];
 
 function asksForHelp(argv: readonly string[]): boolean {
   const end = argv.indexOf("--");

@@ -4,6 +4,7 @@
  * finished job. Pure text: the caller decides where it goes and when.
  */
 import type { OperatorMetrics } from "../runtime/metrics.ts";
+import type { JobRunInfo } from "../runtime/job-result.ts";
 import type { JobProgress } from "../runtime/run-options.ts";
 import { formatCount, formatDuration, formatRate } from "./format.ts";
 
@@ -42,9 +43,26 @@ export class ProgressReporter {
   }
 }
 
-/** The summary of a finished job: its duration and, per operator, its records and average input rate. */
-export function summary(durationMs: number, operators: readonly OperatorMetrics[]): string {
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
+/**
+ * `job finished in 1.2s (job-…): 1 restart, 6 checkpoints completed, 0 failed`. Failed counts the
+ * checkpoints that failed for a reason of their own; `aborted` of those the statistics count as
+ * failed were only aborted (the job failed or stopped, or a newer one completed first).
+ */
+function summaryHeader(durationMs: number, info: JobRunInfo, aborted: number): string {
+  const counts = info.checkpoints?.counts;
+  const checkpoints =
+    counts === undefined ? "no checkpoints" : `${plural(counts.completed, "checkpoint")} completed, ${Math.max(0, counts.failed - aborted)} failed`;
+  return `job finished in ${formatDuration(durationMs)} (${info.jobId}): ${plural(info.restarts, "restart")}, ${checkpoints}`;
+}
+
+/**
+ * The summary of a finished job: its id, duration, restarts and checkpoint counts, then per
+ * operator its records and average input rate.
+ */
+export function summary(durationMs: number, operators: readonly OperatorMetrics[], info: JobRunInfo, abortedCheckpoints = 0): string {
   const seconds = durationMs / 1000;
   const lines = operatorLines(operators, (op) => (seconds > 0 ? op.recordsIn / seconds : undefined));
-  return [`job finished in ${formatDuration(durationMs)}`, ...lines].join("\n") + "\n";
+  return [summaryHeader(durationMs, info, abortedCheckpoints), ...lines].join("\n") + "\n";
 }

@@ -1,7 +1,8 @@
 /**
  * `weir run <job.ts> [options] [-- job args]`: loads a job module, runs it with the options as
- * overrides, reports progress and the summary on standard error, and turns the outcome into an
- * exit code. Standard output belongs to the job (the print sink writes there).
+ * overrides, reports progress, checkpoints, restarts and the summary on standard error, and turns
+ * the outcome into an exit code. Standard output belongs to the job (the print sink writes there);
+ * when its reader goes away, the job is stopped.
  */
 import { defaultEnvironmentConfig } from "../api/environment.ts";
 import { UPPER_BOUND_MAX_PARALLELISM } from "../core/key-groups.ts";
@@ -9,11 +10,13 @@ import { runJob } from "../runtime/run-job.ts";
 import type { RunOptions } from "../runtime/run-options.ts";
 import { integerIn, type OptionSpec, type ParsedArgs } from "./args.ts";
 import { SignalCancellation } from "./cancellation.ts";
+import { CHECKPOINT_OPTIONS, checkpointRunOptions } from "./checkpoint-options.ts";
 import { HELP_OPTION, type Command } from "./command.ts";
 import { ExitCode } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
-import { classifyError, describeOutcome, exitCodeOf } from "./outcome.ts";
-import { ProgressReporter, summary } from "./progress.ts";
+import { classifyError, exitCodeOf } from "./outcome.ts";
+import { StdoutClosedWatch } from "./output-closed.ts";
+import { RunReporter } from "./run-reporter.ts";
 import { usageError } from "./usage-error.ts";
 
 const DEFAULT_PROGRESS_INTERVAL_MS = 2000;
@@ -78,9 +81,10 @@ const OPTIONS: readonly OptionSpec[] = [
   {
     kind: "flag",
     name: "quiet",
-    description: "print neither progress nor the final summary; errors and cancellation are still reported",
+    description: "print neither progress, completed checkpoints nor the final summary; errors, failed checkpoints, restarts and cancellation are still reported",
   },
   HELP_OPTION,
+  ...CHECKPOINT_OPTIONS,
 ];
 
 interface RunSettings {
@@ -115,6 +119,7 @@ function settingsFrom(args: ParsedArgs): SettingsOutcome {
         bufferTimeoutMs: number("buffer-timeout"),
         progressIntervalMs: number("progress-interval") ?? DEFAULT_PROGRESS_INTERVAL_MS,
         args: args.passthrough,
+        ...checkpointRunOptions(o),
       },
     },
   };
@@ -122,25 +127,22 @@ function settingsFrom(args: ParsedArgs): SettingsOutcome {
 
 async function execute({ job, quiet, options }: RunSettings, io: CliIo): Promise<number> {
   const cancellation = new SignalCancellation(io);
-  const reporter = new ProgressReporter();
-  let startedAt: number | undefined;
+  const stdoutClosed = new StdoutClosedWatch();
+  const reporter = new RunReporter(io.stderr, job, options.runtime, quiet);
   try {
     const result = await runJob(job, {
       ...options,
-      signal: cancellation.signal,
-      onStarted: () => {
-        startedAt = performance.now();
-        if (!quiet) io.stderr.write(`job started: ${job} (${options.runtime === "single-thread" ? "single thread" : "worker threads"})\n`);
-      },
-      onProgress: quiet ? undefined : (progress) => io.stderr.write(reporter.report(progress)),
+      ...reporter.callbacks,
+      signal: AbortSignal.any([cancellation.signal, stdoutClosed.signal]),
     });
-    if (!quiet) io.stderr.write(summary(result.durationMs, result.operators));
+    reporter.finished(result);
     return ExitCode.OK;
   } catch (error) {
-    const outcome = classifyError(error, { started: startedAt !== undefined, signal: cancellation.received });
-    io.stderr.write(describeOutcome(outcome, startedAt === undefined ? undefined : performance.now() - startedAt));
+    const outcome = classifyError(error, { started: reporter.started, signal: cancellation.received, stdoutClosed: stdoutClosed.closed });
+    reporter.ended(outcome);
     return exitCodeOf(outcome);
   } finally {
+    stdoutClosed.dispose();
     cancellation.dispose();
   }
 }
@@ -148,12 +150,17 @@ async function execute({ job, quiet, options }: RunSettings, io: CliIo): Promise
 export const runCommand: Command = {
   name: "run",
   usage: "weir run <job.ts> [options] [-- job args]",
-  summary: "run a job module until its input ends, or until Ctrl-C",
+  summary: "run a job module until its input ends, or until Ctrl-C; with checkpoints, resume it after a crash",
   description: [
     "Runs a job: a module whose default export is defineJob((env, args) => { ... }). " +
       "Everything after '--' is handed to the job as its arguments (args.number('events'), args.string('input'), ...).",
     "A job with bounded sources exits when its input is exhausted; Ctrl-C (SIGINT) or SIGTERM cancels any job cleanly. " +
-      "Standard output belongs to the job's print sinks; progress, the summary and errors go to standard error.",
+      "Standard output belongs to the job's print sinks; progress, the summary and errors go to standard error. " +
+      "When the reader of standard output goes away (as with '| head'), the job is stopped quietly.",
+    "With --checkpoint-interval (or checkpointing enabled by the job), the job takes checkpoints under --checkpoint-dir and " +
+      "restarts from the latest one when a task fails; each checkpoint and restart is reported on standard error. " +
+      "After a crash or kill -9, run the same command with --from latest to resume; 'weir checkpoints' lists what is on disk. " +
+      "The checkpoint and restart options override what the job sets in code.",
   ],
   options: OPTIONS,
   notes: [
@@ -161,9 +168,10 @@ export const runCommand: Command = {
       title: "Exit codes",
       lines: [
         "0    the job finished",
-        "1    the job failed, or was refused before it started (the message names the error code)",
+        "1    the job failed, or was refused (a wrong job, or a checkpoint it cannot restore); see the error code",
         "2    the command line is wrong",
         "130  the job was cancelled by SIGINT (Ctrl-C)",
+        "141  the job was stopped because the reader of its standard output went away",
         "143  the job was cancelled by SIGTERM",
       ],
     },
@@ -172,6 +180,15 @@ export const runCommand: Command = {
     { command: "weir run examples/nexmark-hot-bidders.ts", note: "2,000,000 Nexmark events on worker threads" },
     { command: "weir run examples/nexmark-hot-bidders.ts -p 2 -- --events 0", note: "unbounded: runs until Ctrl-C" },
     { command: "weir run examples/word-count.ts --single-thread -- --input README.md", note: "count the words of a file" },
+    {
+      command: "weir run examples/exactly-once.ts --checkpoint-interval 1s --checkpoint-dir /tmp/chk -- --events 1000000 --rate 20000 --out /tmp/out",
+      note: "checkpoint every second; after a crash or kill -9, add --from latest to resume",
+    },
+    {
+      command: "weir run examples/exactly-once.ts --checkpoint-interval 1s --checkpoint-dir /tmp/chk --from latest -- --events 1000000 --rate 20000 --out /tmp/out",
+      note: "resume from the newest checkpoint of the job under /tmp/chk",
+    },
+    { command: "weir run jobs/fraud.ts --checkpoint-interval 5s --restart-strategy fixed-delay:attempts=3,delay=1s", note: "restart at most three times" },
   ],
   run: async (args, io) => {
     const outcome = settingsFrom(args);

@@ -31,7 +31,7 @@ export async function runJob(job: JobDefinition | string | URL, options: RunOpti
     definition = job;
   } else {
     moduleUrl = jobModuleUrl(job);
-    definition = await loadJobModule(moduleUrl);
+    definition = await loadJobModule(moduleUrl, typeof job === "string" ? job : undefined);
   }
   const overrides = configOverrides(options);
   const args = [...(options.args ?? [])];

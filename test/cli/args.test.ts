@@ -1,11 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { integerIn, parseArgs, type OptionSpec, type ParseOutcome } from "../../src/cli/args.ts";
+import { durationIn, integerIn, oneOf, parseArgs, type OptionSpec, type ParseOutcome } from "../../src/cli/args.ts";
 
 const SPECS: readonly OptionSpec[] = [
   { kind: "value", name: "parallelism", short: "p", placeholder: "n", parse: integerIn(1), description: "" },
   { kind: "value", name: "buffer-timeout", placeholder: "ms", parse: integerIn(0), description: "" },
   { kind: "flag", name: "quiet", description: "" },
+  { kind: "value", name: "strategy", placeholder: "spec", parse: (text) => ({ ok: false, message: `invalid strategy '${text}': no such thing` }), description: "" },
 ];
 
 function ok(outcome: ParseOutcome) {
@@ -52,6 +53,10 @@ describe("parseArgs", () => {
     assert.equal(problem(parseArgs(["--buffer-timeout", "-1"], SPECS)), "option --buffer-timeout must be a non-negative integer, got '-1'");
   });
 
+  it("shows a parser's own message as it is, after the option's name", () => {
+    assert.equal(problem(parseArgs(["--strategy", "x"], SPECS)), "option --strategy: invalid strategy 'x': no such thing");
+  });
+
   it("refuses a value given to a flag", () => {
     assert.equal(problem(parseArgs(["--quiet=yes"], SPECS)), "option --quiet takes no value, got '--quiet=yes'");
   });
@@ -64,5 +69,29 @@ describe("integerIn", () => {
     assert.deepEqual(parse("129"), { ok: false, reason: "must be an integer from 1 to 128" });
     assert.equal(parse("1e2").ok, false);
     assert.equal(parse(" 4").ok, false);
+  });
+});
+
+describe("durationIn", () => {
+  it("reads whole milliseconds, or a number with a unit ms, s, m or h", () => {
+    const parse = durationIn(1);
+    const cases: [string, number][] = [["250", 250], ["250ms", 250], ["2s", 2000], ["1.5s", 1500], ["10m", 600_000], ["1h", 3_600_000]];
+    for (const [text, ms] of cases) assert.deepEqual(parse(text), { ok: true, value: ms }, text);
+  });
+
+  it("refuses what is below the least, not a duration, or not whole milliseconds", () => {
+    const reason = "must be a positive number of milliseconds or a duration like 500ms, 2s or 1m";
+    for (const text of ["0", "0s", "-5", "soon", "5 s", "1.5ms", "2d", ""]) assert.deepEqual(durationIn(1)(text), { ok: false, reason }, text);
+    assert.deepEqual(durationIn(0)("0"), { ok: true, value: 0 });
+    assert.equal(durationIn(0)("x").ok, false);
+  });
+});
+
+describe("oneOf", () => {
+  it("accepts one of the values, written exactly, and names them all otherwise", () => {
+    const parse = oneOf(["delete", "retain"]);
+    assert.deepEqual(parse("retain"), { ok: true, value: "retain" });
+    assert.deepEqual(parse("Retain"), { ok: false, reason: "must be 'delete' or 'retain'" });
+    assert.deepEqual(oneOf(["a", "b", "c"])("d"), { ok: false, reason: "must be 'a', 'b' or 'c'" });
   });
 });

@@ -35,13 +35,19 @@ describe("weir --help and --version", () => {
   it("run --help explains every option of the run command, with an example", async () => {
     const { code, io } = await weir("run", "--help");
     assert.equal(code, 0);
+    const unwrapped = io.out.replace(/\s+/g, " ");
     for (const option of runCommand.options) {
       assert.ok(io.out.includes(`--${option.name}`), `--${option.name} is missing from the help`);
-      if (option.defaultText !== undefined) assert.ok(io.out.includes(`(default: ${option.defaultText})`), `default of --${option.name}`);
+      if (option.defaultText !== undefined) assert.ok(unwrapped.includes(`(default: ${option.defaultText})`), `default of --${option.name}`);
     }
     assert.match(io.out, /-p, --parallelism <n>/);
     assert.match(io.out, /Examples:\n.*\n {2}weir run examples\//);
     assert.match(io.out, /130 {2}the job was cancelled by SIGINT/);
+    assert.match(io.out, /141 {2}the job was stopped because the reader of its standard output went away/);
+    assert.match(io.out, /\n\nCheckpoint and restart options:\n {6}--checkpoint-interval <duration> /);
+    for (const option of runCommand.options.filter((o) => o.group !== undefined)) {
+      assert.match(unwrapped, new RegExp(`\\(e\\.g\\. --${option.name} `), `an example of --${option.name}`);
+    }
   });
 
   it("help on a command is the same whether asked as 'help run', 'run --help' or 'run -h' with other arguments", async () => {
@@ -111,8 +117,8 @@ describe("weir run", () => {
     try {
       const { code, io } = await weir("run", `${JOBS}/cli-bounded.ts`, "-p", "2", "--", "--count", "10", "--out", dir);
       assert.equal(code, 0, io.err);
-      assert.match(io.err, /^job started: test\/fixtures\/jobs\/cli-bounded\.ts \(worker threads\)\n/);
-      assert.match(io.err, /job finished in \S+\n {2}Source: numbers +in +10 +out +10 /);
+      assert.match(io.err, /^job started: test\/fixtures\/jobs\/cli-bounded\.ts as job-\S+ \(worker threads\)\n/);
+      assert.match(io.err, /job finished in \S+ \(job-\S+\): 0 restarts, no checkpoints\n {2}Source: numbers +in +10 +out +10 /);
       assert.match(io.err, /\n {2}Sum by parity +in +10 +out +10 /);
       const lines = readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), "utf8").split("\n").filter((l) => l !== ""));
       assert.ok(lines.includes("odd 25") && lines.includes("even 30"), lines.join(", "));
@@ -145,11 +151,14 @@ describe("weir run", () => {
     }
   });
 
-  it("refuses a job file without a default export, and exits 1", async () => {
-    const { code, io } = await weir("run", `${JOBS}/cli-no-default.ts`, "--single-thread");
-    assert.equal(code, 1);
-    assert.match(io.err, /^job refused: .*cli-no-default\.ts' has no default export/);
-    assert.match(io.err, /code: WEIR_ERR_JOB_MODULE/);
+  it("refuses a job file without a default export, naming it by the path given, and exits 1", async () => {
+    for (const runtime of [[], ["--single-thread"]]) {
+      const { code, io } = await weir("run", `${JOBS}/cli-no-default.ts`, ...runtime);
+      assert.equal(code, 1);
+      assert.match(io.err, /^job refused: job file 'test\/fixtures\/jobs\/cli-no-default\.ts' has no default export: end it with /);
+      assert.doesNotMatch(io.err, /file:/);
+      assert.match(io.err, /code: WEIR_ERR_JOB_MODULE/);
+    }
   });
 
   it("refuses a job file that does not exist", async () => {

@@ -31,6 +31,36 @@ describe("classifyError", () => {
     assert.equal(classifyError(new WeirError("WEIR_ERR_INTERNAL", "bug"), { started: false, signal: undefined }).kind, "failed");
   });
 
+  it("calls a refusal to restore a checkpoint a refusal, even after the start (on a restart)", () => {
+    const codes = [
+      "WEIR_ERR_CHECKPOINT_NOT_FOUND",
+      "WEIR_ERR_CHECKPOINT_INCOMPLETE",
+      "WEIR_ERR_CHECKPOINT_CORRUPT",
+      "WEIR_ERR_CHECKPOINT_STATE_MISSING",
+      "WEIR_ERR_CHECKPOINT_MISMATCH",
+    ] as const;
+    for (const code of codes) {
+      for (const started of [false, true]) {
+        const outcome = classifyError(new WeirError(code, "no"), { started, signal: undefined });
+        assert.deepEqual([outcome.kind, exitCodeOf(outcome)], ["refused", 1], `${code}, started: ${started}`);
+      }
+    }
+  });
+
+  it("calls exhausted restarts and too many failed checkpoints failures, even before the start", () => {
+    for (const code of ["WEIR_ERR_RESTARTS_EXHAUSTED", "WEIR_ERR_CHECKPOINT_FAILURES"] as const) {
+      const outcome = classifyError(new WeirError(code, "gave up"), { started: false, signal: undefined });
+      assert.deepEqual([outcome.kind, exitCodeOf(outcome)], ["failed", 1], code);
+    }
+  });
+
+  it("calls a cancellation because standard output closed output-closed, exit 141, unless a signal came first", () => {
+    const closed = classifyError(new JobCancelledError(), { started: true, signal: undefined, stdoutClosed: true });
+    assert.deepEqual([closed.kind, exitCodeOf(closed)], ["output-closed", 141]);
+    assert.equal(classifyError(new JobCancelledError(), { started: true, signal: "SIGINT", stdoutClosed: true }).kind, "cancelled");
+    assert.equal(classifyError(failed(), { started: true, signal: undefined, stdoutClosed: true }).kind, "failed");
+  });
+
   it("calls any error after the start a failure, even when a signal was received", () => {
     const outcome = classifyError(failed(), { started: true, signal: "SIGINT" });
     assert.deepEqual([outcome.kind, exitCodeOf(outcome)], ["failed", 1]);
@@ -48,6 +78,16 @@ describe("describeOutcome", () => {
   it("prefixes a refusal with 'job refused' and names its code", () => {
     const text = describeOutcome({ kind: "refused", error: new JobModuleError("job.ts", "job file 'job.ts' has no default export") }, undefined);
     assert.equal(text, "job refused: job file 'job.ts' has no default export\n  code: WEIR_ERR_JOB_MODULE (see docs/errors.md)\n");
+  });
+
+  it("shows where user code threw under a chain of Weir errors, as when restarts are exhausted", () => {
+    const exhausted = new WeirError("WEIR_ERR_RESTARTS_EXHAUSTED", "gave up", { cause: failed() });
+    const text = describeOutcome({ kind: "failed", error: exhausted }, 100);
+    assert.match(text, /^job failed: gave up\n {2}code: WEIR_ERR_RESTARTS_EXHAUSTED \(see docs\/errors\.md\)\n {2}cause stack:\n {4}at /);
+  });
+
+  it("says that a job stopped because its standard output was closed", () => {
+    assert.equal(describeOutcome({ kind: "output-closed" }, 1500), "job stopped after 1.5s: its standard output was closed by the reader\n");
   });
 
   it("says how long a cancelled job ran and which signal stopped it", () => {

@@ -35,12 +35,27 @@ describe("ProgressReporter", () => {
 });
 
 describe("summary", () => {
-  it("states the duration and each operator's records and average input rate", () => {
-    assert.deepEqual(summary(2000, [op(0, "Source", 1_000_000, 1_000_000), op(1, "Print", 20, 0)]).split("\n"), [
-      "job finished in 2.0s",
+  const info = { jobId: "job-20260131-120000-abcdef", restarts: 0, checkpoints: undefined };
+  const counts = (completed: number, failed: number) => ({ counts: { triggered: completed + failed, inProgress: 0, completed, failed }, history: [], latestCompleted: undefined, latestFailed: undefined });
+
+  it("states the duration, the job id, and each operator's records and average input rate", () => {
+    assert.deepEqual(summary(2000, [op(0, "Source", 1_000_000, 1_000_000), op(1, "Print", 20, 0)], info).split("\n"), [
+      "job finished in 2.0s (job-20260131-120000-abcdef): 0 restarts, no checkpoints",
       "  Source   in   1.0M   out   1.0M     500k/s",
       "  Print    in     20   out      0       10/s",
       "",
     ]);
+  });
+
+  it("counts restarts and checkpoints, leaving aborted checkpoints out of the failed ones", () => {
+    const first = (text: string) => text.split("\n")[0];
+    assert.equal(
+      first(summary(1000, [], { ...info, restarts: 1, checkpoints: counts(1, 0) })),
+      "job finished in 1.0s (job-20260131-120000-abcdef): 1 restart, 1 checkpoint completed, 0 failed",
+    );
+    assert.equal(
+      first(summary(1000, [], { ...info, restarts: 2, checkpoints: counts(6, 3) }, 1)),
+      "job finished in 1.0s (job-20260131-120000-abcdef): 2 restarts, 6 checkpoints completed, 2 failed",
+    );
   });
 });

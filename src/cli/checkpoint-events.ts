@@ -1,0 +1,48 @@
+/**
+ * One line of standard error per event of a running job's fault tolerance: a checkpoint that
+ * completed, failed or was aborted; a restart; the start of an attempt and what it restores.
+ * Pure text: the run command decides which lines --quiet keeps (failures and restarts).
+ */
+import { countsTowardFailureLimit, describeFailureReason } from "../checkpoint/coordinator/failure-reason.ts";
+import type { CheckpointStats } from "../checkpoint/coordinator/stats.ts";
+import { formatBytes } from "../checkpoint/storage/list-checkpoints.ts";
+import type { AttemptEvent, RestartEvent } from "../runtime/run-options.ts";
+import { formatDuration } from "./format.ts";
+
+/**
+ * Whether the checkpoint failed in a way that counts toward the tolerable-failures limit (it
+ * expired, was declined, or could not be written), as opposed to being aborted because the job
+ * failed or stopped, or because a newer checkpoint completed first.
+ */
+export function isCheckpointFailure(stats: CheckpointStats): boolean {
+  return stats.status === "failed" && stats.failure !== undefined && countsTowardFailureLimit(stats.failure);
+}
+
+/** Whether the checkpoint was aborted only because the job is stopping, which every stop may do: not worth a line. */
+export function isAbortedByStop(stats: CheckpointStats): boolean {
+  return stats.status === "failed" && stats.failure?.kind === "job-stopping";
+}
+
+/** `checkpoint 3 completed in 31ms, 1.4 KiB`; `checkpoint 4 failed after 10.0s: <reason>`; `checkpoint 5 aborted …`. */
+export function describeCheckpoint(stats: CheckpointStats): string {
+  const took = stats.durationMs === undefined ? "" : formatDuration(stats.durationMs);
+  if (stats.status === "completed") return `checkpoint ${stats.id} completed in ${took}, ${formatBytes(stats.bytes)}\n`;
+  const verb = isCheckpointFailure(stats) ? "failed" : "aborted";
+  const reason = stats.failure === undefined ? "" : `: ${describeFailureReason(stats.failure)}`;
+  return `checkpoint ${stats.id} ${verb}${took === "" ? "" : ` after ${took}`}${reason}\n`;
+}
+
+/** `restarting in 1.0s (restart 1) after a failure: <first line of the cause>`. */
+export function describeRestart(event: RestartEvent): string {
+  const cause = event.cause.message.split("\n")[0];
+  return `restarting in ${formatDuration(event.delayMs)} (restart ${event.restart}) after a failure: ${cause}\n`;
+}
+
+/** `attempt 1 of job-…: starting from scratch`, or `…: restoring checkpoint 5 from <path>`. Attempts count from 1. */
+export function describeAttempt(event: AttemptEvent): string {
+  const what =
+    event.restoredFrom === undefined
+      ? "starting from scratch"
+      : `restoring checkpoint ${event.restoredCheckpointId ?? "?"} from ${event.restoredFrom}`;
+  return `attempt ${event.attempt + 1} of ${event.jobId}: ${what}\n`;
+}

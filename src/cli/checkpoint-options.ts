@@ -1,0 +1,169 @@
+/**
+ * The options of `weir run` that override a job's checkpointing, restart strategy and restore
+ * point, and the RunOptions they become. An option left out keeps the job's own setting; any
+ * checkpoint option other than the interval needs checkpointing enabled, by the job or by
+ * `--checkpoint-interval` (the job refuses to start otherwise).
+ */
+import type { CheckpointingOptions } from "../api/checkpointing-settings.ts";
+import { CHECKPOINT_CONFIG_DEFAULTS } from "../checkpoint/coordinator/config.ts";
+import { DEFAULT_CHECKPOINT_ROOT } from "../checkpoint/storage/checkpoint-paths.ts";
+import { formatDuration } from "../recovery/duration.ts";
+import { parseRestartStrategy } from "../recovery/parse-restart-strategy.ts";
+import type { RestartStrategyConfig } from "../recovery/restart-config.ts";
+import type { RunOptions } from "../runtime/run-options.ts";
+import type { CheckpointMode } from "../runtime/task-checkpointing.ts";
+import { durationIn, integerIn, oneOf, type OptionSpec, type ValueParse } from "./args.ts";
+
+function restartStrategy(text: string): ValueParse<RestartStrategyConfig> {
+  try {
+    return { ok: true, value: parseRestartStrategy(text) };
+  } catch (e) {
+    return { ok: false, message: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+function countOrUnlimited(text: string): ValueParse<number> {
+  if (text === "unlimited") return { ok: true, value: Number.POSITIVE_INFINITY };
+  const parsed = integerIn(0)(text);
+  return parsed.ok ? parsed : { ok: false, reason: "must be a non-negative integer or 'unlimited'" };
+}
+
+const nonEmpty =
+  (expected: string) =>
+  (text: string): ValueParse<string> =>
+    text === "" ? { ok: false, reason: `must be ${expected}` } : { ok: true, value: text };
+
+const GROUP = "Checkpoint and restart options";
+
+/** Defaults as help states them: each option overrides what the job set in code. */
+const jobsOr = (fallback: string) => `the job's setting, else ${fallback}`;
+
+export const CHECKPOINT_OPTIONS: readonly OptionSpec[] = [
+  {
+    kind: "value",
+    group: GROUP,
+    name: "checkpoint-interval",
+    placeholder: "duration",
+    parse: durationIn(1),
+    description: "take a checkpoint this often, which enables checkpointing; milliseconds, or a duration such as 500ms, 2s or 1m (e.g. --checkpoint-interval 2s)",
+    defaultText: jobsOr("no checkpoints"),
+  },
+  {
+    kind: "value",
+    group: GROUP,
+    name: "checkpoint-mode",
+    placeholder: "mode",
+    parse: oneOf<CheckpointMode>(["exactly-once", "at-least-once"]),
+    description: "exactly-once aligns barriers so that state reflects each record once; at-least-once does not wait, and a restore may replay records (e.g. --checkpoint-mode at-least-once)",
+    defaultText: jobsOr("exactly-once"),
+  },
+  {
+    kind: "value",
+    group: GROUP,
+    name: "checkpoint-timeout",
+    placeholder: "duration",
+    parse: durationIn(1),
+    description: "a checkpoint not complete this long after it started fails (e.g. --checkpoint-timeout 30s)",
+    defaultText: jobsOr(formatDuration(CHECKPOINT_CONFIG_DEFAULTS.timeoutMs)),
+  },
+  {
+    kind: "value",
+    group: GROUP,
+    name: "min-pause",
+    placeholder: "duration",
+    parse: durationIn(0),
+    description: "least time from the end of one checkpoint to the start of the next (e.g. --min-pause 500ms)",
+    defaultText: jobsOr(String(CHECKPOINT_CONFIG_DEFAULTS.minPauseMs)),
+  },
+  {
+    kind: "value",
+    group: GROUP,
+    name: "max-concurrent-checkpoints",
+    placeholder: "n",
+    parse: integerIn(1),
+    description: "most checkpoints in progress at once (e.g. --max-concurrent-checkpoints 2)",
+    defaultText: jobsOr(String(CHECKPOINT_CONFIG_DEFAULTS.maxConcurrent)),
+  },
+  {
+    kind: "value",
+    group: GROUP,
+    name: "tolerable-checkpoint-failures",
+    placeholder: "n",
+    parse: countOrUnlimited,
+    description: "checkpoints that may fail in a row before the job fails and its restart strategy decides; 'unlimited' for no limit (e.g. --tolerable-checkpoint-failures 3)",
+    defaultText: jobsOr(String(CHECKPOINT_CONFIG_DEFAULTS.tolerableFailures)),
+  },
+  {
+    kind: "value",
+    group: GROUP,
+    name: "retained-checkpoints",
+    placeholder: "n",
+    parse: integerIn(1),
+    description: "completed checkpoints kept on disk; older ones are deleted (e.g. --retained-checkpoints 3)",
+    defaultText: jobsOr(String(CHECKPOINT_CONFIG_DEFAULTS.retained)),
+  },
+  {
+    kind: "value",
+    group: GROUP,
+    name: "on-cancel",
+    placeholder: "delete|retain",
+    parse: oneOf(["delete", "retain"]),
+    description: "what happens to the job's checkpoints when it is cancelled (Ctrl-C): retain keeps them to resume from (e.g. --on-cancel retain)",
+    defaultText: jobsOr("delete"),
+  },
+  {
+    kind: "value",
+    group: GROUP,
+    name: "checkpoint-dir",
+    placeholder: "dir",
+    parse: nonEmpty("a directory path"),
+    description: "where checkpoints are written, as <dir>/<job id>/chk-<n>/, and where --from latest looks (e.g. --checkpoint-dir /var/lib/weir)",
+    defaultText: jobsOr(DEFAULT_CHECKPOINT_ROOT),
+  },
+  {
+    kind: "value",
+    group: GROUP,
+    name: "restart-strategy",
+    placeholder: "spec",
+    parse: restartStrategy,
+    description:
+      "what happens when a task fails: none, fixed-delay:attempts=3,delay=1s, exponential-delay:initial=1s,max=1m,attempts=10 " +
+      "or failure-rate:max=3,interval=1m,delay=1s; a restart resumes from the latest checkpoint (e.g. --restart-strategy fixed-delay:attempts=3,delay=1s)",
+    defaultText: jobsOr("exponential-delay with checkpoints, none without"),
+  },
+  {
+    kind: "value",
+    group: GROUP,
+    name: "from",
+    placeholder: "latest|path",
+    parse: nonEmpty("'latest' or the path of a checkpoint"),
+    description:
+      "resume from a checkpoint: latest (the newest complete checkpoint of this job under the checkpoint dir) or the path of a " +
+      "chk-<n> directory, as 'weir checkpoints' lists them; the job is refused if there is none (e.g. --from latest)",
+    defaultText: "start from scratch",
+  },
+];
+
+type CheckpointOverrides = CheckpointingOptions & { intervalMs?: number };
+
+/** The RunOptions that the checkpoint options among `options` (parsed by CHECKPOINT_OPTIONS) stand for. */
+export function checkpointRunOptions(options: ReadonlyMap<string, unknown>): Pick<RunOptions, "checkpointing" | "restartStrategy" | "from"> {
+  const get = <T>(name: string) => options.get(name) as T | undefined;
+  const overrides: CheckpointOverrides = {
+    intervalMs: get<number>("checkpoint-interval"),
+    mode: get<CheckpointMode>("checkpoint-mode"),
+    timeoutMs: get<number>("checkpoint-timeout"),
+    minPauseMs: get<number>("min-pause"),
+    maxConcurrent: get<number>("max-concurrent-checkpoints"),
+    tolerableFailures: get<number>("tolerable-checkpoint-failures"),
+    retained: get<number>("retained-checkpoints"),
+    onCancel: get<"delete" | "retain">("on-cancel"),
+    dir: get<string>("checkpoint-dir"),
+  };
+  const given = Object.values(overrides).some((v) => v !== undefined);
+  return {
+    checkpointing: given ? overrides : undefined,
+    restartStrategy: get<RestartStrategyConfig>("restart-strategy"),
+    from: get<string>("from"),
+  };
+}
