@@ -1,4 +1,5 @@
-/** Buffers formatted lines for a file descriptor and writes them in large chunks. */
+/** Buffers formatted lines for a file descriptor and writes them in large chunks, all bytes of each. */
+import { Buffer } from "node:buffer";
 import { writeSync } from "node:fs";
 
 export class LineWriter {
@@ -14,10 +15,11 @@ export class LineWriter {
     if (this.pending.length >= this.flushBytes) this.flush();
   }
 
+  /** Writes everything buffered; a short write (possible on pipes) is continued, not dropped. */
   flush(): void {
-    if (this.pending.length > 0) {
-      writeSync(this.fd, this.pending);
-      this.pending = "";
-    }
+    if (this.pending.length === 0) return;
+    const bytes = Buffer.from(this.pending);
+    this.pending = "";
+    for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at, bytes.length - at);
   }
 }

@@ -9,6 +9,8 @@
  * to finish, so sinks have committed everything before the job ends.
  */
 import { randomBytes } from "node:crypto";
+import { constants } from "node:fs";
+import { access, mkdir } from "node:fs/promises";
 import type { JobDefinition } from "../../api/define-job.ts";
 import type { CheckpointingSettings } from "../../api/checkpointing-settings.ts";
 import type { EnvironmentConfig } from "../../api/environment.ts";
@@ -69,6 +71,16 @@ export interface JobMasterParams {
   readonly options: RunOptions;
 }
 
+/** Refuses a checkpoint directory that cannot be written before the job starts, not at its first checkpoint. */
+async function checkWritable(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (e) {
+    throw new WeirError("WEIR_ERR_CHECKPOINT_IO", `checkpoint directory '${dir}' cannot be written: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 export function newJobId(now: Date = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   return `job-${stamp}-${randomBytes(3).toString("hex")}`;
@@ -102,6 +114,8 @@ export class JobMaster {
   private restarts = 0;
   /** Metadata writes under way: a restart waits for them, so it restores from the newest checkpoint. */
   private readonly persisting = new Set<Promise<void>>();
+  /** Deletions of checkpoints under way; the job ends only when they are done. */
+  private readonly discarding = new Set<Promise<void>>();
 
   constructor(private readonly params: JobMasterParams) {
     this.restartStrategy = createRestartStrategy(params.restartStrategy, { random: Math.random });
@@ -125,27 +139,23 @@ export class JobMaster {
     this.jobId = restore?.metadata.jobId ?? newJobId();
     if (checkpointing !== undefined) {
       this.storage = new FileCheckpointStorage({ jobId: this.jobId, root: checkpointing.dir });
-      const tasks = this.params.job.vertices.flatMap((v) => Array.from({ length: v.parallelism }, (_, s) => toTaskId(`${v.id}:${s}`)));
+      await checkWritable(this.storage.jobDir);
       // Resuming a job continues its checkpoint ids and keeps the restored checkpoint until newer
       // ones replace it; leftovers of the earlier run beyond the retained number are removed.
       const latestOnDisk = restore === undefined ? undefined : await this.storage.latest();
       const lastId = Math.max(restore?.metadata.checkpointId ?? 0, latestOnDisk?.checkpointId ?? 0);
       if (restore !== undefined && latestOnDisk?.checkpointId === restore.metadata.checkpointId) await this.storage.retain(checkpointing.config.retained);
       const kept = restore?.metadata.jobId === this.jobId ? [toCheckpointId(restore.metadata.checkpointId)] : [];
-      this.coordinator = new CheckpointCoordinator<Snapshot>({
-        config: checkpointing.config,
-        tasks,
-        clock,
-        firstCheckpointId: toCheckpointId(lastId + 1),
-        retainedCheckpoints: kept,
-      });
+      this.coordinator = this.newCoordinator(lastId + 1, kept);
     }
     try {
       for (let attemptNumber = 0; ; attemptNumber++) {
         options.onAttempt?.({ attempt: attemptNumber, jobId: this.jobId, restoredFrom: restore?.path, restoredCheckpointId: restore?.metadata.checkpointId });
         const outcome = await this.runAttempt(attemptNumber, restore?.metadata);
         if (outcome.kind === "finished") {
-          this.apply(this.coordinator?.stop() ?? []);
+          if (this.coordinator !== undefined && this.coordinator.phase !== "stopped") this.apply(this.coordinator.stop());
+          await Promise.all(this.persisting);
+          await Promise.all(this.discarding);
           return new JobResult(performance.now() - started, this.metrics, this.collected.bySink, {
             jobId: this.jobId,
             restarts: this.restarts,
@@ -153,7 +163,9 @@ export class JobMaster {
           });
         }
         if (outcome.kind === "cancelled") {
-          this.apply(this.coordinator?.stop() ?? []);
+          if (this.coordinator !== undefined && this.coordinator.phase !== "stopped") this.apply(this.coordinator.stop());
+          await Promise.all(this.persisting);
+          await Promise.all(this.discarding);
           if (this.storage !== undefined && checkpointing !== undefined) await this.storage.cleanupOnCancel(checkpointing.onCancel).catch(() => {});
           throw new JobCancelledError();
         }
@@ -174,11 +186,25 @@ export class JobMaster {
         if (latest !== undefined) restore = { path: `${this.storage!.jobDir}/chk-${latest.checkpointId}/_metadata`, metadata: latest };
         this.endedSources = new Set();
         this.finalFrom = undefined;
-        this.apply(this.coordinator?.resume() ?? []);
+        const coordinator = this.coordinator;
+        // A coordinator stopped after the final checkpoint (the failure came while closing) starts afresh.
+        if (coordinator?.phase === "stopped") this.coordinator = this.newCoordinator(coordinator.nextCheckpointId, latest === undefined ? [] : [toCheckpointId(latest.checkpointId)]);
+        else this.apply(coordinator?.resume() ?? []);
       }
     } finally {
       if (this.tickTimer !== undefined) clearTimeout(this.tickTimer);
     }
+  }
+
+  private newCoordinator(firstCheckpointId: number, retained: readonly number[]): CheckpointCoordinator<Snapshot> {
+    const tasks = this.params.job.vertices.flatMap((v) => Array.from({ length: v.parallelism }, (_, s) => toTaskId(`${v.id}:${s}`)));
+    return new CheckpointCoordinator<Snapshot>({
+      config: this.params.checkpointing!.config,
+      tasks,
+      clock: this.params.clock,
+      firstCheckpointId: toCheckpointId(firstCheckpointId),
+      retainedCheckpoints: retained.map(toCheckpointId),
+    });
   }
 
   private runAttempt(attemptNumber: number, restore: CheckpointMetadata | undefined): Promise<AttemptOutcome> {
@@ -273,6 +299,7 @@ export class JobMaster {
   /** Carries out the coordinator's decisions, in order. */
   private apply(decisions: readonly CoordinatorDecision<Snapshot>[]): void {
     const attempt = this.attempt;
+    let stopAfter = false;
     const stats = (id: number) => this.coordinator?.stats.get(toCheckpointId(id));
     for (const d of decisions) {
       switch (d.kind) {
@@ -289,12 +316,16 @@ export class JobMaster {
           attempt?.notifyCheckpointComplete(d.checkpointId);
           const s = stats(d.checkpointId);
           if (s !== undefined) this.params.options.onCheckpoint?.(s);
-          if (this.finalFrom !== undefined && d.checkpointId >= this.finalFrom) attempt?.finish();
+          if (this.finalFrom !== undefined && d.checkpointId >= this.finalFrom) {
+            attempt?.finish();
+            // The job's output is committed: no checkpoint may start while the tasks close.
+            stopAfter = true;
+          }
           break;
         }
         case "abort": {
           attempt?.notifyCheckpointAborted(d.checkpointId);
-          void this.storage?.discard(d.checkpointId).catch(() => {});
+          this.discard(d.checkpointId);
           const s = stats(d.checkpointId);
           if (s !== undefined) this.params.options.onCheckpoint?.(s);
           // A final checkpoint that failed is asked for again.
@@ -302,7 +333,7 @@ export class JobMaster {
           break;
         }
         case "discard":
-          void this.storage?.discard(d.checkpointId).catch(() => {});
+          this.discard(d.checkpointId);
           break;
         case "drop-request":
           break;
@@ -311,7 +342,17 @@ export class JobMaster {
           break;
       }
     }
+    if (stopAfter && this.coordinator !== undefined && this.coordinator.phase !== "stopped") this.apply(this.coordinator.stop());
     this.scheduleTick();
+  }
+
+  /** Deletes a checkpoint's files in the background; a failure leaves files that retention removes later. */
+  private discard(id: number): void {
+    const storage = this.storage;
+    if (storage === undefined) return;
+    const deletion = storage.discard(toCheckpointId(id)).catch(() => {});
+    this.discarding.add(deletion);
+    void deletion.finally(() => this.discarding.delete(deletion));
   }
 
   private retryFinalCheckpoint(): void {
