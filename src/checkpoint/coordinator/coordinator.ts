@@ -138,7 +138,7 @@ export class CheckpointCoordinator<S = unknown> {
     for (const pending of this.pending.values()) {
       if (pending.state === "collecting-acks") wakeUp = earliest(wakeUp, pending.deadline);
     }
-    if (this.currentPhase === "running" && this.pending.size < this.config.maxConcurrent) {
+    if (this.currentPhase === "running" && this.pending.size < this.config.maxConcurrent && this.schedule.periodicEnabled) {
       wakeUp = earliest(wakeUp, this.schedule.periodicDueAt());
     }
     return wakeUp;
@@ -236,6 +236,14 @@ export class CheckpointCoordinator<S = unknown> {
       this.currentPhase = "running";
       this.schedule.restart(now);
     });
+  }
+
+  /**
+   * The job's input ended: no periodic checkpoint starts any more, so the final checkpoint (a
+   * manual one) is the last; `resume()` brings periodic checkpoints back.
+   */
+  stopPeriodicCheckpoints(): Decisions<S> {
+    return this.fact(() => this.schedule.stopPeriodic());
   }
 
   /** The job is stopping: abort what is collecting acknowledgements and never trigger again. */

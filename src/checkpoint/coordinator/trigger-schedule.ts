@@ -17,6 +17,8 @@ export class TriggerSchedule {
   private nextPeriodic: number;
   private lastEnd: number | undefined;
   private manualWaiting = false;
+  /** False once the job's input ended: only manual checkpoints (the final one) remain. */
+  private periodic = true;
 
   constructor(
     private readonly intervalMs: number,
@@ -34,7 +36,15 @@ export class TriggerSchedule {
   /** The cause of the checkpoint to start at `now`, given a free slot, or undefined if none is due. */
   due(now: number): TriggerCause | undefined {
     if (this.manualWaiting) return "manual";
-    return now >= this.periodicDueAt() ? "periodic" : undefined;
+    return this.periodic && now >= this.periodicDueAt() ? "periodic" : undefined;
+  }
+
+  get periodicEnabled(): boolean {
+    return this.periodic;
+  }
+
+  stopPeriodic(): void {
+    this.periodic = false;
   }
 
   get manualRequested(): boolean {
@@ -64,5 +74,6 @@ export class TriggerSchedule {
   /** Starts the periodic schedule over from `now`, as when checkpointing resumes. */
   restart(now: number): void {
     this.nextPeriodic = now + this.intervalMs;
+    this.periodic = true;
   }
 }

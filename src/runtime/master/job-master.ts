@@ -106,6 +106,10 @@ export class JobMaster {
   private storage: FileCheckpointStorage | undefined;
   private jobId = "";
   private attempt: Attempt | undefined;
+  /** Whether the current attempt's tasks are open and running; commands wait for it. */
+  private attemptReady = false;
+  /** Triggers decided while no attempt was ready; sent when one is. */
+  private waitingTriggers: { checkpointId: number; timestamp: number }[] = [];
   private failAttempt: ((error: Error) => void) | undefined;
   private tickTimer: ReturnType<typeof setTimeout> | undefined;
   private endedSources = new Set<string>();
@@ -182,7 +186,10 @@ export class JobMaster {
         await sleep(decision.delayMs, options.signal);
         if (options.signal?.aborted) throw new JobCancelledError();
         await Promise.all(this.persisting);
-        const latest = await this.storage?.latest();
+        // The newest checkpoint this run completed (or kept from its restore point), never a newer
+        // one on disk from a history the user chose not to resume.
+        const newest = this.coordinator?.latestCompletedCheckpoint;
+        const latest = newest === undefined ? undefined : await this.storage!.readMetadata(newest);
         if (latest !== undefined) restore = { path: `${this.storage!.jobDir}/chk-${latest.checkpointId}/_metadata`, metadata: latest };
         this.endedSources = new Set();
         this.finalFrom = undefined;
@@ -230,6 +237,8 @@ export class JobMaster {
       const end = (outcome: AttemptOutcome): void => {
         if (ended) return;
         ended = true;
+        this.attemptReady = false;
+        this.waitingTriggers = [];
         this.failAttempt = undefined;
         if (progress !== undefined) clearInterval(progress);
         if (this.tickTimer !== undefined) clearTimeout(this.tickTimer);
@@ -242,7 +251,10 @@ export class JobMaster {
       this.failAttempt = (error) => end({ kind: "failed", error });
       const listener: AttemptListener = {
         ready: () => {
+          if (ended) return;
           this.attempt!.start();
+          this.attemptReady = true;
+          for (const t of this.waitingTriggers.splice(0)) this.attempt!.triggerCheckpoint(t.checkpointId, t.timestamp);
           if (attemptNumber === 0) options.onStarted?.();
           if (options.onProgress !== undefined) {
             const onProgress = options.onProgress;
@@ -252,12 +264,14 @@ export class JobMaster {
         },
         acknowledge: (taskId, ack) => {
           const coordinator = this.coordinator;
-          if (coordinator === undefined) return;
+          if (coordinator === undefined || ended) return;
           this.apply(coordinator.acknowledge(toCheckpointId(ack.checkpointId), toTaskId(taskId), ack.stats, ack.operators).decisions);
         },
-        decline: (taskId, id, reason) => this.apply(this.coordinator?.decline(toCheckpointId(id), toTaskId(taskId), reason) ?? []),
+        decline: (taskId, id, reason) => {
+          if (!ended) this.apply(this.coordinator?.decline(toCheckpointId(id), toTaskId(taskId), reason) ?? []);
+        },
         endOfData: (taskId) => {
-          if (!this.sourceTasks.has(taskId)) return;
+          if (ended || !this.sourceTasks.has(taskId)) return;
           this.endedSources.add(taskId);
           if (this.endedSources.size === this.sourceTasks.size && this.finalFrom === undefined) this.requestFinalCheckpoint();
         },
@@ -283,7 +297,9 @@ export class JobMaster {
     const coordinator = this.coordinator;
     if (coordinator === undefined) return;
     this.finalFrom = coordinator.nextCheckpointId;
-    this.apply(coordinator.triggerNow().decisions);
+    this.apply(coordinator.stopPeriodicCheckpoints());
+    // A checkpoint may have been triggered by the line above; any checkpoint from finalFrom on is final.
+    if (!coordinator.pendingCheckpoints().some((p) => p.id >= this.finalFrom!)) this.apply(coordinator.triggerNow().decisions);
   }
 
   private scheduleTick(): void {
@@ -304,7 +320,8 @@ export class JobMaster {
     for (const d of decisions) {
       switch (d.kind) {
         case "trigger":
-          attempt?.triggerCheckpoint(d.checkpointId, d.timestamp);
+          if (attempt !== undefined && this.attemptReady) attempt.triggerCheckpoint(d.checkpointId, d.timestamp);
+          else this.waitingTriggers.push({ checkpointId: d.checkpointId, timestamp: d.timestamp });
           break;
         case "persist": {
           const write = this.persist(d);
@@ -370,7 +387,7 @@ export class JobMaster {
         jobId: this.jobId,
         checkpointId: d.checkpointId,
         triggeredAt: d.timestamp,
-        completedAt: Date.now(),
+        completedAt: Math.max(d.timestamp, this.params.clock.now()),
         fingerprint: this.params.fingerprint,
         job: this.params.job,
         acknowledgements: d.acknowledgements,

@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { defineJob, generatorSource, runJob, WeirError, type CheckpointStats, type RestartEvent } from "../../../src/index.ts";
 import { expectedLines } from "../../fixtures/jobs/ck-count.ts";
-import { committedLines, countRunDirs, LOST_TRIGGER_GUARD, notifications, RUNTIMES, runCount, tempDir, whileRunning, type CountRunDirs } from "./checkpointing-helpers.ts";
+import { committedLines, countRunDirs, notifications, RUNTIMES, runCount, tempDir, type CountRunDirs } from "./checkpointing-helpers.ts";
 
 /** Runs the count job for about 0.75 s with checkpoints every 30 ms, of which `blocked` cannot write their state. */
 function runWithBlockedCheckpoints(dirs: CountRunDirs, runtime: "single-thread" | "threads", blocked: readonly number[], tolerableFailures: number, reported: CheckpointStats[]) {
@@ -44,7 +44,7 @@ describe("failing checkpoints", () => {
       assert.deepEqual(committedLines(dirs.out), expectedLines(1500, 10).sort(), "the output is complete and exactly once all the same");
 
       assert.equal(result.info.checkpoints!.counts.failed, reported.filter((s) => s.status === "failed").length);
-      const failedIds = whileRunning(reported).filter((s) => s.status === "failed").map((s) => s.id as number);
+      const failedIds = reported.filter((s) => s.status === "failed").map((s) => s.id as number);
       const completedIds = reported.filter((s) => s.status === "completed").map((s) => s.id as number);
       assert.ok(failedIds.includes(2));
       assert.ok(failedIds.every((id) => id === 2 || id === 4), `only the blocked checkpoints failed: ${failedIds.join(", ")}`);
@@ -97,14 +97,14 @@ describe("failing checkpoints", () => {
     const restarts: RestartEvent[] = [];
     const result = await runJob(job, {
       runtime: "single-thread",
-      checkpointing: { intervalMs: 30, dir: tempDir("ck-snapshot-throws"), ...LOST_TRIGGER_GUARD },
+      checkpointing: { intervalMs: 30, dir: tempDir("ck-snapshot-throws") },
       restartStrategy: "fixed-delay:attempts=2,delay=0",
       onCheckpoint: (s) => reported.push(s),
       onRestart: (e) => restarts.push(e),
     });
     assert.equal(result.info.restarts, 1);
     assert.match(restarts[0]!.cause.message, /fragile sink.*cannot snapshot checkpoint/);
-    const failed = whileRunning(reported).filter((s) => s.status === "failed" && s.failure?.kind !== "expired");
+    const failed = reported.filter((s) => s.status === "failed" && s.failure?.kind !== "expired");
     assert.deepEqual(
       failed.map((s) => s.failure?.kind),
       ["task-failure"],

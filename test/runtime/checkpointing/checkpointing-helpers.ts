@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
-import { runJob, type CheckpointStats, type JobResult, type RunOptions, type RuntimeMode } from "../../../src/index.ts";
+import { runJob, type JobResult, type RunOptions, type RuntimeMode } from "../../../src/index.ts";
 
 export const RUNTIMES: readonly RuntimeMode[] = ["single-thread", "threads"];
 
@@ -96,20 +96,3 @@ export function checkpointIds(checkpoints: string, jobId: string): number[] {
     .sort((a, b) => a - b);
 }
 
-/**
- * The reported checkpoints without those aborted because the job was stopping after its final
- * checkpoint: as the final checkpoint completes, a periodic one may be triggered too, and it is
- * aborted (reported as failed, "job-stopping") when the job ends. See known-issues.repro.ts.
- */
-export function whileRunning(reported: readonly CheckpointStats[]): CheckpointStats[] {
-  const finalId = reported.filter((s) => s.status === "completed" && s.cause === "manual").at(-1)?.id;
-  return reported.filter((s) => !(s.failure?.kind === "job-stopping" && finalId !== undefined && s.id > finalId));
-}
-
-/**
- * Checkpoint options for tests that restart a job in the single-thread runtime: a checkpoint
- * triggered while the restarted attempt is still being deployed is lost (see
- * known-issues.repro.ts); without these it would stay pending for the default ten minutes, then
- * count as a failure and restart the job once more.
- */
-export const LOST_TRIGGER_GUARD = { timeoutMs: 3_000, tolerableFailures: Number.POSITIVE_INFINITY } as const;

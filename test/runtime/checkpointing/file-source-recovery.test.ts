@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runJob } from "../../../src/index.ts";
-import { committedLines, LOST_TRIGGER_GUARD, RUNTIMES, tempDir, uncommittedFiles } from "./checkpointing-helpers.ts";
+import { committedLines, RUNTIMES, tempDir, uncommittedFiles } from "./checkpointing-helpers.ts";
 
 const LINES_JOB = new URL("../../fixtures/jobs/ck-lines.ts", import.meta.url);
 
@@ -43,7 +43,7 @@ describe("the file-lines source in a checkpointed job", () => {
         parallelism: 2,
         // Small batches keep steps short, so checkpoints complete while the files are being read.
         bufferSize: 50,
-        checkpointing: { intervalMs: 20, dir: join(root, "checkpoints"), ...LOST_TRIGGER_GUARD },
+        checkpointing: { intervalMs: 20, dir: join(root, "checkpoints") },
         restartStrategy: "fixed-delay:attempts=3,delay=0",
         args: ["--input", input, "--out", out, "--pause-every", "25", "--fail-line", "2:1500 ", "--fail-marker", marker],
       });
@@ -75,7 +75,7 @@ describe("the file-lines source in a checkpointed job", () => {
       runtime: "single-thread",
       parallelism: 2,
       bufferSize: 50,
-      checkpointing: { intervalMs: 20, dir: join(root, "checkpoints"), ...LOST_TRIGGER_GUARD },
+      checkpointing: { intervalMs: 20, dir: join(root, "checkpoints") },
       restartStrategy: "fixed-delay:attempts=3,delay=0",
       args: [
         ...["--input", input, "--out", out, "--pause-every", "25"],

@@ -11,7 +11,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { JobCancelledError, type AttemptEvent, type CheckpointStats, type RestartEvent } from "../../../src/index.ts";
 import { expectedLines } from "../../fixtures/jobs/ck-count.ts";
-import { checkpointIds, committedLines, countRunDirs, LOST_TRIGGER_GUARD, RUNTIMES, runCount, uncommittedFiles } from "./checkpointing-helpers.ts";
+import { checkpointIds, committedLines, countRunDirs, RUNTIMES, runCount, uncommittedFiles } from "./checkpointing-helpers.ts";
 
 const sorted = (lines: readonly string[]): string[] => [...lines].sort();
 
@@ -63,7 +63,7 @@ describe("resuming and restarting from checkpoints", () => {
         const attempts: AttemptEvent[] = [];
         const completedBeforeRestart: number[] = [];
         const result = await runCount(dirs, runtime, ["--events", String(events), "--rate", "2400", "--fail-at", "700", "--fail-marker", marker], {
-          checkpointing: { intervalMs: 40, mode, ...LOST_TRIGGER_GUARD },
+          checkpointing: { intervalMs: 40, mode },
           restartStrategy: "fixed-delay:attempts=3,delay=0",
           onCheckpoint: (stats) => {
             if (stats.status === "completed" && restarts.length === 0) completedBeforeRestart.push(stats.id);

@@ -1,8 +1,7 @@
 /**
- * Reproductions of checkpointing defects in src/runtime/master/job-master.ts, kept out of the test
- * lanes (the runner takes *.test.ts only) until they are fixed; then rename this file to
- * `*.test.ts`. Each test states the behaviour it expects and fails on the current code.
- * Run: `node --import tsx --test test/runtime/checkpointing/known-issues.repro.ts`.
+ * Edge cases of the job master's checkpointing, each once a defect: a trailing checkpoint after
+ * the final one, an injected clock ahead of the wall clock, a trigger while a restarted attempt
+ * deploys, and a restart after resuming from an older checkpoint.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -25,7 +24,7 @@ import {
 } from "../../../src/index.ts";
 import { checkpointIds, tempDir } from "./checkpointing-helpers.ts";
 
-describe("known checkpointing defects", () => {
+describe("job master checkpointing edge cases", () => {
   it("a bounded job whose checkpoints all succeed reports no failed checkpoint", async () => {
     // The final checkpoint's completion is one coordinator fact; if the periodic interval has
     // passed by then, the same fact triggers a periodic checkpoint, which the ending job never
