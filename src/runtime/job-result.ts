@@ -13,7 +13,7 @@ export interface JobRunInfo {
 
 export class JobResult {
   constructor(
-    /** From the start of the job until the last task finished, restarts included. */
+    /** From the moment the first attempt's tasks were all open until the last task finished, restarts included. */
     readonly durationMs: number,
     readonly operators: readonly OperatorMetrics[],
     private readonly collectedBySink: ReadonlyMap<string, unknown[]>,

@@ -135,6 +135,40 @@ export function keyedStateSnapshotConformance(name: string, create: Factory): vo
       );
     });
 
+    it("two overlapping snapshots each show the state as it was when taken, whatever order they are written in", () => {
+      fc.assert(
+        fc.property(ops, ops, ops, fc.array(fc.boolean(), { maxLength: 40 }), (first, between, after, order) => {
+          const backend = create({ keyGroupRange: FULL, maxParallelism: MAX });
+          for (const op of first) apply(backend, op);
+          const expectedA = contents(backend);
+          const a = backend.snapshot();
+          for (const op of between) apply(backend, op);
+          const expectedB = contents(backend);
+          const b = backend.snapshot();
+          const stepsA = a.write();
+          const stepsB = b.write();
+          let doneA: IteratorResult<void, Uint8Array> = { done: false, value: undefined };
+          let doneB: IteratorResult<void, Uint8Array> = { done: false, value: undefined };
+          let i = 0;
+          let o = 0;
+          while (!doneA.done || !doneB.done) {
+            const pickA = doneB.done || (!doneA.done && (order[o++ % Math.max(order.length, 1)] ?? true));
+            if (pickA) doneA = stepsA.next();
+            else doneB = stepsB.next();
+            if (i < after.length) apply(backend, after[i++]!);
+          }
+          a.release();
+          b.release();
+          for (const [bytes, expected] of [[doneA.value, expectedA], [doneB.value, expectedB]] as const) {
+            const restored = create({ keyGroupRange: FULL, maxParallelism: MAX });
+            restored.restore([bytes]);
+            assert.deepEqual(contents(restored), expected);
+          }
+        }),
+        { numRuns: 150 },
+      );
+    });
+
     it("the live state keeps every write made while a snapshot was alive", () => {
       fc.assert(
         fc.property(ops, ops, (before, after) => {

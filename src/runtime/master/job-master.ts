@@ -116,6 +116,8 @@ export class JobMaster {
   /** Checkpoints from this id on were triggered after every source ended: completing one ends the job. */
   private finalFrom: number | undefined;
   private restarts = 0;
+  /** When the first attempt's tasks were all open and records began to flow. */
+  private startedAt: number | undefined;
   /** Metadata writes under way: a restart waits for them, so it restores from the newest checkpoint. */
   private readonly persisting = new Set<Promise<void>>();
   /** Deletions of checkpoints under way; the job ends only when they are done. */
@@ -134,7 +136,6 @@ export class JobMaster {
 
   async run(): Promise<JobResult> {
     const { options, checkpointing, clock } = this.params;
-    const started = performance.now();
     let restore: { path: string; metadata: CheckpointMetadata } | undefined;
     if (options.from !== undefined) {
       if (checkpointing === undefined) throw new WeirError("WEIR_ERR_INVALID_ARGUMENT", "resuming from a checkpoint needs checkpointing enabled (a checkpoint interval)");
@@ -160,7 +161,7 @@ export class JobMaster {
           if (this.coordinator !== undefined && this.coordinator.phase !== "stopped") this.apply(this.coordinator.stop());
           await Promise.all(this.persisting);
           await Promise.all(this.discarding);
-          return new JobResult(performance.now() - started, this.metrics, this.collected.bySink, {
+          return new JobResult(this.startedAt === undefined ? 0 : performance.now() - this.startedAt, this.metrics, this.collected.bySink, {
             jobId: this.jobId,
             restarts: this.restarts,
             checkpoints: this.coordinator?.stats.snapshot(),
@@ -253,6 +254,7 @@ export class JobMaster {
         ready: () => {
           if (ended) return;
           this.attempt!.start();
+          this.startedAt ??= performance.now();
           this.attemptReady = true;
           for (const t of this.waitingTriggers.splice(0)) this.attempt!.triggerCheckpoint(t.checkpointId, t.timestamp);
           if (attemptNumber === 0) options.onStarted?.();

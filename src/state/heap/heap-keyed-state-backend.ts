@@ -60,7 +60,6 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly states = new Map<string, RegisteredState>();
   /** Restored state not yet asked for by a function; it is loaded on first `getState`, and kept in snapshots until then. */
   private readonly restored = new Map<string, RestoredState>();
-  private liveSnapshots = 0;
 
   constructor(options: HeapKeyedStateBackendOptions) {
     const { keyGroupRange: range, maxParallelism } = options;
@@ -136,10 +135,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
    */
   snapshot(): KeyedStateSnapshot {
     const frozen: FrozenState[] = [];
-    const tables: StateTable<unknown>[] = [];
     for (const [name, registered] of this.states) {
-      frozen.push({ name, kind: registered.kind, maps: registered.table.freeze() });
-      tables.push(registered.table);
+      const table = registered.table;
+      frozen.push({ name, kind: registered.kind, maps: table.freeze(), release: (index) => table.release(index) });
     }
     for (const [name, restored] of this.restored) {
       const maps = Array.from({ length: this.end - this.start + 1 }, (_, i) => {
@@ -148,10 +146,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       });
       frozen.push({ name, kind: restored.kind, maps });
     }
-    this.liveSnapshots++;
-    return new HeapSnapshot(this.keyGroupRange, this.maxParallelism, frozen, () => {
-      if (--this.liveSnapshots === 0) for (const table of tables) table.thaw();
-    });
+    return new HeapSnapshot(this.keyGroupRange, this.maxParallelism, frozen);
   }
 
   /**

@@ -33,6 +33,8 @@ export interface FrozenState {
   readonly name: string;
   readonly kind: StateKind;
   readonly maps: FrozenMaps<unknown>;
+  /** Lets the live state stop protecting a key group once it is written out (by position in the range). */
+  readonly release?: (index: number) => void;
 }
 
 const packr = new Packr({ structuredClone: true, useRecords: false });
@@ -85,14 +87,23 @@ function unflatten(kind: StateKind, flat: readonly unknown[] | Float64Array): [N
 }
 
 export class HeapSnapshot implements KeyedStateSnapshot {
-  private released = false;
+  /** Key groups (by position) not yet released back to the live state. */
+  private readonly held: Uint8Array;
 
   constructor(
     private readonly range: KeyGroupRange,
     private readonly maxParallelism: number,
     private readonly states: readonly FrozenState[],
-    private readonly onRelease: () => void,
-  ) {}
+  ) {
+    this.held = new Uint8Array(range.end - range.start + 1).fill(1);
+  }
+
+  private releaseGroup(index: number): void {
+    if (this.held[index] === 0) return;
+    this.held[index] = 0;
+    // Only groups this snapshot froze hold the table; releasing another would drop someone else's hold.
+    for (const state of this.states) if (state.maps[index] !== undefined) state.release?.(index);
+  }
 
   *write(): Generator<void, Uint8Array, void> {
     const chunks: Uint8Array[] = [];
@@ -105,6 +116,7 @@ export class HeapSnapshot implements KeyedStateSnapshot {
         const map = state.maps[index];
         if (map !== undefined && map.size > 0) body.push([s, flatten(state.kind, map)]);
       });
+      this.releaseGroup(index);
       if (body.length === 0) continue;
       const bytes = packr.pack(body);
       chunks.push(u32s(group, bytes.length), Uint8Array.from(bytes));
@@ -114,9 +126,7 @@ export class HeapSnapshot implements KeyedStateSnapshot {
   }
 
   release(): void {
-    if (this.released) return;
-    this.released = true;
-    this.onRelease();
+    for (let i = 0; i < this.held.length; i++) this.releaseGroup(i);
   }
 }
 

@@ -5,10 +5,11 @@
  * it holds state.
  *
  * Snapshots are copy-on-write, per key group. `freeze()` hands out the current maps and marks them
- * shared; the first write to a shared key group copies its map (shallowly) before changing it,
- * so the snapshot keeps seeing the state as it was. Values that state kinds change in place
- * (lists, user maps, accumulators) are read through `getMutable`, which also copies a value the
- * first time it is changed after a freeze. While no snapshot is alive nothing is copied.
+ * held; the first write to a held key group copies its map (shallowly) before changing it, so the
+ * snapshot keeps seeing the state as it was. Values that state kinds change in place (lists, user
+ * maps, accumulators) are read through `getMutable`, which also copies a value the first time it
+ * is changed after a freeze. A snapshot releases each key group as soon as it has written it out:
+ * from then on writes to that group copy nothing (unless another live snapshot holds it).
  */
 import { internalError } from "../../core/errors.ts";
 import type { KeyGroupRange, NormalizedKey } from "../../core/key-groups.ts";
@@ -18,8 +19,10 @@ export type FrozenMaps<V> = readonly (ReadonlyMap<NormalizedKey, V> | undefined)
 
 export class StateTable<V> {
   private readonly maps: (Map<NormalizedKey, V> | undefined)[];
-  /** Per key group: 1 while a live snapshot holds the group's map; the next write copies it. */
-  private readonly shared: Uint8Array;
+  /** Per key group: 1 while a live snapshot holds the group's current map; the next write copies it. */
+  private readonly mapHeld: Uint8Array;
+  /** Per key group: how many live snapshots hold some version of the group (its map or its values). */
+  private readonly holds: Uint16Array;
   /**
    * Per key group, after its map was copied for a snapshot: the keys whose values are this
    * table's own. Undefined means every value is its own (no snapshot can see them).
@@ -33,7 +36,8 @@ export class StateTable<V> {
   ) {
     const groups = range.end - range.start + 1;
     this.maps = Array.from({ length: groups }, () => undefined);
-    this.shared = new Uint8Array(groups);
+    this.mapHeld = new Uint8Array(groups);
+    this.holds = new Uint16Array(groups);
     this.ownValues = Array.from({ length: groups }, () => undefined);
   }
 
@@ -92,7 +96,8 @@ export class StateTable<V> {
     const map = new Map<NormalizedKey, V>();
     for (const [k, v] of entries) map.set(k, v);
     this.maps[index] = map.size > 0 ? map : undefined;
-    this.shared[index] = 0;
+    this.mapHeld[index] = 0;
+    this.holds[index] = 0;
     this.ownValues[index] = undefined;
   }
 
@@ -103,22 +108,32 @@ export class StateTable<V> {
     return n;
   }
 
-  /** The maps as they are now, for a snapshot; later writes do not change what it returns. */
+  /**
+   * The maps as they are now, for a snapshot; later writes do not change what it returns. Every
+   * key group it returns a map for is held until the snapshot calls `release` for it.
+   */
   freeze(): FrozenMaps<V> {
-    for (let i = 0; i < this.maps.length; i++) if (this.maps[i] !== undefined) this.shared[i] = 1;
+    for (let i = 0; i < this.maps.length; i++) {
+      if (this.maps[i] === undefined) continue;
+      this.mapHeld[i] = 1;
+      this.holds[i]!++;
+    }
     return this.maps.slice();
   }
 
-  /** No snapshot is alive any more: stop copying. */
-  thaw(): void {
-    this.shared.fill(0);
-    this.ownValues.fill(undefined);
+  /** A snapshot no longer needs key group `index` (by position in the range) as it froze it. */
+  release(index: number): void {
+    if (this.holds[index] === 0) return;
+    if (--this.holds[index]! === 0) {
+      this.mapHeld[index] = 0;
+      this.ownValues[index] = undefined;
+    }
   }
 
   private writableMap(index: number): Map<NormalizedKey, V> {
-    if (this.shared[index] === 1) {
+    if (this.mapHeld[index] === 1) {
       this.maps[index] = new Map(this.maps[index]);
-      this.shared[index] = 0;
+      this.mapHeld[index] = 0;
       this.ownValues[index] = new Set();
     }
     return this.maps[index]!;
@@ -136,7 +151,7 @@ export class StateTable<V> {
     if (index < 0) throw internalError(`state '${this.name}' was written before a current key was set`);
     const map = new Map<NormalizedKey, V>();
     this.maps[index] = map;
-    this.shared[index] = 0;
+    this.mapHeld[index] = 0;
     return map;
   }
 }
