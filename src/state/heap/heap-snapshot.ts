@@ -9,7 +9,8 @@
  * states: [[name, kind], ...] }. Body: [[stateIndex, flatEntries], ...] where flatEntries is
  * [key, value, key, value, ...] of normalized keys and stored values, except map state, whose
  * value is flattened as [userKeyNormalized, userKey, value, ...]; when every key and value of a
- * state in a key group is a number, flatEntries is a Float64Array of the same pairs. Sections let a restore read only
+ * state in a key group is a number, flatEntries is an Int32Array (all 32-bit integers) or a
+ * Float64Array of the same pairs. Sections let a restore read only
  * the key groups it owns, whatever parallelism wrote them.
  */
 import { Buffer } from "node:buffer";
@@ -39,20 +40,25 @@ export interface FrozenState {
 
 const packr = new Packr({ structuredClone: true, useRecords: false });
 
-/** Keys and values all numbers (counts, sums): packed as one float64 array, several times faster. */
-function numericPairs(kind: StateKind, map: ReadonlyMap<NormalizedKey, unknown>): Float64Array | undefined {
+/**
+ * Keys and values all numbers (counts, sums): packed as one typed array of pairs, several times
+ * faster than generic encoding; 32-bit integers when every number is one, else float64.
+ */
+function numericPairs(kind: StateKind, map: ReadonlyMap<NormalizedKey, unknown>): Int32Array | Float64Array | undefined {
   if (kind === "map" || kind === "list") return undefined;
   const pairs = new Float64Array(map.size * 2);
   let i = 0;
+  let integral = true;
   for (const [key, value] of map) {
     if (typeof key !== "number" || typeof value !== "number") return undefined;
+    if (integral && ((key | 0) !== key || (value | 0) !== value || Object.is(key, -0) || Object.is(value, -0))) integral = false;
     pairs[i++] = key;
     pairs[i++] = value;
   }
-  return pairs;
+  return integral ? Int32Array.from(pairs) : pairs;
 }
 
-function flatten(kind: StateKind, map: ReadonlyMap<NormalizedKey, unknown>): unknown[] | Float64Array {
+function flatten(kind: StateKind, map: ReadonlyMap<NormalizedKey, unknown>): unknown[] | Int32Array | Float64Array {
   const numeric = numericPairs(kind, map);
   if (numeric !== undefined) return numeric;
   const flat: unknown[] = [];
@@ -67,9 +73,9 @@ function flatten(kind: StateKind, map: ReadonlyMap<NormalizedKey, unknown>): unk
   return flat;
 }
 
-function unflatten(kind: StateKind, flat: readonly unknown[] | Float64Array): [NormalizedKey, unknown][] {
+function unflatten(kind: StateKind, flat: readonly unknown[] | Int32Array | Float64Array): [NormalizedKey, unknown][] {
   const entries: [NormalizedKey, unknown][] = [];
-  if (flat instanceof Float64Array) {
+  if (flat instanceof Float64Array || flat instanceof Int32Array) {
     for (let i = 0; i < flat.length; i += 2) entries.push([flat[i]!, flat[i + 1]!]);
     return entries;
   }
@@ -111,7 +117,7 @@ export class HeapSnapshot implements KeyedStateSnapshot {
     chunks.push(u32s(MAGIC, header.length), Uint8Array.from(header));
     for (let group = this.range.start; group <= this.range.end; group++) {
       const index = group - this.range.start;
-      const body: [number, unknown[] | Float64Array][] = [];
+      const body: [number, unknown[] | Int32Array | Float64Array][] = [];
       this.states.forEach((state, s) => {
         const map = state.maps[index];
         if (map !== undefined && map.size > 0) body.push([s, flatten(state.kind, map)]);
@@ -174,7 +180,7 @@ export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into:
     const end = at + 8 + length;
     if (end > bytes.byteLength) throw corrupt(`the section of key group ${group} is truncated`);
     if (group >= range.start && group <= range.end) {
-      const body = packr.unpack(bytes.subarray(at + 8, end)) as [number, unknown[] | Float64Array][];
+      const body = packr.unpack(bytes.subarray(at + 8, end)) as [number, unknown[] | Int32Array | Float64Array][];
       for (const [s, flat] of body) {
         const state = states[s];
         if (state === undefined) throw corrupt(`key group ${group} refers to unknown state #${s}`);

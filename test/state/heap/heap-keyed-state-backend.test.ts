@@ -64,3 +64,31 @@ describe("HeapKeyedStateBackend: stored forms", () => {
 });
 
 keyedStateSnapshotConformance("HeapKeyedStateBackend", (options) => new HeapKeyedStateBackend(options));
+
+describe("HeapKeyedStateBackend: numeric snapshots", () => {
+  for (const [label, pairs] of [
+    ["32-bit integers", [[1, 7], [-5, 2_147_483_647], [300, -2_147_483_648]]],
+    ["other numbers", [[1, 1.5], [2, -0], [2 ** 40, 3], [4, Number.NaN], [5, Infinity]]],
+  ] as const) {
+    it(`restores ${label} exactly, -0 and NaN included`, () => {
+      const source = fullBackend();
+      const value = source.getState(new ValueStateDescriptor<number>("v"));
+      for (const [k, v] of pairs) {
+        source.setCurrentKey(k);
+        value.update(v);
+      }
+      const snapshot = source.snapshot();
+      const steps = snapshot.write();
+      let step = steps.next();
+      while (!step.done) step = steps.next();
+      snapshot.release();
+      const restored = fullBackend();
+      restored.restore([step.value]);
+      const restoredValue = restored.getState(new ValueStateDescriptor<number>("v"));
+      for (const [k, v] of pairs) {
+        restored.setCurrentKey(k);
+        assert.ok(Object.is(restoredValue.value(), v), `key ${k}: expected ${v}, got ${restoredValue.value()}`);
+      }
+    });
+  }
+});
