@@ -9,6 +9,7 @@
  * poll after a restore). A reader that falls behind catches up in batches.
  */
 import { AVAILABLE, SeededRandom } from "../../src/index.ts";
+import { AvailabilityTimer } from "../../src/sources/availability-timer.ts";
 import type { Clock, InputStatus, Source, SourceOutput, SourceReader, SourceReaderContext } from "../../src/index.ts";
 
 export interface KeyedStateSourceOptions {
@@ -35,9 +36,7 @@ class KeyedStateReader implements SourceReader<number> {
   /** When the paced updates started, and how many were emitted since. */
   private pacedFrom = Number.NaN;
   private paced = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private wake: (() => void) | undefined;
-  private waiting: Promise<void> | undefined;
+  private readonly availability = new AvailabilityTimer();
 
   constructor(
     context: SourceReaderContext,
@@ -86,26 +85,12 @@ class KeyedStateReader implements SourceReader<number> {
 
   isAvailable(): Promise<void> {
     if (this.interval === 0 || this.next < this.keys || Number.isNaN(this.pacedFrom)) return AVAILABLE;
-    if (this.waiting !== undefined) return this.waiting;
     const wait = this.pacedFrom + this.paced * this.interval - this.clock.now();
-    if (wait <= 0) return AVAILABLE;
-    this.waiting = new Promise<void>((resolve) => {
-      this.wake = resolve;
-      this.timer = setTimeout(() => this.release(), Math.ceil(wait));
-    });
-    return this.waiting;
+    return wait <= 0 ? AVAILABLE : this.availability.after(wait);
   }
 
   close(): void {
-    this.release();
+    this.availability.release();
   }
 
-  private release(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    const wake = this.wake;
-    this.timer = undefined;
-    this.wake = undefined;
-    this.waiting = undefined;
-    wake?.();
-  }
 }

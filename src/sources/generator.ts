@@ -18,6 +18,7 @@
 import type { Clock } from "../core/clock.ts";
 import { invalidArgument } from "../core/errors.ts";
 import { SeededRandom } from "./seeded-random.ts";
+import { AvailabilityTimer } from "./availability-timer.ts";
 import { AVAILABLE } from "./source.ts";
 import type { InputStatus, Source, SourceOutput, SourceReader, SourceReaderContext } from "./source.ts";
 
@@ -58,9 +59,7 @@ class GeneratorReader<T> implements SourceReader<T> {
   private readonly interval: number;
   private startTime = Number.NaN;
   private emitted = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private wake: (() => void) | undefined;
-  private waiting: Promise<void> | undefined;
+  private readonly availability = new AvailabilityTimer();
 
   constructor(
     context: SourceReaderContext,
@@ -107,18 +106,12 @@ class GeneratorReader<T> implements SourceReader<T> {
 
   isAvailable(): Promise<void> {
     if (this.interval === 0 || this.next >= this.count || Number.isNaN(this.startTime)) return AVAILABLE;
-    if (this.waiting !== undefined) return this.waiting;
     const wait = this.startTime + this.emitted * this.interval - this.clock.now();
-    if (wait <= 0) return AVAILABLE;
-    this.waiting = new Promise<void>((resolve) => {
-      this.wake = resolve;
-      this.timer = setTimeout(() => this.release(), Math.ceil(wait));
-    });
-    return this.waiting;
+    return wait <= 0 ? AVAILABLE : this.availability.after(wait);
   }
 
   close(): void {
-    this.release();
+    this.availability.release();
   }
 
   /** How many records this subtask may have emitted by now, counting from its first poll. */
@@ -130,14 +123,6 @@ class GeneratorReader<T> implements SourceReader<T> {
     return due <= this.emitted && elapsed >= this.emitted * this.interval ? this.emitted + 1 : due;
   }
 
-  private release(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    const wake = this.wake;
-    this.timer = undefined;
-    this.wake = undefined;
-    this.waiting = undefined;
-    wake?.();
-  }
 }
 
 /** A restored position, checked to belong to this subtask's share of the indexes. */
