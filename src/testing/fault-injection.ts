@@ -50,12 +50,17 @@ function currentSpecs(): readonly FaultSpec[] {
   return specs;
 }
 
-function claim(marker: string): boolean {
+/**
+ * Creates `marker` exclusively: true for the one caller (across threads and processes) that
+ * created it, false for every other; other filesystem errors are thrown.
+ */
+export function claimMarker(marker: string): boolean {
   try {
     closeSync(openSync(marker, "wx"));
     return true;
-  } catch {
-    return false;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw e;
   }
 }
 
@@ -70,7 +75,7 @@ export function injectFault(point: FaultPoint): boolean {
   const n = (passages.get(point) ?? 0) + 1;
   passages.set(point, n);
   for (const spec of all) {
-    if (spec.point !== point || n < spec.at || !claim(spec.marker)) continue;
+    if (spec.point !== point || n < spec.at || !claimMarker(spec.marker)) continue;
     if (spec.kill === true) process.kill(process.pid, "SIGKILL");
     if (point === "lose-ack") return true;
     throw new InjectedFault(point);
