@@ -28,8 +28,8 @@ import type {
   ReduceFunction,
 } from "./functions.ts";
 import { fieldAggregation, type FieldAggregation, type NumericField } from "./field-aggregations.ts";
-import type { StreamExecutionEnvironment } from "./environment.ts";
-import { checkParallelism } from "./environment.ts";
+import type { StreamGraphBuilder } from "./stream-graph-builder.ts";
+import { checkParallelism } from "./execution-config.ts";
 
 interface Upstream {
   readonly node: NodeId;
@@ -50,7 +50,7 @@ function keySelectorOf(upstreams: readonly Upstream[]): AnySelector | undefined 
 }
 
 function addOperator(
-  env: StreamExecutionEnvironment,
+  env: StreamGraphBuilder,
   inputs: readonly (readonly Upstream[])[],
   operatorType: string,
   factory: OperatorFactory,
@@ -84,13 +84,9 @@ function addOperator(
 export class DataStream<T> {
   /** @internal */
   constructor(
-    protected readonly env: StreamExecutionEnvironment,
+    protected readonly env: StreamGraphBuilder,
     protected readonly upstreams: readonly Upstream[],
   ) {}
-
-  getEnvironment(): StreamExecutionEnvironment {
-    return this.env;
-  }
 
   protected transform<O>(operatorType: string, factory: OperatorFactory): SingleOutputStream<O> {
     return new SingleOutputStream<O>(this.env, addOperator(this.env, [this.upstreams], operatorType, factory));
@@ -169,7 +165,7 @@ export class DataStream<T> {
 /** Settings of the operator that produced a stream or consumes it as a sink. */
 class OperatorSettings {
   constructor(
-    protected readonly settingsEnv: StreamExecutionEnvironment,
+    protected readonly settingsEnv: StreamGraphBuilder,
     protected readonly nodeId: NodeId,
   ) {}
 
@@ -199,7 +195,7 @@ export class DataStreamSink extends OperatorSettings {}
 export class SingleOutputStream<T> extends DataStream<T> {
   private readonly settings: OperatorSettings;
 
-  constructor(env: StreamExecutionEnvironment, readonly nodeId: NodeId) {
+  constructor(env: StreamGraphBuilder, readonly nodeId: NodeId) {
     super(env, [{ node: nodeId, partitioning: FORWARD }]);
     this.settings = new OperatorSettings(env, nodeId);
   }
@@ -267,7 +263,7 @@ export class KeyedStream<K, T> extends DataStream<T> {
 export class ConnectedStreams<A, B> {
   /** @internal */
   constructor(
-    private readonly env: StreamExecutionEnvironment,
+    private readonly env: StreamGraphBuilder,
     private readonly first: readonly Upstream[],
     private readonly second: readonly Upstream[],
   ) {}

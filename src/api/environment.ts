@@ -3,9 +3,8 @@
  * and the logical graph the DataStream API appends to. Every worker runs the job's build function
  * against a fresh environment and must arrive at the same graph.
  */
-import { availableParallelism } from "node:os";
 import { invalidArgument } from "../core/errors.ts";
-import { checkMaxParallelism, DEFAULT_MAX_PARALLELISM } from "../core/key-groups.ts";
+import { checkMaxParallelism } from "../core/key-groups.ts";
 import { nodeId } from "../core/ids.ts";
 import type { Source } from "../sources/source.ts";
 import { elementsSource } from "../sources/elements.ts";
@@ -17,37 +16,21 @@ import { checkpointingSettings, type CheckpointingOptions, type CheckpointingSet
 import { resolveRestartStrategyConfig, type ResolvedRestartStrategyConfig, type RestartStrategyConfig } from "../recovery/restart-config.ts";
 import { parseRestartStrategy } from "../recovery/parse-restart-strategy.ts";
 import { JobArgs } from "./job-args.ts";
+import { checkParallelism, defaultEnvironmentConfig, ExecutionConfig, type EnvironmentConfig } from "./execution-config.ts";
+import type { StreamGraphBuilder } from "./stream-graph-builder.ts";
 
-export interface EnvironmentConfig {
-  /** Default parallelism of every operator that does not set its own. */
-  parallelism: number;
-  /** Number of key groups: the upper bound for any operator's parallelism. */
-  maxParallelism: number;
-  /** Records per batch sent between tasks. */
-  bufferSize: number;
-  /** A batch that is not full is sent after this many milliseconds; 0 sends after every processed batch. */
-  bufferTimeoutMs: number;
-}
+export { checkParallelism, defaultEnvironmentConfig } from "./execution-config.ts";
+export type { EnvironmentConfig } from "./execution-config.ts";
 
-export function defaultEnvironmentConfig(): EnvironmentConfig {
-  return { parallelism: availableParallelism(), maxParallelism: DEFAULT_MAX_PARALLELISM, bufferSize: 1024, bufferTimeoutMs: 100 };
-}
-
-export function checkParallelism(parallelism: number, what: string): void {
-  if (!Number.isInteger(parallelism) || parallelism < 1) {
-    throw invalidArgument(`${what} must be a positive integer, got ${parallelism}`);
-  }
-}
-
-export class StreamExecutionEnvironment {
+export class StreamExecutionEnvironment implements StreamGraphBuilder {
   readonly args: JobArgs;
-  private readonly config: EnvironmentConfig;
+  private readonly config: ExecutionConfig;
   private readonly nodes: StreamNode[] = [];
   private checkpointing: CheckpointingSettings | undefined;
   private restartStrategy: ResolvedRestartStrategyConfig | undefined;
 
   constructor(config: Partial<EnvironmentConfig> = {}, args: JobArgs = new JobArgs()) {
-    this.config = { ...defaultEnvironmentConfig(), ...config };
+    this.config = new ExecutionConfig({ ...defaultEnvironmentConfig(), ...config });
     this.args = args;
   }
 
@@ -83,7 +66,8 @@ export class StreamExecutionEnvironment {
     return this;
   }
 
-  getConfig(): Readonly<EnvironmentConfig> {
+  /** The job's execution settings, to read or change (`env.getConfig().enableObjectReuse()`). */
+  getConfig(): ExecutionConfig {
     return this.config;
   }
 
@@ -140,7 +124,6 @@ export class StreamExecutionEnvironment {
     return this.fromSource(fileLinesSource(paths), paths.length === 1 ? paths[0] : "files");
   }
 
-  /** Appends a node; the DataStream API's only way into the graph. */
   addNode(create: (id: ReturnType<typeof nodeId>) => StreamNode): StreamNode {
     const node = create(nodeId(this.nodes.length));
     this.nodes.push(node);

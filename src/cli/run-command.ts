@@ -71,6 +71,13 @@ const OPTIONS: readonly OptionSpec[] = [
     defaultText: String(defaults.bufferTimeoutMs),
   },
   {
+    kind: "flag",
+    name: "object-reuse",
+    description:
+      "hand records between operators without copying them, for speed; the job must then never change a record it received or emitted, nor a state value it emitted (a job's own getConfig().disableObjectReuse() wins)",
+    defaultText: "off: every operator gets records of its own",
+  },
+  {
     kind: "value",
     name: "progress-interval",
     placeholder: "ms",
@@ -117,6 +124,7 @@ function settingsFrom(args: ParsedArgs): SettingsOutcome {
         maxWorkers: number("workers"),
         bufferSize: number("buffer-size"),
         bufferTimeoutMs: number("buffer-timeout"),
+        objectReuse: o.get("object-reuse") === true ? true : undefined,
         progressIntervalMs: number("progress-interval") ?? DEFAULT_PROGRESS_INTERVAL_MS,
         args: args.passthrough,
         ...checkpointRunOptions(o),

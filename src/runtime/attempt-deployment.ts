@@ -66,6 +66,7 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
     transport,
     bufferSize: config.bufferSize,
     bufferTimeoutMs: config.bufferTimeoutMs,
+    objectReuse: config.objectReuse,
     checkpointing,
     restored,
   });

@@ -41,6 +41,8 @@ export interface DeploymentSettings {
   readonly transport: Transport | undefined;
   readonly bufferSize: number;
   readonly bufferTimeoutMs: number;
+  /** Records pass between operators without copies (see record-ownership.ts). */
+  readonly objectReuse: boolean;
   /** How each task takes part in checkpoints; undefined when the job takes none. */
   readonly checkpointing: ((task: { readonly taskId: string }) => TaskCheckpointing) | undefined;
   /** Restored state of an operator's subtask, if the job restores from a checkpoint. */
@@ -92,6 +94,7 @@ export function deploy(settings: DeploymentSettings): Deployment {
           clock,
           maxParallelism: job.maxParallelism,
           subtaskIndex: slot,
+          objectReuse: settings.objectReuse,
         });
       });
       const restored = (operatorId: string) => settings.restored(operatorId, slot);
@@ -103,6 +106,7 @@ export function deploy(settings: DeploymentSettings): Deployment {
         client: settings.client,
         writers,
         checkpointing: settings.checkpointing !== undefined,
+        objectReuse: settings.objectReuse,
         restored,
       });
       const head = vertex.nodes[0]!;

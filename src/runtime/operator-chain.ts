@@ -1,6 +1,7 @@
 /**
  * Builds the operators of one subtask of a vertex and wires them: chained operators by direct
- * call, edges to other vertices through record writers. Every operator's output is counted.
+ * call, edges to other vertices through record writers, copying records where sharing them could
+ * let one operator change another's (record-ownership.ts). Every operator's output is counted.
  */
 import type { JobArgs } from "../api/job-args.ts";
 import type { Clock } from "../core/clock.ts";
@@ -12,8 +13,9 @@ import { HeapKeyedStateBackend } from "../state/heap/heap-keyed-state-backend.ts
 import { InternalTimerService } from "../state/timer-service.ts";
 import { KeyedServices } from "./keyed-services.ts";
 import type { RecordWriter } from "./network/record-writer.ts";
-import type { ClientChannel, Output, OperatorContext, StreamOperator } from "./operators/operator.ts";
+import type { ClientChannel, OperatorContext, StreamOperator } from "./operators/operator.ts";
 import { ChainedInput, combineOutputs, CountingOutput } from "./outputs.ts";
+import { protectedOutputs, type RecordTarget } from "./record-ownership.ts";
 import { StreamingRuntimeContext } from "./runtime-context.ts";
 import type { RestoredOperatorState } from "./task-checkpointing.ts";
 
@@ -36,6 +38,8 @@ export interface ChainEnvironment {
   /** The writer for each outgoing job edge of the vertex, by index into `vertex.outputs`. */
   readonly writers: readonly RecordWriter[];
   readonly checkpointing: boolean;
+  /** Records pass between operators without copies; the job promises not to change what it shares. */
+  readonly objectReuse: boolean;
   /** An operator's restored state for this subtask, by operator id. */
   readonly restored: (operatorId: string) => RestoredOperatorState | undefined;
 }
@@ -61,15 +65,18 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
   const members = new Map<number, ChainMember>();
   for (let i = vertex.nodes.length - 1; i >= 0; i--) {
     const node = vertex.nodes[i]!;
-    const targets: Output<unknown>[] = [];
+    const operator = node.kind === "operator" ? node.factory() : undefined;
+    const targets: RecordTarget[] = [];
     for (const child of vertex.nodes) {
       if (child !== node && child.inputs.length === 1 && child.inputs[0]!.source === node.id && members.has(child.id)) {
-        targets.push(new ChainedInput(members.get(child.id)!.operator!));
+        const consumer = members.get(child.id)!.operator!;
+        targets.push({ output: new ChainedInput(consumer), readsRecordsOnly: consumer.readsRecordsOnly === true });
       }
     }
     vertex.outputs.forEach((edge, k) => {
-      if (edge.sourceNode === node.id) targets.push(env.writers[k]!);
+      if (edge.sourceNode === node.id) targets.push({ output: env.writers[k]!, readsRecordsOnly: false });
     });
+    const ownsRecords = node.kind === "source" ? node.source.emitsOwnedRecords === true : operator!.emitsOwnedRecords === true;
     const operatorId = operatorIdOf(node);
     const restored = env.restored(operatorId);
     const keyed = keyedServicesFor(node, vertex, env, restored);
@@ -78,7 +85,7 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
     members.set(node.id, {
       node,
       name,
-      operator: node.kind === "operator" ? node.factory() : undefined,
+      operator,
       context: {
         runtime,
         keyed,
@@ -88,7 +95,7 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
         checkpointing: env.checkpointing,
         restored: restored === undefined ? undefined : { checkpointId: restored.checkpointId, state: restored.state },
       },
-      output: new CountingOutput(combineOutputs(targets)),
+      output: new CountingOutput(combineOutputs(protectedOutputs(targets, ownsRecords, env.objectReuse))),
       recordsIn: 0,
     });
   }

@@ -20,6 +20,11 @@ export interface RunOptions {
   readonly maxParallelism?: number;
   readonly bufferSize?: number;
   readonly bufferTimeoutMs?: number;
+  /**
+   * Hand records between operators without copying them (the job's own
+   * `getConfig().enableObjectReuse()` / `disableObjectReuse()` wins); see docs/records-and-state.md.
+   */
+  readonly objectReuse?: boolean;
   /** Arguments handed to the job's build function. */
   readonly args?: readonly string[];
   /** At most this many worker threads (default: one per core). */

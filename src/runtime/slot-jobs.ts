@@ -35,11 +35,13 @@ export function configOverrides(options: {
   maxParallelism?: number;
   bufferSize?: number;
   bufferTimeoutMs?: number;
+  objectReuse?: boolean;
 }): Partial<EnvironmentConfig> {
   const config: Partial<EnvironmentConfig> = {};
   if (options.parallelism !== undefined) config.parallelism = options.parallelism;
   if (options.maxParallelism !== undefined) config.maxParallelism = options.maxParallelism;
   if (options.bufferSize !== undefined) config.bufferSize = options.bufferSize;
   if (options.bufferTimeoutMs !== undefined) config.bufferTimeoutMs = options.bufferTimeoutMs;
+  if (options.objectReuse !== undefined) config.objectReuse = options.objectReuse;
   return config;
 }

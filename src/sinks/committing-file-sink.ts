@@ -19,6 +19,7 @@ import { WeirError } from "../core/errors.ts";
 
 export interface CommittingFileSinkOptions {
   dir: string;
+  /** The line for a record (default: strings as they are, anything else as JSON); it must not change the record. */
   format?: (record: unknown) => string;
 }
 
@@ -153,5 +154,7 @@ class PartFileWriter implements TransactionalWriter<unknown, PartFile> {
 
 export function committingFileSink<T>(options: CommittingFileSinkOptions): Sink<T> {
   const format = options.format ?? formatRecord;
-  return twoPhaseCommitSink<T, PartFile>((context) => new PartFileWriter(options.dir, context.subtaskIndex, format));
+  const sink = twoPhaseCommitSink<T, PartFile>((context) => new PartFileWriter(options.dir, context.subtaskIndex, format));
+  // Each record is formatted into its line when written.
+  return { ...sink, readsRecordsOnly: true };
 }

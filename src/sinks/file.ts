@@ -14,6 +14,7 @@ export interface FileSinkOptions {
   dir: string;
   /** File name before the subtask number; default "part". */
   prefix?: string;
+  /** The line for a record (default: strings as they are, anything else as JSON); it must not change the record. */
   format?: (record: unknown) => string;
   /** Truncate existing part files when the job starts (default) or append to them. */
   mode?: "overwrite" | "append";
@@ -24,6 +25,7 @@ const FLUSH_BYTES = 256 * 1024;
 export function fileSink<T>(options: FileSinkOptions): Sink<T> {
   const format = options.format ?? formatRecord;
   return {
+    readsRecordsOnly: true,
     createWriter(context): SinkWriter<T> {
       mkdirSync(options.dir, { recursive: true });
       const path = join(options.dir, `${options.prefix ?? "part"}-${context.subtaskIndex}`);

@@ -20,6 +20,7 @@ export interface PrintSinkOptions {
   /** Prepended to every line, before the subtask number. */
   prefix?: string;
   stream?: "stdout" | "stderr";
+  /** The line for a record (default: strings as they are, anything else as JSON); it must not change the record. */
   format?: (record: unknown) => string;
 }
 
@@ -122,6 +123,7 @@ export function printSink<T>(options: PrintSinkOptions = {}): Sink<T> {
   const stream = options.stream ?? "stdout";
   const format = options.format ?? formatRecord;
   return {
+    readsRecordsOnly: true,
     createWriter(context): SinkWriter<T> {
       const tag = (options.prefix ?? "") + (context.parallelism > 1 ? `${context.subtaskIndex + 1}> ` : options.prefix ? " " : "");
       const lines = new StdioLines(stream);

@@ -40,5 +40,11 @@ export interface SinkWriter<T> {
 }
 
 export interface Sink<T> {
+  /**
+   * The writers are done with a record when `write` returns and never change it (they format it
+   * at once, or drop it): records reach them without a copy. Leave it unset for a writer that
+   * keeps records (in a buffer, a transaction, a list) — they are then copies of their own.
+   */
+  readonly readsRecordsOnly?: boolean;
   createWriter(context: SinkContext): SinkWriter<T> | Promise<SinkWriter<T>>;
 }

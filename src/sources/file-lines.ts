@@ -43,6 +43,7 @@ export function fileLinesSource(paths: string | readonly string[]): Source<strin
   }
   return {
     boundedness: "bounded",
+    emitsOwnedRecords: true,
     createReader: (context) => {
       const share = files.filter((_, j) => j % context.parallelism === context.subtaskIndex);
       return new FileLinesReader(share, restoredPosition(context, share));

@@ -45,6 +45,12 @@ export interface SourceReader<T> {
 export interface Source<T> {
   readonly boundedness: "bounded" | "unbounded";
   /**
+   * Each record the readers emit is a new object they keep no reference to: it reaches the next
+   * operator without a copy. Leave it unset for readers that reuse objects or emit values they
+   * also keep (they are then copied where an operator may change them).
+   */
+  readonly emitsOwnedRecords?: boolean;
+  /**
    * Called once per subtask, in the thread that runs it. Readers of one source must together
    * emit each record once: a reader takes its share by `subtaskIndex` and `parallelism`.
    */

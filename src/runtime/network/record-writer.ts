@@ -4,6 +4,7 @@
  * Which channel a record takes is the partitioning's choice (one writer class per kind).
  */
 import type { Clock } from "../../core/clock.ts";
+import { deepCopy } from "../../core/deep-copy.ts";
 import { assignToKeyGroup, subtaskForKeyGroup } from "../../core/key-groups.ts";
 import type { Partitioning } from "../../graph/stream-graph.ts";
 import type { Output } from "../operators/operator.ts";
@@ -78,9 +79,20 @@ class RebalanceWriter extends RecordWriter {
   }
 }
 
+/** Every channel but the first gets a copy of its own, unless objects are reused (see record-ownership.ts). */
 class BroadcastWriter extends RecordWriter {
+  constructor(
+    channels: readonly OutputChannel[],
+    bufferSize: number,
+    clock: Clock,
+    private readonly objectReuse: boolean,
+  ) {
+    super(channels, bufferSize, clock);
+  }
   collect(record: unknown): void {
-    for (let i = 0; i < this.channels.length; i++) this.push(i, record);
+    this.push(0, record);
+    const copy = !this.objectReuse && typeof record === "object" && record !== null;
+    for (let i = 1; i < this.channels.length; i++) this.push(i, copy ? deepCopy(record) : record);
   }
 }
 
@@ -106,6 +118,8 @@ export interface RecordWriterSettings {
   readonly maxParallelism: number;
   /** The producing subtask; spreads round-robin starting points. */
   readonly subtaskIndex: number;
+  /** Records may be shared between consumers (object reuse); else each consumer gets its own. */
+  readonly objectReuse: boolean;
 }
 
 /** `channels` are indexed by consumer subtask (a forward edge has exactly one). */
@@ -117,7 +131,7 @@ export function createRecordWriter(partitioning: Partitioning, channels: readonl
     case "rebalance":
       return new RebalanceWriter(channels, bufferSize, clock, settings.subtaskIndex);
     case "broadcast":
-      return new BroadcastWriter(channels, bufferSize, clock);
+      return new BroadcastWriter(channels, bufferSize, clock, settings.objectReuse);
     case "hash":
       return new KeyGroupWriter(channels, bufferSize, clock, partitioning.keySelector, settings.maxParallelism);
   }

@@ -33,6 +33,13 @@ export interface OperatorContext {
 }
 
 export interface StreamOperator {
+  /**
+   * Every record this operator emits is one nobody else holds (its own input passed on, or a new
+   * object it keeps no reference to): it reaches the next operator without a copy.
+   */
+  readonly emitsOwnedRecords?: boolean;
+  /** The operator is done with a record when `processElement` returns and never changes it. */
+  readonly readsRecordsOnly?: boolean;
   open(context: OperatorContext, output: Output<unknown>): void | Promise<void>;
   /** `inputIndex` is 0, or 1 for the second input of a two-input operator. */
   processElement(record: unknown, inputIndex: 0 | 1): void;

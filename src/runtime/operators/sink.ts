@@ -7,7 +7,11 @@ export class SinkOperator<T> implements StreamOperator {
   private writer!: SinkWriter<T>;
   private name = "";
 
-  constructor(private readonly sink: Sink<T>) {}
+  readonly readsRecordsOnly: boolean;
+
+  constructor(private readonly sink: Sink<T>) {
+    this.readsRecordsOnly = sink.readsRecordsOnly === true;
+  }
 
   async open(context: OperatorContext): Promise<void> {
     this.name = context.runtime.operatorName;

@@ -20,10 +20,12 @@ export interface NexmarkOptions extends NexmarkConfigOptions {
 
 export function nexmarkSource(options: NexmarkOptions = {}): Source<NexmarkEvent> {
   const config = new NexmarkConfig({ ...options, eventTimeRate: options.eventTimeRate ?? options.eventsPerSecond });
-  return generatorSource({
+  const source = generatorSource({
     count: options.events,
     seed: config.seed,
     eventsPerSecond: options.eventsPerSecond,
     generate: (eventNumber, random) => nexmarkEventFrom(eventNumber, config, random),
   });
+  // Every event is a new object the generator keeps no reference to.
+  return { ...source, emitsOwnedRecords: true };
 }

@@ -26,6 +26,7 @@ function writer(partitioning: Partitioning, channels: OutputChannel[], opts: { b
     clock: opts.clock ?? new ManualClock(),
     maxParallelism: opts.maxParallelism ?? 128,
     subtaskIndex: opts.subtaskIndex ?? 0,
+    objectReuse: false,
   });
 }
 

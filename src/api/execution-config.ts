@@ -1,0 +1,70 @@
+/**
+ * The job's execution settings: parallelism, key groups, batching between tasks, and object
+ * reuse. `env.getConfig()` returns the environment's ExecutionConfig (Flink's name); the command
+ * line and run options give defaults that a job's own settings override.
+ */
+import { availableParallelism } from "node:os";
+import { invalidArgument } from "../core/errors.ts";
+import { DEFAULT_MAX_PARALLELISM } from "../core/key-groups.ts";
+
+export interface EnvironmentConfig {
+  /** Default parallelism of every operator that does not set its own. */
+  parallelism: number;
+  /** Number of key groups: the upper bound for any operator's parallelism. */
+  maxParallelism: number;
+  /** Records per batch sent between tasks. */
+  bufferSize: number;
+  /** A batch that is not full is sent after this many milliseconds; 0 sends after every processed batch. */
+  bufferTimeoutMs: number;
+  /**
+   * Records and emitted state values are shared between operators instead of copied where one
+   * could change another's (docs/records-and-state.md). Off by default.
+   */
+  objectReuse: boolean;
+}
+
+export function defaultEnvironmentConfig(): EnvironmentConfig {
+  return { parallelism: availableParallelism(), maxParallelism: DEFAULT_MAX_PARALLELISM, bufferSize: 1024, bufferTimeoutMs: 100, objectReuse: false };
+}
+
+export function checkParallelism(parallelism: number, what: string): void {
+  if (!Number.isInteger(parallelism) || parallelism < 1) {
+    throw invalidArgument(`${what} must be a positive integer, got ${parallelism}`);
+  }
+}
+
+/** The settings object of one environment; its fields are the resolved configuration. */
+export class ExecutionConfig implements EnvironmentConfig {
+  parallelism: number;
+  maxParallelism: number;
+  bufferSize: number;
+  bufferTimeoutMs: number;
+  objectReuse: boolean;
+
+  constructor(config: EnvironmentConfig) {
+    this.parallelism = config.parallelism;
+    this.maxParallelism = config.maxParallelism;
+    this.bufferSize = config.bufferSize;
+    this.bufferTimeoutMs = config.bufferTimeoutMs;
+    this.objectReuse = config.objectReuse;
+  }
+
+  /**
+   * Operators hand records on without copying them, for speed. The job then keeps a contract
+   * itself: no function changes a record it received or emitted, nor a state value it emitted.
+   */
+  enableObjectReuse(): this {
+    this.objectReuse = true;
+    return this;
+  }
+
+  /** Every operator gets records of its own (the default). */
+  disableObjectReuse(): this {
+    this.objectReuse = false;
+    return this;
+  }
+
+  isObjectReuseEnabled(): boolean {
+    return this.objectReuse;
+  }
+}
