@@ -17,6 +17,7 @@ import { checkpointingSettings, type CheckpointingOptions, type CheckpointingSet
 import { resolveRestartStrategyConfig, type ResolvedRestartStrategyConfig, type RestartStrategyConfig } from "../recovery/restart-config.ts";
 import { parseRestartStrategy } from "../recovery/parse-restart-strategy.ts";
 import { JobArgs } from "./job-args.ts";
+import { DEFAULT_STATE_BACKEND, type StateBackendName } from "../state/state-backends.ts";
 
 export interface EnvironmentConfig {
   /** Default parallelism of every operator that does not set its own. */
@@ -27,10 +28,12 @@ export interface EnvironmentConfig {
   bufferSize: number;
   /** A batch that is not full is sent after this many milliseconds; 0 sends after every processed batch. */
   bufferTimeoutMs: number;
+  /** Where keyed state lives: the name of a registered keyed state backend (src/state/state-backends.ts). */
+  stateBackend: StateBackendName;
 }
 
 export function defaultEnvironmentConfig(): EnvironmentConfig {
-  return { parallelism: availableParallelism(), maxParallelism: DEFAULT_MAX_PARALLELISM, bufferSize: 1024, bufferTimeoutMs: 100 };
+  return { parallelism: availableParallelism(), maxParallelism: DEFAULT_MAX_PARALLELISM, bufferSize: 1024, bufferTimeoutMs: 100, stateBackend: DEFAULT_STATE_BACKEND };
 }
 
 export function checkParallelism(parallelism: number, what: string): void {
