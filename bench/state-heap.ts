@@ -6,7 +6,9 @@
  * 2. Writes during a snapshot: 1M keys hold state; 1M updates of random keys run in batches, with
  *    or without a snapshot taken at the start and written one step (key group) between batches,
  *    as a task's asynchronous phase does. Only the updates are timed. Reported: the update rate
- *    without and with the live snapshot, their ratio, and the slowest single update of each
+ *    without and with the live snapshot, and their ratio, per second of wall-clock time and per
+ *    second of the process's CPU time (steadier on a shared machine, as it leaves out time the
+ *    process waited for a core); and the slowest single update of each
  *    (timed one by one in separate rounds). Two value shapes: numbers (`update(n + 1)`), and
  *    objects changed in place (`s = value(); s.n++; update(s)`).
  *
@@ -129,8 +131,9 @@ function filledBackend<V>(shape: Shape<V>): { backend: HeapKeyedStateBackend; st
 }
 
 interface RoundResult {
-  /** Updates per second (batch-timed rounds). */
+  /** Updates per second of wall-clock time, and of the process's CPU time (batch-timed rounds). */
   readonly rate: number;
+  readonly cpuRate: number;
   /** The slowest single update in milliseconds, and how many took over 1 ms (per-update rounds). */
   readonly slowestMs: number;
   readonly over1ms: number;
@@ -146,6 +149,7 @@ function writeRound<V>(shape: Shape<V>, filled: { backend: HeapKeyedStateBackend
   const taken = snapshot ? backend.snapshot() : undefined;
   const steps = taken?.write();
   let timed = 0;
+  let cpuMicros = 0;
   let slowest = 0;
   let over1ms = 0;
   for (let at = 0; at < keys.length; at += BATCH) {
@@ -160,18 +164,21 @@ function writeRound<V>(shape: Shape<V>, filled: { backend: HeapKeyedStateBackend
         if (t > 1) over1ms++;
       }
     } else {
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       for (let i = at; i < end; i++) {
         backend.setCurrentKey(keys[i]);
         shape.update(state);
       }
       timed += performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      cpuMicros += cpu.user + cpu.system;
     }
     steps?.next();
   }
   if (steps !== undefined) while (!steps.next().done);
   taken?.release();
-  return { rate: keys.length / (timed / 1000), slowestMs: slowest, over1ms };
+  return { rate: keys.length / (timed / 1000), cpuRate: keys.length / (cpuMicros / 1e6), slowestMs: slowest, over1ms };
 }
 
 function writesDuringSnapshot<V>(shape: Shape<V>): void {
@@ -188,12 +195,18 @@ function writesDuringSnapshot<V>(shape: Shape<V>): void {
   const without = rates.without!.map((r) => r.rate);
   const live = rates.with!.map((r) => r.rate);
   const ratios = live.map((r, i) => r / without[i]!);
+  const cpuWithout = rates.without!.map((r) => r.cpuRate);
+  const cpuLive = rates.with!.map((r) => r.cpuRate);
+  const cpuRatios = cpuLive.map((r, i) => r / cpuWithout[i]!);
   const ms = (v: number) => `${v.toFixed(2)} ms`;
   const count = (v: number) => v.toFixed(0);
   console.log(`  ${shape.name}`);
   console.log(`    update rate, no snapshot         ${spread(without, formatRate)}`);
   console.log(`    update rate, snapshot live       ${spread(live, formatRate)}`);
   console.log(`    ratio (live / none, per round)   ${spread(ratios, (v) => `${v.toFixed(2)}x`)}`);
+  console.log(`    per CPU second, no snapshot      ${spread(cpuWithout, formatRate)}`);
+  console.log(`    per CPU second, snapshot live    ${spread(cpuLive, formatRate)}`);
+  console.log(`    CPU ratio (live / none)          ${spread(cpuRatios, (v) => `${v.toFixed(2)}x`)}`);
   console.log(`    slowest update, no snapshot      ${spread(slowest.without!.map((r) => r.slowestMs), ms)}`);
   console.log(`    slowest update, snapshot live    ${spread(slowest.with!.map((r) => r.slowestMs), ms)}`);
   console.log(`    updates over 1 ms, no snapshot   ${spread(slowest.without!.map((r) => r.over1ms), count)}`);

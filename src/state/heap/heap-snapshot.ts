@@ -51,7 +51,7 @@ function numericPairs(kind: StateKind, group: FrozenGroup<unknown>): Int32Array 
     pairs[i++] = value;
   }
   const filled = i === pairs.length ? pairs : pairs.slice(0, i);
-  return integral ? Int32Array.from(filled) : filled;
+  return integral ? new Int32Array(filled) : filled;
 }
 
 /** The group's entries in the body's form; an empty array when it has none. */

@@ -95,9 +95,10 @@ export class StateTable<V> {
   put(value: V): void {
     const index = this.current.index;
     const map = this.maps[index] ?? this.createMap();
+    const key = this.current.normalized;
     const holds = this.holds[index];
-    if (holds !== undefined) recordPreImage(holds, this.current.normalized, valueOrAbsent(map.get(this.current.normalized)));
-    map.set(this.current.normalized, value);
+    if (holds !== undefined && !holds[holds.length - 1]!.has(key)) recordPreImage(holds, key, valueOrAbsent(map.get(key)));
+    map.set(key, value);
   }
 
   /** Stores `value` for the current key, or removes its entry when `value` is undefined. */
