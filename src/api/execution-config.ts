@@ -6,6 +6,7 @@
 import { availableParallelism } from "node:os";
 import { invalidArgument } from "../core/errors.ts";
 import { DEFAULT_MAX_PARALLELISM } from "../core/key-groups.ts";
+import { DEFAULT_STATE_BACKEND, type StateBackendName } from "../state/state-backends.ts";
 
 export interface EnvironmentConfig {
   /** Default parallelism of every operator that does not set its own. */
@@ -21,10 +22,19 @@ export interface EnvironmentConfig {
    * could change another's (docs/records-and-state.md). Off by default.
    */
   objectReuse: boolean;
+  /** Where keyed state lives: the name of a registered keyed state backend (src/state/state-backends.ts). */
+  stateBackend: StateBackendName;
 }
 
 export function defaultEnvironmentConfig(): EnvironmentConfig {
-  return { parallelism: availableParallelism(), maxParallelism: DEFAULT_MAX_PARALLELISM, bufferSize: 1024, bufferTimeoutMs: 100, objectReuse: false };
+  return {
+    parallelism: availableParallelism(),
+    maxParallelism: DEFAULT_MAX_PARALLELISM,
+    bufferSize: 1024,
+    bufferTimeoutMs: 100,
+    objectReuse: false,
+    stateBackend: DEFAULT_STATE_BACKEND,
+  };
 }
 
 export function checkParallelism(parallelism: number, what: string): void {
@@ -40,6 +50,7 @@ export class ExecutionConfig implements EnvironmentConfig {
   bufferSize: number;
   bufferTimeoutMs: number;
   objectReuse: boolean;
+  stateBackend: StateBackendName;
 
   constructor(config: EnvironmentConfig) {
     this.parallelism = config.parallelism;
@@ -47,6 +58,7 @@ export class ExecutionConfig implements EnvironmentConfig {
     this.bufferSize = config.bufferSize;
     this.bufferTimeoutMs = config.bufferTimeoutMs;
     this.objectReuse = config.objectReuse;
+    this.stateBackend = config.stateBackend;
   }
 
   /**

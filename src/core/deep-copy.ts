@@ -1,120 +1,157 @@
 /**
- * Deep copies of user values (records handed between operators, values kept in state), so that
- * changing one copy in place cannot change another.
+ * A deep copy of a value, for handing one value to two owners (a state and a snapshot of it, or
+ * two operators) so that neither sees the other's changes.
  *
  * Contract:
- * - primitives and functions are returned as they are;
- * - arrays, plain objects and instances of user classes are copied field by field (own enumerable
- *   string keys), instances keeping their prototype, so methods and `instanceof` still work;
- * - Map, Set, Date, RegExp, ArrayBuffer, typed arrays and DataView are copied with their contents;
- * - objects the copy cannot reproduce (promises, weak collections, objects with private `#fields`
- *   of a class) are shared, not copied;
- * - shared references and cycles are reproduced as such in the copy.
- *
- * Cost: the common case (a tree of plain objects and arrays) is copied by a direct recursion with
- * no bookkeeping; only a value nested deeper than `FAST_DEPTH` (a cycle, or a very deep tree) is
- * copied again with a table of the objects seen.
+ * - primitives (bigints and symbols included) are returned as they are; so are functions, and
+ *   objects whose contents cannot be read (WeakMap, WeakSet, WeakRef, Promise) and errors (their
+ *   message and stack are not fields a copy could carry);
+ * - plain objects (also with a null prototype) and instances of user classes become a new object
+ *   with the same prototype and a deep copy of each own enumerable string-keyed property (the
+ *   constructor is not run; non-enumerable and `#private` fields are not copied, nor symbol-keyed
+ *   ones except on plain objects);
+ * - arrays keep their length and holes; Map and Set keep their order, with keys, values and
+ *   elements copied deeply; Date, RegExp, ArrayBuffer, DataView and typed arrays (Node's Buffer
+ *   included) are copied with their bytes, keeping their type;
+ * - values up to MAX_FAST_DEPTH levels deep are copied by a fast recursive pass, which copies an
+ *   object reached along two paths twice (as JSON or a serializer would); a deeper value, which
+ *   includes every cyclic one, is copied instead by a slower pass that keeps such sharing, and
+ *   so cycles, and uses no recursion (no stack overflow at any depth).
  */
+import { Buffer } from "node:buffer";
 
-const FAST_DEPTH = 64;
+/** Levels the recursive pass goes down before handing the value to the cycle-aware pass. */
+const MAX_FAST_DEPTH = 256;
 
-class TooDeep extends Error {}
-const TOO_DEEP = new TooDeep();
+/** Thrown inside the recursive pass when a value is too deep for it; never escapes. */
+const TOO_DEEP: unique symbol = Symbol("too deep");
 
 export function deepCopy<T>(value: T): T {
   if (typeof value !== "object" || value === null) return value;
   try {
-    return copyTree(value, 0) as T;
+    return copyObject(value, 0) as T;
   } catch (e) {
-    if (e !== TOO_DEEP) throw e;
-    return copyGraph(value) as T;
+    if (e === TOO_DEEP) return copyTracked(value) as T;
+    throw e;
   }
 }
 
-function copyTree(value: unknown, depth: number): unknown {
-  if (typeof value !== "object" || value === null) return value;
-  if (depth > FAST_DEPTH) throw TOO_DEEP;
+function copyAny(value: unknown, depth: number): unknown {
+  return typeof value !== "object" || value === null ? value : copyObject(value, depth);
+}
+
+function copyObject(source: object, depth: number): object {
+  if (depth > MAX_FAST_DEPTH) throw TOO_DEEP;
   const next = depth + 1;
-  if (Array.isArray(value)) {
-    const out = value.slice();
-    for (let i = 0; i < out.length; i++) {
-      const element: unknown = out[i];
-      if (typeof element === "object" && element !== null) out[i] = copyTree(element, next);
+  const proto: unknown = Object.getPrototypeOf(source);
+  if (proto === Object.prototype) {
+    // Spreading copies every own enumerable property in one step (several times faster than
+    // assigning them one by one); then only the fields that hold objects need a deeper copy.
+    const copy: Record<string, unknown> = { ...(source as Record<string, unknown>) };
+    for (const key in copy) {
+      const field = copy[key];
+      if (typeof field === "object" && field !== null && Object.hasOwn(copy, key)) setProperty(copy, key, copyObject(field, next));
     }
-    return out;
+    return copy;
   }
-  if (Object.getPrototypeOf(value) === Object.prototype) {
-    // Spreading clones the object's shape in one step; only fields holding objects need more.
-    const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-    for (const key in out) {
-      const field = out[key];
-      if (typeof field === "object" && field !== null && Object.hasOwn(out, key)) out[key] = copyTree(field, next);
+  if (Array.isArray(source)) {
+    // slice keeps the element kind (packed numbers stay packed) and the holes.
+    const copy = source.slice();
+    for (let i = 0; i < copy.length; i++) {
+      const element: unknown = copy[i];
+      if (typeof element === "object" && element !== null) copy[i] = copyObject(element, next);
     }
-    return out;
+    if (proto !== Array.prototype) Object.setPrototypeOf(copy, proto as object);
+    return copy;
   }
-  const out = shell(value);
-  if (out !== value) fill(value, out, (v) => copyTree(v, next));
-  return out;
+  if (source instanceof Map) {
+    const copy = new Map();
+    for (const [k, v] of source) copy.set(copyAny(k, next), copyAny(v, next));
+    return withPrototype(copy, proto, Map.prototype);
+  }
+  if (source instanceof Set) {
+    const copy = new Set();
+    for (const element of source) copy.add(copyAny(element, next));
+    return withPrototype(copy, proto, Set.prototype);
+  }
+  const leaf = copyLeaf(source, proto);
+  if (leaf !== undefined) return leaf;
+  const copy = Object.create(proto as object | null) as Record<string, unknown>;
+  for (const key of Object.keys(source)) setProperty(copy, key, copyAny((source as Record<string, unknown>)[key], next));
+  return copy;
 }
 
-/** Copies any object graph without recursion: each object's copy is made empty, then filled. */
-function copyGraph(root: object): unknown {
-  const seen = new Map<object, unknown>();
-  const pending: [object, unknown][] = [];
-  const copy = (value: unknown): unknown => {
+/**
+ * Copies of values without object references inside (dates, byte containers, regular
+ * expressions) and the objects kept by reference; undefined for objects with properties to copy.
+ */
+function copyLeaf(source: object, proto: unknown): object | undefined {
+  if (ArrayBuffer.isView(source)) {
+    if (Buffer.isBuffer(source)) return Buffer.from(source);
+    if (source instanceof DataView) return withPrototype(new DataView(source.buffer.slice(source.byteOffset, source.byteOffset + source.byteLength)), proto, DataView.prototype);
+    const typed = source as unknown as { slice(): object };
+    return typed.slice();
+  }
+  if (source instanceof Date) return withPrototype(new Date(source.getTime()), proto, Date.prototype);
+  if (source instanceof ArrayBuffer) return source.slice(0);
+  if (source instanceof RegExp) return withPrototype(new RegExp(source.source, source.flags), proto, RegExp.prototype);
+  if (source instanceof WeakMap || source instanceof WeakSet || source instanceof WeakRef || source instanceof Promise || source instanceof Error) return source;
+  return undefined;
+}
+
+function withPrototype<T extends object>(copy: T, proto: unknown, builtIn: object): T {
+  if (proto !== builtIn) Object.setPrototypeOf(copy, proto as object | null);
+  return copy;
+}
+
+/** Assigns an own data property; `__proto__` as a key must not change the copy's prototype. */
+function setProperty(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
+}
+
+/**
+ * The cycle-aware pass: every object is copied once (sharing and cycles kept), with an explicit
+ * work list instead of recursion. An object's copy is created empty first and filled later, so a
+ * Map or Set is filled in its source's order with copies that may still be filling.
+ */
+function copyTracked(root: object): object {
+  const copies = new Map<object, object>();
+  const toFill: [object, object][] = [];
+  const copyOf = (value: unknown): unknown => {
     if (typeof value !== "object" || value === null) return value;
-    const known = seen.get(value);
+    const known = copies.get(value);
     if (known !== undefined) return known;
-    const out = shell(value);
-    seen.set(value, out);
-    if (out !== value) pending.push([value, out]);
-    return out;
+    const proto: unknown = Object.getPrototypeOf(value);
+    let copy: object;
+    if (Array.isArray(value)) copy = withPrototype(new Array<unknown>(value.length), proto, Array.prototype);
+    else if (value instanceof Map) copy = withPrototype(new Map(), proto, Map.prototype);
+    else if (value instanceof Set) copy = withPrototype(new Set(), proto, Set.prototype);
+    else {
+      const leaf = copyLeaf(value, proto);
+      if (leaf !== undefined) {
+        copies.set(value, leaf);
+        return leaf;
+      }
+      copy = Object.create(proto as object | null) as object;
+    }
+    copies.set(value, copy);
+    toFill.push([value, copy]);
+    return copy;
   };
-  const result = copy(root);
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) fill(next[0], next[1], copy);
-  return result;
-}
-
-/**
- * The copy of `value` before its contents are copied: an empty container of its kind, a complete
- * copy of a leaf (Date, RegExp, binary data), or `value` itself when it cannot be copied.
- */
-function shell(value: object): unknown {
-  if (Array.isArray(value)) return new Array<unknown>(value.length);
-  if (value instanceof Map) return new Map();
-  if (value instanceof Set) return new Set();
-  if (value instanceof Date) return new Date(value.getTime());
-  if (value instanceof RegExp) return new RegExp(value.source, value.flags);
-  if (value instanceof ArrayBuffer) return value.slice(0);
-  if (ArrayBuffer.isView(value)) return copyView(value);
-  if (!copyable(value)) return value;
-  return Object.create(Object.getPrototypeOf(value) as object | null);
-}
-
-/** Copies the contents of `value` into its shell `out` (containers and objects only). */
-function fill(value: object, out: unknown, copy: (v: unknown) => unknown): void {
-  if (Array.isArray(value)) {
-    const array = out as unknown[];
-    for (let i = 0; i < value.length; i++) array[i] = copy(value[i]);
-  } else if (value instanceof Map) {
-    for (const [k, v] of value) (out as Map<unknown, unknown>).set(copy(k), copy(v));
-  } else if (value instanceof Set) {
-    for (const v of value) (out as Set<unknown>).add(copy(v));
-  } else if (copyable(value)) {
-    const fields = out as Record<string, unknown>;
-    for (const key of Object.keys(value)) fields[key] = copy((value as Record<string, unknown>)[key]);
+  const rootCopy = copyOf(root) as object;
+  for (let item = toFill.pop(); item !== undefined; item = toFill.pop()) {
+    const [source, copy] = item;
+    if (Array.isArray(source)) {
+      const target = copy as unknown[];
+      for (let i = 0; i < source.length; i++) if (i in source) target[i] = copyOf(source[i]);
+    } else if (source instanceof Map) {
+      for (const [k, v] of source) (copy as Map<unknown, unknown>).set(copyOf(k), copyOf(v));
+    } else if (source instanceof Set) {
+      for (const element of source) (copy as Set<unknown>).add(copyOf(element));
+    } else {
+      for (const key of Object.keys(source)) setProperty(copy as Record<string, unknown>, key, copyOf((source as Record<string, unknown>)[key]));
+    }
   }
-}
-
-function copyView(view: ArrayBufferView): ArrayBufferView {
-  if (view instanceof DataView) return new DataView(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
-  return (view as unknown as { slice(): ArrayBufferView }).slice();
-}
-
-/**
- * Plain objects and instances of user classes; not built-ins whose state lives outside their own
- * fields (promises, weak collections, errors, boxed primitives, streams, handles).
- */
-function copyable(value: object): boolean {
-  return Object.prototype.toString.call(value) === "[object Object]";
+  return rootCopy;
 }

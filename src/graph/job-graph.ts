@@ -5,6 +5,7 @@
  * job edge between vertices, crossing tasks (and possibly threads).
  */
 import { vertexId, type NodeId, type VertexId } from "../core/ids.ts";
+import type { StateBackendName } from "../state/state-backends.ts";
 import { displayName, type Partitioning, type StreamGraph, type StreamNode } from "./stream-graph.ts";
 
 export interface JobEdge {
@@ -30,6 +31,8 @@ export interface JobGraph {
   readonly vertices: readonly JobVertex[];
   readonly edges: readonly JobEdge[];
   readonly maxParallelism: number;
+  /** The keyed state backend every keyed operator gets. */
+  readonly stateBackend: StateBackendName;
   /** Which vertex each node runs in, by node id. */
   readonly vertexOfNode: readonly VertexId[];
 }
@@ -74,7 +77,7 @@ export function buildJobGraph(graph: StreamGraph): JobGraph {
     inputs: edges.filter((e) => e.target === i),
     outputs: edges.filter((e) => e.source === i),
   }));
-  return { vertices, edges, maxParallelism: graph.maxParallelism, vertexOfNode };
+  return { vertices, edges, maxParallelism: graph.maxParallelism, stateBackend: graph.stateBackend, vertexOfNode };
 }
 
 /**

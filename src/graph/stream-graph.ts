@@ -7,6 +7,7 @@
 import type { NodeId } from "../core/ids.ts";
 import type { Source } from "../sources/source.ts";
 import type { OperatorFactory } from "../runtime/operators/operator.ts";
+import type { StateBackendName } from "../state/state-backends.ts";
 
 export type Partitioning =
   | { readonly kind: "forward" }
@@ -59,6 +60,8 @@ export interface StreamGraph {
   readonly nodes: readonly StreamNode[];
   readonly maxParallelism: number;
   readonly defaultParallelism: number;
+  /** The keyed state backend every keyed operator gets. */
+  readonly stateBackend: StateBackendName;
 }
 
 export function outgoingEdges(graph: StreamGraph, id: NodeId): StreamEdge[] {

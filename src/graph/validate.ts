@@ -4,11 +4,14 @@
  * of different parallelism become rebalance edges.
  */
 import { InvalidJobError } from "../core/errors.ts";
+import { DEFAULT_STATE_BACKEND, type StateBackendName } from "../state/state-backends.ts";
 import { displayName, type Partitioning, type StreamGraph, type StreamNode } from "./stream-graph.ts";
 
 export interface GraphSettings {
   readonly parallelism: number;
   readonly maxParallelism: number;
+  /** The default backend when absent. */
+  readonly stateBackend?: StateBackendName;
 }
 
 const REBALANCE: Partitioning = { kind: "rebalance" };
@@ -45,5 +48,10 @@ export function resolveStreamGraph(nodes: readonly StreamNode[], settings: Graph
       node.inputs.push(edge.partitioning.kind === "forward" && !sameParallelism ? { ...edge, partitioning: REBALANCE } : edge);
     }
   });
-  return { nodes: resolved, maxParallelism: settings.maxParallelism, defaultParallelism: settings.parallelism };
+  return {
+    nodes: resolved,
+    maxParallelism: settings.maxParallelism,
+    defaultParallelism: settings.parallelism,
+    stateBackend: settings.stateBackend ?? DEFAULT_STATE_BACKEND,
+  };
 }

@@ -1,13 +1,14 @@
 /**
- * What an operator on keyed input gets from its task: the keyed state backend, the timer service,
- * and the key selector of each input. One set per subtask, covering its key-group range.
+ * What an operator on keyed input gets from its task: the keyed state backend (whichever the job
+ * configured), the timer service, and the key selector of each input. One set per subtask,
+ * covering its key-group range.
  */
-import type { HeapKeyedStateBackend } from "../state/heap/heap-keyed-state-backend.ts";
+import type { KeyedStateBackend } from "../state/keyed-state-backend.ts";
 import type { InternalTimerService } from "../state/timer-service.ts";
 
 export class KeyedServices {
   constructor(
-    readonly backend: HeapKeyedStateBackend,
+    readonly backend: KeyedStateBackend,
     readonly timers: InternalTimerService,
     readonly keySelectors: readonly (((value: unknown) => unknown) | undefined)[],
   ) {}

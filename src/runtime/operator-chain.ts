@@ -9,7 +9,7 @@ import { assignToKeyGroup, keyGroupRangeForSubtask } from "../core/key-groups.ts
 import type { JobGraph, JobVertex } from "../graph/job-graph.ts";
 import { operatorIdOf } from "../graph/job-graph.ts";
 import { displayName, type StreamNode } from "../graph/stream-graph.ts";
-import { HeapKeyedStateBackend } from "../state/heap/heap-keyed-state-backend.ts";
+import { createKeyedStateBackend } from "../state/state-backends.ts";
 import { InternalTimerService } from "../state/timer-service.ts";
 import { KeyedServices } from "./keyed-services.ts";
 import type { RecordWriter } from "./network/record-writer.ts";
@@ -48,7 +48,7 @@ function keyedServicesFor(node: StreamNode, vertex: JobVertex, env: ChainEnviron
   if (node.kind !== "operator" || node.keySelectors.every((s) => s === undefined)) return undefined;
   const maxParallelism = env.job.maxParallelism;
   const keyGroupRange = keyGroupRangeForSubtask(env.subtaskIndex, vertex.parallelism, maxParallelism);
-  const backend = new HeapKeyedStateBackend({ keyGroupRange, maxParallelism });
+  const backend = createKeyedStateBackend(env.job.stateBackend, { keyGroupRange, maxParallelism });
   const timers = new InternalTimerService();
   if (restored !== undefined) {
     backend.restore(restored.keyed);

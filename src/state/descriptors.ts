@@ -56,3 +56,6 @@ export type StateDescriptor =
   | MapStateDescriptor<unknown, unknown>
   | ReducingStateDescriptor<unknown>
   | AggregatingStateDescriptor<unknown, unknown, unknown>;
+
+/** The kind of a piece of keyed state, as its descriptor names it. */
+export type StateKind = StateDescriptor["kind"];

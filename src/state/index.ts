@@ -8,9 +8,18 @@ export {
   type AggregateFunction,
   type ReduceFn,
   type StateDescriptor,
+  type StateKind,
 } from "./descriptors.ts";
 export type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from "./state.ts";
-export type { KeyedStateBackend, StateKind } from "./keyed-state-backend.ts";
+export type { KeyedStateBackend, KeyedStateBackendOptions } from "./keyed-state-backend.ts";
+export type { KeyedStateSnapshot } from "./keyed-state-snapshot.ts";
+export {
+  createKeyedStateBackend,
+  DEFAULT_STATE_BACKEND,
+  stateBackendNames,
+  type KeyedStateBackendFactory,
+  type StateBackendName,
+} from "./state-backends.ts";
 export { HeapKeyedStateBackend, type HeapKeyedStateBackendOptions } from "./heap/heap-keyed-state-backend.ts";
 export { UserMapEntry } from "./heap/heap-map-state.ts";
 export { InternalTimerService, type InternalTimer } from "./timer-service.ts";

@@ -7,9 +7,16 @@
  * - `getState` returns the same object for the same name, and refuses one name with two kinds;
  * - entries are stored per key group, and clearing a key's state leaves no entry behind, so
  *   `numKeys` and `keyGroupEntries` see only keys that hold a value;
- * - a snapshot shows the state as it was when `snapshot()` returned, however the state changes
- *   while it is written; restoring it (into a backend of any key-group range) gives back exactly
- *   the keys of that range (test/state/keyed-state-snapshot-conformance.ts checks it).
+ * - a value taken from state (`ValueState.value()`, list elements, map values, a reducing or
+ *   aggregating state's value) may be changed in place by the function that took it, during the
+ *   call it took it in, and written back or not: the change is the state's, never a snapshot's;
+ * - a snapshot shows the state as it was when `snapshot()` returned, however the state, and the
+ *   values taken from it, change while it (or any other live snapshot) is written, and whatever
+ *   order snapshots are released in; state restored but asked for only later is no exception.
+ *   Restoring it (into a backend of any key-group range) gives back exactly the keys of that
+ *   range (test/state/keyed-state-snapshot-conformance.ts checks it).
+ *
+ * Implementations are chosen by name through the registry in state-backends.ts.
  */
 import type { KeyGroupRange, NormalizedKey } from "../core/key-groups.ts";
 import type { KeyGroup } from "../core/ids.ts";
@@ -19,12 +26,19 @@ import type {
   MapStateDescriptor,
   ReducingStateDescriptor,
   StateDescriptor,
+  StateKind,
   ValueStateDescriptor,
 } from "./descriptors.ts";
+import type { KeyedStateSnapshot } from "./keyed-state-snapshot.ts";
 import type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from "./state.ts";
-import type { KeyedStateSnapshot } from "./heap/heap-snapshot.ts";
 
-export type StateKind = StateDescriptor["kind"];
+/** What a backend is created with. */
+export interface KeyedStateBackendOptions {
+  /** The key groups the backend holds; keys of other groups are refused. */
+  readonly keyGroupRange: KeyGroupRange;
+  /** The job's number of key groups. */
+  readonly maxParallelism: number;
+}
 
 export interface KeyedStateBackend {
   readonly keyGroupRange: KeyGroupRange;

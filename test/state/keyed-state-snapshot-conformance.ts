@@ -1,7 +1,9 @@
 /**
  * The snapshot conformance suite every keyed state backend passes: a snapshot is isolated from
- * later writes of every state kind, restores into any key-group range, carries state that was
- * restored but not yet asked for, and refuses corrupt bytes.
+ * later writes of every state kind, including in-place changes of objects taken from state (as
+ * TypeScript code makes them), with several snapshots live and released in any order; it restores
+ * into any key-group range, carries state that was restored but not yet asked for, shares nothing
+ * with state asked for only after a restore, and refuses corrupt bytes.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -16,7 +18,7 @@ import {
   ValueStateDescriptor,
 } from "../../src/state/descriptors.ts";
 import type { KeyedStateBackend } from "../../src/state/keyed-state-backend.ts";
-import type { KeyedStateSnapshot } from "../../src/state/heap/heap-snapshot.ts";
+import type { KeyedStateSnapshot } from "../../src/state/keyed-state-snapshot.ts";
 
 type Factory = (options: { keyGroupRange: KeyGroupRange; maxParallelism: number }) => KeyedStateBackend;
 
@@ -94,6 +96,147 @@ function contents(backend: KeyedStateBackend, range: KeyGroupRange = FULL): unkn
   }
   void range;
   return out;
+}
+
+// ---- object state, changed in place ----
+
+type Counter = { n: number; tags: string[] };
+
+const objValue = new ValueStateDescriptor<Counter>("objValue");
+const objList = new ListStateDescriptor<Counter>("objList");
+const objMap = new MapStateDescriptor<string, Counter>("objMap");
+/** Folds in place into the accumulated object, as reduce functions often do. */
+const objReducing = new ReducingStateDescriptor<Counter>("objReducing", (acc, v) => {
+  acc.n += v.n;
+  acc.tags.push(...v.tags);
+  return acc;
+});
+/** Returns the accumulator itself as its result, which the caller may then change. */
+const objAggregating = new AggregatingStateDescriptor<number, Counter, Counter>("objAggregating", {
+  createAccumulator: () => ({ n: 0, tags: [] }),
+  add: (v, acc) => {
+    acc.n += v;
+    acc.tags.push(`+${v}`);
+    return acc;
+  },
+  getResult: (acc) => acc,
+});
+
+const objectKinds = [
+  "valueChange", // s = value(); s.n += n; update(s) — or, for odd n, no update
+  "valueSet",
+  "listAdd",
+  "listChange", // get()[0].n += n, not written back
+  "listUpdate",
+  "mapPut",
+  "mapChange", // get(k).n += n, and a value from entries() changed
+  "mapRemove",
+  "reducingAdd",
+  "reducingChange", // get().tags.push(...)
+  "aggregatingAdd",
+  "aggregatingChange", // get().n += n on the accumulator itself
+  "clear",
+] as const;
+type ObjectOp = { key: number; kind: (typeof objectKinds)[number]; n: number };
+
+const objectOps = fc.array(
+  fc.record({ key: fc.integer({ min: 0, max: 12 }), kind: fc.constantFrom(...objectKinds), n: fc.integer({ min: 1, max: 9 }) }),
+  { maxLength: 60 },
+);
+
+function applyObject(backend: KeyedStateBackend, op: ObjectOp): void {
+  backend.setCurrentKey(op.key);
+  const counter = (): Counter => ({ n: op.n, tags: [`t${op.n}`] });
+  switch (op.kind) {
+    case "valueChange": {
+      const state = backend.getState(objValue);
+      const s = state.value();
+      if (s === undefined) return state.update(counter());
+      s.n += op.n;
+      s.tags.push(`v${op.n}`);
+      if (op.n % 2 === 0) state.update(s);
+      return;
+    }
+    case "valueSet":
+      return backend.getState(objValue).update(counter());
+    case "listAdd":
+      return backend.getState(objList).add(counter());
+    case "listChange": {
+      const first = backend.getState(objList).get()[0];
+      if (first !== undefined) {
+        first.n += op.n;
+        first.tags.push(`l${op.n}`);
+      }
+      return;
+    }
+    case "listUpdate":
+      return backend.getState(objList).update(op.n % 3 === 0 ? [] : [counter(), counter()]);
+    case "mapPut":
+      return backend.getState(objMap).put(`k${op.n % 3}`, counter());
+    case "mapChange": {
+      const state = backend.getState(objMap);
+      const one = state.get(`k${op.n % 3}`);
+      if (one !== undefined) one.n += op.n;
+      for (const [, v] of state.entries()) v.tags.push(`m${op.n}`);
+      return;
+    }
+    case "mapRemove":
+      return backend.getState(objMap).remove(`k${op.n % 3}`);
+    case "reducingAdd":
+      return backend.getState(objReducing).add(counter());
+    case "reducingChange":
+      backend.getState(objReducing).get()?.tags.push(`r${op.n}`);
+      return;
+    case "aggregatingAdd":
+      return backend.getState(objAggregating).add(op.n);
+    case "aggregatingChange": {
+      const acc = backend.getState(objAggregating).get();
+      if (acc !== undefined) acc.n += op.n;
+      return;
+    }
+    case "clear":
+      for (const d of [objValue, objList, objMap, objReducing, objAggregating]) backend.getState(d).clear();
+      return;
+  }
+}
+
+/** Everything readable for keys 0..12 of the object states, as detached plain data. */
+function objectContents(backend: KeyedStateBackend): unknown {
+  const out: unknown[] = [];
+  for (let key = 0; key <= 12; key++) {
+    backend.setCurrentKey(key);
+    const row = [
+      key,
+      backend.getState(objValue).value(),
+      backend.getState(objList).get(),
+      [...backend.getState(objMap).entries()].sort(),
+      backend.getState(objReducing).get(),
+      backend.getState(objAggregating).get(),
+    ];
+    if (row.slice(1).some((v) => v !== undefined && !(Array.isArray(v) && v.length === 0))) out.push(row);
+  }
+  return JSON.parse(JSON.stringify(out)) as unknown;
+}
+
+function restoredObjectContents(create: Factory, bytes: Uint8Array): unknown {
+  const restored = create({ keyGroupRange: FULL, maxParallelism: MAX });
+  restored.restore([bytes]);
+  return objectContents(restored);
+}
+
+/** Runs the snapshot's write to the end, applying one of `ops` before each step (and the rest after). */
+function writeWhile(snapshot: KeyedStateSnapshot, backend: KeyedStateBackend, ops: readonly ObjectOp[]): Uint8Array {
+  const steps = snapshot.write();
+  let i = 0;
+  for (;;) {
+    if (i < ops.length) applyObject(backend, ops[i++]!);
+    const step = steps.next();
+    if (step.done) {
+      for (; i < ops.length; i++) applyObject(backend, ops[i]!);
+      snapshot.release();
+      return step.value;
+    }
+  }
 }
 
 function writeAll(snapshot: KeyedStateSnapshot): Uint8Array {
@@ -224,6 +367,111 @@ export function keyedStateSnapshotConformance(name: string, create: Factory): vo
       const corrupt = (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_STATE_CORRUPT";
       assert.throws(() => create({ keyGroupRange: FULL, maxParallelism: MAX }).restore([bytes.subarray(0, bytes.length - 3)]), corrupt);
       assert.throws(() => create({ keyGroupRange: FULL, maxParallelism: MAX }).restore([new TextEncoder().encode("not a snapshot")]), corrupt);
+    });
+  });
+
+  describe(`${name}: snapshots and objects changed in place`, () => {
+    const filled = () => {
+      const backend = create({ keyGroupRange: FULL, maxParallelism: MAX });
+      for (let key = 0; key <= 12; key++) {
+        for (const kind of ["valueSet", "listAdd", "listAdd", "mapPut", "reducingAdd", "aggregatingAdd"] as const) applyObject(backend, { key, kind, n: key % 9 + 1 });
+      }
+      return backend;
+    };
+
+    it("a value object changed in place after snapshot(), written back or not, does not reach the snapshot", () => {
+      const backend = filled();
+      const expected = objectContents(backend);
+      const snapshot = backend.snapshot();
+      const ops: ObjectOp[] = [];
+      for (let key = 0; key <= 12; key++) ops.push({ key, kind: "valueChange", n: 2 + (key % 2) });
+      assert.deepEqual(restoredObjectContents(create, writeWhile(snapshot, backend, ops)), expected);
+    });
+
+    for (const kind of ["listChange", "listAdd", "mapChange", "mapPut", "mapRemove", "reducingChange", "reducingAdd", "aggregatingChange", "aggregatingAdd"] as const) {
+      it(`${kind} on every key while a snapshot is written does not reach it, and stays in the live state`, () => {
+        const backend = filled();
+        const plain = filled();
+        const expected = objectContents(backend);
+        const snapshot = backend.snapshot();
+        const ops: ObjectOp[] = [];
+        for (let key = 0; key <= 12; key++) ops.push({ key, kind, n: 4 }, { key, kind, n: 5 });
+        for (const op of ops) applyObject(plain, op);
+        assert.deepEqual(restoredObjectContents(create, writeWhile(snapshot, backend, ops)), expected);
+        assert.deepEqual(objectContents(backend), objectContents(plain));
+      });
+    }
+
+    it("removals and re-inserts of a key while a snapshot is written do not reach it", () => {
+      const backend = filled();
+      const expected = objectContents(backend);
+      const snapshot = backend.snapshot();
+      const ops: ObjectOp[] = [];
+      for (let key = 0; key <= 12; key++) ops.push({ key, kind: "clear", n: 1 }, { key, kind: "listAdd", n: 7 }, { key, kind: "mapPut", n: 7 }, { key, kind: "valueChange", n: 3 });
+      assert.deepEqual(restoredObjectContents(create, writeWhile(snapshot, backend, ops)), expected);
+    });
+
+    it("any mix of changes to objects leaves each of several live snapshots as it was when taken, whatever order they are written or released in", () => {
+      fc.assert(
+        fc.property(objectOps, objectOps, objectOps, objectOps, fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 60 }), fc.boolean(), (first, second, third, after, order, abortMiddle) => {
+          const backend = create({ keyGroupRange: FULL, maxParallelism: MAX });
+          const plain = create({ keyGroupRange: FULL, maxParallelism: MAX });
+          const both = (op: ObjectOp) => [backend, plain].forEach((b) => applyObject(b, op));
+          const taken: { snapshot: KeyedStateSnapshot; expected: unknown; steps: Generator<void, Uint8Array, void> | undefined; bytes?: Uint8Array }[] = [];
+          for (const ops of [first, second, third]) {
+            ops.forEach(both);
+            const expected = objectContents(backend);
+            const snapshot = backend.snapshot();
+            taken.push({ snapshot, expected, steps: undefined });
+          }
+          if (abortMiddle) taken[1]!.snapshot.release();
+          const live = abortMiddle ? [taken[0]!, taken[2]!] : taken;
+          let i = 0;
+          let o = 0;
+          while (live.some((t) => t.bytes === undefined)) {
+            const pending = live.filter((t) => t.bytes === undefined);
+            const t = pending[(order[o++ % Math.max(order.length, 1)] ?? 0) % pending.length]!;
+            t.steps ??= t.snapshot.write();
+            const step = t.steps.next();
+            if (step.done) {
+              t.bytes = step.value;
+              t.snapshot.release();
+            }
+            if (i < after.length) both(after[i++]!);
+          }
+          for (; i < after.length; i++) both(after[i]!);
+          for (const t of live) assert.deepEqual(restoredObjectContents(create, t.bytes!), t.expected);
+          assert.deepEqual(objectContents(backend), objectContents(plain));
+        }),
+        { numRuns: 150 },
+      );
+    });
+
+    it("state asked for only after a restore, while a snapshot is live, shares no object with that snapshot", () => {
+      const source = filled();
+      const original = objectContents(source);
+      const restored = create({ keyGroupRange: FULL, maxParallelism: MAX });
+      restored.restore([writeAll(source.snapshot())]);
+      const snapshot = restored.snapshot();
+      const ops: ObjectOp[] = [];
+      for (let key = 0; key <= 12; key++) {
+        for (const kind of ["listAdd", "listChange", "mapPut", "mapChange", "valueChange", "reducingChange", "aggregatingChange"] as const) ops.push({ key, kind, n: 6 });
+      }
+      assert.deepEqual(restoredObjectContents(create, writeWhile(snapshot, restored, ops)), original);
+    });
+
+    it("state asked for only after a restore shares no object with a snapshot taken before the restore's state was asked for, nor with the next one", () => {
+      const source = filled();
+      const restored = create({ keyGroupRange: FULL, maxParallelism: MAX });
+      restored.restore([writeAll(source.snapshot())]);
+      const first = restored.snapshot();
+      applyObject(restored, { key: 3, kind: "listAdd", n: 1 });
+      const afterAdd = objectContents(restored);
+      const second = restored.snapshot();
+      applyObject(restored, { key: 3, kind: "listChange", n: 1 });
+      applyObject(restored, { key: 3, kind: "mapPut", n: 1 });
+      assert.deepEqual(restoredObjectContents(create, writeAll(second)), afterAdd);
+      assert.deepEqual(restoredObjectContents(create, writeAll(first)), objectContents(source));
     });
   });
 }

@@ -1,12 +1,12 @@
 /**
  * Aggregating state on the heap: stores the accumulator; `get()` applies `getResult` to it on
  * each call. A key with no accumulator (never added to, or cleared) reads as undefined. `add` may
- * change the accumulator in place: one a snapshot still sees is copied first.
+ * change the accumulator in place, and `getResult` may return (part of) it for the caller to
+ * change: both read it through StateTable.getForChange, so no live snapshot sees such changes.
  */
 import type { AggregateFunction } from "../descriptors.ts";
 import type { AggregatingState } from "../state.ts";
 import type { StateTable } from "./state-table.ts";
-import { copyValue } from "./copy-value.ts";
 
 export class HeapAggregatingState<IN, ACC, OUT> implements AggregatingState<IN, OUT> {
   constructor(
@@ -15,12 +15,12 @@ export class HeapAggregatingState<IN, ACC, OUT> implements AggregatingState<IN, 
   ) {}
 
   get(): OUT | undefined {
-    const accumulator = this.table.get();
+    const accumulator = this.table.getForChange();
     return accumulator === undefined ? undefined : this.aggregate.getResult(accumulator);
   }
 
   add(value: IN): void {
-    const accumulator = this.table.getMutable(copyValue);
+    const accumulator = this.table.getForChange();
     this.table.set(this.aggregate.add(value, accumulator === undefined ? this.aggregate.createAccumulator() : accumulator));
   }
 

@@ -8,7 +8,8 @@
  * put, value); reducing — the reduced value; aggregating — the accumulator.
  *
  * Access costs: `setCurrentKey` hashes the key and, for composite keys only, builds its canonical
- * string; a value-state read or write is an array read and one `Map` operation.
+ * string; a value-state read or write is an array read and one `Map` operation, plus, while a
+ * snapshot holds the key's group, the copy-on-write bookkeeping StateTable describes.
  */
 import { WeirError, internalError, invalidArgument } from "../../core/errors.ts";
 import { keyGroup as asKeyGroup, type KeyGroup } from "../../core/ids.ts";
@@ -25,9 +26,11 @@ import type {
   MapStateDescriptor,
   ReducingStateDescriptor,
   StateDescriptor,
+  StateKind,
   ValueStateDescriptor,
 } from "../descriptors.ts";
-import type { KeyedStateBackend, StateKind } from "../keyed-state-backend.ts";
+import type { KeyedStateBackend, KeyedStateBackendOptions } from "../keyed-state-backend.ts";
+import type { KeyedStateSnapshot } from "../keyed-state-snapshot.ts";
 import type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from "../state.ts";
 import { CurrentKey } from "./current-key.ts";
 import { HeapAggregatingState } from "./heap-aggregating-state.ts";
@@ -35,20 +38,20 @@ import { HeapListState } from "./heap-list-state.ts";
 import { HeapMapState, type UserMap } from "./heap-map-state.ts";
 import { HeapReducingState } from "./heap-reducing-state.ts";
 import { HeapValueState } from "./heap-value-state.ts";
-import { HeapSnapshot, readKeyedSnapshot, type FrozenState, type KeyedStateSnapshot, type RestoredState } from "./heap-snapshot.ts";
+import { HeapSnapshot, readKeyedSnapshot, type FrozenState, type RestoredState } from "./heap-snapshot.ts";
 import { StateTable } from "./state-table.ts";
 
-export interface HeapKeyedStateBackendOptions {
-  /** The key groups this backend holds; keys of other groups are refused. */
-  readonly keyGroupRange: KeyGroupRange;
-  /** The job's number of key groups. */
-  readonly maxParallelism: number;
-}
+export type HeapKeyedStateBackendOptions = KeyedStateBackendOptions;
 
-interface RegisteredState {
+/**
+ * One state's table. `state` is what a function asked for; a state restored but not asked for yet
+ * has none, and its table is frozen and copied-on-write like any other, so a function that asks
+ * for it late (on the first record after a restore, say) shares nothing with a live snapshot.
+ */
+interface TableEntry {
   readonly kind: StateKind;
   readonly table: StateTable<unknown>;
-  readonly state: State;
+  state: State | undefined;
 }
 
 export class HeapKeyedStateBackend implements KeyedStateBackend {
@@ -57,9 +60,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly start: number;
   private readonly end: number;
   private readonly current = new CurrentKey();
-  private readonly states = new Map<string, RegisteredState>();
-  /** Restored state not yet asked for by a function; it is loaded on first `getState`, and kept in snapshots until then. */
-  private readonly restored = new Map<string, RestoredState>();
+  /** Every state's table, requested or restored, in the order they were first seen. */
+  private readonly tables = new Map<string, TableEntry>();
 
   constructor(options: HeapKeyedStateBackendOptions) {
     const { keyGroupRange: range, maxParallelism } = options;
@@ -102,79 +104,60 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   getState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
   getState(descriptor: StateDescriptor): State;
   getState(descriptor: StateDescriptor): State {
-    const registered = this.states.get(descriptor.name);
-    if (registered !== undefined) {
-      if (registered.kind !== descriptor.kind) {
-        throw new WeirError(
-          "WEIR_ERR_STATE_CONFLICT",
-          `state '${descriptor.name}' is registered as ${registered.kind} state and cannot also be ${descriptor.kind} state`,
-        );
-      }
-      return registered.state;
+    const entry = this.tables.get(descriptor.name);
+    if (entry === undefined) {
+      const table = new StateTable<unknown>(descriptor.name, this.keyGroupRange, this.current);
+      const state = createState(descriptor, table);
+      this.tables.set(descriptor.name, { kind: descriptor.kind, table, state });
+      return state;
     }
-    const restored = this.restored.get(descriptor.name);
-    if (restored !== undefined && restored.kind !== descriptor.kind) {
-      throw new WeirError(
-        "WEIR_ERR_STATE_CONFLICT",
-        `state '${descriptor.name}' was restored as ${restored.kind} state and cannot be read as ${descriptor.kind} state`,
-      );
+    if (entry.kind !== descriptor.kind) {
+      const how = entry.state === undefined ? "was restored as" : "is registered as";
+      throw new WeirError("WEIR_ERR_STATE_CONFLICT", `state '${descriptor.name}' ${how} ${entry.kind} state and cannot also be ${descriptor.kind} state`);
     }
-    const table = new StateTable<unknown>(descriptor.name, this.keyGroupRange, this.current);
-    if (restored !== undefined) {
-      for (const [group, entries] of restored.groups) table.load(group, entries);
-      this.restored.delete(descriptor.name);
-    }
-    const state = createState(descriptor, table);
-    this.states.set(descriptor.name, { kind: descriptor.kind, table, state });
-    return state;
+    entry.state ??= createState(descriptor, entry.table);
+    return entry.state;
   }
 
   /**
-   * Freezes all state in O(key groups) for a snapshot; writing it out can then proceed step by
-   * step while records keep changing the live state (copy-on-write).
+   * Freezes all state in O(states × key groups) for a snapshot; writing it out can then proceed
+   * step by step while records keep changing the live state (copy-on-write per entry).
    */
   snapshot(): KeyedStateSnapshot {
     const frozen: FrozenState[] = [];
-    for (const [name, registered] of this.states) {
-      const table = registered.table;
-      frozen.push({ name, kind: registered.kind, maps: table.freeze(), release: (index) => table.release(index) });
-    }
-    for (const [name, restored] of this.restored) {
-      const maps = Array.from({ length: this.end - this.start + 1 }, (_, i) => {
-        const entries = restored.groups.get(this.start + i);
-        return entries === undefined ? undefined : new Map(entries);
-      });
-      frozen.push({ name, kind: restored.kind, maps });
-    }
+    for (const [name, entry] of this.tables) frozen.push({ name, kind: entry.kind, table: entry.table.freeze() });
     return new HeapSnapshot(this.keyGroupRange, this.maxParallelism, frozen);
   }
 
   /**
-   * Loads snapshots (of any parallelism) before the state is used: only key groups in this
-   * backend's range are kept. State already registered is replaced group by group.
+   * Loads snapshots (of any parallelism) before the state is used and before any snapshot is
+   * taken: only key groups in this backend's range are kept. State already present is replaced
+   * group by group.
    */
   restore(snapshots: Iterable<Uint8Array>): void {
     const incoming = new Map<string, RestoredState>();
     for (const bytes of snapshots) readKeyedSnapshot(bytes, this.keyGroupRange, incoming);
     for (const [name, restored] of incoming) {
-      const registered = this.states.get(name);
-      if (registered === undefined) {
-        this.restored.set(name, restored);
-        continue;
+      let entry = this.tables.get(name);
+      if (entry === undefined) {
+        entry = { kind: restored.kind, table: new StateTable<unknown>(name, this.keyGroupRange, this.current), state: undefined };
+        this.tables.set(name, entry);
+      } else if (entry.kind !== restored.kind) {
+        throw new WeirError("WEIR_ERR_STATE_CONFLICT", `state '${name}' is registered as ${entry.kind} state but was restored as ${restored.kind} state`);
       }
-      if (registered.kind !== restored.kind) {
-        throw new WeirError("WEIR_ERR_STATE_CONFLICT", `state '${name}' is registered as ${registered.kind} state but was restored as ${restored.kind} state`);
-      }
-      for (const [group, entries] of restored.groups) registered.table.load(group, entries);
+      for (const [group, entries] of restored.groups) entry.table.load(group, entries);
     }
   }
 
   stateNames(): string[] {
-    return [...this.states.keys()];
+    const names: string[] = [];
+    for (const [name, entry] of this.tables) if (entry.state !== undefined) names.push(name);
+    return names;
   }
 
   stateKind(stateName: string): StateKind | undefined {
-    return this.states.get(stateName)?.kind;
+    const entry = this.tables.get(stateName);
+    return entry?.state === undefined ? undefined : entry.kind;
   }
 
   keyGroupEntries(stateName: string, keyGroup: number): IterableIterator<[NormalizedKey, unknown]> {
@@ -186,9 +169,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   private table(stateName: string): StateTable<unknown> {
-    const registered = this.states.get(stateName);
-    if (registered === undefined) throw internalError(`no state named '${stateName}' is registered`);
-    return registered.table;
+    const entry = this.tables.get(stateName);
+    if (entry?.state === undefined) throw internalError(`no state named '${stateName}' is registered`);
+    return entry.table;
   }
 
   private checkCurrentKey(): void {

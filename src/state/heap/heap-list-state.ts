@@ -1,29 +1,29 @@
 /**
- * List state on the heap: stores a non-empty array per key. `get()` returns a fresh copy, so later
- * writes do not show in it and changing it does not change the state. A key whose list becomes
- * empty (`update([])`, `clear()`) has no entry.
+ * List state on the heap: stores a non-empty array per key. `get()` returns a fresh array (so
+ * later writes do not show in it, and changing the array does not change the state) holding the
+ * stored elements, which the caller may change in place; `add` appends to the stored array. Both
+ * read it through StateTable.getForChange, so no live snapshot sees either. A key whose list
+ * becomes empty (`update([])`, `clear()`) has no entry.
  */
 import type { ListState } from "../state.ts";
 import type { StateTable } from "./state-table.ts";
-
-const copyList = <T>(list: T[]): T[] => list.slice();
 
 export class HeapListState<T> implements ListState<T> {
   constructor(private readonly table: StateTable<T[]>) {}
 
   get(): readonly T[] {
-    const list = this.table.get();
+    const list = this.table.getForChange();
     return list === undefined ? [] : list.slice();
   }
 
   add(value: T): void {
-    const list = this.table.getMutable(copyList);
+    const list = this.table.getForChange();
     if (list === undefined) this.table.put([value]);
     else list.push(value);
   }
 
   addAll(values: Iterable<T>): void {
-    const list = this.table.getMutable(copyList);
+    const list = this.table.getForChange();
     if (list !== undefined) {
       for (const value of values) list.push(value);
       return;

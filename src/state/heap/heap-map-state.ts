@@ -2,7 +2,10 @@
  * Map state on the heap: stores, per key, a non-empty map from the normalized user key to the
  * user key as given and its value. User keys therefore compare by `normalizeKey` (composite keys
  * with equal content are one key) while `keys()` and `entries()` give back the key first put.
- * Removing the last user key removes the key's entry.
+ * Removing the last user key removes the key's entry. Values (and keys) handed out may be
+ * changed in place: everything that hands out an object or changes the stored map reads it
+ * through StateTable.getForChange, so no live snapshot sees such changes; reading a primitive
+ * value, `contains` and `isEmpty` copy nothing.
  */
 import { normalizeKey, type NormalizedKey } from "../../core/key-groups.ts";
 import type { MapState } from "../state.ts";
@@ -18,22 +21,19 @@ export class UserMapEntry<K, V> {
 
 export type UserMap<K, V> = Map<NormalizedKey, UserMapEntry<K, V>>;
 
-function copyUserMap<K, V>(map: UserMap<K, V>): UserMap<K, V> {
-  const copy: UserMap<K, V> = new Map();
-  for (const [k, e] of map) copy.set(k, new UserMapEntry(e.key, e.value));
-  return copy;
-}
-
 export class HeapMapState<K, V> implements MapState<K, V> {
   constructor(private readonly table: StateTable<UserMap<K, V>>) {}
 
   get(key: K): V | undefined {
-    return this.table.get()?.get(normalizeKey(key))?.value;
+    const normalized = normalizeKey(key);
+    const value = this.table.get()?.get(normalized)?.value;
+    if (typeof value !== "object" || value === null) return value;
+    return this.table.getForChange()!.get(normalized)!.value;
   }
 
   put(key: K, value: V): void {
     const normalized = normalizeKey(key);
-    const map = this.table.getMutable(copyUserMap);
+    const map = this.table.getForChange();
     if (map === undefined) {
       this.table.put(new Map([[normalized, new UserMapEntry(key, value)]]));
       return;
@@ -48,7 +48,7 @@ export class HeapMapState<K, V> implements MapState<K, V> {
   }
 
   remove(key: K): void {
-    const map = this.table.getMutable(copyUserMap);
+    const map = this.table.getForChange();
     if (map === undefined) return;
     map.delete(normalizeKey(key));
     if (map.size === 0) this.table.remove();
@@ -59,17 +59,17 @@ export class HeapMapState<K, V> implements MapState<K, V> {
   }
 
   *entries(): IterableIterator<[K, V]> {
-    const map = this.table.get();
+    const map = this.table.getForChange();
     if (map !== undefined) for (const entry of map.values()) yield [entry.key, entry.value];
   }
 
   *keys(): IterableIterator<K> {
-    const map = this.table.get();
+    const map = this.table.getForChange();
     if (map !== undefined) for (const entry of map.values()) yield entry.key;
   }
 
   *values(): IterableIterator<V> {
-    const map = this.table.get();
+    const map = this.table.getForChange();
     if (map !== undefined) for (const entry of map.values()) yield entry.value;
   }
 

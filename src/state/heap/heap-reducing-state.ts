@@ -1,8 +1,12 @@
-/** Reducing state on the heap: stores the value folded so far. An undefined result counts as no value. */
+/**
+ * Reducing state on the heap: stores the value folded so far. An undefined result counts as no
+ * value. The reduce function may change the accumulated value in place and return it, and `get()`
+ * hands out the stored value for the caller to change: both read it through
+ * StateTable.getForChange, so no live snapshot sees such changes.
+ */
 import type { ReduceFn } from "../descriptors.ts";
 import type { ReducingState } from "../state.ts";
 import type { StateTable } from "./state-table.ts";
-import { copyValue } from "./copy-value.ts";
 
 export class HeapReducingState<T> implements ReducingState<T> {
   constructor(
@@ -11,11 +15,11 @@ export class HeapReducingState<T> implements ReducingState<T> {
   ) {}
 
   get(): T | undefined {
-    return this.table.get();
+    return this.table.getForChange();
   }
 
   add(value: T): void {
-    const accumulated = this.table.getMutable(copyValue);
+    const accumulated = this.table.getForChange();
     this.table.set(accumulated === undefined ? value : this.reduce(accumulated, value));
   }
 

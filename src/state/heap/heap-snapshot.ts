@@ -1,7 +1,7 @@
 /**
  * The snapshot format of keyed state, and the heap backend's snapshot: a frozen view of every
  * state table (see StateTable.freeze) that is written out key group by key group while the task
- * goes on processing, then released.
+ * goes on processing, releasing each group as it is written.
  *
  * Format (version 1): "WKS1", u32 header length, header, then one section per non-empty key
  * group: u32 key group, u32 length, body. Header and bodies are MessagePack (structured-clone
@@ -15,27 +15,22 @@
  */
 import { Buffer } from "node:buffer";
 import { Packr } from "msgpackr";
-import { WeirError } from "../../core/errors.ts";
+import { WeirError, internalError } from "../../core/errors.ts";
 import type { KeyGroupRange, NormalizedKey } from "../../core/key-groups.ts";
-import type { StateKind } from "../keyed-state-backend.ts";
+import type { StateKind } from "../descriptors.ts";
+import type { KeyedStateSnapshot } from "../keyed-state-snapshot.ts";
 import { UserMapEntry, type UserMap } from "./heap-map-state.ts";
-import type { FrozenMaps } from "./state-table.ts";
+import type { FrozenGroup, FrozenTable } from "./state-table.ts";
+
+/** Also importable from here, where it used to live; its home is keyed-state-snapshot.ts. */
+export type { KeyedStateSnapshot };
 
 const MAGIC = 0x31534b57; // "WKS1" little-endian
-
-export interface KeyedStateSnapshot {
-  /** Encodes the frozen state one key group per step; the generator's result is the bytes. */
-  write(): Generator<void, Uint8Array, void>;
-  /** The snapshot is no longer needed (written or aborted); idempotent. */
-  release(): void;
-}
 
 export interface FrozenState {
   readonly name: string;
   readonly kind: StateKind;
-  readonly maps: FrozenMaps<unknown>;
-  /** Lets the live state stop protecting a key group once it is written out (by position in the range). */
-  readonly release?: (index: number) => void;
+  readonly table: FrozenTable<unknown>;
 }
 
 const packr = new Packr({ structuredClone: true, useRecords: false });
@@ -44,25 +39,27 @@ const packr = new Packr({ structuredClone: true, useRecords: false });
  * Keys and values all numbers (counts, sums): packed as one typed array of pairs, several times
  * faster than generic encoding; 32-bit integers when every number is one, else float64.
  */
-function numericPairs(kind: StateKind, map: ReadonlyMap<NormalizedKey, unknown>): Int32Array | Float64Array | undefined {
+function numericPairs(kind: StateKind, group: FrozenGroup<unknown>): Int32Array | Float64Array | undefined {
   if (kind === "map" || kind === "list") return undefined;
-  const pairs = new Float64Array(map.size * 2);
+  const pairs = new Float64Array(group.sizeBound * 2);
   let i = 0;
   let integral = true;
-  for (const [key, value] of map) {
+  for (const [key, value] of group.entries()) {
     if (typeof key !== "number" || typeof value !== "number") return undefined;
     if (integral && ((key | 0) !== key || (value | 0) !== value || Object.is(key, -0) || Object.is(value, -0))) integral = false;
     pairs[i++] = key;
     pairs[i++] = value;
   }
-  return integral ? Int32Array.from(pairs) : pairs;
+  const filled = i === pairs.length ? pairs : pairs.slice(0, i);
+  return integral ? new Int32Array(filled) : filled;
 }
 
-function flatten(kind: StateKind, map: ReadonlyMap<NormalizedKey, unknown>): unknown[] | Int32Array | Float64Array {
-  const numeric = numericPairs(kind, map);
+/** The group's entries in the body's form; an empty array when it has none. */
+function flatten(kind: StateKind, group: FrozenGroup<unknown>): unknown[] | Int32Array | Float64Array {
+  const numeric = numericPairs(kind, group);
   if (numeric !== undefined) return numeric;
   const flat: unknown[] = [];
-  for (const [key, value] of map) {
+  for (const [key, value] of group.entries()) {
     flat.push(key);
     if (kind === "map") {
       const inner: unknown[] = [];
@@ -107,8 +104,7 @@ export class HeapSnapshot implements KeyedStateSnapshot {
   private releaseGroup(index: number): void {
     if (this.held[index] === 0) return;
     this.held[index] = 0;
-    // Only groups this snapshot froze hold the table; releasing another would drop someone else's hold.
-    for (const state of this.states) if (state.maps[index] !== undefined) state.release?.(index);
+    for (const state of this.states) state.table.release(index);
   }
 
   *write(): Generator<void, Uint8Array, void> {
@@ -117,10 +113,13 @@ export class HeapSnapshot implements KeyedStateSnapshot {
     chunks.push(u32s(MAGIC, header.length), Uint8Array.from(header));
     for (let group = this.range.start; group <= this.range.end; group++) {
       const index = group - this.range.start;
+      if (this.held[index] === 0) throw internalError(`a keyed state snapshot was written after it was released (key group ${group})`);
       const body: [number, unknown[] | Int32Array | Float64Array][] = [];
       this.states.forEach((state, s) => {
-        const map = state.maps[index];
-        if (map !== undefined && map.size > 0) body.push([s, flatten(state.kind, map)]);
+        const frozen = state.table.group(index);
+        if (frozen === undefined) return;
+        const flat = flatten(state.kind, frozen);
+        if (flat.length > 0) body.push([s, flat]);
       });
       this.releaseGroup(index);
       if (body.length === 0) continue;

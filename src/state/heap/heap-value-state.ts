@@ -1,4 +1,8 @@
-/** Value state on the heap: stores the value itself. `update(undefined)` clears, as `value()` could not tell it from absence. */
+/**
+ * Value state on the heap: stores the value itself. `value()` hands out the stored value, which
+ * the caller may change in place (see StateTable.getForChange). `update(undefined)` clears, as
+ * `value()` could not tell it from absence.
+ */
 import type { ValueState } from "../state.ts";
 import type { StateTable } from "./state-table.ts";
 
@@ -6,7 +10,7 @@ export class HeapValueState<T> implements ValueState<T> {
   constructor(private readonly table: StateTable<T>) {}
 
   value(): T | undefined {
-    return this.table.get();
+    return this.table.getForChange();
   }
 
   update(value: T): void {

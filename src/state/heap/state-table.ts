@@ -4,30 +4,55 @@
  * current key. Invariant: no map holds `undefined` as a value, so a key has an entry exactly when
  * it holds state.
  *
- * Snapshots are copy-on-write, per key group. `freeze()` hands out the current maps and marks them
- * held; the first write to a held key group copies its map (shallowly) before changing it, so the
- * snapshot keeps seeing the state as it was. Values that state kinds change in place (lists, user
- * maps, accumulators) are read through `getMutable`, which also copies a value the first time it
- * is changed after a freeze. A snapshot releases each key group as soon as it has written it out:
- * from then on writes to that group copy nothing (unless another live snapshot holds it).
+ * Snapshots are copy-on-write per entry, against every snapshot in flight (the idea of Flink's
+ * CopyOnWriteStateMap with state versions). `freeze()` costs O(key groups): each non-empty key
+ * group gets a hold, a pre-image map for that snapshot, appended to the group's holds (oldest
+ * first). Before a key of a held group changes, the value it had is recorded in every hold that
+ * has no record of the key yet (ABSENT when it had none); a snapshot then sees its group as the
+ * live map overlaid with its pre-image. Values are changed in place only after `getForChange`,
+ * which swaps a deep copy into the live map the first time a key is read for change under a hold
+ * (objects only: primitives cannot change in place), so a value a snapshot can see is never
+ * changed. A snapshot drops its hold on a group once it has written it, or when released.
+ *
+ * Invariant that keeps this cheap: the holds that have a record of a key are always the oldest
+ * ones (a record is made in every hold at once, and holds are only ever added as the newest), so
+ * the newest hold alone tells whether the current value is the table's own.
+ *
+ * Costs: a write to a group no snapshot holds is one array check; under holds, the first write of
+ * a key records its old value (one Map lookup and insertion per hold), later writes one lookup;
+ * a key is deep-copied at most once per live snapshot, and only when read for change.
  */
+import { deepCopy } from "../../core/deep-copy.ts";
 import { internalError } from "../../core/errors.ts";
 import type { KeyGroupRange, NormalizedKey } from "../../core/key-groups.ts";
 import type { CurrentKey } from "./current-key.ts";
 
-export type FrozenMaps<V> = readonly (ReadonlyMap<NormalizedKey, V> | undefined)[];
+/** In a pre-image: the key had no value when the snapshot froze. */
+const ABSENT: unique symbol = Symbol("absent");
+
+/** The values keys of one key group had when one snapshot froze, for keys changed since. */
+type PreImage<V> = Map<NormalizedKey, V | typeof ABSENT>;
+
+/** One key group of a table as a snapshot froze it. */
+export interface FrozenGroup<V> {
+  /** At least the number of entries. */
+  readonly sizeBound: number;
+  /** A fresh iteration of the entries each call. */
+  entries(): Iterable<[NormalizedKey, V]>;
+}
+
+/** A table as it was at `freeze()`, read key group by key group (by position in the range). */
+export interface FrozenTable<V> {
+  /** The group's entries as frozen, or undefined when it had none; the group must not be released. */
+  group(index: number): FrozenGroup<V> | undefined;
+  /** The snapshot no longer needs the group; idempotent. */
+  release(index: number): void;
+}
 
 export class StateTable<V> {
   private readonly maps: (Map<NormalizedKey, V> | undefined)[];
-  /** Per key group: 1 while a live snapshot holds the group's current map; the next write copies it. */
-  private readonly mapHeld: Uint8Array;
-  /** Per key group: how many live snapshots hold some version of the group (its map or its values). */
-  private readonly holds: Uint16Array;
-  /**
-   * Per key group, after its map was copied for a snapshot: the keys whose values are this
-   * table's own. Undefined means every value is its own (no snapshot can see them).
-   */
-  private readonly ownValues: (Set<NormalizedKey> | undefined)[];
+  /** Per key group: the pre-images of the live snapshots holding it, oldest first; undefined when none. */
+  private readonly holds: (PreImage<V>[] | undefined)[];
 
   constructor(
     readonly name: string,
@@ -36,41 +61,44 @@ export class StateTable<V> {
   ) {
     const groups = range.end - range.start + 1;
     this.maps = Array.from({ length: groups }, () => undefined);
-    this.mapHeld = new Uint8Array(groups);
-    this.holds = new Uint16Array(groups);
-    this.ownValues = Array.from({ length: groups }, () => undefined);
+    this.holds = Array.from({ length: groups }, () => undefined);
   }
 
-  /** The current key's value, or undefined when it has none. Must not be changed in place. */
+  /**
+   * The current key's value, or undefined when it has none. Must not be changed in place nor
+   * given to user code (use `getForChange`); for reading primitives and sizes.
+   */
   get(): V | undefined {
     const map = this.maps[this.current.index];
     return map === undefined ? undefined : map.get(this.current.normalized);
   }
 
   /**
-   * The current key's value, to be changed in place: `copy` makes a private copy first when a
-   * live snapshot may still see the stored one.
+   * The current key's value, which the caller (or user code) may change in place: when a live
+   * snapshot may still see the stored object, a deep copy takes its place first.
    */
-  getMutable(copy: (value: V) => V): V | undefined {
+  getForChange(): V | undefined {
     const index = this.current.index;
-    if (this.maps[index] === undefined) return undefined;
-    const map = this.writableMap(index);
+    const map = this.maps[index];
+    if (map === undefined) return undefined;
     const key = this.current.normalized;
     const value = map.get(key);
-    const own = this.ownValues[index];
-    if (value === undefined || own === undefined || own.has(key)) return value;
-    const copied = copy(value);
-    map.set(key, copied);
-    own.add(key);
-    return copied;
+    const holds = this.holds[index];
+    if (holds === undefined || typeof value !== "object" || value === null) return value;
+    if (!recordPreImage(holds, key, value)) return value;
+    const copy = deepCopy(value);
+    map.set(key, copy);
+    return copy;
   }
 
   /** Stores `value` for the current key; `value` must not be undefined. */
   put(value: V): void {
     const index = this.current.index;
-    const map = this.maps[index] === undefined ? this.createMap() : this.writableMap(index);
-    map.set(this.current.normalized, value);
-    this.ownValues[index]?.add(this.current.normalized);
+    const map = this.maps[index] ?? this.createMap();
+    const key = this.current.normalized;
+    const holds = this.holds[index];
+    if (holds !== undefined && !holds[holds.length - 1]!.has(key)) recordPreImage(holds, key, valueOrAbsent(map.get(key)));
+    map.set(key, value);
   }
 
   /** Stores `value` for the current key, or removes its entry when `value` is undefined. */
@@ -81,7 +109,14 @@ export class StateTable<V> {
 
   remove(): void {
     const index = this.current.index;
-    if (this.maps[index] !== undefined) this.writableMap(index).delete(this.current.normalized);
+    const map = this.maps[index];
+    if (map === undefined) return;
+    const key = this.current.normalized;
+    const value = map.get(key);
+    if (value === undefined) return;
+    const holds = this.holds[index];
+    if (holds !== undefined) recordPreImage(holds, key, value);
+    map.delete(key);
   }
 
   /** The entries of one key group, live; `keyGroup` must lie in the range. */
@@ -90,15 +125,13 @@ export class StateTable<V> {
     return map === undefined ? new Map<NormalizedKey, V>().entries() : map.entries();
   }
 
-  /** Replaces one key group's entries (restore); values become this table's own. */
+  /** Replaces one key group's entries (restore, before any snapshot); the values become this table's own. */
   load(keyGroup: number, entries: Iterable<readonly [NormalizedKey, V]>): void {
     const index = this.indexOf(keyGroup);
+    if (this.holds[index] !== undefined) throw internalError(`state '${this.name}' cannot be restored while a snapshot of it is being written`);
     const map = new Map<NormalizedKey, V>();
     for (const [k, v] of entries) map.set(k, v);
     this.maps[index] = map.size > 0 ? map : undefined;
-    this.mapHeld[index] = 0;
-    this.holds[index] = 0;
-    this.ownValues[index] = undefined;
   }
 
   /** Number of keys with an entry, over all key groups. */
@@ -109,34 +142,34 @@ export class StateTable<V> {
   }
 
   /**
-   * The maps as they are now, for a snapshot; later writes do not change what it returns. Every
-   * key group it returns a map for is held until the snapshot calls `release` for it.
+   * The table as it is now, for a snapshot; later writes, and changes to values read for change,
+   * do not show in it. Each non-empty key group is held until the snapshot releases it.
    */
-  freeze(): FrozenMaps<V> {
+  freeze(): FrozenTable<V> {
+    const preImages: (PreImage<V> | undefined)[] = new Array<PreImage<V> | undefined>(this.maps.length).fill(undefined);
     for (let i = 0; i < this.maps.length; i++) {
-      if (this.maps[i] === undefined) continue;
-      this.mapHeld[i] = 1;
-      this.holds[i]!++;
+      const map = this.maps[i];
+      if (map === undefined || map.size === 0) continue;
+      const preImage: PreImage<V> = new Map();
+      preImages[i] = preImage;
+      const holds = this.holds[i];
+      if (holds === undefined) this.holds[i] = [preImage];
+      else holds.push(preImage);
     }
-    return this.maps.slice();
-  }
-
-  /** A snapshot no longer needs key group `index` (by position in the range) as it froze it. */
-  release(index: number): void {
-    if (this.holds[index] === 0) return;
-    if (--this.holds[index]! === 0) {
-      this.mapHeld[index] = 0;
-      this.ownValues[index] = undefined;
-    }
-  }
-
-  private writableMap(index: number): Map<NormalizedKey, V> {
-    if (this.mapHeld[index] === 1) {
-      this.maps[index] = new Map(this.maps[index]);
-      this.mapHeld[index] = 0;
-      this.ownValues[index] = new Set();
-    }
-    return this.maps[index]!;
+    return {
+      group: (index) => {
+        const preImage = preImages[index];
+        return preImage === undefined ? undefined : frozenGroup(this.maps[index]!, preImage);
+      },
+      release: (index) => {
+        const preImage = preImages[index];
+        if (preImage === undefined) return;
+        preImages[index] = undefined;
+        const holds = this.holds[index]!;
+        holds.splice(holds.indexOf(preImage), 1);
+        if (holds.length === 0) this.holds[index] = undefined;
+      },
+    };
   }
 
   private indexOf(keyGroup: number): number {
@@ -151,7 +184,33 @@ export class StateTable<V> {
     if (index < 0) throw internalError(`state '${this.name}' was written before a current key was set`);
     const map = new Map<NormalizedKey, V>();
     this.maps[index] = map;
-    this.mapHeld[index] = 0;
     return map;
   }
+}
+
+function valueOrAbsent<V>(value: V | undefined): V | typeof ABSENT {
+  return value === undefined ? ABSENT : value;
+}
+
+/**
+ * Records `value` as the key's pre-image in every hold without a record of it (they are the
+ * newest ones). Returns whether any was recorded: false means the current value is the table's own.
+ */
+function recordPreImage<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V | typeof ABSENT): boolean {
+  let i = holds.length - 1;
+  if (holds[i]!.has(key)) return false;
+  do holds[i]!.set(key, value);
+  while (--i >= 0 && !holds[i]!.has(key));
+  return true;
+}
+
+/** The live map overlaid with a pre-image: unchanged keys as they are, changed ones as recorded. */
+function frozenGroup<V>(live: ReadonlyMap<NormalizedKey, V>, preImage: PreImage<V>): FrozenGroup<V> {
+  if (preImage.size === 0) return { sizeBound: live.size, entries: () => live.entries() };
+  return { sizeBound: live.size + preImage.size, entries: () => overlaid(live, preImage) };
+}
+
+function* overlaid<V>(live: ReadonlyMap<NormalizedKey, V>, preImage: PreImage<V>): Generator<[NormalizedKey, V]> {
+  for (const entry of live) if (!preImage.has(entry[0])) yield entry;
+  for (const [key, value] of preImage) if (value !== ABSENT) yield [key, value];
 }

@@ -1,13 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { WeirError } from "../../../src/core/errors.ts";
 import { assignToKeyGroup } from "../../../src/core/key-groups.ts";
 import { ListStateDescriptor, MapStateDescriptor, ValueStateDescriptor } from "../../../src/state/descriptors.ts";
 import { HeapKeyedStateBackend } from "../../../src/state/heap/heap-keyed-state-backend.ts";
 import { UserMapEntry } from "../../../src/state/heap/heap-map-state.ts";
-import { keyedStateBackendConformance } from "../keyed-state-backend-conformance.ts";
-import { keyedStateSnapshotConformance } from "../keyed-state-snapshot-conformance.ts";
-
-keyedStateBackendConformance("HeapKeyedStateBackend", (options) => new HeapKeyedStateBackend(options));
 
 const fullBackend = () => new HeapKeyedStateBackend({ keyGroupRange: { start: 0, end: 127 }, maxParallelism: 128 });
 
@@ -63,7 +60,106 @@ describe("HeapKeyedStateBackend: stored forms", () => {
   });
 });
 
-keyedStateSnapshotConformance("HeapKeyedStateBackend", (options) => new HeapKeyedStateBackend(options));
+class Tally {
+  constructor(public n: number) {}
+  next(): number {
+    return ++this.n;
+  }
+}
+
+function writeOut(backend: HeapKeyedStateBackend): void {
+  const snapshot = backend.snapshot();
+  const steps = snapshot.write();
+  while (!steps.next().done);
+  snapshot.release();
+}
+
+describe("HeapKeyedStateBackend: copies only where sharing could do harm", () => {
+  it("with no snapshot live, reads hand out the stored objects themselves", () => {
+    const backend = fullBackend();
+    const value = backend.getState(new ValueStateDescriptor<{ n: number }>("v"));
+    const list = backend.getState(new ListStateDescriptor<{ n: number }>("l"));
+    const map = backend.getState(new MapStateDescriptor<string, { n: number }>("m"));
+    backend.setCurrentKey("k");
+    const stored = { n: 1 };
+    value.update(stored);
+    list.add(stored);
+    map.put("a", stored);
+    assert.equal(value.value(), stored);
+    assert.equal(list.get()[0], stored);
+    assert.equal(map.get("a"), stored);
+    assert.equal([...map.values()][0], stored);
+  });
+
+  it("under a live snapshot an object is copied once per key, on the first read, and the copy is kept after the snapshot is released", () => {
+    const backend = fullBackend();
+    const value = backend.getState(new ValueStateDescriptor<{ n: number }>("v"));
+    backend.setCurrentKey("k");
+    const stored = { n: 1 };
+    value.update(stored);
+    const snapshot = backend.snapshot();
+    const copy = value.value()!;
+    assert.notEqual(copy, stored);
+    assert.deepEqual(copy, stored);
+    copy.n++;
+    value.update(copy);
+    assert.equal(value.value(), copy);
+    snapshot.release();
+    assert.equal(value.value(), copy);
+    assert.equal(stored.n, 1);
+  });
+
+  it("with two snapshots live, a key is copied once for each", () => {
+    const backend = fullBackend();
+    const value = backend.getState(new ValueStateDescriptor<{ n: number }>("v"));
+    backend.setCurrentKey("k");
+    const stored = { n: 1 };
+    value.update(stored);
+    const first = backend.snapshot();
+    const copyForFirst = value.value()!;
+    const second = backend.snapshot();
+    const copyForSecond = value.value()!;
+    assert.notEqual(copyForSecond, copyForFirst);
+    assert.equal(value.value(), copyForSecond);
+    first.release();
+    second.release();
+  });
+
+  it("a key group a snapshot has written out is no longer copied", () => {
+    const backend = fullBackend();
+    const value = backend.getState(new ValueStateDescriptor<{ n: number }>("v"));
+    backend.setCurrentKey("k");
+    const stored = { n: 1 };
+    value.update(stored);
+    writeOut(backend);
+    assert.equal(value.value(), stored);
+  });
+
+  it("a copy keeps the class of the stored value", () => {
+    const backend = fullBackend();
+    const value = backend.getState(new ValueStateDescriptor<Tally>("v"));
+    backend.setCurrentKey("k");
+    value.update(new Tally(1));
+    const snapshot = backend.snapshot();
+    const copy = value.value()!;
+    assert.ok(copy instanceof Tally);
+    assert.equal(copy.next(), 2);
+    snapshot.release();
+  });
+
+  it("writing a snapshot after releasing it is an internal error, not a silently empty snapshot", () => {
+    const backend = fullBackend();
+    const value = backend.getState(new ValueStateDescriptor<number>("v"));
+    backend.setCurrentKey("k");
+    value.update(1);
+    const snapshot = backend.snapshot();
+    snapshot.release();
+    const steps = snapshot.write();
+    assert.throws(() => {
+      while (!steps.next().done);
+    }, (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_INTERNAL");
+  });
+});
 
 describe("HeapKeyedStateBackend: numeric snapshots", () => {
   for (const [label, pairs] of [

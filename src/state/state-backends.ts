@@ -1,0 +1,38 @@
+/**
+ * The keyed state backends a job can choose by name (`EnvironmentConfig.stateBackend`); the
+ * runtime creates every keyed operator's backend here and knows no implementation. Adding a
+ * backend is adding its factory to `stateBackends`: the name becomes a valid configuration value,
+ * and the backend must pass the conformance suites under test/state/.
+ */
+import { invalidArgument } from "../core/errors.ts";
+import { HeapKeyedStateBackend } from "./heap/heap-keyed-state-backend.ts";
+import type { KeyedStateBackend, KeyedStateBackendOptions } from "./keyed-state-backend.ts";
+
+export type KeyedStateBackendFactory = (options: KeyedStateBackendOptions) => KeyedStateBackend;
+
+const stateBackends = {
+  /** Maps per key group in the JavaScript heap; snapshots copy on write, per entry. */
+  heap: (options) => new HeapKeyedStateBackend(options),
+} satisfies Record<string, KeyedStateBackendFactory>;
+
+/** The name of a registered keyed state backend. */
+export type StateBackendName = keyof typeof stateBackends;
+
+export const DEFAULT_STATE_BACKEND: StateBackendName = "heap";
+
+/** The names of every registered backend, for messages and the command line. */
+export function stateBackendNames(): StateBackendName[] {
+  return Object.keys(stateBackends) as StateBackendName[];
+}
+
+/**
+ * A new backend of the named kind. The name is checked here too, as it may come from outside the
+ * type system (a job's configuration in JavaScript, a message between threads): an unknown one is
+ * WEIR_ERR_INVALID_ARGUMENT.
+ */
+export function createKeyedStateBackend(name: StateBackendName, options: KeyedStateBackendOptions): KeyedStateBackend {
+  if (!Object.hasOwn(stateBackends, name)) {
+    throw invalidArgument(`unknown state backend '${String(name)}'; choose one of: ${stateBackendNames().join(", ")}`);
+  }
+  return stateBackends[name](options);
+}
