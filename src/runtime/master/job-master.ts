@@ -138,6 +138,7 @@ export class JobMaster {
   private async initialRestorePoint(): Promise<RestorePoint | undefined> {
     const { options, checkpointing, fingerprint } = this.params;
     if (options.from !== undefined) {
+      if (options.fresh === true) throw new WeirError("WEIR_ERR_INVALID_ARGUMENT", "a job either resumes from a checkpoint or starts fresh, not both");
       if (checkpointing === undefined) throw new WeirError("WEIR_ERR_INVALID_ARGUMENT", "resuming from a checkpoint needs checkpointing enabled (a checkpoint interval)");
       return findRestorePoint(options.from, checkpointing.dir, fingerprint);
     }
