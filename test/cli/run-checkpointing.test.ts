@@ -56,7 +56,7 @@ describe("weir run with checkpoints", () => {
       const again = await runCheckpointed(dir);
       assert.equal(again.code, 1, again.io.err);
       assert.match(again.io.err, /^job refused: checkpoint 1 of this job \(job-\S+\) is complete in .*--from latest.*--fresh/);
-      assert.match(again.io.err, /\n  code: WEIR_ERR_RESUMABLE_CHECKPOINT \(see docs\/errors\.md\)\n/);
+      assert.match(again.io.err, /\n {2}code: WEIR_ERR_RESUMABLE_CHECKPOINT \(see docs\/errors\.md\)\n/);
       const fresh = await runCheckpointed(dir, "--fresh");
       assert.equal(fresh.code, 0, fresh.io.err);
       assert.match(fresh.io.err, /: 0 restarts, 1 checkpoint completed, 0 failed\n/);
