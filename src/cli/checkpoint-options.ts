@@ -148,7 +148,7 @@ export const CHECKPOINT_OPTIONS: readonly OptionSpec[] = [
     name: "fresh",
     description:
       "start from scratch even though the checkpoint dir holds a completed checkpoint of this job; without it such a start is refused, " +
-      "since it would commit the earlier run's output again (resume that run with --from latest instead)",
+      "since it would commit the earlier run's output again; resume that run with --from latest instead (e.g. --fresh --checkpoint-interval 1s)",
     defaultText: "refuse",
   },
 ];
