@@ -142,12 +142,21 @@ export const CHECKPOINT_OPTIONS: readonly OptionSpec[] = [
       "chk-<n> directory, as 'weir checkpoints' lists them; the job is refused if there is none (e.g. --from latest)",
     defaultText: "start from scratch",
   },
+  {
+    kind: "flag",
+    group: GROUP,
+    name: "fresh",
+    description:
+      "start from scratch even though the checkpoint dir holds a completed checkpoint of this job; without it such a start is refused, " +
+      "since it would commit the earlier run's output again; resume that run with --from latest instead (e.g. --fresh --checkpoint-interval 1s)",
+    defaultText: "refuse",
+  },
 ];
 
 type CheckpointOverrides = CheckpointingOptions & { intervalMs?: number };
 
 /** The RunOptions that the checkpoint options among `options` (parsed by CHECKPOINT_OPTIONS) stand for. */
-export function checkpointRunOptions(options: ReadonlyMap<string, unknown>): Pick<RunOptions, "checkpointing" | "restartStrategy" | "from"> {
+export function checkpointRunOptions(options: ReadonlyMap<string, unknown>): Pick<RunOptions, "checkpointing" | "restartStrategy" | "from" | "fresh"> {
   const get = <T>(name: string) => options.get(name) as T | undefined;
   const overrides: CheckpointOverrides = {
     intervalMs: get<number>("checkpoint-interval"),
@@ -165,5 +174,6 @@ export function checkpointRunOptions(options: ReadonlyMap<string, unknown>): Pic
     checkpointing: given ? overrides : undefined,
     restartStrategy: get<RestartStrategyConfig>("restart-strategy"),
     from: get<string>("from"),
+    ...(get<boolean>("fresh") === true ? { fresh: true } : {}),
   };
 }

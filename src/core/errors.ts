@@ -28,9 +28,52 @@ export const ErrorCodes = {
   WEIR_ERR_CHECKPOINT_STATE_MISSING: "a state file that a checkpoint's metadata references does not exist",
   WEIR_ERR_CHECKPOINT_EXISTS: "a checkpoint's metadata was written twice: a complete checkpoint is never replaced",
   WEIR_ERR_CHECKPOINT_IO: "the checkpoint storage could not read, write or delete a file (permissions, disk full, a file where a directory belongs)",
+  WEIR_ERR_RESUMABLE_CHECKPOINT: "a completed checkpoint of this job graph exists, so starting from scratch would repeat committed output; resume it or start fresh on purpose",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
+
+/**
+ * Whether a restart can mend a failure with this code: false when the job itself, its arguments or
+ * the checkpoint it restores are wrong, so every attempt would fail the same way. The restart loop
+ * gives up at once on a failure that is not retryable; docs/errors.md lists those codes. Every code
+ * must say (the table is total, so a new code does not compile without its flag).
+ */
+const RETRYABLE: { readonly [C in ErrorCode]: boolean } = {
+  WEIR_ERR_INVALID_ARGUMENT: false,
+  WEIR_ERR_EMPTY_JOB: false,
+  WEIR_ERR_PARALLELISM_ABOVE_MAX: false,
+  WEIR_ERR_DUPLICATE_UID: false,
+  WEIR_ERR_KEYED_STATE_OUTSIDE_KEYED_STREAM: false,
+  WEIR_ERR_STATE_CONFLICT: false,
+  WEIR_ERR_JOB_MODULE: false,
+  WEIR_ERR_NONDETERMINISTIC_JOB: false,
+  WEIR_ERR_USER_FUNCTION: true,
+  WEIR_ERR_JOB_CANCELLED: false,
+  WEIR_ERR_SOURCE_IO: true,
+  WEIR_ERR_STATE_CORRUPT: false,
+  WEIR_ERR_SINK_CONFLICT: false,
+  WEIR_ERR_CHECKPOINT_MISMATCH: false,
+  WEIR_ERR_CHECKPOINT_FAILURES: true,
+  WEIR_ERR_RESTARTS_EXHAUSTED: false,
+  WEIR_ERR_INTERNAL: true,
+  WEIR_ERR_CHECKPOINT_NOT_FOUND: true,
+  WEIR_ERR_CHECKPOINT_INCOMPLETE: true,
+  WEIR_ERR_CHECKPOINT_CORRUPT: false,
+  WEIR_ERR_CHECKPOINT_STATE_MISSING: false,
+  WEIR_ERR_CHECKPOINT_EXISTS: true,
+  WEIR_ERR_CHECKPOINT_IO: true,
+  WEIR_ERR_RESUMABLE_CHECKPOINT: false,
+};
+
+export function isRetryable(code: ErrorCode): boolean {
+  return RETRYABLE[code];
+}
+
+/** Whether a restart may mend `error`: errors without a Weir code (a user function threw) are retryable. */
+export function isRetryableError(error: unknown): boolean {
+  return !(error instanceof WeirError) || isRetryable(error.code);
+}
 
 export class WeirError extends Error {
   readonly code: ErrorCode;

@@ -50,6 +50,7 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
       : ({ taskId }: { taskId: string }): TaskCheckpointing => ({
           mode: spec.checkpointing!.mode,
           writeState: (id, operatorId, subtask, bytes) => storage.writeState(checkpointId(id), { operatorId, subtask }, bytes),
+          discard: (id) => storage.discard(checkpointId(id)),
           acknowledge: (ack) => {
             if (!injectFault("lose-ack")) reporter.acknowledge(taskId, ack);
           },

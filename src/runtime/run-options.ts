@@ -43,6 +43,11 @@ export interface RunOptions {
   readonly restartStrategy?: RestartStrategyConfig | string;
   /** Resume from a checkpoint: "latest" (newest of this job under the checkpoint dir) or a path. */
   readonly from?: string;
+  /**
+   * Start from scratch even though the checkpoint directory holds a completed checkpoint of this
+   * job graph (without it, such a start is refused with WEIR_ERR_RESUMABLE_CHECKPOINT).
+   */
+  readonly fresh?: boolean;
   /** Called when a checkpoint completes or fails. */
   readonly onCheckpoint?: (stats: CheckpointStats) => void;
   /** Called when a failed job is about to restart. */

@@ -12,8 +12,15 @@
  *
  * Checkpoint n: sources snapshot when the coordinator triggers n; other tasks when their barrier
  * handler says every input delivered barrier n. The synchronous phase captures keyed state
- * (copy-on-write), timers and each operator's own state, then barrier n goes downstream; the
- * asynchronous phase encodes and writes the state while records keep flowing, then acknowledges.
+ * (copy-on-write), timers and each operator's own state (encoded at once, so changes the operator
+ * makes afterwards stay out of checkpoint n), then barrier n goes downstream; the asynchronous
+ * phase encodes keyed state and writes while records keep flowing, then acknowledges.
+ *
+ * An aborted checkpoint (`notifyCheckpointAborted`, or the task being disposed) stops its
+ * asynchronous phase before its next write, and a checkpoint aborted before its barrier arrived
+ * writes nothing. A task that wrote files for an aborted checkpoint deletes the checkpoint's
+ * directory once its own writes are over: whoever else deleted it may have done so before this
+ * task's last write, so the last writer cleans up.
  */
 import type { JobVertex } from "../graph/job-graph.ts";
 import type { InputStatus, SourceReader } from "../sources/source.ts";
@@ -30,7 +37,7 @@ import { AlignedBarrierHandler } from "./barriers/aligned-barrier-handler.ts";
 import { TrackingBarrierHandler } from "./barriers/tracking-barrier-handler.ts";
 import type { KeyedStateSnapshot } from "../state/heap/heap-snapshot.ts";
 import type { OperatorStateHandle, TaskCheckpointing } from "./task-checkpointing.ts";
-import { encodeOperatorSnapshot } from "./operator-snapshot.ts";
+import { captureOperatorState, encodeCapturedSnapshot, type CapturedOperatorState } from "./operator-snapshot.ts";
 import { injectFault } from "../testing/fault-injection.ts";
 
 export type TaskStatus = "created" | "running" | "ending" | "finished";
@@ -42,8 +49,8 @@ export type TaskInput =
 interface MemberSnapshot {
   readonly member: ChainMember;
   readonly keyed: KeyedStateSnapshot | undefined;
-  readonly timers: readonly (readonly [number, unknown])[];
-  readonly state: unknown;
+  /** Timers and the operator's own state; undefined when it has neither. */
+  readonly captured: CapturedOperatorState | undefined;
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -59,6 +66,10 @@ export class StreamTask {
   private readonly barrierHandler: BarrierHandler | undefined;
   /** Set by the barrier handler when alignment completed; the current step runs it (and waits for it). */
   private alignedSnapshot: (() => Promise<void>) | undefined;
+  /** Asynchronous phases under way, by checkpoint id; aborting one stops it before its next write. */
+  private readonly asyncPhases = new Map<number, { readonly abort: AbortController; readonly done: Promise<void> }>();
+  /** Checkpoints aborted before this task snapshotted them; ids below the next snapshot are forgotten. */
+  private readonly abortedEarly = new Set<number>();
 
   constructor(
     readonly vertex: JobVertex,
@@ -161,6 +172,9 @@ export class StreamTask {
   }
 
   notifyCheckpointAborted(checkpointId: number): void {
+    const phase = this.asyncPhases.get(checkpointId);
+    if (phase !== undefined) phase.abort.abort();
+    else if (this.status !== "finished") this.abortedEarly.add(checkpointId);
     this.enqueue(async () => {
       this.barrierHandler?.onAbort(checkpointId);
       await this.takeAlignedSnapshot();
@@ -301,8 +315,14 @@ export class StreamTask {
     }
   }
 
-  /** Releases resources after a failure or cancellation; every operator is closed, errors dropped. */
+  /**
+   * Releases resources after a failure or cancellation; every operator is closed, errors dropped.
+   * Asynchronous phases under way are aborted and awaited, so nothing is written after this.
+   */
   async dispose(): Promise<void> {
+    const phases = [...this.asyncPhases.values()];
+    for (const phase of phases) phase.abort.abort();
+    await Promise.allSettled(phases.map((p) => p.done));
     if (this.status === "finished") return;
     this.status = "finished";
     this.actions.length = 0;
@@ -320,6 +340,7 @@ export class StreamTask {
     const syncStart = this.clock.now();
     injectFault("snapshot-sync");
     const snapshots: MemberSnapshot[] = [];
+    for (const aborted of this.abortedEarly) if (aborted < id) this.abortedEarly.delete(aborted);
     for (const m of this.chain) {
       const keyed = m.context.keyed;
       let state: unknown;
@@ -329,29 +350,46 @@ export class StreamTask {
       } catch (e) {
         throw operatorFailure(m.name, e);
       }
+      const timers = keyed === undefined ? [] : keyed.timers.timers().map((t) => [t.time, t.key] as const);
       snapshots.push({
         member: m,
         keyed: keyed?.backend.snapshot(),
-        timers: keyed === undefined ? [] : keyed.timers.timers().map((t) => [t.time, t.key] as const),
-        state,
+        captured: timers.length === 0 && state === undefined ? undefined : captureOperatorState(timers, state),
       });
     }
     const syncMs = this.clock.now() - syncStart;
     for (const w of this.writers) w.broadcastEvent(barrier);
-    void this.writeSnapshot(id, snapshots, syncMs, alignmentMs, checkpointing);
+    if (this.abortedEarly.delete(id)) {
+      for (const s of snapshots) s.keyed?.release();
+      return;
+    }
+    const abort = new AbortController();
+    const done = this.writeSnapshot(id, snapshots, syncMs, alignmentMs, checkpointing, abort.signal).finally(() => this.asyncPhases.delete(id));
+    this.asyncPhases.set(id, { abort, done });
   }
 
-  /** The asynchronous phase: encodes keyed state a key group at a time, writes, acknowledges. */
-  private async writeSnapshot(id: number, snapshots: MemberSnapshot[], syncMs: number, alignmentMs: number, checkpointing: TaskCheckpointing): Promise<void> {
+  /**
+   * The asynchronous phase: encodes keyed state a key group at a time, writes, acknowledges. Once
+   * `aborted` fires it writes nothing more, does not answer, and deletes what it wrote.
+   */
+  private async writeSnapshot(
+    id: number,
+    snapshots: MemberSnapshot[],
+    syncMs: number,
+    alignmentMs: number,
+    checkpointing: TaskCheckpointing,
+    aborted: AbortSignal,
+  ): Promise<void> {
     const asyncStart = this.clock.now();
     const handles: OperatorStateHandle[] = [];
     let bytes = 0;
+    let wrote = false;
     try {
       for (const s of snapshots) {
         let keyed: Uint8Array | undefined;
         if (s.keyed !== undefined) {
           const steps = s.keyed.write();
-          for (let step = steps.next(); ; step = steps.next()) {
+          for (let step = steps.next(); !aborted.aborted; step = steps.next()) {
             if (step.done) {
               keyed = step.value;
               break;
@@ -360,10 +398,12 @@ export class StreamTask {
           }
           s.keyed.release();
         }
-        if (keyed === undefined && s.timers.length === 0 && s.state === undefined) continue;
-        const content = encodeOperatorSnapshot({ keyed, timers: s.timers, state: s.state });
+        if (aborted.aborted) break;
+        if (keyed === undefined && s.captured === undefined) continue;
+        const content = encodeCapturedSnapshot(keyed, s.captured ?? captureOperatorState([], undefined));
         injectFault("snapshot-async");
         const operatorId = s.member.context.operatorId;
+        wrote = true;
         const handle = await checkpointing.writeState(id, operatorId, this.subtaskIndex, content);
         bytes += handle.bytes;
         const range = s.member.context.keyed?.backend.keyGroupRange;
@@ -371,15 +411,25 @@ export class StreamTask {
       }
     } catch (e) {
       for (const s of snapshots) s.keyed?.release();
+      if (aborted.aborted) return this.discardAborted(id, wrote, checkpointing);
       if (this.status === "finished") return;
       checkpointing.decline(id, `subtask ${this.name} could not write its state: ${e instanceof Error ? e.message : String(e)}`);
       return;
+    }
+    if (aborted.aborted) {
+      for (const s of snapshots) s.keyed?.release();
+      return this.discardAborted(id, wrote, checkpointing);
     }
     checkpointing.acknowledge({
       checkpointId: id,
       stats: { syncDurationMs: syncMs, asyncDurationMs: this.clock.now() - asyncStart, alignmentDurationMs: alignmentMs, bytes },
       operators: handles,
     });
+  }
+
+  /** Deletes checkpoint `id`'s directory if this task wrote into it; a failure leaves files that retention removes later. */
+  private async discardAborted(id: number, wrote: boolean, checkpointing: TaskCheckpointing): Promise<void> {
+    if (wrote) await checkpointing.discard(id).catch(() => {});
   }
 
   /** Fires due processing-time timers and sends batches whose buffer timeout passed. */

@@ -25,6 +25,11 @@ export interface TaskCheckpointing {
   readonly mode: CheckpointMode;
   /** Durably stores one operator's state for checkpoint `checkpointId`. */
   writeState(checkpointId: number, operatorId: string, subtask: number, bytes: Uint8Array): Promise<StateHandle>;
+  /**
+   * Deletes everything written for checkpoint `checkpointId`, which was aborted; no later
+   * `writeState` for it succeeds, so its directory is never made again by this task's thread.
+   */
+  discard(checkpointId: number): Promise<void>;
   acknowledge(ack: TaskSnapshotAck): void;
   decline(checkpointId: number, reason: string): void;
   /** A source task emitted its last record; the job's final checkpoint can follow once all have. */

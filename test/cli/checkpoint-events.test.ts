@@ -38,17 +38,26 @@ describe("describeCheckpoint", () => {
     assert.equal(describeCheckpoint(declined), "checkpoint 5 failed after 3ms: task 1:0 declined it: disk full\n");
   });
 
-  it("calls a checkpoint that ended because of something else aborted, not failed", () => {
-    const aborted = stats(6, "failed", { durationMs: 24, failure: { kind: "task-failure" } });
-    assert.equal(describeCheckpoint(aborted), "checkpoint 6 aborted after 24ms: a task failed\n");
-    assert.equal(isCheckpointFailure(aborted), false);
+  it("calls a checkpoint that a newer one or the job's stop made useless aborted, not failed", () => {
+    const subsumed = stats(6, "failed", { durationMs: 24, failure: { kind: "subsumed", by: checkpointId(7) } });
+    assert.equal(describeCheckpoint(subsumed), "checkpoint 6 aborted after 24ms: checkpoint 7 completed first\n");
+    assert.equal(isCheckpointFailure(subsumed), false);
+  });
+
+  it("calls a checkpoint lost to a task failure failed", () => {
+    const lost = stats(6, "failed", { durationMs: 24, failure: { kind: "task-failure" } });
+    assert.equal(describeCheckpoint(lost), "checkpoint 6 failed after 24ms: a task failed\n");
+    assert.equal(isCheckpointFailure(lost), true);
   });
 });
 
 describe("isCheckpointFailure and isAbortedByStop", () => {
-  it("count only failures that count toward the tolerable-failures limit", () => {
+  it("count every checkpoint that did not complete, except those a newer one or the job's stop made useless", () => {
     assert.equal(isCheckpointFailure(stats(1, "failed", { failure: { kind: "persist-failed", message: "EACCES" } })), true);
+    assert.equal(isCheckpointFailure(stats(1, "failed", { failure: { kind: "task-failure" } })), true);
+    assert.equal(isCheckpointFailure(stats(1, "failed", { failure: { kind: "job-failing" } })), true);
     assert.equal(isCheckpointFailure(stats(1, "failed", { failure: { kind: "subsumed", by: checkpointId(2) } })), false);
+    assert.equal(isCheckpointFailure(stats(1, "failed", { failure: { kind: "job-stopping" } })), false);
     assert.equal(isCheckpointFailure(stats(1, "completed")), false);
   });
 

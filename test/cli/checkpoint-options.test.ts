@@ -26,6 +26,10 @@ describe("the checkpoint options of weir run", () => {
     assert.deepEqual(runOptions(), { checkpointing: undefined, restartStrategy: undefined, from: undefined });
   });
 
+  it("--fresh asks to start from scratch, and leaves checkpointing to the job", () => {
+    assert.deepEqual(runOptions("--fresh"), { checkpointing: undefined, restartStrategy: undefined, from: undefined, fresh: true });
+  });
+
   it("--checkpoint-interval takes milliseconds or a duration, and enables checkpointing", () => {
     assert.equal(runOptions("--checkpoint-interval", "250").checkpointing?.intervalMs, 250);
     assert.equal(runOptions("--checkpoint-interval", "2s").checkpointing?.intervalMs, 2000);

@@ -49,6 +49,21 @@ describe("weir run with checkpoints", () => {
     });
   });
 
+  it("refuses to start a job from scratch over a completed checkpoint of it, saying how to resume or start over; --fresh starts over", async () => {
+    await withTempDir(async (dir) => {
+      const first = await runCheckpointed(dir);
+      assert.equal(first.code, 0, first.io.err);
+      const again = await runCheckpointed(dir);
+      assert.equal(again.code, 1, again.io.err);
+      assert.match(again.io.err, /^job refused: checkpoint 1 of this job \(job-\S+\) is complete in .*--from latest.*--fresh/);
+      assert.match(again.io.err, /\n {2}code: WEIR_ERR_RESUMABLE_CHECKPOINT \(see docs\/errors\.md\)\n/);
+      const fresh = await runCheckpointed(dir, "--fresh");
+      assert.equal(fresh.code, 0, fresh.io.err);
+      assert.match(fresh.io.err, /: 0 restarts, 1 checkpoint completed, 0 failed\n/);
+      assert.equal(readdirSync(dir).length, 2, "the fresh start is a new job");
+    });
+  });
+
   it("resumes the job with --from latest, saying which checkpoint it restores, and goes on numbering checkpoints", async () => {
     await withTempDir(async (dir) => {
       const first = await runCheckpointed(dir);

@@ -5,7 +5,7 @@
  * order. It does no I/O and sets no timer; `nextWakeUp()` says when `tick()` is next due.
  *
  * Phases: running ──taskFailed / fail-job──▶ suspended ──resume──▶ running; any ──stop──▶ stopped
- * (final). Only a running coordinator triggers. Entering suspended or stopped aborts every
+ * (final); running ──final checkpoint completed──▶ stopped. Only a running coordinator triggers. Entering suspended or stopped aborts every
  * checkpoint still collecting acknowledgements and drops a queued manual request; checkpoints
  * persisting their metadata go on to complete (see PersistingMetadata).
  *
@@ -24,7 +24,10 @@
  * - at most `maxConcurrent` checkpoints are pending (collecting or persisting);
  * - every triggered checkpoint ends at most once: one `complete` or one `abort`;
  * - `complete n` follows `persist n` and `persisted(n)`; it aborts every older pending checkpoint;
- * - only expired, declined and persist-failed checkpoints count as failures, and only while running.
+ * - only expired, declined and persist-failed checkpoints count as failures, and only while running;
+ * - after `requestFinalCheckpoint()`, at most one final checkpoint is pending; one aborted while
+ *   running is retried on the periodic schedule (interval after its trigger, min pause after its
+ *   end), never at once; the first to complete stops the coordinator.
  */
 import { internalError, invalidArgument } from "../../core/errors.ts";
 import type { Clock } from "../../core/clock.ts";
@@ -78,6 +81,8 @@ export class CheckpointCoordinator<S = unknown> {
   private readonly schedule: TriggerSchedule;
   private readonly failures: ConsecutiveFailureCounter;
   private readonly retention: CheckpointRetention;
+  /** Set once the job's input ended: checkpoints from this id on are final. */
+  private finalFrom: CheckpointId | undefined;
 
   constructor(options: CheckpointCoordinatorOptions) {
     this.config = checkpointConfig(options.config);
@@ -138,7 +143,7 @@ export class CheckpointCoordinator<S = unknown> {
     for (const pending of this.pending.values()) {
       if (pending.state === "collecting-acks") wakeUp = earliest(wakeUp, pending.deadline);
     }
-    if (this.currentPhase === "running" && this.pending.size < this.config.maxConcurrent && this.schedule.periodicEnabled) {
+    if (this.currentPhase === "running" && this.pending.size < this.config.maxConcurrent && this.schedule.waitsForTime) {
       wakeUp = earliest(wakeUp, this.schedule.periodicDueAt());
     }
     return wakeUp;
@@ -228,14 +233,38 @@ export class CheckpointCoordinator<S = unknown> {
     });
   }
 
-  /** The tasks run again (after a restart): periodic checkpoints resume one interval from now. */
+  /**
+   * The tasks run again (after a restart): periodic checkpoints resume one interval from now, and a
+   * final checkpoint requested before is forgotten (the restarted sources end their input again).
+   */
   resume(): Decisions<S> {
     if (this.currentPhase === "stopped") throw internalError("a stopped checkpoint coordinator cannot resume");
     return this.fact((now) => {
       if (this.currentPhase !== "suspended") return;
       this.currentPhase = "running";
+      this.finalFrom = undefined;
       this.schedule.restart(now);
     });
+  }
+
+  /**
+   * Every source reported the end of its input: periodic checkpoints stop and the final checkpoint
+   * starts now, or as soon as a slot is free. Its `complete` decision is marked `final`. Asking
+   * again while a final checkpoint is requested changes nothing.
+   */
+  requestFinalCheckpoint(): Decisions<S> {
+    return this.fact((now, out) => {
+      if (this.currentPhase !== "running" || this.finalFrom !== undefined) return;
+      this.finalFrom = this.nextId;
+      this.schedule.stopPeriodic();
+      if (this.pending.size < this.config.maxConcurrent) this.trigger(now, "manual", out);
+      else this.schedule.requestManual();
+    });
+  }
+
+  /** Whether the final checkpoint was requested (and checkpointing has not resumed since). */
+  get finalCheckpointRequested(): boolean {
+    return this.finalFrom !== undefined;
   }
 
   /**
@@ -291,11 +320,18 @@ export class CheckpointCoordinator<S = unknown> {
     this.schedule.onEnded(now);
     this.stats.reportCompleted(pending.id, now);
     this.failures.onSuccess(pending.id);
-    out.push({ kind: "complete", checkpointId: pending.id });
+    const final = this.isFinal(pending.id);
+    out.push({ kind: "complete", checkpointId: pending.id, final });
     for (const older of [...this.pending.values()]) {
       if (older.id < pending.id) this.abort(older, { kind: "subsumed", by: pending.id }, now, out);
     }
     for (const discarded of this.retention.add(pending.id)) out.push({ kind: "discard", checkpointId: discarded });
+    // The job's output is committed: no checkpoint may start while the tasks close.
+    if (final && this.currentPhase !== "stopped") this.leaveRunning("stopped", { kind: "job-stopping" }, now, out);
+  }
+
+  private isFinal(id: CheckpointId): boolean {
+    return this.finalFrom !== undefined && id >= this.finalFrom;
   }
 
   private abort(pending: PendingCheckpoint<S>, reason: CheckpointFailureReason, now: number, out: Decisions<S>): void {
@@ -304,6 +340,7 @@ export class CheckpointCoordinator<S = unknown> {
     this.stats.reportFailed(pending.id, now, reason);
     out.push({ kind: "abort", checkpointId: pending.id, reason });
     if (this.currentPhase !== "running") return;
+    if (this.isFinal(pending.id) && ![...this.pending.keys()].some((id) => this.isFinal(id))) this.schedule.retryFinal();
     const count = this.failures.onFailure(pending.id, reason);
     if (count.kind !== "exceeded") return;
     const tolerable = this.config.tolerableFailures;

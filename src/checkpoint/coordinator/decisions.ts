@@ -29,10 +29,15 @@ export interface PersistDecision<S> {
   readonly acknowledgements: readonly TaskAcknowledgement<S>[];
 }
 
-/** The checkpoint is durable: tell every task `notifyCheckpointComplete(checkpointId)`. */
+/**
+ * The checkpoint is durable: tell every task `notifyCheckpointComplete(checkpointId)`. A `final`
+ * checkpoint was triggered after the job's input ended: the tasks may now close, and the
+ * coordinator has stopped (it says so in the decisions that follow).
+ */
 export interface CompleteDecision {
   readonly kind: "complete";
   readonly checkpointId: CheckpointId;
+  readonly final: boolean;
 }
 
 /**

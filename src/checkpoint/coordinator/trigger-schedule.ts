@@ -7,7 +7,10 @@
  * - a periodic checkpoint is due `intervalMs` after the previous trigger of any cause (or after
  *   the start), and never sooner than `minPauseMs` after the last end;
  * - a manual request ignores both: it starts as soon as a slot is free;
- * - manual requests coalesce: any checkpoint triggered after a request satisfies it.
+ * - manual requests coalesce: any checkpoint triggered after a request satisfies it;
+ * - a retry of the final checkpoint (after the job's input ended and the final one was aborted)
+ *   keeps the periodic rules: due `intervalMs` after the previous trigger and no sooner than
+ *   `minPauseMs` after the abort, so a checkpoint that keeps failing is not retried in a loop.
  */
 
 /** Why a checkpoint was triggered. */
@@ -19,6 +22,8 @@ export class TriggerSchedule {
   private manualWaiting = false;
   /** False once the job's input ended: only manual checkpoints (the final one) remain. */
   private periodic = true;
+  /** The final checkpoint was aborted and is to be taken again, on the periodic schedule. */
+  private finalRetry = false;
 
   constructor(
     private readonly intervalMs: number,
@@ -36,11 +41,19 @@ export class TriggerSchedule {
   /** The cause of the checkpoint to start at `now`, given a free slot, or undefined if none is due. */
   due(now: number): TriggerCause | undefined {
     if (this.manualWaiting) return "manual";
-    return this.periodic && now >= this.periodicDueAt() ? "periodic" : undefined;
+    if (now < this.periodicDueAt()) return undefined;
+    if (this.periodic) return "periodic";
+    return this.finalRetry ? "manual" : undefined;
   }
 
-  get periodicEnabled(): boolean {
-    return this.periodic;
+  /** Whether time alone can make a checkpoint due: a periodic one, or the retry of the final one. */
+  get waitsForTime(): boolean {
+    return this.periodic || this.finalRetry;
+  }
+
+  /** The final checkpoint was aborted: take it again when a periodic one would be due. */
+  retryFinal(): void {
+    this.finalRetry = true;
   }
 
   stopPeriodic(): void {
@@ -65,6 +78,7 @@ export class TriggerSchedule {
   onTriggered(now: number): void {
     this.nextPeriodic = now + this.intervalMs;
     this.manualWaiting = false;
+    this.finalRetry = false;
   }
 
   onEnded(now: number): void {
@@ -75,5 +89,6 @@ export class TriggerSchedule {
   restart(now: number): void {
     this.nextPeriodic = now + this.intervalMs;
     this.periodic = true;
+    this.finalRetry = false;
   }
 }

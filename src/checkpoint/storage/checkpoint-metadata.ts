@@ -13,7 +13,11 @@ export const CHECKPOINT_FORMAT_VERSION = 1;
 
 /** One written state file. Immutable once written: `bytes` and `checksum` describe its whole content. */
 export interface StateHandle {
-  /** Where the bytes are: an absolute path for files on disk, a key for the in-memory storage. */
+  /**
+   * Where the bytes are. In memory: the absolute path (or in-memory key) of the file. In a
+   * `_metadata` file: relative to the checkpoint's directory (see `stateFileReference`); older
+   * metadata holds absolute paths, which are read as they are.
+   */
   readonly path: string;
   /** The file's length. */
   readonly bytes: number;

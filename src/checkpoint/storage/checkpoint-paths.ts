@@ -9,11 +9,16 @@
  *   <dir>/.<name>.<unique>.tmp                                 a file being written, renamed to <name> when durable
  *   <dir>/savepoint-<jobId prefix>-<n>/_metadata               a savepoint
  *
+ * In `_metadata`, a state file is named relative to the checkpoint's directory (`<name>.state`, or
+ * `../shared/<name>.state`), so a checkpoint directory copied or moved elsewhere, with its job
+ * directory's `shared/` beside it, still names its files; `stateFileReference` and
+ * `resolveStateFileReference` convert, and absolute names (written by older versions) stay as they are.
+ *
  * Invariants: a job id is one safe path component; `<operator>` is an injective, filesystem-safe
  * encoding of the operator id (see `encodeNameComponent`); a temp name always starts with "." and
  * ends with ".tmp", and no other name this module makes does both.
  */
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { invalidArgument } from "../../core/errors.ts";
 import { checksumOf } from "./checksum.ts";
 import { checkpointId as toCheckpointId, type CheckpointId } from "./checkpoint-id.ts";
@@ -109,6 +114,20 @@ export function stateFileName(owner: StateFileOwner, unique: string): string {
   }
   checkUnique(unique);
   return `${encodeNameComponent(owner.operatorId)}-${owner.subtask}-${unique}${STATE_FILE_SUFFIX}`;
+}
+
+/**
+ * How `_metadata` in `checkpointDir` names the state file at `path`: relative to the directory, with
+ * "/" separators. A path that is already relative is returned as it is.
+ */
+export function stateFileReference(checkpointDir: string, path: string): string {
+  if (!isAbsolute(path)) return path;
+  return relative(checkpointDir, path).split(sep).join("/");
+}
+
+/** The path of the state file that `_metadata` in `checkpointDir` names `reference`; absolute references stay as they are. */
+export function resolveStateFileReference(checkpointDir: string, reference: string): string {
+  return isAbsolute(reference) ? reference : resolve(checkpointDir, reference);
 }
 
 /** The name under which `path` is written before it is renamed to `path`: `.<name>.<unique>.tmp` beside it. */

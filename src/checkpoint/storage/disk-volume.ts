@@ -1,7 +1,8 @@
 /**
  * Checkpoint files on a local filesystem. An atomic write goes to a temp name beside the target,
  * is synced, renamed over the target, and the directory is synced; directories are created with
- * their parents synced, so a new directory entry survives a crash too.
+ * their parents synced, so a new directory entry survives a crash too. A directory this volume
+ * made is not made again when another volume removed it: the write fails instead.
  */
 import { randomUUID } from "node:crypto";
 import { mkdir, open, readFile, readdir, rename, rm, stat, type FileHandle } from "node:fs/promises";
@@ -66,13 +67,10 @@ export class DiskVolume implements CheckpointVolume {
     try {
       await writeThroughTemp(path, bytes);
     } catch (error) {
-      if (!isAbsent(error)) throw new CheckpointIoError(path, "write", error);
-      // Another volume removed the directory since this one made it.
-      this.durableDirs.delete(dir);
-      await this.ensureDirectory(dir);
-      await writeThroughTemp(path, bytes).catch((retryError: unknown) => {
-        throw new CheckpointIoError(path, "write", retryError);
-      });
+      // A directory this volume made and another one removed is not made again: whoever removed
+      // it discarded what it held (an aborted checkpoint), and a write into it must fail.
+      if (isAbsent(error)) this.durableDirs.delete(dir);
+      throw new CheckpointIoError(path, "write", error);
     }
     await syncDirectory(dir);
   }

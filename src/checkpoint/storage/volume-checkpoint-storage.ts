@@ -10,13 +10,23 @@ import { invalidArgument } from "../../core/errors.ts";
 import { checksumOf } from "./checksum.ts";
 import { checkpointId as toCheckpointId, type CheckpointId } from "./checkpoint-id.ts";
 import type { CheckpointMetadata, StateHandle } from "./checkpoint-metadata.ts";
-import { CheckpointPaths, isTempFileName, metadataFileIn, METADATA_FILE_NAME, parseCheckpointDirName, type StateFileOwner } from "./checkpoint-paths.ts";
+import {
+  CheckpointPaths,
+  isTempFileName,
+  metadataFileIn,
+  METADATA_FILE_NAME,
+  parseCheckpointDirName,
+  resolveStateFileReference,
+  stateFileReference,
+  type StateFileOwner,
+} from "./checkpoint-paths.ts";
 import { planRetainOnCancel, planRetention, type RetentionPlan } from "./checkpoint-retention.ts";
 import type { CancelPolicy, CheckpointListing, CheckpointPointer, CheckpointStorage, ResolvedCheckpoint } from "./checkpoint-storage.ts";
 import {
   CheckpointCorruptError,
   CheckpointExistsError,
   CheckpointIncompleteError,
+  CheckpointIoError,
   CheckpointNotFoundError,
 } from "./checkpoint-storage-errors.ts";
 import type { CheckpointVolume, VolumeEntry } from "./checkpoint-volume.ts";
@@ -35,6 +45,17 @@ function allHandles(metadata: CheckpointMetadata): StateHandle[] {
   return metadata.operators.flatMap((operator) => operator.subtasks.flatMap((subtask) => subtask.state));
 }
 
+/** The metadata with every state file named as `name` says, from the checkpoint directory `dir`. */
+function withStatePaths(metadata: CheckpointMetadata, dir: string, name: (dir: string, path: string) => string): CheckpointMetadata {
+  return {
+    ...metadata,
+    operators: metadata.operators.map((operator) => ({
+      ...operator,
+      subtasks: operator.subtasks.map((subtask) => ({ ...subtask, state: subtask.state.map((h) => ({ ...h, path: name(dir, h.path) })) })),
+    })),
+  };
+}
+
 function hasMetadataFile(entries: readonly VolumeEntry[]): boolean {
   return entries.some((e) => e.name === METADATA_FILE_NAME && e.kind === "file");
 }
@@ -45,6 +66,8 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
   /** The layout of this job's files. */
   readonly paths: CheckpointPaths;
   private readonly medium: CheckpointVolume;
+  /** Checkpoints this storage discarded: it never writes into them again, so it never makes their directory anew. */
+  private readonly discarded = new Set<CheckpointId>();
 
   constructor(options: VolumeCheckpointStorageOptions) {
     this.medium = options.volume;
@@ -54,7 +77,9 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
   }
 
   async writeState(checkpointId: CheckpointId, owner: StateFileOwner, bytes: Uint8Array): Promise<StateHandle> {
-    const path = this.paths.stateFile(toCheckpointId(checkpointId), owner, randomUUID());
+    const id = toCheckpointId(checkpointId);
+    const path = this.paths.stateFile(id, owner, randomUUID());
+    if (this.discarded.has(id)) throw new CheckpointIoError(path, "write", new Error(`checkpoint ${id} was discarded`));
     const handle = { path, bytes: bytes.length, checksum: checksumOf(bytes) };
     await this.medium.writeAtomically(path, bytes);
     return handle;
@@ -65,11 +90,12 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
   }
 
   async writeMetadata(metadata: CheckpointMetadata): Promise<string> {
-    const bytes = encodeMetadata(metadata);
+    const dir = this.paths.checkpointDir(metadata.checkpointId);
+    const bytes = encodeMetadata(withStatePaths(metadata, dir, stateFileReference));
     if (metadata.jobId !== this.jobId) {
       throw invalidArgument(`checkpoint metadata of job '${metadata.jobId}' cannot be written to the storage of job '${this.jobId}'`);
     }
-    const path = this.paths.metadataFile(metadata.checkpointId);
+    const path = metadataFileIn(dir);
     if ((await this.medium.stat(path)) !== undefined) {
       throw new CheckpointExistsError(path, `checkpoint ${metadata.checkpointId} already has metadata at ${path}; a complete checkpoint is never replaced`);
     }
@@ -120,7 +146,9 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
   }
 
   async discard(checkpointId: CheckpointId): Promise<void> {
-    await this.medium.remove(this.paths.checkpointDir(toCheckpointId(checkpointId)));
+    const id = toCheckpointId(checkpointId);
+    this.discarded.add(id);
+    await this.medium.remove(this.paths.checkpointDir(id));
   }
 
   async retain(newest: number): Promise<CheckpointId[]> {
@@ -198,7 +226,7 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
       const dir = dirname(path);
       throw new CheckpointIncompleteError(dir, expectedId, `${expectedId === undefined ? "the checkpoint" : `checkpoint ${expectedId}`} at ${dir} is incomplete: it has no _metadata file, so it never completed`);
     }
-    return decodeMetadata(bytes, path, expectedId);
+    return withStatePaths(decodeMetadata(bytes, path, expectedId), dirname(path), resolveStateFileReference);
   }
 
   /** Every state file the metadata references exists with its recorded length. */

@@ -26,9 +26,10 @@ export function setup(
 export function summary(decisions: readonly CoordinatorDecision<unknown>[]): string[] {
   return decisions.map((d) => {
     switch (d.kind) {
+      case "complete":
+        return `complete ${d.checkpointId}${d.final ? " final" : ""}`;
       case "trigger":
       case "persist":
-      case "complete":
       case "discard":
         return `${d.kind} ${d.checkpointId}`;
       case "abort":

@@ -336,13 +336,13 @@ export function checkpointStorageConformance(name: string, create: StorageFactor
     });
 
     it("a checkpoint whose only metadata is a temp file left by a crash is incomplete", async () => {
-      const { storage, volume } = await fresh();
+      const { storage, storageFor, volume } = await fresh();
       await completeCheckpoint(storage, 1);
       await completeCheckpoint(storage, 2);
       const paths = pathsOf(storage);
       const bytes = (await volume.read(paths.metadataFile(id(2))))!;
       await storage.discard(id(2));
-      await startCheckpoint(storage, 2);
+      await startCheckpoint(storageFor(storage.jobId), 2);
       await volume.writeAtomically(tempFileFor(paths.metadataFile(id(2)), "crashed"), bytes);
       assert.deepEqual((await storage.list()).map((l) => l.status), ["complete", "incomplete"]);
       assert.equal((await storage.latest())?.checkpointId, 1);
@@ -461,13 +461,51 @@ export function checkpointStorageConformance(name: string, create: StorageFactor
       assert.deepEqual(await storage.readState(handle), bytesOf("state of subtask 0 in checkpoint 4"));
     });
 
-    it("a savepoint-like directory holding _metadata resolves", async () => {
+    it("a checkpoint directory copied elsewhere resolves from the copy, its state files named there, after the original is gone", async () => {
       const { storage, volume } = await fresh();
       const metadata = await completeCheckpoint(storage, 6);
-      const paths = pathsOf(storage);
+      const original = pathsOf(storage).checkpointDir(id(6));
       const elsewhere = join(dirname(storage.jobDir), "savepoints", "savepoint-job-a-6");
-      await volume.writeAtomically(metadataFileIn(elsewhere), (await volume.read(paths.metadataFile(id(6))))!);
-      assert.deepEqual(await storage.resolve(elsewhere), { path: metadataFileIn(elsewhere), metadata });
+      for (const entry of await volume.list(original)) {
+        await volume.writeAtomically(join(elsewhere, entry.name), (await volume.read(join(original, entry.name)))!);
+      }
+      await storage.discard(id(6));
+      const resolved = await storage.resolve(elsewhere);
+      assert.equal(resolved.path, metadataFileIn(elsewhere));
+      const handles = resolved.metadata.operators[0]!.subtasks.flatMap((s) => s.state);
+      assert.deepEqual([...new Set(handles.map((h) => dirname(h.path)))], [elsewhere]);
+      assert.deepEqual(handles.map((h) => basename(h.path)), metadata.operators[0]!.subtasks.flatMap((s) => s.state).map((h) => basename(h.path)));
+      assert.deepEqual(await storage.readState(handles[0]!), bytesOf("state of subtask 0 in checkpoint 6"));
+    });
+
+    it("_metadata names its state files relative to the checkpoint's directory", async () => {
+      const { storage, volume } = await fresh();
+      await completeCheckpoint(storage, 2);
+      const file = JSON.parse(new TextDecoder().decode(await volume.read(pathsOf(storage).metadataFile(id(2))))) as {
+        metadata: { operators: { subtasks: { state: { path: string }[] }[] }[] };
+      };
+      const names = file.metadata.operators.flatMap((o) => o.subtasks.flatMap((s) => s.state.map((h) => h.path)));
+      assert.ok(names.length > 0);
+      for (const name of names) assert.match(name, /^[^/]+\.state$/, "a file name inside the checkpoint directory, no directory part");
+    });
+
+    it("older _metadata naming its state files by absolute path still resolves", async () => {
+      const { storage, volume } = await fresh();
+      const metadata = await completeCheckpoint(storage, 3);
+      const path = pathsOf(storage).metadataFile(id(3));
+      await rewriteMetadata(volume, path, (file) => {
+        file.metadata = JSON.parse(JSON.stringify(metadata)) as Record<string, unknown>;
+        recomputeChecksum(file);
+      });
+      assert.deepEqual(await storage.resolve(path), { path, metadata });
+    });
+
+    it("a state file of a discarded checkpoint is refused with WEIR_ERR_CHECKPOINT_IO, and its directory is not made again", async () => {
+      const { storage, volume } = await fresh();
+      await startCheckpoint(storage, 5);
+      await storage.discard(id(5));
+      await assert.rejects(storage.writeState(id(5), { operatorId: "op", subtask: 0 }, bytesOf("late")), storageError("WEIR_ERR_CHECKPOINT_IO"));
+      assert.equal(await volume.stat(pathsOf(storage).checkpointDir(id(5))), undefined);
     });
   });
 

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { isTempFileName } from "../../../src/checkpoint/storage/checkpoint-paths.ts";
 import { DiskVolume } from "../../../src/checkpoint/storage/disk-volume.ts";
+import { WeirError } from "../../../src/core/errors.ts";
 import { bytesOf, storageError } from "./checkpoint-fixtures.ts";
 
 const roots: string[] = [];
@@ -100,14 +101,14 @@ describe("DiskVolume: atomic, durable writes", () => {
     assert.deepEqual(await readdir(root), ["f"]);
   });
 
-  it("a directory another volume removed is made again on the next write into it", async () => {
+  it("a directory another volume removed is not made again: the next write into it fails with WEIR_ERR_CHECKPOINT_IO", async () => {
     const root = await tempRoot();
     const writer = new DiskVolume();
     const dir = join(root, "job", "chk-1");
     await writer.writeAtomically(join(dir, "a"), bytesOf("a"));
-    await new DiskVolume().remove(join(root, "job"));
-    await writer.writeAtomically(join(dir, "b"), bytesOf("b"));
-    assert.deepEqual(await readdir(dir), ["b"]);
+    await new DiskVolume().remove(dir);
+    await assert.rejects(writer.writeAtomically(join(dir, "b"), bytesOf("b")), (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_CHECKPOINT_IO");
+    assert.deepEqual(await readdir(join(root, "job")), []);
   });
 
   it("missing paths read, stat and list as nothing, and removing them succeeds", async () => {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, readdir, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { CheckpointPaths} from "../../../src/checkpoint/storage/checkpoint-paths.ts";
 import { tempFileFor } from "../../../src/checkpoint/storage/checkpoint-paths.ts";
 import { DiskVolume } from "../../../src/checkpoint/storage/disk-volume.ts";
@@ -156,8 +156,12 @@ describe("FileCheckpointStorage: on disk", () => {
     const { storage, paths } = await fileStorage();
     const metadata = await completeCheckpoint(storage, 1);
     const file = JSON.parse(await readFile(paths.metadataFile(id(1)), "utf8")) as { checksum: string; metadata: unknown };
-    assert.deepEqual(file.metadata, metadata);
-    assert.equal(file.checksum, createHash("sha256").update(JSON.stringify(metadata)).digest("hex"));
+    const onDisk = {
+      ...metadata,
+      operators: metadata.operators.map((o) => ({ ...o, subtasks: o.subtasks.map((s) => ({ ...s, state: s.state.map((h) => ({ ...h, path: basename(h.path) })) })) })),
+    };
+    assert.deepEqual(file.metadata, onDisk);
+    assert.equal(file.checksum, createHash("sha256").update(JSON.stringify(onDisk)).digest("hex"));
   });
 
   it("metadata reformatted by hand stays valid, since the checksum covers content and not layout", async () => {

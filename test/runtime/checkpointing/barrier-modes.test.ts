@@ -43,6 +43,10 @@ function twoInputTask(mode: CheckpointMode) {
       snapshots.set(checkpointId, decodeOperatorSnapshot(bytes, "recorder").state);
       return Promise.resolve({ path: `memory/${checkpointId}`, bytes: bytes.length, checksum: "0".repeat(64) });
     },
+    discard: (checkpointId) => {
+      snapshots.delete(checkpointId);
+      return Promise.resolve();
+    },
     acknowledge: (ack) => {
       acks.push(ack);
       acknowledged?.();

@@ -12,7 +12,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { defineJob, generatorSource, runJob, WeirError, type CheckpointStats, type RestartEvent } from "../../../src/index.ts";
+import { defineJob, discardingSink, elementsSource, generatorSource, ManualClock, runJob, WeirError, type CheckpointStats, type RestartEvent } from "../../../src/index.ts";
 import { expectedLines } from "../../fixtures/jobs/ck-count.ts";
 import { committedLines, countRunDirs, notifications, RUNTIMES, runCount, tempDir, type CountRunDirs } from "./checkpointing-helpers.ts";
 
@@ -111,5 +111,38 @@ describe("failing checkpoints", () => {
       "the checkpoint is aborted because its task failed, not declined",
     );
     assert.ok(new Set(written).size === 600, "every number reached the sink");
+  });
+
+  it("a final checkpoint that fails is retried on the periodic schedule, not at once", async () => {
+    const clock = new ManualClock(0);
+    const ticking = setInterval(() => clock.advance(5), 1);
+    const dir = tempDir("ck-final-retry");
+    const reported: CheckpointStats[] = [];
+    const job = defineJob((env) => {
+      env.fromSource(elementsSource([1, 2, 3]), "numbers").uid("numbers").sinkTo(discardingSink());
+    });
+    try {
+      await runJob(job, {
+        runtime: "single-thread",
+        clock,
+        checkpointing: { intervalMs: 50, tolerableFailures: 10, dir },
+        onAttempt: ({ jobId }) => {
+          mkdirSync(join(dir, jobId), { recursive: true });
+          for (const id of [1, 2, 3, 4]) writeFileSync(join(dir, jobId, `chk-${id}`), "not a directory");
+        },
+        onCheckpoint: (s) => reported.push(s),
+      });
+    } finally {
+      clearInterval(ticking);
+    }
+    assert.deepEqual(
+      reported.map((s) => `${s.id} ${s.status}${s.failure === undefined ? "" : ` ${s.failure.kind}`}`),
+      ["1 failed declined", "2 failed declined", "3 failed declined", "4 failed declined", "5 completed"],
+    );
+    const gaps = reported.slice(1).map((s, i) => s.triggerTime - reported[i]!.triggerTime);
+    assert.ok(
+      gaps.every((gap) => gap >= 50),
+      `each retry starts one interval after the previous trigger on the job's clock: ${gaps.join(", ")}`,
+    );
   });
 });

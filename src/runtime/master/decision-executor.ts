@@ -1,0 +1,213 @@
+/**
+ * Carries out the checkpoint coordinator's decisions for the attempt that is running: triggers go
+ * to its tasks (held until its tasks are open), metadata is written and the outcome reported back,
+ * completions and aborts are announced to the tasks and to the run's listener, discards go to the
+ * deletions, and a `fail-job` fails the attempt. It also feeds the coordinator the facts that come
+ * from the attempt (acknowledgements, declines, the end of every source's input) and time (one
+ * timer, set for the coordinator's next wake-up after each batch of decisions).
+ *
+ * A final checkpoint completing tells the attempt to finish: its tasks close once their sinks
+ * committed everything.
+ */
+import type { CheckpointCoordinator } from "../../checkpoint/coordinator/coordinator.ts";
+import type { CoordinatorDecision, PersistDecision } from "../../checkpoint/coordinator/decisions.ts";
+import type { CheckpointStats } from "../../checkpoint/coordinator/stats.ts";
+import type { TaskId } from "../../checkpoint/coordinator/task-id.ts";
+import { checkpointId as toCheckpointId } from "../../checkpoint/storage/checkpoint-id.ts";
+import type { CheckpointStorage } from "../../checkpoint/storage/checkpoint-storage.ts";
+import type { Clock } from "../../core/clock.ts";
+import { WeirError } from "../../core/errors.ts";
+import type { JobGraph } from "../../graph/job-graph.ts";
+import type { OperatorStateHandle, TaskSnapshotAck } from "../task-checkpointing.ts";
+import type { Attempt } from "./attempt.ts";
+import { buildCheckpointMetadata } from "./checkpoint-metadata-builder.ts";
+import type { CheckpointDeletions } from "./job-retention.ts";
+
+export type Snapshot = readonly OperatorStateHandle[];
+
+/** Tasks name themselves "<vertex>:<subtask>", the coordinator's task id format. */
+const toTaskId = (id: string): TaskId => id as TaskId;
+
+export interface DecisionExecutorParams {
+  readonly jobId: string;
+  readonly job: JobGraph;
+  readonly fingerprint: string;
+  readonly clock: Clock;
+  readonly storage: Pick<CheckpointStorage, "writeMetadata">;
+  readonly deletions: CheckpointDeletions;
+  readonly onCheckpoint: ((stats: CheckpointStats) => void) | undefined;
+}
+
+/** The running attempt, as the executor sees it. */
+interface Bound {
+  readonly attempt: Attempt;
+  readonly fail: (error: Error) => void;
+}
+
+export class DecisionExecutor {
+  private bound: Bound | undefined;
+  /** Whether the bound attempt's tasks are open; triggers wait for it. */
+  private ready = false;
+  /** Triggers decided while no attempt's tasks were open; sent when some are. */
+  private waiting: { checkpointId: number; timestamp: number }[] = [];
+  private tickTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly sourceTasks: ReadonlySet<string>;
+  private endedSources = new Set<string>();
+  /** Metadata writes under way: a restart waits for them, so it restores from the newest checkpoint. */
+  private readonly persisting = new Set<Promise<void>>();
+
+  constructor(
+    private coordinator: CheckpointCoordinator<Snapshot>,
+    private readonly params: DecisionExecutorParams,
+  ) {
+    const sources = new Set<string>();
+    for (const v of params.job.vertices) if (v.inputs.length === 0) for (let s = 0; s < v.parallelism; s++) sources.add(`${v.id}:${s}`);
+    this.sourceTasks = sources;
+  }
+
+  get current(): CheckpointCoordinator<Snapshot> {
+    return this.coordinator;
+  }
+
+  /** An attempt was deployed; its tasks are not open yet. */
+  bind(attempt: Attempt, fail: (error: Error) => void): void {
+    this.bound = { attempt, fail };
+    this.ready = false;
+    this.endedSources = new Set();
+  }
+
+  /** The bound attempt's tasks are open and running: send the triggers held for it. */
+  attemptReady(): void {
+    const bound = this.bound;
+    if (bound === undefined) return;
+    this.ready = true;
+    for (const t of this.waiting.splice(0)) bound.attempt.triggerCheckpoint(t.checkpointId, t.timestamp);
+    this.scheduleTick();
+  }
+
+  /** The bound attempt ended: later facts from it are ignored, and nothing is sent to it. */
+  unbind(): void {
+    this.bound = undefined;
+    this.ready = false;
+    this.waiting = [];
+    this.clearTimer();
+  }
+
+  acknowledge(taskId: string, ack: TaskSnapshotAck): void {
+    this.apply(this.coordinator.acknowledge(toCheckpointId(ack.checkpointId), toTaskId(taskId), ack.stats, ack.operators).decisions);
+  }
+
+  decline(taskId: string, checkpointId: number, reason: string): void {
+    this.apply(this.coordinator.decline(toCheckpointId(checkpointId), toTaskId(taskId), reason));
+  }
+
+  /** A task reported the end of its input; once every source task did, the final checkpoint is due. */
+  endOfData(taskId: string): void {
+    if (!this.sourceTasks.has(taskId)) return;
+    this.endedSources.add(taskId);
+    if (this.endedSources.size === this.sourceTasks.size) this.apply(this.coordinator.requestFinalCheckpoint());
+  }
+
+  /** A task failed: checkpoints in flight are aborted and checkpointing is suspended. */
+  taskFailed(): void {
+    this.apply(this.coordinator.taskFailed());
+  }
+
+  /**
+   * Checkpointing goes on for a restarted attempt. A coordinator stopped after the final
+   * checkpoint (the failure came while the tasks closed) is replaced by `fresh`.
+   */
+  resume(fresh: () => CheckpointCoordinator<Snapshot>): void {
+    if (this.coordinator.phase === "stopped") this.coordinator = fresh();
+    else this.apply(this.coordinator.resume());
+  }
+
+  /** No checkpoint starts any more; those in flight are aborted. */
+  stop(): void {
+    if (this.coordinator.phase !== "stopped") this.apply(this.coordinator.stop());
+    this.clearTimer();
+  }
+
+  /** Every metadata write under way is done. */
+  async persisted(): Promise<void> {
+    await Promise.all(this.persisting);
+  }
+
+  /** Carries out the coordinator's decisions, in order, then sets the timer for its next wake-up. */
+  private apply(decisions: readonly CoordinatorDecision<Snapshot>[]): void {
+    const bound = this.bound;
+    for (const d of decisions) {
+      switch (d.kind) {
+        case "trigger":
+          if (bound !== undefined && this.ready) bound.attempt.triggerCheckpoint(d.checkpointId, d.timestamp);
+          else this.waiting.push({ checkpointId: d.checkpointId, timestamp: d.timestamp });
+          break;
+        case "persist": {
+          const write = this.persist(d);
+          this.persisting.add(write);
+          void write.finally(() => this.persisting.delete(write));
+          break;
+        }
+        case "complete":
+          bound?.attempt.notifyCheckpointComplete(d.checkpointId);
+          this.report(d.checkpointId);
+          if (d.final) bound?.attempt.finish();
+          break;
+        case "abort":
+          bound?.attempt.notifyCheckpointAborted(d.checkpointId);
+          this.params.deletions.discard(d.checkpointId);
+          this.report(d.checkpointId);
+          break;
+        case "discard":
+          this.params.deletions.discard(d.checkpointId);
+          break;
+        case "drop-request":
+          break;
+        case "fail-job":
+          bound?.fail(new WeirError("WEIR_ERR_CHECKPOINT_FAILURES", d.reason));
+          break;
+      }
+    }
+    this.scheduleTick();
+  }
+
+  private report(id: number): void {
+    const stats = this.coordinator.stats.get(toCheckpointId(id));
+    if (stats !== undefined) this.params.onCheckpoint?.(stats);
+  }
+
+  private scheduleTick(): void {
+    this.clearTimer();
+    if (this.bound === undefined) return;
+    const coordinator = this.coordinator;
+    const next = coordinator.nextWakeUp();
+    if (next === undefined) return;
+    this.tickTimer = setTimeout(() => this.apply(coordinator.tick()), Math.max(0, next - this.params.clock.now()));
+  }
+
+  private clearTimer(): void {
+    if (this.tickTimer !== undefined) clearTimeout(this.tickTimer);
+    this.tickTimer = undefined;
+  }
+
+  private async persist(d: PersistDecision<Snapshot>): Promise<void> {
+    const coordinator = this.coordinator;
+    const { params } = this;
+    try {
+      const metadata = buildCheckpointMetadata({
+        jobId: params.jobId,
+        checkpointId: d.checkpointId,
+        triggeredAt: d.timestamp,
+        completedAt: Math.max(d.timestamp, params.clock.now()),
+        fingerprint: params.fingerprint,
+        job: params.job,
+        acknowledgements: d.acknowledgements,
+      });
+      await params.storage.writeMetadata(metadata);
+    } catch (e) {
+      this.apply(coordinator.persistFailed(d.checkpointId, e));
+      return;
+    }
+    this.apply(coordinator.persisted(d.checkpointId));
+  }
+}
