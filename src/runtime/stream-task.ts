@@ -35,7 +35,7 @@ import { operatorFailure } from "./operators/user-function.ts";
 import type { BarrierHandler, CheckpointBarrier } from "./barriers/barrier.ts";
 import { AlignedBarrierHandler } from "./barriers/aligned-barrier-handler.ts";
 import { TrackingBarrierHandler } from "./barriers/tracking-barrier-handler.ts";
-import type { KeyedStateSnapshot } from "../state/heap/heap-snapshot.ts";
+import type { KeyedStateSnapshot } from "../state/keyed-state-snapshot.ts";
 import type { OperatorStateHandle, TaskCheckpointing } from "./task-checkpointing.ts";
 import { captureOperatorState, encodeCapturedSnapshot, type CapturedOperatorState } from "./operator-snapshot.ts";
 import { injectFault } from "../testing/fault-injection.ts";

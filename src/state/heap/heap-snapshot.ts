@@ -22,9 +22,6 @@ import type { KeyedStateSnapshot } from "../keyed-state-snapshot.ts";
 import { UserMapEntry, type UserMap } from "./heap-map-state.ts";
 import type { FrozenGroup, FrozenTable } from "./state-table.ts";
 
-/** Also importable from here, where it used to live; its home is keyed-state-snapshot.ts. */
-export type { KeyedStateSnapshot };
-
 const MAGIC = 0x31534b57; // "WKS1" little-endian
 
 export interface FrozenState {
