@@ -70,6 +70,8 @@ export class StreamTask {
   private readonly asyncPhases = new Map<number, { readonly abort: AbortController; readonly done: Promise<void> }>();
   /** Checkpoints aborted before this task snapshotted them; ids below the next snapshot are forgotten. */
   private readonly abortedEarly = new Set<number>();
+  /** Checkpoints this task wrote files for and acknowledged, whose end it has not heard yet. */
+  private readonly acknowledged = new Set<number>();
 
   constructor(
     readonly vertex: JobVertex,
@@ -155,6 +157,7 @@ export class StreamTask {
   }
 
   notifyCheckpointComplete(checkpointId: number): void {
+    for (const id of this.acknowledged) if (id <= checkpointId) this.acknowledged.delete(id);
     this.enqueue(async () => {
       for (const m of this.chain) {
         try {
@@ -174,6 +177,7 @@ export class StreamTask {
   notifyCheckpointAborted(checkpointId: number): void {
     const phase = this.asyncPhases.get(checkpointId);
     if (phase !== undefined) phase.abort.abort();
+    else if (this.acknowledged.delete(checkpointId)) void this.discardAborted(checkpointId, true, this.checkpointing!);
     else if (this.status !== "finished") this.abortedEarly.add(checkpointId);
     this.enqueue(async () => {
       this.barrierHandler?.onAbort(checkpointId);
@@ -420,6 +424,7 @@ export class StreamTask {
       for (const s of snapshots) s.keyed?.release();
       return this.discardAborted(id, wrote, checkpointing);
     }
+    if (handles.length > 0) this.acknowledged.add(id);
     checkpointing.acknowledge({
       checkpointId: id,
       stats: { syncDurationMs: syncMs, asyncDurationMs: this.clock.now() - asyncStart, alignmentDurationMs: alignmentMs, bytes },
