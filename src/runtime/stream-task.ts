@@ -16,11 +16,14 @@
  * makes afterwards stay out of checkpoint n), then barrier n goes downstream; the asynchronous
  * phase encodes keyed state and writes while records keep flowing, then acknowledges.
  *
- * An aborted checkpoint (`notifyCheckpointAborted`, or the task being disposed) stops its
- * asynchronous phase before its next write, and a checkpoint aborted before its barrier arrived
- * writes nothing. A task that wrote files for an aborted checkpoint deletes the checkpoint's
- * directory once its own writes are over: whoever else deleted it may have done so before this
- * task's last write, so the last writer cleans up.
+ * An aborted checkpoint (`notifyCheckpointAborted`) stops its asynchronous phase before its next
+ * write, and a checkpoint aborted before its barrier arrived writes nothing. A task that wrote
+ * files for an aborted checkpoint deletes the checkpoint's directory once its own writes are
+ * over: whoever else deleted it may have done so before this task's last write, so the last
+ * writer cleans up. Disposing the task (after a failure or a cancellation) stops its asynchronous
+ * phases too, and waits for them, but deletes nothing: for the coordinator those checkpoints are
+ * still in progress until it hears of the failure, which it does only after the disposal, and
+ * other tasks may still be writing them; it aborts them and deletes their directories itself.
  */
 import type { JobVertex } from "../graph/job-graph.ts";
 import type { InputStatus, SourceReader } from "../sources/source.ts";
@@ -70,6 +73,10 @@ export class StreamTask {
   private readonly asyncPhases = new Map<number, { readonly abort: AbortController; readonly done: Promise<void> }>();
   /** Checkpoints aborted before this task snapshotted them; ids below the next snapshot are forgotten. */
   private readonly abortedEarly = new Set<number>();
+  /** Checkpoints this task wrote files for and answered (acknowledged or declined), whose end it has not heard yet. */
+  private readonly wroteFor = new Set<number>();
+  /** Set once disposal began: asynchronous phases stop without answering and without deleting. */
+  private disposing = false;
 
   constructor(
     readonly vertex: JobVertex,
@@ -155,6 +162,7 @@ export class StreamTask {
   }
 
   notifyCheckpointComplete(checkpointId: number): void {
+    for (const id of this.wroteFor) if (id <= checkpointId) this.wroteFor.delete(id);
     this.enqueue(async () => {
       for (const m of this.chain) {
         try {
@@ -174,6 +182,7 @@ export class StreamTask {
   notifyCheckpointAborted(checkpointId: number): void {
     const phase = this.asyncPhases.get(checkpointId);
     if (phase !== undefined) phase.abort.abort();
+    else if (this.wroteFor.delete(checkpointId)) void this.discardAborted(checkpointId, true, this.checkpointing!);
     else if (this.status !== "finished") this.abortedEarly.add(checkpointId);
     this.enqueue(async () => {
       this.barrierHandler?.onAbort(checkpointId);
@@ -320,6 +329,7 @@ export class StreamTask {
    * Asynchronous phases under way are aborted and awaited, so nothing is written after this.
    */
   async dispose(): Promise<void> {
+    this.disposing = true;
     const phases = [...this.asyncPhases.values()];
     for (const phase of phases) phase.abort.abort();
     await Promise.allSettled(phases.map((p) => p.done));
@@ -412,7 +422,8 @@ export class StreamTask {
     } catch (e) {
       for (const s of snapshots) s.keyed?.release();
       if (aborted.aborted) return this.discardAborted(id, wrote, checkpointing);
-      if (this.status === "finished") return;
+      if (this.status === "finished" || this.disposing) return;
+      if (wrote) this.wroteFor.add(id);
       checkpointing.decline(id, `subtask ${this.name} could not write its state: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
@@ -420,6 +431,7 @@ export class StreamTask {
       for (const s of snapshots) s.keyed?.release();
       return this.discardAborted(id, wrote, checkpointing);
     }
+    if (wrote) this.wroteFor.add(id);
     checkpointing.acknowledge({
       checkpointId: id,
       stats: { syncDurationMs: syncMs, asyncDurationMs: this.clock.now() - asyncStart, alignmentDurationMs: alignmentMs, bytes },
@@ -429,7 +441,7 @@ export class StreamTask {
 
   /** Deletes checkpoint `id`'s directory if this task wrote into it; a failure leaves files that retention removes later. */
   private async discardAborted(id: number, wrote: boolean, checkpointing: TaskCheckpointing): Promise<void> {
-    if (wrote) await checkpointing.discard(id).catch(() => {});
+    if (wrote && !this.disposing) await checkpointing.discard(id).catch(() => {});
   }
 
   /** Fires due processing-time timers and sends batches whose buffer timeout passed. */

@@ -1,5 +1,5 @@
 /**
- * The job master: runs a job as a sequence of attempts, each restoring the checkpoint that
+ * The job master: runs a job as a sequence of attempts (attempt-run.ts), each restoring the checkpoint that
  * job-restore.ts chooses, until one finishes, the job is cancelled, or a failure is final
  * (restart-loop.ts). It owns the checkpoint coordinator, whose decisions the DecisionExecutor
  * carries out for the attempt that runs, the job's checkpoint storage, and what the run keeps
@@ -30,18 +30,14 @@ import { createRestartStrategy } from "../../recovery/create-restart-strategy.ts
 import type { ResolvedRestartStrategyConfig } from "../../recovery/restart-config.ts";
 import type { RestartStrategy } from "../../recovery/restart-strategy.ts";
 import { CollectedRecords, JobResult } from "../job-result.ts";
-import { sumByOperator, type TaskMetrics } from "../metrics.ts";
 import type { RunOptions } from "../run-options.ts";
-import { ThreadAttempt } from "../threads/thread-attempt.ts";
-import type { Attempt, AttemptListener, AttemptSpec } from "./attempt.ts";
+import type { AttemptSpec } from "./attempt.ts";
+import { runAttempt, RunMetrics, type AttemptOutcome } from "./attempt-run.ts";
 import { DecisionExecutor, type Snapshot } from "./decision-executor.ts";
 import { isInStorage, restorePointForRestart } from "./job-restore.ts";
 import { CheckpointDeletions, planStart } from "./job-retention.ts";
-import { LocalAttempt } from "./local-attempt.ts";
 import { decideAfterFailure, sleepUnlessAborted } from "./restart-loop.ts";
 import { findResumableCheckpoint, findRestorePoint, type RestorePoint } from "./restore-point.ts";
-
-type AttemptOutcome = { readonly kind: "finished" } | { readonly kind: "failed"; readonly error: Error } | { readonly kind: "cancelled" };
 
 export interface JobMasterParams {
   readonly definition: JobDefinition;
@@ -81,7 +77,7 @@ interface Checkpointing {
 
 export class JobMaster {
   private readonly collected = new CollectedRecords();
-  private readonly latestMetrics = new Map<number, readonly TaskMetrics[]>();
+  private readonly metrics = new RunMetrics();
   private readonly restartStrategy: RestartStrategy;
   private checkpointing: Checkpointing | undefined;
   private jobId = "";
@@ -91,10 +87,6 @@ export class JobMaster {
 
   constructor(private readonly params: JobMasterParams) {
     this.restartStrategy = createRestartStrategy(params.restartStrategy, { random: Math.random });
-  }
-
-  private get metrics() {
-    return sumByOperator([...this.latestMetrics.values()].flat());
   }
 
   async run(): Promise<JobResult> {
@@ -109,7 +101,7 @@ export class JobMaster {
         const outcome = await this.runAttempt(attemptNumber, restore);
         if (outcome.kind === "finished") {
           await this.stopCheckpointing();
-          return new JobResult(this.startedAt === undefined ? 0 : performance.now() - this.startedAt, this.metrics, this.collected.bySink, {
+          return new JobResult(this.startedAt === undefined ? 0 : performance.now() - this.startedAt, this.metrics.byOperator(), this.collected.bySink, {
             jobId: this.jobId,
             restarts: this.restarts,
             checkpoints: this.checkpointing?.executor.current.stats.snapshot(),
@@ -212,7 +204,6 @@ export class JobMaster {
   private runAttempt(attemptNumber: number, restore: RestorePoint | undefined): Promise<AttemptOutcome> {
     const { params } = this;
     const { options } = params;
-    const executor = this.checkpointing?.executor;
     const spec: AttemptSpec = {
       definition: params.definition,
       moduleUrl: params.moduleUrl,
@@ -226,57 +217,15 @@ export class JobMaster {
       progressIntervalMs: options.progressIntervalMs ?? 2000,
       attemptNumber,
     };
-    return new Promise<AttemptOutcome>((resolve) => {
-      let ended = false;
-      let attempt: Attempt | undefined = undefined;
-      let progress: ReturnType<typeof setInterval> | undefined;
-      const started = performance.now();
-      const end = (outcome: AttemptOutcome): void => {
-        if (ended) return;
-        ended = true;
-        executor?.unbind();
-        if (progress !== undefined) clearInterval(progress);
-        options.signal?.removeEventListener("abort", onAbort);
-        void attempt!.cancel().then(() => resolve(outcome));
-      };
-      const onAbort = () => end({ kind: "cancelled" });
-      const listener: AttemptListener = {
-        ready: () => {
-          if (ended) return;
-          attempt!.start();
-          this.startedAt ??= performance.now();
-          executor?.attemptReady();
-          if (attemptNumber === 0) options.onStarted?.();
-          if (options.onProgress !== undefined) {
-            const onProgress = options.onProgress;
-            progress = setInterval(() => onProgress({ elapsedMs: performance.now() - started, operators: this.metrics }), options.progressIntervalMs ?? 2000);
-          }
-        },
-        acknowledge: (taskId, ack) => {
-          if (!ended) executor?.acknowledge(taskId, ack);
-        },
-        decline: (taskId, id, reason) => {
-          if (!ended) executor?.decline(taskId, id, reason);
-        },
-        endOfData: (taskId) => {
-          if (!ended) executor?.endOfData(taskId);
-        },
-        collect: (sinkId, records) => this.collected.add(sinkId, records),
-        metrics: (group, tasks) => {
-          const merged = new Map((this.latestMetrics.get(group) ?? []).map((t) => [`${t.vertex}:${t.subtask}`, t]));
-          for (const t of tasks) merged.set(`${t.vertex}:${t.subtask}`, t);
-          this.latestMetrics.set(group, [...merged.values()]);
-        },
-        finished: () => end({ kind: "finished" }),
-        failed: (error) => end({ kind: "failed", error }),
-      };
-      options.signal?.addEventListener("abort", onAbort, { once: true });
-      attempt =
-        options.runtime === "single-thread" || params.moduleUrl === undefined
-          ? new LocalAttempt({ ...spec, maxWorkers: 1 }, listener)
-          : new ThreadAttempt(spec, params.job, listener);
-      executor?.bind(attempt, (error) => end({ kind: "failed", error }));
-      if (options.signal?.aborted) onAbort();
+    return runAttempt({
+      spec,
+      job: params.job,
+      threads: options.runtime !== "single-thread" && params.moduleUrl !== undefined,
+      options,
+      executor: this.checkpointing?.executor,
+      collected: this.collected,
+      metrics: this.metrics,
+      onRunning: () => void (this.startedAt ??= performance.now()),
     });
   }
 }

@@ -7,7 +7,6 @@
  * run resumed from, wherever it lies (it need not be under this run's checkpoint directory).
  * Never a newer checkpoint on disk from a history the user chose not to resume.
  */
-import { dirname } from "node:path";
 import type { CheckpointId } from "../../checkpoint/storage/checkpoint-id.ts";
 import type { CheckpointStorage } from "../../checkpoint/storage/checkpoint-storage.ts";
 import type { RestorePoint } from "./restore-point.ts";
@@ -26,15 +25,20 @@ export function chooseRestartRestore(latestCompleted: CheckpointId | undefined, 
   return resumedFrom === undefined ? { kind: "nothing" } : { kind: "resumed-from" };
 }
 
-/** Whether `point` is a checkpoint of `storage`'s own job directory (`<jobDir>/chk-<n>/_metadata`). */
-export function isInStorage(point: RestorePoint, storage: Pick<CheckpointStorage, "jobDir">): boolean {
-  return dirname(dirname(point.path)) === storage.jobDir;
+/** The layout of a storage's job directory, as far as this module needs it. */
+interface StorageLayout {
+  readonly paths: { metadataFile(id: CheckpointId): string };
+}
+
+/** Whether `point` is a checkpoint of `storage`'s own job directory, where it lies at its id's place. */
+export function isInStorage(point: RestorePoint, storage: StorageLayout): boolean {
+  return storage.paths.metadataFile(point.metadata.checkpointId) === point.path;
 }
 
 export async function restorePointForRestart(
   latestCompleted: CheckpointId | undefined,
   resumedFrom: RestorePoint | undefined,
-  storage: Pick<CheckpointStorage, "readMetadata" | "jobDir"> & { readonly paths: { metadataFile(id: CheckpointId): string } },
+  storage: Pick<CheckpointStorage, "readMetadata"> & StorageLayout,
 ): Promise<RestorePoint | undefined> {
   const choice = chooseRestartRestore(latestCompleted, resumedFrom);
   switch (choice.kind) {

@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { checkpointId } from "../../../src/checkpoint/storage/checkpoint-id.ts";
 import type { CheckpointMetadata } from "../../../src/checkpoint/storage/checkpoint-metadata.ts";
+import { CheckpointPaths } from "../../../src/checkpoint/storage/checkpoint-paths.ts";
 import { chooseRestartRestore, isInStorage } from "../../../src/runtime/master/job-restore.ts";
 import type { RestorePoint } from "../../../src/runtime/master/restore-point.ts";
 
@@ -26,8 +27,9 @@ describe("chooseRestartRestore", () => {
 
 describe("isInStorage", () => {
   it("tells a checkpoint of the storage's job directory from one elsewhere", () => {
-    const storage = { jobDir: "/b/job" };
+    const storage = { paths: new CheckpointPaths("/b", "job") };
     assert.equal(isInStorage(point("/b/job/chk-1/_metadata", 1), storage), true);
+    assert.equal(isInStorage(point("/b/job/chk-1/_metadata", 2), storage), false, "copied into another checkpoint's place");
     assert.equal(isInStorage(point("/a/job/chk-1/_metadata", 1), storage), false);
     assert.equal(isInStorage(point("/b/savepoints/savepoint-job-1/_metadata", 1), storage), false);
   });
