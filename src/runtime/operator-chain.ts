@@ -13,6 +13,7 @@ import { InternalTimerService } from "../state/timer-service.ts";
 import { KeyedServices } from "./keyed-services.ts";
 import type { RecordWriter } from "./network/record-writer.ts";
 import type { ClientChannel, Output, OperatorContext, StreamOperator } from "./operators/operator.ts";
+import { withRecordFaults } from "./fault-hooks.ts";
 import { ChainedInput, combineOutputs, CountingOutput } from "./outputs.ts";
 import { StreamingRuntimeContext } from "./runtime-context.ts";
 import type { RestoredOperatorState } from "./task-checkpointing.ts";
@@ -78,7 +79,7 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
     members.set(node.id, {
       node,
       name,
-      operator: node.kind === "operator" ? node.factory() : undefined,
+      operator: node.kind === "operator" ? withRecordFaults(node.factory(), name) : undefined,
       context: {
         runtime,
         keyed,

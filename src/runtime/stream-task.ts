@@ -31,7 +31,7 @@ import { TrackingBarrierHandler } from "./barriers/tracking-barrier-handler.ts";
 import type { KeyedStateSnapshot } from "../state/heap/heap-snapshot.ts";
 import type { OperatorStateHandle, TaskCheckpointing } from "./task-checkpointing.ts";
 import { encodeOperatorSnapshot } from "./operator-snapshot.ts";
-import { injectFault } from "../testing/fault-injection.ts";
+import { faultPoint } from "./fault-hooks.ts";
 
 export type TaskStatus = "created" | "running" | "ending" | "finished";
 
@@ -318,7 +318,7 @@ export class StreamTask {
     const checkpointing = this.checkpointing!;
     const id = barrier.checkpointId;
     const syncStart = this.clock.now();
-    injectFault("snapshot-sync");
+    faultPoint("snapshot-sync");
     const snapshots: MemberSnapshot[] = [];
     for (const m of this.chain) {
       const keyed = m.context.keyed;
@@ -362,7 +362,7 @@ export class StreamTask {
         }
         if (keyed === undefined && s.timers.length === 0 && s.state === undefined) continue;
         const content = encodeOperatorSnapshot({ keyed, timers: s.timers, state: s.state });
-        injectFault("snapshot-async");
+        faultPoint("snapshot-async");
         const operatorId = s.member.context.operatorId;
         const handle = await checkpointing.writeState(id, operatorId, this.subtaskIndex, content);
         bytes += handle.bytes;

@@ -18,7 +18,7 @@
  * a database that times out prepared transactions).
  */
 import type { Sink, SinkContext, SinkWriter } from "./sink.ts";
-import { injectFault } from "../testing/fault-injection.ts";
+import { faultPoint } from "../runtime/fault-hooks.ts";
 
 export interface TransactionalWriter<T, TXN> {
   /** Starts a transaction; the handle is stored in checkpoints, so it must be plain data. */
@@ -74,7 +74,7 @@ class TwoPhaseCommitSinkWriter<T, TXN> implements SinkWriter<T> {
 
   async notifyCheckpointComplete(checkpointId: number): Promise<void> {
     while (this.pending.length > 0 && this.pending[0]![0] <= checkpointId) {
-      injectFault("before-commit");
+      faultPoint("before-commit");
       await this.writer.commit(this.pending[0]![1]);
       this.pending.shift();
     }

@@ -15,12 +15,12 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runJob } from "../../src/index.ts";
-import { FAULTS_VARIABLE, faultsEnvironment, type FaultPoint } from "../../src/testing/index.ts";
+import { armFaults, disarmFaults, type FaultPoint } from "../../src/testing/index.ts";
 import { SeededRandom } from "../../src/sources/seeded-random.ts";
 import { checkOutput, committedLines } from "./integrity-events.ts";
 
 const JOB = new URL("../fixtures/jobs/integrity-job.ts", import.meta.url);
-const POINTS: readonly FaultPoint[] = ["user", "snapshot-sync", "snapshot-async", "before-commit", "lose-ack"];
+const POINTS: readonly FaultPoint[] = ["record", "snapshot-sync", "snapshot-async", "before-commit", "lose-ack"];
 
 export interface Scenario {
   readonly seed: number;
@@ -51,7 +51,7 @@ export function scenario(seed: number): Scenario {
     intervalMs: 30 + r.nextInt(120),
     mode: r.nextInt(5) === 0 ? "at-least-once" : "exactly-once",
     fault,
-    faultAt: fault === "user" ? 1 + r.nextInt(Math.floor(events / parallelism)) : 1 + r.nextInt(3),
+    faultAt: fault === "record" ? 1 + r.nextInt(Math.floor(events / parallelism)) : 1 + r.nextInt(3),
   };
 }
 
@@ -66,7 +66,7 @@ function seeds(): number[] {
 async function runScenario(s: Scenario): Promise<{ problems: string[]; fired: boolean; restarts: number }> {
   const dir = mkdtempSync(join(tmpdir(), "weir-integrity-"));
   const marker = join(dir, "fault-fired");
-  process.env[FAULTS_VARIABLE] = faultsEnvironment([{ point: s.fault, at: s.faultAt, marker }]);
+  armFaults([{ point: s.fault, at: s.faultAt, marker }]);
   try {
     const result = await runJob(JOB, {
       runtime: s.runtime,
@@ -77,7 +77,7 @@ async function runScenario(s: Scenario): Promise<{ problems: string[]; fired: bo
     });
     return { problems: checkOutput(committedLines(join(dir, "out")), s.events, s.keys, s.mode), fired: existsSync(marker), restarts: result.info.restarts };
   } finally {
-    delete process.env[FAULTS_VARIABLE];
+    disarmFaults();
     rmSync(dir, { recursive: true, force: true });
   }
 }
