@@ -18,6 +18,8 @@ export const ErrorCodes = {
   WEIR_ERR_SOURCE_IO: "a source could not read its input (a file is missing or unreadable)",
   WEIR_ERR_STATE_CORRUPT: "a state snapshot could not be read: it is truncated, corrupt or of an unknown format",
   WEIR_ERR_SINK_CONFLICT: "a sink's target holds output that the restored state does not account for",
+  WEIR_ERR_SINK_OUTPUT_EXISTS: "a sink starting fresh found committed output of another run where it would write",
+  WEIR_ERR_SINK_IO: "a sink cannot write where it was told to (the path is a file, or permission is denied); checked before any record flows",
   WEIR_ERR_CHECKPOINT_MISMATCH: "a checkpoint was written by a different job graph and cannot be restored into this one",
   WEIR_ERR_CHECKPOINT_FAILURES: "more checkpoints failed in a row than the job tolerates",
   WEIR_ERR_RESTARTS_EXHAUSTED: "the job failed and its restart strategy allows no more restarts",
