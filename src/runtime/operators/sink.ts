@@ -7,7 +7,7 @@ export class SinkOperator<T> implements StreamOperator {
   private writer!: SinkWriter<T>;
   private name = "";
 
-  constructor(private readonly sink: Sink<T>) {}
+  constructor(readonly sink: Sink<T>) {}
 
   async open(context: OperatorContext): Promise<void> {
     this.name = context.runtime.operatorName;
