@@ -42,6 +42,8 @@ export interface CrashTestOptions {
   readonly key?: OutputKey;
   /** Where run directories go (default: a new directory under the system's temp dir). */
   readonly workDir?: string;
+  /** Called with what each sink committed in the first reference run (to check it against what the job should commit). */
+  readonly onReference?: (sinkId: string, records: readonly unknown[]) => void;
   /** Called with a line for each reference and faulted run as it ends. */
   readonly onProgress?: (line: string) => void;
   /** The command that replays the run with `seed` (default: a `crashTest` call). */
@@ -163,6 +165,7 @@ export async function crashTest(job: string | URL, options: CrashTestOptions = {
     check: rules.get(s.id) ?? "not compared: the sink gives no guarantee across failures",
     records: references[0]!.get(s.id)?.length,
   }));
+  for (const [id, records] of references[0]!) if (records !== undefined) options.onReference?.(id, records);
   const exactly = new Map([...rules.keys()].map((id) => [id, "exactly-once" as const]));
   const drift = firstDifference(sinks, exactly, references[0]!, references[1]!, options.key);
   if (drift !== undefined) {
