@@ -136,6 +136,8 @@ export async function crashTest(job: string | URL, options: CrashTestOptions = {
   const mode = settings.mode ?? built.env.getCheckpointing()?.mode ?? "exactly-once";
   const sinksIn = (dir: string) => jobSinks(definition, config, runArgs(settings, dir));
 
+  const sourceNodes = new Set(built.graph.nodes.filter((n) => n.kind === "source").map((n) => n.id as number));
+
   // Reference runs.
   const references: Map<string, readonly unknown[] | undefined>[] = [];
   let sinks: JobSink[] = [];
@@ -149,7 +151,8 @@ export async function crashTest(job: string | URL, options: CrashTestOptions = {
     }
     sinks = await sinksIn(dir);
     references.push(await readCommitted(sinks, (id) => outcome.result!.collected(id)));
-    recordsDelivered = outcome.result!.operators.reduce((sum, o) => sum + o.recordsIn, 0);
+    // Records handed to operators (the "user" fault point), not those sources read.
+    recordsDelivered = outcome.result!.operators.filter((o) => !sourceNodes.has(o.nodeId)).reduce((sum, o) => sum + o.recordsIn, 0);
     const total = [...references[n - 1]!.values()].reduce((s, r) => s + (r?.length ?? 0), 0);
     progress(`reference run ${n}: completed, ${total} records committed by ${sinks.filter((s) => s.committed !== undefined).length} comparable sink(s)`);
     rmSync(dir, { recursive: true, force: true });
