@@ -52,11 +52,10 @@ describe("crashTest", () => {
     assert.equal(report.ok, false);
     const run = report.runs[0]!;
     assert.equal(run.ok, false);
-    assert.equal(run.difference?.sink, "leaky");
-    assert.match(run.difference!.got, /^\d+,\d+ 2 times$/);
-    assert.equal(run.difference!.key, run.difference!.got.split(",")[0]);
+    assert.equal(run.difference?.sink, "leaky", describeRun(run, 1, 1));
+    assert.match(run.difference!.key ?? "", /^\d+$/);
     assert.equal(run.replay, "replay 5");
-    assert.match(describeRun(run, 1, 1), /FAIL[\s\S]*sink 'leaky', key \d+: expected \d+,\d+ once, got \d+,\d+ 2 times\n {2}replay: replay 5/);
+    assert.match(describeRun(run, 1, 1), /FAIL[\s\S]*\n {2}sink 'leaky', key \d+: expected .+, got .+\n {2}replay: replay 5/);
   });
 
   it("says a job is not deterministic when two runs without faults commit different output, and names the sink", { timeout: 120_000 }, async () => {
