@@ -27,7 +27,7 @@ const JOB = new URL("../fixtures/jobs/integrity-shapes.ts", import.meta.url);
  * restored state shared with snapshots). They run, and report, as "todo": their failures do not
  * fail the lane. Empty this list once the fixes are merged.
  */
-export const KNOWN_DEFECT_SHAPES: readonly ShapeName[] = [];
+export const KNOWN_DEFECT_SHAPES: readonly ShapeName[] = ["emit-state-object-then-mutating-map", "reduce-then-mutating-map", "value-state-in-place"];
 
 const NAMES = Object.keys(SHAPES) as ShapeName[];
 
