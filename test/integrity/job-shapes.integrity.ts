@@ -40,6 +40,8 @@ export interface Scenario {
   readonly events: number;
   readonly keys: number;
   readonly rate: number;
+  /** Events in a row with one key (see eventKey). */
+  readonly block: number;
 }
 
 export function scenario(seed: number): Scenario {
@@ -55,13 +57,14 @@ export function scenario(seed: number): Scenario {
     events,
     keys: 1 + r.nextInt(120),
     rate: Math.ceil((events * 1000) / durationMs),
+    block: r.nextInt(2) === 0 ? 1 : 100 + r.nextInt(400),
   };
 }
 
 /** For every key k with n_k events, exactly `k,1` … `k,n_k` in that order; the problems found. */
-export function checkCounts(lines: readonly unknown[], events: number, keys: number): string[] {
+export function checkCounts(lines: readonly unknown[], events: number, keys: number, block: number): string[] {
   const expected = new Map<number, number>();
-  for (let s = 0; s < events; s++) expected.set(eventKey(s, keys), (expected.get(eventKey(s, keys)) ?? 0) + 1);
+  for (let s = 0; s < events; s++) expected.set(eventKey(s, keys, block), (expected.get(eventKey(s, keys, block)) ?? 0) + 1);
   const got = new Map<number, number[]>();
   for (const line of lines) {
     const [k, c] = String(line).split(",").map(Number) as [number, number];
@@ -94,7 +97,7 @@ describe("job shapes users write, under seeded faults (crash-test kit)", () => {
   for (const seed of seeds()) {
     const s = scenario(seed);
     if (only !== undefined && !only.includes(s.shape)) continue;
-    const label = `${s.shape}, ${s.runtime} p=${s.parallelism}${s.bufferSize === undefined ? "" : `, buffers of ${s.bufferSize}`}, ${s.events} events over ${s.keys} keys`;
+    const label = `${s.shape}, ${s.runtime} p=${s.parallelism}${s.bufferSize === undefined ? "" : `, buffers of ${s.bufferSize}`}, ${s.events} events over ${s.keys} keys${s.block > 1 ? ` in runs of ${s.block}` : ""}`;
     const known = KNOWN_DEFECT_SHAPES.includes(s.shape);
     it(`seed ${seed}: ${label}`, { timeout: 240_000, ...(known ? { todo: "a known engine defect (KNOWN_DEFECT_SHAPES)" } : {}) }, async (t) => {
       const replay = `replay: WEIR_INTEGRITY_SEED=${seed} npm run test:integrity`;
@@ -107,7 +110,7 @@ describe("job shapes users write, under seeded faults (crash-test kit)", () => {
         parallelism: s.parallelism,
         ...(s.bufferSize === undefined ? {} : { bufferSize: s.bufferSize }),
         key: parseOutputKey("csv:0"),
-        args: ["--shape", s.shape, "--events", String(s.events), "--keys", String(s.keys), "--rate", String(s.rate), "--out", "{run}/out"],
+        args: ["--shape", s.shape, "--events", String(s.events), "--keys", String(s.keys), "--rate", String(s.rate), "--block", String(s.block), "--out", "{run}/out"],
         onReference: (_sink, records) => reference.push(...problemsOf(records, s)),
         replayCommand: () => replay,
       });
@@ -121,5 +124,5 @@ describe("job shapes users write, under seeded faults (crash-test kit)", () => {
 });
 
 function problemsOf(records: readonly unknown[], s: Scenario): string[] {
-  return checkCounts(records, s.events, s.keys);
+  return checkCounts(records, s.events, s.keys, s.block);
 }
