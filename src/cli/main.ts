@@ -5,6 +5,7 @@
 import { parseArgs } from "./args.ts";
 import { checkpointsCommand } from "./checkpoints-command.ts";
 import type { Command } from "./command.ts";
+import { crashTestCommand } from "./crash-test-command.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { commandHelp, mainHelp } from "./help.ts";
 import { processIo, type CliIo } from "./io.ts";
@@ -12,7 +13,7 @@ import { runCommand } from "./run-command.ts";
 import { usageError } from "./usage-error.ts";
 import { weirVersion } from "./version.ts";
 
-const COMMANDS: readonly Command[] = [runCommand, checkpointsCommand];
+const COMMANDS: readonly Command[] = [runCommand, checkpointsCommand, crashTestCommand];
 
 function asksForHelp(argv: readonly string[]): boolean {
   const end = argv.indexOf("--");

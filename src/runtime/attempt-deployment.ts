@@ -15,7 +15,7 @@ import { deploy, type Deployment, type Transport } from "./deployment.ts";
 import { ExecutionPlan } from "./execution-plan.ts";
 import { loadRestoredStates, NOTHING_RESTORED, operatorSubtasks } from "./restored-states.ts";
 import { buildSlotJobs } from "./slot-jobs.ts";
-import { injectFault } from "../testing/fault-injection.ts";
+import { faultPoint } from "./fault-hooks.ts";
 import type { TaskCheckpointing, TaskSnapshotAck } from "./task-checkpointing.ts";
 
 /** Where a thread's tasks report to. */
@@ -52,7 +52,7 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
           writeState: (id, operatorId, subtask, bytes) => storage.writeState(checkpointId(id), { operatorId, subtask }, bytes),
           discard: (id) => storage.discard(checkpointId(id)),
           acknowledge: (ack) => {
-            if (!injectFault("lose-ack")) reporter.acknowledge(taskId, ack);
+            if (!faultPoint("lose-ack")) reporter.acknowledge(taskId, ack);
           },
           decline: (id, reason) => reporter.decline(taskId, id, reason),
           endOfData: () => reporter.endOfData(taskId),

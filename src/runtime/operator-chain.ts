@@ -14,6 +14,7 @@ import { InternalTimerService } from "../state/timer-service.ts";
 import { KeyedServices } from "./keyed-services.ts";
 import type { RecordWriter } from "./network/record-writer.ts";
 import type { ClientChannel, OperatorContext, StreamOperator } from "./operators/operator.ts";
+import { withRecordFaults } from "./fault-hooks.ts";
 import { ChainedInput, combineOutputs, CountingOutput } from "./outputs.ts";
 import { protectedOutputs, type RecordTarget } from "./record-ownership.ts";
 import { StreamingRuntimeContext } from "./runtime-context.ts";
@@ -65,7 +66,8 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
   const members = new Map<number, ChainMember>();
   for (let i = vertex.nodes.length - 1; i >= 0; i--) {
     const node = vertex.nodes[i]!;
-    const operator = node.kind === "operator" ? node.factory() : undefined;
+    const name = displayName(node);
+    const operator = node.kind === "operator" ? withRecordFaults(node.factory(), name) : undefined;
     const targets: RecordTarget[] = [];
     for (const child of vertex.nodes) {
       if (child !== node && child.inputs.length === 1 && child.inputs[0]!.source === node.id && members.has(child.id)) {
@@ -80,7 +82,6 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
     const operatorId = operatorIdOf(node);
     const restored = env.restored(operatorId);
     const keyed = keyedServicesFor(node, vertex, env, restored);
-    const name = displayName(node);
     const runtime = new StreamingRuntimeContext(name, env.subtaskIndex, vertex.parallelism, env.job.maxParallelism, env.args, keyed);
     members.set(node.id, {
       node,

@@ -41,7 +41,7 @@ import { TrackingBarrierHandler } from "./barriers/tracking-barrier-handler.ts";
 import type { KeyedStateSnapshot } from "../state/keyed-state-snapshot.ts";
 import type { OperatorStateHandle, TaskCheckpointing } from "./task-checkpointing.ts";
 import { captureOperatorState, encodeCapturedSnapshot, type CapturedOperatorState } from "./operator-snapshot.ts";
-import { injectFault } from "../testing/fault-injection.ts";
+import { faultPoint } from "./fault-hooks.ts";
 
 export type TaskStatus = "created" | "running" | "ending" | "finished";
 
@@ -348,7 +348,7 @@ export class StreamTask {
     const checkpointing = this.checkpointing!;
     const id = barrier.checkpointId;
     const syncStart = this.clock.now();
-    injectFault("snapshot-sync");
+    faultPoint("snapshot-sync");
     const snapshots: MemberSnapshot[] = [];
     for (const aborted of this.abortedEarly) if (aborted < id) this.abortedEarly.delete(aborted);
     for (const m of this.chain) {
@@ -411,7 +411,7 @@ export class StreamTask {
         if (aborted.aborted) break;
         if (keyed === undefined && s.captured === undefined) continue;
         const content = encodeCapturedSnapshot(keyed, s.captured ?? captureOperatorState([], undefined));
-        injectFault("snapshot-async");
+        faultPoint("snapshot-async");
         const operatorId = s.member.context.operatorId;
         wrote = true;
         const handle = await checkpointing.writeState(id, operatorId, this.subtaskIndex, content);

@@ -2,6 +2,9 @@
  * A collecting sink for tests and small jobs: records are handed back to the process that runs
  * the job, where `JobResult.collected(id)` returns them (id = the sink's uid, else its name).
  * Records of one subtask keep their order; records of different subtasks interleave.
+ *
+ * Guarantee: at least once. Records are handed back as they are written, so after a restart
+ * the records the failed attempt wrote since its last checkpoint are handed back again.
  */
 import type { Sink, SinkWriter } from "./sink.ts";
 
@@ -9,6 +12,7 @@ const BATCH = 1024;
 
 export function collectSink<T>(): Sink<T> {
   return {
+    committed: { guarantee: "at-least-once", read: (run) => run.collected(run.operatorId) },
     createWriter(context): SinkWriter<T> {
       let batch: T[] = [];
       const flush = (): void => {

@@ -8,12 +8,17 @@
  * subtask that the checkpoint does not know are deleted. `n` counts part files per subtask and is
  * part of the checkpointed state, so names never repeat within one history of the job.
  * Readers should ignore names starting with "."; only `part-*` files are output.
+ *
+ * A fresh start (no restored state) into a directory that already holds committed part files
+ * would mix this run's output with another's; it is refused unless `existingOutput` says to
+ * append after them or to replace them. The directory is checked when the writer is created,
+ * before any record flows: it must be (or be creatable as) a writable directory.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { LineWriter } from "./line-writer.ts";
 import { formatRecord } from "./print.ts";
-import type { Sink } from "./sink.ts";
+import type { CommittedOutput, Sink } from "./sink.ts";
 import { twoPhaseCommitSink, type TransactionalWriter } from "./two-phase-commit-sink.ts";
 import { WeirError } from "../core/errors.ts";
 
@@ -21,6 +26,47 @@ export interface CommittingFileSinkOptions {
   dir: string;
   /** The line for a record (default: strings as they are, anything else as JSON); it must not change the record. */
   format?: (record: unknown) => string;
+  /**
+   * What a fresh start (nothing restored) does when `dir` already holds committed part files:
+   * "refuse" (default) fails the job before any record flows; "append" keeps them and numbers new
+   * part files after them; "replace" deletes them first. A restore always continues its own files.
+   */
+  existingOutput?: "refuse" | "append" | "replace";
+}
+
+/** A committed part file's name: `part-<subtask>-<n>`. */
+const COMMITTED = /^part-(\d+)-(\d+)$/;
+
+/** The committed part files in `dir` as [subtask, index, name], by subtask then index; none if `dir` is absent. */
+function committedParts(dir: string): [number, number, string][] {
+  if (!existsSync(dir)) return [];
+  const parts: [number, number, string][] = [];
+  for (const name of readdirSync(dir)) {
+    const m = COMMITTED.exec(name);
+    if (m !== null) parts.push([Number(m[1]), Number(m[2]), name]);
+  }
+  return parts.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+}
+
+/** Reads back the committed lines of a committing file sink's directory: each subtask's in commit order. */
+export function committedFileLines(dir: string): string[] {
+  return committedParts(dir).flatMap(([, , name]) => readFileSync(join(dir, name), "utf8").split("\n").filter((l) => l !== ""));
+}
+
+/** Makes `dir` a writable directory, or says why it cannot be one (WEIR_ERR_SINK_IO). */
+function prepareDirectory(dir: string): void {
+  const refuse = (why: string, cause?: unknown): never => {
+    throw new WeirError("WEIR_ERR_SINK_IO", `file sink cannot write to '${dir}': ${why}`, { cause });
+  };
+  try {
+    if (existsSync(dir) && !statSync(dir).isDirectory()) refuse("it is a file, not a directory");
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    if (e instanceof WeirError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    refuse(code === "EACCES" || code === "EPERM" ? "permission denied" : code === "ENOTDIR" || code === "EEXIST" ? "a part of the path is a file" : String(e), e);
+  }
 }
 
 /** A part file as stored in checkpoints; `lines` is set when it is pre-committed. */
@@ -48,9 +94,11 @@ class PartFileWriter implements TransactionalWriter<unknown, PartFile> {
   constructor(
     private readonly dir: string,
     private readonly subtask: number,
+    private readonly parallelism: number,
     private readonly format: (record: unknown) => string,
+    private readonly existingOutput: "refuse" | "append" | "replace",
   ) {
-    mkdirSync(dir, { recursive: true });
+    prepareDirectory(dir);
   }
 
   private path(part: PartFile, stage: "inprogress" | "pending" | "committed"): string {
@@ -111,11 +159,13 @@ class PartFileWriter implements TransactionalWriter<unknown, PartFile> {
   }
 
   /**
-   * A fresh start (nothing known) deletes this subtask's hidden files and numbers new part files
-   * after the committed ones already there. A restore deletes hidden files the checkpoint does not
-   * know and refuses committed files newer than it: they belong to a later history of the job.
+   * A fresh start (nothing known) deletes this subtask's hidden files and deals with committed
+   * files of another run as `existingOutput` says. A restore deletes hidden files the checkpoint
+   * does not know and refuses committed files newer than it: they belong to a later history of
+   * the job.
    */
   discardStrays(known: readonly PartFile[]): void {
+    if (known.length === 0) this.startFresh();
     const keep = new Set(known.map((p) => p.index));
     const hidden = `.part-${this.subtask}-`;
     const visible = `part-${this.subtask}-`;
@@ -144,6 +194,26 @@ class PartFileWriter implements TransactionalWriter<unknown, PartFile> {
     }
   }
 
+  /**
+   * Every subtask opens before any commit, so the committed files seen here are another run's.
+   * "replace" deletes those of the subtasks s with s mod parallelism = this subtask, so that
+   * together the subtasks delete each file once, whatever parallelism wrote them.
+   */
+  private startFresh(): void {
+    const parts = committedParts(this.dir);
+    if (parts.length === 0 || this.existingOutput === "append") return;
+    if (this.existingOutput === "replace") {
+      for (const [subtask, , name] of parts) if (subtask % this.parallelism === this.subtask) unlinkSync(join(this.dir, name));
+      return;
+    }
+    const names = parts.slice(0, 3).map(([, , name]) => name);
+    throw new WeirError(
+      "WEIR_ERR_SINK_OUTPUT_EXISTS",
+      `file sink directory '${this.dir}' already holds ${parts.length} committed part files of another run (${names.join(", ")}${parts.length > 3 ? ", …" : ""}): ` +
+        "resume that run with --from latest, write to an empty directory, or set the sink's existingOutput to 'append' or 'replace'",
+    );
+  }
+
   close(): void {
     if (this.open !== undefined) {
       closeSync(this.open.fd);
@@ -154,7 +224,12 @@ class PartFileWriter implements TransactionalWriter<unknown, PartFile> {
 
 export function committingFileSink<T>(options: CommittingFileSinkOptions): Sink<T> {
   const format = options.format ?? formatRecord;
-  const sink = twoPhaseCommitSink<T, PartFile>((context) => new PartFileWriter(options.dir, context.subtaskIndex, format));
-  // Each record is formatted into its line when written.
-  return { ...sink, readsRecordsOnly: true };
+  const existing = options.existingOutput ?? "refuse";
+  const committed: CommittedOutput = { guarantee: "exactly-once", read: () => committedFileLines(options.dir) };
+  return {
+    ...twoPhaseCommitSink<T, PartFile>((context) => new PartFileWriter(options.dir, context.subtaskIndex, context.parallelism, format, existing)),
+    committed,
+    // Each record is formatted into its line when written.
+    readsRecordsOnly: true,
+  };
 }

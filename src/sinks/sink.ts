@@ -47,4 +47,48 @@ export interface Sink<T> {
    */
   readonly readsRecordsOnly?: boolean;
   createWriter(context: SinkContext): SinkWriter<T> | Promise<SinkWriter<T>>;
+  /** How to read back what the sink committed; absent for sinks that give no guarantee. */
+  readonly committed?: CommittedOutput;
+}
+
+/**
+ * What a sink promises about its committed output across failures and restores:
+ * "exactly-once": it equals what a run without failures commits;
+ * "at-least-once": it holds everything such a run commits, some of it possibly more than once.
+ */
+export type OutputGuarantee = "exactly-once" | "at-least-once";
+
+/** What the reader of a sink's committed output may need from the run that produced it. */
+export interface ReadBackContext {
+  /** The sink's operator id (its uid, or a derived name). */
+  readonly operatorId: string;
+  /** The records a collecting sink handed back in this process, if the run was in this process. */
+  readonly collected: (sinkId: string) => readonly unknown[] | undefined;
+}
+
+/**
+ * Reading back a sink's committed output, for comparing runs (the crash-test kit). A sink of
+ * one's own can offer it too, to be compared.
+ */
+export interface CommittedOutput {
+  readonly guarantee: OutputGuarantee;
+  /**
+   * Everything committed, as comparable values (records, or the lines written), each subtask's
+   * in the order it committed them; undefined when it cannot be read here (a collecting sink's
+   * records live in the process that ran the job).
+   */
+  read(context: ReadBackContext): readonly unknown[] | undefined | Promise<readonly unknown[] | undefined>;
+}
+
+/** What a user's target implements so that its committed output can be read back and compared. */
+export interface CommittedReader {
+  readCommitted(): readonly unknown[] | Promise<readonly unknown[]>;
+  /** Overrides the sink's own guarantee (a write-ahead target that deduplicates is exactly-once). */
+  readonly guarantee?: OutputGuarantee;
+}
+
+/** The CommittedOutput of a sink whose target implements `reader`, with the sink's own guarantee. */
+export function committedThrough(reader: CommittedReader | undefined, guarantee: OutputGuarantee): CommittedOutput | undefined {
+  if (reader === undefined) return undefined;
+  return { guarantee: reader.guarantee ?? guarantee, read: () => reader.readCommitted() };
 }

@@ -17,8 +17,8 @@
  * checkpoint completes (none), or anything if transactions are lost outside the sink (for example
  * a database that times out prepared transactions).
  */
-import type { Sink, SinkContext, SinkWriter } from "./sink.ts";
-import { injectFault } from "../testing/fault-injection.ts";
+import { committedThrough, type CommittedReader, type Sink, type SinkContext, type SinkWriter } from "./sink.ts";
+import { faultPoint } from "../runtime/fault-hooks.ts";
 
 export interface TransactionalWriter<T, TXN> {
   /** Starts a transaction; the handle is stored in checkpoints, so it must be plain data. */
@@ -74,7 +74,7 @@ class TwoPhaseCommitSinkWriter<T, TXN> implements SinkWriter<T> {
 
   async notifyCheckpointComplete(checkpointId: number): Promise<void> {
     while (this.pending.length > 0 && this.pending[0]![0] <= checkpointId) {
-      injectFault("before-commit");
+      faultPoint("before-commit");
       await this.writer.commit(this.pending[0]![1]);
       this.pending.shift();
     }
@@ -94,8 +94,17 @@ class TwoPhaseCommitSinkWriter<T, TXN> implements SinkWriter<T> {
   }
 }
 
-export function twoPhaseCommitSink<T, TXN>(create: (context: SinkContext) => TransactionalWriter<T, TXN> | Promise<TransactionalWriter<T, TXN>>): Sink<T> {
+/**
+ * `readBack`, when given, reads what the target committed (see CommittedReader), so that runs of
+ * the job can be compared (`weir crash-test`); without it the sink's output is not compared.
+ */
+export function twoPhaseCommitSink<T, TXN>(
+  create: (context: SinkContext) => TransactionalWriter<T, TXN> | Promise<TransactionalWriter<T, TXN>>,
+  readBack?: CommittedReader,
+): Sink<T> {
+  const committed = committedThrough(readBack, "exactly-once");
   return {
+    ...(committed === undefined ? {} : { committed }),
     async createWriter(context) {
       const writer = new TwoPhaseCommitSinkWriter<T, TXN>(await create(context), context.checkpointing);
       await writer.start(context.restoredState as TwoPhaseCommitState<TXN> | undefined);

@@ -9,7 +9,7 @@
  * subtask and checkpoint id with every batch, and deduplicating on that pair makes the output
  * exactly-once. Without checkpointing, records are handed over at end of input.
  */
-import type { Sink, SinkWriter } from "./sink.ts";
+import { committedThrough, type CommittedReader, type Sink, type SinkWriter } from "./sink.ts";
 
 export interface WriteAheadBatch<T> {
   readonly subtask: number;
@@ -57,8 +57,14 @@ class WriteAheadSinkWriter<T> implements SinkWriter<T> {
   }
 }
 
-export function writeAheadSink<T>(target: WriteAheadTarget<T>): Sink<T> {
+/**
+ * `readBack`, when given, reads what the target received (see CommittedReader): at least once,
+ * unless it says it deduplicates (`guarantee: "exactly-once"`).
+ */
+export function writeAheadSink<T>(target: WriteAheadTarget<T>, readBack?: CommittedReader): Sink<T> {
+  const committed = committedThrough(readBack, "at-least-once");
   return {
+    ...(committed === undefined ? {} : { committed }),
     async createWriter(context) {
       const restored = (context.restoredState as Pending<T>[] | undefined) ?? [];
       const writer = new WriteAheadSinkWriter<T>(context.subtaskIndex, target, [...restored], context.checkpointing);

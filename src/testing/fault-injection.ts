@@ -1,23 +1,19 @@
 /**
- * Fault injection for tests of recovery: named points in the runtime where a test can make the
- * engine fail, once, at the n-th time the point is passed.
+ * Fault plans: which fault fires at which runtime fault point (see src/runtime/fault-hooks.ts),
+ * installed as the runtime's fault hooks.
  *
- * Faults are described in the environment variable WEIR_FAULTS (a JSON array), so they reach
- * worker threads and child processes alike:
+ * A plan travels as JSON in the environment variable WEIR_FAULTS, so it reaches worker threads
+ * and child processes alike:
  *   [{ "point": "snapshot-async", "at": 3, "marker": "/tmp/x/fault-1" }]
  * A fault fires at its point's `at`-th passage in a thread (counting from 1), and only if its
  * marker file can be created (exclusively): so each fault fires at most once across all threads,
- * attempts and processes of a run, and never again after a restart.
- *
- * Points: "snapshot-sync" (a task's synchronous snapshot phase throws), "snapshot-async" (writing
- * a task's state fails), "before-commit" (a two-phase-commit sink fails after pre-commit, before
- * committing), "lose-ack" (a task's acknowledgement is dropped, so the checkpoint expires),
- * "user" (for jobs: `injectFault("user")` inside a user function). With `"kill": true` the process
- * is killed with SIGKILL instead of throwing.
+ * attempts and processes of a run, and never again after a restart. With `"kill": true` the
+ * process is killed with SIGKILL instead of throwing.
  */
 import { closeSync, openSync } from "node:fs";
+import { faultPoint, installFaultHooks, type FaultHooks, type FaultPoint } from "../runtime/fault-hooks.ts";
 
-export type FaultPoint = "snapshot-sync" | "snapshot-async" | "before-commit" | "lose-ack" | "user";
+export type { FaultPoint };
 
 export interface FaultSpec {
   readonly point: FaultPoint;
@@ -36,19 +32,8 @@ export class InjectedFault extends Error {
 
 export const FAULTS_VARIABLE = "WEIR_FAULTS";
 
-let parsedFrom: string | undefined;
-let specs: readonly FaultSpec[] = [];
-const passages = new Map<FaultPoint, number>();
-
-function currentSpecs(): readonly FaultSpec[] {
-  const text = process.env[FAULTS_VARIABLE];
-  if (text !== parsedFrom) {
-    parsedFrom = text;
-    specs = text === undefined || text === "" ? [] : (JSON.parse(text) as FaultSpec[]);
-    passages.clear();
-  }
-  return specs;
-}
+/** The module that installs the plan in WEIR_FAULTS when imported (worker threads, `node --import`). */
+export const INSTALL_FROM_ENVIRONMENT_MODULE = new URL("./install-faults.ts", import.meta.url).href;
 
 /**
  * Creates `marker` exclusively: true for the one caller (across threads and processes) that
@@ -64,26 +49,54 @@ export function claimMarker(marker: string): boolean {
   }
 }
 
-/**
- * Passes fault point `point`: returns false when no fault fires; throws InjectedFault (or kills
- * the process) when one does. "lose-ack" returns true instead of throwing: the caller drops the
- * acknowledgement.
- */
-export function injectFault(point: FaultPoint): boolean {
-  const all = currentSpecs();
-  if (all.length === 0) return false;
-  const n = (passages.get(point) ?? 0) + 1;
-  passages.set(point, n);
-  for (const spec of all) {
-    if (spec.point !== point || n < spec.at || !claimMarker(spec.marker)) continue;
-    if (spec.kill === true) process.kill(process.pid, "SIGKILL");
-    if (point === "lose-ack") return true;
-    throw new InjectedFault(point);
+/** The runtime's fault hooks for one plan; passages are counted per point in this thread. */
+export class FaultPlanHooks implements FaultHooks {
+  private readonly passages = new Map<FaultPoint, number>();
+  readonly workerModule = INSTALL_FROM_ENVIRONMENT_MODULE;
+
+  constructor(private readonly specs: readonly FaultSpec[]) {}
+
+  pass(point: FaultPoint): boolean {
+    const n = (this.passages.get(point) ?? 0) + 1;
+    this.passages.set(point, n);
+    for (const spec of this.specs) {
+      if (spec.point !== point || n < spec.at || !claimMarker(spec.marker)) continue;
+      if (spec.kill === true) process.kill(process.pid, "SIGKILL");
+      if (point === "lose-ack") return true;
+      throw new InjectedFault(point);
+    }
+    return false;
   }
-  return false;
+}
+
+/** The plan in `value` (WEIR_FAULTS's format); empty for undefined or "". */
+export function parseFaults(value: string | undefined): FaultSpec[] {
+  return value === undefined || value === "" ? [] : (JSON.parse(value) as FaultSpec[]);
 }
 
 /** The environment value that sets `faults` (for child processes and worker threads). */
 export function faultsEnvironment(faults: readonly FaultSpec[]): string {
   return JSON.stringify(faults);
+}
+
+/**
+ * Arms `faults` for the jobs this process runs next, in this thread and in the worker threads it
+ * starts; `disarmFaults` ends that. Workers read the plan from WEIR_FAULTS once, when they start.
+ */
+export function armFaults(faults: readonly FaultSpec[]): void {
+  process.env[FAULTS_VARIABLE] = faultsEnvironment(faults);
+  installFaultHooks(faults.length === 0 ? undefined : new FaultPlanHooks(faults));
+}
+
+export function disarmFaults(): void {
+  delete process.env[FAULTS_VARIABLE];
+  installFaultHooks(undefined);
+}
+
+/**
+ * Passes `point` in user code, for jobs that want a fault point of their own: equivalent to the
+ * runtime passing it (a no-op unless a plan is armed).
+ */
+export function injectFault(point: FaultPoint): boolean {
+  return faultPoint(point);
 }

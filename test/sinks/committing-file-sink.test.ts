@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { committingFileSink } from "../../src/sinks/committing-file-sink.ts";
+import { committedFileLines, committingFileSink } from "../../src/sinks/committing-file-sink.ts";
+import { defineJob, runJob } from "../../src/index.ts";
 import type { SinkWriter } from "../../src/sinks/sink.ts";
 import { WeirError } from "../../src/core/errors.ts";
 import { sinkContext } from "./sink-context.ts";
@@ -51,14 +52,66 @@ describe("committingFileSink", () => {
     assert.deepEqual(committedLines(dir), ["a"]);
   });
 
-  it("a fresh start numbers its part files after the committed ones already there", async () => {
+  it("refuses to start fresh into a directory that holds committed parts of another run", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "part-0-4"), "old\n");
-    const w = await writer(dir);
+    await assert.rejects(writer(dir), (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_SINK_OUTPUT_EXISTS" && e.message.includes("part-0-4") && e.message.includes("--from latest"));
+    assert.deepEqual(visible(dir), ["part-0-4"]);
+  });
+
+  it("told to append, a fresh start numbers its part files after the committed ones already there", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "part-0-4"), "old\n");
+    const w = await committingFileSink<string>({ dir, existingOutput: "append" }).createWriter(sinkContext());
     w.write("new");
     await w.snapshotState!(1);
     await w.notifyCheckpointComplete!(1);
     assert.deepEqual(visible(dir), ["part-0-4", "part-0-5"]);
+  });
+
+  it("told to replace, each subtask of a fresh start deletes its share of the committed parts, whatever parallelism wrote them", async () => {
+    const dir = tempDir();
+    for (const name of ["part-0-0", "part-1-0", "part-2-3", "notes.txt"]) writeFileSync(join(dir, name), "old\n");
+    const sink = committingFileSink<string>({ dir, existingOutput: "replace" });
+    const first = await sink.createWriter(sinkContext({ subtaskIndex: 0, parallelism: 2 }));
+    assert.deepEqual(visible(dir), ["notes.txt", "part-1-0"]);
+    await sink.createWriter(sinkContext({ subtaskIndex: 1, parallelism: 2 }));
+    assert.deepEqual(visible(dir), ["notes.txt"]);
+    first.write("new");
+    await first.snapshotState!(1);
+    await first.notifyCheckpointComplete!(1);
+    assert.deepEqual(committedFileLines(dir), ["new"]);
+  });
+
+  it("reads back committed lines by subtask and part number, never hidden files", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "part-1-0"), "c\n");
+    writeFileSync(join(dir, "part-0-10"), "b\n");
+    writeFileSync(join(dir, "part-0-2"), "a1\na2\n");
+    writeFileSync(join(dir, ".part-0-11.pending"), "hidden\n");
+    assert.deepEqual(committedFileLines(dir), ["a1", "a2", "b", "c"]);
+    assert.deepEqual(await committingFileSink({ dir }).committed!.read({ operatorId: "x", collected: () => undefined }), ["a1", "a2", "b", "c"]);
+  });
+
+  it("refuses a directory that is a file when the writer is created, with its own code", async () => {
+    const file = join(tempDir(), "taken");
+    writeFileSync(file, "");
+    await assert.rejects(writer(file), (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_SINK_IO" && e.message.includes("is a file"));
+    await assert.rejects(writer(join(file, "below")), (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_SINK_IO" && e.message.includes("is a file"));
+  });
+
+  it("a job writing into a file's path is refused before any record flows, with the sink's code", async () => {
+    const file = join(tempDir(), "taken");
+    writeFileSync(file, "");
+    let written = 0;
+    const job = defineJob((env) => {
+      env
+        .fromElements(1, 2, 3)
+        .map((x) => (written++, String(x)))
+        .sinkTo(committingFileSink<string>({ dir: file }));
+    });
+    await assert.rejects(runJob(job, { runtime: "single-thread", parallelism: 1 }), (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_SINK_IO");
+    assert.equal(written, 0);
   });
 
   it("refuses to restore over committed files newer than the checkpoint", async () => {

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { twoPhaseCommitSink, type TransactionalWriter, type TwoPhaseCommitState } from "../../src/sinks/two-phase-commit-sink.ts";
 import type { SinkWriter } from "../../src/sinks/sink.ts";
-import { sinkContext } from "./sink-context.ts";
+import { sinkContext, sinkOperator } from "./sink-context.ts";
 
 /** A transactional target in memory: committed output, and a log of every call. */
 class Ledger {
@@ -57,14 +57,15 @@ describe("twoPhaseCommitSink", () => {
 
   it("keeps an aborted checkpoint's transaction pending and commits it with the next completed one", async () => {
     const ledger = new Ledger();
-    const w = await writerOf(ledger);
-    w.write("a");
-    await w.snapshotState!(1);
-    await w.notifyCheckpointAborted?.(1);
-    w.write("b");
-    await w.snapshotState!(2);
+    const sink = await sinkOperator(twoPhaseCommitSink<string, number>(() => ledger.writer()));
+    sink.processElement("a");
+    await sink.snapshotState(1);
+    await sink.notifyCheckpointAborted(1);
+    assert.ok(!ledger.log.includes("abort 0"), "the aborted checkpoint's transaction was not aborted");
+    sink.processElement("b");
+    await sink.snapshotState(2);
     assert.deepEqual(ledger.committed, []);
-    await w.notifyCheckpointComplete!(2);
+    await sink.notifyCheckpointComplete(2);
     assert.deepEqual(ledger.committed, ["a", "b"]);
   });
 

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { writeAheadSink, type WriteAheadBatch } from "../../src/sinks/write-ahead-sink.ts";
-import { sinkContext } from "./sink-context.ts";
+import { sinkContext, sinkOperator } from "./sink-context.ts";
 
 describe("writeAheadSink", () => {
   it("hands records to the target only after their checkpoint completed, tagged with it", async () => {
@@ -18,12 +18,14 @@ describe("writeAheadSink", () => {
 
   it("keeps the records of an aborted checkpoint for the next completed one", async () => {
     const batches: WriteAheadBatch<string>[] = [];
-    const w = await writeAheadSink<string>((b) => void batches.push(b)).createWriter(sinkContext());
-    w.write("a");
-    await w.snapshotState!(1);
-    w.write("b");
-    await w.snapshotState!(2);
-    await w.notifyCheckpointComplete!(2);
+    const sink = await sinkOperator(writeAheadSink<string>((b) => void batches.push(b)));
+    sink.processElement("a");
+    await sink.snapshotState(1);
+    await sink.notifyCheckpointAborted(1);
+    assert.equal(batches.length, 0, "nothing reaches the target on an abort");
+    sink.processElement("b");
+    await sink.snapshotState(2);
+    await sink.notifyCheckpointComplete(2);
     assert.deepEqual(batches.map((b) => [b.checkpointId, b.records]), [[1, ["a"]], [2, ["b"]]]);
   });
 

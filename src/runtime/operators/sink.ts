@@ -9,7 +9,7 @@ export class SinkOperator<T> implements StreamOperator {
 
   readonly readsRecordsOnly: boolean;
 
-  constructor(private readonly sink: Sink<T>) {
+  constructor(readonly sink: Sink<T>) {
     this.readsRecordsOnly = sink.readsRecordsOnly === true;
   }
 

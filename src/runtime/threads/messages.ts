@@ -14,6 +14,8 @@ export interface WorkerInit {
   /** A port to each other worker, by worker index; null at this worker's own index. */
   readonly peers: readonly (MessagePort | null)[];
   readonly progressIntervalMs: number;
+  /** Imported before deploying, to install the coordinating thread's fault hooks (see fault-hooks.ts). */
+  readonly faultHooksModule: string | undefined;
 }
 
 export type ToWorker =

@@ -3,6 +3,7 @@
  * worker, all loading the job module. Messages from workers go to the attempt's listener;
  * checkpoint commands go to every worker (each applies them to the tasks it runs).
  */
+import { faultHooksWorkerModule } from "../fault-hooks.ts";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { WeirError, type ErrorCode } from "../../core/errors.ts";
 import { ExecutionPlan } from "../execution-plan.ts";
@@ -43,7 +44,7 @@ export class ThreadAttempt implements Attempt {
       listener.failed(error);
     };
     this.workers = peers.map((ports, worker) => {
-      const init: WorkerInit = { jobModule: moduleUrl, spec: threadSpec, worker, peers: ports, progressIntervalMs };
+      const init: WorkerInit = { jobModule: moduleUrl, spec: threadSpec, worker, peers: ports, progressIntervalMs, faultHooksModule: faultHooksWorkerModule() };
       const w = new Worker(BOOT, { workerData: init, transferList: ports.filter((p): p is MessagePort => p !== null) });
       w.on("error", (e) => fail(e instanceof Error ? e : new Error(String(e))));
       w.on("exit", (code) => {

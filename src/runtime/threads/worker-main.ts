@@ -30,6 +30,7 @@ function serialize(e: unknown): { name: string; message: string; code: string | 
 }
 
 async function setUp(): Promise<Deployment> {
+  if (init.faultHooksModule !== undefined) await import(init.faultHooksModule);
   const definition = await loadJobModule(init.jobModule);
   const codec = new BatchCodec();
   const deployment = await deployAttemptThread(

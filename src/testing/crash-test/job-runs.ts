@@ -1,0 +1,148 @@
+/**
+ * Running the job once for the crash-test kit, in a directory of its own: in this process (the
+ * reference runs and faults that restart the job inside one run), or as `weir run` child
+ * processes killed with SIGKILL and resumed with `--from latest` (kill faults).
+ *
+ * Every run gets a fresh directory, `<run dir>`: checkpoints go to `<run dir>/checkpoints`, fault
+ * markers sit beside them, and `{run}` in the job's arguments is replaced by it, so that the
+ * job's output of one run never meets another's.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { listCheckpoints } from "../../checkpoint/storage/list-checkpoints.ts";
+import { runJob } from "../../runtime/run-job.ts";
+import type { JobResult } from "../../runtime/job-result.ts";
+import type { RuntimeMode } from "../../runtime/run-options.ts";
+import { armFaults, disarmFaults, FAULTS_VARIABLE, faultsEnvironment, type FaultSpec } from "../fault-injection.ts";
+import type { FaultPlan } from "./fault-plan.ts";
+
+/** How every run of one crash test runs the job. */
+export interface RunSettings {
+  readonly job: string;
+  readonly runtime: RuntimeMode;
+  readonly parallelism: number | undefined;
+  /** Overrides the job's checkpoint mode. */
+  readonly mode: "exactly-once" | "at-least-once" | undefined;
+  readonly bufferSize: number | undefined;
+  /** The job's arguments, with `{run}` where the run's directory goes. */
+  readonly args: readonly string[];
+}
+
+export interface RunOutcome {
+  /** The run completed (after any restarts and resumes). */
+  readonly ok: boolean;
+  readonly error: string | undefined;
+  readonly result: JobResult | undefined;
+  /** Faults of the plan that fired. */
+  readonly fired: number;
+  /** Restarts inside the run, plus resumes after kills. */
+  readonly recoveries: number;
+}
+
+export const PLACEHOLDER = "{run}";
+const RESTARTS = "fixed-delay:attempts=20,delay=0";
+const WEIR_WITH_FAULTS = fileURLToPath(new URL("./weir-with-faults.mjs", import.meta.url));
+
+export function runArgs(settings: RunSettings, dir: string): string[] {
+  return settings.args.map((a) => a.split(PLACEHOLDER).join(dir));
+}
+
+function faultSpecs(plan: FaultPlan | undefined, dir: string): FaultSpec[] {
+  return (plan?.faults ?? []).map((f) => ({ point: f.point, at: f.at, marker: join(dir, f.marker), kill: f.kill }));
+}
+
+function firedCount(specs: readonly FaultSpec[]): number {
+  return specs.filter((s) => existsSync(s.marker)).length;
+}
+
+function message(e: unknown): string {
+  if (e instanceof Error) return `${(e as { code?: string }).code ?? e.name}: ${e.message}`;
+  return String(e);
+}
+
+/** One run in this process, under `plan`'s faults (none for a reference run). */
+export async function runInProcess(settings: RunSettings, dir: string, plan: FaultPlan | undefined, intervalMs: number): Promise<RunOutcome> {
+  const specs = faultSpecs(plan, dir);
+  armFaults(specs);
+  try {
+    const result = await runJob(settings.job, {
+      runtime: settings.runtime,
+      ...(settings.parallelism === undefined ? {} : { parallelism: settings.parallelism }),
+      ...(settings.bufferSize === undefined ? {} : { bufferSize: settings.bufferSize }),
+      args: runArgs(settings, dir),
+      checkpointing: {
+        intervalMs,
+        dir: join(dir, "checkpoints"),
+        timeoutMs: plan?.checkpointTimeoutMs ?? 60_000,
+        ...(settings.mode === undefined ? {} : { mode: settings.mode }),
+      },
+      restartStrategy: RESTARTS,
+    });
+    return { ok: true, error: undefined, result, fired: firedCount(specs), recoveries: result.info.restarts };
+  } catch (e) {
+    return { ok: false, error: message(e), result: undefined, fired: firedCount(specs), recoveries: 0 };
+  } finally {
+    disarmFaults();
+  }
+}
+
+async function hasCompletedCheckpoint(dir: string): Promise<boolean> {
+  if (!existsSync(dir)) return false;
+  return (await listCheckpoints(dir)).some((row) => row.status === "complete");
+}
+
+/** The `weir run` command line of one process of a killed run (for the child, and for reports). */
+export function weirRunArgs(settings: RunSettings, dir: string, plan: FaultPlan, resume: boolean): string[] {
+  return [
+    "run",
+    settings.job,
+    "--quiet",
+    ...(settings.runtime === "single-thread" ? ["--single-thread"] : []),
+    ...(settings.parallelism === undefined ? [] : ["-p", String(settings.parallelism)]),
+    ...(settings.bufferSize === undefined ? [] : ["--buffer-size", String(settings.bufferSize)]),
+    ...(settings.mode === undefined ? [] : ["--checkpoint-mode", settings.mode]),
+    "--checkpoint-interval",
+    String(plan.checkpointIntervalMs),
+    "--checkpoint-timeout",
+    String(plan.checkpointTimeoutMs),
+    "--checkpoint-dir",
+    join(dir, "checkpoints"),
+    "--restart-strategy",
+    RESTARTS,
+    ...(resume ? ["--from", "latest"] : []),
+    "--",
+    ...runArgs(settings, dir),
+  ];
+}
+
+function runChild(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [WEIR_WITH_FAULTS, ...args], { env, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("exit", (code, signal) => resolve({ code, signal, stderr }));
+  });
+}
+
+/**
+ * A run under kill faults: `weir run` as a child process, which the plan's faults kill with
+ * SIGKILL; each time, it is resumed with `--from latest` (or started again from scratch when no
+ * checkpoint completed yet), until a process finishes.
+ */
+export async function runKilled(settings: RunSettings, dir: string, plan: FaultPlan): Promise<RunOutcome> {
+  const specs = faultSpecs(plan, dir);
+  const env = { ...process.env, [FAULTS_VARIABLE]: faultsEnvironment(specs) };
+  let resumes = 0;
+  for (let attempt = 0; attempt <= specs.length + 1; attempt++) {
+    const resume = await hasCompletedCheckpoint(join(dir, "checkpoints"));
+    if (attempt > 0) resumes++;
+    const outcome = await runChild(weirRunArgs(settings, dir, plan, resume), env);
+    if (outcome.signal === "SIGKILL") continue;
+    if (outcome.code === 0) return { ok: true, error: undefined, result: undefined, fired: firedCount(specs), recoveries: resumes };
+    const last = outcome.stderr.trim().split("\n").slice(-6).join("\n");
+    return { ok: false, error: `weir run exited with ${outcome.code ?? outcome.signal}:\n${last}`, result: undefined, fired: firedCount(specs), recoveries: resumes };
+  }
+  return { ok: false, error: "the job was killed more often than its plan has kills", result: undefined, fired: firedCount(specs), recoveries: resumes };
+}
