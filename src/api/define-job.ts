@@ -3,6 +3,7 @@
  * function runs once in the process that submits the job and once per slot in the workers, so it
  * must build the same graph every time (no randomness, no clock reads that change its shape).
  */
+import { WeirError } from "../core/errors.ts";
 import { buildJobGraph, type JobGraph } from "../graph/job-graph.ts";
 import type { StreamGraph } from "../graph/stream-graph.ts";
 import { StreamExecutionEnvironment, type EnvironmentConfig } from "./environment.ts";
@@ -31,11 +32,19 @@ export interface BuiltJob {
   readonly job: JobGraph;
 }
 
+function describeThrown(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
 /** Runs the job's build function against a fresh environment and plans its job graph. */
 export async function buildJob(definition: JobDefinition, config: Partial<EnvironmentConfig>, args: readonly string[]): Promise<BuiltJob> {
   const jobArgs = new JobArgs(args);
   const env = new StreamExecutionEnvironment(config, jobArgs);
-  await definition.build(env, jobArgs);
+  try {
+    await definition.build(env, jobArgs);
+  } catch (e) {
+    throw e instanceof WeirError ? e : new WeirError("WEIR_ERR_JOB_BUILD", `the job's build function threw: ${describeThrown(e)}`, { cause: e });
+  }
   const graph = env.buildGraph();
   return { env, graph, job: buildJobGraph(graph) };
 }
