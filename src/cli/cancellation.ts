@@ -1,11 +1,10 @@
 /**
  * Turns termination signals into cancellation of the running job. The first SIGINT or SIGTERM
  * aborts the job's signal, and the job stops cleanly; another one, at least `REPEAT_AFTER_MS`
- * later, ends the process at once with the exit code of that signal, for a job that does not
- * stop. Repeats sooner than that are ignored: one Ctrl-C can arrive twice, from the terminal and
+ * later, ends the process at once by that signal, for a job that does not stop, even one whose
+ * worker thread is blocked in native code. Repeats sooner than that are ignored: one Ctrl-C can arrive twice, from the terminal and
  * from a parent process that forwards it (as `npm exec` does).
  */
-import { exitCodeForSignal } from "./exit-codes.ts";
 import type { CliIo, TerminationSignal } from "./io.ts";
 
 const SIGNALS: readonly TerminationSignal[] = ["SIGINT", "SIGTERM"];
@@ -37,7 +36,7 @@ export class SignalCancellation {
     if (this.receivedSignal !== undefined) {
       if (this.io.now() - this.receivedAt < REPEAT_AFTER_MS) return;
       this.io.stderr.write(`${signal} again: exiting without waiting for the job to stop\n`);
-      this.io.exit(exitCodeForSignal(signal));
+      this.io.terminate(signal);
       return;
     }
     this.receivedSignal = signal;
