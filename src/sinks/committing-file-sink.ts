@@ -9,12 +9,13 @@
  * part of the checkpointed state, so names never repeat within one history of the job.
  * Readers should ignore names starting with "."; only `part-*` files are output.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { LineWriter } from "./line-writer.ts";
 import { formatRecord } from "./print.ts";
 import type { Sink } from "./sink.ts";
 import { twoPhaseCommitSink, type TransactionalWriter } from "./two-phase-commit-sink.ts";
+import { makeDirectoriesSync } from "../core/directories.ts";
 import { WeirError } from "../core/errors.ts";
 
 export interface CommittingFileSinkOptions {
@@ -49,7 +50,7 @@ class PartFileWriter implements TransactionalWriter<unknown, PartFile> {
     private readonly subtask: number,
     private readonly format: (record: unknown) => string,
   ) {
-    mkdirSync(dir, { recursive: true });
+    makeDirectoriesSync(dir);
   }
 
   private path(part: PartFile, stage: "inprogress" | "pending" | "committed"): string {

@@ -4,8 +4,9 @@
  * their parents synced, so a new directory entry survives a crash too.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, open, readFile, readdir, rename, rm, stat, type FileHandle } from "node:fs/promises";
+import { open, readFile, readdir, rename, rm, stat, type FileHandle } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
+import { makeDirectories } from "../../core/directories.ts";
 import { tempFileFor } from "./checkpoint-paths.ts";
 import { CheckpointIoError } from "./checkpoint-storage-errors.ts";
 import type { CheckpointVolume, VolumeEntry } from "./checkpoint-volume.ts";
@@ -135,7 +136,7 @@ export class DiskVolume implements CheckpointVolume {
     if (this.durableDirs.has(dir)) return;
     let firstCreated: string | undefined;
     try {
-      firstCreated = await mkdir(dir, { recursive: true });
+      firstCreated = await makeDirectories(dir);
     } catch (error) {
       throw new CheckpointIoError(dir, "create", error);
     }
