@@ -36,6 +36,18 @@ function describeThrown(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }
 
+function refuseUnknownArguments(args: JobArgs): void {
+  const unknown = args.unknown();
+  if (unknown.length === 0) return;
+  const known = args.knownNames();
+  const reads = known.length === 0 ? "it reads no named argument" : `it reads ${known.map((n) => `--${n}`).join(", ")}`;
+  throw new WeirError(
+    "WEIR_ERR_UNKNOWN_JOB_ARGUMENT",
+    `unknown job argument${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `--${n}`).join(", ")}: ${reads}. ` +
+      `(An argument that only a function reads while the job runs must be declared in the build function: args.declare("name").)`,
+  );
+}
+
 /** Runs the job's build function against a fresh environment and plans its job graph. */
 export async function buildJob(definition: JobDefinition, config: Partial<EnvironmentConfig>, args: readonly string[]): Promise<BuiltJob> {
   const jobArgs = new JobArgs(args);
@@ -45,6 +57,7 @@ export async function buildJob(definition: JobDefinition, config: Partial<Enviro
   } catch (e) {
     throw e instanceof WeirError ? e : new WeirError("WEIR_ERR_JOB_BUILD", `the job's build function threw: ${describeThrown(e)}`, { cause: e });
   }
+  refuseUnknownArguments(jobArgs);
   const graph = env.buildGraph();
   return { env, graph, job: buildJobGraph(graph) };
 }

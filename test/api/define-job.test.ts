@@ -32,4 +32,24 @@ describe("defineJob's build function", () => {
     });
     await assert.rejects(buildJob(job, {}, []), { code: "WEIR_ERR_INVALID_ARGUMENT" });
   });
+
+  it("a named argument the build function neither reads nor declares refuses the job, naming the ones it reads", async () => {
+    const job = defineJob((env, args) => {
+      env.fromElements(args.number("events", 3)).print();
+    });
+    await assert.rejects(buildJob(job, {}, ["--events", "2", "--bogus", "1"]), {
+      code: "WEIR_ERR_UNKNOWN_JOB_ARGUMENT",
+      message: /^unknown job argument --bogus: it reads --events\. /,
+    });
+    await buildJob(job, {}, ["--events", "2", "positional"]);
+  });
+
+  it("an argument declared in the build function, for a function to read while running, is accepted", async () => {
+    const job = defineJob((env, args) => {
+      args.declare("out");
+      env.fromElements(1).print();
+    });
+    const { env } = await buildJob(job, {}, ["--out", "dir"]);
+    assert.ok(env !== undefined);
+  });
 });

@@ -176,6 +176,18 @@ describe("weir run", () => {
     }
   });
 
+  it("refuses a job argument that the job does not read, naming it and the arguments the job reads", async () => {
+    const out = tempDir();
+    try {
+      const { code, io } = await weir("run", `${JOBS}/cli-bounded.ts`, "--single-thread", "--", "--out", out, "--cuont", "5");
+      assert.equal(code, 1);
+      assert.match(io.err, /^job refused: unknown job argument --cuont: it reads --count, --out\. .*\n {2}code: WEIR_ERR_UNKNOWN_JOB_ARGUMENT /);
+      assert.deepEqual(readdirSync(out), []);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a job that asks for keyed state on a stream that is not keyed, before it starts", async () => {
     for (const runtime of [[], ["--single-thread"]]) {
       const { code, io } = await weir("run", `${JOBS}/cli-unkeyed-state.ts`, ...runtime);
