@@ -43,7 +43,7 @@ const OPTIONS: readonly OptionSpec[] = [
   {
     kind: "flag",
     name: "single-thread",
-    description: "run every subtask on the calling thread instead of on worker threads",
+    description: "run every subtask on the calling thread instead of on worker threads; user code stuck in an endless loop then keeps signals out (end it with kill -9)",
     defaultText: "worker threads",
   },
   {
@@ -152,9 +152,14 @@ export const runCommand: Command = {
   usage: "weir run <job.ts> [options] [-- job args]",
   summary: "run a job module until its input ends, or until Ctrl-C; with checkpoints, resume it after a crash",
   description: [
-    "Runs a job: a module whose default export is defineJob((env, args) => { ... }). " +
-      "Everything after '--' is handed to the job as its arguments (args.number('events'), args.string('input'), ...).",
-    "A job with bounded sources exits when its input is exhausted; Ctrl-C (SIGINT) or SIGTERM cancels any job cleanly. " +
+    "Runs a job: a module whose default export is defineJob((env, args) => { ... }), written in TypeScript or JavaScript. " +
+      "Everything after '--' is handed to the job as its arguments (args.number('events'), args.string('input'), ...); " +
+      "a named argument the job does not read refuses the job, so a misspelt one is not silently ignored. " +
+      "The job file imports Weir from its own project: install it there with 'npm install weir'.",
+    "A job with bounded sources exits when its input is exhausted; Ctrl-C (SIGINT) or SIGTERM cancels any job cleanly, " +
+      "and a second one, a second or more later, ends the process at once, even while user code is blocked. " +
+      "Exception: with --single-thread, user code that never returns (a loop that does not end) keeps the process from " +
+      "seeing any signal; end it with kill -9, or run the job on worker threads, where signals always work. " +
       "Standard output belongs to the job's print sinks; progress, the summary and errors go to standard error. " +
       "When the reader of standard output goes away (as with '| head'), the job is stopped quietly.",
     "With --checkpoint-interval (or checkpointing enabled by the job), the job takes checkpoints under --checkpoint-dir and " +
