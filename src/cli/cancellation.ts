@@ -6,16 +6,18 @@
  * from a parent process that forwards it (as `npm exec` does).
  */
 import type { CliIo, TerminationSignal } from "./io.ts";
+import type { SignalHandling } from "./stall-watchdog.ts";
 
 const SIGNALS: readonly TerminationSignal[] = ["SIGINT", "SIGTERM"];
 
 export const REPEAT_AFTER_MS = 1000;
 
-export class SignalCancellation {
+export class SignalCancellation implements SignalHandling {
   private readonly controller = new AbortController();
   private receivedSignal: TerminationSignal | undefined;
   private receivedAt = 0;
   private readonly listeners: ReadonlyMap<TerminationSignal, () => void>;
+  private listening = true;
 
   constructor(private readonly io: CliIo) {
     this.listeners = new Map(SIGNALS.map((s) => [s, () => this.onSignal(s)]));
@@ -45,8 +47,21 @@ export class SignalCancellation {
     this.controller.abort();
   }
 
+  /** Stops listening until `restore`; meanwhile the signals' default action applies (see StallWatchdog). */
+  release(): void {
+    if (!this.listening) return;
+    this.listening = false;
+    for (const [signal, listener] of this.listeners) this.io.signals.off(signal, listener);
+  }
+
+  restore(): void {
+    if (this.listening) return;
+    this.listening = true;
+    for (const [signal, listener] of this.listeners) this.io.signals.on(signal, listener);
+  }
+
   /** Stops listening; the process's default handling of the signals returns. */
   dispose(): void {
-    for (const [signal, listener] of this.listeners) this.io.signals.off(signal, listener);
+    this.release();
   }
 }

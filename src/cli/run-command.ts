@@ -16,6 +16,7 @@ import { ExitCode } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
 import { classifyError, exitCodeOf } from "./outcome.ts";
 import { StdoutClosedWatch } from "./output-closed.ts";
+import { StallWatchdog } from "./stall-watchdog.ts";
 import { RunReporter } from "./run-reporter.ts";
 import { usageError } from "./usage-error.ts";
 
@@ -43,7 +44,7 @@ const OPTIONS: readonly OptionSpec[] = [
   {
     kind: "flag",
     name: "single-thread",
-    description: "run every subtask on the calling thread instead of on worker threads; user code stuck in an endless loop then keeps signals out (end it with kill -9)",
+    description: "run every subtask on the calling thread instead of on worker threads; a signal then cancels cleanly only while user code is not stuck",
     defaultText: "worker threads",
   },
   {
@@ -127,6 +128,8 @@ function settingsFrom(args: ParsedArgs): SettingsOutcome {
 
 async function execute({ job, quiet, options }: RunSettings, io: CliIo): Promise<number> {
   const cancellation = new SignalCancellation(io);
+  // On worker threads, user code never holds the thread that handles signals.
+  const watchdog = options.runtime === "single-thread" ? new StallWatchdog(cancellation) : undefined;
   const stdoutClosed = new StdoutClosedWatch();
   const reporter = new RunReporter(io.stderr, job, options.runtime, quiet);
   try {
@@ -142,6 +145,7 @@ async function execute({ job, quiet, options }: RunSettings, io: CliIo): Promise
     reporter.ended(outcome);
     return exitCodeOf(outcome);
   } finally {
+    watchdog?.dispose();
     stdoutClosed.dispose();
     cancellation.dispose();
   }
@@ -158,8 +162,8 @@ export const runCommand: Command = {
       "The job file imports Weir from its own project: install it there with 'npm install weir'.",
     "A job with bounded sources exits when its input is exhausted; Ctrl-C (SIGINT) or SIGTERM cancels any job cleanly, " +
       "and a second one, a second or more later, ends the process at once, even while user code is blocked. " +
-      "Exception: with --single-thread, user code that never returns (a loop that does not end) keeps the process from " +
-      "seeing any signal; end it with kill -9, or run the job on worker threads, where signals always work. " +
+      "With --single-thread, user code runs on the thread that handles signals: once it has held that thread for 2 seconds " +
+      "(an endless loop), the first signal ends the process at once, without cancelling cleanly. " +
       "Standard output belongs to the job's print sinks; progress, the summary and errors go to standard error. " +
       "When the reader of standard output goes away (as with '| head'), the job is stopped quietly.",
     "With --checkpoint-interval (or checkpointing enabled by the job), the job takes checkpoints under --checkpoint-dir and " +
