@@ -48,7 +48,11 @@ function refuseUnknownArguments(args: JobArgs): void {
   );
 }
 
-/** Runs the job's build function against a fresh environment and plans its job graph. */
+/**
+ * Runs the job's build function against a fresh environment and plans its job graph. Whatever the
+ * build function throws becomes WEIR_ERR_JOB_BUILD (a WeirError keeps its own code); a named
+ * argument it neither read nor declared refuses the job (WEIR_ERR_UNKNOWN_JOB_ARGUMENT).
+ */
 export async function buildJob(definition: JobDefinition, config: Partial<EnvironmentConfig>, args: readonly string[]): Promise<BuiltJob> {
   const jobArgs = new JobArgs(args);
   const env = new StreamExecutionEnvironment(config, jobArgs);

@@ -5,6 +5,7 @@
  * as in `weir checkpoints | head -1`) instead of ending the process with an error.
  */
 import { exitCodeForSignal } from "./exit-codes.ts";
+import { StallWatchdog, type SignalHandling } from "./stall-watchdog.ts";
 
 export interface TextWriter {
   write(text: string): unknown;
@@ -28,6 +29,11 @@ export interface CliIo {
    * while a job is cancelling. Shells report it as exit code 128 + the signal's number.
    */
   readonly terminate: (signal: TerminationSignal) => void;
+  /**
+   * Starts watching for user code that holds this thread (see StallWatchdog) while a job runs on
+   * it; absent where the signals are not the process's own.
+   */
+  readonly watchStalls?: (signals: SignalHandling) => { dispose(): void };
 }
 
 /** `stream`, quiet once its reader is gone; other errors of the stream stay uncaught, as by default. */
@@ -54,5 +60,6 @@ export function processIo(): CliIo {
       process.kill(process.pid, signal);
       process.exit(exitCodeForSignal(signal));
     },
+    watchStalls: (signals) => new StallWatchdog(signals),
   };
 }

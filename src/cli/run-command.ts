@@ -16,7 +16,6 @@ import { ExitCode } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
 import { classifyError, exitCodeOf } from "./outcome.ts";
 import { StdoutClosedWatch } from "./output-closed.ts";
-import { StallWatchdog } from "./stall-watchdog.ts";
 import { RunReporter } from "./run-reporter.ts";
 import { usageError } from "./usage-error.ts";
 
@@ -129,7 +128,7 @@ function settingsFrom(args: ParsedArgs): SettingsOutcome {
 async function execute({ job, quiet, options }: RunSettings, io: CliIo): Promise<number> {
   const cancellation = new SignalCancellation(io);
   // On worker threads, user code never holds the thread that handles signals.
-  const watchdog = options.runtime === "single-thread" ? new StallWatchdog(cancellation) : undefined;
+  const watchdog = options.runtime === "single-thread" ? io.watchStalls?.(cancellation) : undefined;
   const stdoutClosed = new StdoutClosedWatch();
   const reporter = new RunReporter(io.stderr, job, options.runtime, quiet);
   try {
