@@ -72,8 +72,8 @@ function enrich(bid: Bid, info: AuctionInfo): EnrichedBid {
 const dollars = (cents: number) => `$${(cents / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 export default defineJob((env, args) => {
-  const minPrice = args.number("min-price", 500_000) * 100;
-  const events = env.fromSource(nexmarkSource({ events: args.number("events", 10_000) }), "nexmark");
+  const minPrice = args.number("min-price", 500_000, { min: 0 }) * 100;
+  const events = env.fromSource(nexmarkSource({ events: args.number("events", 10_000, { min: 1, integer: true }) }), "nexmark");
   const auctions = events.filter((e): e is Auction => e.kind === "auction").name("Auctions");
   const bids = events.filter((e): e is Bid => e.kind === "bid" && e.price >= minPrice).name("Large bids");
   auctions

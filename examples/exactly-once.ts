@@ -44,10 +44,10 @@ export class CountPerKey extends KeyedProcessFunction<number, Event, string> {
 }
 
 export default defineJob((env, args) => {
-  const events = args.number("events", 100_000);
-  const keys = args.number("keys", 100);
+  const events = args.number("events", 100_000, { min: 1, integer: true });
+  const keys = args.number("keys", 100, { min: 1, integer: true });
   const out = args.string("out", "./.weir/exactly-once-out");
-  const rate = args.number("rate");
+  const rate = args.number("rate", undefined, { min: 1 });
   env
     .fromSource(generatorSource<Event>({ count: events, eventsPerSecond: rate, generate: (i) => ({ key: i % keys, seq: i }) }), "events")
     .uid("events")

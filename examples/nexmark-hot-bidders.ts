@@ -99,14 +99,15 @@ export function describeAlert(alert: Alert): string {
 }
 
 export default defineJob((env, args) => {
-  const events = args.number("events", 2_000_000);
-  const rate = args.number("rate");
+  // --events 0: unbounded.
+  const events = args.number("events", 2_000_000, { min: 0, integer: true });
+  const rate = args.number("rate", undefined, { min: 1 });
   env
     .fromSource(nexmarkSource({ events: events === 0 ? undefined : events, eventsPerSecond: rate }), "nexmark")
     .filter((event): event is Bid => event.kind === "bid")
     .name("Bids")
     .keyBy((bid) => bid.bidder)
-    .process(new HotBidders(args.number("threshold", 1000), args.number("idle-ms", 1000)))
+    .process(new HotBidders(args.number("threshold", 1000, { min: 1, integer: true }), args.number("idle-ms", 1000, { min: 1 })))
     .name("Hot bidders")
     .uid("hot-bidders")
     .map(describeAlert)

@@ -14,6 +14,7 @@ function collect(dir, suffix) {
   return out;
 }
 
+// "weir" resolves to the sources (the weir-source export condition), as in bin/weir.js.
 // `--integrity` selects the integrity lane (test/**/*.integrity.ts); other arguments filter by path.
 const argv = process.argv.slice(2);
 const integrity = argv.includes("--integrity");
@@ -27,5 +28,5 @@ if (files.length === 0) {
   console.error(`no ${suffix} files match ${filters.join(" ")}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], { stdio: "inherit" });
+const result = spawnSync(process.execPath, ["--import", "tsx", "--conditions=weir-source", "--test", "--test-concurrency=2", ...files], { stdio: "inherit" });
 process.exit(result.status ?? 1);

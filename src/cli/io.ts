@@ -1,9 +1,11 @@
 /**
  * What the CLI touches of its process, injected so tests can run commands in-process: the two
- * output streams, the termination signals, a clock, and a last-resort exit. The default is the
+ * output streams, the termination signals, a clock, and a last-resort termination. The default is the
  * real process, whose output streams drop what is written after their reader went away (EPIPE,
  * as in `weir checkpoints | head -1`) instead of ending the process with an error.
  */
+import { exitCodeForSignal } from "./exit-codes.ts";
+import { StallWatchdog, type SignalHandling } from "./stall-watchdog.ts";
 
 export interface TextWriter {
   write(text: string): unknown;
@@ -22,8 +24,16 @@ export interface CliIo {
   readonly signals: SignalSource;
   /** Milliseconds on a monotonic clock. */
   readonly now: () => number;
-  /** Ends the process at once; used only when a second signal arrives while a job is cancelling. */
-  readonly exit: (code: number) => void;
+  /**
+   * Ends the process at once, as `signal` does by default; used only when a second signal arrives
+   * while a job is cancelling. Shells report it as exit code 128 + the signal's number.
+   */
+  readonly terminate: (signal: TerminationSignal) => void;
+  /**
+   * Starts watching for user code that holds this thread (see StallWatchdog) while a job runs on
+   * it; absent where the signals are not the process's own.
+   */
+  readonly watchStalls?: (signals: SignalHandling) => { dispose(): void };
 }
 
 /** `stream`, quiet once its reader is gone; other errors of the stream stay uncaught, as by default. */
@@ -42,6 +52,14 @@ export function processIo(): CliIo {
     stderr: tolerateClosedReader(process.stderr),
     signals: process,
     now: () => performance.now(),
-    exit: (code) => process.exit(code),
+    terminate: (signal) => {
+      // Not process.exit: it waits for every worker thread to stop, and a worker blocked in native
+      // code (a synchronous child process, a file system call that never returns) never does.
+      // The signal's default action ends the process without waiting for anything.
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+      process.exit(exitCodeForSignal(signal));
+    },
+    watchStalls: (signals) => new StallWatchdog(signals),
   };
 }

@@ -92,7 +92,9 @@ function describeError(error: unknown): string[] {
   if (error instanceof WeirError) lines.push(`  code: ${error.code} (see docs/errors.md)`);
   // Where user code threw is worth showing; Weir's own errors say what to do in their message.
   const cause = firstNonWeirCause(error);
-  const frames = cause instanceof Error && !(cause instanceof WeirError) ? (cause.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l)) : [];
+  // Frames inside Node itself (node:internal/...) never point at what the user can change.
+  const frames =
+    cause instanceof Error && !(cause instanceof WeirError) ? (cause.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l) && !/[( ]node:/.test(l)) : [];
   if (frames.length > 0) {
     lines.push("  cause stack:");
     for (const frame of frames.slice(0, STACK_FRAMES)) lines.push(`    ${frame.trim()}`);

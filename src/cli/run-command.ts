@@ -43,7 +43,7 @@ const OPTIONS: readonly OptionSpec[] = [
   {
     kind: "flag",
     name: "single-thread",
-    description: "run every subtask on the calling thread instead of on worker threads",
+    description: "run every subtask on the calling thread instead of on worker threads; a signal then cancels cleanly only while user code is not stuck",
     defaultText: "worker threads",
   },
   {
@@ -135,6 +135,8 @@ function settingsFrom(args: ParsedArgs): SettingsOutcome {
 
 async function execute({ job, quiet, options }: RunSettings, io: CliIo): Promise<number> {
   const cancellation = new SignalCancellation(io);
+  // On worker threads, user code never holds the thread that handles signals.
+  const watchdog = options.runtime === "single-thread" ? io.watchStalls?.(cancellation) : undefined;
   const stdoutClosed = new StdoutClosedWatch();
   const reporter = new RunReporter(io.stderr, job, options.runtime, quiet);
   try {
@@ -150,6 +152,7 @@ async function execute({ job, quiet, options }: RunSettings, io: CliIo): Promise
     reporter.ended(outcome);
     return exitCodeOf(outcome);
   } finally {
+    watchdog?.dispose();
     stdoutClosed.dispose();
     cancellation.dispose();
   }
@@ -160,9 +163,14 @@ export const runCommand: Command = {
   usage: "weir run <job.ts> [options] [-- job args]",
   summary: "run a job module until its input ends, or until Ctrl-C; with checkpoints, resume it after a crash",
   description: [
-    "Runs a job: a module whose default export is defineJob((env, args) => { ... }). " +
-      "Everything after '--' is handed to the job as its arguments (args.number('events'), args.string('input'), ...).",
-    "A job with bounded sources exits when its input is exhausted; Ctrl-C (SIGINT) or SIGTERM cancels any job cleanly. " +
+    "Runs a job: a module whose default export is defineJob((env, args) => { ... }), written in TypeScript or JavaScript. " +
+      "Everything after '--' is handed to the job as its arguments (args.number('events'), args.string('input'), ...); " +
+      "a named argument the job does not read refuses the job, so a misspelt one is not silently ignored. " +
+      "The job file imports Weir from its own project: install it there with 'npm install weir'.",
+    "A job with bounded sources exits when its input is exhausted; Ctrl-C (SIGINT) or SIGTERM cancels any job cleanly, " +
+      "and a second one, a second or more later, ends the process at once, even while user code is blocked. " +
+      "With --single-thread, user code runs on the thread that handles signals: once it has held that thread for 2 seconds " +
+      "(an endless loop), the first signal ends the process at once, without cancelling cleanly. " +
       "Standard output belongs to the job's print sinks; progress, the summary and errors go to standard error. " +
       "When the reader of standard output goes away (as with '| head'), the job is stopped quietly.",
     "With --checkpoint-interval (or checkpointing enabled by the job), the job takes checkpoints under --checkpoint-dir and " +

@@ -12,6 +12,10 @@ export const ErrorCodes = {
   WEIR_ERR_KEYED_STATE_OUTSIDE_KEYED_STREAM: "keyed state or timers were requested by a function that does not run on a keyed stream",
   WEIR_ERR_STATE_CONFLICT: "one state name was requested as two different kinds of state",
   WEIR_ERR_JOB_MODULE: "a job file could not be loaded, or has no default export made by defineJob",
+  WEIR_ERR_JOB_SYNTAX: "a job file, or a module it imports, is not valid TypeScript or JavaScript",
+  WEIR_ERR_WEIR_NOT_INSTALLED: "a job file imports weir, but no weir package is installed where the job file is",
+  WEIR_ERR_JOB_BUILD: "the job's build function (the one given to defineJob) threw",
+  WEIR_ERR_UNKNOWN_JOB_ARGUMENT: "a named job argument was given that the job's build function never reads",
   WEIR_ERR_NONDETERMINISTIC_JOB: "a worker built a different job graph from the same job module",
   WEIR_ERR_USER_FUNCTION: "a user function threw; the job failed",
   WEIR_ERR_JOB_CANCELLED: "the job was cancelled before it finished",
@@ -49,6 +53,10 @@ const RETRYABLE: { readonly [C in ErrorCode]: boolean } = {
   WEIR_ERR_KEYED_STATE_OUTSIDE_KEYED_STREAM: false,
   WEIR_ERR_STATE_CONFLICT: false,
   WEIR_ERR_JOB_MODULE: false,
+  WEIR_ERR_JOB_SYNTAX: false,
+  WEIR_ERR_WEIR_NOT_INSTALLED: false,
+  WEIR_ERR_JOB_BUILD: false,
+  WEIR_ERR_UNKNOWN_JOB_ARGUMENT: false,
   WEIR_ERR_NONDETERMINISTIC_JOB: false,
   WEIR_ERR_USER_FUNCTION: true,
   WEIR_ERR_JOB_CANCELLED: false,
@@ -91,10 +99,11 @@ export class WeirError extends Error {
 /** A job definition that cannot run; raised before any record flows. */
 export class InvalidJobError extends WeirError {}
 
+/** A job file that cannot be used; `code` says why (WEIR_ERR_JOB_MODULE unless more is known). */
 export class JobModuleError extends WeirError {
   readonly path: string;
-  constructor(path: string, message: string, options?: { cause?: unknown }) {
-    super("WEIR_ERR_JOB_MODULE", message, options);
+  constructor(path: string, message: string, options?: { cause?: unknown; code?: "WEIR_ERR_JOB_MODULE" | "WEIR_ERR_JOB_SYNTAX" | "WEIR_ERR_WEIR_NOT_INSTALLED" }) {
+    super(options?.code ?? "WEIR_ERR_JOB_MODULE", message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.path = path;
   }
 }

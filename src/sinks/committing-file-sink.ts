@@ -14,12 +14,13 @@
  * append after them or to replace them. The directory is checked when the writer is created,
  * before any record flows: it must be (or be creatable as) a writable directory.
  */
-import { accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { LineWriter } from "./line-writer.ts";
 import { formatRecord } from "./print.ts";
 import type { CommittedOutput, Sink } from "./sink.ts";
 import { twoPhaseCommitSink, type TransactionalWriter } from "./two-phase-commit-sink.ts";
+import { makeDirectoriesSync } from "../core/directories.ts";
 import { WeirError } from "../core/errors.ts";
 
 export interface CommittingFileSinkOptions {
@@ -60,7 +61,7 @@ function prepareDirectory(dir: string): void {
   };
   try {
     if (existsSync(dir) && !statSync(dir).isDirectory()) refuse("it is a file, not a directory");
-    mkdirSync(dir, { recursive: true });
+    makeDirectoriesSync(dir);
     accessSync(dir, constants.W_OK | constants.X_OK);
   } catch (e) {
     if (e instanceof WeirError) throw e;

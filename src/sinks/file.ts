@@ -4,7 +4,8 @@
  * guarantee across failures: a restarted job appends again. (The checkpointed, exactly-once file
  * sink is a separate sink.)
  */
-import { closeSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
+import { makeDirectoriesSync } from "../core/directories.ts";
 import { join } from "node:path";
 import { LineWriter } from "./line-writer.ts";
 import { formatRecord } from "./print.ts";
@@ -27,7 +28,7 @@ export function fileSink<T>(options: FileSinkOptions): Sink<T> {
   return {
     readsRecordsOnly: true,
     createWriter(context): SinkWriter<T> {
-      mkdirSync(options.dir, { recursive: true });
+      makeDirectoriesSync(options.dir);
       const path = join(options.dir, `${options.prefix ?? "part"}-${context.subtaskIndex}`);
       const fd = openSync(path, options.mode === "append" ? "a" : "w");
       const lines = new LineWriter(fd, FLUSH_BYTES);

@@ -44,4 +44,24 @@ describe("JobArgs", () => {
     raw[1] = "2";
     assert.equal(args.string("a"), "1");
   });
+
+  it("names the arguments given that were neither read nor declared, in the order given", () => {
+    const args = new JobArgs(["--events", "10", "--bogus", "1", "--out=x", "--verbose", "--later", "y", "pos"]);
+    args.number("events", 5);
+    args.flag("verbose");
+    args.has("missing");
+    args.declare("later");
+    assert.deepEqual(args.unknown(), ["bogus", "out"]);
+    assert.deepEqual(args.knownNames(), ["events", "later", "missing", "verbose"]);
+  });
+
+  it("number refuses values outside its bounds, or not whole when asked, naming the argument", () => {
+    const args = new JobArgs(["--keys", "0", "--rate", "2.5", "--big", "11", "--empty="]);
+    assert.throws(() => args.number("keys", 10, { min: 1 }), { code: "WEIR_ERR_INVALID_ARGUMENT", message: "job argument --keys must be at least 1, got 0" });
+    assert.throws(() => args.number("rate", undefined, { integer: true }), { message: "job argument --rate must be a whole number, got 2.5" });
+    assert.throws(() => args.number("big", 1, { max: 10 }), { message: "job argument --big must be at most 10, got 11" });
+    assert.throws(() => args.number("empty", 1), { message: "job argument --empty must be a number, got ''" });
+    assert.equal(args.number("absent", 0, { min: 1 }), 0, "the fallback is the job's own choice and is not checked");
+    assert.equal(new JobArgs(["--keys", "3"]).number("keys", 10, { min: 1, max: 5, integer: true }), 3);
+  });
 });

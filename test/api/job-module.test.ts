@@ -1,7 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { resolve } from "node:path";
 import { defineJob, isJobDefinition } from "../../src/api/define-job.ts";
 import { jobModuleUrl, loadJobModule } from "../../src/api/job-module.ts";
 import { JobModuleError } from "../../src/core/errors.ts";
@@ -32,6 +34,57 @@ describe("job modules", () => {
       assert.match(e.message, /could not be loaded: broken at import/);
       assert.ok(e.cause instanceof Error);
       return true;
+    });
+  });
+
+  describe("reports why a job file failed to load", () => {
+    /** A folder outside this repository, as a user's project or a stray job file would be. */
+    function folder(files: Record<string, string>): { dir: string; [Symbol.dispose](): void } {
+      const dir = mkdtempSync(join(tmpdir(), "weir-job-module-"));
+      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+      return { dir, [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }) };
+    }
+    const TYPE_MODULE = JSON.stringify({ type: "module" });
+
+    it("a syntax error in a TypeScript job is given as file, line, column and message, without the transpiler's stack", async () => {
+      using project = folder({ "package.json": TYPE_MODULE, "job.ts": "export const a: number = 1;\nexport default (a +;\n" });
+      const file = join(project.dir, "job.ts");
+      await assert.rejects(loadJobModule(jobModuleUrl(file), "job.ts"), (e: unknown) => {
+        assert.ok(e instanceof JobModuleError);
+        assert.equal(e.code, "WEIR_ERR_JOB_SYNTAX");
+        assert.match(e.message, /^job file 'job\.ts' could not be loaded: syntax error at \S*job\.ts:2:\d+: Unexpected ";"$/);
+        assert.equal(e.cause, undefined);
+        return true;
+      });
+    });
+
+    it("a syntax error in a JavaScript job is given with its line and column", async () => {
+      using project = folder({ "job.mjs": "export default 1;\nconst x = ;\n" });
+      await assert.rejects(loadJobModule(jobModuleUrl(join(project.dir, "job.mjs")), "job.mjs"), {
+        code: "WEIR_ERR_JOB_SYNTAX",
+        message: /syntax error at \S*job\.mjs:2:11: Unexpected token ';'$/,
+      });
+    });
+
+    it("a job file that imports weir from a folder without weir installed says how to install it", async () => {
+      using stray = folder({ "job.ts": 'import { defineJob } from "weir";\nexport default defineJob((env) => env.fromElements(1).print());\n' });
+      await assert.rejects(loadJobModule(jobModuleUrl(join(stray.dir, "job.ts")), "job.ts"), (e: unknown) => {
+        assert.ok(e instanceof JobModuleError);
+        assert.equal(e.code, "WEIR_ERR_WEIR_NOT_INSTALLED");
+        assert.match(e.message, /^job file 'job\.ts' imports "weir", but weir is not installed for it: .*'npm install weir'/);
+        return true;
+      });
+    });
+
+    it("a failing import of another package keeps the general code and the cause", async () => {
+      using project = folder({ "package.json": TYPE_MODULE, "job.mjs": 'import "weir-no-such-package";\nexport default 1;\n' });
+      await assert.rejects(loadJobModule(jobModuleUrl(join(project.dir, "job.mjs")), "job.mjs"), (e: unknown) => {
+        assert.ok(e instanceof JobModuleError);
+        assert.equal(e.code, "WEIR_ERR_JOB_MODULE");
+        assert.match(e.message, /Cannot find package 'weir-no-such-package'/);
+        assert.ok(e.cause instanceof Error);
+        return true;
+      });
     });
   });
 });

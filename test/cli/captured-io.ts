@@ -1,4 +1,5 @@
 /** A CliIo that records what a command writes, with signals the test raises by hand. */
+import { exitCodeForSignal } from "../../src/cli/exit-codes.ts";
 import type { CliIo, TerminationSignal } from "../../src/cli/io.ts";
 
 export class CapturedIo implements CliIo {
@@ -29,8 +30,9 @@ export class CapturedIo implements CliIo {
     off: (signal: TerminationSignal, listener: () => void) => this.listeners.get(signal)?.delete(listener),
   };
   readonly now = () => this.time;
-  readonly exit = (code: number) => {
-    this.exits.push(code);
+  /** The exit codes a shell would see for each termination. */
+  readonly terminate = (signal: TerminationSignal) => {
+    this.exits.push(exitCodeForSignal(signal));
   };
 
   raise(signal: TerminationSignal): void {

@@ -1,6 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** Each example job runs through the real `weir` command, on small inputs, and exits 0. */
 function weir(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -36,5 +39,17 @@ describe("the examples", () => {
     assert.ok(enriched.length > 0);
     for (const line of enriched) assert.match(line, /^auction \d+ \([a-z ]+, category \d+\): \$[\d,]+\.\d\d from bidder \d+$/);
     assert.equal(new Set(enriched).size, enriched.length);
+  });
+
+  it("exactly-once refuses a count of keys below 1 with a clear error instead of writing NaN", () => {
+    const out = mkdtempSync(join(tmpdir(), "weir-example-"));
+    try {
+      const result = weir("examples/exactly-once.ts", "--single-thread", "--quiet", "--", "--events", "10", "--keys", "0", "--out", out);
+      assert.equal(result.status, 1, result.stderr);
+      assert.match(result.stderr, /^job refused: job argument --keys must be at least 1, got 0\n {2}code: WEIR_ERR_INVALID_ARGUMENT/);
+      assert.deepEqual(readdirSync(out), []);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

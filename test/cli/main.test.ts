@@ -167,10 +167,25 @@ describe("weir run", () => {
     assert.match(io.err, /^job refused: job file 'test\/fixtures\/jobs\/cli-missing\.ts' does not exist/);
   });
 
-  it("refuses a job whose build function throws", async () => {
-    const { code, io } = await weir("run", `${JOBS}/cli-bounded.ts`, "--single-thread");
-    assert.equal(code, 1);
-    assert.match(io.err, /^job refused: Error: cli-bounded needs --out DIR\n/);
+  it("refuses a job whose build function throws, with a code line and the stack into the job file", async () => {
+    for (const runtime of [[], ["--single-thread"]]) {
+      const { code, io } = await weir("run", `${JOBS}/cli-bounded.ts`, ...runtime);
+      assert.equal(code, 1);
+      assert.match(io.err, /^job refused: the job's build function threw: Error: cli-bounded needs --out DIR\n {2}code: WEIR_ERR_JOB_BUILD /);
+      assert.match(io.err, /cause stack:\n {4}at .*cli-bounded\.ts:\d+:\d+/);
+    }
+  });
+
+  it("refuses a job argument that the job does not read, naming it and the arguments the job reads", async () => {
+    const out = tempDir();
+    try {
+      const { code, io } = await weir("run", `${JOBS}/cli-bounded.ts`, "--single-thread", "--", "--out", out, "--cuont", "5");
+      assert.equal(code, 1);
+      assert.match(io.err, /^job refused: unknown job argument --cuont: it reads --count, --out\. .*\n {2}code: WEIR_ERR_UNKNOWN_JOB_ARGUMENT /);
+      assert.deepEqual(readdirSync(out), []);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it("refuses a job that asks for keyed state on a stream that is not keyed, before it starts", async () => {

@@ -60,7 +60,8 @@ describe("the README", () => {
         withScratchDir((dir) => {
           const file = join(dir, `script-${index}.ts`);
           writeFileSync(file, block.code);
-          const result = node(["--import", "tsx", file]);
+          // As the README says to run a script in a checkout: "weir" resolves to the sources.
+          const result = node(["--import", "tsx", "--conditions=weir-source", file]);
           assert.equal(result.status, 0, result.stderr);
         });
       });

@@ -1,6 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { constants } from "node:os";
+import { REPEAT_AFTER_MS } from "../../src/cli/cancellation.ts";
+import { STALL_MS } from "../../src/cli/stall-watchdog.ts";
+
+
 
 /** Waits for the child to exit; kills it and fails if it is still running after `limitMs`. */
 function exited(child: ReturnType<typeof spawn>, limitMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
@@ -35,6 +40,53 @@ describe("the weir process", () => {
       const { code } = await exited(child, 20_000);
       assert.equal(code, expected, stderr);
       assert.match(stderr, new RegExp(`job cancelled after \\S+ \\(${signal}\\)\\n$`));
+    });
+  }
+
+  for (const [signal, expected] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    it(`a second ${signal} ends the process even while a worker thread is blocked in native code`, async () => {
+      const child = spawn(process.execPath, ["bin/weir.js", "run", "test/fixtures/jobs/cli-blocked.ts", "-p", "1"], { stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      await new Promise<void>((resolve, reject) => {
+        child.stderr!.on("data", (chunk: Buffer) => {
+          stderr += chunk.toString();
+          if (stderr.includes("blocking in native code")) resolve();
+        });
+        child.on("exit", (code) => reject(new Error(`weir exited with ${code} before the job blocked:\n${stderr}`)));
+      });
+      const cancelling = new Promise<void>((resolve) => {
+        const seen = () => stderr.includes(`${signal} received: cancelling`) && resolve();
+        child.stderr!.on("data", seen);
+        seen();
+      });
+      child.kill(signal);
+      await cancelling;
+      // A repeat within a second of the first counts as the same signal (forwarded by a parent), so wait past it.
+      await new Promise((resolve) => setTimeout(resolve, REPEAT_AFTER_MS + 200));
+      child.kill(signal);
+      const ended = await exited(child, 10_000);
+      // Ended by the signal's default action: a shell reports 128 + its number.
+      assert.deepEqual(ended, { code: null, signal }, stderr);
+      assert.equal(128 + constants.signals[signal], expected);
+      assert.match(stderr, new RegExp(`${signal} again: exiting without waiting for the job to stop`));
+    });
+  }
+
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    it(`with --single-thread, ${signal} ends the process while a user function loops forever on the job's thread`, async () => {
+      const child = spawn(process.execPath, ["bin/weir.js", "run", "test/fixtures/jobs/cli-endless-loop.ts", "--single-thread"], { stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      await new Promise<void>((resolve, reject) => {
+        child.stderr!.on("data", (chunk: Buffer) => {
+          stderr += chunk.toString();
+          if (stderr.includes("looping forever")) resolve();
+        });
+        child.on("exit", (code) => reject(new Error(`weir exited with ${code} before the job looped:\n${stderr}`)));
+      });
+      // The watchdog hands the signals back once the thread has been stuck for STALL_MS.
+      await new Promise((resolve) => setTimeout(resolve, STALL_MS + 1500));
+      child.kill(signal);
+      assert.deepEqual(await exited(child, 10_000), { code: null, signal }, stderr);
     });
   }
 });

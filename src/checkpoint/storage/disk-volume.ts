@@ -5,8 +5,9 @@
  * made is not made again when another volume removed it: the write fails instead.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, open, readFile, readdir, rename, rm, stat, type FileHandle } from "node:fs/promises";
+import { open, readFile, readdir, rename, rm, stat, type FileHandle } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
+import { makeDirectories } from "../../core/directories.ts";
 import { tempFileFor } from "./checkpoint-paths.ts";
 import { CheckpointIoError } from "./checkpoint-storage-errors.ts";
 import type { CheckpointVolume, VolumeEntry } from "./checkpoint-volume.ts";
@@ -133,7 +134,7 @@ export class DiskVolume implements CheckpointVolume {
     if (this.durableDirs.has(dir)) return;
     let firstCreated: string | undefined;
     try {
-      firstCreated = await mkdir(dir, { recursive: true });
+      firstCreated = await makeDirectories(dir);
     } catch (error) {
       throw new CheckpointIoError(dir, "create", error);
     }

@@ -15,7 +15,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { access, mkdir } from "node:fs/promises";
+import { access } from "node:fs/promises";
 import type { JobDefinition } from "../../api/define-job.ts";
 import type { CheckpointingSettings } from "../../api/checkpointing-settings.ts";
 import type { EnvironmentConfig } from "../../api/environment.ts";
@@ -24,6 +24,7 @@ import type { TaskId } from "../../checkpoint/coordinator/task-id.ts";
 import type { CheckpointId } from "../../checkpoint/storage/checkpoint-id.ts";
 import { FileCheckpointStorage } from "../../checkpoint/storage/file-checkpoint-storage.ts";
 import type { Clock } from "../../core/clock.ts";
+import { makeDirectories } from "../../core/directories.ts";
 import { JobCancelledError, WeirError } from "../../core/errors.ts";
 import type { JobGraph } from "../../graph/job-graph.ts";
 import { createRestartStrategy } from "../../recovery/create-restart-strategy.ts";
@@ -56,7 +57,7 @@ export interface JobMasterParams {
 /** Refuses a checkpoint directory that cannot be written before the job starts, not at its first checkpoint. */
 async function checkWritable(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirectories(dir);
     await access(dir, constants.W_OK);
   } catch (e) {
     throw new WeirError("WEIR_ERR_CHECKPOINT_IO", `checkpoint directory '${dir}' cannot be written: ${e instanceof Error ? e.message : String(e)}`);
