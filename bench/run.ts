@@ -54,7 +54,7 @@ const positive = (flag: string, value: string | undefined, fallback: number): nu
 if (values.only !== "checkpoints") {
   await runThroughputBenchmark({
     events: positive("events", values.events, ci ? 20_000 : 5_000_000),
-    reps: positive("reps", values.reps, ci ? 1 : 3),
+    reps: positive("reps", values.reps, ci ? 1 : 5),
     queries: (values.queries?.split(",") ?? QUERY_NAMES) as QueryName[],
   });
 }
