@@ -7,14 +7,16 @@
  *
  * Order and pairing are ./throughput/plan.ts's (the loop warms up, then loop and engine
  * alternate); arithmetic is ./throughput/summary.ts's (medians and min–max over the repetitions,
- * ratios per pair). The engine's rate counts from the job's start (every task open) to its end;
- * the time before it, starting worker threads and building the job in each, is reported apart as
- * start-up. Writes bench/results/latest.json.
+ * ratios per pair). The engine's rate counts from the job's start (every task open) until the end
+ * of input reached its sink; the time before it (start-up: starting worker threads and building
+ * the job in each) and after it (stop: closing tasks and worker threads) are reported apart.
+ * Writes bench/results/latest.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { NexmarkConfig, nexmarkEvent, runJob } from "../src/index.ts";
+import { END_OF_INPUT } from "./jobs/nexmark.ts";
 import { baselineLoop, type QueryName } from "./queries.ts";
 import { formatSummary, table, type Summary } from "./stats.ts";
 import { throughputPlan, type EngineConfig } from "./throughput/plan.ts";
@@ -54,20 +56,24 @@ async function measureParallelBaseline(query: QueryName, events: number, threads
   return events / (Math.max(...times) / 1000);
 }
 
-async function measureEngine(query: QueryName, events: number, config: EngineConfig): Promise<{ eventsPerSecond: number; startupMs: number }> {
-  const called = performance.now();
+/** Wall-clock milliseconds, comparable with the times worker threads report. */
+const wallClockMs = (): number => performance.timeOrigin + performance.now();
+
+async function measureEngine(query: QueryName, events: number, config: EngineConfig): Promise<{ eventsPerSecond: number; startupMs: number; stopMs: number }> {
+  const called = wallClockMs();
   let started = Number.NaN;
-  await runJob(JOB, {
+  const result = await runJob(JOB, {
     runtime: "threads",
     parallelism: config.parallelism,
     objectReuse: config.objectReuse,
     args: ["--query", query, "--events", String(events)],
     onStarted: () => {
-      started = performance.now();
+      started = wallClockMs();
     },
   });
-  const ended = performance.now();
-  return { eventsPerSecond: events / ((ended - started) / 1000), startupMs: started - called };
+  const ended = wallClockMs();
+  const endOfInput = Math.max(...result.collected<number>(END_OF_INPUT));
+  return { eventsPerSecond: events / ((endOfInput - started) / 1000), startupMs: started - called, stopMs: ended - endOfInput };
 }
 
 /** Runs the benchmark, prints its table and writes bench/results/latest.json. */
@@ -137,17 +143,19 @@ function report(results: readonly ThroughputResult[]): string {
     figure(r, "baselineEventsPerSecond", millions),
     figure(r, "ratioToBaseline", twoDigits),
     figure(r, "startupMs", ms),
+    figure(r, "stopMs", ms),
     figure(r, "scalingToP1", twoDigits),
     r.parallelism > 1 ? figure(r, "parallelBaselineEventsPerSecond", millions) : "",
     figure(r, "parallelBaselineScaling", twoDigits),
   ]);
   return [
-    "Medians over the repetitions, (min–max) after each. events/s: from the job's start (every task open)",
-    "to its end; start-up: from the call to runJob to that start. ratio and scalings: per repetition, between",
-    "runs made one after the other. records: protected (copied where sharing could do harm) or reused.",
+    "Medians over the repetitions, (min–max) after each. events/s: from the job's start (every task open) until",
+    "the end of input reached its sink; start-up: from the call to runJob to that start; stop: from the end of",
+    "input until runJob returned. ratio and scalings: per repetition, between runs made one after the other.",
+    "records: protected (copied where sharing could do harm) or reused (object reuse on).",
     "",
     table(
-      ["query", "p", "records", "M events/s", "loop M/s", "ratio", "start-up ms", "scaling p/p1", "loop on p threads M/s", "its scaling"],
+      ["query", "p", "records", "M events/s", "loop M/s", "ratio", "start-up ms", "stop ms", "scaling p/p1", "loop on p threads M/s", "its scaling"],
       rows,
     ),
   ].join("\n");

@@ -17,10 +17,12 @@ export interface Sample {
   readonly baselineEventsPerSecond: number;
   /** The loop on `config.parallelism` threads; absent at parallelism 1. */
   readonly parallelBaselineEventsPerSecond?: number;
-  /** Events over the time from the job's start (every task open) to its end. */
+  /** Events over the time from the job's start (every task open) until the end of input reached its sink. */
   readonly eventsPerSecond: number;
   /** From the call to runJob until every task is open: worker threads started, the job built in each. */
   readonly startupMs: number;
+  /** From the end of input at the sink until runJob returned: tasks and worker threads closed. */
+  readonly stopMs: number;
 }
 
 /** One row of bench/results/latest.json. */
@@ -40,6 +42,8 @@ export interface ThroughputResult {
   readonly parallelBaselineEventsPerSecond: number;
   /** Median milliseconds from the call to runJob until records start to flow. */
   readonly startupMs: number;
+  /** Median milliseconds from the end of input at the sink until runJob returned. */
+  readonly stopMs: number;
   /** Median over the repetitions of this row's events/s / the same configuration's at parallelism 1; absent at 1. */
   readonly scalingToP1?: number;
   /** Median over the repetitions of the loop on `parallelism` threads / on one; absent at 1. */
@@ -55,6 +59,7 @@ export type SpreadFigure =
   | "ratioToBaseline"
   | "parallelBaselineEventsPerSecond"
   | "startupMs"
+  | "stopMs"
   | "scalingToP1"
   | "parallelBaselineScaling";
 
@@ -86,6 +91,7 @@ export function summarizeThroughput(samples: readonly Sample[], cores: number): 
     const ratio = summarize(ratios(runs.map((r) => r.eventsPerSecond), runs.map((r) => r.baselineEventsPerSecond)));
     const parallelBaseline = p === 1 ? baseline : summarize(runs.map((r) => r.parallelBaselineEventsPerSecond ?? Number.NaN));
     const startup = summarize(runs.map((r) => r.startupMs));
+    const stop = summarize(runs.map((r) => r.stopMs));
     let scaling: Summary | undefined;
     let parallelScaling: Summary | undefined;
     if (p > 1) {
@@ -105,6 +111,7 @@ export function summarizeThroughput(samples: readonly Sample[], cores: number): 
       ratioToBaseline: round(ratio.median, 3),
       parallelBaselineEventsPerSecond: Math.round(parallelBaseline.median),
       startupMs: Math.round(startup.median),
+      stopMs: Math.round(stop.median),
       ...(scaling === undefined ? {} : { scalingToP1: round(scaling.median, 3) }),
       ...(parallelScaling === undefined ? {} : { parallelBaselineScaling: round(parallelScaling.median, 3) }),
       reps: runs.length,
@@ -114,6 +121,7 @@ export function summarizeThroughput(samples: readonly Sample[], cores: number): 
         ratioToBaseline: range(ratio, 3),
         parallelBaselineEventsPerSecond: range(parallelBaseline, 0),
         startupMs: range(startup, 0),
+        stopMs: range(stop, 0),
         ...(scaling === undefined ? {} : { scalingToP1: range(scaling, 3) }),
         ...(parallelScaling === undefined ? {} : { parallelBaselineScaling: range(parallelScaling, 3) }),
       },

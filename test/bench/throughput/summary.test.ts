@@ -8,7 +8,7 @@ const P1_REUSE: EngineConfig = { parallelism: 1, objectReuse: true };
 const P2: EngineConfig = { parallelism: 2, objectReuse: false };
 
 function sample(config: EngineConfig, rep: number, engine: number, baseline: number, extra: Partial<Sample> = {}): Sample {
-  return { query: "q0", config, rep, eventsPerSecond: engine, baselineEventsPerSecond: baseline, startupMs: 100 + rep, ...extra };
+  return { query: "q0", config, rep, eventsPerSecond: engine, baselineEventsPerSecond: baseline, startupMs: 100 + rep, stopMs: 20, ...extra };
 }
 
 describe("summarizeThroughput", () => {
@@ -30,10 +30,15 @@ describe("summarizeThroughput", () => {
     }
   });
 
-  it("reports start-up apart from the rate, as a median with its spread", () => {
-    const rows = summarizeThroughput([sample(P1, 0, 8, 10, { startupMs: 300 }), sample(P1, 1, 8, 10, { startupMs: 900 }), sample(P1, 2, 8, 10, { startupMs: 350 })], 2);
+  it("reports start-up and stop apart from the rate, as medians with their spread", () => {
+    const rows = summarizeThroughput(
+      [sample(P1, 0, 8, 10, { startupMs: 300, stopMs: 40 }), sample(P1, 1, 8, 10, { startupMs: 900, stopMs: 10 }), sample(P1, 2, 8, 10, { startupMs: 350, stopMs: 20 })],
+      2,
+    );
     assert.equal(rows[0]!.startupMs, 350);
     assert.deepEqual(rows[0]!.spread.startupMs, { min: 300, max: 900 });
+    assert.equal(rows[0]!.stopMs, 20);
+    assert.deepEqual(rows[0]!.spread.stopMs, { min: 10, max: 40 });
   });
 
   it("scales parallelism 2 against parallelism 1 of the same repetition, and the loop on two threads against one", () => {
