@@ -6,7 +6,7 @@
  * keyBy, emitting the auction's running count.
  */
 import { KeyedProcessFunction, ValueStateDescriptor } from "../src/index.ts";
-import type { Bid, Collector, DataStream, KeyedContext, NexmarkEvent, RuntimeContext, Sink, ValueState } from "../src/index.ts";
+import type { Bid, Collector, DataStream, DataStreamSink, KeyedContext, NexmarkEvent, RuntimeContext, Sink, ValueState } from "../src/index.ts";
 
 export type QueryName = "q0" | "q1" | "q2" | "keyed-count";
 export const QUERY_NAMES: readonly QueryName[] = ["q0", "q1", "q2", "keyed-count"];
@@ -38,24 +38,20 @@ export class CountBidsPerAuction extends KeyedProcessFunction<number, Bid, Aucti
 }
 
 /** Appends the query to `events` and ends it in `sink`. */
-export function addQuery(query: QueryName, events: DataStream<NexmarkEvent>, sink: Sink<unknown>): void {
+export function addQuery(query: QueryName, events: DataStream<NexmarkEvent>, sink: Sink<unknown>): DataStreamSink {
   switch (query) {
     case "q0":
-      events.filter(isBid).map(passThrough).sinkTo(sink);
-      return;
+      return events.filter(isBid).map(passThrough).sinkTo(sink);
     case "q1":
-      events.filter(isBid).map(toEuros).sinkTo(sink);
-      return;
+      return events.filter(isBid).map(toEuros).sinkTo(sink);
     case "q2":
-      events.filter(onEvery123rdAuction).map(auctionAndPrice).sinkTo(sink);
-      return;
+      return events.filter(onEvery123rdAuction).map(auctionAndPrice).sinkTo(sink);
     case "keyed-count":
-      events
+      return events
         .filter(isBid)
         .keyBy((b) => b.auction)
         .process(new CountBidsPerAuction())
         .sinkTo(sink);
-      return;
   }
 }
 

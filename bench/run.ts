@@ -1,13 +1,14 @@
 /**
- * `npm run bench`: the throughput benchmark (./throughput.ts: Nexmark queries against a
- * hand-written loop, bench/results/latest.json), then the checkpoint benchmarks
+ * `npm run bench`: the throughput benchmark (./throughput.ts: Nexmark queries at parallelism 1 and
+ * 2, records protected and with object reuse, against a hand-written loop,
+ * bench/results/latest.json), then the checkpoint benchmarks
  * (./checkpoints/run-checkpoints.ts: overhead, duration and recovery against state size,
  * bench/results/checkpoints.json).
  *
- * Flags: --only throughput|checkpoints; for throughput --events N (per run), --reps N,
+ * Flags: --only throughput|checkpoints; for throughput --events N (per run), --reps N (default 5),
  * --queries q0,q1,...; for checkpoints --keys N,N,... (state sizes), --checkpoints N (measured
- * per size), --overhead-events N, --overhead-reps N; --ci (tiny sizes: checks that the benchmarks
- * run, measures nothing).
+ * per size), --overhead-events N, --overhead-reps N; --ci (tiny sizes, one repetition, every row
+ * of both benchmarks: checks that they run, measures nothing). See ./README.md.
  */
 import { parseArgs } from "node:util";
 import { runCheckpointBenchmark } from "./checkpoints/run-checkpoints.ts";
@@ -51,11 +52,22 @@ const positive = (flag: string, value: string | undefined, fallback: number): nu
   return n;
 };
 
+function queryList(value: string | undefined): QueryName[] {
+  if (value === undefined) return [...QUERY_NAMES];
+  const names = value.split(",");
+  const unknown = names.filter((n) => !(QUERY_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0) {
+    console.error(`--queries takes ${QUERY_NAMES.join(",")}, got '${unknown.join(",")}'`);
+    process.exit(2);
+  }
+  return names as QueryName[];
+}
+
 if (values.only !== "checkpoints") {
   await runThroughputBenchmark({
     events: positive("events", values.events, ci ? 20_000 : 5_000_000),
-    reps: positive("reps", values.reps, ci ? 1 : 3),
-    queries: (values.queries?.split(",") ?? QUERY_NAMES) as QueryName[],
+    reps: positive("reps", values.reps, ci ? 1 : 5),
+    queries: queryList(values.queries),
   });
 }
 

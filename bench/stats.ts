@@ -1,7 +1,41 @@
 /** Small statistics and formatting helpers for benchmark reports. */
 
+/**
+ * The middle of `values`: the middle one for an odd count, the mean of the two middle ones for an
+ * even count; NaN for none.
+ */
 export function median(values: readonly number[]): number {
-  return percentile(values, 50);
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** A figure measured several times: its median and its spread (the smallest and largest). */
+export interface Summary {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The median and spread of `values`; every field NaN for none. */
+export function summarize(values: readonly number[]): Summary {
+  if (values.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN };
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+}
+
+/** `a[i] / b[i]` for each pair, e.g. each run's rate against the baseline measured just before it. */
+export function ratios(a: readonly number[], b: readonly number[]): number[] {
+  if (a.length !== b.length) throw new Error(`ratios of ${a.length} against ${b.length} values`);
+  return a.map((x, i) => x / b[i]!);
+}
+
+/** "median (min–max)", each formatted by `format`; just the median when the spread is one value. */
+export function formatSummary(summary: Summary, format: (value: number) => string): string {
+  const median = format(summary.median);
+  const min = format(summary.min);
+  const max = format(summary.max);
+  return min === max ? median : `${median} (${min}–${max})`;
 }
 
 /** Nearest-rank percentile of `values` (0 < p ≤ 100). */

@@ -1,17 +1,28 @@
 /**
  * The throughput benchmark: Nexmark q0, q1, q2 and a keyed count at parallelism 1 and 2, each
- * against a hand-written single-thread loop doing the same work on the same generated events,
- * measured in the same run. The same loop split over two threads (no engine, no exchange between
- * them) shows how far this machine lets two threads scale at that moment, the ceiling for
- * parallelism 2. Repetitions are interleaved (baseline, p=1, p=2, ...) so load on the machine
- * touches all alike; medians are reported. Writes bench/results/latest.json.
+ * with records protected (the default) and with object reuse, against a hand-written
+ * single-thread loop doing the same work on the same generated events, measured in the same run.
+ * The same loop split over two threads (no engine, no exchange between them) shows how far this
+ * machine lets two threads scale at that moment, the ceiling for parallelism 2.
+ *
+ * Order and pairing are ./throughput/plan.ts's (the loop warms up, then loop and engine
+ * alternate); arithmetic is ./throughput/summary.ts's (medians and min–max over the repetitions,
+ * ratios per pair). The engine's rate counts from the job's start (every task open) until the end
+ * of input reached its sink; the time before it (start-up: starting worker threads and building
+ * the job in each) and after it (stop: closing tasks and worker threads) are reported apart.
+ * Writes bench/results/latest.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { NexmarkConfig, nexmarkEvent, runJob } from "../src/index.ts";
+import { END_OF_INPUT } from "./jobs/nexmark.ts";
 import { baselineLoop, type QueryName } from "./queries.ts";
-import { formatRate, median, table } from "./stats.ts";
+import { formatSummary, table, type Summary } from "./stats.ts";
+import { throughputPlan, type EngineConfig } from "./throughput/plan.ts";
+import { summarizeThroughput, type Sample, type SpreadFigure, type ThroughputResult } from "./throughput/summary.ts";
+
+export type { ThroughputResult } from "./throughput/summary.ts";
 
 export interface ThroughputOptions {
   /** Events per run. */
@@ -20,19 +31,9 @@ export interface ThroughputOptions {
   readonly queries: readonly QueryName[];
 }
 
-export interface ThroughputResult {
-  query: QueryName;
-  parallelism: number;
-  eventsPerSecond: number;
-  eventsPerSecondPerCore: number;
-  baselineEventsPerSecond: number;
-  ratioToBaseline: number;
-  /** The baseline loop on `parallelism` threads at once, each over its share of the events. */
-  parallelBaselineEventsPerSecond: number;
-}
-
-const parallelisms = [1, 2];
 const JOB = new URL("./jobs/nexmark.ts", import.meta.url);
+/** Events of the untimed loop run that compiles the loop before it is measured. */
+const warmUpEvents = (events: number): number => Math.min(events, 1_000_000);
 
 function measureBaseline(query: QueryName, events: number): number {
   const config = new NexmarkConfig();
@@ -45,7 +46,7 @@ async function measureParallelBaseline(query: QueryName, events: number, threads
   const boot = new URL("./baseline-boot.mjs", import.meta.url);
   const times = await Promise.all(
     Array.from({ length: threads }, (_, offset) => {
-      const worker = new Worker(boot, { workerData: { query, events, offset, stride: threads } });
+      const worker = new Worker(boot, { workerData: { query, events, offset, stride: threads, warmUpEvents: warmUpEvents(Math.ceil(events / threads)) } });
       return new Promise<number>((resolve, reject) => {
         worker.once("message", (ms: number) => void worker.terminate().then(() => resolve(ms)));
         worker.once("error", reject);
@@ -55,9 +56,24 @@ async function measureParallelBaseline(query: QueryName, events: number, threads
   return events / (Math.max(...times) / 1000);
 }
 
-async function measureEngine(query: QueryName, events: number, parallelism: number): Promise<number> {
-  const result = await runJob(JOB, { runtime: "threads", parallelism, args: ["--query", query, "--events", String(events)] });
-  return events / (result.durationMs / 1000);
+/** Wall-clock milliseconds, comparable with the times worker threads report. */
+const wallClockMs = (): number => performance.timeOrigin + performance.now();
+
+async function measureEngine(query: QueryName, events: number, config: EngineConfig): Promise<{ eventsPerSecond: number; startupMs: number; stopMs: number }> {
+  const called = wallClockMs();
+  let started = Number.NaN;
+  const result = await runJob(JOB, {
+    runtime: "threads",
+    parallelism: config.parallelism,
+    objectReuse: config.objectReuse,
+    args: ["--query", query, "--events", String(events)],
+    onStarted: () => {
+      started = wallClockMs();
+    },
+  });
+  const ended = wallClockMs();
+  const endOfInput = Math.max(...result.collected<number>(END_OF_INPUT));
+  return { eventsPerSecond: events / ((endOfInput - started) / 1000), startupMs: started - called, stopMs: ended - endOfInput };
 }
 
 /** Runs the benchmark, prints its table and writes bench/results/latest.json. */
@@ -65,58 +81,82 @@ export async function runThroughputBenchmark(options: ThroughputOptions): Promis
   const { events, reps, queries } = options;
   const cores = availableParallelism();
   console.log(`Nexmark throughput: ${events.toLocaleString("en")} events per run, ${reps} repetition(s), ${cores} cores\n`);
-  const results: ThroughputResult[] = [];
-  for (const query of queries) {
-    const baseline: number[] = [];
-    const engine = new Map<number, number[]>(parallelisms.map((p) => [p, []]));
-    const parallelBaseline = new Map<number, number[]>(parallelisms.map((p) => [p, []]));
-    for (let r = 0; r < reps; r++) {
-      baseline.push(measureBaseline(query, events));
-      for (const p of parallelisms) {
-        engine.get(p)!.push(await measureEngine(query, events, p));
-        parallelBaseline.get(p)!.push(p === 1 ? baseline[baseline.length - 1]! : await measureParallelBaseline(query, events, p));
+  const samples: Sample[] = [];
+  let baseline = Number.NaN;
+  let parallelBaseline: number | undefined;
+  let lastQuery: QueryName | undefined;
+  for (const step of throughputPlan(queries, reps)) {
+    switch (step.kind) {
+      case "warm-up":
+        if (lastQuery !== undefined) process.stderr.write(`  ${lastQuery} done\n`);
+        lastQuery = step.query;
+        measureBaseline(step.query, warmUpEvents(events));
+        break;
+      case "baseline":
+        baseline = measureBaseline(step.query, events);
+        parallelBaseline = undefined;
+        break;
+      case "parallel-baseline":
+        parallelBaseline = await measureParallelBaseline(step.query, events, step.config.parallelism);
+        break;
+      case "engine": {
+        const engine = await measureEngine(step.query, events, step.config);
+        samples.push({
+          query: step.query,
+          config: step.config,
+          rep: step.rep,
+          baselineEventsPerSecond: baseline,
+          ...(parallelBaseline === undefined ? {} : { parallelBaselineEventsPerSecond: parallelBaseline }),
+          ...engine,
+        });
+        break;
       }
     }
-    const baselineEps = median(baseline);
-    for (const p of parallelisms) {
-      const eps = median(engine.get(p)!);
-      results.push({
-        query,
-        parallelism: p,
-        eventsPerSecond: Math.round(eps),
-        eventsPerSecondPerCore: Math.round(eps / Math.min(p, cores)),
-        baselineEventsPerSecond: Math.round(baselineEps),
-        ratioToBaseline: Number((eps / baselineEps).toFixed(3)),
-        parallelBaselineEventsPerSecond: Math.round(median(parallelBaseline.get(p)!)),
-      });
-    }
-    process.stderr.write(`  ${query} done\n`);
   }
+  if (lastQuery !== undefined) process.stderr.write(`  ${lastQuery} done\n`);
 
-  const byQuery = (q: QueryName, p: number) => results.find((r) => r.query === q && r.parallelism === p);
-  console.log(
-    table(
-      ["query", "p", "events/s", "per core", "baseline", "ratio", "scaling p/p1", "loop on p threads", "its scaling"],
-      results.map((r) => {
-        const p1 = byQuery(r.query, 1);
-        const scaling = r.parallelism > 1 && p1 !== undefined ? (r.eventsPerSecond / p1.eventsPerSecond).toFixed(2) : "";
-        const ceiling = r.parallelism > 1 ? (r.parallelBaselineEventsPerSecond / r.baselineEventsPerSecond).toFixed(2) : "";
-        return [
-          r.query,
-          String(r.parallelism),
-          formatRate(r.eventsPerSecond),
-          formatRate(r.eventsPerSecondPerCore),
-          formatRate(r.baselineEventsPerSecond),
-          r.ratioToBaseline.toFixed(2),
-          scaling,
-          r.parallelism > 1 ? formatRate(r.parallelBaselineEventsPerSecond) : "",
-          ceiling,
-        ];
-      }),
-    ),
-  );
+  const results = summarizeThroughput(samples, cores);
+  console.log(report(results));
   mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
   writeFileSync(new URL("./results/latest.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");
   console.log("\nwritten: bench/results/latest.json");
   return results;
+}
+
+/** The printed table: every figure as "median (min–max)" over the repetitions. */
+function report(results: readonly ThroughputResult[]): string {
+  const figure = (r: ThroughputResult, name: SpreadFigure & keyof ThroughputResult, format: (v: number) => string): string => {
+    const median = r[name];
+    const spread = r.spread[name];
+    if (median === undefined || spread === undefined) return "";
+    const summary: Summary = { median, ...spread };
+    return formatSummary(summary, format);
+  };
+  const millions = (v: number) => (v / 1e6).toFixed(2);
+  const twoDigits = (v: number) => v.toFixed(2);
+  const ms = (v: number) => v.toFixed(0);
+  const rows = results.map((r) => [
+    r.query,
+    String(r.parallelism),
+    r.objectReuse === true ? "reused" : "protected",
+    figure(r, "eventsPerSecond", millions),
+    figure(r, "baselineEventsPerSecond", millions),
+    figure(r, "ratioToBaseline", twoDigits),
+    figure(r, "startupMs", ms),
+    figure(r, "stopMs", ms),
+    figure(r, "scalingToP1", twoDigits),
+    r.parallelism > 1 ? figure(r, "parallelBaselineEventsPerSecond", millions) : "",
+    figure(r, "parallelBaselineScaling", twoDigits),
+  ]);
+  return [
+    "Medians over the repetitions, (min–max) after each. events/s: from the job's start (every task open) until",
+    "the end of input reached its sink; start-up: from the call to runJob to that start; stop: from the end of",
+    "input until runJob returned. ratio and scalings: per repetition, between runs made one after the other.",
+    "records: protected (copied where sharing could do harm) or reused (object reuse on).",
+    "",
+    table(
+      ["query", "p", "records", "M events/s", "loop M/s", "ratio", "start-up ms", "stop ms", "scaling p/p1", "loop on p threads M/s", "its scaling"],
+      rows,
+    ),
+  ].join("\n");
 }

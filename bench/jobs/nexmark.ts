@@ -1,9 +1,16 @@
-/** A benchmark job: `--query q0|q1|q2|keyed-count --events N`, into a discarding sink. */
-import { defineJob, discardingSink, nexmarkSource } from "../../src/index.ts";
+/**
+ * A benchmark job: `--query q0|q1|q2|keyed-count --events N`, into a sink that drops the records
+ * and reports when its input ended (`result.collected(END_OF_INPUT)`, ./end-of-input-sink.ts).
+ */
+import { defineJob, nexmarkSource } from "../../src/index.ts";
 import { addQuery, type QueryName } from "../queries.ts";
+import { endOfInputSink } from "./end-of-input-sink.ts";
+
+/** The uid of the job's sink. */
+export const END_OF_INPUT = "end-of-input";
 
 export default defineJob((env, args) => {
   const query = args.string("query", "q0") as QueryName;
   const events = env.fromSource(nexmarkSource({ events: args.number("events", 1_000_000) }), "nexmark");
-  addQuery(query, events, discardingSink());
+  addQuery(query, events, endOfInputSink()).uid(END_OF_INPUT);
 });

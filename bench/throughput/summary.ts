@@ -1,0 +1,135 @@
+/**
+ * Pure arithmetic of the throughput benchmark: from the measurements of each repetition to one
+ * row per query and engine configuration, each figure a median with its spread (min–max over the
+ * repetitions). Ratios are taken per repetition, between runs made one after the other, and then
+ * summarized, so a burst of load that slows both sides of a pair does not move the ratio.
+ */
+import { ratios, summarize, type Summary } from "../stats.ts";
+import type { QueryName } from "../queries.ts";
+import type { EngineConfig } from "./plan.ts";
+
+/** What one repetition of one query and configuration measured. */
+export interface Sample {
+  readonly query: QueryName;
+  readonly config: EngineConfig;
+  readonly rep: number;
+  /** The loop on one thread, run just before the engine. */
+  readonly baselineEventsPerSecond: number;
+  /** The loop on `config.parallelism` threads; absent at parallelism 1. */
+  readonly parallelBaselineEventsPerSecond?: number;
+  /** Events over the time from the job's start (every task open) until the end of input reached its sink. */
+  readonly eventsPerSecond: number;
+  /** From the call to runJob until every task is open: worker threads started, the job built in each. */
+  readonly startupMs: number;
+  /** From the end of input at the sink until runJob returned: tasks and worker threads closed. */
+  readonly stopMs: number;
+}
+
+/** One row of bench/results/latest.json. */
+export interface ThroughputResult {
+  readonly query: QueryName;
+  readonly parallelism: number;
+  /** Present (true) only on rows measured with object reuse on; absent: records protected. */
+  readonly objectReuse?: true;
+  /** Median events/s after start-up. */
+  readonly eventsPerSecond: number;
+  readonly eventsPerSecondPerCore: number;
+  /** Median events/s of the loop on one thread, over the runs paired with this row's. */
+  readonly baselineEventsPerSecond: number;
+  /** Median over the repetitions of engine / the loop run just before it. */
+  readonly ratioToBaseline: number;
+  /** The loop on `parallelism` threads at once, each over its share of the events (median). */
+  readonly parallelBaselineEventsPerSecond: number;
+  /** Median milliseconds from the call to runJob until records start to flow. */
+  readonly startupMs: number;
+  /** Median milliseconds from the end of input at the sink until runJob returned. */
+  readonly stopMs: number;
+  /** Median over the repetitions of this row's events/s / the same configuration's at parallelism 1; absent at 1. */
+  readonly scalingToP1?: number;
+  /** Median over the repetitions of the loop on `parallelism` threads / on one; absent at 1. */
+  readonly parallelBaselineScaling?: number;
+  readonly reps: number;
+  /** The smallest and largest value over the repetitions of each figure above that is present. */
+  readonly spread: Readonly<Partial<Record<SpreadFigure, Range>>>;
+}
+
+export type SpreadFigure =
+  | "eventsPerSecond"
+  | "baselineEventsPerSecond"
+  | "ratioToBaseline"
+  | "parallelBaselineEventsPerSecond"
+  | "startupMs"
+  | "stopMs"
+  | "scalingToP1"
+  | "parallelBaselineScaling";
+
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+}
+
+const sameConfig = (a: EngineConfig, b: EngineConfig): boolean => a.parallelism === b.parallelism && a.objectReuse === b.objectReuse;
+
+/** Samples of one query and configuration, by repetition. */
+function byRep(samples: readonly Sample[], query: QueryName, config: EngineConfig): Sample[] {
+  return samples.filter((s) => s.query === query && sameConfig(s.config, config)).sort((a, b) => a.rep - b.rep);
+}
+
+/**
+ * One row per query and configuration present in `samples`, in the order first seen. `cores`
+ * bounds the per-core figure (parallelism beyond the cores shares them).
+ */
+export function summarizeThroughput(samples: readonly Sample[], cores: number): ThroughputResult[] {
+  const rows: ThroughputResult[] = [];
+  const seen: { query: QueryName; config: EngineConfig }[] = [];
+  for (const s of samples) if (!seen.some((k) => k.query === s.query && sameConfig(k.config, s.config))) seen.push({ query: s.query, config: s.config });
+  for (const { query, config } of seen) {
+    const runs = byRep(samples, query, config);
+    const p = config.parallelism;
+    const engine = summarize(runs.map((r) => r.eventsPerSecond));
+    const baseline = summarize(runs.map((r) => r.baselineEventsPerSecond));
+    const ratio = summarize(ratios(runs.map((r) => r.eventsPerSecond), runs.map((r) => r.baselineEventsPerSecond)));
+    const parallelBaseline = p === 1 ? baseline : summarize(runs.map((r) => r.parallelBaselineEventsPerSecond ?? Number.NaN));
+    const startup = summarize(runs.map((r) => r.startupMs));
+    const stop = summarize(runs.map((r) => r.stopMs));
+    let scaling: Summary | undefined;
+    let parallelScaling: Summary | undefined;
+    if (p > 1) {
+      const single = byRep(samples, query, { parallelism: 1, objectReuse: config.objectReuse });
+      const paired = runs.filter((r) => single.some((s) => s.rep === r.rep));
+      scaling = summarize(ratios(paired.map((r) => r.eventsPerSecond), paired.map((r) => single.find((s) => s.rep === r.rep)!.eventsPerSecond)));
+      parallelScaling = summarize(ratios(runs.map((r) => r.parallelBaselineEventsPerSecond ?? Number.NaN), runs.map((r) => r.baselineEventsPerSecond)));
+    }
+    const range = (s: Summary, digits: number): Range => ({ min: round(s.min, digits), max: round(s.max, digits) });
+    rows.push({
+      query,
+      parallelism: p,
+      ...(config.objectReuse ? { objectReuse: true as const } : {}),
+      eventsPerSecond: Math.round(engine.median),
+      eventsPerSecondPerCore: Math.round(engine.median / Math.min(p, cores)),
+      baselineEventsPerSecond: Math.round(baseline.median),
+      ratioToBaseline: round(ratio.median, 3),
+      parallelBaselineEventsPerSecond: Math.round(parallelBaseline.median),
+      startupMs: Math.round(startup.median),
+      stopMs: Math.round(stop.median),
+      ...(scaling === undefined ? {} : { scalingToP1: round(scaling.median, 3) }),
+      ...(parallelScaling === undefined ? {} : { parallelBaselineScaling: round(parallelScaling.median, 3) }),
+      reps: runs.length,
+      spread: {
+        eventsPerSecond: range(engine, 0),
+        baselineEventsPerSecond: range(baseline, 0),
+        ratioToBaseline: range(ratio, 3),
+        parallelBaselineEventsPerSecond: range(parallelBaseline, 0),
+        startupMs: range(startup, 0),
+        stopMs: range(stop, 0),
+        ...(scaling === undefined ? {} : { scalingToP1: range(scaling, 3) }),
+        ...(parallelScaling === undefined ? {} : { parallelBaselineScaling: range(parallelScaling, 3) }),
+      },
+    });
+  }
+  return rows;
+}
+
+function round(value: number, digits: number): number {
+  return Number(value.toFixed(digits));
+}

@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { EngineConfig } from "../../../bench/throughput/plan.ts";
+import { summarizeThroughput, type Sample } from "../../../bench/throughput/summary.ts";
+
+const P1: EngineConfig = { parallelism: 1, objectReuse: false };
+const P1_REUSE: EngineConfig = { parallelism: 1, objectReuse: true };
+const P2: EngineConfig = { parallelism: 2, objectReuse: false };
+
+function sample(config: EngineConfig, rep: number, engine: number, baseline: number, extra: Partial<Sample> = {}): Sample {
+  return { query: "q0", config, rep, eventsPerSecond: engine, baselineEventsPerSecond: baseline, startupMs: 100 + rep, stopMs: 20, ...extra };
+}
+
+describe("summarizeThroughput", () => {
+  it("takes the ratio to the loop per repetition, so a slow pair does not move it", () => {
+    // Repetition 1 ran while the machine was busy: both sides at half speed.
+    const rows = summarizeThroughput([sample(P1, 0, 8, 10), sample(P1, 1, 4, 5), sample(P1, 2, 8, 10)], 2);
+    assert.equal(rows[0]!.ratioToBaseline, 0.8);
+    assert.deepEqual(rows[0]!.spread.ratioToBaseline, { min: 0.8, max: 0.8 });
+    assert.equal(rows[0]!.eventsPerSecond, 8);
+    assert.deepEqual(rows[0]!.spread.eventsPerSecond, { min: 4, max: 8 });
+  });
+
+  it("marks only rows measured with object reuse, keeping the fields of protected rows as they were", () => {
+    const rows = summarizeThroughput([sample(P1, 0, 8, 10), sample(P1_REUSE, 0, 9, 10)], 2);
+    assert.equal("objectReuse" in rows[0]!, false);
+    assert.equal(rows[1]!.objectReuse, true);
+    for (const field of ["query", "parallelism", "eventsPerSecond", "eventsPerSecondPerCore", "baselineEventsPerSecond", "ratioToBaseline", "parallelBaselineEventsPerSecond"]) {
+      assert.ok(field in rows[0]!, field);
+    }
+  });
+
+  it("reports start-up and stop apart from the rate, as medians with their spread", () => {
+    const rows = summarizeThroughput(
+      [sample(P1, 0, 8, 10, { startupMs: 300, stopMs: 40 }), sample(P1, 1, 8, 10, { startupMs: 900, stopMs: 10 }), sample(P1, 2, 8, 10, { startupMs: 350, stopMs: 20 })],
+      2,
+    );
+    assert.equal(rows[0]!.startupMs, 350);
+    assert.deepEqual(rows[0]!.spread.startupMs, { min: 300, max: 900 });
+    assert.equal(rows[0]!.stopMs, 20);
+    assert.deepEqual(rows[0]!.spread.stopMs, { min: 10, max: 40 });
+  });
+
+  it("scales parallelism 2 against parallelism 1 of the same repetition, and the loop on two threads against one", () => {
+    const rows = summarizeThroughput(
+      [
+        sample(P1, 0, 6, 10),
+        sample(P2, 0, 9, 10, { parallelBaselineEventsPerSecond: 16 }),
+        sample(P1, 1, 3, 5),
+        sample(P2, 1, 4.5, 5, { parallelBaselineEventsPerSecond: 8 }),
+      ],
+      2,
+    );
+    const p2 = rows.find((r) => r.parallelism === 2)!;
+    assert.equal(p2.scalingToP1, 1.5);
+    assert.equal(p2.parallelBaselineScaling, 1.6);
+    const p1 = rows.find((r) => r.parallelism === 1)!;
+    assert.equal(p1.scalingToP1, undefined);
+    assert.equal(p1.spread.scalingToP1, undefined);
+    assert.equal(p1.parallelBaselineEventsPerSecond, p1.baselineEventsPerSecond);
+  });
+
+  it("gives each core its share of the rate, and shares the cores when parallelism exceeds them", () => {
+    const p2 = sample(P2, 0, 10, 10, { parallelBaselineEventsPerSecond: 10 });
+    assert.equal(summarizeThroughput([p2], 2)[0]!.eventsPerSecondPerCore, 5);
+    assert.equal(summarizeThroughput([p2], 1)[0]!.eventsPerSecondPerCore, 10);
+  });
+});
