@@ -35,6 +35,19 @@ describe("weir crash-test", () => {
     assert.equal((await weir("crash-test")).code, 2);
   });
 
+  it("kills and resumes a job that imports Weir by its package name, as the examples do", { timeout: 180_000 }, async () => {
+    const workDir = mkdtempSync(join(tmpdir(), "weir-crash-test-kill-"));
+    try {
+      const example = fileURLToPath(new URL("../../examples/exactly-once.ts", import.meta.url));
+      const args = ["--faults", "kill", "--key", "csv:0", "-p", "2", "--work-dir", workDir, "--", "--events", "4000", "--rate", "8000", "--keys", "10", "--out", "{run}/out"];
+      const { code, io } = await weir("crash-test", example, "--seed", "1", "--runs", "1", ...args);
+      assert.equal(code, 0, io.err);
+      assert.match(io.err, /^run 1\/1, seed 1: kill -9 .*: pass/m);
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  });
+
   it("exits 1 on a violation, printing the difference and the command that replays the run", { timeout: 120_000 }, async () => {
     const workDir = mkdtempSync(join(tmpdir(), "weir-crash-test-cli-"));
     try {

@@ -72,7 +72,11 @@ describe("the packed weir package, installed into a fresh project", { timeout: 4
   let skip: string | undefined;
 
   before(() => {
+    // Packing builds dist/ in the checkout; a checkout runs its sources, so a dist/ left behind
+    // would only go stale. Keep one only if it was there before.
+    const hadDist = existsSync(join(REPO, "dist"));
     const packed = run("npm", ["pack", "--silent", "--pack-destination", root], REPO, 240_000);
+    if (!hadDist) rmSync(join(REPO, "dist"), { recursive: true, force: true });
     assert.equal(packed.status, 0, `npm pack failed: ${failed(packed)}`);
     const tarball = readdirSync(root).find((f) => f.endsWith(".tgz"));
     assert.ok(tarball !== undefined, "npm pack made no tarball");

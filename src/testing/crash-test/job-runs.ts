@@ -141,7 +141,8 @@ export async function runKilled(settings: RunSettings, dir: string, plan: FaultP
     const outcome = await runChild(weirRunArgs(settings, dir, plan, resume), env);
     if (outcome.signal === "SIGKILL") continue;
     if (outcome.code === 0) return { ok: true, error: undefined, result: undefined, fired: firedCount(specs), recoveries: resumes };
-    const last = outcome.stderr.trim().split("\n").slice(-6).join("\n");
+    // What weir run said, without stack frames, which would crowd out the message and its code.
+    const last = outcome.stderr.trim().split("\n").filter((line) => !/^\s+at /.test(line)).slice(-8).join("\n");
     return { ok: false, error: `weir run exited with ${outcome.code ?? outcome.signal}:\n${last}`, result: undefined, fired: firedCount(specs), recoveries: resumes };
   }
   return { ok: false, error: "the job was killed more often than its plan has kills", result: undefined, fired: firedCount(specs), recoveries: resumes };
