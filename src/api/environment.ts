@@ -19,7 +19,7 @@ import { JobArgs } from "./job-args.ts";
 import { checkParallelism, defaultEnvironmentConfig, ExecutionConfig, type EnvironmentConfig } from "./execution-config.ts";
 import type { StreamGraphBuilder } from "./stream-graph-builder.ts";
 
-export { checkParallelism, defaultEnvironmentConfig } from "./execution-config.ts";
+export { defaultEnvironmentConfig } from "./execution-config.ts";
 export type { EnvironmentConfig } from "./execution-config.ts";
 
 export class StreamExecutionEnvironment implements StreamGraphBuilder {

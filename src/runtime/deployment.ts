@@ -84,7 +84,7 @@ export function deploy(settings: DeploymentSettings): Deployment {
                   input.gate.push(input.channel, item);
                 }
               : (item: ChannelItem) => remote().sendItem(consumerWorker, spec.id, item);
-          const channel = new OutputChannel(spec.id, CHANNEL_CREDITS, transmit);
+          const channel = new OutputChannel(spec.id, CHANNEL_CREDITS, transmit, consumerWorker === worker);
           outputs.set(spec.id, channel);
           executor.outputChannels.push(channel);
           return channel;

@@ -39,11 +39,6 @@ export function installFaultHooks(hooks: FaultHooks | undefined): void {
   installed = hooks;
 }
 
-/** Whether hooks are installed in this thread (record delivery is only intercepted then). */
-export function faultHooksInstalled(): boolean {
-  return installed !== undefined;
-}
-
 /** The module worker threads import to install the hooks of this thread, if any. */
 export function faultHooksWorkerModule(): string | undefined {
   return installed?.workerModule;

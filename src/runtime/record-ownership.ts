@@ -30,7 +30,7 @@ export interface RecordTarget {
 export class CopyingOutput implements Output<unknown> {
   constructor(private readonly target: Output<unknown>) {}
   collect(record: unknown): void {
-    this.target.collect(typeof record === "object" && record !== null ? deepCopy(record) : record);
+    this.target.collect(deepCopy(record));
   }
 }
 

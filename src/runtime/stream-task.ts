@@ -43,6 +43,9 @@ import type { OperatorStateHandle, TaskCheckpointing } from "./task-checkpointin
 import { captureOperatorState, encodeCapturedSnapshot, type CapturedOperatorState } from "./operator-snapshot.ts";
 import { faultPoint } from "./fault-hooks.ts";
 
+/** What a keyed operator without timers or state of its own contributes; encoded once. */
+const NOTHING_CAPTURED: CapturedOperatorState = captureOperatorState([], undefined);
+
 export type TaskStatus = "created" | "running" | "ending" | "finished";
 
 export type TaskInput =
@@ -410,7 +413,7 @@ export class StreamTask {
         }
         if (aborted.aborted) break;
         if (keyed === undefined && s.captured === undefined) continue;
-        const content = encodeCapturedSnapshot(keyed, s.captured ?? captureOperatorState([], undefined));
+        const content = encodeCapturedSnapshot(keyed, s.captured ?? NOTHING_CAPTURED);
         faultPoint("snapshot-async");
         const operatorId = s.member.context.operatorId;
         wrote = true;

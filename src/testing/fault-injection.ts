@@ -52,6 +52,8 @@ export function claimMarker(marker: string): boolean {
 /** The runtime's fault hooks for one plan; passages are counted per point in this thread. */
 export class FaultPlanHooks implements FaultHooks {
   private readonly passages = new Map<FaultPoint, number>();
+  /** Specs whose marker is claimed (here or elsewhere): they never fire again, so are not tried. */
+  private readonly spent = new Set<FaultSpec>();
   readonly workerModule = INSTALL_FROM_ENVIRONMENT_MODULE;
 
   constructor(private readonly specs: readonly FaultSpec[]) {}
@@ -60,7 +62,9 @@ export class FaultPlanHooks implements FaultHooks {
     const n = (this.passages.get(point) ?? 0) + 1;
     this.passages.set(point, n);
     for (const spec of this.specs) {
-      if (spec.point !== point || n < spec.at || !claimMarker(spec.marker)) continue;
+      if (spec.point !== point || n < spec.at || this.spent.has(spec)) continue;
+      this.spent.add(spec);
+      if (!claimMarker(spec.marker)) continue;
       if (spec.kill === true) process.kill(process.pid, "SIGKILL");
       if (point === "lose-ack") return true;
       throw new InjectedFault(point);

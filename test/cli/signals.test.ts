@@ -1,7 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { constants } from "node:os";
 import { REPEAT_AFTER_MS } from "../../src/cli/cancellation.ts";
 import { STALL_MS } from "../../src/cli/stall-watchdog.ts";
 
@@ -43,7 +42,7 @@ describe("the weir process", () => {
     });
   }
 
-  for (const [signal, expected] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
     it(`a second ${signal} ends the process even while a worker thread is blocked in native code`, async () => {
       const child = spawn(process.execPath, ["bin/weir.js", "run", "test/fixtures/jobs/cli-blocked.ts", "-p", "1"], { stdio: ["ignore", "ignore", "pipe"] });
       let stderr = "";
@@ -68,7 +67,6 @@ describe("the weir process", () => {
       const ended = await exited(child, 25_000);
       // Ended by the signal's default action: a shell reports 128 + its number.
       assert.deepEqual(ended, { code: null, signal }, stderr);
-      assert.equal(128 + constants.signals[signal], expected);
       assert.match(stderr, new RegExp(`${signal} again: exiting without waiting for the job to stop`));
     });
   }

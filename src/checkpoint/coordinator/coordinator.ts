@@ -267,14 +267,6 @@ export class CheckpointCoordinator<S = unknown> {
     return this.finalFrom !== undefined;
   }
 
-  /**
-   * The job's input ended: no periodic checkpoint starts any more, so the final checkpoint (a
-   * manual one) is the last; `resume()` brings periodic checkpoints back.
-   */
-  stopPeriodicCheckpoints(): Decisions<S> {
-    return this.fact(() => this.schedule.stopPeriodic());
-  }
-
   /** The job is stopping: abort what is collecting acknowledgements and never trigger again. */
   stop(): Decisions<S> {
     return this.fact((now, out) => {

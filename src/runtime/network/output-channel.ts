@@ -15,6 +15,11 @@ export class OutputChannel {
     readonly id: number,
     initialCredits: number,
     private readonly transmit: (item: ChannelItem) => void,
+    /**
+     * The consumer runs on this thread and receives the very records sent; a channel to another
+     * thread encodes them, so its consumer gets copies.
+     */
+    readonly local = true,
   ) {
     this.credits = initialCredits;
   }

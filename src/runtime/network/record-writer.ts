@@ -79,20 +79,30 @@ class RebalanceWriter extends RecordWriter {
   }
 }
 
-/** Every channel but the first gets a copy of its own, unless objects are reused (see record-ownership.ts). */
+/**
+ * Every consumer on this thread gets a record of its own, unless objects are reused (see
+ * record-ownership.ts): the first local channel the record itself, the other local channels a
+ * copy each. Channels to other threads only encode what they are sent, so they share the record
+ * when no local consumer could change it, and one copy when one could.
+ */
 class BroadcastWriter extends RecordWriter {
-  constructor(
-    channels: readonly OutputChannel[],
-    bufferSize: number,
-    clock: Clock,
-    private readonly objectReuse: boolean,
-  ) {
+  /** Per channel: the record itself, a copy of its own, or the copy the remote channels share. */
+  private readonly delivery: readonly ("record" | "copy" | "remote-copy")[];
+
+  constructor(channels: readonly OutputChannel[], bufferSize: number, clock: Clock, objectReuse: boolean) {
     super(channels, bufferSize, clock);
+    const firstLocal = objectReuse ? -1 : channels.findIndex((c) => c.local);
+    this.delivery = channels.map((c, i) => (firstLocal === -1 || i === firstLocal ? "record" : c.local ? "copy" : "remote-copy"));
   }
+
   collect(record: unknown): void {
-    this.push(0, record);
-    const copy = !this.objectReuse && typeof record === "object" && record !== null;
-    for (let i = 1; i < this.channels.length; i++) this.push(i, copy ? deepCopy(record) : record);
+    let remoteCopy: unknown;
+    for (let i = 0; i < this.channels.length; i++) {
+      const delivery = this.delivery[i];
+      if (delivery === "record") this.push(i, record);
+      else if (delivery === "copy") this.push(i, deepCopy(record));
+      else this.push(i, remoteCopy === undefined ? (remoteCopy = deepCopy(record)) : remoteCopy);
+    }
   }
 }
 

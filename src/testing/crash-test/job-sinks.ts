@@ -21,7 +21,7 @@ export async function jobSinks(definition: JobDefinition, config: Partial<Enviro
   for (const node of built.graph.nodes) {
     if (node.kind !== "operator" || !node.isSink) continue;
     const operator = node.factory();
-    const committed = operator instanceof SinkOperator ? (operator.sink as { committed?: CommittedOutput }).committed : undefined;
+    const committed = operator instanceof SinkOperator ? operator.sink.committed : undefined;
     sinks.push({ id: operatorIdOf(node), name: displayName(node), committed });
   }
   return sinks;

@@ -88,25 +88,3 @@ describe("triggerNow", () => {
   });
 });
 
-describe("stopPeriodicCheckpoints", () => {
-  it("starts no periodic checkpoint any more, but still serves a manual request", () => {
-    const { clock, coordinator } = setup({ intervalMs: 1_000 });
-    clock.set(500);
-    assert.deepEqual(summary(coordinator.stopPeriodicCheckpoints()), []);
-    assert.deepEqual(tickAt(clock, coordinator, 5_000), []);
-    assert.equal(coordinator.nextWakeUp(), undefined);
-    assert.deepEqual(coordinator.triggerNow().outcome, { kind: "triggered", checkpointId: 1 });
-    clock.set(5_100);
-    complete(coordinator, 1);
-    assert.deepEqual(tickAt(clock, coordinator, 9_000), []);
-  });
-
-  it("is undone by resume after a task failure", () => {
-    const { clock, coordinator } = setup({ intervalMs: 1_000 });
-    coordinator.stopPeriodicCheckpoints();
-    clock.set(2_000);
-    coordinator.taskFailed();
-    coordinator.resume();
-    assert.deepEqual(tickAt(clock, coordinator, 3_000), ["trigger 1"]);
-  });
-});

@@ -120,6 +120,21 @@ describe("record writers", () => {
     );
   });
 
+  it("a broadcasting writer gives each consumer on this thread a record of its own, and consumers on other threads one shared copy", () => {
+    const sent: unknown[][] = [[], [], [], []];
+    const locality = [false, true, true, false];
+    const channels = locality.map((local, i) => new OutputChannel(i, Number.POSITIVE_INFINITY, (item) => sent[i]!.push(item), local));
+    const record = { v: 1 };
+    const w = writer({ kind: "broadcast" }, channels, { bufferSize: 1 });
+    w.collect(record);
+    const [remoteA, localA, localB, remoteB] = sent.map((items) => (items[0] as unknown[])[0]);
+    assert.equal(localA, record);
+    assert.notEqual(localB, record);
+    assert.notEqual(remoteA, record);
+    assert.equal(remoteA, remoteB);
+    assert.deepEqual([localB, remoteA], [{ v: 1 }, { v: 1 }]);
+  });
+
   it("a forward writer sends everything to its one consumer", () => {
     const { channels, items } = capture(1);
     send(writer({ kind: "forward" }, channels), [1, 2, 3, 4, 5, 6]);
