@@ -3,14 +3,11 @@
  * completed, failed or was aborted; a restart; the start of an attempt and what it restores.
  * Pure text: the run command decides which lines --quiet keeps (failures and restarts).
  */
-import { describeFailureReason, type CheckpointFailureKind } from "../checkpoint/coordinator/failure-reason.ts";
+import { describeFailureReason, isFailureOutcome } from "../checkpoint/coordinator/failure-reason.ts";
 import type { CheckpointStats } from "../checkpoint/coordinator/stats.ts";
 import { formatBytes } from "../checkpoint/storage/list-checkpoints.ts";
 import type { AttemptEvent, RestartEvent } from "../runtime/run-options.ts";
 import { formatDuration } from "./format.ts";
-
-/** Reasons that end a checkpoint in the normal course of a job: a newer one completed first, or the job stops. */
-const ABORTED_ONLY: ReadonlySet<CheckpointFailureKind> = new Set<CheckpointFailureKind>(["subsumed", "job-stopping"]);
 
 /**
  * Whether the checkpoint failed: it expired, was declined, could not be written, or was lost to a
@@ -18,7 +15,7 @@ const ABORTED_ONLY: ReadonlySet<CheckpointFailureKind> = new Set<CheckpointFailu
  * completed first or the job stopped. Failed checkpoints are what the summary counts as failed.
  */
 export function isCheckpointFailure(stats: CheckpointStats): boolean {
-  return stats.status === "failed" && stats.failure !== undefined && !ABORTED_ONLY.has(stats.failure.kind);
+  return stats.status === "failed" && stats.failure !== undefined && isFailureOutcome(stats.failure);
 }
 
 /** Whether the checkpoint was aborted only because the job is stopping, which every stop may do: not worth a line. */

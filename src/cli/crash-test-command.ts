@@ -76,18 +76,20 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   if (extra.length > 0) return usageError(io, "crash-test", `unexpected argument '${extra[0]}': arguments for the job go after '--'`);
   const o = args.options;
   const get = <T>(name: string) => o.get(name) as T | undefined;
+  const faults = get<string>("faults");
+  const key = get<string>("key");
   const options: CrashTestOptions = {
     args: args.passthrough,
     runtime: o.get("single-thread") === true ? "single-thread" : "threads",
-    ...(get<number>("runs") === undefined ? {} : { runs: get<number>("runs")! }),
-    ...(get<number>("seed") === undefined ? {} : { seed: get<number>("seed")! }),
-    ...(get<string>("faults") === undefined ? {} : { faults: parseFaultKinds(get<string>("faults")!) }),
-    ...(get<string>("key") === undefined ? {} : { key: parseOutputKey(get<string>("key")!) }),
-    ...(get<number>("parallelism") === undefined ? {} : { parallelism: get<number>("parallelism")! }),
-    ...(get<number>("buffer-size") === undefined ? {} : { bufferSize: get<number>("buffer-size")! }),
-    ...(get<number>("checkpoint-interval") === undefined ? {} : { checkpointIntervalMs: get<number>("checkpoint-interval")! }),
-    ...(get<"exactly-once" | "at-least-once">("checkpoint-mode") === undefined ? {} : { mode: get<"exactly-once" | "at-least-once">("checkpoint-mode")! }),
-    ...(get<string>("work-dir") === undefined ? {} : { workDir: get<string>("work-dir")! }),
+    runs: get<number>("runs"),
+    seed: get<number>("seed"),
+    faults: faults === undefined ? undefined : parseFaultKinds(faults),
+    key: key === undefined ? undefined : parseOutputKey(key),
+    parallelism: get<number>("parallelism"),
+    bufferSize: get<number>("buffer-size"),
+    checkpointIntervalMs: get<number>("checkpoint-interval"),
+    mode: get<"exactly-once" | "at-least-once">("checkpoint-mode"),
+    workDir: get<string>("work-dir"),
     onProgress: (line) => io.stderr.write(line + "\n"),
     replayCommand: (seed) => replayCommand(args, job, seed),
   };

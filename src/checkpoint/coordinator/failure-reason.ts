@@ -49,6 +49,27 @@ export function countsTowardFailureLimit(reason: CheckpointFailureReason): boole
   return COUNTED[reason.kind];
 }
 
+/**
+ * Which reasons end a checkpoint in the normal course of a job (a newer one completed first, or
+ * the job stops): the checkpoint was aborted, not failed. Every other reason is a failure, as the
+ * run summary counts it.
+ */
+const ENDS_NORMALLY: { readonly [K in CheckpointFailureKind]: boolean } = {
+  "expired": false,
+  "declined": false,
+  "persist-failed": false,
+  "subsumed": true,
+  "task-failure": false,
+  "job-failing": false,
+  "job-stopping": true,
+  "too-many-concurrent": false,
+  "not-running": false,
+};
+
+export function isFailureOutcome(reason: CheckpointFailureReason): boolean {
+  return !ENDS_NORMALLY[reason.kind];
+}
+
 /** One line for logs and the UI, completing "checkpoint n failed: …". */
 export function describeFailureReason(reason: CheckpointFailureReason): string {
   switch (reason.kind) {

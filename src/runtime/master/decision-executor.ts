@@ -12,7 +12,7 @@
 import type { CheckpointCoordinator } from "../../checkpoint/coordinator/coordinator.ts";
 import type { CoordinatorDecision, PersistDecision } from "../../checkpoint/coordinator/decisions.ts";
 import type { CheckpointStats } from "../../checkpoint/coordinator/stats.ts";
-import type { TaskId } from "../../checkpoint/coordinator/task-id.ts";
+import { taskId, type TaskId } from "../../checkpoint/coordinator/task-id.ts";
 import { checkpointId as toCheckpointId } from "../../checkpoint/storage/checkpoint-id.ts";
 import type { CheckpointStorage } from "../../checkpoint/storage/checkpoint-storage.ts";
 import type { Clock } from "../../core/clock.ts";
@@ -61,7 +61,7 @@ export class DecisionExecutor {
     private readonly params: DecisionExecutorParams,
   ) {
     const sources = new Set<string>();
-    for (const v of params.job.vertices) if (v.inputs.length === 0) for (let s = 0; s < v.parallelism; s++) sources.add(`${v.id}:${s}`);
+    for (const v of params.job.vertices) if (v.inputs.length === 0) for (let s = 0; s < v.parallelism; s++) sources.add(taskId(v.id, s));
     this.sourceTasks = sources;
   }
 

@@ -20,7 +20,7 @@ import type { JobDefinition } from "../../api/define-job.ts";
 import type { CheckpointingSettings } from "../../api/checkpointing-settings.ts";
 import type { EnvironmentConfig } from "../../api/environment.ts";
 import { CheckpointCoordinator } from "../../checkpoint/coordinator/coordinator.ts";
-import type { TaskId } from "../../checkpoint/coordinator/task-id.ts";
+import { taskId } from "../../checkpoint/coordinator/task-id.ts";
 import type { CheckpointId } from "../../checkpoint/storage/checkpoint-id.ts";
 import { FileCheckpointStorage } from "../../checkpoint/storage/file-checkpoint-storage.ts";
 import type { Clock } from "../../core/clock.ts";
@@ -192,7 +192,7 @@ export class JobMaster {
   }
 
   private newCoordinator(firstCheckpointId: CheckpointId, retained: readonly CheckpointId[]): CheckpointCoordinator<Snapshot> {
-    const tasks = this.params.job.vertices.flatMap((v) => Array.from({ length: v.parallelism }, (_, s) => `${v.id}:${s}` as TaskId));
+    const tasks = this.params.job.vertices.flatMap((v) => Array.from({ length: v.parallelism }, (_, s) => taskId(v.id, s)));
     return new CheckpointCoordinator<Snapshot>({
       config: this.params.checkpointing!.config,
       tasks,

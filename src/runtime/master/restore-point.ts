@@ -71,13 +71,7 @@ function mostRecent(points: readonly RestorePoint[]): RestorePoint | undefined {
  */
 export async function findRestorePoint(pointer: string, root: string, fingerprint: string): Promise<RestorePoint> {
   if (pointer !== "latest") return checkGraph(await storageFor(root).resolve(pointer), fingerprint);
-  const candidates: RestorePoint[] = [];
-  let others = 0;
-  for (const row of await newestPerJob(root)) {
-    const point = await storageFor(root).resolve(row.path);
-    if (point.metadata.jobFingerprint === fingerprint) candidates.push(point);
-    else others++;
-  }
+  const { candidates, others } = await newestOfGraph(root, fingerprint, "throw");
   const found = mostRecent(candidates);
   if (found !== undefined) return found;
   throw new WeirError(
@@ -93,12 +87,24 @@ export async function findRestorePoint(pointer: string, root: string, fingerprin
  * there is none. Checkpoints that cannot be read are passed over here; resuming reports them.
  */
 export async function findResumableCheckpoint(root: string, fingerprint: string): Promise<RestorePoint | undefined> {
+  return mostRecent((await newestOfGraph(root, fingerprint, "skip")).candidates);
+}
+
+/**
+ * The newest checkpoint of each job under `root` whose graph is `fingerprint` (candidates), and
+ * how many jobs there belong to other graphs. A checkpoint that cannot be read is thrown, or
+ * passed over with "skip".
+ */
+async function newestOfGraph(root: string, fingerprint: string, unreadable: "throw" | "skip"): Promise<{ candidates: RestorePoint[]; others: number }> {
+  const storage = storageFor(root);
   const candidates: RestorePoint[] = [];
+  let others = 0;
   for (const row of await newestPerJob(root)) {
-    const point = await storageFor(root)
-      .resolve(row.path)
-      .catch(() => undefined);
-    if (point?.metadata.jobFingerprint === fingerprint) candidates.push(point);
+    const resolved = storage.resolve(row.path);
+    const point = unreadable === "skip" ? await resolved.catch(() => undefined) : await resolved;
+    if (point === undefined) continue;
+    if (point.metadata.jobFingerprint === fingerprint) candidates.push(point);
+    else others++;
   }
-  return mostRecent(candidates);
+  return { candidates, others };
 }
