@@ -16,6 +16,7 @@ import { OutputChannel } from "./network/output-channel.ts";
 import { createRecordWriter } from "./network/record-writer.ts";
 import { buildOperatorChain } from "./operator-chain.ts";
 import type { ClientChannel } from "./operators/operator.ts";
+import { faultHooksDeploying, withRestoredSourceDelay } from "./fault-hooks.ts";
 import { StreamTask, type TaskInput } from "./stream-task.ts";
 import { TaskExecutor } from "./task-executor.ts";
 import type { RestoredOperatorState, TaskCheckpointing } from "./task-checkpointing.ts";
@@ -59,6 +60,7 @@ export interface Deployment {
 }
 
 export function deploy(settings: DeploymentSettings): Deployment {
+  faultHooksDeploying();
   const { plan, worker, transport, clock } = settings;
   const executor = new TaskExecutor({ bufferSize: settings.bufferSize, bufferTimeoutMs: settings.bufferTimeoutMs, clock });
   const codec = new BatchCodec();
@@ -113,7 +115,8 @@ export function deploy(settings: DeploymentSettings): Deployment {
       let input: TaskInput;
       if (head.kind === "source") {
         const restoredState = restored(operatorIdOf(head))?.state;
-        const reader = head.source.createReader({ subtaskIndex: slot, parallelism: vertex.parallelism, args: settings.args, clock, restoredState });
+        const created = head.source.createReader({ subtaskIndex: slot, parallelism: vertex.parallelism, args: settings.args, clock, restoredState });
+        const reader = restoredState === undefined ? created : withRestoredSourceDelay(created);
         input = { kind: "source", reader };
       } else {
         const channels: InputChannel[] = [];

@@ -12,11 +12,17 @@
  * - "before-commit"  a two-phase-commit sink, after pre-commit and before committing;
  * - "lose-ack"       a task acknowledges a checkpoint: returning true drops the acknowledgement.
  *
+ * Hooks may also change timing as slow systems would: slow checkpoint storage
+ * (`snapshotStepDelayMs`: records flow while snapshots are written, which is when a value shared
+ * between live state and a snapshot shows), and sources slow to start again after a restore
+ * (`restoredSourceDelayMs`: a checkpoint is taken before the restored operators see a record).
+ *
  * Worker threads do not share module state with the thread that installed the hooks: hooks that
  * must also fire in workers name a `workerModule`, which every worker thread imports before it
  * deploys its subtasks (the module installs the hooks there, typically from the environment).
  */
 
+import type { SourceReader } from "../sources/source.ts";
 import type { StreamOperator } from "./operators/operator.ts";
 import { operatorFailure } from "./operators/user-function.ts";
 
@@ -30,6 +36,12 @@ export interface FaultHooks {
   pass(point: FaultPoint): boolean;
   /** A module URL that worker threads import to install the same hooks there. */
   readonly workerModule?: string;
+  /** An attempt of the job is being deployed on this thread (after a start, restart or resume). */
+  deploying?(): void;
+  /** Milliseconds the asynchronous snapshot phase waits after each step (a key group), instead of only yielding. */
+  readonly snapshotStepDelayMs?: number;
+  /** Milliseconds a source restored from a checkpoint emits nothing for, once it is first polled. */
+  readonly restoredSourceDelayMs?: number;
 }
 
 let installed: FaultHooks | undefined;
@@ -47,6 +59,38 @@ export function faultHooksWorkerModule(): string | undefined {
 /** Passes fault point `point` (see the module comment); false when no hooks are installed. */
 export function faultPoint(point: FaultPoint): boolean {
   return installed === undefined ? false : installed.pass(point);
+}
+
+/** Tells the hooks that an attempt is being deployed on this thread. */
+export function faultHooksDeploying(): void {
+  installed?.deploying?.();
+}
+
+/** How long the asynchronous snapshot phase waits after each step; 0 when no hooks slow it down. */
+export function snapshotStepDelayMs(): number {
+  return installed?.snapshotStepDelayMs ?? 0;
+}
+
+/**
+ * `reader` itself, unless hooks delay restored sources: then the same reader, which has nothing
+ * available for `restoredSourceDelayMs` from its first poll (checkpoints go on meanwhile).
+ */
+export function withRestoredSourceDelay<T>(reader: SourceReader<T>): SourceReader<T> {
+  const delayMs = installed?.restoredSourceDelayMs ?? 0;
+  if (delayMs <= 0) return reader;
+  let waited: Promise<void> | undefined;
+  let ready = false;
+  return {
+    ...(reader.open === undefined ? {} : { open: () => reader.open!() }),
+    pollNext: (output, maxRecords) => {
+      if (ready) return reader.pollNext(output, maxRecords);
+      waited ??= new Promise<void>((resolve) => setTimeout(resolve, delayMs)).then(() => void (ready = true));
+      return "nothing-available";
+    },
+    isAvailable: () => (ready || waited === undefined ? reader.isAvailable() : waited),
+    ...(reader.snapshotState === undefined ? {} : { snapshotState: () => reader.snapshotState!() }),
+    ...(reader.close === undefined ? {} : { close: () => reader.close!() }),
+  };
 }
 
 /**

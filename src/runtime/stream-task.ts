@@ -41,7 +41,7 @@ import { TrackingBarrierHandler } from "./barriers/tracking-barrier-handler.ts";
 import type { KeyedStateSnapshot } from "../state/keyed-state-snapshot.ts";
 import type { OperatorStateHandle, TaskCheckpointing } from "./task-checkpointing.ts";
 import { captureOperatorState, encodeCapturedSnapshot, type CapturedOperatorState } from "./operator-snapshot.ts";
-import { faultPoint } from "./fault-hooks.ts";
+import { faultPoint, snapshotStepDelayMs } from "./fault-hooks.ts";
 
 /** What a keyed operator without timers or state of its own contributes; encoded once. */
 const NOTHING_CAPTURED: CapturedOperatorState = captureOperatorState([], undefined);
@@ -394,6 +394,8 @@ export class StreamTask {
     aborted: AbortSignal,
   ): Promise<void> {
     const asyncStart = this.clock.now();
+    const stepDelayMs = snapshotStepDelayMs();
+    const pause = stepDelayMs > 0 ? () => new Promise<void>((resolve) => setTimeout(resolve, stepDelayMs)) : yieldToEventLoop;
     const handles: OperatorStateHandle[] = [];
     let bytes = 0;
     let wrote = false;
@@ -407,7 +409,7 @@ export class StreamTask {
               keyed = step.value;
               break;
             }
-            await yieldToEventLoop();
+            await pause();
           }
           s.keyed.release();
         }

@@ -5,12 +5,16 @@
  * A plan travels as JSON in the environment variable WEIR_FAULTS, so it reaches worker threads
  * and child processes alike:
  *   [{ "point": "snapshot-async", "at": 3, "marker": "/tmp/x/fault-1" }]
+ * or, with options (see FaultOptions):
+ *   { "faults": [...], "snapshotStepDelayMs": 2, "restoredSourceDelayMs": 300 }
  * A fault fires at its point's `at`-th passage in a thread (counting from 1), and only if its
  * marker file can be created (exclusively): so each fault fires at most once across all threads,
  * attempts and processes of a run, and never again after a restart. With `"kill": true` the
- * process is killed with SIGKILL instead of throwing.
+ * process is killed with SIGKILL instead of throwing. A fault with `"after": <marker>` is armed
+ * in the first attempt deployed after that marker exists (the fault before it fired: it then hits
+ * the job recovered from that fault); its passages count from then on.
  */
-import { closeSync, openSync } from "node:fs";
+import { closeSync, existsSync, openSync } from "node:fs";
 import { faultPoint, installFaultHooks, type FaultHooks, type FaultPoint } from "../runtime/fault-hooks.ts";
 
 export type { FaultPoint };
@@ -20,6 +24,16 @@ export interface FaultSpec {
   readonly at: number;
   readonly marker: string;
   readonly kill?: boolean;
+  /** The marker of the fault that must have fired before this one is armed. */
+  readonly after?: string;
+}
+
+/** What a plan sets besides its faults. */
+export interface FaultOptions {
+  /** Slows the asynchronous snapshot phase down by this many milliseconds per step, as slow storage would. */
+  readonly snapshotStepDelayMs?: number;
+  /** Sources restored from a checkpoint emit nothing for this many milliseconds, as sources slow to reconnect would. */
+  readonly restoredSourceDelayMs?: number;
 }
 
 /** The error an injected fault throws. */
@@ -49,20 +63,36 @@ export function claimMarker(marker: string): boolean {
   }
 }
 
-/** The runtime's fault hooks for one plan; passages are counted per point in this thread. */
+/** The runtime's fault hooks for one plan; passages are counted per fault in this thread, from when it is armed. */
 export class FaultPlanHooks implements FaultHooks {
-  private readonly passages = new Map<FaultPoint, number>();
+  private readonly passages = new Map<FaultSpec, number>();
+  /** Faults armed in this thread: those without `after`, and those whose marker existed when an attempt was deployed. */
+  private readonly armed: Set<FaultSpec>;
   /** Specs whose marker is claimed (here or elsewhere): they never fire again, so are not tried. */
   private readonly spent = new Set<FaultSpec>();
   readonly workerModule = INSTALL_FROM_ENVIRONMENT_MODULE;
+  readonly snapshotStepDelayMs: number | undefined;
+  readonly restoredSourceDelayMs: number | undefined;
 
-  constructor(private readonly specs: readonly FaultSpec[]) {}
+  constructor(
+    private readonly specs: readonly FaultSpec[],
+    options: FaultOptions = {},
+  ) {
+    this.snapshotStepDelayMs = options.snapshotStepDelayMs;
+    this.restoredSourceDelayMs = options.restoredSourceDelayMs;
+    this.armed = new Set(specs.filter((s) => s.after === undefined));
+  }
+
+  deploying(): void {
+    for (const spec of this.specs) if (spec.after !== undefined && existsSync(spec.after)) this.armed.add(spec);
+  }
 
   pass(point: FaultPoint): boolean {
-    const n = (this.passages.get(point) ?? 0) + 1;
-    this.passages.set(point, n);
     for (const spec of this.specs) {
-      if (spec.point !== point || n < spec.at || this.spent.has(spec)) continue;
+      if (spec.point !== point || !this.armed.has(spec) || this.spent.has(spec)) continue;
+      const n = (this.passages.get(spec) ?? 0) + 1;
+      this.passages.set(spec, n);
+      if (n < spec.at) continue;
       this.spent.add(spec);
       if (!claimMarker(spec.marker)) continue;
       if (spec.kill === true) process.kill(process.pid, "SIGKILL");
@@ -73,23 +103,32 @@ export class FaultPlanHooks implements FaultHooks {
   }
 }
 
-/** The plan in `value` (WEIR_FAULTS's format); empty for undefined or "". */
-export function parseFaults(value: string | undefined): FaultSpec[] {
-  return value === undefined || value === "" ? [] : (JSON.parse(value) as FaultSpec[]);
+/** The plan in `value` (WEIR_FAULTS's format); nothing for undefined or "". */
+export function parseFaults(value: string | undefined): { readonly faults: FaultSpec[]; readonly options: FaultOptions } {
+  if (value === undefined || value === "") return { faults: [], options: {} };
+  const parsed = JSON.parse(value) as FaultSpec[] | ({ readonly faults: FaultSpec[] } & FaultOptions);
+  if (Array.isArray(parsed)) return { faults: parsed, options: {} };
+  const { faults, ...options } = parsed;
+  return { faults, options };
 }
 
-/** The environment value that sets `faults` (for child processes and worker threads). */
-export function faultsEnvironment(faults: readonly FaultSpec[]): string {
-  return JSON.stringify(faults);
+/** Whether a plan does anything at all. */
+export function armsAnything(faults: readonly FaultSpec[], options: FaultOptions): boolean {
+  return faults.length > 0 || (options.snapshotStepDelayMs ?? 0) > 0 || (options.restoredSourceDelayMs ?? 0) > 0;
+}
+
+/** The environment value that sets `faults` and `options` (for child processes and worker threads). */
+export function faultsEnvironment(faults: readonly FaultSpec[], options: FaultOptions = {}): string {
+  return JSON.stringify(Object.keys(options).length === 0 ? faults : { faults, ...options });
 }
 
 /**
  * Arms `faults` for the jobs this process runs next, in this thread and in the worker threads it
  * starts; `disarmFaults` ends that. Workers read the plan from WEIR_FAULTS once, when they start.
  */
-export function armFaults(faults: readonly FaultSpec[]): void {
-  process.env[FAULTS_VARIABLE] = faultsEnvironment(faults);
-  installFaultHooks(faults.length === 0 ? undefined : new FaultPlanHooks(faults));
+export function armFaults(faults: readonly FaultSpec[], options: FaultOptions = {}): void {
+  process.env[FAULTS_VARIABLE] = faultsEnvironment(faults, options);
+  installFaultHooks(armsAnything(faults, options) ? new FaultPlanHooks(faults, options) : undefined);
 }
 
 export function disarmFaults(): void {

@@ -1,6 +1,6 @@
 /** Helpers for testing jobs and the engine against failures: `import { ... } from "weir/testing"`. */
 export { armFaults, claimMarker, disarmFaults, injectFault, faultsEnvironment, FaultPlanHooks, InjectedFault, FAULTS_VARIABLE } from "./fault-injection.ts";
-export type { FaultPoint, FaultSpec } from "./fault-injection.ts";
+export type { FaultOptions, FaultPoint, FaultSpec } from "./fault-injection.ts";
 export { crashTest, describeRun } from "./crash-test/crash-test.ts";
 export type { CrashTestOptions, CrashTestReport, RunReport, SinkCheck, SinkDifference } from "./crash-test/crash-test.ts";
 export { FAULT_KINDS } from "./crash-test/fault-plan.ts";

@@ -4,7 +4,7 @@
  * a child process gets it with `node --import tsx --import <this module>`.
  */
 import { installFaultHooks } from "../runtime/fault-hooks.ts";
-import { FAULTS_VARIABLE, FaultPlanHooks, parseFaults } from "./fault-injection.ts";
+import { armsAnything, FAULTS_VARIABLE, FaultPlanHooks, parseFaults } from "./fault-injection.ts";
 
-const faults = parseFaults(process.env[FAULTS_VARIABLE]);
-if (faults.length > 0) installFaultHooks(new FaultPlanHooks(faults));
+const { faults, options } = parseFaults(process.env[FAULTS_VARIABLE]);
+if (armsAnything(faults, options)) installFaultHooks(new FaultPlanHooks(faults, options));

@@ -53,6 +53,14 @@ export class StateTable<V> {
   private readonly maps: (Map<NormalizedKey, V> | undefined)[];
   /** Per key group: the pre-images of the live snapshots holding it, oldest first; undefined when none. */
   private readonly holds: (PreImage<V>[] | undefined)[];
+  /**
+   * The entry last read or written (slot, key and value, undefined when absent), so that a write
+   * under a hold after a read of the same key (`value()` then `update()`) needs no second lookup
+   * of the old value. Kept true by every read and write of this table.
+   */
+  private lastIndex = -1;
+  private lastKey: NormalizedKey = undefined;
+  private lastValue: V | undefined = undefined;
 
   constructor(
     readonly name: string,
@@ -83,11 +91,13 @@ export class StateTable<V> {
     if (map === undefined) return undefined;
     const key = this.current.normalized;
     const value = map.get(key);
+    this.remember(index, key, value);
     const holds = this.holds[index];
     if (holds === undefined || typeof value !== "object" || value === null) return value;
     if (!recordPreImage(holds, key, value)) return value;
     const copy = deepCopy(value);
     map.set(key, copy);
+    this.lastValue = copy;
     return copy;
   }
 
@@ -97,8 +107,12 @@ export class StateTable<V> {
     const map = this.maps[index] ?? this.createMap();
     const key = this.current.normalized;
     const holds = this.holds[index];
-    if (holds !== undefined && !holds[holds.length - 1]!.has(key)) recordPreImage(holds, key, valueOrAbsent(map.get(key)));
+    if (holds !== undefined && !holds[holds.length - 1]!.has(key)) {
+      const old = index === this.lastIndex && key === this.lastKey ? this.lastValue : map.get(key);
+      recordPreImageOfNewest(holds, key, valueOrAbsent(old));
+    }
     map.set(key, value);
+    this.remember(index, key, value);
   }
 
   /** Stores `value` for the current key, or removes its entry when `value` is undefined. */
@@ -117,6 +131,7 @@ export class StateTable<V> {
     const holds = this.holds[index];
     if (holds !== undefined) recordPreImage(holds, key, value);
     map.delete(key);
+    this.remember(index, key, undefined);
   }
 
   /** The entries of one key group, live; `keyGroup` must lie in the range. */
@@ -132,6 +147,7 @@ export class StateTable<V> {
     const map = new Map<NormalizedKey, V>();
     for (const [k, v] of entries) map.set(k, v);
     this.maps[index] = map.size > 0 ? map : undefined;
+    this.lastIndex = -1;
   }
 
   /** Number of keys with an entry, over all key groups. */
@@ -172,6 +188,12 @@ export class StateTable<V> {
     };
   }
 
+  private remember(index: number, key: NormalizedKey, value: V | undefined): void {
+    this.lastIndex = index;
+    this.lastKey = key;
+    this.lastValue = value;
+  }
+
   private indexOf(keyGroup: number): number {
     if (!Number.isInteger(keyGroup) || keyGroup < this.range.start || keyGroup > this.range.end) {
       throw internalError(`key group ${keyGroup} is outside the state backend's key-group range ${this.range.start}..${this.range.end}`);
@@ -197,11 +219,16 @@ function valueOrAbsent<V>(value: V | undefined): V | typeof ABSENT {
  * newest ones). Returns whether any was recorded: false means the current value is the table's own.
  */
 function recordPreImage<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V | typeof ABSENT): boolean {
+  if (holds[holds.length - 1]!.has(key)) return false;
+  recordPreImageOfNewest(holds, key, value);
+  return true;
+}
+
+/** As recordPreImage, for a key the newest hold is known to have no record of. */
+function recordPreImageOfNewest<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V | typeof ABSENT): void {
   let i = holds.length - 1;
-  if (holds[i]!.has(key)) return false;
   do holds[i]!.set(key, value);
   while (--i >= 0 && !holds[i]!.has(key));
-  return true;
 }
 
 /** The live map overlaid with a pre-image: unchanged keys as they are, changed ones as recorded. */

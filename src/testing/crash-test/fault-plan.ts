@@ -16,6 +16,11 @@ import type { FaultPoint } from "../../runtime/fault-hooks.ts";
  * - "kill":           `kill -9` of the process running the job (at a random record, while a
  *                     snapshot is written, or between pre-commit and commit), then a resume
  *                     with `--from latest`.
+ * Runs also get slow systems around the job: in two runs in three or more, slow snapshot storage (the
+ * asynchronous phase of every checkpoint waits a few milliseconds after each key group it writes,
+ * so records flow while it writes: state shared between live values and a snapshot being written
+ * shows only then); in one run in two or more, sources slow to start again after a restore (they emit
+ * nothing for a little over a checkpoint interval, so a checkpoint is taken before restored state is used).
  */
 export const FAULT_KINDS = ["user", "snapshot-sync", "snapshot-async", "before-commit", "lose-ack", "kill"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -27,6 +32,8 @@ export interface PlannedFault {
   readonly at: number;
   readonly kill: boolean;
   readonly marker: string;
+  /** The marker of the fault before it: this one is armed only once that one fired. */
+  readonly after?: string;
 }
 
 export interface FaultPlan {
@@ -36,6 +43,10 @@ export interface FaultPlan {
   readonly checkpointIntervalMs: number;
   /** A checkpoint not complete after this long fails (short when an acknowledgement is lost). */
   readonly checkpointTimeoutMs: number;
+  /** The wait after each step of an asynchronous snapshot phase (0: storage at full speed). */
+  readonly snapshotStepDelayMs: number;
+  /** How long sources restored from a checkpoint emit nothing (0: they start at once). */
+  readonly restoredSourceDelayMs: number;
 }
 
 /** What the reference run taught about the job, to place faults where they can fire. */
@@ -54,22 +65,44 @@ export function faultPlan(seed: number, kinds: readonly FaultKind[], facts: JobF
   const interval = facts.checkpointIntervalMs ?? 30 + r.nextInt(170);
   const atRecord = (): number => 1 + r.nextInt(Math.max(1, Math.floor(facts.recordsPerThread * 0.9)));
   const atCheckpoint = (): number => 1 + r.nextInt(3);
-  // One or two faults: a second failure after a restore reaches state that the first restore
-  // brought back (defects there show only when that state is checkpointed and restored again).
+  // One or two faults, in order: a second failure after a restore reaches state that the first
+  // restore brought back (defects there show only when that state is checkpointed and restored
+  // again). Half the second faults hit the first commit after the recovery, so that the job is
+  // restored from the very checkpoint taken right after the first restore; those runs always get
+  // slow storage and slow sources, so that checkpoint is taken before restored state is used and
+  // written while it is changed.
   const faults: PlannedFault[] = [];
+  let failAgainAfterRecovery = false;
   const count = 1 + r.nextInt(2);
   for (let k = 0; k < count; k++) {
+    const marker = `fault-${k + 1}`;
+    const after = k === 0 ? {} : { after: faults[k - 1]!.marker };
+    if (k > 0 && (kind === "kill" || kinds.includes("before-commit")) && r.nextInt(2) === 0) {
+      faults.push({ point: "before-commit", at: 1, kill: kind === "kill", marker, ...after });
+      failAgainAfterRecovery = true;
+      continue;
+    }
     const point: FaultPoint = kind === "kill" ? KILL_POINTS[r.nextInt(KILL_POINTS.length)]! : kind === "user" ? "record" : kind;
-    faults.push({ point, at: point === "record" ? atRecord() : atCheckpoint(), kill: kind === "kill", marker: `fault-${k + 1}` });
+    faults.push({ point, at: point === "record" ? atRecord() : atCheckpoint(), kill: kind === "kill", marker, ...after });
   }
-  return { seed, kind, faults, checkpointIntervalMs: interval, checkpointTimeoutMs: kind === "lose-ack" ? Math.max(500, interval * 5) : 60_000 };
+  const snapshotStepDelayMs = r.nextInt(3) === 0 && !failAgainAfterRecovery ? 0 : 1 + r.nextInt(4);
+  // A little over one interval: the first checkpoint after the restore is taken before records
+  // flow again, and is still being written (slowly) when they do.
+  const restoredSourceDelayMs = r.nextInt(2) === 0 && !failAgainAfterRecovery ? 0 : interval + Math.ceil(interval / 4);
+  const checkpointTimeoutMs = kind === "lose-ack" ? Math.max(500, interval * 5) : 60_000;
+  return { seed, kind, faults, checkpointIntervalMs: interval, checkpointTimeoutMs, snapshotStepDelayMs, restoredSourceDelayMs };
 }
 
 /** As in "kill -9 twice (at record 1503, then before-commit 1)", "snapshot-async fault once (at passage 2)". */
 export function describePlan(plan: FaultPlan): string {
-  const where = (f: PlannedFault): string => (f.point === "record" ? `record ${f.at}` : plan.kind === "kill" ? `${f.point} ${f.at}` : `passage ${f.at}`);
+  const where = (f: PlannedFault): string => {
+    if (f.point === "record") return `record ${f.at}`;
+    return plan.kind === "kill" ? `${f.point} ${f.at}` : f.point === plan.kind ? `passage ${f.at}` : `${f.point} passage ${f.at}`;
+  };
   const what = plan.kind === "kill" ? "kill -9" : plan.kind === "user" ? "exception in a user function" : `${plan.kind} fault`;
-  return `${what} ${plan.faults.length === 1 ? "once" : "twice"} (at ${plan.faults.map(where).join(", then ")})`;
+  const storage = plan.snapshotStepDelayMs > 0 ? `, snapshots written slowly (${plan.snapshotStepDelayMs} ms a key group)` : "";
+  const sources = plan.restoredSourceDelayMs > 0 ? `, restored sources idle for ${plan.restoredSourceDelayMs} ms` : "";
+  return `${what} ${plan.faults.length === 1 ? "once" : "twice"} (at ${plan.faults.map(where).join(", then ")})${storage}${sources}`;
 }
 
 /** Parses `--faults user,kill,...`; throws a message naming the unknown kind. */

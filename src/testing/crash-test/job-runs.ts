@@ -15,7 +15,7 @@ import { listCheckpoints } from "../../checkpoint/storage/list-checkpoints.ts";
 import { runJob } from "../../runtime/run-job.ts";
 import type { JobResult } from "../../runtime/job-result.ts";
 import type { RuntimeMode } from "../../runtime/run-options.ts";
-import { armFaults, disarmFaults, FAULTS_VARIABLE, faultsEnvironment, type FaultSpec } from "../fault-injection.ts";
+import { armFaults, disarmFaults, FAULTS_VARIABLE, faultsEnvironment, type FaultOptions, type FaultSpec } from "../fault-injection.ts";
 import type { FaultPlan } from "./fault-plan.ts";
 
 /** How every run of one crash test runs the job. */
@@ -50,7 +50,16 @@ export function runArgs(settings: RunSettings, dir: string): string[] {
 }
 
 function faultSpecs(plan: FaultPlan | undefined, dir: string): FaultSpec[] {
-  return (plan?.faults ?? []).map((f) => ({ point: f.point, at: f.at, marker: join(dir, f.marker), kill: f.kill }));
+  return (plan?.faults ?? []).map((f) => ({ point: f.point, at: f.at, marker: join(dir, f.marker), kill: f.kill, ...(f.after === undefined ? {} : { after: join(dir, f.after) }) }));
+}
+
+/** The plan's slow systems, for the fault hooks. */
+function faultOptions(plan: FaultPlan | undefined): FaultOptions {
+  if (plan === undefined) return {};
+  return {
+    ...(plan.snapshotStepDelayMs > 0 ? { snapshotStepDelayMs: plan.snapshotStepDelayMs } : {}),
+    ...(plan.restoredSourceDelayMs > 0 ? { restoredSourceDelayMs: plan.restoredSourceDelayMs } : {}),
+  };
 }
 
 function firedCount(specs: readonly FaultSpec[]): number {
@@ -65,7 +74,7 @@ function message(e: unknown): string {
 /** One run in this process, under `plan`'s faults (none for a reference run). */
 export async function runInProcess(settings: RunSettings, dir: string, plan: FaultPlan | undefined, intervalMs: number): Promise<RunOutcome> {
   const specs = faultSpecs(plan, dir);
-  armFaults(specs);
+  armFaults(specs, faultOptions(plan));
   try {
     const result = await runJob(settings.job, {
       runtime: settings.runtime,
@@ -133,7 +142,7 @@ function runChild(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ co
  */
 export async function runKilled(settings: RunSettings, dir: string, plan: FaultPlan): Promise<RunOutcome> {
   const specs = faultSpecs(plan, dir);
-  const env = { ...process.env, [FAULTS_VARIABLE]: faultsEnvironment(specs) };
+  const env = { ...process.env, [FAULTS_VARIABLE]: faultsEnvironment(specs, faultOptions(plan)) };
   let resumes = 0;
   for (let attempt = 0; attempt <= specs.length + 1; attempt++) {
     const resume = await hasCompletedCheckpoint(join(dir, "checkpoints"));

@@ -27,15 +27,41 @@ describe("faultPlan", () => {
     }
   });
 
+  it("orders two faults: the second is armed by the first one's marker, and half the time hits the first commit after the recovery", () => {
+    const seconds = Array.from({ length: 200 }, (_, i) => faultPlan(i, FAULT_KINDS, FACTS)).filter((p) => p.faults.length === 2);
+    for (const plan of seconds) assert.equal(plan.faults[1]!.after, plan.faults[0]!.marker);
+    const atFirstCommit = seconds.filter((p) => p.faults[1]!.point === "before-commit" && p.faults[1]!.at === 1);
+    assert.ok(atFirstCommit.length > seconds.length / 4, `${atFirstCommit.length} of ${seconds.length}`);
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) for (const f of faultPlan(seed, ["user"], FACTS).faults) assert.equal(f.point, "record", "only the kinds given");
+  });
+
   it("keeps a given checkpoint interval, and gives lost acknowledgements a short timeout", () => {
     const plan = faultPlan(3, ["lose-ack"], { recordsPerThread: 100, checkpointIntervalMs: 250 });
     assert.equal(plan.checkpointIntervalMs, 250);
     assert.ok(plan.checkpointTimeoutMs < 60_000);
   });
 
+  it("slows snapshot storage down in some runs and not in others, by a few milliseconds a key group", () => {
+    const delays = Array.from({ length: 30 }, (_, i) => faultPlan(i + 1, FAULT_KINDS, { recordsPerThread: 1000, checkpointIntervalMs: undefined }).snapshotStepDelayMs);
+    assert.ok(delays.includes(0), "some runs write at full speed");
+    assert.ok(delays.some((d) => d > 0), "some runs write slowly");
+    assert.ok(delays.every((d) => d >= 0 && d <= 4));
+  });
+
+  it("makes restored sources idle for a little over a checkpoint interval in some runs and not in others", () => {
+    const plans = Array.from({ length: 30 }, (_, i) => faultPlan(i + 1, FAULT_KINDS, { recordsPerThread: 1000, checkpointIntervalMs: undefined }));
+    assert.ok(plans.some((p) => p.restoredSourceDelayMs === 0));
+    assert.ok(plans.some((p) => p.restoredSourceDelayMs > 0));
+    for (const p of plans) assert.ok(p.restoredSourceDelayMs === 0 || p.restoredSourceDelayMs === p.checkpointIntervalMs + Math.ceil(p.checkpointIntervalMs / 4));
+  });
+
   it("describes a plan in words", () => {
-    const plan = { seed: 1, kind: "kill" as const, checkpointIntervalMs: 50, checkpointTimeoutMs: 60_000, faults: [{ point: "record" as const, at: 12, kill: true, marker: "fault-1" }, { point: "before-commit" as const, at: 1, kill: true, marker: "fault-2" }] };
+    const plan = { seed: 1, kind: "kill" as const, checkpointIntervalMs: 50, checkpointTimeoutMs: 60_000, snapshotStepDelayMs: 0, restoredSourceDelayMs: 0, faults: [{ point: "record" as const, at: 12, kill: true, marker: "fault-1" }, { point: "before-commit" as const, at: 1, kill: true, marker: "fault-2" }] };
     assert.equal(describePlan(plan), "kill -9 twice (at record 12, then before-commit 1)");
+    assert.equal(describePlan({ ...plan, snapshotStepDelayMs: 3 }), "kill -9 twice (at record 12, then before-commit 1), snapshots written slowly (3 ms a key group)");
+    const user = { ...plan, kind: "user" as const, faults: [{ ...plan.faults[0]!, kill: false }, { ...plan.faults[1]!, kill: false }] };
+    assert.equal(describePlan(user), "exception in a user function twice (at record 12, then before-commit passage 1)");
+    assert.equal(describePlan({ ...plan, restoredSourceDelayMs: 100 }), "kill -9 twice (at record 12, then before-commit 1), restored sources idle for 100 ms");
   });
 });
 

@@ -1,0 +1,49 @@
+import { afterEach, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { installFaultHooks, snapshotStepDelayMs, withRestoredSourceDelay } from "../../src/runtime/fault-hooks.ts";
+import type { SourceOutput, SourceReader } from "../../src/sources/source.ts";
+
+function countingReader(): SourceReader<number> & { polls: number } {
+  return {
+    polls: 0,
+    pollNext(output: SourceOutput<number>) {
+      this.polls++;
+      output.collect(this.polls);
+      return "more-available";
+    },
+    isAvailable: () => Promise.resolve(),
+    snapshotState() {
+      return this.polls;
+    },
+  };
+}
+
+const collector = (): SourceOutput<number> & { got: number[] } => {
+  const got: number[] = [];
+  return { got, collect: (r: number) => void got.push(r) } as SourceOutput<number> & { got: number[] };
+};
+
+describe("fault hooks that slow systems down", () => {
+  afterEach(() => installFaultHooks(undefined));
+
+  it("leave readers and snapshots alone when no hooks are installed", () => {
+    const reader = countingReader();
+    assert.equal(withRestoredSourceDelay(reader), reader);
+    assert.equal(snapshotStepDelayMs(), 0);
+  });
+
+  it("make a restored reader have nothing available until the delay passed, then read on where it was", async () => {
+    installFaultHooks({ pass: () => false, restoredSourceDelayMs: 30, snapshotStepDelayMs: 2 });
+    assert.equal(snapshotStepDelayMs(), 2);
+    const inner = countingReader();
+    const reader = withRestoredSourceDelay(inner);
+    const out = collector();
+    assert.equal(reader.pollNext(out, 10), "nothing-available");
+    assert.equal(reader.pollNext(out, 10), "nothing-available");
+    assert.deepEqual(out.got, []);
+    assert.equal(reader.snapshotState!(), 0, "its position can be checkpointed while it waits");
+    await reader.isAvailable();
+    assert.equal(reader.pollNext(out, 10), "more-available");
+    assert.deepEqual(out.got, [1]);
+  });
+});
