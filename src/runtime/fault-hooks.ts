@@ -15,7 +15,8 @@
  * Hooks may also change timing as slow systems would: slow checkpoint storage
  * (`snapshotStepDelayMs`: records flow while snapshots are written, which is when a value shared
  * between live state and a snapshot shows), and sources slow to start again after a restore
- * (`restoredSourceDelayMs`: a checkpoint is taken before the restored operators see a record).
+ * (`restoredSourceDelayMs`: the first checkpoint after the restore is taken before the restored
+ * operators see a record).
  *
  * Worker threads do not share module state with the thread that installed the hooks: hooks that
  * must also fire in workers name a `workerModule`, which every worker thread imports before it
@@ -40,7 +41,7 @@ export interface FaultHooks {
   deploying?(): void;
   /** Milliseconds the asynchronous snapshot phase waits after each step (a key group), instead of only yielding. */
   readonly snapshotStepDelayMs?: number;
-  /** Milliseconds a source restored from a checkpoint emits nothing for, once it is first polled. */
+  /** A source restored from a checkpoint emits nothing until the first checkpoint after the restore, for at most this many milliseconds. */
   readonly restoredSourceDelayMs?: number;
 }
 
@@ -73,22 +74,38 @@ export function snapshotStepDelayMs(): number {
 
 /**
  * `reader` itself, unless hooks delay restored sources: then the same reader, which has nothing
- * available for `restoredSourceDelayMs` from its first poll (checkpoints go on meanwhile).
+ * available from its first poll until it was snapshotted once (the first checkpoint after the
+ * restore), or at most `restoredSourceDelayMs`. Checkpoints go on meanwhile.
  */
 export function withRestoredSourceDelay<T>(reader: SourceReader<T>): SourceReader<T> {
   const delayMs = installed?.restoredSourceDelayMs ?? 0;
   if (delayMs <= 0) return reader;
-  let waited: Promise<void> | undefined;
   let ready = false;
+  let release: () => void = () => {};
+  let waited: Promise<void> | undefined;
+  const start = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => release(), delayMs);
+      release = () => {
+        clearTimeout(timer);
+        ready = true;
+        resolve();
+      };
+    });
   return {
     ...(reader.open === undefined ? {} : { open: () => reader.open!() }),
     pollNext: (output, maxRecords) => {
       if (ready) return reader.pollNext(output, maxRecords);
-      waited ??= new Promise<void>((resolve) => setTimeout(resolve, delayMs)).then(() => void (ready = true));
+      waited ??= start();
       return "nothing-available";
     },
     isAvailable: () => (ready || waited === undefined ? reader.isAvailable() : waited),
-    ...(reader.snapshotState === undefined ? {} : { snapshotState: () => reader.snapshotState!() }),
+    snapshotState: () => {
+      const state = reader.snapshotState?.();
+      if (waited !== undefined) release();
+      else ready = true;
+      return state;
+    },
     ...(reader.close === undefined ? {} : { close: () => reader.close!() }),
   };
 }

@@ -32,18 +32,27 @@ describe("fault hooks that slow systems down", () => {
     assert.equal(snapshotStepDelayMs(), 0);
   });
 
-  it("make a restored reader have nothing available until the delay passed, then read on where it was", async () => {
-    installFaultHooks({ pass: () => false, restoredSourceDelayMs: 30, snapshotStepDelayMs: 2 });
+  it("make a restored reader have nothing available until it was snapshotted once, then read on where it was", async () => {
+    installFaultHooks({ pass: () => false, restoredSourceDelayMs: 60_000, snapshotStepDelayMs: 2 });
     assert.equal(snapshotStepDelayMs(), 2);
-    const inner = countingReader();
-    const reader = withRestoredSourceDelay(inner);
+    const reader = withRestoredSourceDelay(countingReader());
     const out = collector();
     assert.equal(reader.pollNext(out, 10), "nothing-available");
+    const available = reader.isAvailable();
     assert.equal(reader.pollNext(out, 10), "nothing-available");
     assert.deepEqual(out.got, []);
-    assert.equal(reader.snapshotState!(), 0, "its position can be checkpointed while it waits");
-    await reader.isAvailable();
+    assert.equal(reader.snapshotState!(), 0, "the first checkpoint after the restore takes its position");
+    await available;
     assert.equal(reader.pollNext(out, 10), "more-available");
     assert.deepEqual(out.got, [1]);
+  });
+
+  it("make a restored reader that is never snapshotted wait at most the delay", async () => {
+    installFaultHooks({ pass: () => false, restoredSourceDelayMs: 20 });
+    const reader = withRestoredSourceDelay(countingReader());
+    const out = collector();
+    assert.equal(reader.pollNext(out, 10), "nothing-available");
+    await reader.isAvailable();
+    assert.equal(reader.pollNext(out, 10), "more-available");
   });
 });

@@ -20,7 +20,8 @@ import type { FaultPoint } from "../../runtime/fault-hooks.ts";
  * asynchronous phase of every checkpoint waits a few milliseconds after each key group it writes,
  * so records flow while it writes: state shared between live values and a snapshot being written
  * shows only then); in one run in two or more, sources slow to start again after a restore (they emit
- * nothing for a little over a checkpoint interval, so a checkpoint is taken before restored state is used).
+ * nothing until the first checkpoint after the restore was taken, so that checkpoint holds restored
+ * state no record has touched yet, and is still being written when records flow again).
  */
 export const FAULT_KINDS = ["user", "snapshot-sync", "snapshot-async", "before-commit", "lose-ack", "kill"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -45,7 +46,7 @@ export interface FaultPlan {
   readonly checkpointTimeoutMs: number;
   /** The wait after each step of an asynchronous snapshot phase (0: storage at full speed). */
   readonly snapshotStepDelayMs: number;
-  /** How long sources restored from a checkpoint emit nothing (0: they start at once). */
+  /** How long at most sources restored from a checkpoint wait for the first checkpoint after the restore before they emit (0: they start at once). */
   readonly restoredSourceDelayMs: number;
 }
 
@@ -86,9 +87,7 @@ export function faultPlan(seed: number, kinds: readonly FaultKind[], facts: JobF
     faults.push({ point, at: point === "record" ? atRecord() : atCheckpoint(), kill: kind === "kill", marker, ...after });
   }
   const snapshotStepDelayMs = r.nextInt(3) === 0 && !failAgainAfterRecovery ? 0 : 1 + r.nextInt(4);
-  // A little over one interval: the first checkpoint after the restore is taken before records
-  // flow again, and is still being written (slowly) when they do.
-  const restoredSourceDelayMs = r.nextInt(2) === 0 && !failAgainAfterRecovery ? 0 : interval + Math.ceil(interval / 4);
+  const restoredSourceDelayMs = r.nextInt(2) === 0 && !failAgainAfterRecovery ? 0 : 4 * interval;
   const checkpointTimeoutMs = kind === "lose-ack" ? Math.max(500, interval * 5) : 60_000;
   return { seed, kind, faults, checkpointIntervalMs: interval, checkpointTimeoutMs, snapshotStepDelayMs, restoredSourceDelayMs };
 }
@@ -101,7 +100,7 @@ export function describePlan(plan: FaultPlan): string {
   };
   const what = plan.kind === "kill" ? "kill -9" : plan.kind === "user" ? "exception in a user function" : `${plan.kind} fault`;
   const storage = plan.snapshotStepDelayMs > 0 ? `, snapshots written slowly (${plan.snapshotStepDelayMs} ms a key group)` : "";
-  const sources = plan.restoredSourceDelayMs > 0 ? `, restored sources idle for ${plan.restoredSourceDelayMs} ms` : "";
+  const sources = plan.restoredSourceDelayMs > 0 ? `, restored sources idle until a checkpoint (at most ${plan.restoredSourceDelayMs} ms)` : "";
   return `${what} ${plan.faults.length === 1 ? "once" : "twice"} (at ${plan.faults.map(where).join(", then ")})${storage}${sources}`;
 }
 
