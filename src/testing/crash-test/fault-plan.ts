@@ -88,7 +88,9 @@ export function faultPlan(seed: number, kinds: readonly FaultKind[], facts: JobF
   }
   const snapshotStepDelayMs = r.nextInt(3) === 0 && !failAgainAfterRecovery ? 0 : 1 + r.nextInt(4);
   const restoredSourceDelayMs = r.nextInt(2) === 0 && !failAgainAfterRecovery ? 0 : 4 * interval;
-  const checkpointTimeoutMs = kind === "lose-ack" ? Math.max(500, interval * 5) : 60_000;
+  // Short when an acknowledgement is lost, so that the checkpoint expires soon, but long enough
+  // for slow storage to write every key group (up to 128 a subtask by default) on a busy machine.
+  const checkpointTimeoutMs = kind === "lose-ack" ? Math.max(1000, interval * 5) + 512 * snapshotStepDelayMs : 60_000;
   return { seed, kind, faults, checkpointIntervalMs: interval, checkpointTimeoutMs, snapshotStepDelayMs, restoredSourceDelayMs };
 }
 
