@@ -6,7 +6,8 @@ export type { EnvironmentConfig } from "./api/environment.ts";
 export { DataStream, DataStreamSink, SingleOutputStream, KeyedStream, ConnectedStreams } from "./api/data-stream.ts";
 export type { NumericField } from "./api/field-aggregations.ts";
 export { JobArgs } from "./api/job-args.ts";
-export { KeyedProcessFunction, CoProcessFunction } from "./api/functions.ts";
+export { KeyedProcessFunction, CoProcessFunction, ProcessFunction } from "./api/functions.ts";
+export { OutputTag } from "./api/output-tag.ts";
 export type {
   Collector,
   FilterFunction,
@@ -16,6 +17,7 @@ export type {
   Lifecycle,
   MapFunction,
   OnTimerContext,
+  ProcessContext,
   ReduceFunction,
   RuntimeContext,
   TimerService,

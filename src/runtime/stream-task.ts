@@ -484,8 +484,10 @@ export class StreamTask {
       subtask: this.subtaskIndex,
       operators: this.chain.map((m, i) => {
         if (i > 0) {
-          const parent = this.chain.find((p) => m.node.inputs[0]?.source === p.node.id);
-          recordsIn = parent?.output.count ?? 0;
+          const input = m.node.inputs[0];
+          const parent = this.chain.find((p) => input?.source === p.node.id);
+          const feed = input?.outputTag === undefined ? parent?.output : parent?.sideOutputs.get(input.outputTag);
+          recordsIn = feed?.count ?? 0;
         }
         return { nodeId: m.node.id, name: m.name, recordsIn, recordsOut: m.output.count };
       }),
