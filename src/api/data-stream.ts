@@ -99,7 +99,8 @@ export class DataStream<T> {
     protected readonly upstreams: readonly Upstream[],
   ) {}
 
-  protected transform<O>(operatorType: string, factory: OperatorFactory): SingleOutputStream<O> {
+  /** @internal Appends an operator reading this stream; the API's transformations are built on it. */
+  transform<O>(operatorType: string, factory: OperatorFactory): SingleOutputStream<O> {
     return new SingleOutputStream<O>(this.env, addOperator(this.env, [this.upstreams], operatorType, factory));
   }
 

@@ -80,6 +80,10 @@ export class StreamTask {
   private readonly wroteFor = new Set<number>();
   /** Set once disposal began: asynchronous phases stop without answering and without deleting. */
   private disposing = false;
+  /** Chain members whose operators do work outside steps (asynchronous results), handled as mail. */
+  private readonly mailMembers: readonly ChainMember[];
+  /** Chain members whose operators may refuse input for a while (back-pressure of their own). */
+  private readonly gatingMembers: readonly ChainMember[];
 
   constructor(
     readonly vertex: JobVertex,
@@ -93,6 +97,8 @@ export class StreamTask {
     private readonly checkpointing: TaskCheckpointing | undefined,
   ) {
     this.head = chain[0]!;
+    this.mailMembers = chain.filter((m) => m.operator?.processMail !== undefined);
+    this.gatingMembers = chain.filter((m) => m.operator?.inputAvailable !== undefined);
     if (input.kind === "network") {
       for (const c of input.gate.channels) this.openInputs[c.inputIndex]++;
       if (checkpointing !== undefined) {
@@ -147,7 +153,8 @@ export class StreamTask {
 
   runnable(): boolean {
     if (this.status === "finished" || this.backlogged) return false;
-    if (this.actions.length > 0) return true;
+    if (this.actions.length > 0 || this.hasMail()) return true;
+    if (!this.inputAvailable()) return false;
     if (this.status !== "running") return this.input.kind === "network" && this.input.gate.hasData;
     return this.input.kind === "source" ? !this.sourceWaiting : this.input.gate.hasData;
   }
@@ -155,8 +162,32 @@ export class StreamTask {
   step(batchSize: number): void | Promise<void> {
     const action = this.actions.shift();
     if (action !== undefined) return action();
+    if (this.hasMail()) return this.processMail();
     if (this.input.kind === "source") return this.status === "running" ? this.pollSource(this.input.reader, batchSize) : undefined;
     return this.processInput(this.input.gate, this.input.codec);
+  }
+
+  private hasMail(): boolean {
+    for (const m of this.mailMembers) if (m.operator!.hasMail!()) return true;
+    return false;
+  }
+
+  private processMail(): void {
+    for (const m of this.mailMembers) {
+      const operator = m.operator!;
+      if (!operator.hasMail!()) continue;
+      try {
+        operator.processMail!();
+      } catch (e) {
+        throw operatorFailure(m.name, e);
+      }
+    }
+  }
+
+  /** False while an operator of the chain takes no records: the task then leaves its input alone. */
+  private inputAvailable(): boolean {
+    for (const m of this.gatingMembers) if (!m.operator!.inputAvailable!()) return false;
+    return true;
   }
 
   /** Checkpoint `barrier` starts here (sources only): snapshot at the next step, then emit the barrier. */
