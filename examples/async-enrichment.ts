@@ -12,25 +12,11 @@
  *
  * `--ordered` emits enriched orders in input order (orderedWait) instead of as lookups complete.
  */
-import {
-  AsyncDataStream,
-  AsyncFunction,
-  committingFileSink,
-  defineJob,
-  generatorSource,
-  KeyedProcessFunction,
-  ValueStateDescriptor,
-  type Collector,
-  type KeyedContext,
-  type ResultFuture,
-  type RuntimeContext,
-  type ValueState,
-} from "weir";
+import { AsyncDataStream, AsyncFunction, committingFileSink, defineJob, generatorSource, type ResultFuture } from "weir";
+import { CountPerKey, type Event } from "./exactly-once.ts";
 
-export interface Order {
-  readonly id: number;
-  readonly userId: number;
-}
+/** An order of user `key`, the `seq`-th of the job. */
+export type Order = Event;
 
 export interface User {
   readonly name: string;
@@ -64,25 +50,10 @@ export class EnrichWithUser extends AsyncFunction<Order, EnrichedOrder> {
   }
 
   asyncInvoke(order: Order, resultFuture: ResultFuture<EnrichedOrder>): void {
-    this.directory.lookup(order.userId).then(
+    this.directory.lookup(order.key).then(
       (user) => resultFuture.complete([{ ...order, user }]),
       (error: unknown) => resultFuture.completeExceptionally(error),
     );
-  }
-}
-
-/** Counts each user's orders and emits one line per order. */
-export class CountPerUser extends KeyedProcessFunction<number, EnrichedOrder, string> {
-  private count!: ValueState<number>;
-
-  override open(context: RuntimeContext): void {
-    this.count = context.getState(new ValueStateDescriptor<number>("count"));
-  }
-
-  processElement(order: EnrichedOrder, _ctx: KeyedContext<number>, out: Collector<string>): void {
-    const count = (this.count.value() ?? 0) + 1;
-    this.count.update(count);
-    out.collect(`${order.userId},${order.user.name},${order.user.tier},${count}`);
   }
 }
 
@@ -97,7 +68,7 @@ export default defineJob((env, args) => {
   const ordered = args.flag("ordered");
 
   const orders = env
-    .fromSource(generatorSource<Order>({ count: events, eventsPerSecond: rate, generate: (i) => ({ id: i, userId: i % users }) }), "orders")
+    .fromSource(generatorSource<Order>({ count: events, eventsPerSecond: rate, generate: (i) => ({ key: i % users, seq: i }) }), "orders")
     .uid("orders");
   const lookup = new EnrichWithUser(maxDelayMs);
   const enriched = ordered
@@ -106,8 +77,8 @@ export default defineJob((env, args) => {
   enriched
     .name("enrich with user")
     .uid("enrich-with-user")
-    .keyBy((o) => o.userId)
-    .process(new CountPerUser())
+    .keyBy((o) => o.key)
+    .process(new CountPerKey<EnrichedOrder>((o, count) => `${o.key},${o.user.name},${o.user.tier},${count}`))
     .uid("count-per-user")
     .sinkTo(committingFileSink<string>({ dir: out }))
     .uid("committed-lines");
