@@ -9,7 +9,7 @@ export { JobArgs } from "./api/job-args.ts";
 export { KeyedProcessFunction, CoProcessFunction, ProcessFunction } from "./api/functions.ts";
 export { OutputTag } from "./api/output-tag.ts";
 export { AsyncDataStream } from "./api/async-data-stream.ts";
-export { AsyncFunction } from "./api/async-function.ts";
+export { AsyncFunction, RichAsyncFunction } from "./api/async-function.ts";
 export type { AsyncFunctionLike, ResultFuture } from "./api/async-function.ts";
 export type {
   Collector,

@@ -27,6 +27,9 @@ export abstract class AsyncFunction<I, O> implements Lifecycle {
   timeout?(input: I, resultFuture: ResultFuture<O>): void;
 }
 
+/** Flink's name for an AsyncFunction with `open` / `close`; every AsyncFunction here has them. */
+export abstract class RichAsyncFunction<I, O> extends AsyncFunction<I, O> {}
+
 /**
  * What `AsyncDataStream.orderedWait` / `unorderedWait` accept: an AsyncFunction (class or plain
  * object with `asyncInvoke`), or a function returning a promise per record. That promise's value

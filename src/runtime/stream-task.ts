@@ -98,7 +98,7 @@ export class StreamTask {
   ) {
     this.head = chain[0]!;
     this.mailMembers = chain.filter((m) => m.operator?.processMail !== undefined);
-    this.gatingMembers = chain.filter((m) => m.operator?.inputAvailable !== undefined);
+    this.gatingMembers = chain.filter((m) => m.operator?.inputRoom !== undefined);
     if (input.kind === "network") {
       for (const c of input.gate.channels) this.openInputs[c.inputIndex]++;
       if (checkpointing !== undefined) {
@@ -154,7 +154,7 @@ export class StreamTask {
   runnable(): boolean {
     if (this.status === "finished" || this.backlogged) return false;
     if (this.actions.length > 0 || this.hasMail()) return true;
-    if (!this.inputAvailable()) return false;
+    if (this.inputRoom() === 0) return false;
     if (this.status !== "running") return this.input.kind === "network" && this.input.gate.hasData;
     return this.input.kind === "source" ? !this.sourceWaiting : this.input.gate.hasData;
   }
@@ -163,7 +163,7 @@ export class StreamTask {
     const action = this.actions.shift();
     if (action !== undefined) return action();
     if (this.hasMail()) return this.processMail();
-    if (this.input.kind === "source") return this.status === "running" ? this.pollSource(this.input.reader, batchSize) : undefined;
+    if (this.input.kind === "source") return this.status === "running" ? this.pollSource(this.input.reader, Math.min(batchSize, this.inputRoom())) : undefined;
     return this.processInput(this.input.gate, this.input.codec);
   }
 
@@ -184,10 +184,11 @@ export class StreamTask {
     }
   }
 
-  /** False while an operator of the chain takes no records: the task then leaves its input alone. */
-  private inputAvailable(): boolean {
-    for (const m of this.gatingMembers) if (!m.operator!.inputAvailable!()) return false;
-    return true;
+  /** How many records the chain's operators take now (Infinity when none limits them); at 0 the task leaves its input alone. */
+  private inputRoom(): number {
+    let room = Infinity;
+    for (const m of this.gatingMembers) room = Math.min(room, m.operator!.inputRoom!());
+    return room;
   }
 
   /** Checkpoint `barrier` starts here (sources only): snapshot at the next step, then emit the barrier. */

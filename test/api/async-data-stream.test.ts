@@ -1,6 +1,18 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { AsyncDataStream, JobFailedError, defineJob, runJob, type DataStream, type JobResult, type RunOptions } from "../../src/index.ts";
+import {
+  AVAILABLE,
+  AsyncDataStream,
+  JobFailedError,
+  defineJob,
+  runJob,
+  type DataStream,
+  type InputStatus,
+  type JobResult,
+  type RunOptions,
+  type Source,
+  type SourceOutput,
+} from "../../src/index.ts";
 import definition, { expected, type Looked } from "../fixtures/jobs/rt-async.ts";
 import { canonical, fixtureJob } from "../runtime/job-fixtures.ts";
 
@@ -60,6 +72,30 @@ describe("AsyncDataStream at parallelism 1", () => {
     const result = await runJob(job, { runtime: "single-thread", parallelism: 1 });
     assert.equal(result.collected("out").length, 50);
     assert.equal(most, 3);
+  });
+
+  it("reads no further ahead of its results than capacity allows: a source before it polls only what there is room for", async () => {
+    const released: number[] = [];
+    let polled = 0;
+    let mostAhead = 0;
+    const source: Source<number> = {
+      boundedness: "bounded",
+      createReader: () => ({
+        pollNext(output: SourceOutput<number>, maxRecords: number): InputStatus {
+          for (let i = 0; i < maxRecords && polled < 60; i++) output.collect(polled++);
+          mostAhead = Math.max(mostAhead, polled - released.length);
+          return polled < 60 ? "more-available" : "end-of-input";
+        },
+        isAvailable: () => AVAILABLE,
+      }),
+    };
+    const job = defineJob((env) => {
+      AsyncDataStream.orderedWait(env.fromSource(source, "numbers"), (n: number) => new Promise<number>((resolve) => setTimeout(() => resolve(n), 1)), 0, 4)
+        .sinkTo({ createWriter: () => ({ write: (n: number) => void released.push(n) }) });
+    });
+    await runJob(job, { runtime: "single-thread", parallelism: 1 });
+    assert.equal(released.length, 60);
+    assert.ok(mostAhead <= 4, `polled ${mostAhead} records ahead of the results`);
   });
 
   it("a restart strategy restarts a job whose request failed, and the next attempt completes", async () => {

@@ -7,10 +7,10 @@
  * `processMail`, which the task calls in a step. So no result is emitted while the task takes a
  * checkpoint, or between the snapshot of this operator and the barrier.
  *
- * Back-pressure: at capacity, `inputAvailable()` turns false and the task stops reading input,
- * while still handling checkpoints, timers and completions. Records of a batch that was already
- * being delivered when capacity was reached wait, unissued, until a request is released; they
- * count as in flight for checkpoints.
+ * Back-pressure: at capacity, `inputRoom()` is 0 and the task stops reading input, while still
+ * handling checkpoints, timers and completions; a source task in the chain polls no more records
+ * than there is room for. Records of a batch that was already being delivered when capacity was
+ * reached wait, unissued, until a request is released; they count as in flight for checkpoints.
  *
  * Checkpoints: the input of every request not yet released (completed or not) and of every
  * waiting record is stored, as copied when it arrived (the function may change its input); after a
@@ -107,12 +107,12 @@ export class AsyncWaitOperator<I, O> extends UserFunctionOperator<AsyncFunctionL
   }
 
   private accept(record: unknown): void {
-    if (this.inputAvailable()) this.issue(record);
+    if (this.inputRoom() > 0) this.issue(record);
     else this.waiting.push(record);
   }
 
-  inputAvailable(): boolean {
-    return this.waiting.length === 0 && this.queue.size < this.settings.capacity;
+  inputRoom(): number {
+    return this.waiting.length > 0 ? 0 : this.settings.capacity - this.queue.size;
   }
 
   hasMail(): boolean {

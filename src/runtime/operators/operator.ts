@@ -66,11 +66,13 @@ export interface StreamOperator {
   notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
   close?(): void | Promise<void>;
   /**
-   * False while the operator can take no more records (its asynchronous requests are at
-   * capacity): the task stops reading its input, and keeps handling control actions, mail and
-   * timers, until this is true again.
+   * How many more records the operator takes before it must hold its input (its asynchronous
+   * requests are at capacity). At 0 the task stops reading its input, and keeps handling control
+   * actions, mail and timers, until there is room again; a source task polls at most this many
+   * records. Records of a batch already being delivered are still handed in (the operator keeps
+   * them waiting).
    */
-  inputAvailable?(): boolean;
+  inputRoom?(): number;
   /** Work that completed outside the task's steps (asynchronous results) waits for `processMail`. */
   hasMail?(): boolean;
   /** Handles that work, in a step of the task: it may emit. */

@@ -126,15 +126,16 @@ describe("async wait operator, capacity", () => {
     it(`refuses input at capacity and takes it again once a request was released (${mode})`, async () => {
       const fn = new Manual();
       const h = await harness<string>(fn, { mode, capacity: 2 });
+      assert.equal(h.operator.inputRoom(), 2);
       h.operator.processElement(1);
-      assert.equal(h.operator.inputAvailable(), true);
+      assert.equal(h.operator.inputRoom(), 1);
       h.operator.processElement(2);
-      assert.equal(h.operator.inputAvailable(), false);
+      assert.equal(h.operator.inputRoom(), 0);
       fn.done(1);
       // Completed but not yet emitted still holds its slot.
-      assert.equal(h.operator.inputAvailable(), false);
+      assert.equal(h.operator.inputRoom(), 0);
       h.mail();
-      assert.equal(h.operator.inputAvailable(), true);
+      assert.equal(h.operator.inputRoom(), 1);
     });
   }
 
@@ -146,7 +147,8 @@ describe("async wait operator, capacity", () => {
     fn.done(1);
     h.mail();
     assert.deepEqual(fn.invoked, [1, 2, 3]);
-    assert.equal(h.operator.inputAvailable(), false);
+    // Record 4 still waits for a slot.
+    assert.equal(h.operator.inputRoom(), 0);
     fn.done(2);
     h.mail();
     assert.deepEqual(fn.invoked, [1, 2, 3, 4]);
