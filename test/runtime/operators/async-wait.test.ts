@@ -301,10 +301,18 @@ describe("async wait operator, checkpoints", () => {
 
 describe("async wait operator, end of input", () => {
   it("waits for every request, emitting results as they complete", async () => {
-    const h = await harness<string>((n) => new Promise((resolve) => setTimeout(() => resolve(`late ${n}`), 5 * (3 - n))), { mode: "unordered" });
+    const fn = new Manual();
+    const h = await harness<string>(fn, { mode: "unordered" });
     for (const n of [0, 1, 2]) h.operator.processElement(n);
-    await h.operator.endInput();
-    assert.deepEqual(h.out, ["late 2", "late 1", "late 0"]);
+    let ended = false;
+    const ending = h.operator.endInput().then(() => (ended = true));
+    fn.done(2);
+    await settle();
+    assert.deepEqual([h.out, ended], [["r2"], false]);
+    fn.done(1);
+    fn.done(0);
+    await ending;
+    assert.deepEqual(h.out, ["r2", "r1", "r0"]);
   });
 
   it("still times requests out while it waits", async () => {
