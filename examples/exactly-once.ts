@@ -25,10 +25,10 @@ export interface Event {
 }
 
 /** Counts events per key and emits one line per event, by default `<key>,<count so far>`. */
-export class CountPerKey extends KeyedProcessFunction<number, Event, string> {
+export class CountPerKey<E extends Event = Event> extends KeyedProcessFunction<number, E, string> {
   private count!: ValueState<number>;
 
-  constructor(private readonly format: (event: Event, count: number) => string = (event, count) => `${event.key},${count}`) {
+  constructor(private readonly format: (event: E, count: number) => string = (event, count) => `${event.key},${count}`) {
     super();
   }
 
@@ -36,7 +36,7 @@ export class CountPerKey extends KeyedProcessFunction<number, Event, string> {
     this.count = context.getState(new ValueStateDescriptor<number>("count"));
   }
 
-  processElement(event: Event, _ctx: KeyedContext<number>, out: Collector<string>): void {
+  processElement(event: E, _ctx: KeyedContext<number>, out: Collector<string>): void {
     const count = (this.count.value() ?? 0) + 1;
     this.count.update(count);
     out.collect(this.format(event, count));

@@ -6,7 +6,11 @@ export type { EnvironmentConfig } from "./api/environment.ts";
 export { DataStream, DataStreamSink, SingleOutputStream, KeyedStream, ConnectedStreams } from "./api/data-stream.ts";
 export type { NumericField } from "./api/field-aggregations.ts";
 export { JobArgs } from "./api/job-args.ts";
-export { KeyedProcessFunction, CoProcessFunction } from "./api/functions.ts";
+export { KeyedProcessFunction, CoProcessFunction, ProcessFunction } from "./api/functions.ts";
+export { OutputTag } from "./api/output-tag.ts";
+export { AsyncDataStream } from "./api/async-data-stream.ts";
+export { AsyncFunction, RichAsyncFunction } from "./api/async-function.ts";
+export type { AsyncFunctionLike, ResultFuture } from "./api/async-function.ts";
 export type {
   Collector,
   FilterFunction,
@@ -16,6 +20,7 @@ export type {
   Lifecycle,
   MapFunction,
   OnTimerContext,
+  ProcessContext,
   ReduceFunction,
   RuntimeContext,
   TimerService,

@@ -4,8 +4,8 @@
  * `rebalance` and `broadcast` change the partitioning, and each transformation appends a node.
  */
 import type { NodeId } from "../core/ids.ts";
-import { invalidArgument } from "../core/errors.ts";
-import type { OperatorNode, Partitioning, StreamEdge } from "../graph/stream-graph.ts";
+import { InvalidJobError, invalidArgument } from "../core/errors.ts";
+import { displayName, type OperatorNode, type Partitioning, type StreamEdge } from "../graph/stream-graph.ts";
 import type { OperatorFactory } from "../runtime/operators/operator.ts";
 import { FilterOperator } from "../runtime/operators/filter.ts";
 import { FlatMapOperator } from "../runtime/operators/flat-map.ts";
@@ -13,6 +13,7 @@ import { MapOperator } from "../runtime/operators/map.ts";
 import { KeyedProcessOperator } from "../runtime/operators/keyed-process.ts";
 import { ReduceOperator } from "../runtime/operators/reduce.ts";
 import { CoProcessOperator } from "../runtime/operators/co-process.ts";
+import { NonKeyedProcessOperator } from "../runtime/operators/non-keyed-process.ts";
 import { SinkOperator } from "../runtime/operators/sink.ts";
 import type { Sink } from "../sinks/sink.ts";
 import { printSink, type PrintSinkOptions } from "../sinks/print.ts";
@@ -25,8 +26,10 @@ import type {
   KeyedProcessFunction,
   KeySelector,
   MapFunction,
+  ProcessFunction,
   ReduceFunction,
 } from "./functions.ts";
+import { checkOutputTag, type OutputTag } from "./output-tag.ts";
 import { fieldAggregation, type FieldAggregation, type NumericField } from "./field-aggregations.ts";
 import type { StreamGraphBuilder } from "./stream-graph-builder.ts";
 import { checkParallelism } from "./execution-config.ts";
@@ -34,6 +37,8 @@ import { checkParallelism } from "./execution-config.ts";
 interface Upstream {
   readonly node: NodeId;
   readonly partitioning: Partitioning;
+  /** The node's side output read; absent for its main output. */
+  readonly outputTag?: string;
 }
 
 type AnySelector = (value: unknown) => unknown;
@@ -60,7 +65,13 @@ function addOperator(
     const edges: StreamEdge[] = [];
     inputs.forEach((upstreams, inputIndex) => {
       for (const u of upstreams) {
-        edges.push({ source: u.node, target: id, inputIndex: inputIndex as 0 | 1, partitioning: u.partitioning });
+        edges.push({
+          source: u.node,
+          target: id,
+          inputIndex: inputIndex as 0 | 1,
+          partitioning: u.partitioning,
+          ...(u.outputTag === undefined ? {} : { outputTag: u.outputTag }),
+        });
       }
     });
     const operator: OperatorNode = {
@@ -88,7 +99,8 @@ export class DataStream<T> {
     protected readonly upstreams: readonly Upstream[],
   ) {}
 
-  protected transform<O>(operatorType: string, factory: OperatorFactory): SingleOutputStream<O> {
+  /** @internal Appends an operator reading this stream; the API's transformations are built on it. */
+  transform<O>(operatorType: string, factory: OperatorFactory): SingleOutputStream<O> {
     return new SingleOutputStream<O>(this.env, addOperator(this.env, [this.upstreams], operatorType, factory));
   }
 
@@ -107,10 +119,19 @@ export class DataStream<T> {
     return this.transform("FlatMap", () => new FlatMapOperator(fn));
   }
 
+  /**
+   * Runs a ProcessFunction on each record: it may emit any number of records and send records to
+   * side outputs (`getSideOutput` on the returned stream reads them). Not keyed: no keyed state,
+   * no timers; key the stream first for those.
+   */
+  process<O>(fn: ProcessFunction<T, O>): SingleOutputStream<O> {
+    return this.transform("Process", () => new NonKeyedProcessOperator(fn));
+  }
+
   /** Partitions by key: records with equal keys reach the same subtask, which keeps their state. */
   keyBy<K>(keySelector: KeySelector<T, K>): KeyedStream<K, T> {
     const partitioning: Partitioning = { kind: "hash", keySelector: keySelector as AnySelector };
-    return new KeyedStream<K, T>(this.env, this.upstreams.map((u) => ({ node: u.node, partitioning })));
+    return new KeyedStream<K, T>(this.env, this.upstreams.map((u) => ({ ...u, partitioning })));
   }
 
   /** Distributes records round-robin over the next operator's subtasks. */
@@ -124,7 +145,7 @@ export class DataStream<T> {
   }
 
   private repartition(partitioning: Partitioning): DataStream<T> {
-    return new DataStream<T>(this.env, this.upstreams.map((u) => ({ node: u.node, partitioning })));
+    return new DataStream<T>(this.env, this.upstreams.map((u) => ({ ...u, partitioning })));
   }
 
   /** Merges streams of the same type; the next operator reads all of them as one input. */
@@ -214,11 +235,41 @@ export class SingleOutputStream<T> extends DataStream<T> {
     this.settings.setParallelism(parallelism);
     return this;
   }
+
+  /**
+   * The records this operator's function sent to `tag` with `ctx.output(tag, value)`, as a stream
+   * of their own. Side outputs are matched by tag id; two different OutputTag objects with one id
+   * on one operator are refused (WEIR_ERR_OUTPUT_TAG_CONFLICT), as their types cannot be told apart.
+   */
+  getSideOutput<X>(tag: OutputTag<X>): DataStream<X> {
+    checkOutputTag(tag, "getSideOutput()");
+    registerSideOutput(this.env, this.nodeId, tag);
+    return new DataStream<X>(this.env, [{ node: this.nodeId, partitioning: FORWARD, outputTag: tag.id }]);
+  }
+}
+
+/** The side output tags each node was asked for, by id, per job build. */
+const sideOutputTags = new WeakMap<StreamGraphBuilder, Map<NodeId, Map<string, OutputTag<unknown>>>>();
+
+function registerSideOutput(env: StreamGraphBuilder, node: NodeId, tag: OutputTag<unknown>): void {
+  let nodes = sideOutputTags.get(env);
+  if (nodes === undefined) sideOutputTags.set(env, (nodes = new Map()));
+  let tags = nodes.get(node);
+  if (tags === undefined) nodes.set(node, (tags = new Map()));
+  const known = tags.get(tag.id);
+  if (known === undefined) tags.set(tag.id, tag);
+  else if (known !== tag) {
+    throw new InvalidJobError(
+      "WEIR_ERR_OUTPUT_TAG_CONFLICT",
+      `operator '${displayName(env.node(node))}' has two different OutputTag objects with the id '${tag.id}': ` +
+        `side outputs are matched by id, so use one OutputTag object per side output (or different ids for different record types)`,
+    );
+  }
 }
 
 /** A stream partitioned by key: operators on it have keyed state and timers. */
 export class KeyedStream<K, T> extends DataStream<T> {
-  process<O>(fn: KeyedProcessFunction<K, T, O>): SingleOutputStream<O> {
+  override process<O>(fn: KeyedProcessFunction<K, T, O>): SingleOutputStream<O> {
     return this.transform("KeyedProcess", () => new KeyedProcessOperator(fn));
   }
 
@@ -273,8 +324,8 @@ export class ConnectedStreams<A, B> {
     const p2: Partitioning = { kind: "hash", keySelector: second as AnySelector };
     return new ConnectedStreams<A, B>(
       this.env,
-      this.first.map((u) => ({ node: u.node, partitioning: p1 })),
-      this.second.map((u) => ({ node: u.node, partitioning: p2 })),
+      this.first.map((u) => ({ ...u, partitioning: p1 })),
+      this.second.map((u) => ({ ...u, partitioning: p2 })),
     );
   }
 

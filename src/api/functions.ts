@@ -12,6 +12,7 @@ import type {
   ValueStateDescriptor,
 } from "../state/descriptors.ts";
 import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from "../state/state.ts";
+import type { OutputTag } from "./output-tag.ts";
 
 export interface Collector<T> {
   collect(record: T): void;
@@ -58,16 +59,28 @@ export interface TimerService {
   currentProcessingTime(): number;
   /**
    * Registers a processing-time timer for the current key; registering the same time twice fires
-   * once. Timers still pending when the input ends do not fire (as in Flink).
+   * once. Timers still pending when the input ends do not fire (as in Flink). Only functions on
+   * keyed streams may set timers; elsewhere this throws ("Setting timers is only supported on
+   * keyed streams", as in Flink).
    */
   registerProcessingTimeTimer(time: number): void;
   deleteProcessingTimeTimer(time: number): void;
 }
 
-export interface KeyedContext<K> {
+/** What every process function is handed with each record (Flink's ProcessFunction.Context). */
+export interface ProcessContext {
+  timerService(): TimerService;
+  /**
+   * Emits `value` to the side output `tag`; `stream.getSideOutput(tag)` on this operator's stream
+   * reads it. A record sent to a side output nobody reads is dropped. The receivers own what they
+   * get: changing `value` afterwards changes nothing they received.
+   */
+  output<X>(tag: OutputTag<X>, value: X): void;
+}
+
+export interface KeyedContext<K> extends ProcessContext {
   /** The key of the record or timer being processed. */
   getCurrentKey(): K;
-  timerService(): TimerService;
 }
 
 export interface OnTimerContext<K> extends KeyedContext<K> {
@@ -82,6 +95,19 @@ export abstract class KeyedProcessFunction<K, I, O> implements Lifecycle {
   notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
   abstract processElement(value: I, ctx: KeyedContext<K>, out: Collector<O>): void;
   onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): void;
+}
+
+/**
+ * Processes each record of a stream that is not keyed (`stream.process(fn)`): it may emit any
+ * number of records, send records to side outputs and read the processing time, but has no keyed
+ * state and may not set timers (as in Flink).
+ */
+export abstract class ProcessFunction<I, O> implements Lifecycle {
+  open?(context: RuntimeContext): void | Promise<void>;
+  close?(): void | Promise<void>;
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
+  notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
+  abstract processElement(value: I, ctx: ProcessContext, out: Collector<O>): void;
 }
 
 /** Processes the two inputs of connected streams; on keyed inputs it has keyed state and timers. */

@@ -35,6 +35,9 @@ export const ErrorCodes = {
   WEIR_ERR_CHECKPOINT_EXISTS: "a checkpoint's metadata was written twice: a complete checkpoint is never replaced",
   WEIR_ERR_CHECKPOINT_IO: "the checkpoint storage could not read, write or delete a file (permissions, disk full, a file where a directory belongs)",
   WEIR_ERR_RESUMABLE_CHECKPOINT: "a completed checkpoint of this job graph exists, so starting from scratch would repeat committed output; resume it or start fresh on purpose",
+  WEIR_ERR_INVALID_OUTPUT_TAG: "a side output tag has an id that is not a non-empty string, or something that is not an OutputTag was used as one",
+  WEIR_ERR_OUTPUT_TAG_CONFLICT: "two different OutputTag objects with the same id were used for the side outputs of one operator",
+  WEIR_ERR_ASYNC_TIMEOUT: "an asynchronous request of an async I/O operator did not complete within its timeout, and the function has no timeout handler",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
@@ -76,6 +79,9 @@ const RETRYABLE: { readonly [C in ErrorCode]: boolean } = {
   WEIR_ERR_CHECKPOINT_EXISTS: true,
   WEIR_ERR_CHECKPOINT_IO: true,
   WEIR_ERR_RESUMABLE_CHECKPOINT: false,
+  WEIR_ERR_INVALID_OUTPUT_TAG: false,
+  WEIR_ERR_OUTPUT_TAG_CONFLICT: false,
+  WEIR_ERR_ASYNC_TIMEOUT: true,
 };
 
 export function isRetryable(code: ErrorCode): boolean {

@@ -15,6 +15,8 @@ export interface JobEdge {
   readonly target: VertexId;
   readonly inputIndex: 0 | 1;
   readonly partitioning: Partitioning;
+  /** The id of the source node's side output the edge reads; absent for its main output. */
+  readonly outputTag?: string;
 }
 
 export interface JobVertex {
@@ -66,6 +68,7 @@ export function buildJobGraph(graph: StreamGraph): JobGraph {
         target: vertexOfNode[node.id]!,
         inputIndex: e.inputIndex,
         partitioning: e.partitioning,
+        ...(e.outputTag === undefined ? {} : { outputTag: e.outputTag }),
       });
     }
   }
@@ -91,7 +94,7 @@ export function fingerprint(job: JobGraph): string {
       p: v.parallelism,
       nodes: v.nodes.map((n) => [n.id, n.kind, n.operatorType, n.name ?? null, n.uid ?? null]),
     })),
-    edges: job.edges.map((e) => [e.source, e.sourceNode, e.target, e.inputIndex, e.partitioning.kind]),
+    edges: job.edges.map((e) => [e.source, e.sourceNode, e.target, e.inputIndex, e.partitioning.kind, ...(e.outputTag === undefined ? [] : [e.outputTag])]),
   });
 }
 

@@ -21,6 +21,8 @@ export interface StreamEdge {
   /** Which input of the target the edge feeds: 0, or 1 for the second input of connected streams. */
   readonly inputIndex: 0 | 1;
   readonly partitioning: Partitioning;
+  /** The id of the source's side output the edge reads; absent for its main output. */
+  readonly outputTag?: string;
 }
 
 interface NodeCommon {

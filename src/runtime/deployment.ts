@@ -110,6 +110,7 @@ export function deploy(settings: DeploymentSettings): Deployment {
         checkpointing: settings.checkpointing !== undefined,
         objectReuse: settings.objectReuse,
         restored,
+        requestStep: executor.wake,
       });
       const head = vertex.nodes[0]!;
       let input: TaskInput;

@@ -1,7 +1,9 @@
 /**
  * Builds the operators of one subtask of a vertex and wires them: chained operators by direct
  * call, edges to other vertices through record writers, copying records where sharing them could
- * let one operator change another's (record-ownership.ts). Every operator's output is counted.
+ * let one operator change another's (record-ownership.ts). An operator's main output and each of
+ * its side outputs are wired the same way, each to the consumers that read it. Every operator's
+ * outputs are counted.
  */
 import type { JobArgs } from "../api/job-args.ts";
 import type { Clock } from "../core/clock.ts";
@@ -18,6 +20,7 @@ import { withRecordFaults } from "./fault-hooks.ts";
 import { ChainedInput, combineOutputs, CountingOutput } from "./outputs.ts";
 import { protectedOutputs, type RecordTarget } from "./record-ownership.ts";
 import { StreamingRuntimeContext } from "./runtime-context.ts";
+import { SideOutputs } from "./side-outputs.ts";
 import type { RestoredOperatorState } from "./task-checkpointing.ts";
 
 export interface ChainMember {
@@ -27,6 +30,8 @@ export interface ChainMember {
   readonly operator: StreamOperator | undefined;
   readonly context: OperatorContext;
   readonly output: CountingOutput;
+  /** The operator's side outputs that something reads, by tag id. */
+  readonly sideOutputs: ReadonlyMap<string, CountingOutput>;
   recordsIn: number;
 }
 
@@ -43,6 +48,8 @@ export interface ChainEnvironment {
   readonly objectReuse: boolean;
   /** An operator's restored state for this subtask, by operator id. */
   readonly restored: (operatorId: string) => RestoredOperatorState | undefined;
+  /** Asks the task for a step from outside one (see OperatorContext.requestStep). */
+  readonly requestStep: () => void;
 }
 
 function keyedServicesFor(node: StreamNode, vertex: JobVertex, env: ChainEnvironment, restored: RestoredOperatorState | undefined): KeyedServices | undefined {
@@ -68,17 +75,28 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
     const node = vertex.nodes[i]!;
     const name = displayName(node);
     const operator = node.kind === "operator" ? withRecordFaults(node.factory(), name) : undefined;
-    const targets: RecordTarget[] = [];
+    // Consumers by the output they read: the main output (tag undefined) or a side output.
+    const targets = new Map<string | undefined, RecordTarget[]>();
+    const addTarget = (tag: string | undefined, target: RecordTarget): void => {
+      const list = targets.get(tag);
+      if (list === undefined) targets.set(tag, [target]);
+      else list.push(target);
+    };
     for (const child of vertex.nodes) {
       if (child !== node && child.inputs.length === 1 && child.inputs[0]!.source === node.id && members.has(child.id)) {
         const consumer = members.get(child.id)!.operator!;
-        targets.push({ output: new ChainedInput(consumer), readsRecordsOnly: consumer.readsRecordsOnly === true });
+        addTarget(child.inputs[0]!.outputTag, { output: new ChainedInput(consumer), readsRecordsOnly: consumer.readsRecordsOnly === true });
       }
     }
     vertex.outputs.forEach((edge, k) => {
-      if (edge.sourceNode === node.id) targets.push({ output: env.writers[k]!, readsRecordsOnly: false });
+      if (edge.sourceNode === node.id) addTarget(edge.outputTag, { output: env.writers[k]!, readsRecordsOnly: false });
     });
     const ownsRecords = node.kind === "source" ? node.source.emitsOwnedRecords === true : operator!.emitsOwnedRecords === true;
+    const wire = (tag: string | undefined, owns: boolean): CountingOutput =>
+      new CountingOutput(combineOutputs(protectedOutputs(targets.get(tag) ?? [], owns, env.objectReuse)));
+    // A side output's records come from user code that may keep them: never the producer's own.
+    const sideOutputs = new Map<string, CountingOutput>();
+    for (const tag of targets.keys()) if (tag !== undefined) sideOutputs.set(tag, wire(tag, false));
     const operatorId = operatorIdOf(node);
     const restored = env.restored(operatorId);
     const keyed = keyedServicesFor(node, vertex, env, restored);
@@ -95,8 +113,11 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
         operatorId,
         checkpointing: env.checkpointing,
         restored: restored === undefined ? undefined : { checkpointId: restored.checkpointId, state: restored.state },
+        sideOutputs: new SideOutputs(name, sideOutputs),
+        requestStep: env.requestStep,
       },
-      output: new CountingOutput(combineOutputs(protectedOutputs(targets, ownsRecords, env.objectReuse))),
+      output: wire(undefined, ownsRecords),
+      sideOutputs,
       recordsIn: 0,
     });
   }

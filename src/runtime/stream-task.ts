@@ -80,6 +80,10 @@ export class StreamTask {
   private readonly wroteFor = new Set<number>();
   /** Set once disposal began: asynchronous phases stop without answering and without deleting. */
   private disposing = false;
+  /** Chain members whose operators do work outside steps (asynchronous results), handled as mail. */
+  private readonly mailMembers: readonly ChainMember[];
+  /** Chain members whose operators may refuse input for a while (back-pressure of their own). */
+  private readonly gatingMembers: readonly ChainMember[];
 
   constructor(
     readonly vertex: JobVertex,
@@ -93,6 +97,8 @@ export class StreamTask {
     private readonly checkpointing: TaskCheckpointing | undefined,
   ) {
     this.head = chain[0]!;
+    this.mailMembers = chain.filter((m) => m.operator?.processMail !== undefined);
+    this.gatingMembers = chain.filter((m) => m.operator?.inputRoom !== undefined);
     if (input.kind === "network") {
       for (const c of input.gate.channels) this.openInputs[c.inputIndex]++;
       if (checkpointing !== undefined) {
@@ -147,7 +153,8 @@ export class StreamTask {
 
   runnable(): boolean {
     if (this.status === "finished" || this.backlogged) return false;
-    if (this.actions.length > 0) return true;
+    if (this.actions.length > 0 || this.hasMail()) return true;
+    if (this.inputRoom() === 0) return false;
     if (this.status !== "running") return this.input.kind === "network" && this.input.gate.hasData;
     return this.input.kind === "source" ? !this.sourceWaiting : this.input.gate.hasData;
   }
@@ -155,8 +162,33 @@ export class StreamTask {
   step(batchSize: number): void | Promise<void> {
     const action = this.actions.shift();
     if (action !== undefined) return action();
-    if (this.input.kind === "source") return this.status === "running" ? this.pollSource(this.input.reader, batchSize) : undefined;
+    if (this.hasMail()) return this.processMail();
+    if (this.input.kind === "source") return this.status === "running" ? this.pollSource(this.input.reader, Math.min(batchSize, this.inputRoom())) : undefined;
     return this.processInput(this.input.gate, this.input.codec);
+  }
+
+  private hasMail(): boolean {
+    for (const m of this.mailMembers) if (m.operator!.hasMail!()) return true;
+    return false;
+  }
+
+  private processMail(): void {
+    for (const m of this.mailMembers) {
+      const operator = m.operator!;
+      if (!operator.hasMail!()) continue;
+      try {
+        operator.processMail!();
+      } catch (e) {
+        throw operatorFailure(m.name, e);
+      }
+    }
+  }
+
+  /** How many records the chain's operators take now (Infinity when none limits them); at 0 the task leaves its input alone. */
+  private inputRoom(): number {
+    let room = Infinity;
+    for (const m of this.gatingMembers) room = Math.min(room, m.operator!.inputRoom!());
+    return room;
   }
 
   /** Checkpoint `barrier` starts here (sources only): snapshot at the next step, then emit the barrier. */
@@ -486,8 +518,10 @@ export class StreamTask {
       subtask: this.subtaskIndex,
       operators: this.chain.map((m, i) => {
         if (i > 0) {
-          const parent = this.chain.find((p) => m.node.inputs[0]?.source === p.node.id);
-          recordsIn = parent?.output.count ?? 0;
+          const input = m.node.inputs[0];
+          const parent = this.chain.find((p) => input?.source === p.node.id);
+          const feed = input?.outputTag === undefined ? parent?.output : parent?.sideOutputs.get(input.outputTag);
+          recordsIn = feed?.count ?? 0;
         }
         return { nodeId: m.node.id, name: m.name, recordsIn, recordsOut: m.output.count };
       }),

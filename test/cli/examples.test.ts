@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -39,6 +39,22 @@ describe("the examples", () => {
     assert.ok(enriched.length > 0);
     for (const line of enriched) assert.match(line, /^auction \d+ \([a-z ]+, category \d+\): \$[\d,]+\.\d\d from bidder \d+$/);
     assert.equal(new Set(enriched).size, enriched.length);
+  });
+
+  it("async-enrichment enriches every order once and counts each user's orders 1 … n", () => {
+    const out = mkdtempSync(join(tmpdir(), "weir-example-"));
+    try {
+      const result = weir("examples/async-enrichment.ts", "-p", "2", "--quiet", "--", "--events", "300", "--users", "4", "--capacity", "5", "--out", out);
+      assert.equal(result.status, 0, result.stderr);
+      const committed = readdirSync(out).flatMap((f) => readFileSync(join(out, f), "utf8").split("\n").filter((l) => l !== ""));
+      const expected: string[] = [];
+      for (let user = 0; user < 4; user++) {
+        for (let n = 1; n <= 75; n++) expected.push(`${user},user-${user},${user % 3 === 0 ? "gold" : "standard"},${n}`);
+      }
+      assert.deepEqual(committed.sort(), expected.sort());
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it("exactly-once refuses a count of keys below 1 with a clear error instead of writing NaN", () => {

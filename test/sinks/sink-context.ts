@@ -3,6 +3,7 @@ import { JobArgs } from "../../src/api/job-args.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { SinkOperator } from "../../src/runtime/operators/sink.ts";
 import { StreamingRuntimeContext } from "../../src/runtime/runtime-context.ts";
+import { SideOutputs } from "../../src/runtime/side-outputs.ts";
 import type { Sink, SinkContext } from "../../src/sinks/sink.ts";
 
 export function sinkContext(overrides: Partial<SinkContext> = {}): SinkContext {
@@ -34,6 +35,8 @@ export async function sinkOperator<T>(sink: Sink<T>, overrides: Partial<SinkCont
     operatorId: c.operatorId,
     checkpointing: c.checkpointing,
     restored: c.restoredCheckpointId === undefined ? undefined : { checkpointId: c.restoredCheckpointId, state: c.restoredState },
+    sideOutputs: new SideOutputs("sink", new Map()),
+    requestStep: () => {},
   });
   return operator;
 }

@@ -8,6 +8,7 @@
 import type { Clock } from "../../core/clock.ts";
 import type { RuntimeContext } from "../../api/functions.ts";
 import type { KeyedServices } from "../keyed-services.ts";
+import type { SideOutputs } from "../side-outputs.ts";
 
 export interface Output<T> {
   collect(record: T): void;
@@ -30,6 +31,13 @@ export interface OperatorContext {
   readonly checkpointing: boolean;
   /** The operator's state from the checkpoint being restored, if any. */
   readonly restored: { readonly checkpointId: number; readonly state: unknown } | undefined;
+  /** Where `ctx.output(tag, value)` sends records: the side outputs read downstream, by tag id. */
+  readonly sideOutputs: SideOutputs;
+  /**
+   * Asks the task for a step soon, from outside one (a promise settled): the task then calls
+   * `processMail`. Operators never emit outside the task's steps.
+   */
+  readonly requestStep: () => void;
 }
 
 export interface StreamOperator {
@@ -57,6 +65,18 @@ export interface StreamOperator {
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
   close?(): void | Promise<void>;
+  /**
+   * How many more records the operator takes before it must hold its input (its asynchronous
+   * requests are at capacity). At 0 the task stops reading its input, and keeps handling control
+   * actions, mail and timers, until there is room again; a source task polls at most this many
+   * records. Records of a batch already being delivered are still handed in (the operator keeps
+   * them waiting).
+   */
+  inputRoom?(): number;
+  /** Work that completed outside the task's steps (asynchronous results) waits for `processMail`. */
+  hasMail?(): boolean;
+  /** Handles that work, in a step of the task: it may emit. */
+  processMail?(): void;
 }
 
 export type OperatorFactory = () => StreamOperator;

@@ -58,7 +58,7 @@ function twoInputTask(mode: CheckpointMode) {
   const gate = new InputGate(channels);
   const vertex = { id: 1, name: "two inputs", parallelism: 1, nodes: [], inputs: [], outputs: [] } as unknown as JobVertex;
   const context = { keyed: undefined, operatorId: "recorder", checkpointing: true, restored: undefined } as unknown as OperatorContext;
-  const chain = [{ node: {} as StreamNode, name: "recorder", operator, context, output: new CountingOutput(DISCARD), recordsIn: 0 }];
+  const chain = [{ node: {} as StreamNode, name: "recorder", operator, context, output: new CountingOutput(DISCARD), sideOutputs: new Map(), recordsIn: 0 }];
   const task = new StreamTask(vertex, 0, chain, { kind: "network", gate, codec: new BatchCodec() }, [], () => {}, clock, checkpointing);
   return {
     task,

@@ -1,0 +1,242 @@
+/**
+ * Async I/O (Flink's AsyncWaitOperator): calls an async function per record and emits the
+ * results when its requests complete, with up to `capacity` requests in flight.
+ *
+ * Everything that happens outside the task's steps (a promise settles, a request times out) only
+ * records the fact and asks the task for a step; results are emitted, and failures raised, in
+ * `processMail`, which the task calls in a step. So no result is emitted while the task takes a
+ * checkpoint, or between the snapshot of this operator and the barrier.
+ *
+ * Back-pressure: at capacity, `inputRoom()` is 0 and the task stops reading input, while still
+ * handling checkpoints, timers and completions; a source task in the chain polls no more records
+ * than there is room for. Records of a batch that was already being delivered when capacity was
+ * reached wait, unissued, until a request is released; they count as in flight for checkpoints.
+ *
+ * Checkpoints: the input of every request not yet released (completed or not) and of every
+ * waiting record is stored, as copied when it arrived (the function may change its input); after a
+ * restore they are issued again, in the same order. A barrier never waits for requests.
+ */
+import type { AsyncFunctionLike, ResultFuture } from "../../api/async-function.ts";
+import type { Clock } from "../../core/clock.ts";
+import { deepCopy } from "../../core/deep-copy.ts";
+import { WeirError } from "../../core/errors.ts";
+import { OrderedRequestQueue, UnorderedRequestQueue, type AsyncRequest, type AsyncRequestQueue } from "./async-queue.ts";
+import type { OperatorContext, Output, StreamOperator } from "./operator.ts";
+import { UserFunctionOperator, userCallable } from "./user-function.ts";
+
+export type AsyncOutputMode = "ordered" | "unordered";
+
+export interface AsyncWaitSettings {
+  readonly mode: AsyncOutputMode;
+  /** Milliseconds; 0 for no timeout (as in Flink). */
+  readonly timeoutMs: number;
+  readonly capacity: number;
+}
+
+/** What a checkpoint stores of this operator: the inputs to issue again, in order. */
+interface AsyncWaitState {
+  readonly inputs: unknown[];
+}
+
+type Invoke = (input: unknown, future: ResultFuture<unknown>) => void | PromiseLike<void>;
+type TimeoutHandler = (input: unknown, future: ResultFuture<unknown>) => void;
+
+interface Request extends AsyncRequest {
+  /** The input as it arrived, kept for checkpoints; the function gets `input` itself. */
+  readonly stored: unknown;
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as { then?: unknown }).then === "function";
+
+/** A closure's promised value as results: an array's elements, none for undefined, else the one value. */
+function resultsOf(value: unknown): readonly unknown[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** The `asyncInvoke` of an AsyncFunction, or of a closure returning a promise. */
+function invokerOf(fn: AsyncFunctionLike<unknown, unknown>): Invoke {
+  if (typeof fn !== "function") return userCallable<Invoke>(fn, "asyncInvoke");
+  return (input, future) => {
+    const pending = fn(input);
+    if (!isThenable(pending)) throw new TypeError(`an async function must return a promise, got ${pending === null ? "null" : typeof pending}`);
+    return pending.then((value) => future.complete(resultsOf(value)));
+  };
+}
+
+export class AsyncWaitOperator<I, O> extends UserFunctionOperator<AsyncFunctionLike<I, O>, O> implements StreamOperator {
+  private readonly invoke: Invoke;
+  private readonly timeoutHandler: TimeoutHandler | undefined;
+  private readonly queue: AsyncRequestQueue;
+  /** Records that arrived at capacity, not issued yet. */
+  private readonly waiting: unknown[] = [];
+  /** Requests with a deadline, in issue order, hence in deadline order; released ones are skipped. */
+  private readonly byDeadline: Request[] = [];
+  /** The first failure of a request: raised at the next mail. */
+  private failure: { readonly cause: unknown } | undefined;
+  private clock!: Clock;
+  private requestStep: () => void = () => {};
+  /** Wakes `endInput` while it waits for the last requests. */
+  private wakeDrain: (() => void) | undefined;
+  private keepInputs = false;
+  private closed = false;
+
+  constructor(
+    fn: AsyncFunctionLike<I, O>,
+    private readonly settings: AsyncWaitSettings,
+  ) {
+    super(fn);
+    this.invoke = invokerOf(fn as AsyncFunctionLike<unknown, unknown>);
+    const timeout = typeof fn === "function" ? undefined : fn.timeout;
+    this.timeoutHandler = typeof timeout === "function" ? (timeout.bind(fn) as TimeoutHandler) : undefined;
+    this.queue = settings.mode === "ordered" ? new OrderedRequestQueue() : new UnorderedRequestQueue();
+  }
+
+  override async open(context: OperatorContext, output: Output<unknown>): Promise<void> {
+    this.clock = context.clock;
+    this.requestStep = context.requestStep;
+    this.keepInputs = context.checkpointing;
+    await super.open(context, output);
+    const restored = context.restored?.state as AsyncWaitState | undefined;
+    for (const input of restored?.inputs ?? []) this.accept(input);
+  }
+
+  processElement(record: unknown): void {
+    this.accept(record);
+  }
+
+  private accept(record: unknown): void {
+    if (this.inputRoom() > 0) this.issue(record);
+    else this.waiting.push(record);
+  }
+
+  inputRoom(): number {
+    return this.waiting.length > 0 ? 0 : this.settings.capacity - this.queue.size;
+  }
+
+  hasMail(): boolean {
+    return this.failure !== undefined || this.queue.hasReady();
+  }
+
+  /** Raises a failure, emits what may leave, then issues waiting records into the freed room. */
+  processMail(): void {
+    if (this.failure !== undefined) this.fail(this.failure.cause);
+    for (let request = this.queue.pollReady(); request !== undefined; request = this.queue.pollReady()) {
+      for (const result of request.results!) this.output.collect(result as O);
+    }
+    while (this.waiting.length > 0 && this.queue.size < this.settings.capacity) this.issue(this.waiting.shift());
+  }
+
+  nextTimerTime(): number | undefined {
+    const byDeadline = this.byDeadline;
+    while (byDeadline.length > 0 && byDeadline[0]!.results !== undefined) byDeadline.shift();
+    return byDeadline[0]?.deadline;
+  }
+
+  /** Requests past their deadline time out: the function's timeout handler decides, else the task fails. */
+  onProcessingTime(now: number): void {
+    const byDeadline = this.byDeadline;
+    while (byDeadline.length > 0 && (byDeadline[0]!.results !== undefined || byDeadline[0]!.deadline! <= now)) {
+      const request = byDeadline.shift()!;
+      if (request.results !== undefined) continue;
+      if (this.timeoutHandler === undefined) {
+        this.raise(
+          new WeirError(
+            "WEIR_ERR_ASYNC_TIMEOUT",
+            `an async request of operator '${this.name}' did not complete within ${this.settings.timeoutMs} ms; ` +
+              `raise the timeout, or give the AsyncFunction a timeout(input, resultFuture) handler`,
+          ),
+        );
+        continue;
+      }
+      try {
+        this.timeoutHandler(request.input, this.futureOf(request));
+      } catch (e) {
+        this.raise(e);
+      }
+    }
+  }
+
+  /** The end of input waits for every request, emitting as they complete; timeouts still apply. */
+  async endInput(): Promise<void> {
+    for (;;) {
+      this.processMail();
+      if (this.queue.size === 0 && this.waiting.length === 0) return;
+      const deadline = this.nextTimerTime();
+      await new Promise<void>((resolve) => {
+        const timer = deadline === undefined ? undefined : setTimeout(resolve, Math.max(0, deadline - this.clock.now()));
+        this.wakeDrain = () => {
+          if (timer !== undefined) clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeDrain = undefined;
+      this.onProcessingTime(this.clock.now());
+    }
+  }
+
+  snapshotState(): AsyncWaitState {
+    const inputs = (this.queue.requests() as Request[]).map((r) => r.stored);
+    for (const w of this.waiting) inputs.push(w);
+    return { inputs };
+  }
+
+  override close(): Promise<void> {
+    this.closed = true;
+    return super.close();
+  }
+
+  private issue(input: unknown): void {
+    const timeoutMs = this.settings.timeoutMs;
+    const request: Request = {
+      input,
+      stored: this.keepInputs ? deepCopy(input) : input,
+      deadline: timeoutMs > 0 ? this.clock.now() + timeoutMs : undefined,
+      results: undefined,
+    };
+    this.queue.add(request);
+    if (request.deadline !== undefined) this.byDeadline.push(request);
+    const future = this.futureOf(request);
+    let started: void | PromiseLike<void>;
+    try {
+      started = this.invoke(input, future);
+    } catch (e) {
+      this.fail(e);
+    }
+    if (isThenable(started)) started.then(undefined, (e: unknown) => future.completeExceptionally(e));
+  }
+
+  private futureOf(request: Request): ResultFuture<unknown> {
+    return {
+      complete: (results) => {
+        if (request.results !== undefined || this.closed) return;
+        let copied: unknown[];
+        try {
+          copied = Array.from(results);
+        } catch (e) {
+          this.raise(e);
+          return;
+        }
+        request.results = copied;
+        this.queue.completed(request);
+        this.signal();
+      },
+      completeExceptionally: (error) => {
+        if (request.results !== undefined || this.closed) return;
+        request.results = [];
+        this.raise(error);
+      },
+    };
+  }
+
+  private raise(cause: unknown): void {
+    if (this.failure === undefined) this.failure = { cause };
+    this.signal();
+  }
+
+  private signal(): void {
+    this.requestStep();
+    this.wakeDrain?.();
+  }
+}
