@@ -16,6 +16,7 @@ import {
   type AggregateFunction,
 } from "../../src/state/descriptors.ts";
 import type { KeyedStateBackend } from "../../src/state/keyed-state-backend.ts";
+import { namespacedStateConformance } from "./namespaced-state-conformance.ts";
 
 export type BackendFactory = (options: { keyGroupRange: KeyGroupRange; maxParallelism: number }) => KeyedStateBackend;
 
@@ -52,6 +53,7 @@ const average: AggregateFunction<number, { sum: number; count: number }, number>
 };
 
 export function keyedStateBackendConformance(name: string, create: BackendFactory): void {
+  namespacedStateConformance(name, create);
   const fullBackend = () => create({ keyGroupRange: FULL_RANGE, maxParallelism: MAX_PARALLELISM });
 
   describe(`${name}: value state`, () => {

@@ -19,6 +19,7 @@ import {
 } from "../../src/state/descriptors.ts";
 import type { KeyedStateBackend } from "../../src/state/keyed-state-backend.ts";
 import type { KeyedStateSnapshot } from "../../src/state/keyed-state-snapshot.ts";
+import { namespacedSnapshotConformance } from "./namespaced-state-conformance.ts";
 
 type Factory = (options: { keyGroupRange: KeyGroupRange; maxParallelism: number }) => KeyedStateBackend;
 
@@ -251,6 +252,7 @@ function writeAll(snapshot: KeyedStateSnapshot): Uint8Array {
 }
 
 export function keyedStateSnapshotConformance(name: string, create: Factory): void {
+  namespacedSnapshotConformance(name, create);
   describe(`${name}: snapshots`, () => {
     it("a snapshot shows the state as it was when taken, whatever is written while it is written out", () => {
       fc.assert(
