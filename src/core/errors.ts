@@ -35,6 +35,8 @@ export const ErrorCodes = {
   WEIR_ERR_CHECKPOINT_EXISTS: "a checkpoint's metadata was written twice: a complete checkpoint is never replaced",
   WEIR_ERR_CHECKPOINT_IO: "the checkpoint storage could not read, write or delete a file (permissions, disk full, a file where a directory belongs)",
   WEIR_ERR_RESUMABLE_CHECKPOINT: "a completed checkpoint of this job graph exists, so starting from scratch would repeat committed output; resume it or start fresh on purpose",
+  WEIR_ERR_INVALID_WINDOW: "a window assigner, trigger, evictor or allowed lateness was given a size, slide, offset, gap, count, interval or lateness it cannot work with",
+  WEIR_ERR_MISSING_TIMESTAMP: "an event-time window was asked to place a record that has no timestamp",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
@@ -76,6 +78,8 @@ const RETRYABLE: { readonly [C in ErrorCode]: boolean } = {
   WEIR_ERR_CHECKPOINT_EXISTS: true,
   WEIR_ERR_CHECKPOINT_IO: true,
   WEIR_ERR_RESUMABLE_CHECKPOINT: false,
+  WEIR_ERR_INVALID_WINDOW: false,
+  WEIR_ERR_MISSING_TIMESTAMP: false,
 };
 
 export function isRetryable(code: ErrorCode): boolean {
