@@ -4,13 +4,13 @@
  * the window and merges when windows merge.
  */
 import { ReducingStateDescriptor } from "../state/descriptors.ts";
-import { Trigger, TriggerResult, type OnMergeContext, type TriggerContext } from "./trigger.ts";
+import { ElementTrigger, TriggerResult, type OnMergeContext, type TriggerContext } from "./trigger.ts";
 import { checkCount } from "./window-arguments.ts";
 import type { Window } from "./windows.ts";
 
 const countDescriptor = new ReducingStateDescriptor<number>("count", (a, b) => a + b);
 
-export class CountTrigger<W extends Window = Window> extends Trigger<unknown, W> {
+export class CountTrigger<W extends Window = Window> extends ElementTrigger<unknown, W> {
   private constructor(private readonly maxCount: number) {
     super();
   }
@@ -26,18 +26,6 @@ export class CountTrigger<W extends Window = Window> extends Trigger<unknown, W>
     if (count.get()! < this.maxCount) return TriggerResult.CONTINUE;
     count.clear();
     return TriggerResult.FIRE;
-  }
-
-  onEventTime(): TriggerResult {
-    return TriggerResult.CONTINUE;
-  }
-
-  onProcessingTime(): TriggerResult {
-    return TriggerResult.CONTINUE;
-  }
-
-  override canMerge(): boolean {
-    return true;
   }
 
   override onMerge(_window: W, ctx: OnMergeContext): void {

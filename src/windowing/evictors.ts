@@ -8,8 +8,12 @@ import { checkCount, checkNotNegative, invalidWindow } from "./window-arguments.
 import { removeWhere, type Evictor, type EvictorContext, type TimestampedValue } from "./evictor.ts";
 import type { Window } from "./windows.ts";
 
+/** An evictor with one limit (a count, a duration, a threshold) that evicts either before or after the window function. */
 abstract class OneSidedEvictor<T> implements Evictor<T, Window> {
-  protected constructor(private readonly doEvictAfter: boolean) {}
+  protected constructor(
+    protected readonly limit: number,
+    private readonly doEvictAfter: boolean,
+  ) {}
 
   protected abstract evict(elements: TimestampedValue<T>[], size: number): void;
 
@@ -23,35 +27,21 @@ abstract class OneSidedEvictor<T> implements Evictor<T, Window> {
 }
 
 export class CountEvictor<T = unknown> extends OneSidedEvictor<T> {
-  private constructor(
-    private readonly maxCount: number,
-    doEvictAfter: boolean,
-  ) {
-    super(doEvictAfter);
-  }
-
   /** Keeps the newest `maxCount` elements (an integer above 0). */
   static of<T = unknown>(maxCount: number, doEvictAfter = false): CountEvictor<T> {
     return new CountEvictor<T>(checkCount("CountEvictor.of", "maxCount", maxCount), doEvictAfter);
   }
 
   protected evict(elements: TimestampedValue<T>[], size: number): void {
-    if (size > this.maxCount) elements.splice(0, size - this.maxCount);
+    if (size > this.limit) elements.splice(0, size - this.limit);
   }
 
   override toString(): string {
-    return `CountEvictor(${this.maxCount})`;
+    return `CountEvictor(${this.limit})`;
   }
 }
 
 export class TimeEvictor<T = unknown> extends OneSidedEvictor<T> {
-  private constructor(
-    private readonly windowSize: number,
-    doEvictAfter: boolean,
-  ) {
-    super(doEvictAfter);
-  }
-
   /** Keeps the elements newer than `windowSize` ms before the newest element's timestamp; elements without timestamps are all kept. */
   static of<T = unknown>(windowSize: number, doEvictAfter = false): TimeEvictor<T> {
     return new TimeEvictor<T>(checkNotNegative("TimeEvictor.of", "windowSize", windowSize), doEvictAfter);
@@ -61,16 +51,16 @@ export class TimeEvictor<T = unknown> extends OneSidedEvictor<T> {
     if (elements.length === 0 || !elements[0]!.hasTimestamp()) return;
     let newest = -Infinity;
     for (const element of elements) if (element.timestamp! > newest) newest = element.timestamp!;
-    const cutoff = newest - this.windowSize;
+    const cutoff = newest - this.limit;
     removeWhere(elements, (element) => element.timestamp! <= cutoff);
   }
 
   getWindowSize(): number {
-    return this.windowSize;
+    return this.limit;
   }
 
   override toString(): string {
-    return `TimeEvictor(${this.windowSize})`;
+    return `TimeEvictor(${this.limit})`;
   }
 }
 
@@ -79,11 +69,11 @@ export type DeltaFunction<T> = ((oldValue: T, newValue: T) => number) | { getDel
 
 export class DeltaEvictor<T> extends OneSidedEvictor<T> {
   private constructor(
-    private readonly threshold: number,
+    threshold: number,
     private readonly delta: (oldValue: T, newValue: T) => number,
     doEvictAfter: boolean,
   ) {
-    super(doEvictAfter);
+    super(threshold, doEvictAfter);
   }
 
   /** Removes every element whose delta to the newest element is at least `threshold`. */
@@ -96,10 +86,10 @@ export class DeltaEvictor<T> extends OneSidedEvictor<T> {
   protected evict(elements: TimestampedValue<T>[]): void {
     const last = elements[elements.length - 1];
     if (last === undefined) return;
-    removeWhere(elements, (element) => this.delta(element.value, last.value) >= this.threshold);
+    removeWhere(elements, (element) => this.delta(element.value, last.value) >= this.limit);
   }
 
   override toString(): string {
-    return `DeltaEvictor(${this.threshold})`;
+    return `DeltaEvictor(${this.limit})`;
   }
 }

@@ -5,15 +5,8 @@
  * windows merge, and when a window is cleared; the context gives it timers, the current times and
  * state of its own per (key, window).
  */
-import type {
-  AggregatingStateDescriptor,
-  ListStateDescriptor,
-  MapStateDescriptor,
-  ReducingStateDescriptor,
-  StateDescriptor,
-  ValueStateDescriptor,
-} from "../state/descriptors.ts";
-import type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from "../state/state.ts";
+import type { StateDescriptor } from "../state/descriptors.ts";
+import type { KeyedStateBackend } from "../state/keyed-state-backend.ts";
 import { invalidWindow } from "./window-arguments.ts";
 import type { Window } from "./windows.ts";
 
@@ -62,13 +55,8 @@ export interface TriggerContext {
   registerEventTimeTimer(time: number): void;
   deleteProcessingTimeTimer(time: number): void;
   deleteEventTimeTimer(time: number): void;
-  /** The trigger's own state for the current key and window (kept until the window is cleared). */
-  getPartitionedState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
-  getPartitionedState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
-  getPartitionedState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V>;
-  getPartitionedState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
-  getPartitionedState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
-  getPartitionedState(descriptor: StateDescriptor): State;
+  /** The trigger's own state for the current key and window (kept until the window is cleared); typed as the backend's `getState`. */
+  getPartitionedState: KeyedStateBackend["getState"];
 }
 
 /** The context of `onMerge`: the window is the merged one, and state of the merged windows can be folded into it. */
@@ -99,4 +87,21 @@ export abstract class Trigger<T, W extends Window> {
 
   /** Called when `window` is purged for good: delete the timers and state the trigger made for it. */
   abstract clear(window: W, ctx: TriggerContext): void;
+}
+
+/** A trigger that decides on elements only: its timers (it registers none) never fire it, and merging needs nothing of it unless it says so. */
+export abstract class ElementTrigger<T, W extends Window> extends Trigger<T, W> {
+  onEventTime(): TriggerResult {
+    return TriggerResult.CONTINUE;
+  }
+
+  onProcessingTime(): TriggerResult {
+    return TriggerResult.CONTINUE;
+  }
+
+  override canMerge(): boolean {
+    return true;
+  }
+
+  override onMerge(_window: W, _ctx: OnMergeContext): void {}
 }

@@ -6,28 +6,14 @@
  * form through one `InternalWindowFunction`, made by the adapters below.
  */
 import type { Collector, Lifecycle, ReduceFunction, RuntimeContext } from "../api/functions.ts";
-import type {
-  AggregateFunction,
-  AggregatingStateDescriptor,
-  ListStateDescriptor,
-  MapStateDescriptor,
-  ReducingStateDescriptor,
-  ValueStateDescriptor,
-} from "../state/descriptors.ts";
-import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from "../state/state.ts";
+import type { AggregateFunction } from "../state/descriptors.ts";
 import type { OutputTag } from "./output-tag.ts";
 import type { Window } from "./windows.ts";
 
 export type { AggregateFunction, ReduceFunction };
 
-/** Keyed state reachable from a window function: per window (`windowState`) or per key (`globalState`). */
-export interface KeyedStateStore {
-  getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
-  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
-  getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V>;
-  getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
-  getAggregatingState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
-}
+/** Keyed state reachable from a window function: per window (`windowState`) or per key (`globalState`); the state getters of a RuntimeContext. */
+export type KeyedStateStore = Pick<RuntimeContext, "getState" | "getListState" | "getMapState" | "getReducingState" | "getAggregatingState">;
 
 /** What a ProcessWindowFunction knows of the window it evaluates. */
 export interface ProcessWindowFunctionContext<W extends Window> {
