@@ -735,6 +735,10 @@ function namespacedStateConformance(name: string, create: BackendFactory): void 
         a.state.add(ns);
       }
       assert.throws(() => a.mergeNamespaces(1, [2]), isWeirError("WEIR_ERR_INVALID_ARGUMENT", "avg", "merge"));
+      for (const [ns, result] of [[1, "1/1"], [2, "2/1"]] as const) {
+        a.setCurrentNamespace(ns);
+        assert.equal(a.state.get(), result, "the refused merge changed nothing");
+      }
     });
   });
 

@@ -244,8 +244,8 @@ function describeKind(kind: StateKind, namespaced: boolean): string {
   return namespaced ? `namespaced ${kind}` : kind;
 }
 
-/** How values of a namespaced state merge; undefined for the kinds that cannot. */
-function mergeFor(descriptor: StateDescriptor): MergeValues | undefined {
+/** How values of a namespaced state merge, or the error that refuses it (value and map state; an aggregate function without merge). */
+function mergeFor(descriptor: StateDescriptor): MergeValues | WeirError {
   switch (descriptor.kind) {
     case "list":
       return mergeLists;
@@ -253,13 +253,11 @@ function mergeFor(descriptor: StateDescriptor): MergeValues | undefined {
       return descriptor.reduce;
     case "aggregating": {
       const aggregate = descriptor.aggregate;
-      return (a, b) => {
-        if (aggregate.merge === undefined) throw invalidArgument(`aggregating state '${descriptor.name}' cannot merge namespaces (merging windows): its aggregate function has no merge method`);
-        return aggregate.merge(a, b);
-      };
+      if (aggregate.merge === undefined) return invalidArgument(`aggregating state '${descriptor.name}' cannot merge namespaces (merging windows): its aggregate function has no merge method`);
+      return (a, b) => aggregate.merge!(a, b);
     }
     default:
-      return undefined;
+      return internalError(`${descriptor.kind} state '${descriptor.name}' cannot merge namespaces`);
   }
 }
 

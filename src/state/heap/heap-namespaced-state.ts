@@ -7,7 +7,7 @@
  * before it is changed or moved, so no live snapshot sees a merged value change, and each source
  * is removed through the table, so a snapshot still sees it where it was.
  */
-import { internalError } from "../../core/errors.ts";
+import { WeirError } from "../../core/errors.ts";
 import type { InternalMergingState } from "../namespaced-state.ts";
 import type { State } from "../state.ts";
 import type { NamespaceCursor } from "./namespace-cursor.ts";
@@ -28,8 +28,8 @@ export class HeapNamespacedState<N, S extends State> implements InternalMergingS
     readonly state: S,
     private readonly cursor: NamespaceCursor,
     private readonly table: StateTable<unknown>,
-    /** How two values of this state fold into one; undefined for kinds that cannot merge. */
-    private readonly merge: MergeValues | undefined,
+    /** How two values of this state fold into one, or why they cannot (raised before anything changes). */
+    private readonly merge: MergeValues | WeirError,
   ) {}
 
   setCurrentNamespace(namespace: N): void {
@@ -42,7 +42,7 @@ export class HeapNamespacedState<N, S extends State> implements InternalMergingS
 
   mergeNamespaces(target: N, sources: readonly N[]): void {
     const merge = this.merge;
-    if (merge === undefined) throw internalError(`${this.table.name}: this kind of namespaced state cannot merge namespaces`);
+    if (merge instanceof WeirError) throw merge;
     const cursor = this.cursor;
     const previous = cursor.isSet() ? { namespace: cursor.getNamespace() } : undefined;
     try {
