@@ -58,6 +58,11 @@ export class TimeWindow extends Window {
     return `TimeWindow{start=${this.start}, end=${this.end}}`;
   }
 
+  /** The window's canonical form as a key and state namespace: [start, end] (cheaper to build than an object's). */
+  toJSON(): [number, number] {
+    return [this.start, this.end];
+  }
+
   /**
    * The start of the window of `windowSize` that holds `timestamp`, windows being aligned to
    * `offset` (Flink's formula): the largest `start <= timestamp` with `start ≡ offset (mod
@@ -116,6 +121,11 @@ export class GlobalWindow extends Window {
   }
 
   override toString(): string {
+    return "GlobalWindow";
+  }
+
+  /** The window's canonical form as a key and state namespace. */
+  toJSON(): string {
     return "GlobalWindow";
   }
 }
