@@ -27,6 +27,47 @@ export type {
 } from "./api/functions.ts";
 export * from "./state/descriptors.ts";
 export type * from "./state/state.ts";
+export {
+  ContinuousEventTimeTrigger,
+  ContinuousProcessingTimeTrigger,
+  CountEvictor,
+  CountTrigger,
+  DeltaEvictor,
+  DynamicEventTimeSessionWindows,
+  DynamicProcessingTimeSessionWindows,
+  EventTimeSessionWindows,
+  EventTimeTrigger,
+  GlobalWindow,
+  GlobalWindows,
+  MergingWindowAssigner,
+  ProcessingTimeSessionWindows,
+  ProcessingTimeTrigger,
+  ProcessWindowFunction,
+  PurgingTrigger,
+  SlidingEventTimeWindows,
+  SlidingProcessingTimeWindows,
+  TimeEvictor,
+  TimestampedValue,
+  TimeWindow,
+  Trigger,
+  TriggerResult,
+  TumblingEventTimeWindows,
+  TumblingProcessingTimeWindows,
+  Window,
+  WindowAssigner,
+} from "./windowing/index.ts";
+export type {
+  DeltaFunction,
+  Evictor,
+  EvictorContext,
+  KeyedStateStore,
+  OnMergeContext,
+  ProcessWindowFunctionContext,
+  SessionWindowTimeGapExtractor,
+  TriggerContext,
+  WindowAssignerContext,
+  WindowFunction,
+} from "./windowing/index.ts";
 export * from "./sources/index.ts";
 export type { Sink, SinkContext, SinkWriter } from "./sinks/sink.ts";
 export { printSink } from "./sinks/print.ts";

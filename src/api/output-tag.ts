@@ -17,6 +17,11 @@ export class OutputTag<T> {
     }
   }
 
+  /** The tag's id (Flink's name for it). */
+  getId(): string {
+    return this.id;
+  }
+
   toString(): string {
     return `OutputTag(${this.id})`;
   }

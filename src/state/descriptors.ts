@@ -8,6 +8,11 @@ export interface AggregateFunction<IN, ACC, OUT> {
   createAccumulator(): ACC;
   add(value: IN, accumulator: ACC): ACC;
   getResult(accumulator: ACC): OUT;
+  /**
+   * Combines two accumulators into one (it may change and return either). Needed only where
+   * accumulators of two namespaces are merged (merging windows); plain keyed state never calls it.
+   */
+  merge?(a: ACC, b: ACC): ACC;
 }
 
 export class ValueStateDescriptor<T> {

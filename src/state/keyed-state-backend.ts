@@ -30,6 +30,7 @@ import type {
   ValueStateDescriptor,
 } from "./descriptors.ts";
 import type { KeyedStateSnapshot } from "./keyed-state-snapshot.ts";
+import type { InternalKvState, InternalMergingState } from "./namespaced-state.ts";
 import type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from "./state.ts";
 
 /** What a backend is created with. */
@@ -65,6 +66,21 @@ export interface KeyedStateBackend {
   getState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
   getState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
   getState(descriptor: StateDescriptor): State;
+
+  /**
+   * For internal operators (windows): the state named by `descriptor` with one value per (key,
+   * namespace), created on first request; later requests return the same handle. A name is either
+   * namespaced or not: asking for a `getState` name here, or the other way round, or as another
+   * kind, throws WEIR_ERR_STATE_CONFLICT. Namespaced entries are copied on write against live
+   * snapshots, snapshotted and restored per key group like any other state; `numKeys` and
+   * `keyGroupEntries` count and list (key, namespace) entries.
+   */
+  getNamespacedState<N, T>(descriptor: ValueStateDescriptor<T>): InternalKvState<N, ValueState<T>>;
+  getNamespacedState<N, T>(descriptor: ListStateDescriptor<T>): InternalMergingState<N, ListState<T>>;
+  getNamespacedState<N, K, V>(descriptor: MapStateDescriptor<K, V>): InternalKvState<N, MapState<K, V>>;
+  getNamespacedState<N, T>(descriptor: ReducingStateDescriptor<T>): InternalMergingState<N, ReducingState<T>>;
+  getNamespacedState<N, IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): InternalMergingState<N, AggregatingState<IN, OUT>>;
+  getNamespacedState<N>(descriptor: StateDescriptor): InternalKvState<N, State>;
 
   /** Names of the registered states, in registration order. */
   stateNames(): string[];

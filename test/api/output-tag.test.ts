@@ -5,6 +5,7 @@ import { OutputTag, WeirError } from "../../src/index.ts";
 describe("OutputTag", () => {
   it("keeps its id", () => {
     assert.equal(new OutputTag<number>("late").id, "late");
+    assert.equal(new OutputTag<number>("late").getId(), "late");
   });
 
   for (const [label, id] of [["an empty id", ""], ["a number", 5], ["undefined", undefined]] as const) {

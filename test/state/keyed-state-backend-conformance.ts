@@ -1,6 +1,7 @@
 /**
  * The conformance suite every keyed state backend passes: state kinds, key isolation, key-group
- * range checks, registration conflicts and per-key-group iteration. A backend's test file calls
+ * range checks, registration conflicts and per-key-group iteration, and namespaced state (values
+ * per (key, namespace), namespaces compared by content, merging of namespaces). A backend's test file calls
  * `keyedStateBackendConformance` with a factory.
  */
 import { describe, it } from "node:test";
@@ -52,6 +53,7 @@ const average: AggregateFunction<number, { sum: number; count: number }, number>
 };
 
 export function keyedStateBackendConformance(name: string, create: BackendFactory): void {
+  namespacedStateConformance(name, create);
   const fullBackend = () => create({ keyGroupRange: FULL_RANGE, maxParallelism: MAX_PARALLELISM });
 
   describe(`${name}: value state`, () => {
@@ -511,4 +513,233 @@ export function keyedStateBackendConformance(name: string, create: BackendFactor
       assert.throws(() => backend.keyGroupEntries("nope", 0), isWeirError("WEIR_ERR_INTERNAL", "nope"));
     });
   });
+}
+
+/** A window-like namespace: compared by its fields. */
+class Span {
+  constructor(
+    readonly start: number,
+    readonly end: number,
+  ) {}
+}
+
+type Acc = { sum: number; n: number };
+const sumCount = {
+  createAccumulator: (): Acc => ({ sum: 0, n: 0 }),
+  add: (v: number, acc: Acc) => {
+    acc.sum += v;
+    acc.n++;
+    return acc;
+  },
+  getResult: (acc: Acc) => `${acc.sum}/${acc.n}`,
+};
+const mergingSumCount = {
+  ...sumCount,
+  merge: (a: Acc, b: Acc) => {
+    a.sum += b.sum;
+    a.n += b.n;
+    return a;
+  },
+};
+
+/** Namespaced state (for internal operators such as windows): values per (key, namespace), merging, conflicts with plain state. */
+function namespacedStateConformance(name: string, create: BackendFactory): void {
+  const backend = () => create({ keyGroupRange: FULL_RANGE, maxParallelism: MAX_PARALLELISM });
+
+  describe(`${name}: namespaced state`, () => {
+    it("a value written in one namespace is invisible in another namespace of the same key and under another key", () => {
+      const b = backend();
+      const count = b.getNamespacedState<Span, number>(new ValueStateDescriptor<number>("count"));
+      b.setCurrentKey("alice");
+      count.setCurrentNamespace(new Span(0, 10));
+      count.state.update(1);
+      count.setCurrentNamespace(new Span(10, 20));
+      assert.equal(count.state.value(), undefined);
+      count.state.update(2);
+      b.setCurrentKey("bob");
+      assert.equal(count.state.value(), undefined);
+      b.setCurrentKey("alice");
+      assert.equal(count.state.value(), 2);
+      count.setCurrentNamespace(new Span(0, 10));
+      assert.equal(count.state.value(), 1);
+    });
+
+    it("namespaces equal in content are one namespace; namespaces of different types are not", () => {
+      const b = backend();
+      const v = b.getNamespacedState<unknown, string>(new ValueStateDescriptor<string>("v"));
+      b.setCurrentKey(1);
+      v.setCurrentNamespace(new Span(0, 5));
+      v.state.update("span");
+      v.setCurrentNamespace({ end: 5, start: 0 });
+      assert.equal(v.state.value(), "span");
+      for (const [ns, text] of [[1, "number"], ["1", "string"], [1n, "bigint"], [null, "null"], [undefined, "undefined"], [Number.NaN, "nan"]] as const) {
+        v.setCurrentNamespace(ns);
+        assert.equal(v.state.value(), undefined, `namespace ${String(ns)} is new`);
+        v.state.update(text);
+      }
+      for (const [ns, text] of [[1, "number"], ["1", "string"], [1n, "bigint"], [null, "null"], [undefined, "undefined"], [Number.NaN, "nan"]] as const) {
+        v.setCurrentNamespace(ns);
+        assert.equal(v.state.value(), text);
+      }
+    });
+
+    it("every state kind keeps a value per namespace, and clearing one namespace leaves the others", () => {
+      const b = backend();
+      const list = b.getNamespacedState<number, number>(new ListStateDescriptor<number>("l"));
+      const map = b.getNamespacedState<number, string, number>(new MapStateDescriptor<string, number>("m"));
+      const reducing = b.getNamespacedState<number, number>(new ReducingStateDescriptor<number>("r", (x, y) => x + y));
+      const aggregating = b.getNamespacedState<number, number, Acc, string>(new AggregatingStateDescriptor("a", sumCount));
+      b.setCurrentKey("k");
+      for (const ns of [1, 2]) {
+        for (const s of [list, map, reducing, aggregating]) s.setCurrentNamespace(ns);
+        list.state.add(ns);
+        map.state.put("x", ns);
+        reducing.state.add(ns);
+        reducing.state.add(10);
+        aggregating.state.add(ns);
+      }
+      for (const s of [list, map, reducing, aggregating]) {
+        s.setCurrentNamespace(1);
+        s.state.clear();
+      }
+      assert.deepEqual([list.state.get(), map.state.isEmpty(), reducing.state.get(), aggregating.state.get()], [[], true, undefined, undefined]);
+      for (const s of [list, map, reducing, aggregating]) s.setCurrentNamespace(2);
+      assert.deepEqual([list.state.get(), map.state.get("x"), reducing.state.get(), aggregating.state.get()], [[2], 2, 12, "2/1"]);
+    });
+
+    it("namespaced entries are counted and listed per (key, namespace), in the key's key group", () => {
+      const b = backend();
+      const v = b.getNamespacedState<number, number>(new ValueStateDescriptor<number>("v"));
+      b.setCurrentKey("k");
+      const group = b.getCurrentKeyGroup();
+      for (const ns of [1, 2, 3]) {
+        v.setCurrentNamespace(ns);
+        v.state.update(ns * 10);
+      }
+      v.setCurrentNamespace(2);
+      v.state.clear();
+      assert.equal(b.numKeys("v"), 2);
+      assert.deepEqual([...b.keyGroupEntries("v", group)].map(([, value]) => value).sort(), [10, 30]);
+    });
+
+    it("plain and namespaced state of other names do not see each other", () => {
+      const b = backend();
+      const plain = b.getState(new ValueStateDescriptor<number>("plain"));
+      const spaced = b.getNamespacedState<number, number>(new ValueStateDescriptor<number>("spaced"));
+      b.setCurrentKey(5);
+      plain.update(1);
+      spaced.setCurrentNamespace(0);
+      spaced.state.update(2);
+      assert.deepEqual([plain.value(), spaced.state.value()], [1, 2]);
+      assert.deepEqual(b.stateNames(), ["plain", "spaced"]);
+    });
+
+    it("asking for one name again gives the same handle; asking for it with or without namespaces the other way is a conflict", () => {
+      const b = backend();
+      const d = new ListStateDescriptor<number>("window-contents");
+      assert.equal(b.getNamespacedState(d), b.getNamespacedState(d));
+      assert.throws(() => b.getState(d), isWeirError("WEIR_ERR_STATE_CONFLICT", "window-contents", "namespaced list"));
+      assert.throws(() => b.getNamespacedState(new ValueStateDescriptor<number>("window-contents")), isWeirError("WEIR_ERR_STATE_CONFLICT", "window-contents"));
+      b.getState(new ValueStateDescriptor<number>("plain"));
+      assert.throws(() => b.getNamespacedState(new ValueStateDescriptor<number>("plain")), isWeirError("WEIR_ERR_STATE_CONFLICT", "plain"));
+    });
+
+    it("using a namespaced state before any namespace was set is an internal error naming the state", () => {
+      const b = backend();
+      const v = b.getNamespacedState<number, number>(new ValueStateDescriptor<number>("early"));
+      b.setCurrentKey(1);
+      assert.throws(() => v.state.update(1), isWeirError("WEIR_ERR_INTERNAL", "early"));
+      assert.throws(() => v.getCurrentNamespace(), isWeirError("WEIR_ERR_INTERNAL", "early"));
+    });
+  });
+
+  describe(`${name}: merging namespaces`, () => {
+    it("list state: the target keeps its elements first, then each source's in the order given; the sources are emptied", () => {
+      const b = backend();
+      const l = b.getNamespacedState<string, number>(new ListStateDescriptor<number>("l"));
+      b.setCurrentKey("k");
+      for (const [ns, values] of [["t", [1]], ["a", [2, 3]], ["b", [4]]] as const) {
+        l.setCurrentNamespace(ns);
+        l.state.addAll(values);
+      }
+      l.setCurrentNamespace("elsewhere");
+      l.mergeNamespaces("t", ["a", "empty", "b"]);
+      assert.equal(l.getCurrentNamespace(), "elsewhere", "the current namespace is left as it was");
+      l.setCurrentNamespace("t");
+      assert.deepEqual(l.state.get(), [1, 2, 3, 4]);
+      for (const ns of ["a", "b"]) {
+        l.setCurrentNamespace(ns);
+        assert.deepEqual(l.state.get(), []);
+      }
+      assert.equal(b.numKeys("l"), 1);
+    });
+
+    it("merging into a target without a value moves the sources' values there; a source equal to the target is skipped", () => {
+      const b = backend();
+      const l = b.getNamespacedState<Span, number>(new ListStateDescriptor<number>("l"));
+      b.setCurrentKey("k");
+      l.setCurrentNamespace(new Span(0, 5));
+      l.state.add(1);
+      l.mergeNamespaces(new Span(0, 9), [new Span(0, 5), new Span(0, 9)]);
+      l.setCurrentNamespace(new Span(0, 9));
+      assert.deepEqual(l.state.get(), [1]);
+    });
+
+    it("merging touches only the current key", () => {
+      const b = backend();
+      const l = b.getNamespacedState<number, string>(new ListStateDescriptor<string>("l"));
+      for (const key of ["k", "other"]) {
+        b.setCurrentKey(key);
+        l.setCurrentNamespace(1);
+        l.state.add(key);
+      }
+      b.setCurrentKey("k");
+      l.mergeNamespaces(2, [1]);
+      b.setCurrentKey("other");
+      l.setCurrentNamespace(1);
+      assert.deepEqual(l.state.get(), ["other"]);
+    });
+
+    it("reducing state folds the sources into the target with the reduce function", () => {
+      const b = backend();
+      const r = b.getNamespacedState<number, string>(new ReducingStateDescriptor<string>("r", (x, y) => `${x}+${y}`));
+      b.setCurrentKey("k");
+      for (const ns of [1, 2, 3]) {
+        r.setCurrentNamespace(ns);
+        r.state.add(`v${ns}`);
+      }
+      r.mergeNamespaces(1, [2, 3]);
+      r.setCurrentNamespace(1);
+      assert.equal(r.state.get(), "v1+v2+v3");
+    });
+
+    it("aggregating state combines accumulators with the aggregate function's merge", () => {
+      const b = backend();
+      const a = b.getNamespacedState<number, number, Acc, string>(new AggregatingStateDescriptor("a", mergingSumCount));
+      b.setCurrentKey("k");
+      for (const [ns, v] of [[1, 5], [2, 7], [2, 1]]) {
+        a.setCurrentNamespace(ns!);
+        a.state.add(v!);
+      }
+      a.mergeNamespaces(1, [2]);
+      a.setCurrentNamespace(1);
+      assert.equal(a.state.get(), "13/3");
+    });
+
+    it("aggregating state whose aggregate function has no merge refuses to merge, naming the state", () => {
+      const b = backend();
+      const a = b.getNamespacedState<number, number, Acc, string>(new AggregatingStateDescriptor("avg", sumCount));
+      b.setCurrentKey("k");
+      for (const ns of [1, 2]) {
+        a.setCurrentNamespace(ns);
+        a.state.add(ns);
+      }
+      assert.throws(() => a.mergeNamespaces(1, [2]), isWeirError("WEIR_ERR_INVALID_ARGUMENT", "avg", "merge"));
+      for (const [ns, result] of [[1, "1/1"], [2, "2/1"]] as const) {
+        a.setCurrentNamespace(ns);
+        assert.equal(a.state.get(), result, "the refused merge changed nothing");
+      }
+    });
+  });
+
 }

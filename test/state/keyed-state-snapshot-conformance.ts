@@ -3,13 +3,14 @@
  * later writes of every state kind, including in-place changes of objects taken from state (as
  * TypeScript code makes them), with several snapshots live and released in any order; it restores
  * into any key-group range, carries state that was restored but not yet asked for, shares nothing
- * with state asked for only after a restore, and refuses corrupt bytes.
+ * with state asked for only after a restore, and refuses corrupt bytes; the same for namespaced
+ * state, whose merges while a snapshot is written do not reach it either.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { WeirError } from "../../src/core/errors.ts";
-import { keyGroupRangeForSubtask, type KeyGroupRange } from "../../src/core/key-groups.ts";
+import { assignToKeyGroup, keyGroupRangeForSubtask, type KeyGroupRange } from "../../src/core/key-groups.ts";
 import {
   AggregatingStateDescriptor,
   ListStateDescriptor,
@@ -250,7 +251,47 @@ function writeAll(snapshot: KeyedStateSnapshot): Uint8Array {
   }
 }
 
+/**
+ * Writes the snapshot out while applying `ops`: half of them before anything is written, the rest
+ * one between key groups (and any left over at the end); releases it and returns the bytes.
+ */
+function writeInterleaved<Op>(snapshot: KeyedStateSnapshot, ops: readonly Op[], apply: (op: Op) => void): Uint8Array {
+  const steps = snapshot.write();
+  let i = 0;
+  for (; i < ops.length / 2; i++) apply(ops[i]!);
+  let step = steps.next();
+  while (!step.done) {
+    if (i < ops.length) apply(ops[i++]!);
+    step = steps.next();
+  }
+  for (; i < ops.length; i++) apply(ops[i]!);
+  snapshot.release();
+  return step.value;
+}
+
+/** Changes made while a snapshot is alive reach the live state exactly as they do without a snapshot. */
+function assertLiveStateKeepsChanges<Op>(
+  create: () => KeyedStateBackend,
+  ops: fc.Arbitrary<Op[]>,
+  apply: (backend: KeyedStateBackend, op: Op) => void,
+  contents: (backend: KeyedStateBackend) => unknown,
+): void {
+  fc.assert(
+    fc.property(ops, ops, (before, after) => {
+      const withSnapshot = create();
+      const plain = create();
+      for (const op of before) [withSnapshot, plain].forEach((b) => apply(b, op));
+      const snapshot = withSnapshot.snapshot();
+      for (const op of after) [withSnapshot, plain].forEach((b) => apply(b, op));
+      writeAll(snapshot);
+      assert.deepEqual(contents(withSnapshot), contents(plain));
+    }),
+    { numRuns: 100 },
+  );
+}
+
 export function keyedStateSnapshotConformance(name: string, create: Factory): void {
+  namespacedSnapshotConformance(name, create);
   describe(`${name}: snapshots`, () => {
     it("a snapshot shows the state as it was when taken, whatever is written while it is written out", () => {
       fc.assert(
@@ -258,20 +299,9 @@ export function keyedStateSnapshotConformance(name: string, create: Factory): vo
           const backend = create({ keyGroupRange: FULL, maxParallelism: MAX });
           for (const op of before) apply(backend, op);
           const expected = contents(backend);
-          const snapshot = backend.snapshot();
-          const steps = snapshot.write();
-          // Half the writes land before anything is written out, the rest between key groups.
-          let i = 0;
-          for (; i < after.length / 2; i++) apply(backend, after[i]!);
-          let result = steps.next();
-          while (!result.done) {
-            if (i < after.length) apply(backend, after[i++]!);
-            result = steps.next();
-          }
-          for (; i < after.length; i++) apply(backend, after[i]!);
-          snapshot.release();
+          const bytes = writeInterleaved(backend.snapshot(), after, (op) => apply(backend, op));
           const restored = create({ keyGroupRange: FULL, maxParallelism: MAX });
-          restored.restore([result.value]);
+          restored.restore([bytes]);
           assert.deepEqual(contents(restored), expected);
         }),
         { numRuns: 150 },
@@ -313,18 +343,7 @@ export function keyedStateSnapshotConformance(name: string, create: Factory): vo
     });
 
     it("the live state keeps every write made while a snapshot was alive", () => {
-      fc.assert(
-        fc.property(ops, ops, (before, after) => {
-          const withSnapshot = create({ keyGroupRange: FULL, maxParallelism: MAX });
-          const plain = create({ keyGroupRange: FULL, maxParallelism: MAX });
-          for (const op of before) [withSnapshot, plain].forEach((b) => apply(b, op));
-          const snapshot = withSnapshot.snapshot();
-          for (const op of after) [withSnapshot, plain].forEach((b) => apply(b, op));
-          writeAll(snapshot);
-          assert.deepEqual(contents(withSnapshot), contents(plain));
-        }),
-        { numRuns: 100 },
-      );
+      assertLiveStateKeepsChanges(() => create({ keyGroupRange: FULL, maxParallelism: MAX }), ops, apply, contents);
     });
 
     it("a snapshot restores into backends of other key-group ranges, each keeping its own keys", () => {
@@ -472,6 +491,135 @@ export function keyedStateSnapshotConformance(name: string, create: Factory): vo
       applyObject(restored, { key: 3, kind: "mapPut", n: 1 });
       assert.deepEqual(restoredObjectContents(create, writeAll(second)), afterAdd);
       assert.deepEqual(restoredObjectContents(create, writeAll(first)), objectContents(source));
+    });
+  });
+}
+
+const inRange = (key: number, range: KeyGroupRange) => {
+  const group = assignToKeyGroup(key, MAX);
+  return group >= range.start && group <= range.end;
+};
+
+/** Snapshots of namespaced state: as taken whatever is merged or changed in place meanwhile, restorable into any key-group range. */
+function namespacedSnapshotConformance(name: string, create: Factory): void {
+  const backend = () => create({ keyGroupRange: FULL, maxParallelism: MAX });
+
+  describe(`${name}: snapshots of namespaced state`, () => {
+    const list = new ListStateDescriptor<{ n: number }>("contents");
+    const sum = new ReducingStateDescriptor<{ n: number }>("sum", (a, b) => {
+      a.n += b.n;
+      return a;
+    });
+    type Op = { key: number; ns: number; kind: "add" | "change" | "merge" | "clear"; n: number };
+    const ops = fc.array(
+      fc.record({
+        key: fc.integer({ min: 0, max: 20 }),
+        ns: fc.integer({ min: 0, max: 3 }),
+        kind: fc.constantFrom("add", "change", "merge", "clear") as fc.Arbitrary<Op["kind"]>,
+        n: fc.integer({ min: 1, max: 9 }),
+      }),
+      { maxLength: 50 },
+    );
+    const apply = (b: KeyedStateBackend, op: Op): void => {
+      const l = b.getNamespacedState<number, { n: number }>(list);
+      const s = b.getNamespacedState<number, { n: number }>(sum);
+      b.setCurrentKey(op.key);
+      l.setCurrentNamespace(op.ns);
+      s.setCurrentNamespace(op.ns);
+      switch (op.kind) {
+        case "add":
+          l.state.add({ n: op.n });
+          s.state.add({ n: op.n });
+          return;
+        case "change": {
+          const first = l.state.get()[0];
+          if (first !== undefined) first.n += op.n;
+          const total = s.state.get();
+          if (total !== undefined) total.n *= 2;
+          return;
+        }
+        case "merge":
+          l.mergeNamespaces(op.ns, [(op.ns + 1) % 4, (op.ns + 2) % 4]);
+          s.mergeNamespaces(op.ns, [(op.ns + 1) % 4]);
+          return;
+        case "clear":
+          l.state.clear();
+          s.state.clear();
+          return;
+      }
+    };
+    const contents = (b: KeyedStateBackend, range: KeyGroupRange = FULL): unknown[] => {
+      const l = b.getNamespacedState<number, { n: number }>(list);
+      const s = b.getNamespacedState<number, { n: number }>(sum);
+      const out: unknown[] = [];
+      for (let key = 0; key <= 20; key++) {
+        if (!inRange(key, range)) continue;
+        b.setCurrentKey(key);
+        for (let ns = 0; ns < 4; ns++) {
+          l.setCurrentNamespace(ns);
+          s.setCurrentNamespace(ns);
+          const elements = l.state.get();
+          const total = s.state.get();
+          if (elements.length > 0 || total !== undefined) out.push([key, ns, elements, total]);
+        }
+      }
+      return JSON.parse(JSON.stringify(out)) as unknown[];
+    };
+    const restored = (bytes: Uint8Array, keyGroupRange: KeyGroupRange = FULL) => {
+      const b = create({ keyGroupRange, maxParallelism: MAX });
+      b.restore([bytes]);
+      return b;
+    };
+
+    it("a snapshot shows namespaced state as it was when taken, whatever is added, changed in place, merged or cleared while it is written", () => {
+      fc.assert(
+        fc.property(ops, ops, (before, after) => {
+          const b = backend();
+          for (const op of before) apply(b, op);
+          const expected = contents(b);
+          const bytes = writeInterleaved(b.snapshot(), after, (op) => apply(b, op));
+          assert.deepEqual(contents(restored(bytes)), expected);
+        }),
+        { numRuns: 150 },
+      );
+    });
+
+    it("merging into a target while a snapshot is live changes neither the target nor the sources the snapshot shows", () => {
+      const b = backend();
+      for (const ns of [0, 1, 2]) apply(b, { key: 3, ns, kind: "add", n: ns + 1 });
+      const expected = contents(b);
+      const snapshot = b.snapshot();
+      apply(b, { key: 3, ns: 0, kind: "merge", n: 1 });
+      assert.deepEqual(contents(b), [
+        [3, 0, [{ n: 1 }, { n: 2 }, { n: 3 }], { n: 3 }],
+        [3, 2, [], { n: 3 }],
+      ]);
+      assert.deepEqual(contents(restored(writeAll(snapshot))), expected);
+    });
+
+    it("the live namespaced state keeps every change made while a snapshot was alive", () => {
+      assertLiveStateKeepsChanges(backend, ops, apply, (b) => contents(b));
+    });
+
+    it("a snapshot of namespaced state restores into backends of other key-group ranges, each keeping the namespaces of its own keys", () => {
+      const source = backend();
+      for (let key = 0; key <= 20; key++) for (let ns = 0; ns < 3; ns++) apply(source, { key, ns, kind: "add", n: key + ns });
+      const bytes = writeAll(source.snapshot());
+      const parts = [0, 1, 2].map((i) => {
+        const range = keyGroupRangeForSubtask(i, 3, MAX);
+        return contents(restored(bytes, range), range);
+      });
+      assert.ok(parts.every((p) => p.length > 0 && p.length < 63), "each range holds some, not all, of the entries");
+      assert.deepEqual(parts.flat().sort((x, y) => (x as number[])[0]! * 4 + (x as number[])[1]! - ((y as number[])[0]! * 4 + (y as number[])[1]!)), contents(source));
+    });
+
+    it("restored namespaced state is namespaced again, and refused as plain state", () => {
+      const source = backend();
+      apply(source, { key: 1, ns: 2, kind: "add", n: 3 });
+      const b = restored(writeAll(source.snapshot()));
+      assert.throws(() => b.getState(list), (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_STATE_CONFLICT" && e.message.includes("contents"));
+      const again = restored(writeAll(b.snapshot()));
+      assert.deepEqual(contents(again), [[1, 2, [{ n: 3 }], { n: 3 }]]);
     });
   });
 }

@@ -4,7 +4,15 @@
  */
 import type { NormalizedKey } from "../../core/key-groups.ts";
 
-export class CurrentKey {
+/** What a state table reads to find the current entry: the key group's slot and the entry's key in it. */
+export interface EntryCursor {
+  /** The slot of the entry's key group in the table (key group minus the range start); -1 while no key is set. */
+  readonly index: number;
+  /** The entry's key in that key group's map. */
+  readonly normalized: NormalizedKey;
+}
+
+export class CurrentKey implements EntryCursor {
   /** The key as the user gave it. */
   key: unknown = undefined;
   /** The key as state maps store it. */

@@ -32,7 +32,10 @@ import type {
 import type { KeyedStateBackend, KeyedStateBackendOptions } from "../keyed-state-backend.ts";
 import type { KeyedStateSnapshot } from "../keyed-state-snapshot.ts";
 import type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from "../state.ts";
+import type { InternalKvState, InternalMergingState } from "../namespaced-state.ts";
 import { CurrentKey } from "./current-key.ts";
+import { HeapNamespacedState, mergeLists, type MergeValues } from "./heap-namespaced-state.ts";
+import { NamespaceCursor } from "./namespace-cursor.ts";
 import { HeapAggregatingState } from "./heap-aggregating-state.ts";
 import { HeapListState } from "./heap-list-state.ts";
 import { HeapMapState, type UserMap } from "./heap-map-state.ts";
@@ -50,8 +53,14 @@ export type HeapKeyedStateBackendOptions = KeyedStateBackendOptions;
  */
 interface TableEntry {
   readonly kind: StateKind;
+  /** Whether entries are (key, namespace) pairs: the state was asked for by `getNamespacedState`. */
+  readonly namespaced: boolean;
   readonly table: StateTable<unknown>;
   state: State | undefined;
+  /** The cursor of a namespaced table; undefined for a plain one. */
+  readonly cursor: NamespaceCursor | undefined;
+  /** The handle `getNamespacedState` returns, once asked for. */
+  handle: HeapNamespacedState<unknown, State> | undefined;
 }
 
 export class HeapKeyedStateBackend implements KeyedStateBackend {
@@ -108,15 +117,37 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     if (entry === undefined) {
       const table = new StateTable<unknown>(descriptor.name, this.keyGroupRange, this.current);
       const state = createState(descriptor, table);
-      this.tables.set(descriptor.name, { kind: descriptor.kind, table, state });
+      this.tables.set(descriptor.name, { kind: descriptor.kind, namespaced: false, table, state, cursor: undefined, handle: undefined });
       return state;
     }
-    if (entry.kind !== descriptor.kind) {
-      const how = entry.state === undefined ? "was restored as" : "is registered as";
-      throw new WeirError("WEIR_ERR_STATE_CONFLICT", `state '${descriptor.name}' ${how} ${entry.kind} state and cannot also be ${descriptor.kind} state`);
-    }
+    checkSameState(entry, descriptor, false);
     entry.state ??= createState(descriptor, entry.table);
     return entry.state;
+  }
+
+  getNamespacedState<N, T>(descriptor: ValueStateDescriptor<T>): InternalKvState<N, ValueState<T>>;
+  getNamespacedState<N, T>(descriptor: ListStateDescriptor<T>): InternalMergingState<N, ListState<T>>;
+  getNamespacedState<N, K, V>(descriptor: MapStateDescriptor<K, V>): InternalKvState<N, MapState<K, V>>;
+  getNamespacedState<N, T>(descriptor: ReducingStateDescriptor<T>): InternalMergingState<N, ReducingState<T>>;
+  getNamespacedState<N, IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): InternalMergingState<N, AggregatingState<IN, OUT>>;
+  getNamespacedState<N>(descriptor: StateDescriptor): InternalKvState<N, State>;
+  getNamespacedState<N>(descriptor: StateDescriptor): InternalKvState<N, State> {
+    let entry = this.tables.get(descriptor.name);
+    if (entry === undefined) {
+      entry = this.namespacedEntry(descriptor.name, descriptor.kind);
+      this.tables.set(descriptor.name, entry);
+    } else checkSameState(entry, descriptor, true);
+    if (entry.handle === undefined) {
+      const state = createState(descriptor, entry.table);
+      entry.state = state;
+      entry.handle = new HeapNamespacedState(state, entry.cursor!, entry.table, mergeFor(descriptor));
+    }
+    return entry.handle as InternalKvState<N, State>;
+  }
+
+  private namespacedEntry(name: string, kind: StateKind): TableEntry {
+    const cursor = new NamespaceCursor(name, this.current);
+    return { kind, namespaced: true, table: new StateTable<unknown>(name, this.keyGroupRange, cursor), state: undefined, cursor, handle: undefined };
   }
 
   /**
@@ -125,7 +156,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
    */
   snapshot(): KeyedStateSnapshot {
     const frozen: FrozenState[] = [];
-    for (const [name, entry] of this.tables) frozen.push({ name, kind: entry.kind, table: entry.table.freeze() });
+    for (const [name, entry] of this.tables) frozen.push({ name, kind: entry.kind, namespaced: entry.namespaced, table: entry.table.freeze() });
     return new HeapSnapshot(this.keyGroupRange, this.maxParallelism, frozen);
   }
 
@@ -140,10 +171,15 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     for (const [name, restored] of incoming) {
       let entry = this.tables.get(name);
       if (entry === undefined) {
-        entry = { kind: restored.kind, table: new StateTable<unknown>(name, this.keyGroupRange, this.current), state: undefined };
+        entry = restored.namespaced
+          ? this.namespacedEntry(name, restored.kind)
+          : { kind: restored.kind, namespaced: false, table: new StateTable<unknown>(name, this.keyGroupRange, this.current), state: undefined, cursor: undefined, handle: undefined };
         this.tables.set(name, entry);
-      } else if (entry.kind !== restored.kind) {
-        throw new WeirError("WEIR_ERR_STATE_CONFLICT", `state '${name}' is registered as ${entry.kind} state but was restored as ${restored.kind} state`);
+      } else if (entry.kind !== restored.kind || entry.namespaced !== restored.namespaced) {
+        throw new WeirError(
+          "WEIR_ERR_STATE_CONFLICT",
+          `state '${name}' is registered as ${describeKind(entry.kind, entry.namespaced)} state but was restored as ${describeKind(restored.kind, restored.namespaced)} state`,
+        );
       }
       for (const [group, entries] of restored.groups) entry.table.load(group, entries);
     }
@@ -191,6 +227,37 @@ function createState(descriptor: StateDescriptor, table: StateTable<unknown>): S
       return new HeapReducingState(table, descriptor.reduce);
     case "aggregating":
       return new HeapAggregatingState(table, descriptor.aggregate);
+  }
+}
+
+/** Refuses a request for a known state name as another kind, or with(out) namespaces where it has none (has them). */
+function checkSameState(entry: TableEntry, descriptor: StateDescriptor, namespaced: boolean): void {
+  if (entry.kind === descriptor.kind && entry.namespaced === namespaced) return;
+  const how = entry.state === undefined ? "was restored as" : "is registered as";
+  throw new WeirError(
+    "WEIR_ERR_STATE_CONFLICT",
+    `state '${descriptor.name}' ${how} ${describeKind(entry.kind, entry.namespaced)} state and cannot also be ${describeKind(descriptor.kind, namespaced)} state`,
+  );
+}
+
+function describeKind(kind: StateKind, namespaced: boolean): string {
+  return namespaced ? `namespaced ${kind}` : kind;
+}
+
+/** How values of a namespaced state merge, or the error that refuses it (value and map state; an aggregate function without merge). */
+function mergeFor(descriptor: StateDescriptor): MergeValues | WeirError {
+  switch (descriptor.kind) {
+    case "list":
+      return mergeLists;
+    case "reducing":
+      return descriptor.reduce;
+    case "aggregating": {
+      const aggregate = descriptor.aggregate;
+      if (aggregate.merge === undefined) return invalidArgument(`aggregating state '${descriptor.name}' cannot merge namespaces (merging windows): its aggregate function has no merge method`);
+      return (a, b) => aggregate.merge!(a, b);
+    }
+    default:
+      return internalError(`${descriptor.kind} state '${descriptor.name}' cannot merge namespaces`);
   }
 }
 

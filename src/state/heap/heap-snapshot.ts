@@ -6,7 +6,9 @@
  * Format (version 1): "WKS1", u32 header length, header, then one section per non-empty key
  * group: u32 key group, u32 length, body. Header and bodies are MessagePack (structured-clone
  * mode: Maps, Sets, Dates and bigints survive). Header: { maxParallelism, range: [start, end],
- * states: [[name, kind], ...] }. Body: [[stateIndex, flatEntries], ...] where flatEntries is
+ * states: [[name, kind], ...] }, where a namespaced state is [name, kind, 1] and its entries' keys
+ * encode (key, namespace) (see NamespaceCursor), so namespaces are stored per key group with their
+ * keys. Body: [[stateIndex, flatEntries], ...] where flatEntries is
  * [key, value, key, value, ...] of normalized keys and stored values, except map state, whose
  * value is flattened as [userKeyNormalized, userKey, value, ...]; when every key and value of a
  * state in a key group is a number, flatEntries is an Int32Array (all 32-bit integers) or a
@@ -27,6 +29,8 @@ const MAGIC = 0x31534b57; // "WKS1" little-endian
 export interface FrozenState {
   readonly name: string;
   readonly kind: StateKind;
+  /** Entries are (key, namespace) pairs under their encoded entry key (see NamespaceCursor). */
+  readonly namespaced: boolean;
   readonly table: FrozenTable<unknown>;
 }
 
@@ -106,7 +110,7 @@ export class HeapSnapshot implements KeyedStateSnapshot {
 
   *write(): Generator<void, Uint8Array, void> {
     const chunks: Uint8Array[] = [];
-    const header = packr.pack({ maxParallelism: this.maxParallelism, range: [this.range.start, this.range.end], states: this.states.map((s) => [s.name, s.kind]) });
+    const header = packr.pack({ maxParallelism: this.maxParallelism, range: [this.range.start, this.range.end], states: this.states.map((s) => (s.namespaced ? [s.name, s.kind, 1] : [s.name, s.kind])) });
     chunks.push(u32s(MAGIC, header.length), Uint8Array.from(header));
     for (let group = this.range.start; group <= this.range.end; group++) {
       const index = group - this.range.start;
@@ -142,6 +146,7 @@ function u32s(a: number, b: number): Uint8Array {
 
 export interface RestoredState {
   readonly kind: StateKind;
+  readonly namespaced: boolean;
   /** Entries per key group, already in stored form. */
   readonly groups: Map<number, [NormalizedKey, unknown][]>;
 }
@@ -156,16 +161,17 @@ export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into:
   if (bytes.byteLength < 8 || view.getUint32(0, true) !== MAGIC) throw corrupt("it does not start with the keyed-state format marker");
   const headerLength = view.getUint32(4, true);
   if (8 + headerLength > bytes.byteLength) throw corrupt("the header is truncated");
-  let header: { states: [string, StateKind][] };
+  let header: { states: [string, StateKind, 1?][] };
   try {
     header = packr.unpack(bytes.subarray(8, 8 + headerLength)) as typeof header;
   } catch (e) {
     throw corrupt(`the header cannot be decoded (${e instanceof Error ? e.message : String(e)})`);
   }
-  const states = header.states.map(([name, kind]) => {
+  const states = header.states.map(([name, kind, flag]) => {
+    const namespaced = flag === 1;
     let restored = into.get(name);
-    if (restored === undefined) into.set(name, (restored = { kind, groups: new Map() }));
-    else if (restored.kind !== kind) throw corrupt(`state '${name}' is ${kind} state in one snapshot and ${restored.kind} state in another`);
+    if (restored === undefined) into.set(name, (restored = { kind, namespaced, groups: new Map() }));
+    else if (restored.kind !== kind || restored.namespaced !== namespaced) throw corrupt(`state '${name}' is ${kind} state in one snapshot and ${restored.kind} state in another, or namespaced in only one`);
     return restored;
   });
   let at = 8 + headerLength;

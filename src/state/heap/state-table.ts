@@ -1,7 +1,8 @@
 /**
  * The entries of one heap state: a map from normalized key to stored value for each key group of
  * the backend's range, created on the first write to that key group. Reads and writes address the
- * current key. Invariant: no map holds `undefined` as a value, so a key has an entry exactly when
+ * current entry its cursor names: the current key, or for a namespaced state the current key in
+ * the state's current namespace (see NamespaceCursor). Invariant: no map holds `undefined` as a value, so a key has an entry exactly when
  * it holds state.
  *
  * Snapshots are copy-on-write per entry, against every snapshot in flight (the idea of Flink's
@@ -25,7 +26,7 @@
 import { deepCopy } from "../../core/deep-copy.ts";
 import { internalError } from "../../core/errors.ts";
 import type { KeyGroupRange, NormalizedKey } from "../../core/key-groups.ts";
-import type { CurrentKey } from "./current-key.ts";
+import type { EntryCursor } from "./current-key.ts";
 
 /** In a pre-image: the key had no value when the snapshot froze. */
 const ABSENT: unique symbol = Symbol("absent");
@@ -65,7 +66,7 @@ export class StateTable<V> {
   constructor(
     readonly name: string,
     private readonly range: KeyGroupRange,
-    private readonly current: CurrentKey,
+    private readonly current: EntryCursor,
   ) {
     const groups = range.end - range.start + 1;
     this.maps = Array.from({ length: groups }, () => undefined);
