@@ -5,12 +5,11 @@
  */
 import type { JobArgs } from "../api/job-args.ts";
 import type { Clock } from "../core/clock.ts";
-import { assignToKeyGroup, keyGroupRangeForSubtask } from "../core/key-groups.ts";
+import { keyGroupRangeForSubtask } from "../core/key-groups.ts";
 import type { JobGraph, JobVertex } from "../graph/job-graph.ts";
 import { operatorIdOf } from "../graph/job-graph.ts";
 import { displayName, type StreamNode } from "../graph/stream-graph.ts";
 import { createKeyedStateBackend } from "../state/state-backends.ts";
-import { InternalTimerService } from "../state/timer-service.ts";
 import { KeyedServices } from "./keyed-services.ts";
 import type { RecordWriter } from "./network/record-writer.ts";
 import type { ClientChannel, OperatorContext, StreamOperator } from "./operators/operator.ts";
@@ -19,6 +18,7 @@ import { ChainedInput, combineOutputs, CountingOutput } from "./outputs.ts";
 import { protectedOutputs, type RecordTarget } from "./record-ownership.ts";
 import { StreamingRuntimeContext } from "./runtime-context.ts";
 import type { RestoredOperatorState } from "./task-checkpointing.ts";
+import type { RecordTimestamp } from "./record-timestamp.ts";
 
 export interface ChainMember {
   readonly node: StreamNode;
@@ -41,6 +41,8 @@ export interface ChainEnvironment {
   readonly checkpointing: boolean;
   /** Records pass between operators without copies; the job promises not to change what it shares. */
   readonly objectReuse: boolean;
+  /** The task's current record timestamp, shared by its operators and writers. */
+  readonly recordTimestamp: RecordTimestamp;
   /** An operator's restored state for this subtask, by operator id. */
   readonly restored: (operatorId: string) => RestoredOperatorState | undefined;
 }
@@ -50,15 +52,12 @@ function keyedServicesFor(node: StreamNode, vertex: JobVertex, env: ChainEnviron
   const maxParallelism = env.job.maxParallelism;
   const keyGroupRange = keyGroupRangeForSubtask(env.subtaskIndex, vertex.parallelism, maxParallelism);
   const backend = createKeyedStateBackend(env.job.stateBackend, { keyGroupRange, maxParallelism });
-  const timers = new InternalTimerService();
+  const services = new KeyedServices(backend, node.keySelectors);
   if (restored !== undefined) {
     backend.restore(restored.keyed);
-    for (const [time, key] of restored.timers) {
-      const group = assignToKeyGroup(key, maxParallelism);
-      if (group >= keyGroupRange.start && group <= keyGroupRange.end) timers.register(key, group, time);
-    }
+    services.timers.restore(restored.timers, keyGroupRange, maxParallelism);
   }
-  return new KeyedServices(backend, timers, node.keySelectors);
+  return services;
 }
 
 /** Chain members head first. Members are built tail first, so each output target exists. */
@@ -71,8 +70,9 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
     const targets: RecordTarget[] = [];
     for (const child of vertex.nodes) {
       if (child !== node && child.inputs.length === 1 && child.inputs[0]!.source === node.id && members.has(child.id)) {
-        const consumer = members.get(child.id)!.operator!;
-        targets.push({ output: new ChainedInput(consumer), readsRecordsOnly: consumer.readsRecordsOnly === true });
+        const consumer = members.get(child.id)!;
+        const operator = consumer.operator!;
+        targets.push({ output: new ChainedInput(operator, consumer.output), readsRecordsOnly: operator.readsRecordsOnly === true });
       }
     }
     vertex.outputs.forEach((edge, k) => {
@@ -95,6 +95,7 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
         operatorId,
         checkpointing: env.checkpointing,
         restored: restored === undefined ? undefined : { checkpointId: restored.checkpointId, state: restored.state },
+        recordTimestamp: env.recordTimestamp,
       },
       output: new CountingOutput(combineOutputs(protectedOutputs(targets, ownsRecords, env.objectReuse))),
       recordsIn: 0,

@@ -7,7 +7,7 @@ import { ProcessOperator } from "./process-operator.ts";
 export class CoProcessOperator<I1, I2, O> extends ProcessOperator<CoProcessFunction<I1, I2, O>, unknown, O> implements StreamOperator {
   override async open(context: OperatorContext, output: Output<unknown>): Promise<void> {
     this.keyed = context.keyed;
-    this.ctx = new OperatorKeyedContext(context.keyed, context.clock, context.runtime.operatorName);
+    this.ctx = new OperatorKeyedContext(context.keyed, context.clock, context.runtime.operatorName, context.recordTimestamp);
     await super.open(context, output);
   }
 

@@ -1,11 +1,14 @@
 /**
  * The context objects handed to keyed user functions. One instance per operator is reused for
- * every record, so the hot path allocates nothing.
+ * every record and timer, so the hot path allocates nothing.
  */
 import type { OnTimerContext, TimerService } from "../../api/functions.ts";
 import type { Clock } from "../../core/clock.ts";
 import { WeirError } from "../../core/errors.ts";
+import type { TimeDomain } from "../../state/internal-timer-service.ts";
+import { VOID_NAMESPACE } from "../../state/timer-queue.ts";
 import type { KeyedServices } from "../keyed-services.ts";
+import type { RecordTimestamp } from "../record-timestamp.ts";
 import type { OperatorContext } from "./operator.ts";
 
 /** The keyed services of an operator that cannot run without them; `what` names it in the error. */
@@ -20,13 +23,24 @@ export function requireKeyed(context: OperatorContext, what: string): KeyedServi
 }
 
 export class OperatorKeyedContext<K> implements OnTimerContext<K>, TimerService {
-  timestamp = 0;
+  /** The domain of the timer firing now; read only inside `onTimer`. */
+  domain: TimeDomain = "PROCESSING_TIME";
 
   constructor(
     private readonly keyed: KeyedServices | undefined,
     private readonly clock: Clock,
     private readonly operatorName: string,
+    private readonly time: RecordTimestamp,
   ) {}
+
+  timestamp(): number {
+    // Null for a record without a timestamp; inside onTimer always the timer's time.
+    return this.time.current as number;
+  }
+
+  timeDomain(): TimeDomain {
+    return this.domain;
+  }
 
   getCurrentKey(): K {
     return this.keyed?.backend.getCurrentKey() as K;
@@ -46,11 +60,23 @@ export class OperatorKeyedContext<K> implements OnTimerContext<K>, TimerService 
     return this.clock.now();
   }
 
+  currentWatermark(): number {
+    return this.keyed!.timers.currentWatermark();
+  }
+
   registerProcessingTimeTimer(time: number): void {
-    this.keyed!.registerTimer(time);
+    this.keyed!.timers.registerProcessingTimeTimer(VOID_NAMESPACE, time);
   }
 
   deleteProcessingTimeTimer(time: number): void {
-    this.keyed!.deleteTimer(time);
+    this.keyed!.timers.deleteProcessingTimeTimer(VOID_NAMESPACE, time);
+  }
+
+  registerEventTimeTimer(time: number): void {
+    this.keyed!.timers.registerEventTimeTimer(VOID_NAMESPACE, time);
+  }
+
+  deleteEventTimeTimer(time: number): void {
+    this.keyed!.timers.deleteEventTimeTimer(VOID_NAMESPACE, time);
   }
 }

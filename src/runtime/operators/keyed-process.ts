@@ -10,7 +10,7 @@ export class KeyedProcessOperator<K, I, O> extends ProcessOperator<KeyedProcessF
 
   override async open(context: OperatorContext, output: Output<unknown>): Promise<void> {
     this.keyed = this.keyedServices = requireKeyed(context, "a keyed process function");
-    this.ctx = new OperatorKeyedContext<K>(this.keyed, context.clock, context.runtime.operatorName);
+    this.ctx = new OperatorKeyedContext<K>(this.keyed, context.clock, context.runtime.operatorName, context.recordTimestamp);
     await super.open(context, output);
   }
 

@@ -1,3 +1,4 @@
+import { RecordTimestamp } from "../../../src/runtime/record-timestamp.ts";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -20,13 +21,14 @@ function capture(consumers: number): { channels: OutputChannel[]; items: Channel
   return { channels, items };
 }
 
-function writer(partitioning: Partitioning, channels: OutputChannel[], opts: { bufferSize?: number; maxParallelism?: number; subtaskIndex?: number; clock?: ManualClock } = {}): RecordWriter {
+function writer(partitioning: Partitioning, channels: OutputChannel[], opts: { bufferSize?: number; maxParallelism?: number; subtaskIndex?: number; clock?: ManualClock; time?: RecordTimestamp } = {}): RecordWriter {
   return createRecordWriter(partitioning, channels, {
     bufferSize: opts.bufferSize ?? 4,
     clock: opts.clock ?? new ManualClock(),
     maxParallelism: opts.maxParallelism ?? 128,
     subtaskIndex: opts.subtaskIndex ?? 0,
     objectReuse: false,
+    recordTimestamp: opts.time ?? new RecordTimestamp(),
   });
 }
 
