@@ -23,8 +23,9 @@ export function requireKeyed(context: OperatorContext, what: string): KeyedServi
 }
 
 export class OperatorKeyedContext<K> implements OnTimerContext<K>, TimerService {
-  /** The domain of the timer firing now; read only inside `onTimer`. */
-  domain: TimeDomain = "PROCESSING_TIME";
+  /** The time and domain of the timer firing now; read only inside `onTimer`. */
+  private timerTime: number | undefined;
+  private domain: TimeDomain = "PROCESSING_TIME";
 
   constructor(
     private readonly keyed: KeyedServices | undefined,
@@ -33,9 +34,15 @@ export class OperatorKeyedContext<K> implements OnTimerContext<K>, TimerService 
     private readonly time: RecordTimestamp,
   ) {}
 
+  /** A timer of `domain` at `time` fires now; `undefined` when it is done. */
+  firing(time: number | undefined, domain: TimeDomain): void {
+    this.timerTime = time;
+    this.domain = domain;
+  }
+
   timestamp(): number {
-    // Null for a record without a timestamp; inside onTimer always the timer's time.
-    return this.time.current as number;
+    // Inside onTimer the timer's time, in both domains (Flink); else the record's, null for none.
+    return this.timerTime ?? (this.time.current as number);
   }
 
   timeDomain(): TimeDomain {

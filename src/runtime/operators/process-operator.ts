@@ -12,8 +12,9 @@ interface TimedFunction<K, O> {
 
 /**
  * Base of process operators: a reused keyed context, and timers of both time domains fired with
- * their key current. Records emitted from `onTimer` carry the timer's time as their timestamp.
- * Event-time timers fire when the watermark reaches them, before the watermark goes on downstream.
+ * their key current. As in Flink, records emitted from `onTimer` of an event-time timer carry the
+ * timer's time as their timestamp, and those of a processing-time timer carry none. Event-time
+ * timers fire when the watermark reaches them, before the watermark goes on downstream.
  */
 export abstract class ProcessOperator<F extends TimedFunction<K, O>, K, O> extends UserFunctionOperator<F, O> {
   protected keyed: KeyedServices | undefined;
@@ -22,13 +23,14 @@ export abstract class ProcessOperator<F extends TimedFunction<K, O>, K, O> exten
 
   private readonly onTimer = (time: number, _namespace: unknown, domain: TimeDomain): void => {
     const previous = this.time.current;
-    this.time.current = time;
-    this.ctx.domain = domain;
+    this.time.current = domain === "EVENT_TIME" ? time : null;
+    this.ctx.firing(time, domain);
     try {
       this.userFunction.onTimer?.(time, this.ctx, this.output);
     } catch (e) {
       this.fail(e);
     } finally {
+      this.ctx.firing(undefined, domain);
       this.time.current = previous;
     }
   };
