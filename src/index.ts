@@ -18,9 +18,9 @@ export type {
   OnTimerContext,
   ReduceFunction,
   RuntimeContext,
-  TimeDomain,
   TimerService,
 } from "./api/functions.ts";
+export { TimeDomain } from "./api/functions.ts";
 export { WatermarkStrategy } from "./api/watermark-strategy.ts";
 export type { TimestampAssigner, WatermarkGeneratorSupplier, WatermarkGeneratorSupplierContext } from "./api/watermark-strategy.ts";
 export {

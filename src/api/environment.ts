@@ -111,6 +111,8 @@ export class StreamExecutionEnvironment implements StreamGraphBuilder {
     if (strategyOrName instanceof WatermarkStrategy) {
       const sourceId = this.addSource(source, maybeName);
       const id = appendOperator(this, sourceId, "Timestamps/Watermarks", timestampsAndWatermarks(this, strategyOrName));
+      // Errors of the assigner name the source it reads.
+      if (maybeName !== undefined) this.node(id).name = `Timestamps/Watermarks: ${maybeName}`;
       return new SingleOutputStream<T>(this, id, sourceId);
     }
     if (strategyOrName !== undefined && typeof strategyOrName !== "string") {

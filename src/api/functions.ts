@@ -11,7 +11,7 @@ import type {
   ReducingStateDescriptor,
   ValueStateDescriptor,
 } from "../state/descriptors.ts";
-import type { TimeDomain } from "../state/internal-timer-service.ts";
+import { TimeDomain } from "../state/internal-timer-service.ts";
 import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from "../state/state.ts";
 
 export interface Collector<T> {
@@ -77,7 +77,7 @@ export interface TimerService {
   deleteEventTimeTimer(time: number): void;
 }
 
-export type { TimeDomain };
+export { TimeDomain };
 
 export interface KeyedContext<K> {
   /**

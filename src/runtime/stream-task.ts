@@ -37,7 +37,7 @@ import type { Clock } from "../core/clock.ts";
 import type { ChainMember } from "./operator-chain.ts";
 import type { TaskMetrics } from "./metrics.ts";
 import type { BatchCodec } from "./network/batch-codec.ts";
-import { END_OF_DATA, END_OF_PARTITION, type ChannelEvent } from "./network/channel-item.ts";
+import { END_OF_DATA, END_OF_PARTITION, isBatch, type ChannelEvent } from "./network/channel-item.ts";
 import type { InputGate, InputChannel } from "./network/input-gate.ts";
 import type { RecordWriter } from "./network/record-writer.ts";
 import { operatorFailure } from "./operators/user-function.ts";
@@ -249,30 +249,26 @@ export class StreamTask {
   private processInput(gate: InputGate, codec: BatchCodec): void | Promise<void> {
     const channel = gate.poll()!;
     const item = channel.queue.shift()!;
-    if (Array.isArray(item) || item instanceof Uint8Array) {
-      const records = Array.isArray(item) ? item : codec.decode(item);
+    if (isBatch(item)) {
+      const timestamped = !Array.isArray(item) && !(item instanceof Uint8Array);
+      const batch = timestamped ? item.records : item;
       channel.returnCredit(1);
-      const head = this.head;
-      const operator = head.operator!;
-      const inputIndex = channel.inputIndex;
-      head.recordsIn += records.length;
-      this.time.current = null;
-      for (let i = 0; i < records.length; i++) operator.processElement(records[i], inputIndex);
-      return;
-    }
-    if (item.kind === "timestamped") {
-      const records = Array.isArray(item.records) ? item.records : codec.decode(item.records);
-      channel.returnCredit(1);
-      this.processTimestamped(records, item.timestamps, channel.inputIndex);
+      this.processBatch(Array.isArray(batch) ? batch : codec.decode(batch), timestamped ? item.timestamps : undefined, channel.inputIndex);
       return;
     }
     return this.processEvent(channel, item);
   }
 
-  private processTimestamped(records: unknown[], timestamps: Float64Array, inputIndex: 0 | 1): void {
+  /** Hands a batch's records to the head operator, each with its timestamp (NaN: none) current. */
+  private processBatch(records: unknown[], timestamps: Float64Array | undefined, inputIndex: 0 | 1): void {
     const operator = this.head.operator!;
     const time = this.time;
     this.head.recordsIn += records.length;
+    time.current = null;
+    if (timestamps === undefined) {
+      for (let i = 0; i < records.length; i++) operator.processElement(records[i], inputIndex);
+      return;
+    }
     for (let i = 0; i < records.length; i++) {
       const t = timestamps[i]!;
       time.current = t === t ? t : null;

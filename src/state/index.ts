@@ -23,4 +23,4 @@ export {
 export { HeapKeyedStateBackend, type HeapKeyedStateBackendOptions } from "./heap/heap-keyed-state-backend.ts";
 export { UserMapEntry } from "./heap/heap-map-state.ts";
 export { TimerQueue, VOID_NAMESPACE, type InternalTimer } from "./timer-queue.ts";
-export { InternalTimerService, type TimeDomain, type TimerEntry, type TimerKeyContext, type TimerTrigger } from "./internal-timer-service.ts";
+export { InternalTimerService, TimeDomain, type TimerEntry, type TimerKeyContext, type TimerTrigger } from "./internal-timer-service.ts";

@@ -12,8 +12,9 @@ import { MIN_WATERMARK } from "../core/watermark.ts";
 import { assignToKeyGroup, type KeyGroupRange } from "../core/key-groups.ts";
 import { TimerQueue, VOID_NAMESPACE } from "./timer-queue.ts";
 
-/** Flink's TimeDomain: which kind of timer fired. */
-export type TimeDomain = "EVENT_TIME" | "PROCESSING_TIME";
+/** Flink's TimeDomain: which kind of timer fired (`ctx.timeDomain() === TimeDomain.EVENT_TIME`). */
+export const TimeDomain = { EVENT_TIME: "EVENT_TIME", PROCESSING_TIME: "PROCESSING_TIME" } as const;
+export type TimeDomain = (typeof TimeDomain)[keyof typeof TimeDomain];
 
 /** Called for each firing timer, with its key already current. */
 export type TimerTrigger<N> = (time: number, namespace: N, domain: TimeDomain) => void;

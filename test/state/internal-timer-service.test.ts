@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { assignToKeyGroup, keyGroupRangeForSubtask } from "../../src/core/key-groups.ts";
 import { MAX_WATERMARK, MIN_WATERMARK } from "../../src/core/watermark.ts";
-import { InternalTimerService, type TimeDomain, type TimerKeyContext } from "../../src/state/internal-timer-service.ts";
+import { InternalTimerService, TimeDomain, type TimerKeyContext } from "../../src/state/internal-timer-service.ts";
 
 class Keys implements TimerKeyContext {
   key: unknown = undefined;
@@ -68,9 +68,9 @@ describe("InternalTimerService", () => {
     timers.registerProcessingTimeTimer(undefined, 10);
     assert.equal(timers.nextProcessingTime(), 10);
     timers.onProcessingTime(100, trigger);
-    assert.deepEqual(fired, [[10, "a", undefined, "PROCESSING_TIME"]]);
+    assert.deepEqual(fired, [[10, "a", undefined, TimeDomain.PROCESSING_TIME]]);
     timers.advanceWatermark(100, trigger);
-    assert.deepEqual(fired.at(-1), [10, "a", undefined, "EVENT_TIME"]);
+    assert.deepEqual(fired.at(-1), [10, "a", undefined, TimeDomain.EVENT_TIME]);
     assert.equal(timers.size(), 0);
   });
 
