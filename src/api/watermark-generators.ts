@@ -72,8 +72,9 @@ export class NoWatermarksGenerator<T> implements WatermarkGenerator<T> {
  * resets it; the timeout is counted from the first check that saw no activity.
  */
 export class IdlenessTimer {
-  private counter = 0;
-  private lastCounter = 0;
+  /** Whether an event came since the last check. */
+  private active = false;
+  /** When a check first saw no activity; undefined while events come. */
   private idleSince: number | undefined;
 
   constructor(
@@ -82,17 +83,17 @@ export class IdlenessTimer {
   ) {}
 
   activity(): void {
-    this.counter++;
+    this.active = true;
   }
 
   checkIfIdle(): boolean {
-    if (this.counter !== this.lastCounter) {
-      this.lastCounter = this.counter;
+    if (this.active) {
+      this.active = false;
       this.idleSince = undefined;
       return false;
     }
     const now = this.clock.now();
-    if (this.idleSince === undefined) this.idleSince = now;
+    this.idleSince ??= now;
     return now - this.idleSince >= this.idleTimeoutMs;
   }
 }

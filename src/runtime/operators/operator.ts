@@ -59,9 +59,12 @@ export interface StreamOperator {
   processWatermark?(watermark: number): void;
   /** Its input became idle or active again; without this method the status is forwarded unchanged. */
   processWatermarkStatus?(idle: boolean): void;
-  /** Called when the processing-time clock passed the earliest registered timer. */
+  /** Called when the processing-time clock passed `nextTimerTime()`. */
   onProcessingTime?(now: number): void;
-  /** The earliest registered processing-time timer, if any: the task wakes for it. */
+  /**
+   * The earliest processing time the operator must be called at, if any (its earliest
+   * processing-time timer, or its next periodic watermark): the task wakes for it.
+   */
   nextTimerTime?(): number | undefined;
   /** No more records will arrive on this input. May emit. */
   endInput?(inputIndex: 0 | 1): void | Promise<void>;
