@@ -25,6 +25,17 @@ export type {
   RuntimeContext,
   TimerService,
 } from "./api/functions.ts";
+export { TimeDomain } from "./api/functions.ts";
+export { WatermarkStrategy } from "./api/watermark-strategy.ts";
+export type { TimestampAssigner, WatermarkGeneratorSupplier, WatermarkGeneratorSupplierContext } from "./api/watermark-strategy.ts";
+export {
+  AscendingTimestampsWatermarks,
+  BoundedOutOfOrdernessWatermarks,
+  NoWatermarksGenerator,
+  WatermarksWithIdleness,
+} from "./api/watermark-generators.ts";
+export type { WatermarkGenerator, WatermarkOutput } from "./api/watermark-generators.ts";
+export { Watermark, MAX_WATERMARK, MIN_WATERMARK } from "./core/watermark.ts";
 export * from "./state/descriptors.ts";
 export type * from "./state/state.ts";
 export {

@@ -15,6 +15,8 @@ import { ReduceOperator } from "../runtime/operators/reduce.ts";
 import { CoProcessOperator } from "../runtime/operators/co-process.ts";
 import { NonKeyedProcessOperator } from "../runtime/operators/non-keyed-process.ts";
 import { SinkOperator } from "../runtime/operators/sink.ts";
+import { TimestampsAndWatermarksOperator } from "../runtime/operators/timestamps-and-watermarks.ts";
+import type { WatermarkStrategy } from "./watermark-strategy.ts";
 import type { Sink } from "../sinks/sink.ts";
 import { printSink, type PrintSinkOptions } from "../sinks/print.ts";
 import { fileSink, type FileSinkOptions } from "../sinks/file.ts";
@@ -92,6 +94,17 @@ function addOperator(
   return node.id;
 }
 
+/** The factory of the operator that applies `strategy`; it reads the auto-watermark interval when it opens. */
+export function timestampsAndWatermarks<T>(env: StreamGraphBuilder, strategy: WatermarkStrategy<T>): OperatorFactory {
+  const config = env.getConfig();
+  return () => new TimestampsAndWatermarksOperator(strategy, () => config.getAutoWatermarkInterval());
+}
+
+/** @internal Appends a one-input operator reading `upstream` by forward edge. */
+export function appendOperator(env: StreamGraphBuilder, upstream: NodeId, operatorType: string, factory: OperatorFactory): NodeId {
+  return addOperator(env, [[{ node: upstream, partitioning: FORWARD }]], operatorType, factory);
+}
+
 export class DataStream<T> {
   /** @internal */
   constructor(
@@ -126,6 +139,14 @@ export class DataStream<T> {
    */
   process<O>(fn: ProcessFunction<T, O>): SingleOutputStream<O> {
     return this.transform("Process", () => new NonKeyedProcessOperator(fn));
+  }
+
+  /**
+   * Gives records timestamps and the stream watermarks, by `strategy` (see docs/event-time.md).
+   * Watermarks from upstream end here; this operator's generator is the stream's event time.
+   */
+  assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): SingleOutputStream<T> {
+    return this.transform("Timestamps/Watermarks", timestampsAndWatermarks(this.env, strategy));
   }
 
   /** Partitions by key: records with equal keys reach the same subtask, which keeps their state. */
@@ -212,13 +233,19 @@ class OperatorSettings {
 
 export class DataStreamSink extends OperatorSettings {}
 
-/** A stream produced by one operator, whose name, uid and parallelism can be set. */
+/**
+ * A stream produced by one operator, whose name, uid and parallelism can be set. A source read
+ * with a watermark strategy is two nodes, the source and the operator applying the strategy after
+ * it: name and uid then belong to the source (`settingsNode`), and the parallelism to both.
+ */
 export class SingleOutputStream<T> extends DataStream<T> {
   private readonly settings: OperatorSettings;
+  private readonly follower: OperatorSettings | undefined;
 
-  constructor(env: StreamGraphBuilder, readonly nodeId: NodeId) {
+  constructor(env: StreamGraphBuilder, readonly nodeId: NodeId, settingsNode: NodeId = nodeId) {
     super(env, [{ node: nodeId, partitioning: FORWARD }]);
-    this.settings = new OperatorSettings(env, nodeId);
+    this.settings = new OperatorSettings(env, settingsNode);
+    this.follower = settingsNode === nodeId ? undefined : new OperatorSettings(env, nodeId);
   }
 
   name(name: string): this {
@@ -233,6 +260,7 @@ export class SingleOutputStream<T> extends DataStream<T> {
 
   setParallelism(parallelism: number): this {
     this.settings.setParallelism(parallelism);
+    this.follower?.setParallelism(parallelism);
     return this;
   }
 

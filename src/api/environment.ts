@@ -11,7 +11,8 @@ import { elementsSource } from "../sources/elements.ts";
 import { fileLinesSource } from "../sources/file-lines.ts";
 import type { StreamGraph, StreamNode } from "../graph/stream-graph.ts";
 import { resolveStreamGraph } from "../graph/validate.ts";
-import { SingleOutputStream } from "./data-stream.ts";
+import { appendOperator, SingleOutputStream, timestampsAndWatermarks } from "./data-stream.ts";
+import { WatermarkStrategy } from "./watermark-strategy.ts";
 import { checkpointingSettings, type CheckpointingOptions, type CheckpointingSettings } from "./checkpointing-settings.ts";
 import { resolveRestartStrategyConfig, type ResolvedRestartStrategyConfig, type RestartStrategyConfig } from "../recovery/restart-config.ts";
 import { parseRestartStrategy } from "../recovery/parse-restart-strategy.ts";
@@ -99,7 +100,28 @@ export class StreamExecutionEnvironment implements StreamGraphBuilder {
     return this.restartStrategy;
   }
 
-  fromSource<T>(source: Source<T>, name?: string): SingleOutputStream<T> {
+  /**
+   * A stream read from `source`. With a watermark strategy (Flink's
+   * `fromSource(source, strategy, name)`), its records get timestamps and the stream watermarks
+   * as `assignTimestampsAndWatermarks(strategy)` right after the source would give them.
+   */
+  fromSource<T>(source: Source<T>, name?: string): SingleOutputStream<T>;
+  fromSource<T>(source: Source<T>, watermarkStrategy: WatermarkStrategy<T>, name?: string): SingleOutputStream<T>;
+  fromSource<T>(source: Source<T>, strategyOrName?: WatermarkStrategy<T> | string, maybeName?: string): SingleOutputStream<T> {
+    if (strategyOrName instanceof WatermarkStrategy) {
+      const sourceId = this.addSource(source, maybeName);
+      const id = appendOperator(this, sourceId, "Timestamps/Watermarks", timestampsAndWatermarks(this, strategyOrName));
+      // Errors of the assigner name the source it reads.
+      if (maybeName !== undefined) this.node(id).name = `Timestamps/Watermarks: ${maybeName}`;
+      return new SingleOutputStream<T>(this, id, sourceId);
+    }
+    if (strategyOrName !== undefined && typeof strategyOrName !== "string") {
+      throw invalidArgument("fromSource(source, strategy, name) expects a WatermarkStrategy (WatermarkStrategy.forMonotonousTimestamps(), ...) or a name");
+    }
+    return new SingleOutputStream<T>(this, this.addSource(source, strategyOrName));
+  }
+
+  private addSource<T>(source: Source<T>, name: string | undefined): ReturnType<typeof nodeId> {
     const id = nodeId(this.nodes.length);
     this.nodes.push({
       kind: "source",
@@ -111,7 +133,7 @@ export class StreamExecutionEnvironment implements StreamGraphBuilder {
       inputs: [],
       source: source as Source<unknown>,
     });
-    return new SingleOutputStream<T>(this, id);
+    return id;
   }
 
   /** A bounded stream of the given elements, split over the source's subtasks. */

@@ -1,6 +1,6 @@
 /**
- * The job's execution settings: parallelism, key groups, batching between tasks, and object
- * reuse. `env.getConfig()` returns the environment's ExecutionConfig (Flink's name); the command
+ * The job's execution settings: parallelism, key groups, batching between tasks, object reuse,
+ * and the period of watermark generation. `env.getConfig()` returns the environment's ExecutionConfig (Flink's name); the command
  * line and run options give defaults that a job's own settings override.
  */
 import { availableParallelism } from "node:os";
@@ -24,7 +24,12 @@ export interface EnvironmentConfig {
   objectReuse: boolean;
   /** Where keyed state lives: the name of a registered keyed state backend (src/state/state-backends.ts). */
   stateBackend: StateBackendName;
+  /** Milliseconds between periodic watermarks of every watermark generator; 0 emits none periodically. */
+  autoWatermarkInterval: number;
 }
+
+/** Flink's default period of watermark generation. */
+export const DEFAULT_AUTO_WATERMARK_INTERVAL_MS = 200;
 
 export function defaultEnvironmentConfig(): EnvironmentConfig {
   return {
@@ -34,6 +39,7 @@ export function defaultEnvironmentConfig(): EnvironmentConfig {
     bufferTimeoutMs: 100,
     objectReuse: false,
     stateBackend: DEFAULT_STATE_BACKEND,
+    autoWatermarkInterval: DEFAULT_AUTO_WATERMARK_INTERVAL_MS,
   };
 }
 
@@ -51,6 +57,7 @@ export class ExecutionConfig implements EnvironmentConfig {
   bufferTimeoutMs: number;
   objectReuse: boolean;
   stateBackend: StateBackendName;
+  autoWatermarkInterval: number;
 
   constructor(config: EnvironmentConfig) {
     this.parallelism = config.parallelism;
@@ -59,6 +66,23 @@ export class ExecutionConfig implements EnvironmentConfig {
     this.bufferTimeoutMs = config.bufferTimeoutMs;
     this.objectReuse = config.objectReuse;
     this.stateBackend = config.stateBackend;
+    this.autoWatermarkInterval = config.autoWatermarkInterval;
+  }
+
+  /**
+   * How often watermark generators emit periodic watermarks, in milliseconds of processing time
+   * (200 by default); 0 turns periodic watermarks off (punctuated ones and the final watermark remain).
+   */
+  setAutoWatermarkInterval(intervalMs: number): this {
+    if (typeof intervalMs !== "number" || !Number.isFinite(intervalMs) || intervalMs < 0) {
+      throw invalidArgument(`the auto-watermark interval must be zero or more milliseconds, got ${String(intervalMs)}`);
+    }
+    this.autoWatermarkInterval = intervalMs;
+    return this;
+  }
+
+  getAutoWatermarkInterval(): number {
+    return this.autoWatermarkInterval;
   }
 
   /**

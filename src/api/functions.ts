@@ -11,6 +11,7 @@ import type {
   ReducingStateDescriptor,
   ValueStateDescriptor,
 } from "../state/descriptors.ts";
+import { TimeDomain } from "../state/internal-timer-service.ts";
 import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from "../state/state.ts";
 import type { OutputTag } from "./output-tag.ts";
 
@@ -65,10 +66,29 @@ export interface TimerService {
    */
   registerProcessingTimeTimer(time: number): void;
   deleteProcessingTimeTimer(time: number): void;
+  /**
+   * The operator's event-time watermark: no record with a timestamp at or before it is expected.
+   * `Watermark.UNINITIALIZED`'s timestamp (Number.MIN_SAFE_INTEGER) before the first watermark.
+   */
+  currentWatermark(): number;
+  /**
+   * Registers an event-time timer for the current key: it fires once the watermark reaches
+   * `time`; registering the same time twice fires once. A bounded input ends with the maximum
+   * watermark, so every event-time timer fires before the job ends.
+   */
+  registerEventTimeTimer(time: number): void;
+  deleteEventTimeTimer(time: number): void;
 }
+
+export { TimeDomain };
 
 /** What every process function is handed with each record (Flink's ProcessFunction.Context). */
 export interface ProcessContext {
+  /**
+   * The timestamp of the record being processed, or of the timer firing; null when the record
+   * has none (no timestamp assigner upstream).
+   */
+  timestamp(): number | null;
   timerService(): TimerService;
   /**
    * Emits `value` to the side output `tag`; `stream.getSideOutput(tag)` on this operator's stream
@@ -84,7 +104,10 @@ export interface KeyedContext<K> extends ProcessContext {
 }
 
 export interface OnTimerContext<K> extends KeyedContext<K> {
-  readonly timestamp: number;
+  /** The firing timer's timestamp. */
+  timestamp(): number;
+  /** Whether an event-time or a processing-time timer fired. */
+  timeDomain(): TimeDomain;
 }
 
 /** Processes each record of a keyed stream, with keyed state (from `open`'s context) and timers. */

@@ -15,6 +15,7 @@ import { InputChannel, InputGate } from "./network/input-gate.ts";
 import { OutputChannel } from "./network/output-channel.ts";
 import { createRecordWriter } from "./network/record-writer.ts";
 import { buildOperatorChain } from "./operator-chain.ts";
+import { RecordTimestamp } from "./record-timestamp.ts";
 import type { ClientChannel } from "./operators/operator.ts";
 import { faultHooksDeploying, withRestoredSourceDelay } from "./fault-hooks.ts";
 import { StreamTask, type TaskInput } from "./stream-task.ts";
@@ -75,6 +76,7 @@ export function deploy(settings: DeploymentSettings): Deployment {
     const job = settings.jobForSlot(slot);
     for (const vertex of job.vertices) {
       if (slot >= vertex.parallelism) continue;
+      const recordTimestamp = new RecordTimestamp();
       const writers = vertex.outputs.map((edge) => {
         const specs = plan.outputChannels(job.edges.indexOf(edge), slot);
         const channels = specs.map((spec) => {
@@ -97,6 +99,7 @@ export function deploy(settings: DeploymentSettings): Deployment {
           maxParallelism: job.maxParallelism,
           subtaskIndex: slot,
           objectReuse: settings.objectReuse,
+          recordTimestamp,
         });
       });
       const restored = (operatorId: string) => settings.restored(operatorId, slot);
@@ -109,6 +112,7 @@ export function deploy(settings: DeploymentSettings): Deployment {
         writers,
         checkpointing: settings.checkpointing !== undefined,
         objectReuse: settings.objectReuse,
+        recordTimestamp,
         restored,
         requestStep: executor.wake,
       });
@@ -137,7 +141,7 @@ export function deploy(settings: DeploymentSettings): Deployment {
       }
       const taskId = `${vertex.id}:${slot}`;
       const checkpointing = settings.checkpointing?.({ taskId });
-      executor.tasks.push(new StreamTask(vertex, slot, chain, input, writers, executor.wake, clock, checkpointing));
+      executor.tasks.push(new StreamTask(vertex, slot, chain, input, writers, executor.wake, clock, checkpointing, recordTimestamp));
     }
   }
 

@@ -7,21 +7,21 @@
  */
 import type { JobArgs } from "../api/job-args.ts";
 import type { Clock } from "../core/clock.ts";
-import { assignToKeyGroup, keyGroupRangeForSubtask } from "../core/key-groups.ts";
+import { keyGroupRangeForSubtask } from "../core/key-groups.ts";
 import type { JobGraph, JobVertex } from "../graph/job-graph.ts";
 import { operatorIdOf } from "../graph/job-graph.ts";
 import { displayName, type StreamNode } from "../graph/stream-graph.ts";
 import { createKeyedStateBackend } from "../state/state-backends.ts";
-import { InternalTimerService } from "../state/timer-service.ts";
 import { KeyedServices } from "./keyed-services.ts";
 import type { RecordWriter } from "./network/record-writer.ts";
-import type { ClientChannel, OperatorContext, StreamOperator } from "./operators/operator.ts";
+import type { ClientChannel, OperatorContext, Output, StreamOperator } from "./operators/operator.ts";
 import { withRecordFaults } from "./fault-hooks.ts";
 import { ChainedInput, combineOutputs, CountingOutput } from "./outputs.ts";
 import { protectedOutputs, type RecordTarget } from "./record-ownership.ts";
 import { StreamingRuntimeContext } from "./runtime-context.ts";
 import { SideOutputs } from "./side-outputs.ts";
 import type { RestoredOperatorState } from "./task-checkpointing.ts";
+import type { RecordTimestamp } from "./record-timestamp.ts";
 
 export interface ChainMember {
   readonly node: StreamNode;
@@ -46,6 +46,8 @@ export interface ChainEnvironment {
   readonly checkpointing: boolean;
   /** Records pass between operators without copies; the job promises not to change what it shares. */
   readonly objectReuse: boolean;
+  /** The task's current record timestamp, shared by its operators and writers. */
+  readonly recordTimestamp: RecordTimestamp;
   /** An operator's restored state for this subtask, by operator id. */
   readonly restored: (operatorId: string) => RestoredOperatorState | undefined;
   /** Asks the task for a step from outside one (see OperatorContext.requestStep). */
@@ -57,15 +59,12 @@ function keyedServicesFor(node: StreamNode, vertex: JobVertex, env: ChainEnviron
   const maxParallelism = env.job.maxParallelism;
   const keyGroupRange = keyGroupRangeForSubtask(env.subtaskIndex, vertex.parallelism, maxParallelism);
   const backend = createKeyedStateBackend(env.job.stateBackend, { keyGroupRange, maxParallelism });
-  const timers = new InternalTimerService();
+  const services = new KeyedServices(backend, node.keySelectors);
   if (restored !== undefined) {
     backend.restore(restored.keyed);
-    for (const [time, key] of restored.timers) {
-      const group = assignToKeyGroup(key, maxParallelism);
-      if (group >= keyGroupRange.start && group <= keyGroupRange.end) timers.register(key, group, time);
-    }
+    services.timers.restore(restored.timers, keyGroupRange, maxParallelism);
   }
-  return new KeyedServices(backend, timers, node.keySelectors);
+  return services;
 }
 
 /** Chain members head first. Members are built tail first, so each output target exists. */
@@ -84,19 +83,19 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
     };
     for (const child of vertex.nodes) {
       if (child !== node && child.inputs.length === 1 && child.inputs[0]!.source === node.id && members.has(child.id)) {
-        const consumer = members.get(child.id)!.operator!;
-        addTarget(child.inputs[0]!.outputTag, { output: new ChainedInput(consumer), readsRecordsOnly: consumer.readsRecordsOnly === true });
+        const consumer = members.get(child.id)!;
+        const operator = consumer.operator!;
+        addTarget(child.inputs[0]!.outputTag, { output: new ChainedInput(operator, consumer.output), readsRecordsOnly: operator.readsRecordsOnly === true });
       }
     }
     vertex.outputs.forEach((edge, k) => {
       if (edge.sourceNode === node.id) addTarget(edge.outputTag, { output: env.writers[k]!, readsRecordsOnly: false });
     });
     const ownsRecords = node.kind === "source" ? node.source.emitsOwnedRecords === true : operator!.emitsOwnedRecords === true;
-    const wire = (tag: string | undefined, owns: boolean): CountingOutput =>
-      new CountingOutput(combineOutputs(protectedOutputs(targets.get(tag) ?? [], owns, env.objectReuse)));
+    const combined = (tag: string | undefined, owns: boolean): Output<unknown> => combineOutputs(protectedOutputs(targets.get(tag) ?? [], owns, env.objectReuse));
     // A side output's records come from user code that may keep them: never the producer's own.
     const sideOutputs = new Map<string, CountingOutput>();
-    for (const tag of targets.keys()) if (tag !== undefined) sideOutputs.set(tag, wire(tag, false));
+    for (const tag of targets.keys()) if (tag !== undefined) sideOutputs.set(tag, new CountingOutput(combined(tag, false)));
     const operatorId = operatorIdOf(node);
     const restored = env.restored(operatorId);
     const keyed = keyedServicesFor(node, vertex, env, restored);
@@ -115,8 +114,10 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
         restored: restored === undefined ? undefined : { checkpointId: restored.checkpointId, state: restored.state },
         sideOutputs: new SideOutputs(name, sideOutputs),
         requestStep: env.requestStep,
+        recordTimestamp: env.recordTimestamp,
       },
-      output: wire(undefined, ownsRecords),
+      // Watermarks go to every output, side outputs included (their readers keep event time too).
+      output: new CountingOutput(combined(undefined, ownsRecords), [...sideOutputs.values()]),
       sideOutputs,
       recordsIn: 0,
     });

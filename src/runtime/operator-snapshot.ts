@@ -13,12 +13,13 @@
  */
 import { Packr } from "msgpackr";
 import { WeirError } from "../core/errors.ts";
+import type { TimerEntry } from "../state/internal-timer-service.ts";
 
 const packr = new Packr({ structuredClone: true, useRecords: false });
 
 export interface OperatorSnapshotContent {
   readonly keyed: Uint8Array | undefined;
-  readonly timers: readonly (readonly [number, unknown])[];
+  readonly timers: readonly TimerEntry[];
   readonly state: unknown;
 }
 
@@ -46,9 +47,9 @@ function unpack<T>(bytes: Uint8Array, where: string): T {
 }
 
 export function decodeOperatorSnapshot(bytes: Uint8Array, where: string): OperatorSnapshotContent {
-  const value = unpack<{ v?: unknown; keyed?: Uint8Array; timers?: [number, unknown][]; state?: unknown; captured?: unknown } | null>(bytes, where);
+  const value = unpack<{ v?: unknown; keyed?: Uint8Array; timers?: TimerEntry[]; state?: unknown; captured?: unknown } | null>(bytes, where);
   if (value !== null && typeof value === "object" && value.v === 2 && value.captured instanceof Uint8Array) {
-    const captured = unpack<{ timers?: [number, unknown][]; state?: unknown } | null>(value.captured, where);
+    const captured = unpack<{ timers?: TimerEntry[]; state?: unknown } | null>(value.captured, where);
     if (captured !== null && typeof captured === "object") return { keyed: value.keyed, timers: captured.timers ?? [], state: captured.state };
   }
   if (value === null || typeof value !== "object" || value.v !== 1) {

@@ -32,6 +32,12 @@ export class CopyingOutput implements Output<unknown> {
   collect(record: unknown): void {
     this.target.collect(deepCopy(record));
   }
+  emitWatermark(watermark: number): void {
+    this.target.emitWatermark?.(watermark);
+  }
+  emitWatermarkStatus(idle: boolean): void {
+    this.target.emitWatermarkStatus?.(idle);
+  }
 }
 
 /**

@@ -3,6 +3,7 @@
  * are built, so that building them can stay synchronous. A subtask whose operator the checkpoint
  * has no state for starts empty.
  */
+import type { TimerEntry } from "../state/internal-timer-service.ts";
 import type { CheckpointMetadata } from "../checkpoint/storage/checkpoint-metadata.ts";
 import type { CheckpointStorage } from "../checkpoint/storage/checkpoint-storage.ts";
 import { operatorIdOf, type JobGraph } from "../graph/job-graph.ts";
@@ -35,7 +36,7 @@ export async function loadRestoredStates(
     const entry = byOperator.get(operatorId)?.subtasks.find((s) => s.subtask === subtask);
     if (entry === undefined || entry.state.length === 0) continue;
     const keyed: Uint8Array[] = [];
-    const timers: (readonly [number, unknown])[] = [];
+    const timers: TimerEntry[] = [];
     let state: unknown;
     for (const handle of entry.state) {
       const content = decodeOperatorSnapshot(await storage.readState(handle), `operator '${operatorId}' subtask ${subtask} (${handle.path})`);

@@ -10,6 +10,12 @@
  * in checkpoints, until the job's final checkpoint (triggered after every source ended) completed
  * and `finish` is called; only then it closes.
  *
+ * Event time: each record taken from the input sets the task's `RecordTimestamp` (null for a
+ * record without one) while the chain handles it. Watermarks and watermark status from the input
+ * channels are combined by a StatusWatermarkValve and handed to the head operator; a source task
+ * ends its data with the maximum watermark, so every event-time timer downstream fires. Watermarks
+ * are not part of checkpoints.
+ *
  * Checkpoint n: sources snapshot when the coordinator triggers n; other tasks when their barrier
  * handler says every input delivered barrier n. The synchronous phase captures keyed state
  * (copy-on-write), timers and each operator's own state (encoded at once, so changes the operator
@@ -31,7 +37,7 @@ import type { Clock } from "../core/clock.ts";
 import type { ChainMember } from "./operator-chain.ts";
 import type { TaskMetrics } from "./metrics.ts";
 import type { BatchCodec } from "./network/batch-codec.ts";
-import { END_OF_DATA, END_OF_PARTITION, type ChannelEvent } from "./network/channel-item.ts";
+import { END_OF_DATA, END_OF_PARTITION, isBatch, type ChannelEvent } from "./network/channel-item.ts";
 import type { InputGate, InputChannel } from "./network/input-gate.ts";
 import type { RecordWriter } from "./network/record-writer.ts";
 import { operatorFailure } from "./operators/user-function.ts";
@@ -42,6 +48,10 @@ import type { KeyedStateSnapshot } from "../state/keyed-state-snapshot.ts";
 import type { OperatorStateHandle, TaskCheckpointing } from "./task-checkpointing.ts";
 import { captureOperatorState, encodeCapturedSnapshot, type CapturedOperatorState } from "./operator-snapshot.ts";
 import { faultPoint, snapshotStepDelayMs } from "./fault-hooks.ts";
+import type { RecordTimestamp } from "./record-timestamp.ts";
+import { deliverWatermark, deliverWatermarkStatus } from "./outputs.ts";
+import { StatusWatermarkValve } from "./watermarks/status-watermark-valve.ts";
+import { MAX_WATERMARK } from "../core/watermark.ts";
 
 /** What a keyed operator without timers or state of its own contributes; encoded once. */
 const NOTHING_CAPTURED: CapturedOperatorState = captureOperatorState([], undefined);
@@ -84,6 +94,8 @@ export class StreamTask {
   private readonly mailMembers: readonly ChainMember[];
   /** Chain members whose operators may refuse input for a while (back-pressure of their own). */
   private readonly gatingMembers: readonly ChainMember[];
+  /** Combines the watermarks of the input channels; undefined for a source task. */
+  private readonly valve: StatusWatermarkValve | undefined;
 
   constructor(
     readonly vertex: JobVertex,
@@ -95,11 +107,17 @@ export class StreamTask {
     private readonly wake: () => void,
     private readonly clock: Clock,
     private readonly checkpointing: TaskCheckpointing | undefined,
+    private readonly time: RecordTimestamp,
   ) {
     this.head = chain[0]!;
     this.mailMembers = chain.filter((m) => m.operator?.processMail !== undefined);
     this.gatingMembers = chain.filter((m) => m.operator?.inputRoom !== undefined);
     if (input.kind === "network") {
+      const head = this.head;
+      this.valve = new StatusWatermarkValve(input.gate.channels.length, {
+        emitWatermark: (watermark) => deliverWatermark(head.operator!, head.output, watermark),
+        emitWatermarkStatus: (idle) => deliverWatermarkStatus(head.operator!, head.output, idle),
+      });
       for (const c of input.gate.channels) this.openInputs[c.inputIndex]++;
       if (checkpointing !== undefined) {
         const gate = input.gate;
@@ -242,6 +260,7 @@ export class StreamTask {
     const out = this.head.output;
     const before = out.count;
     let status: InputStatus;
+    this.time.current = null;
     try {
       status = reader.pollNext(out, batchSize);
     } catch (e) {
@@ -262,21 +281,42 @@ export class StreamTask {
   private processInput(gate: InputGate, codec: BatchCodec): void | Promise<void> {
     const channel = gate.poll()!;
     const item = channel.queue.shift()!;
-    if (Array.isArray(item) || item instanceof Uint8Array) {
-      const records = Array.isArray(item) ? item : codec.decode(item);
+    if (isBatch(item)) {
+      const timestamped = !Array.isArray(item) && !(item instanceof Uint8Array);
+      const batch = timestamped ? item.records : item;
       channel.returnCredit(1);
-      const head = this.head;
-      const operator = head.operator!;
-      const inputIndex = channel.inputIndex;
-      head.recordsIn += records.length;
-      for (let i = 0; i < records.length; i++) operator.processElement(records[i], inputIndex);
+      this.processBatch(Array.isArray(batch) ? batch : codec.decode(batch), timestamped ? item.timestamps : undefined, channel.inputIndex);
       return;
     }
     return this.processEvent(channel, item);
   }
 
+  /** Hands a batch's records to the head operator, each with its timestamp (NaN: none) current. */
+  private processBatch(records: unknown[], timestamps: Float64Array | undefined, inputIndex: 0 | 1): void {
+    const operator = this.head.operator!;
+    const time = this.time;
+    this.head.recordsIn += records.length;
+    time.current = null;
+    if (timestamps === undefined) {
+      for (let i = 0; i < records.length; i++) operator.processElement(records[i], inputIndex);
+      return;
+    }
+    for (let i = 0; i < records.length; i++) {
+      const t = timestamps[i]!;
+      time.current = t === t ? t : null;
+      operator.processElement(records[i], inputIndex);
+    }
+    time.current = null;
+  }
+
   private processEvent(channel: InputChannel, event: ChannelEvent): void | Promise<void> {
     switch (event.kind) {
+      case "watermark":
+        this.valve!.inputWatermark(channel.index, event.timestamp);
+        return;
+      case "watermark-status":
+        this.valve!.inputWatermarkStatus(channel.index, event.idle);
+        return;
       case "barrier":
         this.barrierHandler?.onBarrier(channel.index, event);
         return this.takeAlignedSnapshot();
@@ -301,6 +341,7 @@ export class StreamTask {
   private channelDataEnded(channel: InputChannel): void | Promise<void> {
     if (this.dataEnded.has(channel)) return;
     this.dataEnded.add(channel);
+    this.valve!.channelEnded(channel.index);
     const inputIndex = channel.inputIndex;
     if (--this.openInputs[inputIndex] > 0) return;
     const allEnded = this.openInputs[0] === 0 && this.openInputs[1] === 0;
@@ -323,6 +364,7 @@ export class StreamTask {
    */
   private async endData(from: number): Promise<void> {
     this.status = "ending";
+    if (from === 0) this.head.output.emitWatermark(MAX_WATERMARK);
     for (let i = from; i < this.chain.length; i++) {
       const m = this.chain[i]!;
       try {
@@ -395,7 +437,7 @@ export class StreamTask {
       } catch (e) {
         throw operatorFailure(m.name, e);
       }
-      const timers = keyed === undefined ? [] : keyed.timers.timers().map((t) => [t.time, t.key] as const);
+      const timers = keyed === undefined ? [] : keyed.timers.snapshot();
       snapshots.push({
         member: m,
         keyed: keyed?.backend.snapshot(),

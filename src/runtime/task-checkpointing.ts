@@ -2,6 +2,7 @@
  * What a task needs to take part in checkpoints, given by the thread that runs it, and what a
  * task reports. Absent when the job takes no checkpoints.
  */
+import type { TimerEntry } from "../state/internal-timer-service.ts";
 import type { TaskCheckpointStats } from "../checkpoint/coordinator/acknowledgement.ts";
 import type { StateHandle } from "../checkpoint/storage/checkpoint-metadata.ts";
 
@@ -41,8 +42,8 @@ export interface RestoredOperatorState {
   readonly checkpointId: number;
   /** Keyed state snapshots covering (at least) this subtask's key groups. */
   readonly keyed: readonly Uint8Array[];
-  /** Processing-time timers as [time, key]; those of other key groups are dropped on restore. */
-  readonly timers: readonly (readonly [number, unknown])[];
+  /** Timers of both time domains; those of other key groups are dropped on restore. */
+  readonly timers: readonly TimerEntry[];
   /** What the operator (or source reader) returned from snapshotState. */
   readonly state: unknown;
 }

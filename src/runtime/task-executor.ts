@@ -98,9 +98,15 @@ export class TaskExecutor {
         }
       }
       if (this.done()) return;
-      if (progressed) await yieldToEventLoop();
+      // Timers and watermarks fired above may have handed input to a task of this thread.
+      if (progressed || this.anyRunnable()) await yieldToEventLoop();
       else await this.sleep(now);
     }
+  }
+
+  private anyRunnable(): boolean {
+    for (const t of this.tasks) if (t.runnable()) return true;
+    return false;
   }
 
   private done(): boolean {

@@ -22,4 +22,5 @@ export {
 } from "./state-backends.ts";
 export { HeapKeyedStateBackend, type HeapKeyedStateBackendOptions } from "./heap/heap-keyed-state-backend.ts";
 export { UserMapEntry } from "./heap/heap-map-state.ts";
-export { InternalTimerService, type InternalTimer } from "./timer-service.ts";
+export { TimerQueue, VOID_NAMESPACE, type InternalTimer } from "./timer-queue.ts";
+export { InternalTimerService, TimeDomain, type TimerEntry, type TimerKeyContext, type TimerTrigger } from "./internal-timer-service.ts";

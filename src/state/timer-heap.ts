@@ -14,6 +14,9 @@ export class HeapTimer {
     readonly key: unknown,
     readonly normalizedKey: NormalizedKey,
     readonly keyGroup: number,
+    readonly namespace: unknown,
+    /** The (key, namespace) pair as the deduplication index stores it. */
+    readonly identity: NormalizedKey,
   ) {}
 }
 

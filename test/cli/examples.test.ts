@@ -57,6 +57,19 @@ describe("the examples", () => {
     }
   });
 
+  it("event-time prints each sensor's one-second windows once, the same at parallelism 1 and 2", () => {
+    const windows = (parallelism: string) => {
+      const result = weir("examples/event-time.ts", "-p", parallelism, "--quiet", "--", "--readings", "30000", "--sensors", "3");
+      assert.equal(result.status, 0, result.stderr);
+      return lines(result.stdout).sort();
+    };
+    const one = windows("1");
+    // 30000 readings at 10 per millisecond span 3 s of event time: windows 0, 1000 and 2000 of 3 sensors.
+    assert.equal(one.length, 9, one.join("\n"));
+    for (const line of one) assert.match(line, /^sensor-[0-2] \[(0|[12]000), [123]000\) \d+\.\d\d °C over \d+ readings$/);
+    assert.deepEqual(windows("2"), one);
+  });
+
   it("exactly-once refuses a count of keys below 1 with a clear error instead of writing NaN", () => {
     const out = mkdtempSync(join(tmpdir(), "weir-example-"));
     try {

@@ -1,4 +1,5 @@
 /** A SinkContext for driving writers directly in tests. */
+import { RecordTimestamp } from "../../src/runtime/record-timestamp.ts";
 import { JobArgs } from "../../src/api/job-args.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { SinkOperator } from "../../src/runtime/operators/sink.ts";
@@ -34,6 +35,7 @@ export async function sinkOperator<T>(sink: Sink<T>, overrides: Partial<SinkCont
     client: c.client,
     operatorId: c.operatorId,
     checkpointing: c.checkpointing,
+    recordTimestamp: new RecordTimestamp(),
     restored: c.restoredCheckpointId === undefined ? undefined : { checkpointId: c.restoredCheckpointId, state: c.restoredState },
     sideOutputs: new SideOutputs("sink", new Map()),
     requestStep: () => {},

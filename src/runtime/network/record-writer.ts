@@ -2,17 +2,24 @@
  * Routes a producer's records into the channels of one job edge, batching per channel: a batch is
  * sent when it holds `bufferSize` records, when the buffer timeout passes, or before an event.
  * Which channel a record takes is the partitioning's choice (one writer class per kind).
+ *
+ * Each record goes with the task's current record timestamp. A buffer keeps a timestamp array
+ * only once one of its records has a timestamp, so batches of records without any carry none.
+ * Watermarks and watermark status go to every channel, after the records buffered before them.
  */
 import type { Clock } from "../../core/clock.ts";
 import { deepCopy } from "../../core/deep-copy.ts";
 import { assignToKeyGroup, subtaskForKeyGroup } from "../../core/key-groups.ts";
 import type { Partitioning } from "../../graph/stream-graph.ts";
 import type { Output } from "../operators/operator.ts";
+import type { RecordTimestamp } from "../record-timestamp.ts";
 import type { ChannelEvent } from "./channel-item.ts";
 import type { OutputChannel } from "./output-channel.ts";
 
 export abstract class RecordWriter implements Output<unknown> {
   protected readonly buffers: unknown[][];
+  /** Per channel: the timestamps of the buffered records (NaN for none), once one has a timestamp. */
+  private readonly stamps: (number[] | undefined)[];
   /** When the oldest unsent record was buffered; undefined while all buffers are empty. */
   private pendingSince: number | undefined;
 
@@ -20,8 +27,10 @@ export abstract class RecordWriter implements Output<unknown> {
     protected readonly channels: readonly OutputChannel[],
     private readonly bufferSize: number,
     private readonly clock: Clock,
+    private readonly time: RecordTimestamp,
   ) {
     this.buffers = channels.map(() => []);
+    this.stamps = channels.map(() => undefined);
   }
 
   abstract collect(record: unknown): void;
@@ -29,6 +38,10 @@ export abstract class RecordWriter implements Output<unknown> {
   protected push(channel: number, record: unknown): void {
     const buffer = this.buffers[channel]!;
     if (this.pendingSince === undefined) this.pendingSince = this.clock.now();
+    const timestamp = this.time.current;
+    let stamps = this.stamps[channel];
+    if (timestamp !== null && stamps === undefined) stamps = this.stamps[channel] = new Array<number>(buffer.length).fill(NaN);
+    if (stamps !== undefined) stamps.push(timestamp ?? NaN);
     buffer.push(record);
     if (buffer.length >= this.bufferSize) this.flushChannel(channel);
   }
@@ -37,7 +50,21 @@ export abstract class RecordWriter implements Output<unknown> {
     const buffer = this.buffers[channel]!;
     if (buffer.length === 0) return;
     this.buffers[channel] = [];
-    this.channels[channel]!.send(buffer);
+    const stamps = this.stamps[channel];
+    if (stamps === undefined) {
+      this.channels[channel]!.send(buffer);
+      return;
+    }
+    this.stamps[channel] = undefined;
+    this.channels[channel]!.send({ kind: "timestamped", records: buffer, timestamps: Float64Array.from(stamps) });
+  }
+
+  emitWatermark(watermark: number): void {
+    this.broadcastEvent({ kind: "watermark", timestamp: watermark });
+  }
+
+  emitWatermarkStatus(idle: boolean): void {
+    this.broadcastEvent({ kind: "watermark-status", idle });
   }
 
   flush(): void {
@@ -69,8 +96,8 @@ class ForwardWriter extends RecordWriter {
 
 class RebalanceWriter extends RecordWriter {
   private next: number;
-  constructor(channels: readonly OutputChannel[], bufferSize: number, clock: Clock, start: number) {
-    super(channels, bufferSize, clock);
+  constructor(channels: readonly OutputChannel[], bufferSize: number, clock: Clock, time: RecordTimestamp, start: number) {
+    super(channels, bufferSize, clock, time);
     this.next = start % channels.length;
   }
   collect(record: unknown): void {
@@ -89,8 +116,8 @@ class BroadcastWriter extends RecordWriter {
   /** Per channel: the record itself, a copy of its own, or the copy the remote channels share. */
   private readonly delivery: readonly ("record" | "copy" | "remote-copy")[];
 
-  constructor(channels: readonly OutputChannel[], bufferSize: number, clock: Clock, objectReuse: boolean) {
-    super(channels, bufferSize, clock);
+  constructor(channels: readonly OutputChannel[], bufferSize: number, clock: Clock, time: RecordTimestamp, objectReuse: boolean) {
+    super(channels, bufferSize, clock, time);
     const firstLocal = objectReuse ? -1 : channels.findIndex((c) => c.local);
     this.delivery = channels.map((c, i) => (firstLocal === -1 || i === firstLocal ? "record" : c.local ? "copy" : "remote-copy"));
   }
@@ -111,10 +138,11 @@ class KeyGroupWriter extends RecordWriter {
     channels: readonly OutputChannel[],
     bufferSize: number,
     clock: Clock,
+    time: RecordTimestamp,
     private readonly keySelector: (value: unknown) => unknown,
     private readonly maxParallelism: number,
   ) {
-    super(channels, bufferSize, clock);
+    super(channels, bufferSize, clock, time);
   }
   collect(record: unknown): void {
     const group = assignToKeyGroup(this.keySelector(record), this.maxParallelism);
@@ -130,19 +158,21 @@ export interface RecordWriterSettings {
   readonly subtaskIndex: number;
   /** Records may be shared between consumers (object reuse); else each consumer gets its own. */
   readonly objectReuse: boolean;
+  /** The producing task's current record timestamp, sent with each record. */
+  readonly recordTimestamp: RecordTimestamp;
 }
 
 /** `channels` are indexed by consumer subtask (a forward edge has exactly one). */
 export function createRecordWriter(partitioning: Partitioning, channels: readonly OutputChannel[], settings: RecordWriterSettings): RecordWriter {
-  const { bufferSize, clock } = settings;
+  const { bufferSize, clock, recordTimestamp } = settings;
   switch (partitioning.kind) {
     case "forward":
-      return new ForwardWriter(channels, bufferSize, clock);
+      return new ForwardWriter(channels, bufferSize, clock, recordTimestamp);
     case "rebalance":
-      return new RebalanceWriter(channels, bufferSize, clock, settings.subtaskIndex);
+      return new RebalanceWriter(channels, bufferSize, clock, recordTimestamp, settings.subtaskIndex);
     case "broadcast":
-      return new BroadcastWriter(channels, bufferSize, clock, settings.objectReuse);
+      return new BroadcastWriter(channels, bufferSize, clock, recordTimestamp, settings.objectReuse);
     case "hash":
-      return new KeyGroupWriter(channels, bufferSize, clock, partitioning.keySelector, settings.maxParallelism);
+      return new KeyGroupWriter(channels, bufferSize, clock, recordTimestamp, partitioning.keySelector, settings.maxParallelism);
   }
 }

@@ -1,13 +1,16 @@
 /**
  * The context objects handed to process functions (keyed, co-process, non-keyed): every process
  * function context is built here, so what a context offers is wired in one place. One instance
- * per operator is reused for every record, so the hot path allocates nothing.
+ * per operator is reused for every record and timer, so the hot path allocates nothing.
  */
 import type { OnTimerContext, TimerService } from "../../api/functions.ts";
 import type { OutputTag } from "../../api/output-tag.ts";
 import type { Clock } from "../../core/clock.ts";
 import { WeirError } from "../../core/errors.ts";
+import type { TimeDomain } from "../../state/internal-timer-service.ts";
+import { VOID_NAMESPACE } from "../../state/timer-queue.ts";
 import type { KeyedServices } from "../keyed-services.ts";
+import type { RecordTimestamp } from "../record-timestamp.ts";
 import type { SideOutputs } from "../side-outputs.ts";
 import type { OperatorContext } from "./operator.ts";
 
@@ -23,10 +26,15 @@ export function requireKeyed(context: OperatorContext, what: string): KeyedServi
 }
 
 export class OperatorKeyedContext<K> implements OnTimerContext<K>, TimerService {
-  timestamp = 0;
+  /** The time and domain of the timer firing now; read only inside `onTimer`. */
+  private timerTime: number | undefined;
+  private domain: TimeDomain = "PROCESSING_TIME";
+  /** The watermark of an operator without keyed services, which tracks it through `watermarkAdvanced`. */
+  private unkeyedWatermark = Number.MIN_SAFE_INTEGER;
   private readonly clock: Clock;
   private readonly operatorName: string;
   private readonly sideOutputs: SideOutputs;
+  private readonly time: RecordTimestamp;
 
   /** `keyed` is undefined on inputs that are not keyed: then there is no key and no timers. */
   constructor(
@@ -36,6 +44,27 @@ export class OperatorKeyedContext<K> implements OnTimerContext<K>, TimerService 
     this.clock = context.clock;
     this.operatorName = context.runtime.operatorName;
     this.sideOutputs = context.sideOutputs;
+    this.time = context.recordTimestamp;
+  }
+
+  /** A timer of `domain` at `time` fires now; `undefined` when it is done. */
+  firing(time: number | undefined, domain: TimeDomain): void {
+    this.timerTime = time;
+    this.domain = domain;
+  }
+
+  /** The watermark of an operator that has no keyed services advanced to `watermark`. */
+  watermarkAdvanced(watermark: number): void {
+    this.unkeyedWatermark = watermark;
+  }
+
+  timestamp(): number {
+    // Inside onTimer the timer's time, in both domains (Flink); else the record's, null for none.
+    return this.timerTime ?? (this.time.current as number);
+  }
+
+  timeDomain(): TimeDomain {
+    return this.domain;
   }
 
   getCurrentKey(): K {
@@ -54,12 +83,24 @@ export class OperatorKeyedContext<K> implements OnTimerContext<K>, TimerService 
     return this.clock.now();
   }
 
+  currentWatermark(): number {
+    return this.keyed === undefined ? this.unkeyedWatermark : this.keyed.timers.currentWatermark();
+  }
+
   registerProcessingTimeTimer(time: number): void {
-    this.keyedTimers().registerTimer(time);
+    this.keyedTimers().timers.registerProcessingTimeTimer(VOID_NAMESPACE, time);
   }
 
   deleteProcessingTimeTimer(time: number): void {
-    this.keyedTimers().deleteTimer(time);
+    this.keyedTimers().timers.deleteProcessingTimeTimer(VOID_NAMESPACE, time);
+  }
+
+  registerEventTimeTimer(time: number): void {
+    this.keyedTimers().timers.registerEventTimeTimer(VOID_NAMESPACE, time);
+  }
+
+  deleteEventTimeTimer(time: number): void {
+    this.keyedTimers().timers.deleteEventTimeTimer(VOID_NAMESPACE, time);
   }
 
   private keyedTimers(): KeyedServices {

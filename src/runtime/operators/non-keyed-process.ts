@@ -19,4 +19,9 @@ export class NonKeyedProcessOperator<I, O> extends UserFunctionOperator<ProcessF
       this.fail(e);
     }
   }
+
+  processWatermark(watermark: number): void {
+    this.ctx.watermarkAdvanced(watermark);
+    this.output.emitWatermark?.(watermark);
+  }
 }

@@ -1,17 +1,23 @@
 /**
  * The runtime's operator contract. A task drives its operators through one lifecycle:
  * `open` (all operators of a job open before any record flows) → `processElement`*,
- * `onProcessingTime`*, `snapshotState`* and checkpoint notifications → `endInput` once per input
- * → `close`. Calls come from one thread, one at
+ * `processWatermark`*, `onProcessingTime`*, `snapshotState`* and checkpoint notifications →
+ * `endInput` once per input → `close`. Calls come from one thread, one at
  * a time. An operator emits only through the output it was opened with.
  */
 import type { Clock } from "../../core/clock.ts";
 import type { RuntimeContext } from "../../api/functions.ts";
 import type { KeyedServices } from "../keyed-services.ts";
 import type { SideOutputs } from "../side-outputs.ts";
+import type { RecordTimestamp } from "../record-timestamp.ts";
 
 export interface Output<T> {
+  /** Emits a record, with the timestamp the task's `RecordTimestamp` holds at the time of the call. */
   collect(record: T): void;
+  /** Emits a watermark (event time's progress) to every consumer. The runtime's outputs all have it. */
+  emitWatermark?(watermark: number): void;
+  /** Declares this producer idle (it holds no consumer's watermark back) or active again. */
+  emitWatermarkStatus?(idle: boolean): void;
 }
 
 /** A way for a sink to hand results to the process that submitted the job (collecting sinks). */
@@ -38,6 +44,8 @@ export interface OperatorContext {
    * `processMail`. Operators never emit outside the task's steps.
    */
   readonly requestStep: () => void;
+  /** The timestamp of the record being processed, shared by the operators of one task. */
+  readonly recordTimestamp: RecordTimestamp;
 }
 
 export interface StreamOperator {
@@ -51,9 +59,20 @@ export interface StreamOperator {
   open(context: OperatorContext, output: Output<unknown>): void | Promise<void>;
   /** `inputIndex` is 0, or 1 for the second input of a two-input operator. */
   processElement(record: unknown, inputIndex: 0 | 1): void;
-  /** Called when the processing-time clock passed the earliest registered timer. */
+  /**
+   * The operator's input watermark advanced to `watermark` (combined over its inputs, never
+   * backwards). The operator fires what became due and forwards a watermark on its output; an
+   * operator without this method forwards the watermark unchanged.
+   */
+  processWatermark?(watermark: number): void;
+  /** Its input became idle or active again; without this method the status is forwarded unchanged. */
+  processWatermarkStatus?(idle: boolean): void;
+  /** Called when the processing-time clock passed `nextTimerTime()`. */
   onProcessingTime?(now: number): void;
-  /** The earliest registered processing-time timer, if any: the task wakes for it. */
+  /**
+   * The earliest processing time the operator must be called at, if any (its earliest
+   * processing-time timer, or its next periodic watermark): the task wakes for it.
+   */
   nextTimerTime?(): number | undefined;
   /** No more records will arrive on this input. May emit. */
   endInput?(inputIndex: 0 | 1): void | Promise<void>;

@@ -43,6 +43,10 @@ async function setUp(): Promise<Deployment> {
           peerPort(worker).postMessage({ t: 0, c: channelId, b } satisfies PeerMessage, [b.buffer as ArrayBuffer]);
         } else if (item instanceof Uint8Array) {
           peerPort(worker).postMessage({ t: 0, c: channelId, b: item } satisfies PeerMessage, [item.buffer as ArrayBuffer]);
+        } else if (item.kind === "timestamped") {
+          const b = Array.isArray(item.records) ? codec.encode(item.records) : item.records;
+          const s = item.timestamps;
+          peerPort(worker).postMessage({ t: 3, c: channelId, b, s } satisfies PeerMessage, [b.buffer as ArrayBuffer, s.buffer as ArrayBuffer]);
         } else {
           peerPort(worker).postMessage({ t: 1, c: channelId, e: item } satisfies PeerMessage);
         }
@@ -61,6 +65,7 @@ async function setUp(): Promise<Deployment> {
   init.peers.forEach((port) => {
     port?.on("message", (m: PeerMessage) => {
       if (m.t === 2) deployment.grant(m.c, m.n);
+      else if (m.t === 3) deployment.deliver(m.c, { kind: "timestamped", records: m.b, timestamps: m.s });
       else deployment.deliver(m.c, m.t === 0 ? m.b : m.e);
     });
   });

@@ -8,6 +8,7 @@
  * The task is driven by hand over a real input gate, with a recording operator and a checkpoint
  * writer in memory; time is a manual clock.
  */
+import { RecordTimestamp } from "../../../src/runtime/record-timestamp.ts";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../../src/core/clock.ts";
@@ -59,7 +60,7 @@ function twoInputTask(mode: CheckpointMode) {
   const vertex = { id: 1, name: "two inputs", parallelism: 1, nodes: [], inputs: [], outputs: [] } as unknown as JobVertex;
   const context = { keyed: undefined, operatorId: "recorder", checkpointing: true, restored: undefined } as unknown as OperatorContext;
   const chain = [{ node: {} as StreamNode, name: "recorder", operator, context, output: new CountingOutput(DISCARD), sideOutputs: new Map(), recordsIn: 0 }];
-  const task = new StreamTask(vertex, 0, chain, { kind: "network", gate, codec: new BatchCodec() }, [], () => {}, clock, checkpointing);
+  const task = new StreamTask(vertex, 0, chain, { kind: "network", gate, codec: new BatchCodec() }, [], () => {}, clock, checkpointing, new RecordTimestamp());
   return {
     task,
     clock,

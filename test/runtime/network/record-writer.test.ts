@@ -1,10 +1,11 @@
+import { RecordTimestamp } from "../../../src/runtime/record-timestamp.ts";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ManualClock } from "../../../src/core/clock.ts";
 import { assignToKeyGroup, keyGroupRangeForSubtask } from "../../../src/core/key-groups.ts";
 import type { Partitioning } from "../../../src/graph/stream-graph.ts";
-import { END_OF_PARTITION, isBatch, type ChannelItem } from "../../../src/runtime/network/channel-item.ts";
+import { END_OF_PARTITION, isBatch, type ChannelItem, type TimestampedBatch } from "../../../src/runtime/network/channel-item.ts";
 import { OutputChannel } from "../../../src/runtime/network/output-channel.ts";
 import { createRecordWriter, type RecordWriter } from "../../../src/runtime/network/record-writer.ts";
 
@@ -20,13 +21,14 @@ function capture(consumers: number): { channels: OutputChannel[]; items: Channel
   return { channels, items };
 }
 
-function writer(partitioning: Partitioning, channels: OutputChannel[], opts: { bufferSize?: number; maxParallelism?: number; subtaskIndex?: number; clock?: ManualClock } = {}): RecordWriter {
+function writer(partitioning: Partitioning, channels: OutputChannel[], opts: { bufferSize?: number; maxParallelism?: number; subtaskIndex?: number; clock?: ManualClock; time?: RecordTimestamp } = {}): RecordWriter {
   return createRecordWriter(partitioning, channels, {
     bufferSize: opts.bufferSize ?? 4,
     clock: opts.clock ?? new ManualClock(),
     maxParallelism: opts.maxParallelism ?? 128,
     subtaskIndex: opts.subtaskIndex ?? 0,
     objectReuse: false,
+    recordTimestamp: opts.time ?? new RecordTimestamp(),
   });
 }
 
@@ -189,5 +191,40 @@ describe("record writers", () => {
     starved.addCredits(1);
     assert.equal(w.backlogged, false);
     assert.deepEqual(sent, [["x"]]);
+  });
+
+  it("records without timestamps travel as bare arrays; once a buffered record has one, the batch carries every record's timestamp, NaN for none", () => {
+    const time = new RecordTimestamp();
+    const { channels, items } = capture(1);
+    const w = writer({ kind: "forward" }, channels, { bufferSize: 3, time });
+    w.collect("a");
+    w.collect("b");
+    w.collect("c");
+    assert.deepEqual(items[0], [["a", "b", "c"]]);
+    w.collect("d");
+    time.current = 40;
+    w.collect("e");
+    time.current = null;
+    w.collect("f");
+    const batch = items[0]![1] as unknown as TimestampedBatch;
+    assert.equal(batch.kind, "timestamped");
+    assert.deepEqual(batch.records, ["d", "e", "f"]);
+    assert.deepEqual([...batch.timestamps], [NaN, 40, NaN]);
+    w.collect("g");
+    w.flush();
+    assert.deepEqual(items[0]![2], ["g"], "the next batch starts without timestamps again");
+  });
+
+  it("a watermark or watermark status goes to every channel after the records buffered before it", () => {
+    const { channels, items } = capture(2);
+    const w = writer({ kind: "rebalance" }, channels, { bufferSize: 10 });
+    w.collect("a");
+    w.emitWatermark(7);
+    w.collect("b");
+    w.emitWatermarkStatus(true);
+    assert.deepEqual(items, [
+      [["a"], { kind: "watermark", timestamp: 7 }, { kind: "watermark-status", idle: true }],
+      [{ kind: "watermark", timestamp: 7 }, ["b"], { kind: "watermark-status", idle: true }],
+    ]);
   });
 });

@@ -9,6 +9,7 @@ import { AsyncFunction, ManualClock, WeirError, type ResultFuture } from "../../
 import { AsyncWaitOperator, type AsyncOutputMode } from "../../../src/runtime/operators/async-wait.ts";
 import { OperatorFailure } from "../../../src/runtime/operators/user-function.ts";
 import { StreamingRuntimeContext } from "../../../src/runtime/runtime-context.ts";
+import { RecordTimestamp } from "../../../src/runtime/record-timestamp.ts";
 import { SideOutputs } from "../../../src/runtime/side-outputs.ts";
 
 /** An async function whose requests the test completes: `pending` holds them by input. */
@@ -53,6 +54,7 @@ async function harness<O>(
       restored: options.restored === undefined ? undefined : { checkpointId: 1, state: options.restored },
       sideOutputs: new SideOutputs("lookup", new Map()),
       requestStep: () => void steps++,
+      recordTimestamp: new RecordTimestamp(),
     },
     { collect: (r) => void out.push(r as O) },
   );

@@ -3,36 +3,36 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { WeirError } from "../../src/core/errors.ts";
 import { assignToKeyGroup } from "../../src/core/key-groups.ts";
-import { InternalTimerService } from "../../src/state/timer-service.ts";
+import { TimerQueue } from "../../src/state/timer-queue.ts";
 
 const group = (key: unknown) => assignToKeyGroup(key, 128);
 
-function fireAll(service: InternalTimerService, now: number): [number, unknown][] {
+function fireAll(service: TimerQueue, now: number): [number, unknown][] {
   const fired: [number, unknown][] = [];
   service.fireDue(now, (time, key) => fired.push([time, key]));
   return fired;
 }
 
-function register(service: InternalTimerService, key: unknown, time: number): void {
+function register(service: TimerQueue, key: unknown, time: number): void {
   service.register(key, group(key), time);
 }
 
-describe("InternalTimerService", () => {
+describe("TimerQueue", () => {
   it("fires due timers in ascending time order", () => {
-    const service = new InternalTimerService();
+    const service = new TimerQueue();
     for (const [key, time] of [["a", 30], ["b", 10], ["c", 20]] as const) register(service, key, time);
     assert.deepEqual(fireAll(service, 100), [[10, "b"], [20, "c"], [30, "a"]]);
     assert.equal(service.size(), 0);
   });
 
   it("timers due at the same time fire in registration order", () => {
-    const service = new InternalTimerService();
+    const service = new TimerQueue();
     for (const key of ["z", "a", "m", "b"]) register(service, key, 5);
     assert.deepEqual(fireAll(service, 5).map(([, key]) => key), ["z", "a", "m", "b"]);
   });
 
   it("timers later than now stay pending, and nextTime reports the earliest", () => {
-    const service = new InternalTimerService();
+    const service = new TimerQueue();
     assert.equal(service.nextTime(), undefined);
     register(service, "a", 20);
     register(service, "b", 10);
@@ -44,7 +44,7 @@ describe("InternalTimerService", () => {
   });
 
   it("registering the same key and time twice fires once", () => {
-    const service = new InternalTimerService();
+    const service = new TimerQueue();
     register(service, "a", 10);
     register(service, "a", 10);
     assert.equal(service.size(), 1);
@@ -52,7 +52,7 @@ describe("InternalTimerService", () => {
   });
 
   it("composite keys with equal content share their timers", () => {
-    const service = new InternalTimerService();
+    const service = new TimerQueue();
     register(service, { a: 1, b: 2 }, 10);
     register(service, { b: 2, a: 1 }, 10);
     assert.equal(service.size(), 1);
@@ -61,7 +61,7 @@ describe("InternalTimerService", () => {
   });
 
   it("one time under two keys, or one key at two times, fires twice", () => {
-    const service = new InternalTimerService();
+    const service = new TimerQueue();
     register(service, "a", 10);
     register(service, "b", 10);
     register(service, "a", 11);
@@ -69,7 +69,7 @@ describe("InternalTimerService", () => {
   });
 
   it("a deleted timer does not fire, and deleting an absent timer changes nothing", () => {
-    const service = new InternalTimerService();
+    const service = new TimerQueue();
     register(service, "a", 10);
     register(service, "b", 10);
     register(service, "c", 5);
@@ -81,7 +81,7 @@ describe("InternalTimerService", () => {
   });
 
   it("a timer registered again after it was deleted fires after timers registered before it", () => {
-    const service = new InternalTimerService();
+    const service = new TimerQueue();
     register(service, "a", 10);
     register(service, "b", 10);
     service.delete("a", group("a"), 10);
@@ -90,7 +90,7 @@ describe("InternalTimerService", () => {
   });
 
   it("timers registered while firing with a time not after now fire in the same call", () => {
-    const service = new InternalTimerService();
+    const service = new TimerQueue();
     register(service, "a", 10);
     register(service, "b", 20);
     const fired: [number, unknown][] = [];
@@ -108,17 +108,17 @@ describe("InternalTimerService", () => {
   });
 
   it("a timer is removed before its callback runs, so the callback may register the key again", () => {
-    const service = new InternalTimerService();
+    const service = new TimerQueue();
     register(service, "a", 10);
     service.fireDue(10, (time, key) => {
       assert.equal(service.size(), 0);
       register(service, key, time + 10);
     });
-    assert.deepEqual(service.timers(), [{ time: 20, key: "a", keyGroup: group("a") }]);
+    assert.deepEqual(service.timers(), [{ time: 20, key: "a", keyGroup: group("a"), namespace: undefined }]);
   });
 
   it("a timer deleted by a callback does not fire", () => {
-    const service = new InternalTimerService();
+    const service = new TimerQueue();
     register(service, "a", 10);
     register(service, "b", 10);
     const fired = fireAll(service, 0);
@@ -133,7 +133,7 @@ describe("InternalTimerService", () => {
   });
 
   it("a throwing callback leaves the timers not yet fired pending", () => {
-    const service = new InternalTimerService();
+    const service = new TimerQueue();
     for (const time of [1, 2, 3]) register(service, "k", time);
     assert.throws(() =>
       service.fireDue(3, (time) => {
@@ -144,24 +144,24 @@ describe("InternalTimerService", () => {
   });
 
   it("timers() lists pending timers with their key groups in firing order", () => {
-    const service = new InternalTimerService();
+    const service = new TimerQueue();
     register(service, "b", 20);
     register(service, "a", 10);
     register(service, "c", 10);
     assert.deepEqual(service.timers(), [
-      { time: 10, key: "a", keyGroup: group("a") },
-      { time: 10, key: "c", keyGroup: group("c") },
-      { time: 20, key: "b", keyGroup: group("b") },
+      { time: 10, key: "a", keyGroup: group("a"), namespace: undefined },
+      { time: 10, key: "c", keyGroup: group("c"), namespace: undefined },
+      { time: 20, key: "b", keyGroup: group("b"), namespace: undefined },
     ]);
   });
 
   it("a time that is not a number is an invalid argument", () => {
-    const service = new InternalTimerService();
+    const service = new TimerQueue();
     assert.throws(() => service.register("a", group("a"), Number.NaN), (e) => e instanceof WeirError && e.code === "WEIR_ERR_INVALID_ARGUMENT");
   });
 
   it("one key under two key groups is an internal error", () => {
-    const service = new InternalTimerService();
+    const service = new TimerQueue();
     service.register("a", 3, 10);
     assert.throws(() => service.register("a", 4, 10), (e) => e instanceof WeirError && e.code === "WEIR_ERR_INTERNAL");
   });
@@ -173,7 +173,7 @@ describe("InternalTimerService", () => {
     });
     fc.assert(
       fc.property(timers, (all) => {
-        const service = new InternalTimerService();
+        const service = new TimerQueue();
         for (const t of all) register(service, t.key, t.time);
         for (const t of all) if (t.deleted) service.delete(t.key, group(t.key), t.time);
         const expected = all
@@ -198,7 +198,7 @@ describe("InternalTimerService", () => {
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
-        const service = new InternalTimerService();
+        const service = new TimerQueue();
         let model: { key: number; time: number; seq: number }[] = [];
         let seq = 0;
         for (const o of ops) {
@@ -219,5 +219,29 @@ describe("InternalTimerService", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("timers of one key and time in different namespaces are different timers; equal namespaces are one", () => {
+    const service = new TimerQueue();
+    const fired: [number, unknown, unknown][] = [];
+    service.register("a", group("a"), 10, { start: 0, end: 10 });
+    service.register("a", group("a"), 10, { end: 10, start: 0 });
+    service.register("a", group("a"), 10, { start: 5, end: 10 });
+    service.register("a", group("a"), 10);
+    service.fireDue(10, (time, key, namespace) => fired.push([time, key, namespace]));
+    assert.deepEqual(fired, [
+      [10, "a", { start: 0, end: 10 }],
+      [10, "a", { start: 5, end: 10 }],
+      [10, "a", undefined],
+    ]);
+  });
+
+  it("deletes only the timer of the given namespace", () => {
+    const service = new TimerQueue();
+    service.register("a", group("a"), 10, "w1");
+    service.register("a", group("a"), 10, "w2");
+    service.delete("a", group("a"), 10, "w1");
+    service.delete("a", group("a"), 10);
+    assert.deepEqual(service.timers().map((t) => t.namespace), ["w2"]);
   });
 });

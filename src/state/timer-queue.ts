@@ -1,7 +1,9 @@
 /**
- * Processing-time timers of one keyed operator subtask. A timer is a (key, time) pair: registering
- * it again while it is pending changes nothing, and it fires once. Each timer keeps its key group,
- * so snapshots can store timers per key group like the rest of keyed state.
+ * The timers of one time domain of one keyed operator subtask. A timer is a (key, namespace, time)
+ * triple, as in Flink's TimerQueue<N>: registering it again while it is pending changes
+ * nothing, and it fires once. The namespace scopes timers within a key (a window, say); functions
+ * without one use `VOID_NAMESPACE`. Each timer keeps its key group, so snapshots can store timers
+ * per key group like the rest of keyed state.
  *
  * Firing order is ascending time, and registration order among timers of the same time. The
  * service never reads a clock: the task passes the current time to `fireDue`.
@@ -17,39 +19,49 @@ export interface InternalTimer {
   /** The key as given to `register`. */
   readonly key: unknown;
   readonly keyGroup: KeyGroup;
+  /** The namespace as given to `register`; `VOID_NAMESPACE` when none. */
+  readonly namespace: unknown;
 }
 
-export class InternalTimerService {
+/** The namespace of timers that need none (those of process functions). */
+export const VOID_NAMESPACE = undefined;
+
+/** What identifies a pending timer among those of one time: its key and its namespace. */
+function identityOf(normalizedKey: NormalizedKey, namespace: unknown): NormalizedKey {
+  return namespace === VOID_NAMESPACE ? normalizedKey : normalizeKey([normalizedKey, normalizeKey(namespace)]);
+}
+
+export class TimerQueue {
   private readonly heap = new TimerHeap();
-  /** Pending timers by time, then by normalized key: the deduplication index. */
+  /** Pending timers by time, then by (key, namespace) identity: the deduplication index. */
   private readonly byTime = new Map<number, Map<NormalizedKey, HeapTimer>>();
   private nextSeq = 0;
 
-  /** Adds a timer for `key` at `time`, unless that key already has one pending at that time. */
-  register(key: unknown, keyGroup: number, time: number): void {
+  /** Adds a timer for `key` and `namespace` at `time`, unless the same one is pending. */
+  register(key: unknown, keyGroup: number, time: number, namespace: unknown = VOID_NAMESPACE): void {
     if (typeof time !== "number" || Number.isNaN(time)) throw invalidArgument(`a timer's time must be a number, got ${String(time)}`);
     const normalized = normalizeKey(key);
+    const identity = identityOf(normalized, namespace);
     let atTime = this.byTime.get(time);
     if (atTime === undefined) {
       atTime = new Map();
       this.byTime.set(time, atTime);
     }
-    const pending = atTime.get(normalized);
+    const pending = atTime.get(identity);
     if (pending !== undefined) {
       checkKeyGroup(pending, keyGroup);
       return;
     }
-    const timer = new HeapTimer(time, this.nextSeq++, key, normalized, keyGroup);
-    atTime.set(normalized, timer);
+    const timer = new HeapTimer(time, this.nextSeq++, key, normalized, keyGroup, namespace, identity);
+    atTime.set(identity, timer);
     this.heap.push(timer);
   }
 
-  /** Removes the timer for `key` at `time`; nothing happens when there is none. */
-  delete(key: unknown, keyGroup: number, time: number): void {
+  /** Removes the timer for `key` and `namespace` at `time`; nothing happens when there is none. */
+  delete(key: unknown, keyGroup: number, time: number, namespace: unknown = VOID_NAMESPACE): void {
     const atTime = this.byTime.get(time);
     if (atTime === undefined) return;
-    const normalized = normalizeKey(key);
-    const timer = atTime.get(normalized);
+    const timer = atTime.get(identityOf(normalizeKey(key), namespace));
     if (timer === undefined) return;
     checkKeyGroup(timer, keyGroup);
     this.unindex(timer, atTime);
@@ -67,7 +79,7 @@ export class InternalTimerService {
    * may register it again. If `onTimer` throws, the timers not yet fired stay pending.
    * Returns the number of timers fired.
    */
-  fireDue(now: number, onTimer: (time: number, key: unknown) => void): number {
+  fireDue(now: number, onTimer: (time: number, key: unknown, namespace: unknown) => void): number {
     let fired = 0;
     while (true) {
       const timer = this.heap.peek();
@@ -75,7 +87,7 @@ export class InternalTimerService {
       this.heap.remove(timer);
       this.unindex(timer, this.byTime.get(timer.time)!);
       fired++;
-      onTimer(timer.time, timer.key);
+      onTimer(timer.time, timer.key, timer.namespace);
     }
   }
 
@@ -92,11 +104,11 @@ export class InternalTimerService {
     return this.heap
       .toArray()
       .sort((a, b) => a.time - b.time || a.seq - b.seq)
-      .map((timer) => ({ time: timer.time, key: timer.key, keyGroup: asKeyGroup(timer.keyGroup) }));
+      .map((timer) => ({ time: timer.time, key: timer.key, keyGroup: asKeyGroup(timer.keyGroup), namespace: timer.namespace }));
   }
 
   private unindex(timer: HeapTimer, atTime: Map<NormalizedKey, HeapTimer>): void {
-    atTime.delete(timer.normalizedKey);
+    atTime.delete(timer.identity);
     if (atTime.size === 0) this.byTime.delete(timer.time);
   }
 }
