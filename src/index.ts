@@ -21,6 +21,8 @@ export type {
   TimerService,
 } from "./api/functions.ts";
 export * from "./state/descriptors.ts";
+export { StateTtlConfig, StateTtlConfigBuilder, StateVisibility, TtlTimeCharacteristic, UpdateType } from "./state/ttl/state-ttl-config.ts";
+export type { CleanupStrategies } from "./state/ttl/state-ttl-config.ts";
 export type * from "./state/state.ts";
 export * from "./sources/index.ts";
 export type { Sink, SinkContext, SinkWriter } from "./sinks/sink.ts";

@@ -7,10 +7,15 @@
  * element array; map — a non-empty `Map` from normalized user key to `UserMapEntry` (user key as
  * put, value); reducing — the reduced value; aggregating — the accumulator.
  *
+ * TTL (a descriptor with `enableTimeToLive`): the state is the TTL layer of state/ttl over the
+ * heap state of the same kind, on the backend's clock; snapshots leave expired values out (as of
+ * the time `snapshot()` is called), and incremental cleanup walks the table between accesses.
+ *
  * Access costs: `setCurrentKey` hashes the key and, for composite keys only, builds its canonical
  * string; a value-state read or write is an array read and one `Map` operation, plus, while a
  * snapshot holds the key's group, the copy-on-write bookkeeping StateTable describes.
  */
+import { systemClock, type Clock } from "../../core/clock.ts";
 import { WeirError, internalError, invalidArgument } from "../../core/errors.ts";
 import { keyGroup as asKeyGroup, type KeyGroup } from "../../core/ids.ts";
 import {
@@ -40,6 +45,9 @@ import { HeapReducingState } from "./heap-reducing-state.ts";
 import { HeapValueState } from "./heap-value-state.ts";
 import { HeapSnapshot, readKeyedSnapshot, type FrozenState, type RestoredState } from "./heap-snapshot.ts";
 import { StateTable } from "./state-table.ts";
+import { createTtlState } from "../ttl/ttl-state-factory.ts";
+import type { StateTtlConfig } from "../ttl/state-ttl-config.ts";
+import { IncrementalCleanup, withoutExpired } from "./heap-ttl.ts";
 
 export type HeapKeyedStateBackendOptions = KeyedStateBackendOptions;
 
@@ -52,6 +60,8 @@ interface TableEntry {
   readonly kind: StateKind;
   readonly table: StateTable<unknown>;
   state: State | undefined;
+  /** The TTL the state was asked for with, if any. */
+  ttl: StateTtlConfig | undefined;
 }
 
 export class HeapKeyedStateBackend implements KeyedStateBackend {
@@ -60,6 +70,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly start: number;
   private readonly end: number;
   private readonly current = new CurrentKey();
+  private readonly clock: Clock;
   /** Every state's table, requested or restored, in the order they were first seen. */
   private readonly tables = new Map<string, TableEntry>();
 
@@ -71,6 +82,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     }
     this.keyGroupRange = { start: range.start, end: range.end };
     this.maxParallelism = maxParallelism;
+    this.clock = options.clock ?? systemClock;
     this.start = range.start;
     this.end = range.end;
   }
@@ -107,16 +119,52 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const entry = this.tables.get(descriptor.name);
     if (entry === undefined) {
       const table = new StateTable<unknown>(descriptor.name, this.keyGroupRange, this.current);
-      const state = createState(descriptor, table);
-      this.tables.set(descriptor.name, { kind: descriptor.kind, table, state });
-      return state;
+      const ttl = ttlOf(descriptor);
+      this.tables.set(descriptor.name, { kind: descriptor.kind, table, state: this.createState(descriptor, table, ttl), ttl });
+      return this.tables.get(descriptor.name)!.state!;
     }
     if (entry.kind !== descriptor.kind) {
       const how = entry.state === undefined ? "was restored as" : "is registered as";
       throw new WeirError("WEIR_ERR_STATE_CONFLICT", `state '${descriptor.name}' ${how} ${entry.kind} state and cannot also be ${descriptor.kind} state`);
     }
-    entry.state ??= createState(descriptor, entry.table);
+    if (entry.state === undefined) {
+      entry.ttl = ttlOf(descriptor);
+      entry.state = this.createState(descriptor, entry.table, entry.ttl);
+    }
     return entry.state;
+  }
+
+  private createState(descriptor: StateDescriptor, table: StateTable<unknown>, ttl: StateTtlConfig | undefined): State {
+    if (ttl === undefined) return createState(descriptor, table);
+    const cleanupSize = ttl.getCleanupStrategies().incrementalCleanupSize;
+    const cleanup = cleanupSize === 0 ? undefined : new IncrementalCleanup(descriptor.kind, ttl.getTtl(), cleanupSize, {
+      groups: this.end - this.start + 1,
+      entries: (index) => table.entries(this.start + index),
+      write: (index, key, value) => this.writeOtherKey(table, index, key, value),
+    });
+    const context = {
+      config: ttl,
+      now: () => this.clock.now(),
+      cleanupStep: cleanup === undefined ? () => {} : () => cleanup.step(this.clock.now()),
+    };
+    return createTtlState(descriptor, context, (inner) => createState(inner, table));
+  }
+
+  /** Writes an entry of a key that is not (necessarily) the current one, which is kept. */
+  private writeOtherKey(table: StateTable<unknown>, index: number, key: NormalizedKey, value: unknown): void {
+    const current = this.current;
+    const { key: userKey, normalized, keyGroup, index: currentIndex } = current;
+    current.normalized = key;
+    current.index = index;
+    current.keyGroup = this.start + index;
+    try {
+      table.set(value);
+    } finally {
+      current.key = userKey;
+      current.normalized = normalized;
+      current.keyGroup = keyGroup;
+      current.index = currentIndex;
+    }
   }
 
   /**
@@ -125,7 +173,13 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
    */
   snapshot(): KeyedStateSnapshot {
     const frozen: FrozenState[] = [];
-    for (const [name, entry] of this.tables) frozen.push({ name, kind: entry.kind, table: entry.table.freeze() });
+    const now = this.clock.now();
+    for (const [name, entry] of this.tables) {
+      const ttl = entry.ttl?.getTtl();
+      const kind = entry.kind;
+      const filter = ttl === undefined ? undefined : (stored: unknown) => withoutExpired(kind, stored, ttl, now);
+      frozen.push({ name, kind, table: entry.table.freeze(), filter });
+    }
     return new HeapSnapshot(this.keyGroupRange, this.maxParallelism, frozen);
   }
 
@@ -140,7 +194,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     for (const [name, restored] of incoming) {
       let entry = this.tables.get(name);
       if (entry === undefined) {
-        entry = { kind: restored.kind, table: new StateTable<unknown>(name, this.keyGroupRange, this.current), state: undefined };
+        entry = { kind: restored.kind, table: new StateTable<unknown>(name, this.keyGroupRange, this.current), state: undefined, ttl: undefined };
         this.tables.set(name, entry);
       } else if (entry.kind !== restored.kind) {
         throw new WeirError("WEIR_ERR_STATE_CONFLICT", `state '${name}' is registered as ${entry.kind} state but was restored as ${restored.kind} state`);
@@ -192,6 +246,11 @@ function createState(descriptor: StateDescriptor, table: StateTable<unknown>): S
     case "aggregating":
       return new HeapAggregatingState(table, descriptor.aggregate);
   }
+}
+
+function ttlOf(descriptor: StateDescriptor): StateTtlConfig | undefined {
+  const config = descriptor.ttlConfig;
+  return config?.isEnabled() === true ? config : undefined;
 }
 
 function describeKey(key: unknown): string {
