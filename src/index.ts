@@ -7,7 +7,22 @@ export { DataStream, DataStreamSink, SingleOutputStream, KeyedStream, ConnectedS
 export type { NumericField } from "./api/field-aggregations.ts";
 export { JobArgs } from "./api/job-args.ts";
 export { KeyedProcessFunction, CoProcessFunction } from "./api/functions.ts";
+export { BroadcastStream, BroadcastConnectedStream } from "./api/broadcast-stream.ts";
+export { BroadcastProcessFunction, KeyedBroadcastProcessFunction } from "./api/broadcast-functions.ts";
 export type {
+  BroadcastContext,
+  BroadcastReadOnlyContext,
+  KeyedBroadcastContext,
+  KeyedBroadcastOnTimerContext,
+  KeyedBroadcastReadOnlyContext,
+  KeyedStateFunction,
+} from "./api/broadcast-functions.ts";
+export type { BroadcastState, OperatorStateStore, ReadOnlyBroadcastState } from "./state/operator-state.ts";
+export type {
+  CheckpointedFunction,
+  FunctionInitializationContext,
+  FunctionSnapshotContext,
+  KeyedStateStore,
   Collector,
   FilterFunction,
   FlatMapFunction,

@@ -11,6 +11,7 @@ import { operatorIdOf } from "../graph/job-graph.ts";
 import { displayName, type StreamNode } from "../graph/stream-graph.ts";
 import { createKeyedStateBackend } from "../state/state-backends.ts";
 import { InternalTimerService } from "../state/timer-service.ts";
+import { DefaultOperatorStateStore } from "../state/operator/operator-state-store.ts";
 import { KeyedServices } from "./keyed-services.ts";
 import type { RecordWriter } from "./network/record-writer.ts";
 import type { ClientChannel, OperatorContext, StreamOperator } from "./operators/operator.ts";
@@ -95,6 +96,7 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
         operatorId,
         checkpointing: env.checkpointing,
         restored: restored === undefined ? undefined : { checkpointId: restored.checkpointId, state: restored.state },
+        operatorStateStore: new DefaultOperatorStateStore(restored?.operatorState),
       },
       output: new CountingOutput(combineOutputs(protectedOutputs(targets, ownsRecords, env.objectReuse))),
       recordsIn: 0,

@@ -8,6 +8,7 @@
 import type { Clock } from "../../core/clock.ts";
 import type { RuntimeContext } from "../../api/functions.ts";
 import type { KeyedServices } from "../keyed-services.ts";
+import type { DefaultOperatorStateStore } from "../../state/operator/operator-state-store.ts";
 
 export interface Output<T> {
   collect(record: T): void;
@@ -30,6 +31,11 @@ export interface OperatorContext {
   readonly checkpointing: boolean;
   /** The operator's state from the checkpoint being restored, if any. */
   readonly restored: { readonly checkpointId: number; readonly state: unknown } | undefined;
+  /**
+   * The operator's operator state (list and broadcast states), restored when the checkpoint has
+   * some; the task snapshots it right after `snapshotState`.
+   */
+  readonly operatorStateStore?: DefaultOperatorStateStore;
 }
 
 export interface StreamOperator {
@@ -51,9 +57,10 @@ export interface StreamOperator {
   endInput?(inputIndex: 0 | 1): void | Promise<void>;
   /**
    * Checkpoint n is taken now, between two records: return the operator's own state (plain data,
-   * handed back as `context.restored.state` on restore). Keyed state and timers are taken by the task.
+   * handed back as `context.restored.state` on restore). Keyed state, timers and the operator
+   * state store are taken by the task. `timestamp` is the checkpoint's, from its barrier.
    */
-  snapshotState?(checkpointId: number): unknown;
+  snapshotState?(checkpointId: number, timestamp: number): unknown;
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
   close?(): void | Promise<void>;
