@@ -6,7 +6,7 @@ export type { EnvironmentConfig } from "./api/environment.ts";
 export { DataStream, DataStreamSink, SingleOutputStream, KeyedStream, ConnectedStreams } from "./api/data-stream.ts";
 export type { NumericField } from "./api/field-aggregations.ts";
 export { JobArgs } from "./api/job-args.ts";
-export { KeyedProcessFunction, CoProcessFunction } from "./api/functions.ts";
+export { AbstractRichFunction, KeyedProcessFunction, CoProcessFunction } from "./api/functions.ts";
 export { BroadcastStream, BroadcastConnectedStream } from "./api/broadcast-stream.ts";
 export { BroadcastProcessFunction, KeyedBroadcastProcessFunction } from "./api/broadcast-functions.ts";
 export type {

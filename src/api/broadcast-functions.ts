@@ -14,7 +14,7 @@ import type {
 } from "../state/descriptors.ts";
 import type { BroadcastState, ReadOnlyBroadcastState } from "../state/operator-state.ts";
 import type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from "../state/state.ts";
-import type { Collector, FunctionInitializationContext, FunctionSnapshotContext, Lifecycle, RuntimeContext, TimerService } from "./functions.ts";
+import { AbstractRichFunction, type Collector, type TimerService } from "./functions.ts";
 
 /** What the non-broadcast side sees: broadcast state, read-only. */
 export interface BroadcastReadOnlyContext {
@@ -57,25 +57,13 @@ export interface KeyedBroadcastContext extends BroadcastContext {
 }
 
 /** Processes a non-keyed stream connected with a broadcast stream. */
-export abstract class BroadcastProcessFunction<IN1, IN2, OUT> implements Lifecycle {
-  initializeState?(context: FunctionInitializationContext): void | Promise<void>;
-  snapshotState?(context: FunctionSnapshotContext): void | Promise<void>;
-  open?(context: RuntimeContext): void | Promise<void>;
-  close?(): void | Promise<void>;
-  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
-  notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
+export abstract class BroadcastProcessFunction<IN1, IN2, OUT> extends AbstractRichFunction {
   abstract processElement(value: IN1, ctx: BroadcastReadOnlyContext, out: Collector<OUT>): void;
   abstract processBroadcastElement(value: IN2, ctx: BroadcastContext, out: Collector<OUT>): void;
 }
 
 /** Processes a keyed stream connected with a broadcast stream; it has keyed state and timers. */
-export abstract class KeyedBroadcastProcessFunction<KS, IN1, IN2, OUT> implements Lifecycle {
-  initializeState?(context: FunctionInitializationContext): void | Promise<void>;
-  snapshotState?(context: FunctionSnapshotContext): void | Promise<void>;
-  open?(context: RuntimeContext): void | Promise<void>;
-  close?(): void | Promise<void>;
-  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
-  notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
+export abstract class KeyedBroadcastProcessFunction<KS, IN1, IN2, OUT> extends AbstractRichFunction {
   abstract processElement(value: IN1, ctx: KeyedBroadcastReadOnlyContext<KS>, out: Collector<OUT>): void;
   abstract processBroadcastElement(value: IN2, ctx: KeyedBroadcastContext, out: Collector<OUT>): void;
   onTimer?(timestamp: number, ctx: KeyedBroadcastOnTimerContext<KS>, out: Collector<OUT>): void;

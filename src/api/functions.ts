@@ -113,26 +113,27 @@ export interface OnTimerContext<K> extends KeyedContext<K> {
   readonly timestamp: number;
 }
 
-/** Processes each record of a keyed stream, with keyed state (from `open`'s context) and timers. */
-export abstract class KeyedProcessFunction<K, I, O> implements Lifecycle {
+/**
+ * Base of the function classes (Flink's AbstractRichFunction): every lifecycle, checkpoint and
+ * CheckpointedFunction hook, each optional.
+ */
+export abstract class AbstractRichFunction implements Lifecycle {
   initializeState?(context: FunctionInitializationContext): void | Promise<void>;
   snapshotState?(context: FunctionSnapshotContext): void | Promise<void>;
   open?(context: RuntimeContext): void | Promise<void>;
   close?(): void | Promise<void>;
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
+}
+
+/** Processes each record of a keyed stream, with keyed state (from `open`'s context) and timers. */
+export abstract class KeyedProcessFunction<K, I, O> extends AbstractRichFunction {
   abstract processElement(value: I, ctx: KeyedContext<K>, out: Collector<O>): void;
   onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): void;
 }
 
 /** Processes the two inputs of connected streams; on keyed inputs it has keyed state and timers. */
-export abstract class CoProcessFunction<I1, I2, O> implements Lifecycle {
-  initializeState?(context: FunctionInitializationContext): void | Promise<void>;
-  snapshotState?(context: FunctionSnapshotContext): void | Promise<void>;
-  open?(context: RuntimeContext): void | Promise<void>;
-  close?(): void | Promise<void>;
-  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
-  notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
+export abstract class CoProcessFunction<I1, I2, O> extends AbstractRichFunction {
   abstract processElement1(value: I1, ctx: KeyedContext<unknown>, out: Collector<O>): void;
   abstract processElement2(value: I2, ctx: KeyedContext<unknown>, out: Collector<O>): void;
   onTimer?(timestamp: number, ctx: OnTimerContext<unknown>, out: Collector<O>): void;

@@ -19,6 +19,7 @@ import {
 import type { KeyedStateBackend } from "../../src/state/keyed-state-backend.ts";
 import { StateTtlConfig, StateVisibility, UpdateType, type StateTtlConfigBuilder } from "../../src/state/ttl/state-ttl-config.ts";
 import type { Clock } from "../../src/core/clock.ts";
+import { writeAll } from "./keyed-state-snapshot-conformance.ts";
 
 export type TtlBackendFactory = (options: { keyGroupRange: KeyGroupRange; maxParallelism: number; clock: Clock }) => KeyedStateBackend;
 
@@ -31,17 +32,6 @@ function withTtl<D extends { enableTimeToLive(c: StateTtlConfig): void }>(descri
   return descriptor;
 }
 
-function writeAll(backend: KeyedStateBackend): Uint8Array {
-  const snapshot = backend.snapshot();
-  const steps = snapshot.write();
-  for (;;) {
-    const step = steps.next();
-    if (step.done) {
-      snapshot.release();
-      return step.value;
-    }
-  }
-}
 
 export function keyedStateTtlConformance(name: string, create: TtlBackendFactory): void {
   const setup = (start = 1_000) => {
@@ -254,7 +244,7 @@ export function keyedStateTtlConformance(name: string, create: TtlBackendFactory
       list.add(20);
       map.put("new", 20);
       clock.advance(50);
-      const bytes = writeAll(backend);
+      const bytes = writeAll(backend.snapshot());
 
       const restored = create({ keyGroupRange: FULL, maxParallelism: MAX, clock: new ManualClock(0) });
       restored.restore([bytes]);
@@ -277,7 +267,7 @@ export function keyedStateTtlConformance(name: string, create: TtlBackendFactory
       const state = backend.getState(withTtl(new ValueStateDescriptor<number>("v")));
       backend.setCurrentKey(1);
       state.update(1);
-      const bytes = writeAll(backend);
+      const bytes = writeAll(backend.snapshot());
       const later = new ManualClock(clock.now() + TTL - 1);
       const restored = create({ keyGroupRange: FULL, maxParallelism: MAX, clock: later });
       restored.restore([bytes]);
@@ -295,12 +285,9 @@ export function keyedStateTtlConformance(name: string, create: TtlBackendFactory
       state.update({ n: 1 });
       const snapshot = backend.snapshot();
       state.value()!.n = 99;
-      const steps = snapshot.write();
-      let step = steps.next();
-      while (step.done !== true) step = steps.next();
-      snapshot.release();
+      const bytes = writeAll(snapshot);
       const restored = create({ keyGroupRange: FULL, maxParallelism: MAX, clock: new ManualClock(1_000) });
-      restored.restore([step.value]);
+      restored.restore([bytes]);
       restored.setCurrentKey(1);
       assert.deepEqual(restored.getState(withTtl(new ValueStateDescriptor<{ n: number }>("v"))).value(), { n: 1 });
       assert.deepEqual(state.value(), { n: 99 });

@@ -12,7 +12,7 @@
  * `add` when their value expired.
  */
 import type { AggregateFunction, ReduceFn } from "../descriptors.ts";
-import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from "../state.ts";
+import type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from "../state.ts";
 import { StateVisibility, UpdateType, type StateTtlConfig } from "./state-ttl-config.ts";
 import { isExpired, ttlValue, type TtlValue } from "./ttl-value.ts";
 
@@ -68,18 +68,32 @@ function readSingle<T>(rules: TtlRules, wrapped: TtlValue<T> | undefined, now: n
   return wrapped.userValue;
 }
 
-export class TtlValueState<T> implements ValueState<T> {
-  private readonly rules: TtlRules;
+/** What every TTL state has: the wrapped state, the rules, and `clear`. */
+abstract class TtlState<S extends State> {
+  protected readonly rules: TtlRules;
+
   constructor(
-    private readonly inner: ValueState<TtlValue<T>>,
+    protected readonly inner: S,
     context: TtlContext,
   ) {
     this.rules = new TtlRules(context);
   }
 
-  value(): T | undefined {
+  clear(): void {
+    this.rules.access();
+    this.inner.clear();
+  }
+
+  /** The user's value of a state that holds one wrapped value, cleared when expired. */
+  protected readSingleValue<T>(read: (inner: S) => TtlValue<T> | undefined): T | undefined {
     const now = this.rules.access();
-    return readSingle(this.rules, this.inner.value(), now, () => this.inner.clear());
+    return readSingle(this.rules, read(this.inner), now, () => this.inner.clear());
+  }
+}
+
+export class TtlValueState<T> extends TtlState<ValueState<TtlValue<T>>> implements ValueState<T> {
+  value(): T | undefined {
+    return this.readSingleValue((inner) => inner.value());
   }
 
   update(value: T): void {
@@ -87,22 +101,9 @@ export class TtlValueState<T> implements ValueState<T> {
     if (value === undefined) this.inner.clear();
     else this.inner.update(ttlValue(value, now));
   }
-
-  clear(): void {
-    this.rules.access();
-    this.inner.clear();
-  }
 }
 
-export class TtlListState<T> implements ListState<T> {
-  private readonly rules: TtlRules;
-  constructor(
-    private readonly inner: ListState<TtlValue<T>>,
-    context: TtlContext,
-  ) {
-    this.rules = new TtlRules(context);
-  }
-
+export class TtlListState<T> extends TtlState<ListState<TtlValue<T>>> implements ListState<T> {
   get(): readonly T[] {
     const now = this.rules.access();
     const stored = this.inner.get();
@@ -134,22 +135,9 @@ export class TtlListState<T> implements ListState<T> {
     const now = this.rules.access();
     this.inner.update(Array.from(values, (v) => ttlValue(v, now)));
   }
-
-  clear(): void {
-    this.rules.access();
-    this.inner.clear();
-  }
 }
 
-export class TtlMapState<K, V> implements MapState<K, V> {
-  private readonly rules: TtlRules;
-  constructor(
-    private readonly inner: MapState<K, TtlValue<V>>,
-    context: TtlContext,
-  ) {
-    this.rules = new TtlRules(context);
-  }
-
+export class TtlMapState<K, V> extends TtlState<MapState<K, TtlValue<V>>> implements MapState<K, V> {
   get(key: K): V | undefined {
     const now = this.rules.access();
     return readSingle(this.rules, this.inner.get(key), now, () => this.inner.remove(key));
@@ -210,11 +198,6 @@ export class TtlMapState<K, V> implements MapState<K, V> {
     this.inner.clear();
     return true;
   }
-
-  clear(): void {
-    this.rules.access();
-    this.inner.clear();
-  }
 }
 
 /**
@@ -229,27 +212,13 @@ export function ttlReduce<T>(reduce: ReduceFn<T>, context: TtlContext): ReduceFn
   };
 }
 
-export class TtlReducingState<T> implements ReducingState<T> {
-  private readonly rules: TtlRules;
-  constructor(
-    private readonly inner: ReducingState<TtlValue<T>>,
-    context: TtlContext,
-  ) {
-    this.rules = new TtlRules(context);
-  }
-
+export class TtlReducingState<T> extends TtlState<ReducingState<TtlValue<T>>> implements ReducingState<T> {
   get(): T | undefined {
-    const now = this.rules.access();
-    return readSingle(this.rules, this.inner.get(), now, () => this.inner.clear());
+    return this.readSingleValue((inner) => inner.get());
   }
 
   add(value: T): void {
     this.inner.add(ttlValue(value, this.rules.access()));
-  }
-
-  clear(): void {
-    this.rules.access();
-    this.inner.clear();
   }
 }
 
@@ -271,29 +240,22 @@ export function ttlAggregate<IN, ACC>(aggregate: AggregateFunction<IN, ACC, unkn
   };
 }
 
-export class TtlAggregatingState<IN, ACC, OUT> implements AggregatingState<IN, OUT> {
-  private readonly rules: TtlRules;
+export class TtlAggregatingState<IN, ACC, OUT> extends TtlState<AggregatingState<IN, TtlValue<ACC>>> implements AggregatingState<IN, OUT> {
   constructor(
-    private readonly inner: AggregatingState<IN, TtlValue<ACC>>,
+    inner: AggregatingState<IN, TtlValue<ACC>>,
     private readonly aggregate: AggregateFunction<IN, ACC, OUT>,
     context: TtlContext,
   ) {
-    this.rules = new TtlRules(context);
+    super(inner, context);
   }
 
   get(): OUT | undefined {
-    const now = this.rules.access();
-    const accumulator = readSingle(this.rules, this.inner.get(), now, () => this.inner.clear());
+    const accumulator = this.readSingleValue((inner) => inner.get());
     return accumulator === undefined ? undefined : this.aggregate.getResult(accumulator);
   }
 
   add(value: IN): void {
     this.rules.access();
     this.inner.add(value);
-  }
-
-  clear(): void {
-    this.rules.access();
-    this.inner.clear();
   }
 }
