@@ -34,7 +34,7 @@ type SubtaskEntry = CheckpointMetadata["operators"][number]["subtasks"][number];
 
 /**
  * `wanted` lists [operator id, subtask, parallelism of the restoring operator]; without a
- * parallelism, the checkpoint's own number of subtasks of that operator is taken.
+ * parallelism, the operator's parallelism in the checkpoint is taken.
  */
 export async function loadRestoredStates(
   metadata: CheckpointMetadata,
@@ -56,9 +56,9 @@ export async function loadRestoredStates(
     const cacheKey = key(operatorId, parallelism);
     let parts = redistributed.get(cacheKey);
     if (parts === undefined) {
-      const entries = byOperator.get(operatorId)?.subtasks ?? [];
-      const previous: (OperatorStateSnapshot | undefined)[] = [];
-      for (const entry of entries) previous[entry.subtask] = lastOperatorState(await read(operatorId, entry));
+      const operator = byOperator.get(operatorId)!;
+      const previous: (OperatorStateSnapshot | undefined)[] = new Array<OperatorStateSnapshot | undefined>(operator.parallelism).fill(undefined);
+      for (const entry of operator.subtasks) previous[entry.subtask] = lastOperatorState(await read(operatorId, entry));
       parts = repartitionOperatorState(previous, parallelism);
       redistributed.set(cacheKey, parts);
     }
@@ -78,7 +78,7 @@ export async function loadRestoredStates(
       if (content.state !== undefined) state = content.state;
     }
     const operatorState =
-      lastOperatorState(contents) === undefined ? undefined : await operatorStatePart(operatorId, subtask, parallelism ?? subtasks!.length);
+      lastOperatorState(contents) === undefined ? undefined : await operatorStatePart(operatorId, subtask, parallelism ?? byOperator.get(operatorId)!.parallelism);
     loaded.set(key(operatorId, subtask), { checkpointId: metadata.checkpointId, keyed, timers, state, operatorState });
   }
   return (operatorId, subtask) => loaded.get(key(operatorId, subtask));

@@ -1,7 +1,8 @@
 /**
  * Redistributes operator state to the instances of a (possibly) new parallelism, as Flink's
  * RoundRobinOperatorStateRepartitioner does:
- * - split list state: the elements of all old instances, concatenated in instance order, cut into
+ * - split list state: at the same parallelism each instance keeps its own elements; at another,
+ *   the elements of all old instances, concatenated in instance order, are cut into
  *   `parallelism` contiguous parts whose sizes differ by at most one (larger parts first);
  * - union list state: every new instance gets the whole concatenation;
  * - broadcast state: every old instance holds the same contents, so new instance i gets the
@@ -27,11 +28,14 @@ export function repartitionOperatorState(previous: readonly (OperatorStateSnapsh
       else for (const element of elements) seen.elements.push(element);
     }
   }
+  const unchanged = parallelism === previous.length;
   const parts: OperatorStateSnapshot[] = [];
   for (let i = 0; i < parallelism; i++) {
     const mine: [string, ListDistribution, unknown[]][] = [];
     for (const [name, { distribution, elements }] of lists) {
-      mine.push([name, distribution, distribution === "union" ? elements.slice() : evenSplitPart(elements, i, parallelism)]);
+      if (distribution === "union") mine.push([name, distribution, elements.slice()]);
+      else if (!unchanged) mine.push([name, distribution, evenSplitPart(elements, i, parallelism)]);
+      else mine.push([name, distribution, [...(previous[i]?.lists.find(([n]) => n === name)?.[2] ?? [])]]);
     }
     const source = previous.length === 0 ? undefined : (previous[i % previous.length] ?? previous.find((p) => p !== undefined));
     parts.push({ lists: mine, broadcast: source?.broadcast ?? [] });

@@ -10,13 +10,15 @@ const union = (...elements: unknown[]): OperatorStateSnapshot => ({ lists: [["se
 const elementsOf = (parts: OperatorStateSnapshot[], name: string) => parts.map((p) => p.lists.find(([n]) => n === name)?.[2]);
 
 describe("repartitionOperatorState: split list state", () => {
-  it("at the same parallelism each instance keeps its own elements when they are evenly spread", () => {
-    assert.deepEqual(elementsOf(repartitionOperatorState([split(1, 2), split(3, 4)], 2), "offsets"), [[1, 2], [3, 4]]);
+  it("at the same parallelism each instance keeps its own elements, however unevenly spread", () => {
+    assert.deepEqual(elementsOf(repartitionOperatorState([split(1, 2, 3), split(4)], 2), "offsets"), [[1, 2, 3], [4]]);
+    assert.deepEqual(elementsOf(repartitionOperatorState([split(), split(5, 6)], 2), "offsets"), [[], [5, 6]]);
   });
 
   it("cuts the concatenation in instance order into contiguous parts, larger parts first", () => {
     assert.deepEqual(elementsOf(repartitionOperatorState([split(1, 2, 3), split(4, 5)], 3), "offsets"), [[1, 2], [3, 4], [5]]);
     assert.deepEqual(elementsOf(repartitionOperatorState([split(1), split(2), split(3), split(4)], 2), "offsets"), [[1, 2], [3, 4]]);
+    assert.deepEqual(elementsOf(repartitionOperatorState([split(1, 2, 3, 4, 5)], 2), "offsets"), [[1, 2, 3], [4, 5]]);
   });
 
   it("gives empty parts when there are fewer elements than instances", () => {
@@ -24,12 +26,14 @@ describe("repartitionOperatorState: split list state", () => {
   });
 
   it("an instance that wrote nothing contributes nothing", () => {
-    assert.deepEqual(elementsOf(repartitionOperatorState([undefined, split(7, 8)], 2), "offsets"), [[7], [8]]);
+    assert.deepEqual(elementsOf(repartitionOperatorState([undefined, split(7, 8)], 3), "offsets"), [[7], [8], []]);
+    assert.deepEqual(elementsOf(repartitionOperatorState([undefined, split(7, 8)], 2), "offsets"), [[], [7, 8]]);
   });
 
-  it("for any lists and parallelism: order kept, nothing lost or repeated, sizes differ by at most one", () => {
+  it("for any lists and another parallelism: order kept, nothing lost or repeated, sizes differ by at most one", () => {
     fc.assert(
       fc.property(fc.array(fc.array(fc.integer(), { maxLength: 8 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 9 }), (lists, parallelism) => {
+        fc.pre(parallelism !== lists.length);
         const parts = elementsOf(repartitionOperatorState(lists.map((l) => split(...l)), parallelism), "offsets") as number[][];
         assert.equal(parts.length, parallelism);
         assert.deepEqual(parts.flat(), lists.flat());
@@ -63,6 +67,9 @@ describe("repartitionOperatorState: union list state and broadcast state", () =>
     const parts = repartitionOperatorState(previous, 4);
     assert.deepEqual(elementsOf(parts, "s"), [[1], [2], [3], [4]]);
     assert.deepEqual(elementsOf(parts, "u"), [["a", "b"], ["a", "b"], ["a", "b"], ["a", "b"]]);
+    const same = repartitionOperatorState(previous, 2);
+    assert.deepEqual(elementsOf(same, "s"), [[1, 2], [3, 4]]);
+    assert.deepEqual(elementsOf(same, "u"), [["a", "b"], ["a", "b"]], "union state is redistributed at the same parallelism too");
   });
 
   it("new instance i gets the broadcast state of old instance i mod the old parallelism", () => {
