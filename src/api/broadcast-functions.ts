@@ -39,8 +39,8 @@ export interface KeyedBroadcastOnTimerContext<K> extends KeyedBroadcastReadOnlyC
   readonly timestamp: number;
 }
 
-/** Runs `function` once per key that holds a value of the state, with that key current. */
-export type KeyedStateFunction<K, S extends State> = (key: K, state: S) => void;
+/** Runs once per key that holds a value of the state, with that key current: a function, or Flink's object with `process`. */
+export type KeyedStateFunction<K, S extends State> = ((key: K, state: S) => void) | { process(key: K, state: S): void };
 
 /** The broadcast side of a keyed stream: writable broadcast state, and every key's keyed state. */
 export interface KeyedBroadcastContext extends BroadcastContext {

@@ -9,6 +9,7 @@ import type {
   KeyedBroadcastContext,
   KeyedBroadcastOnTimerContext,
   KeyedBroadcastProcessFunction,
+  KeyedStateFunction,
 } from "../../api/broadcast-functions.ts";
 import type { Clock } from "../../core/clock.ts";
 import { WeirError } from "../../core/errors.ts";
@@ -22,6 +23,7 @@ import type { KeyedServices } from "../keyed-services.ts";
 import { OperatorKeyedContext } from "./keyed-context.ts";
 import type { OperatorContext, Output, StreamOperator } from "./operator.ts";
 import { ProcessOperator } from "./process-operator.ts";
+import { userCallable } from "./user-function.ts";
 
 /** Both kinds, seen as the keyed one: a non-keyed function has no onTimer and never gets timers. */
 type AnyBroadcastFunction = KeyedBroadcastProcessFunction<unknown, unknown, unknown, unknown>;
@@ -98,7 +100,7 @@ class WritableContext implements KeyedBroadcastContext {
     return this.clock.now();
   }
 
-  applyToKeyedState(descriptor: StateDescriptor, fn: (key: unknown, state: never) => void): void {
+  applyToKeyedState(descriptor: StateDescriptor, fn: KeyedStateFunction<unknown, never>): void {
     const keyed = this.keyed;
     if (keyed === undefined) {
       throw new WeirError(
@@ -112,10 +114,11 @@ class WritableContext implements KeyedBroadcastContext {
     for (let group = backend.keyGroupRange.start; group <= backend.keyGroupRange.end; group++) {
       for (const [key] of backend.keyGroupEntries(descriptor.name, group)) keys.push(key);
     }
+    const apply = userCallable<(key: unknown, state: State) => void>(fn, "process");
     for (const normalized of keys) {
       const key = denormalizeKey(normalized);
       backend.setCurrentKey(key);
-      (fn as (key: unknown, state: State) => void)(key, state);
+      apply(key, state);
     }
   }
 }

@@ -72,6 +72,13 @@ export class StateTtlConfig {
     return new StateTtlConfigBuilder(ttlMs);
   }
 
+  private static disabled: StateTtlConfig | undefined;
+
+  /** A config that turns TTL off (Flink's `StateTtlConfig.DISABLED`). */
+  static get DISABLED(): StateTtlConfig {
+    return (StateTtlConfig.disabled ??= StateTtlConfig.newBuilder(Number.MAX_SAFE_INTEGER).setUpdateType(UpdateType.Disabled).build());
+  }
+
   getTtl(): number {
     return this.ttl;
   }
@@ -160,6 +167,14 @@ export class StateTtlConfigBuilder {
     }
     this.incrementalCleanupSize = cleanupSize;
     this.runCleanupForEveryRecord = runCleanupForEveryRecord === true;
+    return this;
+  }
+
+  /** Accepted for Flink jobs: the heap backend has no compaction, and cleans up as configured otherwise. */
+  cleanupInRocksdbCompactFilter(queryTimeAfterNumEntries = 1000): this {
+    if (!Number.isInteger(queryTimeAfterNumEntries) || queryTimeAfterNumEntries <= 0) {
+      throw invalidArgument(`the compaction-filter query interval of state TTL must be a positive integer, got ${String(queryTimeAfterNumEntries)}`);
+    }
     return this;
   }
 

@@ -21,6 +21,8 @@ import {
   type KeyedBroadcastReadOnlyContext,
   type ListState,
   type RuntimeContext,
+  type ValueState,
+  ValueStateDescriptor,
 } from "../../../src/index.ts";
 import { ListSink, ScriptedInput, until } from "../scripted.ts";
 
@@ -101,6 +103,55 @@ describe("KeyedBroadcastProcessFunction", () => {
       });
     }
   }
+
+  it("applyToKeyedState also takes Flink's KeyedStateFunction object, and visits each key holding the state once, with its key current", async () => {
+    const COUNT = new ValueStateDescriptor<number>("count");
+    class Report extends KeyedBroadcastProcessFunction<string, string, string, string> {
+      processElement(): void {
+        const count = this.count!;
+        count.update((count.value() ?? 0) + 1);
+      }
+      private count: ValueState<number> | undefined;
+      override open(context: RuntimeContext): void {
+        this.count = context.getState(COUNT);
+      }
+      processBroadcastElement(tag: string, ctx: KeyedBroadcastContext, out: Collector<string>): void {
+        const current = this.count!;
+        ctx.applyToKeyedState(COUNT, {
+          process: (key: string, state: ValueState<number>) => out.collect(`${tag} ${key}=${state.value()}/${current.value()}`),
+        });
+      }
+    }
+    const words = new ScriptedInput<string>();
+    const tags = new ScriptedInput<string>();
+    const output = new ListSink<string>();
+    let seen = 0;
+    const job = defineJob((env) => {
+      const tagStream = env.fromSource(tags.source(), "tags").setParallelism(1).broadcast(new MapStateDescriptor<string, string>("unused"));
+      env
+        .fromSource(words.source(), "words")
+        .setParallelism(1)
+        .map((w) => {
+          seen++;
+          return w;
+        })
+        .keyBy((w) => w)
+        .connect(tagStream)
+        .process(new Report())
+        .setParallelism(2)
+        .sinkTo(output.sink());
+    });
+    const done = runJob(job, { runtime: "single-thread", parallelism: 2, bufferTimeoutMs: 0 });
+    words.push("a", "b", "a", "c");
+    await until(() => seen === 4);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    tags.push("t");
+    await until(() => output.records.length === 3);
+    words.end();
+    tags.end();
+    await done;
+    assert.deepEqual([...output.records].sort(), ["t a=2/2", "t b=1/1", "t c=1/1"]);
+  });
 
   it("a write to broadcast state in processElement fails the job with WEIR_ERR_BROADCAST_STATE_READ_ONLY", async () => {
     class Writer extends KeyedBroadcastProcessFunction<string, string, string, string> {

@@ -28,6 +28,12 @@ describe("StateTtlConfig", () => {
     assert.deepEqual(config.getCleanupStrategies(), { fullSnapshot: true, incrementalCleanupSize: 7, runCleanupForEveryRecord: true });
   });
 
+  it("DISABLED turns TTL off, and the compaction-filter cleanup of Flink's RocksDB backend is accepted", () => {
+    assert.equal(StateTtlConfig.DISABLED.isEnabled(), false);
+    assert.equal(StateTtlConfig.newBuilder(10).cleanupInRocksdbCompactFilter(100).build().isEnabled(), true);
+    assert.throws(() => StateTtlConfig.newBuilder(10).cleanupInRocksdbCompactFilter(0), invalid("compaction-filter"));
+  });
+
   it("a TTL that is not a positive finite number of milliseconds is refused when building starts", () => {
     for (const ttl of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, "10" as unknown as number]) {
       assert.throws(() => StateTtlConfig.newBuilder(ttl), invalid("state TTL must be a positive"));
