@@ -31,7 +31,7 @@ import { fieldAggregation, type FieldAggregation, type NumericField } from "./fi
 import type { StreamGraphBuilder } from "./stream-graph-builder.ts";
 import { checkParallelism } from "./execution-config.ts";
 import type { MapStateDescriptor } from "../state/descriptors.ts";
-import { checkDescriptorKind } from "../state/operator/operator-state-store.ts";
+import { checkDescriptorKind } from "../state/descriptors.ts";
 import { BroadcastConnectedStream, BroadcastStream } from "./broadcast-stream.ts";
 
 /** @internal */

@@ -4,7 +4,7 @@
  * same state, and asking for one name with two different kinds is an error. Keyed state of any
  * kind may be given a time-to-live with `enableTimeToLive` (see state/ttl).
  */
-import { invalidArgument } from "../core/errors.ts";
+import { invalidArgument, WeirError } from "../core/errors.ts";
 import { StateTtlConfig } from "./ttl/state-ttl-config.ts";
 
 export interface AggregateFunction<IN, ACC, OUT> {
@@ -97,3 +97,12 @@ export type StateDescriptor =
 
 /** The kind of a piece of keyed state, as its descriptor names it. */
 export type StateKind = StateDescriptor["kind"];
+
+/** Refuses a descriptor that is not of `kind`, naming the call; JavaScript callers pass anything. */
+export function checkDescriptorKind(descriptor: unknown, kind: StateDescriptor["kind"], call: string): void {
+  const given = descriptor as Partial<StateDescriptor> | null | undefined;
+  if (given?.kind === kind && typeof given.name === "string") return;
+  const what = given?.kind === undefined ? String(descriptor) : `a ${given.kind} state descriptor ('${String(given.name)}')`;
+  const needed = `${kind[0]!.toUpperCase()}${kind.slice(1)}StateDescriptor`;
+  throw new WeirError("WEIR_ERR_STATE_DESCRIPTOR_KIND", `${call} needs a ${needed}, got ${what}`);
+}

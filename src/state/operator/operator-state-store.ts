@@ -6,7 +6,7 @@
  */
 import { deepCopy } from "../../core/deep-copy.ts";
 import { WeirError } from "../../core/errors.ts";
-import type { ListStateDescriptor, MapStateDescriptor, StateDescriptor } from "../descriptors.ts";
+import { checkDescriptorKind, type ListStateDescriptor, type MapStateDescriptor } from "../descriptors.ts";
 import type { BroadcastState, OperatorStateStore } from "../operator-state.ts";
 import type { ListState } from "../state.ts";
 import { HeapBroadcastState } from "./broadcast-state.ts";
@@ -14,15 +14,6 @@ import { OperatorListState } from "./operator-list-state.ts";
 import type { ListDistribution, OperatorStateSnapshot } from "./operator-state-snapshot.ts";
 
 const LIST_KIND: Record<ListDistribution, string> = { split: "list state (getListState)", union: "union list state (getUnionListState)" };
-
-/** Refuses a descriptor that is not of `kind`, naming the call; JavaScript callers pass anything. */
-export function checkDescriptorKind(descriptor: unknown, kind: StateDescriptor["kind"], call: string): void {
-  const given = descriptor as Partial<StateDescriptor> | null | undefined;
-  if (given?.kind === kind && typeof given.name === "string") return;
-  const what = given?.kind === undefined ? String(descriptor) : `a ${given.kind} state descriptor ('${String(given.name)}')`;
-  const needed = `${kind[0]!.toUpperCase()}${kind.slice(1)}StateDescriptor`;
-  throw new WeirError("WEIR_ERR_STATE_DESCRIPTOR_KIND", `${call} needs a ${needed}, got ${what}`);
-}
 
 export class DefaultOperatorStateStore implements OperatorStateStore {
   private readonly lists = new Map<string, OperatorListState<unknown>>();
