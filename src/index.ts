@@ -6,12 +6,27 @@ export type { EnvironmentConfig } from "./api/environment.ts";
 export { DataStream, DataStreamSink, SingleOutputStream, KeyedStream, ConnectedStreams } from "./api/data-stream.ts";
 export type { NumericField } from "./api/field-aggregations.ts";
 export { JobArgs } from "./api/job-args.ts";
-export { KeyedProcessFunction, CoProcessFunction, ProcessFunction } from "./api/functions.ts";
+export { AbstractRichFunction, KeyedProcessFunction, CoProcessFunction, ProcessFunction } from "./api/functions.ts";
 export { OutputTag } from "./api/output-tag.ts";
 export { AsyncDataStream } from "./api/async-data-stream.ts";
 export { AsyncFunction, RichAsyncFunction } from "./api/async-function.ts";
 export type { AsyncFunctionLike, ResultFuture } from "./api/async-function.ts";
+export { BroadcastStream, BroadcastConnectedStream } from "./api/broadcast-stream.ts";
+export { BroadcastProcessFunction, KeyedBroadcastProcessFunction } from "./api/broadcast-functions.ts";
 export type {
+  BroadcastContext,
+  BroadcastReadOnlyContext,
+  KeyedBroadcastContext,
+  KeyedBroadcastOnTimerContext,
+  KeyedBroadcastReadOnlyContext,
+  KeyedStateFunction,
+} from "./api/broadcast-functions.ts";
+export type { BroadcastState, OperatorStateStore, ReadOnlyBroadcastState } from "./state/operator-state.ts";
+export type {
+  CheckpointedFunction,
+  FunctionInitializationContext,
+  FunctionSnapshotContext,
+  KeyedStateStore,
   Collector,
   FilterFunction,
   FlatMapFunction,
@@ -37,6 +52,8 @@ export {
 export type { WatermarkGenerator, WatermarkOutput } from "./api/watermark-generators.ts";
 export { Watermark, MAX_WATERMARK, MIN_WATERMARK } from "./core/watermark.ts";
 export * from "./state/descriptors.ts";
+export { StateTtlConfig, StateTtlConfigBuilder, StateVisibility, TtlTimeCharacteristic, UpdateType } from "./state/ttl/state-ttl-config.ts";
+export type { CleanupStrategies } from "./state/ttl/state-ttl-config.ts";
 export type * from "./state/state.ts";
 export {
   ContinuousEventTimeTrigger,
@@ -71,7 +88,6 @@ export type {
   DeltaFunction,
   Evictor,
   EvictorContext,
-  KeyedStateStore,
   OnMergeContext,
   ProcessWindowFunctionContext,
   SessionWindowTimeGapExtractor,

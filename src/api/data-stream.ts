@@ -35,8 +35,12 @@ import { checkOutputTag, type OutputTag } from "./output-tag.ts";
 import { fieldAggregation, type FieldAggregation, type NumericField } from "./field-aggregations.ts";
 import type { StreamGraphBuilder } from "./stream-graph-builder.ts";
 import { checkParallelism } from "./execution-config.ts";
+import type { MapStateDescriptor } from "../state/descriptors.ts";
+import { checkDescriptorKind } from "../state/descriptors.ts";
+import { BroadcastConnectedStream, BroadcastStream } from "./broadcast-stream.ts";
 
-interface Upstream {
+/** @internal */
+export interface Upstream {
   readonly node: NodeId;
   readonly partitioning: Partitioning;
   /** The node's side output read; absent for its main output. */
@@ -56,7 +60,13 @@ function keySelectorOf(upstreams: readonly Upstream[]): AnySelector | undefined 
     : undefined;
 }
 
-function addOperator(
+/** @internal Whether an input is keyed: all its upstreams hash-partitioned by one key selector. */
+export function isKeyedInput(upstreams: readonly Upstream[]): boolean {
+  return keySelectorOf(upstreams) !== undefined;
+}
+
+/** @internal */
+export function addOperator(
   env: StreamGraphBuilder,
   inputs: readonly (readonly Upstream[])[],
   operatorType: string,
@@ -160,9 +170,18 @@ export class DataStream<T> {
     return this.repartition({ kind: "rebalance" });
   }
 
-  /** Sends every record to every subtask of the next operator. */
-  broadcast(): DataStream<T> {
-    return this.repartition({ kind: "broadcast" });
+  /**
+   * Sends every record to every subtask of the next operator. Given broadcast state descriptors,
+   * gives a BroadcastStream instead, to `connect` another stream with: its operator holds those
+   * broadcast states, written from this stream's records.
+   */
+  broadcast(): DataStream<T>;
+  broadcast(descriptor: MapStateDescriptor<unknown, unknown>, ...more: MapStateDescriptor<unknown, unknown>[]): BroadcastStream<T>;
+  broadcast(...descriptors: MapStateDescriptor<unknown, unknown>[]): DataStream<T> | BroadcastStream<T> {
+    const partitioning: Partitioning = { kind: "broadcast" };
+    if (descriptors.length === 0) return this.repartition(partitioning);
+    for (const d of descriptors) checkDescriptorKind(d, "map", "broadcast()");
+    return new BroadcastStream<T>(this.env, this.upstreams.map((u) => ({ node: u.node, partitioning })), descriptors);
   }
 
   private repartition(partitioning: Partitioning): DataStream<T> {
@@ -179,9 +198,16 @@ export class DataStream<T> {
     return new DataStream<T>(this.env, all);
   }
 
-  /** Pairs this stream with another, possibly of another type, for a two-input operator. */
-  connect<U>(other: DataStream<U>): ConnectedStreams<T, U> {
-    if (other.env !== this.env) throw invalidArgument("connect() of streams from different environments");
+  /**
+   * Pairs this stream with another, possibly of another type, for a two-input operator; with a
+   * BroadcastStream, for a (keyed) broadcast process function.
+   */
+  connect<U>(other: BroadcastStream<U>): BroadcastConnectedStream<T, U>;
+  connect<U>(other: DataStream<U>): ConnectedStreams<T, U>;
+  connect<U>(other: DataStream<U> | BroadcastStream<U>): ConnectedStreams<T, U> | BroadcastConnectedStream<T, U> {
+    const otherEnv = other instanceof BroadcastStream ? other.env : other.env;
+    if (otherEnv !== this.env) throw invalidArgument("connect() of streams from different environments");
+    if (other instanceof BroadcastStream) return new BroadcastConnectedStream<T, U>(this.env, this.upstreams, other);
     return new ConnectedStreams<T, U>(this.env, this.upstreams, other.upstreams);
   }
 

@@ -14,13 +14,23 @@ import type {
 import { TimeDomain } from "../state/internal-timer-service.ts";
 import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from "../state/state.ts";
 import type { OutputTag } from "./output-tag.ts";
+import type { OperatorStateStore } from "../state/operator-state.ts";
 
 export interface Collector<T> {
   collect(record: T): void;
 }
 
+/** Keyed state by descriptor, of the current record's key (Flink's KeyedStateStore). */
+export interface KeyedStateStore {
+  getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
+  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
+  getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V>;
+  getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
+  getAggregatingState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
+}
+
 /** What a function knows of where it runs. Keyed state is available only on keyed streams. */
-export interface RuntimeContext {
+export interface RuntimeContext extends KeyedStateStore {
   readonly operatorName: string;
   /** Zero-based index of this parallel instance. */
   readonly subtaskIndex: number;
@@ -42,7 +52,36 @@ export interface CheckpointListener {
   notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
 }
 
-export interface Lifecycle extends CheckpointListener {
+/** What `initializeState` receives: the state stores of the function's operator instance. */
+export interface FunctionInitializationContext {
+  /** Whether the instance starts from a checkpoint that holds state of its operator. */
+  isRestored(): boolean;
+  /** The id of the checkpoint restored from, when `isRestored()`. */
+  getRestoredCheckpointId(): number | undefined;
+  getOperatorStateStore(): OperatorStateStore;
+  /** Keyed state; asking it for state fails unless the function runs on a keyed stream. */
+  getKeyedStateStore(): KeyedStateStore;
+}
+
+/** What `snapshotState` receives: the checkpoint being taken. */
+export interface FunctionSnapshotContext {
+  getCheckpointId(): number;
+  /** When the checkpoint was triggered, in milliseconds since the epoch (the job clock's). */
+  getCheckpointTimestamp(): number;
+}
+
+/**
+ * A function with operator state (Flink's CheckpointedFunction): `initializeState` runs once per
+ * instance before `open`, where the function registers its states (and reads what a restore put
+ * in them); `snapshotState` runs at every checkpoint, before the states are captured, to bring
+ * them up to date. Map, filter, flatMap, reduce and process functions may implement it.
+ */
+export interface CheckpointedFunction {
+  initializeState(context: FunctionInitializationContext): void | Promise<void>;
+  snapshotState(context: FunctionSnapshotContext): void | Promise<void>;
+}
+
+export interface Lifecycle extends CheckpointListener, Partial<CheckpointedFunction> {
   open?(context: RuntimeContext): void | Promise<void>;
   close?(): void | Promise<void>;
 }
@@ -110,12 +149,21 @@ export interface OnTimerContext<K> extends KeyedContext<K> {
   timeDomain(): TimeDomain;
 }
 
-/** Processes each record of a keyed stream, with keyed state (from `open`'s context) and timers. */
-export abstract class KeyedProcessFunction<K, I, O> implements Lifecycle {
+/**
+ * Base of the function classes (Flink's AbstractRichFunction): every lifecycle, checkpoint and
+ * CheckpointedFunction hook, each optional.
+ */
+export abstract class AbstractRichFunction implements Lifecycle {
+  initializeState?(context: FunctionInitializationContext): void | Promise<void>;
+  snapshotState?(context: FunctionSnapshotContext): void | Promise<void>;
   open?(context: RuntimeContext): void | Promise<void>;
   close?(): void | Promise<void>;
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
+}
+
+/** Processes each record of a keyed stream, with keyed state (from `open`'s context) and timers. */
+export abstract class KeyedProcessFunction<K, I, O> extends AbstractRichFunction {
   abstract processElement(value: I, ctx: KeyedContext<K>, out: Collector<O>): void;
   onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): void;
 }
@@ -125,20 +173,12 @@ export abstract class KeyedProcessFunction<K, I, O> implements Lifecycle {
  * number of records, send records to side outputs and read the processing time, but has no keyed
  * state and may not set timers (as in Flink).
  */
-export abstract class ProcessFunction<I, O> implements Lifecycle {
-  open?(context: RuntimeContext): void | Promise<void>;
-  close?(): void | Promise<void>;
-  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
-  notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
+export abstract class ProcessFunction<I, O> extends AbstractRichFunction {
   abstract processElement(value: I, ctx: ProcessContext, out: Collector<O>): void;
 }
 
 /** Processes the two inputs of connected streams; on keyed inputs it has keyed state and timers. */
-export abstract class CoProcessFunction<I1, I2, O> implements Lifecycle {
-  open?(context: RuntimeContext): void | Promise<void>;
-  close?(): void | Promise<void>;
-  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
-  notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
+export abstract class CoProcessFunction<I1, I2, O> extends AbstractRichFunction {
   abstract processElement1(value: I1, ctx: KeyedContext<unknown>, out: Collector<O>): void;
   abstract processElement2(value: I2, ctx: KeyedContext<unknown>, out: Collector<O>): void;
   onTimer?(timestamp: number, ctx: OnTimerContext<unknown>, out: Collector<O>): void;

@@ -64,6 +64,16 @@ export function normalizeKey(key: unknown): NormalizedKey {
   }
 }
 
+/**
+ * A key as `normalizeKey` stored it, given back: primitives and strings as they were; a composite
+ * key as the value of its canonical JSON (plain objects and arrays, bigints inside as "<n>n"
+ * strings), which normalizes to the same stored form and so reaches the same state.
+ */
+export function denormalizeKey(normalized: NormalizedKey): unknown {
+  if (typeof normalized !== "string" || normalized.charCodeAt(0) !== 1) return normalized;
+  return normalized.charCodeAt(1) === 1 ? normalized.slice(1) : (JSON.parse(normalized.slice(1)) as unknown);
+}
+
 /** A 32-bit hash of a key, equal for keys that normalize to the same value. */
 export function hashKey(key: unknown): number {
   switch (typeof key) {

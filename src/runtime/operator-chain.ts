@@ -12,6 +12,7 @@ import type { JobGraph, JobVertex } from "../graph/job-graph.ts";
 import { operatorIdOf } from "../graph/job-graph.ts";
 import { displayName, type StreamNode } from "../graph/stream-graph.ts";
 import { createKeyedStateBackend } from "../state/state-backends.ts";
+import { DefaultOperatorStateStore } from "../state/operator/operator-state-store.ts";
 import { KeyedServices } from "./keyed-services.ts";
 import type { RecordWriter } from "./network/record-writer.ts";
 import type { ClientChannel, OperatorContext, Output, StreamOperator } from "./operators/operator.ts";
@@ -58,7 +59,7 @@ function keyedServicesFor(node: StreamNode, vertex: JobVertex, env: ChainEnviron
   if (node.kind !== "operator" || node.keySelectors.every((s) => s === undefined)) return undefined;
   const maxParallelism = env.job.maxParallelism;
   const keyGroupRange = keyGroupRangeForSubtask(env.subtaskIndex, vertex.parallelism, maxParallelism);
-  const backend = createKeyedStateBackend(env.job.stateBackend, { keyGroupRange, maxParallelism });
+  const backend = createKeyedStateBackend(env.job.stateBackend, { keyGroupRange, maxParallelism, clock: env.clock });
   const services = new KeyedServices(backend, node.keySelectors);
   if (restored !== undefined) {
     backend.restore(restored.keyed);
@@ -115,6 +116,7 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
         sideOutputs: new SideOutputs(name, sideOutputs),
         requestStep: env.requestStep,
         recordTimestamp: env.recordTimestamp,
+        operatorStateStore: new DefaultOperatorStateStore(restored?.operatorState),
       },
       // Watermarks go to every output, side outputs included (their readers keep event time too).
       output: new CountingOutput(combined(undefined, ownsRecords), [...sideOutputs.values()]),

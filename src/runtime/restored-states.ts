@@ -2,12 +2,18 @@
  * Reads the state a checkpoint holds for the operator subtasks a thread runs, before its tasks
  * are built, so that building them can stay synchronous. A subtask whose operator the checkpoint
  * has no state for starts empty.
+ *
+ * Operator state (list and broadcast states) is redistributed over the subtasks of the restoring
+ * job (operator-state-repartitioner.ts): when a subtask's own state holds some, the state every
+ * subtask of that operator wrote is read (once per operator) and this subtask gets its part.
  */
 import type { TimerEntry } from "../state/internal-timer-service.ts";
 import type { CheckpointMetadata } from "../checkpoint/storage/checkpoint-metadata.ts";
 import type { CheckpointStorage } from "../checkpoint/storage/checkpoint-storage.ts";
 import { operatorIdOf, type JobGraph } from "../graph/job-graph.ts";
-import { decodeOperatorSnapshot } from "./operator-snapshot.ts";
+import { repartitionOperatorState } from "../state/operator/operator-state-repartitioner.ts";
+import type { OperatorStateSnapshot } from "../state/operator/operator-state-snapshot.ts";
+import { decodeOperatorSnapshot, type OperatorSnapshotContent } from "./operator-snapshot.ts";
 import type { RestoredOperatorState } from "./task-checkpointing.ts";
 
 export type RestoredStateLookup = (operatorId: string, subtask: number) => RestoredOperatorState | undefined;
@@ -16,35 +22,71 @@ export const NOTHING_RESTORED: RestoredStateLookup = () => undefined;
 
 const key = (operatorId: string, subtask: number): string => `${subtask}\u0000${operatorId}`;
 
-/** Every operator subtask of `slots` in the job. */
-export function operatorSubtasks(job: JobGraph, slots: readonly number[]): [string, number][] {
-  const out: [string, number][] = [];
+/** Every operator subtask of `slots` in the job, with the operator's parallelism. */
+export function operatorSubtasks(job: JobGraph, slots: readonly number[]): [string, number, number][] {
+  const out: [string, number, number][] = [];
   for (const vertex of job.vertices) {
-    for (const slot of slots) if (slot < vertex.parallelism) for (const node of vertex.nodes) out.push([operatorIdOf(node), slot]);
+    for (const slot of slots) if (slot < vertex.parallelism) for (const node of vertex.nodes) out.push([operatorIdOf(node), slot, vertex.parallelism]);
   }
   return out;
 }
 
+type SubtaskEntry = CheckpointMetadata["operators"][number]["subtasks"][number];
+
+/**
+ * `wanted` lists [operator id, subtask, parallelism of the restoring operator]; without a
+ * parallelism, the operator's parallelism in the checkpoint is taken.
+ */
 export async function loadRestoredStates(
   metadata: CheckpointMetadata,
   storage: Pick<CheckpointStorage, "readState">,
-  wanted: Iterable<readonly [operatorId: string, subtask: number]>,
+  wanted: Iterable<readonly [operatorId: string, subtask: number, parallelism?: number]>,
 ): Promise<RestoredStateLookup> {
   const byOperator = new Map(metadata.operators.map((o) => [o.operatorId, o]));
   const loaded = new Map<string, RestoredOperatorState>();
-  for (const [operatorId, subtask] of wanted) {
-    const entry = byOperator.get(operatorId)?.subtasks.find((s) => s.subtask === subtask);
+  const read = async (operatorId: string, entry: SubtaskEntry): Promise<OperatorSnapshotContent[]> => {
+    const contents: OperatorSnapshotContent[] = [];
+    for (const handle of entry.state) {
+      contents.push(decodeOperatorSnapshot(await storage.readState(handle), `operator '${operatorId}' subtask ${entry.subtask} (${handle.path})`));
+    }
+    return contents;
+  };
+  /** Per operator id and restoring parallelism, each subtask's part of the operator state. */
+  const redistributed = new Map<string, OperatorStateSnapshot[]>();
+  const operatorStatePart = async (operatorId: string, subtask: number, parallelism: number): Promise<OperatorStateSnapshot | undefined> => {
+    const cacheKey = key(operatorId, parallelism);
+    let parts = redistributed.get(cacheKey);
+    if (parts === undefined) {
+      const operator = byOperator.get(operatorId)!;
+      const previous: (OperatorStateSnapshot | undefined)[] = new Array<OperatorStateSnapshot | undefined>(operator.parallelism).fill(undefined);
+      for (const entry of operator.subtasks) previous[entry.subtask] = lastOperatorState(await read(operatorId, entry));
+      parts = repartitionOperatorState(previous, parallelism);
+      redistributed.set(cacheKey, parts);
+    }
+    return parts[subtask];
+  };
+  for (const [operatorId, subtask, parallelism] of wanted) {
+    const subtasks = byOperator.get(operatorId)?.subtasks;
+    const entry = subtasks?.find((s) => s.subtask === subtask);
     if (entry === undefined || entry.state.length === 0) continue;
     const keyed: Uint8Array[] = [];
     const timers: TimerEntry[] = [];
     let state: unknown;
-    for (const handle of entry.state) {
-      const content = decodeOperatorSnapshot(await storage.readState(handle), `operator '${operatorId}' subtask ${subtask} (${handle.path})`);
+    const contents = await read(operatorId, entry);
+    for (const content of contents) {
       if (content.keyed !== undefined) keyed.push(content.keyed);
       timers.push(...content.timers);
       if (content.state !== undefined) state = content.state;
     }
-    loaded.set(key(operatorId, subtask), { checkpointId: metadata.checkpointId, keyed, timers, state });
+    const operatorState =
+      lastOperatorState(contents) === undefined ? undefined : await operatorStatePart(operatorId, subtask, parallelism ?? byOperator.get(operatorId)!.parallelism);
+    loaded.set(key(operatorId, subtask), { checkpointId: metadata.checkpointId, keyed, timers, state, operatorState });
   }
   return (operatorId, subtask) => loaded.get(key(operatorId, subtask));
+}
+
+function lastOperatorState(contents: readonly OperatorSnapshotContent[]): OperatorStateSnapshot | undefined {
+  let found: OperatorStateSnapshot | undefined;
+  for (const content of contents) if (content.operatorState !== undefined) found = content.operatorState;
+  return found;
 }

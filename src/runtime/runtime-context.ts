@@ -2,13 +2,14 @@
 import type { RuntimeContext } from "../api/functions.ts";
 import type { JobArgs } from "../api/job-args.ts";
 import { WeirError } from "../core/errors.ts";
-import type {
-  AggregatingStateDescriptor,
-  ListStateDescriptor,
-  MapStateDescriptor,
-  ReducingStateDescriptor,
-  StateDescriptor,
-  ValueStateDescriptor,
+import {
+  checkDescriptorKind,
+  type AggregatingStateDescriptor,
+  type ListStateDescriptor,
+  type MapStateDescriptor,
+  type ReducingStateDescriptor,
+  type StateDescriptor,
+  type ValueStateDescriptor,
 } from "../state/descriptors.ts";
 import type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from "../state/state.ts";
 import type { KeyedServices } from "./keyed-services.ts";
@@ -23,7 +24,8 @@ export class StreamingRuntimeContext implements RuntimeContext {
     private readonly keyed: KeyedServices | undefined,
   ) {}
 
-  private state(descriptor: StateDescriptor): State {
+  private state(descriptor: StateDescriptor, kind: StateDescriptor["kind"], call: string): State {
+    checkDescriptorKind(descriptor, kind, call);
     if (this.keyed === undefined) {
       throw new WeirError(
         "WEIR_ERR_KEYED_STATE_OUTSIDE_KEYED_STREAM",
@@ -34,22 +36,22 @@ export class StreamingRuntimeContext implements RuntimeContext {
   }
 
   getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T> {
-    return this.state(descriptor as StateDescriptor) as ValueState<T>;
+    return this.state(descriptor as StateDescriptor, "value", "getState") as ValueState<T>;
   }
 
   getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T> {
-    return this.state(descriptor as StateDescriptor) as ListState<T>;
+    return this.state(descriptor as StateDescriptor, "list", "getListState") as ListState<T>;
   }
 
   getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V> {
-    return this.state(descriptor as StateDescriptor) as MapState<K, V>;
+    return this.state(descriptor as StateDescriptor, "map", "getMapState") as MapState<K, V>;
   }
 
   getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T> {
-    return this.state(descriptor as StateDescriptor) as ReducingState<T>;
+    return this.state(descriptor as StateDescriptor, "reducing", "getReducingState") as ReducingState<T>;
   }
 
   getAggregatingState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT> {
-    return this.state(descriptor as unknown as StateDescriptor) as AggregatingState<IN, OUT>;
+    return this.state(descriptor as unknown as StateDescriptor, "aggregating", "getAggregatingState") as AggregatingState<IN, OUT>;
   }
 }

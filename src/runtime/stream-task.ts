@@ -432,16 +432,17 @@ export class StreamTask {
       const keyed = m.context.keyed;
       let state: unknown;
       try {
-        if (m.operator !== undefined) state = await m.operator.snapshotState?.(id);
+        if (m.operator !== undefined) state = await m.operator.snapshotState?.(id, barrier.timestamp);
         else if (this.input.kind === "source") state = this.input.reader.snapshotState?.();
       } catch (e) {
         throw operatorFailure(m.name, e);
       }
       const timers = keyed === undefined ? [] : keyed.timers.snapshot();
+      const operatorState = m.context.operatorStateStore?.snapshot();
       snapshots.push({
         member: m,
         keyed: keyed?.backend.snapshot(),
-        captured: timers.length === 0 && state === undefined ? undefined : captureOperatorState(timers, state),
+        captured: timers.length === 0 && state === undefined && operatorState === undefined ? undefined : captureOperatorState(timers, state, operatorState),
       });
     }
     const syncMs = this.clock.now() - syncStart;

@@ -5,6 +5,7 @@
 import type { TimerEntry } from "../state/internal-timer-service.ts";
 import type { TaskCheckpointStats } from "../checkpoint/coordinator/acknowledgement.ts";
 import type { StateHandle } from "../checkpoint/storage/checkpoint-metadata.ts";
+import type { OperatorStateSnapshot } from "../state/operator/operator-state-snapshot.ts";
 
 export type CheckpointMode = "exactly-once" | "at-least-once";
 
@@ -46,4 +47,6 @@ export interface RestoredOperatorState {
   readonly timers: readonly TimerEntry[];
   /** What the operator (or source reader) returned from snapshotState. */
   readonly state: unknown;
+  /** This subtask's part of the operator's operator state, redistributed over all subtasks that wrote it. */
+  readonly operatorState?: OperatorStateSnapshot | undefined;
 }

@@ -1,8 +1,11 @@
 /**
  * State descriptors name a piece of keyed state and say what kind it is. A function asks its
  * runtime context for state by descriptor, normally in `open`; the same name always yields the
- * same state, and asking for one name with two different kinds is an error.
+ * same state, and asking for one name with two different kinds is an error. Keyed state of any
+ * kind may be given a time-to-live with `enableTimeToLive` (see state/ttl).
  */
+import { invalidArgument, WeirError } from "../core/errors.ts";
+import { StateTtlConfig } from "./ttl/state-ttl-config.ts";
 
 export interface AggregateFunction<IN, ACC, OUT> {
   createAccumulator(): ACC;
@@ -15,22 +18,53 @@ export interface AggregateFunction<IN, ACC, OUT> {
   merge?(a: ACC, b: ACC): ACC;
 }
 
-export class ValueStateDescriptor<T> {
+/** What every descriptor has: its name and, when enabled, its time-to-live. */
+abstract class StateDescriptorBase {
+  /** @internal Set by `enableTimeToLive`. */
+  ttlConfig: StateTtlConfig | undefined = undefined;
+
+  constructor(readonly name: string) {
+    if (typeof name !== "string" || name.length === 0) throw invalidArgument(`a state descriptor needs a non-empty name, got ${JSON.stringify(name)}`);
+  }
+
+  getName(): string {
+    return this.name;
+  }
+
+  /**
+   * Values of this state expire `config.getTtl()` ms after their last access (keyed state only;
+   * operator and broadcast state ignore it, as in Flink). A config whose update type is Disabled
+   * turns TTL off.
+   */
+  enableTimeToLive(config: StateTtlConfig): void {
+    if (!(config instanceof StateTtlConfig)) {
+      throw invalidArgument(`enableTimeToLive of state '${this.name}' needs a StateTtlConfig made by StateTtlConfig.newBuilder(ttlMs).build()`);
+    }
+    this.ttlConfig = config;
+  }
+
+  getTtlConfig(): StateTtlConfig | undefined {
+    return this.ttlConfig;
+  }
+
+  isTtlEnabled(): boolean {
+    return this.ttlConfig?.isEnabled() === true;
+  }
+}
+
+export class ValueStateDescriptor<T> extends StateDescriptorBase {
   readonly kind = "value";
   declare readonly __type?: T;
-  constructor(readonly name: string) {}
 }
 
-export class ListStateDescriptor<T> {
+export class ListStateDescriptor<T> extends StateDescriptorBase {
   readonly kind = "list";
   declare readonly __type?: T;
-  constructor(readonly name: string) {}
 }
 
-export class MapStateDescriptor<K, V> {
+export class MapStateDescriptor<K, V> extends StateDescriptorBase {
   readonly kind = "map";
   declare readonly __type?: [K, V];
-  constructor(readonly name: string) {}
 }
 
 /**
@@ -39,20 +73,24 @@ export class MapStateDescriptor<K, V> {
  */
 export type ReduceFn<T> = { reduce(accumulated: T, value: T): T }["reduce"];
 
-export class ReducingStateDescriptor<T> {
+export class ReducingStateDescriptor<T> extends StateDescriptorBase {
   readonly kind = "reducing";
   constructor(
-    readonly name: string,
+    name: string,
     readonly reduce: ReduceFn<T>,
-  ) {}
+  ) {
+    super(name);
+  }
 }
 
-export class AggregatingStateDescriptor<IN, ACC, OUT> {
+export class AggregatingStateDescriptor<IN, ACC, OUT> extends StateDescriptorBase {
   readonly kind = "aggregating";
   constructor(
-    readonly name: string,
+    name: string,
     readonly aggregate: AggregateFunction<IN, ACC, OUT>,
-  ) {}
+  ) {
+    super(name);
+  }
 }
 
 export type StateDescriptor =
@@ -64,3 +102,12 @@ export type StateDescriptor =
 
 /** The kind of a piece of keyed state, as its descriptor names it. */
 export type StateKind = StateDescriptor["kind"];
+
+/** Refuses a descriptor that is not of `kind`, naming the call; JavaScript callers pass anything. */
+export function checkDescriptorKind(descriptor: unknown, kind: StateDescriptor["kind"], call: string): void {
+  const given = descriptor as Partial<StateDescriptor> | null | undefined;
+  if (given?.kind === kind && typeof given.name === "string") return;
+  const what = given?.kind === undefined ? String(descriptor) : `a ${given.kind} state descriptor ('${String(given.name)}')`;
+  const needed = `${kind[0]!.toUpperCase()}${kind.slice(1)}StateDescriptor`;
+  throw new WeirError("WEIR_ERR_STATE_DESCRIPTOR_KIND", `${call} needs a ${needed}, got ${what}`);
+}

@@ -10,6 +10,14 @@ export {
   type StateDescriptor,
   type StateKind,
 } from "./descriptors.ts";
+export {
+  StateTtlConfig,
+  StateTtlConfigBuilder,
+  StateVisibility,
+  TtlTimeCharacteristic,
+  UpdateType,
+  type CleanupStrategies,
+} from "./ttl/state-ttl-config.ts";
 export type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from "./state.ts";
 export type { KeyedStateBackend, KeyedStateBackendOptions } from "./keyed-state-backend.ts";
 export type { KeyedStateSnapshot } from "./keyed-state-snapshot.ts";

@@ -18,6 +18,7 @@
  *
  * Implementations are chosen by name through the registry in state-backends.ts.
  */
+import type { Clock } from "../core/clock.ts";
 import type { KeyGroupRange, NormalizedKey } from "../core/key-groups.ts";
 import type { KeyGroup } from "../core/ids.ts";
 import type {
@@ -39,6 +40,8 @@ export interface KeyedStateBackendOptions {
   readonly keyGroupRange: KeyGroupRange;
   /** The job's number of key groups. */
   readonly maxParallelism: number;
+  /** The processing-time clock state TTL runs on; the system clock when absent. */
+  readonly clock?: Clock;
 }
 
 export interface KeyedStateBackend {

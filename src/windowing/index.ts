@@ -31,7 +31,6 @@ export {
   singleValueProcessWindowFunction,
   singleValueWindowFunction,
   type InternalWindowFunction,
-  type KeyedStateStore,
   type ProcessWindowFunctionContext,
   type WindowFunction,
 } from "./window-functions.ts";

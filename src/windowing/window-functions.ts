@@ -5,15 +5,13 @@
  * `ReduceFunction` and `AggregateFunction` types of keyed state. The window operator calls every
  * form through one `InternalWindowFunction`, made by the adapters below.
  */
-import type { Collector, Lifecycle, ReduceFunction, RuntimeContext } from "../api/functions.ts";
+import type { Collector, KeyedStateStore, Lifecycle, ReduceFunction, RuntimeContext } from "../api/functions.ts";
 import type { AggregateFunction } from "../state/descriptors.ts";
 import type { OutputTag } from "../api/output-tag.ts";
 import type { Window } from "./windows.ts";
 
 export type { AggregateFunction, ReduceFunction };
 
-/** Keyed state reachable from a window function: per window (`windowState`) or per key (`globalState`); the state getters of a RuntimeContext. */
-export type KeyedStateStore = Pick<RuntimeContext, "getState" | "getListState" | "getMapState" | "getReducingState" | "getAggregatingState">;
 
 /** What a ProcessWindowFunction knows of the window it evaluates. */
 export interface ProcessWindowFunctionContext<W extends Window> {

@@ -4,6 +4,7 @@ import fc from "fast-check";
 import {
   UPPER_BOUND_MAX_PARALLELISM,
   assignToKeyGroup,
+  denormalizeKey,
   hashKey,
   keyGroupRangeForSubtask,
   keyGroupRangeSize,
@@ -160,5 +161,21 @@ describe("normalizeKey", () => {
   it("stores string and number keys as they are", () => {
     assert.equal(normalizeKey("abc"), "abc");
     assert.equal(normalizeKey(42), 42);
+  });
+});
+
+describe("denormalizeKey", () => {
+  it("gives back primitives and strings as they were, marker-led strings included", () => {
+    for (const key of [0, -1.5, "a", "", "\u0001x", "\u0001\u0001y", true, 5n, null, undefined]) {
+      assert.deepEqual(denormalizeKey(normalizeKey(key)), key);
+    }
+  });
+
+  it("gives a composite key as its JSON value, which normalizes to the same stored form", () => {
+    for (const key of [{ b: 1, a: [2, "x"] }, ["u", 3], { big: 7n }]) {
+      const back = denormalizeKey(normalizeKey(key));
+      assert.equal(normalizeKey(back), normalizeKey(key));
+    }
+    assert.deepEqual(denormalizeKey(normalizeKey({ b: 1, a: 2 })), { a: 2, b: 1 });
   });
 });

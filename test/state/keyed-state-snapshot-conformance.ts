@@ -240,7 +240,8 @@ function writeWhile(snapshot: KeyedStateSnapshot, backend: KeyedStateBackend, op
   }
 }
 
-function writeAll(snapshot: KeyedStateSnapshot): Uint8Array {
+/** Writes `snapshot` out to the end and releases it. */
+export function writeAll(snapshot: KeyedStateSnapshot): Uint8Array {
   const steps = snapshot.write();
   for (;;) {
     const step = steps.next();

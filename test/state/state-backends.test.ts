@@ -7,11 +7,13 @@ import { HeapKeyedStateBackend } from "../../src/state/heap/heap-keyed-state-bac
 import { createKeyedStateBackend, DEFAULT_STATE_BACKEND, stateBackendNames, type StateBackendName } from "../../src/state/state-backends.ts";
 import { keyedStateBackendConformance } from "./keyed-state-backend-conformance.ts";
 import { keyedStateSnapshotConformance } from "./keyed-state-snapshot-conformance.ts";
+import { keyedStateTtlConformance } from "./keyed-state-ttl-conformance.ts";
 
-// Every registered backend passes both conformance suites.
+// Every registered backend passes the conformance suites.
 for (const name of stateBackendNames()) {
   keyedStateBackendConformance(`state backend '${name}'`, (options) => createKeyedStateBackend(name, options));
   keyedStateSnapshotConformance(`state backend '${name}'`, (options) => createKeyedStateBackend(name, options));
+  keyedStateTtlConformance(`state backend '${name}'`, (options) => createKeyedStateBackend(name, options));
 }
 
 describe("state backend registry", () => {

@@ -9,9 +9,9 @@ import {
   passThroughWindowFunction,
   singleValueProcessWindowFunction,
   singleValueWindowFunction,
-  type KeyedStateStore,
   type ProcessWindowFunctionContext,
 } from "../../src/windowing/window-functions.ts";
+import type { KeyedStateStore } from "../../src/api/functions.ts";
 import { TimeWindow } from "../../src/windowing/windows.ts";
 
 const window = new TimeWindow(0, 1000);

@@ -176,9 +176,10 @@ export class AsyncWaitOperator<I, O> extends UserFunctionOperator<AsyncFunctionL
     }
   }
 
-  snapshotState(): AsyncWaitState {
+  override async snapshotState(checkpointId: number, timestamp: number): Promise<AsyncWaitState> {
     const inputs = (this.queue.requests() as Request[]).map((r) => r.stored);
     for (const w of this.waiting) inputs.push(w);
+    await super.snapshotState(checkpointId, timestamp);
     return { inputs };
   }
 

@@ -10,6 +10,7 @@ import type { RuntimeContext } from "../../api/functions.ts";
 import type { KeyedServices } from "../keyed-services.ts";
 import type { SideOutputs } from "../side-outputs.ts";
 import type { RecordTimestamp } from "../record-timestamp.ts";
+import type { DefaultOperatorStateStore } from "../../state/operator/operator-state-store.ts";
 
 export interface Output<T> {
   /** Emits a record, with the timestamp the task's `RecordTimestamp` holds at the time of the call. */
@@ -46,6 +47,11 @@ export interface OperatorContext {
   readonly requestStep: () => void;
   /** The timestamp of the record being processed, shared by the operators of one task. */
   readonly recordTimestamp: RecordTimestamp;
+  /**
+   * The operator's operator state (list and broadcast states), restored when the checkpoint has
+   * some; the task snapshots it right after `snapshotState`.
+   */
+  readonly operatorStateStore?: DefaultOperatorStateStore;
 }
 
 export interface StreamOperator {
@@ -78,9 +84,10 @@ export interface StreamOperator {
   endInput?(inputIndex: 0 | 1): void | Promise<void>;
   /**
    * Checkpoint n is taken now, between two records: return the operator's own state (plain data,
-   * handed back as `context.restored.state` on restore). Keyed state and timers are taken by the task.
+   * handed back as `context.restored.state` on restore). Keyed state, timers and the operator
+   * state store are taken by the task. `timestamp` is the checkpoint's, from its barrier.
    */
-  snapshotState?(checkpointId: number): unknown;
+  snapshotState?(checkpointId: number, timestamp: number): unknown;
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
   close?(): void | Promise<void>;

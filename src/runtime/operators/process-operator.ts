@@ -49,7 +49,8 @@ export abstract class ProcessOperator<F extends TimedFunction<K, O>, K, O> exten
   }
 
   processWatermark(watermark: number): void {
-    this.keyed?.timers.advanceWatermark(watermark, this.onTimer);
+    if (this.keyed === undefined) this.ctx.watermarkAdvanced(watermark);
+    else this.keyed.timers.advanceWatermark(watermark, this.onTimer);
     this.output.emitWatermark?.(watermark);
   }
 }

@@ -3,7 +3,8 @@
  * method and optional open/close) and the operators that call it, plus the error that tells which
  * operator's user code failed.
  */
-import type { CheckpointListener, RuntimeContext } from "../../api/functions.ts";
+import type { CheckpointListener, CheckpointedFunction, FunctionInitializationContext, FunctionSnapshotContext, RuntimeContext } from "../../api/functions.ts";
+import { DefaultOperatorStateStore } from "../../state/operator/operator-state-store.ts";
 import type { OperatorContext, Output } from "./operator.ts";
 
 /** A failure inside user code, tagged with the operator that ran it. */
@@ -40,13 +41,47 @@ export async function openUserFunction(fn: unknown, context: RuntimeContext): Pr
   }
 }
 
+/** The function's CheckpointedFunction methods, if it is an object that has both. */
+function checkpointed(fn: unknown): CheckpointedFunction | undefined {
+  if (fn === null || typeof fn !== "object") return undefined;
+  const f = fn as Partial<CheckpointedFunction>;
+  return typeof f.initializeState === "function" && typeof f.snapshotState === "function" ? (f as CheckpointedFunction) : undefined;
+}
+
+/** Calls `initializeState` of a CheckpointedFunction with the operator's state stores. */
+export async function initializeUserFunctionState(fn: unknown, context: OperatorContext): Promise<void> {
+  const target = checkpointed(fn);
+  if (target === undefined) return;
+  const store = context.operatorStateStore ?? new DefaultOperatorStateStore();
+  const restored = context.restored;
+  const init: FunctionInitializationContext = {
+    isRestored: () => restored !== undefined,
+    getRestoredCheckpointId: () => restored?.checkpointId,
+    getOperatorStateStore: () => store,
+    getKeyedStateStore: () => context.runtime,
+  };
+  await target.initializeState(init);
+}
+
+/** Calls `snapshotState` of a CheckpointedFunction for checkpoint `checkpointId`. */
+export async function snapshotUserFunctionState(fn: unknown, checkpointId: number, timestamp: number): Promise<void> {
+  const target = checkpointed(fn);
+  if (target === undefined) return;
+  const snapshot: FunctionSnapshotContext = { getCheckpointId: () => checkpointId, getCheckpointTimestamp: () => timestamp };
+  await target.snapshotState(snapshot);
+}
+
 export async function closeUserFunction(fn: unknown): Promise<void> {
   if (fn !== null && typeof fn === "object" && typeof (fn as { close?: unknown }).close === "function") {
     await (fn as { close(): unknown }).close();
   }
 }
 
-/** Base of operators that wrap one user function: its lifecycle, the output, and failure tagging. */
+/**
+ * Base of operators that wrap one user function: its lifecycle (with CheckpointedFunction's
+ * `initializeState` before `open`, and `snapshotState` at each checkpoint), the output, and
+ * failure tagging.
+ */
 export abstract class UserFunctionOperator<F, O> {
   protected output!: Output<O>;
   protected name = "";
@@ -56,7 +91,22 @@ export abstract class UserFunctionOperator<F, O> {
   async open(context: OperatorContext, output: Output<unknown>): Promise<void> {
     this.output = output as Output<O>;
     this.name = context.runtime.operatorName;
+    try {
+      await initializeUserFunctionState(this.userFunction, context);
+    } catch (e) {
+      this.fail(e);
+    }
     await openUserFunction(this.userFunction, context.runtime);
+  }
+
+  /** Runs the function's CheckpointedFunction.snapshotState; subclasses add their own state as the result. */
+  async snapshotState(checkpointId: number, timestamp: number): Promise<unknown> {
+    try {
+      await snapshotUserFunctionState(this.userFunction, checkpointId, timestamp);
+    } catch (e) {
+      this.fail(e);
+    }
+    return undefined;
   }
 
   close(): Promise<void> {

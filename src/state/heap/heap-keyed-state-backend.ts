@@ -10,7 +10,12 @@
  * Access costs: `setCurrentKey` hashes the key and, for composite keys only, builds its canonical
  * string; a value-state read or write is an array read and one `Map` operation, plus, while a
  * snapshot holds the key's group, the copy-on-write bookkeeping StateTable describes.
+ *
+ * TTL (a descriptor with `enableTimeToLive`): the state is the TTL layer of state/ttl over the
+ * heap state of the same kind, on the backend's clock; snapshots leave expired values out (as of
+ * the time `snapshot()` is called), and incremental cleanup walks the table between accesses.
  */
+import { systemClock, type Clock } from "../../core/clock.ts";
 import { WeirError, internalError, invalidArgument } from "../../core/errors.ts";
 import { keyGroup as asKeyGroup, type KeyGroup } from "../../core/ids.ts";
 import {
@@ -43,6 +48,9 @@ import { HeapReducingState } from "./heap-reducing-state.ts";
 import { HeapValueState } from "./heap-value-state.ts";
 import { HeapSnapshot, readKeyedSnapshot, type FrozenState, type RestoredState } from "./heap-snapshot.ts";
 import { StateTable } from "./state-table.ts";
+import { createTtlState } from "../ttl/ttl-state-factory.ts";
+import type { StateTtlConfig } from "../ttl/state-ttl-config.ts";
+import { IncrementalCleanup, withoutExpired } from "./heap-ttl.ts";
 
 export type HeapKeyedStateBackendOptions = KeyedStateBackendOptions;
 
@@ -61,6 +69,8 @@ interface TableEntry {
   readonly cursor: NamespaceCursor | undefined;
   /** The handle `getNamespacedState` returns, once asked for. */
   handle: HeapNamespacedState<unknown, State> | undefined;
+  /** The TTL the state was asked for with, if any. */
+  ttl: StateTtlConfig | undefined;
 }
 
 export class HeapKeyedStateBackend implements KeyedStateBackend {
@@ -71,6 +81,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly current = new CurrentKey();
   /** Every state's table, requested or restored, in the order they were first seen. */
   private readonly tables = new Map<string, TableEntry>();
+  private readonly clock: Clock;
 
   constructor(options: HeapKeyedStateBackendOptions) {
     const { keyGroupRange: range, maxParallelism } = options;
@@ -82,6 +93,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.maxParallelism = maxParallelism;
     this.start = range.start;
     this.end = range.end;
+    this.clock = options.clock ?? systemClock;
   }
 
   setCurrentKey(key: unknown): void {
@@ -116,13 +128,50 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const entry = this.tables.get(descriptor.name);
     if (entry === undefined) {
       const table = new StateTable<unknown>(descriptor.name, this.keyGroupRange, this.current);
-      const state = createState(descriptor, table);
-      this.tables.set(descriptor.name, { kind: descriptor.kind, namespaced: false, table, state, cursor: undefined, handle: undefined });
+      const ttl = ttlOf(descriptor);
+      const state = this.createState(descriptor, table, ttl);
+      this.tables.set(descriptor.name, { kind: descriptor.kind, namespaced: false, table, state, cursor: undefined, handle: undefined, ttl });
       return state;
     }
     checkSameState(entry, descriptor, false);
-    entry.state ??= createState(descriptor, entry.table);
+    if (entry.state === undefined) {
+      entry.ttl = ttlOf(descriptor);
+      entry.state = this.createState(descriptor, entry.table, entry.ttl);
+    }
     return entry.state;
+  }
+
+  private createState(descriptor: StateDescriptor, table: StateTable<unknown>, ttl: StateTtlConfig | undefined): State {
+    if (ttl === undefined) return createState(descriptor, table);
+    const cleanupSize = ttl.getCleanupStrategies().incrementalCleanupSize;
+    const cleanup = cleanupSize === 0 ? undefined : new IncrementalCleanup(descriptor.kind, ttl.getTtl(), cleanupSize, {
+      groups: this.end - this.start + 1,
+      entries: (index) => table.entries(this.start + index),
+      write: (index, key, value) => this.writeOtherKey(table, index, key, value),
+    });
+    const context = {
+      config: ttl,
+      now: () => this.clock.now(),
+      cleanupStep: cleanup === undefined ? () => {} : () => cleanup.step(this.clock.now()),
+    };
+    return createTtlState(descriptor, context, (inner) => createState(inner, table));
+  }
+
+  /** Writes an entry of a key that is not (necessarily) the current one, which is kept. */
+  private writeOtherKey(table: StateTable<unknown>, index: number, key: NormalizedKey, value: unknown): void {
+    const current = this.current;
+    const { key: userKey, normalized, keyGroup, index: currentIndex } = current;
+    current.normalized = key;
+    current.index = index;
+    current.keyGroup = this.start + index;
+    try {
+      table.set(value);
+    } finally {
+      current.key = userKey;
+      current.normalized = normalized;
+      current.keyGroup = keyGroup;
+      current.index = currentIndex;
+    }
   }
 
   getNamespacedState<N, T>(descriptor: ValueStateDescriptor<T>): InternalKvState<N, ValueState<T>>;
@@ -147,7 +196,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   private namespacedEntry(name: string, kind: StateKind): TableEntry {
     const cursor = new NamespaceCursor(name, this.current);
-    return { kind, namespaced: true, table: new StateTable<unknown>(name, this.keyGroupRange, cursor), state: undefined, cursor, handle: undefined };
+    return { kind, namespaced: true, table: new StateTable<unknown>(name, this.keyGroupRange, cursor), state: undefined, cursor, handle: undefined, ttl: undefined };
   }
 
   /**
@@ -156,7 +205,13 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
    */
   snapshot(): KeyedStateSnapshot {
     const frozen: FrozenState[] = [];
-    for (const [name, entry] of this.tables) frozen.push({ name, kind: entry.kind, namespaced: entry.namespaced, table: entry.table.freeze() });
+    const now = this.clock.now();
+    for (const [name, entry] of this.tables) {
+      const ttl = entry.ttl?.getTtl();
+      const kind = entry.kind;
+      const filter = ttl === undefined ? undefined : (stored: unknown) => withoutExpired(kind, stored, ttl, now);
+      frozen.push({ name, kind, namespaced: entry.namespaced, table: entry.table.freeze(), filter });
+    }
     return new HeapSnapshot(this.keyGroupRange, this.maxParallelism, frozen);
   }
 
@@ -173,7 +228,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       if (entry === undefined) {
         entry = restored.namespaced
           ? this.namespacedEntry(name, restored.kind)
-          : { kind: restored.kind, namespaced: false, table: new StateTable<unknown>(name, this.keyGroupRange, this.current), state: undefined, cursor: undefined, handle: undefined };
+          : { kind: restored.kind, namespaced: false, table: new StateTable<unknown>(name, this.keyGroupRange, this.current), state: undefined, cursor: undefined, handle: undefined, ttl: undefined };
         this.tables.set(name, entry);
       } else if (entry.kind !== restored.kind || entry.namespaced !== restored.namespaced) {
         throw new WeirError(
@@ -264,4 +319,9 @@ function mergeFor(descriptor: StateDescriptor): MergeValues | WeirError {
 function describeKey(key: unknown): string {
   const text = typeof key === "string" ? JSON.stringify(key) : typeof key === "bigint" ? `${key}n` : String(normalizeKey(key));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function ttlOf(descriptor: StateDescriptor): StateTtlConfig | undefined {
+  const config = descriptor.ttlConfig;
+  return config?.isEnabled() === true ? config : undefined;
 }

@@ -32,6 +32,8 @@ export interface FrozenState {
   /** Entries are (key, namespace) pairs under their encoded entry key (see NamespaceCursor). */
   readonly namespaced: boolean;
   readonly table: FrozenTable<unknown>;
+  /** What a stored value is written as (TTL: without its expired parts); undefined leaves the entry out. */
+  readonly filter?: ((stored: unknown) => unknown) | undefined;
 }
 
 const packr = new Packr({ structuredClone: true, useRecords: false });
@@ -56,11 +58,13 @@ function numericPairs(kind: StateKind, group: FrozenGroup<unknown>): Int32Array 
 }
 
 /** The group's entries in the body's form; an empty array when it has none. */
-function flatten(kind: StateKind, group: FrozenGroup<unknown>): unknown[] | Int32Array | Float64Array {
-  const numeric = numericPairs(kind, group);
+function flatten(kind: StateKind, group: FrozenGroup<unknown>, filter: FrozenState["filter"]): unknown[] | Int32Array | Float64Array {
+  const numeric = filter === undefined ? numericPairs(kind, group) : undefined;
   if (numeric !== undefined) return numeric;
   const flat: unknown[] = [];
-  for (const [key, value] of group.entries()) {
+  for (const [key, stored] of group.entries()) {
+    const value = filter === undefined ? stored : filter(stored);
+    if (value === undefined) continue;
     flat.push(key);
     if (kind === "map") {
       const inner: unknown[] = [];
@@ -119,7 +123,7 @@ export class HeapSnapshot implements KeyedStateSnapshot {
       this.states.forEach((state, s) => {
         const frozen = state.table.group(index);
         if (frozen === undefined) return;
-        const flat = flatten(state.kind, frozen);
+        const flat = flatten(state.kind, frozen, state.filter);
         if (flat.length > 0) body.push([s, flat]);
       });
       this.releaseGroup(index);

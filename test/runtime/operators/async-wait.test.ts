@@ -265,7 +265,7 @@ describe("async wait operator, checkpoints", () => {
     fn.done(3);
     h.mail();
     assert.deepEqual(h.out, ["r1"]);
-    assert.deepEqual(h.operator.snapshotState(), { inputs: [2, 3, 4, 5] });
+    assert.deepEqual(await h.operator.snapshotState(1, 0), { inputs: [2, 3, 4, 5] });
   });
 
   it("keeps the input as it arrived, though the function changed it", async () => {
@@ -275,7 +275,7 @@ describe("async wait operator, checkpoints", () => {
       },
     } as never);
     h.operator.processElement({ id: 7 } as never);
-    assert.deepEqual(h.operator.snapshotState(), { inputs: [{ id: 7 }] });
+    assert.deepEqual(await h.operator.snapshotState(1, 0), { inputs: [{ id: 7 }] });
   });
 
   it("after a restore, issues the stored inputs again in order, and emits their results", async () => {
@@ -294,10 +294,10 @@ describe("async wait operator, checkpoints", () => {
     const fn = new Manual();
     const h = await harness<string>(fn, { mode: "unordered" });
     h.operator.processElement(1);
-    h.operator.snapshotState();
+    await h.operator.snapshotState(1, 0);
     fn.done(1);
     h.mail();
-    assert.deepEqual([h.out, h.operator.snapshotState()], [["r1"], { inputs: [] }]);
+    assert.deepEqual([h.out, await h.operator.snapshotState(2, 0)], [["r1"], { inputs: [] }]);
   });
 });
 

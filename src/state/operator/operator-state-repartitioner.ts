@@ -1,0 +1,52 @@
+/**
+ * Redistributes operator state to the instances of a (possibly) new parallelism, as Flink's
+ * RoundRobinOperatorStateRepartitioner does:
+ * - split list state: at the same parallelism each instance keeps its own elements; at another,
+ *   the elements of all old instances, concatenated in instance order, are cut into
+ *   `parallelism` contiguous parts whose sizes differ by at most one (larger parts first);
+ * - union list state: every new instance gets the whole concatenation;
+ * - broadcast state: every old instance holds the same contents, so new instance i gets the
+ *   contents of old instance i mod (old parallelism) (of any old instance when that one wrote none).
+ * Pure: the inputs are not changed, and parts share the element objects of the inputs.
+ */
+import { WeirError } from "../../core/errors.ts";
+import type { ListDistribution, OperatorStateSnapshot } from "./operator-state-snapshot.ts";
+
+/**
+ * `previous[i]` is what old instance i wrote (undefined when it wrote nothing); the result has
+ * one snapshot per new instance.
+ */
+export function repartitionOperatorState(previous: readonly (OperatorStateSnapshot | undefined)[], parallelism: number): OperatorStateSnapshot[] {
+  const lists = new Map<string, { distribution: ListDistribution; elements: unknown[] }>();
+  for (const snapshot of previous) {
+    for (const [name, distribution, elements] of snapshot?.lists ?? []) {
+      const seen = lists.get(name);
+      if (seen === undefined) lists.set(name, { distribution, elements: [...elements] });
+      else if (seen.distribution !== distribution) {
+        throw new WeirError("WEIR_ERR_STATE_CORRUPT", `operator list state '${name}' was written as ${seen.distribution} state by one instance and as ${distribution} state by another`);
+      }
+      else for (const element of elements) seen.elements.push(element);
+    }
+  }
+  const unchanged = parallelism === previous.length;
+  const parts: OperatorStateSnapshot[] = [];
+  for (let i = 0; i < parallelism; i++) {
+    const mine: [string, ListDistribution, unknown[]][] = [];
+    for (const [name, { distribution, elements }] of lists) {
+      if (distribution === "union") mine.push([name, distribution, elements.slice()]);
+      else if (!unchanged) mine.push([name, distribution, evenSplitPart(elements, i, parallelism)]);
+      else mine.push([name, distribution, [...(previous[i]?.lists.find(([n]) => n === name)?.[2] ?? [])]]);
+    }
+    const source = previous.length === 0 ? undefined : (previous[i % previous.length] ?? previous.find((p) => p !== undefined));
+    parts.push({ lists: mine, broadcast: source?.broadcast ?? [] });
+  }
+  return parts;
+}
+
+/** Part `index` of `parallelism` contiguous parts of `elements`, sizes differing by at most one. */
+export function evenSplitPart<T>(elements: readonly T[], index: number, parallelism: number): T[] {
+  const base = Math.floor(elements.length / parallelism);
+  const remainder = elements.length % parallelism;
+  const start = index * base + Math.min(index, remainder);
+  return elements.slice(start, start + base + (index < remainder ? 1 : 0));
+}

@@ -1,0 +1,78 @@
+/**
+ * Loading a checkpoint's state for the subtasks a thread runs: operator state is redistributed
+ * over the restoring operator's subtasks from what every subtask of it wrote, at the checkpoint's
+ * parallelism or another one, while the operator's own state stays per subtask.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { CHECKPOINT_FORMAT_VERSION, type CheckpointMetadata, type StateHandle } from "../../src/checkpoint/storage/checkpoint-metadata.ts";
+import { checkpointId } from "../../src/checkpoint/storage/checkpoint-id.ts";
+import { encodeOperatorSnapshot } from "../../src/runtime/operator-snapshot.ts";
+import { loadRestoredStates } from "../../src/runtime/restored-states.ts";
+import type { OperatorStateSnapshot } from "../../src/state/operator/operator-state-snapshot.ts";
+
+const files = new Map<string, Uint8Array>();
+const storage = { readState: (handle: StateHandle) => Promise.resolve(files.get(handle.path)!) };
+
+function written(path: string, state: unknown, operatorState: OperatorStateSnapshot | undefined): StateHandle {
+  files.set(path, encodeOperatorSnapshot({ keyed: undefined, timers: [], state, operatorState }));
+  return { path, bytes: files.get(path)!.length, checksum: "0".repeat(64) };
+}
+
+const ofSubtask = (i: number, counts: number[]): OperatorStateSnapshot => ({
+  lists: [
+    ["counts", "split", counts],
+    ["all", "union", [`from ${i}`]],
+  ],
+  broadcast: [["rules", [["r", `copy ${i}`]]]],
+});
+
+const metadata: CheckpointMetadata = {
+  formatVersion: CHECKPOINT_FORMAT_VERSION,
+  jobId: "job",
+  checkpointId: checkpointId(7),
+  triggeredAt: 1,
+  completedAt: 2,
+  jobFingerprint: "f",
+  operators: [
+    {
+      operatorId: "counter",
+      parallelism: 2,
+      maxParallelism: 128,
+      subtasks: [
+        { subtask: 0, state: [written("c0", "own 0", ofSubtask(0, [1, 2, 3]))] },
+        { subtask: 1, state: [written("c1", "own 1", ofSubtask(1, [4]))] },
+      ],
+    },
+    { operatorId: "plain", parallelism: 2, maxParallelism: 128, subtasks: [{ subtask: 0, state: [written("p0", "plain 0", undefined)] }, { subtask: 1, state: [] }] },
+  ],
+};
+
+describe("loadRestoredStates: operator state", () => {
+  it("at the checkpoint's parallelism each subtask keeps its split elements, gets every union element, and its own broadcast copy", async () => {
+    const lookup = await loadRestoredStates(metadata, storage, [["counter", 0, 2], ["counter", 1, 2]]);
+    assert.deepEqual(lookup("counter", 0)!.operatorState, { lists: [["counts", "split", [1, 2, 3]], ["all", "union", ["from 0", "from 1"]]], broadcast: ofSubtask(0, []).broadcast });
+    assert.deepEqual(lookup("counter", 1)!.operatorState, { lists: [["counts", "split", [4]], ["all", "union", ["from 0", "from 1"]]], broadcast: ofSubtask(1, []).broadcast });
+    assert.equal(lookup("counter", 1)!.state, "own 1");
+    assert.equal(lookup("counter", 1)!.checkpointId, 7);
+  });
+
+  it("at another parallelism the split elements are cut evenly and broadcast state is copied round the subtasks", async () => {
+    const lookup = await loadRestoredStates(metadata, storage, [["counter", 0, 3], ["counter", 1, 3]]);
+    assert.deepEqual(lookup("counter", 0)!.operatorState!.lists[0], ["counts", "split", [1, 2]]);
+    assert.deepEqual(lookup("counter", 1)!.operatorState!.lists[0], ["counts", "split", [3]]);
+    assert.deepEqual(lookup("counter", 1)!.operatorState!.broadcast, ofSubtask(1, []).broadcast);
+  });
+
+  it("without a parallelism the checkpoint's is taken", async () => {
+    const lookup = await loadRestoredStates(metadata, storage, [["counter", 1]]);
+    assert.deepEqual(lookup("counter", 1)!.operatorState!.lists[0], ["counts", "split", [4]]);
+  });
+
+  it("an operator that wrote no operator state restores none, and a subtask that wrote nothing restores nothing", async () => {
+    const lookup = await loadRestoredStates(metadata, storage, [["plain", 0, 2], ["plain", 1, 2]]);
+    assert.equal(lookup("plain", 0)!.operatorState, undefined);
+    assert.equal(lookup("plain", 0)!.state, "plain 0");
+    assert.equal(lookup("plain", 1), undefined);
+  });
+});
