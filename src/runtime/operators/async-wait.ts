@@ -15,12 +15,17 @@
  * Checkpoints: the input of every request not yet released (completed or not) and of every
  * waiting record is stored, as copied when it arrived (the function may change its input); after a
  * restore they are issued again, in the same order. A barrier never waits for requests.
+ *
+ * Event time: results carry their input record's timestamp (stored in checkpoints too), and a
+ * watermark leaves only after the results of every record that came before it (ordered mode: in
+ * input order; unordered mode: results are unordered only between watermarks, as in Flink).
  */
 import type { AsyncFunctionLike, ResultFuture } from "../../api/async-function.ts";
 import type { Clock } from "../../core/clock.ts";
 import { deepCopy } from "../../core/deep-copy.ts";
 import { WeirError } from "../../core/errors.ts";
 import { OrderedRequestQueue, UnorderedRequestQueue, type AsyncRequest, type AsyncRequestQueue } from "./async-queue.ts";
+import type { RecordTimestamp } from "../record-timestamp.ts";
 import type { OperatorContext, Output, StreamOperator } from "./operator.ts";
 import { UserFunctionOperator, userCallable } from "./user-function.ts";
 
@@ -33,10 +38,15 @@ export interface AsyncWaitSettings {
   readonly capacity: number;
 }
 
-/** What a checkpoint stores of this operator: the inputs to issue again, in order. */
+/** What a checkpoint stores of this operator: the inputs to issue again, in order, and their timestamps. */
 interface AsyncWaitState {
   readonly inputs: unknown[];
+  /** Parallel to `inputs`; absent in checkpoints taken before records had timestamps. */
+  readonly timestamps?: (number | null)[];
 }
+
+/** A record that arrived at capacity, or a watermark that arrived behind such records. */
+type Waiting = { readonly input: unknown; readonly timestamp: number | null } | { readonly watermark: number };
 
 type Invoke = (input: unknown, future: ResultFuture<unknown>) => void | PromiseLike<void>;
 type TimeoutHandler = (input: unknown, future: ResultFuture<unknown>) => void;
@@ -69,13 +79,14 @@ export class AsyncWaitOperator<I, O> extends UserFunctionOperator<AsyncFunctionL
   private readonly invoke: Invoke;
   private readonly timeoutHandler: TimeoutHandler | undefined;
   private readonly queue: AsyncRequestQueue;
-  /** Records that arrived at capacity, not issued yet. */
-  private readonly waiting: unknown[] = [];
+  /** Records that arrived at capacity, not issued yet, and watermarks behind them. */
+  private readonly waiting: Waiting[] = [];
   /** Requests with a deadline, in issue order, hence in deadline order; released ones are skipped. */
   private readonly byDeadline: Request[] = [];
   /** The first failure of a request: raised at the next mail. */
   private failure: { readonly cause: unknown } | undefined;
   private clock!: Clock;
+  private time!: RecordTimestamp;
   private requestStep: () => void = () => {};
   /** Wakes `endInput` while it waits for the last requests. */
   private wakeDrain: (() => void) | undefined;
@@ -95,20 +106,31 @@ export class AsyncWaitOperator<I, O> extends UserFunctionOperator<AsyncFunctionL
 
   override async open(context: OperatorContext, output: Output<unknown>): Promise<void> {
     this.clock = context.clock;
+    this.time = context.recordTimestamp;
     this.requestStep = context.requestStep;
     this.keepInputs = context.checkpointing;
     await super.open(context, output);
     const restored = context.restored?.state as AsyncWaitState | undefined;
-    for (const input of restored?.inputs ?? []) this.accept(input);
+    const inputs = restored?.inputs ?? [];
+    for (let i = 0; i < inputs.length; i++) this.accept(inputs[i], restored?.timestamps?.[i] ?? null);
   }
 
   processElement(record: unknown): void {
-    this.accept(record);
+    this.accept(record, this.time.current);
   }
 
-  private accept(record: unknown): void {
-    if (this.inputRoom() > 0) this.issue(record);
-    else this.waiting.push(record);
+  private accept(record: unknown, timestamp: number | null): void {
+    if (this.inputRoom() > 0) this.issue(record, timestamp);
+    else this.waiting.push({ input: record, timestamp });
+  }
+
+  /** A watermark leaves at once when nothing is ahead of it; otherwise it queues behind what is. */
+  processWatermark(watermark: number): void {
+    if (this.waiting.length > 0) this.waiting.push({ watermark });
+    else if (this.queue.size > 0) {
+      this.queue.add(watermarkEntry(watermark));
+      this.signal();
+    } else this.output.emitWatermark?.(watermark);
   }
 
   inputRoom(): number {
@@ -123,9 +145,24 @@ export class AsyncWaitOperator<I, O> extends UserFunctionOperator<AsyncFunctionL
   processMail(): void {
     if (this.failure !== undefined) this.fail(this.failure.cause);
     for (let request = this.queue.pollReady(); request !== undefined; request = this.queue.pollReady()) {
-      for (const result of request.results!) this.output.collect(result as O);
+      if (request.watermark !== undefined) {
+        this.output.emitWatermark?.(request.watermark);
+        continue;
+      }
+      const previous = this.time.current;
+      this.time.current = request.timestamp;
+      try {
+        for (const result of request.results!) this.output.collect(result as O);
+      } finally {
+        this.time.current = previous;
+      }
     }
-    while (this.waiting.length > 0 && this.queue.size < this.settings.capacity) this.issue(this.waiting.shift());
+    while (this.waiting.length > 0 && this.queue.size < this.settings.capacity) {
+      const next = this.waiting.shift()!;
+      if ("watermark" in next) this.queue.add(watermarkEntry(next.watermark));
+      else this.issue(next.input, next.timestamp);
+    }
+    if (this.queue.hasReady()) this.signal();
   }
 
   nextTimerTime(): number | undefined {
@@ -177,10 +214,20 @@ export class AsyncWaitOperator<I, O> extends UserFunctionOperator<AsyncFunctionL
   }
 
   override async snapshotState(checkpointId: number, timestamp: number): Promise<AsyncWaitState> {
-    const inputs = (this.queue.requests() as Request[]).map((r) => r.stored);
-    for (const w of this.waiting) inputs.push(w);
+    const inputs: unknown[] = [];
+    const timestamps: (number | null)[] = [];
+    for (const r of this.queue.requests() as Request[]) {
+      if (r.watermark !== undefined) continue;
+      inputs.push(r.stored);
+      timestamps.push(r.timestamp);
+    }
+    for (const w of this.waiting) {
+      if ("watermark" in w) continue;
+      inputs.push(w.input);
+      timestamps.push(w.timestamp);
+    }
     await super.snapshotState(checkpointId, timestamp);
-    return { inputs };
+    return timestamps.every((t) => t === null) ? { inputs } : { inputs, timestamps };
   }
 
   override close(): Promise<void> {
@@ -188,10 +235,11 @@ export class AsyncWaitOperator<I, O> extends UserFunctionOperator<AsyncFunctionL
     return super.close();
   }
 
-  private issue(input: unknown): void {
+  private issue(input: unknown, timestamp: number | null): void {
     const timeoutMs = this.settings.timeoutMs;
     const request: Request = {
       input,
+      timestamp,
       stored: this.keepInputs ? deepCopy(input) : input,
       deadline: timeoutMs > 0 ? this.clock.now() + timeoutMs : undefined,
       results: undefined,
@@ -240,4 +288,8 @@ export class AsyncWaitOperator<I, O> extends UserFunctionOperator<AsyncFunctionL
     this.requestStep();
     this.wakeDrain?.();
   }
+}
+
+function watermarkEntry(watermark: number): Request {
+  return { input: undefined, stored: undefined, timestamp: null, watermark, deadline: undefined, results: [] };
 }

@@ -28,6 +28,10 @@ class Manual extends AsyncFunction<number, string> {
 interface Harness<O> {
   readonly operator: AsyncWaitOperator<number, O>;
   readonly out: O[];
+  /** What left, in order: results with the timestamp they carried, and watermarks. */
+  readonly events: string[];
+  /** The task's record timestamp: set it before handing a record in. */
+  readonly time: RecordTimestamp;
   readonly clock: ManualClock;
   /** How many times the operator asked for a step. */
   steps(): number;
@@ -41,6 +45,8 @@ async function harness<O>(
 ): Promise<Harness<O>> {
   const clock = options.clock ?? new ManualClock(1_000);
   const out: O[] = [];
+  const events: string[] = [];
+  const time = new RecordTimestamp();
   let steps = 0;
   const operator = new AsyncWaitOperator<number, O>(fn, { mode: options.mode ?? "ordered", timeoutMs: options.timeoutMs ?? 0, capacity: options.capacity ?? 100 });
   await operator.open(
@@ -54,13 +60,21 @@ async function harness<O>(
       restored: options.restored === undefined ? undefined : { checkpointId: 1, state: options.restored },
       sideOutputs: new SideOutputs("lookup", new Map()),
       requestStep: () => void steps++,
-      recordTimestamp: new RecordTimestamp(),
+      recordTimestamp: time,
     },
-    { collect: (r) => void out.push(r as O) },
+    {
+      collect: (r) => {
+        out.push(r as O);
+        events.push(`${String(r)}@${time.current}`);
+      },
+      emitWatermark: (w: number) => void events.push(`wm ${w}`),
+    },
   );
   return {
     operator,
     out,
+    events,
+    time,
     clock,
     steps: () => steps,
     mail: () => {
@@ -323,5 +337,90 @@ describe("async wait operator, end of input", () => {
     h.operator.processElement(1);
     clock.advance(20);
     await assert.rejects(h.operator.endInput(), /did not complete within 20 ms/);
+  });
+});
+
+describe("async wait operator and event time", () => {
+  /** Hands `n` in with timestamp `t`, as a task does. */
+  const feed = (h: Harness<string>, n: number, t: number): void => {
+    h.time.current = t;
+    h.operator.processElement(n);
+    h.time.current = null;
+  };
+
+  it("emits each result with its input record's timestamp, whenever it completes", async () => {
+    const fn = new Manual();
+    const h = await harness<string>(fn, { mode: "unordered" });
+    feed(h, 1, 100);
+    feed(h, 2, 200);
+    fn.done(2);
+    fn.done(1);
+    h.mail();
+    assert.deepEqual(h.events, ["r2@200", "r1@100"]);
+  });
+
+  it("ordered: a watermark leaves after the results of every record before it, and at once when none is in flight", async () => {
+    const fn = new Manual();
+    const h = await harness<string>(fn);
+    h.operator.processWatermark(50);
+    feed(h, 1, 100);
+    h.operator.processWatermark(150);
+    feed(h, 2, 200);
+    h.mail();
+    assert.deepEqual(h.events, ["wm 50"]);
+    fn.done(2);
+    h.mail();
+    assert.deepEqual(h.events, ["wm 50"], "nothing leaves before record 1's result");
+    fn.done(1);
+    h.mail();
+    assert.deepEqual(h.events, ["wm 50", "r1@100", "wm 150", "r2@200"]);
+  });
+
+  it("unordered: results are unordered between watermarks, never across one", async () => {
+    const fn = new Manual();
+    const h = await harness<string>(fn, { mode: "unordered" });
+    feed(h, 1, 100);
+    feed(h, 2, 110);
+    h.operator.processWatermark(150);
+    feed(h, 3, 200);
+    fn.done(3);
+    fn.done(2);
+    h.mail();
+    assert.deepEqual(h.events, ["r2@110"], "record 3 completed first but waits behind the watermark");
+    fn.done(1);
+    h.mail();
+    assert.deepEqual(h.events, ["r2@110", "r1@100", "wm 150", "r3@200"]);
+  });
+
+  it("keeps a watermark behind records waiting for a slot at capacity", async () => {
+    const fn = new Manual();
+    const h = await harness<string>(fn, { capacity: 1 });
+    feed(h, 1, 100);
+    feed(h, 2, 200);
+    h.operator.processWatermark(250);
+    fn.done(1);
+    h.mail();
+    assert.deepEqual(h.events, ["r1@100"]);
+    fn.done(2);
+    h.mail();
+    h.mail();
+    assert.deepEqual(h.events, ["r1@100", "r2@200", "wm 250"]);
+  });
+
+  it("stores the timestamps of the inputs in flight, and results after a restore carry them", async () => {
+    const fn = new Manual();
+    const h = await harness<string>(fn, { capacity: 1 });
+    feed(h, 1, 100);
+    feed(h, 2, 200);
+    h.operator.processWatermark(250);
+    const state = await h.operator.snapshotState(1, 0);
+    assert.deepEqual(state, { inputs: [1, 2], timestamps: [100, 200] });
+    const again = new Manual();
+    const restored = await harness<string>(again, { restored: state, capacity: 1 });
+    again.done(1);
+    restored.mail();
+    again.done(2);
+    restored.mail();
+    assert.deepEqual(restored.events, ["r1@100", "r2@200"]);
   });
 });
