@@ -181,7 +181,7 @@ export class DataStream<T> {
     const partitioning: Partitioning = { kind: "broadcast" };
     if (descriptors.length === 0) return this.repartition(partitioning);
     for (const d of descriptors) checkDescriptorKind(d, "map", "broadcast()");
-    return new BroadcastStream<T>(this.env, this.upstreams.map((u) => ({ node: u.node, partitioning })), descriptors);
+    return new BroadcastStream<T>(this.env, this.upstreams.map((u) => ({ ...u, partitioning })), descriptors);
   }
 
   private repartition(partitioning: Partitioning): DataStream<T> {

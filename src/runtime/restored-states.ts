@@ -44,7 +44,15 @@ export async function loadRestoredStates(
 ): Promise<RestoredStateLookup> {
   const byOperator = new Map(metadata.operators.map((o) => [o.operatorId, o]));
   const loaded = new Map<string, RestoredOperatorState>();
-  const read = async (operatorId: string, entry: SubtaskEntry): Promise<OperatorSnapshotContent[]> => {
+  /** Each subtask's files read and decoded once, though both its own restore and operator-state redistribution need them. */
+  const reads = new Map<string, Promise<OperatorSnapshotContent[]>>();
+  const read = (operatorId: string, entry: SubtaskEntry): Promise<OperatorSnapshotContent[]> => {
+    const readKey = key(operatorId, entry.subtask);
+    let contents = reads.get(readKey);
+    if (contents === undefined) reads.set(readKey, (contents = decodeAll(operatorId, entry)));
+    return contents;
+  };
+  const decodeAll = async (operatorId: string, entry: SubtaskEntry): Promise<OperatorSnapshotContent[]> => {
     const contents: OperatorSnapshotContent[] = [];
     for (const handle of entry.state) {
       contents.push(decodeOperatorSnapshot(await storage.readState(handle), `operator '${operatorId}' subtask ${entry.subtask} (${handle.path})`));

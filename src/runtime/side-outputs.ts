@@ -7,14 +7,19 @@ import { checkOutputTag, type OutputTag } from "../api/output-tag.ts";
 import type { Output } from "./operators/operator.ts";
 
 export class SideOutputs {
+  /** Where a bad tag was given, for the error; built once, not per record. */
+  private readonly where: string;
+
   constructor(
-    private readonly operatorName: string,
+    operatorName: string,
     private readonly outputs: ReadonlyMap<string, Output<unknown>>,
-  ) {}
+  ) {
+    this.where = `ctx.output() in operator '${operatorName}'`;
+  }
 
   /** Sends `record` to the side output of `tag`; records for a side output nobody reads are dropped, as in Flink. */
   emit(tag: OutputTag<unknown>, record: unknown): void {
-    checkOutputTag(tag, `ctx.output() in operator '${this.operatorName}'`);
+    checkOutputTag(tag, this.where);
     this.outputs.get(tag.id)?.collect(record);
   }
 }

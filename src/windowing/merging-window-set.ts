@@ -85,12 +85,13 @@ export class MergingWindowSet<W extends Window> {
       }
       // The merged windows still listed were all in flight: the first one's state window carries on.
       const stateWindowResult = this.mapping.get(normalizeKey(mergedWindows[0]!))![1];
+      const stateResultKey = normalizeKey(stateWindowResult);
       const mergedStateWindows: W[] = [];
       for (const window of mergedWindows) {
         const key = normalizeKey(window);
         const stateWindow = this.mapping.get(key)![1];
         this.mapping.delete(key);
-        if (normalizeKey(stateWindow) !== normalizeKey(stateWindowResult)) mergedStateWindows.push(stateWindow);
+        if (normalizeKey(stateWindow) !== stateResultKey) mergedStateWindows.push(stateWindow);
       }
       this.mapping.set(normalizeKey(mergeResult), [mergeResult, stateWindowResult]);
       this.changed = true;
@@ -98,7 +99,8 @@ export class MergingWindowSet<W extends Window> {
       const onlyItself = mergedWindows.length === 1 && normalizeKey(mergedWindows[0]!) === normalizeKey(mergeResult);
       if (!onlyItself) merge(mergeResult, mergedWindows, stateWindowResult, mergedStateWindows);
     }
-    if (merges.length === 0 || (normalizeKey(resultWindow) === newKey && !mergedNewWindow)) {
+    // Not merged into anything: the new window is in flight on its own.
+    if (!mergedNewWindow) {
       this.mapping.set(newKey, [newWindow, newWindow]);
       this.changed = true;
     }

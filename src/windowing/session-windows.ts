@@ -58,9 +58,14 @@ abstract class ProcessingTimeSessions<T> extends SessionWindows<T> {
   }
 }
 
+/** The extractor as a function, decided once rather than per element. */
+function extractorFunction<T>(extractor: SessionWindowTimeGapExtractor<T>): (element: T) => unknown {
+  return typeof extractor === "function" ? extractor : (element) => extractor.extract(element);
+}
+
 /** Applies an extractor, refusing a gap that is not above 0 (known only per element). */
-function dynamicGap<T>(owner: string, extractor: SessionWindowTimeGapExtractor<T>, element: T): number {
-  const gap = typeof extractor === "function" ? extractor(element) : extractor.extract(element);
+function dynamicGap<T>(owner: string, extract: (element: T) => unknown, element: T): number {
+  const gap = extract(element);
   if (typeof gap !== "number" || !Number.isFinite(gap) || gap <= 0) throw invalidWindow(`${owner}: the gap extractor returned ${String(gap)} for an element; a session gap must be above 0 ms`);
   return gap;
 }
@@ -94,8 +99,11 @@ export class EventTimeSessionWindows extends EventTimeSessions<unknown> {
 }
 
 export class DynamicEventTimeSessionWindows<T> extends EventTimeSessions<T> {
-  private constructor(private readonly extractor: SessionWindowTimeGapExtractor<T>) {
+  private readonly extract: (element: T) => unknown;
+
+  private constructor(extractor: SessionWindowTimeGapExtractor<T>) {
     super();
+    this.extract = extractorFunction(extractor);
   }
 
   static withDynamicGap<T>(extractor: SessionWindowTimeGapExtractor<T>): DynamicEventTimeSessionWindows<T> {
@@ -104,7 +112,7 @@ export class DynamicEventTimeSessionWindows<T> extends EventTimeSessions<T> {
   }
 
   protected gapOf(element: T): number {
-    return dynamicGap("DynamicEventTimeSessionWindows", this.extractor, element);
+    return dynamicGap("DynamicEventTimeSessionWindows", this.extract, element);
   }
 
   override toString(): string {
@@ -140,8 +148,11 @@ export class ProcessingTimeSessionWindows extends ProcessingTimeSessions<unknown
 }
 
 export class DynamicProcessingTimeSessionWindows<T> extends ProcessingTimeSessions<T> {
-  private constructor(private readonly extractor: SessionWindowTimeGapExtractor<T>) {
+  private readonly extract: (element: T) => unknown;
+
+  private constructor(extractor: SessionWindowTimeGapExtractor<T>) {
     super();
+    this.extract = extractorFunction(extractor);
   }
 
   static withDynamicGap<T>(extractor: SessionWindowTimeGapExtractor<T>): DynamicProcessingTimeSessionWindows<T> {
@@ -150,7 +161,7 @@ export class DynamicProcessingTimeSessionWindows<T> extends ProcessingTimeSessio
   }
 
   protected gapOf(element: T): number {
-    return dynamicGap("DynamicProcessingTimeSessionWindows", this.extractor, element);
+    return dynamicGap("DynamicProcessingTimeSessionWindows", this.extract, element);
   }
 
   override toString(): string {

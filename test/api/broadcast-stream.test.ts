@@ -8,6 +8,8 @@ import type { OperatorNode, StreamNode } from "../../src/graph/stream-graph.ts";
 import { discardingSink } from "../../src/sinks/collect.ts";
 import { elementsSource } from "../../src/sources/index.ts";
 import { MapStateDescriptor, ValueStateDescriptor } from "../../src/state/descriptors.ts";
+import { ProcessFunction } from "../../src/api/functions.ts";
+import { OutputTag } from "../../src/api/output-tag.ts";
 
 const RULES = new MapStateDescriptor<string, number>("rules");
 
@@ -30,6 +32,17 @@ function setup() {
 const operators = (env: StreamExecutionEnvironment) => env.buildGraph().nodes.filter((n: StreamNode): n is OperatorNode => n.kind === "operator");
 
 describe("broadcast() with descriptors and the broadcast-connected stream", () => {
+  it("broadcasts a side output, not its operator's main output, when given one", () => {
+    const { env, words, numbers } = setup();
+    const tag = new OutputTag<number>("rules");
+    const rules = numbers.process(new (class extends ProcessFunction<number, number> {
+      processElement(): void {}
+    })()).getSideOutput(tag).broadcast(RULES);
+    words.keyBy((w) => w).connect(rules).process(new Keyed()).sinkTo(discardingSink());
+    const broadcastOp = operators(env).find((n) => n.inputs.length === 2)!;
+    assert.equal(broadcastOp.inputs[1]!.outputTag, "rules");
+  });
+
   it("broadcast() alone keeps meaning broadcast partitioning; with descriptors it gives a BroadcastStream holding them", () => {
     const { numbers } = setup();
     assert.ok(numbers.broadcast() instanceof DataStream);

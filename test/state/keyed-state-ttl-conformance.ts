@@ -308,6 +308,31 @@ export function keyedStateTtlConformance(name: string, create: TtlBackendFactory
       assert.equal(state.value(), 9);
     });
 
+    it("incremental cleanup during a snapshot leaves list elements and map entries unshared with it", () => {
+      const { clock, backend } = setup();
+      const list = backend.getState(withTtl(new ListStateDescriptor<{ n: number }>("l"), (b) => b.cleanupIncrementally(10)));
+      const map = backend.getState(withTtl(new MapStateDescriptor<string, number>("m"), (b) => b.cleanupIncrementally(10)));
+      backend.setCurrentKey(1);
+      list.add({ n: 0 });
+      map.put("old", 0);
+      clock.advance(TTL - 1);
+      list.add({ n: 1 });
+      map.put("keep", 1);
+      clock.advance(1);
+      const snapshot = backend.snapshot();
+      backend.setCurrentKey(2);
+      list.add({ n: 2 });
+      map.put("other", 2);
+      backend.setCurrentKey(1);
+      [...list.get()][0]!.n = 99;
+      map.put("keep", 42);
+      const restored = create({ keyGroupRange: FULL, maxParallelism: MAX, clock: new ManualClock(clock.now() - 1) });
+      restored.restore([writeAll(snapshot)]);
+      restored.setCurrentKey(1);
+      assert.deepEqual([...restored.getState(withTtl(new ListStateDescriptor<{ n: number }>("l"))).get()], [{ n: 1 }]);
+      assert.deepEqual([...restored.getState(withTtl(new MapStateDescriptor<string, number>("m"))).entries()], [["keep", 1]]);
+    });
+
     it("without incremental cleanup, unread expired values stay stored (but invisible)", () => {
       const { clock, backend } = setup();
       const state = backend.getState(withTtl(new ValueStateDescriptor<number>("v")));

@@ -134,7 +134,8 @@ export class AsyncWaitOperator<I, O> extends UserFunctionOperator<AsyncFunctionL
   }
 
   inputRoom(): number {
-    return this.waiting.length > 0 ? 0 : this.settings.capacity - this.queue.size;
+    // Watermark entries count in the queue too, so it can hold more than `capacity` entries.
+    return this.waiting.length > 0 ? 0 : Math.max(0, this.settings.capacity - this.queue.size);
   }
 
   hasMail(): boolean {

@@ -5,6 +5,7 @@
  */
 import type { OnTimerContext, TimerService } from "../../api/functions.ts";
 import type { OutputTag } from "../../api/output-tag.ts";
+import { MIN_WATERMARK } from "../../core/watermark.ts";
 import type { Clock } from "../../core/clock.ts";
 import { WeirError } from "../../core/errors.ts";
 import type { TimeDomain } from "../../state/internal-timer-service.ts";
@@ -30,7 +31,7 @@ export class OperatorKeyedContext<K> implements OnTimerContext<K>, TimerService 
   private timerTime: number | undefined;
   private domain: TimeDomain = "PROCESSING_TIME";
   /** The watermark of an operator without keyed services, which tracks it through `watermarkAdvanced`. */
-  private unkeyedWatermark = Number.MIN_SAFE_INTEGER;
+  private unkeyedWatermark = MIN_WATERMARK;
   private readonly clock: Clock;
   private readonly operatorName: string;
   private readonly sideOutputs: SideOutputs;

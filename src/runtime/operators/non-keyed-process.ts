@@ -1,12 +1,10 @@
 import type { ProcessFunction } from "../../api/functions.ts";
 import { OperatorKeyedContext } from "./keyed-context.ts";
 import type { OperatorContext, Output, StreamOperator } from "./operator.ts";
-import { UserFunctionOperator } from "./user-function.ts";
+import { ProcessOperator, type TimedFunction } from "./process-operator.ts";
 
-/** Runs a ProcessFunction on a stream that is not keyed: no key, no keyed state, no timers. */
-export class NonKeyedProcessOperator<I, O> extends UserFunctionOperator<ProcessFunction<I, O>, O> implements StreamOperator {
-  private ctx!: OperatorKeyedContext<never>;
-
+/** Runs a ProcessFunction on a stream that is not keyed: no key, no keyed state, no timers (a ProcessFunction has no onTimer). */
+export class NonKeyedProcessOperator<I, O> extends ProcessOperator<ProcessFunction<I, O> & TimedFunction<never, O>, never, O> implements StreamOperator {
   override async open(context: OperatorContext, output: Output<unknown>): Promise<void> {
     this.ctx = new OperatorKeyedContext<never>(undefined, context);
     await super.open(context, output);
@@ -18,10 +16,5 @@ export class NonKeyedProcessOperator<I, O> extends UserFunctionOperator<ProcessF
     } catch (e) {
       this.fail(e);
     }
-  }
-
-  processWatermark(watermark: number): void {
-    this.ctx.watermarkAdvanced(watermark);
-    this.output.emitWatermark?.(watermark);
   }
 }

@@ -6,7 +6,7 @@ import type { OperatorKeyedContext } from "./keyed-context.ts";
 import type { OperatorContext, Output } from "./operator.ts";
 import { UserFunctionOperator } from "./user-function.ts";
 
-interface TimedFunction<K, O> {
+export interface TimedFunction<K, O> {
   onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): void;
 }
 

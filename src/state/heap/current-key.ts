@@ -1,6 +1,6 @@
 /**
  * The current key of a heap backend, shared by the backend and every state table it creates so
- * that a state access reads it without a call. Written only by `HeapKeyedStateBackend.setCurrentKey`.
+ * that a state access reads it without a call. Written by `HeapKeyedStateBackend.setCurrentKey`, and briefly by its TTL cleanup, which puts it back.
  */
 import type { NormalizedKey } from "../../core/key-groups.ts";
 

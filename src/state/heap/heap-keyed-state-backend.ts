@@ -147,7 +147,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const cleanup = cleanupSize === 0 ? undefined : new IncrementalCleanup(descriptor.kind, ttl.getTtl(), cleanupSize, {
       groups: this.end - this.start + 1,
       entries: (index) => table.entries(this.start + index),
-      write: (index, key, value) => this.writeOtherKey(table, index, key, value),
+      rewrite: (index, key, change) => this.rewriteOtherKey(table, index, key, change),
     });
     const context = {
       config: ttl,
@@ -157,17 +157,16 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return createTtlState(descriptor, context, (inner) => createState(inner, table));
   }
 
-  /** Writes an entry of a key that is not (necessarily) the current one, which is kept. */
-  private writeOtherKey(table: StateTable<unknown>, index: number, key: NormalizedKey, value: unknown): void {
+  /** Rewrites an entry of a key that is not (necessarily) the current one, which is kept, through copy-on-write. */
+  private rewriteOtherKey(table: StateTable<unknown>, index: number, key: NormalizedKey, change: (owned: unknown) => unknown): void {
     const current = this.current;
-    const { key: userKey, normalized, keyGroup, index: currentIndex } = current;
+    const { normalized, keyGroup, index: currentIndex } = current;
     current.normalized = key;
     current.index = index;
     current.keyGroup = this.start + index;
     try {
-      table.set(value);
+      table.set(change(table.getForChange()));
     } finally {
-      current.key = userKey;
       current.normalized = normalized;
       current.keyGroup = keyGroup;
       current.index = currentIndex;

@@ -45,8 +45,12 @@ export function withoutExpired(kind: StateKind, stored: unknown, ttl: number, no
 export interface CleanupTarget {
   readonly groups: number;
   entries(index: number): IterableIterator<[NormalizedKey, unknown]>;
-  /** Stores `value` for `key` of the group (removes it when undefined), with copy-on-write. */
-  write(index: number, key: NormalizedKey, value: unknown): void;
+  /**
+   * Replaces the value of `key` of the group by `change(value)` (removes it when undefined). `change`
+   * gets the table's own copy of the value (copied first when a live snapshot may still see the
+   * stored one), so what it keeps is never shared with a snapshot.
+   */
+  rewrite(index: number, key: NormalizedKey, change: (owned: unknown) => unknown): void;
 }
 
 /**
@@ -80,8 +84,9 @@ export class IncrementalCleanup {
       emptyGroups = 0;
       inspected++;
       const [key, stored] = next.value;
-      const kept = withoutExpired(this.kind, stored, this.ttl, now);
-      if (kept !== stored) this.target.write(this.index, key, kept);
+      if (withoutExpired(this.kind, stored, this.ttl, now) !== stored) {
+        this.target.rewrite(this.index, key, (owned) => withoutExpired(this.kind, owned, this.ttl, now));
+      }
     }
   }
 }

@@ -407,6 +407,18 @@ describe("async wait operator and event time", () => {
     assert.deepEqual(h.events, ["r1@100", "r2@200", "wm 250"]);
   });
 
+  it("a watermark queued at capacity leaves no room for input, never less than none", async () => {
+    const fn = new Manual();
+    const h = await harness<string>(fn, { capacity: 1 });
+    feed(h, 1, 100);
+    h.operator.processWatermark(150);
+    assert.equal(h.operator.inputRoom(), 0);
+    fn.done(1);
+    h.mail();
+    assert.equal(h.operator.inputRoom(), 1);
+    assert.deepEqual(h.events, ["r1@100", "wm 150"]);
+  });
+
   it("stores the timestamps of the inputs in flight, and results after a restore carry them", async () => {
     const fn = new Manual();
     const h = await harness<string>(fn, { capacity: 1 });

@@ -106,10 +106,13 @@ describe("KeyedBroadcastProcessFunction", () => {
 
   it("applyToKeyedState also takes Flink's KeyedStateFunction object, and visits each key holding the state once, with its key current", async () => {
     const COUNT = new ValueStateDescriptor<number>("count");
+    /** Words the keyed side has counted. */
+    let seen = 0;
     class Report extends KeyedBroadcastProcessFunction<string, string, string, string> {
       processElement(): void {
         const count = this.count!;
         count.update((count.value() ?? 0) + 1);
+        seen++;
       }
       private count: ValueState<number> | undefined;
       override open(context: RuntimeContext): void {
@@ -125,16 +128,11 @@ describe("KeyedBroadcastProcessFunction", () => {
     const words = new ScriptedInput<string>();
     const tags = new ScriptedInput<string>();
     const output = new ListSink<string>();
-    let seen = 0;
     const job = defineJob((env) => {
       const tagStream = env.fromSource(tags.source(), "tags").setParallelism(1).broadcast(new MapStateDescriptor<string, string>("unused"));
       env
         .fromSource(words.source(), "words")
         .setParallelism(1)
-        .map((w) => {
-          seen++;
-          return w;
-        })
         .keyBy((w) => w)
         .connect(tagStream)
         .process(new Report())
@@ -143,8 +141,8 @@ describe("KeyedBroadcastProcessFunction", () => {
     });
     const done = runJob(job, { runtime: "single-thread", parallelism: 2, bufferTimeoutMs: 0 });
     words.push("a", "b", "a", "c");
+    // Every word has reached the keyed state before the tag comes.
     await until(() => seen === 4);
-    await new Promise((resolve) => setTimeout(resolve, 20));
     tags.push("t");
     await until(() => output.records.length === 3);
     words.end();

@@ -51,7 +51,10 @@ describe("the async enrichment example under faults", () => {
 
   it("holds under failed snapshots (unordered, single thread, two seeds)", { timeout: 240_000 }, async () => {
     const { report } = await run({ runs: 2, seed: 21, faults: ["snapshot-sync", "snapshot-async"], runtime: "single-thread" });
+    assert.equal(report.referenceProblem, undefined);
+    assert.equal(report.runs.length, 2);
     for (const [i, r] of report.runs.entries()) assert.ok(r.ok, describeRun(r, i + 1, report.runs.length));
+    assert.ok(report.runs.some((r) => r.faultsFired >= 1 && r.recoveries >= 1));
   });
 
   it("holds when the process is killed with kill -9 and resumed (ordered, two threads, two seeds)", { timeout: 300_000 }, async () => {
