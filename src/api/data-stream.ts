@@ -38,6 +38,7 @@ import { checkParallelism } from "./execution-config.ts";
 import type { MapStateDescriptor } from "../state/descriptors.ts";
 import { checkDescriptorKind } from "../state/descriptors.ts";
 import { BroadcastConnectedStream, BroadcastStream } from "./broadcast-stream.ts";
+import { IntervalJoin } from "./interval-join.ts";
 
 /** @internal */
 export interface Upstream {
@@ -325,6 +326,16 @@ function registerSideOutput(env: StreamGraphBuilder, node: NodeId, tag: OutputTa
 export class KeyedStream<K, T> extends DataStream<T> {
   override process<O>(fn: KeyedProcessFunction<K, T, O>): SingleOutputStream<O> {
     return this.transform("KeyedProcess", () => new KeyedProcessOperator(fn));
+  }
+
+  /**
+   * Joins this stream with another keyed by the same key, by time: `.between(lower, upper)` sets
+   * which of the other's records each of this stream's records pairs with (see docs/joins.md).
+   */
+  intervalJoin<T2>(other: KeyedStream<K, T2>): IntervalJoin<T, T2, K> {
+    if (!(other instanceof KeyedStream)) throw invalidArgument("intervalJoin() joins two keyed streams: apply keyBy() to the other stream first");
+    if (other.env !== this.env) throw invalidArgument("intervalJoin() of streams from different environments");
+    return new IntervalJoin<T, T2, K>(this.env, this.upstreams, other.upstreams);
   }
 
   /** A rolling reduce: emits the key's new reduced value for every record. */

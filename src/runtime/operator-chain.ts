@@ -117,6 +117,7 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
         requestStep: env.requestStep,
         recordTimestamp: env.recordTimestamp,
         operatorStateStore: new DefaultOperatorStateStore(restored?.operatorState),
+        objectReuse: env.objectReuse,
       },
       // Watermarks go to every output, side outputs included (their readers keep event time too).
       output: new CountingOutput(combined(undefined, ownsRecords), [...sideOutputs.values()]),

@@ -52,6 +52,11 @@ export interface OperatorContext {
    * some; the task snapshots it right after `snapshotState`.
    */
   readonly operatorStateStore?: DefaultOperatorStateStore;
+  /**
+   * Object reuse is on: the job promises never to change a record it received or emitted, so an
+   * operator that hands records it keeps to user code need not copy them. Absent means off.
+   */
+  readonly objectReuse?: boolean;
 }
 
 export interface StreamOperator {

@@ -1,0 +1,177 @@
+/**
+ * The interval join of two keyed streams in event time (Flink's IntervalJoinOperator): a left
+ * record with timestamp t joins every right record of its key with a timestamp in
+ * [t + lowerBound, t + upperBound], and the user function is called once per such pair.
+ *
+ * Both sides are buffered in keyed map state, timestamp → records with that timestamp, so the
+ * buffers are in every checkpoint and restored with the key groups they belong to. Each arriving
+ * record is joined with the other side's buffer, then buffered itself; a record whose timestamp
+ * is below the current watermark is late: it is sent to the side's late-data output if one is set,
+ * and dropped otherwise. An event-time timer per buffered timestamp removes it once the watermark
+ * shows no record of the other side can join it any more. Bounds arrive inclusive (the API turns
+ * exclusive ones into inclusive ones, as Flink does).
+ *
+ * Records the function receives are copies (unless object reuse is on), so changing them cannot
+ * change what stays buffered for later pairs. Results carry the larger of the pair's timestamps.
+ */
+import type { OutputTag } from "../../api/output-tag.ts";
+import type { ProcessJoinContext, ProcessJoinFunctionLike } from "../../api/process-join-function.ts";
+import { deepCopy } from "../../core/deep-copy.ts";
+import { WeirError } from "../../core/errors.ts";
+import { MapStateDescriptor } from "../../state/descriptors.ts";
+import type { MapState } from "../../state/state.ts";
+import type { KeyedServices } from "../keyed-services.ts";
+import type { RecordTimestamp } from "../record-timestamp.ts";
+import type { SideOutputs } from "../side-outputs.ts";
+import { requireKeyed } from "./keyed-context.ts";
+import type { OperatorContext, Output, StreamOperator } from "./operator.ts";
+import { UserFunctionOperator, userCallable } from "./user-function.ts";
+
+export interface IntervalJoinBounds {
+  /** Inclusive lower bound of a right record's timestamp, relative to the left record's. */
+  readonly lowerBound: number;
+  /** Inclusive upper bound, relative likewise; not below `lowerBound`. */
+  readonly upperBound: number;
+  /** Where late left records go; dropped when absent. */
+  readonly leftLateDataTag?: OutputTag<unknown> | undefined;
+  /** Where late right records go; dropped when absent. */
+  readonly rightLateDataTag?: OutputTag<unknown> | undefined;
+}
+
+type Buffer = MapState<number, unknown[]>;
+type JoinCall = (left: unknown, right: unknown, ctx: ProcessJoinContext, out: Output<unknown>) => void;
+
+/** Timer namespaces: which side's buffer a cleanup timer clears. */
+const LEFT = "left";
+const RIGHT = "right";
+type Side = typeof LEFT | typeof RIGHT;
+
+/** The context handed with each pair; one instance, updated before each call. */
+class JoinContext implements ProcessJoinContext {
+  leftTimestamp = 0;
+  rightTimestamp = 0;
+
+  constructor(private readonly sideOutputs: SideOutputs) {}
+
+  getLeftTimestamp(): number {
+    return this.leftTimestamp;
+  }
+
+  getRightTimestamp(): number {
+    return this.rightTimestamp;
+  }
+
+  getTimestamp(): number {
+    return Math.max(this.leftTimestamp, this.rightTimestamp);
+  }
+
+  output<X>(tag: OutputTag<X>, value: X): void {
+    this.sideOutputs.emit(tag, value);
+  }
+}
+
+export class IntervalJoinOperator<O> extends UserFunctionOperator<ProcessJoinFunctionLike<unknown, unknown, O>, O> implements StreamOperator {
+  private readonly call = userCallable<JoinCall>(this.userFunction, "processElement");
+  private keyed!: KeyedServices;
+  private time!: RecordTimestamp;
+  private sideOutputs!: SideOutputs;
+  private ctx!: JoinContext;
+  private leftBuffer!: Buffer;
+  private rightBuffer!: Buffer;
+  /** Whether records handed to the function are copied (object reuse off). */
+  private copies = true;
+
+  private readonly onTimer = (time: number, side: unknown): void => {
+    // The inverse of `cleanupTime`: the buffered timestamp this timer was set for.
+    if (side === LEFT) this.leftBuffer.remove(this.bounds.upperBound <= 0 ? time : time - this.bounds.upperBound);
+    else this.rightBuffer.remove(this.bounds.lowerBound <= 0 ? time + this.bounds.lowerBound : time);
+  };
+
+  constructor(
+    fn: ProcessJoinFunctionLike<unknown, unknown, O>,
+    private readonly bounds: IntervalJoinBounds,
+  ) {
+    super(fn);
+  }
+
+  override async open(context: OperatorContext, output: Output<unknown>): Promise<void> {
+    this.keyed = requireKeyed(context, "an interval join");
+    this.time = context.recordTimestamp;
+    this.sideOutputs = context.sideOutputs;
+    this.ctx = new JoinContext(context.sideOutputs);
+    this.copies = context.objectReuse !== true;
+    this.leftBuffer = this.keyed.backend.getState(new MapStateDescriptor<number, unknown[]>("_interval-join-left"));
+    this.rightBuffer = this.keyed.backend.getState(new MapStateDescriptor<number, unknown[]>("_interval-join-right"));
+    await super.open(context, output);
+  }
+
+  processElement(record: unknown, inputIndex: 0 | 1): void {
+    const timestamp = this.time.current;
+    if (typeof timestamp !== "number" || !Number.isFinite(timestamp)) {
+      throw new WeirError(
+        "WEIR_ERR_MISSING_TIMESTAMP",
+        `interval join '${this.name}': a ${inputIndex === 0 ? "left" : "right"} record has no timestamp (got ${String(timestamp)}); ` +
+          `an interval join runs in event time: assign timestamps and watermarks to both inputs before it`,
+      );
+    }
+    this.keyed.setCurrentKeyOf(record, inputIndex);
+    if (inputIndex === 0) this.process(record, timestamp, LEFT);
+    else this.process(record, timestamp, RIGHT);
+  }
+
+  processWatermark(watermark: number): void {
+    this.keyed.timers.advanceWatermark(watermark, this.onTimer);
+    this.output.emitWatermark?.(watermark);
+  }
+
+  private process(record: unknown, timestamp: number, side: Side): void {
+    const isLeft = side === LEFT;
+    if (timestamp < this.keyed.timers.currentWatermark()) {
+      const tag = isLeft ? this.bounds.leftLateDataTag : this.bounds.rightLateDataTag;
+      if (tag !== undefined) this.sideOutputs.emit(tag, record);
+      return;
+    }
+    const [ours, theirs] = isLeft ? [this.leftBuffer, this.rightBuffer] : [this.rightBuffer, this.leftBuffer];
+    // The other side's timestamps that join this record: [t + lower, t + upper] seen from the
+    // left, [t - upper, t - lower] seen from the right.
+    const from = isLeft ? timestamp + this.bounds.lowerBound : timestamp - this.bounds.upperBound;
+    const to = isLeft ? timestamp + this.bounds.upperBound : timestamp - this.bounds.lowerBound;
+    for (const [otherTimestamp, others] of theirs.entries()) {
+      if (otherTimestamp < from || otherTimestamp > to) continue;
+      for (const other of others) {
+        if (isLeft) this.join(record, other, timestamp, otherTimestamp);
+        else this.join(other, record, otherTimestamp, timestamp);
+      }
+    }
+    const buffered = ours.get(timestamp);
+    if (buffered === undefined) ours.put(timestamp, [record]);
+    else {
+      buffered.push(record);
+      ours.put(timestamp, buffered);
+    }
+    this.keyed.timers.registerEventTimeTimer(side, cleanupTime(timestamp, to - timestamp));
+  }
+
+  private join(left: unknown, right: unknown, leftTimestamp: number, rightTimestamp: number): void {
+    this.ctx.leftTimestamp = leftTimestamp;
+    this.ctx.rightTimestamp = rightTimestamp;
+    const previous = this.time.current;
+    this.time.current = Math.max(leftTimestamp, rightTimestamp);
+    try {
+      this.call(this.copies ? deepCopy(left) : left, this.copies ? deepCopy(right) : right, this.ctx, this.output);
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      this.time.current = previous;
+    }
+  }
+}
+
+/**
+ * When a record buffered at `timestamp` can be removed: once the watermark passes the latest
+ * timestamp of the other side it can join (`relativeUpperBound` after its own), and not before
+ * its own timestamp.
+ */
+function cleanupTime(timestamp: number, relativeUpperBound: number): number {
+  return relativeUpperBound > 0 ? timestamp + relativeUpperBound : timestamp;
+}

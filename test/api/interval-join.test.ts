@@ -1,0 +1,179 @@
+/**
+ * The interval join as a user builds it: `keyBy(...).intervalJoin(other.keyBy(...)).between(...)`
+ * with Flink's options, refused bounds, and jobs run on one thread and on worker threads.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  OutputTag,
+  ProcessJoinFunction,
+  StreamExecutionEnvironment,
+  WatermarkStrategy,
+  WeirError,
+  defineJob,
+  runJob,
+  type Collector,
+  type DataStream,
+  type ProcessJoinContext,
+} from "../../src/index.ts";
+
+interface Click {
+  readonly user: string;
+  readonly at: number;
+  readonly page: string;
+}
+
+interface Order {
+  readonly user: string;
+  readonly at: number;
+  readonly item: string;
+}
+
+/** Orders placed within 0..5 ms after a click of the same user, said as "page→item@timestamp". */
+class ClickToOrder extends ProcessJoinFunction<Click, Order, string> {
+  processElement(click: Click, order: Order, ctx: ProcessJoinContext, out: Collector<string>): void {
+    out.collect(`${click.user}: ${click.page}→${order.item}@${ctx.getTimestamp()}`);
+  }
+}
+
+const CLICKS: Click[] = [
+  { user: "ann", at: 10, page: "shoes" },
+  { user: "bob", at: 11, page: "hats" },
+  { user: "ann", at: 20, page: "socks" },
+];
+const ORDERS: Order[] = [
+  { user: "ann", at: 10, item: "boots" }, // 0 after ann's click at 10
+  { user: "ann", at: 15, item: "laces" }, // 5 after the click at 10: on the upper bound
+  { user: "bob", at: 9, item: "cap" }, // before bob's click
+  { user: "bob", at: 12, item: "beret" },
+  { user: "ann", at: 21, item: "wool" },
+];
+
+function streams(env: StreamExecutionEnvironment): { clicks: DataStream<Click>; orders: DataStream<Order> } {
+  return {
+    clicks: env.fromElements(...CLICKS).assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<Click>().withTimestampAssigner((c) => c.at)),
+    orders: env.fromElements(...ORDERS).assignTimestampsAndWatermarks(WatermarkStrategy.forBoundedOutOfOrderness<Order>(20).withTimestampAssigner((o) => o.at)),
+  };
+}
+
+function isWeirError(code: string) {
+  return (e: unknown) => e instanceof WeirError && e.code === code;
+}
+
+describe("KeyedStream.intervalJoin", () => {
+  for (const [runtime, parallelism] of [
+    ["single-thread", 1],
+    ["single-thread", 3],
+  ] as const) {
+    it(`pairs each click with the same user's orders 0..5 ms after it, bounds included (${runtime}, p=${parallelism})`, { timeout: 30_000 }, async () => {
+      const job = defineJob((env) => {
+        const { clicks, orders } = streams(env);
+        clicks
+          .keyBy((c) => c.user)
+          .intervalJoin(orders.keyBy((o) => o.user))
+          .between(0, 5)
+          .process(new ClickToOrder())
+          .collect("out");
+      });
+      const result = await runJob(job, { runtime, parallelism });
+      assert.deepEqual(result.collected<string>("out").sort(), ["ann: shoes→boots@10", "ann: shoes→laces@15", "ann: socks→wool@21", "bob: hats→beret@12"]);
+    });
+  }
+
+  it("leaves out the orders exactly on a bound made exclusive", async () => {
+    const job = defineJob((env) => {
+      const { clicks, orders } = streams(env);
+      clicks
+        .keyBy((c) => c.user)
+        .intervalJoin(orders.keyBy((o) => o.user))
+        .between(0, 5)
+        .lowerBoundExclusive()
+        .upperBoundExclusive()
+        .process(new ClickToOrder())
+        .collect("out");
+    });
+    const result = await runJob(job, { runtime: "single-thread", parallelism: 1 });
+    assert.deepEqual(result.collected<string>("out").sort(), ["ann: socks→wool@21", "bob: hats→beret@12"]);
+  });
+
+  it("gives results the larger timestamp of the pair, which a process function downstream sees", async () => {
+    const job = defineJob((env) => {
+      const { clicks, orders } = streams(env);
+      clicks
+        .keyBy((c) => c.user)
+        .intervalJoin(orders.keyBy((o) => o.user))
+        .between(-5, 0)
+        .process((click: Click, order: Order, ctx: ProcessJoinContext, out: Collector<string>) => out.collect(`${click.at}/${order.at}: ${ctx.getLeftTimestamp()}/${ctx.getRightTimestamp()}`))
+        .process({ processElement: (s: string, ctx, out: Collector<string>) => out.collect(`${s} → ${ctx.timestamp()}`) })
+        .collect("out");
+    });
+    const result = await runJob(job, { runtime: "single-thread", parallelism: 1 });
+    assert.deepEqual(result.collected<string>("out").sort(), ["10/10: 10/10 → 10", "11/9: 11/9 → 11", "20/15: 20/15 → 20"]);
+  });
+
+  it("sends late records of each side to the side outputs named for them, read with getSideOutput", async () => {
+    const lateClicks = new OutputTag<Click>("late-clicks");
+    const lateOrders = new OutputTag<Order>("late-orders");
+    const job = defineJob((env) => {
+      // Monotonous timestamps on both sides: the record at 3 comes after the watermark passed 9.
+      const monotonous = <T extends { at: number }>() => WatermarkStrategy.forMonotonousTimestamps<T>().withTimestampAssigner((r) => r.at);
+      const clicks = env.fromElements<Click>({ user: "ann", at: 10, page: "a" }, { user: "ann", at: 3, page: "late" }).assignTimestampsAndWatermarks(monotonous<Click>());
+      const orders = env.fromElements<Order>({ user: "ann", at: 10, item: "x" }, { user: "ann", at: 2, item: "late" }).assignTimestampsAndWatermarks(monotonous<Order>());
+      env.getConfig().setAutoWatermarkInterval(1);
+      const joined = clicks
+        .keyBy((c) => c.user)
+        .intervalJoin(orders.keyBy((o) => o.user))
+        .between(-100, 100)
+        .sideOutputLeftLateData(lateClicks)
+        .sideOutputRightLateData(lateOrders)
+        .process(new ClickToOrder());
+      joined.collect("joined");
+      joined.getSideOutput(lateClicks).map((c) => `late click ${c.page}`).collect("late");
+      joined.getSideOutput(lateOrders).map((o) => `late order ${o.item}`).collect("late-orders");
+    });
+    const result = await runJob(job, { runtime: "single-thread", parallelism: 1 });
+    // Whether the late records arrive behind a watermark depends on when watermarks are emitted;
+    // every record is either joined or reported late, never both and never lost.
+    const joined = result.collected<string>("joined");
+    const late = [...result.collected<string>("late"), ...result.collected<string>("late-orders")];
+    assert.ok(joined.includes("ann: a→x@10"), joined.join("; "));
+    for (const record of ["click late", "order late"]) {
+      const [side, name] = record.split(" ");
+      const wasLate = late.includes(`late ${side} ${name}`);
+      const joinedIt = joined.some((j) => (side === "click" ? j.includes(`${name}→`) : j.includes(`→${name}@`)));
+      assert.ok(wasLate !== joinedIt, `${record}: late ${wasLate}, joined ${joinedIt}`);
+    }
+  });
+
+  it("refuses a lower bound above the upper bound, and bounds that are not finite numbers, while the job is built", () => {
+    const env = new StreamExecutionEnvironment({ parallelism: 1 });
+    const { clicks, orders } = streams(env);
+    const join = clicks.keyBy((c) => c.user).intervalJoin(orders.keyBy((o) => o.user));
+    assert.throws(() => join.between(5, 1), (e: unknown) => isWeirError("WEIR_ERR_INVALID_WINDOW")(e) && /lower bound must not be above the upper bound/.test((e as Error).message));
+    assert.throws(() => join.between(Number.NaN, 1), isWeirError("WEIR_ERR_INVALID_WINDOW"));
+    assert.throws(() => join.between(0, Number.POSITIVE_INFINITY), isWeirError("WEIR_ERR_INVALID_WINDOW"));
+    assert.doesNotThrow(() => join.between(-3, -3));
+  });
+
+  it("refuses a late-data tag that is not an OutputTag, and another stream that is not keyed", () => {
+    const env = new StreamExecutionEnvironment({ parallelism: 1 });
+    const { clicks, orders } = streams(env);
+    const joined = clicks.keyBy((c) => c.user).intervalJoin(orders.keyBy((o) => o.user)).between(0, 1);
+    assert.throws(() => joined.sideOutputLeftLateData("late" as unknown as OutputTag<Click>), isWeirError("WEIR_ERR_INVALID_OUTPUT_TAG"));
+    assert.throws(() => clicks.keyBy((c) => c.user).intervalJoin(orders as never), isWeirError("WEIR_ERR_INVALID_ARGUMENT"));
+  });
+
+  it("fails the job with WEIR_ERR_MISSING_TIMESTAMP when an input has no timestamps", async () => {
+    const job = defineJob((env) => {
+      const clicks = env.fromElements(...CLICKS);
+      const orders = env.fromElements(...ORDERS);
+      clicks
+        .keyBy((c) => c.user)
+        .intervalJoin(orders.keyBy((o) => o.user))
+        .between(0, 5)
+        .process(new ClickToOrder())
+        .collect("out");
+    });
+    await assert.rejects(runJob(job, { runtime: "single-thread", parallelism: 1 }), (e: unknown) => isWeirError("WEIR_ERR_MISSING_TIMESTAMP")(e) && /record has no timestamp/.test((e as Error).message));
+  });
+});
