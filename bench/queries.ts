@@ -3,13 +3,16 @@
  * the hand-written single-thread baseline call, so the two do exactly the same work.
  * q0: pass-through of bids. q1: bid price converted from dollars to euros. q2: bids on every
  * 123rd auction, projected to (auction, price). keyed-count: bids counted per auction, through
- * keyBy, emitting the auction's running count.
+ * keyBy, emitting the auction's running count. q3 (a join of sellers and their auctions) is
+ * ./queries/q3.ts; its results are checked against the loop's (`checkedResults`).
  */
 import { KeyedProcessFunction, ValueStateDescriptor } from "../src/index.ts";
+import { NexmarkConfig, nexmarkEvent } from "../src/index.ts";
 import type { Bid, Collector, DataStream, DataStreamSink, KeyedContext, NexmarkEvent, RuntimeContext, Sink, ValueState } from "../src/index.ts";
+import { addQ3, q3Loop, Q3_RESULTS, type Q3Result } from "./queries/q3.ts";
 
-export type QueryName = "q0" | "q1" | "q2" | "keyed-count";
-export const QUERY_NAMES: readonly QueryName[] = ["q0", "q1", "q2", "keyed-count"];
+export type QueryName = "q0" | "q1" | "q2" | "keyed-count" | "q3";
+export const QUERY_NAMES: readonly QueryName[] = ["q0", "q1", "q2", "keyed-count", "q3"];
 
 export const isBid = (e: NexmarkEvent): e is Bid => e.kind === "bid";
 export const passThrough = (b: Bid): Bid => b;
@@ -52,11 +55,39 @@ export function addQuery(query: QueryName, events: DataStream<NexmarkEvent>, sin
         .keyBy((b) => b.auction)
         .process(new CountBidsPerAuction())
         .sinkTo(sink);
+    case "q3":
+      return addQ3(events, sink);
   }
+}
+
+/** The results a query's job collects (under `sinkId`) and the loop's results over the same events, for queries the bench checks. */
+export interface CheckedResults {
+  readonly sinkId: string;
+  expected(events: number): readonly unknown[];
+}
+
+const q3Expected = new Map<number, Q3Result[]>();
+
+export function checkedResults(query: QueryName): CheckedResults | undefined {
+  if (query !== "q3") return undefined;
+  return {
+    sinkId: Q3_RESULTS,
+    expected: (events) => {
+      let results = q3Expected.get(events);
+      if (results === undefined) {
+        const config = new NexmarkConfig();
+        const found: Q3Result[] = [];
+        q3Loop(events, (i) => nexmarkEvent(i, config), (r) => found.push(r));
+        q3Expected.set(events, (results = found));
+      }
+      return results;
+    },
+  };
 }
 
 /** The same work as `queryPipeline`, as one plain loop over pre-made events' generator. */
 export function baselineLoop(query: QueryName, events: number, next: (i: number) => NexmarkEvent): number {
+  if (query === "q3") return q3Loop(events, next);
   let emitted = 0;
   let sink: unknown;
   const counts = new Map<number, number>();

@@ -15,9 +15,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { NexmarkConfig, nexmarkEvent, runJob } from "../src/index.ts";
+import { NexmarkConfig, nexmarkEvent, runJob, type JobResult } from "../src/index.ts";
 import { END_OF_INPUT } from "./jobs/nexmark.ts";
-import { baselineLoop, type QueryName } from "./queries.ts";
+import { baselineLoop, checkedResults, type QueryName } from "./queries.ts";
+import { multisetDifference } from "./results-check.ts";
 import { formatSummary, table, type Summary } from "./stats.ts";
 import { throughputPlan, type EngineConfig } from "./throughput/plan.ts";
 import { summarizeThroughput, type Sample, type SpreadFigure, type ThroughputResult } from "./throughput/summary.ts";
@@ -72,8 +73,22 @@ async function measureEngine(query: QueryName, events: number, config: EngineCon
     },
   });
   const ended = wallClockMs();
+  checkResults(query, events, config, result);
   const endOfInput = Math.max(...result.collected<number>(END_OF_INPUT));
   return { eventsPerSecond: events / ((endOfInput - started) / 1000), startupMs: started - called, stopMs: ended - endOfInput };
+}
+
+/** Per query checked, how many results each of its engine runs produced, all equal to the loop's. */
+const checked = new Map<QueryName, number>();
+
+/** Throws when the engine's results of a checked query differ from the loop's over the same events. */
+function checkResults(query: QueryName, events: number, config: EngineConfig, result: JobResult): void {
+  const check = checkedResults(query);
+  if (check === undefined) return;
+  const expected = check.expected(events);
+  const difference = expected.length === 0 ? "the loop found no results, so nothing is checked" : multisetDifference(expected, result.collected(check.sinkId));
+  if (difference !== undefined) throw new Error(`${query} at parallelism ${config.parallelism}: the engine's results are not the loop's: ${difference}`);
+  checked.set(query, expected.length);
 }
 
 /** Runs the benchmark, prints its table and writes bench/results/latest.json. */
@@ -117,6 +132,7 @@ export async function runThroughputBenchmark(options: ThroughputOptions): Promis
 
   const results = summarizeThroughput(samples, cores);
   console.log(report(results));
+  for (const [query, count] of checked) console.log(`\n${query}: every engine run's ${count.toLocaleString("en")} results equal the loop's (as multisets)`);
   mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
   writeFileSync(new URL("./results/latest.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");
   console.log("\nwritten: bench/results/latest.json");

@@ -1,0 +1,98 @@
+/**
+ * Nexmark q3, "local item suggestion": sellers in Oregon, Idaho or California joined with their
+ * auctions in category 10, giving (name, city, state, auction id). Flink runs it as a regular,
+ * unwindowed streaming join of persons and auctions on person.id = auction.seller:
+ *
+ *   SELECT P.name, P.city, P.state, A.id FROM auction AS A INNER JOIN person AS P ON A.seller = P.id
+ *   WHERE A.category = 10 AND (P.state = 'OR' OR P.state = 'ID' OR P.state = 'CA')
+ *
+ * The engine runs it as a user would write it: both sides filtered, connected, keyed by person id
+ * and seller, and joined by a CoProcessFunction that keeps the seller in keyed state and parks
+ * the auctions that arrive before their seller (at parallelism 2 the source's subtasks race). The
+ * loop does the same with two maps. Both use the filters and the result projection below.
+ */
+import { CoProcessFunction, ListStateDescriptor, ValueStateDescriptor } from "../../src/index.ts";
+import type { Auction, Collector, DataStream, DataStreamSink, KeyedContext, ListState, NexmarkEvent, Person, RuntimeContext, Sink, ValueState } from "../../src/index.ts";
+
+export interface Q3Result {
+  readonly name: string;
+  readonly city: string;
+  readonly state: string;
+  readonly id: number;
+}
+
+/** The uid of the sink that collects q3's results from the engine, for the check against the loop. */
+export const Q3_RESULTS = "q3-results";
+
+const SELLER_STATES = new Set(["OR", "ID", "CA"]);
+const CATEGORY = 10;
+
+export const isQ3Seller = (e: NexmarkEvent): e is Person => e.kind === "person" && SELLER_STATES.has(e.state);
+export const isQ3Auction = (e: NexmarkEvent): e is Auction => e.kind === "auction" && e.category === CATEGORY;
+export const q3Result = (seller: Person, auction: Auction): Q3Result => ({ name: seller.name, city: seller.city, state: seller.state, id: auction.id });
+
+/** Joins a seller (input 1) with its auctions (input 2), whichever arrives first. */
+export class Q3Join extends CoProcessFunction<Person, Auction, Q3Result> {
+  private seller!: ValueState<Person>;
+  private waiting!: ListState<Auction>;
+
+  override open(context: RuntimeContext): void {
+    this.seller = context.getState(new ValueStateDescriptor<Person>("seller"));
+    this.waiting = context.getListState(new ListStateDescriptor<Auction>("auctions-before-seller"));
+  }
+
+  processElement1(seller: Person, _ctx: KeyedContext<unknown>, out: Collector<Q3Result>): void {
+    this.seller.update(seller);
+    for (const auction of this.waiting.get()) out.collect(q3Result(seller, auction));
+    this.waiting.clear();
+  }
+
+  processElement2(auction: Auction, _ctx: KeyedContext<unknown>, out: Collector<Q3Result>): void {
+    const seller = this.seller.value();
+    if (seller === undefined) this.waiting.add(auction);
+    else out.collect(q3Result(seller, auction));
+  }
+}
+
+/** Appends q3 to `events`, ending in `sink`; its results are also collected under Q3_RESULTS. */
+export function addQ3(events: DataStream<NexmarkEvent>, sink: Sink<unknown>): DataStreamSink {
+  const results = events
+    .filter(isQ3Seller)
+    .connect(events.filter(isQ3Auction))
+    .keyBy(
+      (p) => p.id,
+      (a) => a.seller,
+    )
+    .process(new Q3Join());
+  results.collect(Q3_RESULTS);
+  return results.sinkTo(sink);
+}
+
+/** q3 as a plain loop over `events` events from `next`; `emit` gets each result. Returns how many there were. */
+export function q3Loop(events: number, next: (i: number) => NexmarkEvent, emit: (result: Q3Result) => void = () => {}): number {
+  const sellers = new Map<number, Person>();
+  const waiting = new Map<number, Auction[]>();
+  let emitted = 0;
+  for (let i = 0; i < events; i++) {
+    const e = next(i);
+    if (isQ3Seller(e)) {
+      sellers.set(e.id, e);
+      for (const auction of waiting.get(e.id) ?? []) {
+        emit(q3Result(e, auction));
+        emitted++;
+      }
+      waiting.delete(e.id);
+    } else if (isQ3Auction(e)) {
+      const seller = sellers.get(e.seller);
+      if (seller === undefined) {
+        const list = waiting.get(e.seller);
+        if (list === undefined) waiting.set(e.seller, [e]);
+        else list.push(e);
+      } else {
+        emit(q3Result(seller, e));
+        emitted++;
+      }
+    }
+  }
+  return emitted;
+}
