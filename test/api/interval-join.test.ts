@@ -14,6 +14,7 @@ import {
   runJob,
   type Collector,
   type DataStream,
+  type IntervalJoin,
   type ProcessJoinContext,
 } from "../../src/index.ts";
 
@@ -60,55 +61,37 @@ function isWeirError(code: string) {
   return (e: unknown) => e instanceof WeirError && e.code === code;
 }
 
+/** Clicks joined with orders by user as `build` says, run on one thread; what the join emitted, sorted. */
+async function joinClicksWithOrders(build: (join: IntervalJoin<Click, Order, string>) => DataStream<string>, parallelism = 1): Promise<string[]> {
+  const job = defineJob((env) => {
+    const { clicks, orders } = streams(env);
+    build(clicks.keyBy((c) => c.user).intervalJoin(orders.keyBy((o) => o.user))).collect("out");
+  });
+  const result = await runJob(job, { runtime: "single-thread", parallelism });
+  return result.collected<string>("out").sort();
+}
+
 describe("KeyedStream.intervalJoin", () => {
-  for (const [runtime, parallelism] of [
-    ["single-thread", 1],
-    ["single-thread", 3],
-  ] as const) {
-    it(`pairs each click with the same user's orders 0..5 ms after it, bounds included (${runtime}, p=${parallelism})`, { timeout: 30_000 }, async () => {
-      const job = defineJob((env) => {
-        const { clicks, orders } = streams(env);
-        clicks
-          .keyBy((c) => c.user)
-          .intervalJoin(orders.keyBy((o) => o.user))
-          .between(0, 5)
-          .process(new ClickToOrder())
-          .collect("out");
-      });
-      const result = await runJob(job, { runtime, parallelism });
-      assert.deepEqual(result.collected<string>("out").sort(), ["ann: shoes→boots@10", "ann: shoes→laces@15", "ann: socks→wool@21", "bob: hats→beret@12"]);
+  for (const parallelism of [1, 3]) {
+    it(`pairs each click with the same user's orders 0..5 ms after it, bounds included (p=${parallelism})`, { timeout: 30_000 }, async () => {
+      const joined = await joinClicksWithOrders((join) => join.between(0, 5).process(new ClickToOrder()), parallelism);
+      assert.deepEqual(joined, ["ann: shoes→boots@10", "ann: shoes→laces@15", "ann: socks→wool@21", "bob: hats→beret@12"]);
     });
   }
 
   it("leaves out the orders exactly on a bound made exclusive", async () => {
-    const job = defineJob((env) => {
-      const { clicks, orders } = streams(env);
-      clicks
-        .keyBy((c) => c.user)
-        .intervalJoin(orders.keyBy((o) => o.user))
-        .between(0, 5)
-        .lowerBoundExclusive()
-        .upperBoundExclusive()
-        .process(new ClickToOrder())
-        .collect("out");
-    });
-    const result = await runJob(job, { runtime: "single-thread", parallelism: 1 });
-    assert.deepEqual(result.collected<string>("out").sort(), ["ann: socks→wool@21", "bob: hats→beret@12"]);
+    const joined = await joinClicksWithOrders((join) => join.between(0, 5).lowerBoundExclusive().upperBoundExclusive().process(new ClickToOrder()));
+    assert.deepEqual(joined, ["ann: socks→wool@21", "bob: hats→beret@12"]);
   });
 
   it("gives results the larger timestamp of the pair, which a process function downstream sees", async () => {
-    const job = defineJob((env) => {
-      const { clicks, orders } = streams(env);
-      clicks
-        .keyBy((c) => c.user)
-        .intervalJoin(orders.keyBy((o) => o.user))
+    const joined = await joinClicksWithOrders((join) =>
+      join
         .between(-5, 0)
         .process((click: Click, order: Order, ctx: ProcessJoinContext, out: Collector<string>) => out.collect(`${click.at}/${order.at}: ${ctx.getLeftTimestamp()}/${ctx.getRightTimestamp()}`))
-        .process({ processElement: (s: string, ctx, out: Collector<string>) => out.collect(`${s} → ${ctx.timestamp()}`) })
-        .collect("out");
-    });
-    const result = await runJob(job, { runtime: "single-thread", parallelism: 1 });
-    assert.deepEqual(result.collected<string>("out").sort(), ["10/10: 10/10 → 10", "11/9: 11/9 → 11", "20/15: 20/15 → 20"]);
+        .process({ processElement: (s: string, ctx, out: Collector<string>) => out.collect(`${s} → ${ctx.timestamp()}`) }),
+    );
+    assert.deepEqual(joined, ["10/10: 10/10 → 10", "11/9: 11/9 → 11", "20/15: 20/15 → 20"]);
   });
 
   it("sends late records of each side to the side outputs named for them, read with getSideOutput", async () => {

@@ -41,7 +41,7 @@ interface Checkpoint {
   readonly timers: TimerEntry[];
 }
 
-async function harness(bounds: IntervalJoinBounds, fn: ProcessJoinFunctionLike<Event, Event, string> = new DescribePair(), restored?: Checkpoint) {
+async function harness(bounds: IntervalJoinBounds, fn: ProcessJoinFunctionLike<Event, Event, string> = new DescribePair(), restored?: Checkpoint, objectReuse = false) {
   const backend = createKeyedStateBackend("heap", { keyGroupRange: RANGE, maxParallelism: MAX_PARALLELISM });
   const keyed = new KeyedServices(backend, [(e) => (e as Event).key, (e) => (e as Event).key]);
   if (restored !== undefined) {
@@ -67,6 +67,7 @@ async function harness(bounds: IntervalJoinBounds, fn: ProcessJoinFunctionLike<E
       sideOutputs: new SideOutputs("join", new Map([[LATE_LEFT.id, lateOutput("left")], [LATE_RIGHT.id, lateOutput("right")]])),
       requestStep: () => {},
       recordTimestamp: time,
+      objectReuse,
     },
     { collect: (r) => void out.push(`${String(r)} @${time.current}`), emitWatermark: (w) => void watermarks.push(w) },
   );
@@ -205,6 +206,19 @@ describe("IntervalJoinOperator", () => {
     h.right("k", "r2", 2);
     h.left("k", "l2", 2);
     assert.deepEqual(h.out.map((s) => s.replace(/ @\d+$/, "")), ["l1[]+r1[]", "l1[]+r2[]", "l2[]+r1[]", "l2[]+r2[]"]);
+  });
+
+  it("with object reuse on, hands the function the buffered records themselves (the job promises not to change them)", async () => {
+    const seen: Event[] = [];
+    const h = await harness({ lowerBound: 0, upperBound: 10 }, (left, _right, _ctx, out) => {
+      seen.push(left);
+      out.collect(left.id);
+    }, undefined, true);
+    h.left("k", "l1", 1);
+    h.right("k", "r1", 1);
+    h.right("k", "r2", 2);
+    assert.equal(seen.length, 2);
+    assert.equal(seen[0], seen[1]);
   });
 
   it("refuses a record without a timestamp with WEIR_ERR_MISSING_TIMESTAMP", async () => {

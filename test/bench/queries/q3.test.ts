@@ -4,9 +4,9 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { NexmarkConfig, defineJob, discardingSink, nexmarkEvent, nexmarkSource, runJob } from "../../src/index.ts";
-import { addQ3, q3Loop, Q3_RESULTS, type Q3Result } from "../../bench/queries/q3.ts";
-import { multisetDifference } from "../../bench/results-check.ts";
+import { NexmarkConfig, defineJob, discardingSink, nexmarkEvent, nexmarkSource, runJob } from "../../../src/index.ts";
+import { addQ3, q3Loop, Q3_RESULTS, type Q3Result } from "../../../bench/queries/q3.ts";
+import { multisetDifference } from "../../../bench/results-check.ts";
 
 const EVENTS = 30_000;
 
