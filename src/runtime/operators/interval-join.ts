@@ -41,10 +41,15 @@ export interface IntervalJoinBounds {
 type Buffer = MapState<number, unknown[]>;
 type JoinCall = (left: unknown, right: unknown, ctx: ProcessJoinContext, out: Output<unknown>) => void;
 
-/** Timer namespaces: which side's buffer a cleanup timer clears. */
 const LEFT = "left";
 const RIGHT = "right";
 type Side = typeof LEFT | typeof RIGHT;
+/**
+ * A cleanup timer's namespace: the side and the buffered timestamp it removes. Carrying the
+ * timestamp (rather than working it back from the timer's time) keeps removal exact for
+ * timestamps that are not whole milliseconds, where `t + upper - upper` need not be `t`.
+ */
+type CleanupTimer = readonly [Side, number];
 
 /** The context handed with each pair; one instance, updated before each call. */
 class JoinContext implements ProcessJoinContext {
@@ -81,10 +86,9 @@ export class IntervalJoinOperator<O> extends UserFunctionOperator<ProcessJoinFun
   /** Whether records handed to the function are copied (object reuse off). */
   private copies = true;
 
-  private readonly onTimer = (time: number, side: unknown): void => {
-    // The inverse of `cleanupTime`: the buffered timestamp this timer was set for.
-    if (side === LEFT) this.leftBuffer.remove(this.bounds.upperBound <= 0 ? time : time - this.bounds.upperBound);
-    else this.rightBuffer.remove(this.bounds.lowerBound <= 0 ? time + this.bounds.lowerBound : time);
+  private readonly onTimer = (_time: number, namespace: unknown): void => {
+    const [side, timestamp] = namespace as CleanupTimer;
+    (side === LEFT ? this.leftBuffer : this.rightBuffer).remove(timestamp);
   };
 
   constructor(
@@ -149,7 +153,8 @@ export class IntervalJoinOperator<O> extends UserFunctionOperator<ProcessJoinFun
       buffered.push(record);
       ours.put(timestamp, buffered);
     }
-    this.keyed.timers.registerEventTimeTimer(side, cleanupTime(timestamp, to - timestamp));
+    const cleanup: CleanupTimer = [side, timestamp];
+    this.keyed.timers.registerEventTimeTimer(cleanup, cleanupTime(timestamp, to - timestamp));
   }
 
   private join(left: unknown, right: unknown, leftTimestamp: number, rightTimestamp: number): void {

@@ -159,6 +159,16 @@ describe("IntervalJoinOperator", () => {
     assert.deepEqual(h.out, ["l10+r10 (10,10)→10 @10"]);
   });
 
+  it("removes records buffered at timestamps that are not whole milliseconds", async () => {
+    const h = await harness({ lowerBound: -0.2, upperBound: 0.2 });
+    h.left("k", "l", 0.1); // 0.1 + 0.2 − 0.2 is not 0.1 in floating point
+    h.right("k", "r", 0.3);
+    assert.equal(h.buffered(), 2);
+    h.watermark(1);
+    assert.equal(h.buffered(), 0);
+    assert.equal(h.timers(), 0);
+  });
+
   it("after a checkpoint and a restore, produces what a run without the restore produces", async () => {
     type Step = ["left" | "right", string, string, number] | ["watermark", number];
     const steps: Step[] = [];
