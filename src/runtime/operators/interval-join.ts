@@ -38,7 +38,8 @@ export interface IntervalJoinBounds {
   readonly rightLateDataTag?: OutputTag<unknown> | undefined;
 }
 
-type Buffer = MapState<number, unknown[]>;
+/** One side's buffered records of the current key, by timestamp. */
+type SideBuffer = MapState<number, unknown[]>;
 type JoinCall = (left: unknown, right: unknown, ctx: ProcessJoinContext, out: Output<unknown>) => void;
 
 const LEFT = "left";
@@ -81,8 +82,8 @@ export class IntervalJoinOperator<O> extends UserFunctionOperator<ProcessJoinFun
   private time!: RecordTimestamp;
   private sideOutputs!: SideOutputs;
   private ctx!: JoinContext;
-  private leftBuffer!: Buffer;
-  private rightBuffer!: Buffer;
+  private leftBuffer!: SideBuffer;
+  private rightBuffer!: SideBuffer;
   /** Whether records handed to the function are copied (object reuse off). */
   private copies = true;
 
@@ -119,8 +120,7 @@ export class IntervalJoinOperator<O> extends UserFunctionOperator<ProcessJoinFun
       );
     }
     this.keyed.setCurrentKeyOf(record, inputIndex);
-    if (inputIndex === 0) this.process(record, timestamp, LEFT);
-    else this.process(record, timestamp, RIGHT);
+    this.process(record, timestamp, inputIndex === 0 ? LEFT : RIGHT);
   }
 
   processWatermark(watermark: number): void {
