@@ -6,13 +6,14 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { assertKilledAndResumed, assertRunsPassed, crashTestExample, IN_PROCESS_FAULTS } from "./crash-test-example.ts";
+import { assertRecovered, crashTestExample } from "./crash-test-example.ts";
 import { amountOf, ruleOf } from "../../examples/broadcast-rules.ts";
 
 const JOB = new URL("../../examples/broadcast-rules.ts", import.meta.url);
 const PAYMENTS = 3000;
 const USERS = 7;
 const RULES = 4;
+const args = ["--payments", String(PAYMENTS), "--users", String(USERS), "--rules", String(RULES), "--rate", "6000", "--out", "{run}/out"];
 
 function expectedMatches(): string[] {
   const lines: string[] = [];
@@ -25,19 +26,16 @@ function expectedMatches(): string[] {
   return lines.sort();
 }
 
-function run(options: Parameters<typeof crashTestExample>[3]): ReturnType<typeof crashTestExample> {
-  return crashTestExample(JOB, "matches", ["--payments", String(PAYMENTS), "--users", String(USERS), "--rules", String(RULES), "--rate", "6000", "--out", "{run}/out"], options);
-}
-
 describe("examples/broadcast-rules.ts under the crash-test kit", () => {
   it("commits every (payment, rule) match once after in-process faults, restoring broadcast and keyed state", { timeout: 300_000 }, async () => {
-    const { report, reference } = await run({ runs: 3, seed: 11, faults: IN_PROCESS_FAULTS, parallelism: 2 });
-    assertRunsPassed(report, "matches");
+    const { report, reference } = await crashTestExample(JOB, "matches", { runs: 3, seed: 11, faults: ["user", "snapshot-sync", "snapshot-async", "before-commit", "lose-ack"], parallelism: 2, args });
     assert.deepEqual((reference as string[]).slice().sort(), expectedMatches());
+    assert.deepEqual(report.sinks.map((s) => [s.id, s.check]), [["matches", "exactly-once"]]);
+    assertRecovered(report);
   });
 
   it("commits every match once when killed with kill -9 and resumed from the latest checkpoint", { timeout: 300_000 }, async () => {
-    const { report } = await run({ runs: 1, seed: 3, faults: ["kill"], parallelism: 2 });
-    assertKilledAndResumed(report);
+    const { report } = await crashTestExample(JOB, "matches", { runs: 1, seed: 3, faults: ["kill"], parallelism: 2, args });
+    assertRecovered(report);
   });
 });

@@ -7,13 +7,14 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { assertKilledAndResumed, assertRunsPassed, crashTestExample, IN_PROCESS_FAULTS } from "./crash-test-example.ts";
+import { assertRecovered, crashTestExample } from "./crash-test-example.ts";
 import { ATTRIBUTION_MS, adView, clickOf, describeAttribution, impressionOf, type Impression } from "../../examples/interval-join.ts";
 
 const JOB = new URL("../../examples/interval-join.ts", import.meta.url);
 const IMPRESSIONS = 3000;
 const USERS = 40;
 const ADS = 5;
+const args = ["--impressions", String(IMPRESSIONS), "--users", String(USERS), "--ads", String(ADS), "--rate", "6000", "--out", "{run}/out"];
 
 /** Every attribution, found by comparing each click with every impression of its user and ad. */
 function expectedAttributions(): string[] {
@@ -33,10 +34,6 @@ function expectedAttributions(): string[] {
   return lines.sort();
 }
 
-function run(options: Parameters<typeof crashTestExample>[3]): ReturnType<typeof crashTestExample> {
-  return crashTestExample(JOB, "attributions", ["--impressions", String(IMPRESSIONS), "--users", String(USERS), "--ads", String(ADS), "--rate", "6000", "--out", "{run}/out"], options);
-}
-
 describe("examples/interval-join.ts under the crash-test kit", () => {
   it("finds clicks that join more than one impression, and some that join none", () => {
     const expected = expectedAttributions();
@@ -46,13 +43,14 @@ describe("examples/interval-join.ts under the crash-test kit", () => {
   });
 
   it("commits every attribution once after in-process faults, restoring both join buffers and their timers", { timeout: 300_000 }, async () => {
-    const { report, reference } = await run({ runs: 3, seed: 5, faults: IN_PROCESS_FAULTS, parallelism: 2 });
-    assertRunsPassed(report, "attributions");
+    const { report, reference } = await crashTestExample(JOB, "attributions", { runs: 3, seed: 5, faults: ["user", "snapshot-sync", "snapshot-async", "before-commit", "lose-ack"], parallelism: 2, args });
     assert.deepEqual((reference as string[]).slice().sort(), expectedAttributions());
+    assert.deepEqual(report.sinks.map((s) => [s.id, s.check]), [["attributions", "exactly-once"]]);
+    assertRecovered(report);
   });
 
   it("commits every attribution once when killed with kill -9 and resumed from the latest checkpoint", { timeout: 300_000 }, async () => {
-    const { report } = await run({ runs: 1, seed: 3, faults: ["kill"], parallelism: 2 });
-    assertKilledAndResumed(report);
+    const { report } = await crashTestExample(JOB, "attributions", { runs: 1, seed: 3, faults: ["kill"], parallelism: 2, args });
+    assertRecovered(report);
   });
 });
