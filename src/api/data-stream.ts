@@ -32,13 +32,13 @@ import type {
   ReduceFunction,
 } from "./functions.ts";
 import { checkOutputTag, type OutputTag } from "./output-tag.ts";
+import { IntervalJoin } from "./interval-join.ts";
 import { fieldAggregation, type FieldAggregation, type NumericField } from "./field-aggregations.ts";
 import type { StreamGraphBuilder } from "./stream-graph-builder.ts";
 import { checkParallelism } from "./execution-config.ts";
 import type { MapStateDescriptor } from "../state/descriptors.ts";
 import { checkDescriptorKind } from "../state/descriptors.ts";
 import { BroadcastConnectedStream, BroadcastStream } from "./broadcast-stream.ts";
-import { IntervalJoin } from "./interval-join.ts";
 
 /** @internal */
 export interface Upstream {
@@ -328,16 +328,6 @@ export class KeyedStream<K, T> extends DataStream<T> {
     return this.transform("KeyedProcess", () => new KeyedProcessOperator(fn));
   }
 
-  /**
-   * Joins this stream with another keyed by the same key, by time: `.between(lower, upper)` sets
-   * which of the other's records each of this stream's records pairs with (see docs/joins.md).
-   */
-  intervalJoin<T2>(other: KeyedStream<K, T2>): IntervalJoin<T, T2, K> {
-    if (!(other instanceof KeyedStream)) throw invalidArgument("intervalJoin() joins two keyed streams: apply keyBy() to the other stream first");
-    if (other.env !== this.env) throw invalidArgument("intervalJoin() of streams from different environments");
-    return new IntervalJoin<T, T2, K>(this.env, this.upstreams, other.upstreams);
-  }
-
   /** A rolling reduce: emits the key's new reduced value for every record. */
   reduce(fn: ReduceFunction<T>): SingleOutputStream<T> {
     return this.transform("Reduce", () => new ReduceOperator(fn));
@@ -372,6 +362,16 @@ export class KeyedStream<K, T> extends DataStream<T> {
     const reduce = fieldAggregation<T>(kind, field);
     const label = `${kind[0]!.toUpperCase()}${kind.slice(1)}`;
     return this.transform(`${label}(${String(field)})`, () => new ReduceOperator(reduce));
+  }
+
+  /**
+   * Joins this stream with another keyed by the same key, by time: `.between(lower, upper)` sets
+   * which of the other's records each of this stream's records pairs with (see docs/joins.md).
+   */
+  intervalJoin<T2>(other: KeyedStream<K, T2>): IntervalJoin<T, T2, K> {
+    if (!(other instanceof KeyedStream)) throw invalidArgument("intervalJoin() joins two keyed streams: apply keyBy() to the other stream first");
+    if (other.env !== this.env) throw invalidArgument("intervalJoin() of streams from different environments");
+    return new IntervalJoin<T, T2, K>(this.env, this.upstreams, other.upstreams);
   }
 }
 
