@@ -9,10 +9,12 @@
  * The engine runs it as a user would write it: both sides filtered, connected, keyed by person id
  * and seller, and joined by a CoProcessFunction that keeps the seller in keyed state and parks
  * the auctions that arrive before their seller (at parallelism 2 the source's subtasks race). The
- * loop does the same with two maps. Both use the filters and the result projection below.
+ * loop does the same with two maps. Both use the filters and the result projection below; the
+ * benchmark checks that their results are equal (./results.ts).
  */
-import { CoProcessFunction, ListStateDescriptor, ValueStateDescriptor } from "../../src/index.ts";
+import { CoProcessFunction, ListStateDescriptor, NexmarkConfig, ValueStateDescriptor, nexmarkEvent } from "../../src/index.ts";
 import type { Auction, Collector, DataStream, DataStreamSink, KeyedContext, ListState, NexmarkEvent, Person, RuntimeContext, Sink, ValueState } from "../../src/index.ts";
+import { canonical } from "./results.ts";
 
 export interface Q3Result {
   readonly name: string;
@@ -20,9 +22,6 @@ export interface Q3Result {
   readonly state: string;
   readonly id: number;
 }
-
-/** The uid of the sink that collects q3's results from the engine, for the check against the loop. */
-export const Q3_RESULTS = "q3-results";
 
 const SELLER_STATES = new Set(["OR", "ID", "CA"]);
 const CATEGORY = 10;
@@ -54,45 +53,45 @@ export class Q3Join extends CoProcessFunction<Person, Auction, Q3Result> {
   }
 }
 
-/** Appends q3 to `events`, ending in `sink`; its results are also collected under Q3_RESULTS. */
-export function addQ3(events: DataStream<NexmarkEvent>, sink: Sink<unknown>): DataStreamSink {
-  const results = events
+/** Appends q3 to `events`, ending in `sink`. */
+export function addQ3(events: DataStream<NexmarkEvent>, sink: Sink<Q3Result>): DataStreamSink {
+  return events
     .filter(isQ3Seller)
     .connect(events.filter(isQ3Auction))
     .keyBy(
       (p) => p.id,
       (a) => a.seller,
     )
-    .process(new Q3Join());
-  results.collect(Q3_RESULTS);
-  return results.sinkTo(sink);
+    .process(new Q3Join())
+    .sinkTo(sink);
 }
 
-/** q3 as a plain loop over `events` events from `next`; `emit` gets each result. Returns how many there were. */
-export function q3Loop(events: number, next: (i: number) => NexmarkEvent, emit: (result: Q3Result) => void = () => {}): number {
+/** q3's results over events 0 .. events-1, `next(i)` making event i, computed by a plain loop. */
+export function q3Loop(events: number, next: (i: number) => NexmarkEvent): Q3Result[] {
   const sellers = new Map<number, Person>();
   const waiting = new Map<number, Auction[]>();
-  let emitted = 0;
+  const results: Q3Result[] = [];
   for (let i = 0; i < events; i++) {
     const e = next(i);
     if (isQ3Seller(e)) {
       sellers.set(e.id, e);
-      for (const auction of waiting.get(e.id) ?? []) {
-        emit(q3Result(e, auction));
-        emitted++;
-      }
+      for (const auction of waiting.get(e.id) ?? []) results.push(q3Result(e, auction));
       waiting.delete(e.id);
     } else if (isQ3Auction(e)) {
       const seller = sellers.get(e.seller);
-      if (seller === undefined) {
+      if (seller !== undefined) results.push(q3Result(seller, e));
+      else {
         const list = waiting.get(e.seller);
         if (list === undefined) waiting.set(e.seller, [e]);
         else list.push(e);
-      } else {
-        emit(q3Result(seller, e));
-        emitted++;
       }
     }
   }
-  return emitted;
+  return results;
+}
+
+/** The loop's results over the benchmark's events 0 .. events-1 (default generator), canonical: what the engine's must equal. */
+export function q3ExpectedResults(events: number): string[] {
+  const config = new NexmarkConfig();
+  return q3Loop(events, (i) => nexmarkEvent(i, config)).map(canonical);
 }
