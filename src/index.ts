@@ -5,6 +5,7 @@ export { StreamExecutionEnvironment } from "./api/environment.ts";
 export type { EnvironmentConfig } from "./api/environment.ts";
 export { DataStream, DataStreamSink, SingleOutputStream, KeyedStream, ConnectedStreams } from "./api/data-stream.ts";
 export type { NumericField } from "./api/field-aggregations.ts";
+export { AllWindowedStream, WindowedStream } from "./api/windowed-stream.ts";
 export { JobArgs } from "./api/job-args.ts";
 export { AbstractRichFunction, KeyedProcessFunction, CoProcessFunction, ProcessFunction } from "./api/functions.ts";
 export { OutputTag } from "./api/output-tag.ts";
@@ -70,6 +71,7 @@ export {
   MergingWindowAssigner,
   ProcessingTimeSessionWindows,
   ProcessingTimeTrigger,
+  ProcessAllWindowFunction,
   ProcessWindowFunction,
   PurgingTrigger,
   SlidingEventTimeWindows,
@@ -85,6 +87,7 @@ export {
   WindowAssigner,
 } from "./windowing/index.ts";
 export type {
+  AllWindowFunction,
   DeltaFunction,
   Evictor,
   EvictorContext,
