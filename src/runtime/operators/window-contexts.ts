@@ -19,12 +19,41 @@ import type { KeyedServices } from "../keyed-services.ts";
 import type { SideOutputs } from "../side-outputs.ts";
 import { CheckedKeyedStateStore } from "../runtime-context.ts";
 
-/** The state named by `descriptor` for the current key in `window`. */
-function stateInWindow(backend: KeyedStateBackend, descriptor: StateDescriptor, window: Window): State {
-  const handle = backend.getNamespacedState<Window>(descriptor);
-  handle.setCurrentNamespace(window);
-  return handle.state;
+/**
+ * Namespaced state of one owner (the trigger, or the window function's per-window state), stored
+ * under the owner's prefix plus the descriptor's name: so a trigger's "count" and a function's
+ * own "count", per window or per key, are different states.
+ */
+class OwnedStates {
+  private readonly renamed = new WeakMap<StateDescriptor, StateDescriptor>();
+
+  constructor(
+    private readonly backend: KeyedStateBackend,
+    private readonly prefix: string,
+  ) {}
+
+  /** The namespaced state of `descriptor`, as stored for this owner. */
+  handle(descriptor: StateDescriptor): InternalMergingState<Window, State> {
+    let own = this.renamed.get(descriptor);
+    if (own === undefined) {
+      // A copy of the descriptor (its kind, functions and TTL) under the owner's name.
+      own = Object.assign(Object.create(Object.getPrototypeOf(descriptor) as object) as StateDescriptor, descriptor, { name: this.prefix + descriptor.name });
+      this.renamed.set(descriptor, own);
+    }
+    return this.backend.getNamespacedState<Window>(own) as InternalMergingState<Window, State>;
+  }
+
+  /** The state of `descriptor` for the current key in `window`. */
+  inWindow(descriptor: StateDescriptor, window: Window): State {
+    const handle = this.handle(descriptor);
+    handle.setCurrentNamespace(window);
+    return handle.state;
+  }
 }
+
+/** Where a trigger's state and a window function's per-window state are stored: the prefix, then the descriptor's name. */
+export const TRIGGER_STATE_PREFIX = "_trigger-state:";
+export const WINDOW_STATE_PREFIX = "_window-state:";
 
 /** Time as the window's helpers see it: the task's clock and the operator's watermark. */
 abstract class WindowTime implements EvictorContext {
@@ -46,6 +75,12 @@ abstract class WindowTime implements EvictorContext {
 export class WindowTriggerContext<W extends Window> extends WindowTime implements OnMergeContext {
   window!: W;
   mergedWindows: readonly W[] = [];
+  private readonly states: OwnedStates;
+
+  constructor(keyed: KeyedServices, clock: Clock) {
+    super(keyed, clock);
+    this.states = new OwnedStates(keyed.backend, TRIGGER_STATE_PREFIX);
+  }
 
   /** Points the context at `window` and returns it. */
   at(window: W): this {
@@ -69,25 +104,25 @@ export class WindowTriggerContext<W extends Window> extends WindowTime implement
     this.keyed.timers.deleteEventTimeTimer(this.window, time);
   }
 
-  readonly getPartitionedState = ((descriptor: StateDescriptor) => stateInWindow(this.keyed.backend, descriptor, this.window)) as OnMergeContext["getPartitionedState"];
+  readonly getPartitionedState = ((descriptor: StateDescriptor) => this.states.inWindow(descriptor, this.window)) as OnMergeContext["getPartitionedState"];
 
   mergePartitionedState(descriptor: MergeableStateDescriptor): void {
-    if (this.mergedWindows.length === 0) return;
-    const handle = this.keyed.backend.getNamespacedState<Window>(descriptor) as InternalMergingState<Window, State>;
-    handle.mergeNamespaces(this.window, this.mergedWindows);
+    if (this.mergedWindows.length > 0) this.states.handle(descriptor).mergeNamespaces(this.window, this.mergedWindows);
   }
 }
 
 /** Keyed state of the current key in one window (a ProcessWindowFunction's `windowState()`). */
 class PerWindowStateStore extends CheckedKeyedStateStore {
   window!: Window;
+  private readonly states: OwnedStates;
 
-  constructor(private readonly backend: KeyedStateBackend) {
+  constructor(backend: KeyedStateBackend) {
     super();
+    this.states = new OwnedStates(backend, WINDOW_STATE_PREFIX);
   }
 
   protected stateOf(descriptor: StateDescriptor): State {
-    return stateInWindow(this.backend, descriptor, this.window);
+    return this.states.inWindow(descriptor, this.window);
   }
 }
 
