@@ -6,6 +6,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import type {
+  TimeWindow} from "../../src/index.ts";
 import {
   CountEvictor,
   CountTrigger,
@@ -18,7 +20,6 @@ import {
   ProcessWindowFunction,
   SlidingEventTimeWindows,
   StreamExecutionEnvironment,
-  TimeWindow,
   Trigger,
   TriggerResult,
   TumblingEventTimeWindows,
