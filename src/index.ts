@@ -6,6 +6,8 @@ export type { EnvironmentConfig } from "./api/environment.ts";
 export { DataStream, DataStreamSink, SingleOutputStream, KeyedStream, ConnectedStreams } from "./api/data-stream.ts";
 export type { NumericField } from "./api/field-aggregations.ts";
 export { AllWindowedStream, WindowedStream } from "./api/windowed-stream.ts";
+export { CoGroupedStreams, CoGroupedWindow, JoinedStreams, JoinedWindow } from "./api/co-grouped-streams.ts";
+export type { CoGroupFunction, FlatJoinFunction, JoinFunction } from "./api/co-grouped-streams.ts";
 export { JobArgs } from "./api/job-args.ts";
 export { AbstractRichFunction, KeyedProcessFunction, CoProcessFunction, ProcessFunction } from "./api/functions.ts";
 export { OutputTag } from "./api/output-tag.ts";

@@ -39,6 +39,7 @@ import type { MapStateDescriptor } from "../state/descriptors.ts";
 import { checkDescriptorKind } from "../state/descriptors.ts";
 import { BroadcastConnectedStream, BroadcastStream } from "./broadcast-stream.ts";
 import { AllWindowedStream, WindowedStream, type WindowInput } from "./windowed-stream.ts";
+import { CoGroupedStreams, JoinedStreams } from "./co-grouped-streams.ts";
 import { countWindow } from "../windowing/count-windows.ts";
 import type { WindowAssigner } from "../windowing/window-assigner.ts";
 import type { GlobalWindow, Window } from "../windowing/windows.ts";
@@ -214,6 +215,18 @@ export class DataStream<T> {
 
   private repartition(partitioning: Partitioning): DataStream<T> {
     return new DataStream<T>(this.env, this.upstreams.map((u) => ({ ...u, partitioning })));
+  }
+
+  /** A window join with `other`: `.where(keyOfThis).equalTo(keyOfOther).window(assigner).apply(joinFunction)`. */
+  join<U>(other: DataStream<U>): JoinedStreams<T, U> {
+    if (other.env !== this.env) throw invalidArgument("join() of streams from different environments");
+    return new JoinedStreams<T, U>(this, other);
+  }
+
+  /** A window co-group with `other`: `.where(keyOfThis).equalTo(keyOfOther).window(assigner).apply(coGroupFunction)`. */
+  coGroup<U>(other: DataStream<U>): CoGroupedStreams<T, U> {
+    if (other.env !== this.env) throw invalidArgument("coGroup() of streams from different environments");
+    return new CoGroupedStreams<T, U>(this, other);
   }
 
   /** Merges streams of the same type; the next operator reads all of them as one input. */

@@ -147,8 +147,8 @@ abstract class WindowedStreamBase<T, K, W extends Window> {
     return this.build("aggregate", { kind: "aggregate", aggregate }, windowFunction === undefined ? passThroughWindowFunction() : singleValue(windowFunction));
   }
 
-  /** Keeps every element of each window for `windowFunction`. */
-  protected buildOnElements<OUT>(what: string, windowFunction: InternalWindowFunction<Iterable<T>, OUT, K, W>): SingleOutputStream<OUT> {
+  /** @internal Keeps every element of each window for `windowFunction` (windowed joins build on it). */
+  buildOnElements<OUT>(what: string, windowFunction: InternalWindowFunction<Iterable<T>, OUT, K, W>): SingleOutputStream<OUT> {
     return this.build(what, { kind: "list" }, windowFunction);
   }
 
