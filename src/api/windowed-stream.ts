@@ -152,7 +152,32 @@ abstract class WindowedStreamBase<T, K, W extends Window> {
     return this.build(what, { kind: "list" }, windowFunction);
   }
 
-  protected fieldAggregate(kind: FieldAggregation, field: NumericField<T>): SingleOutputStream<T> {
+  /** The sum of a numeric field per window; other fields are those of the window's first element. */
+  sum(field: NumericField<T>): SingleOutputStream<T> {
+    return this.fieldAggregate("sum", field);
+  }
+
+  /** The minimum of a field per window; other fields are those of the window's first element. */
+  min(field: NumericField<T>): SingleOutputStream<T> {
+    return this.fieldAggregate("min", field);
+  }
+
+  /** The maximum of a field per window; other fields are those of the window's first element. */
+  max(field: NumericField<T>): SingleOutputStream<T> {
+    return this.fieldAggregate("max", field);
+  }
+
+  /** The element with the smallest value of a field per window (the first one on ties). */
+  minBy(field: NumericField<T>): SingleOutputStream<T> {
+    return this.fieldAggregate("minBy", field);
+  }
+
+  /** The element with the largest value of a field per window (the first one on ties). */
+  maxBy(field: NumericField<T>): SingleOutputStream<T> {
+    return this.fieldAggregate("maxBy", field);
+  }
+
+  private fieldAggregate(kind: FieldAggregation, field: NumericField<T>): SingleOutputStream<T> {
     return this.reduceWith<T>(fieldAggregation<T>(kind, field), undefined);
   }
 
@@ -202,31 +227,6 @@ export class WindowedStream<T, K, W extends Window> extends WindowedStreamBase<T
   apply<OUT>(fn: WindowFunction<T, OUT, K, W>): SingleOutputStream<OUT> {
     return this.buildOnElements("apply", keyedFunction(fn));
   }
-
-  /** The sum of a numeric field per window; other fields are those of the window's first element. */
-  sum(field: NumericField<T>): SingleOutputStream<T> {
-    return this.fieldAggregate("sum", field);
-  }
-
-  /** The minimum of a field per window; other fields are those of the window's first element. */
-  min(field: NumericField<T>): SingleOutputStream<T> {
-    return this.fieldAggregate("min", field);
-  }
-
-  /** The maximum of a field per window; other fields are those of the window's first element. */
-  max(field: NumericField<T>): SingleOutputStream<T> {
-    return this.fieldAggregate("max", field);
-  }
-
-  /** The element with the smallest value of a field per window (the first one on ties). */
-  minBy(field: NumericField<T>): SingleOutputStream<T> {
-    return this.fieldAggregate("minBy", field);
-  }
-
-  /** The element with the largest value of a field per window (the first one on ties). */
-  maxBy(field: NumericField<T>): SingleOutputStream<T> {
-    return this.fieldAggregate("maxBy", field);
-  }
 }
 
 function keyedFunction<IN, OUT, K, W extends Window>(fn: ProcessWindowFunction<IN, OUT, K, W> | WindowFunction<IN, OUT, K, W>): InternalWindowFunction<Iterable<IN>, OUT, K, W> {
@@ -265,26 +265,6 @@ export class AllWindowedStream<T, W extends Window> extends WindowedStreamBase<T
 
   apply<OUT>(fn: AllWindowFunction<T, OUT, W>): SingleOutputStream<OUT> {
     return this.buildOnElements("apply", allFunction(fn));
-  }
-
-  sum(field: NumericField<T>): SingleOutputStream<T> {
-    return this.fieldAggregate("sum", field);
-  }
-
-  min(field: NumericField<T>): SingleOutputStream<T> {
-    return this.fieldAggregate("min", field);
-  }
-
-  max(field: NumericField<T>): SingleOutputStream<T> {
-    return this.fieldAggregate("max", field);
-  }
-
-  minBy(field: NumericField<T>): SingleOutputStream<T> {
-    return this.fieldAggregate("minBy", field);
-  }
-
-  maxBy(field: NumericField<T>): SingleOutputStream<T> {
-    return this.fieldAggregate("maxBy", field);
   }
 }
 

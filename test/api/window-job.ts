@@ -3,7 +3,7 @@
  * event may also carry the watermark to emit right after it (a punctuated strategy), so a test
  * says exactly where the watermark stands between records.
  */
-import { Watermark, WatermarkStrategy, defineJob, runJob, type DataStream, type StreamExecutionEnvironment } from "../../src/index.ts";
+import { Trigger, TriggerResult, Watermark, WatermarkStrategy, defineJob, runJob, type DataStream, type StreamExecutionEnvironment, type TimeWindow } from "../../src/index.ts";
 
 export interface Ev {
   readonly k: string;
@@ -37,4 +37,18 @@ export async function runWindowed<T extends { t: number; wm?: number }, O>(
   });
   const result = await runJob(job, { runtime: "single-thread", parallelism: options.parallelism ?? 1 });
   return result.collected<O>("out");
+}
+
+/** A trigger written without merging support (canMerge() is false): fires on every element. */
+export class FireOnEveryElement extends Trigger<unknown, TimeWindow> {
+  onElement(): TriggerResult {
+    return TriggerResult.FIRE;
+  }
+  onEventTime(): TriggerResult {
+    return TriggerResult.CONTINUE;
+  }
+  onProcessingTime(): TriggerResult {
+    return TriggerResult.CONTINUE;
+  }
+  clear(): void {}
 }

@@ -20,8 +20,6 @@ import {
   ProcessWindowFunction,
   SlidingEventTimeWindows,
   StreamExecutionEnvironment,
-  Trigger,
-  TriggerResult,
   TumblingEventTimeWindows,
   defineJob,
   runJob,
@@ -30,7 +28,7 @@ import {
   type ProcessWindowFunctionContext,
   type SingleOutputStream,
 } from "../../src/index.ts";
-import { ev, punctuated, runWindowed, type Ev } from "./window-job.ts";
+import { FireOnEveryElement, ev, punctuated, runWindowed, type Ev } from "./window-job.ts";
 
 const sumOf = (a: Ev, b: Ev): Ev => ({ k: a.k, t: a.t, v: a.v + b.v });
 
@@ -211,21 +209,9 @@ describe("windowed streams refuse while the job is built", () => {
   });
 
   it("a trigger that cannot merge on session windows", () => {
-    class Once extends Trigger<unknown, TimeWindow> {
-      onElement(): TriggerResult {
-        return TriggerResult.FIRE;
-      }
-      onEventTime(): TriggerResult {
-        return TriggerResult.CONTINUE;
-      }
-      onProcessingTime(): TriggerResult {
-        return TriggerResult.CONTINUE;
-      }
-      clear(): void {}
-    }
-    assert.throws(() => keyed().window(EventTimeSessionWindows.withGap(5)).trigger(new Once()), invalid);
+    assert.throws(() => keyed().window(EventTimeSessionWindows.withGap(5)).trigger(new FireOnEveryElement()), invalid);
     assert.doesNotThrow(() => keyed().window(EventTimeSessionWindows.withGap(5)).trigger(EventTimeTrigger.create()));
-    assert.doesNotThrow(() => keyed().window(TumblingEventTimeWindows.of(5)).trigger(new Once()));
+    assert.doesNotThrow(() => keyed().window(TumblingEventTimeWindows.of(5)).trigger(new FireOnEveryElement()));
   });
 
   it("an aggregate function without merge on session windows, and objects that are not triggers, evictors or tags", () => {
