@@ -15,12 +15,14 @@ import {
   EventTimeTrigger,
   GlobalWindows,
   JobFailedError,
+  ManualClock,
   OutputTag,
   ProcessAllWindowFunction,
   ProcessWindowFunction,
   SlidingEventTimeWindows,
   StreamExecutionEnvironment,
   TumblingEventTimeWindows,
+  TumblingProcessingTimeWindows,
   defineJob,
   runJob,
   type AggregateFunction,
@@ -28,7 +30,9 @@ import {
   type ProcessWindowFunctionContext,
   type SingleOutputStream,
 } from "../../src/index.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 import { FireOnEveryElement, ev, punctuated, runWindowed, type Ev } from "./window-job.ts";
+import { ListSink, ScriptedInput, until } from "../runtime/scripted.ts";
 
 const sumOf = (a: Ev, b: Ev): Ev => ({ k: a.k, t: a.t, v: a.v + b.v });
 
@@ -172,6 +176,32 @@ describe("keyBy(...).window(...)", () => {
         .collect("out");
     });
     await assert.rejects(runJob(job, { runtime: "single-thread", parallelism: 1 }), (e: unknown) => e instanceof JobFailedError && /no windows today/.test(e.message));
+  });
+});
+
+describe("processing-time windows in a job", () => {
+  it("fire when the job's clock passes their end, and not before", async () => {
+    const clock = new ManualClock(1_000);
+    const input = new ScriptedInput<Ev>();
+    const output = new ListSink<string>();
+    const job = defineJob((env) => {
+      env
+        .fromSource(input.source(), "events")
+        .keyBy((e) => e.k)
+        .window(TumblingProcessingTimeWindows.of(100))
+        .aggregate(count, (key: string, window: TimeWindow, counts: Iterable<number>, out: Collector<string>) => out.collect(`${key} [${window.start}) ${[...counts][0]}`))
+        .sinkTo(output.sink());
+    });
+    const done = runJob(job, { runtime: "single-thread", parallelism: 2, clock, bufferTimeoutMs: 0 });
+    input.push(ev("a", 0), ev("b", 0), ev("a", 0));
+    clock.set(1_098);
+    await sleep(50);
+    assert.deepEqual(output.records, [], "no window ended yet");
+    clock.set(1_099);
+    await until(() => output.records.length === 2);
+    input.end();
+    await done;
+    assert.deepEqual(output.records.sort(), ["a [1000) 2", "b [1000) 1"]);
   });
 });
 
