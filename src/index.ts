@@ -5,6 +5,9 @@ export { StreamExecutionEnvironment } from "./api/environment.ts";
 export type { EnvironmentConfig } from "./api/environment.ts";
 export { DataStream, DataStreamSink, SingleOutputStream, KeyedStream, ConnectedStreams } from "./api/data-stream.ts";
 export type { NumericField } from "./api/field-aggregations.ts";
+export { AllWindowedStream, WindowedStream } from "./api/windowed-stream.ts";
+export { CoGroupedStreams, CoGroupedWindow, JoinedStreams, JoinedWindow } from "./api/co-grouped-streams.ts";
+export type { CoGroupFunction, FlatJoinFunction, JoinFunction } from "./api/co-grouped-streams.ts";
 export { JobArgs } from "./api/job-args.ts";
 export { AbstractRichFunction, KeyedProcessFunction, CoProcessFunction, ProcessFunction } from "./api/functions.ts";
 export { OutputTag } from "./api/output-tag.ts";
@@ -73,6 +76,7 @@ export {
   MergingWindowAssigner,
   ProcessingTimeSessionWindows,
   ProcessingTimeTrigger,
+  ProcessAllWindowFunction,
   ProcessWindowFunction,
   PurgingTrigger,
   SlidingEventTimeWindows,
@@ -88,6 +92,7 @@ export {
   WindowAssigner,
 } from "./windowing/index.ts";
 export type {
+  AllWindowFunction,
   DeltaFunction,
   Evictor,
   EvictorContext,

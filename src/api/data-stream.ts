@@ -39,6 +39,11 @@ import { checkParallelism } from "./execution-config.ts";
 import type { MapStateDescriptor } from "../state/descriptors.ts";
 import { checkDescriptorKind } from "../state/descriptors.ts";
 import { BroadcastConnectedStream, BroadcastStream } from "./broadcast-stream.ts";
+import { AllWindowedStream, WindowedStream, type WindowInput } from "./windowed-stream.ts";
+import { CoGroupedStreams, JoinedStreams } from "./co-grouped-streams.ts";
+import { countWindow } from "../windowing/count-windows.ts";
+import type { WindowAssigner } from "../windowing/window-assigner.ts";
+import type { GlobalWindow, Window } from "../windowing/windows.ts";
 
 /** @internal */
 export interface Upstream {
@@ -123,9 +128,15 @@ export class DataStream<T> {
     protected readonly upstreams: readonly Upstream[],
   ) {}
 
-  /** @internal Appends an operator reading this stream; the API's transformations are built on it. */
-  transform<O>(operatorType: string, factory: OperatorFactory): SingleOutputStream<O> {
-    return new SingleOutputStream<O>(this.env, addOperator(this.env, [this.upstreams], operatorType, factory));
+  /**
+   * @internal Appends an operator reading this stream; the API's transformations are built on it.
+   * A non-parallel operator runs with parallelism 1, which its stream refuses to change.
+   */
+  transform<O>(operatorType: string, factory: OperatorFactory, nonParallel = false): SingleOutputStream<O> {
+    const id = addOperator(this.env, [this.upstreams], operatorType, factory);
+    if (!nonParallel) return new SingleOutputStream<O>(this.env, id);
+    this.env.node(id).parallelism = 1;
+    return new NonParallelOutputStream<O>(this.env, id);
   }
 
   map<O>(fn: MapFunction<T, O>): SingleOutputStream<O> {
@@ -160,6 +171,24 @@ export class DataStream<T> {
     return this.transform("Timestamps/Watermarks", timestampsAndWatermarks(this.env, strategy));
   }
 
+  /**
+   * Windows over the whole stream, evaluated by one operator instance (parallelism 1), as Flink's
+   * `windowAll`: every element goes to that instance.
+   */
+  windowAll<W extends Window>(assigner: WindowAssigner<T, W>): AllWindowedStream<T, W> {
+    return new AllWindowedStream<T, W>(this.nonParallelWindowInput(), assigner);
+  }
+
+  /** Count windows over the whole stream: every `size` elements (tumbling), or every `slide` elements over the last `size` (sliding). */
+  countWindowAll(size: number, slide?: number): AllWindowedStream<T, GlobalWindow> {
+    return new AllWindowedStream<T, GlobalWindow>(this.nonParallelWindowInput(), countWindow<T>(size, slide));
+  }
+
+  private nonParallelWindowInput(): WindowInput {
+    const keyed = this.keyBy(allElements);
+    return { transform: (operatorType, factory) => keyed.transform(operatorType, factory, true) };
+  }
+
   /** Partitions by key: records with equal keys reach the same subtask, which keeps their state. */
   keyBy<K>(keySelector: KeySelector<T, K>): KeyedStream<K, T> {
     const partitioning: Partitioning = { kind: "hash", keySelector: keySelector as AnySelector };
@@ -187,6 +216,18 @@ export class DataStream<T> {
 
   private repartition(partitioning: Partitioning): DataStream<T> {
     return new DataStream<T>(this.env, this.upstreams.map((u) => ({ ...u, partitioning })));
+  }
+
+  /** A window join with `other`: `.where(keyOfThis).equalTo(keyOfOther).window(assigner).apply(joinFunction)`. */
+  join<U>(other: DataStream<U>): JoinedStreams<T, U> {
+    if (other.env !== this.env) throw invalidArgument("join() of streams from different environments");
+    return new JoinedStreams<T, U>(this, other);
+  }
+
+  /** A window co-group with `other`: `.where(keyOfThis).equalTo(keyOfOther).window(assigner).apply(coGroupFunction)`. */
+  coGroup<U>(other: DataStream<U>): CoGroupedStreams<T, U> {
+    if (other.env !== this.env) throw invalidArgument("coGroup() of streams from different environments");
+    return new CoGroupedStreams<T, U>(this, other);
   }
 
   /** Merges streams of the same type; the next operator reads all of them as one input. */
@@ -260,6 +301,9 @@ class OperatorSettings {
 
 export class DataStreamSink extends OperatorSettings {}
 
+/** The one key of `windowAll`: every element is in the same windows. */
+const allElements = (): number => 0;
+
 /**
  * A stream produced by one operator, whose name, uid and parallelism can be set. A source read
  * with a watermark strategy is two nodes, the source and the operator applying the strategy after
@@ -303,6 +347,14 @@ export class SingleOutputStream<T> extends DataStream<T> {
   }
 }
 
+/** The stream of a non-parallel operator (windowAll): its parallelism is 1, as in Flink. */
+export class NonParallelOutputStream<T> extends SingleOutputStream<T> {
+  override setParallelism(parallelism: number): this {
+    if (parallelism !== 1) throw invalidArgument(`the parallelism of a non-parallel operator (windowAll) must be 1, got ${String(parallelism)}`);
+    return super.setParallelism(parallelism);
+  }
+}
+
 /** The side output tags each node was asked for, by id, per job build. */
 const sideOutputTags = new WeakMap<StreamGraphBuilder, Map<NodeId, Map<string, OutputTag<unknown>>>>();
 
@@ -326,6 +378,16 @@ function registerSideOutput(env: StreamGraphBuilder, node: NodeId, tag: OutputTa
 export class KeyedStream<K, T> extends DataStream<T> {
   override process<O>(fn: KeyedProcessFunction<K, T, O>): SingleOutputStream<O> {
     return this.transform("KeyedProcess", () => new KeyedProcessOperator(fn));
+  }
+
+  /** Windows per key: the assigner puts each element in windows, evaluated by the function given to the returned stream. */
+  window<W extends Window>(assigner: WindowAssigner<T, W>): WindowedStream<T, K, W> {
+    return new WindowedStream<T, K, W>(this, assigner);
+  }
+
+  /** Count windows per key: every `size` elements (tumbling), or every `slide` elements over the last `size` (sliding). */
+  countWindow(size: number, slide?: number): WindowedStream<T, K, GlobalWindow> {
+    return new WindowedStream<T, K, GlobalWindow>(this, countWindow<T>(size, slide));
   }
 
   /** A rolling reduce: emits the key's new reduced value for every record. */

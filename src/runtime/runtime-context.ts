@@ -1,5 +1,5 @@
 /** The RuntimeContext a user function receives in `open`: where it runs, and its keyed state. */
-import type { RuntimeContext } from "../api/functions.ts";
+import type { KeyedStateStore, RuntimeContext } from "../api/functions.ts";
 import type { JobArgs } from "../api/job-args.ts";
 import { WeirError } from "../core/errors.ts";
 import {
@@ -14,25 +14,17 @@ import {
 import type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from "../state/state.ts";
 import type { KeyedServices } from "./keyed-services.ts";
 
-export class StreamingRuntimeContext implements RuntimeContext {
-  constructor(
-    readonly operatorName: string,
-    readonly subtaskIndex: number,
-    readonly parallelism: number,
-    readonly maxParallelism: number,
-    readonly args: JobArgs,
-    private readonly keyed: KeyedServices | undefined,
-  ) {}
+/**
+ * A KeyedStateStore whose getters refuse a descriptor of another kind (naming the call) and take
+ * the state from `stateOf`: the runtime context's keyed state, a window's per-window state.
+ */
+export abstract class CheckedKeyedStateStore implements KeyedStateStore {
+  /** The state named by `descriptor`, whose kind was checked; `call` names the getter for errors. */
+  protected abstract stateOf(descriptor: StateDescriptor, call: string): State;
 
   private state(descriptor: StateDescriptor, kind: StateDescriptor["kind"], call: string): State {
     checkDescriptorKind(descriptor, kind, call);
-    if (this.keyed === undefined) {
-      throw new WeirError(
-        "WEIR_ERR_KEYED_STATE_OUTSIDE_KEYED_STREAM",
-        `operator '${this.operatorName}' asked for keyed state '${descriptor.name}', but it does not run on a keyed stream: apply keyBy() before it`,
-      );
-    }
-    return this.keyed.backend.getState(descriptor);
+    return this.stateOf(descriptor, call);
   }
 
   getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T> {
@@ -53,5 +45,28 @@ export class StreamingRuntimeContext implements RuntimeContext {
 
   getAggregatingState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT> {
     return this.state(descriptor as unknown as StateDescriptor, "aggregating", "getAggregatingState") as AggregatingState<IN, OUT>;
+  }
+}
+
+export class StreamingRuntimeContext extends CheckedKeyedStateStore implements RuntimeContext {
+  constructor(
+    readonly operatorName: string,
+    readonly subtaskIndex: number,
+    readonly parallelism: number,
+    readonly maxParallelism: number,
+    readonly args: JobArgs,
+    private readonly keyed: KeyedServices | undefined,
+  ) {
+    super();
+  }
+
+  protected stateOf(descriptor: StateDescriptor): State {
+    if (this.keyed === undefined) {
+      throw new WeirError(
+        "WEIR_ERR_KEYED_STATE_OUTSIDE_KEYED_STREAM",
+        `operator '${this.operatorName}' asked for keyed state '${descriptor.name}', but it does not run on a keyed stream: apply keyBy() before it`,
+      );
+    }
+    return this.keyed.backend.getState(descriptor);
   }
 }

@@ -24,12 +24,17 @@ export { checkAllowedLateness, cleanupTime, isElementLate, isWindowLate } from "
 export { MergingWindowSet, type MergeFunction, type StoredWindowMapping } from "./merging-window-set.ts";
 export { countWindow, type WindowSpec } from "./count-windows.ts";
 export {
+  ProcessAllWindowFunction,
   ProcessWindowFunction,
+  iterableAllWindowFunction,
+  iterableProcessAllWindowFunction,
   iterableProcessWindowFunction,
   iterableWindowFunction,
   passThroughWindowFunction,
+  singleValue,
   singleValueProcessWindowFunction,
   singleValueWindowFunction,
+  type AllWindowFunction,
   type InternalWindowFunction,
   type ProcessWindowFunctionContext,
   type WindowFunction,

@@ -63,11 +63,7 @@ export function iterableProcessWindowFunction<IN, OUT, KEY, W extends Window>(
 export function singleValueProcessWindowFunction<IN, OUT, KEY, W extends Window>(
   fn: ProcessWindowFunction<IN, OUT, KEY, W>,
 ): InternalWindowFunction<IN, OUT, KEY, W> {
-  return {
-    userFunction: fn,
-    process: (key, _window, context, input, out) => fn.process(key, context, [input], out),
-    clear: (_window, context) => fn.clear?.(context),
-  };
+  return singleValue(iterableProcessWindowFunction(fn));
 }
 
 function callWindowFunction<IN, OUT, KEY, W extends Window>(fn: WindowFunction<IN, OUT, KEY, W>): (key: KEY, window: W, input: Iterable<IN>, out: Collector<OUT>) => void {
@@ -86,12 +82,7 @@ export function iterableWindowFunction<IN, OUT, KEY, W extends Window>(fn: Windo
 
 /** A single pre-aggregated value given to a WindowFunction as a one-element iterable. */
 export function singleValueWindowFunction<IN, OUT, KEY, W extends Window>(fn: WindowFunction<IN, OUT, KEY, W>): InternalWindowFunction<IN, OUT, KEY, W> {
-  const apply = callWindowFunction(fn);
-  return {
-    userFunction: typeof fn === "function" ? undefined : fn,
-    process: (key, window, _context, input, out) => apply(key, window, [input], out),
-    clear: () => {},
-  };
+  return singleValue(iterableWindowFunction(fn));
 }
 
 /** `reduce` / `aggregate` without a window function: the pre-aggregated value is the output. */
@@ -100,5 +91,50 @@ export function passThroughWindowFunction<T, KEY, W extends Window>(): InternalW
     userFunction: undefined,
     process: (_key, _window, _context, input, out) => out.collect(input),
     clear: () => {},
+  };
+}
+
+/** Flink's ProcessAllWindowFunction: a ProcessWindowFunction of a non-keyed (`windowAll`) stream, without a key. */
+export abstract class ProcessAllWindowFunction<IN, OUT, W extends Window> implements Lifecycle {
+  open?(context: RuntimeContext): void | Promise<void>;
+  close?(): void | Promise<void>;
+  /** Evaluates one firing of a window: `elements` are its contents (or the single pre-aggregated result). */
+  abstract process(context: ProcessWindowFunctionContext<W>, elements: Iterable<IN>, out: Collector<OUT>): void;
+  /** Called when the window is purged for good: delete what was kept in `context.windowState()`. */
+  clear?(context: ProcessWindowFunctionContext<W>): void;
+}
+
+/** Flink's AllWindowFunction: `apply(window, input, out)`, a function or an object with `apply`. */
+export type AllWindowFunction<IN, OUT, W extends Window> =
+  | ((window: W, input: Iterable<IN>, out: Collector<OUT>) => void)
+  | (Lifecycle & { apply(window: W, input: Iterable<IN>, out: Collector<OUT>): void });
+
+/** Window contents kept as all elements, given to a ProcessAllWindowFunction. */
+export function iterableProcessAllWindowFunction<IN, OUT, W extends Window>(
+  fn: ProcessAllWindowFunction<IN, OUT, W>,
+): InternalWindowFunction<Iterable<IN>, OUT, unknown, W> {
+  return {
+    userFunction: fn,
+    process: (_key, _window, context, input, out) => fn.process(context, input, out),
+    clear: (_window, context) => fn.clear?.(context),
+  };
+}
+
+/** Window contents kept as all elements, given to an AllWindowFunction. */
+export function iterableAllWindowFunction<IN, OUT, W extends Window>(fn: AllWindowFunction<IN, OUT, W>): InternalWindowFunction<Iterable<IN>, OUT, unknown, W> {
+  const apply = typeof fn === "function" ? fn : (window: W, input: Iterable<IN>, out: Collector<OUT>) => fn.apply(window, input, out);
+  return {
+    userFunction: typeof fn === "function" ? undefined : fn,
+    process: (_key, window, _context, input, out) => apply(window, input, out),
+    clear: () => {},
+  };
+}
+
+/** A function of all elements given a single pre-aggregated value instead, as a one-element iterable. */
+export function singleValue<IN, OUT, KEY, W extends Window>(fn: InternalWindowFunction<Iterable<IN>, OUT, KEY, W>): InternalWindowFunction<IN, OUT, KEY, W> {
+  return {
+    userFunction: fn.userFunction,
+    process: (key, window, context, input, out) => fn.process(key, window, context, [input], out),
+    clear: (window, context) => fn.clear(window, context),
   };
 }

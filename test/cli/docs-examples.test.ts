@@ -1,5 +1,5 @@
 /**
- * The job modules of the docs pages on process functions, async I/O and joins run as shown: each is saved
+ * The job modules of the docs pages on process functions, async I/O, windows and joins run as shown: each is saved
  * and run with the `npx weir run` command that follows it, and prints the lines of the text block
  * after that (as a multiset: lines of different sinks may interleave).
  */
@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 
-const PAGES = ["docs/process-functions.md", "docs/async-io.md", "docs/joins.md"];
+const PAGES = ["docs/process-functions.md", "docs/async-io.md", "docs/windows.md", "docs/joins.md"];
 
 const sortedLines = (text: string): string[] => text.split("\n").filter((l) => l !== "").sort();
 

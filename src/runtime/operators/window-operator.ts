@@ -1,0 +1,329 @@
+/**
+ * The window operator (Flink's WindowOperator, and EvictingWindowOperator when an evictor is set):
+ * places each element of a keyed stream in the windows its assigner gives, keeps each window's
+ * contents in namespaced keyed state, asks the trigger after each element and timer whether the
+ * window fires or is purged, evaluates the window function when it fires, and drops a window's
+ * state at its cleanup time (`window.maxTimestamp() + allowedLateness` in event time, its end in
+ * processing time).
+ *
+ * Everything the operator keeps is checkpointed keyed state or a timer: window contents, trigger
+ * state and per-window state (namespace: the window), the windows in flight of a merging assigner
+ * (a MergingWindowSet per key) and timers per (key, window, time). Nothing lives only in fields.
+ *
+ * Semantics, as Flink's:
+ * - an element is dropped for a window that is late (its cleanup time is at or below the
+ *   watermark); an element dropped for all its windows that is itself late (`timestamp +
+ *   allowedLateness <= watermark`) goes to the late-data side output if one is set;
+ * - FIRE evaluates the function on the contents, PURGE drops them, FIRE_AND_PURGE does both; a
+ *   window whose contents are empty does not fire;
+ * - what the window function emits carries `window.maxTimestamp()` as its timestamp;
+ * - merging windows (sessions) merge their contents into the state window of one of them, merge
+ *   their trigger state, and drop the timers of the windows merged away.
+ */
+import { deepCopy } from "../../core/deep-copy.ts";
+import type { Lifecycle } from "../../api/functions.ts";
+import type { OutputTag } from "../../api/output-tag.ts";
+import { internalError } from "../../core/errors.ts";
+import { ListStateDescriptor } from "../../state/descriptors.ts";
+import type { TimeDomain } from "../../state/internal-timer-service.ts";
+import type { ListState } from "../../state/state.ts";
+import { EventTimeTrigger } from "../../windowing/event-time-trigger.ts";
+import { TimestampedValue, type Evictor } from "../../windowing/evictor.ts";
+import { cleanupTime, isElementLate, isWindowLate } from "../../windowing/lateness.ts";
+import { MergingWindowSet, type MergeFunction, type StoredWindowMapping } from "../../windowing/merging-window-set.ts";
+import type { Trigger, TriggerResult } from "../../windowing/trigger.ts";
+import { invalidWindow } from "../../windowing/window-arguments.ts";
+import { isMergingWindowAssigner, type MergingWindowAssigner, type WindowAssigner, type WindowAssignerContext } from "../../windowing/window-assigner.ts";
+import type { InternalWindowFunction } from "../../windowing/window-functions.ts";
+import { MAX_TIMESTAMP, Window, type WindowSerializer } from "../../windowing/windows.ts";
+import type { KeyedServices } from "../keyed-services.ts";
+import type { RecordTimestamp } from "../record-timestamp.ts";
+import type { SideOutputs } from "../side-outputs.ts";
+import { requireKeyed } from "./keyed-context.ts";
+import type { OperatorContext, Output, StreamOperator } from "./operator.ts";
+import { evictingContents, foldElements, plainContents, type ContentsState, type StoredElement, type WindowContents } from "./window-contents.ts";
+import { WindowProcessContext, WindowTriggerContext } from "./window-contexts.ts";
+import { UserFunctionOperator } from "./user-function.ts";
+
+/** The state name of the windows in flight of a merging assigner, per key. */
+const MERGING_WINDOWS_STATE = "_window-merging-windows";
+
+/** Everything a window operator is made of; the windowed-stream API builds it. */
+export interface WindowOperatorSpec<IN, OUT, K, W extends Window> {
+  readonly assigner: WindowAssigner<IN, W>;
+  readonly trigger: Trigger<IN, W>;
+  readonly evictor: Evictor<IN, W> | undefined;
+  /** Milliseconds an event-time window is kept after the watermark passed its end. */
+  readonly allowedLateness: number;
+  /** Where late elements go; undefined drops them. */
+  readonly lateDataOutputTag: OutputTag<IN> | undefined;
+  readonly contents: WindowContents<IN>;
+  readonly windowFunction: InternalWindowFunction<unknown, OUT, K, W>;
+}
+
+/** Window contents with an evictor: all elements, evicted from before and after the function. */
+interface Evicting<IN, W extends Window> {
+  readonly evictor: Evictor<IN, W>;
+  readonly elements: ListState<StoredElement<IN>>;
+}
+
+export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOperator<Lifecycle | undefined, OUT> implements StreamOperator {
+  private readonly assigner: WindowAssigner<IN, W>;
+  private readonly merging: MergingWindowAssigner<IN, W> | undefined;
+  private readonly serializer: WindowSerializer<W>;
+  private readonly trigger: Trigger<IN, W>;
+  private readonly isEventTime: boolean;
+  private readonly windowFunction: InternalWindowFunction<unknown, OUT, K, W>;
+  /**
+   * Whether the trigger's own timer is the cleanup timer: the event-time trigger sets one at
+   * `maxTimestamp()` for every window that is not late (on each element, and on merges), which
+   * without lateness is the cleanup time. Registering it again would change nothing but cost.
+   */
+  private readonly triggerSetsCleanupTimer: boolean;
+
+  private keyed!: KeyedServices;
+  private time!: RecordTimestamp;
+  private sideOutputs!: SideOutputs;
+  private contents!: ContentsState<IN>;
+  private evicting: Evicting<IN, W> | undefined;
+  private mergingWindows: ListState<StoredWindowMapping[number]> | undefined;
+  private triggerContext!: WindowTriggerContext<W>;
+  private processContext!: WindowProcessContext<W>;
+  private assignerContext!: WindowAssignerContext;
+  /** Late elements dropped because no late-data side output was set (Flink's numLateRecordsDropped). */
+  private lateRecordsDropped = 0;
+
+  constructor(private readonly spec: WindowOperatorSpec<IN, OUT, K, W>) {
+    super(spec.windowFunction.userFunction);
+    this.assigner = spec.assigner;
+    this.merging = isMergingWindowAssigner(spec.assigner) ? spec.assigner : undefined;
+    this.serializer = spec.assigner.getWindowSerializer();
+    this.trigger = spec.trigger;
+    this.isEventTime = spec.assigner.isEventTime();
+    this.windowFunction = spec.windowFunction;
+    this.triggerSetsCleanupTimer = this.isEventTime && spec.allowedLateness === 0 && spec.trigger === EventTimeTrigger.create();
+  }
+
+  override async open(context: OperatorContext, output: Output<unknown>): Promise<void> {
+    const keyed = (this.keyed = requireKeyed(context, "a window operator"));
+    this.time = context.recordTimestamp;
+    this.sideOutputs = context.sideOutputs;
+    const backend = keyed.backend;
+    const { evictor, contents } = this.spec;
+    if (evictor === undefined) this.contents = plainContents(backend, contents);
+    else {
+      const evicting = evictingContents<IN>(backend);
+      this.contents = evicting;
+      this.evicting = { evictor, elements: evicting.elements };
+    }
+    if (this.merging !== undefined) this.mergingWindows = backend.getState(new ListStateDescriptor<StoredWindowMapping[number]>(MERGING_WINDOWS_STATE));
+    this.triggerContext = new WindowTriggerContext<W>(keyed, context.clock);
+    this.processContext = new WindowProcessContext<W>(keyed, context.clock, context.runtime, context.sideOutputs);
+    const clock = context.clock;
+    this.assignerContext = { getCurrentProcessingTime: () => clock.now() };
+    await super.open(context, output);
+  }
+
+  /** How many late elements were dropped (no late-data side output set) since the operator opened. */
+  getLateRecordsDropped(): number {
+    return this.lateRecordsDropped;
+  }
+
+  processElement(record: unknown): void {
+    try {
+      this.keyed.setCurrentKeyOf(record, 0);
+      const value = record as IN;
+      const timestamp = this.time.current ?? undefined;
+      const windows = this.assigner.assignWindows(value, timestamp, this.assignerContext);
+      const added = this.merging === undefined ? this.addToWindows(value, timestamp, windows) : this.addToMergingWindows(this.merging, value, timestamp, windows);
+      if (!added && timestamp !== undefined && isElementLate(timestamp, this.spec.allowedLateness, this.currentWatermark(), this.isEventTime)) {
+        const tag = this.spec.lateDataOutputTag;
+        if (tag === undefined) this.lateRecordsDropped++;
+        else this.sideOutputs.emit(tag, value);
+      }
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Adds the element to each of its windows that is not late; whether any took it. */
+  private addToWindows(value: IN, timestamp: number | undefined, windows: readonly W[]): boolean {
+    let added = false;
+    for (const window of windows) {
+      if (this.isLate(window)) continue;
+      this.contents.handle.setCurrentNamespace(window);
+      this.addAndTrigger(window, added ? this.ownCopy(value) : value, timestamp);
+      added = true;
+    }
+    return added;
+  }
+
+  /** Adds the element to each window, merged with the windows in flight of its key; whether any took it. */
+  private addToMergingWindows(assigner: MergingWindowAssigner<IN, W>, value: IN, timestamp: number | undefined, windows: readonly W[]): boolean {
+    const set = new MergingWindowSet<W>(assigner as MergingWindowAssigner<unknown, W>, this.mergingWindows!, this.serializer);
+    let added = false;
+    for (const window of windows) {
+      const actual = set.addWindow(window, this.mergeWindows);
+      if (this.isLate(actual)) {
+        set.retireWindow(actual);
+        continue;
+      }
+      const stateWindow = set.getStateWindow(actual);
+      if (stateWindow === undefined) throw internalError(`window ${String(actual)} has no state window in the merging window set`);
+      this.contents.handle.setCurrentNamespace(stateWindow);
+      this.addAndTrigger(actual, added ? this.ownCopy(value) : value, timestamp);
+      added = true;
+    }
+    set.persist();
+    return added;
+  }
+
+  /**
+   * Merges windows of the current key (MergingWindowSet calls it): the trigger merges its state
+   * and timers into the merged window, the merged-away windows lose their trigger state and
+   * cleanup timers, and their contents move into the state window that carries on.
+   */
+  private readonly mergeWindows: MergeFunction<W> = (mergeResult, mergedWindows, stateWindowResult, mergedStateWindows) => {
+    if (this.isEventTime && isWindowLate(mergeResult, this.spec.allowedLateness, this.currentWatermark(), true)) {
+      throw invalidWindow(`${String(this.assigner)} merged windows into ${String(mergeResult)}, whose end is behind the watermark ${this.currentWatermark()}: a merge may not make a window end earlier`);
+    }
+    const ctx = this.triggerContext.at(mergeResult);
+    ctx.mergedWindows = mergedWindows;
+    try {
+      this.trigger.onMerge(mergeResult, ctx);
+    } finally {
+      ctx.mergedWindows = [];
+    }
+    for (const merged of mergedWindows) {
+      this.trigger.clear(merged, this.triggerContext.at(merged));
+      this.deleteCleanupTimer(merged);
+    }
+    this.contents.handle.mergeNamespaces(stateWindowResult, mergedStateWindows);
+  };
+
+  /** Adds to the contents namespace already set, then acts on what the trigger says. */
+  private addAndTrigger(window: W, value: IN, timestamp: number | undefined): void {
+    this.contents.add(value, timestamp);
+    const result = this.trigger.onElement(value, timestamp, window, this.triggerContext.at(window));
+    this.act(result, window);
+    this.registerCleanupTimer(window);
+  }
+
+  /** FIRE evaluates the function on the window's contents (namespace already set), PURGE drops them. */
+  private act(result: TriggerResult, window: W): void {
+    if (result.isFire()) this.fire(window);
+    if (result.isPurge()) this.contents.handle.state.clear();
+  }
+
+  private fire(window: W): void {
+    if (this.evicting !== undefined) {
+      this.fireEvicting(window, this.evicting);
+      return;
+    }
+    const input = this.contents.read();
+    if (input !== undefined) this.emit(window, input);
+  }
+
+  /** Evicts before, evaluates the function on what is left (folded for reduce and aggregate), evicts after, and keeps what remains. */
+  private fireEvicting(window: W, { evictor, elements: state }: Evicting<IN, W>): void {
+    const stored = state.get();
+    if (stored.length === 0) return;
+    const elements = stored.map(([value, timestamp]) => new TimestampedValue(value, timestamp ?? undefined));
+    evictor.evictBefore(elements, elements.length, window, this.triggerContext);
+    const input = foldElements(this.spec.contents, elements.map((e) => e.value));
+    if (input !== undefined) this.emit(window, input);
+    evictor.evictAfter(elements, elements.length, window, this.triggerContext);
+    state.update(elements.map((e): StoredElement<IN> => [e.value, e.timestamp ?? null]));
+  }
+
+  /** Evaluates the window function; what it emits carries the window's max timestamp. */
+  private emit(window: W, input: unknown): void {
+    const time = this.time;
+    const previous = time.current;
+    time.current = window.maxTimestamp();
+    try {
+      this.windowFunction.process(this.keyed.backend.getCurrentKey() as K, window, this.processContext.at(window), input, this.output);
+    } finally {
+      time.current = previous;
+    }
+  }
+
+  private readonly onTimer = (time: number, namespace: unknown, domain: TimeDomain): void => {
+    try {
+      // Restored timers hold the window in its stored form.
+      const window = namespace instanceof Window ? (namespace as W) : this.serializer.fromStored(namespace);
+      let set: MergingWindowSet<W> | undefined;
+      if (this.merging !== undefined) {
+        set = new MergingWindowSet<W>(this.merging as MergingWindowAssigner<unknown, W>, this.mergingWindows!, this.serializer);
+        const stateWindow = set.getStateWindow(window);
+        // A timer of a window merged away since it was set: nothing to do.
+        if (stateWindow === undefined) return;
+        this.contents.handle.setCurrentNamespace(stateWindow);
+      } else this.contents.handle.setCurrentNamespace(window);
+      const ctx = this.triggerContext.at(window);
+      const eventTime = domain === "EVENT_TIME";
+      this.act(eventTime ? this.trigger.onEventTime(time, window, ctx) : this.trigger.onProcessingTime(time, window, ctx), window);
+      if (eventTime === this.isEventTime && time === this.cleanupTime(window)) this.clearAllState(window, set);
+      set?.persist();
+    } catch (e) {
+      this.fail(e);
+    }
+  };
+
+  /** The window's time is over: its contents, trigger state, per-window state and place in the merging set go. */
+  private clearAllState(window: W, set: MergingWindowSet<W> | undefined): void {
+    this.contents.handle.state.clear();
+    this.trigger.clear(window, this.triggerContext.at(window));
+    this.windowFunction.clear(window, this.processContext.at(window));
+    set?.retireWindow(window);
+  }
+
+  private cleanupTime(window: W): number {
+    return cleanupTime(window, this.spec.allowedLateness, this.isEventTime);
+  }
+
+  /** Registers the timer that drops the window's state; none for windows that never end (the global window). */
+  private registerCleanupTimer(window: W): void {
+    if (this.triggerSetsCleanupTimer) return;
+    const time = this.cleanupTime(window);
+    if (time === MAX_TIMESTAMP) return;
+    if (this.isEventTime) this.keyed.timers.registerEventTimeTimer(window, time);
+    else this.keyed.timers.registerProcessingTimeTimer(window, time);
+  }
+
+  private deleteCleanupTimer(window: W): void {
+    const time = this.cleanupTime(window);
+    if (time === MAX_TIMESTAMP) return;
+    if (this.isEventTime) this.keyed.timers.deleteEventTimeTimer(window, time);
+    else this.keyed.timers.deleteProcessingTimeTimer(window, time);
+  }
+
+  private isLate(window: W): boolean {
+    return isWindowLate(window, this.spec.allowedLateness, this.currentWatermark(), this.isEventTime);
+  }
+
+  private currentWatermark(): number {
+    return this.keyed.timers.currentWatermark();
+  }
+
+  /**
+   * A copy of an element for its second and later windows, when windows keep elements: a reduce
+   * function or window function changing it in one window must not change it in another.
+   */
+  private ownCopy(value: IN): IN {
+    return this.contents.keepsElements ? deepCopy(value) : value;
+  }
+
+  nextTimerTime(): number | undefined {
+    return this.keyed.timers.nextProcessingTime();
+  }
+
+  onProcessingTime(now: number): void {
+    this.keyed.timers.onProcessingTime(now, this.onTimer);
+  }
+
+  processWatermark(watermark: number): void {
+    this.keyed.timers.advanceWatermark(watermark, this.onTimer);
+    this.output.emitWatermark?.(watermark);
+  }
+}
