@@ -38,8 +38,8 @@ export interface ThroughputResult {
   readonly baselineEventsPerSecond: number;
   /** Median over the repetitions of engine / the loop run just before it. */
   readonly ratioToBaseline: number;
-  /** The loop on `parallelism` threads at once, each over its share of the events (median). */
-  readonly parallelBaselineEventsPerSecond: number;
+  /** The loop on `parallelism` threads at once, each over its share of the events (median); absent for a query without it (q3). */
+  readonly parallelBaselineEventsPerSecond?: number;
   /** Median milliseconds from the call to runJob until records start to flow. */
   readonly startupMs: number;
   /** Median milliseconds from the end of input at the sink until runJob returned. */
@@ -89,7 +89,8 @@ export function summarizeThroughput(samples: readonly Sample[], cores: number): 
     const engine = summarize(runs.map((r) => r.eventsPerSecond));
     const baseline = summarize(runs.map((r) => r.baselineEventsPerSecond));
     const ratio = summarize(ratios(runs.map((r) => r.eventsPerSecond), runs.map((r) => r.baselineEventsPerSecond)));
-    const parallelBaseline = p === 1 ? baseline : summarize(runs.map((r) => r.parallelBaselineEventsPerSecond ?? Number.NaN));
+    const measuredOnThreads = runs.filter((r) => r.parallelBaselineEventsPerSecond !== undefined);
+    const parallelBaseline = p === 1 ? baseline : measuredOnThreads.length === 0 ? undefined : summarize(measuredOnThreads.map((r) => r.parallelBaselineEventsPerSecond!));
     const startup = summarize(runs.map((r) => r.startupMs));
     const stop = summarize(runs.map((r) => r.stopMs));
     let scaling: Summary | undefined;
@@ -98,7 +99,9 @@ export function summarizeThroughput(samples: readonly Sample[], cores: number): 
       const single = byRep(samples, query, { parallelism: 1, objectReuse: config.objectReuse });
       const paired = runs.filter((r) => single.some((s) => s.rep === r.rep));
       scaling = summarize(ratios(paired.map((r) => r.eventsPerSecond), paired.map((r) => single.find((s) => s.rep === r.rep)!.eventsPerSecond)));
-      parallelScaling = summarize(ratios(runs.map((r) => r.parallelBaselineEventsPerSecond ?? Number.NaN), runs.map((r) => r.baselineEventsPerSecond)));
+      if (parallelBaseline !== undefined) {
+        parallelScaling = summarize(ratios(measuredOnThreads.map((r) => r.parallelBaselineEventsPerSecond!), measuredOnThreads.map((r) => r.baselineEventsPerSecond)));
+      }
     }
     const range = (s: Summary, digits: number): Range => ({ min: round(s.min, digits), max: round(s.max, digits) });
     rows.push({
@@ -109,7 +112,7 @@ export function summarizeThroughput(samples: readonly Sample[], cores: number): 
       eventsPerSecondPerCore: Math.round(engine.median / Math.min(p, cores)),
       baselineEventsPerSecond: Math.round(baseline.median),
       ratioToBaseline: round(ratio.median, 3),
-      parallelBaselineEventsPerSecond: Math.round(parallelBaseline.median),
+      ...(parallelBaseline === undefined ? {} : { parallelBaselineEventsPerSecond: Math.round(parallelBaseline.median) }),
       startupMs: Math.round(startup.median),
       stopMs: Math.round(stop.median),
       ...(scaling === undefined ? {} : { scalingToP1: round(scaling.median, 3) }),
@@ -119,7 +122,7 @@ export function summarizeThroughput(samples: readonly Sample[], cores: number): 
         eventsPerSecond: range(engine, 0),
         baselineEventsPerSecond: range(baseline, 0),
         ratioToBaseline: range(ratio, 3),
-        parallelBaselineEventsPerSecond: range(parallelBaseline, 0),
+        ...(parallelBaseline === undefined ? {} : { parallelBaselineEventsPerSecond: range(parallelBaseline, 0) }),
         startupMs: range(startup, 0),
         stopMs: range(stop, 0),
         ...(scaling === undefined ? {} : { scalingToP1: range(scaling, 3) }),

@@ -90,10 +90,11 @@ export class IntervalJoined<T1, T2, K> {
 
   /** Calls `fn` for every joining pair; its results carry the larger timestamp of the two. */
   process<O>(fn: ProcessJoinFunctionLike<T1, T2, O>): SingleOutputStream<O> {
-    // Exclusive bounds move one millisecond inwards, so the operator checks inclusive bounds only.
     const bounds = {
-      lowerBound: this.lowerInclusive ? this.lowerBound : this.lowerBound + 1,
-      upperBound: this.upperInclusive ? this.upperBound : this.upperBound - 1,
+      lowerBound: this.lowerBound,
+      upperBound: this.upperBound,
+      lowerBoundExclusive: !this.lowerInclusive,
+      upperBoundExclusive: !this.upperInclusive,
       leftLateDataTag: this.leftLateDataTag as OutputTag<unknown> | undefined,
       rightLateDataTag: this.rightLateDataTag as OutputTag<unknown> | undefined,
     };

@@ -8,8 +8,12 @@
  * record is joined with the other side's buffer, then buffered itself; a record whose timestamp
  * is below the current watermark is late: it is sent to the side's late-data output if one is set,
  * and dropped otherwise. An event-time timer per buffered timestamp removes it once the watermark
- * shows no record of the other side can join it any more. Bounds arrive inclusive (the API turns
- * exclusive ones into inclusive ones, as Flink does).
+ * shows no record of the other side can join it any more.
+ *
+ * Whether a pair joins is decided on one number, d = right timestamp − left timestamp, compared
+ * with the bounds as given (inclusive or exclusive), whichever side arrives first: timestamps need
+ * not be whole milliseconds, and in floating point `r <= l + upper` and `l >= r - upper` can
+ * disagree, which would make the result depend on arrival order.
  *
  * Records the function receives are copies (unless object reuse is on), so changing them cannot
  * change what stays buffered for later pairs. Results carry the larger of the pair's timestamps.
@@ -28,10 +32,14 @@ import type { OperatorContext, Output, StreamOperator } from "./operator.ts";
 import { UserFunctionOperator, userCallable } from "./user-function.ts";
 
 export interface IntervalJoinBounds {
-  /** Inclusive lower bound of a right record's timestamp, relative to the left record's. */
+  /** Lower bound of a right record's timestamp, relative to the left record's. */
   readonly lowerBound: number;
-  /** Inclusive upper bound, relative likewise; not below `lowerBound`. */
+  /** Upper bound, relative likewise; not below `lowerBound`. */
   readonly upperBound: number;
+  /** Whether a pair exactly at `lowerBound` is left out; included when absent. */
+  readonly lowerBoundExclusive?: boolean | undefined;
+  /** Whether a pair exactly at `upperBound` is left out; included when absent. */
+  readonly upperBoundExclusive?: boolean | undefined;
   /** Where late left records go; dropped when absent. */
   readonly leftLateDataTag?: OutputTag<unknown> | undefined;
   /** Where late right records go; dropped when absent. */
@@ -136,12 +144,8 @@ export class IntervalJoinOperator<O> extends UserFunctionOperator<ProcessJoinFun
       return;
     }
     const [ours, theirs] = isLeft ? [this.leftBuffer, this.rightBuffer] : [this.rightBuffer, this.leftBuffer];
-    // The other side's timestamps that join this record: [t + lower, t + upper] seen from the
-    // left, [t - upper, t - lower] seen from the right.
-    const from = isLeft ? timestamp + this.bounds.lowerBound : timestamp - this.bounds.upperBound;
-    const to = isLeft ? timestamp + this.bounds.upperBound : timestamp - this.bounds.lowerBound;
     for (const [otherTimestamp, others] of theirs.entries()) {
-      if (otherTimestamp < from || otherTimestamp > to) continue;
+      if (!this.joins(isLeft ? otherTimestamp - timestamp : timestamp - otherTimestamp)) continue;
       for (const other of others) {
         if (isLeft) this.join(record, other, timestamp, otherTimestamp);
         else this.join(other, record, otherTimestamp, timestamp);
@@ -154,7 +158,29 @@ export class IntervalJoinOperator<O> extends UserFunctionOperator<ProcessJoinFun
       ours.put(timestamp, buffered);
     }
     const cleanup: CleanupTimer = [side, timestamp];
-    this.keyed.timers.registerEventTimeTimer(cleanup, cleanupTime(timestamp, to - timestamp));
+    this.keyed.timers.registerEventTimeTimer(cleanup, this.cleanupTime(timestamp, isLeft));
+  }
+
+  /** Whether a pair whose right timestamp is `distance` after its left one lies within the bounds. */
+  private joins(distance: number): boolean {
+    const { lowerBound, upperBound, lowerBoundExclusive = false, upperBoundExclusive = false } = this.bounds;
+    return (lowerBoundExclusive ? distance > lowerBound : distance >= lowerBound) && (upperBoundExclusive ? distance < upperBound : distance <= upperBound);
+  }
+
+  /**
+   * When a record buffered at `timestamp` can be removed: the first time c such that no record of
+   * the other side at c or later can join it (a record below the watermark is late, one at the
+   * watermark is not). Starts from the farthest joining timestamp worked out in floating point and
+   * steps up while a pair at it would still lie within the bounds taken inclusive, so neither
+   * rounding nor an exclusive bound removes a record that could still join; never before the
+   * record's own timestamp.
+   */
+  private cleanupTime(timestamp: number, isLeft: boolean): number {
+    const { lowerBound, upperBound } = this.bounds;
+    const reaches = isLeft ? (other: number) => other - timestamp <= upperBound : (other: number) => timestamp - other >= lowerBound;
+    let time = isLeft ? timestamp + upperBound : timestamp - lowerBound;
+    while (reaches(time)) time = nextUp(time);
+    return Math.max(time, timestamp);
   }
 
   private join(left: unknown, right: unknown, leftTimestamp: number, rightTimestamp: number): void {
@@ -172,11 +198,13 @@ export class IntervalJoinOperator<O> extends UserFunctionOperator<ProcessJoinFun
   }
 }
 
-/**
- * When a record buffered at `timestamp` can be removed: once the watermark passes the latest
- * timestamp of the other side it can join (`relativeUpperBound` after its own), and not before
- * its own timestamp.
- */
-function cleanupTime(timestamp: number, relativeUpperBound: number): number {
-  return relativeUpperBound > 0 ? timestamp + relativeUpperBound : timestamp;
+const bits = new Float64Array(1);
+const word = new BigInt64Array(bits.buffer);
+
+/** The smallest double above `x` (finite `x`). */
+function nextUp(x: number): number {
+  if (x === 0) return Number.MIN_VALUE;
+  bits[0] = x;
+  word[0] += x > 0 ? 1n : -1n;
+  return bits[0];
 }

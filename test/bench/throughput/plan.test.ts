@@ -29,6 +29,13 @@ describe("throughputPlan", () => {
     ]);
   });
 
+  it("runs no loop on p threads for q3, a join whose pairs a split by event would tear apart", () => {
+    const steps = throughputPlan(["q3", "q0"], 1);
+    assert.equal(steps.filter((s) => s.kind === "parallel-baseline" && s.query === "q3").length, 0);
+    assert.equal(steps.filter((s) => s.kind === "engine" && s.query === "q3").length, ENGINE_CONFIGS.length);
+    assert.ok(steps.some((s) => s.kind === "parallel-baseline" && s.query === "q0"));
+  });
+
   it("measures every configuration once in each repetition", () => {
     const steps = throughputPlan(["q2"], 5);
     for (let rep = 0; rep < 5; rep++) {

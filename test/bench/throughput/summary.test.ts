@@ -60,6 +60,16 @@ describe("summarizeThroughput", () => {
     assert.equal(p1.parallelBaselineEventsPerSecond, p1.baselineEventsPerSecond);
   });
 
+  it("leaves the loop on p threads out of a row measured without it", () => {
+    const rows = summarizeThroughput([sample(P1, 0, 6, 10), sample(P2, 0, 9, 10)], 2);
+    const p2 = rows.find((r) => r.parallelism === 2)!;
+    assert.equal(p2.scalingToP1, 1.5);
+    for (const field of ["parallelBaselineEventsPerSecond", "parallelBaselineScaling"] as const) {
+      assert.equal(field in p2, false, field);
+      assert.equal(field in p2.spread, false, field);
+    }
+  });
+
   it("gives each core its share of the rate, and shares the cores when parallelism exceeds them", () => {
     const p2 = sample(P2, 0, 10, 10, { parallelBaselineEventsPerSecond: 10 });
     assert.equal(summarizeThroughput([p2], 2)[0]!.eventsPerSecondPerCore, 5);

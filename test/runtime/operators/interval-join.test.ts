@@ -113,6 +113,41 @@ describe("IntervalJoinOperator", () => {
     assert.deepEqual(h.out, ["l10+r5 (10,5)→10 @10", "l10+r9 (10,9)→10 @10"]);
   });
 
+  it("joins a pair a bound apart whichever side arrives first, also at timestamps that are not whole milliseconds", async () => {
+    // 1.1 − 0.1 is 1, but 0.1 + 1 ≥ 1.1 and 1.1 − 1 ≤ 0.1 do not both hold in floating point.
+    for (const bounds of [
+      { lowerBound: 0, upperBound: 1 },
+      { lowerBound: -1, upperBound: 0 },
+    ]) {
+      const [leftAt, rightAt] = bounds.upperBound === 1 ? [0.1, 1.1] : [1.1, 0.1];
+      const leftFirst = await harness(bounds);
+      leftFirst.left("k", "l", leftAt);
+      leftFirst.right("k", "r", rightAt);
+      const rightFirst = await harness(bounds);
+      rightFirst.right("k", "r", rightAt);
+      rightFirst.left("k", "l", leftAt);
+      const expected = [`l+r (${leftAt},${rightAt})→1.1 @1.1`];
+      assert.deepEqual(leftFirst.out, expected, `left first, between(${bounds.lowerBound}, ${bounds.upperBound})`);
+      assert.deepEqual(rightFirst.out, expected, `right first, between(${bounds.lowerBound}, ${bounds.upperBound})`);
+    }
+  });
+
+  it("leaves out exactly the pairs on an exclusive bound, with bounds and timestamps that are not whole milliseconds", async () => {
+    for (const [exclusive, expected] of [
+      [{ upperBoundExclusive: true }, ["l+r0", "l+r0.25"]],
+      [{ lowerBoundExclusive: true }, ["l+r0.25", "l+r0.5"]],
+      [{ lowerBoundExclusive: true, upperBoundExclusive: true }, ["l+r0.25"]],
+    ] as const) {
+      const h = await harness({ lowerBound: 0, upperBound: 0.5, ...exclusive }, (left, right, _ctx, out) => out.collect(`${left.id}+${right.id}`));
+      h.right("k", "r0", 10);
+      h.left("k", "l", 10);
+      h.right("k", "r0.25", 10.25);
+      h.right("k", "r0.5", 10.5);
+      h.right("k", "r0.75", 10.75);
+      assert.deepEqual(h.out.map((s) => s.replace(/ @.*$/, "")), expected, JSON.stringify(exclusive));
+    }
+  });
+
   it("joins records with equal timestamps on one side with each of them, and calls a closure as the join function", async () => {
     const h = await harness({ lowerBound: 0, upperBound: 0 }, (left, right, ctx, out) => out.collect(`${left.id}+${right.id}@${ctx.getTimestamp()}`));
     h.left("k", "a", 5);
@@ -146,17 +181,20 @@ describe("IntervalJoinOperator", () => {
     h.right("a", "r10", 10);
     h.left("b", "l20", 20);
     assert.equal(h.buffered(), 3);
-    // l10 waits for right records up to 13, r10 for left records up to 12.
+    // l10 waits for right records up to 13, r10 for left records up to 12; a record at the
+    // watermark is not late, so each stays while the watermark is at that time.
     h.watermark(12);
-    assert.equal(h.buffered(), 2, "r10 is gone");
+    assert.equal(h.buffered(), 3, "a left record at 12 may still come");
+    h.left("a", "l12", 12);
+    h.watermark(12.5);
+    assert.equal(h.buffered(), 2, "r10 is gone: key a has no right records");
     h.watermark(13);
-    assert.equal(h.buffered(), 1, "l10 is gone");
-    h.right("a", "r14", 14);
+    h.right("a", "r13", 13); // still joins l10
     h.watermark(1_000);
     assert.equal(h.buffered(), 0);
     assert.equal(h.timers(), 0);
-    assert.deepEqual(h.watermarks, [12, 13, 1_000]);
-    assert.deepEqual(h.out, ["l10+r10 (10,10)→10 @10"]);
+    assert.deepEqual(h.watermarks, [12, 12.5, 13, 1_000]);
+    assert.deepEqual(h.out, ["l10+r10 (10,10)→10 @10", "l12+r10 (12,10)→12 @12", "l10+r13 (10,13)→13 @13", "l12+r13 (12,13)→13 @13"]);
   });
 
   it("removes records buffered at timestamps that are not whole milliseconds", async () => {
