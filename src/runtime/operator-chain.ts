@@ -112,12 +112,12 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
         client: env.client,
         operatorId,
         checkpointing: env.checkpointing,
+        objectReuse: env.objectReuse,
         restored: restored === undefined ? undefined : { checkpointId: restored.checkpointId, state: restored.state },
         sideOutputs: new SideOutputs(name, sideOutputs),
         requestStep: env.requestStep,
         recordTimestamp: env.recordTimestamp,
         operatorStateStore: new DefaultOperatorStateStore(restored?.operatorState),
-        objectReuse: env.objectReuse,
       },
       // Watermarks go to every output, side outputs included (their readers keep event time too).
       output: new CountingOutput(combined(undefined, ownsRecords), [...sideOutputs.values()]),
