@@ -31,7 +31,7 @@ function hashString(s: string, seed: number): number {
 
 /** Canonical text of a composite key: object properties sorted, so `{a,b}` and `{b,a}` agree. */
 export function canonicalKey(key: unknown): string {
-  return JSON.stringify(key, (_k, v: unknown) => {
+  return numberPairText(key) ?? JSON.stringify(key, (_k, v: unknown) => {
     if (typeof v === "bigint") return `${v}n`;
     if (v !== null && typeof v === "object" && !Array.isArray(v)) {
       // No prototype, so a "__proto__" field is copied as data like any other.
@@ -41,6 +41,18 @@ export function canonicalKey(key: unknown): string {
     }
     return v;
   });
+}
+
+/**
+ * The canonical text of a key whose `toJSON()` is a pair of finite numbers (a TimeWindow: [start,
+ * end]), built without JSON.stringify's walk; the same text it gives. Undefined for any other key.
+ */
+function numberPairText(key: unknown): string | undefined {
+  if (typeof key !== "object" || key === null || typeof (key as { toJSON?: unknown }).toJSON !== "function") return undefined;
+  const json = (key as { toJSON(name: string): unknown }).toJSON("");
+  if (!Array.isArray(json) || json.length !== 2) return undefined;
+  const [a, b] = json as unknown[];
+  return typeof a === "number" && typeof b === "number" && Number.isFinite(a) && Number.isFinite(b) ? `[${a},${b}]` : undefined;
 }
 
 /**
