@@ -154,13 +154,18 @@ function filledBackend<V>(shape: Shape<V>): { backend: HeapKeyedStateBackend; st
   return { backend, state };
 }
 
+interface Slow {
+  readonly start: number;
+  readonly end: number;
+}
+
 interface RoundResult {
   /** Updates per second of wall-clock time, and of the process's CPU time (batch-timed rounds). */
   readonly rate: number;
   readonly cpuRate: number;
-  /** Per-update rounds: every update's time in milliseconds, and when each one over 1 ms started. */
+  /** Per-update rounds: every update's time in milliseconds, and when each one over 1 ms started and ended. */
   readonly latencies: Float64Array;
-  readonly slowStarts: number[];
+  readonly slow: Slow[];
 }
 
 /**
@@ -175,7 +180,7 @@ function writeRound<V>(shape: Shape<V>, filled: { backend: HeapKeyedStateBackend
   let timed = 0;
   let cpuMicros = 0;
   const latencies = new Float64Array(perUpdate ? keys.length : 0);
-  const slowStarts: number[] = [];
+  const slow: Slow[] = [];
   for (let at = 0; at < keys.length; at += BATCH) {
     const end = Math.min(keys.length, at + BATCH);
     if (perUpdate) {
@@ -185,7 +190,7 @@ function writeRound<V>(shape: Shape<V>, filled: { backend: HeapKeyedStateBackend
         shape.update(state);
         const t = performance.now() - t0;
         latencies[i] = t;
-        if (t > 1) slowStarts.push(t0);
+        if (t > 1) slow.push({ start: t0, end: t0 + t });
       }
     } else {
       const cpu0 = process.cpuUsage();
@@ -202,10 +207,10 @@ function writeRound<V>(shape: Shape<V>, filled: { backend: HeapKeyedStateBackend
   }
   if (steps !== undefined) while (!steps.next().done);
   taken?.release();
-  return { rate: keys.length / (timed / 1000), cpuRate: keys.length / (cpuMicros / 1e6), latencies, slowStarts };
+  return { rate: keys.length / (timed / 1000), cpuRate: keys.length / (cpuMicros / 1e6), latencies, slow };
 }
 
-function writesDuringSnapshot<V>(shape: Shape<V>): void {
+async function writesDuringSnapshot<V>(shape: Shape<V>): Promise<void> {
   const filled = filledBackend(shape);
   const keys = randomKeys(UPDATES, KEYS, 0x1234567);
   const rates = alternate({
@@ -217,13 +222,14 @@ function writesDuringSnapshot<V>(shape: Shape<V>): void {
     with: () => withGcPauses(() => writeRound(shape, filled, keys, true, true)),
     "plain Map": () => withGcPauses(() => plainMapLatencies(shape, keys)),
   });
+  await gcDelivered();
   const without = rates.without!.map((r) => r.rate);
   const live = rates.with!.map((r) => r.rate);
   const ratios = live.map((r, i) => r / without[i]!);
   const cpuWithout = rates.without!.map((r) => r.cpuRate);
   const cpuLive = rates.with!.map((r) => r.cpuRate);
   const cpuRatios = cpuLive.map((r, i) => r / cpuWithout[i]!);
-  const ms = (v: number) => `${v.toFixed(2)} ms`;
+  const ms = (v: number) => (v < 1 ? `${(v * 1000).toFixed(1)} µs` : `${v.toFixed(2)} ms`);
   const count = (v: number) => v.toFixed(0);
   console.log(`  ${shape.name}`);
   console.log(`    update rate, no snapshot         ${spread(without, formatRate)}`);
@@ -236,50 +242,60 @@ function writesDuringSnapshot<V>(shape: Shape<V>): void {
     const sorted = rounds.map((r) => Array.from(r.result.latencies.slice().sort()));
     const of = (p: number) => sorted.map((values) => percentile(values, p));
     console.log(`    single update, ${label.padEnd(14)} p99 ${spread(of(99), ms)}  p99.9 ${spread(of(99.9), ms)}  max ${spread(of(100), ms)}`);
-    const inGc = rounds.map((r) => r.result.slowStarts.filter((t) => r.pauses.some((p) => t < p.startTime + p.duration + 0.05 && t + 1 > p.startTime - 0.05)).length);
-    const over = rounds.map((r) => r.result.slowStarts.length);
+    const inGc = rounds.map((r) => r.result.slow.filter((u) => r.pauses.some((p) => u.start < p.startTime + p.duration && u.end > p.startTime)).length);
+    const over = rounds.map((r) => r.result.slow.length);
     console.log(`      updates over 1 ms ${spread(over, count)}, of which overlapping a GC pause ${spread(inGc, count)}; GC pauses per round ${spread(rounds.map((r) => r.pauses.length), count)}, longest ${spread(rounds.map((r) => Math.max(0, ...r.pauses.map((p) => p.duration))), ms)}`);
   }
 }
 
-/** Runs `round`, collecting the garbage collections (V8's pauses) that happened meanwhile. */
+/** Every garbage collection (V8's pause) since the benchmark started; perf_hooks delivers them between event-loop turns. */
+const gcPauses: PerformanceEntry[] = [];
+new PerformanceObserver((list) => gcPauses.push(...list.getEntries())).observe({ entryTypes: ["gc"] });
+
+/** Runs `round`; `pauses` lists the garbage collections that happened meanwhile once the event loop has turned (see gcDelivered). */
 function withGcPauses<T>(round: () => T): { result: T; pauses: PerformanceEntry[] } {
-  const pauses: PerformanceEntry[] = [];
-  const observer = new PerformanceObserver((list) => pauses.push(...list.getEntries()));
-  observer.observe({ entryTypes: ["gc"] });
+  const started = performance.now();
   const result = round();
-  // GC entries are delivered asynchronously; take the ones still queued.
-  pauses.push(...observer.takeRecords());
-  observer.disconnect();
-  return { result, pauses };
+  const ended = performance.now();
+  const pauses: PerformanceEntry[] = [];
+  return {
+    result,
+    get pauses() {
+      if (pauses.length === 0) for (const pause of gcPauses) if (pause.startTime >= started && pause.startTime <= ended) pauses.push(pause);
+      return pauses;
+    },
+  };
 }
 
+/** Lets perf_hooks deliver the garbage collections observed so far. */
+const gcDelivered = () => new Promise<void>((resolve) => setTimeout(resolve, 50));
+
 /** The same updates on a plain Map holding the same values, timed one by one: the pauses any code sees here. */
-function plainMapLatencies<V>(shape: Shape<V>, keys: Int32Array): { latencies: Float64Array; slowStarts: number[] } {
+function plainMapLatencies<V>(shape: Shape<V>, keys: Int32Array): { latencies: Float64Array; slow: Slow[] } {
   const map = plainMaps.get(shape) as Map<number, V> | undefined ?? new Map<number, V>();
   if (!plainMaps.has(shape)) {
     for (let key = 0; key < KEYS; key++) map.set(key, shape.initial(key));
     plainMaps.set(shape, map);
   }
   const latencies = new Float64Array(keys.length);
-  const slowStarts: number[] = [];
+  const slow: Slow[] = [];
   for (let i = 0; i < keys.length; i++) {
     const t0 = performance.now();
     const key = keys[i]!;
     map.set(key, shape.plainUpdate(map.get(key)!));
     const t = performance.now() - t0;
     latencies[i] = t;
-    if (t > 1) slowStarts.push(t0);
+    if (t > 1) slow.push({ start: t0, end: t0 + t });
   }
-  return { latencies, slowStarts };
+  return { latencies, slow };
 }
 
 const plainMaps = new Map<unknown, Map<number, unknown>>();
 
 if (runs("snapshot")) {
   console.log(`\nwrites during a snapshot, ${KEYS / 1e6}M keys, ${UPDATES / 1e6}M updates of random keys, one snapshot step per ${BATCH} updates; median (min–max) of ${ROUNDS} rounds`);
-  writesDuringSnapshot(numbers);
-  writesDuringSnapshot(objects);
+  await writesDuringSnapshot(numbers);
+  await writesDuringSnapshot(objects);
 }
 
 // ---- 3. namespaced state (window contents) against plain keyed state ----

@@ -111,8 +111,10 @@ export class StateTable<V> {
     const map = this.maps[index] ?? this.createMap();
     const key = this.current.normalized;
     const holds = this.holds[index];
+    const last = index === this.lastIndex && key === this.lastKey;
+    // Writing back the object just read for change (`s = value(); s.n++; update(s)`) stores nothing new.
+    if (last && value === this.lastValue && (holds === undefined || this.lastRecorded)) return;
     if (holds !== undefined) {
-      const last = index === this.lastIndex && key === this.lastKey;
       if (!(last && this.lastRecorded) && !holds[holds.length - 1]!.has(key)) recordPreImageOfNewest(holds, key, valueOrAbsent(last ? this.lastValue : map.get(key)));
       map.set(key, value);
       this.remember(index, key, value);
