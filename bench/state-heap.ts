@@ -12,16 +12,30 @@
  *    (timed one by one in separate rounds). Two value shapes: numbers (`update(n + 1)`), and
  *    objects changed in place (`s = value(); s.n++; update(s)`).
  *
+ *    Single updates are timed one by one in separate rounds: p99, p99.9 and the slowest, with and
+ *    without the snapshot, against the same loop over a plain Map (what the process's pauses cost
+ *    any code), and each update over 1 ms is put down to a garbage collection that overlapped it
+ *    (V8's own pause, reported by perf_hooks) or to none (the process waited for a core).
+ * 3. Namespaced state: a sliding window pattern (each record in 3 TimeWindows of 3 s sliding by
+ *    1 s, as a window operator keeps them: setCurrentNamespace per window) for value, reducing
+ *    and list state, against the same 3 operations per record on plain keyed state.
+ *
  * Every variant is warmed up, then the variants alternate, round after round; medians are
  * printed with the spread (min–max) over the rounds.
  *
- *   node --expose-gc --import tsx bench/state-heap.ts
+ *   node --expose-gc --import tsx bench/state-heap.ts [count] [snapshot] [namespaced]
+ *
+ * (naming sections runs only those).
  */
-import { ValueStateDescriptor } from "../src/state/descriptors.ts";
+import { PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
+import { ListStateDescriptor, ReducingStateDescriptor, ValueStateDescriptor } from "../src/state/descriptors.ts";
 import { HeapKeyedStateBackend } from "../src/state/heap/heap-keyed-state-backend.ts";
-import type { ValueState } from "../src/state/state.ts";
-import { formatRate, median } from "./stats.ts";
+import type { ListState, ReducingState, State, ValueState } from "../src/state/state.ts";
+import { TimeWindow } from "../src/windowing/windows.ts";
+import { formatRate, median, percentile } from "./stats.ts";
 
+const sections = process.argv.slice(2);
+const runs = (section: string) => sections.length === 0 || sections.includes(section);
 const WARMUP_ROUNDS = 1;
 const ROUNDS = 5;
 /** Collects garbage between rounds when node runs with --expose-gc, so one round's garbage does not pause the next. */
@@ -83,11 +97,13 @@ function plainMapRound(keys: Int32Array): number {
   return keys.length / (elapsed / 1000);
 }
 
-const countKeys = randomKeys(COUNT_RECORDS, COUNT_KEYS, 0x2545f491);
-const counts = alternate({ baseline: () => plainMapRound(countKeys), heap: () => heapCountRound(countKeys) });
-console.log(`keyed count, ${COUNT_RECORDS / 1e6}M records over ${COUNT_KEYS / 1e3}k integer keys, random order; median (min–max) of ${ROUNDS} rounds`);
-console.log(`  plain Map (baseline)     ${spread(counts.baseline!, formatRate)}`);
-console.log(`  HeapKeyedStateBackend    ${spread(counts.heap!, formatRate)}  (${((median(counts.heap!) / median(counts.baseline!)) * 100).toFixed(0)}% of baseline)`);
+if (runs("count")) {
+  const countKeys = randomKeys(COUNT_RECORDS, COUNT_KEYS, 0x2545f491);
+  const counts = alternate({ baseline: () => plainMapRound(countKeys), heap: () => heapCountRound(countKeys) });
+  console.log(`keyed count, ${COUNT_RECORDS / 1e6}M records over ${COUNT_KEYS / 1e3}k integer keys, random order; median (min–max) of ${ROUNDS} rounds`);
+  console.log(`  plain Map (baseline)     ${spread(counts.baseline!, formatRate)}`);
+  console.log(`  HeapKeyedStateBackend    ${spread(counts.heap!, formatRate)}  (${((median(counts.heap!) / median(counts.baseline!)) * 100).toFixed(0)}% of baseline)`);
+}
 
 // ---- 2. writes while a snapshot is live ----
 
@@ -101,12 +117,15 @@ interface Shape<V> {
   initial(key: number): V;
   /** One update of the current key. */
   update(state: ValueState<V>): void;
+  /** The same update of a value held in a plain Map: the new value to store. */
+  plainUpdate(value: V): V;
 }
 
 const numbers: Shape<number> = {
   name: "numbers: update(value() + 1)",
   initial: (key) => key,
   update: (state) => state.update(state.value()! + 1),
+  plainUpdate: (value) => value + 1,
 };
 
 const objects: Shape<{ n: number; last: number }> = {
@@ -117,6 +136,11 @@ const objects: Shape<{ n: number; last: number }> = {
     s.n++;
     s.last = s.n;
     state.update(s);
+  },
+  plainUpdate: (s) => {
+    s.n++;
+    s.last = s.n;
+    return s;
   },
 };
 
@@ -130,13 +154,18 @@ function filledBackend<V>(shape: Shape<V>): { backend: HeapKeyedStateBackend; st
   return { backend, state };
 }
 
+interface Slow {
+  readonly start: number;
+  readonly end: number;
+}
+
 interface RoundResult {
   /** Updates per second of wall-clock time, and of the process's CPU time (batch-timed rounds). */
   readonly rate: number;
   readonly cpuRate: number;
-  /** The slowest single update in milliseconds, and how many took over 1 ms (per-update rounds). */
-  readonly slowestMs: number;
-  readonly over1ms: number;
+  /** Per-update rounds: every update's time in milliseconds, and when each one over 1 ms started and ended. */
+  readonly latencies: Float64Array;
+  readonly slow: Slow[];
 }
 
 /**
@@ -150,8 +179,8 @@ function writeRound<V>(shape: Shape<V>, filled: { backend: HeapKeyedStateBackend
   const steps = taken?.write();
   let timed = 0;
   let cpuMicros = 0;
-  let slowest = 0;
-  let over1ms = 0;
+  const latencies = new Float64Array(perUpdate ? keys.length : 0);
+  const slow: Slow[] = [];
   for (let at = 0; at < keys.length; at += BATCH) {
     const end = Math.min(keys.length, at + BATCH);
     if (perUpdate) {
@@ -160,8 +189,8 @@ function writeRound<V>(shape: Shape<V>, filled: { backend: HeapKeyedStateBackend
         backend.setCurrentKey(keys[i]);
         shape.update(state);
         const t = performance.now() - t0;
-        if (t > slowest) slowest = t;
-        if (t > 1) over1ms++;
+        latencies[i] = t;
+        if (t > 1) slow.push({ start: t0, end: t0 + t });
       }
     } else {
       const cpu0 = process.cpuUsage();
@@ -178,10 +207,10 @@ function writeRound<V>(shape: Shape<V>, filled: { backend: HeapKeyedStateBackend
   }
   if (steps !== undefined) while (!steps.next().done);
   taken?.release();
-  return { rate: keys.length / (timed / 1000), cpuRate: keys.length / (cpuMicros / 1e6), slowestMs: slowest, over1ms };
+  return { rate: keys.length / (timed / 1000), cpuRate: keys.length / (cpuMicros / 1e6), latencies, slow };
 }
 
-function writesDuringSnapshot<V>(shape: Shape<V>): void {
+async function writesDuringSnapshot<V>(shape: Shape<V>): Promise<void> {
   const filled = filledBackend(shape);
   const keys = randomKeys(UPDATES, KEYS, 0x1234567);
   const rates = alternate({
@@ -189,16 +218,18 @@ function writesDuringSnapshot<V>(shape: Shape<V>): void {
     with: () => writeRound(shape, filled, keys, true, false),
   });
   const slowest = alternate({
-    without: () => writeRound(shape, filled, keys, false, true),
-    with: () => writeRound(shape, filled, keys, true, true),
+    without: () => withGcPauses(() => writeRound(shape, filled, keys, false, true)),
+    with: () => withGcPauses(() => writeRound(shape, filled, keys, true, true)),
+    "plain Map": () => withGcPauses(() => plainMapLatencies(shape, keys)),
   });
+  await gcDelivered();
   const without = rates.without!.map((r) => r.rate);
   const live = rates.with!.map((r) => r.rate);
   const ratios = live.map((r, i) => r / without[i]!);
   const cpuWithout = rates.without!.map((r) => r.cpuRate);
   const cpuLive = rates.with!.map((r) => r.cpuRate);
   const cpuRatios = cpuLive.map((r, i) => r / cpuWithout[i]!);
-  const ms = (v: number) => `${v.toFixed(2)} ms`;
+  const ms = (v: number) => (v < 1 ? `${(v * 1000).toFixed(1)} µs` : `${v.toFixed(2)} ms`);
   const count = (v: number) => v.toFixed(0);
   console.log(`  ${shape.name}`);
   console.log(`    update rate, no snapshot         ${spread(without, formatRate)}`);
@@ -207,12 +238,169 @@ function writesDuringSnapshot<V>(shape: Shape<V>): void {
   console.log(`    per CPU second, no snapshot      ${spread(cpuWithout, formatRate)}`);
   console.log(`    per CPU second, snapshot live    ${spread(cpuLive, formatRate)}`);
   console.log(`    CPU ratio (live / none)          ${spread(cpuRatios, (v) => `${v.toFixed(2)}x`)}`);
-  console.log(`    slowest update, no snapshot      ${spread(slowest.without!.map((r) => r.slowestMs), ms)}`);
-  console.log(`    slowest update, snapshot live    ${spread(slowest.with!.map((r) => r.slowestMs), ms)}`);
-  console.log(`    updates over 1 ms, no snapshot   ${spread(slowest.without!.map((r) => r.over1ms), count)}`);
-  console.log(`    updates over 1 ms, snapshot live ${spread(slowest.with!.map((r) => r.over1ms), count)}`);
+  for (const [label, rounds] of [["no snapshot", slowest.without!], ["snapshot live", slowest.with!], ["plain Map loop", slowest["plain Map"]!]] as const) {
+    const sorted = rounds.map((r) => Array.from(r.result.latencies.slice().sort()));
+    const of = (p: number) => sorted.map((values) => percentile(values, p));
+    console.log(`    single update, ${label.padEnd(14)} p99 ${spread(of(99), ms)}  p99.9 ${spread(of(99.9), ms)}  max ${spread(of(100), ms)}`);
+    const inGc = rounds.map((r) => r.result.slow.filter((u) => r.pauses.some((p) => u.start < p.startTime + p.duration && u.end > p.startTime)).length);
+    const over = rounds.map((r) => r.result.slow.length);
+    console.log(`      updates over 1 ms ${spread(over, count)}, of which overlapping a GC pause ${spread(inGc, count)}; GC pauses per round ${spread(rounds.map((r) => r.pauses.length), count)}, longest ${spread(rounds.map((r) => Math.max(0, ...r.pauses.map((p) => p.duration))), ms)}`);
+  }
 }
 
-console.log(`\nwrites during a snapshot, ${KEYS / 1e6}M keys, ${UPDATES / 1e6}M updates of random keys, one snapshot step per ${BATCH} updates; median (min–max) of ${ROUNDS} rounds`);
-writesDuringSnapshot(numbers);
-writesDuringSnapshot(objects);
+/** Every garbage collection (V8's pause) since the benchmark started; perf_hooks delivers them between event-loop turns. */
+const gcPauses: PerformanceEntry[] = [];
+new PerformanceObserver((list) => gcPauses.push(...list.getEntries())).observe({ entryTypes: ["gc"] });
+
+/** Runs `round`; `pauses` lists the garbage collections that happened meanwhile once the event loop has turned (see gcDelivered). */
+function withGcPauses<T>(round: () => T): { result: T; pauses: PerformanceEntry[] } {
+  const started = performance.now();
+  const result = round();
+  const ended = performance.now();
+  const pauses: PerformanceEntry[] = [];
+  return {
+    result,
+    get pauses() {
+      if (pauses.length === 0) for (const pause of gcPauses) if (pause.startTime >= started && pause.startTime <= ended) pauses.push(pause);
+      return pauses;
+    },
+  };
+}
+
+/** Lets perf_hooks deliver the garbage collections observed so far. */
+const gcDelivered = () => new Promise<void>((resolve) => setTimeout(resolve, 50));
+
+/** The same updates on a plain Map holding the same values, timed one by one: the pauses any code sees here. */
+function plainMapLatencies<V>(shape: Shape<V>, keys: Int32Array): { latencies: Float64Array; slow: Slow[] } {
+  const map = plainMaps.get(shape) as Map<number, V> | undefined ?? new Map<number, V>();
+  if (!plainMaps.has(shape)) {
+    for (let key = 0; key < KEYS; key++) map.set(key, shape.initial(key));
+    plainMaps.set(shape, map);
+  }
+  const latencies = new Float64Array(keys.length);
+  const slow: Slow[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const t0 = performance.now();
+    const key = keys[i]!;
+    map.set(key, shape.plainUpdate(map.get(key)!));
+    const t = performance.now() - t0;
+    latencies[i] = t;
+    if (t > 1) slow.push({ start: t0, end: t0 + t });
+  }
+  return { latencies, slow };
+}
+
+const plainMaps = new Map<unknown, Map<number, unknown>>();
+
+if (runs("snapshot")) {
+  console.log(`\nwrites during a snapshot, ${KEYS / 1e6}M keys, ${UPDATES / 1e6}M updates of random keys, one snapshot step per ${BATCH} updates; median (min–max) of ${ROUNDS} rounds`);
+  await writesDuringSnapshot(numbers);
+  await writesDuringSnapshot(objects);
+}
+
+// ---- 3. namespaced state (window contents) against plain keyed state ----
+
+const NS_RECORDS = 500_000;
+const NS_KEYS = 50_000;
+const WINDOW_SIZE = 3_000;
+const WINDOW_SLIDE = 1_000;
+
+interface NamespacedKind {
+  readonly name: string;
+  /** The state under test: plain, or namespaced with its namespace switch. */
+  state(backend: HeapKeyedStateBackend, namespaced: boolean): { state: State; setNamespace: (window: TimeWindow) => void };
+  /** One write of `record` to the current key (and namespace). */
+  write(state: State, record: number): void;
+}
+
+const namespacedKinds: NamespacedKind[] = [
+  {
+    name: "value: update(value() + 1)",
+    state: (backend, namespaced) => namespacedOrPlain(backend, namespaced, new ValueStateDescriptor<number>("v")),
+    write: (state, record) => (state as ValueState<number>).update(((state as ValueState<number>).value() ?? 0) + record),
+  },
+  {
+    name: "reducing: add(record) (sum)",
+    state: (backend, namespaced) => namespacedOrPlain(backend, namespaced, new ReducingStateDescriptor<number>("r", (a, b) => a + b)),
+    write: (state, record) => (state as ReducingState<number>).add(record),
+  },
+  {
+    name: "list: add(record)",
+    state: (backend, namespaced) => namespacedOrPlain(backend, namespaced, new ListStateDescriptor<number>("l")),
+    write: (state, record) => (state as ListState<number>).add(record),
+  },
+];
+
+function namespacedOrPlain(backend: HeapKeyedStateBackend, namespaced: boolean, descriptor: ValueStateDescriptor<number> | ReducingStateDescriptor<number> | ListStateDescriptor<number>): { state: State; setNamespace: (window: TimeWindow) => void } {
+  if (!namespaced) return { state: backend.getState(descriptor), setNamespace: () => {} };
+  const handle = backend.getNamespacedState<TimeWindow>(descriptor);
+  return { state: handle.state, setNamespace: (window) => handle.setCurrentNamespace(window) };
+}
+
+/**
+ * One round: each record (key, timestamp) goes into its 3 sliding windows, new TimeWindow objects
+ * per record as an assigner makes them; plain state gets the same 3 writes per record. As a window
+ * operator does when a window fires, namespaced state is cleared per key once its window ended
+ * (untimed), so the windows live at once stay a few.
+ */
+function namespacedRound(kind: NamespacedKind, keys: Int32Array, namespaced: boolean): number {
+  const backend = new HeapKeyedStateBackend({ keyGroupRange: { start: 0, end: 127 }, maxParallelism: 128 });
+  const { state, setNamespace } = kind.state(backend, namespaced);
+  /** Keys of the records of each slide, by slide number: the keys a window ending later has state for. */
+  const keysBySlide = new Map<number, number[]>();
+  let slide = 0;
+  let timed = 0;
+  let started = performance.now();
+  for (let i = 0; i < keys.length; i++) {
+    const timestamp = i * 3;
+    if (namespaced && Math.floor(timestamp / WINDOW_SLIDE) !== slide) {
+      timed += performance.now() - started;
+      slide = Math.floor(timestamp / WINDOW_SLIDE);
+      fireWindow(backend, state, setNamespace, keysBySlide, slide);
+      started = performance.now();
+    }
+    const key = keys[i]!;
+    backend.setCurrentKey(key);
+    if (namespaced) {
+      let slideKeys = keysBySlide.get(slide);
+      if (slideKeys === undefined) keysBySlide.set(slide, (slideKeys = []));
+      slideKeys.push(key);
+    }
+    const lastStart = TimeWindow.getWindowStartWithOffset(timestamp, 0, WINDOW_SLIDE);
+    for (let start = lastStart; start > timestamp - WINDOW_SIZE; start -= WINDOW_SLIDE) {
+      setNamespace(new TimeWindow(start, start + WINDOW_SIZE));
+      kind.write(state, i);
+    }
+  }
+  timed += performance.now() - started;
+  return keys.length / (timed / 1000);
+}
+
+/** Clears, for every key that has one, the window that ended where slide `slide` begins, and forgets the slide no window holds any more. */
+function fireWindow(backend: HeapKeyedStateBackend, state: State, setNamespace: (window: TimeWindow) => void, keysBySlide: Map<number, number[]>, slide: number): void {
+  const end = slide * WINDOW_SLIDE;
+  const window = new TimeWindow(end - WINDOW_SIZE, end);
+  const slides = WINDOW_SIZE / WINDOW_SLIDE;
+  for (let s = slide - slides; s < slide; s++) {
+    for (const key of keysBySlide.get(s) ?? []) {
+      backend.setCurrentKey(key);
+      setNamespace(window);
+      state.clear();
+    }
+  }
+  keysBySlide.delete(slide - slides);
+}
+
+if (runs("namespaced")) namespacedStateVersusPlain();
+
+function namespacedStateVersusPlain(): void {
+  console.log(`\nnamespaced state, ${NS_RECORDS / 1e3}k records over ${NS_KEYS / 1e3}k keys, each written to 3 sliding TimeWindows (size ${WINDOW_SIZE / 1000} s, slide ${WINDOW_SLIDE / 1000} s); records per second; median (min–max) of ${ROUNDS} rounds`);
+  const nsKeys = randomKeys(NS_RECORDS, NS_KEYS, 0x5eed);
+  for (const kind of namespacedKinds) {
+    const rates = alternate({ plain: () => namespacedRound(kind, nsKeys, false), namespaced: () => namespacedRound(kind, nsKeys, true) });
+    const ratio = rates.namespaced!.map((r, i) => r / rates.plain![i]!);
+    console.log(`  ${kind.name}`);
+    console.log(`    plain keyed state, 3 writes per record   ${spread(rates.plain!, formatRate)}`);
+    console.log(`    namespaced, 3 windows per record          ${spread(rates.namespaced!, formatRate)}  (${spread(ratio, (v) => `${v.toFixed(2)}x`)} of plain)`);
+  }
+}

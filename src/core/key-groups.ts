@@ -72,6 +72,7 @@ export function canonicalKey(key: unknown): string {
   });
 }
 
+
 /**
  * Composite keys are stored as their canonical text behind a marker character that JSON never
  * starts with; a string key that itself starts with the marker gets a second one, so no string

@@ -165,6 +165,24 @@ describe("normalizeKey", () => {
     assert.equal(normalizeKey("abc"), "abc");
     assert.equal(normalizeKey(42), 42);
   });
+
+  it("gives a key whose toJSON is a pair of numbers the stored form of that pair, whatever the numbers", () => {
+    class Pair {
+      constructor(
+        readonly a: number,
+        readonly b: number,
+      ) {}
+      toJSON(): [number, number] {
+        return [this.a, this.b];
+      }
+    }
+    fc.assert(
+      fc.property(fc.double(), fc.double(), (a, b) => {
+        assert.equal(normalizeKey(new Pair(a, b)), normalizeKey([a, b]));
+        assert.equal(hashKey(new Pair(a, b)), hashKey([a, b]));
+      }),
+    );
+  });
 });
 
 describe("canonicalKey", () => {

@@ -44,17 +44,21 @@ const packr = new Packr({ structuredClone: true, useRecords: false });
  */
 function numericPairs(kind: StateKind, group: FrozenGroup<unknown>): Int32Array | Float64Array | undefined {
   if (kind === "map" || kind === "list") return undefined;
-  const pairs = new Float64Array(group.sizeBound * 2);
+  // Filled as 32-bit integers while every number is one (the common case: one array, half the
+  // bytes), switching to float64 at the first that is not.
+  let pairs: Int32Array | Float64Array = new Int32Array(group.sizeBound * 2);
   let i = 0;
-  let integral = true;
   for (const [key, value] of group.entries()) {
     if (typeof key !== "number" || typeof value !== "number") return undefined;
-    if (integral && ((key | 0) !== key || (value | 0) !== value || Object.is(key, -0) || Object.is(value, -0))) integral = false;
+    if (pairs instanceof Int32Array && ((key | 0) !== key || (value | 0) !== value || Object.is(key, -0) || Object.is(value, -0))) {
+      const wide: Float64Array = new Float64Array(pairs.length);
+      wide.set(pairs.subarray(0, i));
+      pairs = wide;
+    }
     pairs[i++] = key;
     pairs[i++] = value;
   }
-  const filled = i === pairs.length ? pairs : pairs.slice(0, i);
-  return integral ? new Int32Array(filled) : filled;
+  return i === pairs.length ? pairs : pairs.subarray(0, i);
 }
 
 /** The group's entries in the body's form; an empty array when it has none. */
@@ -115,7 +119,7 @@ export class HeapSnapshot implements KeyedStateSnapshot {
   *write(): Generator<void, Uint8Array, void> {
     const chunks: Uint8Array[] = [];
     const header = packr.pack({ maxParallelism: this.maxParallelism, range: [this.range.start, this.range.end], states: this.states.map((s) => (s.namespaced ? [s.name, s.kind, 1] : [s.name, s.kind])) });
-    chunks.push(u32s(MAGIC, header.length), Uint8Array.from(header));
+    chunks.push(u32s(MAGIC, header.length), Uint8Array.prototype.slice.call(header));
     for (let group = this.range.start; group <= this.range.end; group++) {
       const index = group - this.range.start;
       if (this.held[index] === 0) throw internalError(`a keyed state snapshot was written after it was released (key group ${group})`);
@@ -129,7 +133,7 @@ export class HeapSnapshot implements KeyedStateSnapshot {
       this.releaseGroup(index);
       if (body.length === 0) continue;
       const bytes = packr.pack(body);
-      chunks.push(u32s(group, bytes.length), Uint8Array.from(bytes));
+      chunks.push(u32s(group, bytes.length), Uint8Array.prototype.slice.call(bytes));
       yield;
     }
     return Buffer.concat(chunks);

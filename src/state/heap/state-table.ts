@@ -62,6 +62,8 @@ export class StateTable<V> {
   private lastIndex = -1;
   private lastKey: NormalizedKey = undefined;
   private lastValue: V | undefined = undefined;
+  /** Whether the newest hold of the last entry's group has a record of it (so a write needs no lookup); false when unknown. */
+  private lastRecorded = false;
 
   constructor(
     readonly name: string,
@@ -95,6 +97,7 @@ export class StateTable<V> {
     this.remember(index, key, value);
     const holds = this.holds[index];
     if (holds === undefined || typeof value !== "object" || value === null) return value;
+    this.lastRecorded = true;
     if (!recordPreImage(holds, key, value)) return value;
     const copy = deepCopy(value);
     map.set(key, copy);
@@ -108,9 +111,15 @@ export class StateTable<V> {
     const map = this.maps[index] ?? this.createMap();
     const key = this.current.normalized;
     const holds = this.holds[index];
-    if (holds !== undefined && !holds[holds.length - 1]!.has(key)) {
-      const old = index === this.lastIndex && key === this.lastKey ? this.lastValue : map.get(key);
-      recordPreImageOfNewest(holds, key, valueOrAbsent(old));
+    const last = index === this.lastIndex && key === this.lastKey;
+    // Writing back the object just read for change (`s = value(); s.n++; update(s)`) stores nothing new.
+    if (last && value === this.lastValue && (holds === undefined || this.lastRecorded)) return;
+    if (holds !== undefined) {
+      if (!(last && this.lastRecorded) && !holds[holds.length - 1]!.has(key)) recordPreImageOfNewest(holds, key, valueOrAbsent(last ? this.lastValue : map.get(key)));
+      map.set(key, value);
+      this.remember(index, key, value);
+      this.lastRecorded = true;
+      return;
     }
     map.set(key, value);
     this.remember(index, key, value);
@@ -163,6 +172,7 @@ export class StateTable<V> {
    * do not show in it. Each non-empty key group is held until the snapshot releases it.
    */
   freeze(): FrozenTable<V> {
+    this.lastRecorded = false;
     const preImages: (PreImage<V> | undefined)[] = new Array<PreImage<V> | undefined>(this.maps.length).fill(undefined);
     for (let i = 0; i < this.maps.length; i++) {
       const map = this.maps[i];
@@ -190,6 +200,7 @@ export class StateTable<V> {
   }
 
   private remember(index: number, key: NormalizedKey, value: V | undefined): void {
+    if (index !== this.lastIndex || key !== this.lastKey) this.lastRecorded = false;
     this.lastIndex = index;
     this.lastKey = key;
     this.lastValue = value;

@@ -1,10 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { WeirError } from "../../../src/core/errors.ts";
-import { assignToKeyGroup } from "../../../src/core/key-groups.ts";
+import { assignToKeyGroup, normalizeKey } from "../../../src/core/key-groups.ts";
 import { ListStateDescriptor, MapStateDescriptor, ValueStateDescriptor } from "../../../src/state/descriptors.ts";
 import { HeapKeyedStateBackend } from "../../../src/state/heap/heap-keyed-state-backend.ts";
 import { UserMapEntry } from "../../../src/state/heap/heap-map-state.ts";
+import { TimeWindow } from "../../../src/windowing/windows.ts";
 
 const fullBackend = () => new HeapKeyedStateBackend({ keyGroupRange: { start: 0, end: 127 }, maxParallelism: 128 });
 
@@ -73,6 +74,27 @@ function writeOut(backend: HeapKeyedStateBackend): void {
   while (!steps.next().done);
   snapshot.release();
 }
+
+describe("HeapKeyedStateBackend: namespaced entry keys", () => {
+  it("are the JSON of the (key, namespace) pair as normalized and tagged, the form snapshots hold, for keys and namespaces of every kind", () => {
+    const tagged = (v: unknown): unknown => (typeof v === "bigint" ? { b: v.toString() } : v === undefined ? { u: 0 } : typeof v === "number" && !Number.isFinite(v) ? { n: String(v) } : v);
+    const values: unknown[] = [0, -0, 1.5, Number.NaN, -Infinity, 2 ** 60, "", 'a"b', "a\\b", "\u0001x", "tab\t", "\ud800", "é😀", "\u2028", true, null, undefined, 5n, [1, "a"], { z: 1, a: [2] }, new TimeWindow(0, 3000), new TimeWindow(-5, 1.25)];
+    const backend = fullBackend();
+    const handle = backend.getNamespacedState<unknown, number>(new ValueStateDescriptor<number>("ns"));
+    const expected = new Set<string>();
+    for (const key of values) {
+      for (const namespace of values) {
+        backend.setCurrentKey(key);
+        handle.setCurrentNamespace(namespace);
+        handle.state.update(1);
+        expected.add(JSON.stringify([tagged(normalizeKey(key)), tagged(normalizeKey(namespace))]));
+      }
+    }
+    const stored = new Set<string>();
+    for (let group = 0; group < 128; group++) for (const [entryKey] of backend.keyGroupEntries("ns", group)) stored.add(entryKey as string);
+    assert.deepEqual([...stored].sort(), [...expected].sort());
+  });
+});
 
 describe("HeapKeyedStateBackend: copies only where sharing could do harm", () => {
   it("with no snapshot live, reads hand out the stored objects themselves", () => {
@@ -165,6 +187,8 @@ describe("HeapKeyedStateBackend: numeric snapshots", () => {
   for (const [label, pairs] of [
     ["32-bit integers", [[1, 7], [-5, 2_147_483_647], [300, -2_147_483_648]]],
     ["other numbers", [[1, 1.5], [2, -0], [2 ** 40, 3], [4, Number.NaN], [5, Infinity]]],
+    // Every key group holds integers first, then (in insertion order) one fraction.
+    ["integers followed by fractions in each key group", [...Array.from({ length: 2000 }, (_, k) => [k, k] as const), ...Array.from({ length: 2000 }, (_, k) => [2000 + k, k + 0.25] as const)]],
   ] as const) {
     it(`restores ${label} exactly, -0 and NaN included`, () => {
       const source = fullBackend();
