@@ -10,14 +10,19 @@
  * ratios per pair). The engine's rate counts from the job's start (every task open) until the end
  * of input reached its sink; the time before it (start-up: starting worker threads and building
  * the job in each) and after it (stop: closing tasks and worker threads) are reported apart.
+ * The results of the windowed queries (q5, q7, q8) are checked after every engine run: they must
+ * equal the loop's as multisets, or the benchmark stops with the difference.
  * Writes bench/results/latest.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { NexmarkConfig, nexmarkEvent, runJob } from "../src/index.ts";
+import { keptResults, type EndOfInputReport } from "./jobs/end-of-input-sink.ts";
 import { END_OF_INPUT } from "./jobs/nexmark.ts";
 import { baselineLoop, type QueryName } from "./queries.ts";
+import { compareResults, describeDifference } from "./queries/results.ts";
+import { expectedResults, isWindowedQuery } from "./queries/windowed.ts";
 import { formatSummary, table, type Summary } from "./stats.ts";
 import { throughputPlan, type EngineConfig } from "./throughput/plan.ts";
 import { summarizeThroughput, type Sample, type SpreadFigure, type ThroughputResult } from "./throughput/summary.ts";
@@ -59,7 +64,15 @@ async function measureParallelBaseline(query: QueryName, events: number, threads
 /** Wall-clock milliseconds, comparable with the times worker threads report. */
 const wallClockMs = (): number => performance.timeOrigin + performance.now();
 
-async function measureEngine(query: QueryName, events: number, config: EngineConfig): Promise<{ eventsPerSecond: number; startupMs: number; stopMs: number }> {
+interface EngineRun {
+  readonly eventsPerSecond: number;
+  readonly startupMs: number;
+  readonly stopMs: number;
+  /** The records the job's sink kept (canonical), for the queries whose results are checked. */
+  readonly results: string[] | undefined;
+}
+
+async function measureEngine(query: QueryName, events: number, config: EngineConfig): Promise<EngineRun> {
   const called = wallClockMs();
   let started = Number.NaN;
   const result = await runJob(JOB, {
@@ -72,8 +85,17 @@ async function measureEngine(query: QueryName, events: number, config: EngineCon
     },
   });
   const ended = wallClockMs();
-  const endOfInput = Math.max(...result.collected<number>(END_OF_INPUT));
-  return { eventsPerSecond: events / ((endOfInput - started) / 1000), startupMs: started - called, stopMs: ended - endOfInput };
+  const reports = result.collected<EndOfInputReport>(END_OF_INPUT);
+  const endOfInput = Math.max(...reports.map((r) => r.endOfInputMs));
+  return { eventsPerSecond: events / ((endOfInput - started) / 1000), startupMs: started - called, stopMs: ended - endOfInput, results: keptResults(reports) };
+}
+
+function checkResults(query: QueryName, config: EngineConfig, expected: readonly string[] | undefined, actual: readonly string[] | undefined): void {
+  if (expected === undefined) return;
+  const difference = compareResults(expected, actual ?? []);
+  if (difference.unexpected.length === 0 && difference.missing.length === 0) return;
+  const records = config.objectReuse ? "object reuse" : "records protected";
+  throw new Error(`${query} at parallelism ${config.parallelism} (${records}): the engine's results differ from the loop's (${expected.length} records)\n${describeDifference(difference)}`);
 }
 
 /** Runs the benchmark, prints its table and writes bench/results/latest.json. */
@@ -85,12 +107,14 @@ export async function runThroughputBenchmark(options: ThroughputOptions): Promis
   let baseline = Number.NaN;
   let parallelBaseline: number | undefined;
   let lastQuery: QueryName | undefined;
+  let expected: string[] | undefined;
   for (const step of throughputPlan(queries, reps)) {
     switch (step.kind) {
       case "warm-up":
         if (lastQuery !== undefined) process.stderr.write(`  ${lastQuery} done\n`);
         lastQuery = step.query;
         measureBaseline(step.query, warmUpEvents(events));
+        expected = isWindowedQuery(step.query) ? expectedResults(step.query, events) : undefined;
         break;
       case "baseline":
         baseline = measureBaseline(step.query, events);
@@ -100,7 +124,8 @@ export async function runThroughputBenchmark(options: ThroughputOptions): Promis
         parallelBaseline = await measureParallelBaseline(step.query, events, step.config.parallelism);
         break;
       case "engine": {
-        const engine = await measureEngine(step.query, events, step.config);
+        const { results, ...engine } = await measureEngine(step.query, events, step.config);
+        checkResults(step.query, step.config, expected, results);
         samples.push({
           query: step.query,
           config: step.config,

@@ -1,17 +1,40 @@
 /**
- * The throughput benchmark's sink: drops every record, like `discardingSink`, and when its input
- * ends hands the wall-clock time (milliseconds, comparable across threads) to the process that runs
- * the job, as the one record `JobResult.collected(uid)` returns per subtask. The benchmark times
- * processing up to the latest of them, without the job's shutdown after it.
+ * The throughput benchmark's sink: drops every record, like `discardingSink`, or keeps them when
+ * the benchmark checks the query's results, and when its input ends hands the process that runs
+ * the job one `EndOfInputReport` per subtask (`JobResult.collected(uid)`): the wall-clock time
+ * (milliseconds, comparable across threads) and the kept records in canonical form. The time is
+ * taken before the records are formatted, so the benchmark times processing up to it, without the
+ * report or the job's shutdown after it.
  */
 import type { Sink } from "../../src/index.ts";
+import { canonical } from "../queries/results.ts";
 
-export function endOfInputSink<T>(): Sink<T> {
+export interface EndOfInputReport {
+  readonly endOfInputMs: number;
+  /** The records written, each `canonical(record)`; absent when the sink dropped them. */
+  readonly results?: string[];
+}
+
+export function endOfInputSink<T>(options: { readonly keepResults?: boolean } = {}): Sink<T> {
+  const keep = options.keepResults === true;
   return {
-    readsRecordsOnly: true,
-    createWriter: (context) => ({
-      write: () => {},
-      flush: () => context.client.send(context.operatorId, [performance.timeOrigin + performance.now()]),
-    }),
+    // A sink that keeps records gets copies of its own where the engine protects records.
+    readsRecordsOnly: !keep,
+    createWriter: (context) => {
+      const kept: T[] = [];
+      return {
+        write: keep ? (record) => void kept.push(record) : () => {},
+        flush: () => {
+          const endOfInputMs = performance.timeOrigin + performance.now();
+          const report: EndOfInputReport = keep ? { endOfInputMs, results: kept.map(canonical) } : { endOfInputMs };
+          context.client.send(context.operatorId, [report]);
+        },
+      };
+    },
   };
+}
+
+/** The records every subtask kept, canonical, in one list; undefined when the sink dropped them. */
+export function keptResults(reports: readonly EndOfInputReport[]): string[] | undefined {
+  return reports.some((r) => r.results !== undefined) ? reports.flatMap((r) => r.results ?? []) : undefined;
 }
