@@ -29,8 +29,36 @@ function hashString(s: string, seed: number): number {
   return h ^ s.length;
 }
 
-/** Canonical text of a composite key: object properties sorted, so `{a,b}` and `{b,a}` agree. */
+/** Whether `value` is an array of numbers, strings, booleans and nulls, whose canonical text is its plain JSON. */
+function isFlatArray(value: unknown): value is readonly unknown[] {
+  if (!Array.isArray(value)) return false;
+  for (const v of value as unknown[]) {
+    const type = typeof v;
+    if (type !== "number" && type !== "string" && type !== "boolean" && v !== null) return false;
+  }
+  return true;
+}
+
+/**
+ * Where an immutable object that is often used as a key or namespace (a window) may keep its
+ * canonical text, computed once: `canonicalKey` returns it as it is.
+ */
+export const CANONICAL_TEXT: unique symbol = Symbol("weir.canonicalText");
+
+/**
+ * Canonical text of a composite key: object properties sorted, so `{a,b}` and `{b,a}` agree. A flat
+ * array (also as an object's `toJSON()`, as windows give it) takes the fast way: plain JSON is the
+ * same text, without a replacer call per value.
+ */
 export function canonicalKey(key: unknown): string {
+  const cached = (key as { [CANONICAL_TEXT]?: unknown } | null)?.[CANONICAL_TEXT];
+  if (typeof cached === "string") return cached;
+  if (isFlatArray(key)) return JSON.stringify(key);
+  const toJSON = (key as { toJSON?: unknown } | null)?.toJSON;
+  if (typeof toJSON === "function") {
+    const plain: unknown = toJSON.call(key, "");
+    if (isFlatArray(plain)) return JSON.stringify(plain);
+  }
   return JSON.stringify(key, (_k, v: unknown) => {
     if (typeof v === "bigint") return `${v}n`;
     if (v !== null && typeof v === "object" && !Array.isArray(v)) {

@@ -4,6 +4,7 @@
  * (two `TimeWindow`s with equal start and end are one window) and carry only data fields.
  */
 import { WeirError } from "../core/errors.ts";
+import { CANONICAL_TEXT } from "../core/key-groups.ts";
 
 /**
  * The largest timestamp a window can hold, and the watermark that ends event time: the largest
@@ -61,6 +62,13 @@ export class TimeWindow extends Window {
   /** The window's canonical form as a key and state namespace: [start, end] (cheaper to build than an object's). */
   toJSON(): [number, number] {
     return [this.start, this.end];
+  }
+
+  /** The canonical text of `toJSON()`, computed on first use and kept (not enumerable, so copies and comparisons do not see it). */
+  get [CANONICAL_TEXT](): string {
+    const text = JSON.stringify([this.start, this.end]);
+    Object.defineProperty(this, CANONICAL_TEXT, { value: text });
+    return text;
   }
 
   /**

@@ -1,9 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { deepCopy } from "../../src/core/deep-copy.ts";
+import { TimeWindow } from "../../src/windowing/windows.ts";
 import {
   UPPER_BOUND_MAX_PARALLELISM,
   assignToKeyGroup,
+  canonicalKey,
   denormalizeKey,
   hashKey,
   keyGroupRangeForSubtask,
@@ -161,6 +164,27 @@ describe("normalizeKey", () => {
   it("stores string and number keys as they are", () => {
     assert.equal(normalizeKey("abc"), "abc");
     assert.equal(normalizeKey(42), 42);
+  });
+});
+
+describe("canonicalKey", () => {
+  /** The canonical text as the general path writes it (a replacer that sorts properties and marks bigints). */
+  const general = (key: unknown): string => JSON.stringify({ key }, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)).slice(7, -1);
+
+  it("writes flat arrays as the general path does", () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer(), fc.double(), fc.string(), fc.boolean(), fc.constant(null))), (key) => {
+        assert.equal(canonicalKey(key), general(key));
+      }),
+    );
+  });
+
+  it("gives a window the text of its [start, end] form, keeps it out of sight, and agrees with a copy", () => {
+    const window = new TimeWindow(-5, 10);
+    assert.equal(canonicalKey(window), "[-5,10]");
+    assert.equal(canonicalKey(window), "[-5,10]", "the kept text");
+    assert.deepEqual(window, new TimeWindow(-5, 10));
+    assert.equal(normalizeKey(deepCopy(window)), normalizeKey([-5, 10]));
   });
 });
 
