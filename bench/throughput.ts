@@ -1,7 +1,8 @@
 /**
- * The throughput benchmark: Nexmark q0, q1, q2 and a keyed count at parallelism 1 and 2, each
- * with records protected (the default) and with object reuse, against a hand-written
- * single-thread loop doing the same work on the same generated events, measured in the same run.
+ * The throughput benchmark: Nexmark q0, q1, q2, a keyed count and the windowed q5, q7, q8 at
+ * parallelism 1 and 2, each with records protected (the default) and with object reuse, against a
+ * hand-written single-thread loop doing the same work on the same generated events, measured in
+ * the same run.
  * The same loop split over two threads (no engine, no exchange between them) shows how far this
  * machine lets two threads scale at that moment, the ceiling for parallelism 2.
  *
