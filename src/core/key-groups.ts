@@ -40,8 +40,9 @@ function isFlatArray(value: unknown): value is readonly unknown[] {
 }
 
 /**
- * Where an immutable object that is often used as a key or namespace (a window) may keep its
- * canonical text, computed once: `canonicalKey` returns it as it is.
+ * Where an object that is often used as a key or namespace (a window) gives its canonical text
+ * itself, faster than the general way: `canonicalKey` returns it as it is, so it must be the text
+ * the general way would write.
  */
 export const CANONICAL_TEXT: unique symbol = Symbol("weir.canonicalText");
 

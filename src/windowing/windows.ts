@@ -64,11 +64,10 @@ export class TimeWindow extends Window {
     return [this.start, this.end];
   }
 
-  /** The canonical text of `toJSON()`, computed on first use and kept (not enumerable, so copies and comparisons do not see it). */
+  /** The canonical text of `toJSON()`, written directly: a finite number's text is the same in JSON. */
   get [CANONICAL_TEXT](): string {
-    const text = JSON.stringify([this.start, this.end]);
-    Object.defineProperty(this, CANONICAL_TEXT, { value: text });
-    return text;
+    const { start, end } = this;
+    return Number.isFinite(start) && Number.isFinite(end) ? `[${start},${end}]` : JSON.stringify([start, end]);
   }
 
   /**

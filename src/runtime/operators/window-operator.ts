@@ -27,6 +27,7 @@ import { internalError } from "../../core/errors.ts";
 import { ListStateDescriptor } from "../../state/descriptors.ts";
 import type { TimeDomain } from "../../state/internal-timer-service.ts";
 import type { ListState } from "../../state/state.ts";
+import { EventTimeTrigger } from "../../windowing/event-time-trigger.ts";
 import { TimestampedValue, type Evictor } from "../../windowing/evictor.ts";
 import { cleanupTime, isElementLate, isWindowLate } from "../../windowing/lateness.ts";
 import { MergingWindowSet, type MergeFunction, type StoredWindowMapping } from "../../windowing/merging-window-set.ts";
@@ -73,6 +74,12 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
   private readonly trigger: Trigger<IN, W>;
   private readonly isEventTime: boolean;
   private readonly windowFunction: InternalWindowFunction<unknown, OUT, K, W>;
+  /**
+   * Whether the trigger's own timer is the cleanup timer: the event-time trigger sets one at
+   * `maxTimestamp()` for every window that is not late (on each element, and on merges), which
+   * without lateness is the cleanup time. Registering it again would change nothing but cost.
+   */
+  private readonly triggerSetsCleanupTimer: boolean;
 
   private keyed!: KeyedServices;
   private time!: RecordTimestamp;
@@ -94,6 +101,7 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
     this.trigger = spec.trigger;
     this.isEventTime = spec.assigner.isEventTime();
     this.windowFunction = spec.windowFunction;
+    this.triggerSetsCleanupTimer = this.isEventTime && spec.allowedLateness === 0 && spec.trigger === EventTimeTrigger.create();
   }
 
   override async open(context: OperatorContext, output: Output<unknown>): Promise<void> {
@@ -276,6 +284,7 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
 
   /** Registers the timer that drops the window's state; none for windows that never end (the global window). */
   private registerCleanupTimer(window: W): void {
+    if (this.triggerSetsCleanupTimer) return;
     const time = this.cleanupTime(window);
     if (time === MAX_TIMESTAMP) return;
     if (this.isEventTime) this.keyed.timers.registerEventTimeTimer(window, time);

@@ -9,7 +9,7 @@ import { JobArgs } from "../../../src/api/job-args.ts";
 import { OutputTag } from "../../../src/api/output-tag.ts";
 import { ManualClock } from "../../../src/core/clock.ts";
 import { deepCopy } from "../../../src/core/deep-copy.ts";
-import { keyGroupRangeForSubtask } from "../../../src/core/key-groups.ts";
+import { assignToKeyGroup, keyGroupRangeForSubtask } from "../../../src/core/key-groups.ts";
 import { KeyedServices } from "../../../src/runtime/keyed-services.ts";
 import { decodeOperatorSnapshot, encodeOperatorSnapshot } from "../../../src/runtime/operator-snapshot.ts";
 import type { OperatorContext, Output } from "../../../src/runtime/operators/operator.ts";
@@ -40,19 +40,24 @@ export class WindowHarness<IN, OUT, K, W extends Window> {
     readonly keyOf: (value: IN) => K,
     readonly clock: ManualClock,
     readonly lateTag: OutputTag<IN>,
+    subtask: readonly [index: number, parallelism: number],
   ) {
     this.operator = new WindowOperator(spec);
-    this.backend = new HeapKeyedStateBackend({ keyGroupRange: keyGroupRangeForSubtask(0, 1, MAX_PARALLELISM), maxParallelism: MAX_PARALLELISM, clock });
+    this.backend = new HeapKeyedStateBackend({ keyGroupRange: keyGroupRangeForSubtask(subtask[0], subtask[1], MAX_PARALLELISM), maxParallelism: MAX_PARALLELISM, clock });
     this.keyed = new KeyedServices(this.backend, [keyOf as (value: unknown) => unknown]);
   }
 
-  /** An opened operator; `restoreFrom` is a checkpoint taken with `checkpoint()`. */
+  /**
+   * An opened operator, subtask `index` of `parallelism` (0 of 1 unless given; it holds that
+   * subtask's key groups); `restoreFrom` is a checkpoint taken with `checkpoint()`.
+   */
   static async open<IN, OUT, K, W extends Window>(
     spec: WindowOperatorSpec<IN, OUT, K, W>,
     keyOf: (value: IN) => K,
-    options: { clock?: ManualClock; restoreFrom?: Uint8Array } = {},
+    options: { clock?: ManualClock; restoreFrom?: Uint8Array; subtask?: readonly [index: number, parallelism: number] } = {},
   ): Promise<WindowHarness<IN, OUT, K, W>> {
-    const harness = new WindowHarness(spec, keyOf, options.clock ?? new ManualClock(0), spec.lateDataOutputTag ?? new OutputTag<IN>("late"));
+    const lateTag = spec.lateDataOutputTag ?? new OutputTag<IN>("late");
+    const harness = new WindowHarness(spec, keyOf, options.clock ?? new ManualClock(0), lateTag, options.subtask ?? [0, 1]);
     await harness.start(options.restoreFrom);
     return harness;
   }
@@ -84,6 +89,12 @@ export class WindowHarness<IN, OUT, K, W extends Window> {
       recordTimestamp: time,
     };
     await this.operator.open(context, output);
+  }
+
+  /** Whether this subtask holds the key of `value`. */
+  holds(value: IN): boolean {
+    const group = assignToKeyGroup(this.keyOf(value), MAX_PARALLELISM);
+    return group >= this.backend.keyGroupRange.start && group <= this.backend.keyGroupRange.end;
   }
 
   /** Hands the operator a copy of its own of an element, with `timestamp` (none when undefined), as the runtime does. */

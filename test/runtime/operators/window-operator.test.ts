@@ -381,4 +381,19 @@ describe("the window operator across a checkpoint", () => {
       }
     });
   }
+
+  it("restored at another parallelism, each subtask takes over the windows of its keys, merged sessions included", async () => {
+    const spec = () => showing(EventTimeSessionWindows.withGap(5), { lateness: 5, lateTag }) as WindowOperatorSpec<Ev, unknown, string, Window>;
+    const keys = ["a", "b", "c", "d", "e", "f", "g", "h"];
+    const before = await WindowHarness.open(spec(), key);
+    for (const [i, k] of keys.entries()) before.element(ev(k, i), 1).element(ev(k, 10 + i), 7).element(ev(k, 20 + i), 4); // [1,6) + [7,12) merged by [4,9)
+    before.watermark(3);
+    const checkpoint = before.checkpoint();
+    const expected = [...before.watermark(100).take()].sort();
+    const parts = await Promise.all([0, 1, 2].map((index) => WindowHarness.open(spec(), key, { restoreFrom: checkpoint, subtask: [index, 3] })));
+    assert.ok(parts.every((part) => keys.some((k) => part.holds(ev(k, 0)))), "every subtask holds some key");
+    const after = parts.flatMap((part) => part.watermark(100).take());
+    assert.equal(expected.length, keys.length);
+    assert.deepEqual(after.sort(), expected);
+  });
 });
