@@ -7,7 +7,7 @@ export { DataStream, DataStreamSink, SingleOutputStream, KeyedStream, ConnectedS
 export type { NumericField } from "./api/field-aggregations.ts";
 export { AllWindowedStream, WindowedStream } from "./api/windowed-stream.ts";
 export { CoGroupedStreams, CoGroupedWindow, JoinedStreams, JoinedWindow } from "./api/co-grouped-streams.ts";
-export type { CoGroupFunction, FlatJoinFunction, JoinFunction } from "./api/co-grouped-streams.ts";
+export { CoGroupFunction, FlatJoinFunction, JoinFunction, RichCoGroupFunction, RichFlatJoinFunction, RichJoinFunction } from "./api/join-functions.ts";
 export { JobArgs } from "./api/job-args.ts";
 export { AbstractRichFunction, KeyedProcessFunction, CoProcessFunction, ProcessFunction } from "./api/functions.ts";
 export { OutputTag } from "./api/output-tag.ts";

@@ -11,6 +11,7 @@
  * emits carries the window's max timestamp.
  */
 import type { Collector, KeySelector, Lifecycle } from "./functions.ts";
+import { isFlatJoinFunction, type CoGroupFunction, type FlatJoinFunction, type JoinFunction } from "./join-functions.ts";
 import type { DataStream, SingleOutputStream } from "./data-stream.ts";
 import { WindowedStream, type WindowInput } from "./windowed-stream.ts";
 import { userCallable } from "../runtime/operators/user-function.ts";
@@ -22,17 +23,6 @@ import type { Window } from "../windowing/windows.ts";
 
 /** An element of either side, tagged with its side: 0 for the first stream, 1 for the second. */
 type Tagged<A, B> = readonly [0, A] | readonly [1, B];
-
-/** Flink's CoGroupFunction: both sides' elements of one key and window; a function or an object with `coGroup`. */
-export type CoGroupFunction<A, B, O> =
-  | ((first: Iterable<A>, second: Iterable<B>, out: Collector<O>) => void)
-  | (Lifecycle & { coGroup(first: Iterable<A>, second: Iterable<B>, out: Collector<O>): void });
-
-/** Flink's JoinFunction: one result per pair of a key and window; a function or an object with `join`. */
-export type JoinFunction<A, B, O> = ((first: A, second: B) => O) | (Lifecycle & { join(first: A, second: B): O });
-
-/** Flink's FlatJoinFunction: any number of results per pair, emitted through `out` (its `join` declares three parameters). */
-export type FlatJoinFunction<A, B, O> = ((first: A, second: B, out: Collector<O>) => void) | (Lifecycle & { join(first: A, second: B, out: Collector<O>): void });
 
 /** The two streams, their keys and window of a join or co-group; the window's settings are checked as they are given. */
 abstract class TwoInputWindow<A, B, K, W extends Window> {
@@ -89,25 +79,29 @@ abstract class TwoInputWindow<A, B, K, W extends Window> {
 
 export class CoGroupedWindow<A, B, K, W extends Window> extends TwoInputWindow<A, B, K, W> {
   /** Calls `fn` with both sides' elements per key and window (one side may be empty). */
-  apply<O>(fn: CoGroupFunction<A, B, O>): SingleOutputStream<O> {
+  apply<O>(fn: CoGroupFunction<A, B, O> | ((first: Iterable<A>, second: Iterable<B>, out: Collector<O>) => void)): SingleOutputStream<O> {
     const coGroup = userCallable<(first: Iterable<A>, second: Iterable<B>, out: Collector<O>) => void>(fn, "coGroup");
     return this.build("coGroup", fn, coGroup);
   }
 }
 
 export class JoinedWindow<A, B, K, W extends Window> extends TwoInputWindow<A, B, K, W> {
-  /** Calls `fn` for every pair of elements, one of each side, per key and window: a JoinFunction's result is emitted, a FlatJoinFunction emits through `out`. */
-  apply<O>(fn: JoinFunction<A, B, O>): SingleOutputStream<O>;
-  apply<O>(fn: FlatJoinFunction<A, B, O>): SingleOutputStream<O>;
-  apply<O>(fn: JoinFunction<A, B, O> | FlatJoinFunction<A, B, O>): SingleOutputStream<O> {
+  /**
+   * Calls `fn` for every pair of elements, one of each side, per key and window. A JoinFunction's
+   * result is emitted; a FlatJoinFunction emits through `out`. A function that extends either
+   * class is known by its class; any other is flat when it (or its `join` method) declares three
+   * parameters, `(first, second, out)`.
+   */
+  apply<O>(fn: JoinFunction<A, B, O> | ((first: A, second: B) => O)): SingleOutputStream<O>;
+  apply<O>(fn: FlatJoinFunction<A, B, O> | ((first: A, second: B, out: Collector<O>) => void)): SingleOutputStream<O>;
+  apply<O>(fn: JoinFunction<A, B, O> | FlatJoinFunction<A, B, O> | ((first: A, second: B, out: Collector<O>) => O | void)): SingleOutputStream<O> {
     const join = userCallable<(first: A, second: B, out: Collector<O>) => O | void>(fn, "join");
-    // A method bound to its object keeps its declared parameters, so objects are told apart the same way.
-    const flat = join.length >= 3;
+    const flat = isFlatJoinFunction(fn);
     return this.build<O>("join", fn, (first, second, out) => {
       for (const a of first) {
         for (const b of second) {
           if (flat) join(a, b, out);
-          else out.collect(join(a, b, out) as O);
+          else out.collect((join as (first: A, second: B) => O)(a, b));
         }
       }
     });

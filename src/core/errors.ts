@@ -42,7 +42,7 @@ export const ErrorCodes = {
   WEIR_ERR_INVALID_OUTPUT_TAG: "a side output tag has an id that is not a non-empty string, or something that is not an OutputTag was used as one",
   WEIR_ERR_OUTPUT_TAG_CONFLICT: "two different OutputTag objects with the same id were used for the side outputs of one operator",
   WEIR_ERR_ASYNC_TIMEOUT: "an asynchronous request of an async I/O operator did not complete within its timeout, and the function has no timeout handler",
-  WEIR_ERR_INVALID_WINDOW: "a window assigner, trigger, evictor or allowed lateness was given a size, slide, offset, gap, count, interval or lateness it cannot work with",
+  WEIR_ERR_INVALID_WINDOW: "a window assigner, trigger, evictor or allowed lateness was given a size, slide, offset, gap, count, interval or lateness it cannot work with, or a window function asked for per-window state of merging windows",
   WEIR_ERR_MISSING_TIMESTAMP: "an event-time window was asked to place a record that has no timestamp",
 } as const;
 

@@ -112,6 +112,7 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
         client: env.client,
         operatorId,
         checkpointing: env.checkpointing,
+        objectReuse: env.objectReuse,
         restored: restored === undefined ? undefined : { checkpointId: restored.checkpointId, state: restored.state },
         sideOutputs: new SideOutputs(name, sideOutputs),
         requestStep: env.requestStep,

@@ -7,7 +7,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   EventTimeSessionWindows,
+  JoinFunction,
   KeyedProcessFunction,
+  RichFlatJoinFunction,
   SlidingEventTimeWindows,
   StreamExecutionEnvironment,
   TumblingEventTimeWindows,
@@ -90,6 +92,36 @@ describe("a.join(b) on a window", () => {
         .apply(new Repeat()),
     );
     assert.deepEqual(out.sort(), ["cup/cart", "cup/cart", "tea/home", "tea/home", "tea/shop", "tea/shop"]);
+  });
+
+  it("tells join functions from flat join functions by their class, whatever parameters their join declares", async () => {
+    const none: Collector<string> = { collect: () => {} };
+    // Extends JoinFunction: its result is emitted, though its join declares a third parameter.
+    class WithHint extends JoinFunction<Order, Visit, string> {
+      join(o: Order, v: Visit, hint?: string): string {
+        return `${o.item}/${v.page}${hint ?? ""}`;
+      }
+    }
+    // Extends FlatJoinFunction: it emits through out, though a default makes its join declare two parameters.
+    class Twice extends RichFlatJoinFunction<Order, Visit, string> {
+      join(o: Order, v: Visit, out: Collector<string> = none): void {
+        out.collect(o.item);
+        out.collect(v.page);
+      }
+    }
+    // Implements JoinFunction (Flink's interface style): an object with join(first, second).
+    class Pair implements JoinFunction<Order, Visit, string> {
+      join(o: Order, v: Visit): string {
+        return `${o.item}+${v.page}`;
+      }
+    }
+    const tumbling = (a: DataStream<Order>, b: DataStream<Visit>) => a.join(b).where((o) => o.user).equalTo((v) => v.user).window(TumblingEventTimeWindows.of(10));
+    const one = [{ user: "ada", t: 1, item: "tea" }];
+    const other = [{ user: "ada", t: 2, page: "home" }];
+    assert.deepEqual(await run((a, b) => tumbling(a, b).apply(new WithHint()), one, other), ["tea/home"]);
+    assert.deepEqual(await run((a, b) => tumbling(a, b).apply(new Twice()), one, other), ["tea", "home"]);
+    assert.deepEqual(await run((a, b) => tumbling(a, b).apply(new Pair()), one, other), ["tea+home"]);
+    assert.deepEqual(await run((a, b) => tumbling(a, b).apply((o: Order, v: Visit, out: Collector<string>) => out.collect(`${o.item}>${v.page}`)), one, other), ["tea>home"]);
   });
 
   it("pairs elements in every sliding window they share, as Flink does", async () => {

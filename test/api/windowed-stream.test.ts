@@ -23,6 +23,7 @@ import {
   StreamExecutionEnvironment,
   TumblingEventTimeWindows,
   TumblingProcessingTimeWindows,
+  ValueStateDescriptor,
   defineJob,
   runJob,
   type AggregateFunction,
@@ -157,6 +158,44 @@ describe("keyBy(...).window(...)", () => {
         }),
     );
     assert.deepEqual(out, [3, 7, 15]);
+  });
+
+  it("sliding count windows and all-windows stay right when reduce and aggregate change their input in place", async () => {
+    const events = [1, 10, 100, 1000, 10000].map((v, i) => ev("a", i, v));
+    const sumInPlace = (a: Ev, b: Ev): Ev => {
+      (a as { v: number }).v += b.v;
+      return a;
+    };
+    const keeping: AggregateFunction<Ev, { v: number } | null, number> = {
+      createAccumulator: () => null,
+      add: (e, acc) => {
+        if (acc === null) return e as { v: number };
+        acc.v += e.v;
+        return acc;
+      },
+      getResult: (acc) => acc!.v,
+      merge: (a) => a,
+    };
+    const expected = [1, 11, 111, 1110, 11100];
+    assert.deepEqual(await runWindowed(events, (s) => s.keyBy((e) => e.k).countWindow(3, 1).reduce(sumInPlace).map((e) => e.v)), expected);
+    assert.deepEqual(await runWindowed(events, (s) => s.countWindowAll(3, 1).reduce(sumInPlace).map((e) => e.v)), expected);
+    assert.deepEqual(await runWindowed(events, (s) => s.keyBy((e) => e.k).countWindow(3, 1).aggregate(keeping)), expected);
+    const sliding = [ev("a", 6, 1), ev("a", 7, 10), ev("a", 11, 100)];
+    assert.deepEqual(await runWindowed(sliding, (s) => s.keyBy((e) => e.k).window(SlidingEventTimeWindows.of(10, 5)).aggregate(keeping)), [11, 111, 100]);
+  });
+
+  it("fails the job when a session window's function asks for per-window state, which merging windows do not have (as in Flink)", async () => {
+    const n = new ValueStateDescriptor<number>("n");
+    class PerWindow extends ProcessWindowFunction<Ev, number, string, TimeWindow> {
+      process(_k: string, ctx: ProcessWindowFunctionContext<TimeWindow>, _elements: Iterable<Ev>, out: Collector<number>): void {
+        ctx.windowState().getState(n).update(1);
+        out.collect(1);
+      }
+    }
+    await assert.rejects(
+      runWindowed([ev("a", 1)], (s) => s.keyBy((e) => e.k).window(EventTimeSessionWindows.withGap(10)).process(new PerWindow())),
+      (e: Error) => e instanceof JobFailedError && /Per-window state is not allowed when using merging windows/.test(String(e.cause instanceof Error ? e.cause.message : e.message)),
+    );
   });
 
   it("fails the job with the user's error when a window function throws a string", async () => {

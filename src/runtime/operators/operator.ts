@@ -36,6 +36,11 @@ export interface OperatorContext {
   readonly operatorId: string;
   /** Whether the job takes checkpoints. */
   readonly checkpointing: boolean;
+  /**
+   * Object reuse is on (absent: off): the job promises never to change a record it was given, so
+   * an operator need not copy records it hands user functions to protect what it keeps.
+   */
+  readonly objectReuse?: boolean;
   /** The operator's state from the checkpoint being restored, if any. */
   readonly restored: { readonly checkpointId: number; readonly state: unknown } | undefined;
   /** Where `ctx.output(tag, value)` sends records: the side outputs read downstream, by tag id. */

@@ -8,6 +8,7 @@
  * With an evictor every form keeps all elements with their timestamps (the evictor needs them),
  * and reduce and aggregate fold the elements the evictor left when the window fires.
  */
+import { deepCopy } from "../../core/deep-copy.ts";
 import type { InternalMergingState } from "../../state/namespaced-state.ts";
 import type { KeyedStateBackend } from "../../state/keyed-state-backend.ts";
 import {
@@ -34,8 +35,6 @@ export type StoredElement<IN> = [value: IN, timestamp: number | null];
 /** The namespaced state of a window's contents, as the operator reads and writes it. */
 export interface ContentsState<IN> {
   readonly handle: InternalMergingState<Window, AppendingState<IN>>;
-  /** Whether each element is kept (so an element in several windows needs a copy per window). */
-  readonly keepsElements: boolean;
   /** Adds an element to the current namespace. */
   add(value: IN, timestamp: number | undefined): void;
   /** The function's input for the current namespace; undefined when the window holds nothing. */
@@ -56,7 +55,6 @@ export function plainContents<IN>(backend: KeyedStateBackend, contents: WindowCo
       const state: ListState<IN> = handle.state;
       return {
         handle: handle as ContentsState<IN>["handle"],
-        keepsElements: true,
         add: (value) => state.add(value),
         read: () => {
           const elements = state.get();
@@ -68,12 +66,13 @@ export function plainContents<IN>(backend: KeyedStateBackend, contents: WindowCo
       const handle = backend.getNamespacedState<Window, IN>(new ReducingStateDescriptor<IN>(CONTENTS_STATE, contents.reduce));
       const state: ReducingState<IN> = handle.state;
       // The first element becomes the accumulator, which the reduce function may change in place.
-      return { handle: handle as ContentsState<IN>["handle"], keepsElements: true, add: (value) => state.add(value), read: () => state.get() };
+      return { handle: handle as ContentsState<IN>["handle"], add: (value) => state.add(value), read: () => state.get() };
     }
     case "aggregate": {
       const handle = backend.getNamespacedState<Window, IN, unknown, unknown>(new AggregatingStateDescriptor(CONTENTS_STATE, contents.aggregate));
       const state: AggregatingState<IN, unknown> = handle.state;
-      return { handle: handle as ContentsState<IN>["handle"], keepsElements: false, add: (value) => state.add(value), read: () => state.get() };
+      // The aggregate function's add may keep the element in (or as) the accumulator.
+      return { handle: handle as ContentsState<IN>["handle"], add: (value) => state.add(value), read: () => state.get() };
     }
   }
 }
@@ -84,7 +83,6 @@ export function evictingContents<IN>(backend: KeyedStateBackend): ContentsState<
   const elements = handle.state;
   return {
     handle: handle as unknown as ContentsState<IN>["handle"],
-    keepsElements: true,
     elements,
     add: (value, timestamp) => elements.add([value, timestamp ?? null]),
     read: () => undefined,
@@ -95,11 +93,16 @@ export function evictingContents<IN>(backend: KeyedStateBackend): ContentsState<
  * The function's input from the elements an evictor left: the elements themselves (list), their
  * reduction (undefined for none, and then nothing fires), or the aggregate's result (of an empty
  * accumulator too, as Flink's aggregate over evicted contents gives).
+ *
+ * `stored` are the window's elements. Unless `copyElements` is false (object reuse on, where
+ * the job promises not to change what it was given), reduce and aggregate fold copies of them: a
+ * reduce or aggregate function that changes its input in place, or keeps it as its accumulator,
+ * must not change what the window keeps for its next firing.
  */
-export function foldElements<IN>(contents: WindowContents<IN>, values: IN[]): unknown {
+export function foldElements<IN>(contents: WindowContents<IN>, stored: IN[], copyElements: boolean): unknown {
+  if (contents.kind === "list") return stored;
+  const values = copyElements ? deepCopy(stored) : stored;
   switch (contents.kind) {
-    case "list":
-      return values;
     case "reduce": {
       if (values.length === 0) return undefined;
       let accumulated: IN = values[0]!;

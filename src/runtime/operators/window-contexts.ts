@@ -14,6 +14,7 @@ import type { State } from "../../state/state.ts";
 import type { EvictorContext } from "../../windowing/evictor.ts";
 import type { MergeableStateDescriptor, OnMergeContext } from "../../windowing/trigger.ts";
 import type { ProcessWindowFunctionContext } from "../../windowing/window-functions.ts";
+import { invalidWindow } from "../../windowing/window-arguments.ts";
 import type { Window } from "../../windowing/windows.ts";
 import type { KeyedServices } from "../keyed-services.ts";
 import type { SideOutputs } from "../side-outputs.ts";
@@ -126,7 +127,10 @@ class PerWindowStateStore extends CheckedKeyedStateStore {
   }
 }
 
-/** What a window function sees of the window it evaluates (or clears). */
+/**
+ * What a window function sees of the window it evaluates (or clears). With a merging assigner
+ * there is no per-window state, as in Flink: it would have to follow every merge of sessions.
+ */
 export class WindowProcessContext<W extends Window> extends WindowTime implements ProcessWindowFunctionContext<W> {
   private current!: W;
   private readonly perWindow: PerWindowStateStore;
@@ -136,6 +140,7 @@ export class WindowProcessContext<W extends Window> extends WindowTime implement
     clock: Clock,
     private readonly runtime: RuntimeContext,
     private readonly sideOutputs: SideOutputs,
+    private readonly mergingAssigner: string | undefined,
   ) {
     super(keyed, clock);
     this.perWindow = new PerWindowStateStore(keyed.backend);
@@ -161,6 +166,9 @@ export class WindowProcessContext<W extends Window> extends WindowTime implement
   }
 
   windowState(): KeyedStateStore {
+    if (this.mergingAssigner !== undefined) {
+      throw invalidWindow(`Per-window state is not allowed when using merging windows (${this.mergingAssigner}): windowState() has no state that follows merges; keep what the function needs in globalState()`);
+    }
     return this.perWindow;
   }
 

@@ -90,6 +90,11 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
   private triggerContext!: WindowTriggerContext<W>;
   private processContext!: WindowProcessContext<W>;
   private assignerContext!: WindowAssignerContext;
+  /**
+   * Whether elements are copied where user functions could otherwise change what windows keep
+   * (off with object reuse, whose contract is that the job changes nothing it was given).
+   */
+  private copiesElements = true;
   /** Late elements dropped because no late-data side output was set (Flink's numLateRecordsDropped). */
   private lateRecordsDropped = 0;
 
@@ -108,6 +113,7 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
     const keyed = (this.keyed = requireKeyed(context, "a window operator"));
     this.time = context.recordTimestamp;
     this.sideOutputs = context.sideOutputs;
+    this.copiesElements = context.objectReuse !== true;
     const backend = keyed.backend;
     const { evictor, contents } = this.spec;
     if (evictor === undefined) this.contents = plainContents(backend, contents);
@@ -118,7 +124,7 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
     }
     if (this.merging !== undefined) this.mergingWindows = backend.getState(new ListStateDescriptor<StoredWindowMapping[number]>(MERGING_WINDOWS_STATE));
     this.triggerContext = new WindowTriggerContext<W>(keyed, context.clock);
-    this.processContext = new WindowProcessContext<W>(keyed, context.clock, context.runtime, context.sideOutputs);
+    this.processContext = new WindowProcessContext<W>(keyed, context.clock, context.runtime, context.sideOutputs, this.merging === undefined ? undefined : String(this.merging));
     const clock = context.clock;
     this.assignerContext = { getCurrentProcessingTime: () => clock.now() };
     await super.open(context, output);
@@ -230,7 +236,7 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
     if (stored.length === 0) return;
     const elements = stored.map(([value, timestamp]) => new TimestampedValue(value, timestamp ?? undefined));
     evictor.evictBefore(elements, elements.length, window, this.triggerContext);
-    const input = foldElements(this.spec.contents, elements.map((e) => e.value));
+    const input = foldElements(this.spec.contents, elements.map((e) => e.value), this.copiesElements);
     if (input !== undefined) this.emit(window, input);
     evictor.evictAfter(elements, elements.length, window, this.triggerContext);
     state.update(elements.map((e): StoredElement<IN> => [e.value, e.timestamp ?? null]));
@@ -307,11 +313,12 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
   }
 
   /**
-   * A copy of an element for its second and later windows, when windows keep elements: a reduce
-   * function or window function changing it in one window must not change it in another.
+   * A copy of an element for its second and later windows: every form of contents may keep it (a
+   * list, the first value of a reduce, an accumulator that holds its input), and a reduce,
+   * aggregate or window function changing it in one window must not change it in another.
    */
   private ownCopy(value: IN): IN {
-    return this.contents.keepsElements ? deepCopy(value) : value;
+    return this.copiesElements ? deepCopy(value) : value;
   }
 
   nextTimerTime(): number | undefined {

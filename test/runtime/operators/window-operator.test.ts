@@ -75,12 +75,29 @@ function showing<W extends Window>(assigner: WindowAssigner<Ev, W> | WindowSpec<
 }
 
 /** A window operator that pre-aggregates with `contents` and emits the result as it is. */
-function folding<W extends Window>(assigner: WindowAssigner<Ev, W>, contents: WindowContents<Ev>, options: Options<W> = {}): WindowOperatorSpec<Ev, unknown, string, W> {
+function folding<W extends Window>(assigner: WindowAssigner<Ev, W> | WindowSpec<Ev, W>, contents: WindowContents<Ev>, options: Options<W> = {}): WindowOperatorSpec<Ev, unknown, string, W> {
   return { ...showing(assigner, options), contents, windowFunction: passThroughWindowFunction() } as WindowOperatorSpec<Ev, unknown, string, W>;
 }
 
 const ev = (k: string, v: number): Ev => ({ k, v });
 const open = <OUT, W extends Window>(spec: WindowOperatorSpec<Ev, OUT, string, W>, clock?: ManualClock) => WindowHarness.open(spec, key, { clock });
+
+interface Counted extends Ev {
+  n: number;
+}
+
+/** Sums into the first element it is given, which it keeps as the accumulator and changes in place. */
+const keepingSum: AggregateFunction<Ev, Counted | null, Counted> = {
+  createAccumulator: () => null,
+  add: (value, acc) => {
+    if (acc === null) return Object.assign(value, { n: 1 });
+    acc.n++;
+    acc.v += value.v;
+    return acc;
+  },
+  getResult: (acc) => ({ ...acc! }),
+  merge: (a, b) => (a === null ? b : b === null ? a : { k: a.k, v: a.v + b.v, n: a.n + b.n }),
+};
 
 const sumInPlace = (a: Ev, b: Ev): Ev => {
   a.v += b.v;
@@ -282,6 +299,62 @@ describe("window state", () => {
     h.element(ev("a", 1), 6).element(ev("a", 10), 7).element(ev("a", 100), 11);
     h.watermark(100);
     assert.deepEqual(h.take(), [ev("a", 11), ev("a", 111), ev("a", 100)]);
+  });
+
+  it("gives each sliding window its own element when the aggregate function keeps its input as the accumulator and changes it", async () => {
+    const h = await open(folding(SlidingEventTimeWindows.of(10, 5), { kind: "aggregate", aggregate: keepingSum as AggregateFunction<Ev, unknown, unknown> }));
+    h.element(ev("a", 1), 6).element(ev("a", 10), 7).element(ev("a", 100), 11);
+    h.watermark(100);
+    assert.deepEqual(h.take(), [{ k: "a", v: 11, n: 2 }, { k: "a", v: 111, n: 3 }, { k: "a", v: 100, n: 1 }]);
+  });
+
+  it("keeps the elements of a sliding count window as they came when the reduce function changes its accumulator in place", async () => {
+    const h = await open(folding(countWindow<Ev>(3, 1), { kind: "reduce", reduce: sumInPlace }));
+    for (const v of [1, 10, 100, 1000, 10000]) h.element(ev("a", v));
+    assert.deepEqual(h.take(), [1, 11, 111, 1110, 11100].map((v) => ev("a", v)));
+  });
+
+  it("keeps an evicting window's elements as they came when the reduce function changes either argument in place", async () => {
+    const intoSecond = (a: Ev, b: Ev): Ev => {
+      b.v += a.v;
+      return b;
+    };
+    for (const reduce of [sumInPlace, intoSecond]) {
+      const h = await open(folding(TumblingEventTimeWindows.of(100), { kind: "reduce", reduce }, { trigger: CountTrigger.of(1), evictor: CountEvictor.of(3) }));
+      for (const v of [1, 10, 100, 1000, 10000]) h.element(ev("a", v), v % 97);
+      assert.deepEqual(h.take(), [1, 11, 111, 1110, 11100].map((v) => ev("a", v)), reduce.name);
+    }
+  });
+
+  it("keeps an evicting window's elements as they came when the aggregate function keeps its input as the accumulator and changes it", async () => {
+    const h = await open(folding(countWindow<Ev>(3, 1), { kind: "aggregate", aggregate: keepingSum as AggregateFunction<Ev, unknown, unknown> }));
+    for (const v of [1, 10, 100, 1000, 10000]) h.element(ev("a", v));
+    assert.deepEqual(
+      h.take().map((e) => [(e as Counted).v, (e as Counted).n]),
+      [
+        [1, 1],
+        [11, 2],
+        [111, 3],
+        [1110, 3],
+        [11100, 3],
+      ],
+    );
+  });
+
+  it("refuses per-window state with merging (session) windows, as Flink does", async () => {
+    const state = new ValueStateDescriptor<number>("n");
+    class PerWindow extends ProcessWindowFunction<Ev, string, string, TimeWindow> {
+      process(_k: string, ctx: ProcessWindowFunctionContext<TimeWindow>, _elements: Iterable<Ev>, out: Collector<string>): void {
+        ctx.windowState().getState(state).update(1);
+        out.collect("fired");
+      }
+    }
+    const h = await open({ ...showing(EventTimeSessionWindows.withGap(5)), windowFunction: iterableProcessWindowFunction(new PerWindow()) as never });
+    h.element(ev("a", 1), 1);
+    assert.throws(
+      () => h.watermark(100),
+      (e: Error & { cause?: { code?: string; message?: string } }) => e.cause?.code === "WEIR_ERR_INVALID_WINDOW" && /Per-window state is not allowed when using merging windows/.test(e.cause.message ?? ""),
+    );
   });
 
   it("keeps per-window state until the function's clear() removes it with the window, and global state across windows", async () => {
