@@ -4,14 +4,16 @@
  * q0: pass-through of bids. q1: bid price converted from dollars to euros. q2: bids on every
  * 123rd auction, projected to (auction, price). keyed-count: bids counted per auction, through
  * keyBy, emitting the auction's running count. q3 (a join of sellers and their auctions) is
- * ./queries/q3.ts; the benchmark checks its results against the loop's.
+ * ./queries/q3.ts; the windowed queries (q5, q7, q8) live in ./queries/, one module each, and are
+ * registered here. The benchmark checks the results of q3 and the windowed queries against the loop's.
  */
 import { KeyedProcessFunction, ValueStateDescriptor } from "../src/index.ts";
 import type { Bid, Collector, DataStream, DataStreamSink, KeyedContext, NexmarkEvent, RuntimeContext, Sink, ValueState } from "../src/index.ts";
 import { addQ3, q3Loop } from "./queries/q3.ts";
+import { addWindowedQuery, isWindowedQuery, WINDOWED_QUERY_NAMES, windowedLoop, type WindowedQueryName } from "./queries/windowed.ts";
 
-export type QueryName = "q0" | "q1" | "q2" | "keyed-count" | "q3";
-export const QUERY_NAMES: readonly QueryName[] = ["q0", "q1", "q2", "keyed-count", "q3"];
+export type QueryName = "q0" | "q1" | "q2" | "keyed-count" | "q3" | WindowedQueryName;
+export const QUERY_NAMES: readonly QueryName[] = ["q0", "q1", "q2", "keyed-count", "q3", ...WINDOWED_QUERY_NAMES];
 
 export const isBid = (e: NexmarkEvent): e is Bid => e.kind === "bid";
 export const passThrough = (b: Bid): Bid => b;
@@ -41,6 +43,7 @@ export class CountBidsPerAuction extends KeyedProcessFunction<number, Bid, Aucti
 
 /** Appends the query to `events` and ends it in `sink`. */
 export function addQuery(query: QueryName, events: DataStream<NexmarkEvent>, sink: Sink<unknown>): DataStreamSink {
+  if (isWindowedQuery(query)) return addWindowedQuery(query, events, sink);
   switch (query) {
     case "q0":
       return events.filter(isBid).map(passThrough).sinkTo(sink);
@@ -62,6 +65,7 @@ export function addQuery(query: QueryName, events: DataStream<NexmarkEvent>, sin
 /** The same work as `queryPipeline`, as one plain loop over pre-made events' generator. */
 export function baselineLoop(query: QueryName, events: number, next: (i: number) => NexmarkEvent): number {
   if (query === "q3") return q3Loop(events, next).length;
+  if (isWindowedQuery(query)) return windowedLoop(query, events, next).length;
   let emitted = 0;
   let sink: unknown;
   const counts = new Map<number, number>();

@@ -31,7 +31,7 @@ const { values } = parseArgs({
 });
 const USAGE =
   "usage: npm run bench -- [--only throughput|checkpoints] [--ci]\n" +
-  "  throughput:  [--events N] [--reps N] [--queries q0,q1,q2,keyed-count,q3]\n" +
+  "  throughput:  [--events N] [--reps N] [--queries q0,q1,q2,keyed-count,q3,q5,q7,q8]\n" +
   "  checkpoints: [--keys N,N,...] [--checkpoints N] [--overhead-events N] [--overhead-reps N]";
 if (values.help) {
   console.log(USAGE);

@@ -1,7 +1,8 @@
 /**
- * The throughput benchmark: Nexmark q0, q1, q2 and a keyed count at parallelism 1 and 2, each
- * with records protected (the default) and with object reuse, against a hand-written
- * single-thread loop doing the same work on the same generated events, measured in the same run.
+ * The throughput benchmark: Nexmark q0, q1, q2, a keyed count and the windowed q5, q7, q8 at
+ * parallelism 1 and 2, each with records protected (the default) and with object reuse, against a
+ * hand-written single-thread loop doing the same work on the same generated events, measured in
+ * the same run.
  * The same loop split over two threads (no engine, no exchange between them) shows how far this
  * machine lets two threads scale at that moment, the ceiling for parallelism 2.
  *
@@ -10,8 +11,8 @@
  * ratios per pair). The engine's rate counts from the job's start (every task open) until the end
  * of input reached its sink; the time before it (start-up: starting worker threads and building
  * the job in each) and after it (stop: closing tasks and worker threads) are reported apart.
- * The results of q3 (a join) are checked after every engine run: they must equal the loop's as
- * multisets, or the benchmark stops with the difference.
+ * The results of q3 (a join) and of the windowed queries (q5, q7, q8) are checked after every
+ * engine run: they must equal the loop's as multisets, or the benchmark stops with the difference.
  * Writes bench/results/latest.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -23,6 +24,7 @@ import { END_OF_INPUT } from "./jobs/nexmark.ts";
 import { baselineLoop, type QueryName } from "./queries.ts";
 import { compareResults, describeDifference } from "./queries/results.ts";
 import { q3ExpectedResults } from "./queries/q3.ts";
+import { expectedResults, isWindowedQuery } from "./queries/windowed.ts";
 import { formatSummary, table, type Summary } from "./stats.ts";
 import { throughputPlan, type EngineConfig } from "./throughput/plan.ts";
 import { summarizeThroughput, type Sample, type SpreadFigure, type ThroughputResult } from "./throughput/summary.ts";
@@ -114,7 +116,7 @@ export async function runThroughputBenchmark(options: ThroughputOptions): Promis
         if (lastQuery !== undefined) process.stderr.write(`  ${lastQuery} done\n`);
         lastQuery = step.query;
         measureBaseline(step.query, warmUpEvents(events));
-        expected = step.query === "q3" ? q3ExpectedResults(events) : undefined;
+        expected = step.query === "q3" ? q3ExpectedResults(events) : isWindowedQuery(step.query) ? expectedResults(step.query, events) : undefined;
         break;
       case "baseline":
         baseline = measureBaseline(step.query, events);

@@ -27,11 +27,11 @@ export const ENGINE_CONFIGS: readonly EngineConfig[] = [
 ];
 
 /**
- * Queries without the loop on p threads. q3 is a join: a thread given every p-th event misses the
+ * Queries without the loop on p threads. q3 and q8 are joins: a thread given every p-th event misses the
  * sellers and auctions the others saw, and split by key instead, every thread would generate
  * every event, which is no ceiling for the engine (whose sources split the generating) either.
  */
-const NO_PARALLEL_LOOP: ReadonlySet<QueryName> = new Set<QueryName>(["q3"]);
+const NO_PARALLEL_LOOP: ReadonlySet<QueryName> = new Set<QueryName>(["q3", "q8"]);
 
 export type Step =
   | { readonly kind: "warm-up"; readonly query: QueryName }
