@@ -1,9 +1,9 @@
 /**
  * The entries of one heap state: a map from normalized key to stored value for each key group of
  * the backend's range, created on the first write to that key group. Reads and writes address the
- * current entry its cursor names: the current key, or for a namespaced state the current key in
- * the state's current namespace (see NamespaceCursor). Invariant: no map holds `undefined` as a value, so a key has an entry exactly when
- * it holds state.
+ * current key its cursor names. (A namespaced state keeps, per key, a map from namespace to value
+ * in such a table: see NamespacedStateTable.) Invariant: no map holds `undefined` as a value, so a
+ * key has an entry exactly when it holds state.
  *
  * Snapshots are copy-on-write per entry, against every snapshot in flight (the idea of Flink's
  * CopyOnWriteStateMap with state versions). `freeze()` costs O(key groups): each non-empty key
@@ -50,7 +50,34 @@ export interface FrozenTable<V> {
   release(index: number): void;
 }
 
-export class StateTable<V> {
+/**
+ * The current entry of one state, as the heap state kinds read and write it: the current key's
+ * (StateTable), or the current key's in the current namespace (NamespacedStateTable).
+ */
+export interface CurrentEntry<V> {
+  /** The value, or undefined when it has none; must not be changed in place nor given to user code. */
+  get(): V | undefined;
+  /** The value, which the caller may change in place: no live snapshot sees the object returned. */
+  getForChange(): V | undefined;
+  /** Stores `value`, which must not be undefined. */
+  put(value: V): void;
+  /** Stores `value`, or removes the entry when it is undefined. */
+  set(value: V | undefined): void;
+  remove(): void;
+}
+
+/** A state's entries key group by key group, as snapshots, restores and introspection see them. */
+export interface KeyGroupTable {
+  /** The entries of one key group, live, in their stored form; `keyGroup` must lie in the range. */
+  entries(keyGroup: number): IterableIterator<[NormalizedKey, unknown]>;
+  /** Replaces one key group's entries (restore, before any snapshot). */
+  load(keyGroup: number, entries: Iterable<readonly [NormalizedKey, unknown]>): void;
+  /** Number of entries over all key groups. */
+  size(): number;
+  freeze(): FrozenTable<unknown>;
+}
+
+export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
   private readonly maps: (Map<NormalizedKey, V> | undefined)[];
   /** Per key group: the pre-images of the live snapshots holding it, oldest first; undefined when none. */
   private readonly holds: (PreImage<V>[] | undefined)[];
@@ -90,12 +117,14 @@ export class StateTable<V> {
    */
   getForChange(): V | undefined {
     const index = this.current.index;
+    const key = this.current.normalized;
+    const holds = this.holds[index];
+    // The entry last read or written is known, and owned when a hold has a record of it.
+    if (index === this.lastIndex && key === this.lastKey && (holds === undefined || this.lastRecorded)) return this.lastValue;
     const map = this.maps[index];
     if (map === undefined) return undefined;
-    const key = this.current.normalized;
     const value = map.get(key);
     this.remember(index, key, value);
-    const holds = this.holds[index];
     if (holds === undefined || typeof value !== "object" || value === null) return value;
     this.lastRecorded = true;
     if (!recordPreImage(holds, key, value)) return value;
