@@ -123,9 +123,15 @@ export class NamespacedStateTable<V> implements CurrentEntry<V>, KeyGroupTable {
       group: (index) => {
         const group = frozen.group(index);
         if (group === undefined) return undefined;
-        let sizeBound = 0;
-        for (const [, namespaces] of group.entries()) sizeBound += namespaces.size;
-        return { sizeBound, entries: () => perNamespace(group.entries()) };
+        return {
+          /** Counted when asked for: only numeric encodings need it, and namespaced entries never are. */
+          get sizeBound() {
+            let n = 0;
+            group.forEach((namespaces) => (n += namespaces.size));
+            return n;
+          },
+          forEach: (visit) => group.forEach((namespaces, key) => namespaces.forEach((value, namespace) => visit(value, namespacedEntryKey(key, namespace)))),
+        };
       },
       release: (index) => frozen.release(index),
     };

@@ -11,7 +11,7 @@
  * first). Before a key of a held group changes, the value it had is recorded in every hold that
  * has no record of the key yet (ABSENT when it had none); a snapshot then sees its group as the
  * live map overlaid with its pre-image. Values are changed in place only after `getForChange`,
- * which swaps a deep copy into the live map the first time a key is read for change under a hold
+ * which records a deep copy as the pre-image the first time a key is read for change under a hold
  * (objects only: primitives cannot change in place), so a value a snapshot can see is never
  * changed. A snapshot drops its hold on a group once it has written it, or when released.
  *
@@ -38,8 +38,8 @@ type PreImage<V> = Map<NormalizedKey, V | typeof ABSENT>;
 export interface FrozenGroup<V> {
   /** At least the number of entries. */
   readonly sizeBound: number;
-  /** A fresh iteration of the entries each call. */
-  entries(): Iterable<[NormalizedKey, V]>;
+  /** Calls `visit` for each entry (without making an entry pair per entry, as an iterator would). */
+  forEach(visit: (value: V, key: NormalizedKey) => void): void;
 }
 
 /** A table as it was at `freeze()`, read key group by key group (by position in the range). */
@@ -127,11 +127,10 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     this.remember(index, key, value);
     if (holds === undefined || typeof value !== "object" || value === null) return value;
     this.lastRecorded = true;
-    if (!recordPreImage(holds, key, value)) return value;
-    const copy = deepCopy(value);
-    map.set(key, copy);
-    this.lastValue = copy;
-    return copy;
+    // The snapshots get a copy and the live map keeps its (long-lived) object: the copy is garbage
+    // once the snapshots have written the group, so it seldom outlives a young-generation collection.
+    if (!holds[holds.length - 1]!.has(key)) recordPreImageOfNewest(holds, key, deepCopy(value));
+    return value;
   }
 
   /** Stores `value` for the current key; `value` must not be undefined. */
@@ -255,14 +254,9 @@ function valueOrAbsent<V>(value: V | undefined): V | typeof ABSENT {
   return value === undefined ? ABSENT : value;
 }
 
-/**
- * Records `value` as the key's pre-image in every hold without a record of it (they are the
- * newest ones). Returns whether any was recorded: false means the current value is the table's own.
- */
-function recordPreImage<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V | typeof ABSENT): boolean {
-  if (holds[holds.length - 1]!.has(key)) return false;
-  recordPreImageOfNewest(holds, key, value);
-  return true;
+/** Records `value` as the key's pre-image in every hold without a record of it (they are the newest ones). */
+function recordPreImage<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V | typeof ABSENT): void {
+  if (!holds[holds.length - 1]!.has(key)) recordPreImageOfNewest(holds, key, value);
 }
 
 /** As recordPreImage, for a key the newest hold is known to have no record of. */
@@ -274,11 +268,16 @@ function recordPreImageOfNewest<V>(holds: readonly PreImage<V>[], key: Normalize
 
 /** The live map overlaid with a pre-image: unchanged keys as they are, changed ones as recorded. */
 function frozenGroup<V>(live: ReadonlyMap<NormalizedKey, V>, preImage: PreImage<V>): FrozenGroup<V> {
-  if (preImage.size === 0) return { sizeBound: live.size, entries: () => live.entries() };
-  return { sizeBound: live.size + preImage.size, entries: () => overlaid(live, preImage) };
-}
-
-function* overlaid<V>(live: ReadonlyMap<NormalizedKey, V>, preImage: PreImage<V>): Generator<[NormalizedKey, V]> {
-  for (const entry of live) if (!preImage.has(entry[0])) yield entry;
-  for (const [key, value] of preImage) if (value !== ABSENT) yield [key, value];
+  if (preImage.size === 0) return { sizeBound: live.size, forEach: (visit) => live.forEach(visit) };
+  return {
+    sizeBound: live.size + preImage.size,
+    forEach: (visit) => {
+      live.forEach((value, key) => {
+        if (!preImage.has(key)) visit(value, key);
+      });
+      preImage.forEach((value, key) => {
+        if (value !== ABSENT) visit(value, key);
+      });
+    },
+  };
 }
