@@ -4,11 +4,13 @@
  * goes on processing, releasing each group as it is written.
  *
  * Format (version 1): "WKS1", u32 header length, header, then one section per non-empty key
- * group: u32 key group, u32 length, body. Header and bodies are MessagePack (structured-clone
- * mode: Maps, Sets, Dates and bigints survive). Header: { maxParallelism, range: [start, end],
- * states: [[name, kind], ...] }, where a namespaced state is [name, kind, 1] and its entries' keys
- * encode (key, namespace) (see NamespaceCursor), so namespaces are stored per key group with their
- * keys. Body: [[stateIndex, flatEntries], ...] where flatEntries is
+ * group: u32 key group, u32 length, body. Header and bodies are MessagePack, read in
+ * structured-clone mode (Sets, Dates, typed arrays and bigints survive, and so does an object
+ * reached twice); a body holding only primitives and plain objects and arrays of primitives is
+ * written without reference tracking, which gives the same bytes. Header: { maxParallelism,
+ * range: [start, end], states: [[name, kind], ...] }, where a namespaced state is [name, kind, 1]
+ * and its entries' keys encode (key, namespace) (see namespacedEntryKey), so namespaces are
+ * stored per key group with their keys. Body: [[stateIndex, flatEntries], ...] where flatEntries is
  * [key, value, key, value, ...] of normalized keys and stored values, except map state, whose
  * value is flattened as [userKeyNormalized, userKey, value, ...]; when every key and value of a
  * state in a key group is a number, flatEntries is an Int32Array (all 32-bit integers) or a
@@ -29,7 +31,7 @@ const MAGIC = 0x31534b57; // "WKS1" little-endian
 export interface FrozenState {
   readonly name: string;
   readonly kind: StateKind;
-  /** Entries are (key, namespace) pairs under their encoded entry key (see NamespaceCursor). */
+  /** Entries are (key, namespace) pairs under their encoded entry key (see namespacedEntryKey). */
   readonly namespaced: boolean;
   readonly table: FrozenTable<unknown>;
   /** What a stored value is written as (TTL: without its expired parts); undefined leaves the entry out. */
