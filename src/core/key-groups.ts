@@ -47,6 +47,14 @@ function isFlatArray(value: unknown): value is readonly unknown[] {
 export const CANONICAL_TEXT: unique symbol = Symbol("weir.canonicalText");
 
 /**
+ * Where an object that is often used as a key or namespace (a window) gives its normalized form
+ * itself: `normalizeKey` returns it as it is, so it must be the string the general way would give
+ * (COMPOSITE_MARK followed by the canonical text). Giving the same string object for equal keys,
+ * as windows do, lets maps find it by its cached hash instead of hashing a new string each time.
+ */
+export const NORMALIZED_KEY: unique symbol = Symbol("weir.normalizedKey");
+
+/**
  * Canonical text of a composite key: object properties sorted, so `{a,b}` and `{b,a}` agree. A flat
  * array (also as an object's `toJSON()`, as windows give it) takes the fast way: plain JSON is the
  * same text, without a replacer call per value.
@@ -78,7 +86,7 @@ export function canonicalKey(key: unknown): string {
  * starts with; a string key that itself starts with the marker gets a second one, so no string
  * key and no composite key ever share a stored form.
  */
-const COMPOSITE_MARK = "\u0001";
+export const COMPOSITE_MARK = "\u0001";
 
 export function normalizeKey(key: unknown): NormalizedKey {
   if (key === null || key === undefined) return key;
@@ -89,8 +97,10 @@ export function normalizeKey(key: unknown): NormalizedKey {
     case "boolean":
     case "bigint":
       return key;
-    default:
-      return COMPOSITE_MARK + canonicalKey(key);
+    default: {
+      const given = (key as { [NORMALIZED_KEY]?: unknown })[NORMALIZED_KEY];
+      return typeof given === "string" ? given : COMPOSITE_MARK + canonicalKey(key);
+    }
   }
 }
 

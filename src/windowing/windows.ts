@@ -4,7 +4,7 @@
  * (two `TimeWindow`s with equal start and end are one window) and carry only data fields.
  */
 import { WeirError } from "../core/errors.ts";
-import { CANONICAL_TEXT } from "../core/key-groups.ts";
+import { CANONICAL_TEXT, COMPOSITE_MARK, NORMALIZED_KEY } from "../core/key-groups.ts";
 
 /**
  * The largest timestamp a window can hold, and the watermark that ends event time: the largest
@@ -64,10 +64,14 @@ export class TimeWindow extends Window {
     return [this.start, this.end];
   }
 
-  /** The canonical text of `toJSON()`, written directly: a finite number's text is the same in JSON. */
+  /** The canonical text of `toJSON()`. */
   get [CANONICAL_TEXT](): string {
-    const { start, end } = this;
-    return Number.isFinite(start) && Number.isFinite(end) ? `[${start},${end}]` : JSON.stringify([start, end]);
+    return windowText(this.start, this.end);
+  }
+
+  /** The window's normalized form as a key and state namespace: one string object per (start, end) while it is in use (see normalizedWindow). */
+  get [NORMALIZED_KEY](): string {
+    return normalizedWindow(this.start, this.end);
   }
 
   /**
@@ -105,6 +109,34 @@ export class TimeWindow extends Window {
     }
     flush();
   }
+}
+
+/**
+ * Normalized forms of recently used time windows, in a direct-mapped cache of WINDOW_SLOTS slots
+ * by (start, end): a window operator sets the same few windows as namespace again and again, each
+ * time as a new object, and a string made once has its hash computed once. A slot taken by
+ * another window is overwritten (time moves on, so old windows do not come back); the cost of a
+ * miss is only a new string.
+ */
+const WINDOW_SLOTS = 256;
+const slotStarts = new Float64Array(WINDOW_SLOTS).fill(Number.NaN);
+const slotEnds = new Float64Array(WINDOW_SLOTS);
+const slotKeys: string[] = new Array<string>(WINDOW_SLOTS).fill("");
+
+/** The canonical text of a time window, written directly: a finite number's text is the same in JSON. */
+function windowText(start: number, end: number): string {
+  return Number.isFinite(start) && Number.isFinite(end) ? `[${start},${end}]` : JSON.stringify([start, end]);
+}
+
+function normalizedWindow(start: number, end: number): string {
+  // Fibonacci hashing of both bounds: windows are often multiples of a round size, so low bits alone would collide.
+  const slot = Math.imul((start | 0) ^ Math.imul(end | 0, 0x85ebca6b), 0x9e3779b1) >>> 24;
+  if (slotStarts[slot] === start && slotEnds[slot] === end) return slotKeys[slot]!;
+  const normalized = COMPOSITE_MARK + windowText(start, end);
+  slotStarts[slot] = start;
+  slotEnds[slot] = end;
+  slotKeys[slot] = normalized;
+  return normalized;
 }
 
 /** The one window of `GlobalWindows`: it holds every element and never ends. */

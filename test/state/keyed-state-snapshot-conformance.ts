@@ -294,6 +294,31 @@ function assertLiveStateKeepsChanges<Op>(
 export function keyedStateSnapshotConformance(name: string, create: Factory): void {
   namespacedSnapshotConformance(name, create);
   describe(`${name}: snapshots`, () => {
+    it("values of every shape come back from a snapshot as stored, side by side in one key group", () => {
+      const shared = { id: 1 };
+      const values: unknown[] = [7, 2.5, "text", true, null, 12n, { n: 1, last: 2 }, [1, "a", null], { nested: { deep: [1, 2] } }, new Set([1, 2]), new Date(5), { first: shared, second: shared }];
+      const backend = create({ keyGroupRange: FULL, maxParallelism: MAX });
+      const state = backend.getState(new ValueStateDescriptor<unknown>("shapes"));
+      const restored = create({ keyGroupRange: FULL, maxParallelism: MAX });
+      const group = assignToKeyGroup(0, MAX);
+      // Keys of one key group, so every shape lands in one section.
+      const keys = Array.from({ length: 2000 }, (_, i) => i).filter((k) => assignToKeyGroup(k, MAX) === group).slice(0, values.length);
+      assert.equal(keys.length, values.length);
+      keys.forEach((key, i) => {
+        backend.setCurrentKey(key);
+        state.update(values[i]);
+      });
+      restored.restore([writeAll(backend.snapshot())]);
+      const back = restored.getState(new ValueStateDescriptor<unknown>("shapes"));
+      keys.forEach((key, i) => {
+        restored.setCurrentKey(key);
+        assert.deepEqual(back.value(), values[i], `value #${i}`);
+      });
+      restored.setCurrentKey(keys[values.length - 1]);
+      const pair = back.value() as { first: object; second: object };
+      assert.equal(pair.first, pair.second, "an object reached twice is one object");
+    });
+
     it("a snapshot shows the state as it was when taken, whatever is written while it is written out", () => {
       fc.assert(
         fc.property(ops, ops, (before, after) => {

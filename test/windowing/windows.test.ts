@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { WeirError } from "../../src/core/errors.ts";
-import { normalizeKey } from "../../src/core/key-groups.ts";
+import { canonicalKey, normalizeKey } from "../../src/core/key-groups.ts";
 import { GlobalWindow, MAX_TIMESTAMP, TimeWindow, globalWindowSerializer, timeWindowSerializer } from "../../src/windowing/windows.ts";
 
 const w = (start: number, end: number) => new TimeWindow(start, end);
@@ -29,6 +29,15 @@ describe("TimeWindow", () => {
     assert.ok(!w(1, 2).equals(w(1, 3)));
     assert.equal(normalizeKey(w(1, 2)), normalizeKey(w(1, 2)));
     assert.notEqual(normalizeKey(w(1, 2)), normalizeKey(w(1, 3)));
+  });
+
+  it("normalizes as the general form of its [start, end] would, for many windows in turn and for bounds JSON cannot write", () => {
+    const windows: TimeWindow[] = [];
+    for (let i = 0; i < 2_000; i++) windows.push(w(i * 1000, i * 1000 + 3000), w(-i * 7, i * 13 + 0.5));
+    windows.push(w(-Infinity, Infinity), w(Number.NaN, 0), w(-0, 5), w(MAX_TIMESTAMP - 1, MAX_TIMESTAMP));
+    // Twice over, so that windows met before, and windows whose place was taken since, are both asked for again.
+    for (const window of [...windows, ...windows]) assert.equal(normalizeKey(window), `\u0001${canonicalKey([window.start, window.end])}`);
+    assert.equal(normalizeKey(w(Number.NaN, 0)), normalizeKey(w(Number.NaN, 0)));
   });
 
   describe("getWindowStartWithOffset", () => {

@@ -2,15 +2,15 @@
  * Aggregating state on the heap: stores the accumulator; `get()` applies `getResult` to it on
  * each call. A key with no accumulator (never added to, or cleared) reads as undefined. `add` may
  * change the accumulator in place, and `getResult` may return (part of) it for the caller to
- * change: both read it through StateTable.getForChange, so no live snapshot sees such changes.
+ * change: both read it through CurrentEntry.getForChange, so no live snapshot sees such changes.
  */
 import type { AggregateFunction } from "../descriptors.ts";
 import type { AggregatingState } from "../state.ts";
-import type { StateTable } from "./state-table.ts";
+import type { CurrentEntry } from "./state-table.ts";
 
 export class HeapAggregatingState<IN, ACC, OUT> implements AggregatingState<IN, OUT> {
   constructor(
-    private readonly table: StateTable<ACC>,
+    private readonly table: CurrentEntry<ACC>,
     private readonly aggregate: AggregateFunction<IN, ACC, OUT>,
   ) {}
 

@@ -9,7 +9,9 @@
  *
  * Access costs: `setCurrentKey` hashes the key and, for composite keys only, builds its canonical
  * string; a value-state read or write is an array read and one `Map` operation, plus, while a
- * snapshot holds the key's group, the copy-on-write bookkeeping StateTable describes.
+ * snapshot holds the key's group, the copy-on-write bookkeeping StateTable describes. Namespaced
+ * state (see NamespacedStateTable) adds one lookup of the namespace in the key's namespace map;
+ * windows give their normalized form ready-made (see TimeWindow).
  *
  * TTL (a descriptor with `enableTimeToLive`): the state is the TTL layer of state/ttl over the
  * heap state of the same kind, on the backend's clock; snapshots leave expired values out (as of
@@ -40,14 +42,14 @@ import type { AggregatingState, ListState, MapState, ReducingState, State, Value
 import type { InternalKvState, InternalMergingState } from "../namespaced-state.ts";
 import { CurrentKey } from "./current-key.ts";
 import { HeapNamespacedState, mergeLists, type MergeValues } from "./heap-namespaced-state.ts";
-import { NamespaceCursor } from "./namespace-cursor.ts";
+import { NamespacedStateTable } from "./namespaced-state-table.ts";
 import { HeapAggregatingState } from "./heap-aggregating-state.ts";
 import { HeapListState } from "./heap-list-state.ts";
 import { HeapMapState, type UserMap } from "./heap-map-state.ts";
 import { HeapReducingState } from "./heap-reducing-state.ts";
 import { HeapValueState } from "./heap-value-state.ts";
 import { HeapSnapshot, readKeyedSnapshot, type FrozenState, type RestoredState } from "./heap-snapshot.ts";
-import { StateTable } from "./state-table.ts";
+import { StateTable, type CurrentEntry, type KeyGroupTable } from "./state-table.ts";
 import { createTtlState } from "../ttl/ttl-state-factory.ts";
 import type { StateTtlConfig } from "../ttl/state-ttl-config.ts";
 import { IncrementalCleanup, withoutExpired } from "./heap-ttl.ts";
@@ -59,18 +61,26 @@ export type HeapKeyedStateBackendOptions = KeyedStateBackendOptions;
  * has none, and its table is frozen and copied-on-write like any other, so a function that asks
  * for it late (on the first record after a restore, say) shares nothing with a live snapshot.
  */
-interface TableEntry {
+type TableEntry = PlainEntry | NamespacedEntry;
+
+interface PlainEntry {
   readonly kind: StateKind;
-  /** Whether entries are (key, namespace) pairs: the state was asked for by `getNamespacedState`. */
-  readonly namespaced: boolean;
+  readonly namespaced: false;
   readonly table: StateTable<unknown>;
   state: State | undefined;
-  /** The cursor of a namespaced table; undefined for a plain one. */
-  readonly cursor: NamespaceCursor | undefined;
-  /** The handle `getNamespacedState` returns, once asked for. */
-  handle: HeapNamespacedState<unknown, State> | undefined;
   /** The TTL the state was asked for with, if any. */
   ttl: StateTtlConfig | undefined;
+}
+
+/** A state asked for by `getNamespacedState` (or restored as one): values per (key, namespace). */
+interface NamespacedEntry {
+  readonly kind: StateKind;
+  readonly namespaced: true;
+  readonly table: NamespacedStateTable<unknown>;
+  state: State | undefined;
+  /** The handle `getNamespacedState` returns, once asked for. */
+  handle: HeapNamespacedState<unknown, State> | undefined;
+  readonly ttl: undefined;
 }
 
 export class HeapKeyedStateBackend implements KeyedStateBackend {
@@ -130,15 +140,15 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       const table = new StateTable<unknown>(descriptor.name, this.keyGroupRange, this.current);
       const ttl = ttlOf(descriptor);
       const state = this.createState(descriptor, table, ttl);
-      this.tables.set(descriptor.name, { kind: descriptor.kind, namespaced: false, table, state, cursor: undefined, handle: undefined, ttl });
+      this.tables.set(descriptor.name, { kind: descriptor.kind, namespaced: false, table, state, ttl });
       return state;
     }
     checkSameState(entry, descriptor, false);
-    if (entry.state === undefined) {
+    if (entry.state === undefined && !entry.namespaced) {
       entry.ttl = ttlOf(descriptor);
       entry.state = this.createState(descriptor, entry.table, entry.ttl);
     }
-    return entry.state;
+    return entry.state!;
   }
 
   private createState(descriptor: StateDescriptor, table: StateTable<unknown>, ttl: StateTtlConfig | undefined): State {
@@ -185,17 +195,17 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       entry = this.namespacedEntry(descriptor.name, descriptor.kind);
       this.tables.set(descriptor.name, entry);
     } else checkSameState(entry, descriptor, true);
+    if (!entry.namespaced) throw internalError(`state '${descriptor.name}' is not namespaced`);
     if (entry.handle === undefined) {
       const state = createState(descriptor, entry.table);
       entry.state = state;
-      entry.handle = new HeapNamespacedState(state, entry.cursor!, entry.table, mergeFor(descriptor));
+      entry.handle = new HeapNamespacedState(state, entry.table, mergeFor(descriptor));
     }
     return entry.handle as InternalKvState<N, State>;
   }
 
-  private namespacedEntry(name: string, kind: StateKind): TableEntry {
-    const cursor = new NamespaceCursor(name, this.current);
-    return { kind, namespaced: true, table: new StateTable<unknown>(name, this.keyGroupRange, cursor), state: undefined, cursor, handle: undefined, ttl: undefined };
+  private namespacedEntry(name: string, kind: StateKind): NamespacedEntry {
+    return { kind, namespaced: true, table: new NamespacedStateTable<unknown>(name, this.keyGroupRange, this.current), state: undefined, handle: undefined, ttl: undefined };
   }
 
   /**
@@ -227,7 +237,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       if (entry === undefined) {
         entry = restored.namespaced
           ? this.namespacedEntry(name, restored.kind)
-          : { kind: restored.kind, namespaced: false, table: new StateTable<unknown>(name, this.keyGroupRange, this.current), state: undefined, cursor: undefined, handle: undefined, ttl: undefined };
+          : { kind: restored.kind, namespaced: false, table: new StateTable<unknown>(name, this.keyGroupRange, this.current), state: undefined, ttl: undefined };
         this.tables.set(name, entry);
       } else if (entry.kind !== restored.kind || entry.namespaced !== restored.namespaced) {
         throw new WeirError(
@@ -258,7 +268,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return this.table(stateName).size();
   }
 
-  private table(stateName: string): StateTable<unknown> {
+  private table(stateName: string): KeyGroupTable {
     const entry = this.tables.get(stateName);
     if (entry?.state === undefined) throw internalError(`no state named '${stateName}' is registered`);
     return entry.table;
@@ -269,14 +279,14 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 }
 
-function createState(descriptor: StateDescriptor, table: StateTable<unknown>): State {
+function createState(descriptor: StateDescriptor, table: CurrentEntry<unknown>): State {
   switch (descriptor.kind) {
     case "value":
       return new HeapValueState(table);
     case "list":
-      return new HeapListState(table as StateTable<unknown[]>);
+      return new HeapListState(table as CurrentEntry<unknown[]>);
     case "map":
-      return new HeapMapState(table as StateTable<UserMap<unknown, unknown>>);
+      return new HeapMapState(table as CurrentEntry<UserMap<unknown, unknown>>);
     case "reducing":
       return new HeapReducingState(table, descriptor.reduce);
     case "aggregating":

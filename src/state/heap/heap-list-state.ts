@@ -2,14 +2,14 @@
  * List state on the heap: stores a non-empty array per key. `get()` returns a fresh array (so
  * later writes do not show in it, and changing the array does not change the state) holding the
  * stored elements, which the caller may change in place; `add` appends to the stored array. Both
- * read it through StateTable.getForChange, so no live snapshot sees either. A key whose list
+ * read it through CurrentEntry.getForChange, so no live snapshot sees either. A key whose list
  * becomes empty (`update([])`, `clear()`) has no entry.
  */
 import type { ListState } from "../state.ts";
-import type { StateTable } from "./state-table.ts";
+import type { CurrentEntry } from "./state-table.ts";
 
 export class HeapListState<T> implements ListState<T> {
-  constructor(private readonly table: StateTable<T[]>) {}
+  constructor(private readonly table: CurrentEntry<T[]>) {}
 
   get(): readonly T[] {
     const list = this.table.getForChange();

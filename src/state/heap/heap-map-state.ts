@@ -4,12 +4,12 @@
  * with equal content are one key) while `keys()` and `entries()` give back the key first put.
  * Removing the last user key removes the key's entry. Values (and keys) handed out may be
  * changed in place: everything that hands out an object or changes the stored map reads it
- * through StateTable.getForChange, so no live snapshot sees such changes; reading a primitive
+ * through CurrentEntry.getForChange, so no live snapshot sees such changes; reading a primitive
  * value, `contains` and `isEmpty` copy nothing.
  */
 import { normalizeKey, type NormalizedKey } from "../../core/key-groups.ts";
 import type { MapState } from "../state.ts";
-import type { StateTable } from "./state-table.ts";
+import type { CurrentEntry } from "./state-table.ts";
 
 /** One user-key mapping as stored; `key` is the user key as first put. */
 export class UserMapEntry<K, V> {
@@ -22,7 +22,7 @@ export class UserMapEntry<K, V> {
 export type UserMap<K, V> = Map<NormalizedKey, UserMapEntry<K, V>>;
 
 export class HeapMapState<K, V> implements MapState<K, V> {
-  constructor(private readonly table: StateTable<UserMap<K, V>>) {}
+  constructor(private readonly table: CurrentEntry<UserMap<K, V>>) {}
 
   get(key: K): V | undefined {
     const normalized = normalizeKey(key);

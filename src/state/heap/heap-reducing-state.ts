@@ -2,15 +2,15 @@
  * Reducing state on the heap: stores the value folded so far. An undefined result counts as no
  * value. The reduce function may change the accumulated value in place and return it, and `get()`
  * hands out the stored value for the caller to change: both read it through
- * StateTable.getForChange, so no live snapshot sees such changes.
+ * CurrentEntry.getForChange, so no live snapshot sees such changes.
  */
 import type { ReduceFn } from "../descriptors.ts";
 import type { ReducingState } from "../state.ts";
-import type { StateTable } from "./state-table.ts";
+import type { CurrentEntry } from "./state-table.ts";
 
 export class HeapReducingState<T> implements ReducingState<T> {
   constructor(
-    private readonly table: StateTable<T>,
+    private readonly table: CurrentEntry<T>,
     private readonly reduce: ReduceFn<T>,
   ) {}
 

@@ -4,11 +4,13 @@
  * goes on processing, releasing each group as it is written.
  *
  * Format (version 1): "WKS1", u32 header length, header, then one section per non-empty key
- * group: u32 key group, u32 length, body. Header and bodies are MessagePack (structured-clone
- * mode: Maps, Sets, Dates and bigints survive). Header: { maxParallelism, range: [start, end],
- * states: [[name, kind], ...] }, where a namespaced state is [name, kind, 1] and its entries' keys
- * encode (key, namespace) (see NamespaceCursor), so namespaces are stored per key group with their
- * keys. Body: [[stateIndex, flatEntries], ...] where flatEntries is
+ * group: u32 key group, u32 length, body. Header and bodies are MessagePack, read in
+ * structured-clone mode (Sets, Dates, typed arrays and bigints survive, and so does an object
+ * reached twice); a body holding only primitives and plain objects and arrays of primitives is
+ * written without reference tracking, which gives the same bytes. Header: { maxParallelism,
+ * range: [start, end], states: [[name, kind], ...] }, where a namespaced state is [name, kind, 1]
+ * and its entries' keys encode (key, namespace) (see namespacedEntryKey), so namespaces are
+ * stored per key group with their keys. Body: [[stateIndex, flatEntries], ...] where flatEntries is
  * [key, value, key, value, ...] of normalized keys and stored values, except map state, whose
  * value is flattened as [userKeyNormalized, userKey, value, ...]; when every key and value of a
  * state in a key group is a number, flatEntries is an Int32Array (all 32-bit integers) or a
@@ -29,7 +31,7 @@ const MAGIC = 0x31534b57; // "WKS1" little-endian
 export interface FrozenState {
   readonly name: string;
   readonly kind: StateKind;
-  /** Entries are (key, namespace) pairs under their encoded entry key (see NamespaceCursor). */
+  /** Entries are (key, namespace) pairs under their encoded entry key (see namespacedEntryKey). */
   readonly namespaced: boolean;
   readonly table: FrozenTable<unknown>;
   /** What a stored value is written as (TTL: without its expired parts); undefined leaves the entry out. */
@@ -37,46 +39,104 @@ export interface FrozenState {
 }
 
 const packr = new Packr({ structuredClone: true, useRecords: false });
+/**
+ * Writes what `packr` writes for data without objects reachable twice (it reads all of it back):
+ * no reference tracking, which costs `packr` a map entry and an object per object written.
+ */
+const treePackr = new Packr({ moreTypes: true, useRecords: false });
 
 /**
- * Keys and values all numbers (counts, sums): packed as one typed array of pairs, several times
- * faster than generic encoding; 32-bit integers when every number is one, else float64.
+ * Whether `value` is a primitive, or a plain object or array of primitives: nothing in it can be
+ * reached twice, so `treePackr` writes it as `packr` would.
  */
-function numericPairs(kind: StateKind, group: FrozenGroup<unknown>): Int32Array | Float64Array | undefined {
-  if (kind === "map" || kind === "list") return undefined;
-  // Filled as 32-bit integers while every number is one (the common case: one array, half the
-  // bytes), switching to float64 at the first that is not.
-  let pairs: Int32Array | Float64Array = new Int32Array(group.sizeBound * 2);
-  let i = 0;
-  for (const [key, value] of group.entries()) {
-    if (typeof key !== "number" || typeof value !== "number") return undefined;
-    if (pairs instanceof Int32Array && ((key | 0) !== key || (value | 0) !== value || Object.is(key, -0) || Object.is(value, -0))) {
-      const wide: Float64Array = new Float64Array(pairs.length);
-      wide.set(pairs.subarray(0, i));
-      pairs = wide;
-    }
-    pairs[i++] = key;
-    pairs[i++] = value;
+function isShallow(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return true;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) return false;
+  for (const key in value) {
+    const field = (value as Record<string, unknown>)[key];
+    if (typeof field === "object" && field !== null) return false;
   }
-  return i === pairs.length ? pairs : pairs.subarray(0, i);
+  return true;
+}
+
+/**
+ * The typed arrays numeric pairs are gathered in, per state, kept for the whole snapshot: a group's
+ * pairs are encoded (copied) before the next group's are gathered.
+ */
+class PairBuffers {
+  ints = new Int32Array(0);
+  floats = new Float64Array(0);
+
+  /** Room for `length` numbers in both. */
+  reserve(length: number): void {
+    if (this.ints.length < length) this.ints = new Int32Array(length);
+    if (this.floats.length < length) this.floats = new Float64Array(length);
+  }
+}
+
+/**
+ * Keys and values all numbers (counts, sums): the group's pairs as a view of one of `buffers`,
+ * several times faster to encode than generic arrays; 32-bit integers when every number is one,
+ * else float64. Undefined when some key or value is not a number.
+ */
+function numericPairs(group: FrozenGroup<unknown>, buffers: PairBuffers): Int32Array | Float64Array | undefined {
+  buffers.reserve(group.sizeBound * 2);
+  const { ints, floats } = buffers;
+  // Filled as 32-bit integers while every number is one (the common case: half the bytes to
+  // encode), switching to float64 at the first that is not.
+  let wide = false;
+  let numeric = true;
+  let i = 0;
+  group.forEach((value, key) => {
+    if (!numeric) return;
+    if (typeof key !== "number" || typeof value !== "number") {
+      numeric = false;
+      return;
+    }
+    if (!wide && ((key | 0) !== key || (value | 0) !== value || Object.is(key, -0) || Object.is(value, -0))) {
+      for (let j = 0; j < i; j++) floats[j] = ints[j]!;
+      wide = true;
+    }
+    if (wide) {
+      floats[i++] = key;
+      floats[i++] = value;
+    } else {
+      ints[i++] = key;
+      ints[i++] = value;
+    }
+  });
+  if (!numeric) return undefined;
+  return wide ? floats.subarray(0, i) : ints.subarray(0, i);
+}
+
+/** A group's entries in the body's form, and whether all of it is shallow (see isShallow). */
+interface Flat {
+  readonly entries: unknown[] | Int32Array | Float64Array;
+  readonly shallow: boolean;
 }
 
 /** The group's entries in the body's form; an empty array when it has none. */
-function flatten(kind: StateKind, group: FrozenGroup<unknown>, filter: FrozenState["filter"]): unknown[] | Int32Array | Float64Array {
-  const numeric = filter === undefined ? numericPairs(kind, group) : undefined;
-  if (numeric !== undefined) return numeric;
+function flatten(state: FrozenState, group: FrozenGroup<unknown>, buffers: PairBuffers): Flat {
+  const { kind, filter } = state;
+  const numeric = filter === undefined && kind !== "map" && kind !== "list" && !state.namespaced ? numericPairs(group, buffers) : undefined;
+  if (numeric !== undefined) return { entries: numeric, shallow: true };
   const flat: unknown[] = [];
-  for (const [key, stored] of group.entries()) {
+  let shallow = kind !== "map";
+  group.forEach((stored, key) => {
     const value = filter === undefined ? stored : filter(stored);
-    if (value === undefined) continue;
+    if (value === undefined) return;
     flat.push(key);
     if (kind === "map") {
       const inner: unknown[] = [];
       for (const [k, e] of value as UserMap<unknown, unknown>) inner.push(k, e.key, e.value);
       flat.push(inner);
-    } else flat.push(value);
-  }
-  return flat;
+    } else {
+      if (shallow && !isShallow(value)) shallow = false;
+      flat.push(value);
+    }
+  });
+  return { entries: flat, shallow };
 }
 
 function unflatten(kind: StateKind, flat: readonly unknown[] | Int32Array | Float64Array): [NormalizedKey, unknown][] {
@@ -116,40 +176,58 @@ export class HeapSnapshot implements KeyedStateSnapshot {
     for (const state of this.states) state.table.release(index);
   }
 
+  /**
+   * Encodes each group's body once, and copies all of them once into the result: the packers'
+   * output is never overwritten (each call writes past the last one, in a new buffer when full),
+   * so the bodies are kept as views of it.
+   */
   *write(): Generator<void, Uint8Array, void> {
-    const chunks: Uint8Array[] = [];
     const header = packr.pack({ maxParallelism: this.maxParallelism, range: [this.range.start, this.range.end], states: this.states.map((s) => (s.namespaced ? [s.name, s.kind, 1] : [s.name, s.kind])) });
-    chunks.push(u32s(MAGIC, header.length), Uint8Array.prototype.slice.call(header));
+    const groups: number[] = [];
+    const bodies: Uint8Array[] = [];
+    const buffers = this.states.map(() => new PairBuffers());
+    let length = 8 + header.length;
     for (let group = this.range.start; group <= this.range.end; group++) {
       const index = group - this.range.start;
       if (this.held[index] === 0) throw internalError(`a keyed state snapshot was written after it was released (key group ${group})`);
       const body: [number, unknown[] | Int32Array | Float64Array][] = [];
-      this.states.forEach((state, s) => {
+      let shallow = true;
+      for (let s = 0; s < this.states.length; s++) {
+        const state = this.states[s]!;
         const frozen = state.table.group(index);
-        if (frozen === undefined) return;
-        const flat = flatten(state.kind, frozen, state.filter);
-        if (flat.length > 0) body.push([s, flat]);
-      });
+        if (frozen === undefined) continue;
+        const flat = flatten(state, frozen, buffers[s]!);
+        if (flat.entries.length === 0) continue;
+        body.push([s, flat.entries]);
+        shallow &&= flat.shallow;
+      }
+      // Packed before the release: a numeric body is a view of the buffers, reused by the next group.
+      const bytes = body.length === 0 ? undefined : (shallow ? treePackr : packr).pack(body);
       this.releaseGroup(index);
-      if (body.length === 0) continue;
-      const bytes = packr.pack(body);
-      chunks.push(u32s(group, bytes.length), Uint8Array.prototype.slice.call(bytes));
+      if (bytes === undefined) continue;
+      groups.push(group);
+      bodies.push(bytes);
+      length += 8 + bytes.length;
       yield;
     }
-    return Buffer.concat(chunks);
+    const out = Buffer.allocUnsafe(length);
+    out.writeUInt32LE(MAGIC, 0);
+    out.writeUInt32LE(header.length, 4);
+    out.set(header, 8);
+    let at = 8 + header.length;
+    for (let i = 0; i < bodies.length; i++) {
+      const bytes = bodies[i]!;
+      out.writeUInt32LE(groups[i]!, at);
+      out.writeUInt32LE(bytes.length, at + 4);
+      out.set(bytes, at + 8);
+      at += 8 + bytes.length;
+    }
+    return out;
   }
 
   release(): void {
     for (let i = 0; i < this.held.length; i++) this.releaseGroup(i);
   }
-}
-
-function u32s(a: number, b: number): Uint8Array {
-  const out = new Uint8Array(8);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, a, true);
-  view.setUint32(4, b, true);
-  return out;
 }
 
 export interface RestoredState {

@@ -1,9 +1,9 @@
 /**
  * The entries of one heap state: a map from normalized key to stored value for each key group of
  * the backend's range, created on the first write to that key group. Reads and writes address the
- * current entry its cursor names: the current key, or for a namespaced state the current key in
- * the state's current namespace (see NamespaceCursor). Invariant: no map holds `undefined` as a value, so a key has an entry exactly when
- * it holds state.
+ * current key its cursor names. (A namespaced state keeps, per key, a map from namespace to value
+ * in such a table: see NamespacedStateTable.) Invariant: no map holds `undefined` as a value, so a
+ * key has an entry exactly when it holds state.
  *
  * Snapshots are copy-on-write per entry, against every snapshot in flight (the idea of Flink's
  * CopyOnWriteStateMap with state versions). `freeze()` costs O(key groups): each non-empty key
@@ -11,7 +11,7 @@
  * first). Before a key of a held group changes, the value it had is recorded in every hold that
  * has no record of the key yet (ABSENT when it had none); a snapshot then sees its group as the
  * live map overlaid with its pre-image. Values are changed in place only after `getForChange`,
- * which swaps a deep copy into the live map the first time a key is read for change under a hold
+ * which records a deep copy as the pre-image the first time a key is read for change under a hold
  * (objects only: primitives cannot change in place), so a value a snapshot can see is never
  * changed. A snapshot drops its hold on a group once it has written it, or when released.
  *
@@ -38,8 +38,8 @@ type PreImage<V> = Map<NormalizedKey, V | typeof ABSENT>;
 export interface FrozenGroup<V> {
   /** At least the number of entries. */
   readonly sizeBound: number;
-  /** A fresh iteration of the entries each call. */
-  entries(): Iterable<[NormalizedKey, V]>;
+  /** Calls `visit` for each entry (without making an entry pair per entry, as an iterator would). */
+  forEach(visit: (value: V, key: NormalizedKey) => void): void;
 }
 
 /** A table as it was at `freeze()`, read key group by key group (by position in the range). */
@@ -50,7 +50,34 @@ export interface FrozenTable<V> {
   release(index: number): void;
 }
 
-export class StateTable<V> {
+/**
+ * The current entry of one state, as the heap state kinds read and write it: the current key's
+ * (StateTable), or the current key's in the current namespace (NamespacedStateTable).
+ */
+export interface CurrentEntry<V> {
+  /** The value, or undefined when it has none; must not be changed in place nor given to user code. */
+  get(): V | undefined;
+  /** The value, which the caller may change in place: no live snapshot sees the object returned. */
+  getForChange(): V | undefined;
+  /** Stores `value`, which must not be undefined. */
+  put(value: V): void;
+  /** Stores `value`, or removes the entry when it is undefined. */
+  set(value: V | undefined): void;
+  remove(): void;
+}
+
+/** A state's entries key group by key group, as snapshots, restores and introspection see them. */
+export interface KeyGroupTable {
+  /** The entries of one key group, live, in their stored form; `keyGroup` must lie in the range. */
+  entries(keyGroup: number): IterableIterator<[NormalizedKey, unknown]>;
+  /** Replaces one key group's entries (restore, before any snapshot). */
+  load(keyGroup: number, entries: Iterable<readonly [NormalizedKey, unknown]>): void;
+  /** Number of entries over all key groups. */
+  size(): number;
+  freeze(): FrozenTable<unknown>;
+}
+
+export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
   private readonly maps: (Map<NormalizedKey, V> | undefined)[];
   /** Per key group: the pre-images of the live snapshots holding it, oldest first; undefined when none. */
   private readonly holds: (PreImage<V>[] | undefined)[];
@@ -90,19 +117,20 @@ export class StateTable<V> {
    */
   getForChange(): V | undefined {
     const index = this.current.index;
+    const key = this.current.normalized;
+    const holds = this.holds[index];
+    // The entry last read or written is known, and owned when a hold has a record of it.
+    if (index === this.lastIndex && key === this.lastKey && (holds === undefined || this.lastRecorded)) return this.lastValue;
     const map = this.maps[index];
     if (map === undefined) return undefined;
-    const key = this.current.normalized;
     const value = map.get(key);
     this.remember(index, key, value);
-    const holds = this.holds[index];
     if (holds === undefined || typeof value !== "object" || value === null) return value;
     this.lastRecorded = true;
-    if (!recordPreImage(holds, key, value)) return value;
-    const copy = deepCopy(value);
-    map.set(key, copy);
-    this.lastValue = copy;
-    return copy;
+    // The snapshots get a copy and the live map keeps its (long-lived) object: the copy is garbage
+    // once the snapshots have written the group, so it seldom outlives a young-generation collection.
+    if (!holds[holds.length - 1]!.has(key)) recordPreImageOfNewest(holds, key, deepCopy(value));
+    return value;
   }
 
   /** Stores `value` for the current key; `value` must not be undefined. */
@@ -226,14 +254,9 @@ function valueOrAbsent<V>(value: V | undefined): V | typeof ABSENT {
   return value === undefined ? ABSENT : value;
 }
 
-/**
- * Records `value` as the key's pre-image in every hold without a record of it (they are the
- * newest ones). Returns whether any was recorded: false means the current value is the table's own.
- */
-function recordPreImage<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V | typeof ABSENT): boolean {
-  if (holds[holds.length - 1]!.has(key)) return false;
-  recordPreImageOfNewest(holds, key, value);
-  return true;
+/** Records `value` as the key's pre-image in every hold without a record of it (they are the newest ones). */
+function recordPreImage<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V | typeof ABSENT): void {
+  if (!holds[holds.length - 1]!.has(key)) recordPreImageOfNewest(holds, key, value);
 }
 
 /** As recordPreImage, for a key the newest hold is known to have no record of. */
@@ -245,11 +268,16 @@ function recordPreImageOfNewest<V>(holds: readonly PreImage<V>[], key: Normalize
 
 /** The live map overlaid with a pre-image: unchanged keys as they are, changed ones as recorded. */
 function frozenGroup<V>(live: ReadonlyMap<NormalizedKey, V>, preImage: PreImage<V>): FrozenGroup<V> {
-  if (preImage.size === 0) return { sizeBound: live.size, entries: () => live.entries() };
-  return { sizeBound: live.size + preImage.size, entries: () => overlaid(live, preImage) };
-}
-
-function* overlaid<V>(live: ReadonlyMap<NormalizedKey, V>, preImage: PreImage<V>): Generator<[NormalizedKey, V]> {
-  for (const entry of live) if (!preImage.has(entry[0])) yield entry;
-  for (const [key, value] of preImage) if (value !== ABSENT) yield [key, value];
+  if (preImage.size === 0) return { sizeBound: live.size, forEach: (visit) => live.forEach(visit) };
+  return {
+    sizeBound: live.size + preImage.size,
+    forEach: (visit) => {
+      live.forEach((value, key) => {
+        if (!preImage.has(key)) visit(value, key);
+      });
+      preImage.forEach((value, key) => {
+        if (value !== ABSENT) visit(value, key);
+      });
+    },
+  };
 }

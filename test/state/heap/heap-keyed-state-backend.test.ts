@@ -4,6 +4,7 @@ import { WeirError } from "../../../src/core/errors.ts";
 import { assignToKeyGroup, normalizeKey } from "../../../src/core/key-groups.ts";
 import { ListStateDescriptor, MapStateDescriptor, ValueStateDescriptor } from "../../../src/state/descriptors.ts";
 import { HeapKeyedStateBackend } from "../../../src/state/heap/heap-keyed-state-backend.ts";
+import type { KeyedStateSnapshot } from "../../../src/state/keyed-state-snapshot.ts";
 import { UserMapEntry } from "../../../src/state/heap/heap-map-state.ts";
 import { TimeWindow } from "../../../src/windowing/windows.ts";
 
@@ -69,10 +70,23 @@ class Tally {
 }
 
 function writeOut(backend: HeapKeyedStateBackend): void {
-  const snapshot = backend.snapshot();
+  writeAndRelease(backend.snapshot());
+}
+
+function writeAndRelease(snapshot: KeyedStateSnapshot): Uint8Array {
   const steps = snapshot.write();
-  while (!steps.next().done);
+  let step = steps.next();
+  while (step.done !== true) step = steps.next();
   snapshot.release();
+  return step.value;
+}
+
+/** The value of state "v" of key "k" in a backend restored from `bytes`. */
+function restoredValue(bytes: Uint8Array): unknown {
+  const restored = fullBackend();
+  restored.restore([bytes]);
+  restored.setCurrentKey("k");
+  return restored.getState(new ValueStateDescriptor<unknown>("v")).value();
 }
 
 describe("HeapKeyedStateBackend: namespaced entry keys", () => {
@@ -113,38 +127,36 @@ describe("HeapKeyedStateBackend: copies only where sharing could do harm", () =>
     assert.equal([...map.values()][0], stored);
   });
 
-  it("under a live snapshot an object is copied once per key, on the first read, and the copy is kept after the snapshot is released", () => {
+  it("under a live snapshot the state keeps its object and the snapshot gets a copy, made once per key on the first read", () => {
     const backend = fullBackend();
     const value = backend.getState(new ValueStateDescriptor<{ n: number }>("v"));
     backend.setCurrentKey("k");
     const stored = { n: 1 };
     value.update(stored);
     const snapshot = backend.snapshot();
-    const copy = value.value()!;
-    assert.notEqual(copy, stored);
-    assert.deepEqual(copy, stored);
-    copy.n++;
-    value.update(copy);
-    assert.equal(value.value(), copy);
-    snapshot.release();
-    assert.equal(value.value(), copy);
-    assert.equal(stored.n, 1);
+    const read = value.value()!;
+    assert.equal(read, stored, "reads hand out the state's own object");
+    read.n++;
+    value.update(read);
+    value.value()!.n++;
+    assert.equal(value.value(), stored);
+    assert.deepEqual(restoredValue(writeAndRelease(snapshot)), { n: 1 }, "the snapshot got the object as it was");
+    assert.equal(stored.n, 3);
   });
 
-  it("with two snapshots live, a key is copied once for each", () => {
+  it("with two snapshots live, each sees the key as it was when taken", () => {
     const backend = fullBackend();
     const value = backend.getState(new ValueStateDescriptor<{ n: number }>("v"));
     backend.setCurrentKey("k");
     const stored = { n: 1 };
     value.update(stored);
     const first = backend.snapshot();
-    const copyForFirst = value.value()!;
+    value.value()!.n++;
     const second = backend.snapshot();
-    const copyForSecond = value.value()!;
-    assert.notEqual(copyForSecond, copyForFirst);
-    assert.equal(value.value(), copyForSecond);
-    first.release();
-    second.release();
+    value.value()!.n++;
+    assert.deepEqual(restoredValue(writeAndRelease(second)), { n: 2 });
+    assert.deepEqual(restoredValue(writeAndRelease(first)), { n: 1 });
+    assert.equal(value.value(), stored);
   });
 
   it("a key group a snapshot has written out is no longer copied", () => {
@@ -157,15 +169,15 @@ describe("HeapKeyedStateBackend: copies only where sharing could do harm", () =>
     assert.equal(value.value(), stored);
   });
 
-  it("a copy keeps the class of the stored value", () => {
+  it("under a live snapshot a value of a user class is read as that class", () => {
     const backend = fullBackend();
     const value = backend.getState(new ValueStateDescriptor<Tally>("v"));
     backend.setCurrentKey("k");
     value.update(new Tally(1));
     const snapshot = backend.snapshot();
-    const copy = value.value()!;
-    assert.ok(copy instanceof Tally);
-    assert.equal(copy.next(), 2);
+    const read = value.value()!;
+    assert.ok(read instanceof Tally);
+    assert.equal(read.next(), 2);
     snapshot.release();
   });
 
