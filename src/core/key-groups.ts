@@ -89,9 +89,23 @@ export function normalizeKey(key: unknown): NormalizedKey {
     case "boolean":
     case "bigint":
       return key;
-    default:
-      return COMPOSITE_MARK + canonicalKey(key);
+    default: {
+      const given = (key as { [NORMALIZED_KEY]?: unknown })[NORMALIZED_KEY];
+      return typeof given === "string" ? given : normalizedComposite(canonicalKey(key));
+    }
   }
+}
+
+/**
+ * Where an object used as a key or namespace over and over (a window) gives its normalized form
+ * itself, once built (`normalizedComposite` of its canonical text), so that it is one string
+ * whose hash is computed once, not a new one per use.
+ */
+export const NORMALIZED_KEY: unique symbol = Symbol("weir.normalizedKey");
+
+/** The normalized form of a composite key whose canonical text is `canonical`. */
+export function normalizedComposite(canonical: string): string {
+  return COMPOSITE_MARK + canonical;
 }
 
 /**

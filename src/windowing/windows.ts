@@ -4,7 +4,7 @@
  * (two `TimeWindow`s with equal start and end are one window) and carry only data fields.
  */
 import { WeirError } from "../core/errors.ts";
-import { CANONICAL_TEXT } from "../core/key-groups.ts";
+import { CANONICAL_TEXT, NORMALIZED_KEY, normalizedComposite } from "../core/key-groups.ts";
 
 /**
  * The largest timestamp a window can hold, and the watermark that ends event time: the largest
@@ -22,6 +22,9 @@ export abstract class Window {
  * with `maxTimestamp() = end - 1`, the time an event-time trigger fires it at.
  */
 export class TimeWindow extends Window {
+  /** The normalized form, built on first use: a window is a state namespace and timer namespace for every element it takes. */
+  #normalized: string | undefined;
+
   constructor(
     readonly start: number,
     readonly end: number,
@@ -68,6 +71,12 @@ export class TimeWindow extends Window {
   get [CANONICAL_TEXT](): string {
     const { start, end } = this;
     return Number.isFinite(start) && Number.isFinite(end) ? `[${start},${end}]` : JSON.stringify([start, end]);
+  }
+
+  /** `normalizeKey` of the window, built once (`start` and `end` never change); a copy made without the constructor builds it each time. */
+  get [NORMALIZED_KEY](): string {
+    if (!(#normalized in this)) return normalizedComposite(this[CANONICAL_TEXT]);
+    return (this.#normalized ??= normalizedComposite(this[CANONICAL_TEXT]));
   }
 
   /**
