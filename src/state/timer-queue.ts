@@ -26,8 +26,12 @@ export interface InternalTimer {
 /** The namespace of timers that need none (those of process functions). */
 export const VOID_NAMESPACE = undefined;
 
-/** The pending timers of one time: by normalized key, then by normalized namespace. */
-type TimersAt = Map<NormalizedKey, Map<NormalizedKey, HeapTimer>>;
+/**
+ * The pending timers of one time, by normalized key: the key's one timer (the common case: a
+ * process function's, or a window's, as the windows of one key ending at one time are one), or
+ * its timers by normalized namespace.
+ */
+type TimersAt = Map<NormalizedKey, HeapTimer | Map<NormalizedKey, HeapTimer>>;
 
 export class TimerQueue {
   private readonly heap = new TimerHeap();
@@ -56,19 +60,17 @@ export class TimerQueue {
       atTime = new Map();
       this.byTime.set(time, atTime);
     }
-    let ofKey = atTime.get(normalized);
-    if (ofKey === undefined) {
-      ofKey = new Map();
-      atTime.set(normalized, ofKey);
-    }
-    const pending = ofKey.get(normalizedNamespace);
+    const ofKey = atTime.get(normalized);
+    const pending = ofKey === undefined ? undefined : ofKey instanceof HeapTimer ? (sameValueZero(ofKey.normalizedNamespace, normalizedNamespace) ? ofKey : undefined) : ofKey.get(normalizedNamespace);
     if (pending !== undefined) {
       checkKeyGroup(pending, keyGroup);
       this.lastRegistered = pending;
       return;
     }
     const timer = new HeapTimer(time, this.nextSeq++, key, normalized, keyGroup, namespace, normalizedNamespace);
-    ofKey.set(normalizedNamespace, timer);
+    if (ofKey === undefined) atTime.set(normalized, timer);
+    else if (ofKey instanceof HeapTimer) atTime.set(normalized, new Map([[ofKey.normalizedNamespace, ofKey], [normalizedNamespace, timer]]));
+    else ofKey.set(normalizedNamespace, timer);
     this.heap.push(timer);
     this.lastRegistered = timer;
   }
@@ -77,7 +79,10 @@ export class TimerQueue {
   delete(key: unknown, keyGroup: number, time: number, namespace: unknown = VOID_NAMESPACE): void {
     const atTime = this.byTime.get(time);
     if (atTime === undefined) return;
-    const timer = atTime.get(normalizeKey(key))?.get(normalizeKey(namespace));
+    const ofKey = atTime.get(normalizeKey(key));
+    if (ofKey === undefined) return;
+    const normalizedNamespace = normalizeKey(namespace);
+    const timer = ofKey instanceof HeapTimer ? (sameValueZero(ofKey.normalizedNamespace, normalizedNamespace) ? ofKey : undefined) : ofKey.get(normalizedNamespace);
     if (timer === undefined) return;
     checkKeyGroup(timer, keyGroup);
     this.unindex(timer, atTime);
@@ -125,11 +130,19 @@ export class TimerQueue {
 
   private unindex(timer: HeapTimer, atTime: TimersAt): void {
     const ofKey = atTime.get(timer.normalizedKey)!;
-    ofKey.delete(timer.normalizedNamespace);
-    if (ofKey.size > 0) return;
-    atTime.delete(timer.normalizedKey);
+    if (ofKey instanceof HeapTimer) atTime.delete(timer.normalizedKey);
+    else {
+      ofKey.delete(timer.normalizedNamespace);
+      // A key left with one timer keeps it as such, as if registered alone.
+      if (ofKey.size === 1) atTime.set(timer.normalizedKey, ofKey.values().next().value!);
+    }
     if (atTime.size === 0) this.byTime.delete(timer.time);
   }
+}
+
+/** Whether two normalized namespaces are one, as a Map's keys compare (NaN is NaN). */
+function sameValueZero(a: NormalizedKey, b: NormalizedKey): boolean {
+  return a === b || (a !== a && b !== b);
 }
 
 function checkKeyGroup(timer: HeapTimer, keyGroup: number): void {
