@@ -104,6 +104,8 @@ export function normalizeKey(key: unknown): NormalizedKey {
   }
 }
 
+
+
 /**
  * A key as `normalizeKey` stored it, given back: primitives and strings as they were; a composite
  * key as the value of its canonical JSON (plain objects and arrays, bigints inside as "<n>n"

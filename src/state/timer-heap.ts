@@ -15,8 +15,8 @@ export class HeapTimer {
     readonly normalizedKey: NormalizedKey,
     readonly keyGroup: number,
     readonly namespace: unknown,
-    /** The (key, namespace) pair as the deduplication index stores it. */
-    readonly identity: NormalizedKey,
+    /** The namespace as the deduplication index stores it (`normalizeKey` of it). */
+    readonly normalizedNamespace: NormalizedKey,
   ) {}
 }
 

@@ -26,42 +26,63 @@ export interface InternalTimer {
 /** The namespace of timers that need none (those of process functions). */
 export const VOID_NAMESPACE = undefined;
 
-/** What identifies a pending timer among those of one time: its key and its namespace. */
-function identityOf(normalizedKey: NormalizedKey, namespace: unknown): NormalizedKey {
-  return namespace === VOID_NAMESPACE ? normalizedKey : normalizeKey([normalizedKey, normalizeKey(namespace)]);
-}
+/**
+ * The pending timers of one time, by normalized key: the key's one timer (the common case: a
+ * process function's, or a window's, as the windows of one key ending at one time are one), or
+ * its timers by normalized namespace.
+ */
+type TimersAt = Map<NormalizedKey, HeapTimer | Map<NormalizedKey, HeapTimer>>;
 
 export class TimerQueue {
   private readonly heap = new TimerHeap();
-  /** Pending timers by time, then by (key, namespace) identity: the deduplication index. */
-  private readonly byTime = new Map<number, Map<NormalizedKey, HeapTimer>>();
+  /** Pending timers by time, then key, then namespace (each as `normalizeKey` gives it): the deduplication index. */
+  private readonly byTime = new Map<number, TimersAt>();
+  /**
+   * The timer registered (or found pending) last. A window registers the same timer for every
+   * element it takes, so `register` first checks this one: same time, the same key value and the
+   * same namespace object, still pending. Namespaces are values (windows) never changed once used.
+   */
+  private lastRegistered: HeapTimer | undefined;
   private nextSeq = 0;
 
   /** Adds a timer for `key` and `namespace` at `time`, unless the same one is pending. */
   register(key: unknown, keyGroup: number, time: number, namespace: unknown = VOID_NAMESPACE): void {
+    const last = this.lastRegistered;
+    if (last !== undefined && last.time === time && last.namespace === namespace && last.position !== -1 && Object.is(last.key, key)) {
+      checkKeyGroup(last, keyGroup);
+      return;
+    }
     if (typeof time !== "number" || Number.isNaN(time)) throw invalidArgument(`a timer's time must be a number, got ${String(time)}`);
     const normalized = normalizeKey(key);
-    const identity = identityOf(normalized, namespace);
+    const normalizedNamespace = normalizeKey(namespace);
     let atTime = this.byTime.get(time);
     if (atTime === undefined) {
       atTime = new Map();
       this.byTime.set(time, atTime);
     }
-    const pending = atTime.get(identity);
+    const ofKey = atTime.get(normalized);
+    const pending = ofKey === undefined ? undefined : ofKey instanceof HeapTimer ? (sameValueZero(ofKey.normalizedNamespace, normalizedNamespace) ? ofKey : undefined) : ofKey.get(normalizedNamespace);
     if (pending !== undefined) {
       checkKeyGroup(pending, keyGroup);
+      this.lastRegistered = pending;
       return;
     }
-    const timer = new HeapTimer(time, this.nextSeq++, key, normalized, keyGroup, namespace, identity);
-    atTime.set(identity, timer);
+    const timer = new HeapTimer(time, this.nextSeq++, key, normalized, keyGroup, namespace, normalizedNamespace);
+    if (ofKey === undefined) atTime.set(normalized, timer);
+    else if (ofKey instanceof HeapTimer) atTime.set(normalized, new Map([[ofKey.normalizedNamespace, ofKey], [normalizedNamespace, timer]]));
+    else ofKey.set(normalizedNamespace, timer);
     this.heap.push(timer);
+    this.lastRegistered = timer;
   }
 
   /** Removes the timer for `key` and `namespace` at `time`; nothing happens when there is none. */
   delete(key: unknown, keyGroup: number, time: number, namespace: unknown = VOID_NAMESPACE): void {
     const atTime = this.byTime.get(time);
     if (atTime === undefined) return;
-    const timer = atTime.get(identityOf(normalizeKey(key), namespace));
+    const ofKey = atTime.get(normalizeKey(key));
+    if (ofKey === undefined) return;
+    const normalizedNamespace = normalizeKey(namespace);
+    const timer = ofKey instanceof HeapTimer ? (sameValueZero(ofKey.normalizedNamespace, normalizedNamespace) ? ofKey : undefined) : ofKey.get(normalizedNamespace);
     if (timer === undefined) return;
     checkKeyGroup(timer, keyGroup);
     this.unindex(timer, atTime);
@@ -107,10 +128,21 @@ export class TimerQueue {
       .map((timer) => ({ time: timer.time, key: timer.key, keyGroup: asKeyGroup(timer.keyGroup), namespace: timer.namespace }));
   }
 
-  private unindex(timer: HeapTimer, atTime: Map<NormalizedKey, HeapTimer>): void {
-    atTime.delete(timer.identity);
+  private unindex(timer: HeapTimer, atTime: TimersAt): void {
+    const ofKey = atTime.get(timer.normalizedKey)!;
+    if (ofKey instanceof HeapTimer) atTime.delete(timer.normalizedKey);
+    else {
+      ofKey.delete(timer.normalizedNamespace);
+      // A key left with one timer keeps it as such, as if registered alone.
+      if (ofKey.size === 1) atTime.set(timer.normalizedKey, ofKey.values().next().value!);
+    }
     if (atTime.size === 0) this.byTime.delete(timer.time);
   }
+}
+
+/** Whether two normalized namespaces are one, as a Map's keys compare (NaN is NaN). */
+function sameValueZero(a: NormalizedKey, b: NormalizedKey): boolean {
+  return a === b || (a !== a && b !== b);
 }
 
 function checkKeyGroup(timer: HeapTimer, keyGroup: number): void {

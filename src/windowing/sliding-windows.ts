@@ -13,6 +13,13 @@ import { WindowAssigner, type WindowAssignerContext } from "./window-assigner.ts
 import { TimeWindow, timeWindowSerializer, type WindowSerializer } from "./windows.ts";
 
 abstract class SlidingWindows extends WindowAssigner<unknown, TimeWindow> {
+  /**
+   * The windows given last, latest start first. Their objects are given again while elements fall
+   * in them (one object per window, so what it caches, its normalized form as a state and timer
+   * namespace, serves all its elements); when time moves one slide on, all but one carry over.
+   */
+  #last: TimeWindow[] = [];
+
   protected constructor(
     readonly size: number,
     readonly slide: number,
@@ -23,10 +30,17 @@ abstract class SlidingWindows extends WindowAssigner<unknown, TimeWindow> {
 
   /** The windows holding `time`, latest start first (as Flink lists them). */
   protected windowsOf(time: number): TimeWindow[] {
+    const { size, slide } = this;
+    const lastStart = TimeWindow.getWindowStartWithOffset(time, this.offset, slide);
+    let count = 0;
+    for (let start = lastStart; start > time - size; start -= slide) count++;
+    const last = this.#last;
+    // The same windows as last time (when the slide does not divide the size, the count depends on where in the slide `time` is).
+    if (last.length === count && last[0]!.start === lastStart) return last.slice();
     const windows: TimeWindow[] = [];
-    const lastStart = TimeWindow.getWindowStartWithOffset(time, this.offset, this.slide);
-    for (let start = lastStart; start > time - this.size; start -= this.slide) windows.push(new TimeWindow(start, start + this.size));
-    return windows;
+    for (let start = lastStart; start > time - size; start -= slide) windows.push(windowStarting(last, start) ?? new TimeWindow(start, start + size));
+    this.#last = windows;
+    return windows.slice();
   }
 
   getSize(): number {
@@ -40,6 +54,12 @@ abstract class SlidingWindows extends WindowAssigner<unknown, TimeWindow> {
   getWindowSerializer(): WindowSerializer<TimeWindow> {
     return timeWindowSerializer;
   }
+}
+
+/** The window of `windows` that starts at `start`, if any. */
+function windowStarting(windows: readonly TimeWindow[], start: number): TimeWindow | undefined {
+  for (const window of windows) if (window.start === start) return window;
+  return undefined;
 }
 
 function checked(owner: string, size: number, slide: number, offset: number): [number, number, number] {

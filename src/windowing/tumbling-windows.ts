@@ -12,6 +12,12 @@ import { WindowAssigner, type WindowAssignerContext } from "./window-assigner.ts
 import { TimeWindow, timeWindowSerializer, type WindowSerializer } from "./windows.ts";
 
 abstract class TumblingWindows extends WindowAssigner<unknown, TimeWindow> {
+  /**
+   * The window given last, given again while elements fall in it: one object per window, so what
+   * it caches (its normalized form as a state and timer namespace) serves all its elements.
+   */
+  #last: TimeWindow | undefined;
+
   protected constructor(
     readonly size: number,
     readonly offset: number,
@@ -21,7 +27,9 @@ abstract class TumblingWindows extends WindowAssigner<unknown, TimeWindow> {
 
   protected windowOf(time: number): TimeWindow[] {
     const start = TimeWindow.getWindowStartWithOffset(time, this.offset, this.size);
-    return [new TimeWindow(start, start + this.size)];
+    let window = this.#last;
+    if (window === undefined || window.start !== start) this.#last = window = new TimeWindow(start, start + this.size);
+    return [window];
   }
 
   getSize(): number {

@@ -22,6 +22,9 @@ export abstract class Window {
  * with `maxTimestamp() = end - 1`, the time an event-time trigger fires it at.
  */
 export class TimeWindow extends Window {
+  /** The normalized form, built on first use: a window is a state namespace and timer namespace for every element it takes. */
+  #normalized: string | undefined;
+
   constructor(
     readonly start: number,
     readonly end: number,
@@ -69,9 +72,15 @@ export class TimeWindow extends Window {
     return windowText(this.start, this.end);
   }
 
-  /** The window's normalized form as a key and state namespace: one string object per (start, end) while it is in use (see normalizedWindow). */
+  /**
+   * The window's normalized form as a key and state namespace, kept once built (`start` and `end`
+   * never change): one string object per (start, end) while it is in use (see normalizedWindow),
+   * so its hash is computed once. A copy made without the constructor looks it up each time.
+   */
   get [NORMALIZED_KEY](): string {
-    return normalizedWindow(this.start, this.end);
+    const { start, end } = this;
+    if (!(#normalized in this)) return normalizedWindow(start, end);
+    return (this.#normalized ??= normalizedWindow(start, end));
   }
 
   /**

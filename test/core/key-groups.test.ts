@@ -206,6 +206,13 @@ describe("canonicalKey", () => {
     assert.equal(canonicalKey(new TimeWindow(-5, 10)), "[-5,10]");
     assert.equal(normalizeKey(deepCopy(new TimeWindow(-5, 10))), normalizeKey([-5, 10]));
   });
+
+  it("normalizes a window as its [start, end] pair, the same on every use of one window object", () => {
+    const window = new TimeWindow(0, 2_000);
+    assert.equal(normalizeKey(window), normalizeKey([0, 2_000]));
+    assert.equal(normalizeKey(window), normalizeKey([0, 2_000]));
+    assert.equal(normalizeKey(new TimeWindow(-Infinity, 0)), normalizeKey([null, 0]));
+  });
 });
 
 describe("denormalizeKey", () => {

@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { WeirError } from "../../src/core/errors.ts";
 import { assignToKeyGroup } from "../../src/core/key-groups.ts";
 import { TimerQueue } from "../../src/state/timer-queue.ts";
+import { TimeWindow } from "../../src/windowing/windows.ts";
 
 const group = (key: unknown) => assignToKeyGroup(key, 128);
 
@@ -243,5 +244,57 @@ describe("TimerQueue", () => {
     service.delete("a", group("a"), 10, "w1");
     service.delete("a", group("a"), 10);
     assert.deepEqual(service.timers().map((t) => t.namespace), ["w2"]);
+  });
+
+  it("behaves like a sorted list of unique (key, namespace, time) triples, whichever objects carry equal namespaces", () => {
+    // Namespace 0 is none; 1 and 2 are windows, given as a shared object or a fresh equal one; 3 is NaN.
+    const shared = [undefined, new TimeWindow(0, 10), new TimeWindow(5, 10), Number.NaN];
+    type Op = { op: "register" | "delete"; key: number; ns: number; fresh: boolean; time: number } | { op: "fire"; now: number };
+    const entry = { key: fc.integer({ min: 0, max: 2 }), ns: fc.integer({ min: 0, max: 3 }), fresh: fc.boolean(), time: fc.integer({ min: 0, max: 6 }) };
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      { arbitrary: fc.record({ op: fc.constant("register" as const), ...entry }), weight: 6 },
+      { arbitrary: fc.record({ op: fc.constant("delete" as const), ...entry }), weight: 3 },
+      { arbitrary: fc.record({ op: fc.constant("fire" as const), now: fc.integer({ min: 0, max: 6 }) }), weight: 1 },
+    );
+    const namespaceOf = (ns: number, fresh: boolean) => {
+      const window = shared[ns];
+      return fresh && window instanceof TimeWindow ? new TimeWindow(window.start, window.end) : window;
+    };
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+        const service = new TimerQueue();
+        let model: { key: number; ns: number; time: number; seq: number }[] = [];
+        let seq = 0;
+        const same = (t: { key: number; ns: number; time: number }, o: { key: number; ns: number; time: number }) => t.key === o.key && t.ns === o.ns && t.time === o.time;
+        for (const o of ops) {
+          if (o.op === "fire") {
+            const due = model.filter((t) => t.time <= o.now).sort((a, b) => a.time - b.time || a.seq - b.seq);
+            model = model.filter((t) => t.time > o.now);
+            const fired: [number, unknown, number][] = [];
+            service.fireDue(o.now, (time, key, namespace) => fired.push([time, key, shared.findIndex((w) => Object.is(w, namespace) || (w instanceof TimeWindow && w.equals(namespace)))]));
+            assert.deepEqual(fired, due.map((t) => [t.time, t.key, t.ns]));
+          } else if (o.op === "register") {
+            if (!model.some((t) => same(t, o))) model.push({ key: o.key, ns: o.ns, time: o.time, seq: seq++ });
+            service.register(o.key, group(o.key), o.time, namespaceOf(o.ns, o.fresh));
+          } else {
+            model = model.filter((t) => !same(t, o));
+            service.delete(o.key, group(o.key), o.time, namespaceOf(o.ns, o.fresh));
+          }
+          assert.equal(service.size(), model.length);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("a window's timer registered again after it fired is set anew", () => {
+    const service = new TimerQueue();
+    const window = new TimeWindow(0, 10);
+    service.register("a", group("a"), 9, window);
+    const fired: unknown[] = [];
+    service.fireDue(9, (_time, _key, namespace) => fired.push(namespace));
+    service.register("a", group("a"), 9, window);
+    service.fireDue(9, (_time, _key, namespace) => fired.push(namespace));
+    assert.deepEqual(fired, [window, window]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { EventTimeTrigger } from "../../src/windowing/event-time-trigger.ts";
 import { ProcessingTimeTrigger } from "../../src/windowing/processing-time-trigger.ts";
 import { SlidingEventTimeWindows, SlidingProcessingTimeWindows } from "../../src/windowing/sliding-windows.ts";
@@ -33,6 +34,29 @@ describe("SlidingEventTimeWindows", () => {
     const assigner = SlidingEventTimeWindows.of(5000, 2000);
     assert.deepEqual(assigner.assignWindows("e", 1000, noClock), [w(0, 5000), w(-2000, 3000)]);
     assert.deepEqual(assigner.assignWindows("e", 4500, noClock), [w(4000, 9000), w(2000, 7000), w(0, 5000)]);
+  });
+
+  it("gives, for any timestamps in any order, the windows a fresh assigner gives, however callers change the arrays", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 0, max: 6 }), fc.array(fc.integer({ min: -40, max: 40 }), { maxLength: 40 }), (slide, extra, timestamps) => {
+        const assigner = SlidingEventTimeWindows.of(slide + extra, slide);
+        for (const timestamp of timestamps) {
+          const windows = assigner.assignWindows("e", timestamp, noClock);
+          assert.deepEqual(windows, SlidingEventTimeWindows.of(slide + extra, slide).assignWindows("e", timestamp, noClock));
+          windows.reverse().pop();
+        }
+      }),
+    );
+  });
+
+  it("gives the same window objects to consecutive elements in the same windows, and carries over those still open a slide later", () => {
+    const assigner = SlidingEventTimeWindows.of(10_000, 2_000);
+    const first = assigner.assignWindows("e", 12_000, noClock);
+    const same = assigner.assignWindows("e", 13_999, noClock);
+    first.forEach((window, i) => assert.equal(same[i], window));
+    const next = assigner.assignWindows("e", 14_000, noClock);
+    assert.deepEqual(next[0], w(14_000, 24_000));
+    first.slice(0, 4).forEach((window, i) => assert.equal(next[i + 1], window));
   });
 
   it("places negative timestamps with negative offsets", () => {

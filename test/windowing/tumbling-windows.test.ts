@@ -17,6 +17,14 @@ describe("TumblingEventTimeWindows", () => {
     assert.deepEqual(assigner.assignWindows("e", 5000, noClock), [new TimeWindow(5000, 10000)]);
   });
 
+  it("gives consecutive elements of one window the same window object, and a new one for the next window", () => {
+    const assigner = TumblingEventTimeWindows.of(2_000);
+    const [first] = assigner.assignWindows("e", 4_000, noClock);
+    assert.equal(assigner.assignWindows("e", 5_999, noClock)[0], first);
+    assert.deepEqual(assigner.assignWindows("e", 6_000, noClock), [new TimeWindow(6_000, 8_000)]);
+    assert.deepEqual(assigner.assignWindows("e", 5_000, noClock), [new TimeWindow(4_000, 6_000)]);
+  });
+
   it("places negative timestamps in windows before the epoch", () => {
     const assigner = TumblingEventTimeWindows.of(5000);
     assert.deepEqual(assigner.assignWindows("e", -1, noClock), [new TimeWindow(-5000, 0)]);

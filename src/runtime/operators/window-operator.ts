@@ -80,6 +80,13 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
    * without lateness is the cleanup time. Registering it again would change nothing but cost.
    */
   private readonly triggerSetsCleanupTimer: boolean;
+  /**
+   * Whether elements take the event-time trigger's path inline: the trigger is Flink's
+   * EventTimeTrigger (which fires a window the watermark passed, else sets its timer at
+   * `maxTimestamp()`), the assigner does not merge and no evictor is set. Same decisions, without
+   * a call through the trigger context per element and window.
+   */
+  private readonly eventTimeFastPath: boolean;
 
   private keyed!: KeyedServices;
   private time!: RecordTimestamp;
@@ -107,6 +114,7 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
     this.isEventTime = spec.assigner.isEventTime();
     this.windowFunction = spec.windowFunction;
     this.triggerSetsCleanupTimer = this.isEventTime && spec.allowedLateness === 0 && spec.trigger === EventTimeTrigger.create();
+    this.eventTimeFastPath = spec.trigger === EventTimeTrigger.create() && this.merging === undefined && spec.evictor === undefined;
   }
 
   override async open(context: OperatorContext, output: Output<unknown>): Promise<void> {
@@ -155,11 +163,27 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
   /** Adds the element to each of its windows that is not late; whether any took it. */
   private addToWindows(value: IN, timestamp: number | undefined, windows: readonly W[]): boolean {
     let added = false;
-    for (const window of windows) {
-      if (this.isLate(window)) continue;
-      this.contents.handle.setCurrentNamespace(window);
-      this.addAndTrigger(window, added ? this.ownCopy(value) : value, timestamp);
+    const contents = this.contents;
+    const handle = contents.handle;
+    const fastPath = this.eventTimeFastPath;
+    const watermark = this.currentWatermark();
+    for (let i = 0; i < windows.length; i++) {
+      const window = windows[i]!;
+      if (isWindowLate(window, this.spec.allowedLateness, watermark, this.isEventTime)) continue;
+      handle.setCurrentNamespace(window);
+      const element = added ? this.ownCopy(value) : value;
       added = true;
+      if (!fastPath) {
+        this.addAndTrigger(window, element, timestamp);
+        continue;
+      }
+      // EventTimeTrigger.onElement inline; its timer at maxTimestamp() is also the cleanup timer
+      // without lateness, and a later cleanup timer is registered as addAndTrigger does.
+      contents.add(element, timestamp);
+      const maxTimestamp = window.maxTimestamp();
+      if (maxTimestamp <= watermark) this.fire(window);
+      else this.keyed.timers.registerEventTimeTimer(window, maxTimestamp);
+      this.registerCleanupTimer(window);
     }
     return added;
   }

@@ -6,6 +6,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { ManualClock } from "../../../src/core/clock.ts";
 import { OutputTag } from "../../../src/api/output-tag.ts";
 import type { Collector } from "../../../src/api/functions.ts";
@@ -15,6 +16,7 @@ import type { WindowContents } from "../../../src/runtime/operators/window-conte
 import {
   ContinuousEventTimeTrigger,
   CountEvictor,
+  EventTimeTrigger,
   CountTrigger,
   EventTimeSessionWindows,
   GlobalWindow,
@@ -23,6 +25,7 @@ import {
   SlidingEventTimeWindows,
   TimeEvictor,
   TimeWindow,
+  Trigger,
   TumblingEventTimeWindows,
   TumblingProcessingTimeWindows,
   countWindow,
@@ -30,7 +33,9 @@ import {
   passThroughWindowFunction,
   type Evictor,
   type ProcessWindowFunctionContext,
-  type Trigger,
+  type OnMergeContext,
+  type TriggerContext,
+  type TriggerResult,
   type Window,
   type WindowAssigner,
   type WindowSpec,
@@ -80,6 +85,29 @@ function folding<W extends Window>(assigner: WindowAssigner<Ev, W> | WindowSpec<
 }
 
 const ev = (k: string, v: number): Ev => ({ k, v });
+
+/** Decides as EventTimeTrigger does, through the trigger context: a trigger the operator cannot tell is the event-time one. */
+class EventTimeDecisions extends Trigger<Ev, TimeWindow> {
+  private readonly inner = EventTimeTrigger.create();
+  onElement(element: Ev, timestamp: number | undefined, window: TimeWindow, ctx: TriggerContext): TriggerResult {
+    return this.inner.onElement(element, timestamp, window, ctx);
+  }
+  onEventTime(time: number, window: TimeWindow): TriggerResult {
+    return this.inner.onEventTime(time, window);
+  }
+  onProcessingTime(): TriggerResult {
+    return this.inner.onProcessingTime();
+  }
+  override canMerge(): boolean {
+    return true;
+  }
+  override onMerge(window: TimeWindow, ctx: OnMergeContext): void {
+    this.inner.onMerge(window, ctx);
+  }
+  clear(window: TimeWindow, ctx: TriggerContext): void {
+    this.inner.clear(window, ctx);
+  }
+}
 const open = <OUT, W extends Window>(spec: WindowOperatorSpec<Ev, OUT, string, W>, clock?: ManualClock) => WindowHarness.open(spec, key, { clock });
 
 interface Counted extends Ev {
@@ -468,5 +496,35 @@ describe("the window operator across a checkpoint", () => {
     const after = parts.flatMap((part) => part.watermark(100).take());
     assert.equal(expected.length, keys.length);
     assert.deepEqual(after.sort(), expected);
+  });
+
+  it("decides with the default event-time trigger exactly as through any trigger making its decisions: firings, late elements and timers", async () => {
+    type Step = { element: [k: string, t: number] } | { watermark: number };
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      { arbitrary: fc.record({ element: fc.tuple(fc.constantFrom("a", "b", "c"), fc.integer({ min: 0, max: 60 })) }), weight: 4 },
+      { arbitrary: fc.record({ watermark: fc.integer({ min: 0, max: 70 }) }), weight: 1 },
+    );
+    const assigners = [TumblingEventTimeWindows.of(10), SlidingEventTimeWindows.of(10, 5), SlidingEventTimeWindows.of(10, 3)];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...assigners), fc.constantFrom(0, 7), fc.boolean(), fc.array(step, { maxLength: 40 }), async (assigner, lateness, aggregate, steps) => {
+        const lateTag = new OutputTag<Ev>("late");
+        const run = async (trigger: Trigger<Ev, TimeWindow> | undefined) => {
+          const options = { trigger, lateness, lateTag };
+          const h = await open(aggregate ? folding(assigner, { kind: "reduce", reduce: sumInPlace }, options) : showing(assigner, options));
+          const seen: unknown[] = [];
+          let watermark = -1;
+          for (const [i, s] of steps.entries()) {
+            if ("element" in s) h.element(ev(s.element[0], i), s.element[1]);
+            else h.watermark((watermark = Math.max(watermark, s.watermark)));
+            seen.push([h.take(), h.late.splice(0), h.timers()]);
+          }
+          h.watermark(100);
+          seen.push([h.take(), h.timers(), h.entries("_window-contents")]);
+          return seen;
+        };
+        assert.deepEqual(await run(undefined), await run(new EventTimeDecisions()));
+      }),
+      { numRuns: 150 },
+    );
   });
 });
