@@ -52,6 +52,8 @@ import type { RecordTimestamp } from "./record-timestamp.ts";
 import { deliverWatermark, deliverWatermarkStatus } from "./outputs.ts";
 import { StatusWatermarkValve } from "./watermarks/status-watermark-valve.ts";
 import { MAX_WATERMARK } from "../core/watermark.ts";
+import type { SplitSourceDriver } from "./split-source-driver.ts";
+import type { EnumeratorToReader } from "./source-events.ts";
 
 /** What a keyed operator without timers or state of its own contributes; encoded once. */
 const NOTHING_CAPTURED: CapturedOperatorState = captureOperatorState([], undefined);
@@ -59,7 +61,8 @@ const NOTHING_CAPTURED: CapturedOperatorState = captureOperatorState([], undefin
 export type TaskStatus = "created" | "running" | "ending" | "finished";
 
 export type TaskInput =
-  | { readonly kind: "source"; readonly reader: SourceReader<unknown> }
+  /** `driver`: the reader of a split-based source, which hears from the source's enumerator. */
+  | { readonly kind: "source"; readonly reader: SourceReader<unknown>; readonly driver?: SplitSourceDriver }
   | { readonly kind: "network"; readonly gate: InputGate; readonly codec: BatchCodec };
 
 interface MemberSnapshot {
@@ -214,9 +217,33 @@ export class StreamTask {
     this.enqueue(() => this.performCheckpoint(barrier, 0));
   }
 
+  /**
+   * What the source's enumerator sent; applied in the action queue, after a checkpoint trigger
+   * that arrived before it (so a split assigned after the enumerator's snapshot stays out of the
+   * reader's snapshot).
+   */
+  deliverEnumeratorEvent(message: EnumeratorToReader): void {
+    if (this.input.kind !== "source" || this.input.driver === undefined) return;
+    const driver = this.input.driver;
+    this.enqueue(() => {
+      try {
+        driver.handleEnumeratorEvent(message);
+      } catch (e) {
+        throw operatorFailure(this.head.name, e);
+      }
+    });
+  }
+
   notifyCheckpointComplete(checkpointId: number): void {
     for (const id of this.wroteFor) if (id <= checkpointId) this.wroteFor.delete(id);
     this.enqueue(async () => {
+      if (this.input.kind === "source") {
+        try {
+          this.input.reader.notifyCheckpointComplete?.(checkpointId);
+        } catch (e) {
+          throw operatorFailure(this.head.name, e);
+        }
+      }
       for (const m of this.chain) {
         try {
           await m.operator?.notifyCheckpointComplete?.(checkpointId);
@@ -433,7 +460,7 @@ export class StreamTask {
       let state: unknown;
       try {
         if (m.operator !== undefined) state = await m.operator.snapshotState?.(id, barrier.timestamp);
-        else if (this.input.kind === "source") state = this.input.reader.snapshotState?.();
+        else if (this.input.kind === "source") state = this.input.reader.snapshotState?.(id);
       } catch (e) {
         throw operatorFailure(m.name, e);
       }

@@ -1,0 +1,185 @@
+/**
+ * The enumerators of a job's split-based sources, in the job master (Flink's SourceCoordinator):
+ * one per source, made for each attempt, from scratch or from the enumerator state of the
+ * checkpoint the attempt restores. It hands the enumerator what the readers say and carries out
+ * what the enumerator decides.
+ *
+ * Checkpoints: `snapshotState(n)` is called when checkpoint n is triggered, before the trigger is
+ * sent to any task; an assignment made afterwards reaches its reader after the trigger, so it is
+ * in the enumerator's snapshot (as unassigned) and not in the reader's. An enumerator's state is
+ * kept in the checkpoint's metadata, under the property `ENUMERATORS_PROPERTY`, by operator id.
+ *
+ * A failure of an enumerator fails the attempt, as a failing task does.
+ */
+import type { CheckpointMetadata, JsonValue } from "../../checkpoint/storage/checkpoint-metadata.ts";
+import type { JobArgs } from "../../api/job-args.ts";
+import type { Clock } from "../../core/clock.ts";
+import { invalidArgument } from "../../core/errors.ts";
+import { operatorIdOf, type JobGraph } from "../../graph/job-graph.ts";
+import { isSplitSource, type SourceSplit, type SplitEnumerator, type SplitEnumeratorContext, type SplitSource } from "../../sources/split-source.ts";
+import { jobFailedError, reportFailure } from "../failure-report.ts";
+import type { EnumeratorToReader, ReaderToEnumerator } from "../source-events.ts";
+
+/** The checkpoint metadata property that holds the enumerators' states, by operator id. */
+export const ENUMERATORS_PROPERTY = "sourceEnumerators";
+
+export interface SourceCoordinatorEnvironment {
+  readonly args: JobArgs;
+  readonly clock: Clock;
+  /** Sends a message to the reader of source task `taskId`. */
+  readonly toReader: (taskId: string, message: EnumeratorToReader) => void;
+}
+
+/** The enumerator of one split-based source, and the readers it knows of in this attempt. */
+export class SourceCoordinator {
+  private readonly readers = new Set<number>();
+  private readonly enumerator: SplitEnumerator<SourceSplit, unknown>;
+
+  constructor(
+    readonly operatorId: string,
+    readonly name: string,
+    private readonly vertexId: number,
+    private readonly parallelism: number,
+    source: SplitSource<unknown, SourceSplit, unknown>,
+    /** The enumerator's state in the restored checkpoint; undefined to start from scratch. */
+    restored: JsonValue | undefined,
+    private readonly env: SourceCoordinatorEnvironment,
+  ) {
+    const context = this.context();
+    this.enumerator = restored === undefined ? source.createEnumerator(context) : source.restoreEnumerator(context, restored);
+  }
+
+  start(): void {
+    this.enumerator.start();
+  }
+
+  handle(subtask: number, message: ReaderToEnumerator): void {
+    const enumerator = this.enumerator;
+    switch (message.kind) {
+      case "register":
+        this.readers.add(subtask);
+        enumerator.addReader(subtask);
+        return;
+      case "request":
+        enumerator.handleSplitRequest(subtask);
+        return;
+      case "finished":
+        enumerator.handleSplitsFinished?.(subtask, message.splits);
+        return;
+      case "event":
+        enumerator.handleSourceEvent?.(subtask, message.event);
+        return;
+    }
+  }
+
+  snapshotState(checkpointId: number): JsonValue {
+    const state = this.enumerator.snapshotState(checkpointId);
+    return (state ?? null) as JsonValue;
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    this.enumerator.notifyCheckpointComplete?.(checkpointId);
+  }
+
+  close(): void {
+    this.enumerator.close?.();
+  }
+
+  private send(subtask: number, message: EnumeratorToReader): void {
+    if (!Number.isInteger(subtask) || subtask < 0 || subtask >= this.parallelism) {
+      throw invalidArgument(`source '${this.name}' has readers 0 to ${this.parallelism - 1}, not ${String(subtask)}`);
+    }
+    if (!this.readers.has(subtask)) throw invalidArgument(`source '${this.name}': reader ${subtask} is not registered yet; assign splits to registered readers`);
+    this.env.toReader(`${this.vertexId}:${subtask}`, message);
+  }
+
+  private context(): SplitEnumeratorContext<SourceSplit> {
+    return {
+      currentParallelism: () => this.parallelism,
+      registeredReaders: () => this.readers,
+      assignSplits: (assignment) => {
+        for (const [subtask, splits] of assignment) if (splits.length > 0) this.send(subtask, { kind: "splits", splits: [...splits] });
+      },
+      assignSplit: (split, subtask) => this.send(subtask, { kind: "splits", splits: [split] }),
+      signalNoMoreSplits: (subtask) => this.send(subtask, { kind: "no-more-splits" }),
+      sendEventToSourceReader: (subtask, event) => this.send(subtask, { kind: "event", event }),
+      args: this.env.args,
+      clock: this.env.clock,
+    };
+  }
+}
+
+/**
+ * The coordinators of every split-based source of a job for one attempt. Errors of an
+ * enumerator go to `fail`; after that, nothing more is handed to the enumerators.
+ */
+export class SourceCoordinators {
+  private readonly byVertex = new Map<number, SourceCoordinator>();
+  private failed = false;
+
+  constructor(
+    job: JobGraph,
+    restore: CheckpointMetadata | undefined,
+    env: SourceCoordinatorEnvironment,
+    private readonly fail: (error: Error) => void,
+  ) {
+    const restoredStates = restore?.properties?.[ENUMERATORS_PROPERTY] as { readonly [operatorId: string]: JsonValue } | undefined;
+    for (const vertex of job.vertices) {
+      const head = vertex.nodes[0]!;
+      if (head.kind !== "source" || !isSplitSource(head.source)) continue;
+      const operatorId = operatorIdOf(head);
+      const restored = restoredStates?.[operatorId];
+      this.guard(operatorId, () => {
+        this.byVertex.set(vertex.id, new SourceCoordinator(operatorId, head.name ?? operatorId, vertex.id, vertex.parallelism, head.source as SplitSource<unknown, SourceSplit, unknown>, restored, env));
+      });
+    }
+  }
+
+  get size(): number {
+    return this.byVertex.size;
+  }
+
+  start(): void {
+    for (const c of this.byVertex.values()) this.guard(c.name, () => c.start());
+  }
+
+  /** A message from the reader of task `taskId` ("<vertex>:<subtask>"). */
+  handle(taskId: string, message: ReaderToEnumerator): void {
+    const [vertex, subtask] = taskId.split(":").map(Number) as [number, number];
+    const coordinator = this.byVertex.get(vertex);
+    if (coordinator !== undefined) this.guard(coordinator.name, () => coordinator.handle(subtask, message));
+  }
+
+  /** Every enumerator's state for checkpoint `checkpointId`, by operator id; undefined when the job has none. */
+  snapshotState(checkpointId: number): { [operatorId: string]: JsonValue } | undefined {
+    if (this.byVertex.size === 0) return undefined;
+    const states: { [operatorId: string]: JsonValue } = {};
+    for (const c of this.byVertex.values()) this.guard(c.name, () => (states[c.operatorId] = c.snapshotState(checkpointId)));
+    return states;
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    for (const c of this.byVertex.values()) this.guard(c.name, () => c.notifyCheckpointComplete(checkpointId));
+  }
+
+  close(): void {
+    this.failed = true;
+    for (const c of this.byVertex.values()) {
+      try {
+        c.close();
+      } catch {
+        // The attempt is over; a failing close has nothing left to fail.
+      }
+    }
+  }
+
+  private guard(name: string, action: () => void): void {
+    if (this.failed) return;
+    try {
+      action();
+    } catch (e) {
+      this.failed = true;
+      this.fail(jobFailedError(reportFailure("run", { headName: `${name} (split enumerator)`, subtaskIndex: 0, parallelism: 1 }, e)));
+    }
+  }
+}

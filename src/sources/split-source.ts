@@ -1,0 +1,102 @@
+/**
+ * The split-based source contract, after Flink's FLIP-27. A split is a piece of the input (a range
+ * of generator indexes, a byte range of a file, a partition of a topic) together with how far it
+ * was read. One enumerator per source runs in the job master: it discovers splits and assigns
+ * them to the readers, one per parallel subtask of the source, which read them.
+ *
+ * Exactly once: the enumerator is snapshotted when a checkpoint is triggered, before any reader
+ * sees it; each reader's state is the list of its splits with their positions. Assignments and
+ * the trigger reach a reader in the order they were sent, so a split assigned before the
+ * enumerator's snapshot is in the reader's snapshot, and one assigned after it is in the
+ * enumerator's snapshot (as unassigned) and not in the reader's. On a restore, at any
+ * parallelism, the enumerator is restored from its snapshot and the readers' splits are dealt
+ * out evenly to the new readers before they start.
+ *
+ * Splits, enumerator checkpoints and events travel between threads and are stored in
+ * checkpoints: they must be plain data (the enumerator's checkpoint plain JSON).
+ */
+import type { Clock } from "../core/clock.ts";
+import type { JobArgs } from "../api/job-args.ts";
+import type { InputStatus, Source, SourceOutput, SourceReaderContext } from "./source.ts";
+
+export interface SourceSplit {
+  /** Unique within its source; the same split keeps it across checkpoints and restores. */
+  readonly splitId: string;
+}
+
+/** A custom event between a reader and its enumerator: plain data. */
+export type SourceEvent = unknown;
+
+export interface SplitEnumeratorContext<Split extends SourceSplit> {
+  /** The parallelism of the source: readers are subtasks 0 .. currentParallelism() - 1. */
+  currentParallelism(): number;
+  /** Readers that registered (opened) in this attempt, by subtask index. */
+  registeredReaders(): ReadonlySet<number>;
+  /** Hands splits to readers, by subtask index; a reader that is not registered yet is refused. */
+  assignSplits(assignment: ReadonlyMap<number, readonly Split[]>): void;
+  assignSplit(split: Split, subtaskId: number): void;
+  /** Tells a reader that no split will come any more: a bounded reader ends once its splits are read. */
+  signalNoMoreSplits(subtaskId: number): void;
+  sendEventToSourceReader(subtaskId: number, event: SourceEvent): void;
+  readonly args: JobArgs;
+  readonly clock: Clock;
+}
+
+export interface SplitEnumerator<Split extends SourceSplit, Checkpoint> {
+  /** Called once, after the readers' tasks are open and before any reader's request is handled. */
+  start(): void;
+  /** Reader `subtaskId` asks for a split (pull model); it asks again after each split it finished. */
+  handleSplitRequest(subtaskId: number): void;
+  /** Reader `subtaskId` opened (on each attempt); push-model enumerators assign here. */
+  addReader(subtaskId: number): void;
+  /** The state to restore this enumerator from: its unassigned splits (and whatever else it tracks), as plain JSON. */
+  snapshotState(checkpointId: number): Checkpoint;
+  handleSourceEvent?(subtaskId: number, event: SourceEvent): void;
+  /** Reader `subtaskId` finished reading these splits (given as the reader last held them). */
+  handleSplitsFinished?(subtaskId: number, splits: readonly Split[]): void;
+  notifyCheckpointComplete?(checkpointId: number): void;
+  close?(): void;
+}
+
+export interface SplitReaderContext extends SourceReaderContext {
+  /** Asks the enumerator for a split; the answer comes through `addSplits` or `notifyNoMoreSplits`. */
+  sendSplitRequest(): void;
+  sendSourceEventToCoordinator(event: SourceEvent): void;
+  /** Tells the enumerator which splits this reader finished. */
+  sendSplitsFinished(splits: readonly SourceSplit[]): void;
+}
+
+export interface SplitSourceReader<T, Split extends SourceSplit> {
+  /** Called once, after the restored splits (if any) were added. */
+  start(): void | Promise<void>;
+  /** As SourceReader.pollNext: "end-of-input" once no more splits come and all of its splits are read. */
+  pollNext(output: SourceOutput<T>, maxRecords: number): InputStatus;
+  isAvailable(): Promise<void>;
+  addSplits(splits: readonly Split[]): void;
+  notifyNoMoreSplits(): void;
+  /** This reader's unfinished splits, each with the position after the records emitted so far, as new plain objects. */
+  snapshotState(checkpointId: number): Split[];
+  handleSourceEvents?(event: SourceEvent): void;
+  notifyCheckpointComplete?(checkpointId: number): void;
+  close?(): void | Promise<void>;
+}
+
+export interface SplitSource<T, Split extends SourceSplit, Checkpoint> {
+  readonly boundedness: "bounded" | "unbounded";
+  /** As Source.emitsOwnedRecords. */
+  readonly emitsOwnedRecords?: boolean;
+  /** Runs in the job master, once per attempt that starts from scratch. */
+  createEnumerator(context: SplitEnumeratorContext<Split>): SplitEnumerator<Split, Checkpoint>;
+  /** Runs in the job master, once per attempt that restores a checkpoint holding this enumerator's state. */
+  restoreEnumerator(context: SplitEnumeratorContext<Split>, checkpoint: Checkpoint): SplitEnumerator<Split, Checkpoint>;
+  /** Runs once per subtask, in the thread that runs it. */
+  createReader(context: SplitReaderContext): SplitSourceReader<T, Split>;
+}
+
+/** What `fromSource` takes: a split-based source, or one whose readers each take their own share. */
+export type AnySource<T> = Source<T> | SplitSource<T, SourceSplit, unknown>;
+
+/** Whether a source is split-based (has an enumerator) rather than one reader per subtask taking its own share. */
+export function isSplitSource<T>(source: AnySource<T>): source is SplitSource<T, SourceSplit, unknown> {
+  return typeof (source as { createEnumerator?: unknown }).createEnumerator === "function";
+}
