@@ -15,16 +15,19 @@ export function readerContext(subtaskIndex: number, parallelism: number, clock: 
  * of its own that no other reader registered with, as at the start of a job.
  */
 export function createReader<T>(source: AnySource<T>, subtaskIndex = 0, parallelism = 1, clock?: Clock): SourceReader<T> {
-  if (isSplitSource(source)) return opened(new SplitSourceHarness(source, parallelism, undefined, clock).open(subtaskIndex));
+  if (isSplitSource(source)) {
+    const harness = new SplitSourceHarness(source, parallelism, undefined, clock);
+    return opened(harness.open(subtaskIndex), (id) => harness.splitsOf(subtaskIndex, id));
+  }
   return source.createReader(readerContext(subtaskIndex, parallelism, clock));
 }
 
-/** An opened reader, without `open` (readers are opened once). */
-function opened<T>(reader: SourceReader<unknown>): SourceReader<T> {
+/** An opened split reader, without `open` (readers are opened once); `snapshotState` gives its splits. */
+export function opened<T>(reader: SourceReader<unknown>, splits: (checkpointId: number) => unknown): SourceReader<T> {
   return {
     pollNext: (output, maxRecords) => reader.pollNext(output as SourceOutput<unknown>, maxRecords),
     isAvailable: () => reader.isAvailable(),
-    snapshotState: (checkpointId) => reader.snapshotState?.(checkpointId),
+    snapshotState: (checkpointId) => splits(checkpointId ?? 1),
     close: () => reader.close?.(),
   };
 }
@@ -59,7 +62,7 @@ export async function readToEnd<T>(reader: SourceReader<T>, maxRecords: number):
 /** Every subtask's records, subtask by subtask, for a source at `parallelism`. */
 export async function readAllSubtasks<T>(source: AnySource<T>, parallelism: number, maxRecords: number): Promise<T[][]> {
   const readers = isSplitSource(source)
-    ? new SplitSourceHarness(source, parallelism).openAll().map((driver) => opened<T>(driver))
+    ? new SplitSourceHarness(source, parallelism).openAll().map((driver) => opened<T>(driver, () => undefined))
     : Array.from({ length: parallelism }, (_, i) => createReader(source, i, parallelism));
   return Promise.all(readers.map((reader) => readToEnd(reader, maxRecords)));
 }

@@ -8,7 +8,7 @@ import { ManualClock, type Clock } from "../../src/core/clock.ts";
 import type { JsonValue } from "../../src/checkpoint/storage/checkpoint-metadata.ts";
 import { SourceCoordinator } from "../../src/runtime/master/source-coordinator.ts";
 import type { EnumeratorToReader } from "../../src/runtime/source-events.ts";
-import { SplitSourceDriver } from "../../src/runtime/split-source-driver.ts";
+import { SOURCE_SPLITS_STATE, SplitSourceDriver } from "../../src/runtime/split-source-driver.ts";
 import { DefaultOperatorStateStore } from "../../src/state/operator/operator-state-store.ts";
 import { repartitionOperatorState } from "../../src/state/operator/operator-state-repartitioner.ts";
 import type { OperatorStateSnapshot } from "../../src/state/operator/operator-state-snapshot.ts";
@@ -20,10 +20,17 @@ export interface SplitSourceCheckpoint {
   readonly readers: readonly (OperatorStateSnapshot | undefined)[];
 }
 
+/** A checkpoint in which one reader held `splits` and the enumerator had `enumerator` left. */
+export function checkpointOf(enumerator: JsonValue, ...readers: (readonly SourceSplit[])[]): SplitSourceCheckpoint {
+  return { enumerator, readers: readers.map((splits) => ({ lists: [[SOURCE_SPLITS_STATE, "split", [...splits]]], broadcast: [] })) };
+}
+
 export class SplitSourceHarness<T> {
   readonly coordinator: SourceCoordinator;
   readonly readers: (SplitSourceDriver | undefined)[];
   private readonly stores: DefaultOperatorStateStore[];
+  /** Each opened reader's `open()`, to see it fail. */
+  readonly opening: Promise<void>[] = [];
   /** Messages from the enumerator that are held back (see `holdMessages`), by subtask. */
   private held: [number, EnumeratorToReader][] | undefined;
 
@@ -63,7 +70,9 @@ export class SplitSourceHarness<T> {
       (message) => this.coordinator.handle(subtask, message),
     );
     this.readers[subtask] = driver;
-    void driver.open();
+    const opening = driver.open();
+    opening.catch(() => {});
+    this.opening[subtask] = opening;
     return driver;
   }
 
@@ -91,6 +100,12 @@ export class SplitSourceHarness<T> {
   snapshotReader(subtask: number, checkpointId: number): OperatorStateSnapshot | undefined {
     this.readers[subtask]?.snapshotState(checkpointId);
     return structuredClone(this.stores[subtask]!.snapshot());
+  }
+
+  /** The splits reader `subtask` holds, with their positions, as its snapshot stores them. */
+  splitsOf(subtask: number, checkpointId = 1): SourceSplit[] {
+    const lists = this.snapshotReader(subtask, checkpointId)?.lists ?? [];
+    return (lists.find(([name]) => name === SOURCE_SPLITS_STATE)?.[2] ?? []) as SourceSplit[];
   }
 
   /** A whole checkpoint, with nothing in flight: the enumerator first, then every reader. */
