@@ -220,18 +220,22 @@ export class StreamTask {
   /**
    * What the source's enumerator sent; applied in the action queue, after a checkpoint trigger
    * that arrived before it (so a split assigned after the enumerator's snapshot stays out of the
-   * reader's snapshot).
+   * reader's snapshot). Before the task runs no trigger can have come (they are sent once every
+   * task is open), so a message that arrives while the task opens is applied at once, and the
+   * first step already reads.
    */
   deliverEnumeratorEvent(message: EnumeratorToReader): void {
     if (this.input.kind !== "source" || this.input.driver === undefined) return;
     const driver = this.input.driver;
-    this.enqueue(() => {
+    const apply = () => {
       try {
         driver.handleEnumeratorEvent(message);
       } catch (e) {
         throw operatorFailure(this.head.name, e);
       }
-    });
+    };
+    if (this.status === "created") apply();
+    else this.enqueue(apply);
   }
 
   notifyCheckpointComplete(checkpointId: number): void {

@@ -1,11 +1,24 @@
 /** The public surface of the built-in sources. */
 export type { InputStatus, Source, SourceOutput, SourceReader, SourceReaderContext } from "./source.ts";
 export { AVAILABLE } from "./source.ts";
+export type {
+  AnySource,
+  SourceEvent,
+  SourceSplit,
+  SplitEnumerator,
+  SplitEnumeratorContext,
+  SplitReaderContext,
+  SplitSource,
+  SplitSourceReader,
+} from "./split-source.ts";
+export { isSplitSource } from "./split-source.ts";
+export { SourceReaderBase } from "./source-reader-base.ts";
 export { elementsSource } from "./elements.ts";
 export { SeededRandom } from "./seeded-random.ts";
 export { generatorSource } from "./generator.ts";
-export type { GeneratorOptions } from "./generator.ts";
+export type { GeneratorOptions, GeneratorSource, IndexRangeEnumeratorState, IndexRangeSplit } from "./generator.ts";
 export { fileLinesSource } from "./file-lines.ts";
+export type { FileEnumeratorState, FileLinesOptions, FileLinesSource, FileSplit } from "./file-lines.ts";
 export type { Auction, Bid, NexmarkEvent, NexmarkEventKind, Person } from "./nexmark/model.ts";
 export {
   AUCTION_PROPORTION,
