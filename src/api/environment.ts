@@ -144,7 +144,7 @@ export class StreamExecutionEnvironment implements StreamGraphBuilder {
     return this.fromSource(elementsSource(elements), "elements");
   }
 
-  /** A bounded stream of the lines of text files (one file per subtask at a time). */
+  /** A bounded stream of the lines of text files, read in byte-range splits (see docs/sources.md). */
   readTextFile(...paths: string[]): SingleOutputStream<string> {
     return this.fromSource(fileLinesSource(paths), paths.length === 1 ? paths[0] : "files");
   }

@@ -6,10 +6,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { crashTest, describeRun, type CrashTestReport } from "../../src/testing/index.ts";
+import { describeRun, type crashTest, type CrashTestReport } from "../../src/testing/index.ts";
+import { crashTestExample } from "./example-crash-test.ts";
 import { amountOf, ruleOf } from "../../examples/broadcast-rules.ts";
 
 const JOB = new URL("../../examples/broadcast-rules.ts", import.meta.url);
@@ -28,22 +26,8 @@ function expectedMatches(): string[] {
   return lines.sort();
 }
 
-async function run(options: Parameters<typeof crashTest>[1]): Promise<{ report: CrashTestReport; reference: unknown[] }> {
-  const workDir = mkdtempSync(join(tmpdir(), "weir-broadcast-rules-"));
-  let reference: unknown[] = [];
-  try {
-    const report = await crashTest(JOB, {
-      ...options,
-      workDir,
-      onReference: (sinkId, records) => {
-        if (sinkId === "matches") reference = [...records];
-      },
-      args: ["--payments", String(PAYMENTS), "--users", String(USERS), "--rules", String(RULES), "--rate", "6000", "--out", "{run}/out"],
-    });
-    return { report, reference };
-  } finally {
-    rmSync(workDir, { recursive: true, force: true });
-  }
+function run(options: Parameters<typeof crashTest>[1]): Promise<{ report: CrashTestReport; reference: unknown[] }> {
+  return crashTestExample(JOB, "matches", ["--payments", String(PAYMENTS), "--users", String(USERS), "--rules", String(RULES), "--rate", "6000", "--out", "{run}/out"], options);
 }
 
 describe("examples/broadcast-rules.ts under the crash-test kit", () => {

@@ -6,10 +6,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { crashTest, describeRun, type CrashTestReport } from "../../src/testing/index.ts";
+import { describeRun, type crashTest, type CrashTestReport } from "../../src/testing/index.ts";
+import { crashTestExample } from "./example-crash-test.ts";
 
 const JOB = new URL("../../examples/custom-split-source.ts", import.meta.url);
 const BATCHES = 12;
@@ -26,22 +24,8 @@ function expectedCounts(): string[] {
   return lines.sort();
 }
 
-async function run(options: Parameters<typeof crashTest>[1]): Promise<{ report: CrashTestReport; reference: unknown[] }> {
-  const workDir = mkdtempSync(join(tmpdir(), "weir-custom-split-source-"));
-  let reference: unknown[] = [];
-  try {
-    const report = await crashTest(JOB, {
-      ...options,
-      workDir,
-      onReference: (sinkId, records) => {
-        if (sinkId === "committed-counts") reference = [...records];
-      },
-      args: ["--batches", String(BATCHES), "--batch-size", String(BATCH_SIZE), "--keys", String(KEYS), "--rate", "6000", "--out", "{run}/out"],
-    });
-    return { report, reference };
-  } finally {
-    rmSync(workDir, { recursive: true, force: true });
-  }
+function run(options: Parameters<typeof crashTest>[1]): Promise<{ report: CrashTestReport; reference: unknown[] }> {
+  return crashTestExample(JOB, "committed-counts", ["--batches", String(BATCHES), "--batch-size", String(BATCH_SIZE), "--keys", String(KEYS), "--rate", "6000", "--out", "{run}/out"], options);
 }
 
 describe("examples/custom-split-source.ts under the crash-test kit", () => {

@@ -3,12 +3,8 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { WeirError } from "../../src/core/errors.ts";
 import { fileLinesSource, generatorSource } from "../../src/sources/index.ts";
 import type { SourceReader } from "../../src/sources/index.ts";
-import { SourceCoordinator } from "../../src/runtime/master/source-coordinator.ts";
-import { JobArgs } from "../../src/api/job-args.ts";
-import { ManualClock } from "../../src/core/clock.ts";
 import { opened, poll, readToEnd } from "./reading.ts";
 import { SplitSourceHarness, type SplitSourceCheckpoint } from "./split-harness.ts";
 
@@ -158,31 +154,3 @@ async function readToEndOfFirstSplit(reader: SourceReader<string>): Promise<stri
   }
   return lines;
 }
-
-describe("SourceCoordinator", () => {
-  const env = { args: new JobArgs([]), clock: new ManualClock() };
-
-  it("hands a generator reader its splits when it registers, then says no more come", () => {
-    const sent: [string, unknown][] = [];
-    const coordinator = new SourceCoordinator("gen", "gen", 4, 2, generatorSource({ count: 10, generate: (i) => i }), undefined, {
-      ...env,
-      toReader: (taskId, message) => sent.push([taskId, message]),
-    });
-    coordinator.start();
-    coordinator.handle(1, { kind: "register" });
-    assert.deepEqual(sent, [
-      ["4:1", { kind: "splits", splits: [{ splitId: "1", next: 1, stride: 2, end: 10 }] }],
-      ["4:1", { kind: "no-more-splits" }],
-    ]);
-    assert.deepEqual(coordinator.snapshotState(1), { unassigned: [{ splitId: "0", next: 0, stride: 2, end: 10 }] });
-  });
-
-  it("refuses an assignment to a reader that has not registered", () => {
-    const coordinator = new SourceCoordinator("files", "files", 0, 2, fileLinesSource("/nonexistent/x.txt"), undefined, { ...env, toReader: () => {} });
-    coordinator.start();
-    assert.throws(
-      () => coordinator.handle(1, { kind: "request" }),
-      (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_INVALID_ARGUMENT" && /reader 1 is not registered/.test(e.message),
-    );
-  });
-});

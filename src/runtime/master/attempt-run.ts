@@ -98,7 +98,7 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
     const fail = (error: Error) => end({ kind: "failed", error });
     sources = new SourceCoordinators(run.job, spec.restore, { args: new JobArgs(spec.args), clock: spec.clock, toReader: (taskId, message) => running.toReader(taskId, message) }, fail);
     sources.start();
-    executor?.bind(attempt, fail, sources);
+    if (!ended) executor?.bind(attempt, fail, sources);
     if (options.signal?.aborted) onAbort();
   });
 }

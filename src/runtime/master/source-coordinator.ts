@@ -14,7 +14,7 @@
 import type { CheckpointMetadata, JsonValue } from "../../checkpoint/storage/checkpoint-metadata.ts";
 import type { JobArgs } from "../../api/job-args.ts";
 import type { Clock } from "../../core/clock.ts";
-import { invalidArgument } from "../../core/errors.ts";
+import { invalidArgument, WeirError } from "../../core/errors.ts";
 import { operatorIdOf, type JobGraph } from "../../graph/job-graph.ts";
 import { isSplitSource, type SourceSplit, type SplitEnumerator, type SplitEnumeratorContext, type SplitSource } from "../../sources/split-source.ts";
 import { jobFailedError, reportFailure } from "../failure-report.ts";
@@ -129,6 +129,17 @@ export class SourceCoordinators {
       if (head.kind !== "source" || !isSplitSource(head.source)) continue;
       const operatorId = operatorIdOf(head);
       const restored = restoredStates?.[operatorId];
+      if (restore !== undefined && restored === undefined) {
+        // Its readers' positions, if any, are not splits: starting the enumerator over would read the input again.
+        this.failed = true;
+        fail(
+          new WeirError(
+            "WEIR_ERR_CHECKPOINT_MISMATCH",
+            `checkpoint ${restore.checkpointId} holds no enumerator state for the split-based source '${head.name ?? operatorId}' (it was written before the source had splits); it cannot be restored into this job`,
+          ),
+        );
+        return;
+      }
       this.guard(operatorId, () => {
         this.byVertex.set(vertex.id, new SourceCoordinator(operatorId, head.name ?? operatorId, vertex.id, vertex.parallelism, head.source as SplitSource<unknown, SourceSplit, unknown>, restored, env));
       });
