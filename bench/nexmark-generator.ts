@@ -19,12 +19,18 @@ function directLoop(): number {
 }
 
 function sourceLoop(): number {
+  // The one reader of the source, given the one split its enumerator makes at parallelism 1.
   const reader = nexmarkSource({ events, seed: 1 }).createReader({
     subtaskIndex: 0,
     parallelism: 1,
     args: new JobArgs(),
     clock: systemClock,
+    sendSplitRequest: () => {},
+    sendSplitsFinished: () => {},
+    sendSourceEventToCoordinator: () => {},
   });
+  reader.addSplits([{ splitId: "0", next: 0, stride: 1, end: events }]);
+  reader.notifyNoMoreSplits();
   let checksum = 0;
   const output: SourceOutput<NexmarkEvent> = { collect: (event) => (checksum += event.dateTime & 1) };
   while (reader.pollNext(output, 1000) !== "end-of-input");

@@ -6,23 +6,9 @@
  * element exactly once. The list is copied when the source is made; later changes to the
  * caller's array are not seen.
  */
-import { IndexRangeReader, indexRangeSource, type GeneratorSource } from "./generator.ts";
-import type { SplitReaderContext } from "./split-source.ts";
+import { indexRangeSource, type GeneratorSource } from "./generator.ts";
 
 export function elementsSource<T>(elements: readonly T[]): GeneratorSource<T> {
   const snapshot: readonly T[] = [...elements];
-  return indexRangeSource(snapshot.length, (context) => new ElementsReader(context, snapshot));
-}
-
-class ElementsReader<T> extends IndexRangeReader<T> {
-  constructor(
-    context: SplitReaderContext,
-    private readonly elements: readonly T[],
-  ) {
-    super(context, undefined);
-  }
-
-  protected emit(index: number): T {
-    return this.elements[index]!;
-  }
+  return indexRangeSource(snapshot.length, 0, undefined, (index) => snapshot[index]!);
 }

@@ -67,16 +67,24 @@ export function generatorSource<T>(options: GeneratorOptions<T>): GeneratorSourc
     throw invalidArgument(`generator eventsPerSecond must be a positive number, got ${eventsPerSecond}`);
   }
   if (typeof generate !== "function") throw invalidArgument("generator needs a generate function");
-  return indexRangeSource(count, (context) => new GeneratorReader(context, seed, eventsPerSecond, generate));
+  return indexRangeSource(count, seed, eventsPerSecond, generate);
 }
 
-/** A source over the indexes below `count` (all of them when undefined), cut into strided splits; shared with the elements source. */
-export function indexRangeSource<T>(count: number | undefined, createReader: (context: SplitReaderContext) => SourceReaderBase<T, IndexRangeSplit>): GeneratorSource<T> {
+/**
+ * A source of `generate(index, random)` for the indexes below `count` (all of them when
+ * undefined), cut into strided splits; shared with the elements source.
+ */
+export function indexRangeSource<T>(
+  count: number | undefined,
+  seed: number,
+  eventsPerSecond: number | undefined,
+  generate: (index: number, random: SeededRandom) => T,
+): GeneratorSource<T> {
   return {
     boundedness: count === undefined ? "unbounded" : "bounded",
     createEnumerator: (context) => new IndexRangeEnumerator(context, initialSplits(count, context.currentParallelism())),
     restoreEnumerator: (context, checkpoint) => new IndexRangeEnumerator(context, checkpoint.unassigned),
-    createReader,
+    createReader: (context) => new IndexRangeReader(context, seed, eventsPerSecond, generate),
   };
 }
 
@@ -121,9 +129,10 @@ interface HeldSplit extends IndexRangeSplit {
   next: number;
 }
 
-/** Reads index-range splits, emitting `emit(index)` for each index, merged in increasing order, optionally paced. */
-export abstract class IndexRangeReader<T> extends SourceReaderBase<T, IndexRangeSplit> {
+/** Reads index-range splits, emitting `generate(index, random)` for each index, merged in increasing order, optionally paced. */
+class IndexRangeReader<T> extends SourceReaderBase<T, IndexRangeSplit> {
   private readonly clock: Clock;
+  private readonly random: SeededRandom;
   /** Milliseconds between two records of this reader; 0 when not rate limited. */
   private interval = 0;
   private startTime = Number.NaN;
@@ -132,14 +141,14 @@ export abstract class IndexRangeReader<T> extends SourceReaderBase<T, IndexRange
 
   constructor(
     context: SplitReaderContext,
+    seed: number,
     private readonly eventsPerSecond: number | undefined,
+    private readonly generate: (index: number, random: SeededRandom) => T,
   ) {
     super(context);
     this.clock = context.clock;
+    this.random = new SeededRandom(seed);
   }
-
-  /** Record `index`. */
-  protected abstract emit(index: number): T;
 
   override addSplits(splits: readonly IndexRangeSplit[]): void {
     for (const s of splits) checkSplit(s);
@@ -162,6 +171,8 @@ export abstract class IndexRangeReader<T> extends SourceReaderBase<T, IndexRange
       if (allowed < budget) budget = allowed;
     }
     const splits = this.splits as HeldSplit[];
+    const random = this.random;
+    const generate = this.generate;
     let emitted = 0;
     if (splits.length === 1) {
       const split = splits[0]!;
@@ -169,7 +180,7 @@ export abstract class IndexRangeReader<T> extends SourceReaderBase<T, IndexRange
       const stride = split.stride;
       let next = split.next;
       while (emitted < budget && next < end) {
-        output.collect(this.emit(next));
+        output.collect(generate(next, random.reset(next)));
         next += stride;
         emitted++;
       }
@@ -179,7 +190,7 @@ export abstract class IndexRangeReader<T> extends SourceReaderBase<T, IndexRange
         let lowest: HeldSplit | undefined;
         for (const s of splits) if ((s.end === null || s.next < s.end) && (lowest === undefined || s.next < lowest.next)) lowest = s;
         if (lowest === undefined) break;
-        output.collect(this.emit(lowest.next));
+        output.collect(generate(lowest.next, random.reset(lowest.next)));
         lowest.next += lowest.stride;
         emitted++;
       }
@@ -210,24 +221,6 @@ export abstract class IndexRangeReader<T> extends SourceReaderBase<T, IndexRange
     const elapsed = now - this.startTime;
     const due = Math.floor(elapsed / this.interval) + 1;
     return due <= this.emitted && elapsed >= this.emitted * this.interval ? this.emitted + 1 : due;
-  }
-}
-
-class GeneratorReader<T> extends IndexRangeReader<T> {
-  private readonly random: SeededRandom;
-
-  constructor(
-    context: SplitReaderContext,
-    seed: number,
-    eventsPerSecond: number | undefined,
-    private readonly generate: (index: number, random: SeededRandom) => T,
-  ) {
-    super(context, eventsPerSecond);
-    this.random = new SeededRandom(seed);
-  }
-
-  protected emit(index: number): T {
-    return this.generate(index, this.random.reset(index));
   }
 }
 
