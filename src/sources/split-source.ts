@@ -38,6 +38,13 @@ export interface SplitEnumeratorContext<Split extends SourceSplit> {
   /** Tells a reader that no split will come any more: a bounded reader ends once its splits are read. */
   signalNoMoreSplits(subtaskId: number): void;
   sendEventToSourceReader(subtaskId: number, event: SourceEvent): void;
+  /**
+   * Runs `callable` (which may do I/O, e.g. list a topic's partitions) after `initialDelayMs`, and
+   * again every `periodMs` after each run ended when `periodMs` > 0; `handler` gets its result or
+   * its error, in the job master, where it may assign splits. A handler that throws fails the job.
+   * Stops when the enumerator closes (at the end of the attempt).
+   */
+  callAsync<R>(callable: () => R | Promise<R>, handler: (result: R | undefined, error: unknown) => void, initialDelayMs?: number, periodMs?: number): void;
   readonly args: JobArgs;
   readonly clock: Clock;
 }

@@ -28,12 +28,17 @@ export interface SourceCoordinatorEnvironment {
   readonly clock: Clock;
   /** Sends a message to the reader of source task `taskId`. */
   readonly toReader: (taskId: string, message: EnumeratorToReader) => void;
+  /** Runs what the enumerator does outside a call from the runtime (a `callAsync` handler); a throw fails the attempt. */
+  readonly runGuarded?: (action: () => void) => void;
 }
 
 /** The enumerator of one split-based source, and the readers it knows of in this attempt. */
 export class SourceCoordinator {
   private readonly readers = new Set<number>();
   private readonly enumerator: SplitEnumerator<SourceSplit, unknown>;
+  /** Timers of `callAsync`; cleared, and their callbacks ignored, once closed. */
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private closed = false;
 
   constructor(
     readonly operatorId: string,
@@ -82,7 +87,33 @@ export class SourceCoordinator {
   }
 
   close(): void {
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     this.enumerator.close?.();
+  }
+
+  private callAsync<R>(callable: () => R | Promise<R>, handler: (result: R | undefined, error: unknown) => void, initialDelayMs = 0, periodMs = 0): void {
+    const guarded = this.env.runGuarded ?? ((action: () => void) => action());
+    const schedule = (delayMs: number): void => {
+      if (this.closed) return;
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        void Promise.resolve()
+          .then(callable)
+          .then(
+            (result) => ({ result, error: undefined }),
+            (error: unknown) => ({ result: undefined, error: error ?? new Error("callAsync's callable failed") }),
+          )
+          .then(({ result, error }) => {
+            if (this.closed) return;
+            guarded(() => handler(result, error));
+            if (periodMs > 0) schedule(periodMs);
+          });
+      }, delayMs);
+      this.timers.add(timer);
+    };
+    schedule(initialDelayMs);
   }
 
   private send(subtask: number, message: EnumeratorToReader): void {
@@ -103,6 +134,7 @@ export class SourceCoordinator {
       assignSplit: (split, subtask) => this.send(subtask, { kind: "splits", splits: [split] }),
       signalNoMoreSplits: (subtask) => this.send(subtask, { kind: "no-more-splits" }),
       sendEventToSourceReader: (subtask, event) => this.send(subtask, { kind: "event", event }),
+      callAsync: (callable, handler, initialDelayMs, periodMs) => this.callAsync(callable, handler, initialDelayMs, periodMs),
       args: this.env.args,
       clock: this.env.clock,
     };
@@ -140,8 +172,10 @@ export class SourceCoordinators {
         );
         return;
       }
-      this.guard(operatorId, () => {
-        this.byVertex.set(vertex.id, new SourceCoordinator(operatorId, head.name ?? operatorId, vertex.id, vertex.parallelism, head.source as SplitSource<unknown, SourceSplit, unknown>, restored, env));
+      const name = head.name ?? operatorId;
+      const guarded = { ...env, runGuarded: (action: () => void) => this.guard(name, action) };
+      this.guard(name, () => {
+        this.byVertex.set(vertex.id, new SourceCoordinator(operatorId, name, vertex.id, vertex.parallelism, head.source as SplitSource<unknown, SourceSplit, unknown>, restored, guarded));
       });
     }
   }

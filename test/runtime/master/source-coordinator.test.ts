@@ -56,6 +56,97 @@ describe("SourceCoordinator", () => {
   });
 });
 
+/** An enumerator that discovers partitions periodically, as a Kafka source would, and assigns each new one to reader 0. */
+function discoveringSource(listPartitions: () => Promise<string[]>): SplitSource<number, SourceSplit, null> {
+  return {
+    boundedness: "unbounded",
+    createEnumerator: (context) => {
+      const known = new Set<string>();
+      return {
+        start: () =>
+          context.callAsync(
+            listPartitions,
+            (partitions, error) => {
+              if (error !== undefined) throw error;
+              for (const p of partitions ?? []) {
+                if (known.has(p)) continue;
+                known.add(p);
+                context.assignSplit({ splitId: p }, 0);
+              }
+            },
+            0,
+            10,
+          ),
+        addReader: () => {},
+        handleSplitRequest: () => {},
+        snapshotState: () => null,
+      };
+    },
+    restoreEnumerator: () => {
+      throw new Error("not restored in this test");
+    },
+    createReader: () => {
+      throw new Error("no reader in this test");
+    },
+  };
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+describe("SourceCoordinator callAsync", () => {
+  it("runs the enumerator's periodic discovery and hands it the result, until closed", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const listings = [["p0"], ["p0", "p1"], ["p0", "p1", "p2"], ["p0", "p1", "p2", "p3"]];
+    let listed = 0;
+    const assigned: string[] = [];
+    const coordinator = new SourceCoordinator("topic", "topic", 0, 1, discoveringSource(async () => listings[Math.min(listed++, listings.length - 1)]!), undefined, {
+      ...env,
+      toReader: (_taskId, message) => {
+        if (message.kind === "splits") assigned.push(...message.splits.map((s) => s.splitId));
+      },
+    });
+    coordinator.handle(0, { kind: "register" });
+    coordinator.start();
+    t.mock.timers.tick(0);
+    await settle();
+    assert.deepEqual(assigned, ["p0"]);
+    t.mock.timers.tick(10);
+    await settle();
+    t.mock.timers.tick(10);
+    await settle();
+    assert.deepEqual(assigned, ["p0", "p1", "p2"]);
+    coordinator.close();
+    t.mock.timers.tick(100);
+    await settle();
+    assert.deepEqual(assigned, ["p0", "p1", "p2"], "nothing runs after close");
+    assert.equal(listed, 3);
+  });
+
+  it("a handler that throws (here on the callable's error) goes to the guard that fails the attempt", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const failures: unknown[] = [];
+    const coordinator = new SourceCoordinator("topic", "topic", 0, 1, discoveringSource(() => Promise.reject(new Error("broker unreachable"))), undefined, {
+      ...env,
+      toReader: () => {},
+      runGuarded: (action) => {
+        try {
+          action();
+        } catch (e) {
+          failures.push(e);
+        }
+      },
+    });
+    coordinator.start();
+    t.mock.timers.tick(0);
+    await settle();
+    assert.equal(failures.length, 1);
+    assert.match(String(failures[0]), /broker unreachable/);
+    coordinator.close();
+  });
+});
+
 describe("SourceCoordinators", () => {
   it("refuse a checkpoint that holds no enumerator state for a split-based source", async () => {
     const { job } = await buildJob(
