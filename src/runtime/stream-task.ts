@@ -77,6 +77,8 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 export class StreamTask {
   status: TaskStatus = "created";
   private sourceWaiting = false;
+  /** What the enumerator sent while the task opened; applied when `open()` ends. */
+  private earlyEnumeratorEvents: (() => void)[] = [];
   /** Per input: channels that have not delivered end of data. */
   private readonly openInputs: [number, number] = [0, 0];
   private readonly dataEnded: Set<InputChannel> = new Set();
@@ -165,6 +167,9 @@ export class StreamTask {
       }
     }
     this.status = "running";
+    const early = this.earlyEnumeratorEvents;
+    this.earlyEnumeratorEvents = [];
+    for (const apply of early) apply();
   }
 
   get backlogged(): boolean {
@@ -220,9 +225,10 @@ export class StreamTask {
   /**
    * What the source's enumerator sent; applied in the action queue, after a checkpoint trigger
    * that arrived before it (so a split assigned after the enumerator's snapshot stays out of the
-   * reader's snapshot). Before the task runs no trigger can have come (they are sent once every
-   * task is open), so a message that arrives while the task opens is applied at once, and the
-   * first step already reads.
+   * reader's snapshot). A message that arrives while the task opens (the enumerator answering the
+   * reader's registration, possibly within the reader's own `start()`) waits until the reader
+   * started and is applied, in order, at the end of `open()`, before the first poll: no trigger
+   * can have come before (they are sent once every task is open).
    */
   deliverEnumeratorEvent(message: EnumeratorToReader): void {
     if (this.input.kind !== "source" || this.input.driver === undefined) return;
@@ -234,7 +240,7 @@ export class StreamTask {
         throw operatorFailure(this.head.name, e);
       }
     };
-    if (this.status === "created") apply();
+    if (this.status === "created") this.earlyEnumeratorEvents.push(apply);
     else this.enqueue(apply);
   }
 

@@ -20,18 +20,21 @@ import { StreamTask } from "../../src/runtime/stream-task.ts";
 import type { TaskCheckpointing } from "../../src/runtime/task-checkpointing.ts";
 import { generatorSource, type IndexRangeSplit } from "../../src/sources/generator.ts";
 import { DefaultOperatorStateStore } from "../../src/state/operator/operator-state-store.ts";
+import { AVAILABLE, type SourceSplit, type SplitSource } from "../../src/sources/index.ts";
 
 const split = (k: number, end: number): IndexRangeSplit => ({ splitId: String(k), next: k, stride: 4, end });
 
-function sourceTask() {
+/** A source task reading `source`; `answer` plays the enumerator, answering each message at once (as the single-thread runtime does). */
+function sourceTask(source: SplitSource<number, SourceSplit, unknown> = generatorSource({ generate: (i) => i }), answer?: (message: ReaderToEnumerator, task: StreamTask) => void) {
   const emitted: number[] = [];
   const sentToEnumerator: ReaderToEnumerator[] = [];
   const snapshots = new Map<number, IndexRangeSplit[]>();
   const clock = new ManualClock();
   const store = new DefaultOperatorStateStore();
-  const driver = new SplitSourceDriver(generatorSource({ generate: (i) => i }), { subtaskIndex: 0, parallelism: 1, args: new JobArgs([]), clock }, store, (m) =>
-    sentToEnumerator.push(m),
-  );
+  const driver = new SplitSourceDriver(source as SplitSource<unknown, SourceSplit, unknown>, { subtaskIndex: 0, parallelism: 1, args: new JobArgs([]), clock }, store, (m) => {
+    sentToEnumerator.push(m);
+    answer?.(m, task);
+  });
   const checkpointing: TaskCheckpointing = {
     mode: "exactly-once",
     writeState: (checkpointId, _operatorId, _subtask, bytes) => {
@@ -48,7 +51,7 @@ function sourceTask() {
   const context = { keyed: undefined, operatorId: "source", checkpointing: true, restored: undefined, operatorStateStore: store } as unknown as OperatorContext;
   const output = new CountingOutput({ collect: (r: unknown) => void emitted.push(r as number), emitWatermark: () => {}, emitWatermarkStatus: () => {} } as never);
   const chain = [{ node: {} as StreamNode, name: "source", operator: undefined, context, output, sideOutputs: new Map(), recordsIn: 0 }];
-  const task = new StreamTask(vertex, 0, chain, { kind: "source", reader: driver, driver }, [], () => {}, clock, checkpointing, new RecordTimestamp());
+  const task: StreamTask = new StreamTask(vertex, 0, chain, { kind: "source", reader: driver, driver }, [], () => {}, clock, checkpointing, new RecordTimestamp());
   return {
     task,
     emitted,
@@ -109,5 +112,46 @@ describe("a source task with a split reader", () => {
     t.task.deliverEnumeratorEvent({ kind: "no-more-splits" });
     await t.drain();
     assert.equal(t.task.status, "ending", "the reader ended its input");
+  });
+
+  it("applies what the enumerator answers while the reader starts only once it started, in order, before the first poll", async () => {
+    const calls: string[] = [];
+    let starting = false;
+    const source: SplitSource<number, SourceSplit, unknown> = {
+      boundedness: "bounded",
+      createEnumerator: () => {
+        throw new Error("no enumerator in this test");
+      },
+      restoreEnumerator: () => {
+        throw new Error("no enumerator in this test");
+      },
+      createReader: (context) => ({
+        start() {
+          starting = true;
+          context.sendSplitRequest();
+          calls.push("started");
+          starting = false;
+        },
+        addSplits(splits) {
+          if (starting) throw new Error("addSplits while the reader starts");
+          calls.push(`splits ${splits.map((s) => s.splitId).join(",")}`);
+        },
+        notifyNoMoreSplits: () => calls.push("no more splits"),
+        pollNext: () => {
+          calls.push("poll");
+          return "end-of-input";
+        },
+        isAvailable: () => AVAILABLE,
+        snapshotState: () => [],
+      }),
+    };
+    const t = sourceTask(source, (message, task) => {
+      if (message.kind !== "request") return;
+      task.deliverEnumeratorEvent({ kind: "splits", splits: [{ splitId: "a" }] });
+      task.deliverEnumeratorEvent({ kind: "no-more-splits" });
+    });
+    await t.task.open();
+    await t.drain();
+    assert.deepEqual(calls, ["started", "splits a", "no more splits", "poll"]);
   });
 });

@@ -6,15 +6,22 @@
  *
  * Checkpoints: `snapshotState(n)` is called when checkpoint n is triggered, before the trigger is
  * sent to any task; an assignment made afterwards reaches its reader after the trigger, so it is
- * in the enumerator's snapshot (as unassigned) and not in the reader's. An enumerator's state is
- * kept in the checkpoint's metadata, under the property `ENUMERATORS_PROPERTY`, by operator id.
+ * in the enumerator's snapshot (as unassigned) and not in the reader's. The snapshot is a detached
+ * JSON copy taken at once: an enumerator that returns its live collections and changes them later
+ * does not change checkpoint n. An enumerator's state is kept in the checkpoint's metadata, under
+ * the property `ENUMERATORS_PROPERTY`, by operator id.
+ *
+ * Readers register when their tasks open, after the enumerator started (as in Flink). What the
+ * enumerator sends a reader that has not registered yet (from `start()`, or from a discovery that
+ * ran early) waits here, in order, and reaches the reader when it registers, before `addReader`.
+ * Checkpoints are triggered only once every task is open, so nothing waits then.
  *
  * A failure of an enumerator fails the attempt, as a failing task does.
  */
 import type { CheckpointMetadata, JsonValue } from "../../checkpoint/storage/checkpoint-metadata.ts";
 import type { JobArgs } from "../../api/job-args.ts";
 import type { Clock } from "../../core/clock.ts";
-import { invalidArgument, WeirError } from "../../core/errors.ts";
+import { internalError, invalidArgument, WeirError } from "../../core/errors.ts";
 import { operatorIdOf, type JobGraph } from "../../graph/job-graph.ts";
 import { isSplitSource, type SourceSplit, type SplitEnumerator, type SplitEnumeratorContext, type SplitSource } from "../../sources/split-source.ts";
 import { jobFailedError, reportFailure } from "../failure-report.ts";
@@ -35,6 +42,8 @@ export interface SourceCoordinatorEnvironment {
 /** The enumerator of one split-based source, and the readers it knows of in this attempt. */
 export class SourceCoordinator {
   private readonly readers = new Set<number>();
+  /** Messages for readers that have not registered yet, by subtask, in the order they were sent. */
+  private readonly waiting = new Map<number, EnumeratorToReader[]>();
   private readonly enumerator: SplitEnumerator<SourceSplit, unknown>;
   /** Timers of `callAsync`; cleared, and their callbacks ignored, once closed. */
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
@@ -58,13 +67,19 @@ export class SourceCoordinator {
     this.enumerator.start();
   }
 
-  handle(subtask: number, message: ReaderToEnumerator): void {
+  /** A reader's message; a copy of it, as a message from a worker thread is, reaches the enumerator. */
+  handle(subtask: number, received: ReaderToEnumerator): void {
     const enumerator = this.enumerator;
+    const message = received.kind === "finished" || received.kind === "event" ? structuredClone(received) : received;
     switch (message.kind) {
-      case "register":
+      case "register": {
         this.readers.add(subtask);
+        const waiting = this.waiting.get(subtask) ?? [];
+        this.waiting.delete(subtask);
+        for (const m of waiting) this.env.toReader(this.taskId(subtask), m);
         enumerator.addReader(subtask);
         return;
+      }
       case "request":
         enumerator.handleSplitRequest(subtask);
         return;
@@ -77,9 +92,13 @@ export class SourceCoordinator {
     }
   }
 
+  /** The enumerator's state for checkpoint `checkpointId`, as the JSON copy the checkpoint stores. */
   snapshotState(checkpointId: number): JsonValue {
+    if (this.waiting.size > 0) {
+      throw internalError(`source '${this.name}': checkpoint ${checkpointId} was triggered before reader ${[...this.waiting.keys()].join(", ")} registered`);
+    }
     const state = this.enumerator.snapshotState(checkpointId);
-    return (state ?? null) as JsonValue;
+    return JSON.parse(JSON.stringify(state ?? null)) as JsonValue;
   }
 
   notifyCheckpointComplete(checkpointId: number): void {
@@ -120,8 +139,18 @@ export class SourceCoordinator {
     if (!Number.isInteger(subtask) || subtask < 0 || subtask >= this.parallelism) {
       throw invalidArgument(`source '${this.name}' has readers 0 to ${this.parallelism - 1}, not ${String(subtask)}`);
     }
-    if (!this.readers.has(subtask)) throw invalidArgument(`source '${this.name}': reader ${subtask} is not registered yet; assign splits to registered readers`);
-    this.env.toReader(`${this.vertexId}:${subtask}`, message);
+    // A copy, as a message to a worker thread is: the enumerator may change what it sent, and the reader what it got.
+    const copy = structuredClone(message);
+    if (this.readers.has(subtask)) this.env.toReader(this.taskId(subtask), copy);
+    else {
+      const waiting = this.waiting.get(subtask) ?? [];
+      waiting.push(copy);
+      this.waiting.set(subtask, waiting);
+    }
+  }
+
+  private taskId(subtask: number): string {
+    return `${this.vertexId}:${subtask}`;
   }
 
   private context(): SplitEnumeratorContext<SourceSplit> {

@@ -7,7 +7,7 @@ import type { CheckpointMetadata } from "../../../src/checkpoint/storage/checkpo
 import { defineJob, runJob } from "../../../src/index.ts";
 import { buildJob } from "../../../src/api/define-job.ts";
 import { SourceCoordinator, SourceCoordinators } from "../../../src/runtime/master/source-coordinator.ts";
-import { fileLinesSource, generatorSource } from "../../../src/sources/index.ts";
+import { generatorSource } from "../../../src/sources/index.ts";
 import type { SourceSplit, SplitSource } from "../../../src/sources/index.ts";
 
 const env = { args: new JobArgs([]), clock: new ManualClock() };
@@ -46,15 +46,106 @@ describe("SourceCoordinator", () => {
     assert.deepEqual(coordinator.snapshotState(1), { unassigned: [{ splitId: "0", next: 0, stride: 2, end: 10 }] });
   });
 
-  it("refuses an assignment to a reader that has not registered", () => {
-    const coordinator = new SourceCoordinator("files", "files", 0, 2, fileLinesSource("/nonexistent/x.txt"), undefined, { ...env, toReader: () => {} });
+  it("holds what the enumerator sends a reader before it registers, and hands it over, in order, when it registers", () => {
+    const sent: [string, unknown][] = [];
+    const coordinator = new SourceCoordinator("files", "files", 0, 2, pushingSource, undefined, { ...env, toReader: (taskId, message) => sent.push([taskId, message]) });
     coordinator.start();
+    assert.deepEqual(sent, [], "no reader registered yet");
+    coordinator.handle(1, { kind: "register" });
+    assert.deepEqual(sent, [
+      ["0:1", { kind: "splits", splits: [{ splitId: "b" }] }],
+      ["0:1", { kind: "no-more-splits" }],
+    ]);
+    coordinator.handle(0, { kind: "register" });
+    assert.deepEqual(sent.slice(2), [
+      ["0:0", { kind: "splits", splits: [{ splitId: "a" }] }],
+      ["0:0", { kind: "no-more-splits" }],
+    ]);
+  });
+
+  it("refuses an assignment to a reader the source does not have", () => {
+    const source: SplitSource<number, SourceSplit, null> = { ...pushingSource, createEnumerator: (context) => ({ ...pushingSource.createEnumerator(context), handleSplitRequest: () => context.assignSplit({ splitId: "c" }, 2) }) };
+    const coordinator = new SourceCoordinator("files", "files", 0, 2, source, undefined, { ...env, toReader: () => {} });
+    coordinator.handle(0, { kind: "register" });
     assert.throws(
-      () => coordinator.handle(1, { kind: "request" }),
-      (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_INVALID_ARGUMENT" && /reader 1 is not registered/.test(e.message),
+      () => coordinator.handle(0, { kind: "request" }),
+      (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_INVALID_ARGUMENT" && /readers 0 to 1, not 2/.test(e.message),
     );
   });
+
+  it("keeps the enumerator's state as it was at the trigger, though the enumerator returned its live list and changed it since", () => {
+    const sent: unknown[] = [];
+    const coordinator = new SourceCoordinator("batches", "batches", 0, 1, liveListSource, undefined, { ...env, toReader: (_taskId, message) => sent.push(message) });
+    coordinator.start();
+    coordinator.handle(0, { kind: "register" });
+    const atTrigger = coordinator.snapshotState(1);
+    coordinator.handle(0, { kind: "request" });
+    assert.deepEqual(sent, [{ kind: "splits", splits: [{ splitId: "a", next: 0 }] }]);
+    assert.deepEqual(atTrigger, { pending: [{ splitId: "a", next: 0 }, { splitId: "b", next: 0 }] }, "split a, assigned after the trigger, is still pending in checkpoint 1");
+  });
+
+  it("hands the reader a copy of a split, as a worker thread gets one: the enumerator changing its split later changes nothing the reader holds", () => {
+    const sent: { kind: string; splits?: { next: number }[] }[] = [];
+    const coordinator = new SourceCoordinator("batches", "batches", 0, 1, liveListSource, undefined, { ...env, toReader: (_taskId, message) => sent.push(message as never) });
+    coordinator.handle(0, { kind: "register" });
+    coordinator.handle(0, { kind: "request" });
+    coordinator.handle(0, { kind: "event", event: "rewind" });
+    assert.equal(sent[0]!.splits![0]!.next, 0);
+  });
 });
+
+/** An enumerator whose checkpoint is its live list of pending splits, which it shifts from as it assigns (as user code may). */
+const liveListSource: SplitSource<number, SourceSplit & { next: number }, { pending: (SourceSplit & { next: number })[] }> = {
+  boundedness: "bounded",
+  createEnumerator: (context) => {
+    const pending = [
+      { splitId: "a", next: 0 },
+      { splitId: "b", next: 0 },
+    ];
+    let last: { next: number } | undefined;
+    return {
+      start: () => {},
+      addReader: () => {},
+      handleSplitRequest: (subtask) => {
+        const split = pending.shift();
+        if (split === undefined) return context.signalNoMoreSplits(subtask);
+        last = split;
+        context.assignSplit(split, subtask);
+      },
+      handleSourceEvent: () => {
+        if (last !== undefined) last.next = 99;
+      },
+      snapshotState: () => ({ pending }),
+    };
+  },
+  restoreEnumerator: () => {
+    throw new Error("not restored in this test");
+  },
+  createReader: () => {
+    throw new Error("no reader in this test");
+  },
+};
+
+/** An enumerator that assigns every split in start(), before any reader registered (as Flink's Kafka enumerator may). */
+const pushingSource: SplitSource<number, SourceSplit, null> = {
+  boundedness: "bounded",
+  createEnumerator: (context) => ({
+    start: () => {
+      context.assignSplits(new Map([[0, [{ splitId: "a" }]], [1, [{ splitId: "b" }]]]));
+      context.signalNoMoreSplits(0);
+      context.signalNoMoreSplits(1);
+    },
+    addReader: () => {},
+    handleSplitRequest: () => {},
+    snapshotState: () => null,
+  }),
+  restoreEnumerator: () => {
+    throw new Error("not restored in this test");
+  },
+  createReader: () => {
+    throw new Error("no reader in this test");
+  },
+};
 
 /** An enumerator that discovers partitions periodically, as a Kafka source would, and assigns each new one to reader 0. */
 function discoveringSource(listPartitions: () => Promise<string[]>): SplitSource<number, SourceSplit, null> {
