@@ -32,7 +32,10 @@ export interface SplitEnumeratorContext<Split extends SourceSplit> {
   currentParallelism(): number;
   /** Readers that registered (opened) in this attempt, by subtask index. */
   registeredReaders(): ReadonlySet<number>;
-  /** Hands splits to readers, by subtask index; a reader that is not registered yet is refused. */
+  /**
+   * Hands splits to readers, by subtask index. What is sent to a reader that has not registered
+   * yet (from `start()`, say) waits and reaches it, in order, when it registers.
+   */
   assignSplits(assignment: ReadonlyMap<number, readonly Split[]>): void;
   assignSplit(split: Split, subtaskId: number): void;
   /** Tells a reader that no split will come any more: a bounded reader ends once its splits are read. */
@@ -50,11 +53,14 @@ export interface SplitEnumeratorContext<Split extends SourceSplit> {
 }
 
 export interface SplitEnumerator<Split extends SourceSplit, Checkpoint> {
-  /** Called once, after the readers' tasks are open and before any reader's request is handled. */
+  /**
+   * Called once, before the readers register (as in Flink): it may start discovery (`callAsync`)
+   * or assign splits at once; assignments wait for their readers to register.
+   */
   start(): void;
   /** Reader `subtaskId` asks for a split (pull model); it asks again after each split it finished. */
   handleSplitRequest(subtaskId: number): void;
-  /** Reader `subtaskId` opened (on each attempt); push-model enumerators assign here. */
+  /** Reader `subtaskId` opened (on each attempt), after what was sent to it before received it; push-model enumerators assign here. */
   addReader(subtaskId: number): void;
   /** The state to restore this enumerator from: its unassigned splits (and whatever else it tracks), as plain JSON. */
   snapshotState(checkpointId: number): Checkpoint;

@@ -256,6 +256,32 @@ describe("SourceCoordinators", () => {
     assert.match(failures[0].message, /checkpoint 7 holds no enumerator state for the split-based source 'Source: numbers'/);
   });
 
+  it("an enumerator that assigns every split in start(), before its readers registered, runs the job to its end", async () => {
+    const numbers = generatorSource({ count: 6, generate: (i) => i });
+    const source: SplitSource<number, SourceSplit, null> = {
+      ...pushingSource,
+      createEnumerator: (context) => ({
+        start: () => {
+          context.assignSplit({ splitId: "0", next: 0, stride: 2, end: 6 } as SourceSplit, 0);
+          context.assignSplit({ splitId: "1", next: 1, stride: 2, end: 6 } as SourceSplit, 1);
+          context.signalNoMoreSplits(0);
+          context.signalNoMoreSplits(1);
+        },
+        addReader: () => {},
+        handleSplitRequest: () => {},
+        snapshotState: () => null,
+      }),
+      createReader: (context) => numbers.createReader(context),
+    };
+    const result = await runJob(
+      defineJob((e) => {
+        e.fromSource(source, "pushed").collect("out");
+      }),
+      { runtime: "single-thread", parallelism: 2, restartStrategy: "none" },
+    );
+    assert.deepEqual(result.collected<number>("out").sort(), [0, 1, 2, 3, 4, 5]);
+  });
+
   it("an enumerator that throws fails the job, naming the source and the thrown value", async () => {
     const job = defineJob((e) => {
       e.fromSource(failingSource, "partitions").print();
