@@ -82,8 +82,8 @@ export function indexRangeSource<T>(
 ): GeneratorSource<T> {
   return {
     boundedness: count === undefined ? "unbounded" : "bounded",
-    createEnumerator: (context) => new IndexRangeEnumerator(context, initialSplits(count, context.currentParallelism())),
-    restoreEnumerator: (context, checkpoint) => new IndexRangeEnumerator(context, checkpoint.unassigned),
+    createEnumerator: (context) => new IndexRangeEnumerator(context, initialSplits(count, context.currentParallelism()), count !== undefined),
+    restoreEnumerator: (context, checkpoint) => new IndexRangeEnumerator(context, checkpoint.unassigned, count !== undefined),
     createReader: (context) => new IndexRangeReader(context, seed, eventsPerSecond, generate),
   };
 }
@@ -93,13 +93,19 @@ function initialSplits(count: number | undefined, splits: number): IndexRangeSpl
   return Array.from({ length: splits }, (_, k) => ({ splitId: String(k), next: k, stride: splits, end }));
 }
 
-/** Gives each reader, when it registers, the unassigned splits it owns (split number mod parallelism); then no more. */
+/**
+ * Gives each reader, when it registers, the unassigned splits it owns (split number mod
+ * parallelism); then, for a bounded source, no more. A reader of an unbounded source is not told
+ * "no more splits": one without a split (after a restore at a higher parallelism) stays idle
+ * instead of ending its input, which would end event time (the maximum watermark) downstream.
+ */
 class IndexRangeEnumerator implements SplitEnumerator<IndexRangeSplit, IndexRangeEnumeratorState> {
   private unassigned: IndexRangeSplit[];
 
   constructor(
     private readonly context: SplitEnumeratorContext<IndexRangeSplit>,
     unassigned: readonly IndexRangeSplit[],
+    private readonly bounded: boolean,
   ) {
     this.unassigned = [...unassigned];
   }
@@ -113,7 +119,7 @@ class IndexRangeEnumerator implements SplitEnumerator<IndexRangeSplit, IndexRang
       this.unassigned = this.unassigned.filter((s) => !mine.includes(s));
       this.context.assignSplits(new Map([[subtaskId, mine]]));
     }
-    this.context.signalNoMoreSplits(subtaskId);
+    if (this.bounded) this.context.signalNoMoreSplits(subtaskId);
   }
 
   /** Every split is handed out when its owner registers; a request finds nothing more. */

@@ -67,7 +67,10 @@ export interface SplitEnumerator<Split extends SourceSplit, Checkpoint> {
   handleSourceEvent?(subtaskId: number, event: SourceEvent): void;
   /** Reader `subtaskId` finished reading these splits (given as the reader last held them). */
   handleSplitsFinished?(subtaskId: number, splits: readonly Split[]): void;
+  /** Checkpoint `checkpointId` completed: its snapshot is the one a restore would start from. */
   notifyCheckpointComplete?(checkpointId: number): void;
+  /** Checkpoint `checkpointId` was aborted (declined, expired, or not persisted): its snapshot will never be restored. */
+  notifyCheckpointAborted?(checkpointId: number): void;
   close?(): void;
 }
 

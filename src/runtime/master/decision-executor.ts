@@ -161,6 +161,7 @@ export class DecisionExecutor {
           break;
         case "abort":
           this.enumeratorStates.delete(d.checkpointId);
+          bound?.sources?.notifyCheckpointAborted(d.checkpointId);
           bound?.attempt.notifyCheckpointAborted(d.checkpointId);
           this.params.deletions.discard(d.checkpointId);
           this.report(d.checkpointId);

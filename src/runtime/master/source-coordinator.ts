@@ -105,6 +105,10 @@ export class SourceCoordinator {
     this.enumerator.notifyCheckpointComplete?.(checkpointId);
   }
 
+  notifyCheckpointAborted(checkpointId: number): void {
+    this.enumerator.notifyCheckpointAborted?.(checkpointId);
+  }
+
   close(): void {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
@@ -234,6 +238,10 @@ export class SourceCoordinators {
 
   notifyCheckpointComplete(checkpointId: number): void {
     for (const c of this.byVertex.values()) this.guard(c.name, () => c.notifyCheckpointComplete(checkpointId));
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    for (const c of this.byVertex.values()) this.guard(c.name, () => c.notifyCheckpointAborted(checkpointId));
   }
 
   close(): void {

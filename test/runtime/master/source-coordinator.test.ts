@@ -8,6 +8,8 @@ import { defineJob, runJob } from "../../../src/index.ts";
 import { buildJob } from "../../../src/api/define-job.ts";
 import { SourceCoordinator, SourceCoordinators } from "../../../src/runtime/master/source-coordinator.ts";
 import { generatorSource } from "../../../src/sources/index.ts";
+import { installFaultHooks } from "../../../src/runtime/fault-hooks.ts";
+import { tempDir } from "../job-fixtures.ts";
 import type { SourceSplit, SplitSource } from "../../../src/sources/index.ts";
 
 const env = { args: new JobArgs([]), clock: new ManualClock() };
@@ -44,6 +46,16 @@ describe("SourceCoordinator", () => {
       ["4:1", { kind: "no-more-splits" }],
     ]);
     assert.deepEqual(coordinator.snapshotState(1), { unassigned: [{ splitId: "0", next: 0, stride: 2, end: 10 }] });
+  });
+
+  it("tells a reader of an unbounded generator that gets no split nothing, so it stays idle instead of ending its input", () => {
+    const sent: [string, unknown][] = [];
+    const unbounded = generatorSource({ generate: (i) => i });
+    const restored = { unassigned: [{ splitId: "0", next: 40, stride: 1, end: null }] };
+    const coordinator = new SourceCoordinator("gen", "gen", 4, 2, unbounded, restored, { ...env, toReader: (taskId, message) => sent.push([taskId, message]) });
+    coordinator.handle(1, { kind: "register" });
+    coordinator.handle(0, { kind: "register" });
+    assert.deepEqual(sent, [["4:0", { kind: "splits", splits: [{ splitId: "0", next: 40, stride: 1, end: null }] }]]);
   });
 
   it("holds what the enumerator sends a reader before it registers, and hands it over, in order, when it registers", () => {
@@ -280,6 +292,43 @@ describe("SourceCoordinators", () => {
       { runtime: "single-thread", parallelism: 2, restartStrategy: "none" },
     );
     assert.deepEqual(result.collected<number>("out").sort(), [0, 1, 2, 3, 4, 5]);
+  });
+
+  it("tell the enumerator of each checkpoint that completed and of each that was aborted", async () => {
+    const completed: number[] = [];
+    const aborted: number[] = [];
+    const numbers = generatorSource({ count: 400, eventsPerSecond: 4000, generate: (i) => i });
+    const source: SplitSource<number, SourceSplit, unknown> = {
+      ...numbers,
+      createEnumerator: (context) =>
+        Object.assign(numbers.createEnumerator(context as never), {
+          notifyCheckpointComplete: (id: number) => void completed.push(id),
+          notifyCheckpointAborted: (id: number) => void aborted.push(id),
+        }),
+    } as SplitSource<number, SourceSplit, unknown>;
+    let writes = 0;
+    // Every third state write fails: its checkpoint is declined, and aborted.
+    installFaultHooks({
+      pass: (point) => {
+        if (point === "snapshot-async" && ++writes % 3 === 0) throw new Error("disk full");
+        return false;
+      },
+    });
+    try {
+      await runJob(
+        defineJob((e) => {
+          e.fromSource(source, "numbers").uid("numbers").collect("out");
+        }),
+        { runtime: "single-thread", parallelism: 1, restartStrategy: "none", checkpointing: { intervalMs: 5, tolerableFailures: Infinity, dir: tempDir("enumerator-notifications") } },
+      );
+    } finally {
+      installFaultHooks(undefined);
+    }
+    assert.ok(completed.length > 0 && aborted.length > 0, `completed ${completed.join(",")}; aborted ${aborted.join(",")}`);
+    assert.deepEqual(
+      completed.filter((id) => aborted.includes(id)),
+      [],
+    );
   });
 
   it("an enumerator that throws fails the job, naming the source and the thrown value", async () => {
