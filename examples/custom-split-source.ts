@@ -68,7 +68,7 @@ class TicketEnumerator implements SplitEnumerator<TicketBatch, TicketEnumeratorS
 }
 
 /** Runs in a task thread: reads the batches it was given, one after another, optionally paced. */
-class TicketReader extends SourceReaderBase<Ticket, TicketBatch & { next: number }> {
+class TicketReader extends SourceReaderBase<Ticket, TicketBatch> {
   private pause: Promise<void> | undefined;
 
   constructor(

@@ -32,7 +32,7 @@ import type { FileHandle } from "node:fs/promises";
 import { invalidArgument, WeirError } from "../core/errors.ts";
 import { AVAILABLE } from "./source.ts";
 import type { InputStatus, SourceOutput } from "./source.ts";
-import { SourceReaderBase } from "./source-reader-base.ts";
+import { checkSplit, isWholeNumber, promiseWithResolve, SourceReaderBase, type HeldSplit } from "./source-reader-base.ts";
 import type { SourceSplit, SplitEnumerator, SplitEnumeratorContext, SplitReaderContext, SplitSource } from "./split-source.ts";
 
 const CHUNK_BYTES = 64 * 1024;
@@ -143,24 +143,11 @@ function withoutCarriageReturn(line: string): string {
   return line.charCodeAt(line.length - 1) === CARRIAGE_RETURN ? line.slice(0, -1) : line;
 }
 
-function checkSplit(split: FileSplit): void {
-  const { path, start, end, offset } = split as Partial<Record<keyof FileSplit, unknown>>;
-  const whole = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
-  if (typeof path !== "string" || !whole(start) || !whole(offset) || offset < start || !(end === null || (whole(end) && end > start))) {
-    throw invalidArgument(`split ${JSON.stringify(split)} is not a file source split: it needs a path and byte offsets start <= offset, and end > start or null`);
-  }
-}
-
 /** Reads one byte at `offset` of an open file; undefined past its end. */
 async function byteAt(handle: FileHandle, offset: number): Promise<number | undefined> {
   const one = Buffer.alloc(1);
   const { bytesRead } = await handle.read(one, 0, 1, offset);
   return bytesRead === 1 ? one[0] : undefined;
-}
-
-/** A file split as the reader holds it: its offset moves as lines are handed over. */
-interface HeldSplit extends FileSplit {
-  offset: number;
 }
 
 /**
@@ -170,7 +157,7 @@ interface HeldSplit extends FileSplit {
  * byte `chunkStart` of the file; it is undefined for a batch of one line.
  */
 interface LineBatch {
-  readonly split: HeldSplit;
+  readonly split: HeldSplit<FileSplit>;
   readonly lines: string[];
   readonly firstEnd: number;
   readonly chunk: Buffer | undefined;
@@ -185,15 +172,15 @@ function endOfLine(batch: LineBatch, index: number): number {
   return batch.chunkStart + end;
 }
 
-class FileLinesReader extends SourceReaderBase<string, HeldSplit> {
+class FileLinesReader extends SourceReaderBase<string, FileSplit> {
   /** Buffered lines, oldest batch first; `position` indexes into the first batch. */
   private readonly batches: LineBatch[] = [];
   private position = 0;
   private bufferedChars = 0;
   /** The last line handed to the output, whose end is the offset of its split once asked for. */
   private emitted: { batch: LineBatch; index: number } | undefined;
-  /** Splits taken by the pump, in the order they are read. */
-  private readonly pumped = new Set<HeldSplit>();
+  /** Held splits the pump took and that are not finished yet. */
+  private readonly pumped = new Set<HeldSplit<FileSplit>>();
   private pump: Promise<void> | undefined;
   private failure: WeirError | undefined;
   private closed = false;
@@ -205,12 +192,17 @@ class FileLinesReader extends SourceReaderBase<string, HeldSplit> {
     super(context);
   }
 
-  protected override adopt(split: HeldSplit): HeldSplit {
-    checkSplit(split);
+  protected override adopt(split: FileSplit): HeldSplit<FileSplit> {
+    checkSplit(
+      split,
+      ({ path, start, end, offset }) => typeof path === "string" && isWholeNumber(start) && isWholeNumber(offset) && offset >= start && (end === null || (isWholeNumber(end) && end > start)),
+      "a file source split",
+      "a path and byte offsets start <= offset, and end > start or null",
+    );
     return { ...split };
   }
 
-  override addSplits(splits: readonly HeldSplit[]): void {
+  override addSplits(splits: readonly FileSplit[]): void {
     super.addSplits(splits);
     this.wakePumpForSplit();
   }
@@ -234,6 +226,7 @@ class FileLinesReader extends SourceReaderBase<string, HeldSplit> {
         batches.shift();
         this.position = 0;
         this.syncEmitted();
+        this.pumped.delete(batch.split);
         this.finishSplit(batch.split);
         continue;
       }
@@ -259,18 +252,14 @@ class FileLinesReader extends SourceReaderBase<string, HeldSplit> {
     return emitted > 0 ? "more-available" : "nothing-available";
   }
 
-  protected snapshotSplit(split: HeldSplit): HeldSplit {
+  protected snapshotSplit(split: HeldSplit<FileSplit>): FileSplit {
     this.syncEmitted();
     return { splitId: split.splitId, path: split.path, start: split.start, end: split.end, offset: split.offset };
   }
 
   protected override splitsAvailable(): Promise<void> {
     if (this.batches.length > 0 || this.failure !== undefined) return AVAILABLE;
-    if (this.dataWaiter === undefined) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      this.dataWaiter = { promise, resolve };
-    }
+    this.dataWaiter ??= promiseWithResolve();
     return this.dataWaiter.promise;
   }
 
@@ -326,7 +315,7 @@ class FileLinesReader extends SourceReaderBase<string, HeldSplit> {
    * each line is exact whatever the text holds. A fresh split that starts inside a line skips to
    * the next line start; reading stops after the last line that starts before the split's end.
    */
-  private async readSplit(split: HeldSplit): Promise<void> {
+  private async readSplit(split: HeldSplit<FileSplit>): Promise<void> {
     const path = split.path;
     let handle: FileHandle;
     try {
@@ -402,7 +391,7 @@ class FileLinesReader extends SourceReaderBase<string, HeldSplit> {
    * line between that newline and the chunk's last one. `chunkStart` is the chunk's file offset;
    * the newlines' positions are indexes into `chunk`.
    */
-  private pushLines(split: HeldSplit, chunk: Buffer, chunkStart: number, firstNewline: number, lastNewline: number, first: string): void {
+  private pushLines(split: HeldSplit<FileSplit>, chunk: Buffer, chunkStart: number, firstNewline: number, lastNewline: number, first: string): void {
     const lines = [first];
     let chars = first.length + 1;
     if (lastNewline > firstNewline) {

@@ -28,7 +28,7 @@ import { SeededRandom } from "./seeded-random.ts";
 import { AvailabilityTimer } from "./availability-timer.ts";
 import { AVAILABLE } from "./source.ts";
 import type { InputStatus, SourceOutput } from "./source.ts";
-import { SourceReaderBase } from "./source-reader-base.ts";
+import { checkSplit, isWholeNumber, SourceReaderBase, type HeldSplit } from "./source-reader-base.ts";
 import type { SourceSplit, SplitEnumerator, SplitEnumeratorContext, SplitReaderContext, SplitSource } from "./split-source.ts";
 
 export interface GeneratorOptions<T> {
@@ -130,11 +130,6 @@ class IndexRangeEnumerator implements SplitEnumerator<IndexRangeSplit, IndexRang
   }
 }
 
-/** An index-range split as a reader keeps it: its position changes as records are emitted. */
-interface HeldSplit extends IndexRangeSplit {
-  next: number;
-}
-
 /** Reads index-range splits, emitting `generate(index, random)` for each index, merged in increasing order, optionally paced. */
 class IndexRangeReader<T> extends SourceReaderBase<T, IndexRangeSplit> {
   private readonly clock: Clock;
@@ -156,8 +151,17 @@ class IndexRangeReader<T> extends SourceReaderBase<T, IndexRangeSplit> {
     this.random = new SeededRandom(seed);
   }
 
+  protected override adopt(split: IndexRangeSplit): HeldSplit<IndexRangeSplit> {
+    checkSplit(
+      split,
+      ({ next, stride, end }) => isWholeNumber(next) && isWholeNumber(stride) && stride >= 1 && (end === null || isWholeNumber(end)),
+      "an index range of a generator source",
+      "whole numbers next, stride (at least 1) and end (or null)",
+    );
+    return { ...split };
+  }
+
   override addSplits(splits: readonly IndexRangeSplit[]): void {
-    for (const s of splits) checkSplit(s);
     super.addSplits(splits);
     if (this.eventsPerSecond !== undefined) {
       let perSecond = 0;
@@ -176,7 +180,7 @@ class IndexRangeReader<T> extends SourceReaderBase<T, IndexRangeSplit> {
       if (allowed <= 0) return "nothing-available";
       if (allowed < budget) budget = allowed;
     }
-    const splits = this.splits as HeldSplit[];
+    const splits = this.splits;
     const random = this.random;
     const generate = this.generate;
     let emitted = 0;
@@ -193,7 +197,7 @@ class IndexRangeReader<T> extends SourceReaderBase<T, IndexRangeSplit> {
       split.next = next;
     } else {
       while (emitted < budget) {
-        let lowest: HeldSplit | undefined;
+        let lowest: HeldSplit<IndexRangeSplit> | undefined;
         for (const s of splits) if ((s.end === null || s.next < s.end) && (lowest === undefined || s.next < lowest.next)) lowest = s;
         if (lowest === undefined) break;
         output.collect(generate(lowest.next, random.reset(lowest.next)));
@@ -227,13 +231,5 @@ class IndexRangeReader<T> extends SourceReaderBase<T, IndexRangeSplit> {
     const elapsed = now - this.startTime;
     const due = Math.floor(elapsed / this.interval) + 1;
     return due <= this.emitted && elapsed >= this.emitted * this.interval ? this.emitted + 1 : due;
-  }
-}
-
-/** A split from a checkpoint or the enumerator, checked to be an index range. */
-function checkSplit(split: IndexRangeSplit): void {
-  const { next, stride, end } = split;
-  if (!Number.isSafeInteger(next) || next < 0 || !Number.isSafeInteger(stride) || stride < 1 || !(end === null || Number.isSafeInteger(end))) {
-    throw invalidArgument(`split ${JSON.stringify(split)} is not an index range of a generator source (next, stride and end must be whole numbers)`);
   }
 }

@@ -12,7 +12,7 @@ export type {
   SplitSourceReader,
 } from "./split-source.ts";
 export { isSplitSource } from "./split-source.ts";
-export { SourceReaderBase } from "./source-reader-base.ts";
+export { checkSplit, SourceReaderBase, type HeldSplit } from "./source-reader-base.ts";
 export { elementsSource } from "./elements.ts";
 export { SeededRandom } from "./seeded-random.ts";
 export { generatorSource } from "./generator.ts";

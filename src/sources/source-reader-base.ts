@@ -5,14 +5,19 @@
  * enumerator of every split it finishes. It ends once no more splits come and all were read.
  *
  * A subclass reads the splits (`readSplits`), says which it finished (`finishSplit`), and turns a
- * split it holds into plain data with its position (`snapshotSplit`).
+ * split it holds into plain data with its position (`snapshotSplit`). It holds each split as its
+ * own copy whose fields it may change (`HeldSplit`), to move the split's position as it reads.
  */
+import { invalidArgument } from "../core/errors.ts";
 import { AVAILABLE, type InputStatus, type SourceOutput } from "./source.ts";
 import type { SourceSplit, SplitReaderContext, SplitSourceReader } from "./split-source.ts";
 
+/** A split as a reader holds it: its own copy, whose position fields it changes as it reads. */
+export type HeldSplit<Split extends SourceSplit> = { -readonly [K in keyof Split]: Split[K] };
+
 export abstract class SourceReaderBase<T, Split extends SourceSplit> implements SplitSourceReader<T, Split> {
   /** Unfinished splits, in the order they were added. */
-  protected readonly splits: Split[] = [];
+  protected readonly splits: HeldSplit<Split>[] = [];
   private noMoreSplits = false;
   private waiter: { readonly promise: Promise<void>; readonly resolve: () => void } | undefined;
 
@@ -58,10 +63,10 @@ export abstract class SourceReaderBase<T, Split extends SourceSplit> implements 
   protected abstract readSplits(output: SourceOutput<T>, maxRecords: number): InputStatus;
 
   /** Plain data for `split` with its current position: what a reader restored from it continues from. */
-  protected abstract snapshotSplit(split: Split): Split;
+  protected abstract snapshotSplit(split: HeldSplit<Split>): Split;
 
-  /** The split as this reader keeps it (a copy it may change); the split itself by default. */
-  protected adopt(split: Split): Split {
+  /** The split as this reader keeps it: a copy it may change (a subclass also checks it here, with `checkSplit`). */
+  protected adopt(split: Split): HeldSplit<Split> {
     return { ...split };
   }
 
@@ -71,7 +76,7 @@ export abstract class SourceReaderBase<T, Split extends SourceSplit> implements 
   }
 
   /** `split` was read to its end: it leaves this reader, and the enumerator hears of it. */
-  protected finishSplit(split: Split): void {
+  protected finishSplit(split: HeldSplit<Split>): void {
     const index = this.splits.indexOf(split);
     if (index === -1) return;
     this.splits.splice(index, 1);
@@ -86,7 +91,22 @@ export abstract class SourceReaderBase<T, Split extends SourceSplit> implements 
   }
 }
 
-function promiseWithResolve(): { promise: Promise<void>; resolve: () => void } {
+/**
+ * Refuses a split handed to a reader (from a checkpoint or an enumerator) that has no string
+ * `splitId` or whose fields `isValid` rejects, with WEIR_ERR_INVALID_ARGUMENT saying it is not
+ * `kind` and what such a split `needs`.
+ */
+export function checkSplit<Split extends SourceSplit>(split: Split, isValid: (split: Split) => boolean, kind: string, needs: string): void {
+  if (typeof split?.splitId !== "string" || !isValid(split)) throw invalidArgument(`split ${JSON.stringify(split)} is not ${kind}: it needs a splitId and ${needs}`);
+}
+
+/** Whether `value` is a whole number of at least 0 (a byte offset, an index). */
+export function isWholeNumber(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** A promise and the function that resolves it, for a reader to hand out while it waits and resolve when it may go on. */
+export function promiseWithResolve(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => (resolve = r));
   return { promise, resolve };
