@@ -3,7 +3,8 @@
  * hands the reader its restored splits, registers the reader with the enumerator, applies what
  * the enumerator sends (through the task's action queue, so in order with checkpoint triggers),
  * and keeps the reader's splits in the task's operator state, as a split-distributed list: a
- * restore at any parallelism deals the splits of every old reader out evenly to the new ones.
+ * restore deals the splits of every old reader out evenly to the new ones, whatever the old and
+ * new parallelism (the runtime restores at the parallelism that wrote the checkpoint, for now).
  *
  * To the task it is a plain SourceReader.
  */

@@ -10,7 +10,8 @@
  *
  * Guarantees, when `generate` is a pure function of its arguments:
  * - the job emits records 0 .. count-1 (or 0, 1, ... forever when `count` is absent), each once,
- *   also across restores at any parallelism; at the first start, subtask i of p makes the indexes
+ *   also across restores (its splits are dealt out whatever the parallelism, ready for rescaling);
+ *   at the first start, subtask i of p makes the indexes
  *   i, i + p, i + 2p, ... in increasing order;
  * - every record is the same at any parallelism and however polling is batched, so runs at
  *   parallelism 1 and 2 emit the same multiset.

@@ -8,9 +8,10 @@
  * sees it; each reader's state is the list of its splits with their positions. Assignments and
  * the trigger reach a reader in the order they were sent, so a split assigned before the
  * enumerator's snapshot is in the reader's snapshot, and one assigned after it is in the
- * enumerator's snapshot (as unassigned) and not in the reader's. On a restore, at any
- * parallelism, the enumerator is restored from its snapshot and the readers' splits are dealt
- * out evenly to the new readers before they start.
+ * enumerator's snapshot (as unassigned) and not in the reader's. On a restore the enumerator is
+ * restored from its snapshot and the readers' splits are dealt out evenly to the new readers
+ * before they start; the dealing works for any old and new parallelism, though the runtime
+ * restores a checkpoint only at the parallelism that wrote it until rescaling comes.
  *
  * Splits, enumerator checkpoints and events travel between threads and are stored in
  * checkpoints: they must be plain data (the enumerator's checkpoint plain JSON).
