@@ -12,7 +12,7 @@ import type { ListState } from "../state/state.ts";
 import type { OperatorStateStore } from "../state/operator-state.ts";
 import { ListStateDescriptor } from "../state/descriptors.ts";
 import { AVAILABLE, type InputStatus, type SourceOutput, type SourceReader } from "../sources/source.ts";
-import type { SourceSplit, SplitSource, SplitReaderContext, SplitSourceReader } from "../sources/split-source.ts";
+import { SplitOutputs, type SourceSplit, type SplitSource, type SplitReaderContext, type SplitSourceReader } from "../sources/split-source.ts";
 import type { SourceReaderContext } from "../sources/source.ts";
 import type { EnumeratorToReader, ReaderToEnumerator } from "./source-events.ts";
 
@@ -25,6 +25,7 @@ export class SplitSourceDriver implements SourceReader<unknown> {
   /** Resolves a task waiting on `isAvailable()` when the enumerator's answer arrives. */
   private wakeOnEvent: (() => void) | undefined;
   private waiting: { readonly reader: Promise<void>; readonly either: Promise<void> } | undefined;
+  private readonly readerOutput = new SplitOutputs<unknown>({ collect: () => {} });
 
   constructor(
     source: SplitSource<unknown, SourceSplit, unknown>,
@@ -53,7 +54,10 @@ export class SplitSourceDriver implements SourceReader<unknown> {
   }
 
   pollNext(output: SourceOutput<unknown>, maxRecords: number): InputStatus {
-    return this.reader.pollNext(output, maxRecords);
+    // The task hands the same output to every poll; set it anyway, it costs nothing.
+    const readerOutput = this.readerOutput;
+    readerOutput.main = output;
+    return this.reader.pollNext(readerOutput, maxRecords);
   }
 
   /** The reader's own promise raced with the enumerator's next message; the same promise while both are pending. */

@@ -3,6 +3,7 @@ export type { InputStatus, Source, SourceOutput, SourceReader, SourceReaderConte
 export { AVAILABLE } from "./source.ts";
 export type {
   AnySource,
+  ReaderOutput,
   SourceEvent,
   SourceSplit,
   SplitEnumerator,
@@ -11,7 +12,7 @@ export type {
   SplitSource,
   SplitSourceReader,
 } from "./split-source.ts";
-export { isSplitSource } from "./split-source.ts";
+export { isSplitSource, SplitOutputs } from "./split-source.ts";
 export { checkSplit, SourceReaderBase, type HeldSplit } from "./source-reader-base.ts";
 export { elementsSource } from "./elements.ts";
 export { SeededRandom } from "./seeded-random.ts";

@@ -9,8 +9,8 @@
  * own copy whose fields it may change (`HeldSplit`), to move the split's position as it reads.
  */
 import { invalidArgument } from "../core/errors.ts";
-import { AVAILABLE, type InputStatus, type SourceOutput } from "./source.ts";
-import type { SourceSplit, SplitReaderContext, SplitSourceReader } from "./split-source.ts";
+import { AVAILABLE, type InputStatus } from "./source.ts";
+import type { ReaderOutput, SourceSplit, SplitReaderContext, SplitSourceReader } from "./split-source.ts";
 
 /** A split as a reader holds it: its own copy, whose position fields it changes as it reads. */
 export type HeldSplit<Split extends SourceSplit> = { -readonly [K in keyof Split]: Split[K] };
@@ -37,7 +37,7 @@ export abstract class SourceReaderBase<T, Split extends SourceSplit> implements 
     this.wake();
   }
 
-  pollNext(output: SourceOutput<T>, maxRecords: number): InputStatus {
+  pollNext(output: ReaderOutput<T>, maxRecords: number): InputStatus {
     if (this.splits.length > 0) {
       const status = this.readSplits(output, maxRecords);
       if (this.splits.length > 0 || status !== "more-available") return status;
@@ -60,7 +60,7 @@ export abstract class SourceReaderBase<T, Split extends SourceSplit> implements 
    * Reads from the splits held: at most `maxRecords` records. "more-available" when it may go on at
    * once (also after finishing its last split), "nothing-available" when `splitsAvailable()` says when.
    */
-  protected abstract readSplits(output: SourceOutput<T>, maxRecords: number): InputStatus;
+  protected abstract readSplits(output: ReaderOutput<T>, maxRecords: number): InputStatus;
 
   /** Plain data for `split` with its current position: what a reader restored from it continues from. */
   protected abstract snapshotSplit(split: HeldSplit<Split>): Split;

@@ -154,4 +154,43 @@ describe("a source task with a split reader", () => {
     await t.drain();
     assert.deepEqual(calls, ["started", "splits a", "no more splits", "poll"]);
   });
+
+  it("gives the reader an output per split, the same one until released, whose records reach the task's output", async () => {
+    const seen: string[] = [];
+    const source: SplitSource<number, SourceSplit, unknown> = {
+      boundedness: "bounded",
+      createEnumerator: () => {
+        throw new Error("no enumerator in this test");
+      },
+      restoreEnumerator: () => {
+        throw new Error("no enumerator in this test");
+      },
+      createReader: () => {
+        let polls = 0;
+        return {
+          start: () => {},
+          addSplits: () => {},
+          notifyNoMoreSplits: () => {},
+          pollNext(output) {
+            const a = output.createOutputForSplit("a");
+            const b = output.createOutputForSplit("b");
+            seen.push(a === output.createOutputForSplit("a") ? "same output for a" : "new output for a");
+            a.collect(10 + polls);
+            b.collect(20 + polls);
+            output.collect(30 + polls);
+            output.releaseOutputForSplit("a");
+            seen.push(a === output.createOutputForSplit("a") ? "same output for a after release" : "new output for a after release");
+            return ++polls === 2 ? "end-of-input" : "more-available";
+          },
+          isAvailable: () => AVAILABLE,
+          snapshotState: () => [],
+        };
+      },
+    };
+    const t = sourceTask(source);
+    await t.task.open();
+    await t.drain();
+    assert.deepEqual(t.emitted, [10, 20, 30, 11, 21, 31]);
+    assert.deepEqual(seen, ["same output for a", "new output for a after release", "same output for a", "new output for a after release"]);
+  });
 });
