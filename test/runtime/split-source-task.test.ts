@@ -117,15 +117,7 @@ describe("a source task with a split reader", () => {
   it("applies what the enumerator answers while the reader starts only once it started, in order, before the first poll", async () => {
     const calls: string[] = [];
     let starting = false;
-    const source: SplitSource<number, SourceSplit, unknown> = {
-      boundedness: "bounded",
-      createEnumerator: () => {
-        throw new Error("no enumerator in this test");
-      },
-      restoreEnumerator: () => {
-        throw new Error("no enumerator in this test");
-      },
-      createReader: (context) => ({
+    const source = readerOnly((context) => ({
         start() {
           starting = true;
           context.sendSplitRequest();
@@ -143,8 +135,7 @@ describe("a source task with a split reader", () => {
         },
         isAvailable: () => AVAILABLE,
         snapshotState: () => [],
-      }),
-    };
+      }));
     const t = sourceTask(source, (message, task) => {
       if (message.kind !== "request") return;
       task.deliverEnumeratorEvent({ kind: "splits", splits: [{ splitId: "a" }] });
@@ -157,15 +148,7 @@ describe("a source task with a split reader", () => {
 
   it("gives the reader an output per split, the same one until released, whose records reach the task's output", async () => {
     const seen: string[] = [];
-    const source: SplitSource<number, SourceSplit, unknown> = {
-      boundedness: "bounded",
-      createEnumerator: () => {
-        throw new Error("no enumerator in this test");
-      },
-      restoreEnumerator: () => {
-        throw new Error("no enumerator in this test");
-      },
-      createReader: () => {
+    const source = readerOnly(() => {
         let polls = 0;
         return {
           start: () => {},
@@ -185,8 +168,7 @@ describe("a source task with a split reader", () => {
           isAvailable: () => AVAILABLE,
           snapshotState: () => [],
         };
-      },
-    };
+      });
     const t = sourceTask(source);
     await t.task.open();
     await t.drain();
@@ -194,3 +176,17 @@ describe("a source task with a split reader", () => {
     assert.deepEqual(seen, ["same output for a", "new output for a after release", "same output for a", "new output for a after release"]);
   });
 });
+
+/** A source for tests of its reader alone: it has no enumerator. */
+function readerOnly(createReader: SplitSource<number, SourceSplit, unknown>["createReader"]): SplitSource<number, SourceSplit, unknown> {
+  return {
+    boundedness: "bounded",
+    createEnumerator: () => {
+      throw new Error("no enumerator in this test");
+    },
+    restoreEnumerator: () => {
+      throw new Error("no enumerator in this test");
+    },
+    createReader,
+  };
+}

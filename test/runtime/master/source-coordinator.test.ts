@@ -107,9 +107,7 @@ describe("SourceCoordinator", () => {
 });
 
 /** An enumerator whose checkpoint is its live list of pending splits, which it shifts from as it assigns (as user code may). */
-const liveListSource: SplitSource<number, SourceSplit & { next: number }, { pending: (SourceSplit & { next: number })[] }> = {
-  boundedness: "bounded",
-  createEnumerator: (context) => {
+const liveListSource: SplitSource<number, SourceSplit & { next: number }, { pending: (SourceSplit & { next: number })[] }> = enumeratorOnly("bounded", (context) => {
     const pending = [
       { splitId: "a", next: 0 },
       { splitId: "b", next: 0 },
@@ -129,19 +127,10 @@ const liveListSource: SplitSource<number, SourceSplit & { next: number }, { pend
       },
       snapshotState: () => ({ pending }),
     };
-  },
-  restoreEnumerator: () => {
-    throw new Error("not restored in this test");
-  },
-  createReader: () => {
-    throw new Error("no reader in this test");
-  },
-};
+});
 
 /** An enumerator that assigns every split in start(), before any reader registered (as Flink's Kafka enumerator may). */
-const pushingSource: SplitSource<number, SourceSplit, null> = {
-  boundedness: "bounded",
-  createEnumerator: (context) => ({
+const pushingSource: SplitSource<number, SourceSplit, null> = enumeratorOnly("bounded", (context) => ({
     start: () => {
       context.assignSplits(new Map([[0, [{ splitId: "a" }]], [1, [{ splitId: "b" }]]]));
       context.signalNoMoreSplits(0);
@@ -150,20 +139,28 @@ const pushingSource: SplitSource<number, SourceSplit, null> = {
     addReader: () => {},
     handleSplitRequest: () => {},
     snapshotState: () => null,
-  }),
-  restoreEnumerator: () => {
-    throw new Error("not restored in this test");
-  },
-  createReader: () => {
-    throw new Error("no reader in this test");
-  },
-};
+}));
+
+/** A source for tests of its enumerator alone: it is neither restored nor read. */
+function enumeratorOnly<Split extends SourceSplit, Checkpoint>(
+  boundedness: "bounded" | "unbounded",
+  createEnumerator: SplitSource<number, Split, Checkpoint>["createEnumerator"],
+): SplitSource<number, Split, Checkpoint> {
+  return {
+    boundedness,
+    createEnumerator,
+    restoreEnumerator: () => {
+      throw new Error("not restored in this test");
+    },
+    createReader: () => {
+      throw new Error("no reader in this test");
+    },
+  };
+}
 
 /** An enumerator that discovers partitions periodically, as a Kafka source would, and assigns each new one to reader 0. */
 function discoveringSource(listPartitions: () => Promise<string[]>): SplitSource<number, SourceSplit, null> {
-  return {
-    boundedness: "unbounded",
-    createEnumerator: (context) => {
+  return enumeratorOnly("unbounded", (context) => {
       const known = new Set<string>();
       return {
         start: () =>
@@ -184,14 +181,7 @@ function discoveringSource(listPartitions: () => Promise<string[]>): SplitSource
         handleSplitRequest: () => {},
         snapshotState: () => null,
       };
-    },
-    restoreEnumerator: () => {
-      throw new Error("not restored in this test");
-    },
-    createReader: () => {
-      throw new Error("no reader in this test");
-    },
-  };
+  });
 }
 
 async function settle(): Promise<void> {
