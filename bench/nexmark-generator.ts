@@ -5,8 +5,8 @@
  */
 import { JobArgs } from "../src/api/job-args.ts";
 import { systemClock } from "../src/core/clock.ts";
-import { NexmarkConfig, nexmarkEvent, nexmarkSource } from "../src/sources/index.ts";
-import type { NexmarkEvent, SourceOutput } from "../src/sources/index.ts";
+import { NexmarkConfig, nexmarkEvent, nexmarkSource, SplitOutputs } from "../src/sources/index.ts";
+import type { NexmarkEvent } from "../src/sources/index.ts";
 
 const events = Number(process.argv[2] ?? 5_000_000);
 const rounds = 5;
@@ -19,14 +19,20 @@ function directLoop(): number {
 }
 
 function sourceLoop(): number {
+  // The one reader of the source, given the one split its enumerator makes at parallelism 1.
   const reader = nexmarkSource({ events, seed: 1 }).createReader({
     subtaskIndex: 0,
     parallelism: 1,
     args: new JobArgs(),
     clock: systemClock,
+    sendSplitRequest: () => {},
+    sendSplitsFinished: () => {},
+    sendSourceEventToCoordinator: () => {},
   });
+  reader.addSplits([{ splitId: "0", next: 0, stride: 1, end: events }]);
+  reader.notifyNoMoreSplits();
   let checksum = 0;
-  const output: SourceOutput<NexmarkEvent> = { collect: (event) => (checksum += event.dateTime & 1) };
+  const output = new SplitOutputs<NexmarkEvent>({ collect: (event) => (checksum += event.dateTime & 1) });
   while (reader.pollNext(output, 1000) !== "end-of-input");
   return checksum;
 }

@@ -7,6 +7,7 @@ import { invalidArgument } from "../core/errors.ts";
 import { checkMaxParallelism } from "../core/key-groups.ts";
 import { nodeId } from "../core/ids.ts";
 import type { Source } from "../sources/source.ts";
+import type { AnySource, SourceSplit, SplitSource } from "../sources/split-source.ts";
 import { elementsSource } from "../sources/elements.ts";
 import { fileLinesSource } from "../sources/file-lines.ts";
 import type { StreamGraph, StreamNode } from "../graph/stream-graph.ts";
@@ -107,7 +108,9 @@ export class StreamExecutionEnvironment implements StreamGraphBuilder {
    */
   fromSource<T>(source: Source<T>, name?: string): SingleOutputStream<T>;
   fromSource<T>(source: Source<T>, watermarkStrategy: WatermarkStrategy<T>, name?: string): SingleOutputStream<T>;
-  fromSource<T>(source: Source<T>, strategyOrName?: WatermarkStrategy<T> | string, maybeName?: string): SingleOutputStream<T> {
+  fromSource<T>(source: SplitSource<T, SourceSplit, unknown>, name?: string): SingleOutputStream<T>;
+  fromSource<T>(source: SplitSource<T, SourceSplit, unknown>, watermarkStrategy: WatermarkStrategy<T>, name?: string): SingleOutputStream<T>;
+  fromSource<T>(source: AnySource<T>, strategyOrName?: WatermarkStrategy<T> | string, maybeName?: string): SingleOutputStream<T> {
     if (strategyOrName instanceof WatermarkStrategy) {
       const sourceId = this.addSource(source, maybeName);
       const id = appendOperator(this, sourceId, "Timestamps/Watermarks", timestampsAndWatermarks(this, strategyOrName));
@@ -121,7 +124,7 @@ export class StreamExecutionEnvironment implements StreamGraphBuilder {
     return new SingleOutputStream<T>(this, this.addSource(source, strategyOrName));
   }
 
-  private addSource<T>(source: Source<T>, name: string | undefined): ReturnType<typeof nodeId> {
+  private addSource<T>(source: AnySource<T>, name: string | undefined): ReturnType<typeof nodeId> {
     const id = nodeId(this.nodes.length);
     this.nodes.push({
       kind: "source",
@@ -131,7 +134,7 @@ export class StreamExecutionEnvironment implements StreamGraphBuilder {
       uid: undefined,
       parallelism: undefined,
       inputs: [],
-      source: source as Source<unknown>,
+      source: source as AnySource<unknown>,
     });
     return id;
   }
@@ -141,7 +144,7 @@ export class StreamExecutionEnvironment implements StreamGraphBuilder {
     return this.fromSource(elementsSource(elements), "elements");
   }
 
-  /** A bounded stream of the lines of text files (one file per subtask at a time). */
+  /** A bounded stream of the lines of text files, read in byte-range splits (see docs/sources.md). */
   readTextFile(...paths: string[]): SingleOutputStream<string> {
     return this.fromSource(fileLinesSource(paths), paths.length === 1 ? paths[0] : "files");
   }

@@ -5,7 +5,7 @@
  * which is deterministic because every worker runs the same job code.
  */
 import type { NodeId } from "../core/ids.ts";
-import type { Source } from "../sources/source.ts";
+import type { AnySource } from "../sources/split-source.ts";
 import type { OperatorFactory } from "../runtime/operators/operator.ts";
 import type { StateBackendName } from "../state/state-backends.ts";
 
@@ -38,7 +38,7 @@ interface NodeCommon {
 
 export interface SourceNode extends NodeCommon {
   readonly kind: "source";
-  readonly source: Source<unknown>;
+  readonly source: AnySource<unknown>;
 }
 
 export interface OperatorNode extends NodeCommon {

@@ -17,6 +17,7 @@ import { loadRestoredStates, NOTHING_RESTORED, operatorSubtasks } from "./restor
 import { buildSlotJobs } from "./slot-jobs.ts";
 import { faultPoint } from "./fault-hooks.ts";
 import type { TaskCheckpointing, TaskSnapshotAck } from "./task-checkpointing.ts";
+import type { ReaderToEnumerator } from "./source-events.ts";
 
 /** Where a thread's tasks report to. */
 export interface AttemptReporter {
@@ -24,6 +25,8 @@ export interface AttemptReporter {
   decline(taskId: string, checkpointId: number, reason: string): void;
   endOfData(taskId: string): void;
   collect(sinkId: string, records: unknown[]): void;
+  /** What the reader of a split-based source in task `taskId` tells the source's enumerator. */
+  toEnumerator(taskId: string, message: ReaderToEnumerator): void;
 }
 
 export type ThreadSpec = Pick<AttemptSpec, "definition" | "overrides" | "args" | "maxWorkers" | "fingerprint" | "checkpointing" | "restore" | "clock">;
@@ -70,5 +73,6 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
     objectReuse: config.objectReuse,
     checkpointing,
     restored,
+    toEnumerator: (taskId, message) => reporter.toEnumerator(taskId, message),
   });
 }

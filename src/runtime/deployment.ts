@@ -22,6 +22,9 @@ import { StreamTask, type TaskInput } from "./stream-task.ts";
 import { TaskExecutor } from "./task-executor.ts";
 import type { RestoredOperatorState, TaskCheckpointing } from "./task-checkpointing.ts";
 import { operatorIdOf } from "../graph/job-graph.ts";
+import { isSplitSource } from "../sources/split-source.ts";
+import { SplitSourceDriver } from "./split-source-driver.ts";
+import type { ReaderToEnumerator } from "./source-events.ts";
 
 /** Batches a consumer has room for, per channel. */
 export const CHANNEL_CREDITS = 4;
@@ -49,6 +52,8 @@ export interface DeploymentSettings {
   readonly checkpointing: ((task: { readonly taskId: string }) => TaskCheckpointing) | undefined;
   /** Restored state of an operator's subtask, if the job restores from a checkpoint. */
   readonly restored: (operatorId: string, subtask: number) => RestoredOperatorState | undefined;
+  /** Carries what the reader of a split-based source in task `taskId` tells the source's enumerator. */
+  readonly toEnumerator: (taskId: string, message: ReaderToEnumerator) => void;
 }
 
 export interface Deployment {
@@ -118,11 +123,19 @@ export function deploy(settings: DeploymentSettings): Deployment {
       });
       const head = vertex.nodes[0]!;
       let input: TaskInput;
+      const taskId = `${vertex.id}:${slot}`;
       if (head.kind === "source") {
-        const restoredState = restored(operatorIdOf(head))?.state;
-        const created = head.source.createReader({ subtaskIndex: slot, parallelism: vertex.parallelism, args: settings.args, clock, restoredState });
-        const reader = restoredState === undefined ? created : withRestoredSourceDelay(created);
-        input = { kind: "source", reader };
+        const restoredHead = restored(operatorIdOf(head));
+        const readerContext = { subtaskIndex: slot, parallelism: vertex.parallelism, args: settings.args, clock };
+        const source = head.source;
+        if (isSplitSource(source)) {
+          const driver = new SplitSourceDriver(source, readerContext, chain[0]!.context.operatorStateStore!, (message) => settings.toEnumerator(taskId, message));
+          input = { kind: "source", reader: restoredHead === undefined ? driver : withRestoredSourceDelay(driver), driver };
+        } else {
+          const restoredState = restoredHead?.state;
+          const created = source.createReader({ ...readerContext, restoredState });
+          input = { kind: "source", reader: restoredState === undefined ? created : withRestoredSourceDelay(created) };
+        }
       } else {
         const channels: InputChannel[] = [];
         for (const edge of vertex.inputs) {
@@ -139,7 +152,6 @@ export function deploy(settings: DeploymentSettings): Deployment {
         for (const channel of channels) inputs.set(channel.id, { channel, gate });
         input = { kind: "network", gate, codec };
       }
-      const taskId = `${vertex.id}:${slot}`;
       const checkpointing = settings.checkpointing?.({ taskId });
       executor.tasks.push(new StreamTask(vertex, slot, chain, input, writers, executor.wake, clock, checkpointing, recordTimestamp));
     }

@@ -100,12 +100,13 @@ export function withRestoredSourceDelay<T>(reader: SourceReader<T>): SourceReade
       return "nothing-available";
     },
     isAvailable: () => (ready || waited === undefined ? reader.isAvailable() : waited),
-    snapshotState: () => {
-      const state = reader.snapshotState?.();
+    snapshotState: (checkpointId) => {
+      const state = reader.snapshotState?.(checkpointId);
       if (waited !== undefined) release();
       else ready = true;
       return state;
     },
+    ...(reader.notifyCheckpointComplete === undefined ? {} : { notifyCheckpointComplete: (id: number) => reader.notifyCheckpointComplete!(id) }),
     ...(reader.close === undefined ? {} : { close: () => reader.close!() }),
   };
 }

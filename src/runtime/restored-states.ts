@@ -4,8 +4,9 @@
  * has no state for starts empty.
  *
  * Operator state (list and broadcast states) is redistributed over the subtasks of the restoring
- * job (operator-state-repartitioner.ts): when a subtask's own state holds some, the state every
- * subtask of that operator wrote is read (once per operator) and this subtask gets its part.
+ * job (operator-state-repartitioner.ts): when a subtask's own state holds some, or the restoring
+ * parallelism differs from the checkpoint's, the state every subtask of that operator wrote is
+ * read (once per operator) and this subtask gets its part.
  */
 import type { TimerEntry } from "../state/internal-timer-service.ts";
 import type { CheckpointMetadata } from "../checkpoint/storage/checkpoint-metadata.ts";
@@ -74,9 +75,17 @@ export async function loadRestoredStates(
     return parts[subtask];
   };
   for (const [operatorId, subtask, parallelism] of wanted) {
-    const subtasks = byOperator.get(operatorId)?.subtasks;
-    const entry = subtasks?.find((s) => s.subtask === subtask);
-    if (entry === undefined || entry.state.length === 0) continue;
+    const operator = byOperator.get(operatorId);
+    const entry = operator?.subtasks.find((s) => s.subtask === subtask);
+    if (entry === undefined || entry.state.length === 0) {
+      // At another parallelism a subtask that wrote nothing (or did not exist) still gets its part of the operator state.
+      if (operator === undefined || parallelism === undefined || parallelism === operator.parallelism) continue;
+      const operatorState = await operatorStatePart(operatorId, subtask, parallelism);
+      if (operatorState !== undefined && (operatorState.lists.some(([, , elements]) => elements.length > 0) || operatorState.broadcast.length > 0)) {
+        loaded.set(key(operatorId, subtask), { checkpointId: metadata.checkpointId, keyed: [], timers: [], state: undefined, operatorState });
+      }
+      continue;
+    }
     const keyed: Uint8Array[] = [];
     const timers: TimerEntry[] = [];
     let state: unknown;
@@ -87,7 +96,7 @@ export async function loadRestoredStates(
       if (content.state !== undefined) state = content.state;
     }
     const operatorState =
-      lastOperatorState(contents) === undefined ? undefined : await operatorStatePart(operatorId, subtask, parallelism ?? byOperator.get(operatorId)!.parallelism);
+      lastOperatorState(contents) === undefined ? undefined : await operatorStatePart(operatorId, subtask, parallelism ?? operator!.parallelism);
     loaded.set(key(operatorId, subtask), { checkpointId: metadata.checkpointId, keyed, timers, state, operatorState });
   }
   return (operatorId, subtask) => loaded.get(key(operatorId, subtask));

@@ -52,6 +52,8 @@ import type { RecordTimestamp } from "./record-timestamp.ts";
 import { deliverWatermark, deliverWatermarkStatus } from "./outputs.ts";
 import { StatusWatermarkValve } from "./watermarks/status-watermark-valve.ts";
 import { MAX_WATERMARK } from "../core/watermark.ts";
+import type { SplitSourceDriver } from "./split-source-driver.ts";
+import type { EnumeratorToReader } from "./source-events.ts";
 
 /** What a keyed operator without timers or state of its own contributes; encoded once. */
 const NOTHING_CAPTURED: CapturedOperatorState = captureOperatorState([], undefined);
@@ -59,7 +61,8 @@ const NOTHING_CAPTURED: CapturedOperatorState = captureOperatorState([], undefin
 export type TaskStatus = "created" | "running" | "ending" | "finished";
 
 export type TaskInput =
-  | { readonly kind: "source"; readonly reader: SourceReader<unknown> }
+  /** `driver`: the reader of a split-based source, which hears from the source's enumerator. */
+  | { readonly kind: "source"; readonly reader: SourceReader<unknown>; readonly driver?: SplitSourceDriver }
   | { readonly kind: "network"; readonly gate: InputGate; readonly codec: BatchCodec };
 
 interface MemberSnapshot {
@@ -74,6 +77,8 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 export class StreamTask {
   status: TaskStatus = "created";
   private sourceWaiting = false;
+  /** What the enumerator sent while the task opened; applied when `open()` ends. */
+  private earlyEnumeratorEvents: (() => void)[] = [];
   /** Per input: channels that have not delivered end of data. */
   private readonly openInputs: [number, number] = [0, 0];
   private readonly dataEnded: Set<InputChannel> = new Set();
@@ -162,6 +167,9 @@ export class StreamTask {
       }
     }
     this.status = "running";
+    const early = this.earlyEnumeratorEvents;
+    this.earlyEnumeratorEvents = [];
+    for (const apply of early) apply();
   }
 
   get backlogged(): boolean {
@@ -214,9 +222,38 @@ export class StreamTask {
     this.enqueue(() => this.performCheckpoint(barrier, 0));
   }
 
+  /**
+   * What the source's enumerator sent; applied in the action queue, after a checkpoint trigger
+   * that arrived before it (so a split assigned after the enumerator's snapshot stays out of the
+   * reader's snapshot). A message that arrives while the task opens (the enumerator answering the
+   * reader's registration, possibly within the reader's own `start()`) waits until the reader
+   * started and is applied, in order, at the end of `open()`, before the first poll: no trigger
+   * can have come before (they are sent once every task is open).
+   */
+  deliverEnumeratorEvent(message: EnumeratorToReader): void {
+    if (this.input.kind !== "source" || this.input.driver === undefined) return;
+    const driver = this.input.driver;
+    const apply = () => {
+      try {
+        driver.handleEnumeratorEvent(message);
+      } catch (e) {
+        throw operatorFailure(this.head.name, e);
+      }
+    };
+    if (this.status === "created") this.earlyEnumeratorEvents.push(apply);
+    else this.enqueue(apply);
+  }
+
   notifyCheckpointComplete(checkpointId: number): void {
     for (const id of this.wroteFor) if (id <= checkpointId) this.wroteFor.delete(id);
     this.enqueue(async () => {
+      if (this.input.kind === "source") {
+        try {
+          this.input.reader.notifyCheckpointComplete?.(checkpointId);
+        } catch (e) {
+          throw operatorFailure(this.head.name, e);
+        }
+      }
       for (const m of this.chain) {
         try {
           await m.operator?.notifyCheckpointComplete?.(checkpointId);
@@ -433,7 +470,7 @@ export class StreamTask {
       let state: unknown;
       try {
         if (m.operator !== undefined) state = await m.operator.snapshotState?.(id, barrier.timestamp);
-        else if (this.input.kind === "source") state = this.input.reader.snapshotState?.();
+        else if (this.input.kind === "source") state = this.input.reader.snapshotState?.(id);
       } catch (e) {
         throw operatorFailure(m.name, e);
       }

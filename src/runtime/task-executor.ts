@@ -7,6 +7,7 @@
 import type { Clock } from "../core/clock.ts";
 import type { StreamTask } from "./stream-task.ts";
 import type { OutputChannel } from "./network/output-channel.ts";
+import type { EnumeratorToReader } from "./source-events.ts";
 import { reportFailure, TaskFailure, type FailurePhase } from "./failure-report.ts";
 
 export interface ExecutorSettings {
@@ -47,6 +48,11 @@ export class TaskExecutor {
   triggerCheckpoint(checkpointId: number, timestamp: number): void {
     const barrier = { kind: "barrier", checkpointId, timestamp } as const;
     for (const task of this.tasks) if (task.vertex.inputs.length === 0) task.triggerCheckpoint(barrier);
+  }
+
+  /** What a split-based source's enumerator sent to the reader of task `taskId` ("<vertex>:<subtask>"). */
+  deliverEnumeratorEvent(taskId: string, message: EnumeratorToReader): void {
+    for (const task of this.tasks) if (task.taskId === taskId) task.deliverEnumeratorEvent(message);
   }
 
   notifyCheckpointComplete(checkpointId: number): void {

@@ -1,6 +1,7 @@
 /**
- * The source contract. A source describes where records come from; each parallel subtask of the
- * source operator creates one reader and pulls from it. Readers never block the task's thread:
+ * The reader-per-subtask source contract, the simple form for a custom source (split-source.ts
+ * has the split-based one). A source describes where records come from; each parallel subtask
+ * of the source operator creates one reader and pulls from it. Readers never block the task's thread:
  * `pollNext` returns at once, and a reader with nothing to hand over says so and offers a promise
  * that resolves when polling can make progress again.
  */
@@ -38,7 +39,9 @@ export interface SourceReader<T> {
    * as `restoredState` continues right after them. Called between polls. A reader without it is
    * not replayable: after a failure it starts over.
    */
-  snapshotState?(): unknown;
+  snapshotState?(checkpointId?: number): unknown;
+  /** Checkpoint `checkpointId` completed: everything emitted before its snapshot is committed downstream. */
+  notifyCheckpointComplete?(checkpointId: number): void;
   close?(): void | Promise<void>;
 }
 

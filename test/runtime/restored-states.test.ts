@@ -64,6 +64,22 @@ describe("loadRestoredStates: operator state", () => {
     assert.deepEqual(lookup("counter", 1)!.operatorState!.broadcast, ofSubtask(1, []).broadcast);
   });
 
+  it("at a higher parallelism a subtask the checkpoint has no state for still gets its part, and nothing of the old subtasks' own state", async () => {
+    const lookup = await loadRestoredStates(metadata, storage, [["counter", 2, 3]]);
+    const restored = lookup("counter", 2)!;
+    assert.deepEqual(restored.operatorState!.lists[0], ["counts", "split", [4]]);
+    assert.deepEqual(restored.operatorState!.lists[1], ["all", "union", ["from 0", "from 1"]]);
+    assert.deepEqual(restored.operatorState!.broadcast, ofSubtask(0, []).broadcast, "new subtask 2 copies old subtask 2 mod 2");
+    assert.equal(restored.state, undefined);
+    assert.deepEqual(restored.keyed, []);
+  });
+
+  it("at another parallelism an operator that wrote no operator state restores nothing for a subtask without state", async () => {
+    const lookup = await loadRestoredStates(metadata, storage, [["plain", 1, 3], ["plain", 2, 3]]);
+    assert.equal(lookup("plain", 1), undefined);
+    assert.equal(lookup("plain", 2), undefined);
+  });
+
   it("without a parallelism the checkpoint's is taken", async () => {
     const lookup = await loadRestoredStates(metadata, storage, [["counter", 1]]);
     assert.deepEqual(lookup("counter", 1)!.operatorState!.lists[0], ["counts", "split", [4]]);

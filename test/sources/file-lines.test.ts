@@ -7,7 +7,10 @@ import fc from "fast-check";
 import { WeirError } from "../../src/core/errors.ts";
 import { encodeOperatorSnapshot, decodeOperatorSnapshot } from "../../src/runtime/operator-snapshot.ts";
 import { fileLinesSource, type SourceReader } from "../../src/sources/index.ts";
-import { createReader, poll, readAllSubtasks, readerContext, readToEnd } from "./reading.ts";
+import type { FileLinesOptions, FileSplit } from "../../src/sources/file-lines.ts";
+import type { JsonValue } from "../../src/checkpoint/storage/checkpoint-metadata.ts";
+import { createReader, opened, poll, readAllSubtasks, readToEnd } from "./reading.ts";
+import { checkpointOf, SplitSourceHarness } from "./split-harness.ts";
 
 let dir = "";
 let fileCount = 0;
@@ -92,17 +95,6 @@ describe("fileLinesSource", () => {
     );
   });
 
-  it("file j is read by subtask j mod p, whole and in order", async () => {
-    const paths = await Promise.all([0, 1, 2, 3, 4].map((j) => file(`f${j}a\nf${j}b\n`)));
-    const subtasks = await readAllSubtasks(fileLinesSource(paths), 2, 3);
-    assert.deepEqual(subtasks, [
-      ["f0a", "f0b", "f2a", "f2b", "f4a", "f4b"],
-      ["f1a", "f1b", "f3a", "f3b"],
-    ]);
-    const many = await readAllSubtasks(fileLinesSource(paths.slice(0, 2)), 3, 3);
-    assert.deepEqual(many[2], []);
-  });
-
   it("every line is emitted once at parallelism 1, 2 and 3", async () => {
     const paths = await Promise.all(
       Array.from({ length: 7 }, (_, j) => file(Array.from({ length: 50 + j }, (_, k) => `${j}:${k}`).join("\n"))),
@@ -185,14 +177,18 @@ async function readLines(reader: SourceReader<string>, count: number, maxRecords
   return lines;
 }
 
-/** A position as the runtime stores and hands it back: encoded into a checkpoint's state file and decoded. */
-function throughCheckpoint(position: unknown): unknown {
-  return decodeOperatorSnapshot(encodeOperatorSnapshot({ keyed: undefined, timers: [], state: position }), "test").state;
+/** Splits as the runtime stores and hands them back: encoded into a checkpoint's state file and decoded. */
+function throughCheckpoint(splits: unknown): FileSplit[] {
+  return decodeOperatorSnapshot(encodeOperatorSnapshot({ keyed: undefined, timers: [], state: splits }), "test").state as FileSplit[];
 }
 
-function restoredReader(paths: readonly string[], restoredState: unknown, subtaskIndex = 0, parallelism = 1): SourceReader<string> {
-  return fileLinesSource(paths).createReader({ ...readerContext(subtaskIndex, parallelism), restoredState });
+/** The one reader of a job restored from a checkpoint where it held `splits` and the enumerator had `unassigned` left. */
+function restoredReader(paths: readonly string[], splits: readonly FileSplit[], unassigned: readonly FileSplit[] = [], options?: FileLinesOptions): SourceReader<string> {
+  const harness = new SplitSourceHarness(fileLinesSource(paths, options), 1, checkpointOf({ unassigned: [...unassigned] } as unknown as JsonValue, splits));
+  return opened(harness.open(0), (id) => harness.splitsOf(0, id));
 }
+
+const whole = (path: string, offset = 0, j = 0): FileSplit => ({ splitId: `${j}:0`, path, start: 0, end: null, offset });
 
 function isInvalidPosition(...parts: readonly (string | RegExp)[]) {
   return (error: unknown) => {
@@ -203,7 +199,7 @@ function isInvalidPosition(...parts: readonly (string | RegExp)[]) {
   };
 }
 
-describe("fileLinesSource read positions", () => {
+describe("fileLinesSource byte-range splits and positions", () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "weir-file-lines-positions-"));
   });
@@ -211,7 +207,7 @@ describe("fileLinesSource read positions", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("lines before a snapshot and the lines of a reader restored from it are all the lines, once, for any split", async () => {
+  it("lines before a checkpoint and the lines after a restore from it are all the lines, once, for any split size and any cut", async () => {
     const line = fc.string({ unit: "grapheme", maxLength: 12 }).filter((s) => !/[\r\n]/.test(s) && !s.startsWith("\uFEFF"));
     const fileContent = fc.record({
       lines: fc.array(line, { maxLength: 12 }),
@@ -221,36 +217,68 @@ describe("fileLinesSource read positions", () => {
     });
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fileContent, { minLength: 1, maxLength: 5 }),
-        fc.integer({ min: 1, max: 3 }),
+        fc.array(fileContent, { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 1, max: 40 }),
         fc.integer({ min: 1, max: 4 }),
         fc.nat(),
-        async (contents, parallelism, maxRecords, splitSeed) => {
+        async (contents, splitBytes, maxRecords, cutSeed) => {
           const paths: string[] = [];
-          const expectedPerFile: string[][] = [];
+          const expected: string[] = [];
           for (const c of contents) {
             let text = c.lines.map((l, i) => l + (c.crlf[i] ? "\r\n" : "\n")).join("");
             const last = c.lines[c.lines.length - 1];
             if (!c.lastTerminated && last !== undefined && last !== "") text = text.slice(0, c.crlf[c.lines.length - 1] ? -2 : -1);
             paths.push(await file((c.bom ? "\uFEFF" : "") + text));
-            expectedPerFile.push(c.lines);
+            expected.push(...c.lines);
           }
-          for (let subtask = 0; subtask < parallelism; subtask++) {
-            const expected = expectedPerFile.filter((_, j) => j % parallelism === subtask).flat();
-            const split = splitSeed % (expected.length + 1);
-            const first = createReader(fileLinesSource(paths), subtask, parallelism);
-            await first.open?.();
-            const before = await readLines(first, split, maxRecords);
-            const position = throughCheckpoint(first.snapshotState!());
-            await first.close?.();
-            const second = restoredReader(paths, position, subtask, parallelism);
-            const after = await readToEnd(second, maxRecords);
-            assert.deepEqual([...before, ...after], expected, `split after ${split} lines at ${JSON.stringify(position)}`);
-          }
+          const source = fileLinesSource(paths, { splitBytes });
+          const cut = cutSeed % (expected.length + 1);
+          const first = new SplitSourceHarness(source, 1);
+          const reader = opened<string>(first.open(0), () => undefined);
+          const before = await readLines(reader, cut, maxRecords);
+          const checkpoint = first.checkpoint(1);
+          await reader.close?.();
+          const splits = throughCheckpoint(checkpoint.readers[0]!.lists[0]![2]);
+          const restored = new SplitSourceHarness(source, 1, checkpointOf(checkpoint.enumerator, splits));
+          const after = await readToEnd(opened<string>(restored.open(0), () => undefined), maxRecords);
+          assert.deepEqual([...before, ...after], expected, `cut after ${cut} lines, splits ${JSON.stringify(splits)}`);
         },
       ),
       { numRuns: 60 },
     );
+  });
+
+  it("a range owns the lines that start in it: one that starts inside a line skips to the next, and its last line runs past its end", async () => {
+    // Bytes: "aaaa\n" 0-4, "bb\n" 5-7, "cccccc\n" 8-14, "d" 15.
+    const path = await file("aaaa\nbb\ncccccc\nd");
+    const range = (start: number, end: number | null): FileSplit => ({ splitId: `0:${start}`, path, start, end, offset: start });
+    assert.deepEqual(await readToEnd(restoredReader([path], [range(0, 3)]), 10), ["aaaa"]);
+    assert.deepEqual(await readToEnd(restoredReader([path], [range(3, 6)]), 10), ["bb"]);
+    assert.deepEqual(await readToEnd(restoredReader([path], [range(5, 6)]), 10), ["bb"]);
+    assert.deepEqual(await readToEnd(restoredReader([path], [range(6, 9)]), 10), ["cccccc"]);
+    assert.deepEqual(await readToEnd(restoredReader([path], [range(9, 14)]), 10), []);
+    assert.deepEqual(await readToEnd(restoredReader([path], [range(9, null)]), 10), ["d"]);
+    for (const size of [1, 2, 3, 5, 7, 16, 100]) {
+      assert.deepEqual((await readAllSubtasks(fileLinesSource(path, { splitBytes: size }), 2, 2)).flat().sort(), ["aaaa", "bb", "cccccc", "d"], `splitBytes ${size}`);
+    }
+  });
+
+  it("ranges cut inside multi-byte characters and \\r\\n give every line whole, once", async () => {
+    const lines = ["é🌊é", "", "🌊🌊🌊🌊", "ab\u00e9", "last"];
+    const path = await file(lines.map((l, i) => l + (i % 2 === 0 ? "\r\n" : "\n")).join(""));
+    for (let size = 1; size <= 12; size++) {
+      const read = (await readAllSubtasks(fileLinesSource(path, { splitBytes: size }), 3, 1)).flat();
+      assert.deepEqual([...read].sort(), [...lines].sort(), `splitBytes ${size}`);
+    }
+  });
+
+  it("splits go to the readers that ask for them, each once, and every reader ends when none are left", async () => {
+    const paths = await Promise.all([0, 1, 2, 3, 4].map((j) => file(`f${j}a\nf${j}b\n`)));
+    const subtasks = await readAllSubtasks(fileLinesSource(paths), 2, 3);
+    assert.deepEqual(subtasks.flat().sort(), paths.flatMap((_, j) => [`f${j}a`, `f${j}b`]).sort());
+    for (const lines of subtasks) for (let i = 0; i < lines.length; i += 2) assert.equal(lines[i]!.slice(0, 2), lines[i + 1]!.slice(0, 2), "a file's lines stay together and in order");
+    const many = await readAllSubtasks(fileLinesSource(paths.slice(0, 1)), 3, 3);
+    assert.deepEqual(many.flat(), ["f0a", "f0b"]);
   });
 
   it("the position is that of the last line handed over, not of what was read ahead", async () => {
@@ -258,39 +286,29 @@ describe("fileLinesSource read positions", () => {
     const content = lines.map((l, i) => l + (i % 3 === 0 ? "\r\n" : "\n")).join("");
     const path = await file(content);
     const reader = createReader(fileLinesSource(path));
-    await reader.open?.();
     await reader.isAvailable();
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     const taken = await readLines(reader, 1234, 100);
-    const position = reader.snapshotState!() as { file: number; offset: number };
+    const splits = reader.snapshotState!() as FileSplit[];
     const expectedOffset = Buffer.byteLength(lines.slice(0, 1234).map((l, i) => l + (i % 3 === 0 ? "\r\n" : "\n")).join(""));
-    assert.deepEqual(position, { file: 0, path, offset: expectedOffset });
+    assert.deepEqual(splits, [whole(path, expectedOffset)]);
     assert.deepEqual(taken, lines.slice(0, 1234));
     await reader.close?.();
-    assert.deepEqual(await readToEnd(restoredReader([path], position), 500), lines.slice(1234));
+    assert.deepEqual(await readToEnd(restoredReader([path], splits), 500), lines.slice(1234));
   });
 
-  it("splits next to the read chunks' boundaries, inside multi-byte characters and \\r\\n, resume exactly", async () => {
+  it("positions next to the read chunks' boundaries, inside multi-byte characters and \\r\\n, resume exactly", async () => {
     const chunk = 64 * 1024;
-    const lines = [
-      "x".repeat(chunk - 2),
-      "é".repeat(chunk / 2 + 1),
-      "y",
-      `${"z".repeat(chunk - 3)}🌊`,
-      "",
-      "🌊".repeat(chunk),
-      "last without terminator",
-    ];
+    const lines = ["x".repeat(chunk - 2), "é".repeat(chunk / 2 + 1), "y", `${"z".repeat(chunk - 3)}🌊`, "", "🌊".repeat(chunk), "last without terminator"];
     const path = await file(lines.map((l, i) => (i === lines.length - 1 ? l : l + (i % 2 === 0 ? "\r\n" : "\n"))).join(""));
-    for (let split = 0; split <= lines.length; split++) {
+    for (let cut = 0; cut <= lines.length; cut++) {
       const reader = createReader(fileLinesSource(path));
-      await reader.open?.();
-      const before = await readLines(reader, split, 1);
-      const position = throughCheckpoint(reader.snapshotState!());
+      const before = await readLines(reader, cut, 1);
+      const splits = throughCheckpoint(reader.snapshotState!());
       await reader.close?.();
-      const after = await readToEnd(restoredReader([path], position), 2);
-      assert.equal(before.length + after.length, lines.length, `split ${split}`);
-      assert.ok([...before, ...after].every((l, i) => l === lines[i]), `split ${split}: lines differ`);
+      const after = await readToEnd(restoredReader([path], splits), 2);
+      assert.equal(before.length + after.length, lines.length, `cut ${cut}`);
+      assert.ok([...before, ...after].every((l, i) => l === lines[i]), `cut ${cut}: lines differ`);
     }
   });
 
@@ -299,87 +317,57 @@ describe("fileLinesSource read positions", () => {
     const path = await file(content);
     const all = await readToEnd(createReader(fileLinesSource(path)), 10);
     assert.equal(all.length, 4);
-    for (let split = 0; split <= all.length; split++) {
+    for (let cut = 0; cut <= all.length; cut++) {
       const reader = createReader(fileLinesSource(path));
-      await reader.open?.();
-      const before = await readLines(reader, split, 1);
-      const position = reader.snapshotState!();
+      const before = await readLines(reader, cut, 1);
+      const splits = reader.snapshotState!() as FileSplit[];
       await reader.close?.();
-      assert.deepEqual([...before, ...(await readToEnd(restoredReader([path], position), 1))], all, `split ${split}`);
+      assert.deepEqual([...before, ...(await readToEnd(restoredReader([path], splits), 1))], all, `cut ${cut}`);
     }
   });
 
-  it("a byte order mark is dropped at the start of a file only, also when resuming from the start", async () => {
+  it("a byte order mark is dropped at the start of a file only", async () => {
     const path = await file("\uFEFFone\ntwo\n");
-    const fresh = createReader(fileLinesSource(path));
-    await fresh.open?.();
-    const start = fresh.snapshotState!();
-    assert.deepEqual(start, { file: 0, path, offset: 0 });
-    await fresh.close?.();
-    assert.deepEqual(await readToEnd(restoredReader([path], start), 5), ["one", "two"]);
+    assert.deepEqual(await readToEnd(restoredReader([path], [whole(path)]), 5), ["one", "two"]);
     const reader = createReader(fileLinesSource(path));
-    await reader.open?.();
     assert.deepEqual(await readLines(reader, 1, 5), ["one"]);
-    const position = reader.snapshotState!() as { offset: number };
-    assert.equal(position.offset, 3 + "one\n".length);
+    const splits = reader.snapshotState!() as FileSplit[];
+    assert.equal(splits[0]!.offset, 3 + "one\n".length);
     await reader.close?.();
-    assert.deepEqual(await readToEnd(restoredReader([path], position), 5), ["two"]);
+    assert.deepEqual(await readToEnd(restoredReader([path], splits), 5), ["two"]);
   });
 
-  it("a position taken at the end of input resumes to nothing; one in a later file skips the earlier ones", async () => {
+  it("a reader that read everything holds no split; unassigned splits of the checkpoint are read after a restore", async () => {
     const paths = [await file("a\nb\n"), await file(""), await file("c\nd")];
     const reader = createReader(fileLinesSource(paths));
     assert.deepEqual(await readToEnd(reader, 10), ["a", "b", "c", "d"]);
-    const end = reader.snapshotState!();
-    assert.deepEqual(end, { file: 2, path: paths[2], offset: 3 });
-    assert.deepEqual(await readToEnd(restoredReader(paths, end), 10), []);
-    assert.deepEqual(await readToEnd(restoredReader(paths, { file: 2, path: paths[2], offset: 2 }), 10), ["d"]);
-    assert.deepEqual(await readToEnd(restoredReader(paths, { file: 1, path: paths[1], offset: 0 }), 10), ["c", "d"]);
+    assert.deepEqual(reader.snapshotState!(), []);
+    assert.deepEqual(await readToEnd(restoredReader(paths, []), 10), []);
+    assert.deepEqual(await readToEnd(restoredReader(paths, [{ ...whole(paths[2]!, 2, 2) }]), 10), ["d"]);
+    assert.deepEqual(await readToEnd(restoredReader(paths, [], [whole(paths[1]!, 0, 1), whole(paths[2]!, 0, 2)]), 10), ["c", "d"]);
   });
 
-  it("a subtask with no files snapshots and restores an empty position", async () => {
-    const paths = [await file("only\n")];
-    const reader = createReader(fileLinesSource(paths), 1, 2);
-    assert.deepEqual(await readToEnd(reader, 10), []);
-    const position = reader.snapshotState!();
-    assert.deepEqual(position, { file: 0, path: null, offset: 0 });
-    assert.deepEqual(await readToEnd(restoredReader(paths, position, 1, 2), 10), []);
-  });
-
-  it("a position that is not a file source position is refused when the reader is created", async () => {
-    const paths = [await file("a\n"), await file("b\n")];
-    for (const bad of [42, "0:3", null, { file: -1, path: paths[0], offset: 0 }, { file: 0, path: paths[0], offset: 1.5 }, { file: 0, path: paths[0] }]) {
-      assert.throws(() => restoredReader(paths, bad), isInvalidPosition("restored file source position", "is not a file source position"), JSON.stringify(bad));
+  it("a split that is not a file source split is refused", async () => {
+    const path = await file("a\n");
+    for (const bad of [{ splitId: "x", path, start: -1, end: null, offset: 0 }, { splitId: "x", path, start: 0, end: null, offset: 1.5 }, { splitId: "x", path, start: 4, end: 2, offset: 4 }]) {
+      const harness = new SplitSourceHarness(fileLinesSource(path), 1, checkpointOf({ unassigned: [] }, [bad]));
+      harness.open(0);
+      await assert.rejects(harness.opening[0]!, isInvalidPosition("is not a file source split"), JSON.stringify(bad));
     }
   });
 
-  it("a position of another share of files is refused, naming the file that does not fit", async () => {
-    const paths = [await file("a\n"), await file("b\n"), await file("c\n")];
-    assert.throws(() => restoredReader(paths, { file: 2, path: paths[2], offset: 0 }, 0, 2), isInvalidPosition("file 3 of this subtask, which reads 2 file(s)"));
-    assert.throws(() => restoredReader(paths, { file: 0, path: paths[1], offset: 0 }), isInvalidPosition(`file 1 of this subtask is '${paths[0]}'`, paths[1]!));
-    assert.throws(() => restoredReader(paths.slice(0, 2), { file: 0, path: paths[1], offset: 2 }, 2, 3), isInvalidPosition("this subtask reads no files"));
+  it("a file shorter than the restored offset fails the reader with WEIR_ERR_INVALID_ARGUMENT naming it", async () => {
+    const path = await file("one\ntwo\n");
+    await assert.rejects(readToEnd(restoredReader([path], [whole(path, 100)]), 10), isInvalidPosition(path, "at byte 100", "has only 8 bytes"));
   });
 
-  it("a file shorter than the restored offset fails the reader at open with WEIR_ERR_INVALID_ARGUMENT naming it", async () => {
+  it("an offset where no line starts fails the reader", async () => {
     const path = await file("one\ntwo\n");
-    const reader = restoredReader([path], { file: 0, path, offset: 100 });
-    await assert.rejects(async () => reader.open?.(), isInvalidPosition(path, "at byte 100", "has only 8 bytes"));
-    assert.throws(() => poll(reader, 10), isInvalidPosition(path));
-    await reader.close?.();
-  });
-
-  it("an offset where no line starts fails the reader, also when it is only polled", async () => {
-    const path = await file("one\ntwo\n");
-    const reader = restoredReader([path], { file: 0, path, offset: 2 });
-    await assert.rejects(readToEnd(reader, 10), isInvalidPosition(path, "at byte 2", "no line starts there"));
-    const unopened = restoredReader([path], { file: 0, path, offset: 5 });
-    await unopened.isAvailable();
-    assert.throws(() => poll(unopened, 10), isInvalidPosition("no line starts there"));
-    await unopened.close?.();
+    await assert.rejects(readToEnd(restoredReader([path], [whole(path, 2)]), 10), isInvalidPosition(path, "at byte 2", "no line starts there"));
   });
 
   it("a restored file that is gone fails with WEIR_ERR_SOURCE_IO naming it", async () => {
     const path = join(dir, "vanished.txt");
-    await assert.rejects(readToEnd(restoredReader([path], { file: 0, path, offset: 4 }), 10), isSourceIoError(path));
+    await assert.rejects(readToEnd(restoredReader([path], [whole(path, 4)]), 10), isSourceIoError(path));
   });
 });

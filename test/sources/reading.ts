@@ -2,14 +2,34 @@
 import { JobArgs } from "../../src/api/job-args.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import type { Clock } from "../../src/core/clock.ts";
-import type { InputStatus, Source, SourceReader, SourceReaderContext } from "../../src/sources/index.ts";
+import type { InputStatus, SourceOutput, SourceReader, SourceReaderContext } from "../../src/sources/index.ts";
+import { isSplitSource, type AnySource } from "../../src/sources/split-source.ts";
+import { SplitSourceHarness } from "./split-harness.ts";
 
 export function readerContext(subtaskIndex: number, parallelism: number, clock: Clock = new ManualClock()): SourceReaderContext {
   return { subtaskIndex, parallelism, args: new JobArgs(), clock };
 }
 
-export function createReader<T>(source: Source<T>, subtaskIndex = 0, parallelism = 1, clock?: Clock): SourceReader<T> {
+/**
+ * Subtask `subtaskIndex`'s reader. For a split-based source: its reader, opened, with an enumerator
+ * of its own that no other reader registered with, as at the start of a job.
+ */
+export function createReader<T>(source: AnySource<T>, subtaskIndex = 0, parallelism = 1, clock?: Clock): SourceReader<T> {
+  if (isSplitSource(source)) {
+    const harness = new SplitSourceHarness(source, parallelism, undefined, clock);
+    return opened(harness.open(subtaskIndex), (id) => harness.splitsOf(subtaskIndex, id));
+  }
   return source.createReader(readerContext(subtaskIndex, parallelism, clock));
+}
+
+/** An opened split reader, without `open` (readers are opened once); `snapshotState` gives its splits. */
+export function opened<T>(reader: SourceReader<unknown>, splits: (checkpointId: number) => unknown): SourceReader<T> {
+  return {
+    pollNext: (output, maxRecords) => reader.pollNext(output as SourceOutput<unknown>, maxRecords),
+    isAvailable: () => reader.isAvailable(),
+    snapshotState: (checkpointId) => splits(checkpointId ?? 1),
+    close: () => reader.close?.(),
+  };
 }
 
 export interface Poll<T> {
@@ -40,8 +60,10 @@ export async function readToEnd<T>(reader: SourceReader<T>, maxRecords: number):
 }
 
 /** Every subtask's records, subtask by subtask, for a source at `parallelism`. */
-export async function readAllSubtasks<T>(source: Source<T>, parallelism: number, maxRecords: number): Promise<T[][]> {
-  const readers = Array.from({ length: parallelism }, (_, i) => createReader(source, i, parallelism));
+export async function readAllSubtasks<T>(source: AnySource<T>, parallelism: number, maxRecords: number): Promise<T[][]> {
+  const readers = isSplitSource(source)
+    ? new SplitSourceHarness(source, parallelism).openAll().map((driver) => opened<T>(driver, () => undefined))
+    : Array.from({ length: parallelism }, (_, i) => createReader(source, i, parallelism));
   return Promise.all(readers.map((reader) => readToEnd(reader, maxRecords)));
 }
 

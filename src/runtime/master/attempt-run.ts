@@ -12,6 +12,8 @@ import { ThreadAttempt } from "../threads/thread-attempt.ts";
 import type { Attempt, AttemptListener, AttemptSpec } from "./attempt.ts";
 import type { DecisionExecutor } from "./decision-executor.ts";
 import { LocalAttempt } from "./local-attempt.ts";
+import { SourceCoordinators } from "./source-coordinator.ts";
+import { JobArgs } from "../../api/job-args.ts";
 
 export type AttemptOutcome = { readonly kind: "finished" } | { readonly kind: "failed"; readonly error: Error } | { readonly kind: "cancelled" };
 
@@ -48,12 +50,14 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
   return new Promise<AttemptOutcome>((resolve) => {
     let ended = false;
     let attempt: Attempt | undefined = undefined;
+    let sources: SourceCoordinators | undefined = undefined;
     let progress: ReturnType<typeof setInterval> | undefined;
     const started = performance.now();
     const end = (outcome: AttemptOutcome): void => {
       if (ended) return;
       ended = true;
       executor?.unbind();
+      sources?.close();
       if (progress !== undefined) clearInterval(progress);
       options.signal?.removeEventListener("abort", onAbort);
       void attempt!.cancel().then(() => resolve(outcome));
@@ -81,13 +85,20 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
         if (!ended) executor?.endOfData(taskId);
       },
       collect: (sinkId, records) => run.collected.add(sinkId, records),
+      toEnumerator: (taskId, message) => {
+        if (!ended) sources?.handle(taskId, message);
+      },
       metrics: (group, tasks) => run.metrics.report(group, tasks),
       finished: () => end({ kind: "finished" }),
       failed: (error) => end({ kind: "failed", error }),
     };
     options.signal?.addEventListener("abort", onAbort, { once: true });
     attempt = run.threads ? new ThreadAttempt(spec, run.job, listener) : new LocalAttempt({ ...spec, maxWorkers: 1 }, listener);
-    executor?.bind(attempt, (error) => end({ kind: "failed", error }));
+    const running = attempt;
+    const fail = (error: Error) => end({ kind: "failed", error });
+    sources = new SourceCoordinators(run.job, spec.restore, { args: new JobArgs(spec.args), clock: spec.clock, toReader: (taskId, message) => running.toReader(taskId, message) }, fail);
+    sources.start();
+    if (!ended) executor?.bind(attempt, fail, sources);
     if (options.signal?.aborted) onAbort();
   });
 }

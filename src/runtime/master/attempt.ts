@@ -9,6 +9,7 @@ import type { JobDefinition } from "../../api/define-job.ts";
 import type { EnvironmentConfig } from "../../api/environment.ts";
 import type { TaskMetrics } from "../metrics.ts";
 import type { CheckpointMode, TaskSnapshotAck } from "../task-checkpointing.ts";
+import type { EnumeratorToReader, ReaderToEnumerator } from "../source-events.ts";
 
 export interface AttemptListener {
   /** Every task is open; records flow once `start` is called. */
@@ -18,6 +19,8 @@ export interface AttemptListener {
   /** A source task emitted its last record. */
   endOfData(taskId: string): void;
   collect(sinkId: string, records: readonly unknown[]): void;
+  /** The reader of a split-based source in task `taskId` sent its enumerator a message. */
+  toEnumerator(taskId: string, message: ReaderToEnumerator): void;
   metrics(group: number, tasks: readonly TaskMetrics[]): void;
   /** Every task finished. */
   finished(): void;
@@ -32,6 +35,8 @@ export interface Attempt {
   notifyCheckpointAborted(checkpointId: number): void;
   /** The final checkpoint completed: tasks past end of data close. */
   finish(): void;
+  /** Sends the reader of source task `taskId` what its enumerator says; in order with the other commands. */
+  toReader(taskId: string, message: EnumeratorToReader): void;
   /** Stops every task and releases the attempt's threads; safe to call more than once. */
   cancel(): Promise<void>;
 }

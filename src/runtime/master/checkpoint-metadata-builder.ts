@@ -13,6 +13,7 @@ export function buildCheckpointMetadata(params: {
   readonly fingerprint: string;
   readonly job: JobGraph;
   readonly acknowledgements: readonly TaskAcknowledgement<readonly OperatorStateHandle[]>[];
+  readonly properties?: CheckpointMetadata["properties"];
 }): CheckpointMetadata {
   const byOperator = new Map<string, Map<number, { state: OperatorStateHandle["handle"][]; keyGroupRange?: OperatorStateHandle["keyGroupRange"] }>>();
   for (const ack of params.acknowledgements) {
@@ -42,5 +43,6 @@ export function buildCheckpointMetadata(params: {
     completedAt: params.completedAt,
     jobFingerprint: params.fingerprint,
     operators,
+    ...(params.properties === undefined ? {} : { properties: params.properties }),
   };
 }

@@ -22,6 +22,8 @@ import type { OperatorStateHandle, TaskSnapshotAck } from "../task-checkpointing
 import type { Attempt } from "./attempt.ts";
 import { buildCheckpointMetadata } from "./checkpoint-metadata-builder.ts";
 import type { CheckpointDeletions } from "./job-retention.ts";
+import { ENUMERATORS_PROPERTY, type SourceCoordinators } from "./source-coordinator.ts";
+import type { JsonValue } from "../../checkpoint/storage/checkpoint-metadata.ts";
 
 export type Snapshot = readonly OperatorStateHandle[];
 
@@ -42,6 +44,7 @@ export interface DecisionExecutorParams {
 interface Bound {
   readonly attempt: Attempt;
   readonly fail: (error: Error) => void;
+  readonly sources: SourceCoordinators | undefined;
 }
 
 export class DecisionExecutor {
@@ -53,6 +56,8 @@ export class DecisionExecutor {
   private tickTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly sourceTasks: ReadonlySet<string>;
   private endedSources = new Set<string>();
+  /** The split enumerators' states taken when each pending checkpoint was triggered, for its metadata. */
+  private readonly enumeratorStates = new Map<number, { [operatorId: string]: JsonValue }>();
   /** Metadata writes under way: a restart waits for them, so it restores from the newest checkpoint. */
   private readonly persisting = new Set<Promise<void>>();
 
@@ -70,8 +75,8 @@ export class DecisionExecutor {
   }
 
   /** An attempt was deployed; its tasks are not open yet. */
-  bind(attempt: Attempt, fail: (error: Error) => void): void {
-    this.bound = { attempt, fail };
+  bind(attempt: Attempt, fail: (error: Error) => void, sources?: SourceCoordinators): void {
+    this.bound = { attempt, fail, sources };
     this.ready = false;
     this.endedSources = new Set();
   }
@@ -81,7 +86,7 @@ export class DecisionExecutor {
     const bound = this.bound;
     if (bound === undefined) return;
     this.ready = true;
-    for (const t of this.waiting.splice(0)) bound.attempt.triggerCheckpoint(t.checkpointId, t.timestamp);
+    for (const t of this.waiting.splice(0)) this.trigger(bound, t.checkpointId, t.timestamp);
     this.scheduleTick();
   }
 
@@ -139,7 +144,7 @@ export class DecisionExecutor {
     for (const d of decisions) {
       switch (d.kind) {
         case "trigger":
-          if (bound !== undefined && this.ready) bound.attempt.triggerCheckpoint(d.checkpointId, d.timestamp);
+          if (bound !== undefined && this.ready) this.trigger(bound, d.checkpointId, d.timestamp);
           else this.waiting.push({ checkpointId: d.checkpointId, timestamp: d.timestamp });
           break;
         case "persist": {
@@ -149,11 +154,14 @@ export class DecisionExecutor {
           break;
         }
         case "complete":
+          bound?.sources?.notifyCheckpointComplete(d.checkpointId);
           bound?.attempt.notifyCheckpointComplete(d.checkpointId);
           this.report(d.checkpointId);
           if (d.final) bound?.attempt.finish();
           break;
         case "abort":
+          this.enumeratorStates.delete(d.checkpointId);
+          bound?.sources?.notifyCheckpointAborted(d.checkpointId);
           bound?.attempt.notifyCheckpointAborted(d.checkpointId);
           this.params.deletions.discard(d.checkpointId);
           this.report(d.checkpointId);
@@ -169,6 +177,13 @@ export class DecisionExecutor {
       }
     }
     this.scheduleTick();
+  }
+
+  /** The split enumerators are snapshotted before the trigger leaves, so their state precedes every reader's. */
+  private trigger(bound: Bound, checkpointId: number, timestamp: number): void {
+    const states = bound.sources?.snapshotState(checkpointId);
+    if (states !== undefined) this.enumeratorStates.set(checkpointId, states);
+    bound.attempt.triggerCheckpoint(checkpointId, timestamp);
   }
 
   private report(id: number): void {
@@ -193,6 +208,8 @@ export class DecisionExecutor {
   private async persist(d: PersistDecision<Snapshot>): Promise<void> {
     const coordinator = this.coordinator;
     const { params } = this;
+    const enumerators = this.enumeratorStates.get(d.checkpointId);
+    this.enumeratorStates.delete(d.checkpointId);
     try {
       const metadata = buildCheckpointMetadata({
         jobId: params.jobId,
@@ -202,6 +219,7 @@ export class DecisionExecutor {
         fingerprint: params.fingerprint,
         job: params.job,
         acknowledgements: d.acknowledgements,
+        ...(enumerators === undefined ? {} : { properties: { [ENUMERATORS_PROPERTY]: enumerators } }),
       });
       await params.storage.writeMetadata(metadata);
     } catch (e) {

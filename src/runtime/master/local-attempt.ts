@@ -3,6 +3,7 @@ import { deployAttemptThread } from "../attempt-deployment.ts";
 import type { Deployment } from "../deployment.ts";
 import { jobFailedError, TaskFailure } from "../failure-report.ts";
 import type { Attempt, AttemptListener, AttemptSpec } from "./attempt.ts";
+import type { EnumeratorToReader } from "../source-events.ts";
 
 function asError(e: unknown): Error {
   if (e instanceof TaskFailure) return jobFailedError(e.report);
@@ -30,6 +31,7 @@ export class LocalAttempt implements Attempt {
         decline: (taskId, id, reason) => listener.decline(taskId, id, reason),
         endOfData: (taskId) => listener.endOfData(taskId),
         collect: (sinkId, records) => listener.collect(sinkId, records),
+        toEnumerator: (taskId, message) => listener.toEnumerator(taskId, message),
       });
       await this.deployment.executor.openAll();
     } catch (e) {
@@ -70,6 +72,10 @@ export class LocalAttempt implements Attempt {
 
   finish(): void {
     this.deployment?.executor.finish();
+  }
+
+  toReader(taskId: string, message: EnumeratorToReader): void {
+    this.deployment?.executor.deliverEnumeratorEvent(taskId, message);
   }
 
   async cancel(): Promise<void> {

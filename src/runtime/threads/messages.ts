@@ -5,6 +5,7 @@ import type { ChannelEvent } from "../network/channel-item.ts";
 import type { ThreadSpec } from "../attempt-deployment.ts";
 import type { TaskSnapshotAck } from "../task-checkpointing.ts";
 import type { MessagePort } from "node:worker_threads";
+import type { EnumeratorToReader, ReaderToEnumerator } from "../source-events.ts";
 
 export interface WorkerInit {
   readonly jobModule: string;
@@ -24,7 +25,8 @@ export type ToWorker =
   | { readonly type: "trigger"; readonly checkpointId: number; readonly timestamp: number }
   | { readonly type: "complete"; readonly checkpointId: number }
   | { readonly type: "aborted"; readonly checkpointId: number }
-  | { readonly type: "finish" };
+  | { readonly type: "finish" }
+  | { readonly type: "to-reader"; readonly taskId: string; readonly message: EnumeratorToReader };
 
 export interface SerializedError {
   readonly name: string;
@@ -39,6 +41,7 @@ export type FromWorker =
   | { readonly type: "ack"; readonly taskId: string; readonly ack: TaskSnapshotAck }
   | { readonly type: "decline"; readonly taskId: string; readonly checkpointId: number; readonly reason: string }
   | { readonly type: "end-of-data"; readonly taskId: string }
+  | { readonly type: "to-enumerator"; readonly taskId: string; readonly message: ReaderToEnumerator }
   | { readonly type: "finished"; readonly tasks: readonly TaskMetrics[] }
   | { readonly type: "task-failed"; readonly report: FailureReport }
   /** A failure before any task existed: loading or building the job. */

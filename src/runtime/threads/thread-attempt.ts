@@ -11,6 +11,7 @@ import { jobFailedError } from "../failure-report.ts";
 import type { Attempt, AttemptListener, AttemptSpec } from "../master/attempt.ts";
 import type { JobGraph } from "../../graph/job-graph.ts";
 import type { FromWorker, SerializedError, ToWorker, WorkerInit } from "./messages.ts";
+import type { EnumeratorToReader } from "../source-events.ts";
 
 const BOOT = new URL("./worker-boot.mjs", import.meta.url);
 
@@ -22,11 +23,16 @@ function setupError(error: SerializedError): Error {
 
 export class ThreadAttempt implements Attempt {
   private readonly workers: Worker[];
+  /** The worker that runs each source task, by task id. */
+  private readonly workerOfTask = new Map<string, number>();
   private ended = false;
 
   constructor(spec: AttemptSpec, job: JobGraph, listener: AttemptListener) {
     if (spec.moduleUrl === undefined) throw new WeirError("WEIR_ERR_INTERNAL", "a threaded attempt needs the job's module");
     const plan = new ExecutionPlan(job, spec.maxWorkers);
+    for (const vertex of job.vertices) {
+      if (vertex.inputs.length === 0) for (let s = 0; s < vertex.parallelism; s++) this.workerOfTask.set(`${vertex.id}:${s}`, plan.workerOfSlot(s));
+    }
     const peers: (MessagePort | null)[][] = Array.from({ length: plan.workers }, () => Array<MessagePort | null>(plan.workers).fill(null));
     for (let a = 0; a < plan.workers; a++) {
       for (let b = a + 1; b < plan.workers; b++) {
@@ -66,6 +72,8 @@ export class ThreadAttempt implements Attempt {
             return listener.decline(m.taskId, m.checkpointId, m.reason);
           case "end-of-data":
             return listener.endOfData(m.taskId);
+          case "to-enumerator":
+            return listener.toEnumerator(m.taskId, m.message);
           case "finished":
             listener.metrics(worker, m.tasks);
             if (++finished === this.workers.length) {
@@ -105,6 +113,11 @@ export class ThreadAttempt implements Attempt {
 
   finish(): void {
     this.broadcast({ type: "finish" });
+  }
+
+  toReader(taskId: string, message: EnumeratorToReader): void {
+    const worker = this.workerOfTask.get(taskId);
+    if (worker !== undefined) this.workers[worker]!.postMessage({ type: "to-reader", taskId, message } satisfies ToWorker);
   }
 
   async cancel(): Promise<void> {

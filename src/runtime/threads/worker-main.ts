@@ -60,6 +60,7 @@ async function setUp(): Promise<Deployment> {
       decline: (taskId, checkpointId, reason) => post({ type: "decline", taskId, checkpointId, reason }),
       endOfData: (taskId) => post({ type: "end-of-data", taskId }),
       collect: (sinkId, records) => post({ type: "collect", sinkId, records }),
+      toEnumerator: (taskId, message) => post({ type: "to-enumerator", taskId, message }),
     },
   );
   init.peers.forEach((port) => {
@@ -97,6 +98,8 @@ async function main(): Promise<void> {
           return executor.notifyCheckpointAborted(m.checkpointId);
         case "finish":
           return executor.finish();
+        case "to-reader":
+          return executor.deliverEnumeratorEvent(m.taskId, m.message);
       }
     });
   });

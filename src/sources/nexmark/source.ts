@@ -4,8 +4,7 @@
  * depend on parallelism, batching or the rate limit; with a rate limit and no `eventTimeRate`,
  * event time advances at the same rate as the limit.
  */
-import type { Source } from "../source.ts";
-import { generatorSource } from "../generator.ts";
+import { generatorSource, type GeneratorSource } from "../generator.ts";
 import { NexmarkConfig } from "./config.ts";
 import type { NexmarkConfigOptions } from "./config.ts";
 import { nexmarkEventFrom } from "./generator.ts";
@@ -18,7 +17,7 @@ export interface NexmarkOptions extends NexmarkConfigOptions {
   readonly eventsPerSecond?: number;
 }
 
-export function nexmarkSource(options: NexmarkOptions = {}): Source<NexmarkEvent> {
+export function nexmarkSource(options: NexmarkOptions = {}): GeneratorSource<NexmarkEvent> {
   const config = new NexmarkConfig({ ...options, eventTimeRate: options.eventTimeRate ?? options.eventsPerSecond });
   const source = generatorSource({
     count: options.events,

@@ -11,6 +11,8 @@ import { join } from "node:path";
 import { FileCheckpointStorage } from "../../../src/checkpoint/storage/index.ts";
 import { checkpointId } from "../../../src/checkpoint/storage/checkpoint-id.ts";
 import { keyGroupRangeForSubtask } from "../../../src/core/key-groups.ts";
+import { SOURCE_SPLITS_STATE } from "../../../src/runtime/split-source-driver.ts";
+import { ENUMERATORS_PROPERTY } from "../../../src/runtime/master/source-coordinator.ts";
 import { decodeOperatorSnapshot } from "../../../src/runtime/operator-snapshot.ts";
 import type { CheckpointStats, JobResult } from "../../../src/index.ts";
 import { expectedLines } from "../../fixtures/jobs/ck-count.ts";
@@ -118,11 +120,15 @@ for (const runtime of RUNTIMES) {
         }
       }
 
-      // The final checkpoint holds each source subtask's position at the end of its share.
-      const positions = await Promise.all(
-        byId.get("events")!.subtasks.map(async (s) => decodeOperatorSnapshot(await storage.readState(s.state[0]!), "events").state),
+      // In the final checkpoint each source reader has read its splits to their end and holds none, and the enumerator has none left.
+      const splits = await Promise.all(
+        byId.get("events")!.subtasks.map(async (s) => decodeOperatorSnapshot(await storage.readState(s.state[0]!), "events").operatorState?.lists),
       );
-      assert.deepEqual(positions, [events + 1, events]);
+      assert.deepEqual(splits, [
+        [[SOURCE_SPLITS_STATE, "split", []]],
+        [[SOURCE_SPLITS_STATE, "split", []]],
+      ]);
+      assert.deepEqual(metadata.properties, { [ENUMERATORS_PROPERTY]: { events: { unassigned: [] } } });
     });
   });
 }
