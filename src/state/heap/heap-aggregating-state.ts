@@ -21,7 +21,10 @@ export class HeapAggregatingState<IN, ACC, OUT> implements AggregatingState<IN, 
 
   add(value: IN): void {
     const accumulator = this.table.getForChange();
-    this.table.set(this.aggregate.add(value, accumulator === undefined ? this.aggregate.createAccumulator() : accumulator));
+    const next = this.aggregate.add(value, accumulator === undefined ? this.aggregate.createAccumulator() : accumulator);
+    // The stored accumulator, changed in place and returned, is already stored and owned (read for change): one lookup per add.
+    if (next === accumulator && next !== undefined) return;
+    this.table.set(next);
   }
 
   clear(): void {

@@ -20,7 +20,13 @@ export class HeapReducingState<T> implements ReducingState<T> {
 
   add(value: T): void {
     const accumulated = this.table.getForChange();
-    this.table.set(accumulated === undefined ? value : this.reduce(accumulated, value));
+    if (accumulated === undefined) {
+      this.table.set(value);
+      return;
+    }
+    const reduced = this.reduce(accumulated, value);
+    // The stored value, changed in place and returned, is already stored and owned (read for change): one lookup per add.
+    if (reduced !== accumulated) this.table.set(reduced);
   }
 
   clear(): void {
