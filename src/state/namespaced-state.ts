@@ -19,6 +19,8 @@ export interface InternalKvState<N, S extends State> {
   setCurrentNamespace(namespace: N): void;
   /** The namespace last given to `setCurrentNamespace`; WEIR_ERR_INTERNAL before any. */
   getCurrentNamespace(): N;
+  /** Whether the current key holds a value in the current namespace (an empty list counts as none); reads nothing for change. */
+  hasValue(): boolean;
 }
 
 /** A namespaced state whose values can be merged: list, reducing and aggregating state. */

@@ -178,8 +178,12 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
         continue;
       }
       // EventTimeTrigger.onElement inline; its timer at maxTimestamp() is also the cleanup timer
-      // without lateness, and a later cleanup timer is registered as addAndTrigger does.
+      // without lateness, and a later cleanup timer is registered as addAndTrigger does. Without
+      // lateness, a window holding contents has its timer pending (it fires and clears them at
+      // once, restored or not), so registering it again would change nothing.
+      const timerPending = this.triggerSetsCleanupTimer && handle.hasValue();
       contents.add(element, timestamp);
+      if (timerPending) continue;
       const maxTimestamp = window.maxTimestamp();
       if (maxTimestamp <= watermark) this.fire(window);
       else this.keyed.timers.registerEventTimeTimer(window, maxTimestamp);

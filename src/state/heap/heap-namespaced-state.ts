@@ -38,6 +38,10 @@ export class HeapNamespacedState<N, S extends State> implements InternalMergingS
     return this.table.getNamespace() as N;
   }
 
+  hasValue(): boolean {
+    return this.table.get() !== undefined;
+  }
+
   mergeNamespaces(target: N, sources: readonly N[]): void {
     const merge = this.merge;
     if (merge instanceof WeirError) throw merge;

@@ -149,6 +149,29 @@ describe("the window operator in event time", () => {
     assert.deepEqual(h.watermarks, [8, 9, 19], "watermarks go on downstream after the windows they fire");
   });
 
+  it("fires a window that held contents before a restore once at its end, whatever it takes after the restore", async () => {
+    const before = await open(showing(SlidingEventTimeWindows.of(10, 5)));
+    before.element(ev("a", 3), 3).element(ev("a", 7), 7).element(ev("b", 6), 6);
+    const h = await WindowHarness.open(showing(SlidingEventTimeWindows.of(10, 5)), key, { restoreFrom: before.checkpoint() });
+    h.element(ev("a", 8), 8).element(ev("b", 2), 2).element(ev("a", 12), 12);
+    h.watermark(9);
+    assert.deepEqual([...h.output].sort(), [
+      ["a [-5,5) 3", 4],
+      ["a [0,10) 3,7,8", 9],
+      ["b [-5,5) 2", 4],
+      ["b [0,10) 6,2", 9],
+    ]);
+    h.output.length = 0;
+    h.watermark(30);
+    assert.deepEqual([...h.output].sort(), [
+      ["a [10,20) 12", 19],
+      ["a [5,15) 7,8,12", 14],
+      ["b [5,15) 6", 14],
+    ]);
+    assert.equal(h.timers(), 0);
+    assert.equal(h.entries("_window-contents"), 0);
+  });
+
   it("aligns tumbling windows to the offset, for negative timestamps too", async () => {
     const h = await open(showing(TumblingEventTimeWindows.of(10, 3)));
     h.element(ev("a", 2), 2).element(ev("a", 3), 3).element(ev("a", -8), -8);

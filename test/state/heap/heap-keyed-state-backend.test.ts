@@ -110,6 +110,31 @@ describe("HeapKeyedStateBackend: namespaced entry keys", () => {
   });
 });
 
+describe("HeapKeyedStateBackend: namespaced values", () => {
+  it("say whether the current key holds a value in the current namespace, an emptied list holding none", () => {
+    const backend = fullBackend();
+    const handle = backend.getNamespacedState<string, number>(new ListStateDescriptor<number>("list"));
+    backend.setCurrentKey("k");
+    handle.setCurrentNamespace("w1");
+    assert.equal(handle.hasValue(), false);
+    handle.state.add(1);
+    assert.equal(handle.hasValue(), true);
+    handle.setCurrentNamespace("w2");
+    assert.equal(handle.hasValue(), false, "another namespace of the key");
+    backend.setCurrentKey("other");
+    handle.setCurrentNamespace("w1");
+    assert.equal(handle.hasValue(), false, "another key in the namespace");
+    backend.setCurrentKey("k");
+    assert.equal(handle.hasValue(), true);
+    handle.setCurrentNamespace("w2");
+    handle.state.update([]);
+    handle.setCurrentNamespace("w1");
+    assert.equal(handle.hasValue(), true, "emptying another namespace leaves this one");
+    handle.state.update([]);
+    assert.equal(handle.hasValue(), false);
+  });
+});
+
 describe("HeapKeyedStateBackend: copies only where sharing could do harm", () => {
   it("with no snapshot live, reads hand out the stored objects themselves", () => {
     const backend = fullBackend();
