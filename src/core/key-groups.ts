@@ -18,6 +18,8 @@ export const DEFAULT_MAX_PARALLELISM = 128;
 export const UPPER_BOUND_MAX_PARALLELISM = 1 << 15;
 
 const f64 = new Float64Array(1);
+/** The seed of a composite key's hash (of its canonical text). */
+const COMPOSITE_SEED = 0x1b873593;
 const i32 = new Int32Array(f64.buffer);
 
 function hashString(s: string, seed: number): number {
@@ -132,15 +134,33 @@ export function hashKey(key: unknown): number {
     case "undefined":
       return 0x2e1a;
     default:
-      return key === null ? 0 : hashString(canonicalKey(key), 0x1b873593);
+      return key === null ? 0 : hashString(canonicalKey(key), COMPOSITE_SEED);
   }
 }
 
 export function assignToKeyGroup(key: unknown, maxParallelism: number): KeyGroup {
+  return keyGroupOfHash(hashKey(key), maxParallelism);
+}
+
+function keyGroupOfHash(hash: number, maxParallelism: number): KeyGroup {
   // h mod m, split as h = hi·2^16 + lo so every operand stays below 2^31 (m ≤ 2^15): V8 then uses
   // an integer modulo instead of a floating-point one, which made this a third of setCurrentKey's cost.
-  const h = fmix32(hashKey(key));
+  const h = fmix32(hash);
   return asKeyGroup(((h >>> 16) * (0x10000 % maxParallelism) + (h & 0xffff)) % maxParallelism);
+}
+
+/**
+ * The key group of the key `normalizeKey` stored as `normalized`: the same as the original key's,
+ * for any max parallelism. Restores that change the max parallelism re-bucket stored entries by it;
+ * it hashes the stored form directly, since a composite key given back by `denormalizeKey` may
+ * not hash as the original did (a Date comes back as its text).
+ */
+export function keyGroupOfNormalizedKey(normalized: NormalizedKey, maxParallelism: number): KeyGroup {
+  if (typeof normalized === "string" && normalized.charCodeAt(0) === 1) {
+    const hash = normalized.charCodeAt(1) === 1 ? hashKey(normalized.slice(1)) : hashString(normalized.slice(1), COMPOSITE_SEED);
+    return keyGroupOfHash(hash, maxParallelism);
+  }
+  return keyGroupOfHash(hashKey(normalized), maxParallelism);
 }
 
 /** The subtask that owns a key group: ranges are contiguous and differ in size by at most one. */

@@ -113,7 +113,7 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
         operatorId,
         checkpointing: env.checkpointing,
         objectReuse: env.objectReuse,
-        restored: restored === undefined ? undefined : { checkpointId: restored.checkpointId, state: restored.state },
+        restored: restored === undefined ? undefined : { checkpointId: restored.checkpointId, state: restored.state, states: restored.states },
         sideOutputs: new SideOutputs(name, sideOutputs),
         requestStep: env.requestStep,
         recordTimestamp: env.recordTimestamp,

@@ -3,14 +3,20 @@
  * are built, so that building them can stay synchronous. A subtask whose operator the checkpoint
  * has no state for starts empty.
  *
+ * At the checkpoint's parallelism and max parallelism a subtask restores what it wrote. At another
+ * (rescaling), each restoring subtask gets: the keyed state and timers of every old subtask whose
+ * key groups overlap its own (of every old subtask when the max parallelism changed: the keyed
+ * backend then re-buckets each key); the operator's own state of the old subtasks j with
+ * j mod parallelism = its index, as a list; its part of the operator state.
+ *
  * Operator state (list and broadcast states) is redistributed over the subtasks of the restoring
- * job (operator-state-repartitioner.ts): when a subtask's own state holds some, or the restoring
- * parallelism differs from the checkpoint's, the state every subtask of that operator wrote is
- * read (once per operator) and this subtask gets its part.
+ * job (operator-state-repartitioner.ts): the state every subtask of that operator wrote is read
+ * (once per operator) and this subtask gets its part.
  */
 import type { TimerEntry } from "../state/internal-timer-service.ts";
 import type { CheckpointMetadata } from "../checkpoint/storage/checkpoint-metadata.ts";
 import type { CheckpointStorage } from "../checkpoint/storage/checkpoint-storage.ts";
+import { keyGroupRangeForSubtask } from "../core/key-groups.ts";
 import { operatorIdOf, type JobGraph } from "../graph/job-graph.ts";
 import { repartitionOperatorState } from "../state/operator/operator-state-repartitioner.ts";
 import type { OperatorStateSnapshot } from "../state/operator/operator-state-snapshot.ts";
@@ -23,29 +29,49 @@ export const NOTHING_RESTORED: RestoredStateLookup = () => undefined;
 
 const key = (operatorId: string, subtask: number): string => `${subtask}\u0000${operatorId}`;
 
-/** Every operator subtask of `slots` in the job, with the operator's parallelism. */
-export function operatorSubtasks(job: JobGraph, slots: readonly number[]): [string, number, number][] {
-  const out: [string, number, number][] = [];
+/** Every operator subtask of `slots` in the job, with the operator's parallelism and the job's max parallelism. */
+export function operatorSubtasks(job: JobGraph, slots: readonly number[]): [string, number, number, number][] {
+  const out: [string, number, number, number][] = [];
   for (const vertex of job.vertices) {
-    for (const slot of slots) if (slot < vertex.parallelism) for (const node of vertex.nodes) out.push([operatorIdOf(node), slot, vertex.parallelism]);
+    for (const slot of slots) if (slot < vertex.parallelism) for (const node of vertex.nodes) out.push([operatorIdOf(node), slot, vertex.parallelism, job.maxParallelism]);
   }
   return out;
 }
 
 type SubtaskEntry = CheckpointMetadata["operators"][number]["subtasks"][number];
+type OperatorEntry = CheckpointMetadata["operators"][number];
 
 /**
- * `wanted` lists [operator id, subtask, parallelism of the restoring operator]; without a
- * parallelism, the operator's parallelism in the checkpoint is taken.
+ * The subtasks of `operator` whose files a restoring subtask `subtask` of `parallelism` and
+ * `maxParallelism` reads, when either differs from the checkpoint's: those whose key groups
+ * overlap its own (all of them when the max parallelism changed, since every key may move), and
+ * those whose own state (`snapshotState`) it takes over: old subtask j goes to j mod parallelism.
+ */
+export function rescaleSources(operator: OperatorEntry, subtask: number, parallelism: number, maxParallelism: number): { keyed: SubtaskEntry[]; own: SubtaskEntry[] } {
+  const range = keyGroupRangeForSubtask(subtask, parallelism, maxParallelism);
+  const keyed: SubtaskEntry[] = [];
+  const own: SubtaskEntry[] = [];
+  for (const entry of operator.subtasks) {
+    const old = entry.keyGroupRange;
+    if (old !== undefined && (operator.maxParallelism !== maxParallelism || (old.start <= range.end && old.end >= range.start))) keyed.push(entry);
+    if (entry.subtask % parallelism === subtask) own.push(entry);
+  }
+  return { keyed, own };
+}
+
+/**
+ * `wanted` lists [operator id, subtask, parallelism, max parallelism of the restoring operator];
+ * without them, the operator's in the checkpoint are taken. Operator ids are the restoring job's:
+ * a checkpoint of a changed job is first remapped to them (see restore-plan.ts).
  */
 export async function loadRestoredStates(
   metadata: CheckpointMetadata,
   storage: Pick<CheckpointStorage, "readState">,
-  wanted: Iterable<readonly [operatorId: string, subtask: number, parallelism?: number]>,
+  wanted: Iterable<readonly [operatorId: string, subtask: number, parallelism?: number, maxParallelism?: number]>,
 ): Promise<RestoredStateLookup> {
   const byOperator = new Map(metadata.operators.map((o) => [o.operatorId, o]));
   const loaded = new Map<string, RestoredOperatorState>();
-  /** Each subtask's files read and decoded once, though both its own restore and operator-state redistribution need them. */
+  /** Each subtask's files read and decoded once, though several restoring subtasks and operator-state redistribution may need them. */
   const reads = new Map<string, Promise<OperatorSnapshotContent[]>>();
   const read = (operatorId: string, entry: SubtaskEntry): Promise<OperatorSnapshotContent[]> => {
     const readKey = key(operatorId, entry.subtask);
@@ -74,18 +100,35 @@ export async function loadRestoredStates(
     }
     return parts[subtask];
   };
-  for (const [operatorId, subtask, parallelism] of wanted) {
+  for (const [operatorId, subtask, wantedParallelism, wantedMaxParallelism] of wanted) {
     const operator = byOperator.get(operatorId);
-    const entry = operator?.subtasks.find((s) => s.subtask === subtask);
-    if (entry === undefined || entry.state.length === 0) {
-      // At another parallelism a subtask that wrote nothing (or did not exist) still gets its part of the operator state.
-      if (operator === undefined || parallelism === undefined || parallelism === operator.parallelism) continue;
-      const operatorState = await operatorStatePart(operatorId, subtask, parallelism);
-      if (operatorState !== undefined && (operatorState.lists.some(([, , elements]) => elements.length > 0) || operatorState.broadcast.length > 0)) {
-        loaded.set(key(operatorId, subtask), { checkpointId: metadata.checkpointId, keyed: [], timers: [], state: undefined, operatorState });
+    if (operator === undefined) continue;
+    const parallelism = wantedParallelism ?? operator.parallelism;
+    const maxParallelism = wantedMaxParallelism ?? operator.maxParallelism;
+    if (parallelism !== operator.parallelism || maxParallelism !== operator.maxParallelism) {
+      // Rescaled: every restoring subtask of an operator that has state is told so, even one that gets none of it (a sink must know it resumes).
+      if (!operator.subtasks.some((e) => e.state.length > 0)) continue;
+      const sources = rescaleSources(operator, subtask, parallelism, maxParallelism);
+      const keyed: Uint8Array[] = [];
+      const timers: TimerEntry[] = [];
+      for (const entry of sources.keyed) {
+        for (const content of await read(operatorId, entry)) {
+          if (content.keyed !== undefined) keyed.push(content.keyed);
+          timers.push(...content.timers);
+        }
       }
+      const states: unknown[] = [];
+      for (const entry of sources.own) {
+        let state: unknown;
+        for (const content of await read(operatorId, entry)) if (content.state !== undefined) state = content.state;
+        if (state !== undefined) states.push(state);
+      }
+      const operatorState = await operatorStatePart(operatorId, subtask, parallelism);
+      loaded.set(key(operatorId, subtask), { checkpointId: metadata.checkpointId, keyed, timers, state: undefined, states, operatorState });
       continue;
     }
+    const entry = operator.subtasks.find((s) => s.subtask === subtask);
+    if (entry === undefined || entry.state.length === 0) continue;
     const keyed: Uint8Array[] = [];
     const timers: TimerEntry[] = [];
     let state: unknown;
@@ -95,9 +138,8 @@ export async function loadRestoredStates(
       timers.push(...content.timers);
       if (content.state !== undefined) state = content.state;
     }
-    const operatorState =
-      lastOperatorState(contents) === undefined ? undefined : await operatorStatePart(operatorId, subtask, parallelism ?? operator!.parallelism);
-    loaded.set(key(operatorId, subtask), { checkpointId: metadata.checkpointId, keyed, timers, state, operatorState });
+    const operatorState = lastOperatorState(contents) === undefined ? undefined : await operatorStatePart(operatorId, subtask, parallelism);
+    loaded.set(key(operatorId, subtask), { checkpointId: metadata.checkpointId, keyed, timers, state, states: state === undefined ? [] : [state], operatorState });
   }
   return (operatorId, subtask) => loaded.get(key(operatorId, subtask));
 }

@@ -45,8 +45,13 @@ export interface RestoredOperatorState {
   readonly keyed: readonly Uint8Array[];
   /** Timers of both time domains; those of other key groups are dropped on restore. */
   readonly timers: readonly TimerEntry[];
-  /** What the operator (or source reader) returned from snapshotState. */
+  /** What the operator (or source reader) returned from snapshotState; undefined when rescaled. */
   readonly state: unknown;
+  /**
+   * Every own state (snapshotState's result) this subtask takes over: `[state]` at the checkpoint's
+   * parallelism; when rescaled, those of the old subtasks j with j mod parallelism = this index.
+   */
+  readonly states: readonly unknown[];
   /** This subtask's part of the operator's operator state, redistributed over all subtasks that wrote it. */
   readonly operatorState?: OperatorStateSnapshot | undefined;
 }

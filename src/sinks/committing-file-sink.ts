@@ -6,7 +6,9 @@
  * Renames are atomic, so a reader of the directory sees whole committed files or nothing. After a
  * restore, pending files of the restored checkpoint are committed and hidden files of this
  * subtask that the checkpoint does not know are deleted. `n` counts part files per subtask and is
- * part of the checkpointed state, so names never repeat within one history of the job.
+ * part of the checkpointed state, so names never repeat within one history of the job. A restore
+ * at another parallelism hands the files of old subtask s to writer s mod parallelism, and a
+ * writer with nothing restored numbers its parts after the committed ones of its index.
  * Readers should ignore names starting with "."; only `part-*` files are output.
  *
  * A fresh start (no restored state) into a directory that already holds committed part files
@@ -37,6 +39,8 @@ export interface CommittingFileSinkOptions {
 
 /** A committed part file's name: `part-<subtask>-<n>`. */
 const COMMITTED = /^part-(\d+)-(\d+)$/;
+/** A part file not yet committed: `.part-<subtask>-<n>.<stage>`. */
+const HIDDEN = /^\.part-(\d+)-(\d+)\./;
 
 /** The committed part files in `dir` as [subtask, index, name], by subtask then index; none if `dir` is absent. */
 function committedParts(dir: string): [number, number, string][] {
@@ -160,38 +164,43 @@ class PartFileWriter implements TransactionalWriter<unknown, PartFile> {
   }
 
   /**
-   * A fresh start (nothing known) deletes this subtask's hidden files and deals with committed
-   * files of another run as `existingOutput` says. A restore deletes hidden files the checkpoint
-   * does not know and refuses committed files newer than it: they belong to a later history of
-   * the job.
+   * A fresh start (nothing known, not resumed) deletes this subtask's hidden files and deals with
+   * committed files of another run as `existingOutput` says. A restore deletes hidden files the
+   * checkpoint does not know and refuses committed files newer than it: they belong to a later
+   * history of the job. Files named for subtask s belong to the writer s mod parallelism, so after
+   * a rescale each old subtask's files are cleaned once, by the writer that took over its state.
    */
-  discardStrays(known: readonly PartFile[]): void {
-    if (known.length === 0) this.startFresh();
-    const keep = new Set(known.map((p) => p.index));
-    const hidden = `.part-${this.subtask}-`;
-    const visible = `part-${this.subtask}-`;
-    let newestCommitted = -1;
+  discardStrays(known: readonly PartFile[], resumed: boolean): void {
+    if (known.length === 0 && !resumed) this.startFresh();
+    const keep = new Set(known.map((p) => `${p.subtask}-${p.index}`));
+    /** Per subtask owned here, the newest part index the checkpoint knows (its then current transaction, never committed). */
+    const current = new Map<number, number>();
+    for (const p of known) current.set(p.subtask, Math.max(current.get(p.subtask) ?? -1, p.index));
+    const newestCommitted = new Map<number, number>();
     for (const name of readdirSync(this.dir)) {
-      if (name.startsWith(hidden)) {
-        if (!keep.has(Number(name.slice(hidden.length).split(".")[0]))) unlinkSync(join(this.dir, name));
-      } else if (name.startsWith(visible)) {
-        const index = Number(name.slice(visible.length));
-        if (Number.isInteger(index) && index > newestCommitted) newestCommitted = index;
+      const hidden = HIDDEN.exec(name);
+      if (hidden !== null) {
+        const subtask = Number(hidden[1]);
+        if (subtask % this.parallelism === this.subtask && !keep.has(`${subtask}-${hidden[2]}`)) unlinkSync(join(this.dir, name));
+        continue;
+      }
+      const committed = COMMITTED.exec(name);
+      if (committed !== null) {
+        const subtask = Number(committed[1]);
+        newestCommitted.set(subtask, Math.max(newestCommitted.get(subtask) ?? -1, Number(committed[2])));
       }
     }
-    if (known.length === 0) {
-      this.nextIndex = newestCommitted + 1;
-      return;
-    }
-    // The newest known part is the transaction that was current at the checkpoint: never committed.
-    const current = Math.max(...known.map((p) => p.index));
-    this.nextIndex = current + 1;
-    if (newestCommitted >= current) {
-      throw new WeirError(
-        "WEIR_ERR_SINK_CONFLICT",
-        `file sink directory '${this.dir}' holds committed 'part-${this.subtask}-${newestCommitted}', newer than the restored checkpoint: ` +
-          "it was written after that checkpoint; restore from the newest checkpoint, or write to an empty directory",
-      );
+    const own = current.get(this.subtask);
+    this.nextIndex = own === undefined ? (newestCommitted.get(this.subtask) ?? -1) + 1 : own + 1;
+    for (const [subtask, index] of current) {
+      const newest = newestCommitted.get(subtask) ?? -1;
+      if (newest >= index) {
+        throw new WeirError(
+          "WEIR_ERR_SINK_CONFLICT",
+          `file sink directory '${this.dir}' holds committed 'part-${subtask}-${newest}', newer than the restored checkpoint: ` +
+            "it was written after that checkpoint; restore from the newest checkpoint, or write to an empty directory",
+        );
+      }
     }
   }
 

@@ -22,8 +22,18 @@ export interface SinkContext {
   readonly client: ClientChannel;
   /** Whether the job takes checkpoints; without them, transactional writers commit at end of input. */
   readonly checkpointing: boolean;
-  /** What this subtask's writer returned from `snapshotState` in the checkpoint being restored. */
+  /**
+   * What this subtask's writer returned from `snapshotState` in the checkpoint being restored;
+   * undefined when the sink's parallelism changed since (see `restoredStates`).
+   */
   readonly restoredState: unknown;
+  /**
+   * Every writer state this subtask takes over: `[restoredState]` at the checkpoint's parallelism
+   * (empty when nothing was restored); at another parallelism, the states of the old subtasks j
+   * with j mod parallelism = subtaskIndex, possibly none. A writer that resumes must finish what
+   * each of them left (commit their pending transactions, say).
+   */
+  readonly restoredStates: readonly unknown[];
   /** The id of the checkpoint being restored, if any. */
   readonly restoredCheckpointId: number | undefined;
 }

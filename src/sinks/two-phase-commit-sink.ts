@@ -9,7 +9,8 @@
  * stays pending and is committed with the next checkpoint that completes. After a restore from
  * checkpoint n, the pending transactions stored in it are committed again (`commit` must be
  * idempotent: the first attempt may have succeeded before the failure) and the transaction that
- * was current at n is aborted. Without checkpointing, the transaction is committed at end of input.
+ * was current at n is aborted. A restore at another parallelism does so for the transactions of
+ * every old subtask: subtask i takes over those of the old subtasks j with j mod parallelism = i. Without checkpointing, the transaction is committed at end of input.
  *
  * What an implementation guarantees: `preCommit` leaves the transaction such that `commit` can
  * succeed after any crash; `commit` and `abort` may run again for a transaction already committed
@@ -29,10 +30,12 @@ export interface TransactionalWriter<T, TXN> {
   abort(transaction: TXN): void | Promise<void>;
   /**
    * Called once before the first transaction begins, with every transaction the restored
-   * checkpoint knows (none on a fresh start): discard leftovers of earlier attempts that are not
-   * among them (they belong to checkpoints that never completed).
+   * checkpoint gave this subtask (none on a fresh start): discard leftovers of earlier attempts
+   * that are not among them (they belong to checkpoints that never completed). `resumed` tells a
+   * restore from a fresh start when `known` is empty: a rescaled sink's new subtask resumes with
+   * nothing of its own.
    */
-  discardStrays?(known: readonly TXN[]): void | Promise<void>;
+  discardStrays?(known: readonly TXN[], resumed: boolean): void | Promise<void>;
   close?(): void | Promise<void>;
 }
 
@@ -51,13 +54,15 @@ class TwoPhaseCommitSinkWriter<T, TXN> implements SinkWriter<T> {
     private readonly checkpointing: boolean,
   ) {}
 
-  async start(restored: TwoPhaseCommitState<TXN> | undefined): Promise<void> {
-    if (restored !== undefined) {
-      for (const [, transaction] of restored.pending) await this.writer.commit(transaction);
-      await this.writer.abort(restored.current);
+  /** `restored` holds the state of every old subtask this one takes over (several after a rescale). */
+  async start(restored: readonly TwoPhaseCommitState<TXN>[], resumed: boolean): Promise<void> {
+    const known: TXN[] = [];
+    for (const state of restored) {
+      for (const [, transaction] of state.pending) await this.writer.commit(transaction);
+      await this.writer.abort(state.current);
+      known.push(...state.pending.map(([, t]) => t), state.current);
     }
-    const known = restored === undefined ? [] : [...restored.pending.map(([, t]) => t), restored.current];
-    await this.writer.discardStrays?.(known);
+    await this.writer.discardStrays?.(known, resumed);
     this.current = await this.writer.beginTransaction();
   }
 
@@ -107,7 +112,7 @@ export function twoPhaseCommitSink<T, TXN>(
     ...(committed === undefined ? {} : { committed }),
     async createWriter(context) {
       const writer = new TwoPhaseCommitSinkWriter<T, TXN>(await create(context), context.checkpointing);
-      await writer.start(context.restoredState as TwoPhaseCommitState<TXN> | undefined);
+      await writer.start(context.restoredStates as TwoPhaseCommitState<TXN>[], context.restoredCheckpointId !== undefined);
       return writer;
     },
   };

@@ -20,7 +20,12 @@ export interface WriteAheadBatch<T> {
 
 export type WriteAheadTarget<T> = (batch: WriteAheadBatch<T>) => void | Promise<void>;
 
-type Pending<T> = [checkpointId: number, records: T[]];
+/**
+ * A batch held until its checkpoint completes, with the subtask that wrote it: after a rescale a
+ * subtask hands over batches of old subtasks under their index. (Checkpoints of older versions
+ * hold no index; their batches go under the restoring subtask's.)
+ */
+type Pending<T> = [checkpointId: number, records: T[], subtask?: number];
 
 class WriteAheadSinkWriter<T> implements SinkWriter<T> {
   private buffer: T[] = [];
@@ -37,15 +42,15 @@ class WriteAheadSinkWriter<T> implements SinkWriter<T> {
   }
 
   snapshotState(checkpointId: number): readonly Pending<T>[] {
-    if (this.buffer.length > 0) this.pending.push([checkpointId, this.buffer]);
+    if (this.buffer.length > 0) this.pending.push([checkpointId, this.buffer, this.subtask]);
     this.buffer = [];
     return this.pending.slice();
   }
 
   async notifyCheckpointComplete(checkpointId: number): Promise<void> {
     while (this.pending.length > 0 && this.pending[0]![0] <= checkpointId) {
-      const [id, records] = this.pending[0]!;
-      await this.target({ subtask: this.subtask, checkpointId: id, records });
+      const [id, records, subtask] = this.pending[0]!;
+      await this.target({ subtask: subtask ?? this.subtask, checkpointId: id, records });
       this.pending.shift();
     }
   }
@@ -66,8 +71,9 @@ export function writeAheadSink<T>(target: WriteAheadTarget<T>, readBack?: Commit
   return {
     ...(committed === undefined ? {} : { committed }),
     async createWriter(context) {
-      const restored = (context.restoredState as Pending<T>[] | undefined) ?? [];
-      const writer = new WriteAheadSinkWriter<T>(context.subtaskIndex, target, [...restored], context.checkpointing);
+      // Batches taken over from another subtask keep its index, so (subtask, checkpoint) stays a unique batch id.
+      const restored = (context.restoredStates as Pending<T>[][]).flat();
+      const writer = new WriteAheadSinkWriter<T>(context.subtaskIndex, target, restored, context.checkpointing);
       // Batches of the restored checkpoint are covered by it: it completed, so hand them over now.
       if (context.restoredCheckpointId !== undefined) await writer.notifyCheckpointComplete(context.restoredCheckpointId);
       return writer;

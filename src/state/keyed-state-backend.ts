@@ -101,6 +101,10 @@ export interface KeyedStateBackend {
 
   /** A consistent view of all state, cheap to take; it is written out step by step, then released. */
   snapshot(): KeyedStateSnapshot;
-  /** Loads written snapshots, keeping the key groups of this backend's range. */
+  /**
+   * Loads written snapshots, keeping the key groups of this backend's range. Snapshots written at
+   * another parallelism or max parallelism are accepted: entries go to the key group their key
+   * has at this backend's max parallelism.
+   */
   restore(snapshots: Iterable<Uint8Array>): void;
 }

@@ -18,6 +18,7 @@ export function sinkContext(overrides: Partial<SinkContext> = {}): SinkContext {
     restoredState: undefined,
     restoredCheckpointId: undefined,
     ...overrides,
+    restoredStates: overrides.restoredStates ?? (overrides.restoredState === undefined ? [] : [overrides.restoredState]),
   };
 }
 
@@ -36,7 +37,7 @@ export async function sinkOperator<T>(sink: Sink<T>, overrides: Partial<SinkCont
     operatorId: c.operatorId,
     checkpointing: c.checkpointing,
     recordTimestamp: new RecordTimestamp(),
-    restored: c.restoredCheckpointId === undefined ? undefined : { checkpointId: c.restoredCheckpointId, state: c.restoredState },
+    restored: c.restoredCheckpointId === undefined ? undefined : { checkpointId: c.restoredCheckpointId, state: c.restoredState, states: c.restoredStates },
     sideOutputs: new SideOutputs("sink", new Map()),
     requestStep: () => {},
   });

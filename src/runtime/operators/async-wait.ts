@@ -110,9 +110,11 @@ export class AsyncWaitOperator<I, O> extends UserFunctionOperator<AsyncFunctionL
     this.requestStep = context.requestStep;
     this.keepInputs = context.checkpointing;
     await super.open(context, output);
-    const restored = context.restored?.state as AsyncWaitState | undefined;
-    const inputs = restored?.inputs ?? [];
-    for (let i = 0; i < inputs.length; i++) this.accept(inputs[i], restored?.timestamps?.[i] ?? null);
+    // Rescaled, a subtask takes over the in-flight inputs of several old subtasks.
+    for (const restored of (context.restored?.states ?? []) as AsyncWaitState[]) {
+      const inputs = restored.inputs;
+      for (let i = 0; i < inputs.length; i++) this.accept(inputs[i], restored.timestamps?.[i] ?? null);
+    }
   }
 
   processElement(record: unknown): void {

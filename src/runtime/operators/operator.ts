@@ -42,7 +42,15 @@ export interface OperatorContext {
    */
   readonly objectReuse?: boolean;
   /** The operator's state from the checkpoint being restored, if any. */
-  readonly restored: { readonly checkpointId: number; readonly state: unknown } | undefined;
+  readonly restored:
+    | {
+        readonly checkpointId: number;
+        /** What this subtask returned from snapshotState; undefined when the operator was rescaled. */
+        readonly state: unknown;
+        /** Every state this subtask takes over: `[state]`, or when rescaled those of several old subtasks (see RestoredOperatorState). */
+        readonly states: readonly unknown[];
+      }
+    | undefined;
   /** Where `ctx.output(tag, value)` sends records: the side outputs read downstream, by tag id. */
   readonly sideOutputs: SideOutputs;
   /**

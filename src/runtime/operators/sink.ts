@@ -24,6 +24,7 @@ export class SinkOperator<T> implements StreamOperator {
       client: context.client,
       checkpointing: context.checkpointing,
       restoredState: context.restored?.state,
+      restoredStates: context.restored?.states ?? [],
       restoredCheckpointId: context.restored?.checkpointId,
     });
   }

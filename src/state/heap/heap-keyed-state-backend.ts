@@ -225,13 +225,14 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   /**
-   * Loads snapshots (of any parallelism) before the state is used and before any snapshot is
-   * taken: only key groups in this backend's range are kept. State already present is replaced
+   * Loads snapshots (of any parallelism and max parallelism) before the state is used and before
+   * any snapshot is taken: only key groups in this backend's range are kept; entries of a snapshot
+   * with another max parallelism are re-bucketed by their keys. State already present is replaced
    * group by group.
    */
   restore(snapshots: Iterable<Uint8Array>): void {
     const incoming = new Map<string, RestoredState>();
-    for (const bytes of snapshots) readKeyedSnapshot(bytes, this.keyGroupRange, incoming);
+    for (const bytes of snapshots) readKeyedSnapshot(bytes, this.keyGroupRange, incoming, this.maxParallelism);
     for (const [name, restored] of incoming) {
       let entry = this.tables.get(name);
       if (entry === undefined) {

@@ -20,10 +20,11 @@
 import { Buffer } from "node:buffer";
 import { Packr } from "msgpackr";
 import { WeirError, internalError } from "../../core/errors.ts";
-import type { KeyGroupRange, NormalizedKey } from "../../core/key-groups.ts";
+import { keyGroupOfNormalizedKey, type KeyGroupRange, type NormalizedKey } from "../../core/key-groups.ts";
 import type { StateKind } from "../descriptors.ts";
 import type { KeyedStateSnapshot } from "../keyed-state-snapshot.ts";
 import { UserMapEntry, type UserMap } from "./heap-map-state.ts";
+import { splitNamespacedEntryKey } from "./namespaced-entry-key.ts";
 import type { FrozenGroup, FrozenTable } from "./state-table.ts";
 
 const MAGIC = 0x31534b57; // "WKS1" little-endian
@@ -241,13 +242,19 @@ function corrupt(detail: string): WeirError {
   return new WeirError("WEIR_ERR_STATE_CORRUPT", `keyed state snapshot is unreadable: ${detail}`);
 }
 
-/** Reads the sections of `bytes` that fall in `range` into `into`, per state name. */
-export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into: Map<string, RestoredState>): void {
+/**
+ * Reads the entries of `bytes` whose key groups fall in `range` into `into`, per state name.
+ * When the snapshot was written with another max parallelism than `maxParallelism`, its key groups
+ * mean nothing here: every section is read and each entry goes to the key group its key has now
+ * (namespaced entries by the key of their (key, namespace) pair), which costs a hash per entry
+ * and reading the whole snapshot instead of the sections in range.
+ */
+export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into: Map<string, RestoredState>, maxParallelism: number): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.byteLength < 8 || view.getUint32(0, true) !== MAGIC) throw corrupt("it does not start with the keyed-state format marker");
   const headerLength = view.getUint32(4, true);
   if (8 + headerLength > bytes.byteLength) throw corrupt("the header is truncated");
-  let header: { states: [string, StateKind, 1?][] };
+  let header: { maxParallelism?: number; states: [string, StateKind, 1?][] };
   try {
     header = packr.unpack(bytes.subarray(8, 8 + headerLength)) as typeof header;
   } catch (e) {
@@ -260,6 +267,7 @@ export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into:
     else if (restored.kind !== kind || restored.namespaced !== namespaced) throw corrupt(`state '${name}' is ${kind} state in one snapshot and ${restored.kind} state in another, or namespaced in only one`);
     return restored;
   });
+  const rebucket = header.maxParallelism !== maxParallelism;
   let at = 8 + headerLength;
   while (at < bytes.byteLength) {
     if (at + 8 > bytes.byteLength) throw corrupt(`a key-group section at byte ${at} is truncated`);
@@ -267,11 +275,22 @@ export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into:
     const length = view.getUint32(at + 4, true);
     const end = at + 8 + length;
     if (end > bytes.byteLength) throw corrupt(`the section of key group ${group} is truncated`);
-    if (group >= range.start && group <= range.end) {
+    if (rebucket || (group >= range.start && group <= range.end)) {
       const body = packr.unpack(bytes.subarray(at + 8, end)) as [number, unknown[] | Int32Array | Float64Array][];
       for (const [s, flat] of body) {
         const state = states[s];
         if (state === undefined) throw corrupt(`key group ${group} refers to unknown state #${s}`);
+        if (rebucket) {
+          for (const entry of unflatten(state.kind, flat)) {
+            const key = state.namespaced ? splitNamespacedEntryKey(entry[0])[0] : entry[0];
+            const now = keyGroupOfNormalizedKey(key, maxParallelism);
+            if (now < range.start || now > range.end) continue;
+            const list = state.groups.get(now);
+            if (list === undefined) state.groups.set(now, [entry]);
+            else list.push(entry);
+          }
+          continue;
+        }
         const list = state.groups.get(group) ?? [];
         for (const entry of unflatten(state.kind, flat)) list.push(entry);
         state.groups.set(group, list);

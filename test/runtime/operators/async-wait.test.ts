@@ -57,7 +57,7 @@ async function harness<O>(
       client: { send: () => {} },
       operatorId: "lookup",
       checkpointing: true,
-      restored: options.restored === undefined ? undefined : { checkpointId: 1, state: options.restored },
+      restored: options.restored === undefined ? undefined : { checkpointId: 1, state: options.restored, states: [options.restored] },
       sideOutputs: new SideOutputs("lookup", new Map()),
       requestStep: () => void steps++,
       recordTimestamp: time,
