@@ -139,8 +139,24 @@ export const CHECKPOINT_OPTIONS: readonly OptionSpec[] = [
     parse: nonEmpty("'latest' or the path of a checkpoint"),
     description:
       "resume from a checkpoint: latest (the newest complete checkpoint of this job under the checkpoint dir) or the path of a " +
-      "chk-<n> directory, as 'weir checkpoints' lists them; the job is refused if there is none (e.g. --from latest)",
+      "chk-<n> directory, as 'weir checkpoints' lists them, or of a savepoint; the path may come from an earlier version of the job " +
+      "or other parallelisms, and the restore is checked first as 'weir savepoint check' does (e.g. --from latest)",
     defaultText: "start from scratch",
+  },
+  {
+    kind: "flag",
+    group: GROUP,
+    name: "allow-non-restored-state",
+    description: "with --from: restore even though the checkpoint holds state of operators the job no longer has; that state is left out",
+    defaultText: "refuse such a restore",
+  },
+  {
+    kind: "value",
+    group: GROUP,
+    name: "map-uid",
+    placeholder: "old=new[,old=new]",
+    parse: uidMapping,
+    description: "with --from: restore the state of the checkpoint's operator <old> into the job's operator with uid <new> (e.g. --map-uid counter=count-per-key)",
   },
   {
     kind: "flag",
@@ -153,10 +169,25 @@ export const CHECKPOINT_OPTIONS: readonly OptionSpec[] = [
   },
 ];
 
+/** `old=new` pairs, comma-separated, into an object; an id may be renamed once. */
+function uidMapping(text: string): ValueParse<{ [old: string]: string }> {
+  const mapping: { [old: string]: string } = {};
+  for (const pair of text.split(",")) {
+    const at = pair.indexOf("=");
+    const [from, to] = at < 0 ? [pair, ""] : [pair.slice(0, at), pair.slice(at + 1)];
+    if (from === "" || to === "") return { ok: false, reason: "must be <old uid>=<new uid> pairs separated by commas" };
+    if (Object.hasOwn(mapping, from)) return { ok: false, reason: `renames '${from}' twice` };
+    mapping[from] = to;
+  }
+  return { ok: true, value: mapping };
+}
+
 type CheckpointOverrides = CheckpointingOptions & { intervalMs?: number };
 
 /** The RunOptions that the checkpoint options among `options` (parsed by CHECKPOINT_OPTIONS) stand for. */
-export function checkpointRunOptions(options: ReadonlyMap<string, unknown>): Pick<RunOptions, "checkpointing" | "restartStrategy" | "from" | "fresh"> {
+export function checkpointRunOptions(
+  options: ReadonlyMap<string, unknown>,
+): Pick<RunOptions, "checkpointing" | "restartStrategy" | "from" | "fresh" | "allowNonRestoredState" | "mapUids"> {
   const get = <T>(name: string) => options.get(name) as T | undefined;
   const overrides: CheckpointOverrides = {
     intervalMs: get<number>("checkpoint-interval"),
@@ -175,5 +206,7 @@ export function checkpointRunOptions(options: ReadonlyMap<string, unknown>): Pic
     restartStrategy: get<RestartStrategyConfig>("restart-strategy"),
     from: get<string>("from"),
     ...(get<boolean>("fresh") === true ? { fresh: true } : {}),
+    ...(get<boolean>("allow-non-restored-state") === true ? { allowNonRestoredState: true } : {}),
+    ...(options.has("map-uid") ? { mapUids: get<{ [old: string]: string }>("map-uid") } : {}),
   };
 }

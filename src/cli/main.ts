@@ -10,10 +10,11 @@ import { ExitCode } from "./exit-codes.ts";
 import { commandHelp, mainHelp } from "./help.ts";
 import { processIo, type CliIo } from "./io.ts";
 import { runCommand } from "./run-command.ts";
+import { savepointCheckCommand } from "./savepoint-check-command.ts";
 import { usageError } from "./usage-error.ts";
 import { weirVersion } from "./version.ts";
 
-const COMMANDS: readonly Command[] = [runCommand, checkpointsCommand, crashTestCommand];
+const COMMANDS: readonly Command[] = [runCommand, checkpointsCommand, crashTestCommand, savepointCheckCommand];
 
 function asksForHelp(argv: readonly string[]): boolean {
   const end = argv.indexOf("--");
@@ -35,21 +36,28 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return ExitCode.OK;
   }
   if (first === "help") {
-    const topic = rest[0] === undefined ? undefined : COMMANDS.find((c) => c.name === rest[0]);
+    const topic = rest[0] === undefined ? undefined : (COMMANDS.find((c) => c.name === rest.slice(0, 2).join(" ")) ?? COMMANDS.find((c) => c.name === rest[0]));
     if (rest[0] !== undefined && topic === undefined) return usageError(io, undefined, `no help on '${rest[0]}': it is not a command`);
     io.stdout.write(topic === undefined ? mainHelp(COMMANDS) : commandHelp(topic));
     return ExitCode.OK;
   }
+  // A two-word command ("savepoint check") is matched before a one-word one.
+  const twoWords = rest[0] === undefined ? undefined : COMMANDS.find((c) => c.name === `${first} ${rest[0]}`);
+  if (twoWords !== undefined) return dispatch(twoWords, rest.slice(1), io);
   const command = COMMANDS.find((c) => c.name === first);
   if (command === undefined) {
     if (first.startsWith("-")) return usageError(io, undefined, `unknown option '${first}'`);
     const hint = /\.(ts|mts|js|mjs)$/.test(first) ? ` (to run a job file: weir run ${first})` : "";
     return usageError(io, undefined, `unknown command '${first}'${hint}`);
   }
-  if (asksForHelp(rest)) {
+  return dispatch(command, rest, io);
+}
+
+function dispatch(command: Command, argv: readonly string[], io: CliIo): Promise<number> | number {
+  if (asksForHelp(argv)) {
     io.stdout.write(commandHelp(command));
     return ExitCode.OK;
   }
-  const parsed = parseArgs(rest, command.options);
+  const parsed = parseArgs(argv, command.options);
   return parsed.ok ? command.run(parsed.args, io) : usageError(io, command.name, parsed.problem);
 }

@@ -22,7 +22,8 @@ import { usageError } from "./usage-error.ts";
 const DEFAULT_PROGRESS_INTERVAL_MS = 2000;
 const defaults = defaultEnvironmentConfig();
 
-const OPTIONS: readonly OptionSpec[] = [
+/** The options of `weir run`, which commands that build a job as `weir run` would accept too. */
+export const RUN_OPTIONS: readonly OptionSpec[] = [
   {
     kind: "value",
     name: "parallelism",
@@ -109,27 +110,25 @@ function settingsFrom(args: ParsedArgs): SettingsOutcome {
     return { ok: false, problem: `unexpected argument '${extra[0]}': arguments for the job go after '--', as in 'weir run ${job} -- ${extra.join(" ")}'` };
   }
   const o = args.options;
-  const singleThread = o.get("single-thread") === true;
-  if (singleThread && o.has("workers")) return { ok: false, problem: "options --single-thread and --workers cannot be used together" };
+  if (o.get("single-thread") === true && o.has("workers")) return { ok: false, problem: "options --single-thread and --workers cannot be used together" };
+  return { ok: true, settings: { job, quiet: o.get("quiet") === true, options: runOptionsOf(args) } };
+}
+
+/** The RunOptions that arguments parsed by RUN_OPTIONS stand for (callbacks aside). */
+export function runOptionsOf(args: ParsedArgs): RunOptions {
+  const o = args.options;
   const number = (name: string) => o.get(name) as number | undefined;
   return {
-    ok: true,
-    settings: {
-      job,
-      quiet: o.get("quiet") === true,
-      options: {
-        runtime: singleThread ? "single-thread" : "threads",
-        parallelism: number("parallelism"),
-        maxParallelism: number("max-parallelism"),
-        maxWorkers: number("workers"),
-        bufferSize: number("buffer-size"),
-        bufferTimeoutMs: number("buffer-timeout"),
-        objectReuse: o.get("object-reuse") === true ? true : undefined,
-        progressIntervalMs: number("progress-interval") ?? DEFAULT_PROGRESS_INTERVAL_MS,
-        args: args.passthrough,
-        ...checkpointRunOptions(o),
-      },
-    },
+    runtime: o.get("single-thread") === true ? "single-thread" : "threads",
+    parallelism: number("parallelism"),
+    maxParallelism: number("max-parallelism"),
+    maxWorkers: number("workers"),
+    bufferSize: number("buffer-size"),
+    bufferTimeoutMs: number("buffer-timeout"),
+    objectReuse: o.get("object-reuse") === true ? true : undefined,
+    progressIntervalMs: number("progress-interval") ?? DEFAULT_PROGRESS_INTERVAL_MS,
+    args: args.passthrough,
+    ...checkpointRunOptions(o),
   };
 }
 
@@ -178,7 +177,7 @@ export const runCommand: Command = {
       "After a crash or kill -9, run the same command with --from latest to resume; 'weir checkpoints' lists what is on disk. " +
       "The checkpoint and restart options override what the job sets in code.",
   ],
-  options: OPTIONS,
+  options: RUN_OPTIONS,
   notes: [
     {
       title: "Exit codes",

@@ -12,7 +12,7 @@ import type { TextWriter } from "./io.ts";
 import { describeOutcome, type JobOutcome } from "./outcome.ts";
 import { ProgressReporter, summary } from "./progress.ts";
 
-export type RunCallbacks = Pick<RunOptions, "onStarted" | "onProgress" | "onAttempt" | "onCheckpoint" | "onRestart">;
+export type RunCallbacks = Pick<RunOptions, "onStarted" | "onProgress" | "onAttempt" | "onCheckpoint" | "onRestart" | "onWarning">;
 
 export class RunReporter {
   private readonly progressBlocks = new ProgressReporter();
@@ -49,6 +49,7 @@ export class RunReporter {
         }
       },
       onRestart: (event) => this.stderr.write(describeRestart(event)),
+      onWarning: (message) => this.progress(`warning: ${message}\n`),
     };
   }
 

@@ -4,7 +4,7 @@
  * (no module to load in other threads) runs on the calling thread.
  */
 import { availableParallelism } from "node:os";
-import { buildJob, type JobDefinition, isJobDefinition } from "../api/define-job.ts";
+import { buildJob, type BuiltJob, type JobDefinition, isJobDefinition } from "../api/define-job.ts";
 import { overrideCheckpointing } from "../api/checkpointing-settings.ts";
 import { jobModuleUrl, loadJobModule } from "../api/job-module.ts";
 import { systemClock } from "../core/clock.ts";
@@ -21,7 +21,16 @@ import { configOverrides } from "./slot-jobs.ts";
 const DEFAULT_WITH_CHECKPOINTS: ResolvedRestartStrategyConfig = resolveRestartStrategyConfig({ kind: "exponential-delay" });
 const NO_RESTART: ResolvedRestartStrategyConfig = { kind: "none" };
 
-export async function runJob(job: JobDefinition | string | URL, options: RunOptions = {}): Promise<JobResult> {
+/** A job loaded (from its module, unless given as a definition) and built with the run options. */
+export interface LoadedJob {
+  readonly definition: JobDefinition;
+  readonly moduleUrl: string | undefined;
+  readonly overrides: ReturnType<typeof configOverrides>;
+  readonly args: string[];
+  readonly built: BuiltJob;
+}
+
+export async function loadJob(job: JobDefinition | string | URL, options: RunOptions): Promise<LoadedJob> {
   let definition: JobDefinition;
   let moduleUrl: string | undefined;
   if (isJobDefinition(job)) {
@@ -35,7 +44,11 @@ export async function runJob(job: JobDefinition | string | URL, options: RunOpti
   }
   const overrides = configOverrides(options);
   const args = [...(options.args ?? [])];
-  const built = await buildJob(definition, overrides, args);
+  return { definition, moduleUrl, overrides, args, built: await buildJob(definition, overrides, args) };
+}
+
+export async function runJob(job: JobDefinition | string | URL, options: RunOptions = {}): Promise<JobResult> {
+  const { definition, moduleUrl, overrides, args, built } = await loadJob(job, options);
   const checkpointing = overrideCheckpointing(built.env.getCheckpointing(), options.checkpointing);
   const configured = options.restartStrategy ?? built.env.getRestartStrategy();
   const restartStrategy =

@@ -41,8 +41,18 @@ export interface RunOptions {
   readonly checkpointing?: CheckpointingOptions & { readonly intervalMs?: number };
   /** Overrides the job's restart strategy. */
   readonly restartStrategy?: RestartStrategyConfig | string;
-  /** Resume from a checkpoint: "latest" (newest of this job under the checkpoint dir) or a path. */
+  /**
+   * Resume from a checkpoint: "latest" (newest of this job graph under the checkpoint dir) or a
+   * path to a checkpoint or savepoint, which may have been written by an earlier version of the
+   * job or at other parallelisms (see docs/upgrades.md).
+   */
   readonly from?: string;
+  /** Restore although state of operators that are no longer in the job would be left out. */
+  readonly allowNonRestoredState?: boolean;
+  /** Restore the state of checkpoint operator `old` into the job's operator `new`: `{ [old]: new }`. */
+  readonly mapUids?: { readonly [old: string]: string };
+  /** Called with advice that does not stop the job (stateful operators without uids, say). */
+  readonly onWarning?: (message: string) => void;
   /**
    * Start from scratch even though the checkpoint directory holds a completed checkpoint of this
    * job graph (without it, such a start is refused with WEIR_ERR_RESUMABLE_CHECKPOINT).

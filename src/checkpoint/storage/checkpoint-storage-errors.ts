@@ -34,7 +34,8 @@ export class CheckpointIncompleteError extends CheckpointStorageError {
  * How a checkpoint file is damaged:
  * - `unparseable`: metadata that is empty, truncated or not UTF-8 JSON;
  * - `not-metadata`: JSON, but not a Weir metadata envelope;
- * - `format-version`: metadata of a format version this Weir does not read;
+ * - `format-version`: metadata without a format version (one that is a number but not this
+ *   Weir's is IncompatibleFormatVersionError instead);
  * - `checksum`: content that does not match its recorded checksum;
  * - `size`: a state file whose length differs from the length recorded for it;
  * - `invalid-field`: metadata with a missing, mistyped or out-of-range field (see `field`);
@@ -50,6 +51,15 @@ export class CheckpointCorruptError extends CheckpointStorageError {
     super("WEIR_ERR_CHECKPOINT_CORRUPT", path, message);
     this.reason = reason;
     this.field = field;
+  }
+}
+
+/** Metadata of another format version than the one this Weir reads: not damaged, but not readable here. */
+export class IncompatibleFormatVersionError extends CheckpointStorageError {
+  readonly formatVersion: number;
+  constructor(path: string, formatVersion: number, message: string) {
+    super("WEIR_ERR_INCOMPATIBLE_FORMAT_VERSION", path, message);
+    this.formatVersion = formatVersion;
   }
 }
 

@@ -7,13 +7,13 @@
  *
  * The checksum covers the compact JSON text of `metadata`, so reformatting the file keeps it
  * valid and any change of content does not. Decoding checks, in order: JSON, envelope, format
- * version, checksum, structure (`checkMetadata`), and the checkpoint id the caller expects.
+ * version (another number is WEIR_ERR_INCOMPATIBLE_FORMAT_VERSION, not corruption), checksum, structure (`checkMetadata`), and the checkpoint id the caller expects.
  */
 import { invalidArgument } from "../../core/errors.ts";
 import { checksumOf } from "./checksum.ts";
 import type { CheckpointId } from "./checkpoint-id.ts";
 import { CHECKPOINT_FORMAT_VERSION, checkMetadata, type CheckpointMetadata } from "./checkpoint-metadata.ts";
-import { CheckpointCorruptError } from "./checkpoint-storage-errors.ts";
+import { CheckpointCorruptError, IncompatibleFormatVersionError } from "./checkpoint-storage-errors.ts";
 
 export const METADATA_FORMAT_MARKER = "weir-checkpoint-metadata";
 
@@ -51,6 +51,13 @@ export function decodeMetadata(bytes: Uint8Array, path: string, expectedId?: Che
     throw corrupt("not-metadata", 'its "metadata" is not an object');
   }
   const version = (metadata as Record<string, unknown>).formatVersion;
+  if (typeof version === "number" && version !== CHECKPOINT_FORMAT_VERSION) {
+    throw new IncompatibleFormatVersionError(
+      path,
+      version,
+      `checkpoint metadata ${path} has format version ${version}; this Weir reads version ${CHECKPOINT_FORMAT_VERSION} only: restore it with the Weir version that wrote it`,
+    );
+  }
   if (version !== CHECKPOINT_FORMAT_VERSION) {
     throw corrupt("format-version", `format version ${JSON.stringify(version) ?? "(none)"} is not ${CHECKPOINT_FORMAT_VERSION}, the version this Weir reads`);
   }

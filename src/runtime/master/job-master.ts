@@ -39,6 +39,8 @@ import { isInStorage, restorePointForRestart } from "./job-restore.ts";
 import { CheckpointDeletions, planStart } from "./job-retention.ts";
 import { decideAfterFailure, sleepUnlessAborted } from "./restart-loop.ts";
 import { findResumableCheckpoint, findRestorePoint, type RestorePoint } from "./restore-point.ts";
+import { jobOperators, planRestore, remapCheckpoint, statefulWithoutUid } from "./restore-plan.ts";
+import { restoreRefusedError } from "./restore-report.ts";
 
 export interface JobMasterParams {
   readonly definition: JobDefinition;
@@ -93,6 +95,7 @@ export class JobMaster {
   async run(): Promise<JobResult> {
     const { options, clock } = this.params;
     const resumedFrom = await this.initialRestorePoint();
+    this.warnAboutDerivedIds();
     this.jobId = resumedFrom?.metadata.jobId ?? newJobId();
     if (this.params.checkpointing !== undefined) this.checkpointing = await this.startCheckpointing(resumedFrom);
     let restore = resumedFrom;
@@ -127,13 +130,25 @@ export class JobMaster {
     }
   }
 
+  /** Checkpointed state of operators without a uid is found again only while the job keeps its shape. */
+  private warnAboutDerivedIds(): void {
+    if (this.params.checkpointing === undefined || this.params.options.onWarning === undefined) return;
+    const missing = statefulWithoutUid(jobOperators(this.params.job));
+    if (missing.length === 0) return;
+    this.params.options.onWarning(
+      `${missing.length} stateful operator(s) have no uid: ${missing.map((o) => `'${o.operatorId}'`).join(", ")}. ` +
+        "Their checkpointed state is matched by ids derived from their names and positions, which change when the job changes; " +
+        'give each a .uid("...") before changing the job',
+    );
+  }
+
   /** The checkpoint `--from` names; with none, a refusal when starting from scratch would repeat committed output. */
   private async initialRestorePoint(): Promise<RestorePoint | undefined> {
     const { options, checkpointing, fingerprint } = this.params;
     if (options.from !== undefined) {
       if (options.fresh === true) throw new WeirError("WEIR_ERR_INVALID_ARGUMENT", "a job either resumes from a checkpoint or starts fresh, not both");
       if (checkpointing === undefined) throw new WeirError("WEIR_ERR_INVALID_ARGUMENT", "resuming from a checkpoint needs checkpointing enabled (a checkpoint interval)");
-      return findRestorePoint(options.from, checkpointing.dir, fingerprint);
+      return this.checkedRestorePoint(await findRestorePoint(options.from, checkpointing.dir, fingerprint));
     }
     if (checkpointing !== undefined && options.fresh !== true) {
       const existing = await findResumableCheckpoint(checkpointing.dir, fingerprint);
@@ -147,6 +162,20 @@ export class JobMaster {
       }
     }
     return undefined;
+  }
+
+  /**
+   * The restore point as this job restores it, after the compatibility check (restore-plan.ts):
+   * a refused restore throws before anything starts, explaining every finding.
+   */
+  private checkedRestorePoint(point: RestorePoint): RestorePoint {
+    const { options } = this.params;
+    const plan = planRestore(point.metadata, jobOperators(this.params.job), {
+      allowNonRestoredState: options.allowNonRestoredState,
+      uidMap: new Map(Object.entries(options.mapUids ?? {})),
+    });
+    if (plan.refusal !== undefined) throw restoreRefusedError(plan, point.path);
+    return { path: point.path, metadata: remapCheckpoint(point.metadata, plan) };
   }
 
   private async startCheckpointing(resumedFrom: RestorePoint | undefined): Promise<Checkpointing> {

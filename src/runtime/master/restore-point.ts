@@ -28,17 +28,6 @@ function storageFor(root: string): VolumeCheckpointStorage {
   return new VolumeCheckpointStorage({ volume: new DiskVolume(), root, jobId: "restore-lookup" });
 }
 
-function checkGraph(point: RestorePoint, fingerprint: string): RestorePoint {
-  if (point.metadata.jobFingerprint !== fingerprint) {
-    throw new WeirError(
-      "WEIR_ERR_CHECKPOINT_MISMATCH",
-      `checkpoint ${point.path} was written by a different job graph (other operators, uids, parallelism or partitioning); ` +
-        "it cannot be restored into this job",
-    );
-  }
-  return point;
-}
-
 /** Per job id under `root`, its newest checkpoint that has `_metadata` (complete or corrupt). */
 async function newestPerJob(root: string): Promise<CheckpointRow[]> {
   const rows = await listCheckpoints(root).catch((e: unknown) => {
@@ -67,10 +56,12 @@ function mostRecent(points: readonly RestorePoint[]): RestorePoint | undefined {
 
 /**
  * `pointer` is "latest" (see the module header) or a path (a `chk-<n>` directory, its `_metadata`,
- * or a job directory).
+ * a savepoint directory, or a job directory). A path may hold a checkpoint of another job graph
+ * (a job changed or rescaled since): whether it restores into this one is restore-plan.ts's
+ * decision. "latest" only looks for checkpoints of this very job graph.
  */
 export async function findRestorePoint(pointer: string, root: string, fingerprint: string): Promise<RestorePoint> {
-  if (pointer !== "latest") return checkGraph(await storageFor(root).resolve(pointer), fingerprint);
+  if (pointer !== "latest") return storageFor(root).resolve(pointer);
   const { candidates, others } = await newestOfGraph(root, fingerprint, "throw");
   const found = mostRecent(candidates);
   if (found !== undefined) return found;
@@ -78,7 +69,8 @@ export async function findRestorePoint(pointer: string, root: string, fingerprin
     "WEIR_ERR_CHECKPOINT_NOT_FOUND",
     others === 0
       ? `no completed checkpoint under '${root}' to resume from`
-      : `no completed checkpoint of this job under '${root}': the ${others} job(s) there belong to other job graphs`,
+      : `no completed checkpoint of this job under '${root}': the ${others} job(s) there belong to other job graphs ` +
+          "(after changing the job or its parallelism, name the checkpoint with --from <path>)",
   );
 }
 

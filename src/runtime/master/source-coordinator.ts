@@ -194,7 +194,8 @@ export class SourceCoordinators {
       if (head.kind !== "source" || !isSplitSource(head.source)) continue;
       const operatorId = operatorIdOf(head);
       const restored = restoredStates?.[operatorId];
-      if (restore !== undefined && restored === undefined) {
+      // A source the checkpoint does not know (new in this version of the job) starts from scratch.
+      if (restore !== undefined && restored === undefined && restore.operators.some((o) => o.operatorId === operatorId && o.subtasks.some((s) => s.state.length > 0))) {
         // Its readers' positions, if any, are not splits: starting the enumerator over would read the input again.
         this.failed = true;
         fail(

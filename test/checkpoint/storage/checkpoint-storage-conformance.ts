@@ -229,7 +229,7 @@ export function checkpointStorageConformance(name: string, create: StorageFactor
       await assert.rejects(storage.readMetadata(id(1)), corruption("checksum", path));
     });
 
-    it("metadata of an unknown format version is corrupt as format-version", async () => {
+    it("metadata of another format version is refused as incompatible, naming the file", async () => {
       const { storage, volume } = await fresh();
       await completeCheckpoint(storage, 1);
       const path = pathsOf(storage).metadataFile(id(1));
@@ -237,7 +237,7 @@ export function checkpointStorageConformance(name: string, create: StorageFactor
         file.metadata.formatVersion = 2;
         recomputeChecksum(file);
       });
-      await assert.rejects(storage.readMetadata(id(1)), corruption("format-version", path));
+      await assert.rejects(storage.readMetadata(id(1)), storageError("WEIR_ERR_INCOMPATIBLE_FORMAT_VERSION", path, "format version 2"));
     });
 
     it("JSON that is not a metadata envelope is corrupt as not-metadata", async () => {

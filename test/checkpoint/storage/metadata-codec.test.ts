@@ -134,8 +134,8 @@ describe("checkpoint metadata: the file format", () => {
     assert.throws(() => decodeMetadata(bytesOf('{"format":"weir-checkpoint-metadata","metadata":7}'), PATH), corrupt("not-metadata", '"metadata"'));
   });
 
-  it("another format version is refused before its checksum is looked at", () => {
-    assert.throws(() => decodeMetadata(fileWith({ ...good, formatVersion: 2 }), PATH), corrupt("format-version", "version 2", "reads"));
+  it("another format version is refused as incompatible before its checksum is looked at", () => {
+    assert.throws(() => decodeMetadata(fileWith({ ...good, formatVersion: 2 }), PATH), storageError("WEIR_ERR_INCOMPATIBLE_FORMAT_VERSION", PATH, "format version 2", "reads version 1"));
     const noVersion = edited("formatVersion", REMOVE);
     assert.throws(() => decodeMetadata(bytesOf(JSON.stringify({ format: "weir-checkpoint-metadata", checksum: "x", metadata: noVersion })), PATH), corrupt("format-version", "(none)"));
   });

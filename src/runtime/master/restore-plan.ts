@@ -1,0 +1,200 @@
+/**
+ * Whether a checkpoint (or savepoint) can be restored into a job that may have changed since it
+ * was written, and how: pure decisions over the checkpoint's metadata and the new job graph.
+ *
+ * Operator state is matched by operator id: the uid given with `.uid(...)`, or the id derived from
+ * the operator's name and position (which changes when the job's shape changes, so operators that
+ * hold state should have uids). `uidMap` renames checkpoint ids to the job's (`--map-uid old=new`).
+ * Each operator of the job is then restored (from its match), or new (starts empty); each
+ * operator of the checkpoint that holds state and matches none is dropped, which refuses the
+ * restore unless `allowNonRestoredState`. Any operator's parallelism, and the job's max
+ * parallelism, may differ from the checkpoint's (see restored-states.ts for what moves where),
+ * except for a source without splits, whose read positions belong to its subtasks.
+ *
+ * The findings are a closed list the `savepoint check` command prints and `--from` reports when it
+ * refuses; `refusal` is the first finding that refuses, with its error code.
+ */
+import type { CheckpointMetadata, JsonValue, OperatorStateMetadata } from "../../checkpoint/storage/checkpoint-metadata.ts";
+import { subtaskForKeyGroup } from "../../core/key-groups.ts";
+import type { ErrorCode } from "../../core/errors.ts";
+import { operatorIdOf, type JobGraph } from "../../graph/job-graph.ts";
+import { displayName, type StreamNode } from "../../graph/stream-graph.ts";
+import { isSplitSource } from "../../sources/split-source.ts";
+import { ENUMERATORS_PROPERTY } from "./source-coordinator.ts";
+
+/** An operator of the job being started, as far as restoring needs it. */
+export interface JobOperator {
+  readonly operatorId: string;
+  readonly name: string;
+  /** Whether the id is a uid the job set, rather than derived from name and position. */
+  readonly hasUid: boolean;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  /** A source whose positions are splits (restorable at any parallelism), one without, or no source. */
+  readonly source: "splits" | "readers" | undefined;
+  /** Whether the operator's kind keeps state that restores need (sources, sinks, keyed and broadcast operators, async I/O). */
+  readonly stateful: boolean;
+}
+
+export interface RestoreSettings {
+  /** Start although state of operators that no longer exist would be lost. */
+  readonly allowNonRestoredState?: boolean;
+  /** Checkpoint operator id → job operator id. */
+  readonly uidMap?: ReadonlyMap<string, string>;
+}
+
+export type RestoreFinding =
+  /** The operator gets the state of checkpoint operator `from` (its own id, or renamed by the uid map). */
+  | { readonly kind: "restored"; readonly operatorId: string; readonly from: string; readonly stateful: boolean }
+  /** No checkpoint operator matches: the operator starts empty. */
+  | { readonly kind: "new"; readonly operatorId: string }
+  /** A checkpoint operator with state that no job operator matches; refused unless `allowed`. */
+  | { readonly kind: "dropped"; readonly operatorId: string; readonly allowed: boolean }
+  /** The operator has no uid: its derived id changes when the job changes (a warning, not a refusal). */
+  | { readonly kind: "no-uid"; readonly operatorId: string }
+  /** Allowed: restored at another parallelism; `moves` says what moves. */
+  | { readonly kind: "parallelism-changed"; readonly operatorId: string; readonly from: number; readonly to: number; readonly moves: string }
+  /** Allowed: keyed state is re-bucketed into the new number of key groups. */
+  | { readonly kind: "max-parallelism-changed"; readonly operatorId: string; readonly from: number; readonly to: number }
+  /** Refused: a source without splits keeps positions per subtask, which cannot move. */
+  | { readonly kind: "source-not-rescalable"; readonly operatorId: string; readonly from: number; readonly to: number }
+  /** Refused: the operator's parallelism exceeds the job's max parallelism. */
+  | { readonly kind: "parallelism-above-max"; readonly operatorId: string; readonly parallelism: number; readonly maxParallelism: number }
+  /** Refused: a `--map-uid old=new` whose old id is not in the checkpoint, or whose new id is not in the job. */
+  | { readonly kind: "unmatched-uid-mapping"; readonly old: string; readonly new: string; readonly missing: "old" | "new" };
+
+export interface RestorePlan {
+  readonly findings: readonly RestoreFinding[];
+  /** For each job operator that restores state: the checkpoint operator it restores. */
+  readonly sourceOf: ReadonlyMap<string, string>;
+  /** Undefined when the restore can go ahead. */
+  readonly refusal: { readonly code: ErrorCode; readonly finding: RestoreFinding } | undefined;
+}
+
+/** Whether a checkpoint operator wrote any state file. */
+export function holdsState(operator: OperatorStateMetadata): boolean {
+  return operator.subtasks.some((s) => s.state.length > 0);
+}
+
+function isStatefulKind(node: StreamNode): boolean {
+  if (node.kind === "source") return true;
+  return node.isSink || node.keySelectors.some((k) => k !== undefined) || /Broadcast|Async/.test(node.operatorType);
+}
+
+/** The operators of `job`, in graph order. */
+export function jobOperators(job: JobGraph): JobOperator[] {
+  return job.vertices.flatMap((vertex) =>
+    vertex.nodes.map((node) => ({
+      operatorId: operatorIdOf(node),
+      name: displayName(node),
+      hasUid: node.uid !== undefined,
+      parallelism: vertex.parallelism,
+      maxParallelism: job.maxParallelism,
+      source: node.kind !== "source" ? undefined : isSplitSource(node.source) ? ("splits" as const) : ("readers" as const),
+      stateful: isStatefulKind(node),
+    })),
+  );
+}
+
+/** The job operators that keep state but have no uid: a job that has some gets a warning when it starts. */
+export function statefulWithoutUid(operators: readonly JobOperator[]): JobOperator[] {
+  return operators.filter((o) => o.stateful && !o.hasUid);
+}
+
+/** What a parallelism change moves for a checkpoint operator, in words. */
+function movesOf(operator: OperatorStateMetadata, to: number, maxParallelism: number): string {
+  const keyed = operator.subtasks.some((s) => s.keyGroupRange !== undefined);
+  if (!keyed) return "operator state redistributed: list state split evenly, union and broadcast state to every subtask, each old subtask's own state to subtask (old index mod new parallelism)";
+  if (maxParallelism !== operator.maxParallelism) return `keyed state and timers re-bucketed by key into ${maxParallelism} key groups over ${to} subtasks`;
+  let moved = 0;
+  for (let group = 0; group < maxParallelism; group++) {
+    if (subtaskForKeyGroup(group, operator.parallelism, maxParallelism) !== subtaskForKeyGroup(group, to, maxParallelism)) moved++;
+  }
+  return `${moved} of ${maxParallelism} key groups (with their keyed state and timers) move to another subtask`;
+}
+
+const REFUSAL_CODES: { readonly [K in RestoreFinding["kind"]]?: ErrorCode } = {
+  "unmatched-uid-mapping": "WEIR_ERR_UID_MISMATCH",
+  dropped: "WEIR_ERR_UID_MISMATCH",
+  "source-not-rescalable": "WEIR_ERR_CHECKPOINT_MISMATCH",
+  "parallelism-above-max": "WEIR_ERR_PARALLELISM_ABOVE_MAX",
+};
+
+/** Whether a finding refuses the restore. */
+export function refuses(finding: RestoreFinding): boolean {
+  if (finding.kind === "dropped") return !finding.allowed;
+  return REFUSAL_CODES[finding.kind] !== undefined;
+}
+
+export function planRestore(checkpoint: Pick<CheckpointMetadata, "operators">, job: readonly JobOperator[], settings: RestoreSettings = {}): RestorePlan {
+  const old = new Map(checkpoint.operators.map((o) => [o.operatorId, o]));
+  const jobIds = new Set(job.map((o) => o.operatorId));
+  const uidMap = settings.uidMap ?? new Map<string, string>();
+  const findings: RestoreFinding[] = [];
+  /** Job id → checkpoint id, for the mappings that name ids on both sides; the others are refused and otherwise ignored. */
+  const mappedTo = new Map<string, string>();
+  const renamed = new Set<string>();
+  for (const [from, to] of uidMap) {
+    if (!old.has(from)) findings.push({ kind: "unmatched-uid-mapping", old: from, new: to, missing: "old" });
+    else if (!jobIds.has(to)) findings.push({ kind: "unmatched-uid-mapping", old: from, new: to, missing: "new" });
+    else {
+      mappedTo.set(to, from);
+      renamed.add(from);
+    }
+  }
+  const sourceOf = new Map<string, string>();
+  for (const operator of job) {
+    const own = old.has(operator.operatorId) && !renamed.has(operator.operatorId) ? operator.operatorId : undefined;
+    const from = mappedTo.get(operator.operatorId) ?? own;
+    if (operator.parallelism > operator.maxParallelism) {
+      findings.push({ kind: "parallelism-above-max", operatorId: operator.operatorId, parallelism: operator.parallelism, maxParallelism: operator.maxParallelism });
+    }
+    if (from === undefined) {
+      findings.push({ kind: "new", operatorId: operator.operatorId });
+      if (operator.stateful && !operator.hasUid) findings.push({ kind: "no-uid", operatorId: operator.operatorId });
+      continue;
+    }
+    const previous = old.get(from)!;
+    const stateful = holdsState(previous);
+    sourceOf.set(operator.operatorId, from);
+    findings.push({ kind: "restored", operatorId: operator.operatorId, from, stateful });
+    if (!operator.hasUid && (stateful || operator.stateful)) findings.push({ kind: "no-uid", operatorId: operator.operatorId });
+    if (!stateful) continue;
+    if (previous.parallelism !== operator.parallelism) {
+      if (operator.source === "readers") {
+        findings.push({ kind: "source-not-rescalable", operatorId: operator.operatorId, from: previous.parallelism, to: operator.parallelism });
+      } else {
+        findings.push({ kind: "parallelism-changed", operatorId: operator.operatorId, from: previous.parallelism, to: operator.parallelism, moves: movesOf(previous, operator.parallelism, operator.maxParallelism) });
+      }
+    }
+    if (previous.maxParallelism !== operator.maxParallelism && previous.subtasks.some((s) => s.keyGroupRange !== undefined)) {
+      findings.push({ kind: "max-parallelism-changed", operatorId: operator.operatorId, from: previous.maxParallelism, to: operator.maxParallelism });
+    }
+  }
+  const restoredFrom = new Set(sourceOf.values());
+  for (const operator of checkpoint.operators) {
+    if (restoredFrom.has(operator.operatorId) || !holdsState(operator)) continue;
+    findings.push({ kind: "dropped", operatorId: operator.operatorId, allowed: settings.allowNonRestoredState === true });
+  }
+  const refusing = findings.find(refuses);
+  return { findings, sourceOf, refusal: refusing === undefined ? undefined : { code: REFUSAL_CODES[refusing.kind]!, finding: refusing } };
+}
+
+/**
+ * The checkpoint as the job sees it: operators under the ids of the job operators that restore
+ * them (unmatched ones left out), and split enumerator states likewise, so that everything
+ * downstream looks state up by the job's own ids.
+ */
+export function remapCheckpoint(metadata: CheckpointMetadata, plan: RestorePlan): CheckpointMetadata {
+  const operators = new Map(metadata.operators.map((o) => [o.operatorId, o]));
+  const remapped: OperatorStateMetadata[] = [];
+  for (const [operatorId, from] of plan.sourceOf) remapped.push({ ...operators.get(from)!, operatorId });
+  const enumerators = metadata.properties?.[ENUMERATORS_PROPERTY] as { readonly [operatorId: string]: JsonValue } | undefined;
+  let properties = metadata.properties;
+  if (enumerators !== undefined) {
+    const renamed: { [operatorId: string]: JsonValue } = {};
+    for (const [operatorId, from] of plan.sourceOf) if (Object.hasOwn(enumerators, from)) renamed[operatorId] = enumerators[from]!;
+    properties = { ...metadata.properties, [ENUMERATORS_PROPERTY]: renamed };
+  }
+  return { ...metadata, operators: remapped, ...(properties === undefined ? {} : { properties }) };
+}
