@@ -147,7 +147,9 @@ export const CHECKPOINT_OPTIONS: readonly OptionSpec[] = [
     kind: "flag",
     group: GROUP,
     name: "allow-non-restored-state",
-    description: "with --from: restore even though the checkpoint holds state of operators the job no longer has; that state is left out",
+    description:
+      "with --from: restore even though the checkpoint holds state of operators the job no longer has; that state is left out " +
+      "(e.g. --allow-non-restored-state --from /tmp/chk/<job id>/chk-12)",
     defaultText: "refuse such a restore",
   },
   {
@@ -156,7 +158,7 @@ export const CHECKPOINT_OPTIONS: readonly OptionSpec[] = [
     name: "map-uid",
     placeholder: "old=new[,old=new]",
     parse: uidMapping,
-    description: "with --from: restore the state of the checkpoint's operator <old> into the job's operator with uid <new> (e.g. --map-uid counter=count-per-key)",
+    description: "with --from: restore the state of the checkpoint's operator <old> into the job's operator with uid <new>, for a renamed uid (e.g. --map-uid counter=count-per-key)",
   },
   {
     kind: "flag",

@@ -123,7 +123,8 @@ export async function loadRestoredStates(
         for (const content of await read(operatorId, entry)) if (content.state !== undefined) state = content.state;
         if (state !== undefined) states.push(state);
       }
-      const operatorState = await operatorStatePart(operatorId, subtask, parallelism);
+      const part = await operatorStatePart(operatorId, subtask, parallelism);
+      const operatorState = part !== undefined && (part.lists.length > 0 || part.broadcast.length > 0) ? part : undefined;
       loaded.set(key(operatorId, subtask), { checkpointId: metadata.checkpointId, keyed, timers, state: undefined, states, operatorState });
       continue;
     }

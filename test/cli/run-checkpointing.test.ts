@@ -101,14 +101,15 @@ describe("weir run with checkpoints", () => {
     });
   });
 
-  it("refuses a checkpoint of another job graph, and a path that holds none, with their codes", async () => {
+  it("refuses a checkpoint whose state the job would lose, explaining each operator, and a path that holds none, with their codes", async () => {
     await withTempDir(async (dir) => {
       assert.equal((await runCheckpointed(dir, "--quiet")).code, 0);
       const chk = readdirSync(dir).map((job) => join(dir, job, "chk-1"))[0]!;
-      const other = await runCheckpointed(dir, "-p", "2", "--from", chk);
+      const other = await runCheckpointed(dir, "-p", "2", "--from", chk, "--map-uid", "sum-by-key=numbers");
       assert.equal(other.code, 1);
-      assert.match(other.io.err, /^job refused: checkpoint .* was written by a different job graph/);
-      assert.match(other.io.err, /code: WEIR_ERR_CHECKPOINT_MISMATCH/);
+      assert.match(other.io.err, /^job refused: checkpoint .* cannot be restored into this job: 'numbers': its state matches no operator/);
+      assert.match(other.io.err, /what the restore would do:\n {2}restored +'numbers' from 'sum-by-key' \(--map-uid\)/);
+      assert.match(other.io.err, /code: WEIR_ERR_UID_MISMATCH/);
       const none = await runCheckpointed(dir, "--from", join(dir, "nothing"));
       assert.equal(none.code, 1);
       assert.match(none.io.err, /^job refused: .*\n {2}code: WEIR_ERR_CHECKPOINT_NOT_FOUND/);

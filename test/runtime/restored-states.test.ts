@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { CHECKPOINT_FORMAT_VERSION, type CheckpointMetadata, type StateHandle } from "../../src/checkpoint/storage/checkpoint-metadata.ts";
 import { checkpointId } from "../../src/checkpoint/storage/checkpoint-id.ts";
 import { encodeOperatorSnapshot } from "../../src/runtime/operator-snapshot.ts";
-import { loadRestoredStates } from "../../src/runtime/restored-states.ts";
+import { loadRestoredStates, rescaleSources } from "../../src/runtime/restored-states.ts";
 import type { OperatorStateSnapshot } from "../../src/state/operator/operator-state-snapshot.ts";
 
 const files = new Map<string, Uint8Array>();
@@ -74,10 +74,13 @@ describe("loadRestoredStates: operator state", () => {
     assert.deepEqual(restored.keyed, []);
   });
 
-  it("at another parallelism an operator that wrote no operator state restores nothing for a subtask without state", async () => {
-    const lookup = await loadRestoredStates(metadata, storage, [["plain", 1, 3], ["plain", 2, 3]]);
-    assert.equal(lookup("plain", 1), undefined);
-    assert.equal(lookup("plain", 2), undefined);
+  it("at another parallelism every subtask of an operator with state resumes, taking the own states of old subtasks j mod parallelism", async () => {
+    const lookup = await loadRestoredStates(metadata, storage, [["plain", 0, 3], ["plain", 1, 3], ["plain", 2, 3]]);
+    assert.deepEqual(lookup("plain", 0), { checkpointId: 7, keyed: [], timers: [], state: undefined, states: ["plain 0"], operatorState: undefined });
+    assert.deepEqual(lookup("plain", 1)?.states, []);
+    assert.deepEqual(lookup("plain", 2)?.states, []);
+    const merged = await loadRestoredStates(metadata, storage, [["plain", 0, 1]]);
+    assert.deepEqual(merged("plain", 0)?.states, ["plain 0"]);
   });
 
   it("without a parallelism the checkpoint's is taken", async () => {
@@ -90,5 +93,31 @@ describe("loadRestoredStates: operator state", () => {
     assert.equal(lookup("plain", 0)!.operatorState, undefined);
     assert.equal(lookup("plain", 0)!.state, "plain 0");
     assert.equal(lookup("plain", 1), undefined);
+  });
+});
+
+describe("rescaleSources", () => {
+  const keyed = {
+    operatorId: "counts",
+    parallelism: 2,
+    maxParallelism: 128,
+    subtasks: [
+      { subtask: 0, state: [], keyGroupRange: { start: 0, end: 63 } },
+      { subtask: 1, state: [], keyGroupRange: { start: 64, end: 127 } },
+    ],
+  };
+  const subtasks = (entries: readonly { subtask: number }[]) => entries.map((e) => e.subtask);
+
+  it("reads the keyed state of the old subtasks whose key groups overlap the new subtask's, and takes over the own state of old subtasks j mod parallelism", () => {
+    assert.deepEqual(subtasks(rescaleSources(keyed, 0, 3, 128).keyed), [0]);
+    assert.deepEqual(subtasks(rescaleSources(keyed, 1, 3, 128).keyed), [0, 1]);
+    assert.deepEqual(subtasks(rescaleSources(keyed, 2, 3, 128).keyed), [1]);
+    assert.deepEqual(subtasks(rescaleSources(keyed, 2, 3, 128).own), []);
+    assert.deepEqual(subtasks(rescaleSources(keyed, 0, 1, 128).own), [0, 1]);
+  });
+
+  it("reads every old subtask's keyed state when the max parallelism changed, since any key may move anywhere", () => {
+    assert.deepEqual(subtasks(rescaleSources(keyed, 0, 3, 256).keyed), [0, 1]);
+    assert.deepEqual(subtasks(rescaleSources(keyed, 0, 2, 64).keyed), [0, 1]);
   });
 });

@@ -42,6 +42,37 @@ describe("committingFileSink", () => {
     assert.deepEqual(committedLines(dir), ["a"]);
   });
 
+  it("restored at a lower parallelism, a writer commits the pending parts of every old subtask it takes over and deletes their strays", async () => {
+    const dir = tempDir();
+    const states: unknown[] = [];
+    for (const subtask of [0, 1, 2]) {
+      const w = await committingFileSink<string>({ dir }).createWriter(sinkContext({ subtaskIndex: subtask, parallelism: 3 }));
+      w.write(`from ${subtask}`);
+      states.push(structuredClone(await w.snapshotState!(1)));
+      w.write("not checkpointed");
+    }
+    writeFileSync(join(dir, ".part-2-7.inprogress"), "stray of old subtask 2\n");
+    const merged = await committingFileSink<string>({ dir }).createWriter(sinkContext({ subtaskIndex: 0, parallelism: 1, restoredStates: states, restoredCheckpointId: 1 }));
+    assert.deepEqual(readdirSync(dir).sort(), ["part-0-0", "part-1-0", "part-2-0"]);
+    assert.deepEqual(committedFileLines(dir), ["from 0", "from 1", "from 2"]);
+    merged.write("next");
+    await merged.snapshotState!(2);
+    await merged.notifyCheckpointComplete!(2);
+    assert.deepEqual(visible(dir), ["part-0-0", "part-0-2", "part-1-0", "part-2-0"], "it numbers its parts after the checkpoint's current one");
+  });
+
+  it("restored at a higher parallelism, a writer with nothing to take over resumes after the committed parts of its index, not refusing them", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "part-2-5"), "from an earlier history at parallelism 3\n");
+    writeFileSync(join(dir, ".part-2-6.pending"), "never committed\n");
+    const w = await committingFileSink<string>({ dir }).createWriter(sinkContext({ subtaskIndex: 2, parallelism: 3, restoredStates: [], restoredCheckpointId: 4 }));
+    assert.deepEqual(readdirSync(dir).sort(), ["part-2-5"]);
+    w.write("new");
+    await w.snapshotState!(5);
+    await w.notifyCheckpointComplete!(5);
+    assert.deepEqual(visible(dir), ["part-2-5", "part-2-6"]);
+  });
+
   it("committing again after a restore is harmless when the first commit had happened", async () => {
     const dir = tempDir();
     const w = await writer(dir);

@@ -386,6 +386,34 @@ export function keyedStateSnapshotConformance(name: string, create: Factory): vo
       assert.ok(parts.every((p) => p.length > 0 && p.length < 41));
     });
 
+    it("a snapshot restores into another max parallelism: each key, of any shape, lands in the range of its key group there, with all its states", () => {
+      const keys: unknown[] = [...Array.from({ length: 30 }, (_, i) => i), "a", "b", "\u0001marked", 12n, -0.5, { user: 3, region: "eu" }, ["x", 2], new Date(7000), true, null];
+      const source = create({ keyGroupRange: FULL, maxParallelism: MAX });
+      keys.forEach((key, i) => {
+        source.setCurrentKey(key);
+        source.getState(value).update(i);
+        source.getState(map).put("k", i);
+      });
+      const bytes = writeAll(source.snapshot());
+      for (const maxParallelism of [MAX / 2, MAX * 2]) {
+        const parts = [0, 1, 2].map((i) => {
+          const keyGroupRange = keyGroupRangeForSubtask(i, 3, maxParallelism);
+          const backend = create({ keyGroupRange, maxParallelism });
+          backend.restore([bytes]);
+          backend.getState(value);
+          return { keyGroupRange, backend };
+        });
+        assert.equal(parts.reduce((n, p) => n + p.backend.numKeys("value"), 0), keys.length, `every key restored once at max parallelism ${maxParallelism}`);
+        keys.forEach((key, i) => {
+          const group = assignToKeyGroup(key, maxParallelism);
+          const owner = parts.find((p) => group >= p.keyGroupRange.start && group <= p.keyGroupRange.end)!;
+          owner.backend.setCurrentKey(key);
+          assert.equal(owner.backend.getState(value).value(), i, `value of key #${i} at max parallelism ${maxParallelism}`);
+          assert.deepEqual([...owner.backend.getState(map).entries()], [["k", i]]);
+        });
+      }
+    });
+
     it("state restored but not yet asked for is kept in the next snapshot", () => {
       const first = create({ keyGroupRange: FULL, maxParallelism: MAX });
       apply(first, { key: 7, kind: "value", n: 3 });
@@ -637,6 +665,29 @@ function namespacedSnapshotConformance(name: string, create: Factory): void {
       });
       assert.ok(parts.every((p) => p.length > 0 && p.length < 63), "each range holds some, not all, of the entries");
       assert.deepEqual(parts.flat().sort((x, y) => (x as number[])[0]! * 4 + (x as number[])[1]! - ((y as number[])[0]! * 4 + (y as number[])[1]!)), contents(source));
+    });
+
+    it("a snapshot of namespaced state restores into another max parallelism, each (key, namespace) entry with its key's new key group", () => {
+      const source = backend();
+      for (let key = 0; key <= 20; key++) for (let ns = 0; ns < 3; ns++) apply(source, { key, ns, kind: "add", n: key + ns });
+      const bytes = writeAll(source.snapshot());
+      const maxParallelism = MAX * 4;
+      const parts = [0, 1].map((i) => {
+        const keyGroupRange = keyGroupRangeForSubtask(i, 2, maxParallelism);
+        const b = create({ keyGroupRange, maxParallelism });
+        b.restore([bytes]);
+        return { keyGroupRange, b };
+      });
+      const l = (b: KeyedStateBackend) => b.getNamespacedState<number, { n: number }>(list);
+      for (let key = 0; key <= 20; key++) {
+        const group = assignToKeyGroup(key, maxParallelism);
+        const { b } = parts.find((p) => group >= p.keyGroupRange.start && group <= p.keyGroupRange.end)!;
+        b.setCurrentKey(key);
+        for (let ns = 0; ns < 3; ns++) {
+          l(b).setCurrentNamespace(ns);
+          assert.deepEqual(l(b).state.get(), [{ n: key + ns }], `key ${key} namespace ${ns}`);
+        }
+      }
     });
 
     it("restored namespaced state is namespaced again, and refused as plain state", () => {

@@ -1,0 +1,114 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main } from "../../src/cli/main.ts";
+import { CapturedIo } from "./captured-io.ts";
+import { runCheckpointed } from "./checkpointed-run.ts";
+
+const CHANGED_JOB = "test/fixtures/jobs/cli-checkpointed-v2.ts";
+
+async function weir(...argv: string[]): Promise<{ code: number; io: CapturedIo }> {
+  const io = new CapturedIo();
+  const code = await main(argv, io);
+  return { code, io };
+}
+
+/** The `chk-<n>` directory of a finished run of the checkpointed fixture job (sum by key, uids numbers / sum-by-key / discard). */
+async function withCheckpoint(run: (chk: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "weir-savepoint-check-"));
+  try {
+    const { code, io } = await runCheckpointed(dir, "--quiet");
+    assert.equal(code, 0, io.err);
+    const jobDir = join(dir, readdirSync(dir)[0]!);
+    await run(join(jobDir, readdirSync(jobDir).find((n) => n.startsWith("chk-"))!));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The report's lines as [label, operator id], in order. */
+function findings(out: string): string[][] {
+  return [...out.matchAll(/^ {2}(\S+(?: \S+)*?) {2,}(?:'([^']*)'|(--map-uid \S+))/gm)].map((m) => [m[1]!, m[2] ?? m[3]!]);
+}
+
+describe("weir savepoint check", () => {
+  it("reports every operator of an unchanged job restored (one that held no state says so), and exits 0", async () => {
+    await withCheckpoint(async (chk) => {
+      const { code, io } = await weir("savepoint", "check", CHANGED_JOB, chk, "-p", "1");
+      assert.equal(code, 0, io.err);
+      assert.match(io.out, /^restoring .*chk-\d+\/_metadata \(checkpoint \d+ of job job-/);
+      assert.deepEqual(findings(io.out), [
+        ["restored", "numbers"],
+        ["restored", "sum-by-key"],
+        ["restored", "discard"],
+      ]);
+      assert.match(io.out, /restored +'discard' \(it held no state\)/);
+      assert.match(io.out, /the restore would go ahead\n$/);
+    });
+  });
+
+  it("reports another parallelism and max parallelism as allowed, with what moves", async () => {
+    await withCheckpoint(async (chk) => {
+      const { code, io } = await weir("savepoint", "check", CHANGED_JOB, chk, "-p", "2", "--max-parallelism", "64");
+      assert.equal(code, 0, io.err);
+      assert.match(io.out, /parallelism changed +'sum-by-key': 1 -> 2, allowed: keyed state and timers re-bucketed by key into 64 key groups over 2 subtasks/);
+      assert.match(io.out, /max parallelism changed +'sum-by-key': 128 -> 64, allowed/);
+      assert.match(io.out, /parallelism changed +'numbers': 1 -> 2, allowed: operator state redistributed/);
+    });
+  });
+
+  it("reports a renamed uid's state as dropped and exits 1 with the code; --map-uid restores it, --allow-non-restored-state drops it", async () => {
+    await withCheckpoint(async (chk) => {
+      const refused = await weir("savepoint", "check", CHANGED_JOB, chk, "-p", "1", "--", "--rename");
+      assert.equal(refused.code, 1);
+      assert.deepEqual(findings(refused.io.out), [
+        ["restored", "numbers"],
+        ["new", "sums"],
+        ["restored", "discard"],
+        ["dropped", "sum-by-key"],
+      ]);
+      assert.match(refused.io.out, /the restore would be refused \(WEIR_ERR_UID_MISMATCH, see docs\/errors.md\)\n$/);
+      const mapped = await weir("savepoint", "check", CHANGED_JOB, chk, "-p", "1", "--map-uid", "sum-by-key=sums", "--", "--rename");
+      assert.equal(mapped.code, 0, mapped.io.out);
+      assert.match(mapped.io.out, /restored +'sums' from 'sum-by-key' \(--map-uid\)/);
+      const allowed = await weir("savepoint", "check", CHANGED_JOB, chk, "-p", "1", "--allow-non-restored-state", "--", "--rename");
+      assert.equal(allowed.code, 0, allowed.io.out);
+      assert.match(allowed.io.out, /dropped +'sum-by-key': its state matches no operator of the job and is left out/);
+    });
+  });
+
+  it("reports new operators, and stateful ones without a uid, without refusing", async () => {
+    await withCheckpoint(async (chk) => {
+      const { code, io } = await weir("savepoint", "check", CHANGED_JOB, chk, "-p", "1", "--", "--with-count");
+      assert.equal(code, 0, io.out);
+      const lines = findings(io.out);
+      assert.deepEqual(lines.slice(0, 2), [
+        ["restored", "numbers"],
+        ["restored", "sum-by-key"],
+      ]);
+      assert.deepEqual(
+        lines.slice(2).map(([label, id]) => `${label} ${id!.replace(/#\d+$/, "#n")}`),
+        ["new Map#n", "new KeyedProcess#n", "no uid KeyedProcess#n", "new Sink#n", "no uid Sink#n"],
+      );
+    });
+  });
+
+  it("refuses a uid mapping that names an id not in the checkpoint", async () => {
+    await withCheckpoint(async (chk) => {
+      const { code, io } = await weir("savepoint", "check", CHANGED_JOB, chk, "-p", "1", "--map-uid", "sum-by-kye=sums", "--", "--rename");
+      assert.equal(code, 1);
+      assert.match(io.out, /uid mapping +--map-uid sum-by-kye=sums: the checkpoint has no operator 'sum-by-kye'; refused/);
+    });
+  });
+
+  it("says what is wrong with a path that holds no checkpoint, with its code, and a missing argument as a usage error", async () => {
+    const none = await weir("savepoint", "check", CHANGED_JOB, join(tmpdir(), "weir-no-such-savepoint"));
+    assert.equal(none.code, 1);
+    assert.match(none.io.err, /^weir savepoint check: .*\n {2}code: WEIR_ERR_CHECKPOINT_NOT_FOUND/);
+    const usage = await weir("savepoint", "check", CHANGED_JOB);
+    assert.equal(usage.code, 2);
+    assert.match(usage.io.err, /give the job file and the savepoint or checkpoint path/);
+  });
+});

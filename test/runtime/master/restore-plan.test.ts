@@ -1,0 +1,147 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { OperatorStateMetadata } from "../../../src/checkpoint/storage/checkpoint-metadata.ts";
+import { planRestore, remapCheckpoint, type JobOperator, type RestoreFinding } from "../../../src/runtime/master/restore-plan.ts";
+import { describeRestorePlan, restoreRefusedError } from "../../../src/runtime/master/restore-report.ts";
+
+const HANDLE = { path: "state", bytes: 1, checksum: "0".repeat(64) };
+
+/** A checkpoint operator; `keyed` gives its subtasks key-group ranges, `empty` writes no state. */
+function written(operatorId: string, parallelism: number, options: { keyed?: boolean; empty?: boolean; maxParallelism?: number } = {}): OperatorStateMetadata {
+  const maxParallelism = options.maxParallelism ?? 128;
+  return {
+    operatorId,
+    parallelism,
+    maxParallelism,
+    subtasks: Array.from({ length: parallelism }, (_, subtask) => ({
+      subtask,
+      state: options.empty === true ? [] : [HANDLE],
+      ...(options.keyed === true
+        ? { keyGroupRange: { start: Math.ceil((subtask * maxParallelism) / parallelism), end: Math.ceil(((subtask + 1) * maxParallelism) / parallelism) - 1 } }
+        : {}),
+    })),
+  };
+}
+
+function operator(operatorId: string, parallelism: number, options: Partial<JobOperator> = {}): JobOperator {
+  return { operatorId, name: operatorId, hasUid: true, parallelism, maxParallelism: 128, source: undefined, stateful: true, ...options };
+}
+
+const kinds = (findings: readonly RestoreFinding[]) => findings.map((f) => `${f.kind} ${"operatorId" in f ? f.operatorId : f.old}`);
+
+describe("planRestore", () => {
+  it("restores every operator of an unchanged job, and refuses nothing", () => {
+    const plan = planRestore({ operators: [written("events", 2), written("counts", 2, { keyed: true })] }, [operator("events", 2, { source: "splits" }), operator("counts", 2)]);
+    assert.deepEqual(kinds(plan.findings), ["restored events", "restored counts"]);
+    assert.equal(plan.refusal, undefined);
+    assert.deepEqual([...plan.sourceOf], [["events", "events"], ["counts", "counts"]]);
+  });
+
+  it("starts an operator the checkpoint does not know empty", () => {
+    const plan = planRestore({ operators: [written("counts", 1, { keyed: true })] }, [operator("counts", 1), operator("enrich", 1)]);
+    assert.deepEqual(kinds(plan.findings), ["restored counts", "new enrich"]);
+    assert.equal(plan.refusal, undefined);
+  });
+
+  it("refuses state of an operator that is gone with WEIR_ERR_UID_MISMATCH, naming it; --allow-non-restored-state lets it go", () => {
+    const checkpoint = { operators: [written("counts", 1, { keyed: true }), written("old-dedup", 1, { keyed: true })] };
+    const refused = planRestore(checkpoint, [operator("counts", 1)]);
+    assert.equal(refused.refusal?.code, "WEIR_ERR_UID_MISMATCH");
+    assert.deepEqual(refused.refusal?.finding, { kind: "dropped", operatorId: "old-dedup", allowed: false });
+    const error = restoreRefusedError(refused, "/chk/_metadata");
+    assert.match(error.message, /'old-dedup': its state matches no operator of the job; refused unless --allow-non-restored-state/);
+    const allowed = planRestore(checkpoint, [operator("counts", 1)], { allowNonRestoredState: true });
+    assert.equal(allowed.refusal, undefined);
+    assert.deepEqual(allowed.findings.at(-1), { kind: "dropped", operatorId: "old-dedup", allowed: true });
+  });
+
+  it("does not count an operator that wrote no state as dropped", () => {
+    const plan = planRestore({ operators: [written("counts", 1, { keyed: true }), written("Map#2", 1, { empty: true })] }, [operator("counts", 1)]);
+    assert.equal(plan.refusal, undefined);
+    assert.deepEqual(kinds(plan.findings), ["restored counts"]);
+  });
+
+  it("restores a renamed uid with the uid map, and the checkpoint's own operator of the new name is then dropped", () => {
+    const checkpoint = { operators: [written("counter", 1, { keyed: true })] };
+    const plan = planRestore(checkpoint, [operator("count-per-key", 1)], { uidMap: new Map([["counter", "count-per-key"]]) });
+    assert.equal(plan.refusal, undefined);
+    assert.deepEqual(plan.findings, [{ kind: "restored", operatorId: "count-per-key", from: "counter", stateful: true }]);
+    const remapped = remapCheckpoint({ formatVersion: 1, jobId: "job-1", checkpointId: 1 as never, triggeredAt: 0, completedAt: 0, jobFingerprint: "f", operators: checkpoint.operators }, plan);
+    assert.deepEqual(remapped.operators.map((o) => o.operatorId), ["count-per-key"]);
+  });
+
+  it("refuses a uid mapping whose old id is not in the checkpoint, or whose new id is not in the job", () => {
+    const checkpoint = { operators: [written("counter", 1, { keyed: true })] };
+    const job = [operator("counter", 1)];
+    const noOld = planRestore(checkpoint, job, { uidMap: new Map([["countr", "counter"]]) });
+    assert.deepEqual(noOld.refusal, { code: "WEIR_ERR_UID_MISMATCH", finding: { kind: "unmatched-uid-mapping", old: "countr", new: "counter", missing: "old" } });
+    const noNew = planRestore(checkpoint, job, { uidMap: new Map([["counter", "counts"]]) });
+    assert.equal(noNew.refusal?.finding.kind, "unmatched-uid-mapping");
+    // A mapping that is refused does not take the operator's own state away from it.
+    assert.deepEqual(noNew.findings[1], { kind: "restored", operatorId: "counter", from: "counter", stateful: true });
+  });
+
+  it("warns about a stateful operator without a uid, restored or new, without refusing", () => {
+    const plan = planRestore({ operators: [written("KeyedProcess#2", 1, { keyed: true })] }, [
+      operator("KeyedProcess#2", 1, { hasUid: false }),
+      operator("Sink#3", 1, { hasUid: false }),
+      operator("Map#4", 1, { hasUid: false, stateful: false }),
+    ]);
+    assert.deepEqual(kinds(plan.findings), ["restored KeyedProcess#2", "no-uid KeyedProcess#2", "new Sink#3", "no-uid Sink#3", "new Map#4"]);
+    assert.equal(plan.refusal, undefined);
+  });
+
+  it("allows another parallelism and says how many key groups move", () => {
+    const plan = planRestore({ operators: [written("counts", 2, { keyed: true }), written("sink", 2)] }, [operator("counts", 3), operator("sink", 3)]);
+    assert.equal(plan.refusal, undefined);
+    const changed = plan.findings.filter((f) => f.kind === "parallelism-changed");
+    assert.equal(changed.length, 2);
+    // Subtask ranges 0-63 / 64-127 become 0-42 / 43-85 / 86-127: groups 43-63 and 86-127 change owner; 64-85 stay on subtask 1.
+    assert.match(changed[0]!.kind === "parallelism-changed" ? changed[0]!.moves : "", /^63 of 128 key groups/);
+    assert.match(changed[1]!.kind === "parallelism-changed" ? changed[1]!.moves : "", /list state split evenly/);
+  });
+
+  it("allows another max parallelism for keyed operators only", () => {
+    const plan = planRestore({ operators: [written("counts", 2, { keyed: true }), written("sink", 2)] }, [operator("counts", 2, { maxParallelism: 256 }), operator("sink", 2, { maxParallelism: 256 })]);
+    assert.equal(plan.refusal, undefined);
+    assert.deepEqual(
+      plan.findings.filter((f) => f.kind === "max-parallelism-changed"),
+      [{ kind: "max-parallelism-changed", operatorId: "counts", from: 128, to: 256 }],
+    );
+  });
+
+  it("refuses to rescale a source without splits, whose positions belong to its subtasks", () => {
+    const plan = planRestore({ operators: [written("lines", 2)] }, [operator("lines", 3, { source: "readers" })]);
+    assert.deepEqual(plan.refusal, { code: "WEIR_ERR_CHECKPOINT_MISMATCH", finding: { kind: "source-not-rescalable", operatorId: "lines", from: 2, to: 3 } });
+    assert.equal(planRestore({ operators: [written("lines", 2)] }, [operator("lines", 3, { source: "splits" })]).refusal, undefined);
+  });
+
+  it("refuses an operator whose parallelism is above the max parallelism", () => {
+    const plan = planRestore({ operators: [written("counts", 2, { keyed: true })] }, [operator("counts", 8, { maxParallelism: 4 })]);
+    assert.equal(plan.refusal?.code, "WEIR_ERR_PARALLELISM_ABOVE_MAX");
+  });
+
+  it("renames split enumerator states with their operators and leaves out those of unmatched ones", () => {
+    const checkpoint = {
+      formatVersion: 1 as const,
+      jobId: "job-1",
+      checkpointId: 3 as never,
+      triggeredAt: 0,
+      completedAt: 0,
+      jobFingerprint: "f",
+      operators: [written("events", 1), written("gone", 1)],
+      properties: { sourceEnumerators: { events: { next: 5 }, gone: { next: 1 } } },
+    };
+    const plan = planRestore(checkpoint, [operator("events-v2", 1, { source: "splits" })], { uidMap: new Map([["events", "events-v2"]]), allowNonRestoredState: true });
+    assert.deepEqual(remapCheckpoint(checkpoint, plan).properties, { sourceEnumerators: { "events-v2": { next: 5 } } });
+  });
+
+  it("prints one labelled line per finding", () => {
+    const plan = planRestore({ operators: [written("counts", 2, { keyed: true })] }, [operator("counts", 1), operator("extra", 1, { stateful: false })]);
+    const lines = describeRestorePlan(plan).trimEnd().split("\n");
+    assert.deepEqual(
+      lines.map((l) => l.trim().split("  ")[0]),
+      ["restored", "parallelism changed", "new"],
+    );
+  });
+});
