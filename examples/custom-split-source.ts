@@ -3,8 +3,8 @@
  * hands the next batch to whichever reader asks; a reader reads its batch, remembering how far it
  * got, and asks again. Checkpoints keep the batches no reader has taken yet (the enumerator's
  * state) and each reader's batches with the next ticket number (the readers' state), so a
- * restore reads every ticket once. (A checkpoint restores at the parallelism that wrote it;
- * restoring at another one comes with rescaling.) A keyed count and a committing file sink
+ * restore reads every ticket once, at any parallelism: the readers' batches are dealt out to
+ * the new readers. A keyed count and a committing file sink
  * make the output exactly once: kill the job at any moment and resume it with `--from latest`.
  *
  *   npx weir run examples/custom-split-source.ts -p 2 --checkpoint-interval 200 --checkpoint-dir /tmp/chk \

@@ -52,7 +52,10 @@ export interface CheckpointMetadata {
   /** Milliseconds since the epoch; `triggeredAt <= completedAt`. */
   readonly triggeredAt: number;
   readonly completedAt: number;
-  /** The structure of the job graph that wrote the checkpoint; a restore into another structure is refused by the runtime. */
+  /**
+   * The structure of the job graph that wrote the checkpoint: `--from latest` looks for checkpoints
+   * of the same structure; a named checkpoint restores into another one as restore-plan.ts decides.
+   */
   readonly jobFingerprint: string;
   readonly operators: readonly OperatorStateMetadata[];
   /** Anything else the writer wants to keep with the checkpoint; JSON values only. */
