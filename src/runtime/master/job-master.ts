@@ -95,9 +95,10 @@ export class JobMaster {
   async run(): Promise<JobResult> {
     const { options, clock } = this.params;
     const resumedFrom = await this.initialRestorePoint();
-    this.warnAboutDerivedIds();
     this.jobId = resumedFrom?.metadata.jobId ?? newJobId();
     if (this.params.checkpointing !== undefined) this.checkpointing = await this.startCheckpointing(resumedFrom);
+    // After every refusal the start can meet, so a refused job prints only why.
+    this.warnAboutDerivedIds();
     let restore = resumedFrom;
     try {
       for (let attemptNumber = 0; ; attemptNumber++) {

@@ -241,7 +241,7 @@ describe("SourceCoordinator callAsync", () => {
 });
 
 describe("SourceCoordinators", () => {
-  it("refuse a checkpoint that holds no enumerator state for a split-based source", async () => {
+  it("start the enumerator of a split-based source the restored checkpoint does not know from scratch: it is new in the job", async () => {
     const { job } = await buildJob(
       defineJob((e) => {
         e.fromSource(generatorSource({ count: 5, generate: (i) => i }), "numbers").uid("numbers").print();
@@ -250,6 +250,27 @@ describe("SourceCoordinators", () => {
       [],
     );
     const restore = { checkpointId: 7, operators: [], properties: {} } as unknown as CheckpointMetadata;
+    const failures: Error[] = [];
+    const coordinators = new SourceCoordinators(job, restore, { ...env, toReader: () => {} }, (e) => failures.push(e));
+    coordinators.start();
+    assert.deepEqual(failures, []);
+    assert.equal(coordinators.size, 1);
+  });
+
+  it("refuse a checkpoint that holds no enumerator state for a split-based source", async () => {
+    const { job } = await buildJob(
+      defineJob((e) => {
+        e.fromSource(generatorSource({ count: 5, generate: (i) => i }), "numbers").uid("numbers").print();
+      }),
+      {},
+      [],
+    );
+    const handle = { path: "state", bytes: 1, checksum: "0".repeat(64) };
+    const restore = {
+      checkpointId: 7,
+      operators: [{ operatorId: "numbers", parallelism: 1, maxParallelism: 128, subtasks: [{ subtask: 0, state: [handle] }] }],
+      properties: {},
+    } as unknown as CheckpointMetadata;
     const failures: Error[] = [];
     const coordinators = new SourceCoordinators(job, restore, { ...env, toReader: () => {} }, (e) => failures.push(e));
     coordinators.start();
