@@ -94,13 +94,25 @@ export function faultPlan(seed: number, kinds: readonly FaultKind[], facts: JobF
   return { seed, kind, faults, checkpointIntervalMs: interval, checkpointTimeoutMs, snapshotStepDelayMs, restoredSourceDelayMs };
 }
 
+/** What the plan's faults are called in reports: "kill -9", "exception in a user function", "lose-ack fault". */
+function faultName(plan: FaultPlan): string {
+  return plan.kind === "kill" ? "kill -9" : plan.kind === "user" ? "exception in a user function" : `${plan.kind} fault`;
+}
+
+/** One fault of the plan, as in "fault 2 of 2: kill -9 at before-commit passage 1", "fault 1 of 1: snapshot-async fault at passage 2". */
+export function describeFault(plan: FaultPlan, index: number): string {
+  const f = plan.faults[index]!;
+  const what = f.kill ? `kill -9 at ${f.point === "record" ? "record" : `${f.point} passage`}` : f.point === "record" ? "exception in a user function at record" : `${f.point} fault at passage`;
+  return `fault ${index + 1} of ${plan.faults.length}: ${what} ${f.at}`;
+}
+
 /** As in "kill -9 twice (at record 1503, then before-commit 1)", "snapshot-async fault once (at passage 2)". */
 export function describePlan(plan: FaultPlan): string {
   const where = (f: PlannedFault): string => {
     if (f.point === "record") return `record ${f.at}`;
     return plan.kind === "kill" ? `${f.point} ${f.at}` : f.point === plan.kind ? `passage ${f.at}` : `${f.point} passage ${f.at}`;
   };
-  const what = plan.kind === "kill" ? "kill -9" : plan.kind === "user" ? "exception in a user function" : `${plan.kind} fault`;
+  const what = faultName(plan);
   const storage = plan.snapshotStepDelayMs > 0 ? `, snapshots written slowly (${plan.snapshotStepDelayMs} ms a key group)` : "";
   const sources = plan.restoredSourceDelayMs > 0 ? `, restored sources idle until a checkpoint (at most ${plan.restoredSourceDelayMs} ms)` : "";
   return `${what} ${plan.faults.length === 1 ? "once" : "twice"} (at ${plan.faults.map(where).join(", then ")})${storage}${sources}`;
