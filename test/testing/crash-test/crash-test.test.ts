@@ -95,6 +95,30 @@ describe("crashTest", () => {
     assert.match(text, /\n {2}replay: replay 3$/m);
   });
 
+  it("kills the process of a killed run that stalls after its resume, and reports the status that process last wrote", { timeout: 180_000 }, async () => {
+    const report = await inWorkDir((workDir) =>
+      crashTest(STALLING_JOB, {
+        runs: 1,
+        seed: 3,
+        faults: ["kill"],
+        parallelism: 1,
+        checkpointIntervalMs: 50,
+        runTimeoutMs: 25_000,
+        workDir,
+        args: ["--events", "3000", "--rate", "6000", "--out", "{run}/out", "--stall-after", "{run}/fault-1"],
+      }),
+    );
+    const run = report.runs[0]!;
+    const text = describeRun(run, 1, 1);
+    assert.ok(run.stall !== undefined, text);
+    assert.match(text, /\n {2}stalled: the run did not end within its 25\.0 s timeout; its process was killed \(SIGKILL\)/);
+    assert.match(text, /\n {2}in process 2 of the run \((resumed with --from latest|started from scratch)\)\n/);
+    // Deploying or running, as far as the resumed process got on this machine before the bound.
+    assert.match(text, /\n {2}job job-\S+: (deploying|running) for \d+\.\d s in attempt 1 \((from scratch|restored from checkpoint \d+)\)\n {2}last completed checkpoint: /);
+    assert.match(text, /\n {2}\(as the job's process wrote it \d+\.\d s before the run was stopped\)\n/);
+    assert.match(text, /\n {2}last fault: fault 1 of \d: kill -9 at .+, fired \d+\.\d s into the run\n/);
+  });
+
   it("resumes a job killed with kill -9 from its latest checkpoint, and the output holds", { timeout: 180_000 }, async () => {
     const report = await inWorkDir((workDir) =>
       crashTest(JOB, { runs: 1, seed: 1, faults: ["kill"], parallelism: 2, key: parseOutputKey("csv:0"), workDir, args: ["--events", "6000", "--rate", "6000", "--out", "{run}/out"] }),
