@@ -108,6 +108,7 @@ export async function runInProcess(settings: RunSettings, dir: string, plan: Fau
         intervalMs,
         dir: join(dir, "checkpoints"),
         timeoutMs: plan?.checkpointTimeoutMs ?? 60_000,
+        tolerableFailures: plan?.tolerableCheckpointFailures ?? 0,
         ...(settings.mode === undefined ? {} : { mode: settings.mode }),
       },
       restartStrategy: RESTARTS,
