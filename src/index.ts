@@ -124,6 +124,8 @@ export type { AttemptEvent, RestartEvent } from "./runtime/run-options.ts";
 export type { JobRunInfo } from "./runtime/job-result.ts";
 export { runJob } from "./runtime/run-job.ts";
 export type { JobProgress, RunOptions, RuntimeMode } from "./runtime/run-options.ts";
+export { describeJobStatus } from "./runtime/job-status.ts";
+export type { CheckpointingStatus, JobState, JobStatusReader, JobStatusReport, PendingCheckpointStatus } from "./runtime/job-status.ts";
 export { JobResult } from "./runtime/job-result.ts";
 export type { OperatorMetrics } from "./runtime/metrics.ts";
 export { ErrorCodes, WeirError, InvalidJobError, JobFailedError, JobCancelledError, JobModuleError } from "./core/errors.ts";

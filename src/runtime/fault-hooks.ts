@@ -24,6 +24,7 @@
  */
 
 import type { SourceReader } from "../sources/source.ts";
+import type { JobStatusReader } from "./job-status.ts";
 import type { StreamOperator } from "./operators/operator.ts";
 import { operatorFailure } from "./operators/user-function.ts";
 
@@ -43,6 +44,8 @@ export interface FaultHooks {
   readonly snapshotStepDelayMs?: number;
   /** A source restored from a checkpoint emits nothing until the first checkpoint after the restore, for at most this many milliseconds. */
   readonly restoredSourceDelayMs?: number;
+  /** A job master on this thread starts a job: `status` reads the job's status from then on. */
+  observe?(status: JobStatusReader): void;
 }
 
 let installed: FaultHooks | undefined;
@@ -67,9 +70,49 @@ export function faultHooksDeploying(): void {
   installed?.deploying?.();
 }
 
+/** Hands the hooks a reader of the status of the job this thread's job master starts. */
+export function faultHooksObserve(status: JobStatusReader): void {
+  installed?.observe?.(status);
+}
+
 /** How long the asynchronous snapshot phase waits after each step; 0 when no hooks slow it down. */
 export function snapshotStepDelayMs(): number {
   return installed?.snapshotStepDelayMs ?? 0;
+}
+
+/**
+ * The pace of slow snapshot storage: one step every `delayMs` on average, counted from the phase's
+ * start. Each wait lasts until the next step's turn, so the timer delays of a busy machine do not
+ * add up step after step: waits of `delayMs` each would stretch a phase of 64 steps of 2 ms to
+ * seconds when every timer fires 30 ms late, past checkpoint timeouts chosen for 2 ms a step, and
+ * expire checkpoint after checkpoint. A step whose turn has passed waits 0 (it only yields). Pure.
+ */
+export class SnapshotStepPace {
+  private steps = 0;
+
+  constructor(
+    private readonly delayMs: number,
+    private readonly start: number,
+  ) {}
+
+  /** The wait after the next step, at `now`. */
+  nextWaitMs(now: number): number {
+    this.steps++;
+    return Math.max(0, this.start + this.steps * this.delayMs - now);
+  }
+}
+
+/** The wait after each step of an asynchronous snapshot phase starting now; undefined when no hooks slow it down. */
+export function snapshotStepPause(): (() => Promise<void>) | undefined {
+  const delayMs = snapshotStepDelayMs();
+  if (delayMs <= 0) return undefined;
+  const pace = new SnapshotStepPace(delayMs, performance.now());
+  return () =>
+    new Promise<void>((resolve) => {
+      const wait = pace.nextWaitMs(performance.now());
+      if (wait > 0) setTimeout(resolve, wait);
+      else setImmediate(resolve);
+    });
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Clock } from "../core/clock.ts";
 import type { CheckpointingOptions } from "../api/checkpointing-settings.ts";
 import type { CheckpointStats } from "../checkpoint/coordinator/stats.ts";
 import type { RestartStrategyConfig } from "../recovery/restart-config.ts";
+import type { JobStatusReader } from "./job-status.ts";
 import type { OperatorMetrics } from "./metrics.ts";
 
 export type RuntimeMode = "threads" | "single-thread";
@@ -64,6 +65,12 @@ export interface RunOptions {
   readonly onRestart?: (event: RestartEvent) => void;
   /** Called once per attempt when it is deployed, with the checkpoint it restores (if any). */
   readonly onAttempt?: (event: AttemptEvent) => void;
+  /**
+   * Called once, before the first attempt, with a reader of the job's status (its state, attempt,
+   * last completed and pending checkpoints: see job-status.ts), which may be called at any moment
+   * on this thread until the job ends, and after.
+   */
+  readonly observe?: (status: JobStatusReader) => void;
 }
 
 export interface RestartEvent {

@@ -47,7 +47,7 @@ import { TrackingBarrierHandler } from "./barriers/tracking-barrier-handler.ts";
 import type { KeyedStateSnapshot } from "../state/keyed-state-snapshot.ts";
 import type { OperatorStateHandle, TaskCheckpointing } from "./task-checkpointing.ts";
 import { captureOperatorState, encodeCapturedSnapshot, type CapturedOperatorState } from "./operator-snapshot.ts";
-import { faultPoint, snapshotStepDelayMs } from "./fault-hooks.ts";
+import { faultPoint, snapshotStepPause } from "./fault-hooks.ts";
 import type { RecordTimestamp } from "./record-timestamp.ts";
 import { deliverWatermark, deliverWatermarkStatus } from "./outputs.ts";
 import { StatusWatermarkValve } from "./watermarks/status-watermark-valve.ts";
@@ -506,8 +506,7 @@ export class StreamTask {
     aborted: AbortSignal,
   ): Promise<void> {
     const asyncStart = this.clock.now();
-    const stepDelayMs = snapshotStepDelayMs();
-    const pause = stepDelayMs > 0 ? () => new Promise<void>((resolve) => setTimeout(resolve, stepDelayMs)) : yieldToEventLoop;
+    const pause = snapshotStepPause() ?? yieldToEventLoop;
     const handles: OperatorStateHandle[] = [];
     let bytes = 0;
     let wrote = false;

@@ -6,7 +6,7 @@
  * and child processes alike:
  *   [{ "point": "snapshot-async", "at": 3, "marker": "/tmp/x/fault-1" }]
  * or, with options (see FaultOptions):
- *   { "faults": [...], "snapshotStepDelayMs": 2, "restoredSourceDelayMs": 300 }
+ *   { "faults": [...], "snapshotStepDelayMs": 2, "restoredSourceDelayMs": 300, "statusFile": "/tmp/x/job-status.json" }
  * A fault fires at its point's `at`-th passage in a thread (counting from 1), and only if its
  * marker file can be created (exclusively): so each fault fires at most once across all threads,
  * attempts and processes of a run, and never again after a restart. With `"kill": true` the
@@ -14,7 +14,8 @@
  * in the first attempt deployed after that marker exists (the fault before it fired: it then hits
  * the job recovered from that fault); its passages count from then on.
  */
-import { closeSync, existsSync, openSync } from "node:fs";
+import { closeSync, existsSync, openSync, renameSync, writeFileSync } from "node:fs";
+import type { JobStatusReader } from "../runtime/job-status.ts";
 import { faultPoint, installFaultHooks, type FaultHooks, type FaultPoint } from "../runtime/fault-hooks.ts";
 
 export type { FaultPoint };
@@ -34,7 +35,15 @@ export interface FaultOptions {
   readonly snapshotStepDelayMs?: number;
   /** Sources restored from a checkpoint emit nothing for this many milliseconds, as sources slow to reconnect would. */
   readonly restoredSourceDelayMs?: number;
+  /**
+   * A file where a job master in this process keeps its job's status (JSON of a JobStatusReport),
+   * rewritten every STATUS_WRITE_MS: what a process that stalled last said of itself.
+   */
+  readonly statusFile?: string;
 }
+
+/** How often the status file is rewritten. */
+export const STATUS_WRITE_MS = 250;
 
 /** The error an injected fault throws. */
 export class InjectedFault extends Error {
@@ -73,6 +82,7 @@ export class FaultPlanHooks implements FaultHooks {
   readonly workerModule = INSTALL_FROM_ENVIRONMENT_MODULE;
   readonly snapshotStepDelayMs: number | undefined;
   readonly restoredSourceDelayMs: number | undefined;
+  private readonly statusFile: string | undefined;
 
   constructor(
     private readonly specs: readonly FaultSpec[],
@@ -80,11 +90,31 @@ export class FaultPlanHooks implements FaultHooks {
   ) {
     this.snapshotStepDelayMs = options.snapshotStepDelayMs;
     this.restoredSourceDelayMs = options.restoredSourceDelayMs;
+    this.statusFile = options.statusFile;
     this.armed = new Set(specs.filter((s) => s.after === undefined));
   }
 
   deploying(): void {
     for (const spec of this.specs) if (spec.after !== undefined && existsSync(spec.after)) this.armed.add(spec);
+  }
+
+  /** Keeps the job's status in the status file, if one is set (written whole, then renamed into place). */
+  observe(status: JobStatusReader): void {
+    const file = this.statusFile;
+    if (file === undefined) return;
+    const write = () => {
+      const now = status();
+      // The job ended: its last status is written, and no more.
+      if (now.state === "finished" || now.state === "failed" || now.state === "cancelled") clearInterval(timer);
+      try {
+        writeFileSync(`${file}.tmp`, JSON.stringify(now));
+        renameSync(`${file}.tmp`, file);
+      } catch {
+        // A status that cannot be written leaves the last one; the run goes on.
+      }
+    };
+    const timer = setInterval(write, STATUS_WRITE_MS).unref();
+    write();
   }
 
   pass(point: FaultPoint): boolean {
@@ -114,7 +144,7 @@ export function parseFaults(value: string | undefined): { readonly faults: Fault
 
 /** Whether a plan does anything at all. */
 export function armsAnything(faults: readonly FaultSpec[], options: FaultOptions): boolean {
-  return faults.length > 0 || (options.snapshotStepDelayMs ?? 0) > 0 || (options.restoredSourceDelayMs ?? 0) > 0;
+  return faults.length > 0 || (options.snapshotStepDelayMs ?? 0) > 0 || (options.restoredSourceDelayMs ?? 0) > 0 || options.statusFile !== undefined;
 }
 
 /** The environment value that sets `faults` and `options` (for child processes and worker threads). */

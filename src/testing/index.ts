@@ -3,6 +3,7 @@ export { armFaults, claimMarker, disarmFaults, injectFault, faultsEnvironment, F
 export type { FaultOptions, FaultPoint, FaultSpec } from "./fault-injection.ts";
 export { crashTest, describeRun } from "./crash-test/crash-test.ts";
 export type { CrashTestOptions, CrashTestReport, RunReport, SinkCheck, SinkDifference } from "./crash-test/crash-test.ts";
+export type { StallReport } from "./crash-test/run-stall.ts";
 export { FAULT_KINDS } from "./crash-test/fault-plan.ts";
 export type { FaultKind } from "./crash-test/fault-plan.ts";
 export { parseOutputKey } from "./crash-test/compare-outputs.ts";

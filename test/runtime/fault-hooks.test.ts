@@ -1,6 +1,6 @@
 import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { installFaultHooks, snapshotStepDelayMs, withRestoredSourceDelay } from "../../src/runtime/fault-hooks.ts";
+import { installFaultHooks, SnapshotStepPace, snapshotStepDelayMs, snapshotStepPause, withRestoredSourceDelay } from "../../src/runtime/fault-hooks.ts";
 import type { SourceOutput, SourceReader } from "../../src/sources/source.ts";
 
 function countingReader(): SourceReader<number> & { polls: number } {
@@ -30,6 +30,7 @@ describe("fault hooks that slow systems down", () => {
     const reader = countingReader();
     assert.equal(withRestoredSourceDelay(reader), reader);
     assert.equal(snapshotStepDelayMs(), 0);
+    assert.equal(snapshotStepPause(), undefined);
   });
 
   it("make a restored reader have nothing available until it was snapshotted once, then read on where it was", async () => {
@@ -45,6 +46,16 @@ describe("fault hooks that slow systems down", () => {
     await available;
     assert.equal(reader.pollNext(out, 10), "more-available");
     assert.deepEqual(out.got, [1]);
+  });
+
+  it("pace slow snapshot storage from the phase's start, so a step whose turn passed on a busy machine does not wait again", () => {
+    const pace = new SnapshotStepPace(2, 1_000);
+    assert.equal(pace.nextWaitMs(1_000), 2, "the first step waits its turn");
+    assert.equal(pace.nextWaitMs(1_002.5), 1.5, "the second waits until 4 ms after the start, not 2 ms from now");
+    // Timers fired 30 ms late: the steps whose turns passed meanwhile only yield.
+    const late = Array.from({ length: 16 }, () => pace.nextWaitMs(1_034));
+    assert.deepEqual(late, [...Array<number>(15).fill(0), 2]);
+    assert.equal(pace.nextWaitMs(1_034), 4, "once on time again, the next step waits for its turn");
   });
 
   it("make a restored reader that is never snapshotted wait at most the delay", async () => {

@@ -130,7 +130,7 @@ export class CheckpointCoordinator<S = unknown> {
 
   /** Pending checkpoints, oldest first. */
   pendingCheckpoints(): PendingCheckpointView[] {
-    return [...this.pending.values()].map(viewOf);
+    return [...this.pending.values()].map((p) => viewOf(p, this.isFinal(p.id)));
   }
 
   /**

@@ -24,6 +24,7 @@ import { buildCheckpointMetadata } from "./checkpoint-metadata-builder.ts";
 import type { CheckpointDeletions } from "./job-retention.ts";
 import { ENUMERATORS_PROPERTY, type SourceCoordinators } from "./source-coordinator.ts";
 import type { JsonValue } from "../../checkpoint/storage/checkpoint-metadata.ts";
+import type { CheckpointingStatus } from "../job-status.ts";
 
 export type Snapshot = readonly OperatorStateHandle[];
 
@@ -56,6 +57,10 @@ export class DecisionExecutor {
   private tickTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly sourceTasks: ReadonlySet<string>;
   private endedSources = new Set<string>();
+  /** The bound attempt's final checkpoint completed and its tasks were told to finish. */
+  private finishing = false;
+  /** Each task's name, "<vertex name> (<subtask>/<parallelism>)", by task id. */
+  private readonly taskNames = new Map<string, string>();
   /** The split enumerators' states taken when each pending checkpoint was triggered, for its metadata. */
   private readonly enumeratorStates = new Map<number, { [operatorId: string]: JsonValue }>();
   /** Metadata writes under way: a restart waits for them, so it restores from the newest checkpoint. */
@@ -66,7 +71,12 @@ export class DecisionExecutor {
     private readonly params: DecisionExecutorParams,
   ) {
     const sources = new Set<string>();
-    for (const v of params.job.vertices) if (v.inputs.length === 0) for (let s = 0; s < v.parallelism; s++) sources.add(taskId(v.id, s));
+    for (const v of params.job.vertices) {
+      for (let s = 0; s < v.parallelism; s++) {
+        this.taskNames.set(taskId(v.id, s), `${v.name} (${s + 1}/${v.parallelism})`);
+        if (v.inputs.length === 0) sources.add(taskId(v.id, s));
+      }
+    }
     this.sourceTasks = sources;
   }
 
@@ -79,6 +89,27 @@ export class DecisionExecutor {
     this.bound = { attempt, fail, sources };
     this.ready = false;
     this.endedSources = new Set();
+    this.finishing = false;
+  }
+
+  /** Where checkpointing stands, for the job's status. */
+  status(): CheckpointingStatus {
+    const now = this.params.clock.now();
+    const coordinator = this.coordinator;
+    return {
+      phase: coordinator.phase,
+      lastCompletedCheckpoint: coordinator.latestCompletedCheckpoint,
+      pending: coordinator.pendingCheckpoints().map((p) => ({
+        id: p.id,
+        state: p.state,
+        final: p.final,
+        ageMs: Math.max(0, now - p.triggerTime),
+        awaitedTasks: p.awaitedTasks.map((t) => this.taskNames.get(t) ?? t),
+      })),
+      sourcesEnded: this.endedSources.size,
+      sourceTasks: this.sourceTasks.size,
+      finalCheckpointCompleted: this.finishing,
+    };
   }
 
   /** The bound attempt's tasks are open and running: send the triggers held for it. */
@@ -157,7 +188,10 @@ export class DecisionExecutor {
           bound?.sources?.notifyCheckpointComplete(d.checkpointId);
           bound?.attempt.notifyCheckpointComplete(d.checkpointId);
           this.report(d.checkpointId);
-          if (d.final) bound?.attempt.finish();
+          if (d.final && bound !== undefined) {
+            this.finishing = true;
+            bound.attempt.finish();
+          }
           break;
         case "abort":
           this.enumeratorStates.delete(d.checkpointId);

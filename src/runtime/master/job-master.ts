@@ -31,6 +31,8 @@ import { createRestartStrategy } from "../../recovery/create-restart-strategy.ts
 import type { ResolvedRestartStrategyConfig } from "../../recovery/restart-config.ts";
 import type { RestartStrategy } from "../../recovery/restart-strategy.ts";
 import { CollectedRecords, JobResult } from "../job-result.ts";
+import { faultHooksObserve } from "../fault-hooks.ts";
+import type { JobState, JobStatusReport } from "../job-status.ts";
 import type { RunOptions } from "../run-options.ts";
 import type { AttemptSpec } from "./attempt.ts";
 import { runAttempt, RunMetrics, type AttemptOutcome } from "./attempt-run.ts";
@@ -87,6 +89,13 @@ export class JobMaster {
   private restarts = 0;
   /** When the first attempt's tasks were all open and records began to flow. */
   private startedAt: number | undefined;
+  private state: { state: JobState; since: number; attempt: number; restoredCheckpointId: number | undefined; lastFailure: string | undefined } = {
+    state: "deploying",
+    since: 0,
+    attempt: 0,
+    restoredCheckpointId: undefined,
+    lastFailure: undefined,
+  };
 
   constructor(private readonly params: JobMasterParams) {
     this.restartStrategy = createRestartStrategy(params.restartStrategy, { random: Math.random });
@@ -100,11 +109,15 @@ export class JobMaster {
     // After every refusal the start can meet, so a refused job prints only why.
     this.warnAboutDerivedIds();
     let restore = resumedFrom;
+    options.observe?.(() => this.status());
+    faultHooksObserve(() => this.status());
     try {
       for (let attemptNumber = 0; ; attemptNumber++) {
+        this.enter("deploying", { attempt: attemptNumber, restoredCheckpointId: restore?.metadata.checkpointId });
         options.onAttempt?.({ attempt: attemptNumber, jobId: this.jobId, restoredFrom: restore?.path, restoredCheckpointId: restore?.metadata.checkpointId });
         const outcome = await this.runAttempt(attemptNumber, restore);
         if (outcome.kind === "finished") {
+          this.enter("finished");
           await this.stopCheckpointing();
           return new JobResult(this.startedAt === undefined ? 0 : performance.now() - this.startedAt, this.metrics.byOperator(), this.collected.bySink, {
             jobId: this.jobId,
@@ -113,13 +126,18 @@ export class JobMaster {
           });
         }
         if (outcome.kind === "cancelled") {
+          this.enter("cancelled");
           await this.stopCheckpointing();
           if (this.checkpointing !== undefined) await this.checkpointing.deletions.onCancel(this.params.checkpointing!.onCancel);
           throw new JobCancelledError();
         }
+        this.enter("restarting", { lastFailure: outcome.error.message });
         this.checkpointing?.executor.taskFailed();
         const next = decideAfterFailure(outcome.error, this.restartStrategy, clock.now(), this.params.restartStrategy.kind !== "none");
-        if (next.kind === "fail") throw next.error;
+        if (next.kind === "fail") {
+          this.enter("failed");
+          throw next.error;
+        }
         this.restarts++;
         options.onRestart?.({ restart: this.restarts, delayMs: next.delayMs, cause: outcome.error });
         await sleepUnlessAborted(next.delayMs, options.signal);
@@ -141,6 +159,25 @@ export class JobMaster {
         "Their checkpointed state is matched by ids derived from their names and positions, which change when the job changes; " +
         'give each a .uid("...") before changing the job',
     );
+  }
+
+  /** The job's state changed; `changes` updates what else the status says. */
+  private enter(state: JobState, changes: Partial<Pick<JobMaster["state"], "attempt" | "restoredCheckpointId" | "lastFailure">> = {}): void {
+    this.state = { ...this.state, ...changes, state, since: this.params.clock.now() };
+  }
+
+  /** The job's status now (see job-status.ts). */
+  private status(): JobStatusReport {
+    const { state, since, attempt, restoredCheckpointId, lastFailure } = this.state;
+    return {
+      jobId: this.jobId,
+      state,
+      inStateMs: Math.max(0, this.params.clock.now() - since),
+      attempt,
+      restoredCheckpointId,
+      lastFailure,
+      checkpointing: this.checkpointing?.executor.status(),
+    };
   }
 
   /** The checkpoint `--from` names; with none, a refusal when starting from scratch would repeat committed output. */
@@ -256,7 +293,10 @@ export class JobMaster {
       executor: this.checkpointing?.executor,
       collected: this.collected,
       metrics: this.metrics,
-      onRunning: () => void (this.startedAt ??= performance.now()),
+      onRunning: () => {
+        this.startedAt ??= performance.now();
+        this.enter("running");
+      },
     });
   }
 }

@@ -21,6 +21,7 @@ import { compareOutputs, type ComparisonRule, type OutputDifference, type Output
 import { describePlan, FAULT_KINDS, faultPlan, type FaultKind, type FaultPlan } from "./fault-plan.ts";
 import { jobSinks, readCommitted, type JobSink } from "./job-sinks.ts";
 import { runArgs, runInProcess, runKilled, type RunOutcome, type RunSettings } from "./job-runs.ts";
+import { defaultRunTimeoutMs, describeStall, type StallReport } from "./run-stall.ts";
 
 export interface CrashTestOptions {
   /** Faulted runs (default 10). */
@@ -38,6 +39,13 @@ export interface CrashTestOptions {
   readonly mode?: "exactly-once" | "at-least-once";
   /** A fixed checkpoint interval; by default each faulted run draws one from 30 to 200 ms. */
   readonly checkpointIntervalMs?: number;
+  /**
+   * How long one faulted run may take before it is stopped and reported as stalled (see
+   * run-stall.ts). Default: ten times the slower reference run's wall-clock time, at least 30 s.
+   * Reference runs are bounded too: the first by FIRST_REFERENCE_TIMEOUT_MS (nothing is known of
+   * the job's time before it), the second by the default scaled from the first.
+   */
+  readonly runTimeoutMs?: number;
   /** The key of an output record, for per-key order in exactly-once sinks. */
   readonly key?: OutputKey;
   /** Where run directories go (default: a new directory under the system's temp dir). */
@@ -75,6 +83,8 @@ export interface RunReport {
   readonly replay: string;
   /** The run's directory, kept when the run failed. */
   readonly dir: string | undefined;
+  /** Where the run stood when it was stopped for taking longer than its timeout. */
+  readonly stall: StallReport | undefined;
 }
 
 export interface CrashTestReport {
@@ -86,6 +96,8 @@ export interface CrashTestReport {
 }
 
 const REFERENCE_INTERVAL_MS = 100;
+/** The bound of the first reference run, a run without faults of a job whose time is not known yet. */
+export const FIRST_REFERENCE_TIMEOUT_MS = 5 * 60_000;
 
 function ruleOf(sink: JobSink, mode: "exactly-once" | "at-least-once"): ComparisonRule | undefined {
   if (sink.committed === undefined) return undefined;
@@ -142,12 +154,17 @@ export async function crashTest(job: string | URL, options: CrashTestOptions = {
   const references: Map<string, readonly unknown[] | undefined>[] = [];
   let sinks: JobSink[] = [];
   let recordsDelivered = 0;
+  let referenceMs = 0;
   for (const n of [1, 2]) {
     const dir = join(workDir, `reference-${n}`);
     mkdirSync(dir, { recursive: true });
-    const outcome = await runInProcess(settings, dir, undefined, options.checkpointIntervalMs ?? REFERENCE_INTERVAL_MS);
+    const timeoutMs = n === 1 ? FIRST_REFERENCE_TIMEOUT_MS : defaultRunTimeoutMs(referenceMs);
+    const started = performance.now();
+    const outcome = await runInProcess(settings, dir, undefined, options.checkpointIntervalMs ?? REFERENCE_INTERVAL_MS, timeoutMs);
+    referenceMs = Math.max(referenceMs, performance.now() - started);
     if (!outcome.ok) {
-      return { ok: false, referenceProblem: `reference run ${n} failed: ${outcome.error}`, sinks: [], runs: [] };
+      const why = outcome.stall === undefined ? outcome.error : describeStall(outcome.stall).join("\n  ");
+      return { ok: false, referenceProblem: `reference run ${n} failed: ${why}`, sinks: [], runs: [] };
     }
     sinks = await sinksIn(dir);
     references.push(await readCommitted(sinks, (id) => outcome.result!.collected(id)));
@@ -184,6 +201,7 @@ export async function crashTest(job: string | URL, options: CrashTestOptions = {
   const facts = { recordsPerThread: Math.max(1, Math.floor(recordsDelivered / threads)), checkpointIntervalMs: options.checkpointIntervalMs };
   const runs: RunReport[] = [];
   const count = options.runs ?? 10;
+  const runTimeoutMs = options.runTimeoutMs ?? defaultRunTimeoutMs(referenceMs);
   const first = options.seed ?? 1;
   for (let i = 0; i < count; i++) {
     const seed = first + i;
@@ -191,7 +209,8 @@ export async function crashTest(job: string | URL, options: CrashTestOptions = {
     const dir = join(workDir, `run-${seed}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    const outcome: RunOutcome = plan.kind === "kill" ? await runKilled(settings, dir, plan) : await runInProcess(settings, dir, plan, plan.checkpointIntervalMs);
+    const outcome: RunOutcome =
+      plan.kind === "kill" ? await runKilled(settings, dir, plan, runTimeoutMs) : await runInProcess(settings, dir, plan, plan.checkpointIntervalMs, runTimeoutMs);
     let difference: SinkDifference | undefined;
     if (outcome.ok) {
       const got = await readCommitted(await sinksIn(dir), (id) => outcome.result?.collected(id));
@@ -208,6 +227,7 @@ export async function crashTest(job: string | URL, options: CrashTestOptions = {
       difference,
       replay: replay(seed),
       dir: ok ? undefined : dir,
+      stall: outcome.stall,
     };
     runs.push(report);
     progress(describeRun(report, i + 1, count));
@@ -222,6 +242,11 @@ export function describeRun(r: RunReport, n: number, of: number): string {
   const fired = r.faultsFired === 0 ? "the fault did not fire" : `${r.faultsFired === 1 ? "fault fired" : `${r.faultsFired} faults fired`}, ${r.recoveries} ${r.recoveries === 1 ? "recovery" : "recoveries"}`;
   const head = `run ${n}/${of}, seed ${r.seed}: ${r.plan}: ${r.ok ? "pass" : "FAIL"} (${fired})`;
   if (r.ok) return head;
-  const why = r.difference !== undefined ? describeDifference(r.difference) : `the job did not complete: ${r.error ?? "unknown"}`;
+  const why =
+    r.difference !== undefined
+      ? describeDifference(r.difference)
+      : r.stall !== undefined
+        ? describeStall(r.stall).join("\n  ")
+        : `the job did not complete: ${r.error ?? "unknown"}`;
   return `${head}\n  ${why}\n  replay: ${r.replay}${r.dir === undefined ? "" : `\n  its files: ${r.dir}`}`;
 }

@@ -44,6 +44,14 @@ export interface FaultPlan {
   readonly checkpointIntervalMs: number;
   /** A checkpoint not complete after this long fails (short when an acknowledgement is lost). */
   readonly checkpointTimeoutMs: number;
+  /**
+   * Checkpoint failures in a row the job tolerates before it fails and restarts: 0, except when
+   * acknowledgements are lost (Infinity). The short timeout of those runs expires the lost
+   * acknowledgement's checkpoint, and on a busy machine the next ones too; restarting after each
+   * would deploy and restore the job again and again, each time more slowly than the timeout, until
+   * the restarts ran out. Tolerated, the job goes on and a later checkpoint commits.
+   */
+  readonly tolerableCheckpointFailures: number;
   /** The wait after each step of an asynchronous snapshot phase (0: storage at full speed). */
   readonly snapshotStepDelayMs: number;
   /** How long at most sources restored from a checkpoint wait for the first checkpoint after the restore before they emit (0: they start at once). */
@@ -91,7 +99,20 @@ export function faultPlan(seed: number, kinds: readonly FaultKind[], facts: JobF
   // Short when an acknowledgement is lost, so that the checkpoint expires soon, but long enough
   // for slow storage to write every key group (up to 128 a subtask by default) on a busy machine.
   const checkpointTimeoutMs = kind === "lose-ack" ? Math.max(1000, interval * 5) + 512 * snapshotStepDelayMs : 60_000;
-  return { seed, kind, faults, checkpointIntervalMs: interval, checkpointTimeoutMs, snapshotStepDelayMs, restoredSourceDelayMs };
+  const tolerableCheckpointFailures = kind === "lose-ack" ? Infinity : 0;
+  return { seed, kind, faults, checkpointIntervalMs: interval, checkpointTimeoutMs, tolerableCheckpointFailures, snapshotStepDelayMs, restoredSourceDelayMs };
+}
+
+/** What the plan's faults are called in reports: "kill -9", "exception in a user function", "lose-ack fault". */
+function faultName(plan: FaultPlan): string {
+  return plan.kind === "kill" ? "kill -9" : plan.kind === "user" ? "exception in a user function" : `${plan.kind} fault`;
+}
+
+/** One fault of the plan, as in "fault 2 of 2: kill -9 at before-commit passage 1", "fault 1 of 1: snapshot-async fault at passage 2". */
+export function describeFault(plan: FaultPlan, index: number): string {
+  const f = plan.faults[index]!;
+  const what = f.kill ? `kill -9 at ${f.point === "record" ? "record" : `${f.point} passage`}` : f.point === "record" ? "exception in a user function at record" : `${f.point} fault at passage`;
+  return `fault ${index + 1} of ${plan.faults.length}: ${what} ${f.at}`;
 }
 
 /** As in "kill -9 twice (at record 1503, then before-commit 1)", "snapshot-async fault once (at passage 2)". */
@@ -100,7 +121,7 @@ export function describePlan(plan: FaultPlan): string {
     if (f.point === "record") return `record ${f.at}`;
     return plan.kind === "kill" ? `${f.point} ${f.at}` : f.point === plan.kind ? `passage ${f.at}` : `${f.point} passage ${f.at}`;
   };
-  const what = plan.kind === "kill" ? "kill -9" : plan.kind === "user" ? "exception in a user function" : `${plan.kind} fault`;
+  const what = faultName(plan);
   const storage = plan.snapshotStepDelayMs > 0 ? `, snapshots written slowly (${plan.snapshotStepDelayMs} ms a key group)` : "";
   const sources = plan.restoredSourceDelayMs > 0 ? `, restored sources idle until a checkpoint (at most ${plan.restoredSourceDelayMs} ms)` : "";
   return `${what} ${plan.faults.length === 1 ? "once" : "twice"} (at ${plan.faults.map(where).join(", then ")})${storage}${sources}`;

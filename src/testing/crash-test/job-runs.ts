@@ -17,6 +17,8 @@ import type { JobResult } from "../../runtime/job-result.ts";
 import type { RuntimeMode } from "../../runtime/run-options.ts";
 import { armFaults, disarmFaults, FAULTS_VARIABLE, faultsEnvironment, type FaultOptions, type FaultSpec } from "../fault-injection.ts";
 import type { FaultPlan } from "./fault-plan.ts";
+import { lastFiredFault, statusWrittenTo, type StallReport } from "./run-stall.ts";
+import { describeJobStatus, type JobStatusReader } from "../../runtime/job-status.ts";
 
 /** How every run of one crash test runs the job. */
 export interface RunSettings {
@@ -39,6 +41,21 @@ export interface RunOutcome {
   readonly fired: number;
   /** Restarts inside the run, plus resumes after kills. */
   readonly recoveries: number;
+  /** Set when the run took longer than its timeout and was stopped. */
+  readonly stall?: StallReport;
+}
+
+/** How long a job that is asked to stop after a stall gets to end before the run gives up waiting for it. */
+const CANCEL_GRACE_MS = 10_000;
+/** Where the job's process of a killed run writes its status (see FaultOptions.statusFile). */
+const STATUS_FILE = "job-status.json";
+
+/** Resolves to `value` after `ms`; the timer is cleared once `settled` settles, so it keeps nothing alive. */
+function after<T>(ms: number, value: T, settled: Promise<unknown>): Promise<T> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(value), ms);
+    void settled.finally(() => clearTimeout(timer));
+  });
 }
 
 export const PLACEHOLDER = "{run}";
@@ -71,12 +88,18 @@ function message(e: unknown): string {
   return String(e);
 }
 
-/** One run in this process, under `plan`'s faults (none for a reference run). */
-export async function runInProcess(settings: RunSettings, dir: string, plan: FaultPlan | undefined, intervalMs: number): Promise<RunOutcome> {
+/**
+ * One run in this process, under `plan`'s faults (none for a reference run). With `timeoutMs`, a
+ * run that has not ended by then is cancelled (which ends its worker threads) and reported as
+ * stalled, with the job's status at that moment.
+ */
+export async function runInProcess(settings: RunSettings, dir: string, plan: FaultPlan | undefined, intervalMs: number, timeoutMs?: number): Promise<RunOutcome> {
   const specs = faultSpecs(plan, dir);
   armFaults(specs, faultOptions(plan));
-  try {
-    const result = await runJob(settings.job, {
+  const startedAt = Date.now();
+  const cancel = new AbortController();
+  let status: JobStatusReader | undefined;
+  const job = runJob(settings.job, {
       runtime: settings.runtime,
       ...(settings.parallelism === undefined ? {} : { parallelism: settings.parallelism }),
       ...(settings.bufferSize === undefined ? {} : { bufferSize: settings.bufferSize }),
@@ -85,13 +108,31 @@ export async function runInProcess(settings: RunSettings, dir: string, plan: Fau
         intervalMs,
         dir: join(dir, "checkpoints"),
         timeoutMs: plan?.checkpointTimeoutMs ?? 60_000,
+        tolerableFailures: plan?.tolerableCheckpointFailures ?? 0,
         ...(settings.mode === undefined ? {} : { mode: settings.mode }),
       },
       restartStrategy: RESTARTS,
-    });
-    return { ok: true, error: undefined, result, fired: firedCount(specs), recoveries: result.info.restarts };
-  } catch (e) {
-    return { ok: false, error: message(e), result: undefined, fired: firedCount(specs), recoveries: 0 };
+      signal: cancel.signal,
+      observe: (reader) => (status = reader),
+    }).then(
+      (result): RunOutcome => ({ ok: true, error: undefined, result, fired: firedCount(specs), recoveries: result.info.restarts }),
+      (e: unknown): RunOutcome => ({ ok: false, error: message(e), result: undefined, fired: firedCount(specs), recoveries: status?.().attempt ?? 0 }),
+    );
+  try {
+    if (timeoutMs === undefined) return await job;
+    const outcome = await Promise.race([job, after(timeoutMs, undefined, job)]);
+    if (outcome !== undefined) return outcome;
+    const now = status?.();
+    const lines = now === undefined ? ["the job had not started its first attempt"] : describeJobStatus(now);
+    cancel.abort();
+    const ended = await Promise.race([job.then(() => true), after(CANCEL_GRACE_MS, false, job)]);
+    const stall: StallReport = {
+      timeoutMs,
+      status: lines,
+      lastFault: lastFiredFault(plan, dir, startedAt),
+      stopped: ended ? "its job was cancelled and its threads ended" : `its job was cancelled but had not ended ${CANCEL_GRACE_MS / 1000} s later`,
+    };
+    return { ok: false, error: "the run stalled", result: undefined, fired: firedCount(specs), recoveries: now?.attempt ?? 0, stall };
   } finally {
     disarmFaults();
   }
@@ -126,13 +167,30 @@ export function weirRunArgs(settings: RunSettings, dir: string, plan: FaultPlan,
   ];
 }
 
-function runChild(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+/** Runs `weir run` with `args` as a child process; one still running at `deadline` (epoch milliseconds) is killed with SIGKILL and reported as stalled. */
+function runChild(args: readonly string[], env: NodeJS.ProcessEnv, deadline: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stalled: boolean }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [WEIR_WITH_FAULTS, ...args], { env, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
+    let stalled = false;
+    const timer = setTimeout(
+      () => {
+        stalled = true;
+        child.kill("SIGKILL");
+      },
+      Math.max(0, deadline - Date.now()),
+    );
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("exit", (code, signal) => resolve({ code, signal, stderr }));
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stderr, stalled });
+    });
   });
+}
+
+/** What weir run said, without stack frames, which would crowd out the message and its code. */
+function lastLines(stderr: string): string {
+  return stderr.trim().split("\n").filter((line) => !/^\s+at /.test(line)).slice(-8).join("\n");
 }
 
 /**
@@ -140,19 +198,29 @@ function runChild(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ co
  * SIGKILL; each time, it is resumed with `--from latest` (or started again from scratch when no
  * checkpoint completed yet), until a process finishes.
  */
-export async function runKilled(settings: RunSettings, dir: string, plan: FaultPlan): Promise<RunOutcome> {
+export async function runKilled(settings: RunSettings, dir: string, plan: FaultPlan, timeoutMs?: number): Promise<RunOutcome> {
   const specs = faultSpecs(plan, dir);
-  const env = { ...process.env, [FAULTS_VARIABLE]: faultsEnvironment(specs, faultOptions(plan)) };
+  const statusFile = join(dir, STATUS_FILE);
+  const env = { ...process.env, [FAULTS_VARIABLE]: faultsEnvironment(specs, { ...faultOptions(plan), statusFile }) };
+  const startedAt = Date.now();
+  const deadline = timeoutMs === undefined ? Infinity : startedAt + timeoutMs;
   let resumes = 0;
   for (let attempt = 0; attempt <= specs.length + 1; attempt++) {
     const resume = await hasCompletedCheckpoint(join(dir, "checkpoints"));
     if (attempt > 0) resumes++;
-    const outcome = await runChild(weirRunArgs(settings, dir, plan, resume), env);
+    const outcome = await runChild(weirRunArgs(settings, dir, plan, resume), env, deadline);
+    if (outcome.stalled) {
+      const stall: StallReport = {
+        timeoutMs: timeoutMs!,
+        status: [`in process ${attempt + 1} of the run (${resume ? "resumed with --from latest" : "started from scratch"})`, ...statusWrittenTo(statusFile, Date.now())],
+        lastFault: lastFiredFault(plan, dir, startedAt),
+        stopped: `its process was killed (SIGKILL)${outcome.stderr.trim() === "" ? "" : `; it said:\n${lastLines(outcome.stderr)}`}`,
+      };
+      return { ok: false, error: "the run stalled", result: undefined, fired: firedCount(specs), recoveries: resumes, stall };
+    }
     if (outcome.signal === "SIGKILL") continue;
     if (outcome.code === 0) return { ok: true, error: undefined, result: undefined, fired: firedCount(specs), recoveries: resumes };
-    // What weir run said, without stack frames, which would crowd out the message and its code.
-    const last = outcome.stderr.trim().split("\n").filter((line) => !/^\s+at /.test(line)).slice(-8).join("\n");
-    return { ok: false, error: `weir run exited with ${outcome.code ?? outcome.signal}:\n${last}`, result: undefined, fired: firedCount(specs), recoveries: resumes };
+    return { ok: false, error: `weir run exited with ${outcome.code ?? outcome.signal}:\n${lastLines(outcome.stderr)}`, result: undefined, fired: firedCount(specs), recoveries: resumes };
   }
   return { ok: false, error: "the job was killed more often than its plan has kills", result: undefined, fired: firedCount(specs), recoveries: resumes };
 }

@@ -51,6 +51,17 @@ describe("acknowledgements", () => {
     assert.equal(coordinator.pendingCheckpoints()[0]?.acknowledgedTasks, 0);
   });
 
+  it("a pending checkpoint names the tasks whose acknowledgement has not come", () => {
+    const { clock, coordinator } = setup();
+    tickAt(clock, coordinator, 1_000);
+    assert.deepEqual(coordinator.pendingCheckpoints()[0]?.awaitedTasks, TASKS);
+    coordinator.acknowledge(id(1), TASKS[1]!, STATS);
+    assert.deepEqual(coordinator.pendingCheckpoints()[0]?.awaitedTasks, [TASKS[0], TASKS[2]]);
+    coordinator.acknowledge(id(1), TASKS[0]!, STATS);
+    coordinator.acknowledge(id(1), TASKS[2]!, STATS);
+    assert.deepEqual(coordinator.pendingCheckpoints()[0]?.awaitedTasks, []);
+  });
+
   it("an acknowledgement from a task that does not take part is unknown", () => {
     const { clock, coordinator } = setup();
     tickAt(clock, coordinator, 1_000);

@@ -7,6 +7,7 @@ import { crashTest, describeRun } from "../../../src/testing/index.ts";
 import { parseOutputKey } from "../../../src/testing/crash-test/compare-outputs.ts";
 
 const JOB = new URL("../../fixtures/jobs/crash-lines.ts", import.meta.url);
+const STALLING_JOB = new URL("../../fixtures/jobs/crash-stall.ts", import.meta.url);
 
 async function inWorkDir<T>(run: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), "weir-crash-test-test-"));
@@ -63,6 +64,59 @@ describe("crashTest", () => {
     assert.equal(report.ok, false);
     assert.deepEqual(report.runs, []);
     assert.match(report.referenceProblem ?? "", /^the job is not deterministic: two runs without faults committed different output; sink 'committed': expected /);
+  });
+
+  it("stops a run that stalls after its fault, ends its threads, and reports where it stalled and how to replay it", { timeout: 180_000 }, async () => {
+    const report = await inWorkDir((workDir) =>
+      crashTest(STALLING_JOB, {
+        runs: 1,
+        seed: 3,
+        faults: ["user"],
+        parallelism: 1,
+        checkpointIntervalMs: 50,
+        runTimeoutMs: 20_000,
+        workDir,
+        replayCommand: (seed) => `replay ${seed}`,
+        args: ["--events", "3000", "--rate", "6000", "--out", "{run}/out", "--stall-after", "{run}/fault-1"],
+      }),
+    );
+    assert.equal(report.referenceProblem, undefined);
+    const run = report.runs[0]!;
+    const text = describeRun(run, 1, 1);
+    assert.equal(run.ok, false, text);
+    assert.ok(run.stall !== undefined, text);
+    assert.equal(run.stall.timeoutMs, 20_000);
+    assert.equal(run.stall.stopped, "its job was cancelled and its threads ended", text);
+    assert.match(text, /FAIL[\s\S]*\n {2}stalled: the run did not end within its 20\.0 s timeout; its job was cancelled and its threads ended\n/);
+    assert.match(text, /\n {2}job job-\S+: running for \d+\.\d s in attempt 2 \((from scratch|restored from checkpoint \d+)\)\n/);
+    assert.match(text, /\n {2}last failure: .*injected fault at record/);
+    assert.match(text, /\n {2}pending checkpoint \d+, triggered \d+\.\d s ago: not acknowledged by .*stuck map.*\(1\/1\)/);
+    assert.match(text, /\n {2}last fault: fault 1 of \d: exception in a user function at record \d+, fired \d+\.\d s into the run\n/);
+    assert.match(text, /\n {2}replay: replay 3$/m);
+  });
+
+  it("kills the process of a killed run that stalls after its resume, and reports the status that process last wrote", { timeout: 180_000 }, async () => {
+    const report = await inWorkDir((workDir) =>
+      crashTest(STALLING_JOB, {
+        runs: 1,
+        seed: 3,
+        faults: ["kill"],
+        parallelism: 1,
+        checkpointIntervalMs: 50,
+        runTimeoutMs: 25_000,
+        workDir,
+        args: ["--events", "3000", "--rate", "6000", "--out", "{run}/out", "--stall-after", "{run}/fault-1"],
+      }),
+    );
+    const run = report.runs[0]!;
+    const text = describeRun(run, 1, 1);
+    assert.ok(run.stall !== undefined, text);
+    assert.match(text, /\n {2}stalled: the run did not end within its 25\.0 s timeout; its process was killed \(SIGKILL\)/);
+    assert.match(text, /\n {2}in process 2 of the run \((resumed with --from latest|started from scratch)\)\n/);
+    // Deploying or running, as far as the resumed process got on this machine before the bound.
+    assert.match(text, /\n {2}job job-\S+: (deploying|running) for \d+\.\d s in attempt 1 \((from scratch|restored from checkpoint \d+)\)\n {2}last completed checkpoint: /);
+    assert.match(text, /\n {2}\(as the job's process wrote it \d+\.\d s before the run was stopped\)\n/);
+    assert.match(text, /\n {2}last fault: fault 1 of \d: kill -9 at .+, fired \d+\.\d s into the run\n/);
   });
 
   it("resumes a job killed with kill -9 from its latest checkpoint, and the output holds", { timeout: 180_000 }, async () => {

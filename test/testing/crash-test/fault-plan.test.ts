@@ -41,6 +41,13 @@ describe("faultPlan", () => {
     assert.ok(plan.checkpointTimeoutMs < 60_000);
   });
 
+  it("tolerates checkpoint failures only when acknowledgements are lost, so that checkpoints outlasting the short timeout on a busy machine do not restart the job in a loop", () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const plan = faultPlan(seed, FAULT_KINDS, { recordsPerThread: 1000, checkpointIntervalMs: undefined });
+      assert.equal(plan.tolerableCheckpointFailures, plan.kind === "lose-ack" ? Infinity : 0, `seed ${seed}: ${plan.kind}`);
+    }
+  });
+
   it("slows snapshot storage down in some runs and not in others, by a few milliseconds a key group", () => {
     const delays = Array.from({ length: 30 }, (_, i) => faultPlan(i + 1, FAULT_KINDS, { recordsPerThread: 1000, checkpointIntervalMs: undefined }).snapshotStepDelayMs);
     assert.ok(delays.includes(0), "some runs write at full speed");
@@ -56,7 +63,7 @@ describe("faultPlan", () => {
   });
 
   it("describes a plan in words", () => {
-    const plan = { seed: 1, kind: "kill" as const, checkpointIntervalMs: 50, checkpointTimeoutMs: 60_000, snapshotStepDelayMs: 0, restoredSourceDelayMs: 0, faults: [{ point: "record" as const, at: 12, kill: true, marker: "fault-1" }, { point: "before-commit" as const, at: 1, kill: true, marker: "fault-2" }] };
+    const plan = { seed: 1, kind: "kill" as const, checkpointIntervalMs: 50, checkpointTimeoutMs: 60_000, tolerableCheckpointFailures: 0, snapshotStepDelayMs: 0, restoredSourceDelayMs: 0, faults: [{ point: "record" as const, at: 12, kill: true, marker: "fault-1" }, { point: "before-commit" as const, at: 1, kill: true, marker: "fault-2" }] };
     assert.equal(describePlan(plan), "kill -9 twice (at record 12, then before-commit 1)");
     assert.equal(describePlan({ ...plan, snapshotStepDelayMs: 3 }), "kill -9 twice (at record 12, then before-commit 1), snapshots written slowly (3 ms a key group)");
     const user = { ...plan, kind: "user" as const, faults: [{ ...plan.faults[0]!, kill: false }, { ...plan.faults[1]!, kill: false }] };

@@ -30,6 +30,11 @@ export class CollectingAcks<S> {
     return this.acks.size;
   }
 
+  /** The tasks whose acknowledgement has not come, in task order. */
+  awaitedTasks(): TaskId[] {
+    return [...this.tasks].filter((task) => !this.acks.has(task));
+  }
+
   isOverdue(now: number): boolean {
     return now >= this.deadline;
   }

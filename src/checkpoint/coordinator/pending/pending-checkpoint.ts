@@ -8,6 +8,7 @@
  *                     task failure / stop──▶ (aborted)
  */
 import type { CheckpointId } from "../../storage/checkpoint-id.ts";
+import type { TaskId } from "../task-id.ts";
 import type { TriggerCause } from "../trigger-schedule.ts";
 import type { CollectingAcks } from "./collecting-acks.ts";
 import type { PersistingMetadata } from "./persisting-metadata.ts";
@@ -21,21 +22,27 @@ export interface PendingCheckpointView {
   readonly id: CheckpointId;
   readonly state: PendingState;
   readonly cause: TriggerCause;
+  /** Whether it is the job's final checkpoint (triggered after every source ended its input). */
+  readonly final: boolean;
   readonly triggerTime: number;
   readonly acknowledgedTasks: number;
   readonly totalTasks: number;
+  /** The tasks that have not acknowledged it, in task order (none once persisting). */
+  readonly awaitedTasks: readonly TaskId[];
   /** When it expires if still collecting acknowledgements; undefined once persisting. */
   readonly deadline: number | undefined;
 }
 
-export function viewOf(pending: PendingCheckpoint<unknown>): PendingCheckpointView {
+export function viewOf(pending: PendingCheckpoint<unknown>, final: boolean): PendingCheckpointView {
   return {
     id: pending.id,
     state: pending.state,
     cause: pending.cause,
+    final,
     triggerTime: pending.triggerTime,
     acknowledgedTasks: pending.acknowledgedCount,
     totalTasks: pending.tasks.size,
+    awaitedTasks: pending.state === "collecting-acks" ? pending.awaitedTasks() : [],
     deadline: pending.state === "collecting-acks" ? pending.deadline : undefined,
   };
 }
