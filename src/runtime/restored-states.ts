@@ -34,6 +34,9 @@ export function operatorSubtasks(job: JobGraph, slots: readonly number[]): [stri
 
 type SubtaskEntry = CheckpointMetadata["operators"][number]["subtasks"][number];
 
+/** A state file's content and what it is (operator, subtask, file), for errors. */
+type DecodedContent = OperatorSnapshotContent & { readonly from: string };
+
 /**
  * `wanted` lists [operator id, subtask, parallelism of the restoring operator]; without a
  * parallelism, the operator's parallelism in the checkpoint is taken.
@@ -46,17 +49,18 @@ export async function loadRestoredStates(
   const byOperator = new Map(metadata.operators.map((o) => [o.operatorId, o]));
   const loaded = new Map<string, RestoredOperatorState>();
   /** Each subtask's files read and decoded once, though both its own restore and operator-state redistribution need them. */
-  const reads = new Map<string, Promise<OperatorSnapshotContent[]>>();
-  const read = (operatorId: string, entry: SubtaskEntry): Promise<OperatorSnapshotContent[]> => {
+  const reads = new Map<string, Promise<DecodedContent[]>>();
+  const read = (operatorId: string, entry: SubtaskEntry): Promise<DecodedContent[]> => {
     const readKey = key(operatorId, entry.subtask);
     let contents = reads.get(readKey);
     if (contents === undefined) reads.set(readKey, (contents = decodeAll(operatorId, entry)));
     return contents;
   };
-  const decodeAll = async (operatorId: string, entry: SubtaskEntry): Promise<OperatorSnapshotContent[]> => {
-    const contents: OperatorSnapshotContent[] = [];
+  const decodeAll = async (operatorId: string, entry: SubtaskEntry): Promise<DecodedContent[]> => {
+    const contents: DecodedContent[] = [];
     for (const handle of entry.state) {
-      contents.push(decodeOperatorSnapshot(await storage.readState(handle), `operator '${operatorId}' subtask ${entry.subtask} (${handle.path})`));
+      const from = `operator '${operatorId}' subtask ${entry.subtask} (${handle.path})`;
+      contents.push({ ...decodeOperatorSnapshot(await storage.readState(handle), from), from });
     }
     return contents;
   };
@@ -87,17 +91,21 @@ export async function loadRestoredStates(
       continue;
     }
     const keyed: Uint8Array[] = [];
+    const keyedFrom: string[] = [];
     const timers: TimerEntry[] = [];
     let state: unknown;
     const contents = await read(operatorId, entry);
     for (const content of contents) {
-      if (content.keyed !== undefined) keyed.push(content.keyed);
+      if (content.keyed !== undefined) {
+        keyed.push(content.keyed);
+        keyedFrom.push(content.from);
+      }
       timers.push(...content.timers);
       if (content.state !== undefined) state = content.state;
     }
     const operatorState =
       lastOperatorState(contents) === undefined ? undefined : await operatorStatePart(operatorId, subtask, parallelism ?? operator!.parallelism);
-    loaded.set(key(operatorId, subtask), { checkpointId: metadata.checkpointId, keyed, timers, state, operatorState });
+    loaded.set(key(operatorId, subtask), { checkpointId: metadata.checkpointId, keyed, keyedFrom, timers, state, operatorState });
   }
   return (operatorId, subtask) => loaded.get(key(operatorId, subtask));
 }

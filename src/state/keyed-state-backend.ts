@@ -101,6 +101,9 @@ export interface KeyedStateBackend {
 
   /** A consistent view of all state, cheap to take; it is written out step by step, then released. */
   snapshot(): KeyedStateSnapshot;
-  /** Loads written snapshots, keeping the key groups of this backend's range. */
-  restore(snapshots: Iterable<Uint8Array>): void;
+  /**
+   * Loads written snapshots, keeping the key groups of this backend's range; `from` names each
+   * snapshot (its file) in errors, by position.
+   */
+  restore(snapshots: Iterable<Uint8Array>, from?: readonly string[]): void;
 }

@@ -229,9 +229,10 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
    * taken: only key groups in this backend's range are kept. State already present is replaced
    * group by group.
    */
-  restore(snapshots: Iterable<Uint8Array>): void {
+  restore(snapshots: Iterable<Uint8Array>, from?: readonly string[]): void {
     const incoming = new Map<string, RestoredState>();
-    for (const bytes of snapshots) readKeyedSnapshot(bytes, this.keyGroupRange, incoming);
+    let i = 0;
+    for (const bytes of snapshots) readKeyedSnapshot(bytes, this.keyGroupRange, incoming, from?.[i++]);
     for (const [name, restored] of incoming) {
       let entry = this.tables.get(name);
       if (entry === undefined) {
