@@ -13,7 +13,10 @@
  * symbols, instances of classes (objects whose prototype is not Object.prototype, null or one of
  * the built-in types above; their methods would be gone after a restore or on another thread),
  * WeakMap, WeakSet, WeakRef, Promise and SharedArrayBuffer. Symbol-keyed and non-enumerable
- * properties are not written (as `structuredClone` does). A value nested deeper than
+ * properties are not written (as `structuredClone` does). A lone surrogate in a string value is
+ * kept (a text cut in the middle of an emoji), but not in a property name of a plain object,
+ * where it becomes U+FFFD: checking every name would cost a third of the encoding of small
+ * records. A value nested deeper than
  * MAX_INSPECTED_DEPTH levels is written without the check of what lies below that depth; a
  * function down there still fails the write, naming only the depth.
  *
@@ -69,8 +72,26 @@ const RICH_PROTOTYPES: ReadonlySet<unknown> = new Set<unknown>([
   ...[Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array].map((t) => t.prototype),
 ]);
 
-/** Objects met in the value being inspected: one reached twice makes the value rich. */
-const seen = new Set<object>();
+/**
+ * Objects met in the value being inspected (one reached twice makes the value rich): a list while
+ * short (most values hold a few objects, and scanning a few is cheaper than hashing them), then a
+ * Set as well.
+ */
+const seenList: object[] = [];
+let seenSet: Set<object> | undefined;
+
+/** Whether `object` was met already in this inspection; records it if not. */
+function metBefore(object: object): boolean {
+  if (seenSet !== undefined) {
+    if (seenSet.has(object)) return true;
+    seenSet.add(object);
+    return false;
+  }
+  for (let i = 0; i < seenList.length; i++) if (seenList[i] === object) return true;
+  seenList.push(object);
+  if (seenList.length > 16) seenSet = new Set(seenList);
+  return false;
+}
 
 function verdictOf(value: unknown, depth: number): Verdict {
   switch (typeof value) {
@@ -92,14 +113,13 @@ function verdictOf(value: unknown, depth: number): Verdict {
 
 function objectVerdict(object: object, depth: number): Verdict {
   if (depth > MAX_INSPECTED_DEPTH) return RICH;
-  if (seen.has(object)) return RICH;
-  seen.add(object);
+  if (metBefore(object)) return RICH;
   const next = depth + 1;
   const proto: unknown = Object.getPrototypeOf(object);
   let verdict: Verdict = PLAIN;
   if (proto === Object.prototype || proto === null) {
     for (const key in object) {
-      if (key === "__proto__" || !key.isWellFormed()) verdict = RICH;
+      if (key === "__proto__") verdict = RICH;
       const v = verdictOf((object as Record<string, unknown>)[key], next);
       if (v > verdict) verdict = v;
       if (verdict === REFUSED) return REFUSED;
@@ -141,7 +161,8 @@ export function inspectValue(value: unknown, where: () => string): ValueShape {
   try {
     verdict = objectVerdict(value, 0);
   } finally {
-    seen.clear();
+    seenList.length = 0;
+    seenSet = undefined;
   }
   if (verdict === REFUSED) throw refusal(value, where());
   return verdict === PLAIN ? "plain" : "rich";
