@@ -12,7 +12,9 @@
  * `WEIR_ERR_VALUE_NOT_SERIALIZABLE` naming where the value was and the path inside it: functions,
  * symbols, instances of classes (objects whose prototype is not Object.prototype, null or one of
  * the built-in types above; their methods would be gone after a restore or on another thread),
- * WeakMap, WeakSet, WeakRef, Promise and SharedArrayBuffer. Symbol-keyed and non-enumerable
+ * WeakMap, WeakSet, WeakRef, Promise and SharedArrayBuffer. An instance of a class with a
+ * `toJSON` method is written as what `toJSON()` returns (as JSON.stringify would; Weir's windows
+ * are written so), and read back as that. Symbol-keyed and non-enumerable
  * properties are not written (as `structuredClone` does). A lone surrogate in a string value is
  * kept (a text cut in the middle of an emoji), but not in a property name of a plain object,
  * where it becomes U+FFFD: checking every name would cost a third of the encoding of small
@@ -78,6 +80,8 @@ const RICH_PROTOTYPES: ReadonlySet<unknown> = new Set<unknown>([
  * Set as well.
  */
 const seenList: object[] = [];
+/** Whether the value being inspected holds an object written as its toJSON() (see withToJSON). */
+let holdsToJSON = false;
 let seenSet: Set<object> | undefined;
 
 /** Whether `object` was met already in this inspection; records it if not. */
@@ -137,7 +141,12 @@ function objectVerdict(object: object, depth: number): Verdict {
     return verdict;
   }
   if (proto === Date.prototype) return PLAIN;
-  if (!RICH_PROTOTYPES.has(proto)) return REFUSED;
+  if (!RICH_PROTOTYPES.has(proto)) {
+    const toJSON = (object as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON !== "function") return REFUSED;
+    holdsToJSON = true;
+    return verdictOf(toJSON.call(object, ""), next);
+  }
   if (object instanceof Map) {
     for (const [k, v] of object as Map<unknown, unknown>) if (verdictOf(k, next) === REFUSED || verdictOf(v, next) === REFUSED) return REFUSED;
   } else if (object instanceof Set) {
@@ -152,6 +161,7 @@ function objectVerdict(object: object, depth: number): Verdict {
  * 'a'") and is only called then.
  */
 export function inspectValue(value: unknown, where: () => string): ValueShape {
+  holdsToJSON = false;
   if (typeof value !== "object" || value === null) {
     const verdict = verdictOf(value, 0);
     if (verdict === REFUSED) throw notSerializable(where(), "", value);
@@ -168,6 +178,50 @@ export function inspectValue(value: unknown, where: () => string): ValueShape {
   return verdict === PLAIN ? "plain" : "rich";
 }
 
+/**
+ * `value` with each object of a class with `toJSON` replaced by what it returns (MessagePack does
+ * this itself; V8's serializer does not), sharing and cycles kept; `value` itself when it holds none.
+ */
+function withToJSON(value: unknown): unknown {
+  if (!holdsToJSON) return value;
+  const copies = new Map<object, unknown>();
+  const copy = (v: unknown): unknown => {
+    if (typeof v !== "object" || v === null) return v;
+    const known = copies.get(v);
+    if (known !== undefined || copies.has(v)) return known;
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto === Object.prototype || proto === null) {
+      const out: Record<string, unknown> = {};
+      copies.set(v, out);
+      for (const key in v) Object.defineProperty(out, key, { value: copy((v as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+      return out;
+    }
+    if (Array.isArray(v)) {
+      const out = new Array<unknown>(v.length);
+      copies.set(v, out);
+      for (let i = 0; i < v.length; i++) if (i in v) out[i] = copy(v[i]);
+      return out;
+    }
+    if (v instanceof Map) {
+      const out = new Map();
+      copies.set(v, out);
+      for (const [k, e] of v) out.set(copy(k), copy(e));
+      return out;
+    }
+    if (v instanceof Set) {
+      const out = new Set();
+      copies.set(v, out);
+      for (const e of v) out.add(copy(e));
+      return out;
+    }
+    if (proto === Date.prototype || RICH_PROTOTYPES.has(proto)) return v;
+    const replaced = copy((v as { toJSON(key: string): unknown }).toJSON(""));
+    copies.set(v, replaced);
+    return replaced;
+  };
+  return copy(value);
+}
+
 /** The error for the first part of `root` that cannot be written, found by a second, path-keeping walk. */
 function refusal(root: object, where: string): WeirError {
   const visited = new Set<object>();
@@ -176,7 +230,10 @@ function refusal(root: object, where: string): WeirError {
     if (typeof value !== "object" || value === null || depth > MAX_INSPECTED_DEPTH || visited.has(value)) return undefined;
     visited.add(value);
     const proto: unknown = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null && proto !== Array.prototype && proto !== Date.prototype && !RICH_PROTOTYPES.has(proto)) return notSerializable(where, path, value);
+    if (proto !== Object.prototype && proto !== null && proto !== Array.prototype && proto !== Date.prototype && !RICH_PROTOTYPES.has(proto)) {
+      const toJSON = (value as { toJSON?: unknown }).toJSON;
+      return typeof toJSON === "function" ? find(toJSON.call(value, ""), `${path}.toJSON()`, depth + 1) : notSerializable(where, path, value);
+    }
     if (value instanceof Map) {
       let i = 0;
       for (const [k, v] of value as Map<unknown, unknown>) {
@@ -235,12 +292,12 @@ function describeClass(value: unknown): string {
 }
 
 /**
- * V8's serializer, for a value inspected as rich. A function below MAX_INSPECTED_DEPTH surfaces
+ * V8's serializer, for the value inspected last, which was rich. A function below MAX_INSPECTED_DEPTH surfaces
  * here, as V8's DataCloneError.
  */
 export function serializeRich(value: unknown, where: () => string): Uint8Array {
   try {
-    return serialize(value);
+    return serialize(withToJSON(value));
   } catch (e) {
     throw new WeirError("WEIR_ERR_VALUE_NOT_SERIALIZABLE", `${where()} cannot be written (deeper than ${MAX_INSPECTED_DEPTH} levels): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }

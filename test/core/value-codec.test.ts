@@ -66,6 +66,24 @@ describe("value codec", () => {
     assert.throws(() => toSlot(() => 1, here), notSerializable(/is a function/));
   });
 
+  it("an instance of a class with toJSON is written as what toJSON returns, in plain and in rich values", () => {
+    class Window {
+      constructor(
+        readonly start: number,
+        readonly end: number,
+      ) {}
+      toJSON(): [number, number] {
+        return [this.start, this.end];
+      }
+    }
+    const w = new Window(0, 10);
+    assert.deepEqual(decodeValue(encodeValue({ window: w, list: [w] }, here), "test"), { window: [0, 10], list: [[0, 10]] });
+    const back = decodeValue(encodeValue({ window: w, byWindow: new Map([["w", w]]), z: -0 }, here), "test") as { window: unknown; byWindow: Map<string, unknown>; z: number };
+    assert.deepEqual(back.window, [0, 10]);
+    assert.equal(back.byWindow.get("w"), back.window, "one instance is one replacement");
+    assert.ok(Object.is(back.z, -0));
+  });
+
   it("decoding changes nothing in the bytes, and two decodes share no object", () => {
     const value = { seen: new Map([["a", { n: 1 }]]) };
     const bytes = encodeValue(value, here);
