@@ -12,7 +12,8 @@
  *   ones except on plain objects);
  * - arrays keep their length and holes; Map and Set keep their order, with keys, values and
  *   elements copied deeply; Date, RegExp, ArrayBuffer, DataView and typed arrays (Node's Buffer
- *   included) are copied with their bytes, keeping their type;
+ *   included) are copied with their bytes, keeping their type; boxed numbers, strings and
+ *   booleans are boxed again;
  * - values up to MAX_FAST_DEPTH levels deep are copied by a fast recursive pass, which copies an
  *   object reached along two paths twice (as JSON or a serializer would); a deeper value, which
  *   includes every cyclic one, is copied instead by a slower pass that keeps such sharing, and
@@ -95,6 +96,7 @@ function copyLeaf(source: object, proto: unknown): object | undefined {
   if (source instanceof Date) return withPrototype(new Date(source.getTime()), proto, Date.prototype);
   if (source instanceof ArrayBuffer) return source.slice(0);
   if (source instanceof RegExp) return withPrototype(new RegExp(source.source, source.flags), proto, RegExp.prototype);
+  if (source instanceof Number || source instanceof String || source instanceof Boolean) return Object(source.valueOf()) as object;
   if (source instanceof WeakMap || source instanceof WeakSet || source instanceof WeakRef || source instanceof Promise || source instanceof Error) return source;
   return undefined;
 }

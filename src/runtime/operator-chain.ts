@@ -62,7 +62,7 @@ function keyedServicesFor(node: StreamNode, vertex: JobVertex, env: ChainEnviron
   const backend = createKeyedStateBackend(env.job.stateBackend, { keyGroupRange, maxParallelism, clock: env.clock });
   const services = new KeyedServices(backend, node.keySelectors);
   if (restored !== undefined) {
-    backend.restore(restored.keyed);
+    backend.restore(restored.keyed, restored.keyedFrom);
     services.timers.restore(restored.timers, keyGroupRange, maxParallelism);
   }
   return services;

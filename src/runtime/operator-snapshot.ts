@@ -2,22 +2,26 @@
  * The bytes of one operator's state in a checkpoint: its keyed state snapshot (if keyed), its
  * timers, what the operator itself returned (a source position, pending sink transactions), and
  * its operator state (list and broadcast states of its operator state store).
- * MessagePack in structured-clone mode, so Maps, Sets, Dates and bigints survive.
  *
  * Timers and the operator's own state are captured (encoded) in the synchronous phase of a
  * checkpoint, by `captureOperatorState`: an operator may keep changing the object its
  * `snapshotState` returned as soon as that phase ends, and no such change may reach the
  * checkpoint. Keyed state is encoded later, from its copy-on-write snapshot.
  *
- * Format 2: `{ v: 2, keyed, captured }`, where `captured` is the MessagePack of
- * `{ timers, state, operatorState? }`.
- * Format 1 (`{ v: 1, keyed, timers, state }`), written by older versions, is still read.
+ * Format 3: `{ v: 3, keyed, captured }` in MessagePack, where `captured` is
+ * `{ timers, state, operatorState? }` written by the value codec (core/value-codec.ts): it reads
+ * back as structuredClone would copy it, and a part that cannot be written fails the capture,
+ * naming the operator and the path.
+ * Formats 2 (`{ v: 2, keyed, captured }`, `captured` in msgpackr's structured-clone mode) and
+ * 1 (`{ v: 1, keyed, timers, state }`), written by older versions, are still read.
  */
 import { Packr } from "msgpackr";
 import { WeirError } from "../core/errors.ts";
+import { decodeValue, encodeValue } from "../core/value-codec.ts";
 import type { TimerEntry } from "../state/internal-timer-service.ts";
 import type { OperatorStateSnapshot } from "../state/operator/operator-state-snapshot.ts";
 
+/** Writes the envelope (a version and two byte arrays); reads it and formats 1 and 2. */
 const packr = new Packr({ structuredClone: true, useRecords: false });
 
 export interface OperatorSnapshotContent {
@@ -30,30 +34,34 @@ export interface OperatorSnapshotContent {
 /** Timers and operator state as they are now, encoded: later changes to these objects do not reach the result. */
 export type CapturedOperatorState = Uint8Array;
 
-export function captureOperatorState(timers: OperatorSnapshotContent["timers"], state: unknown, operatorState?: OperatorStateSnapshot): CapturedOperatorState {
-  return Uint8Array.from(packr.pack(operatorState === undefined ? { timers, state } : { timers, state, operatorState }));
+/** `operator` names the operator in WEIR_ERR_VALUE_NOT_SERIALIZABLE. */
+export function captureOperatorState(timers: OperatorSnapshotContent["timers"], state: unknown, operatorState?: OperatorStateSnapshot, operator = "an operator"): CapturedOperatorState {
+  return encodeValue(operatorState === undefined ? { timers, state } : { timers, state, operatorState }, () => `the state of ${operator} (its timers, what snapshotState returned, its operator state)`);
 }
 
 export function encodeCapturedSnapshot(keyed: Uint8Array | undefined, captured: CapturedOperatorState): Uint8Array {
-  return Uint8Array.from(packr.pack({ v: 2, keyed, captured }));
+  return Uint8Array.from(packr.pack({ v: 3, keyed, captured }));
 }
 
-export function encodeOperatorSnapshot(content: OperatorSnapshotContent): Uint8Array {
-  return encodeCapturedSnapshot(content.keyed, captureOperatorState(content.timers, content.state, content.operatorState));
+export function encodeOperatorSnapshot(content: OperatorSnapshotContent, operator?: string): Uint8Array {
+  return encodeCapturedSnapshot(content.keyed, captureOperatorState(content.timers, content.state, content.operatorState, operator));
 }
 
 function unpack<T>(bytes: Uint8Array, where: string): T {
   try {
     return packr.unpack(bytes) as T;
   } catch (e) {
-    throw new WeirError("WEIR_ERR_STATE_CORRUPT", `state of ${where} cannot be decoded: ${e instanceof Error ? e.message : String(e)}`);
+    throw new WeirError("WEIR_ERR_STATE_CORRUPT", `state of ${where} cannot be decoded: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }
 
+type Captured = { timers?: TimerEntry[]; state?: unknown; operatorState?: OperatorStateSnapshot } | null;
+
+/** `where` names the operator and the file, for WEIR_ERR_STATE_CORRUPT. */
 export function decodeOperatorSnapshot(bytes: Uint8Array, where: string): OperatorSnapshotContent {
   const value = unpack<{ v?: unknown; keyed?: Uint8Array; timers?: TimerEntry[]; state?: unknown; captured?: unknown } | null>(bytes, where);
-  if (value !== null && typeof value === "object" && value.v === 2 && value.captured instanceof Uint8Array) {
-    const captured = unpack<{ timers?: TimerEntry[]; state?: unknown; operatorState?: OperatorStateSnapshot } | null>(value.captured, where);
+  if (value !== null && typeof value === "object" && (value.v === 2 || value.v === 3) && value.captured instanceof Uint8Array) {
+    const captured = value.v === 3 ? (decodeValue(value.captured, `state of ${where}`) as Captured) : unpack<Captured>(value.captured, where);
     if (captured !== null && typeof captured === "object") {
       return { keyed: value.keyed, timers: captured.timers ?? [], state: captured.state, operatorState: captured.operatorState };
     }

@@ -41,6 +41,9 @@ export function operatorSubtasks(job: JobGraph, slots: readonly number[]): [stri
 type SubtaskEntry = CheckpointMetadata["operators"][number]["subtasks"][number];
 type OperatorEntry = CheckpointMetadata["operators"][number];
 
+/** A state file's content and what it is (operator, subtask, file), for errors. */
+type DecodedContent = OperatorSnapshotContent & { readonly from: string };
+
 /**
  * The subtasks of `operator` whose files a restoring subtask `subtask` of `parallelism` and
  * `maxParallelism` reads, when either differs from the checkpoint's: those whose key groups
@@ -71,18 +74,19 @@ export async function loadRestoredStates(
 ): Promise<RestoredStateLookup> {
   const byOperator = new Map(metadata.operators.map((o) => [o.operatorId, o]));
   const loaded = new Map<string, RestoredOperatorState>();
-  /** Each subtask's files read and decoded once, though several restoring subtasks and operator-state redistribution may need them. */
-  const reads = new Map<string, Promise<OperatorSnapshotContent[]>>();
-  const read = (operatorId: string, entry: SubtaskEntry): Promise<OperatorSnapshotContent[]> => {
+  /** Each subtask's files read and decoded once, though both its own restore and operator-state redistribution need them. */
+  const reads = new Map<string, Promise<DecodedContent[]>>();
+  const read = (operatorId: string, entry: SubtaskEntry): Promise<DecodedContent[]> => {
     const readKey = key(operatorId, entry.subtask);
     let contents = reads.get(readKey);
     if (contents === undefined) reads.set(readKey, (contents = decodeAll(operatorId, entry)));
     return contents;
   };
-  const decodeAll = async (operatorId: string, entry: SubtaskEntry): Promise<OperatorSnapshotContent[]> => {
-    const contents: OperatorSnapshotContent[] = [];
+  const decodeAll = async (operatorId: string, entry: SubtaskEntry): Promise<DecodedContent[]> => {
+    const contents: DecodedContent[] = [];
     for (const handle of entry.state) {
-      contents.push(decodeOperatorSnapshot(await storage.readState(handle), `operator '${operatorId}' subtask ${entry.subtask} (${handle.path})`));
+      const from = `operator '${operatorId}' subtask ${entry.subtask} (${handle.path})`;
+      contents.push({ ...decodeOperatorSnapshot(await storage.readState(handle), from), from });
     }
     return contents;
   };
@@ -110,10 +114,14 @@ export async function loadRestoredStates(
       if (!operator.subtasks.some((e) => e.state.length > 0)) continue;
       const sources = rescaleSources(operator, subtask, parallelism, maxParallelism);
       const keyed: Uint8Array[] = [];
+      const keyedFrom: string[] = [];
       const timers: TimerEntry[] = [];
       for (const entry of sources.keyed) {
         for (const content of await read(operatorId, entry)) {
-          if (content.keyed !== undefined) keyed.push(content.keyed);
+          if (content.keyed !== undefined) {
+            keyed.push(content.keyed);
+            keyedFrom.push(content.from);
+          }
           timers.push(...content.timers);
         }
       }
@@ -125,22 +133,26 @@ export async function loadRestoredStates(
       }
       const part = await operatorStatePart(operatorId, subtask, parallelism);
       const operatorState = part !== undefined && (part.lists.length > 0 || part.broadcast.length > 0) ? part : undefined;
-      loaded.set(key(operatorId, subtask), { checkpointId: metadata.checkpointId, keyed, timers, state: undefined, states, operatorState });
+      loaded.set(key(operatorId, subtask), { checkpointId: metadata.checkpointId, keyed, keyedFrom, timers, state: undefined, states, operatorState });
       continue;
     }
     const entry = operator.subtasks.find((s) => s.subtask === subtask);
     if (entry === undefined || entry.state.length === 0) continue;
     const keyed: Uint8Array[] = [];
+    const keyedFrom: string[] = [];
     const timers: TimerEntry[] = [];
     let state: unknown;
     const contents = await read(operatorId, entry);
     for (const content of contents) {
-      if (content.keyed !== undefined) keyed.push(content.keyed);
+      if (content.keyed !== undefined) {
+        keyed.push(content.keyed);
+        keyedFrom.push(content.from);
+      }
       timers.push(...content.timers);
       if (content.state !== undefined) state = content.state;
     }
     const operatorState = lastOperatorState(contents) === undefined ? undefined : await operatorStatePart(operatorId, subtask, parallelism);
-    loaded.set(key(operatorId, subtask), { checkpointId: metadata.checkpointId, keyed, timers, state, states: state === undefined ? [] : [state], operatorState });
+    loaded.set(key(operatorId, subtask), { checkpointId: metadata.checkpointId, keyed, keyedFrom, timers, state, states: state === undefined ? [] : [state], operatorState });
   }
   return (operatorId, subtask) => loaded.get(key(operatorId, subtask));
 }

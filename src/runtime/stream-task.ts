@@ -479,7 +479,7 @@ export class StreamTask {
       snapshots.push({
         member: m,
         keyed: keyed?.backend.snapshot(),
-        captured: timers.length === 0 && state === undefined && operatorState === undefined ? undefined : captureOperatorState(timers, state, operatorState),
+        captured: timers.length === 0 && state === undefined && operatorState === undefined ? undefined : captureOperatorState(timers, state, operatorState, `operator '${m.name}'`),
       });
     }
     const syncMs = this.clock.now() - syncStart;

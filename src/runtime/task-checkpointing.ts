@@ -43,6 +43,8 @@ export interface RestoredOperatorState {
   readonly checkpointId: number;
   /** Keyed state snapshots covering (at least) this subtask's key groups. */
   readonly keyed: readonly Uint8Array[];
+  /** Where each of `keyed` was read from (operator, subtask, file), for errors. */
+  readonly keyedFrom?: readonly string[];
   /** Timers of both time domains; those of other key groups are dropped on restore. */
   readonly timers: readonly TimerEntry[];
   /** What the operator (or source reader) returned from snapshotState; undefined when rescaled. */

@@ -104,7 +104,8 @@ export interface KeyedStateBackend {
   /**
    * Loads written snapshots, keeping the key groups of this backend's range. Snapshots written at
    * another parallelism or max parallelism are accepted: entries go to the key group their key
-   * has at this backend's max parallelism.
+   * has at this backend's max parallelism. `from` names each snapshot (its file) in errors, by
+   * position.
    */
-  restore(snapshots: Iterable<Uint8Array>): void;
+  restore(snapshots: Iterable<Uint8Array>, from?: readonly string[]): void;
 }

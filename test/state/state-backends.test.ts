@@ -8,12 +8,14 @@ import { createKeyedStateBackend, DEFAULT_STATE_BACKEND, stateBackendNames, type
 import { keyedStateBackendConformance } from "./keyed-state-backend-conformance.ts";
 import { keyedStateSnapshotConformance } from "./keyed-state-snapshot-conformance.ts";
 import { keyedStateTtlConformance } from "./keyed-state-ttl-conformance.ts";
+import { keyedStateValueShapesConformance } from "./keyed-state-value-shapes-conformance.ts";
 
 // Every registered backend passes the conformance suites.
 for (const name of stateBackendNames()) {
   keyedStateBackendConformance(`state backend '${name}'`, (options) => createKeyedStateBackend(name, options));
   keyedStateSnapshotConformance(`state backend '${name}'`, (options) => createKeyedStateBackend(name, options));
   keyedStateTtlConformance(`state backend '${name}'`, (options) => createKeyedStateBackend(name, options));
+  keyedStateValueShapesConformance(`state backend '${name}'`, (options) => createKeyedStateBackend(name, options));
 }
 
 describe("state backend registry", () => {

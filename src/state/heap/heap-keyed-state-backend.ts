@@ -230,9 +230,10 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
    * with another max parallelism are re-bucketed by their keys. State already present is replaced
    * group by group.
    */
-  restore(snapshots: Iterable<Uint8Array>): void {
+  restore(snapshots: Iterable<Uint8Array>, from?: readonly string[]): void {
     const incoming = new Map<string, RestoredState>();
-    for (const bytes of snapshots) readKeyedSnapshot(bytes, this.keyGroupRange, incoming, this.maxParallelism);
+    let i = 0;
+    for (const bytes of snapshots) readKeyedSnapshot(bytes, this.keyGroupRange, incoming, this.maxParallelism, from?.[i++]);
     for (const [name, restored] of incoming) {
       let entry = this.tables.get(name);
       if (entry === undefined) {

@@ -3,23 +3,28 @@
  * state table (see StateTable.freeze) that is written out key group by key group while the task
  * goes on processing, releasing each group as it is written.
  *
- * Format (version 1): "WKS1", u32 header length, header, then one section per non-empty key
- * group: u32 key group, u32 length, body. Header and bodies are MessagePack, read in
- * structured-clone mode (Sets, Dates, typed arrays and bigints survive, and so does an object
- * reached twice); a body holding only primitives and plain objects and arrays of primitives is
- * written without reference tracking, which gives the same bytes. Header: { maxParallelism,
- * range: [start, end], states: [[name, kind], ...] }, where a namespaced state is [name, kind, 1]
- * and its entries' keys encode (key, namespace) (see namespacedEntryKey), so namespaces are
- * stored per key group with their keys. Body: [[stateIndex, flatEntries], ...] where flatEntries is
- * [key, value, key, value, ...] of normalized keys and stored values, except map state, whose
- * value is flattened as [userKeyNormalized, userKey, value, ...]; when every key and value of a
- * state in a key group is a number, flatEntries is an Int32Array (all 32-bit integers) or a
- * Float64Array of the same pairs. Sections let a restore read only
- * the key groups it owns, whatever parallelism wrote them.
+ * Format (version 2): "WKS2", u32 header length, header, then one section per non-empty key
+ * group: u32 key group, u32 length, body. Header and bodies are MessagePack. Header:
+ * { maxParallelism, range: [start, end], states: [[name, kind], ...] }, where a namespaced state is
+ * [name, kind, 1] and its entries' keys encode (key, namespace) (see namespacedEntryKey), so
+ * namespaces are stored per key group with their keys. Body: [[stateIndex, flatEntries], ...]
+ * where flatEntries is [key, value, key, value, ...] of normalized keys and stored values, except
+ * map state, whose value is flattened as [userKeyNormalized, userKey, value, ...]; each key and
+ * value is a slot of the value codec (core/value-codec.ts: the value itself when plain, else its
+ * V8 bytes), so every value comes back as structuredClone would copy it, and a value that cannot
+ * be written fails the snapshot naming its state, key and path. When every key and value of a
+ * state in a key group is a number, flatEntries is an Int32Array (all 32-bit integers, no -0) or a
+ * Float64Array of the same pairs. Sections let a restore read only the key groups it owns,
+ * whatever parallelism wrote them.
+ *
+ * Version 1 ("WKS1": the same layout with header and bodies in msgpackr's structured-clone mode,
+ * keys and values in place) is still read, as it decodes: a Map nested in a value was written as
+ * a plain object there, and is restored as one.
  */
 import { Buffer } from "node:buffer";
 import { Packr } from "msgpackr";
 import { WeirError, internalError } from "../../core/errors.ts";
+import { fromSlot, plainPackr, toSlot } from "../../core/value-codec.ts";
 import { keyGroupOfNormalizedKey, type KeyGroupRange, type NormalizedKey } from "../../core/key-groups.ts";
 import type { StateKind } from "../descriptors.ts";
 import type { KeyedStateSnapshot } from "../keyed-state-snapshot.ts";
@@ -27,7 +32,8 @@ import { UserMapEntry, type UserMap } from "./heap-map-state.ts";
 import { splitNamespacedEntryKey } from "./namespaced-entry-key.ts";
 import type { FrozenGroup, FrozenTable } from "./state-table.ts";
 
-const MAGIC = 0x31534b57; // "WKS1" little-endian
+const MAGIC = 0x32534b57; // "WKS2" little-endian
+const MAGIC_V1 = 0x31534b57; // "WKS1"
 
 export interface FrozenState {
   readonly name: string;
@@ -39,27 +45,8 @@ export interface FrozenState {
   readonly filter?: ((stored: unknown) => unknown) | undefined;
 }
 
-const packr = new Packr({ structuredClone: true, useRecords: false });
-/**
- * Writes what `packr` writes for data without objects reachable twice (it reads all of it back):
- * no reference tracking, which costs `packr` a map entry and an object per object written.
- */
-const treePackr = new Packr({ moreTypes: true, useRecords: false });
-
-/**
- * Whether `value` is a primitive, or a plain object or array of primitives: nothing in it can be
- * reached twice, so `treePackr` writes it as `packr` would.
- */
-function isShallow(value: unknown): boolean {
-  if (typeof value !== "object" || value === null) return true;
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) return false;
-  for (const key in value) {
-    const field = (value as Record<string, unknown>)[key];
-    if (typeof field === "object" && field !== null) return false;
-  }
-  return true;
-}
+/** Reads format 1. */
+const v1Packr = new Packr({ structuredClone: true, useRecords: false });
 
 /**
  * The typed arrays numeric pairs are gathered in, per state, kept for the whole snapshot: a group's
@@ -111,50 +98,59 @@ function numericPairs(group: FrozenGroup<unknown>, buffers: PairBuffers): Int32A
   return wide ? floats.subarray(0, i) : ints.subarray(0, i);
 }
 
-/** A group's entries in the body's form, and whether all of it is shallow (see isShallow). */
-interface Flat {
-  readonly entries: unknown[] | Int32Array | Float64Array;
-  readonly shallow: boolean;
+/** Names an entry for WEIR_ERR_VALUE_NOT_SERIALIZABLE. */
+function describeEntry(state: FrozenState, key: unknown, part: string): string {
+  let shown: string;
+  try {
+    shown = JSON.stringify(key) ?? String(key);
+  } catch {
+    shown = String(key);
+  }
+  return `${state.kind} state '${state.name}' under key ${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown}${part}`;
 }
 
 /** The group's entries in the body's form; an empty array when it has none. */
-function flatten(state: FrozenState, group: FrozenGroup<unknown>, buffers: PairBuffers): Flat {
+function flatten(state: FrozenState, group: FrozenGroup<unknown>, buffers: PairBuffers): unknown[] | Int32Array | Float64Array {
   const { kind, filter } = state;
   const numeric = filter === undefined && kind !== "map" && kind !== "list" && !state.namespaced ? numericPairs(group, buffers) : undefined;
-  if (numeric !== undefined) return { entries: numeric, shallow: true };
+  if (numeric !== undefined) return numeric;
   const flat: unknown[] = [];
-  let shallow = kind !== "map";
   group.forEach((stored, key) => {
     const value = filter === undefined ? stored : filter(stored);
     if (value === undefined) return;
-    flat.push(key);
+    flat.push(toSlot(key, () => describeEntry(state, key, ", the key itself,")));
     if (kind === "map") {
       const inner: unknown[] = [];
-      for (const [k, e] of value as UserMap<unknown, unknown>) inner.push(k, e.key, e.value);
+      for (const [k, e] of value as UserMap<unknown, unknown>) {
+        inner.push(toSlot(k, () => describeEntry(state, key, " (a map key)")), toSlot(e.key, () => describeEntry(state, key, ` (a map key)`)), toSlot(e.value, () => describeEntry(state, key, ` at map key ${JSON.stringify(k)}`)));
+      }
       flat.push(inner);
     } else {
-      if (shallow && !isShallow(value)) shallow = false;
-      flat.push(value);
+      flat.push(toSlot(value, () => describeEntry(state, key, "")));
     }
   });
-  return { entries: flat, shallow };
+  return flat;
 }
 
-function unflatten(kind: StateKind, flat: readonly unknown[] | Int32Array | Float64Array): [NormalizedKey, unknown][] {
+/** Entries of a body in stored form; `slots` says whether keys and values are value-codec slots (format 2). */
+function unflatten(kind: StateKind, flat: readonly unknown[] | Int32Array | Float64Array, slots: boolean, where: string): [NormalizedKey, unknown][] {
   const entries: [NormalizedKey, unknown][] = [];
   if (flat instanceof Float64Array || flat instanceof Int32Array) {
     for (let i = 0; i < flat.length; i += 2) entries.push([flat[i]!, flat[i + 1]!]);
     return entries;
   }
+  const read = slots ? (slot: unknown) => fromSlot(slot, where) : (value: unknown) => value;
   for (let i = 0; i < flat.length; i += 2) {
     let value = flat[i + 1];
     if (kind === "map") {
       const inner = value as unknown[];
       const map: UserMap<unknown, unknown> = new Map();
-      for (let j = 0; j < inner.length; j += 3) map.set(inner[j] as NormalizedKey, new UserMapEntry(inner[j + 1], inner[j + 2]));
+      for (let j = 0; j < inner.length; j += 3) map.set(read(inner[j]) as NormalizedKey, new UserMapEntry(read(inner[j + 1]), read(inner[j + 2])));
       value = map;
+    } else {
+      value = read(value);
     }
-    entries.push([flat[i] as NormalizedKey, value]);
+    entries.push([read(flat[i]) as NormalizedKey, value]);
   }
   return entries;
 }
@@ -183,7 +179,7 @@ export class HeapSnapshot implements KeyedStateSnapshot {
    * so the bodies are kept as views of it.
    */
   *write(): Generator<void, Uint8Array, void> {
-    const header = packr.pack({ maxParallelism: this.maxParallelism, range: [this.range.start, this.range.end], states: this.states.map((s) => (s.namespaced ? [s.name, s.kind, 1] : [s.name, s.kind])) });
+    const header = plainPackr.pack({ maxParallelism: this.maxParallelism, range: [this.range.start, this.range.end], states: this.states.map((s) => (s.namespaced ? [s.name, s.kind, 1] : [s.name, s.kind])) });
     const groups: number[] = [];
     const bodies: Uint8Array[] = [];
     const buffers = this.states.map(() => new PairBuffers());
@@ -192,18 +188,16 @@ export class HeapSnapshot implements KeyedStateSnapshot {
       const index = group - this.range.start;
       if (this.held[index] === 0) throw internalError(`a keyed state snapshot was written after it was released (key group ${group})`);
       const body: [number, unknown[] | Int32Array | Float64Array][] = [];
-      let shallow = true;
       for (let s = 0; s < this.states.length; s++) {
         const state = this.states[s]!;
         const frozen = state.table.group(index);
         if (frozen === undefined) continue;
         const flat = flatten(state, frozen, buffers[s]!);
-        if (flat.entries.length === 0) continue;
-        body.push([s, flat.entries]);
-        shallow &&= flat.shallow;
+        if (flat.length === 0) continue;
+        body.push([s, flat]);
       }
       // Packed before the release: a numeric body is a view of the buffers, reused by the next group.
-      const bytes = body.length === 0 ? undefined : (shallow ? treePackr : packr).pack(body);
+      const bytes = body.length === 0 ? undefined : plainPackr.pack(body);
       this.releaseGroup(index);
       if (bytes === undefined) continue;
       groups.push(group);
@@ -238,28 +232,31 @@ export interface RestoredState {
   readonly groups: Map<number, [NormalizedKey, unknown][]>;
 }
 
-function corrupt(detail: string): WeirError {
-  return new WeirError("WEIR_ERR_STATE_CORRUPT", `keyed state snapshot is unreadable: ${detail}`);
-}
-
 /**
- * Reads the entries of `bytes` whose key groups fall in `range` into `into`, per state name.
- * When the snapshot was written with another max parallelism than `maxParallelism`, its key groups
- * mean nothing here: every section is read and each entry goes to the key group its key has now
- * (namespaced entries by the key of their (key, namespace) pair), which costs a hash per entry
- * and reading the whole snapshot instead of the sections in range.
+ * Reads the entries of `bytes` whose key groups fall in `range` into `into`, per state name; `from`
+ * names the bytes (their file) in errors. When the snapshot was written with another max
+ * parallelism than `maxParallelism`, its key groups mean nothing here: every section is read and
+ * each entry goes to the key group its key has now (namespaced entries by the key of their (key,
+ * namespace) pair), which costs a hash per entry and reading the whole snapshot instead of the
+ * sections in range.
  */
-export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into: Map<string, RestoredState>, maxParallelism: number): void {
+export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into: Map<string, RestoredState>, maxParallelism: number, from = "a keyed state snapshot"): void {
+  const corrupt = (detail: string, cause?: unknown): WeirError =>
+    new WeirError("WEIR_ERR_STATE_CORRUPT", `keyed state in ${from} is unreadable: ${detail}${cause === undefined ? "" : ` (${cause instanceof Error ? cause.message : String(cause)})`}`, { cause });
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.byteLength < 8 || view.getUint32(0, true) !== MAGIC) throw corrupt("it does not start with the keyed-state format marker");
+  const magic = bytes.byteLength < 8 ? undefined : view.getUint32(0, true);
+  if (magic !== MAGIC && magic !== MAGIC_V1) throw corrupt("it does not start with the keyed-state format marker");
+  const slots = magic === MAGIC;
+  const packr = slots ? plainPackr : v1Packr;
   const headerLength = view.getUint32(4, true);
   if (8 + headerLength > bytes.byteLength) throw corrupt("the header is truncated");
   let header: { maxParallelism?: number; states: [string, StateKind, 1?][] };
   try {
     header = packr.unpack(bytes.subarray(8, 8 + headerLength)) as typeof header;
   } catch (e) {
-    throw corrupt(`the header cannot be decoded (${e instanceof Error ? e.message : String(e)})`);
+    throw corrupt("the header cannot be decoded", e);
   }
+  if (header === null || typeof header !== "object" || !Array.isArray(header.states)) throw corrupt("the header does not list its states");
   const states = header.states.map(([name, kind, flag]) => {
     const namespaced = flag === 1;
     let restored = into.get(name);
@@ -276,12 +273,18 @@ export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into:
     const end = at + 8 + length;
     if (end > bytes.byteLength) throw corrupt(`the section of key group ${group} is truncated`);
     if (rebucket || (group >= range.start && group <= range.end)) {
-      const body = packr.unpack(bytes.subarray(at + 8, end)) as [number, unknown[] | Int32Array | Float64Array][];
+      let body: [number, unknown[] | Int32Array | Float64Array][];
+      try {
+        body = packr.unpack(bytes.subarray(at + 8, end)) as typeof body;
+      } catch (e) {
+        throw corrupt(`the section of key group ${group} cannot be decoded`, e);
+      }
+      if (!Array.isArray(body)) throw corrupt(`the section of key group ${group} is not a list of states`);
       for (const [s, flat] of body) {
         const state = states[s];
         if (state === undefined) throw corrupt(`key group ${group} refers to unknown state #${s}`);
         if (rebucket) {
-          for (const entry of unflatten(state.kind, flat)) {
+          for (const entry of unflatten(state.kind, flat, slots, `keyed state in ${from}, key group ${group}`)) {
             const key = state.namespaced ? splitNamespacedEntryKey(entry[0])[0] : entry[0];
             const now = keyGroupOfNormalizedKey(key, maxParallelism);
             if (now < range.start || now > range.end) continue;
@@ -292,7 +295,7 @@ export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into:
           continue;
         }
         const list = state.groups.get(group) ?? [];
-        for (const entry of unflatten(state.kind, flat)) list.push(entry);
+        for (const entry of unflatten(state.kind, flat, slots, `keyed state in ${from}, key group ${group}`)) list.push(entry);
         state.groups.set(group, list);
       }
     }

@@ -1,0 +1,65 @@
+/**
+ * Cost of writing values by the value codec's rule (structuredClone's copy, refusals checked)
+ * against plain msgpackr as used before, in one run.
+ *
+ * 1. Record batches crossing threads: 1,000 Nexmark-like bids per batch, encoded and decoded by
+ *    the BatchCodec, against msgpackr with records and bundled strings alone.
+ * 2. Keyed state snapshot bodies: 10,000 object values ({ n, tags: [..] }) written as slots of one
+ *    MessagePack body, against msgpackr alone (no inspection).
+ *
+ * Warmed up; variants alternate, round after round; medians with the spread (min–max) and the
+ * ratio new/old per round.
+ *
+ *   node --import tsx bench/value-codec.ts [rounds]
+ */
+import { Packr, Unpackr } from "msgpackr";
+import { BatchCodec } from "../src/runtime/network/batch-codec.ts";
+import { plainPackr, toSlot } from "../src/core/value-codec.ts";
+import { formatSummary, ratios, summarize } from "./stats.ts";
+
+const rounds = Number(process.argv[2] ?? 9);
+const bids = Array.from({ length: 1000 }, (_, i) => ({ auction: 1000 + (i % 97), bidder: 2000 + (i % 13), price: i * 3 + 0.5, channel: "channel-1", url: `https://example.com/${i}`, dateTime: 1_700_000_000_000 + i, extra: "" }));
+const values = Array.from({ length: 10_000 }, (_, i) => ({ n: i, tags: ["a", `t${i % 7}`] }));
+
+function time(fn: () => void, reps: number): number {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < reps; i++) fn();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+const oldPackr = new Packr({ useRecords: true, bundleStrings: true });
+const oldUnpackr = new Unpackr({ useRecords: true, bundleStrings: true });
+const codec = new BatchCodec();
+const batchOld = () => oldUnpackr.unpack(Uint8Array.from(oldPackr.pack(bids)));
+const batchNew = () => codec.decode(codec.encode(bids));
+
+const treePackr = new Packr({ moreTypes: true, useRecords: false });
+const where = () => "bench";
+const bodyOld = () => {
+  const flat: unknown[] = [];
+  for (let i = 0; i < values.length; i++) flat.push(i, values[i]);
+  treePackr.pack([[0, flat]]);
+};
+const bodyNew = () => {
+  const flat: unknown[] = [];
+  for (let i = 0; i < values.length; i++) flat.push(toSlot(i, where), toSlot(values[i], where));
+  plainPackr.pack([[0, flat]]);
+};
+
+function compare(label: string, unit: string, perRep: number, reps: number, old: () => void, fresh: () => void): void {
+  for (let i = 0; i < 3; i++) {
+    time(old, reps);
+    time(fresh, reps);
+  }
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    a.push((perRep * reps) / time(old, reps));
+    b.push((perRep * reps) / time(fresh, reps));
+  }
+  const fmt = (v: number) => `${(v / 1e6).toFixed(2)} M ${unit}/s`;
+  console.log(`${label}\n  before (msgpackr alone): ${formatSummary(summarize(a), fmt)}\n  value codec:             ${formatSummary(summarize(b), fmt)}\n  ratio:                   ${formatSummary(summarize(ratios(b, a)), (v) => v.toFixed(2))}`);
+}
+
+compare("record batches, round trip (1,000 bids per batch)", "records", bids.length, 200, batchOld, batchNew);
+compare("snapshot body, encode (10,000 object values)", "values", values.length, 20, bodyOld, bodyNew);

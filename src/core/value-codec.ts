@@ -1,0 +1,358 @@
+/**
+ * How a user's value is written wherever it leaves the live heap: keyed state snapshots, operator
+ * snapshots and records crossing threads. One rule for all three places.
+ *
+ * Contract: what is read back is what `structuredClone` returns for the value as it was when it
+ * was written — the same types (Map, Set, Date, RegExp, bigint, Error, ArrayBuffer, DataView and
+ * typed arrays; a Node Buffer stays a Buffer), `-0` and `NaN`, a property set to `undefined`
+ * against a missing one, array holes, and an object reached twice (sharing, cycles) within one
+ * value. Nothing is shared between the value and its bytes, nor between two decodes.
+ *
+ * A value that `structuredClone` would not copy faithfully is refused when it is written, with
+ * `WEIR_ERR_VALUE_NOT_SERIALIZABLE` naming where the value was and the path inside it: functions,
+ * symbols, instances of classes (objects whose prototype is not Object.prototype, null or one of
+ * the built-in types above; their methods would be gone after a restore or on another thread),
+ * WeakMap, WeakSet, WeakRef, Promise and SharedArrayBuffer. An instance of a class with a
+ * `toJSON` method is written as what `toJSON()` returns (as JSON.stringify would; Weir's windows
+ * are written so), and read back as that. Symbol-keyed and non-enumerable
+ * properties are not written (as `structuredClone` does). A lone surrogate in a string value is
+ * kept (a text cut in the middle of an emoji), but not in a property name of a plain object,
+ * where it becomes U+FFFD: checking every name would cost a third of the encoding of small
+ * records. A value nested deeper than
+ * MAX_INSPECTED_DEPTH levels is written without the check of what lies below that depth; a
+ * function down there still fails the write, naming only the depth.
+ *
+ * Two encodings, chosen per value by one inspection: a *plain* value (null, booleans, numbers
+ * other than -0, well-formed strings, Dates, plain objects and dense arrays of plain values, each
+ * object reached once) is MessagePack (msgpackr), which reads it back exactly and is several times
+ * faster than the alternative; every other value is written by V8's serializer, the algorithm of
+ * `structuredClone` itself. A plain value never holds a Uint8Array, so in a list of slots (see
+ * toSlot) a Uint8Array marks the V8 bytes of a value that is not plain.
+ */
+import { Buffer } from "node:buffer";
+import { deserialize, serialize } from "node:v8";
+import { Packr } from "msgpackr";
+import { WeirError } from "./errors.ts";
+
+declare global {
+  interface String {
+    /** ES2024; in Node since 20. False when the string holds a lone surrogate. */
+    isWellFormed(): boolean;
+  }
+}
+
+/** Below this depth a value is not inspected further (the walk is recursive). */
+const MAX_INSPECTED_DEPTH = 1000;
+
+const PLAIN = 0;
+const RICH = 1;
+const REFUSED = 2;
+type Verdict = typeof PLAIN | typeof RICH | typeof REFUSED;
+
+/** Whether a value can be written as MessagePack (`plain`) or needs V8's serializer (`rich`). */
+export type ValueShape = "plain" | "rich";
+
+/** Prototypes of the built-in types V8's serializer copies with their type. */
+const RICH_PROTOTYPES: ReadonlySet<unknown> = new Set<unknown>([
+  Map.prototype,
+  Set.prototype,
+  RegExp.prototype,
+  ArrayBuffer.prototype,
+  DataView.prototype,
+  Buffer.prototype,
+  Number.prototype,
+  String.prototype,
+  Boolean.prototype,
+  BigInt.prototype,
+  Error.prototype,
+  EvalError.prototype,
+  RangeError.prototype,
+  ReferenceError.prototype,
+  SyntaxError.prototype,
+  TypeError.prototype,
+  URIError.prototype,
+  ...[Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array].map((t) => t.prototype),
+]);
+
+/**
+ * Objects met in the value being inspected (one reached twice makes the value rich): a list while
+ * short (most values hold a few objects, and scanning a few is cheaper than hashing them), then a
+ * Set as well.
+ */
+const seenList: object[] = [];
+/** Whether the value being inspected holds an object written as its toJSON() (see withToJSON). */
+let holdsToJSON = false;
+let seenSet: Set<object> | undefined;
+
+/** Whether `object` was met already in this inspection; records it if not. */
+function metBefore(object: object): boolean {
+  if (seenSet !== undefined) {
+    if (seenSet.has(object)) return true;
+    seenSet.add(object);
+    return false;
+  }
+  for (let i = 0; i < seenList.length; i++) if (seenList[i] === object) return true;
+  seenList.push(object);
+  if (seenList.length > 16) seenSet = new Set(seenList);
+  return false;
+}
+
+function verdictOf(value: unknown, depth: number): Verdict {
+  switch (typeof value) {
+    case "number":
+      return value === 0 && 1 / value < 0 ? RICH : PLAIN;
+    case "string":
+      return value.isWellFormed() ? PLAIN : RICH;
+    case "boolean":
+    case "undefined":
+      return PLAIN;
+    case "bigint":
+      return RICH;
+    case "object":
+      return value === null ? PLAIN : objectVerdict(value, depth);
+    default:
+      return REFUSED;
+  }
+}
+
+function objectVerdict(object: object, depth: number): Verdict {
+  if (depth > MAX_INSPECTED_DEPTH) return RICH;
+  if (metBefore(object)) return RICH;
+  const next = depth + 1;
+  const proto: unknown = Object.getPrototypeOf(object);
+  let verdict: Verdict = PLAIN;
+  if (proto === Object.prototype || proto === null) {
+    for (const key in object) {
+      if (key === "__proto__") verdict = RICH;
+      const v = verdictOf((object as Record<string, unknown>)[key], next);
+      if (v > verdict) verdict = v;
+      if (verdict === REFUSED) return REFUSED;
+    }
+    return verdict;
+  }
+  if (proto === Array.prototype) {
+    const array = object as unknown[];
+    for (let i = 0; i < array.length; i++) {
+      const element = array[i];
+      const v = element === undefined && !(i in array) ? RICH : verdictOf(element, next);
+      if (v > verdict) verdict = v;
+      if (verdict === REFUSED) return REFUSED;
+    }
+    return verdict;
+  }
+  if (proto === Date.prototype) return PLAIN;
+  if (!RICH_PROTOTYPES.has(proto)) {
+    const toJSON = (object as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON !== "function") return REFUSED;
+    holdsToJSON = true;
+    return verdictOf(toJSON.call(object, ""), next);
+  }
+  if (object instanceof Map) {
+    for (const [k, v] of object as Map<unknown, unknown>) if (verdictOf(k, next) === REFUSED || verdictOf(v, next) === REFUSED) return REFUSED;
+  } else if (object instanceof Set) {
+    for (const element of object as Set<unknown>) if (verdictOf(element, next) === REFUSED) return REFUSED;
+  }
+  return RICH;
+}
+
+/**
+ * Whether `value` is plain or rich (see the header); throws WEIR_ERR_VALUE_NOT_SERIALIZABLE when
+ * it cannot be written. `where` names the value for that error ("value state 'seen' under key
+ * 'a'") and is only called then.
+ */
+export function inspectValue(value: unknown, where: () => string): ValueShape {
+  holdsToJSON = false;
+  if (typeof value !== "object" || value === null) {
+    const verdict = verdictOf(value, 0);
+    if (verdict === REFUSED) throw notSerializable(where(), "", value);
+    return verdict === PLAIN ? "plain" : "rich";
+  }
+  let verdict: Verdict;
+  try {
+    verdict = objectVerdict(value, 0);
+  } finally {
+    seenList.length = 0;
+    seenSet = undefined;
+  }
+  if (verdict === REFUSED) throw refusal(value, where());
+  return verdict === PLAIN ? "plain" : "rich";
+}
+
+/**
+ * `value` with each object of a class with `toJSON` replaced by what it returns (MessagePack does
+ * this itself; V8's serializer does not), sharing and cycles kept; `value` itself when it holds none.
+ */
+function withToJSON(value: unknown): unknown {
+  if (!holdsToJSON) return value;
+  const copies = new Map<object, unknown>();
+  const copy = (v: unknown): unknown => {
+    if (typeof v !== "object" || v === null) return v;
+    const known = copies.get(v);
+    if (known !== undefined || copies.has(v)) return known;
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto === Object.prototype || proto === null) {
+      const out: Record<string, unknown> = {};
+      copies.set(v, out);
+      for (const key in v) Object.defineProperty(out, key, { value: copy((v as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+      return out;
+    }
+    if (Array.isArray(v)) {
+      const out = new Array<unknown>(v.length);
+      copies.set(v, out);
+      for (let i = 0; i < v.length; i++) if (i in v) out[i] = copy(v[i]);
+      return out;
+    }
+    if (v instanceof Map) {
+      const out = new Map();
+      copies.set(v, out);
+      for (const [k, e] of v) out.set(copy(k), copy(e));
+      return out;
+    }
+    if (v instanceof Set) {
+      const out = new Set();
+      copies.set(v, out);
+      for (const e of v) out.add(copy(e));
+      return out;
+    }
+    if (proto === Date.prototype || RICH_PROTOTYPES.has(proto)) return v;
+    const replaced = copy((v as { toJSON(key: string): unknown }).toJSON(""));
+    copies.set(v, replaced);
+    return replaced;
+  };
+  return copy(value);
+}
+
+/** The error for the first part of `root` that cannot be written, found by a second, path-keeping walk. */
+function refusal(root: object, where: string): WeirError {
+  const visited = new Set<object>();
+  const find = (value: unknown, path: string, depth: number): WeirError | undefined => {
+    if (typeof value === "function" || typeof value === "symbol") return notSerializable(where, path, value);
+    if (typeof value !== "object" || value === null || depth > MAX_INSPECTED_DEPTH || visited.has(value)) return undefined;
+    visited.add(value);
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null && proto !== Array.prototype && proto !== Date.prototype && !RICH_PROTOTYPES.has(proto)) {
+      const toJSON = (value as { toJSON?: unknown }).toJSON;
+      return typeof toJSON === "function" ? find(toJSON.call(value, ""), `${path}.toJSON()`, depth + 1) : notSerializable(where, path, value);
+    }
+    if (value instanceof Map) {
+      let i = 0;
+      for (const [k, v] of value as Map<unknown, unknown>) {
+        const found = find(k, `${path}.keys()[${i}]`, depth + 1) ?? find(v, `${path}.get(${describeKey(k)})`, depth + 1);
+        if (found !== undefined) return found;
+        i++;
+      }
+      return undefined;
+    }
+    if (value instanceof Set) {
+      let i = 0;
+      for (const element of value as Set<unknown>) {
+        const found = find(element, `${path}.values()[${i++}]`, depth + 1);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    }
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const found = find(value[i], `${path}[${i}]`, depth + 1);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    }
+    for (const key in value) {
+      const found = find((value as Record<string, unknown>)[key], /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`, depth + 1);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  return find(root, "", 0) ?? new WeirError("WEIR_ERR_VALUE_NOT_SERIALIZABLE", `${where} cannot be written: it holds something structuredClone cannot copy`);
+}
+
+function describeKey(key: unknown): string {
+  return typeof key === "string" ? JSON.stringify(key) : typeof key === "number" || typeof key === "boolean" || typeof key === "bigint" ? String(key) : "…";
+}
+
+function notSerializable(where: string, path: string, value: unknown): WeirError {
+  const what =
+    typeof value === "function"
+      ? `a function${value.name === "" ? "" : ` (${value.name})`}`
+      : typeof value === "symbol"
+        ? `a symbol (${value.toString()})`
+        : `an instance of ${describeClass(value)}`;
+  const at = path === "" ? "is" : `holds at value${path}`;
+  return new WeirError(
+    "WEIR_ERR_VALUE_NOT_SERIALIZABLE",
+    `${where} ${at} ${what}, which cannot be written to a checkpoint or sent to another thread: ` +
+      "store and emit plain objects, arrays, Map, Set, Date, bigint, typed arrays and other values structuredClone copies",
+  );
+}
+
+function describeClass(value: unknown): string {
+  const ctor = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor;
+  return typeof ctor?.name === "string" && ctor.name !== "" ? `class ${ctor.name}` : "a class";
+}
+
+/**
+ * V8's serializer, for the value inspected last, which was rich. A function below MAX_INSPECTED_DEPTH surfaces
+ * here, as V8's DataCloneError.
+ */
+export function serializeRich(value: unknown, where: () => string): Uint8Array {
+  try {
+    return serialize(withToJSON(value));
+  } catch (e) {
+    throw new WeirError("WEIR_ERR_VALUE_NOT_SERIALIZABLE", `${where()} cannot be written (deeper than ${MAX_INSPECTED_DEPTH} levels): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
+/** Reads what serializeRich wrote; `where` names the bytes (a file) for WEIR_ERR_STATE_CORRUPT. */
+export function deserializeRich(bytes: Uint8Array, where: string): unknown {
+  try {
+    return deserialize(bytes);
+  } catch (e) {
+    throw corrupt(where, e);
+  }
+}
+
+/**
+ * A value as it is stored among other slots of a MessagePack structure: itself when plain, else
+ * its V8 bytes (see the header: a plain value never is a Uint8Array).
+ */
+export function toSlot(value: unknown, where: () => string): unknown {
+  return inspectValue(value, where) === "plain" ? value : serializeRich(value, where);
+}
+
+/** Reads a slot written by toSlot (after MessagePack decoded it: plain values are new objects already). */
+export function fromSlot(slot: unknown, where: string): unknown {
+  return slot instanceof Uint8Array ? deserializeRich(slot, where) : slot;
+}
+
+/** MessagePack as plain values need it: objects as maps, no shared-structure records, no reference tracking. */
+export const plainPackr = new Packr({ moreTypes: true, useRecords: false });
+
+const PLAIN_TAG = 0x50; // "P"
+const RICH_TAG = 0x56; // "V"
+
+/** One value in bytes of its own: a tag byte, then MessagePack or V8's serialization. */
+export function encodeValue(value: unknown, where: () => string): Uint8Array {
+  const shape = inspectValue(value, where);
+  const body = shape === "plain" ? plainPackr.pack(value) : serializeRich(value, where);
+  const out = new Uint8Array(body.length + 1);
+  out[0] = shape === "plain" ? PLAIN_TAG : RICH_TAG;
+  out.set(body, 1);
+  return out;
+}
+
+/** Reads what encodeValue wrote; `where` names the bytes (a file) for WEIR_ERR_STATE_CORRUPT. */
+export function decodeValue(bytes: Uint8Array, where: string): unknown {
+  const tag = bytes[0];
+  if (tag === RICH_TAG) return deserializeRich(bytes.subarray(1), where);
+  if (tag !== PLAIN_TAG) throw corrupt(where, `unknown value tag ${tag === undefined ? "(no bytes)" : `0x${tag.toString(16)}`}`);
+  try {
+    return plainPackr.unpack(bytes.subarray(1));
+  } catch (e) {
+    throw corrupt(where, e);
+  }
+}
+
+function corrupt(where: string, cause: unknown): WeirError {
+  return new WeirError("WEIR_ERR_STATE_CORRUPT", `${where} cannot be decoded: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+}
