@@ -12,8 +12,10 @@ export interface AggregateFunction<IN, ACC, OUT> {
   add(value: IN, accumulator: ACC): ACC;
   getResult(accumulator: ACC): OUT;
   /**
-   * Combines two accumulators into one (it may change and return either). Needed only where
-   * accumulators of two namespaces are merged (merging windows); plain keyed state never calls it.
+   * Combines two accumulators into one (it may change and return either): the accumulator of both
+   * one's inputs and the other's. Needed where accumulators of two namespaces are merged (merging
+   * windows); sliding event-time windows use it, when given, to merge per-pane accumulators; plain
+   * keyed state never calls it. Leave it out rather than give a placeholder that does not merge.
    */
   merge?(a: ACC, b: ACC): ACC;
 }

@@ -96,6 +96,11 @@ export interface KeyedStateBackend {
    * range are WEIR_ERR_INTERNAL.
    */
   keyGroupEntries(stateName: string, keyGroup: number): IterableIterator<[NormalizedKey, unknown]>;
+  /**
+   * The names of the states that hold at least one entry, whether asked for or only restored: an
+   * operator finds here what a checkpoint holds that it will not ask for (state of another layout).
+   */
+  stateNamesWithEntries(): string[];
   /** How many keys hold a value of `stateName`, over all key groups. */
   numKeys(stateName: string): number;
 

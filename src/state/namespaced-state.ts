@@ -10,6 +10,7 @@
  * primitives, arrays, plain objects and class instances by their fields), so two `TimeWindow`s with
  * the same start and end are one namespace.
  */
+import type { NormalizedKey } from "../core/key-groups.ts";
 import type { State } from "./state.ts";
 
 export interface InternalKvState<N, S extends State> {
@@ -21,6 +22,12 @@ export interface InternalKvState<N, S extends State> {
   getCurrentNamespace(): N;
   /** Whether the current key holds a value in the current namespace (an empty list counts as none); reads nothing for change. */
   hasValue(): boolean;
+  /**
+   * The current key's values by namespace, namespaces in their normalized form (a number is its
+   * own), in no particular order; undefined when the key holds none. A live view for reading: no
+   * value read from it may be changed, and the state must not be written while it is in use.
+   */
+  namespacesOfCurrentKey(): ReadonlyMap<NormalizedKey, unknown> | undefined;
 }
 
 /** A namespaced state whose values can be merged: list, reducing and aggregating state. */

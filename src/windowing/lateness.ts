@@ -18,7 +18,12 @@ export function checkAllowedLateness(allowedLateness: number): number {
  */
 export function cleanupTime(window: Window, allowedLateness: number, isEventTime: boolean): number {
   if (!isEventTime) return window.maxTimestamp();
-  return Math.min(window.maxTimestamp() + allowedLateness, MAX_TIMESTAMP);
+  return eventTimeCleanupTime(window.maxTimestamp(), allowedLateness);
+}
+
+/** The cleanup time of an event-time window whose max timestamp is `maxTimestamp`. */
+export function eventTimeCleanupTime(maxTimestamp: number, allowedLateness: number): number {
+  return Math.min(maxTimestamp + allowedLateness, MAX_TIMESTAMP);
 }
 
 /** Whether the window's time is over: event time only, when its cleanup time is at or below the watermark. */

@@ -174,14 +174,22 @@ describe("keyBy(...).window(...)", () => {
         return acc;
       },
       getResult: (acc) => acc!.v,
-      merge: (a) => a,
+      // Changes its first accumulator in place, as the add does.
+      merge: (a, b) => {
+        if (a === null) return b;
+        if (b !== null) a.v += b.v;
+        return a;
+      },
     };
+    const { merge: _, ...keepingWithoutMerge } = keeping;
     const expected = [1, 11, 111, 1110, 11100];
     assert.deepEqual(await runWindowed(events, (s) => s.keyBy((e) => e.k).countWindow(3, 1).reduce(sumInPlace).map((e) => e.v)), expected);
     assert.deepEqual(await runWindowed(events, (s) => s.countWindowAll(3, 1).reduce(sumInPlace).map((e) => e.v)), expected);
     assert.deepEqual(await runWindowed(events, (s) => s.keyBy((e) => e.k).countWindow(3, 1).aggregate(keeping)), expected);
     const sliding = [ev("a", 6, 1), ev("a", 7, 10), ev("a", 11, 100)];
+    // With merge, sliding windows keep panes that fire merged; without, one accumulator per window.
     assert.deepEqual(await runWindowed(sliding, (s) => s.keyBy((e) => e.k).window(SlidingEventTimeWindows.of(10, 5)).aggregate(keeping)), [11, 111, 100]);
+    assert.deepEqual(await runWindowed(sliding, (s) => s.keyBy((e) => e.k).window(SlidingEventTimeWindows.of(10, 5)).aggregate(keepingWithoutMerge)), [11, 111, 100]);
   });
 
   it("fails the job when a session window's function asks for per-window state, which merging windows do not have (as in Flink)", async () => {

@@ -17,6 +17,7 @@ import {
   type AggregateFunction,
 } from "../../src/state/descriptors.ts";
 import type { KeyedStateBackend } from "../../src/state/keyed-state-backend.ts";
+import { writeAll } from "./keyed-state-snapshot-conformance.ts";
 
 export type BackendFactory = (options: { keyGroupRange: KeyGroupRange; maxParallelism: number }) => KeyedStateBackend;
 
@@ -620,6 +621,43 @@ function namespacedStateConformance(name: string, create: BackendFactory): void 
       v.state.clear();
       assert.equal(b.numKeys("v"), 2);
       assert.deepEqual([...b.keyGroupEntries("v", group)].map(([, value]) => value).sort(), [10, 30]);
+    });
+
+    it("the current key's values by namespace are listed for reading, and only that key's", () => {
+      const b = backend();
+      const v = b.getNamespacedState<number, number>(new ValueStateDescriptor<number>("v"));
+      b.setCurrentKey("k");
+      assert.equal(v.namespacesOfCurrentKey(), undefined);
+      for (const ns of [30, 10, 20]) {
+        v.setCurrentNamespace(ns);
+        v.state.update(ns + 1);
+      }
+      b.setCurrentKey("other");
+      v.setCurrentNamespace(10);
+      v.state.update(0);
+      b.setCurrentKey("k");
+      assert.deepEqual([...v.namespacesOfCurrentKey()!].sort(([a], [b]) => (a as number) - (b as number)), [[10, 11], [20, 21], [30, 31]]);
+      for (const ns of [10, 20, 30]) {
+        v.setCurrentNamespace(ns);
+        v.state.clear();
+      }
+      assert.equal(v.namespacesOfCurrentKey(), undefined);
+    });
+
+    it("the states holding entries are named, whether asked for or only restored", () => {
+      const b = backend();
+      const v = b.getNamespacedState<number, number>(new ValueStateDescriptor<number>("spaced"));
+      const plain = b.getState(new ValueStateDescriptor<number>("plain"));
+      b.getState(new ValueStateDescriptor<number>("empty"));
+      b.setCurrentKey(1);
+      v.setCurrentNamespace(0);
+      v.state.update(1);
+      plain.update(2);
+      assert.deepEqual(b.stateNamesWithEntries().sort(), ["plain", "spaced"]);
+      const restored = backend();
+      restored.restore([writeAll(b.snapshot())]);
+      assert.deepEqual(restored.stateNames(), []);
+      assert.deepEqual(restored.stateNamesWithEntries().sort(), ["plain", "spaced"]);
     });
 
     it("plain and namespaced state of other names do not see each other", () => {

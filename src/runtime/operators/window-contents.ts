@@ -27,7 +27,7 @@ export type WindowContents<IN> =
   | { readonly kind: "aggregate"; readonly aggregate: AggregateFunction<IN, unknown, unknown> };
 
 /** The state name of window contents; internal names start with an underscore. */
-const CONTENTS_STATE = "_window-contents";
+export const CONTENTS_STATE = "_window-contents";
 
 /** An element as an evicting window stores it: the value and its timestamp (null for none), plain data so checkpoints keep it. */
 export type StoredElement<IN> = [value: IN, timestamp: number | null];

@@ -19,28 +19,40 @@
  * - what the window function emits carries `window.maxTimestamp()` as its timestamp;
  * - merging windows (sessions) merge their contents into the state window of one of them, merge
  *   their trigger state, and drop the timers of the windows merged away.
+ *
+ * Sliding event-time windows with an `aggregate` function whose accumulators merge, the default
+ * trigger and no evictor keep panes instead of one accumulator per window (see pane-contents.ts):
+ * an element is added once, and a window's accumulator is merged from its panes when it fires.
+ * The decisions above are the same; what differs is how the timers are kept: a key has the timer
+ * of the first window of each new pane that the watermark has not passed, and each window that
+ * fires sets the next window's timer when the key holds a pane in it. Every window holding a pane
+ * is reached: the windows holding a pane are consecutive, and the first is timed.
  */
 import { deepCopy } from "../../core/deep-copy.ts";
 import type { Lifecycle } from "../../api/functions.ts";
 import type { OutputTag } from "../../api/output-tag.ts";
-import { internalError } from "../../core/errors.ts";
+import { WeirError, internalError } from "../../core/errors.ts";
 import { ListStateDescriptor } from "../../state/descriptors.ts";
 import type { TimeDomain } from "../../state/internal-timer-service.ts";
 import type { ListState } from "../../state/state.ts";
 import { EventTimeTrigger } from "../../windowing/event-time-trigger.ts";
 import { TimestampedValue, type Evictor } from "../../windowing/evictor.ts";
-import { cleanupTime, isElementLate, isWindowLate } from "../../windowing/lateness.ts";
+import { cleanupTime, eventTimeCleanupTime, isElementLate, isWindowLate } from "../../windowing/lateness.ts";
 import { MergingWindowSet, type MergeFunction, type StoredWindowMapping } from "../../windowing/merging-window-set.ts";
 import type { Trigger, TriggerResult } from "../../windowing/trigger.ts";
 import { invalidWindow } from "../../windowing/window-arguments.ts";
 import { isMergingWindowAssigner, type MergingWindowAssigner, type WindowAssigner, type WindowAssignerContext } from "../../windowing/window-assigner.ts";
 import type { InternalWindowFunction } from "../../windowing/window-functions.ts";
-import { MAX_TIMESTAMP, Window, type WindowSerializer } from "../../windowing/windows.ts";
+import { PaneLayout } from "../../windowing/panes.ts";
+import { requireTimestamp } from "../../windowing/record-timestamp.ts";
+import { SlidingEventTimeWindows } from "../../windowing/sliding-windows.ts";
+import { MAX_TIMESTAMP, TimeWindow, Window, type WindowSerializer } from "../../windowing/windows.ts";
 import type { KeyedServices } from "../keyed-services.ts";
 import type { RecordTimestamp } from "../record-timestamp.ts";
 import type { SideOutputs } from "../side-outputs.ts";
 import { requireKeyed } from "./keyed-context.ts";
 import type { OperatorContext, Output, StreamOperator } from "./operator.ts";
+import { PANES_STATE_PREFIX, PaneContents, type MergingAggregate } from "./pane-contents.ts";
 import { evictingContents, foldElements, plainContents, type ContentsState, type StoredElement, type WindowContents } from "./window-contents.ts";
 import { WindowProcessContext, WindowTriggerContext } from "./window-contexts.ts";
 import { UserFunctionOperator } from "./user-function.ts";
@@ -87,6 +99,9 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
    * a call through the trigger context per element and window.
    */
   private readonly eventTimeFastPath: boolean;
+  /** The panes of sliding windows whose contents are kept as panes (see the header); undefined for every other window. */
+  private readonly paneLayout: PaneLayout | undefined;
+  private panes: PaneContents<IN> | undefined;
 
   private keyed!: KeyedServices;
   private time!: RecordTimestamp;
@@ -115,6 +130,7 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
     this.windowFunction = spec.windowFunction;
     this.triggerSetsCleanupTimer = this.isEventTime && spec.allowedLateness === 0 && spec.trigger === EventTimeTrigger.create();
     this.eventTimeFastPath = spec.trigger === EventTimeTrigger.create() && this.merging === undefined && spec.evictor === undefined;
+    this.paneLayout = paneLayoutOf(spec);
   }
 
   override async open(context: OperatorContext, output: Output<unknown>): Promise<void> {
@@ -124,7 +140,13 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
     this.copiesElements = context.objectReuse !== true;
     const backend = keyed.backend;
     const { evictor, contents } = this.spec;
-    if (evictor === undefined) this.contents = plainContents(backend, contents);
+    if (this.paneLayout !== undefined) this.panes = new PaneContents(backend, this.paneLayout, (contents as { aggregate: MergingAggregate<IN> }).aggregate, `the ${String(this.assigner)} window`);
+    else if (backend.stateNamesWithEntries().some((name) => name.startsWith(PANES_STATE_PREFIX))) {
+      throw new WeirError(
+        "WEIR_ERR_CHECKPOINT_MISMATCH",
+        `the ${String(this.assigner)} window: the checkpoint holds the panes of sliding windows with an aggregate function and the default trigger, but this window keeps one state per window (its trigger, evictor or function changed), so its windows in flight cannot be rebuilt; restore with the window that wrote the checkpoint, or start without it`,
+      );
+    } else if (evictor === undefined) this.contents = plainContents(backend, contents);
     else {
       const evicting = evictingContents<IN>(backend);
       this.contents = evicting;
@@ -148,15 +170,71 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
       this.keyed.setCurrentKeyOf(record, 0);
       const value = record as IN;
       const timestamp = this.time.current ?? undefined;
+      if (this.panes !== undefined) {
+        if (!this.addToPanes(this.panes, this.paneLayout!, value, requireTimestamp(String(this.assigner), timestamp))) this.dropLate(value, timestamp!);
+        return;
+      }
       const windows = this.assigner.assignWindows(value, timestamp, this.assignerContext);
       const added = this.merging === undefined ? this.addToWindows(value, timestamp, windows) : this.addToMergingWindows(this.merging, value, timestamp, windows);
-      if (!added && timestamp !== undefined && isElementLate(timestamp, this.spec.allowedLateness, this.currentWatermark(), this.isEventTime)) {
-        const tag = this.spec.lateDataOutputTag;
-        if (tag === undefined) this.lateRecordsDropped++;
-        else this.sideOutputs.emit(tag, value);
-      }
+      if (!added && timestamp !== undefined) this.dropLate(value, timestamp);
     } catch (e) {
       this.fail(e);
+    }
+  }
+
+  /** An element no window took: when it is late itself, to the late-data side output or counted as dropped. */
+  private dropLate(value: IN, timestamp: number): void {
+    if (!isElementLate(timestamp, this.spec.allowedLateness, this.currentWatermark(), this.isEventTime)) return;
+    const tag = this.spec.lateDataOutputTag;
+    if (tag === undefined) this.lateRecordsDropped++;
+    else this.sideOutputs.emit(tag, value);
+  }
+
+  /**
+   * Adds the element to its pane unless all its windows are late; whether it was added. Windows
+   * the watermark passed but lateness keeps fire at once, as the event-time trigger does; a new
+   * pane times the first of its windows the watermark has not passed.
+   */
+  private addToPanes(panes: PaneContents<IN>, layout: PaneLayout, value: IN, timestamp: number): boolean {
+    const watermark = this.currentWatermark();
+    // The latest window holding the element is cleaned up last: when it is late, all are.
+    if (eventTimeCleanupTime(layout.lastWindowStart(timestamp) + layout.size - 1, this.spec.allowedLateness) <= watermark) return false;
+    const isNewPane = panes.add(value, layout.paneStart(timestamp));
+    if (!isNewPane && layout.firstWindowEnd(timestamp) - 1 > watermark) return true;
+    let first: W | undefined;
+    // Latest start first, as the per-window path fires them.
+    for (const window of this.assigner.assignWindows(value, timestamp, this.assignerContext)) {
+      if (this.isLate(window)) continue;
+      if (window.maxTimestamp() > watermark) first = window;
+      else {
+        this.fireFromPanes(panes, window);
+        this.registerCleanupTimer(window);
+      }
+    }
+    if (isNewPane && first !== undefined) this.keyed.timers.registerEventTimeTimer(first, first.maxTimestamp());
+    return true;
+  }
+
+  /** Evaluates the window function on the window's accumulator merged from its panes; whether it held anything. */
+  private fireFromPanes(panes: PaneContents<IN>, window: W): boolean {
+    const accumulator = panes.accumulatorOf(window as unknown as TimeWindow);
+    if (accumulator === undefined) return false;
+    this.emit(window, (this.spec.contents as { aggregate: MergingAggregate<IN> }).aggregate.getResult(accumulator));
+    return true;
+  }
+
+  /** A timer of a window kept in panes: it fires at its end (and times the next window), and is cleaned up at its cleanup time. */
+  private onPaneTimer(panes: PaneContents<IN>, layout: PaneLayout, time: number, window: W): void {
+    const timeWindow = window as unknown as TimeWindow;
+    if (time === window.maxTimestamp()) {
+      const fired = this.fireFromPanes(panes, window);
+      const next = new TimeWindow(timeWindow.start + layout.slide, timeWindow.end + layout.slide);
+      if (panes.holdsAny(next.start, next.end)) this.keyed.timers.registerEventTimeTimer(next, next.maxTimestamp());
+      if (fired) this.registerCleanupTimer(window);
+    }
+    if (time === this.cleanupTime(window)) {
+      panes.clear(timeWindow, layout.firstPaneStartAfter(timeWindow));
+      this.windowFunction.clear(window, this.processContext.at(window));
     }
   }
 
@@ -286,6 +364,10 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
     try {
       // Restored timers hold the window in its stored form.
       const window = namespace instanceof Window ? (namespace as W) : this.serializer.fromStored(namespace);
+      if (this.panes !== undefined) {
+        this.onPaneTimer(this.panes, this.paneLayout!, time, window);
+        return;
+      }
       let set: MergingWindowSet<W> | undefined;
       if (this.merging !== undefined) {
         set = new MergingWindowSet<W>(this.merging as MergingWindowAssigner<unknown, W>, this.mergingWindows!, this.serializer);
@@ -361,4 +443,16 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
     this.keyed.timers.advanceWatermark(watermark, this.onTimer);
     this.output.emitWatermark?.(watermark);
   }
+}
+
+/**
+ * The panes of the operator's windows when they are kept as panes: sliding event-time windows,
+ * the default trigger (whose decisions the pane path makes), no evictor (it needs every element),
+ * an aggregate function that can merge accumulators, and a layout whose panes pay.
+ */
+function paneLayoutOf<IN, OUT, K, W extends Window>(spec: WindowOperatorSpec<IN, OUT, K, W>): PaneLayout | undefined {
+  const { assigner, contents } = spec;
+  if (!(assigner instanceof SlidingEventTimeWindows) || spec.trigger !== EventTimeTrigger.create() || spec.evictor !== undefined) return undefined;
+  if (contents.kind !== "aggregate" || typeof contents.aggregate.merge !== "function") return undefined;
+  return PaneLayout.of(assigner.size, assigner.slide, assigner.offset);
 }

@@ -257,6 +257,12 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return names;
   }
 
+  stateNamesWithEntries(): string[] {
+    const names: string[] = [];
+    for (const [name, entry] of this.tables) if (entry.table.size() > 0) names.push(name);
+    return names;
+  }
+
   stateKind(stateName: string): StateKind | undefined {
     const entry = this.tables.get(stateName);
     return entry?.state === undefined ? undefined : entry.kind;

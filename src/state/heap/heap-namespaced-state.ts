@@ -8,6 +8,7 @@
  * is removed through the table, so a snapshot still sees it where it was.
  */
 import { WeirError } from "../../core/errors.ts";
+import type { NormalizedKey } from "../../core/key-groups.ts";
 import type { InternalMergingState } from "../namespaced-state.ts";
 import type { State } from "../state.ts";
 import type { NamespacedStateTable } from "./namespaced-state-table.ts";
@@ -40,6 +41,10 @@ export class HeapNamespacedState<N, S extends State> implements InternalMergingS
 
   hasValue(): boolean {
     return this.table.get() !== undefined;
+  }
+
+  namespacesOfCurrentKey(): ReadonlyMap<NormalizedKey, unknown> | undefined {
+    return this.table.namespacesOfCurrentKey();
   }
 
   mergeNamespaces(target: N, sources: readonly N[]): void {

@@ -64,6 +64,11 @@ export class NamespacedStateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     return this.keys.get()?.get(this.current());
   }
 
+  /** The current key's namespace map, read-only (see InternalKvState.namespacesOfCurrentKey). */
+  namespacesOfCurrentKey(): ReadonlyMap<NormalizedKey, V> | undefined {
+    return this.keys.get();
+  }
+
   getForChange(): V | undefined {
     const namespace = this.current();
     return this.keys.getForChange()?.get(namespace);

@@ -31,6 +31,7 @@ import {
   countWindow,
   iterableProcessWindowFunction,
   passThroughWindowFunction,
+  singleValueProcessWindowFunction,
   type Evictor,
   type ProcessWindowFunctionContext,
   type OnMergeContext,
@@ -549,5 +550,148 @@ describe("the window operator across a checkpoint", () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe("sliding windows with a merging aggregate kept as panes", () => {
+  type Step = { element: [k: string, t: number] } | { watermark: number } | { checkpoint: true };
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    { arbitrary: fc.record({ element: fc.tuple(fc.constantFrom("a", "b", "c"), fc.integer({ min: 0, max: 60 })) }), weight: 6 },
+    { arbitrary: fc.record({ watermark: fc.integer({ min: 0, max: 70 }) }), weight: 2 },
+    { arbitrary: fc.record({ checkpoint: fc.constant(true as const) }), weight: 1 },
+  );
+  /** Changes the accumulator, and merge its first argument, in place (the pane path must give merge copies). */
+  const summing: AggregateFunction<Ev, { v: number; n: number }, { v: number; n: number }> = {
+    createAccumulator: () => ({ v: 0, n: 0 }),
+    add: (e, acc) => {
+      acc.v += e.v;
+      acc.n++;
+      return acc;
+    },
+    getResult: (acc) => acc,
+    merge: (a, b) => {
+      a.v += b.v;
+      a.n += b.n;
+      return a;
+    },
+  };
+  /** Shows each firing; when spoiling, changes what it was given afterwards, as user code may. */
+  class ShowResult extends ProcessWindowFunction<{ v: number; n: number }, string, string, TimeWindow> {
+    constructor(private readonly spoiling = false) {
+      super();
+    }
+    process(k: string, ctx: ProcessWindowFunctionContext<TimeWindow>, results: Iterable<{ v: number; n: number }>, out: Collector<string>): void {
+      for (const r of results) {
+        out.collect(`${k} [${ctx.window().start},${ctx.window().end}) ${r.v}/${r.n}`);
+        if (this.spoiling) r.v = -1000;
+      }
+    }
+  }
+  const aggregating = (assigner: SlidingEventTimeWindows, options: Options<TimeWindow>, contents: WindowContents<Ev>, spoiling = false): WindowOperatorSpec<Ev, unknown, string, Window> =>
+    ({ ...showing(assigner, options), contents, windowFunction: singleValueProcessWindowFunction(new ShowResult(spoiling)) }) as never;
+
+  /** Each step's output per key (in order) and late elements; a checkpoint step restores a new operator, of the per-window kind until `switchAt`. */
+  async function run(spec: (perWindow: boolean) => WindowOperatorSpec<Ev, unknown, string, Window>, steps: readonly Step[], perWindowUntil: number): Promise<unknown[]> {
+    let h = await open(spec(perWindowUntil > 0));
+    const seen: unknown[] = [];
+    let watermark: number | undefined;
+    const collect = () => {
+      const byKey: Record<string, unknown[]> = {};
+      for (const [record, timestamp] of h.output.splice(0)) (byKey[String(record).split(" ")[0]!] ??= []).push([record, timestamp]);
+      seen.push([byKey, h.late.splice(0)]);
+    };
+    for (const [i, s] of steps.entries()) {
+      if ("checkpoint" in s) {
+        const checkpoint = h.checkpoint();
+        h = await WindowHarness.open(spec(i < perWindowUntil), key, { restoreFrom: checkpoint });
+        if (watermark !== undefined) h.watermark(watermark);
+      } else if ("element" in s) h.element(ev(s.element[0], i), s.element[1]);
+      else h.watermark((watermark = Math.max(watermark ?? -1, s.watermark)));
+      collect();
+    }
+    h.watermark(100);
+    collect();
+    seen.push(h.timers());
+    return seen;
+  }
+
+  it("give the output, late elements included, of one accumulator per window, across checkpoints of either kind", async () => {
+    const assigners = [SlidingEventTimeWindows.of(10, 5), SlidingEventTimeWindows.of(12, 8), SlidingEventTimeWindows.of(10, 5, 2), SlidingEventTimeWindows.of(6, 6)];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...assigners), fc.constantFrom(0, 4, 7), fc.array(step, { maxLength: 40 }), fc.nat(40), async (assigner, lateness, steps, switchAt) => {
+        const lateTag = new OutputTag<Ev>("late");
+        const spec = (perWindow: boolean) => aggregating(assigner, { lateness, lateTag, trigger: perWindow ? new EventTimeDecisions() : undefined }, { kind: "aggregate", aggregate: summing as never });
+        const expected = await run(spec, steps, steps.length + 1);
+        assert.deepEqual(await run(spec, steps, 0), expected, "panes throughout");
+        assert.deepEqual(await run(spec, steps, switchAt), expected, `per-window until the first checkpoint from step ${switchAt}`);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("keep what merge, the window function or an accumulator kept by the window function change from reaching any other window", async () => {
+    const h = await open(aggregating(SlidingEventTimeWindows.of(10, 5), { lateness: 20 }, { kind: "aggregate", aggregate: summing as never }, true));
+    h.element(ev("a", 1), 3).element(ev("a", 10), 7).element(ev("a", 100), 12);
+    h.watermark(9).watermark(14).element(ev("a", 1000), 8).watermark(100);
+    // One accumulator per window would show the -1000 the function left in [0,10) when it fires again; panes are merged anew.
+    assert.deepEqual(h.take(), ["a [-5,5) 1/1", "a [0,10) 11/2", "a [5,15) 110/2", "a [5,15) 1110/3", "a [0,10) 1011/3", "a [10,20) 100/1"]);
+  });
+
+  it("add each element once, without a copy, and leave no state nor timer once the windows are over", async () => {
+    const kept: Ev[] = [];
+    const keeping: AggregateFunction<Ev, Ev[], number> = {
+      createAccumulator: () => [],
+      add: (e, acc) => {
+        kept.push(e);
+        acc.push(e);
+        return acc;
+      },
+      getResult: (acc) => acc.length,
+      merge: (a, b) => [...a, ...b],
+    };
+    const h = await open(folding(SlidingEventTimeWindows.of(10, 5), { kind: "aggregate", aggregate: keeping as never }, { lateness: 3 }));
+    h.element(ev("a", 1), 7).element(ev("a", 2), 8).element(ev("b", 3), 12);
+    assert.equal(kept.length, 3, "one add per element, where one accumulator per window adds it to both its windows");
+    assert.equal(h.entries("_window-panes:5@0"), 2);
+    h.watermark(9); // [0,10) fires, kept 3 ms more for late elements
+    assert.deepEqual(h.take(), [2]);
+    h.element(ev("a", 4), 6); // late within lateness: [0,10) fires again, [5,15) takes it too
+    assert.deepEqual(h.take(), [3]);
+    h.watermark(100);
+    // Windows of several keys ending at one time fire in no order the two paths share.
+    assert.deepEqual(h.take().sort(), [1, 1, 3]);
+    assert.equal(h.entries("_window-panes:5@0"), 0);
+    assert.equal(h.timers(), 0);
+  });
+
+  it("are not used for aggregate functions without merge, other triggers, evictors or panes that would not pay", async () => {
+    const { merge: _, ...withoutMerge } = summing;
+    const cases: WindowOperatorSpec<Ev, unknown, string, Window>[] = [
+      aggregating(SlidingEventTimeWindows.of(10, 5), {}, { kind: "aggregate", aggregate: withoutMerge as never }),
+      aggregating(SlidingEventTimeWindows.of(10, 5), { trigger: CountTrigger.of(1) as never }, { kind: "aggregate", aggregate: summing as never }),
+      aggregating(SlidingEventTimeWindows.of(10, 5), { evictor: CountEvictor.of(5) as never }, { kind: "aggregate", aggregate: summing as never }),
+      aggregating(SlidingEventTimeWindows.of(10, 3), {}, { kind: "aggregate", aggregate: summing as never }),
+      folding(SlidingEventTimeWindows.of(10, 5), { kind: "reduce", reduce: sumInPlace }) as never,
+    ];
+    for (const spec of cases) {
+      const h = await open(spec);
+      h.element(ev("a", 1), 7);
+      assert.ok(h.entries("_window-contents") >= 2, `${String(spec.assigner)} ${spec.contents.kind}`);
+    }
+  });
+
+  it("refuse a checkpoint with panes restored into a window that keeps one state per window, or into panes of another layout", async () => {
+    const panes = await open(aggregating(SlidingEventTimeWindows.of(10, 5), {}, { kind: "aggregate", aggregate: summing as never }));
+    panes.element(ev("a", 1), 7);
+    const checkpoint = panes.checkpoint();
+    const into = (spec: WindowOperatorSpec<Ev, unknown, string, Window>) => WindowHarness.open(spec, key, { restoreFrom: checkpoint });
+    await assert.rejects(into(aggregating(SlidingEventTimeWindows.of(10, 5), { trigger: new EventTimeDecisions() }, { kind: "aggregate", aggregate: summing as never })), {
+      code: "WEIR_ERR_CHECKPOINT_MISMATCH",
+      message: /holds the panes of sliding windows.*keeps one state per window/,
+    });
+    await assert.rejects(into(aggregating(SlidingEventTimeWindows.of(10, 2), {}, { kind: "aggregate", aggregate: summing as never })), {
+      code: "WEIR_ERR_CHECKPOINT_MISMATCH",
+      message: /panes of another layout \(state '_window-panes:5@0', this window's is '_window-panes:2@0'\)/,
+    });
   });
 });
