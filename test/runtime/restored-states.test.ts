@@ -76,7 +76,7 @@ describe("loadRestoredStates: operator state", () => {
 
   it("at another parallelism every subtask of an operator with state resumes, taking the own states of old subtasks j mod parallelism", async () => {
     const lookup = await loadRestoredStates(metadata, storage, [["plain", 0, 3], ["plain", 1, 3], ["plain", 2, 3]]);
-    assert.deepEqual(lookup("plain", 0), { checkpointId: 7, keyed: [], timers: [], state: undefined, states: ["plain 0"], operatorState: undefined });
+    assert.deepEqual(lookup("plain", 0), { checkpointId: 7, keyed: [], keyedFrom: [], timers: [], state: undefined, states: ["plain 0"], operatorState: undefined });
     assert.deepEqual(lookup("plain", 1)?.states, []);
     assert.deepEqual(lookup("plain", 2)?.states, []);
     const merged = await loadRestoredStates(metadata, storage, [["plain", 0, 1]]);
