@@ -18,8 +18,14 @@ import { classifyError, exitCodeOf } from "./outcome.ts";
 import { StdoutClosedWatch } from "./output-closed.ts";
 import { RunReporter } from "./run-reporter.ts";
 import { usageError } from "./usage-error.ts";
+import { REST_OPTIONS, restSettings } from "./rest-options.ts";
+import { RestServer, type RestServerOptions } from "../rest/rest-server.ts";
+import { registerJob, registryDir } from "../rest/job-registry.ts";
+import type { JobControl } from "../runtime/job-control.ts";
 
 const DEFAULT_PROGRESS_INTERVAL_MS = 2000;
+/** How long a job that ended keeps its control API up for savepoint outcomes nobody has read. */
+const UNREAD_SAVEPOINT_WAIT_MS = 5000;
 const defaults = defaultEnvironmentConfig();
 
 const OPTIONS: readonly OptionSpec[] = [
@@ -92,12 +98,14 @@ const OPTIONS: readonly OptionSpec[] = [
   },
   HELP_OPTION,
   ...CHECKPOINT_OPTIONS,
+  ...REST_OPTIONS,
 ];
 
 interface RunSettings {
   readonly job: string;
   readonly quiet: boolean;
   readonly options: RunOptions;
+  readonly rest: RestServerOptions;
 }
 
 type SettingsOutcome = { readonly ok: true; readonly settings: RunSettings } | { readonly ok: false; readonly problem: string };
@@ -112,10 +120,13 @@ function settingsFrom(args: ParsedArgs): SettingsOutcome {
   const singleThread = o.get("single-thread") === true;
   if (singleThread && o.has("workers")) return { ok: false, problem: "options --single-thread and --workers cannot be used together" };
   const number = (name: string) => o.get(name) as number | undefined;
+  const rest = restSettings(o, process.env);
+  if (!rest.ok) return rest;
   return {
     ok: true,
     settings: {
       job,
+      rest: rest.settings,
       quiet: o.get("quiet") === true,
       options: {
         runtime: singleThread ? "single-thread" : "threads",
@@ -133,7 +144,58 @@ function settingsFrom(args: ParsedArgs): SettingsOutcome {
   };
 }
 
-async function execute({ job, quiet, options }: RunSettings, io: CliIo): Promise<number> {
+/**
+ * The control API of the job, up before the job starts: the job is attached and registered once
+ * its id is known, unregistered and closed when it ends.
+ */
+class ControlPlane {
+  control: JobControl | undefined;
+  private unregister: Promise<(() => Promise<void>) | undefined> = Promise.resolve(undefined);
+
+  constructor(
+    private readonly server: RestServer,
+    private readonly jobName: string,
+  ) {}
+
+  attach(control: JobControl, io: CliIo): void {
+    this.control = control;
+    this.server.attach(control);
+    const entry = { jobId: control.jobId, name: this.jobName, address: this.server.address, pid: process.pid, startTime: control.startTime };
+    this.unregister = registerJob(registryDir(), entry).catch((e: unknown) => {
+      io.stderr.write(`the job could not register itself for 'weir list' (${e instanceof Error ? e.message : String(e)}); its control API is still at ${this.server.address}\n`);
+      return undefined;
+    });
+  }
+
+  /** A savepoint's requester learns its outcome by asking: the API stays up until it did, for at most a few seconds. */
+  async close(): Promise<void> {
+    await (await this.unregister)?.().catch(() => undefined);
+    for (let waited = 0; (this.control?.unreadSavepoints ?? 0) > 0 && waited < UNREAD_SAVEPOINT_WAIT_MS; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await this.server.close();
+  }
+}
+
+async function execute({ job, quiet, options, rest }: RunSettings, io: CliIo): Promise<number> {
+  let server: RestServer;
+  try {
+    server = await RestServer.start(rest);
+  } catch (error) {
+    const outcome = classifyError(error, { started: false, signal: undefined });
+    new RunReporter(io.stderr, job, options.runtime, quiet).ended(outcome);
+    return exitCodeOf(outcome);
+  }
+  if (!quiet || server.fellBack) io.stderr.write(`control API at ${server.address}${server.fellBack ? " (port 8081 is taken)" : ""}\n`);
+  const plane = new ControlPlane(server, job);
+  try {
+    return await executeWithControl({ job, quiet, options }, plane, io);
+  } finally {
+    await plane.close();
+  }
+}
+
+async function executeWithControl({ job, quiet, options }: Omit<RunSettings, "rest">, plane: ControlPlane, io: CliIo): Promise<number> {
   const cancellation = new SignalCancellation(io);
   // On worker threads, user code never holds the thread that handles signals.
   const watchdog = options.runtime === "single-thread" ? io.watchStalls?.(cancellation) : undefined;
@@ -143,12 +205,18 @@ async function execute({ job, quiet, options }: RunSettings, io: CliIo): Promise
     const result = await runJob(job, {
       ...options,
       ...reporter.callbacks,
+      onControl: (control) => plane.attach(control, io),
       signal: AbortSignal.any([cancellation.signal, stdoutClosed.signal]),
     });
     reporter.finished(result);
     return ExitCode.OK;
   } catch (error) {
-    const outcome = classifyError(error, { started: reporter.started, signal: cancellation.received, stdoutClosed: stdoutClosed.closed });
+    const outcome = classifyError(error, {
+      started: reporter.started,
+      signal: cancellation.received,
+      stdoutClosed: stdoutClosed.closed,
+      cancelRequested: plane.control?.cancelRequested === true,
+    });
     reporter.ended(outcome);
     return exitCodeOf(outcome);
   } finally {

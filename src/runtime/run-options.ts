@@ -4,6 +4,7 @@ import type { CheckpointingOptions } from "../api/checkpointing-settings.ts";
 import type { CheckpointStats } from "../checkpoint/coordinator/stats.ts";
 import type { RestartStrategyConfig } from "../recovery/restart-config.ts";
 import type { OperatorMetrics } from "./metrics.ts";
+import type { JobControl } from "./job-control.ts";
 
 export type RuntimeMode = "threads" | "single-thread";
 
@@ -52,6 +53,11 @@ export interface RunOptions {
   readonly onCheckpoint?: (stats: CheckpointStats) => void;
   /** Called when a failed job is about to restart. */
   readonly onRestart?: (event: RestartEvent) => void;
+  /**
+   * Called once the job's id is known, before its first attempt starts: what a control plane (the
+   * REST API of `weir run`) reads and asks of the running job.
+   */
+  readonly onControl?: (control: JobControl) => void;
   /** Called once per attempt when it is deployed, with the checkpoint it restores (if any). */
   readonly onAttempt?: (event: AttemptEvent) => void;
 }

@@ -12,6 +12,9 @@
  * End of a bounded job with checkpoints: once every source task reported end of data, the
  * coordinator takes the final checkpoint; when it completes, the tasks are told to finish, so
  * sinks have committed everything before the job ends.
+ *
+ * Once the job id is known, the master hands `options.onControl` a JobControl (job-status-control.ts):
+ * its status, checkpoint statistics, savepoints, stop with a savepoint, and cancel.
  */
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
@@ -39,11 +42,15 @@ import { isInStorage, restorePointForRestart } from "./job-restore.ts";
 import { CheckpointDeletions, planStart } from "./job-retention.ts";
 import { decideAfterFailure, sleepUnlessAborted } from "./restart-loop.ts";
 import { findResumableCheckpoint, findRestorePoint, type RestorePoint } from "./restore-point.ts";
+import type { JobStatus } from "../job-control.ts";
+import { JobStatusControl } from "./job-status-control.ts";
 
 export interface JobMasterParams {
   readonly definition: JobDefinition;
   readonly moduleUrl: string | undefined;
   readonly job: JobGraph;
+  /** How the job is named to its control plane: its module, as given. */
+  readonly name: string;
   readonly fingerprint: string;
   readonly overrides: Partial<EnvironmentConfig>;
   readonly args: readonly string[];
@@ -85,16 +92,64 @@ export class JobMaster {
   private restarts = 0;
   /** When the first attempt's tasks were all open and records began to flow. */
   private startedAt: number | undefined;
+  private status: JobStatus = "INITIALIZING";
+  private endTime: number | undefined;
+  /** Cancels the job from its control plane, as the caller's signal does. */
+  private readonly cancellation = new AbortController();
+  /** The caller's options, with a signal that the control plane can abort too. */
+  private readonly options: RunOptions;
 
   constructor(private readonly params: JobMasterParams) {
     this.restartStrategy = createRestartStrategy(params.restartStrategy, { random: Math.random });
+    const signal = params.options.signal === undefined ? this.cancellation.signal : AbortSignal.any([params.options.signal, this.cancellation.signal]);
+    this.options = { ...params.options, signal };
   }
 
   async run(): Promise<JobResult> {
-    const { options, clock } = this.params;
+    try {
+      const result = await this.runAttempts();
+      this.ended("FINISHED");
+      return result;
+    } catch (error) {
+      this.ended(error instanceof JobCancelledError ? "CANCELED" : "FAILED");
+      throw error;
+    }
+  }
+
+  private ended(status: JobStatus): void {
+    this.status = status;
+    this.endTime = Date.now();
+  }
+
+  private announceControl(): void {
+    const status = () => this.status;
+    const endTime = () => this.endTime;
+    const executor = () => this.checkpointing?.executor;
+    const control = new JobStatusControl(this.jobId, this.params.name, Date.now(), this.params.job, {
+      get status() {
+        return status();
+      },
+      get endTime() {
+        return endTime();
+      },
+      get executor() {
+        return executor();
+      },
+      cancel: () => {
+        if (this.endTime === undefined) this.status = "CANCELLING";
+        this.cancellation.abort();
+      },
+    });
+    this.options.onControl?.(control);
+  }
+
+  private async runAttempts(): Promise<JobResult> {
+    const { options } = this;
+    const { clock } = this.params;
     const resumedFrom = await this.initialRestorePoint();
     this.jobId = resumedFrom?.metadata.jobId ?? newJobId();
     if (this.params.checkpointing !== undefined) this.checkpointing = await this.startCheckpointing(resumedFrom);
+    this.announceControl();
     let restore = resumedFrom;
     try {
       for (let attemptNumber = 0; ; attemptNumber++) {
@@ -116,6 +171,7 @@ export class JobMaster {
         this.checkpointing?.executor.taskFailed();
         const next = decideAfterFailure(outcome.error, this.restartStrategy, clock.now(), this.params.restartStrategy.kind !== "none");
         if (next.kind === "fail") throw next.error;
+        this.status = "RESTARTING";
         this.restarts++;
         options.onRestart?.({ restart: this.restarts, delayMs: next.delayMs, cause: outcome.error });
         await sleepUnlessAborted(next.delayMs, options.signal);
@@ -129,7 +185,8 @@ export class JobMaster {
 
   /** The checkpoint `--from` names; with none, a refusal when starting from scratch would repeat committed output. */
   private async initialRestorePoint(): Promise<RestorePoint | undefined> {
-    const { options, checkpointing, fingerprint } = this.params;
+    const { checkpointing, fingerprint } = this.params;
+    const { options } = this;
     if (options.from !== undefined) {
       if (options.fresh === true) throw new WeirError("WEIR_ERR_INVALID_ARGUMENT", "a job either resumes from a checkpoint or starts fresh, not both");
       if (checkpointing === undefined) throw new WeirError("WEIR_ERR_INVALID_ARGUMENT", "resuming from a checkpoint needs checkpointing enabled (a checkpoint interval)");
@@ -164,7 +221,7 @@ export class JobMaster {
       clock: this.params.clock,
       storage,
       deletions,
-      onCheckpoint: this.params.options.onCheckpoint,
+      onCheckpoint: this.options.onCheckpoint,
     });
     return { storage, deletions, executor };
   }
@@ -203,8 +260,7 @@ export class JobMaster {
   }
 
   private runAttempt(attemptNumber: number, restore: RestorePoint | undefined): Promise<AttemptOutcome> {
-    const { params } = this;
-    const { options } = params;
+    const { params, options } = this;
     const spec: AttemptSpec = {
       definition: params.definition,
       moduleUrl: params.moduleUrl,
@@ -226,7 +282,10 @@ export class JobMaster {
       executor: this.checkpointing?.executor,
       collected: this.collected,
       metrics: this.metrics,
-      onRunning: () => void (this.startedAt ??= performance.now()),
+      onRunning: () => {
+        this.startedAt ??= performance.now();
+        if (this.status !== "CANCELLING") this.status = "RUNNING";
+      },
     });
   }
 }
