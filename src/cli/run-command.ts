@@ -94,7 +94,7 @@ const OPTIONS: readonly OptionSpec[] = [
   {
     kind: "flag",
     name: "quiet",
-    description: "print neither progress, completed checkpoints nor the final summary; errors, failed checkpoints, restarts and cancellation are still reported",
+    description: "print neither progress, completed checkpoints, the final summary nor the address of the control API (weir list shows it); errors, failed checkpoints, restarts and cancellation are still reported",
   },
   HELP_OPTION,
   ...CHECKPOINT_OPTIONS,
@@ -157,7 +157,8 @@ class ControlPlane {
     private readonly jobName: string,
   ) {}
 
-  attach(control: JobControl, io: CliIo): void {
+  /** Resolves once the job is registered (or registering failed, which is reported and not fatal). */
+  async attach(control: JobControl, io: CliIo): Promise<void> {
     this.control = control;
     this.server.attach(control);
     const entry = { jobId: control.jobId, name: this.jobName, address: this.server.address, pid: process.pid, startTime: control.startTime };
@@ -165,6 +166,7 @@ class ControlPlane {
       io.stderr.write(`the job could not register itself for 'weir list' (${e instanceof Error ? e.message : String(e)}); its control API is still at ${this.server.address}\n`);
       return undefined;
     });
+    await this.unregister;
   }
 
   /** A savepoint's requester learns its outcome by asking: the API stays up until it did, for at most a few seconds. */
@@ -186,7 +188,7 @@ async function execute({ job, quiet, options, rest }: RunSettings, io: CliIo): P
     new RunReporter(io.stderr, job, options.runtime, quiet).ended(outcome);
     return exitCodeOf(outcome);
   }
-  if (!quiet || server.fellBack) io.stderr.write(`control API at ${server.address}${server.fellBack ? " (port 8081 is taken)" : ""}\n`);
+  if (!quiet) io.stderr.write(`control API at ${server.address}${server.fellBack ? " (port 8081 is taken)" : ""}\n`);
   const plane = new ControlPlane(server, job);
   try {
     return await executeWithControl({ job, quiet, options }, plane, io);

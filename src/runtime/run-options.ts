@@ -55,9 +55,10 @@ export interface RunOptions {
   readonly onRestart?: (event: RestartEvent) => void;
   /**
    * Called once the job's id is known, before its first attempt starts: what a control plane (the
-   * REST API of `weir run`) reads and asks of the running job.
+   * REST API of `weir run`) reads and asks of the running job. A promise it returns is awaited
+   * before the job starts (the control plane registers the job where others find it).
    */
-  readonly onControl?: (control: JobControl) => void;
+  readonly onControl?: (control: JobControl) => void | Promise<void>;
   /** Called once per attempt when it is deployed, with the checkpoint it restores (if any). */
   readonly onAttempt?: (event: AttemptEvent) => void;
 }

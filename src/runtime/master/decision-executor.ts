@@ -151,7 +151,7 @@ export class DecisionExecutor {
   /** Starts the savepoint `request` asks for, or says why the job cannot take it now. */
   requestSavepoint(request: SavepointRequest): SavepointRequestOutcome {
     const bound = this.bound;
-    if (bound === undefined || !this.ready) return { ok: false, reason: "the job is not running: its tasks are starting or restarting" };
+    if (bound === undefined || !this.ready) return { ok: false, reason: "the job is not running: its tasks are starting, restarting or finishing" };
     if (this.drainRequest !== undefined || this.coordinator.stopping) return { ok: false, reason: "the job is already stopping" };
     if (request.mode === "stop-drain") {
       if (this.coordinator.phase !== "running") return { ok: false, reason: "the job is not running" };

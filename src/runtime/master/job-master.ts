@@ -121,7 +121,7 @@ export class JobMaster {
     this.endTime = Date.now();
   }
 
-  private announceControl(): void {
+  private async announceControl(): Promise<void> {
     const status = () => this.status;
     const endTime = () => this.endTime;
     const executor = () => this.checkpointing?.executor;
@@ -140,7 +140,7 @@ export class JobMaster {
         this.cancellation.abort();
       },
     });
-    this.options.onControl?.(control);
+    await this.options.onControl?.(control);
   }
 
   private async runAttempts(): Promise<JobResult> {
@@ -149,7 +149,7 @@ export class JobMaster {
     const resumedFrom = await this.initialRestorePoint();
     this.jobId = resumedFrom?.metadata.jobId ?? newJobId();
     if (this.params.checkpointing !== undefined) this.checkpointing = await this.startCheckpointing(resumedFrom);
-    this.announceControl();
+    await this.announceControl();
     let restore = resumedFrom;
     try {
       for (let attemptNumber = 0; ; attemptNumber++) {
