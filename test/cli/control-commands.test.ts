@@ -1,21 +1,14 @@
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { main } from "../../src/cli/main.ts";
 import { clickOf, WINDOW_MS } from "../../examples/window-count.ts";
 import { CapturedIo } from "./captured-io.ts";
-import { startJob } from "../rest/running-job.ts";
+import { scratchDirectory, startJob } from "../rest/running-job.ts";
 
 const UNBOUNDED = "test/fixtures/jobs/cli-unbounded.ts";
-let dir: string;
-
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), "weir-control-"));
-  process.env.WEIR_STATE_DIR = join(dir, "state");
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = scratchDirectory("weir-control-");
 
 async function weir(...args: string[]): Promise<{ code: number; io: CapturedIo }> {
   const io = new CapturedIo();
@@ -33,15 +26,15 @@ function committedLines(out: string): string[] {
 
 describe("weir list, savepoint, stop and cancel", () => {
   it("list shows a running job, savepoint takes one into the directory given, cancel ends the job", async () => {
-    const job = await startJob([UNBOUNDED, "--single-thread", "-p", "1", "--rest-port", "0", "--checkpoint-interval", "100", "--checkpoint-dir", join(dir, "chk")]);
+    const job = await startJob([UNBOUNDED, "--single-thread", "-p", "1", "--rest-port", "0", "--checkpoint-interval", "100", "--checkpoint-dir", join(scratch(), "chk")]);
     const listed = await weir("list");
     assert.equal(listed.code, 0);
     assert.match(listed.io.out, new RegExp(`${job.jobId}\\s+RUNNING\\s+${job.address.replace(/\./g, "\\.")}\\s+${process.pid}`));
 
-    const taken = await weir("savepoint", job.jobId.slice(0, -2), join(dir, "sp"));
+    const taken = await weir("savepoint", job.jobId.slice(0, -2), join(scratch(), "sp"));
     assert.equal(taken.code, 0, taken.io.err);
     const location = taken.io.out.trim();
-    assert.ok(location.startsWith(join(dir, "sp", "savepoint-")), location);
+    assert.ok(location.startsWith(join(scratch(), "sp", "savepoint-")), location);
     assert.ok(existsSync(join(location, "_metadata")));
 
     const cancelled = await weir("cancel", job.jobId);
@@ -60,20 +53,20 @@ describe("weir list, savepoint, stop and cancel", () => {
   });
 
   it("stop with a savepoint finishes the job, and resuming from the moved savepoint commits each k,1..k,n_k exactly once", async () => {
-    const out = join(dir, "eo-out");
+    const out = join(scratch(), "eo-out");
     const events = 30_000;
     const keys = 7;
-    const common = ["examples/exactly-once.ts", "-p", "2", "--checkpoint-interval", "100", "--checkpoint-dir", join(dir, "eo-chk"), "--rest-port", "0"];
+    const common = ["examples/exactly-once.ts", "-p", "2", "--checkpoint-interval", "100", "--checkpoint-dir", join(scratch(), "eo-chk"), "--rest-port", "0"];
     const job = await startJob([...common, "--", "--events", String(events), "--keys", String(keys), "--rate", "2000", "--out", out]);
     // A savepoint while checkpoints run commits nothing by itself; the stop's does.
-    assert.equal((await weir("savepoint", job.jobId, join(dir, "eo-sp"))).code, 0);
-    const stopped = await weir("stop", job.jobId, "--savepoint-dir", join(dir, "eo-sp"));
+    assert.equal((await weir("savepoint", job.jobId, join(scratch(), "eo-sp"))).code, 0);
+    const stopped = await weir("stop", job.jobId, "--savepoint-dir", join(scratch(), "eo-sp"));
     assert.equal(stopped.code, 0, stopped.io.err);
     assert.equal(await job.exit, 0, job.io.err);
     const before = committedLines(out);
     assert.ok(before.length > 0 && before.length < events, `stopped mid-way: ${before.length} lines`);
 
-    const moved = join(dir, "moved-savepoint");
+    const moved = join(scratch(), "moved-savepoint");
     cpSync(stopped.io.out.trim(), moved, { recursive: true });
     rmSync(stopped.io.out.trim(), { recursive: true });
     const resumed = await weir("run", ...common, "--from", moved, "--quiet", "--", "--events", String(events), "--keys", String(keys), "--out", out);
@@ -96,12 +89,12 @@ describe("weir list, savepoint, stop and cancel", () => {
       fullCount.set(start, (fullCount.get(start) ?? 0) + 1);
     }
     for (const drain of [true, false]) {
-      const out = join(dir, `win-out-${drain}`);
-      const common = ["examples/window-count.ts", "-p", "1", "--checkpoint-interval", "100", "--checkpoint-dir", join(dir, `win-chk-${drain}`), "--rest-port", "0"];
+      const out = join(scratch(), `win-out-${drain}`);
+      const common = ["examples/window-count.ts", "-p", "1", "--checkpoint-interval", "100", "--checkpoint-dir", join(scratch(), `win-chk-${drain}`), "--rest-port", "0"];
       const args = ["--", "--clicks", String(clicks), "--pages", "1", "--out", out];
       const job = await startJob([...common, ...args, "--rate", "1500"]);
       await new Promise((resolve) => setTimeout(resolve, 600));
-      const stopped = await weir("stop", job.jobId, "--savepoint-dir", join(dir, "win-sp"), ...(drain ? ["--drain"] : []));
+      const stopped = await weir("stop", job.jobId, "--savepoint-dir", join(scratch(), "win-sp"), ...(drain ? ["--drain"] : []));
       assert.equal(stopped.code, 0, stopped.io.err);
       assert.equal(await job.exit, 0, job.io.err);
       const first = committedLines(out);

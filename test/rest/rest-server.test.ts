@@ -1,22 +1,15 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { main } from "../../src/cli/main.ts";
 import { isLoopback, matchRoute } from "../../src/rest/rest-server.ts";
 import { CapturedIo } from "../cli/captured-io.ts";
-import { call, settled, startJob } from "./running-job.ts";
+import { call, scratchDirectory, settled, startJob } from "./running-job.ts";
 
 const UNBOUNDED = "test/fixtures/jobs/cli-unbounded.ts";
-let dir: string;
-
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), "weir-rest-"));
-  process.env.WEIR_STATE_DIR = join(dir, "state");
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = scratchDirectory("weir-rest-");
 
 describe("the control API's routes", () => {
   it("follow Flink's REST paths, with or without the v1 prefix", () => {
@@ -44,7 +37,7 @@ describe("the control API's routes", () => {
 
 describe("a running job's control API", () => {
   it("shows the job, its checkpoints with per-subtask figures, and takes a savepoint that counts as one", async () => {
-    const job = await startJob([UNBOUNDED, "--single-thread", "-p", "1", "--rest-port", "0", "--checkpoint-interval", "50", "--checkpoint-dir", join(dir, "chk1")]);
+    const job = await startJob([UNBOUNDED, "--single-thread", "-p", "1", "--rest-port", "0", "--checkpoint-interval", "50", "--checkpoint-dir", join(scratch(), "chk1")]);
     try {
       const details = await call(job.address, "GET", `/jobs/${job.jobId}`);
       assert.equal(details.status, 200);
@@ -52,7 +45,7 @@ describe("a running job's control API", () => {
       assert.equal(details.body.state, "RUNNING");
       assert.equal(details.body.vertices.length, 2);
 
-      const target = join(dir, "savepoints");
+      const target = join(scratch(), "savepoints");
       const trigger = await call(job.address, "POST", `/jobs/${job.jobId}/savepoints`, { "target-directory": target });
       assert.equal(trigger.status, 202);
       const done = await settled(job.address, job.jobId, trigger.body["request-id"]);
@@ -61,7 +54,7 @@ describe("a running job's control API", () => {
       assert.ok(existsSync(join(location, "_metadata")));
       for (const file of readdirSync(location)) assert.ok(file === "_metadata" || file.endsWith(".state"), file);
       const metadata = readFileSync(join(location, "_metadata"), "utf8");
-      assert.ok(!metadata.includes(dir), "the savepoint names its files relative to itself");
+      assert.ok(!metadata.includes(scratch()), "the savepoint names its files relative to itself");
 
       const stats = (await call(job.address, "GET", `/jobs/${job.jobId}/checkpoints`)).body;
       const savepoint = stats.history.find((c: { is_savepoint: boolean }) => c.is_savepoint);

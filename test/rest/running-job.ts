@@ -1,6 +1,24 @@
 /** Starts `weir run` in-process for tests of the control API, and talks to its API over real HTTP. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before } from "node:test";
 import { main } from "../../src/cli/main.ts";
 import { CapturedIo } from "../cli/captured-io.ts";
+
+/**
+ * A scratch directory for the test file, made before its tests and removed after them; the job
+ * registry (WEIR_STATE_DIR) lives in it, so jobs of other test files stay apart. Returns a getter.
+ */
+export function scratchDirectory(prefix: string): () => string {
+  let dir = "";
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    process.env.WEIR_STATE_DIR = join(dir, "state");
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return () => dir;
+}
 
 export interface RunningJob {
   readonly io: CapturedIo;

@@ -7,6 +7,7 @@
  * ones, the newest; counts cover every checkpoint ever reported, not only those in the history;
  * `inProgress + completed + failed === triggered`.
  */
+import { evictEnded } from "../../core/bounded-history.ts";
 import { invalidArgument } from "../../core/errors.ts";
 import type { CheckpointId } from "../storage/checkpoint-id.ts";
 import type { TaskCheckpointStats } from "./acknowledgement.ts";
@@ -162,14 +163,7 @@ export class CheckpointStatsTracker {
   }
 
   private evict(): void {
-    let ended = 0;
-    for (const entry of this.history.values()) if (entry.status !== "in-progress") ended++;
-    for (const [id, entry] of this.history) {
-      if (ended <= this.historySize) break;
-      if (entry.status === "in-progress") continue;
-      this.history.delete(id);
-      ended--;
-    }
+    evictEnded(this.history, (entry) => entry.status !== "in-progress", this.historySize);
   }
 }
 

@@ -8,6 +8,7 @@
  * `historySize` settled operations are kept, the newest.
  */
 import { randomBytes } from "node:crypto";
+import { evictEnded } from "../../core/bounded-history.ts";
 
 export type SavepointOperationStatus =
   | { readonly status: "in-progress" }
@@ -42,15 +43,7 @@ export class SavepointOperations {
     this.operations.delete(triggerId);
     this.operations.set(triggerId, result.ok ? { status: "completed", location: result.location, checkpointId: result.checkpointId } : { status: "failed", cause: result.cause });
     this.unread.add(triggerId);
-    let settled = 0;
-    for (const op of this.operations.values()) if (op.status !== "in-progress") settled++;
-    for (const [id, op] of this.operations) {
-      if (settled <= this.historySize) break;
-      if (op.status === "in-progress") continue;
-      this.operations.delete(id);
-      this.unread.delete(id);
-      settled--;
-    }
+    for (const id of evictEnded(this.operations, (op) => op.status !== "in-progress", this.historySize)) this.unread.delete(id);
   }
 
   /** The operation's status; a settled one counts as read from now on. */
