@@ -247,6 +247,9 @@ export const runCommand: Command = {
       "restarts from the latest one when a task fails; each checkpoint and restart is reported on standard error. " +
       "After a crash or kill -9, run the same command with --from latest to resume; 'weir checkpoints' lists what is on disk. " +
       "The checkpoint and restart options override what the job sets in code.",
+    "While it runs, the job serves a control API on 127.0.0.1 (--rest-port, default 8081; a free port when that is taken, " +
+      "as printed at the start) with Flink's REST paths, and registers itself where 'weir list', 'weir savepoint', 'weir stop' " +
+      "and 'weir cancel' find it; see docs/rest.md. Resume a job stopped with 'weir stop' with --from <savepoint dir>.",
   ],
   options: OPTIONS,
   notes: [
