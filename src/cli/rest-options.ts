@@ -17,7 +17,7 @@ export const REST_OPTIONS: readonly OptionSpec[] = [
     name: "rest-port",
     placeholder: "port",
     parse: integerIn(0, 65535),
-    description: `port of the job's control API (docs/rest.md); 0 takes a free port. When the default port is taken (a second job), a free one is taken and printed`,
+    description: `port of the job's control API (docs/rest.md); 0 takes a free port. When the default port is taken (a second job), a free one is taken and printed (e.g. --rest-port 0)`,
     defaultText: String(DEFAULT_REST_PORT),
   },
   {
@@ -26,7 +26,7 @@ export const REST_OPTIONS: readonly OptionSpec[] = [
     name: "rest-bind",
     placeholder: "address",
     parse: (text) => (text === "" ? { ok: false, reason: "must be an IP address or host name" } : { ok: true, value: text }),
-    description: `address the control API listens on; any address but a loopback one needs a token (--rest-token or ${REST_TOKEN_ENV})`,
+    description: `address the control API listens on; any address but a loopback one needs a token (--rest-token or ${REST_TOKEN_ENV}) (e.g. --rest-bind 0.0.0.0)`,
     defaultText: LOOPBACK,
   },
   {
@@ -35,7 +35,7 @@ export const REST_OPTIONS: readonly OptionSpec[] = [
     name: "rest-token",
     placeholder: "token",
     parse: (text) => (text.length < 8 ? { ok: false, reason: "must be at least 8 characters" } : { ok: true, value: text }),
-    description: `a secret every request to the control API must carry as 'Authorization: Bearer <token>'; the CLI sends ${REST_TOKEN_ENV}`,
+    description: `a secret every request to the control API must carry as 'Authorization: Bearer <token>'; the CLI sends ${REST_TOKEN_ENV} (e.g. --rest-token "$(openssl rand -hex 16)")`,
     defaultText: `${REST_TOKEN_ENV}, else none (loopback only)`,
   },
 ];

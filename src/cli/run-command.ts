@@ -180,34 +180,25 @@ class ControlPlane {
 }
 
 async function execute({ job, quiet, options, rest }: RunSettings, io: CliIo): Promise<number> {
-  let server: RestServer;
-  try {
-    server = await RestServer.start(rest);
-  } catch (error) {
-    const outcome = classifyError(error, { started: false, signal: undefined });
-    new RunReporter(io.stderr, job, options.runtime, quiet).ended(outcome);
-    return exitCodeOf(outcome);
-  }
-  if (!quiet) io.stderr.write(`control API at ${server.address}${server.fellBack ? " (port 8081 is taken)" : ""}\n`);
-  const plane = new ControlPlane(server, job);
-  try {
-    return await executeWithControl({ job, quiet, options }, plane, io);
-  } finally {
-    await plane.close();
-  }
-}
-
-async function executeWithControl({ job, quiet, options }: Omit<RunSettings, "rest">, plane: ControlPlane, io: CliIo): Promise<number> {
+  // Signals are heard from the start: one that comes while the control API starts cancels the job.
   const cancellation = new SignalCancellation(io);
   // On worker threads, user code never holds the thread that handles signals.
   const watchdog = options.runtime === "single-thread" ? io.watchStalls?.(cancellation) : undefined;
   const stdoutClosed = new StdoutClosedWatch();
   const reporter = new RunReporter(io.stderr, job, options.runtime, quiet);
+  let plane: ControlPlane | undefined;
   try {
+    const server = await RestServer.start(rest);
+    const control = (plane = new ControlPlane(server, job));
     const result = await runJob(job, {
       ...options,
       ...reporter.callbacks,
-      onControl: (control) => plane.attach(control, io),
+      // The address follows the line that says the job started (the API answers from before).
+      onStarted: () => {
+        reporter.callbacks.onStarted?.();
+        if (!quiet) io.stderr.write(`control API at ${server.address}${server.fellBack ? " (port 8081 is taken)" : ""}\n`);
+      },
+      onControl: (c) => control.attach(c, io),
       signal: AbortSignal.any([cancellation.signal, stdoutClosed.signal]),
     });
     reporter.finished(result);
@@ -217,11 +208,12 @@ async function executeWithControl({ job, quiet, options }: Omit<RunSettings, "re
       started: reporter.started,
       signal: cancellation.received,
       stdoutClosed: stdoutClosed.closed,
-      cancelRequested: plane.control?.cancelRequested === true,
+      cancelRequested: plane?.control?.cancelRequested === true,
     });
     reporter.ended(outcome);
     return exitCodeOf(outcome);
   } finally {
+    await plane?.close();
     watchdog?.dispose();
     stdoutClosed.dispose();
     cancellation.dispose();
@@ -278,6 +270,11 @@ export const runCommand: Command = {
       note: "resume from the newest checkpoint of the job under /tmp/chk",
     },
     { command: "weir run jobs/fraud.ts --checkpoint-interval 5s --restart-strategy fixed-delay:attempts=3,delay=1s", note: "restart at most three times" },
+    { command: "weir run jobs/fraud.ts --checkpoint-interval 5s --rest-port 9091", note: "serve the control API on port 9091; 'weir list' finds it" },
+    {
+      command: "export WEIR_REST_TOKEN=$(openssl rand -hex 16); weir run jobs/fraud.ts --rest-bind 0.0.0.0",
+      note: "reachable from other machines, with a token every request must carry",
+    },
   ],
   run: async (args, io) => {
     const outcome = settingsFrom(args);
