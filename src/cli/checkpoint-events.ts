@@ -23,13 +23,14 @@ export function isAbortedByStop(stats: CheckpointStats): boolean {
   return stats.status === "failed" && stats.failure?.kind === "job-stopping";
 }
 
-/** `checkpoint 3 completed in 31ms, 1.4 KiB`; `checkpoint 4 failed after 10.0s: <reason>`; `checkpoint 5 aborted …`. */
+/** `checkpoint 3 completed in 31ms, 1.4 KiB` (`savepoint 3 …` for a savepoint); `checkpoint 4 failed after 10.0s: <reason>`; `checkpoint 5 aborted …`. */
 export function describeCheckpoint(stats: CheckpointStats): string {
   const took = stats.durationMs === undefined ? "" : formatDuration(stats.durationMs);
-  if (stats.status === "completed") return `checkpoint ${stats.id} completed in ${took}, ${formatBytes(stats.bytes)}\n`;
+  const what = stats.savepoint === undefined ? "checkpoint" : "savepoint";
+  if (stats.status === "completed") return `${what} ${stats.id} completed in ${took}, ${formatBytes(stats.bytes)}\n`;
   const verb = isCheckpointFailure(stats) ? "failed" : "aborted";
   const reason = stats.failure === undefined ? "" : `: ${describeFailureReason(stats.failure)}`;
-  return `checkpoint ${stats.id} ${verb}${took === "" ? "" : ` after ${took}`}${reason}\n`;
+  return `${what} ${stats.id} ${verb}${took === "" ? "" : ` after ${took}`}${reason}\n`;
 }
 
 /** `restarting in 1.0s (restart 1) after a failure: <first line of the cause>`. */

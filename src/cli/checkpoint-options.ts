@@ -139,8 +139,9 @@ export const CHECKPOINT_OPTIONS: readonly OptionSpec[] = [
     parse: nonEmpty("'latest' or the path of a checkpoint"),
     description:
       "resume from a checkpoint: latest (the newest complete checkpoint of this job under the checkpoint dir) or the path of a " +
-      "chk-<n> directory, as 'weir checkpoints' lists them, or of a savepoint; the path may come from an earlier version of the job " +
-      "or other parallelisms, and the restore is checked first as 'weir savepoint check' does (e.g. --from latest)",
+      "chk-<n> directory, as 'weir checkpoints' lists them, or of a savepoint directory, as 'weir savepoint' and 'weir stop' print them; " +
+      "the path may come from an earlier version of the job or other parallelisms, and the restore is checked first as " +
+      "'weir savepoint check' does; the job is refused if there is none (e.g. --from latest)",
     defaultText: "start from scratch",
   },
   {

@@ -6,7 +6,7 @@
  */
 import { DEFAULT_CHECKPOINT_ROOT } from "../checkpoint/storage/checkpoint-paths.ts";
 import { formatCheckpointTable, listCheckpoints, type CheckpointRow } from "../checkpoint/storage/list-checkpoints.ts";
-import { WeirError } from "../core/errors.ts";
+import { describeCommandError } from "./command-error.ts";
 import type { ParsedArgs } from "./args.ts";
 import { HELP_OPTION, type Command } from "./command.ts";
 import { ExitCode } from "./exit-codes.ts";
@@ -29,11 +29,6 @@ function toJson(row: CheckpointRow): CheckpointJson {
   return { jobId, checkpointId, status, time: new Date(time).toISOString(), sizeBytes, path, ...(problem === undefined ? {} : { problem }) };
 }
 
-function describeListingError(error: unknown): string {
-  if (!(error instanceof WeirError)) return `${error instanceof Error ? error.message : String(error)}\n`;
-  return `${error.message}\n  code: ${error.code} (see docs/errors.md)\n`;
-}
-
 async function list(args: ParsedArgs, io: CliIo): Promise<number> {
   const [dir = DEFAULT_CHECKPOINT_ROOT, ...extra] = args.positionals;
   if (extra.length > 0) return usageError(io, "checkpoints", `unexpected argument '${extra[0]}': give one checkpoint directory`);
@@ -41,7 +36,7 @@ async function list(args: ParsedArgs, io: CliIo): Promise<number> {
   try {
     rows = await listCheckpoints(dir);
   } catch (error) {
-    io.stderr.write(`weir checkpoints: ${describeListingError(error)}`);
+    io.stderr.write(`weir checkpoints: ${describeCommandError(error)}`);
     return ExitCode.JOB_FAILED;
   }
   if (args.options.get("json") === true) io.stdout.write(JSON.stringify(rows.map(toJson), null, 2) + "\n");

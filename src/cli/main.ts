@@ -6,6 +6,10 @@ import { parseArgs } from "./args.ts";
 import { checkpointsCommand } from "./checkpoints-command.ts";
 import type { Command } from "./command.ts";
 import { crashTestCommand } from "./crash-test-command.ts";
+import { cancelCommand } from "./cancel-command.ts";
+import { listCommand } from "./list-command.ts";
+import { savepointCommand } from "./savepoint-command.ts";
+import { stopCommand } from "./stop-command.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { commandHelp, mainHelp } from "./help.ts";
 import { processIo, type CliIo } from "./io.ts";
@@ -14,7 +18,7 @@ import { savepointCheckCommand } from "./savepoint-check-command.ts";
 import { usageError } from "./usage-error.ts";
 import { weirVersion } from "./version.ts";
 
-const COMMANDS: readonly Command[] = [runCommand, checkpointsCommand, crashTestCommand, savepointCheckCommand];
+const COMMANDS: readonly Command[] = [runCommand, listCommand, savepointCheckCommand, savepointCommand, stopCommand, cancelCommand, checkpointsCommand, crashTestCommand];
 
 function asksForHelp(argv: readonly string[]): boolean {
   const end = argv.indexOf("--");

@@ -2,7 +2,9 @@
  * How a job that did not finish is reported: which of four outcomes it had, the text the user
  * sees, and the exit code.
  *
- * - cancelled: the job stopped because a termination signal asked it to (exit 130 or 143).
+ * - cancelled: the job stopped because a termination signal asked it to (exit 130 or 143), or
+ *   because its control API was asked to cancel it (`weir cancel`, PATCH /jobs/:id; exit 1, as
+ *   Flink's client reports a cancelled job).
  * - output-closed: the job was stopped because the reader of its standard output went away, as
  *   after `weir run job.ts | head` (exit 141, as for SIGPIPE).
  * - refused: the job cannot run as asked — its file could not be loaded, its build function threw,
@@ -20,6 +22,7 @@ import type { TerminationSignal } from "./io.ts";
 
 export type JobOutcome =
   | { readonly kind: "cancelled"; readonly signal: TerminationSignal }
+  | { readonly kind: "cancelled-by-request" }
   | { readonly kind: "output-closed" }
   | { readonly kind: "refused"; readonly error: unknown }
   | { readonly kind: "failed"; readonly error: unknown };
@@ -52,6 +55,8 @@ export interface OutcomeFacts {
   readonly signal: TerminationSignal | undefined;
   /** Whether the job was stopped because its standard output was closed. */
   readonly stdoutClosed?: boolean;
+  /** Whether the job's control API was asked to cancel it. */
+  readonly cancelRequested?: boolean;
 }
 
 export function classifyError(error: unknown, facts: OutcomeFacts): JobOutcome {
@@ -59,6 +64,7 @@ export function classifyError(error: unknown, facts: OutcomeFacts): JobOutcome {
   if (code === "WEIR_ERR_JOB_CANCELLED") {
     if (facts.signal !== undefined) return { kind: "cancelled", signal: facts.signal };
     if (facts.stdoutClosed === true) return { kind: "output-closed" };
+    if (facts.cancelRequested === true) return { kind: "cancelled-by-request" };
   }
   if (code !== undefined && RESTORE_REFUSAL_CODES.has(code)) return { kind: "refused", error };
   const failure = code !== undefined && FAILURE_CODES.has(code);
@@ -71,6 +77,7 @@ export function exitCodeOf(outcome: JobOutcome): ExitCode {
       return exitCodeForSignal(outcome.signal);
     case "output-closed":
       return ExitCode.OUTPUT_CLOSED;
+    case "cancelled-by-request":
     case "refused":
     case "failed":
       return ExitCode.JOB_FAILED;
@@ -110,6 +117,8 @@ export function describeOutcome(outcome: JobOutcome, elapsedMs: number | undefin
   switch (outcome.kind) {
     case "cancelled":
       return `job cancelled${elapsedMs === undefined ? "" : ` after ${formatDuration(elapsedMs)}`} (${outcome.signal})\n`;
+    case "cancelled-by-request":
+      return `job cancelled${elapsedMs === undefined ? "" : ` after ${formatDuration(elapsedMs)}`} through its control API\n`;
     case "output-closed":
       return `job stopped${elapsedMs === undefined ? "" : ` after ${formatDuration(elapsedMs)}`}: its standard output was closed by the reader\n`;
     case "refused": {

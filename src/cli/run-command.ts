@@ -18,8 +18,14 @@ import { classifyError, exitCodeOf } from "./outcome.ts";
 import { StdoutClosedWatch } from "./output-closed.ts";
 import { RunReporter } from "./run-reporter.ts";
 import { usageError } from "./usage-error.ts";
+import { REST_OPTIONS, restSettings } from "./rest-options.ts";
+import { RestServer, type RestServerOptions } from "../rest/rest-server.ts";
+import { registerJob, registryDir } from "../rest/job-registry.ts";
+import type { JobControl } from "../runtime/job-control.ts";
 
 const DEFAULT_PROGRESS_INTERVAL_MS = 2000;
+/** How long a job that ended keeps its control API up for savepoint outcomes nobody has read. */
+const UNREAD_SAVEPOINT_WAIT_MS = 5000;
 const defaults = defaultEnvironmentConfig();
 
 /** The options of `weir run`, which commands that build a job as `weir run` would accept too. */
@@ -89,16 +95,18 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   {
     kind: "flag",
     name: "quiet",
-    description: "print neither progress, completed checkpoints nor the final summary; errors, failed checkpoints, restarts and cancellation are still reported",
+    description: "print neither progress, completed checkpoints, the final summary nor the address of the control API (weir list shows it); errors, failed checkpoints, restarts and cancellation are still reported",
   },
   HELP_OPTION,
   ...CHECKPOINT_OPTIONS,
+  ...REST_OPTIONS,
 ];
 
 interface RunSettings {
   readonly job: string;
   readonly quiet: boolean;
   readonly options: RunOptions;
+  readonly rest: RestServerOptions;
 }
 
 type SettingsOutcome = { readonly ok: true; readonly settings: RunSettings } | { readonly ok: false; readonly problem: string };
@@ -111,7 +119,9 @@ function settingsFrom(args: ParsedArgs): SettingsOutcome {
   }
   const o = args.options;
   if (o.get("single-thread") === true && o.has("workers")) return { ok: false, problem: "options --single-thread and --workers cannot be used together" };
-  return { ok: true, settings: { job, quiet: o.get("quiet") === true, options: runOptionsOf(args) } };
+  const rest = restSettings(o, process.env);
+  if (!rest.ok) return rest;
+  return { ok: true, settings: { job, rest: rest.settings, quiet: o.get("quiet") === true, options: runOptionsOf(args) } };
 }
 
 /** The RunOptions that arguments parsed by RUN_OPTIONS stand for (callbacks aside). */
@@ -132,25 +142,76 @@ export function runOptionsOf(args: ParsedArgs): RunOptions {
   };
 }
 
-async function execute({ job, quiet, options }: RunSettings, io: CliIo): Promise<number> {
+/**
+ * The control API of the job, up before the job starts: the job is attached and registered once
+ * its id is known, unregistered and closed when it ends.
+ */
+class ControlPlane {
+  control: JobControl | undefined;
+  private unregister: Promise<(() => Promise<void>) | undefined> = Promise.resolve(undefined);
+
+  constructor(
+    private readonly server: RestServer,
+    private readonly jobName: string,
+  ) {}
+
+  /** Resolves once the job is registered (or registering failed, which is reported and not fatal). */
+  async attach(control: JobControl, io: CliIo): Promise<void> {
+    this.control = control;
+    this.server.attach(control);
+    const entry = { jobId: control.jobId, name: this.jobName, address: this.server.address, pid: process.pid, startTime: control.startTime };
+    this.unregister = registerJob(registryDir(), entry).catch((e: unknown) => {
+      io.stderr.write(`the job could not register itself for 'weir list' (${e instanceof Error ? e.message : String(e)}); its control API is still at ${this.server.address}\n`);
+      return undefined;
+    });
+    await this.unregister;
+  }
+
+  /** A savepoint's requester learns its outcome by asking: the API stays up until it did, for at most a few seconds. */
+  async close(): Promise<void> {
+    await (await this.unregister)?.().catch(() => undefined);
+    for (let waited = 0; (this.control?.unreadSavepoints ?? 0) > 0 && waited < UNREAD_SAVEPOINT_WAIT_MS; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await this.server.close();
+  }
+}
+
+async function execute({ job, quiet, options, rest }: RunSettings, io: CliIo): Promise<number> {
+  // Signals are heard from the start: one that comes while the control API starts cancels the job.
   const cancellation = new SignalCancellation(io);
   // On worker threads, user code never holds the thread that handles signals.
   const watchdog = options.runtime === "single-thread" ? io.watchStalls?.(cancellation) : undefined;
   const stdoutClosed = new StdoutClosedWatch();
   const reporter = new RunReporter(io.stderr, job, options.runtime, quiet);
+  let plane: ControlPlane | undefined;
   try {
+    const server = await RestServer.start(rest);
+    const control = (plane = new ControlPlane(server, job));
     const result = await runJob(job, {
       ...options,
       ...reporter.callbacks,
+      // The address follows the line that says the job started (the API answers from before).
+      onStarted: () => {
+        reporter.callbacks.onStarted?.();
+        if (!quiet) io.stderr.write(`control API at ${server.address}${server.fellBack ? " (port 8081 is taken)" : ""}\n`);
+      },
+      onControl: (c) => control.attach(c, io),
       signal: AbortSignal.any([cancellation.signal, stdoutClosed.signal]),
     });
     reporter.finished(result);
     return ExitCode.OK;
   } catch (error) {
-    const outcome = classifyError(error, { started: reporter.started, signal: cancellation.received, stdoutClosed: stdoutClosed.closed });
+    const outcome = classifyError(error, {
+      started: reporter.started,
+      signal: cancellation.received,
+      stdoutClosed: stdoutClosed.closed,
+      cancelRequested: plane?.control?.cancelRequested === true,
+    });
     reporter.ended(outcome);
     return exitCodeOf(outcome);
   } finally {
+    await plane?.close();
     watchdog?.dispose();
     stdoutClosed.dispose();
     cancellation.dispose();
@@ -176,6 +237,9 @@ export const runCommand: Command = {
       "restarts from the latest one when a task fails; each checkpoint and restart is reported on standard error. " +
       "After a crash or kill -9, run the same command with --from latest to resume; 'weir checkpoints' lists what is on disk. " +
       "The checkpoint and restart options override what the job sets in code.",
+    "While it runs, the job serves a control API on 127.0.0.1 (--rest-port, default 8081; a free port when that is taken, " +
+      "as printed at the start) with Flink's REST paths, and registers itself where 'weir list', 'weir savepoint', 'weir stop' " +
+      "and 'weir cancel' find it; see docs/rest.md. Resume a job stopped with 'weir stop' with --from <savepoint dir>.",
   ],
   options: RUN_OPTIONS,
   notes: [
@@ -204,6 +268,11 @@ export const runCommand: Command = {
       note: "resume from the newest checkpoint of the job under /tmp/chk",
     },
     { command: "weir run jobs/fraud.ts --checkpoint-interval 5s --restart-strategy fixed-delay:attempts=3,delay=1s", note: "restart at most three times" },
+    { command: "weir run jobs/fraud.ts --checkpoint-interval 5s --rest-port 9091", note: "serve the control API on port 9091; 'weir list' finds it" },
+    {
+      command: "export WEIR_REST_TOKEN=$(openssl rand -hex 16); weir run jobs/fraud.ts --rest-bind 0.0.0.0",
+      note: "reachable from other machines, with a token every request must carry",
+    },
   ],
   run: async (args, io) => {
     const outcome = settingsFrom(args);

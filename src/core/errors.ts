@@ -47,6 +47,9 @@ export const ErrorCodes = {
   WEIR_ERR_ASYNC_TIMEOUT: "an asynchronous request of an async I/O operator did not complete within its timeout, and the function has no timeout handler",
   WEIR_ERR_INVALID_WINDOW: "a window assigner, trigger, evictor or allowed lateness was given a size, slide, offset, gap, count, interval or lateness it cannot work with, an interval join bounds it cannot work with (a lower bound above the upper one, a bound that is not a finite number), or a window function asked for per-window state of merging windows",
   WEIR_ERR_MISSING_TIMESTAMP: "an event-time window or interval join was given a record that has no timestamp",
+  WEIR_ERR_REST_BIND: "the control API of a running job could not listen on the address and port it was given",
+  WEIR_ERR_JOB_NOT_RUNNING: "no running job answers to the job id given to a control command, or its control API refused the request",
+  WEIR_ERR_SAVEPOINT_FAILED: "a savepoint asked of a running job was refused or failed",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
@@ -100,6 +103,9 @@ const RETRYABLE: { readonly [C in ErrorCode]: boolean } = {
   WEIR_ERR_ASYNC_TIMEOUT: true,
   WEIR_ERR_INVALID_WINDOW: false,
   WEIR_ERR_MISSING_TIMESTAMP: false,
+  WEIR_ERR_REST_BIND: false,
+  WEIR_ERR_JOB_NOT_RUNNING: false,
+  WEIR_ERR_SAVEPOINT_FAILED: true,
 };
 
 export function isRetryable(code: ErrorCode): boolean {

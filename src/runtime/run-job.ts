@@ -61,6 +61,7 @@ export async function runJob(job: JobDefinition | string | URL, options: RunOpti
     definition,
     moduleUrl: options.runtime === "single-thread" ? undefined : moduleUrl,
     job: built.job,
+    name: typeof job === "string" ? job : job instanceof URL ? job.href : "job",
     fingerprint: fingerprint(built.job),
     overrides,
     args,

@@ -5,6 +5,7 @@ import type { CheckpointStats } from "../checkpoint/coordinator/stats.ts";
 import type { RestartStrategyConfig } from "../recovery/restart-config.ts";
 import type { JobStatusReader } from "./job-status.ts";
 import type { OperatorMetrics } from "./metrics.ts";
+import type { JobControl } from "./job-control.ts";
 
 export type RuntimeMode = "threads" | "single-thread";
 
@@ -63,6 +64,12 @@ export interface RunOptions {
   readonly onCheckpoint?: (stats: CheckpointStats) => void;
   /** Called when a failed job is about to restart. */
   readonly onRestart?: (event: RestartEvent) => void;
+  /**
+   * Called once the job's id is known, before its first attempt starts: what a control plane (the
+   * REST API of `weir run`) reads and asks of the running job. A promise it returns is awaited
+   * before the job starts (the control plane registers the job where others find it).
+   */
+  readonly onControl?: (control: JobControl) => void | Promise<void>;
   /** Called once per attempt when it is deployed, with the checkpoint it restores (if any). */
   readonly onAttempt?: (event: AttemptEvent) => void;
   /**

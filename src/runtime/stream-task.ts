@@ -10,6 +10,13 @@
  * in checkpoints, until the job's final checkpoint (triggered after every source ended) completed
  * and `finish` is called; only then it closes.
  *
+ * Stop with a savepoint: without drain, a task that snapshots a `suspend` barrier is suspended:
+ * it polls no source, takes no mail, fires no timers and ends no operator's input (an ended
+ * channel is only noted), so what the savepoint holds is all that happened. The savepoint's
+ * completion is followed by `finish`, which closes it; its abort resumes it. With drain, `drain`
+ * ends a source's input at once (the maximum watermark, then end of data), and the job's final
+ * checkpoint, a savepoint, follows as for a bounded job.
+ *
  * Event time: each record taken from the input sets the task's `RecordTimestamp` (null for a
  * record without one) while the chain handles it. Watermarks and watermark status from the input
  * channels are combined by a StatusWatermarkValve and handed to the head operator; a source task
@@ -99,6 +106,8 @@ export class StreamTask {
   private readonly mailMembers: readonly ChainMember[];
   /** Chain members whose operators may refuse input for a while (back-pressure of their own). */
   private readonly gatingMembers: readonly ChainMember[];
+  /** The stop savepoint this task snapshotted and is suspended for (see the header). */
+  private suspendedBy: number | undefined;
   /** Combines the watermarks of the input channels; undefined for a source task. */
   private readonly valve: StatusWatermarkValve | undefined;
 
@@ -179,7 +188,9 @@ export class StreamTask {
 
   runnable(): boolean {
     if (this.status === "finished" || this.backlogged) return false;
-    if (this.actions.length > 0 || this.hasMail()) return true;
+    if (this.actions.length > 0) return true;
+    if (this.suspendedBy !== undefined) return this.input.kind === "network" && this.input.gate.hasData;
+    if (this.hasMail()) return true;
     if (this.inputRoom() === 0) return false;
     if (this.status !== "running") return this.input.kind === "network" && this.input.gate.hasData;
     return this.input.kind === "source" ? !this.sourceWaiting : this.input.gate.hasData;
@@ -188,6 +199,7 @@ export class StreamTask {
   step(batchSize: number): void | Promise<void> {
     const action = this.actions.shift();
     if (action !== undefined) return action();
+    if (this.suspendedBy !== undefined) return this.input.kind === "network" && this.input.gate.hasData ? this.processInput(this.input.gate, this.input.codec) : undefined;
     if (this.hasMail()) return this.processMail();
     if (this.input.kind === "source") return this.status === "running" ? this.pollSource(this.input.reader, Math.min(batchSize, this.inputRoom())) : undefined;
     return this.processInput(this.input.gate, this.input.codec);
@@ -264,12 +276,21 @@ export class StreamTask {
     });
   }
 
-  /** The job's final checkpoint completed: a task past end of data closes now. */
+  /** The job's final checkpoint (or its stop savepoint) completed: a task past end of data, or suspended, closes now. */
   finish(): void {
-    this.enqueue(() => (this.status === "ending" ? this.close() : undefined));
+    this.enqueue(() => (this.status === "ending" || this.suspendedBy !== undefined ? this.close() : undefined));
+  }
+
+  /** Stop with drain: a running source task ends its input now (see the header). */
+  drain(): void {
+    this.enqueue(() => (this.status === "running" && this.input.kind === "source" ? this.endData(0) : undefined));
   }
 
   notifyCheckpointAborted(checkpointId: number): void {
+    if (this.suspendedBy === checkpointId) {
+      this.suspendedBy = undefined;
+      this.wake();
+    }
     const phase = this.asyncPhases.get(checkpointId);
     if (phase !== undefined) phase.abort.abort();
     else if (this.wroteFor.delete(checkpointId)) void this.discardAborted(checkpointId, true, this.checkpointing!);
@@ -378,6 +399,7 @@ export class StreamTask {
   private channelDataEnded(channel: InputChannel): void | Promise<void> {
     if (this.dataEnded.has(channel)) return;
     this.dataEnded.add(channel);
+    if (this.suspendedBy !== undefined) return;
     this.valve!.channelEnded(channel.index);
     const inputIndex = channel.inputIndex;
     if (--this.openInputs[inputIndex] > 0) return;
@@ -484,6 +506,7 @@ export class StreamTask {
     }
     const syncMs = this.clock.now() - syncStart;
     for (const w of this.writers) w.broadcastEvent(barrier);
+    if (barrier.suspend === true) this.suspendedBy = id;
     if (this.abortedEarly.delete(id)) {
       for (const s of snapshots) s.keyed?.release();
       return;
@@ -562,7 +585,7 @@ export class StreamTask {
 
   /** Fires due processing-time timers and sends batches whose buffer timeout passed. */
   onTime(now: number, bufferTimeoutMs: number): void {
-    if (this.status !== "running") return;
+    if (this.status !== "running" || this.suspendedBy !== undefined) return;
     if (!this.backlogged) {
       for (const m of this.chain) {
         const op = m.operator;
@@ -579,7 +602,7 @@ export class StreamTask {
 
   /** The earliest time this task must be woken for a timer or a buffer timeout. */
   nextDeadline(bufferTimeoutMs: number): number | undefined {
-    if (this.status !== "running") return undefined;
+    if (this.status !== "running" || this.suspendedBy !== undefined) return undefined;
     let next: number | undefined;
     const consider = (t: number | undefined): void => {
       if (t !== undefined && (next === undefined || t < next)) next = t;

@@ -6,6 +6,7 @@
  */
 import type { Clock } from "../core/clock.ts";
 import type { StreamTask } from "./stream-task.ts";
+import type { CheckpointBarrier } from "./barriers/barrier.ts";
 import type { OutputChannel } from "./network/output-channel.ts";
 import type { EnumeratorToReader } from "./source-events.ts";
 import { reportFailure, TaskFailure, type FailurePhase } from "./failure-report.ts";
@@ -45,9 +46,14 @@ export class TaskExecutor {
   }
 
   /** Starts checkpoint `checkpointId` at this thread's source tasks. */
-  triggerCheckpoint(checkpointId: number, timestamp: number): void {
-    const barrier = { kind: "barrier", checkpointId, timestamp } as const;
+  triggerCheckpoint(checkpointId: number, timestamp: number, suspend = false): void {
+    const barrier: CheckpointBarrier = suspend ? { kind: "barrier", checkpointId, timestamp, suspend } : { kind: "barrier", checkpointId, timestamp };
     for (const task of this.tasks) if (task.vertex.inputs.length === 0) task.triggerCheckpoint(barrier);
+  }
+
+  /** Stop with drain: this thread's source tasks end their input. */
+  drainSources(): void {
+    for (const task of this.tasks) if (task.vertex.inputs.length === 0) task.drain();
   }
 
   /** What a split-based source's enumerator sent to the reader of task `taskId` ("<vertex>:<subtask>"). */

@@ -27,7 +27,11 @@
  * - only expired, declined and persist-failed checkpoints count as failures, and only while running;
  * - after `requestFinalCheckpoint()`, at most one final checkpoint is pending; one aborted while
  *   running is retried on the periodic schedule (interval after its trigger, min pause after its
- *   end), never at once; the first to complete stops the coordinator.
+ *   end), never at once; the first to complete stops the coordinator;
+ * - savepoints (see SavepointType) are forced: they start at once whatever the interval, the
+ *   minimum pause and `maxConcurrent` say, and take no slot from checkpoints; they are never
+ *   retained, never subsume nor are subsumed, and their failures are not counted. A completed
+ *   `savepoint-suspend` stops the coordinator, as a final checkpoint does.
  */
 import { internalError, invalidArgument } from "../../core/errors.ts";
 import type { Clock } from "../../core/clock.ts";
@@ -44,6 +48,7 @@ import { CheckpointRetention } from "./retention.ts";
 import { CheckpointStatsTracker } from "./stats.ts";
 import type { TaskId } from "./task-id.ts";
 import { TriggerSchedule, type TriggerCause } from "./trigger-schedule.ts";
+import { stopsJob, type SavepointType } from "./savepoint-type.ts";
 
 export type CoordinatorPhase = "running" | "suspended" | "stopped";
 
@@ -83,6 +88,10 @@ export class CheckpointCoordinator<S = unknown> {
   private readonly retention: CheckpointRetention;
   /** Set once the job's input ended: checkpoints from this id on are final. */
   private finalFrom: CheckpointId | undefined;
+  /** What the final checkpoint is: a checkpoint, or the savepoint a drained stop ends with. */
+  private finalType: "savepoint-terminate" | undefined;
+  /** The pending savepoints, by id; a pending id not here is a checkpoint. */
+  private readonly savepoints = new Map<CheckpointId, SavepointType>();
 
   constructor(options: CheckpointCoordinatorOptions) {
     this.config = checkpointConfig(options.config);
@@ -143,7 +152,7 @@ export class CheckpointCoordinator<S = unknown> {
     for (const pending of this.pending.values()) {
       if (pending.state === "collecting-acks") wakeUp = earliest(wakeUp, pending.deadline);
     }
-    if (this.currentPhase === "running" && this.pending.size < this.config.maxConcurrent && this.schedule.waitsForTime) {
+    if (this.currentPhase === "running" && this.slotFree() && this.schedule.waitsForTime) {
       wakeUp = earliest(wakeUp, this.schedule.periodicDueAt());
     }
     return wakeUp;
@@ -164,7 +173,7 @@ export class CheckpointCoordinator<S = unknown> {
     const decisions = this.fact((now, out) => {
       if (this.currentPhase !== "running") {
         outcome = { kind: "rejected", reason: { kind: "not-running", phase: this.currentPhase } };
-      } else if (this.pending.size < this.config.maxConcurrent) {
+      } else if (this.slotFree()) {
         outcome = { kind: "triggered", checkpointId: this.trigger(now, "manual", out) };
       } else if (options.whenBusy === "reject") {
         outcome = { kind: "rejected", reason: { kind: "too-many-concurrent", maxConcurrent: this.config.maxConcurrent } };
@@ -174,6 +183,26 @@ export class CheckpointCoordinator<S = unknown> {
       }
     });
     return { outcome: outcome!, decisions };
+  }
+
+  /**
+   * Starts a savepoint now (see SavepointType), forced past the interval, the minimum pause and
+   * `maxConcurrent`. Refused unless running, and once the job is stopping (a stop savepoint is
+   * pending or the final checkpoint was requested).
+   */
+  triggerSavepoint(type: "savepoint" | "savepoint-suspend"): { outcome: TriggerRequestOutcome; decisions: Decisions<S> } {
+    let outcome: TriggerRequestOutcome | undefined;
+    const decisions = this.fact((now, out) => {
+      if (this.currentPhase !== "running") outcome = { kind: "rejected", reason: { kind: "not-running", phase: this.currentPhase } };
+      else if (this.stopping) outcome = { kind: "rejected", reason: { kind: "job-stopping" } };
+      else outcome = { kind: "triggered", checkpointId: this.trigger(now, "manual", out, type) };
+    });
+    return { outcome: outcome!, decisions };
+  }
+
+  /** Whether the job is on its way to stop: a stop savepoint is pending or the final checkpoint was requested. */
+  get stopping(): boolean {
+    return this.finalFrom !== undefined || [...this.savepoints.values()].some((t) => t === "savepoint-suspend");
   }
 
   /** Task `taskId` has snapshotted its part of checkpoint `checkpointId`. */
@@ -243,6 +272,7 @@ export class CheckpointCoordinator<S = unknown> {
       if (this.currentPhase !== "suspended") return;
       this.currentPhase = "running";
       this.finalFrom = undefined;
+      this.finalType = undefined;
       this.schedule.restart(now);
     });
   }
@@ -250,14 +280,17 @@ export class CheckpointCoordinator<S = unknown> {
   /**
    * Every source reported the end of its input: periodic checkpoints stop and the final checkpoint
    * starts now, or as soon as a slot is free. Its `complete` decision is marked `final`. Asking
-   * again while a final checkpoint is requested changes nothing.
+   * again while a final checkpoint is requested changes nothing. With `savepoint-terminate` (the
+   * input ended because the job is stopped with drain) the final checkpoint, and every retry of
+   * it, is that savepoint, forced like every savepoint.
    */
-  requestFinalCheckpoint(): Decisions<S> {
+  requestFinalCheckpoint(type?: "savepoint-terminate"): Decisions<S> {
     return this.fact((now, out) => {
       if (this.currentPhase !== "running" || this.finalFrom !== undefined) return;
       this.finalFrom = this.nextId;
+      this.finalType = type;
       this.schedule.stopPeriodic();
-      if (this.pending.size < this.config.maxConcurrent) this.trigger(now, "manual", out);
+      if (type !== undefined || this.slotFree()) this.trigger(now, "manual", out);
       else this.schedule.requestManual();
     });
   }
@@ -292,32 +325,43 @@ export class CheckpointCoordinator<S = unknown> {
   }
 
   private triggerIfDue(now: number, out: Decisions<S>): void {
-    if (this.currentPhase !== "running" || this.pending.size >= this.config.maxConcurrent) return;
+    if (this.currentPhase !== "running" || (this.finalType === undefined && !this.slotFree())) return;
     const cause = this.schedule.due(now);
     if (cause !== undefined) this.trigger(now, cause, out);
   }
 
-  private trigger(now: number, cause: TriggerCause, out: Decisions<S>): CheckpointId {
+  /** Whether a checkpoint may start: fewer than `maxConcurrent` checkpoints pending, savepoints not counted. */
+  private slotFree(): boolean {
+    return this.pending.size - this.savepoints.size < this.config.maxConcurrent;
+  }
+
+  private trigger(now: number, cause: TriggerCause, out: Decisions<S>, requested?: SavepointType): CheckpointId {
     const id = this.nextId;
+    const savepoint = requested ?? (this.isFinal(id) ? this.finalType : undefined);
     this.nextId = toCheckpointId(id + 1);
     this.pending.set(id, new CollectingAcks<S>(id, cause, now, now + this.config.timeoutMs, this.tasks));
-    this.schedule.onTriggered(now);
-    this.stats.reportTriggered(id, cause, now, this.tasks.size);
-    out.push({ kind: "trigger", checkpointId: id, timestamp: now, cause });
+    if (savepoint !== undefined) this.savepoints.set(id, savepoint);
+    // A savepoint taken while the job runs leaves the periodic schedule alone.
+    if (requested === undefined) this.schedule.onTriggered(now);
+    this.stats.reportTriggered(id, cause, now, this.tasks.size, savepoint);
+    out.push({ kind: "trigger", checkpointId: id, timestamp: now, cause, ...(savepoint === undefined ? {} : { savepoint }) });
     return id;
   }
 
   private complete(pending: PersistingMetadata<S>, now: number, out: Decisions<S>): void {
+    const savepoint = this.savepoints.get(pending.id);
     this.pending.delete(pending.id);
-    this.schedule.onEnded(now);
+    this.savepoints.delete(pending.id);
     this.stats.reportCompleted(pending.id, now);
+    const final = this.isFinal(pending.id) || stopsJob(savepoint);
+    out.push({ kind: "complete", checkpointId: pending.id, final, ...(savepoint === undefined ? {} : { savepoint }) });
+    if (savepoint === "savepoint") return;
+    this.schedule.onEnded(now);
     this.failures.onSuccess(pending.id);
-    const final = this.isFinal(pending.id);
-    out.push({ kind: "complete", checkpointId: pending.id, final });
     for (const older of [...this.pending.values()]) {
-      if (older.id < pending.id) this.abort(older, { kind: "subsumed", by: pending.id }, now, out);
+      if (older.id < pending.id && !this.savepoints.has(older.id)) this.abort(older, { kind: "subsumed", by: pending.id }, now, out);
     }
-    for (const discarded of this.retention.add(pending.id)) out.push({ kind: "discard", checkpointId: discarded });
+    if (savepoint === undefined) for (const discarded of this.retention.add(pending.id)) out.push({ kind: "discard", checkpointId: discarded });
     // The job's output is committed: no checkpoint may start while the tasks close.
     if (final && this.currentPhase !== "stopped") this.leaveRunning("stopped", { kind: "job-stopping" }, now, out);
   }
@@ -327,11 +371,14 @@ export class CheckpointCoordinator<S = unknown> {
   }
 
   private abort(pending: PendingCheckpoint<S>, reason: CheckpointFailureReason, now: number, out: Decisions<S>): void {
+    const savepoint = this.savepoints.get(pending.id);
+    const requested = savepoint === "savepoint" || savepoint === "savepoint-suspend";
     this.pending.delete(pending.id);
-    this.schedule.onEnded(now);
+    this.savepoints.delete(pending.id);
+    if (!requested) this.schedule.onEnded(now);
     this.stats.reportFailed(pending.id, now, reason);
-    out.push({ kind: "abort", checkpointId: pending.id, reason });
-    if (this.currentPhase !== "running") return;
+    out.push({ kind: "abort", checkpointId: pending.id, reason, ...(savepoint === undefined ? {} : { savepoint }) });
+    if (this.currentPhase !== "running" || requested) return;
     if (this.isFinal(pending.id) && ![...this.pending.keys()].some((id) => this.isFinal(id))) this.schedule.retryFinal();
     const count = this.failures.onFailure(pending.id, reason);
     if (count.kind !== "exceeded") return;

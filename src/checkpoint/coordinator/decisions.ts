@@ -6,6 +6,7 @@
 import type { CheckpointId } from "../storage/checkpoint-id.ts";
 import type { TaskAcknowledgement } from "./acknowledgement.ts";
 import type { CheckpointFailureReason } from "./failure-reason.ts";
+import type { SavepointType } from "./savepoint-type.ts";
 import type { TriggerCause } from "./trigger-schedule.ts";
 
 /** Start checkpoint `checkpointId`: the sources snapshot and emit its barrier. */
@@ -15,6 +16,8 @@ export interface TriggerDecision {
   /** Coordinator time of the trigger; the checkpoint's timestamp. */
   readonly timestamp: number;
   readonly cause: TriggerCause;
+  /** Present when the snapshot is a savepoint: a `savepoint-suspend` barrier stops every task that snapshots it. */
+  readonly savepoint?: SavepointType;
 }
 
 /**
@@ -38,6 +41,11 @@ export interface CompleteDecision {
   readonly kind: "complete";
   readonly checkpointId: CheckpointId;
   readonly final: boolean;
+  /**
+   * Present for a savepoint. A `savepoint` is not announced to the tasks (see SavepointType); a
+   * `savepoint-suspend` or `savepoint-terminate` is, and is `final`.
+   */
+  readonly savepoint?: SavepointType;
 }
 
 /**
@@ -48,6 +56,8 @@ export interface AbortDecision {
   readonly kind: "abort";
   readonly checkpointId: CheckpointId;
   readonly reason: CheckpointFailureReason;
+  /** Present for a savepoint: after an aborted `savepoint-suspend` the tasks resume. */
+  readonly savepoint?: SavepointType;
 }
 
 /** A completed checkpoint is no longer retained: delete it (files it shares with newer ones stay). */
@@ -90,4 +100,4 @@ export type TriggerRequestOutcome =
   | { readonly kind: "triggered"; readonly checkpointId: CheckpointId }
   /** Waiting for a free slot; the `trigger` decision with cause "manual" that follows serves it. */
   | { readonly kind: "queued" }
-  | { readonly kind: "rejected"; readonly reason: Extract<CheckpointFailureReason, { kind: "too-many-concurrent" | "not-running" }> };
+  | { readonly kind: "rejected"; readonly reason: Extract<CheckpointFailureReason, { kind: "too-many-concurrent" | "not-running" | "job-stopping" }> };

@@ -23,3 +23,5 @@ export type { CheckpointStats, CheckpointStatsCounts, CheckpointStatsSnapshot, C
 export { taskId } from "./task-id.ts";
 export type { TaskId } from "./task-id.ts";
 export type { TriggerCause } from "./trigger-schedule.ts";
+export { stopsJob } from "./savepoint-type.ts";
+export type { SavepointType } from "./savepoint-type.ts";

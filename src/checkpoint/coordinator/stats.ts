@@ -7,11 +7,13 @@
  * ones, the newest; counts cover every checkpoint ever reported, not only those in the history;
  * `inProgress + completed + failed === triggered`.
  */
+import { evictEnded } from "../../core/bounded-history.ts";
 import { invalidArgument } from "../../core/errors.ts";
 import type { CheckpointId } from "../storage/checkpoint-id.ts";
 import type { TaskCheckpointStats } from "./acknowledgement.ts";
 import type { CheckpointFailureReason } from "./failure-reason.ts";
 import type { TaskId } from "./task-id.ts";
+import type { SavepointType } from "./savepoint-type.ts";
 import type { TriggerCause } from "./trigger-schedule.ts";
 
 export const DEFAULT_STATS_HISTORY_SIZE = 100;
@@ -30,6 +32,8 @@ export interface CheckpointStats {
   readonly id: CheckpointId;
   readonly status: CheckpointStatus;
   readonly cause: TriggerCause;
+  /** Present when the snapshot is a savepoint rather than a checkpoint. */
+  readonly savepoint?: SavepointType;
   readonly triggerTime: number;
   /** When it completed or failed; undefined while in progress. */
   readonly endTime: number | undefined;
@@ -64,6 +68,7 @@ interface MutableStats {
   id: CheckpointId;
   status: CheckpointStatus;
   cause: TriggerCause;
+  savepoint: SavepointType | undefined;
   triggerTime: number;
   endTime: number | undefined;
   bytes: number;
@@ -87,8 +92,8 @@ export class CheckpointStatsTracker {
     }
   }
 
-  reportTriggered(id: CheckpointId, cause: TriggerCause, triggerTime: number, totalTasks: number): void {
-    this.history.set(id, { id, status: "in-progress", cause, triggerTime, endTime: undefined, bytes: 0, totalTasks, tasks: [], failure: undefined });
+  reportTriggered(id: CheckpointId, cause: TriggerCause, triggerTime: number, totalTasks: number, savepoint?: SavepointType): void {
+    this.history.set(id, { id, status: "in-progress", cause, savepoint, triggerTime, endTime: undefined, bytes: 0, totalTasks, tasks: [], failure: undefined });
     this.triggered++;
     this.inProgress++;
   }
@@ -158,14 +163,7 @@ export class CheckpointStatsTracker {
   }
 
   private evict(): void {
-    let ended = 0;
-    for (const entry of this.history.values()) if (entry.status !== "in-progress") ended++;
-    for (const [id, entry] of this.history) {
-      if (ended <= this.historySize) break;
-      if (entry.status === "in-progress") continue;
-      this.history.delete(id);
-      ended--;
-    }
+    evictEnded(this.history, (entry) => entry.status !== "in-progress", this.historySize);
   }
 }
 
@@ -174,6 +172,7 @@ function frozen(entry: MutableStats): CheckpointStats {
     id: entry.id,
     status: entry.status,
     cause: entry.cause,
+    ...(entry.savepoint === undefined ? {} : { savepoint: entry.savepoint }),
     triggerTime: entry.triggerTime,
     endTime: entry.endTime,
     durationMs: entry.endTime === undefined ? undefined : entry.endTime - entry.triggerTime,

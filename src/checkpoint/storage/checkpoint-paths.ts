@@ -7,7 +7,8 @@
  *   <root>/<jobId>/shared/<operator>-<subtask>-<unique>.state    files reused by incremental checkpoints
  *   <root>/<jobId>/taskowned/<operator>-<subtask>-<unique>.state files whose lifetime the tasks manage
  *   <dir>/.<name>.<unique>.tmp                                 a file being written, renamed to <name> when durable
- *   <dir>/savepoint-<jobId prefix>-<n>/_metadata               a savepoint
+ *   <dir>/savepoint-<jobId prefix>-<random>/_metadata          a savepoint
+ *   <dir>/savepoint-<jobId prefix>-<random>/<name>.state       its state files, all inside it
  *
  * In `_metadata`, a state file is named relative to the checkpoint's directory (`<name>.state`, or
  * `../shared/<name>.state`), so a checkpoint directory copied or moved elsewhere, with its job
@@ -141,10 +142,14 @@ export function isTempFileName(name: string): boolean {
   return TEMP_FILE_PATTERN.test(name);
 }
 
-/** `<targetDir>/savepoint-<first 6 characters of the job id>-<n>`. */
-export function savepointDir(targetDir: string, jobId: string, id: CheckpointId): string {
+/**
+ * `<targetDir>/savepoint-<first 6 characters of the job id>-<unique>`, as Flink names them; `unique`
+ * (1-64 of A-Z a-z 0-9 -) keeps two savepoints of one job apart.
+ */
+export function savepointDir(targetDir: string, jobId: string, unique: string): string {
   checkJobId(jobId);
-  return join(targetDir, `savepoint-${jobId.slice(0, SAVEPOINT_JOB_PREFIX_LENGTH)}-${toCheckpointId(id)}`);
+  checkUnique(unique);
+  return join(targetDir, `savepoint-${jobId.slice(0, SAVEPOINT_JOB_PREFIX_LENGTH)}-${unique}`);
 }
 
 /** The paths of one job's checkpoints under one root. */

@@ -89,6 +89,17 @@ export interface CheckpointStorage {
   writeMetadata(metadata: CheckpointMetadata): Promise<string>;
 
   /**
+   * Completes checkpoint `metadata.checkpointId` as a savepoint: a new directory
+   * `savepoint-<job id prefix>-<random>` under `targetDir` (see `savepointDir`) receives a copy of
+   * every state file, checked against its handle, then `_metadata` naming them relative to it,
+   * written atomically and durably last (the savepoint is complete iff `_metadata` is there). The
+   * savepoint is self-contained and can be moved as a whole; the checkpoint's own directory is
+   * deleted afterwards. Resolves to the savepoint directory. Nothing of this storage deletes a
+   * savepoint later.
+   */
+  writeSavepoint(metadata: CheckpointMetadata, targetDir: string): Promise<string>;
+
+  /**
    * The metadata of checkpoint `checkpointId`: WEIR_ERR_CHECKPOINT_NOT_FOUND without its directory,
    * WEIR_ERR_CHECKPOINT_INCOMPLETE without `_metadata`, WEIR_ERR_CHECKPOINT_CORRUPT for bad `_metadata`.
    */

@@ -4,8 +4,8 @@
  * for the pure decisions (pointer resolution, retention), and carries them out.
  * FileCheckpointStorage and MemoryCheckpointStorage only choose the volume.
  */
-import { randomUUID } from "node:crypto";
-import { dirname, join } from "node:path";
+import { randomBytes, randomUUID } from "node:crypto";
+import { basename, dirname, join } from "node:path";
 import { invalidArgument } from "../../core/errors.ts";
 import { checksumOf } from "./checksum.ts";
 import { checkpointId as toCheckpointId, type CheckpointId } from "./checkpoint-id.ts";
@@ -17,6 +17,7 @@ import {
   METADATA_FILE_NAME,
   parseCheckpointDirName,
   resolveStateFileReference,
+  savepointDir,
   stateFileReference,
   type StateFileOwner,
 } from "./checkpoint-paths.ts";
@@ -102,6 +103,33 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
     await this.checkStateFiles(metadata);
     await this.medium.writeAtomically(path, bytes);
     return path;
+  }
+
+  async writeSavepoint(metadata: CheckpointMetadata, targetDir: string): Promise<string> {
+    if (metadata.jobId !== this.jobId) {
+      throw invalidArgument(`savepoint metadata of job '${metadata.jobId}' cannot be written by the storage of job '${this.jobId}'`);
+    }
+    await this.checkStateFiles(metadata);
+    const dir = savepointDir(this.medium.normalize(targetDir), this.jobId, randomBytes(6).toString("hex"));
+    const copies = new Map<string, string>();
+    try {
+      for (const handle of allHandles(metadata)) {
+        if (copies.has(handle.path)) continue;
+        const target = join(dir, basename(handle.path));
+        copies.set(handle.path, target);
+        const bytes = await this.medium.read(handle.path);
+        if (bytes === undefined) throw new CheckpointIoError(handle.path, "read", new Error("the state file is gone"));
+        await this.medium.writeAtomically(target, checkStateFileContent(handle, bytes));
+      }
+      const relocated = withStatePaths(metadata, dir, (_, path) => copies.get(path) ?? path);
+      await this.medium.writeAtomically(metadataFileIn(dir), encodeMetadata(withStatePaths(relocated, dir, stateFileReference)));
+    } catch (error) {
+      // Without `_metadata` the directory is no savepoint: nothing of it is worth keeping.
+      await this.medium.remove(dir).catch(() => undefined);
+      throw error;
+    }
+    await this.discard(metadata.checkpointId);
+    return dir;
   }
 
   async readMetadata(checkpointId: CheckpointId): Promise<CheckpointMetadata> {

@@ -4,6 +4,12 @@ export interface CheckpointBarrier {
   readonly kind: "barrier";
   readonly checkpointId: number;
   readonly timestamp: number;
+  /**
+   * The barrier of a stop-with-savepoint without drain: a task that snapshots it takes no more
+   * input, fires no timers and ends nothing until the savepoint completes (then it closes) or is
+   * aborted (then it resumes).
+   */
+  readonly suspend?: true;
 }
 
 /** What a barrier handler asks of its task. */

@@ -30,7 +30,10 @@ export interface AttemptListener {
 
 export interface Attempt {
   start(): void;
-  triggerCheckpoint(checkpointId: number, timestamp: number): void;
+  /** With `suspend`, the barrier of a stop-with-savepoint without drain (see CheckpointBarrier). */
+  triggerCheckpoint(checkpointId: number, timestamp: number, suspend?: boolean): void;
+  /** Stop with drain: every source ends its input now, as a bounded source does at its end. */
+  drainSources(): void;
   notifyCheckpointComplete(checkpointId: number): void;
   notifyCheckpointAborted(checkpointId: number): void;
   /** The final checkpoint completed: tasks past end of data close. */

@@ -8,6 +8,12 @@
  *
  * A final checkpoint completing tells the attempt to finish: its tasks close once their sinks
  * committed everything.
+ *
+ * Savepoints (see SavepointType) are asked for with `requestSavepoint`: the tasks write their
+ * state as for a checkpoint, and the metadata step writes the savepoint into its own directory
+ * instead (see CheckpointStorage.writeSavepoint). A savepoint taken while the job runs is not
+ * announced to the tasks; a stop savepoint is, and then the attempt finishes. Stop with drain
+ * first has every source end its input; the final checkpoint that follows is the savepoint.
  */
 import type { CheckpointCoordinator } from "../../checkpoint/coordinator/coordinator.ts";
 import type { CoordinatorDecision, PersistDecision } from "../../checkpoint/coordinator/decisions.ts";
@@ -25,6 +31,27 @@ import type { CheckpointDeletions } from "./job-retention.ts";
 import { ENUMERATORS_PROPERTY, type SourceCoordinators } from "./source-coordinator.ts";
 import type { JsonValue } from "../../checkpoint/storage/checkpoint-metadata.ts";
 import type { CheckpointingStatus } from "../job-status.ts";
+import { describeFailureReason } from "../../checkpoint/coordinator/failure-reason.ts";
+import type { SavepointResult } from "./savepoint-operations.ts";
+
+/** The metadata property that marks a savepoint, with how it was taken ("savepoint", "stop" or "stop-drain"). */
+export const SAVEPOINT_PROPERTY = "savepoint";
+
+/** A savepoint asked of the running job: where to write it, and who hears how it ended. */
+export interface SavepointRequest {
+  /** The directory the savepoint directory is made in. */
+  readonly targetDir: string;
+  /**
+   * "savepoint": the job goes on; "stop": the sources stop and the job finishes once the savepoint
+   * completed (sinks commit first); "stop-drain": the sources end their input first, so every
+   * window fires, then the same.
+   */
+  readonly mode: "savepoint" | "stop" | "stop-drain";
+  /** Called once: with the savepoint directory, or why there is none. */
+  readonly settle: (result: SavepointResult) => void;
+}
+
+export type SavepointRequestOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 export type Snapshot = readonly OperatorStateHandle[];
 
@@ -36,7 +63,7 @@ export interface DecisionExecutorParams {
   readonly job: JobGraph;
   readonly fingerprint: string;
   readonly clock: Clock;
-  readonly storage: Pick<CheckpointStorage, "writeMetadata">;
+  readonly storage: Pick<CheckpointStorage, "writeMetadata" | "writeSavepoint">;
   readonly deletions: CheckpointDeletions;
   readonly onCheckpoint: ((stats: CheckpointStats) => void) | undefined;
 }
@@ -53,7 +80,7 @@ export class DecisionExecutor {
   /** Whether the bound attempt's tasks are open; triggers wait for it. */
   private ready = false;
   /** Triggers decided while no attempt's tasks were open; sent when some are. */
-  private waiting: { checkpointId: number; timestamp: number }[] = [];
+  private waiting: { checkpointId: number; timestamp: number; suspend: boolean }[] = [];
   private tickTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly sourceTasks: ReadonlySet<string>;
   private endedSources = new Set<string>();
@@ -65,6 +92,12 @@ export class DecisionExecutor {
   private readonly enumeratorStates = new Map<number, { [operatorId: string]: JsonValue }>();
   /** Metadata writes under way: a restart waits for them, so it restores from the newest checkpoint. */
   private readonly persisting = new Set<Promise<void>>();
+  /** Savepoints pending, by checkpoint id. */
+  private readonly savepointRequests = new Map<number, SavepointRequest>();
+  /** Where each savepoint whose metadata is written went, until it completes. */
+  private readonly savepointLocations = new Map<number, string>();
+  /** A stop with drain whose sources are ending their input; its savepoint is the final checkpoint. */
+  private drainRequest: SavepointRequest | undefined;
 
   constructor(
     private coordinator: CheckpointCoordinator<Snapshot>,
@@ -117,7 +150,7 @@ export class DecisionExecutor {
     const bound = this.bound;
     if (bound === undefined) return;
     this.ready = true;
-    for (const t of this.waiting.splice(0)) this.trigger(bound, t.checkpointId, t.timestamp);
+    for (const t of this.waiting.splice(0)) this.trigger(bound, t.checkpointId, t.timestamp, t.suspend);
     this.scheduleTick();
   }
 
@@ -141,12 +174,33 @@ export class DecisionExecutor {
   endOfData(taskId: string): void {
     if (!this.sourceTasks.has(taskId)) return;
     this.endedSources.add(taskId);
-    if (this.endedSources.size === this.sourceTasks.size) this.apply(this.coordinator.requestFinalCheckpoint());
+    if (this.endedSources.size === this.sourceTasks.size) {
+      this.apply(this.coordinator.requestFinalCheckpoint(this.drainRequest === undefined ? undefined : "savepoint-terminate"));
+    }
+  }
+
+  /** Starts the savepoint `request` asks for, or says why the job cannot take it now. */
+  requestSavepoint(request: SavepointRequest): SavepointRequestOutcome {
+    const bound = this.bound;
+    if (bound === undefined || !this.ready) return { ok: false, reason: "the job is not running: its tasks are starting, restarting or finishing" };
+    if (this.drainRequest !== undefined || this.coordinator.stopping) return { ok: false, reason: "the job is already stopping" };
+    if (request.mode === "stop-drain") {
+      if (this.coordinator.phase !== "running") return { ok: false, reason: "the job is not running" };
+      this.drainRequest = request;
+      bound.attempt.drainSources();
+      return { ok: true };
+    }
+    const { outcome, decisions } = this.coordinator.triggerSavepoint(request.mode === "stop" ? "savepoint-suspend" : "savepoint");
+    if (outcome.kind === "triggered") this.savepointRequests.set(outcome.checkpointId, request);
+    this.apply(decisions);
+    if (outcome.kind === "rejected") return { ok: false, reason: describeFailureReason(outcome.reason) };
+    return { ok: true };
   }
 
   /** A task failed: checkpoints in flight are aborted and checkpointing is suspended. */
   taskFailed(): void {
     this.apply(this.coordinator.taskFailed());
+    this.settleDrain("a task failed while the job was stopping");
   }
 
   /**
@@ -162,6 +216,13 @@ export class DecisionExecutor {
   stop(): void {
     if (this.coordinator.phase !== "stopped") this.apply(this.coordinator.stop());
     this.clearTimer();
+    this.settleDrain("the job ended before its savepoint completed");
+  }
+
+  private settleDrain(cause: string): void {
+    const request = this.drainRequest;
+    this.drainRequest = undefined;
+    request?.settle({ ok: false, cause });
   }
 
   /** Every metadata write under way is done. */
@@ -174,32 +235,51 @@ export class DecisionExecutor {
     const bound = this.bound;
     for (const d of decisions) {
       switch (d.kind) {
-        case "trigger":
-          if (bound !== undefined && this.ready) this.trigger(bound, d.checkpointId, d.timestamp);
-          else this.waiting.push({ checkpointId: d.checkpointId, timestamp: d.timestamp });
+        case "trigger": {
+          if (d.savepoint === "savepoint-terminate" && this.drainRequest !== undefined) this.savepointRequests.set(d.checkpointId, this.drainRequest);
+          const suspend = d.savepoint === "savepoint-suspend";
+          if (bound !== undefined && this.ready) this.trigger(bound, d.checkpointId, d.timestamp, suspend);
+          else this.waiting.push({ checkpointId: d.checkpointId, timestamp: d.timestamp, suspend });
           break;
+        }
         case "persist": {
           const write = this.persist(d);
           this.persisting.add(write);
           void write.finally(() => this.persisting.delete(write));
           break;
         }
-        case "complete":
-          bound?.sources?.notifyCheckpointComplete(d.checkpointId);
-          bound?.attempt.notifyCheckpointComplete(d.checkpointId);
+        case "complete": {
+          // A savepoint taken while the job runs commits nothing: see SavepointType.
+          if (d.savepoint !== "savepoint") {
+            bound?.sources?.notifyCheckpointComplete(d.checkpointId);
+            bound?.attempt.notifyCheckpointComplete(d.checkpointId);
+          }
           this.report(d.checkpointId);
+          const request = this.savepointRequests.get(d.checkpointId);
+          const location = this.savepointLocations.get(d.checkpointId);
+          this.savepointRequests.delete(d.checkpointId);
+          this.savepointLocations.delete(d.checkpointId);
+          if (request === this.drainRequest) this.drainRequest = undefined;
+          if (request !== undefined && location !== undefined) request.settle({ ok: true, location, checkpointId: d.checkpointId });
           if (d.final && bound !== undefined) {
             this.finishing = true;
             bound.attempt.finish();
           }
           break;
-        case "abort":
+        }
+        case "abort": {
+          const request = this.savepointRequests.get(d.checkpointId);
+          this.savepointRequests.delete(d.checkpointId);
+          this.savepointLocations.delete(d.checkpointId);
+          // The final savepoint of a drained stop is taken again, as the final checkpoint is.
+          if (request !== undefined && request !== this.drainRequest) request.settle({ ok: false, cause: describeFailureReason(d.reason) });
           this.enumeratorStates.delete(d.checkpointId);
           bound?.sources?.notifyCheckpointAborted(d.checkpointId);
           bound?.attempt.notifyCheckpointAborted(d.checkpointId);
           this.params.deletions.discard(d.checkpointId);
           this.report(d.checkpointId);
           break;
+        }
         case "discard":
           this.params.deletions.discard(d.checkpointId);
           break;
@@ -214,10 +294,10 @@ export class DecisionExecutor {
   }
 
   /** The split enumerators are snapshotted before the trigger leaves, so their state precedes every reader's. */
-  private trigger(bound: Bound, checkpointId: number, timestamp: number): void {
+  private trigger(bound: Bound, checkpointId: number, timestamp: number, suspend: boolean): void {
     const states = bound.sources?.snapshotState(checkpointId);
     if (states !== undefined) this.enumeratorStates.set(checkpointId, states);
-    bound.attempt.triggerCheckpoint(checkpointId, timestamp);
+    bound.attempt.triggerCheckpoint(checkpointId, timestamp, suspend);
   }
 
   private report(id: number): void {
@@ -244,6 +324,11 @@ export class DecisionExecutor {
     const { params } = this;
     const enumerators = this.enumeratorStates.get(d.checkpointId);
     this.enumeratorStates.delete(d.checkpointId);
+    const savepoint = this.savepointRequests.get(d.checkpointId);
+    const properties: { [key: string]: JsonValue } = {
+      ...(enumerators === undefined ? {} : { [ENUMERATORS_PROPERTY]: enumerators }),
+      ...(savepoint === undefined ? {} : { [SAVEPOINT_PROPERTY]: savepoint.mode }),
+    };
     try {
       const metadata = buildCheckpointMetadata({
         jobId: params.jobId,
@@ -253,9 +338,10 @@ export class DecisionExecutor {
         fingerprint: params.fingerprint,
         job: params.job,
         acknowledgements: d.acknowledgements,
-        ...(enumerators === undefined ? {} : { properties: { [ENUMERATORS_PROPERTY]: enumerators } }),
+        ...(Object.keys(properties).length === 0 ? {} : { properties }),
       });
-      await params.storage.writeMetadata(metadata);
+      if (savepoint === undefined) await params.storage.writeMetadata(metadata);
+      else this.savepointLocations.set(d.checkpointId, await params.storage.writeSavepoint(metadata, savepoint.targetDir));
     } catch (e) {
       this.apply(coordinator.persistFailed(d.checkpointId, e));
       return;

@@ -12,6 +12,9 @@
  * End of a bounded job with checkpoints: once every source task reported end of data, the
  * coordinator takes the final checkpoint; when it completes, the tasks are told to finish, so
  * sinks have committed everything before the job ends.
+ *
+ * Once the job id is known, the master hands `options.onControl` a JobControl (job-status-control.ts):
+ * its status, checkpoint statistics, savepoints, stop with a savepoint, and cancel.
  */
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
@@ -43,11 +46,15 @@ import { decideAfterFailure, sleepUnlessAborted } from "./restart-loop.ts";
 import { findResumableCheckpoint, findRestorePoint, type RestorePoint } from "./restore-point.ts";
 import { jobOperators, planRestore, remapCheckpoint, statefulWithoutUid } from "./restore-plan.ts";
 import { restoreRefusedError } from "./restore-report.ts";
+import type { JobStatus } from "../job-control.ts";
+import { JobStatusControl } from "./job-status-control.ts";
 
 export interface JobMasterParams {
   readonly definition: JobDefinition;
   readonly moduleUrl: string | undefined;
   readonly job: JobGraph;
+  /** How the job is named to its control plane: its module, as given. */
+  readonly name: string;
   readonly fingerprint: string;
   readonly overrides: Partial<EnvironmentConfig>;
   readonly args: readonly string[];
@@ -96,18 +103,78 @@ export class JobMaster {
     restoredCheckpointId: undefined,
     lastFailure: undefined,
   };
+  /** Cancellation was asked for through the control API and the job has not ended yet. */
+  private cancelling = false;
+  private endTime: number | undefined;
+  /** Cancels the job from its control plane, as the caller's signal does. */
+  private readonly cancellation = new AbortController();
+  /** The caller's options, with a signal that the control plane can abort too. */
+  private readonly options: RunOptions;
 
   constructor(private readonly params: JobMasterParams) {
     this.restartStrategy = createRestartStrategy(params.restartStrategy, { random: Math.random });
+    const signal = params.options.signal === undefined ? this.cancellation.signal : AbortSignal.any([params.options.signal, this.cancellation.signal]);
+    this.options = { ...params.options, signal };
   }
 
   async run(): Promise<JobResult> {
-    const { options, clock } = this.params;
+    try {
+      const result = await this.runAttempts();
+      this.ended("finished");
+      return result;
+    } catch (error) {
+      this.ended(error instanceof JobCancelledError ? "cancelled" : "failed");
+      throw error;
+    }
+  }
+
+  private ended(state: "finished" | "failed" | "cancelled"): void {
+    if (this.state.state !== state) this.enter(state);
+    this.endTime = Date.now();
+  }
+
+  /** The job's status in Flink's terms, for the control API. */
+  private jobStatus(): JobStatus {
+    const { state, attempt } = this.state;
+    if (state === "finished") return "FINISHED";
+    if (state === "failed") return "FAILED";
+    if (state === "cancelled") return "CANCELED";
+    if (this.cancelling) return "CANCELLING";
+    if (state === "running") return "RUNNING";
+    return state === "deploying" && attempt === 0 ? "INITIALIZING" : "RESTARTING";
+  }
+
+  private async announceControl(): Promise<void> {
+    const status = () => this.jobStatus();
+    const endTime = () => this.endTime;
+    const executor = () => this.checkpointing?.executor;
+    const control = new JobStatusControl(this.jobId, this.params.name, Date.now(), this.params.job, {
+      get status() {
+        return status();
+      },
+      get endTime() {
+        return endTime();
+      },
+      get executor() {
+        return executor();
+      },
+      cancel: () => {
+        if (this.endTime === undefined) this.cancelling = true;
+        this.cancellation.abort();
+      },
+    });
+    await this.options.onControl?.(control);
+  }
+
+  private async runAttempts(): Promise<JobResult> {
+    const { options } = this;
+    const { clock } = this.params;
     const resumedFrom = await this.initialRestorePoint();
     this.jobId = resumedFrom?.metadata.jobId ?? newJobId();
     if (this.params.checkpointing !== undefined) this.checkpointing = await this.startCheckpointing(resumedFrom);
     // After every refusal the start can meet, so a refused job prints only why.
     this.warnAboutDerivedIds();
+    await this.announceControl();
     let restore = resumedFrom;
     options.observe?.(() => this.status());
     faultHooksObserve(() => this.status());
@@ -182,7 +249,8 @@ export class JobMaster {
 
   /** The checkpoint `--from` names; with none, a refusal when starting from scratch would repeat committed output. */
   private async initialRestorePoint(): Promise<RestorePoint | undefined> {
-    const { options, checkpointing, fingerprint } = this.params;
+    const { checkpointing, fingerprint } = this.params;
+    const { options } = this;
     if (options.from !== undefined) {
       if (options.fresh === true) throw new WeirError("WEIR_ERR_INVALID_ARGUMENT", "a job either resumes from a checkpoint or starts fresh, not both");
       if (checkpointing === undefined) throw new WeirError("WEIR_ERR_INVALID_ARGUMENT", "resuming from a checkpoint needs checkpointing enabled (a checkpoint interval)");
@@ -231,7 +299,7 @@ export class JobMaster {
       clock: this.params.clock,
       storage,
       deletions,
-      onCheckpoint: this.params.options.onCheckpoint,
+      onCheckpoint: this.options.onCheckpoint,
     });
     return { storage, deletions, executor };
   }
@@ -270,8 +338,7 @@ export class JobMaster {
   }
 
   private runAttempt(attemptNumber: number, restore: RestorePoint | undefined): Promise<AttemptOutcome> {
-    const { params } = this;
-    const { options } = params;
+    const { params, options } = this;
     const spec: AttemptSpec = {
       definition: params.definition,
       moduleUrl: params.moduleUrl,

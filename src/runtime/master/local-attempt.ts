@@ -58,8 +58,12 @@ export class LocalAttempt implements Attempt {
     );
   }
 
-  triggerCheckpoint(checkpointId: number, timestamp: number): void {
-    this.deployment?.executor.triggerCheckpoint(checkpointId, timestamp);
+  triggerCheckpoint(checkpointId: number, timestamp: number, suspend = false): void {
+    this.deployment?.executor.triggerCheckpoint(checkpointId, timestamp, suspend);
+  }
+
+  drainSources(): void {
+    this.deployment?.executor.drainSources();
   }
 
   notifyCheckpointComplete(checkpointId: number): void {

@@ -22,7 +22,8 @@ export interface WorkerInit {
 export type ToWorker =
   | { readonly type: "start" }
   | { readonly type: "cancel" }
-  | { readonly type: "trigger"; readonly checkpointId: number; readonly timestamp: number }
+  | { readonly type: "trigger"; readonly checkpointId: number; readonly timestamp: number; readonly suspend: boolean }
+  | { readonly type: "drain" }
   | { readonly type: "complete"; readonly checkpointId: number }
   | { readonly type: "aborted"; readonly checkpointId: number }
   | { readonly type: "finish" }

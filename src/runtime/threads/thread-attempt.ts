@@ -99,8 +99,12 @@ export class ThreadAttempt implements Attempt {
     this.broadcast({ type: "start" });
   }
 
-  triggerCheckpoint(checkpointId: number, timestamp: number): void {
-    this.broadcast({ type: "trigger", checkpointId, timestamp });
+  triggerCheckpoint(checkpointId: number, timestamp: number, suspend = false): void {
+    this.broadcast({ type: "trigger", checkpointId, timestamp, suspend });
+  }
+
+  drainSources(): void {
+    this.broadcast({ type: "drain" });
   }
 
   notifyCheckpointComplete(checkpointId: number): void {

@@ -91,7 +91,9 @@ async function main(): Promise<void> {
           executor.cancel();
           return resolve(false);
         case "trigger":
-          return executor.triggerCheckpoint(m.checkpointId, m.timestamp);
+          return executor.triggerCheckpoint(m.checkpointId, m.timestamp, m.suspend);
+        case "drain":
+          return executor.drainSources();
         case "complete":
           return executor.notifyCheckpointComplete(m.checkpointId);
         case "aborted":

@@ -33,11 +33,12 @@ describe("checkpoint paths: layout", () => {
     assert.equal(paths.taskOwnedStateFile(owner, "u3"), "/data/checkpoints/job-a/taskowned/counts-2-u3.state");
   });
 
-  it("a savepoint directory is savepoint-<first six characters of the job id>-<n> with _metadata inside", () => {
-    const dir = savepointDir("/backups", "3f2a9c7be1d04e55", id(7));
-    assert.equal(dir, "/backups/savepoint-3f2a9c-7");
-    assert.equal(metadataFileIn(dir), "/backups/savepoint-3f2a9c-7/_metadata");
-    assert.equal(savepointDir("/backups", "ab", id(1)), "/backups/savepoint-ab-1");
+  it("a savepoint directory is savepoint-<first six characters of the job id>-<unique> with _metadata inside", () => {
+    const dir = savepointDir("/backups", "3f2a9c7be1d04e55", "5e0b1c2d3a4f");
+    assert.equal(dir, "/backups/savepoint-3f2a9c-5e0b1c2d3a4f");
+    assert.equal(metadataFileIn(dir), "/backups/savepoint-3f2a9c-5e0b1c2d3a4f/_metadata");
+    assert.equal(savepointDir("/backups", "ab", "1"), "/backups/savepoint-ab-1");
+    assert.throws(() => savepointDir("/backups", "ab", "../x"), { code: "WEIR_ERR_INVALID_ARGUMENT" });
   });
 
   it("a temp name sits beside its target, starts with a dot and ends in .tmp", () => {

@@ -478,6 +478,36 @@ export function checkpointStorageConformance(name: string, create: StorageFactor
       assert.deepEqual(await storage.readState(handles[0]!), bytesOf("state of subtask 0 in checkpoint 6"));
     });
 
+    it("writeSavepoint makes a self-contained savepoint that resolves after a move, and removes the checkpoint's own directory", async () => {
+      const { storage, volume } = await fresh();
+      const first = await storage.writeState(id(9), { operatorId: "counts", subtask: 0 }, bytesOf("savepoint state 0"));
+      const second = await storage.writeState(id(9), { operatorId: "counts", subtask: 1 }, bytesOf("savepoint state 1"));
+      const target = join(dirname(storage.jobDir), "savepoints");
+      const dir = await storage.writeSavepoint(metadataWith(storage.jobId, 9, [[first], [second]]), target);
+      assert.equal(dirname(dir), volume.normalize(target));
+      assert.match(basename(dir), new RegExp(`^savepoint-${storage.jobId.slice(0, 6)}-[0-9a-f]{12}$`));
+      assert.equal(await volume.stat(pathsOf(storage).checkpointDir(id(9))), undefined, "the chk-9 directory is gone");
+      assert.deepEqual((await storage.list()).map((c) => c.checkpointId), [], "a savepoint is not one of the job's checkpoints");
+      const moved = join(dirname(storage.jobDir), "elsewhere", basename(dir));
+      for (const entry of await volume.list(dir)) await volume.writeAtomically(join(moved, entry.name), (await volume.read(join(dir, entry.name)))!);
+      await volume.remove(dir);
+      const resolved = await storage.resolve(moved);
+      assert.equal(resolved.metadata.checkpointId, 9);
+      const handles = resolved.metadata.operators[0]!.subtasks.flatMap((s) => s.state);
+      assert.deepEqual([...new Set(handles.map((h) => dirname(h.path)))], [moved]);
+      assert.deepEqual(await storage.readState(handles[1]!), bytesOf("savepoint state 1"));
+    });
+
+    it("writeSavepoint leaves no savepoint directory behind when a state file is missing", async () => {
+      const { storage, volume } = await fresh();
+      const first = await storage.writeState(id(3), { operatorId: "counts", subtask: 0 }, bytesOf("kept"));
+      const gone = await storage.writeState(id(3), { operatorId: "counts", subtask: 1 }, bytesOf("gone"));
+      await volume.remove(gone.path);
+      const target = join(dirname(storage.jobDir), "savepoints");
+      await assert.rejects(storage.writeSavepoint(metadataWith(storage.jobId, 3, [[first], [gone]]), target), storageError("WEIR_ERR_CHECKPOINT_STATE_MISSING"));
+      assert.deepEqual(await volume.list(target), []);
+    });
+
     it("_metadata names its state files relative to the checkpoint's directory", async () => {
       const { storage, volume } = await fresh();
       await completeCheckpoint(storage, 2);
