@@ -15,12 +15,18 @@ function collect(dir, suffix) {
 }
 
 // "weir" resolves to the sources (the weir-source export condition), as in bin/weir.js.
-// `--integrity` selects the integrity lane (test/**/*.integrity.ts); other arguments filter by path.
+// `--integrity` selects the integrity lane (test/**/*.integrity.ts); `--connectors` the connector
+// lane: test/connectors/**/*.test.ts and the crash-test campaigns test/**/*.connectors.ts, against
+// real servers (`npm run services:up`), where a server that does not answer fails the test
+// instead of skipping it. Other arguments filter by path.
 const argv = process.argv.slice(2);
 const integrity = argv.includes("--integrity");
-const filters = argv.filter((a) => a !== "--integrity");
-const suffix = integrity ? ".integrity.ts" : ".test.ts";
-const files = collect("test", suffix)
+const connectors = argv.includes("--connectors");
+const filters = argv.filter((a) => a !== "--integrity" && a !== "--connectors");
+const suffix = integrity ? ".integrity.ts" : connectors ? ".connectors.ts" : ".test.ts";
+const lane = connectors ? [...collect("test/connectors", ".test.ts"), ...collect("test", suffix)] : collect("test", suffix);
+if (connectors) process.env.WEIR_REQUIRE_SERVICES = "1";
+const files = lane
   .map((f) => relative(".", f))
   .filter((f) => filters.length === 0 || filters.some((p) => f.includes(p)))
   .sort();
