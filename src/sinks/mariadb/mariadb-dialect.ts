@@ -11,9 +11,9 @@
  * connection: two connections per subtask at a time, plus one briefly while a checkpoint's
  * transaction is prepared.
  */
-import mysql from "mysql2/promise";
+import mysql from "mysql2";
 import { unlessUnknownId, type Row, type TwoPhaseDialect } from "../sql/sql-dialect.ts";
-import { DEFAULT_CONNECT_TIMEOUT_MS, isNetworkError, retryPolicyOf, sqlLiteral, type SqlConnectionOptions, type SqlServer, type SqlSession } from "../sql/sql-server.ts";
+import { isNetworkError, openSession, retryPolicyOf, sqlLiteral, timeoutsOf, type SqlConnection, type SqlConnectionOptions, type SqlRow, type SqlServer, type SqlSession } from "../sql/sql-server.ts";
 
 /** Deadlock, lock wait timeout, too many connections, server gone or lost, and the client's lost-connection codes. */
 const TRANSIENT_ERRNOS = new Set([1213, 1205, 1040, 2002, 2003, 2006, 2013]);
@@ -32,30 +32,44 @@ function server(options: SqlConnectionOptions): SqlServer {
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? 3306;
   const database = options.database ?? "test";
+  const timeouts = timeoutsOf(options);
+  // Lock waits (row locks, and metadata locks such as a DROP TABLE waiting for a prepared branch) end with error 1205.
+  const lockSeconds = Math.max(1, Math.ceil(timeouts.statementMs / 1000));
   return {
     product: "MariaDB",
     address: `${host}:${port}/${database}`,
     retry: retryPolicyOf(options),
     transient,
-    async open(): Promise<SqlSession> {
-      const connection = await mysql.createConnection({
+    open(): Promise<SqlSession> {
+      const raw = mysql.createConnection({
         host,
         port,
         database,
         user: options.user ?? "root",
         password: options.password,
-        connectTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        // openSession bounds connecting, login and session settings together; the client's own bound only backs it up.
+        connectTimeout: timeouts.connectMs * 2,
         supportBigNumbers: true,
       });
-      // A connection lost while idle is reported on the next query; without a listener it would crash the process.
-      connection.on("error", () => {});
-      return {
+      const client = raw.promise();
+      const listeners: ((cause: unknown) => void)[] = [];
+      // A connection lost while idle is reported here; without a listener it would crash the process.
+      raw.on("error", (e) => listeners.forEach((l) => l(e)));
+      raw.on("end", () => listeners.forEach((l) => l(undefined)));
+      const connection: SqlConnection = {
         async query(sql, params) {
-          const [rows] = await connection.query(sql, params as unknown[] | undefined);
-          return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
+          const [rows] = await client.query(sql, params as unknown[] | undefined);
+          return Array.isArray(rows) ? (rows as SqlRow[]) : [];
         },
-        end: () => connection.end(),
+        end: () => client.end(),
+        destroy: () => raw.destroy(),
+        onLost: (listener) => void listeners.push(listener),
       };
+      const ready = new Promise<void>((resolve, reject) => {
+        raw.once("connect", () => resolve());
+        raw.once("error", reject);
+      }).then(() => connection.query(`SET SESSION lock_wait_timeout = ${lockSeconds}, innodb_lock_wait_timeout = ${lockSeconds}`)).then(() => {});
+      return openSession(connection, ready, timeouts);
     },
   };
 }

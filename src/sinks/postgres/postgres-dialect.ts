@@ -7,18 +7,23 @@
 import pg from "pg";
 import { WeirError } from "../../core/errors.ts";
 import { unlessUnknownId, type Row, type TwoPhaseDialect } from "../sql/sql-dialect.ts";
-import { DEFAULT_CONNECT_TIMEOUT_MS, isNetworkError, likePrefix, retryPolicyOf, sqlLiteral, type SqlConnectionOptions, type SqlServer, type SqlSession } from "../sql/sql-server.ts";
+import { isNetworkError, likePrefix, openSession, retryPolicyOf, sqlLiteral, timeoutsOf, type SqlConnection, type SqlConnectionOptions, type SqlRow, type SqlServer, type SqlSession } from "../sql/sql-server.ts";
 
 /** The server's protocol takes at most 65535 parameters in one statement. */
 const MAX_PARAMETERS = 65535;
 
-/** SQL states worth repeating: connection exceptions (class 08), serialization failure, deadlock, shutdown, too many connections. */
+/**
+ * SQL states worth repeating: connection exceptions (class 08), serialization failure, deadlock,
+ * lock and statement timeouts, shutdown, too many connections; and a prepared transaction that
+ * another session is still committing or rolling back (55000 "… is busy").
+ */
 function transient(error: unknown): boolean {
   if (isNetworkError(error)) return true;
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === "string" && (code.startsWith("08") || ["40001", "40P01", "57P01", "57P02", "57P03", "53300"].includes(code))) return true;
+  if (typeof code === "string" && (code.startsWith("08") || ["40001", "40P01", "55P03", "57014", "57P01", "57P02", "57P03", "53300"].includes(code))) return true;
+  if (code === "55000" && error instanceof Error && /is busy/.test(error.message)) return true;
   // The client's own words for a connection that went away.
-  return error instanceof Error && /Connection terminated|connection timeout|timeout expired/i.test(error.message);
+  return error instanceof Error && /Connection terminated|connection timeout|timeout expired|not queryable/i.test(error.message);
 }
 
 function codeOf(error: unknown): unknown {
@@ -29,32 +34,35 @@ function server(options: SqlConnectionOptions): SqlServer {
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? 5432;
   const database = options.database ?? "postgres";
+  const timeouts = timeoutsOf(options);
   return {
     product: "PostgreSQL",
     address: `${host}:${port}/${database}`,
     retry: retryPolicyOf(options),
     transient,
-    async open(): Promise<SqlSession> {
+    open(): Promise<SqlSession> {
       const client = new pg.Client({
         host,
         port,
         database,
         user: options.user ?? "postgres",
         password: options.password,
-        connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        application_name: "weir",
+        // The server cancels a statement, or a wait for a lock, that takes longer (57014, 55P03).
+        statement_timeout: timeouts.statementMs,
+        lock_timeout: timeouts.statementMs,
       });
-      // A connection lost while idle is reported on the next query; without a listener it would crash the process.
-      client.on("error", () => {});
-      try {
-        await client.connect();
-      } catch (e) {
-        await client.end().catch(() => {});
-        throw e;
-      }
-      return {
-        query: async (sql, params) => (await client.query(sql, params as unknown[] | undefined)).rows as Record<string, unknown>[],
+      const listeners: ((cause: unknown) => void)[] = [];
+      // A connection lost while idle is reported here; without a listener it would crash the process.
+      client.on("error", (e) => listeners.forEach((l) => l(e)));
+      client.on("end", () => listeners.forEach((l) => l(undefined)));
+      const connection: SqlConnection = {
+        query: async (sql, params) => (await client.query(sql, params as unknown[] | undefined)).rows as SqlRow[],
         end: () => client.end(),
+        destroy: () => (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy(),
+        onLost: (listener) => void listeners.push(listener),
       };
+      return openSession(connection, client.connect().then(() => {}), timeouts);
     },
   };
 }

@@ -15,7 +15,7 @@ export interface SqlWriteOptions<T> extends SqlConnectionOptions {
   /** The table rows go into (as written: it may name a schema); with `columns`, rows are inserted many per statement. */
   readonly table?: string;
   readonly columns?: readonly string[];
-  /** The record's parameters, in the statement's (or the columns') order. Called once, when the record arrives. */
+  /** The record's parameters, in the statement's (or the columns') order. Called once, when the record arrives; the sink copies the list. */
   readonly toParams: (record: T) => readonly unknown[];
   /** Records sent to the server together (default 500). */
   readonly batchSize?: number;
@@ -49,6 +49,14 @@ export function checkWriteOptions<T>(sink: string, options: SqlWriteOptions<T>, 
     invalid(sink, "setup must be a list of SQL statements");
   }
   return batchSize;
+}
+
+/**
+ * The record's parameters as a list of the sink's own: rows wait in batches, and a `toParams` that
+ * returns a list the job later changes in place (the record itself, say) must not change them.
+ */
+export function paramsOf<T>(options: Pick<SqlWriteOptions<T>, "toParams">, record: T): Row {
+  return Array.from(options.toParams(record));
 }
 
 /** Writes rows as the options say: per row through the statement, or many per statement into the table. */

@@ -27,9 +27,8 @@ import { WeirError } from "../../core/errors.ts";
 import type { Sink, SinkContext } from "../sink.ts";
 import { twoPhaseCommitSink, type TransactionalWriter } from "../two-phase-commit-sink.ts";
 import type { Row, TwoPhaseDialect } from "./sql-dialect.ts";
-import { checkWriteOptions, readBackQuery, rowWriter, type SqlWriteOptions } from "./sql-sink-options.ts";
-import { connectSession, likePrefix, sqlFailure, type SqlServer, type SqlSession } from "./sql-server.ts";
-import { withRetries } from "./retry.ts";
+import { checkWriteOptions, paramsOf, readBackQuery, rowWriter, type SqlWriteOptions } from "./sql-sink-options.ts";
+import { connectSession, likePrefix, RepeatableSession, sqlFailure, type SqlServer, type SqlSession } from "./sql-server.ts";
 import { SqlSinkMetrics } from "./sql-sink-metrics.ts";
 
 export interface SqlTwoPhaseCommitSinkOptions<T> extends SqlWriteOptions<T> {
@@ -61,7 +60,8 @@ interface OpenTransaction {
 }
 
 class SqlTransactionalWriter<T> implements TransactionalWriter<T, SqlTransaction> {
-  private control!: SqlSession;
+  /** Commits, roll-backs, listings and markers: statements that are safe to repeat on a fresh connection. */
+  private readonly control: RepeatableSession;
   private idle: SqlSession | undefined;
   private open: OpenTransaction | undefined;
   private failure: unknown;
@@ -80,6 +80,7 @@ class SqlTransactionalWriter<T> implements TransactionalWriter<T, SqlTransaction
     private readonly metrics: SqlSinkMetrics,
   ) {
     this.server = dialect.server(options);
+    this.control = new RepeatableSession(this.server);
     this.writeRows = rowWriter(dialect, options);
     this.p1 = dialect.placeholder(1);
   }
@@ -95,33 +96,12 @@ class SqlTransactionalWriter<T> implements TransactionalWriter<T, SqlTransaction
     const previous = liveWriters.get(this.prefix);
     liveWriters.set(this.prefix, this);
     await previous?.retire();
-    this.control = await connectSession(this.server);
-    await this.dialect.checkServer(this.control);
+    await this.control.run("checking the server", (s) => this.dialect.checkServer(s));
     const setup = [
       `CREATE TABLE IF NOT EXISTS ${this.markerTable} (transaction_id VARCHAR(200) NOT NULL PRIMARY KEY, committed_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)`,
       ...(this.options.setup ?? []),
     ];
-    await this.repeatable("setup", () => this.dialect.runSetup(this.control, setup));
-  }
-
-  /** Runs a repeatable operation on the control session, reconnecting it after a lost connection. */
-  private async repeatable<R>(what: string, operation: () => Promise<R>): Promise<R> {
-    try {
-      return await withRetries(
-        async () => {
-          try {
-            return await operation();
-          } catch (e) {
-            if (this.server.transient(e)) this.control = await connectSession(this.server).catch(() => this.control);
-            throw e;
-          }
-        },
-        (e) => this.server.transient(e),
-        this.server.retry,
-      );
-    } catch (e) {
-      throw sqlFailure(this.server, what, e);
-    }
+    await this.control.run("setup", (s) => this.dialect.runSetup(s, setup));
   }
 
   private idOf(seq: number): string {
@@ -137,7 +117,7 @@ class SqlTransactionalWriter<T> implements TransactionalWriter<T, SqlTransaction
   write(transaction: SqlTransaction, record: T): void {
     if (this.failure !== undefined) throw this.failure;
     if (this.open?.transaction !== transaction) this.open = { transaction, session: undefined, buffer: [], sent: Promise.resolve() };
-    this.open.buffer.push(this.options.toParams(record));
+    this.open.buffer.push(paramsOf(this.options, record));
     transaction.rows++;
     if (this.open.buffer.length >= this.batchSize) this.send(this.open);
   }
@@ -148,8 +128,10 @@ class SqlTransactionalWriter<T> implements TransactionalWriter<T, SqlTransaction
     open.buffer = [];
     open.sent = open.sent.then(async () => {
       if (open.session === undefined) {
-        const session = this.idle ?? (await connectSession(this.server));
+        // A session kept from the last prepare may have lost its connection while idle.
+        const idle = this.idle?.lost === false ? this.idle : undefined;
         this.idle = undefined;
+        const session = idle ?? (await connectSession(this.server));
         open.session = session;
         await this.dialect.begin(session, open.transaction.id);
       }
@@ -198,12 +180,12 @@ class SqlTransactionalWriter<T> implements TransactionalWriter<T, SqlTransaction
   async commit(transaction: SqlTransaction): Promise<void> {
     if (transaction.rows === 0 || transaction.id === undefined) return;
     const id = transaction.id;
-    const committed = await this.repeatable(`committing transaction ${id}`, () => this.dialect.commitPrepared(this.control, id));
+    const committed = await this.control.run(`committing transaction ${id}`, (s) => this.dialect.commitPrepared(s, id));
     if (committed) {
       this.metrics.recordsOut += transaction.rows;
       return;
     }
-    const marked = await this.repeatable(`looking up transaction ${id}`, () => this.control.query(`SELECT 1 FROM ${this.markerTable} WHERE transaction_id = ${this.p1}`, [id]));
+    const marked = await this.control.run(`looking up transaction ${id}`, (s) => s.query(`SELECT 1 FROM ${this.markerTable} WHERE transaction_id = ${this.p1}`, [id]));
     if (marked.length > 0) return;
     throw new WeirError(
       "WEIR_ERR_SINK_CONFLICT",
@@ -223,20 +205,20 @@ class SqlTransactionalWriter<T> implements TransactionalWriter<T, SqlTransaction
     }
     if (transaction.rows === 0 || transaction.id === undefined) return;
     const id = transaction.id;
-    await this.repeatable(`rolling back transaction ${id}`, () => this.dialect.rollbackPrepared(this.control, id));
+    await this.control.run(`rolling back transaction ${id}`, (s) => this.dialect.rollbackPrepared(s, id));
   }
 
   async discardStrays(known: readonly SqlTransaction[]): Promise<void> {
     // Only prepared transactions are kept: the one that was current at the checkpoint had no rows
     // then (it began right after the prepare), so whatever a failed attempt prepared under its id is a stray.
     const keep = new Set(known.filter((t) => t.rows > 0).map((t) => t.id));
-    const prepared = await this.repeatable("listing prepared transactions", () => this.dialect.listPrepared(this.control, this.prefix));
+    const prepared = await this.control.run("listing prepared transactions", (s) => this.dialect.listPrepared(s, this.prefix));
     for (const id of prepared) {
-      if (!keep.has(id)) await this.repeatable(`rolling back transaction ${id}`, () => this.dialect.rollbackPrepared(this.control, id));
+      if (!keep.has(id)) await this.control.run(`rolling back transaction ${id}`, (s) => this.dialect.rollbackPrepared(s, id));
     }
     const pattern = likePrefix(this.prefix);
     if (known.length === 0) {
-      await this.repeatable("forgetting markers of an earlier run", () => this.control.query(`DELETE FROM ${this.markerTable} WHERE transaction_id LIKE ${this.p1}`, [pattern]));
+      await this.control.run("forgetting markers of an earlier run", (s) => s.query(`DELETE FROM ${this.markerTable} WHERE transaction_id LIKE ${this.p1}`, [pattern]));
       return;
     }
     // XA: the newest transaction the checkpoint knows is its open one, which it never committed, so
@@ -245,7 +227,7 @@ class SqlTransactionalWriter<T> implements TransactionalWriter<T, SqlTransaction
     const newest = Math.max(...known.map((t) => t.seq ?? 0));
     const bound = this.dialect.idAtBegin ? newest - 1 : (this.restoredCheckpointId ?? 0);
     this.nextSeq = (this.dialect.idAtBegin ? newest : bound) + 1;
-    const markers = await this.repeatable("reading markers", () => this.control.query(`SELECT transaction_id FROM ${this.markerTable} WHERE transaction_id LIKE ${this.p1}`, [pattern]));
+    const markers = await this.control.run("reading markers", (s) => s.query(`SELECT transaction_id FROM ${this.markerTable} WHERE transaction_id LIKE ${this.p1}`, [pattern]));
     const newer = markers.map((r) => String(r.transaction_id)).filter((id) => Number(id.slice(this.prefix.length)) > bound);
     if (newer.length > 0) {
       throw new WeirError(
@@ -267,7 +249,7 @@ class SqlTransactionalWriter<T> implements TransactionalWriter<T, SqlTransaction
   async close(): Promise<void> {
     if (liveWriters.get(this.prefix) === this) liveWriters.delete(this.prefix);
     await this.idle?.end().catch(() => {});
-    await this.control?.end().catch(() => {});
+    await this.control.end();
   }
 }
 

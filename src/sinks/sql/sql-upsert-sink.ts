@@ -14,9 +14,9 @@
 import { WeirError } from "../../core/errors.ts";
 import type { Sink, SinkWriter } from "../sink.ts";
 import type { Row, SqlDialect } from "./sql-dialect.ts";
-import { checkWriteOptions, readBackQuery, rowWriter, type SqlWriteOptions } from "./sql-sink-options.ts";
-import { connectSession, sqlFailure, type SqlServer, type SqlSession } from "./sql-server.ts";
-import { withRetries } from "./retry.ts";
+import { checkWriteOptions, paramsOf, readBackQuery, rowWriter, type SqlWriteOptions } from "./sql-sink-options.ts";
+import { RepeatableSession, type SqlServer, type SqlSession } from "./sql-server.ts";
+import { rowKey } from "./row-key.ts";
 import { readRows } from "./sql-two-phase-commit-sink.ts";
 import { SqlSinkMetrics } from "./sql-sink-metrics.ts";
 
@@ -30,14 +30,14 @@ export interface SqlUpsertSinkOptions<T> extends Omit<SqlWriteOptions<T>, "state
 }
 
 class SqlUpsertWriter<T> implements SinkWriter<T> {
-  /** Buffered rows by key; a key's later row replaces its earlier one. */
+  /** Buffered rows by their key's canonical text (row-key.ts); a key's later row replaces its earlier one. */
   private buffer = new Map<string, Row>();
-  private session: SqlSession | undefined;
+  private readonly session: RepeatableSession;
   private readonly write_: (session: SqlSession, rows: readonly Row[]) => Promise<void>;
   private readonly keyIndexes: readonly number[];
 
   constructor(
-    private readonly server: SqlServer,
+    server: SqlServer,
     dialect: SqlDialect,
     private readonly options: SqlUpsertSinkOptions<T>,
     private readonly batchSize: number,
@@ -45,11 +45,12 @@ class SqlUpsertWriter<T> implements SinkWriter<T> {
   ) {
     this.write_ = rowWriter(dialect, options, options.keyColumns);
     this.keyIndexes = options.keyColumns.map((k) => options.columns.indexOf(k));
+    this.session = new RepeatableSession(server);
   }
 
   async start(dialect: SqlDialect): Promise<void> {
-    this.session = await connectSession(this.server);
-    if (this.options.setup !== undefined) await this.repeat("setup", (s) => dialect.runSetup(s, this.options.setup!));
+    const setup = this.options.setup ?? [];
+    await this.session.run("setup", (s) => dialect.runSetup(s, setup));
   }
 
   private pending: Promise<void> = Promise.resolve();
@@ -57,8 +58,8 @@ class SqlUpsertWriter<T> implements SinkWriter<T> {
 
   write(record: T): void {
     if (this.failure !== undefined) throw this.failure;
-    const row = this.options.toParams(record);
-    this.buffer.set(this.keyIndexes.map((i) => `${typeof row[i]}:${String(row[i])}`).join("\u0000"), row);
+    const row = paramsOf(this.options, record);
+    this.buffer.set(rowKey(this.keyIndexes.map((i) => row[i])), row);
     if (this.buffer.size >= this.batchSize) this.send();
   }
 
@@ -66,35 +67,11 @@ class SqlUpsertWriter<T> implements SinkWriter<T> {
     if (this.buffer.size === 0) return;
     const rows = [...this.buffer.values()];
     this.buffer = new Map();
-    this.pending = this.pending.then(() => this.repeat("upserting rows", (s) => this.write_(s, rows)));
+    this.pending = this.pending.then(() => this.session.run("upserting rows", (s) => this.write_(s, rows)));
     this.pending.then(
       () => void (this.metrics.recordsOut += rows.length),
       (e: unknown) => void (this.failure ??= e),
     );
-  }
-
-  /** Runs `operation`, reconnecting and repeating after transient errors. */
-  private async repeat(what: string, operation: (session: SqlSession) => Promise<void>): Promise<void> {
-    try {
-      await withRetries(
-        async () => {
-          this.session ??= await connectSession(this.server);
-          try {
-            await operation(this.session);
-          } catch (e) {
-            if (this.server.transient(e)) {
-              await this.session.end().catch(() => {});
-              this.session = undefined;
-            }
-            throw e;
-          }
-        },
-        (e) => this.server.transient(e),
-        this.server.retry,
-      );
-    } catch (e) {
-      throw sqlFailure(this.server, what, e);
-    }
   }
 
   /** Writes everything before the barrier: the checkpoint then covers it. */
@@ -113,7 +90,7 @@ class SqlUpsertWriter<T> implements SinkWriter<T> {
   }
 
   async close(): Promise<void> {
-    await this.session?.end().catch(() => {});
+    await this.session.end();
   }
 }
 
