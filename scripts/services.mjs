@@ -4,8 +4,10 @@
 // `up` probes each service; one that answers is left alone ("already running"). A missing one is
 // installed with the system's package manager when its program is absent (Debian's apt-get, as
 // root), started as a detached process of this script, and probed until it is ready or its
-// timeout passes. What it started is recorded, with PIDs, in .services/started.json; `down`
-// stops those PIDs and nothing else.
+// timeout passes. What it started is recorded, with PIDs and programs, in .services/started.json
+// (WEIR_SERVICES_DIR moves the folder) as soon as it runs; a server that is not ready in time is
+// stopped again and forgotten. `down` stops the recorded PIDs that still run the recorded
+// program, and nothing else. Every external step is bounded: apt-get, initdb, each readiness probe.
 //
 // Services (add one by adding an entry to SERVICES: a name, an address, an install step, a start
 // step and a readiness probe):
@@ -20,19 +22,19 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, chownSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
+import { SERVICE_PORTS } from "./service-ports.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
-const STATE_DIR = join(ROOT, ".services");
+const STATE_DIR = resolve(process.env.WEIR_SERVICES_DIR ?? join(ROOT, ".services"));
 const STATE_FILE = join(STATE_DIR, "started.json");
 const READY_TIMEOUT_MS = Number(process.env.WEIR_SERVICES_TIMEOUT_MS ?? 90_000);
 const isRoot = process.getuid?.() === 0;
 
-const PORTS = {
-  postgres: Number(process.env.WEIR_PG_PORT ?? 5433),
-  mariadb: Number(process.env.WEIR_MARIADB_PORT ?? 3306),
-  nats: Number(process.env.WEIR_NATS_PORT ?? 4222),
-};
+const PORTS = Object.fromEntries(Object.entries(SERVICE_PORTS).map(([name, { port }]) => [name, port]));
+const MINUTE = 60_000;
+/** Bounds of the steps that run other programs; a step past its bound is killed and fails. */
+const STEP_TIMEOUT_MS = { aptUpdate: 10 * MINUTE, aptInstall: 15 * MINUTE, initdb: 2 * MINUTE, client: 30_000, probe: 5000 };
 
 function log(line) {
   console.log(`services: ${line}`);
@@ -54,12 +56,21 @@ function portOpen(port, ms = 1000) {
   });
 }
 
+/** Settles as `work` does, or rejects after `ms`. */
+function within(work, ms, what) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} gave no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 async function waitUntil(what, probe, timeoutMs = READY_TIMEOUT_MS) {
   const deadline = Date.now() + timeoutMs;
   let last;
   while (Date.now() < deadline) {
     try {
-      if (await probe()) return;
+      if (await within(probe(), Math.min(STEP_TIMEOUT_MS.probe, Math.max(1, deadline - Date.now())), "a readiness probe")) return;
     } catch (e) {
       last = e;
     }
@@ -84,10 +95,10 @@ function aptInstall(pkg) {
   log(`installing ${pkg} (apt-get)`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   if (!aptUpdated) {
-    execFileSync("apt-get", ["update", "-q"], { stdio: "inherit", env });
+    execFileSync("apt-get", ["update", "-q"], { stdio: "inherit", env, timeout: STEP_TIMEOUT_MS.aptUpdate, killSignal: "SIGKILL" });
     aptUpdated = true;
   }
-  execFileSync("apt-get", ["install", "-y", "-q", "--no-install-recommends", pkg], { stdio: "inherit", env });
+  execFileSync("apt-get", ["install", "-y", "-q", "--no-install-recommends", pkg], { stdio: "inherit", env, timeout: STEP_TIMEOUT_MS.aptInstall, killSignal: "SIGKILL" });
 }
 
 function userIds(name) {
@@ -104,6 +115,29 @@ function startDetached(name, program, args, options = {}) {
   child.unref();
   if (child.pid === undefined) throw new ServiceError(`could not start ${program}`);
   return child.pid;
+}
+
+/** Whether `pid` still runs `program` (a PID the system gave to another program since is not ours). */
+function runs(pid, program) {
+  if (!alive(pid)) return false;
+  if (program === undefined) return true;
+  try {
+    const command = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0];
+    return basename(command) === basename(program);
+  } catch {
+    // No /proc: the PID is all there is to go by.
+    return true;
+  }
+}
+
+/** Stops `entry` (a PID this script started): its signal, then SIGKILL after `graceMs`. */
+async function stop(entry, graceMs = 30_000) {
+  if (!runs(entry.pid, entry.program)) return false;
+  process.kill(entry.pid, entry.signal);
+  const deadline = Date.now() + graceMs;
+  while (alive(entry.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (alive(entry.pid)) process.kill(entry.pid, "SIGKILL");
+  return true;
 }
 
 function alive(pid) {
@@ -125,14 +159,22 @@ function postgresBin() {
 }
 
 async function postgresReady(port) {
-  const { default: pg } = await import("pg");
-  const client = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database: "postgres", connectionTimeoutMillis: 2000 });
-  await client.connect();
-  try {
+  return withPostgres(port, async (client) => {
     const { rows } = await client.query("SHOW max_prepared_transactions");
     return Number(rows[0].max_prepared_transactions);
+  });
+}
+
+/** Runs `use` on a client of the server on `port`, every statement bounded. */
+async function withPostgres(port, use) {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database: "postgres", connectionTimeoutMillis: 2000, query_timeout: STEP_TIMEOUT_MS.probe });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    return await use(client);
   } finally {
-    await client.end();
+    await within(client.end(), 2000, "closing a PostgreSQL client").catch(() => client.connection.stream.destroy());
   }
 }
 
@@ -174,21 +216,20 @@ const postgres = {
       mkdirSync(dataDir, { mode: 0o700 });
       if (owner !== undefined) chownSync(dataDir, owner.uid, owner.gid);
       log(`initdb ${dataDir}`);
-      execFileSync(join(bin, "initdb"), ["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], { stdio: "ignore", ...ids });
+      execFileSync(join(bin, "initdb"), ["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], { stdio: "ignore", timeout: STEP_TIMEOUT_MS.initdb, killSignal: "SIGKILL", ...ids });
     }
     const args = ["-D", dataDir, "-p", String(this.port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_prepared_transactions=20", "-c", "fsync=off"];
-    const pid = startDetached("postgres", join(bin, "postgres"), args, { cwd: dataDir, ...ids });
-    await waitUntil(`PostgreSQL on 127.0.0.1:${this.port}`, async () => (await portOpen(this.port)) && (await postgresReady(this.port)) > 0);
-    for (const db of ["test"]) {
-      const { default: pg } = await import("pg");
-      const client = new pg.Client({ host: "127.0.0.1", port: this.port, user: "postgres", database: "postgres" });
-      await client.connect();
-      const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [db]);
-      if (rowCount === 0) await client.query(`CREATE DATABASE ${db}`);
-      await client.end();
-    }
+    const program = join(bin, "postgres");
+    const pid = startDetached("postgres", program, args, { cwd: dataDir, ...ids });
     // SIGINT is PostgreSQL's fast shutdown.
-    return { pid, signal: "SIGINT", detail: `data ${dataDir}` };
+    return { pid, signal: "SIGINT", program, detail: `data ${dataDir}` };
+  },
+  async waitReady() {
+    await waitUntil(`PostgreSQL on 127.0.0.1:${this.port}`, async () => (await portOpen(this.port)) && (await postgresReady(this.port)) > 0);
+    await withPostgres(this.port, async (client) => {
+      const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = 'test'");
+      if (rowCount === 0) await client.query("CREATE DATABASE test");
+    });
   },
 };
 
@@ -198,10 +239,10 @@ async function mariadbReady(port) {
   const mysql = await import("mysql2/promise");
   const connection = await mysql.createConnection({ host: "127.0.0.1", port, user: "root", connectTimeout: 2000 });
   try {
-    await connection.query("CREATE DATABASE IF NOT EXISTS test");
+    await connection.query({ sql: "CREATE DATABASE IF NOT EXISTS test", timeout: STEP_TIMEOUT_MS.probe });
     return true;
   } finally {
-    await connection.end();
+    await within(connection.end(), 2000, "closing a MariaDB client").catch(() => connection.destroy());
   }
 }
 
@@ -227,15 +268,17 @@ const mariadb = {
       args.push("--user=mysql");
     }
     const pid = startDetached("mariadb", daemon, args);
+    return { pid, signal: "SIGTERM", program: daemon, detail: "" };
+  },
+  async waitReady() {
     await waitUntil(`MariaDB on 127.0.0.1:${this.port}`, () => portOpen(this.port));
     // A fresh install lets root in only through the local socket: allow it over TCP without a password.
     const client = which("mariadb") ?? which("mysql");
     if (isRoot && client !== undefined) {
       const grant = "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY ''; GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION; CREATE DATABASE IF NOT EXISTS test;";
-      spawnSync(client, ["-uroot", "-e", grant], { stdio: "ignore" });
+      spawnSync(client, ["-uroot", "-e", grant], { stdio: "ignore", timeout: STEP_TIMEOUT_MS.client, killSignal: "SIGKILL" });
     }
     await waitUntil(`MariaDB on 127.0.0.1:${this.port} (root over TCP)`, () => mariadbReady(this.port));
-    return { pid, signal: "SIGTERM", detail: "" };
   },
 };
 
@@ -255,8 +298,10 @@ const nats = {
     const store = join(STATE_DIR, `nats-${this.port}`);
     mkdirSync(store, { recursive: true });
     const pid = startDetached("nats", server, ["-a", "127.0.0.1", "-p", String(this.port), "-js", "-sd", store]);
+    return { pid, signal: "SIGTERM", program: server, detail: `store ${store}` };
+  },
+  async waitReady() {
     await waitUntil(`NATS on 127.0.0.1:${this.port}`, () => portOpen(this.port));
-    return { pid, signal: "SIGTERM", detail: `store ${store}` };
   },
 };
 
@@ -292,8 +337,18 @@ async function up(names) {
         continue;
       }
       const started = await service.start();
-      state[service.name] = { pid: started.pid, signal: started.signal, port: service.port };
+      const entry = { pid: started.pid, signal: started.signal, program: started.program, port: service.port };
+      // Recorded before waiting, so that `down` finds it even if this script dies meanwhile.
+      state[service.name] = entry;
       writeState(state);
+      try {
+        await service.waitReady();
+      } catch (e) {
+        await stop(entry, 10_000);
+        delete state[service.name];
+        writeState(state);
+        throw new ServiceError(`${e instanceof Error ? e.message : e}; stopped the server this script started (pid ${entry.pid})`);
+      }
       log(`${service.hint()}: started (pid ${started.pid}${started.detail === "" ? "" : `, ${started.detail}`})`);
     } catch (e) {
       failed++;
@@ -311,15 +366,8 @@ async function down(names) {
       log(`${service.hint()}: not started by this script, left alone`);
       continue;
     }
-    if (alive(entry.pid)) {
-      process.kill(entry.pid, entry.signal);
-      const deadline = Date.now() + 30_000;
-      while (alive(entry.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      if (alive(entry.pid)) process.kill(entry.pid, "SIGKILL");
-      log(`${service.hint()}: stopped (pid ${entry.pid})`);
-    } else {
-      log(`${service.hint()}: pid ${entry.pid} had already exited`);
-    }
+    if (await stop(entry)) log(`${service.hint()}: stopped (pid ${entry.pid})`);
+    else log(`${service.hint()}: pid ${entry.pid} no longer runs ${entry.program ?? "it"}; nothing to stop`);
     delete state[service.name];
     writeState(state);
   }
