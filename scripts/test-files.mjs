@@ -59,6 +59,13 @@ export async function runTestFiles(files, options) {
       child.on("close", (code, signal) => {
         clearTimeout(fileTimer);
         running.delete(entry);
+        // Whatever the file's processes left running (Node's runner does not wait for a test process
+        // that an open handle keeps alive; a job a test started) goes with it.
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // The group is empty.
+        }
         write(Buffer.concat(chunks).toString());
         if (stalledBecause !== undefined) {
           write(`\n# STALLED: ${file}: ${stalledBecause}; killed it (an unanswered statement, a test without a timeout, or a handle left open keeps a file from exiting)\n`);
@@ -73,11 +80,21 @@ export async function runTestFiles(files, options) {
     });
   }
 
+  // Interrupted (Ctrl-C, a CI timeout): take the running files' process groups along.
+  const interrupt = (signal) => {
+    for (const file of running) file.kill(`the lane was interrupted (${signal})`);
+    process.exit(130);
+  };
+  process.once("SIGINT", interrupt);
+  process.once("SIGTERM", interrupt);
+
   async function worker() {
     while (!laneExpired && queue.length > 0) await runOne(queue.shift());
   }
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
   clearTimeout(laneTimer);
+  process.removeListener("SIGINT", interrupt);
+  process.removeListener("SIGTERM", interrupt);
   return result;
 }
 

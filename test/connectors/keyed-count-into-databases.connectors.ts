@@ -10,10 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crashTest, describeRun } from "../../src/testing/index.ts";
 import type { TwoPhaseDialect } from "../../src/sinks/sql/sql-dialect.ts";
-import { connectSession } from "../../src/sinks/sql/sql-server.ts";
 import { postgresDialect } from "../../src/sinks/postgres/postgres-dialect.ts";
 import { mariadbDialect } from "../../src/sinks/mariadb/mariadb-dialect.ts";
-import { MARIADB, POSTGRES, skipUnless, type Service } from "./services.ts";
+import { cleanUp, MARIADB, POSTGRES, skipUnless, type Service } from "./services.ts";
 
 const JOB = new URL("../fixtures/jobs/sql-count.ts", import.meta.url);
 const EVENTS = 4000;
@@ -27,23 +26,11 @@ function expectedRows(): string[] {
   return rows.sort();
 }
 
-async function dropTables(service: Service, dialect: TwoPhaseDialect, prefix: string): Promise<void> {
-  const session = await connectSession(dialect.server(service.connection));
-  try {
-    const query =
-      dialect === postgresDialect
-        ? "SELECT table_name AS name FROM information_schema.tables WHERE table_name LIKE $1"
-        : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'test' AND table_name LIKE ?";
-    for (const row of await session.query(query, [`${prefix}%`])) await session.query(`DROP TABLE ${String(row.name)}`);
-  } finally {
-    await session.end();
-  }
-}
-
 function campaign(service: Service, dialect: TwoPhaseDialect, sink: string): void {
   // Short: MariaDB's XA ids, which hold it, have at most 64 bytes.
   const prefix = `wc${sink[0]}${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
-  after(() => dropTables(service, dialect, prefix));
+  // Also after a failed run: what it left prepared holds locks that DROP TABLE would wait for.
+  after(() => cleanUp(service, dialect, prefix));
 
   for (const [faults, runs] of [
     [["kill"], RUNS],

@@ -4,8 +4,8 @@
  * it; in the connector lane (`npm run test:connectors`, which sets WEIR_REQUIRE_SERVICES) a
  * missing server fails the test instead.
  */
-import type { SqlDialect } from "../../src/sinks/sql/sql-dialect.ts";
-import { connectSession, serverAnswers, type SqlConnectionOptions, type SqlSession } from "../../src/sinks/sql/sql-server.ts";
+import type { SqlDialect, TwoPhaseDialect } from "../../src/sinks/sql/sql-dialect.ts";
+import { connectSession, likePrefix, serverAnswers, type SqlConnectionOptions, type SqlSession } from "../../src/sinks/sql/sql-server.ts";
 
 export interface Service {
   readonly name: string;
@@ -40,3 +40,27 @@ export async function withSession<R>(service: Service, dialect: SqlDialect, run:
     await session.end();
   }
 }
+
+/**
+ * Removes what tests under `prefix` left on the server, also after a failed or killed run: first
+ * the prepared transactions (XA branches) whose ids start with `weir:<prefix>` (the sinks' job
+ * names start with the prefix), which hold locks that would block DROP TABLE; then their
+ * markers; then the tables whose names start with `prefix`. Statements are bounded by the
+ * service's statement timeout, so a lock held by someone else fails the cleanup instead of
+ * hanging it.
+ */
+export async function cleanUp(service: Service, dialect: TwoPhaseDialect, prefix: string): Promise<void> {
+  const [p1, p2] = [dialect.placeholder(1), dialect.placeholder(2)];
+  const schema = p1 === "?" ? service.connection.database : "public";
+  const tablesLike = () => `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ${p1} AND table_name LIKE ${p2}`;
+  await withSession(service, dialect, async (session) => {
+    for (const id of await dialect.listPrepared(session, `weir:${prefix}`)) await dialect.rollbackPrepared(session, id);
+    if ((await session.query(tablesLike(), [schema, MARKER_TABLE])).length > 0) {
+      await session.query(`DELETE FROM ${MARKER_TABLE} WHERE transaction_id LIKE ${p1}`, [likePrefix(`weir:${prefix}`)]);
+    }
+    for (const row of await session.query(tablesLike(), [schema, likePrefix(prefix)])) await session.query(`DROP TABLE ${String(row.name)}`);
+  });
+}
+
+/** The sinks' default marker table. */
+const MARKER_TABLE = "weir_sink_commits";

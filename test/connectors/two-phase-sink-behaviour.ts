@@ -13,6 +13,7 @@ import type { SqlTransaction } from "../../src/sinks/sql/sql-two-phase-commit-si
 import { sinkOperator } from "../sinks/sink-context.ts";
 import { withRetries } from "../../src/sinks/sql/retry.ts";
 import { uniqueTable, withSession as withSessionOf, type Service } from "./services.ts";
+import { faultProxy } from "./fault-proxy.ts";
 
 interface Reading {
   name: string;
@@ -156,6 +157,73 @@ export function twoPhaseSinkBehaviour({ service, dialect, makeSink }: TwoPhaseSi
       return true;
     });
     await op.close();
+    await drop(table);
+  });
+  it("replaces connections lost while idle with fresh ones, for the next transaction and for the commit", { timeout: 60_000 }, async () => {
+    const { table, options } = await fresh();
+    const proxy = await faultProxy(service.connection.port!);
+    try {
+      const op = await sinkOperator(makeSink({ ...options, port: proxy.port }));
+      op.processElement({ name: "a", n: 1 });
+      await op.snapshotState(1);
+      await op.notifyCheckpointComplete(1);
+      proxy.cut(); // a server restart, or a firewall dropping idle connections
+      op.processElement({ name: "b", n: 2 });
+      await op.snapshotState(2);
+      proxy.cut();
+      await op.notifyCheckpointComplete(2);
+      assert.deepEqual(await rows(table), ["a=1", "b=2"]);
+      await op.close();
+    } finally {
+      await proxy.close();
+    }
+    await drop(table);
+  });
+
+  it("fails a commit the server never answers within its statement timeout and attempts, naming the address, and a restore commits it later", { timeout: 60_000 }, async () => {
+    const { table, options } = await fresh();
+    const proxy = await faultProxy(service.connection.port!);
+    const bounded = { ...options, port: proxy.port, connectTimeoutMs: 500, statementTimeoutMs: 1000, retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 10 } };
+    try {
+      const op = await sinkOperator(makeSink(bounded));
+      op.processElement({ name: "a", n: 1 });
+      const atOne = (await op.snapshotState(1)) as State;
+      proxy.freeze();
+      // The runtime's sink operator reports the sink's error as the cause of its own.
+      await assert.rejects(op.notifyCheckpointComplete(1), (e: Error & { cause?: Error & { code?: string } }) => {
+        assert.equal(e.cause?.code, "WEIR_ERR_SINK_UNREACHABLE");
+        assert.match(e.message, new RegExp(`${dialect.product} at 127\\.0\\.0\\.1:${proxy.port}/test.*no answer to (a statement|connecting) within (1000|500) ms`));
+        return true;
+      });
+      await op.close();
+      proxy.thaw();
+      const restored = await sinkOperator(makeSink({ ...bounded, retry: undefined }), { restoredState: atOne, restoredCheckpointId: 1 });
+      assert.deepEqual(await rows(table), ["a=1"]);
+      await restored.close();
+    } finally {
+      await proxy.close();
+    }
+    await drop(table);
+  });
+
+  it("gives up on a row blocked by another job's prepared transaction after the statement timeout instead of waiting for it", { timeout: 60_000 }, async () => {
+    const table = uniqueTable("wlock").slice(0, 24);
+    await withSession((s) => s.query(`CREATE TABLE ${table} (name VARCHAR(40) NOT NULL, n INTEGER NOT NULL PRIMARY KEY)`));
+    const options = { ...service.connection, table, columns: ["name", "n"], toParams: (r: Reading) => [r.name, r.n], statementTimeoutMs: 1000 };
+    const other = await sinkOperator(makeSink({ ...options, jobName: `${table}_o` }));
+    other.processElement({ name: "other", n: 1 });
+    await other.snapshotState(1); // prepared, never committed: it holds the key
+    await other.close();
+    const op = await sinkOperator(makeSink({ ...options, jobName: table }));
+    op.processElement({ name: "mine", n: 1 });
+    await assert.rejects(op.snapshotState(1), (e: Error) => {
+      assert.match(e.message, new RegExp(`${dialect.product} at 127\\.0\\.0\\.1:\\d+/test: `));
+      return true;
+    });
+    await op.close();
+    await withSession(async (s) => {
+      for (const id of await dialect.listPrepared(s, `weir:${table}_o:`)) await dialect.rollbackPrepared(s, id);
+    });
     await drop(table);
   });
 }

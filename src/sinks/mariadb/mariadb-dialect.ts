@@ -68,7 +68,9 @@ function server(options: SqlConnectionOptions): SqlServer {
       const ready = new Promise<void>((resolve, reject) => {
         raw.once("connect", () => resolve());
         raw.once("error", reject);
-      }).then(() => connection.query(`SET SESSION lock_wait_timeout = ${lockSeconds}, innodb_lock_wait_timeout = ${lockSeconds}`)).then(() => {});
+      })
+        .then(() => connection.query(`SET SESSION lock_wait_timeout = ${lockSeconds}, innodb_lock_wait_timeout = ${lockSeconds}`))
+        .then(() => {});
       return openSession(connection, ready, timeouts);
     },
   };

@@ -128,12 +128,8 @@ class SqlTransactionalWriter<T> implements TransactionalWriter<T, SqlTransaction
     open.buffer = [];
     open.sent = open.sent.then(async () => {
       if (open.session === undefined) {
-        // A session kept from the last prepare may have lost its connection while idle.
-        const idle = this.idle?.lost === false ? this.idle : undefined;
+        open.session = await this.beginOn(this.idle, open.transaction.id);
         this.idle = undefined;
-        const session = idle ?? (await connectSession(this.server));
-        open.session = session;
-        await this.dialect.begin(session, open.transaction.id);
       }
       await this.writeRows(open.session, rows);
       this.metrics.recordsWritten += rows.length;
@@ -142,6 +138,31 @@ class SqlTransactionalWriter<T> implements TransactionalWriter<T, SqlTransaction
     open.sent.catch((e: unknown) => {
       this.failure ??= sqlFailure(this.server, `writing into transaction ${open.transaction.id ?? "(open)"}`, e);
     });
+  }
+
+  /**
+   * A session with the transaction begun: on the session kept from the last prepare when it still
+   * works, else on a fresh one. Its connection may have died while idle without the client knowing
+   * yet; nothing is written in the transaction before it begins, so a lost BEGIN moves to a fresh session.
+   */
+  private async beginOn(idle: SqlSession | undefined, id: string | undefined): Promise<SqlSession> {
+    if (idle !== undefined && !idle.lost) {
+      try {
+        await this.dialect.begin(idle, id);
+        return idle;
+      } catch (e) {
+        await idle.end();
+        if (!this.server.transient(e)) throw e;
+      }
+    }
+    const session = await connectSession(this.server);
+    try {
+      await this.dialect.begin(session, id);
+    } catch (e) {
+      await session.end();
+      throw e;
+    }
+    return session;
   }
 
   /** The prepare in progress, which a newer writer of this subtask waits for before it looks for strays. */
@@ -217,8 +238,10 @@ class SqlTransactionalWriter<T> implements TransactionalWriter<T, SqlTransaction
       if (!keep.has(id)) await this.control.run(`rolling back transaction ${id}`, (s) => this.dialect.rollbackPrepared(s, id));
     }
     const pattern = likePrefix(this.prefix);
+    const markers = await this.control.run("reading markers", (s) => s.query(`SELECT transaction_id FROM ${this.markerTable} WHERE transaction_id LIKE ${this.p1}`, [pattern]));
+    const marked = markers.map((r) => String(r.transaction_id));
     if (known.length === 0) {
-      await this.control.run("forgetting markers of an earlier run", (s) => s.query(`DELETE FROM ${this.markerTable} WHERE transaction_id LIKE ${this.p1}`, [pattern]));
+      await this.forgetMarkers(marked);
       return;
     }
     // XA: the newest transaction the checkpoint knows is its open one, which it never committed, so
@@ -227,14 +250,26 @@ class SqlTransactionalWriter<T> implements TransactionalWriter<T, SqlTransaction
     const newest = Math.max(...known.map((t) => t.seq ?? 0));
     const bound = this.dialect.idAtBegin ? newest - 1 : (this.restoredCheckpointId ?? 0);
     this.nextSeq = (this.dialect.idAtBegin ? newest : bound) + 1;
-    const markers = await this.control.run("reading markers", (s) => s.query(`SELECT transaction_id FROM ${this.markerTable} WHERE transaction_id LIKE ${this.p1}`, [pattern]));
-    const newer = markers.map((r) => String(r.transaction_id)).filter((id) => Number(id.slice(this.prefix.length)) > bound);
+    const newer = marked.filter((id) => Number(id.slice(this.prefix.length)) > bound);
     if (newer.length > 0) {
       throw new WeirError(
         "WEIR_ERR_SINK_CONFLICT",
         `${this.server.product} at ${this.server.address}: transaction ${newer[0]} was committed after the restored checkpoint: ` +
           "its output belongs to a later history of the job; restore from the newest checkpoint, or give the job another jobName",
       );
+    }
+  }
+
+  /**
+   * Deletes markers by their ids, not by a LIKE range: a range delete would wait for the locks of
+   * a neighbouring marker that another subtask or job holds in a prepared transaction (InnoDB
+   * locks the record after the range), for as long as that stays prepared.
+   */
+  private async forgetMarkers(ids: readonly string[]): Promise<void> {
+    for (let from = 0; from < ids.length; from += MARKERS_PER_DELETE) {
+      const chunk = ids.slice(from, from + MARKERS_PER_DELETE);
+      const list = chunk.map((_, i) => this.dialect.placeholder(i + 1)).join(", ");
+      await this.control.run("forgetting markers of an earlier run", (s) => s.query(`DELETE FROM ${this.markerTable} WHERE transaction_id IN (${list})`, chunk));
     }
   }
 
@@ -252,6 +287,8 @@ class SqlTransactionalWriter<T> implements TransactionalWriter<T, SqlTransaction
     await this.control.end();
   }
 }
+
+const MARKERS_PER_DELETE = 500;
 
 /** The newest writer of each transaction id prefix (job, operator, subtask) in this process or thread. */
 const liveWriters = new Map<string, { retire(): Promise<void> }>();
