@@ -5,7 +5,11 @@
  * (./checkpoints/run-checkpoints.ts: overhead, duration and recovery against state size,
  * bench/results/checkpoints.json).
  *
- * Flags: --only throughput|checkpoints; for throughput --events N (per run), --reps N (default 5),
+ * Then the connector benchmark (./connectors/run-connectors.ts: the PostgreSQL two-phase-commit
+ * sink against plain batched inserts, bench/results/connectors.json; skipped when no PostgreSQL
+ * answers on WEIR_PG_PORT, default 5433).
+ *
+ * Flags: --only throughput|checkpoints|connectors; for throughput --events N (per run), --reps N (default 5),
  * --queries q0,q1,...; for checkpoints --keys N,N,... (state sizes), --checkpoints N (measured
  * per size), --overhead-events N, --overhead-reps N; --ci (tiny sizes, one repetition, every row
  * of both benchmarks: checks that they run, measures nothing). See ./README.md.
@@ -14,6 +18,7 @@ import { parseArgs } from "node:util";
 import { runCheckpointBenchmark } from "./checkpoints/run-checkpoints.ts";
 import { QUERY_NAMES, type QueryName } from "./queries.ts";
 import { runThroughputBenchmark } from "./throughput.ts";
+import { runConnectorBenchmark } from "./connectors/run-connectors.ts";
 
 const { values } = parseArgs({
   options: {
@@ -26,19 +31,22 @@ const { values } = parseArgs({
     checkpoints: { type: "string" },
     "overhead-events": { type: "string" },
     "overhead-reps": { type: "string" },
+    rows: { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
 const USAGE =
-  "usage: npm run bench -- [--only throughput|checkpoints] [--ci]\n" +
+  "usage: npm run bench -- [--only throughput|checkpoints|connectors] [--ci]\n" +
   "  throughput:  [--events N] [--reps N] [--queries q0,q1,q2,keyed-count,q3,q5,q7,q8]\n" +
-  "  checkpoints: [--keys N,N,...] [--checkpoints N] [--overhead-events N] [--overhead-reps N]";
+  "  checkpoints: [--keys N,N,...] [--checkpoints N] [--overhead-events N] [--overhead-reps N]\n" +
+  "  connectors:  [--rows N] [--reps N]";
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
-if (values.only !== undefined && values.only !== "throughput" && values.only !== "checkpoints") {
-  console.error(`--only takes throughput or checkpoints, got '${values.only}'\n${USAGE}`);
+const ONLY = ["throughput", "checkpoints", "connectors"];
+if (values.only !== undefined && !ONLY.includes(values.only)) {
+  console.error(`--only takes ${ONLY.join(", ")}, got '${values.only}'\n${USAGE}`);
   process.exit(2);
 }
 const ci = values.ci;
@@ -63,7 +71,9 @@ function queryList(value: string | undefined): QueryName[] {
   return names as QueryName[];
 }
 
-if (values.only !== "checkpoints") {
+const selected = (name: string): boolean => values.only === undefined || values.only === name;
+
+if (selected("throughput")) {
   await runThroughputBenchmark({
     events: positive("events", values.events, ci ? 20_000 : 5_000_000),
     reps: positive("reps", values.reps, ci ? 1 : 5),
@@ -71,7 +81,7 @@ if (values.only !== "checkpoints") {
   });
 }
 
-if (values.only !== "throughput") {
+if (selected("checkpoints")) {
   if (values.only === undefined) console.log("");
   const intervalMs = ci ? 200 : 1_000;
   const updatesPerSecond = 100_000;
@@ -85,5 +95,15 @@ if (values.only !== "throughput") {
     keys: values.keys?.split(",").map((k) => positive("keys", k, 0)) ?? (ci ? [1_000] : [100_000, 1_000_000, 10_000_000]),
     duration: { checkpoints: positive("checkpoints", values.checkpoints, ci ? 2 : 15), intervalMs, updatesPerSecond, timeoutMs },
     recovery: { intervalMs, updatesPerSecond, timeoutMs },
+  });
+}
+
+if (selected("connectors")) {
+  await runConnectorBenchmark({
+    rows: positive("rows", values.rows, ci ? 2_000 : 200_000),
+    reps: positive("reps", values.reps, ci ? 1 : 5),
+    batchSize: 500,
+    rowsPerCheckpoint: ci ? 500 : 10_000,
+    connection: { port: Number(process.env.WEIR_PG_PORT ?? 5433), database: "test", user: "postgres" },
   });
 }

@@ -25,7 +25,11 @@ export interface TransactionalWriter<T, TXN> {
   /** Starts a transaction; the handle is stored in checkpoints, so it must be plain data. */
   beginTransaction(): TXN | Promise<TXN>;
   write(transaction: TXN, record: T): void;
-  preCommit(transaction: TXN): void | Promise<void>;
+  /**
+   * Makes the transaction durable, not yet visible. `checkpointId` is the checkpoint that covers it
+   * (undefined at end of input without checkpointing), for writers that name transactions after it.
+   */
+  preCommit(transaction: TXN, checkpointId?: number): void | Promise<void>;
   commit(transaction: TXN): void | Promise<void>;
   abort(transaction: TXN): void | Promise<void>;
   /**
@@ -71,7 +75,7 @@ class TwoPhaseCommitSinkWriter<T, TXN> implements SinkWriter<T> {
   }
 
   async snapshotState(checkpointId: number): Promise<TwoPhaseCommitState<TXN>> {
-    await this.writer.preCommit(this.current);
+    await this.writer.preCommit(this.current, checkpointId);
     this.pending.push([checkpointId, this.current]);
     this.current = await this.writer.beginTransaction();
     return { pending: this.pending.slice(), current: this.current };

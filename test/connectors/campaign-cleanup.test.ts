@@ -1,0 +1,46 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { postgresTwoPhaseCommitSink } from "../../src/sinks/postgres/postgres-sinks.ts";
+import { mariadbXaSink } from "../../src/sinks/mariadb/mariadb-sinks.ts";
+import { postgresDialect } from "../../src/sinks/postgres/postgres-dialect.ts";
+import { mariadbDialect } from "../../src/sinks/mariadb/mariadb-dialect.ts";
+import type { TwoPhaseDialect } from "../../src/sinks/sql/sql-dialect.ts";
+import type { SqlTwoPhaseCommitSinkOptions } from "../../src/sinks/sql/sql-two-phase-commit-sink.ts";
+import type { Sink } from "../../src/sinks/sink.ts";
+import { sinkOperator } from "../sinks/sink-context.ts";
+import { cleanUp, MARIADB, POSTGRES, skipUnless, uniqueTable, withSession, type Service } from "./services.ts";
+
+function cleanUpBehaviour(service: Service, dialect: TwoPhaseDialect, makeSink: (options: SqlTwoPhaseCommitSinkOptions<number>) => Sink<number>): void {
+  it("rolls back what a failed run left prepared under its prefix and drops its tables, which DROP TABLE alone would wait for", { timeout: 30_000 }, async () => {
+    const prefix = uniqueTable("wcl").slice(0, 24);
+    const table = `${prefix}_t`;
+    const other = uniqueTable("wother").slice(0, 24);
+    await withSession(service, dialect, (s) => s.query(`CREATE TABLE ${table} (v INTEGER NOT NULL)`));
+    await withSession(service, dialect, (s) => s.query(`CREATE TABLE ${other} (v INTEGER NOT NULL)`));
+    // Two runs die after their checkpoint's prepare: one under the prefix, one of another job.
+    for (const [jobName, into] of [[table, table], [other, other]]) {
+      const op = await sinkOperator(makeSink({ ...service.connection, jobName, table: into, columns: ["v"], toParams: (v) => [v] }));
+      op.processElement(1);
+      await op.snapshotState(1);
+      await op.close();
+    }
+    await cleanUp(service, dialect, prefix);
+    const left = await withSession(service, dialect, async (s) => ({
+      prepared: await dialect.listPrepared(s, "weir:"),
+      tables: (await s.query("SELECT table_name AS name FROM information_schema.tables")).map((r) => String(r.name)),
+    }));
+    assert.deepEqual(left.prepared.filter((id) => id.startsWith(`weir:${prefix}`)), []);
+    assert.ok(!left.tables.includes(table), `${table} is still there`);
+    // What belongs to another prefix is left alone.
+    assert.equal(left.prepared.filter((id) => id.startsWith(`weir:${other}:`)).length, 1);
+    await cleanUp(service, dialect, other);
+  });
+}
+
+describe("cleaning up after a connector campaign, PostgreSQL", { skip: await skipUnless(POSTGRES) }, () => {
+  cleanUpBehaviour(POSTGRES, postgresDialect, postgresTwoPhaseCommitSink);
+});
+
+describe("cleaning up after a connector campaign, MariaDB", { skip: await skipUnless(MARIADB) }, () => {
+  cleanUpBehaviour(MARIADB, mariadbDialect, mariadbXaSink);
+});
