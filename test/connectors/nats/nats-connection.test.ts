@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
+import { createServer, type Socket } from "node:net";
 import { defineJob } from "../../../src/api/define-job.ts";
 import { runJob } from "../../../src/runtime/run-job.ts";
 import { natsSink } from "../../../src/connectors/nats/nats-sink.ts";
@@ -42,7 +42,7 @@ describe("an unreachable NATS server", () => {
 
   it("a server that accepts but never answers fails the connection within its timeout instead of hanging", async () => {
     // It holds each connection open without a word; closing it drops them.
-    const sockets = new Set<import("node:net").Socket>();
+    const sockets = new Set<Socket>();
     const silent = createServer((socket) => void sockets.add(socket));
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const servers = `127.0.0.1:${(silent.address() as { port: number }).port}`;
