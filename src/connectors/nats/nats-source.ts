@@ -59,7 +59,8 @@ export function natsSource<T = string>(options: NatsSourceOptions<T>): NatsSourc
   const resolve = () => resolveSplits(options, where);
   return {
     boundedness: bounded ? "bounded" : "unbounded",
-    emitsOwnedRecords: true,
+    // Built-in deserialisers make a new value per message; the user's may hand out one it keeps.
+    emitsOwnedRecords: typeof options.deserializer !== "function",
     metrics,
     createEnumerator: (context) => new NatsSplitEnumerator(context, undefined, bounded, resolve),
     restoreEnumerator: (context, checkpoint) => new NatsSplitEnumerator(context, checkpoint, bounded, resolve),
