@@ -19,6 +19,7 @@ import { runCheckpointBenchmark } from "./checkpoints/run-checkpoints.ts";
 import { QUERY_NAMES, type QueryName } from "./queries.ts";
 import { runThroughputBenchmark } from "./throughput.ts";
 import { runConnectorBenchmark } from "./connectors/run-connectors.ts";
+import { runNatsBenchmark } from "./connectors/run-nats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     "overhead-events": { type: "string" },
     "overhead-reps": { type: "string" },
     rows: { type: "string" },
+    messages: { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -39,7 +41,7 @@ const USAGE =
   "usage: npm run bench -- [--only throughput|checkpoints|connectors] [--ci]\n" +
   "  throughput:  [--events N] [--reps N] [--queries q0,q1,q2,keyed-count,q3,q5,q7,q8]\n" +
   "  checkpoints: [--keys N,N,...] [--checkpoints N] [--overhead-events N] [--overhead-reps N]\n" +
-  "  connectors:  [--rows N] [--reps N]";
+  "  connectors:  [--rows N] [--reps N] [--messages N]";
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
@@ -105,5 +107,12 @@ if (selected("connectors")) {
     batchSize: 500,
     rowsPerCheckpoint: ci ? 500 : 10_000,
     connection: { port: Number(process.env.WEIR_PG_PORT ?? 5433), database: "test", user: "postgres" },
+  });
+  await runNatsBenchmark({
+    messages: positive("messages", values.messages, ci ? 2_000 : 100_000),
+    reps: positive("reps", values.reps, ci ? 1 : 3),
+    window: 500,
+    fetchSize: 500,
+    servers: `127.0.0.1:${process.env.WEIR_NATS_PORT ?? 4222}`,
   });
 }

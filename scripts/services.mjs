@@ -284,12 +284,49 @@ const mariadb = {
 
 // ---- nats ----------------------------------------------------------------------------------
 
+/**
+ * Resolves with the server's INFO (the first line a NATS server sends) when one answers on
+ * 127.0.0.1:port within `ms`; the connector tests need `jetstream: true` in it.
+ */
+function natsInfo(port, ms = 2000) {
+  return new Promise((done, fail) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    let text = "";
+    const finish = (error, info) => {
+      socket.destroy();
+      if (error === undefined) done(info);
+      else fail(error);
+    };
+    socket.setTimeout(ms, () => finish(new ServiceError(`no INFO from 127.0.0.1:${port} within ${ms} ms`)));
+    socket.on("data", (chunk) => {
+      text += chunk.toString("utf8");
+      const end = text.indexOf("\r\n");
+      if (end === -1) return;
+      const line = text.slice(0, end);
+      if (!line.startsWith("INFO ")) return finish(new ServiceError(`127.0.0.1:${port} answered '${line.slice(0, 40)}', not as a NATS server`));
+      try {
+        finish(undefined, JSON.parse(line.slice(5)));
+      } catch (e) {
+        finish(e);
+      }
+    });
+    socket.once("error", (e) => finish(e));
+  });
+}
+
 const nats = {
   name: "nats",
   port: PORTS.nats,
   hint: () => `NATS JetStream on 127.0.0.1:${PORTS.nats}`,
   async check() {
-    return portOpen(this.port);
+    if (!(await portOpen(this.port))) return false;
+    const info = await natsInfo(this.port);
+    if (info.jetstream !== true) {
+      throw new ServiceError(
+        `a NATS server on 127.0.0.1:${this.port} runs without JetStream; the NATS tests need it: restart it with -js, or set WEIR_NATS_PORT to a free port`,
+      );
+    }
+    return true;
   },
   async start() {
     if (which("nats-server") === undefined) aptInstall("nats-server");
@@ -301,7 +338,7 @@ const nats = {
     return { pid, signal: "SIGTERM", program: server, detail: `store ${store}` };
   },
   async waitReady() {
-    await waitUntil(`NATS on 127.0.0.1:${this.port}`, () => portOpen(this.port));
+    await waitUntil(`NATS with JetStream on 127.0.0.1:${this.port}`, async () => (await portOpen(this.port)) && (await natsInfo(this.port)).jetstream === true);
   },
 };
 

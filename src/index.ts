@@ -121,6 +121,16 @@ export type { SqlUpsertSinkOptions } from "./sinks/sql/sql-upsert-sink.ts";
 export type { SqlConnectionOptions } from "./sinks/sql/sql-server.ts";
 export type { RetryPolicy } from "./sinks/sql/retry.ts";
 export { SqlSinkMetrics } from "./sinks/sql/sql-sink-metrics.ts";
+// NATS JetStream: a replayable source (stream sequences in checkpoints) and an idempotent sink.
+export { natsSource } from "./connectors/nats/nats-source.ts";
+export type { NatsSource, NatsSourceOptions } from "./connectors/nats/nats-source.ts";
+export type { NatsStreamSplit, NatsEnumeratorState, NatsStartPosition, NatsStopPosition } from "./connectors/nats/nats-stream-split.ts";
+export { NatsSourceMetrics } from "./connectors/nats/nats-stream-reader.ts";
+export { natsSink } from "./connectors/nats/nats-sink.ts";
+export type { NatsSinkOptions } from "./connectors/nats/nats-sink.ts";
+export { NatsSinkMetrics } from "./connectors/nats/nats-publisher.ts";
+export type { NatsConnectionOptions } from "./connectors/nats/nats-connection.ts";
+export type { NatsDeserializer, NatsSerializer, NatsMessageMeta } from "./connectors/nats/nats-codec.ts";
 export { writeAheadSink } from "./sinks/write-ahead-sink.ts";
 export type { WriteAheadBatch, WriteAheadTarget } from "./sinks/write-ahead-sink.ts";
 export type { CheckpointingOptions } from "./api/checkpointing-settings.ts";

@@ -42,6 +42,7 @@ const context = (checkpointing: boolean): SinkContext => ({
   client: { send: () => {} },
   checkpointing,
   restoredState: undefined,
+  restoredStates: [],
   restoredCheckpointId: undefined,
 });
 

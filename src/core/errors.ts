@@ -24,6 +24,8 @@ export const ErrorCodes = {
   WEIR_ERR_INVALID_TIMESTAMP: "a timestamp assigner returned something other than a finite number of milliseconds",
   WEIR_ERR_JOB_CANCELLED: "the job was cancelled before it finished",
   WEIR_ERR_SOURCE_IO: "a source could not read its input (a file is missing or unreadable)",
+  WEIR_ERR_SOURCE_UNREACHABLE: "a source's server could not be reached (refused, timed out, lost) within its connection attempts; the message names the address and the cause",
+  WEIR_ERR_SOURCE_DESERIALIZE: "a source's deserialiser could not turn a message into a record (not JSON, say); the message names where the message is",
   WEIR_ERR_STATE_CORRUPT: "a state snapshot could not be read: it is truncated, corrupt or of an unknown format",
   WEIR_ERR_VALUE_NOT_SERIALIZABLE: "a value in state, in an operator's snapshot or in a record crossing threads holds something structuredClone cannot copy (a function, a symbol, a class instance)",
   WEIR_ERR_SINK_CONFLICT: "a sink's target holds output that the restored state does not account for",
@@ -83,6 +85,10 @@ const RETRYABLE: { readonly [C in ErrorCode]: boolean } = {
   WEIR_ERR_INVALID_TIMESTAMP: false,
   WEIR_ERR_JOB_CANCELLED: false,
   WEIR_ERR_SOURCE_IO: true,
+  // The server may be back when the job restarts.
+  WEIR_ERR_SOURCE_UNREACHABLE: true,
+  // The same message is read again after a restore.
+  WEIR_ERR_SOURCE_DESERIALIZE: false,
   WEIR_ERR_STATE_CORRUPT: false,
   WEIR_ERR_VALUE_NOT_SERIALIZABLE: false,
   WEIR_ERR_SINK_CONFLICT: false,

@@ -13,6 +13,7 @@ export interface Service {
 }
 
 export const POSTGRES: Service = { name: "PostgreSQL", connection: { host: "127.0.0.1", port: Number(process.env.WEIR_PG_PORT ?? 5433), user: "postgres", database: "test" } };
+export const NATS: Service = { name: "NATS JetStream", connection: { host: "127.0.0.1", port: Number(process.env.WEIR_NATS_PORT ?? 4222) } };
 export const MARIADB: Service = { name: "MariaDB", connection: { host: "127.0.0.1", port: Number(process.env.WEIR_MARIADB_PORT ?? 3306), user: "root", database: "test" } };
 
 /**

@@ -1,0 +1,51 @@
+/**
+ * One crash-test campaign of a keyed-count connector job: `events` events over `keys` keys, each
+ * event turned into `[key, count]`. Each reference run must commit every key's counts 1 … n once;
+ * the faulted runs must commit what the references did. Prints the kit's lines (the kills made)
+ * and fails when no fault fired or a run differs.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { crashTest, describeRun } from "../../src/testing/index.ts";
+import type { CrashTestOptions } from "../../src/testing/index.ts";
+
+/** Every `[key, count]` a run without failures commits, as sorted JSON. */
+export function expectedCounts(events: number, keys: number): string[] {
+  const counts: string[] = [];
+  for (let k = 0; k < keys; k++) for (let c = 1; c <= events / keys; c++) counts.push(JSON.stringify([k, c]));
+  return counts.sort();
+}
+
+export interface KeyedCountCampaign {
+  readonly label: string;
+  readonly job: URL;
+  readonly events: number;
+  readonly keys: number;
+  readonly options: Omit<CrashTestOptions, "workDir" | "onReference" | "onProgress">;
+}
+
+export async function runKeyedCountCampaign({ label, job, events, keys, options }: KeyedCountCampaign): Promise<void> {
+  const workDir = mkdtempSync(join(tmpdir(), "weir-connectors-"));
+  const lines: string[] = [];
+  const expected = expectedCounts(events, keys);
+  try {
+    const report = await crashTest(job, {
+      ...options,
+      workDir,
+      // Databases may hand numbers back as strings.
+      onReference: (_id, records) => assert.deepEqual(records.map((r) => JSON.stringify((r as unknown[]).map(Number))).sort(), expected),
+      onProgress: (line) => lines.push(line),
+    });
+    const described = report.runs.map((r, i) => describeRun(r, i + 1, report.runs.length)).join("\n");
+    console.log(`${label}:\n${lines.join("\n")}`);
+    assert.equal(report.referenceProblem, undefined);
+    assert.equal(report.runs.length, options.runs);
+    // A fault drawn after the job's end does not fire; the campaign must still have tested something.
+    assert.ok(report.runs.some((r) => r.faultsFired > 0 && r.recoveries > 0), `no fault fired:\n${described}`);
+    assert.ok(report.ok, described);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
