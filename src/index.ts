@@ -142,3 +142,5 @@ export type { KafkaSinkOptions, DeliveryGuarantee } from "./connectors/kafka/kaf
 export type { KafkaConnectionOptions } from "./connectors/kafka/kafka-connection.ts";
 export type { KafkaRecordMapping, KafkaBytes } from "./connectors/kafka/record-mapping.ts";
 export type { KafkaTransactionHandle } from "./connectors/kafka/transaction-coordinator.ts";
+export { kafkaSource } from "./connectors/kafka/kafka-source.ts";
+export type { KafkaSourceOptions, KafkaSourceRecord, KafkaDeserializer, KafkaStartingOffsets, KafkaPartitionSplit } from "./connectors/kafka/kafka-source.ts";
