@@ -18,6 +18,11 @@
 //   mariadb   the system's MariaDB on WEIR_MARIADB_PORT (3306); root without password over TCP
 //             and a database `test`
 //   nats      nats-server with JetStream on WEIR_NATS_PORT (4222)
+//   kafka     one Apache Kafka 4.x node in KRaft mode (broker and controller) on KAFKA_PORT (9092),
+//             its controller on the next port; the jars (org.apache.kafka:kafka_2.13 and its
+//             dependencies) are fetched with Maven into .services/kafka-jars; a fresh log folder
+//             is formatted on each start; the transaction state log and the offsets topic have
+//             replication 1, so transactions work on the single node
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, chownSync } from "node:fs";
 import { connect } from "node:net";
@@ -34,7 +39,7 @@ const isRoot = process.getuid?.() === 0;
 const PORTS = Object.fromEntries(Object.entries(SERVICE_PORTS).map(([name, { port }]) => [name, port]));
 const MINUTE = 60_000;
 /** Bounds of the steps that run other programs; a step past its bound is killed and fails. */
-const STEP_TIMEOUT_MS = { aptUpdate: 10 * MINUTE, aptInstall: 15 * MINUTE, initdb: 2 * MINUTE, client: 30_000, probe: 5000 };
+const STEP_TIMEOUT_MS = { aptUpdate: 10 * MINUTE, aptInstall: 15 * MINUTE, initdb: 2 * MINUTE, maven: 10 * MINUTE, kafkaFormat: 2 * MINUTE, client: 30_000, probe: 5000 };
 
 function log(line) {
   console.log(`services: ${line}`);
@@ -342,7 +347,101 @@ const nats = {
   },
 };
 
-const SERVICES = [postgres, mariadb, nats];
+
+// ---- kafka ---------------------------------------------------------------------------------
+
+const KAFKA_VERSION = process.env.WEIR_KAFKA_VERSION ?? "4.1.1";
+
+/** The broker's jars, fetched once with Maven from a small pom; returns their folder. */
+function kafkaJars() {
+  const dir = join(STATE_DIR, "kafka-jars", KAFKA_VERSION);
+  const libs = join(dir, "libs");
+  if (existsSync(join(libs, `kafka_2.13-${KAFKA_VERSION}.jar`))) return libs;
+  if (which("java") === undefined) aptInstall("openjdk-17-jre-headless");
+  if (which("mvn") === undefined) aptInstall("maven");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, "pom.xml"),
+    `<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>weir.services</groupId><artifactId>kafka-broker</artifactId><version>1</version><packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>${KAFKA_VERSION}</version></dependency>
+  </dependencies>
+</project>
+`,
+  );
+  log(`fetching Kafka ${KAFKA_VERSION} jars with Maven into ${libs}`);
+  rmSync(libs, { recursive: true, force: true });
+  execFileSync("mvn", ["-q", "-B", "-f", join(dir, "pom.xml"), "dependency:copy-dependencies", `-DoutputDirectory=${libs}`], { stdio: "inherit", timeout: STEP_TIMEOUT_MS.maven, killSignal: "SIGKILL" });
+  if (!existsSync(join(libs, `kafka_2.13-${KAFKA_VERSION}.jar`))) throw new ServiceError(`Maven did not fetch kafka_2.13-${KAFKA_VERSION}.jar into ${libs}`);
+  return libs;
+}
+
+/** Asks the broker for its API versions: true once it answers a Kafka request, not just TCP. */
+async function kafkaAnswers(port) {
+  const { Admin } = await import("@platformatic/kafka");
+  const admin = new Admin({ clientId: "weir-services", bootstrapBrokers: [`127.0.0.1:${port}`], connectTimeout: 2000, retries: 0 });
+  try {
+    await admin.listTopics();
+    return true;
+  } finally {
+    await admin.close();
+  }
+}
+
+const kafka = {
+  name: "kafka",
+  port: PORTS.kafka,
+  hint: () => `Kafka on 127.0.0.1:${PORTS.kafka}`,
+  async check() {
+    if (!(await portOpen(this.port))) return false;
+    return kafkaAnswers(this.port);
+  },
+  async start() {
+    const libs = kafkaJars();
+    const home = join(STATE_DIR, `kafka-${this.port}`);
+    const logDirs = join(home, "data");
+    rmSync(home, { recursive: true, force: true });
+    mkdirSync(logDirs, { recursive: true });
+    const controller = this.port + 1;
+    const properties = join(home, "server.properties");
+    writeFileSync(
+      properties,
+      [
+        "process.roles=broker,controller",
+        "node.id=1",
+        `controller.quorum.bootstrap.servers=127.0.0.1:${controller}`,
+        `listeners=PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${controller}`,
+        `advertised.listeners=PLAINTEXT://127.0.0.1:${this.port}`,
+        "controller.listener.names=CONTROLLER",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        `log.dirs=${logDirs}`,
+        "num.partitions=1",
+        "offsets.topic.replication.factor=1",
+        "offsets.topic.num.partitions=4",
+        "transaction.state.log.replication.factor=1",
+        "transaction.state.log.min.isr=1",
+        "transaction.state.log.num.partitions=4",
+        "group.initial.rebalance.delay.ms=0",
+        // Transactions of a killed producer are aborted after their timeout; tests use short ones.
+        "transaction.abort.timed.out.transaction.cleanup.interval.ms=1000",
+        "",
+      ].join("\n"),
+    );
+    const classpath = join(libs, "*");
+    const java = which("java");
+    const clusterId = execFileSync(java, ["-cp", classpath, "kafka.tools.StorageTool", "random-uuid"], { encoding: "utf8", timeout: STEP_TIMEOUT_MS.kafkaFormat, killSignal: "SIGKILL" }).trim().split("\n").pop();
+    execFileSync(java, ["-cp", classpath, "kafka.tools.StorageTool", "format", "--standalone", "-t", clusterId, "-c", properties], { stdio: "ignore", timeout: STEP_TIMEOUT_MS.kafkaFormat, killSignal: "SIGKILL" });
+    const pid = startDetached("kafka", java, ["-Xms256m", "-Xmx768m", "-cp", classpath, "kafka.Kafka", properties], { cwd: home });
+    return { pid, signal: "SIGTERM", program: java, detail: `Kafka ${KAFKA_VERSION}, log dir ${logDirs}` };
+  },
+  async waitReady() {
+    await waitUntil(`Kafka on 127.0.0.1:${this.port}`, async () => (await portOpen(this.port)) && (await kafkaAnswers(this.port)));
+  },
+};
+
+const SERVICES = [postgres, mariadb, nats, kafka];
 
 // ---- commands ------------------------------------------------------------------------------
 
@@ -417,7 +516,7 @@ const HELP = `usage: node scripts/services.mjs up|down [service...]
   down   stop what 'up' started (by PID), nothing else
 
 services: ${SERVICES.map((s) => s.name).join(", ")} (default: all)
-ports:    WEIR_PG_PORT (5433), WEIR_MARIADB_PORT (3306), WEIR_NATS_PORT (4222)
+ports:    WEIR_PG_PORT (5433), WEIR_MARIADB_PORT (3306), WEIR_NATS_PORT (4222), KAFKA_PORT (9092)
 timeout:  WEIR_SERVICES_TIMEOUT_MS (90000) per service`;
 
 const [command, ...rest] = process.argv.slice(2);

@@ -152,3 +152,10 @@ export { ErrorCodes, WeirError, InvalidJobError, JobFailedError, JobCancelledErr
 export type { ErrorCode } from "./core/errors.ts";
 export { ManualClock, systemClock } from "./core/clock.ts";
 export type { Clock } from "./core/clock.ts";
+export { kafkaSink } from "./connectors/kafka/kafka-sink.ts";
+export type { KafkaSinkOptions, DeliveryGuarantee } from "./connectors/kafka/kafka-sink.ts";
+export type { KafkaConnectionOptions } from "./connectors/kafka/kafka-connection.ts";
+export type { KafkaRecordMapping, KafkaBytes } from "./connectors/kafka/record-mapping.ts";
+export type { KafkaTransactionHandle } from "./connectors/kafka/transaction-coordinator.ts";
+export { kafkaSource } from "./connectors/kafka/kafka-source.ts";
+export type { KafkaSourceOptions, KafkaSourceRecord, KafkaDeserializer, KafkaStartingOffsets, KafkaPartitionSplit } from "./connectors/kafka/kafka-source.ts";

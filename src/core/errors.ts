@@ -33,6 +33,8 @@ export const ErrorCodes = {
   WEIR_ERR_SINK_IO: "a sink cannot write where it was told to (the path is a file, or permission is denied); checked before any record flows",
   WEIR_ERR_SINK_UNREACHABLE: "a sink's server could not be reached (refused, timed out, lost) within its connection attempts; the message names the address and the cause",
   WEIR_ERR_SINK_SERVER_CONFIG: "a sink's server is configured so that the sink cannot keep its guarantee (PostgreSQL with max_prepared_transactions = 0, say); checked at start",
+  WEIR_ERR_KAFKA_TRANSACTION_TIMEOUT: "a Kafka exactly-once sink's transaction timeout does not exceed the checkpoint interval plus the recovery time, so the broker could abort committed output; refused at start",
+  WEIR_ERR_KAFKA_TRANSACTION_LOST: "a Kafka transaction that a completed checkpoint covers could not be committed because the broker had ended it (its timeout passed); its records are lost",
   WEIR_ERR_SINK_WRITE: "a sink's server rejected a statement (a constraint, a type, a missing table) or failed while the sink wrote, committed or rolled back",
   WEIR_ERR_CHECKPOINT_MISMATCH: "a checkpoint cannot be restored into this job: a source without splits changed its parallelism, or a split source has no enumerator state",
   WEIR_ERR_UID_MISMATCH: "a restore would lose state: a checkpoint operator's uid matches no operator of the job (without --allow-non-restored-state), or a --map-uid names an id that is not there",
@@ -97,6 +99,8 @@ const RETRYABLE: { readonly [C in ErrorCode]: boolean } = {
   // The server may be back, or the statement may succeed, when the job restarts.
   WEIR_ERR_SINK_UNREACHABLE: true,
   WEIR_ERR_SINK_SERVER_CONFIG: false,
+  WEIR_ERR_KAFKA_TRANSACTION_TIMEOUT: false,
+  WEIR_ERR_KAFKA_TRANSACTION_LOST: false,
   WEIR_ERR_SINK_WRITE: true,
   WEIR_ERR_CHECKPOINT_MISMATCH: false,
   WEIR_ERR_UID_MISMATCH: false,

@@ -129,7 +129,7 @@ export function deploy(settings: DeploymentSettings): Deployment {
         const readerContext = { subtaskIndex: slot, parallelism: vertex.parallelism, args: settings.args, clock };
         const source = head.source;
         if (isSplitSource(source)) {
-          const driver = new SplitSourceDriver(source, readerContext, chain[0]!.context.operatorStateStore!, (message) => settings.toEnumerator(taskId, message));
+          const driver = new SplitSourceDriver(source, readerContext, chain[0]!.context.operatorStateStore!, (message) => settings.toEnumerator(taskId, message), recordTimestamp);
           input = { kind: "source", reader: restoredHead === undefined ? driver : withRestoredSourceDelay(driver), driver };
         } else {
           const restoredState = restoredHead?.state;

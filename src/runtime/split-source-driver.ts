@@ -12,7 +12,7 @@ import type { ListState } from "../state/state.ts";
 import type { OperatorStateStore } from "../state/operator-state.ts";
 import { ListStateDescriptor } from "../state/descriptors.ts";
 import { AVAILABLE, type InputStatus, type SourceOutput, type SourceReader } from "../sources/source.ts";
-import { SplitOutputs, type SourceSplit, type SplitSource, type SplitReaderContext, type SplitSourceReader } from "../sources/split-source.ts";
+import { SplitOutputs, type SplitTag, type SourceSplit, type SplitSource, type SplitReaderContext, type SplitSourceReader } from "../sources/split-source.ts";
 import type { SourceReaderContext } from "../sources/source.ts";
 import type { EnumeratorToReader, ReaderToEnumerator } from "./source-events.ts";
 
@@ -25,14 +25,17 @@ export class SplitSourceDriver implements SourceReader<unknown> {
   /** Resolves a task waiting on `isAvailable()` when the enumerator's answer arrives. */
   private wakeOnEvent: (() => void) | undefined;
   private waiting: { readonly reader: Promise<void>; readonly either: Promise<void> } | undefined;
-  private readonly readerOutput = new SplitOutputs<unknown>({ collect: () => {} });
+  private readonly readerOutput: SplitOutputs<unknown>;
 
   constructor(
     source: SplitSource<unknown, SourceSplit, unknown>,
     context: SourceReaderContext,
     store: OperatorStateStore,
     private readonly send: (message: ReaderToEnumerator) => void,
+    /** The task's record context: split outputs mark their records in it (per-split watermarks). */
+    tag?: SplitTag,
   ) {
+    this.readerOutput = new SplitOutputs<unknown>({ collect: () => {} }, tag);
     this.splits = store.getListState(new ListStateDescriptor<SourceSplit>(SOURCE_SPLITS_STATE));
     const readerContext: SplitReaderContext = {
       subtaskIndex: context.subtaskIndex,

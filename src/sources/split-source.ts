@@ -77,13 +77,14 @@ export interface SplitEnumerator<Split extends SourceSplit, Checkpoint> {
 
 /**
  * The output a split reader polls into (Flink's ReaderOutput). A reader that reads several splits
- * at once may emit each split's records through that split's own output, so that event time can
- * be tracked per split (Kafka's per-partition watermarks) and a finished split's output released.
+ * at once emits each split's records through that split's own output, so that event time is
+ * tracked per split (Kafka's per-partition watermarks) and a finished split's output released.
  *
- * Today a split's output hands its records to this output: the `WatermarkStrategy` given to
- * `fromSource` is applied after the source, one watermark generator for the reader's records of
- * every split. Per-split watermark generators, combined by their minimum with idle splits left
- * out, are to come behind this seam, without a change to readers that use it.
+ * With a `WatermarkStrategy` given to `fromSource`, the watermark operator chained after the
+ * source keeps one generator per split output (and one for records emitted on this output
+ * directly): the stream's watermark is the minimum over them, splits whose generator is idle
+ * (`withIdleness`) left out, and a released split no longer holds it back. Records still reach
+ * the one main output; each carries its split's id to that operator (SplitTag).
  */
 export interface ReaderOutput<T> extends SourceOutput<T> {
   /** The output for split `splitId`; the same one until released. */
@@ -93,13 +94,26 @@ export interface ReaderOutput<T> extends SourceOutput<T> {
 }
 
 /**
+ * Where a split's output marks the record it hands on with the split's id, and says when a
+ * split's output is released: the task's record context, read by the watermark operator.
+ */
+export interface SplitTag {
+  split: string | undefined;
+  onSplitReleased: ((splitId: string) => void) | undefined;
+}
+
+/**
  * A reader output over `main`: records of the reader and of every split's output go to `main`
- * (see ReaderOutput). For code that polls a split reader itself.
+ * (see ReaderOutput), those of a split's output marked with its id in `tag` while `main` takes
+ * them. For code that polls a split reader itself (without a tag, splits are not told apart).
  */
 export class SplitOutputs<T> implements ReaderOutput<T> {
   private readonly bySplit = new Map<string, SourceOutput<T>>();
 
-  constructor(public main: SourceOutput<T>) {}
+  constructor(
+    public main: SourceOutput<T>,
+    private readonly tag?: SplitTag,
+  ) {}
 
   collect(record: T): void {
     this.main.collect(record);
@@ -108,14 +122,28 @@ export class SplitOutputs<T> implements ReaderOutput<T> {
   createOutputForSplit(splitId: string): SourceOutput<T> {
     let output = this.bySplit.get(splitId);
     if (output === undefined) {
-      output = { collect: (record) => this.main.collect(record) };
+      const tag = this.tag;
+      output =
+        tag === undefined
+          ? { collect: (record) => this.main.collect(record) }
+          : {
+              collect: (record) => {
+                const previous = tag.split;
+                tag.split = splitId;
+                try {
+                  this.main.collect(record);
+                } finally {
+                  tag.split = previous;
+                }
+              },
+            };
       this.bySplit.set(splitId, output);
     }
     return output;
   }
 
   releaseOutputForSplit(splitId: string): void {
-    this.bySplit.delete(splitId);
+    if (this.bySplit.delete(splitId)) this.tag?.onSplitReleased?.(splitId);
   }
 }
 

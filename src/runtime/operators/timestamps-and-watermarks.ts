@@ -7,14 +7,19 @@
  * operator emits it itself when its input ends.
  *
  * A punctuated watermark a record's event causes goes downstream after that record.
+ *
+ * Chained after a split-based source, it keeps a generator per source split (split-watermarks.ts):
+ * the records carry their split's id in the task's record context, which this operator clears
+ * for the operators after it (a later assigner sees one stream).
  */
 import type { WatermarkStrategy } from "../../api/watermark-strategy.ts";
-import type { WatermarkGenerator, WatermarkOutput } from "../../api/watermark-generators.ts";
+import type { WatermarkOutput } from "../../api/watermark-generators.ts";
 import { WeirError } from "../../core/errors.ts";
 import { MAX_WATERMARK, MIN_WATERMARK, type Watermark } from "../../core/watermark.ts";
 import type { RecordTimestamp } from "../record-timestamp.ts";
 import type { OperatorContext, Output, StreamOperator } from "./operator.ts";
 import { operatorFailure } from "./user-function.ts";
+import { SplitWatermarks } from "./split-watermarks.ts";
 
 /** What the generator emits, passed on when it advances; held back while a record is being handled. */
 class GeneratedWatermarks implements WatermarkOutput {
@@ -78,7 +83,7 @@ export class TimestampsAndWatermarksOperator<T> implements StreamOperator {
   private name = "";
   private time!: RecordTimestamp;
   private assigner: ((event: T, recordTimestamp: number | null) => number) | undefined;
-  private generator!: WatermarkGenerator<T>;
+  private generators!: SplitWatermarks<T>;
   private watermarks!: GeneratedWatermarks;
   private intervalMs = 0;
   private nextEmit: number | undefined;
@@ -94,13 +99,15 @@ export class TimestampsAndWatermarksOperator<T> implements StreamOperator {
     this.name = context.runtime.operatorName;
     this.time = context.recordTimestamp;
     const clock = context.clock;
+    this.watermarks = new GeneratedWatermarks(output);
     try {
       this.assigner = this.strategy.createTimestampAssigner();
-      this.generator = this.strategy.createWatermarkGenerator({ getInputActivityClock: () => clock });
+      const strategy = this.strategy;
+      this.generators = new SplitWatermarks<T>(() => strategy.createWatermarkGenerator({ getInputActivityClock: () => clock }), this.watermarks);
     } catch (e) {
       throw operatorFailure(this.name, e);
     }
-    this.watermarks = new GeneratedWatermarks(output);
+    if (this.time.onSplitReleased === undefined) this.time.onSplitReleased = (split) => this.generators.release(split);
     this.intervalMs = this.autoWatermarkInterval();
     this.nextEmit = this.intervalMs > 0 ? clock.now() + this.intervalMs : undefined;
   }
@@ -108,6 +115,7 @@ export class TimestampsAndWatermarksOperator<T> implements StreamOperator {
   processElement(record: unknown): void {
     const time = this.time;
     const previous = time.current;
+    const split = time.split;
     let timestamp = previous;
     const watermarks = this.watermarks;
     watermarks.deferring = true;
@@ -122,16 +130,18 @@ export class TimestampsAndWatermarksOperator<T> implements StreamOperator {
         }
         timestamp = assigned;
       }
-      if (timestamp !== null) this.generator.onEvent(record as T, timestamp, watermarks);
+      if (timestamp !== null) this.generators.onEvent(split, record as T, timestamp);
     } catch (e) {
       watermarks.deferring = false;
       throw operatorFailure(this.name, e);
     }
     time.current = timestamp;
+    time.split = undefined;
     try {
       this.output.collect(record);
     } finally {
       time.current = previous;
+      time.split = split;
     }
     watermarks.flush();
   }
@@ -150,7 +160,7 @@ export class TimestampsAndWatermarksOperator<T> implements StreamOperator {
 
   onProcessingTime(now: number): void {
     try {
-      this.generator.onPeriodicEmit(this.watermarks);
+      this.generators.onPeriodicEmit();
     } catch (e) {
       throw operatorFailure(this.name, e);
     }

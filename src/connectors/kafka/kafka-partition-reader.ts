@@ -1,0 +1,218 @@
+/**
+ * Reads the Kafka partitions (splits) assigned to one source subtask. A fetch loop runs beside
+ * the task: it asks each partition's leader for records after the partition's fetch position and
+ * queues them per partition (read_committed filtering in record-batches.ts); `pollNext` emits
+ * queued records through each partition's own split output (per-partition watermarks) and moves
+ * the split's offset past each record it emits, so a checkpoint holds exactly what was emitted.
+ * The loop pauses while `maxBufferedRecords` records wait. A fetch failure fails the task on its
+ * next poll (the client has retried it), with the brokers and the cause.
+ */
+import { WeirError } from "../../core/errors.ts";
+import { AVAILABLE, type InputStatus } from "../../sources/source.ts";
+import { SourceReaderBase, checkSplit, isWholeNumber, promiseWithResolve, type HeldSplit } from "../../sources/source-reader-base.ts";
+import type { ReaderOutput, SplitReaderContext } from "../../sources/split-source.ts";
+import { kafkaFailure } from "./kafka-connection.ts";
+import { KafkaAdminClient } from "./kafka-admin-client.ts";
+import { readBatches, type FetchedBatch, type FetchedEntry } from "./record-batches.ts";
+import type { KafkaPartitionSplit, KafkaSourceRecord, ResolvedKafkaSource } from "./kafka-source.ts";
+
+/** A queued record, or (entry undefined) a position past skipped batches. */
+interface Queued {
+  readonly entry: FetchedEntry | undefined;
+  readonly next: number;
+}
+
+interface Held {
+  fetchOffset: number;
+  readonly queue: Queued[];
+  head: number;
+}
+
+export class KafkaPartitionReader<T> extends SourceReaderBase<T, KafkaPartitionSplit> {
+  private readonly client: KafkaAdminClient;
+  private readonly held = new Map<string, Held>();
+  private buffered = 0;
+  private failure: unknown;
+  private closed = false;
+  private loop: Promise<void> | undefined;
+  private fetched: { promise: Promise<void>; resolve: () => void } | undefined;
+  private wakeLoop: (() => void) | undefined;
+  /** Offsets per completed-to-be checkpoint, committed to the group when it completes. */
+  private readonly pendingCommits = new Map<number, { topic: string; partition: number; offset: number }[]>();
+
+  constructor(
+    context: SplitReaderContext,
+    private readonly options: ResolvedKafkaSource<T>,
+  ) {
+    super(context);
+    this.client = new KafkaAdminClient(options as ResolvedKafkaSource<unknown>);
+  }
+
+  override start(): void | Promise<void> {
+    this.loop = this.fetchLoop();
+    return super.start();
+  }
+
+  override addSplits(splits: readonly KafkaPartitionSplit[]): void {
+    super.addSplits(splits);
+    this.wakeLoop?.();
+  }
+
+  protected override adopt(split: KafkaPartitionSplit): HeldSplit<KafkaPartitionSplit> {
+    checkSplit(
+      split,
+      (s) => typeof s.topic === "string" && isWholeNumber(s.partition) && isWholeNumber(s.offset) && (s.stoppingOffset === undefined || isWholeNumber(s.stoppingOffset)),
+      "a Kafka partition split",
+      "topic, partition, offset (and optionally stoppingOffset)",
+    );
+    this.held.set(split.splitId, { fetchOffset: split.offset, queue: [], head: 0 });
+    return { ...split };
+  }
+
+  protected snapshotSplit(split: HeldSplit<KafkaPartitionSplit>): KafkaPartitionSplit {
+    const { splitId, topic, partition, offset, stoppingOffset } = split;
+    return stoppingOffset === undefined ? { splitId, topic, partition, offset } : { splitId, topic, partition, offset, stoppingOffset };
+  }
+
+  override snapshotState(checkpointId: number): KafkaPartitionSplit[] {
+    const splits = super.snapshotState(checkpointId);
+    if (this.options.groupId !== undefined) this.pendingCommits.set(checkpointId, splits.map((s) => ({ topic: s.topic, partition: s.partition, offset: s.offset })));
+    return splits;
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    const offsets = this.pendingCommits.get(checkpointId);
+    for (const id of [...this.pendingCommits.keys()]) if (id <= checkpointId) this.pendingCommits.delete(id);
+    // The checkpoint holds the offsets a restore uses; the group's are for monitoring and for a
+    // new job started from them, so a failed commit is left to the next checkpoint's.
+    if (offsets !== undefined) void this.client.commit(offsets).catch(() => undefined);
+  }
+
+  protected readSplits(output: ReaderOutput<T>, maxRecords: number): InputStatus {
+    if (this.failure !== undefined) throw kafkaFailure("source", this.options.connection, "fetching records", this.failure);
+    let emitted = 0;
+    for (const split of [...this.splits]) {
+      const held = this.held.get(split.splitId)!;
+      const splitOutput = output.createOutputForSplit(split.splitId);
+      while (emitted < maxRecords && held.head < held.queue.length && !this.stopped(split)) {
+        const queued = held.queue[held.head++]!;
+        if (queued.entry !== undefined) {
+          const entry = queued.entry;
+          const record: KafkaSourceRecord = { topic: split.topic, partition: split.partition, ...entry };
+          let value: T;
+          try {
+            value = this.options.deserialize(record);
+          } catch (e) {
+            throw new WeirError("WEIR_ERR_SOURCE_IO", `Kafka record ${split.topic}-${split.partition}@${entry.offset} could not be deserialized: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+          }
+          splitOutput.collect(value);
+          emitted++;
+          this.buffered--;
+        }
+        split.offset = Math.max(split.offset, queued.next);
+      }
+      if (held.head === held.queue.length) {
+        held.queue.length = 0;
+        held.head = 0;
+      }
+      if (this.stopped(split)) {
+        this.held.delete(split.splitId);
+        output.releaseOutputForSplit(split.splitId);
+        this.finishSplit(split);
+      }
+    }
+    this.wakeLoop?.();
+    return emitted > 0 || this.splits.some((s) => this.hasQueued(s)) ? "more-available" : "nothing-available";
+  }
+
+  protected override splitsAvailable(): Promise<void> {
+    if (this.failure !== undefined || this.splits.some((s) => this.hasQueued(s) || this.stopped(s))) return AVAILABLE;
+    this.fetched ??= promiseWithResolve();
+    return this.fetched.promise;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wakeLoop?.();
+    await this.loop?.catch(() => undefined);
+    await this.client.close();
+  }
+
+  private stopped(split: HeldSplit<KafkaPartitionSplit>): boolean {
+    return split.stoppingOffset !== undefined && split.offset >= split.stoppingOffset;
+  }
+
+  private hasQueued(split: HeldSplit<KafkaPartitionSplit>): boolean {
+    const held = this.held.get(split.splitId);
+    return held !== undefined && held.head < held.queue.length;
+  }
+
+  private wakeTask(): void {
+    const waiter = this.fetched;
+    this.fetched = undefined;
+    waiter?.resolve();
+  }
+
+  /** Fetches until closed: one request per leader at a time, pausing while the queues are full or no split is held. */
+  private async fetchLoop(): Promise<void> {
+    try {
+      while (!this.closed) {
+        const wanted = this.splits.filter((s) => s.stoppingOffset === undefined || this.held.get(s.splitId)!.fetchOffset < s.stoppingOffset);
+        if (wanted.length === 0 || this.buffered >= this.options.maxBufferedRecords) {
+          await new Promise<void>((resolve) => (this.wakeLoop = resolve));
+          this.wakeLoop = undefined;
+          continue;
+        }
+        await this.fetchOnce(wanted);
+      }
+    } catch (e) {
+      if (!this.closed) {
+        this.failure = e;
+        this.wakeTask();
+      }
+    }
+  }
+
+  private async fetchOnce(splits: readonly HeldSplit<KafkaPartitionSplit>[]): Promise<void> {
+    const consumer = this.client.consumer;
+    const topics = [...new Set(splits.map((s) => s.topic))];
+    const metadata = await consumer.metadata({ topics });
+    const byLeader = new Map<number, { topicId: string; partitions: object[] }[]>();
+    const names = new Map<string, string>();
+    for (const split of splits) {
+      const topic = metadata.topics.get(split.topic);
+      const partition = topic?.partitions[split.partition];
+      if (topic === undefined || partition === undefined) throw new Error(`partition ${split.splitId} is not in the broker's metadata`);
+      names.set(topic.id, split.topic);
+      const requests = byLeader.get(partition.leader) ?? [];
+      byLeader.set(partition.leader, requests);
+      requests.push({
+        topicId: topic.id,
+        partitions: [{ partition: split.partition, fetchOffset: BigInt(this.held.get(split.splitId)!.fetchOffset), partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1n }],
+      });
+    }
+    await Promise.all(
+      [...byLeader].map(async ([node, topicRequests]) => {
+        const response = await consumer.fetch({ node, topics: topicRequests as never, maxWaitTime: this.options.maxWaitMs, isolationLevel: this.options.readCommitted ? 1 : 0 });
+        for (const topicResponse of response.responses) {
+          const topic = names.get(topicResponse.topicId as string)!;
+          for (const p of topicResponse.partitions) {
+            if (p.errorCode !== 0) throw new Error(`fetching ${topic}-${p.partitionIndex} failed with error code ${p.errorCode}`);
+            const held = this.held.get(`${topic}-${p.partitionIndex}`);
+            if (held === undefined || p.records === undefined || p.records === null) continue;
+            const from = held.fetchOffset;
+            const queue = held.queue;
+            const before = queue.length;
+            const position = readBatches(p.records as unknown as FetchedBatch[], (p.abortedTransactions ?? []) as never, this.options.readCommitted, from, (entry) => {
+              queue.push({ entry, next: entry.offset + 1 });
+            });
+            this.buffered += queue.length - before;
+            if (position > from) queue.push({ entry: undefined, next: position });
+            held.fetchOffset = position;
+          }
+        }
+      }),
+    );
+    this.wakeTask();
+  }
+}
