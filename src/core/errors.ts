@@ -25,7 +25,7 @@ export const ErrorCodes = {
   WEIR_ERR_JOB_CANCELLED: "the job was cancelled before it finished",
   WEIR_ERR_SOURCE_IO: "a source could not read its input (a file is missing or unreadable)",
   WEIR_ERR_STATE_CORRUPT: "a state snapshot could not be read: it is truncated, corrupt or of an unknown format",
-  WEIR_ERR_VALUE_NOT_SERIALIZABLE: "a value in state, in an operator's snapshot or in a record crossing threads holds something structuredClone cannot copy (a function, a symbol, a class instance)",
+  WEIR_ERR_VALUE_NOT_SERIALIZABLE: "a value in state, in an operator's snapshot or in a record crossing threads holds something structuredClone cannot copy (a function, a symbol, a WeakMap or Promise)",
   WEIR_ERR_SINK_CONFLICT: "a sink's target holds output that the restored state does not account for",
   WEIR_ERR_SINK_OUTPUT_EXISTS: "a sink starting fresh found committed output of another run where it would write",
   WEIR_ERR_SINK_IO: "a sink cannot write where it was told to (the path is a file, or permission is denied); checked before any record flows",
