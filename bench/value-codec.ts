@@ -7,6 +7,9 @@
  * 2. Keyed state snapshot bodies: 10,000 object values ({ n, tags: [..] }) written as slots of one
  *    MessagePack body, against msgpackr alone (no inspection).
  *
+ * 3. The same batches of bids as instances of a class (`class Bid { … }`), against the plain bids,
+ *    both through the BatchCodec: what a class instance costs over a plain object.
+ *
  * Warmed up; variants alternate, round after round; medians with the spread (min–max) and the
  * ratio new/old per round.
  *
@@ -21,6 +24,19 @@ const rounds = Number(process.argv[2] ?? 9);
 const bids = Array.from({ length: 1000 }, (_, i) => ({ auction: 1000 + (i % 97), bidder: 2000 + (i % 13), price: i * 3 + 0.5, channel: "channel-1", url: `https://example.com/${i}`, dateTime: 1_700_000_000_000 + i, extra: "" }));
 const values = Array.from({ length: 10_000 }, (_, i) => ({ n: i, tags: ["a", `t${i % 7}`] }));
 
+class Bid {
+  constructor(
+    readonly auction: number,
+    readonly bidder: number,
+    readonly price: number,
+    readonly channel: string,
+    readonly url: string,
+    readonly dateTime: number,
+    readonly extra: string,
+  ) {}
+}
+const classBids = bids.map((b) => new Bid(b.auction, b.bidder, b.price, b.channel, b.url, b.dateTime, b.extra));
+
 function time(fn: () => void, reps: number): number {
   const start = process.hrtime.bigint();
   for (let i = 0; i < reps; i++) fn();
@@ -32,6 +48,7 @@ const oldUnpackr = new Unpackr({ useRecords: true, bundleStrings: true });
 const codec = new BatchCodec();
 const batchOld = () => oldUnpackr.unpack(Uint8Array.from(oldPackr.pack(bids)));
 const batchNew = () => codec.decode(codec.encode(bids));
+const batchClasses = () => codec.decode(codec.encode(classBids));
 
 const treePackr = new Packr({ moreTypes: true, useRecords: false });
 const where = () => "bench";
@@ -46,7 +63,7 @@ const bodyNew = () => {
   plainPackr.pack([[0, flat]]);
 };
 
-function compare(label: string, unit: string, perRep: number, reps: number, old: () => void, fresh: () => void): void {
+function compare(label: string, unit: string, perRep: number, reps: number, old: () => void, fresh: () => void, names = ["before (msgpackr alone)", "value codec"]): void {
   for (let i = 0; i < 3; i++) {
     time(old, reps);
     time(fresh, reps);
@@ -58,8 +75,10 @@ function compare(label: string, unit: string, perRep: number, reps: number, old:
     b.push((perRep * reps) / time(fresh, reps));
   }
   const fmt = (v: number) => `${(v / 1e6).toFixed(2)} M ${unit}/s`;
-  console.log(`${label}\n  before (msgpackr alone): ${formatSummary(summarize(a), fmt)}\n  value codec:             ${formatSummary(summarize(b), fmt)}\n  ratio:                   ${formatSummary(summarize(ratios(b, a)), (v) => v.toFixed(2))}`);
+  const [first, second] = names.map((n) => `${n}:`.padEnd(25)) as [string, string];
+  console.log(`${label}\n  ${first}${formatSummary(summarize(a), fmt)}\n  ${second}${formatSummary(summarize(b), fmt)}\n  ${"ratio:".padEnd(25)}${formatSummary(summarize(ratios(b, a)), (v) => v.toFixed(2))}`);
 }
 
 compare("record batches, round trip (1,000 bids per batch)", "records", bids.length, 200, batchOld, batchNew);
 compare("snapshot body, encode (10,000 object values)", "values", values.length, 20, bodyOld, bodyNew);
+compare("record batches of class instances, round trip (1,000 bids per batch)", "records", bids.length, 200, batchNew, batchClasses, ["plain objects", "class instances"]);

@@ -9,7 +9,9 @@
  * - plain objects (also with a null prototype) and instances of user classes become a new object
  *   with the same prototype and a deep copy of each own enumerable string-keyed property (the
  *   constructor is not run; non-enumerable and `#private` fields are not copied, nor symbol-keyed
- *   ones except on plain objects);
+ *   ones except on plain objects). This is where in-thread copies differ from the value codec
+ *   (value-codec.ts), which writes a class instance as structuredClone does, as a plain object of
+ *   the same fields: keeping the prototype is free here, and keeps methods working in a chain;
  * - arrays keep their length and holes; Map and Set keep their order, with keys, values and
  *   elements copied deeply; Date, RegExp, ArrayBuffer, DataView and typed arrays (Node's Buffer
  *   included) are copied with their bytes, keeping their type; boxed numbers, strings and

@@ -27,7 +27,7 @@ export const ErrorCodes = {
   WEIR_ERR_SOURCE_UNREACHABLE: "a source's server could not be reached (refused, timed out, lost) within its connection attempts; the message names the address and the cause",
   WEIR_ERR_SOURCE_DESERIALIZE: "a source's deserialiser could not turn a message into a record (not JSON, say); the message names where the message is",
   WEIR_ERR_STATE_CORRUPT: "a state snapshot could not be read: it is truncated, corrupt or of an unknown format",
-  WEIR_ERR_VALUE_NOT_SERIALIZABLE: "a value in state, in an operator's snapshot or in a record crossing threads holds something structuredClone cannot copy (a function, a symbol, a class instance)",
+  WEIR_ERR_VALUE_NOT_SERIALIZABLE: "a value in state, in an operator's snapshot or in a record crossing threads holds something structuredClone cannot copy (a function, a symbol, a WeakMap or Promise)",
   WEIR_ERR_SINK_CONFLICT: "a sink's target holds output that the restored state does not account for",
   WEIR_ERR_SINK_OUTPUT_EXISTS: "a sink starting fresh found committed output of another run where it would write",
   WEIR_ERR_SINK_IO: "a sink cannot write where it was told to (the path is a file, or permission is denied); checked before any record flows",

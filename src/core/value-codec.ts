@@ -8,23 +8,26 @@
  * against a missing one, array holes, and an object reached twice (sharing, cycles) within one
  * value. Nothing is shared between the value and its bytes, nor between two decodes.
  *
- * A value that `structuredClone` would not copy faithfully is refused when it is written, with
+ * An instance of a class is written as `structuredClone` copies it: as a plain object of its own
+ * enumerable properties (its prototype, methods, getters and `#private` fields are not written), or
+ * as its built-in type for a subclass of one (a subclass of Map comes back a Map). An instance of a
+ * class with a `toJSON` method is written as what `toJSON()` returns instead (as JSON.stringify
+ * would; Weir's windows are written so), and read back as that.
+ *
+ * A value that `structuredClone` would not copy is refused when it is written, with
  * `WEIR_ERR_VALUE_NOT_SERIALIZABLE` naming where the value was and the path inside it: functions,
- * symbols, instances of classes (objects whose prototype is not Object.prototype, null or one of
- * the built-in types above; their methods would be gone after a restore or on another thread),
- * WeakMap, WeakSet, WeakRef, Promise and SharedArrayBuffer. An instance of a class with a
- * `toJSON` method is written as what `toJSON()` returns (as JSON.stringify would; Weir's windows
- * are written so), and read back as that. Symbol-keyed and non-enumerable
- * properties are not written (as `structuredClone` does). A lone surrogate in a string value is
- * kept (a text cut in the middle of an emoji), but not in a property name of a plain object,
- * where it becomes U+FFFD: checking every name would cost a third of the encoding of small
- * records. A value nested deeper than
- * MAX_INSPECTED_DEPTH levels is written without the check of what lies below that depth; a
- * function down there still fails the write, naming only the depth.
+ * symbols, WeakMap, WeakSet, WeakRef, Promise and SharedArrayBuffer (and other built-in objects
+ * V8's serializer cannot copy, such as iterators, named by V8's message without a path).
+ * Symbol-keyed and non-enumerable properties are not written (as `structuredClone` does). A lone
+ * surrogate in a string value is kept (a text cut in the middle of an emoji), but not in a
+ * property name of a plain object, where it becomes U+FFFD: checking every name would cost a
+ * third of the encoding of small records. A value nested deeper than MAX_INSPECTED_DEPTH levels is
+ * written without the check of what lies below that depth; a function down there still fails the
+ * write, naming only the depth.
  *
  * Two encodings, chosen per value by one inspection: a *plain* value (null, booleans, numbers
- * other than -0, well-formed strings, Dates, plain objects and dense arrays of plain values, each
- * object reached once) is MessagePack (msgpackr), which reads it back exactly and is several times
+ * other than -0, well-formed strings, Dates, plain objects, instances of classes and dense arrays
+ * of plain values, each object reached once) is MessagePack (msgpackr), which reads it back exactly and is several times
  * faster than the alternative; every other value is written by V8's serializer, the algorithm of
  * `structuredClone` itself. A plain value never holds a Uint8Array, so in a list of slots (see
  * toSlot) a Uint8Array marks the V8 bytes of a value that is not plain.
@@ -73,6 +76,37 @@ const RICH_PROTOTYPES: ReadonlySet<unknown> = new Set<unknown>([
   URIError.prototype,
   ...[Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array].map((t) => t.prototype),
 ]);
+
+/** Built-in types structuredClone refuses (their contents cannot be read, or are shared memory). */
+function isRefusedType(object: object): boolean {
+  return object instanceof WeakMap || object instanceof WeakSet || object instanceof WeakRef || object instanceof Promise || object instanceof SharedArrayBuffer;
+}
+
+/** Whether `object`, whose prototype is not a known one, is an instance of a subclass of a built-in type V8's serializer copies as that type. */
+function isBuiltInSubclass(object: object): boolean {
+  return (
+    Array.isArray(object) ||
+    object instanceof Map ||
+    object instanceof Set ||
+    object instanceof Date ||
+    object instanceof RegExp ||
+    object instanceof Error ||
+    object instanceof ArrayBuffer ||
+    ArrayBuffer.isView(object) ||
+    object instanceof Number ||
+    object instanceof String ||
+    object instanceof Boolean
+  );
+}
+
+/**
+ * Whether `object` is an ordinary object of a class: one V8's serializer writes as a plain object of
+ * its own enumerable properties. Built-in objects it cannot copy (iterators, Intl formatters, …)
+ * carry a Symbol.toStringTag, and are left to V8's serializer to refuse.
+ */
+function isOrdinaryInstance(object: object): boolean {
+  return Object.prototype.toString.call(object) === "[object Object]";
+}
 
 /**
  * Objects met in the value being inspected (one reached twice makes the value rich): a list while
@@ -143,9 +177,17 @@ function objectVerdict(object: object, depth: number): Verdict {
   if (proto === Date.prototype) return PLAIN;
   if (!RICH_PROTOTYPES.has(proto)) {
     const toJSON = (object as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON !== "function") return REFUSED;
-    holdsToJSON = true;
-    return verdictOf(toJSON.call(object, ""), next);
+    if (typeof toJSON === "function") {
+      holdsToJSON = true;
+      return verdictOf(toJSON.call(object, ""), next);
+    }
+    if (isRefusedType(object)) return REFUSED;
+    if (!isBuiltInSubclass(object)) return instanceVerdict(object, toJSON === undefined && isOrdinaryInstance(object) ? PLAIN : RICH, next);
+    if (Array.isArray(object)) {
+      const array = object as unknown[];
+      for (let i = 0; i < array.length; i++) if (verdictOf(array[i], next) === REFUSED) return REFUSED;
+      return RICH;
+    }
   }
   if (object instanceof Map) {
     for (const [k, v] of object as Map<unknown, unknown>) if (verdictOf(k, next) === REFUSED || verdictOf(v, next) === REFUSED) return REFUSED;
@@ -153,6 +195,21 @@ function objectVerdict(object: object, depth: number): Verdict {
     for (const element of object as Set<unknown>) if (verdictOf(element, next) === REFUSED) return REFUSED;
   }
   return RICH;
+}
+
+/**
+ * An instance of a class, written as its own enumerable properties: plain when they are (MessagePack
+ * writes such an object as a map of them, as it does a plain object), unless `verdict` is RICH
+ * already (a non-function `toJSON` field, which MessagePack would call; a built-in object V8 must judge).
+ */
+function instanceVerdict(object: object, verdict: Verdict, next: number): Verdict {
+  for (const key of Object.keys(object)) {
+    if (key === "__proto__") verdict = RICH;
+    const v = verdictOf((object as Record<string, unknown>)[key], next);
+    if (v > verdict) verdict = v;
+    if (verdict === REFUSED) return REFUSED;
+  }
+  return verdict;
 }
 
 /**
@@ -215,9 +272,18 @@ function withToJSON(value: unknown): unknown {
       return out;
     }
     if (proto === Date.prototype || RICH_PROTOTYPES.has(proto)) return v;
-    const replaced = copy((v as { toJSON(key: string): unknown }).toJSON(""));
-    copies.set(v, replaced);
-    return replaced;
+    const toJSON = (v as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function") {
+      const replaced = copy(toJSON.call(v, ""));
+      copies.set(v, replaced);
+      return replaced;
+    }
+    if (isBuiltInSubclass(v) || !isOrdinaryInstance(v)) return v;
+    // An ordinary class instance, which V8 would write as a plain object of its own fields.
+    const out: Record<string, unknown> = {};
+    copies.set(v, out);
+    for (const key of Object.keys(v)) Object.defineProperty(out, key, { value: copy((v as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+    return out;
   };
   return copy(value);
 }
@@ -232,7 +298,8 @@ function refusal(root: object, where: string): WeirError {
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null && proto !== Array.prototype && proto !== Date.prototype && !RICH_PROTOTYPES.has(proto)) {
       const toJSON = (value as { toJSON?: unknown }).toJSON;
-      return typeof toJSON === "function" ? find(toJSON.call(value, ""), `${path}.toJSON()`, depth + 1) : notSerializable(where, path, value);
+      if (typeof toJSON === "function") return find(toJSON.call(value, ""), `${path}.toJSON()`, depth + 1);
+      if (isRefusedType(value)) return notSerializable(where, path, value);
     }
     if (value instanceof Map) {
       let i = 0;
@@ -258,7 +325,7 @@ function refusal(root: object, where: string): WeirError {
       }
       return undefined;
     }
-    for (const key in value) {
+    for (const key of Object.keys(value)) {
       const found = find((value as Record<string, unknown>)[key], /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`, depth + 1);
       if (found !== undefined) return found;
     }
@@ -292,14 +359,14 @@ function describeClass(value: unknown): string {
 }
 
 /**
- * V8's serializer, for the value inspected last, which was rich. A function below MAX_INSPECTED_DEPTH surfaces
- * here, as V8's DataCloneError.
+ * V8's serializer, for the value inspected last, which was rich. A function below MAX_INSPECTED_DEPTH,
+ * or a built-in object V8 cannot copy, surfaces here as V8's DataCloneError.
  */
 export function serializeRich(value: unknown, where: () => string): Uint8Array {
   try {
     return serialize(withToJSON(value));
   } catch (e) {
-    throw new WeirError("WEIR_ERR_VALUE_NOT_SERIALIZABLE", `${where()} cannot be written (deeper than ${MAX_INSPECTED_DEPTH} levels): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new WeirError("WEIR_ERR_VALUE_NOT_SERIALIZABLE", `${where()} cannot be written to a checkpoint or sent to another thread: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }
 

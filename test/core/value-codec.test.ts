@@ -54,16 +54,93 @@ describe("value codec", () => {
     assert.equal(inspectValue([shared, shared], here), "rich");
   });
 
-  it("a function, a symbol or a class instance is refused, naming where it is and its path", () => {
+  it("a function, a symbol, a weak collection, a promise or shared memory is refused, naming where it is and its path", () => {
     class Point {
       constructor(readonly x: number) {}
     }
     assert.throws(() => encodeValue({ handlers: [1, 2, () => 3] }, here), notSerializable(/^value state 'seen' under key "a" holds at value\.handlers\[2\] a function/));
-    assert.throws(() => encodeValue({ at: new Map([["p", new Point(1)]]) }, here), notSerializable(/at value\.at\.get\("p"\) an instance of class Point/));
+    assert.throws(() => encodeValue({ at: new Map([["p", new Point(1)]]), onMove: [() => 1] }, here), notSerializable(/at value\.onMove\[0\] a function/));
     assert.throws(() => encodeValue(new Set([Symbol("s")]), here), notSerializable(/at value\.values\(\)\[0\] a symbol/));
-    assert.throws(() => encodeValue(new Point(2), here), notSerializable(/is an instance of class Point/));
     assert.throws(() => encodeValue({ "odd key": new WeakMap() }, here), notSerializable(/value\["odd key"\] an instance of class WeakMap/));
+    assert.throws(() => encodeValue([new WeakSet(), 1], here), notSerializable(/value\[0\] an instance of class WeakSet/));
+    assert.throws(() => encodeValue({ ref: new WeakRef({}) }, here), notSerializable(/value\.ref an instance of class WeakRef/));
+    assert.throws(() => encodeValue({ pending: Promise.resolve(1) }, here), notSerializable(/value\.pending an instance of class Promise/));
+    assert.throws(() => encodeValue({ shared: new SharedArrayBuffer(8) }, here), notSerializable(/value\.shared an instance of class SharedArrayBuffer/));
     assert.throws(() => toSlot(() => 1, here), notSerializable(/is a function/));
+  });
+
+  it("a function in a field of a class instance is refused, naming its path", () => {
+    class Task {
+      constructor(
+        readonly id: number,
+        readonly run: unknown,
+      ) {}
+    }
+    assert.throws(() => encodeValue({ tasks: [new Task(1, "x"), new Task(2, () => 2)] }, here), notSerializable(/at value\.tasks\[1\]\.run a function/));
+  });
+
+  it("a built-in object V8 cannot copy (an iterator) is refused with V8's reason", () => {
+    assert.throws(() => encodeValue({ cursor: new Map([[1, 2]]).entries() }, here), notSerializable(/^value state 'seen' under key "a" cannot be written .*could not be cloned/));
+  });
+
+  it("a class instance is written as its own enumerable fields and read back as a plain object, as structuredClone does", () => {
+    class WordWithCount {
+      readonly hidden = new Map([["k", 1]]);
+      constructor(
+        public word: string,
+        public count: number,
+      ) {
+        Object.defineProperty(this, "cache", { value: 1, enumerable: false });
+      }
+      get upper(): string {
+        return this.word.toUpperCase();
+      }
+      describe(): string {
+        return `${this.word}: ${this.count}`;
+      }
+    }
+    class Bag extends Map<string, WordWithCount> {}
+    class Words extends Array<WordWithCount> {}
+    const w = new WordWithCount("hello", 2);
+    w.count++;
+    const values: unknown[] = [w, { best: w, at: new Date(3) }, [new WordWithCount("a", 1), new WordWithCount("b", -0)], new Bag([["x", w]]), Words.from([w]), { big: 1n, w }];
+    for (const value of values) {
+      const back = decodeValue(encodeValue(value, here), "test");
+      assert.equal(fingerprint(back), fingerprint(structuredClone(value)));
+      const bytes = plainPackr.pack(["before", toSlot(value, here)]);
+      assert.equal(fingerprint(fromSlot((plainPackr.unpack(bytes) as unknown[])[1], "test")), fingerprint(structuredClone(value)));
+    }
+    const back = decodeValue(encodeValue(w, here), "test") as Record<string, unknown>;
+    assert.deepEqual(Object.keys(back), Object.keys(w));
+    assert.deepEqual([...Object.keys(back)].sort(), ["count", "hidden", "word"], "own enumerable fields only: no getter, no non-enumerable field");
+    assert.equal(Object.getPrototypeOf(back), Object.prototype, "methods and instanceof are gone after the trip");
+    assert.ok(back.hidden instanceof Map);
+    class Hit {
+      constructor(
+        readonly key: string,
+        readonly at: Date,
+      ) {}
+    }
+    assert.equal(inspectValue([new Hit("a", new Date(1))], here), "plain", "instances of plain fields are written as MessagePack");
+    assert.equal(inspectValue(w, here), "rich", "an instance holding a Map is written by V8's serializer");
+    assert.ok(decodeValue(encodeValue(new Bag(), here), "test") instanceof Map, "a subclass of Map comes back a Map");
+    assert.ok(Array.isArray(decodeValue(encodeValue(new Words(), here), "test")), "a subclass of Array comes back an array");
+  });
+
+  it("an instance of a class with toJSON inside a class instance is written as what toJSON returns", () => {
+    class Window {
+      constructor(readonly end: number) {}
+      toJSON(): number {
+        return this.end;
+      }
+    }
+    class Pane {
+      constructor(
+        readonly window: Window,
+        readonly seen: Set<number>,
+      ) {}
+    }
+    assert.deepEqual(decodeValue(encodeValue(new Pane(new Window(10), new Set([1])), here), "test"), { window: 10, seen: new Set([1]) });
   });
 
   it("an instance of a class with toJSON is written as what toJSON returns, in plain and in rich values", () => {

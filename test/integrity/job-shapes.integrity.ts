@@ -8,7 +8,7 @@
  *
  *   npm run test:integrity                              a few seeds (CI)
  *   WEIR_INTEGRITY_SEEDS=200 npm run test:integrity     many seeds
- *   WEIR_INTEGRITY_BASE=36 WEIR_INTEGRITY_SEEDS=7 ...   seeds 36–42 (what CI runs)
+ *   WEIR_INTEGRITY_BASE=36 WEIR_INTEGRITY_SEEDS=11 ...  seeds 36–46 (what CI runs)
  *   WEIR_INTEGRITY_SEED=12 npm run test:integrity       replay one seed
  *   WEIR_INTEGRITY_SHAPES=union-of-two-sources,...      only the seeds of these shapes
  */

@@ -30,14 +30,28 @@ describe("operator snapshots", () => {
     assert.deepEqual([...back.transactions], [["t1", { rows: 1 }]]);
   });
 
-  it("a function or class instance in what snapshotState returned is refused, naming the operator and the path", () => {
+  it("a function in what snapshotState returned is refused, naming the operator and the path", () => {
     class Txn {
-      constructor(readonly id: string) {}
+      constructor(
+        readonly id: string,
+        readonly onCommit: () => void,
+      ) {}
     }
     assert.throws(
-      () => captureOperatorState([], { open: [new Txn("a")] }, undefined, "operator 'sink'"),
-      (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_VALUE_NOT_SERIALIZABLE" && e.message.includes("operator 'sink'") && /value\.state\.open\[0\] an instance of class Txn/.test(e.message),
+      () => captureOperatorState([], { open: [new Txn("a", () => undefined)] }, undefined, "operator 'sink'"),
+      (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_VALUE_NOT_SERIALIZABLE" && e.message.includes("operator 'sink'") && /value\.state\.open\[0\]\.onCommit a function/.test(e.message),
     );
+  });
+
+  it("class instances in what snapshotState returned come back as plain objects of their fields", () => {
+    class Txn {
+      constructor(
+        readonly id: string,
+        readonly rows: number,
+      ) {}
+    }
+    const back = decodeOperatorSnapshot(encodeCapturedSnapshot(undefined, captureOperatorState([], { open: [new Txn("a", 2)] })), "test");
+    assert.deepEqual(back.state, { open: [{ id: "a", rows: 2 }] });
   });
 
   it("a snapshot written in the previous format (operator snapshot format 2) is still read, with its keyed state", () => {

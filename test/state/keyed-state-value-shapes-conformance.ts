@@ -125,14 +125,18 @@ export function keyedStateValueShapesConformance(name: string, create: Factory):
       ["map", (b: KeyedStateBackend, v: unknown) => b.getState(new MapStateDescriptor<string, unknown>("refused")).put("entry", v)],
       ["reducing", (b: KeyedStateBackend, v: unknown) => b.getState(new ReducingStateDescriptor<unknown>("refused", (_a, n) => n)).add(v)],
     ] as const) {
-      it(`a function, symbol or class instance in ${kind} state fails the snapshot, naming the state, key and path`, () => {
+      it(`a function, symbol or weak reference in ${kind} state fails the snapshot, naming the state, key and path`, () => {
         class Session {
-          constructor(readonly id: number) {}
+          constructor(
+            readonly id: number,
+            readonly onEnd: unknown,
+          ) {}
         }
         for (const [bad, what] of [
           [{ onExpire: () => 1 }, /holds at value[^ ]*\.onExpire a function/],
           [{ tags: new Set([Symbol("t")]) }, /holds at value[^ ]*\.tags\.values\(\)\[0\] a symbol/],
-          [{ sessions: [new Session(1)] }, /holds at value[^ ]*\.sessions\[0\] an instance of class Session/],
+          [{ sessions: [new Session(1, () => 1)] }, /holds at value[^ ]*\.sessions\[0\]\.onEnd a function/],
+          [{ last: new WeakRef({}) }, /holds at value[^ ]*\.last an instance of class WeakRef/],
         ] as const) {
           const live = create({ keyGroupRange: FULL, maxParallelism: MAX });
           live.setCurrentKey("user-7");

@@ -2,8 +2,8 @@
  * Encodes record batches for crossing threads. Each record is written by the rule of the value
  * codec (core/value-codec.ts): it arrives as structuredClone would copy it (Maps, Sets, Dates,
  * bigints, typed arrays, -0, undefined against missing fields, objects shared within the
- * record), and a record holding a function, a symbol or a class instance fails the send with
- * WEIR_ERR_VALUE_NOT_SERIALIZABLE and its path. Records are not shared with each other: two
+ * record; a class instance as a plain object of its fields), and a record holding a function, a
+ * symbol or a weak collection fails the send with WEIR_ERR_VALUE_NOT_SERIALIZABLE and its path. Records are not shared with each other: two
  * records holding one object arrive holding a copy each.
  *
  * Format: one flag byte (1 when some record is a V8 slot), then the MessagePack of the array of
