@@ -119,7 +119,7 @@ export { mariadbXaSink, mariadbUpsertSink } from "./sinks/mariadb/mariadb-sinks.
 export type { SqlTwoPhaseCommitSinkOptions, SqlTransaction } from "./sinks/sql/sql-two-phase-commit-sink.ts";
 export type { SqlUpsertSinkOptions } from "./sinks/sql/sql-upsert-sink.ts";
 export type { SqlConnectionOptions } from "./sinks/sql/sql-server.ts";
-export type { RetryPolicy } from "./sinks/sql/retry.ts";
+export type { RetryPolicy } from "./core/retry.ts";
 export { SqlSinkMetrics } from "./sinks/sql/sql-sink-metrics.ts";
 // NATS JetStream: a replayable source (stream sequences in checkpoints) and an idempotent sink.
 export { natsSource } from "./connectors/nats/nats-source.ts";

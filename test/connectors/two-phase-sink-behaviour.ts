@@ -11,7 +11,7 @@ import type { SqlSession } from "../../src/sinks/sql/sql-server.ts";
 import type { TwoPhaseCommitState } from "../../src/sinks/two-phase-commit-sink.ts";
 import type { SqlTransaction } from "../../src/sinks/sql/sql-two-phase-commit-sink.ts";
 import { sinkOperator } from "../sinks/sink-context.ts";
-import { withRetries } from "../../src/sinks/sql/retry.ts";
+import { withRetries } from "../../src/core/retry.ts";
 import { uniqueTable, withSession as withSessionOf, type Service } from "./services.ts";
 import { faultProxy } from "./fault-proxy.ts";
 

@@ -20,7 +20,7 @@
  */
 import { Producer } from "@platformatic/kafka";
 import { invalidArgument, WeirError } from "../../core/errors.ts";
-import { DEFAULT_RETRY, type RetryPolicy } from "../../sinks/sql/retry.ts";
+import { DEFAULT_RETRY, type RetryPolicy } from "../../core/retry.ts";
 import type { CommittedReader, Sink, SinkContext, SinkWriter } from "../../sinks/sink.ts";
 import { twoPhaseCommitSink, type TransactionalWriter, type TwoPhaseCommitState } from "../../sinks/two-phase-commit-sink.ts";
 import { clientOptions, kafkaFailure, resolveKafkaConnection, type KafkaConnectionOptions, type ResolvedKafkaConnection } from "./kafka-connection.ts";

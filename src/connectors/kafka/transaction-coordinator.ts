@@ -17,7 +17,7 @@
  */
 import { Connection, endTxnV4, findCoordinatorV6, initProducerIdV5, listTransactionsV1 } from "@platformatic/kafka";
 import { WeirError } from "../../core/errors.ts";
-import { withRetries, type RetryPolicy } from "../../sinks/sql/retry.ts";
+import { withRetries, type RetryPolicy } from "../../core/retry.ts";
 import { describeKafkaError, kafkaErrorNames, kafkaFailure, type ResolvedKafkaConnection } from "./kafka-connection.ts";
 
 /** What a checkpoint records of a Kafka transaction: enough to commit or abort it from anywhere. */

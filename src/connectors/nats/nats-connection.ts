@@ -10,7 +10,7 @@
  */
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { WeirError } from "../../core/errors.ts";
-import { DEFAULT_RETRY, RetriesExhausted, withRetries, type RetryPolicy } from "../../sinks/sql/retry.ts";
+import { DEFAULT_RETRY, RetriesExhausted, withRetries, type RetryPolicy } from "../../core/retry.ts";
 
 /** How a NATS source or sink reaches its server; every field has a default for a local server. */
 export interface NatsConnectionOptions {

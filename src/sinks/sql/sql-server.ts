@@ -9,7 +9,7 @@
  */
 import { connect } from "node:net";
 import { WeirError } from "../../core/errors.ts";
-import { DEFAULT_RETRY, RetriesExhausted, withRetries, type RetryPolicy } from "./retry.ts";
+import { DEFAULT_RETRY, RetriesExhausted, withRetries, type RetryPolicy } from "../../core/retry.ts";
 
 /** How a sink reaches its server; every field has a default for a local server. */
 export interface SqlConnectionOptions {

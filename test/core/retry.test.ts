@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { RetriesExhausted, retryDelayMs, withRetries } from "../../../src/sinks/sql/retry.ts";
+import { RetriesExhausted, retryDelayMs, withRetries } from "../../src/core/retry.ts";
 
 const policy = { attempts: 4, initialDelayMs: 100, maxDelayMs: 250 };
 

@@ -1,6 +1,6 @@
 /**
- * Retries with exponential back-off for database sinks: an operation that fails with an error its
- * server calls transient (a lost connection, a deadlock, a serialization failure) runs again after
+ * Retries with exponential back-off for connectors (database sinks, NATS, Kafka): an operation
+ * that fails with an error its server calls transient (a lost connection, a deadlock, a serialization failure) runs again after
  * `initialDelayMs`, then twice as long each time up to `maxDelayMs`, at most `attempts` times in
  * all. Only operations that are safe to repeat are retried (connecting, committing a prepared
  * transaction by id, an idempotent upsert); a write inside an open transaction is not, since the
