@@ -155,6 +155,47 @@ export class JobModuleError extends WeirError {
   }
 }
 
+/**
+ * A thrown value that is not an Error (`throw "boom"`, `throw { status: 500 }`), wrapped so it
+ * can be reported and cross threads. It carries no stack: the value had none, and the stack of the
+ * place that wrapped it would point into Weir, not at the user's code.
+ */
+export class NonErrorThrown extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "NonErrorThrown";
+    this.stack = undefined;
+  }
+
+  /** `value` as a message: its type and a short rendering (strings quoted, objects as JSON). */
+  static of(value: unknown): NonErrorThrown {
+    return new NonErrorThrown(`threw ${describeThrownValue(value)}, not an Error (throw an Error to get a stack trace)`);
+  }
+}
+
+function describeThrownValue(value: unknown): string {
+  const MAX = 200;
+  const clip = (text: string): string => (text.length > MAX ? `${text.slice(0, MAX)}…` : text);
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (typeof value === "string") return `a string ${clip(JSON.stringify(value))}`;
+  if (typeof value === "object") {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(value);
+    } catch {
+      json = undefined;
+    }
+    return `an object ${clip(json ?? Object.prototype.toString.call(value))}`;
+  }
+  return `a ${typeof value} ${clip(String(value))}`;
+}
+
+/** `e` as an Error: itself when it is one, otherwise wrapped in a NonErrorThrown. */
+export function asError(e: unknown): Error {
+  return e instanceof Error ? e : NonErrorThrown.of(e);
+}
+
 /** A running job failed because a task failed. */
 export class JobFailedError extends WeirError {
   readonly operator: string;
@@ -162,7 +203,7 @@ export class JobFailedError extends WeirError {
   readonly parallelism: number;
   constructor(fields: { operator: string; subtaskIndex: number; parallelism: number; cause: unknown; code?: ErrorCode }) {
     const cause = fields.cause;
-    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    const reason = cause instanceof NonErrorThrown ? cause.message : cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
     super(
       fields.code ?? "WEIR_ERR_USER_FUNCTION",
       `operator '${fields.operator}' (subtask ${fields.subtaskIndex + 1}/${fields.parallelism}) failed: ${reason}`,

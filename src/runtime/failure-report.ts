@@ -3,7 +3,7 @@
  * in which phase, and the cause's name, message, code and stack. Rebuilt into a JobFailedError
  * in the process that runs the job.
  */
-import { JobFailedError, WeirError, type ErrorCode } from "../core/errors.ts";
+import { asError, JobFailedError, NonErrorThrown, WeirError, type ErrorCode } from "../core/errors.ts";
 import { OperatorFailure } from "./operators/user-function.ts";
 
 export type FailurePhase = "open" | "run";
@@ -36,7 +36,7 @@ export function reportFailure(
 ): FailureReport {
   const operator = error instanceof OperatorFailure ? error.operatorName : task.headName;
   const cause = error instanceof OperatorFailure ? error.cause : error;
-  const e = cause instanceof Error ? cause : new Error(String(cause));
+  const e = asError(cause);
   return {
     phase,
     operator,
@@ -50,7 +50,12 @@ export function reportFailure(
 }
 
 export function jobFailedError(report: FailureReport): JobFailedError {
-  const cause = report.causeCode !== undefined ? new WeirError(report.causeCode, report.causeMessage) : new Error(report.causeMessage);
+  const cause =
+    report.causeCode !== undefined
+      ? new WeirError(report.causeCode, report.causeMessage)
+      : report.causeName === "NonErrorThrown"
+        ? new NonErrorThrown(report.causeMessage)
+        : new Error(report.causeMessage);
   cause.name = report.causeName;
   if (report.causeStack !== undefined) cause.stack = report.causeStack;
   return new JobFailedError({

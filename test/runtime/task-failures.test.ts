@@ -57,6 +57,16 @@ describe("task failures", () => {
       });
     });
 
+    it(`a thrown string is reported as the string it is, with no misleading stack (${runtime})`, async () => {
+      await expectFailure(runtime, "throw-string", {
+        operator: "exploding map",
+        subtaskIndex: 1,
+        parallelism: 2,
+        code: "WEIR_ERR_USER_FUNCTION",
+        message: `operator 'exploding map' (subtask 2/2) failed: threw a string "cannot take 7", not an Error (throw an Error to get a stack trace)`,
+      });
+    });
+
     it(`a failure in a chained operator names that operator, not the head of the chain (${runtime})`, async () => {
       await expectFailure(runtime, "throw-chained", {
         operator: "chained map",

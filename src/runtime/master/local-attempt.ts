@@ -1,13 +1,13 @@
 /** An attempt that runs every task on the calling thread (the single-thread runtime). */
 import { deployAttemptThread } from "../attempt-deployment.ts";
 import type { Deployment } from "../deployment.ts";
+import { asError } from "../../core/errors.ts";
 import { jobFailedError, TaskFailure } from "../failure-report.ts";
 import type { Attempt, AttemptListener, AttemptSpec } from "./attempt.ts";
 import type { EnumeratorToReader } from "../source-events.ts";
 
-function asError(e: unknown): Error {
-  if (e instanceof TaskFailure) return jobFailedError(e.report);
-  return e instanceof Error ? e : new Error(String(e));
+function attemptError(e: unknown): Error {
+  return e instanceof TaskFailure ? jobFailedError(e.report) : asError(e);
 }
 
 export class LocalAttempt implements Attempt {
@@ -35,7 +35,7 @@ export class LocalAttempt implements Attempt {
       });
       await this.deployment.executor.openAll();
     } catch (e) {
-      if (!this.cancelled) listener.failed(asError(e));
+      if (!this.cancelled) listener.failed(attemptError(e));
       return;
     }
     if (!this.cancelled) listener.ready();
@@ -53,7 +53,7 @@ export class LocalAttempt implements Attempt {
       },
       (e: unknown) => {
         clearInterval(this.progress);
-        if (!this.cancelled) this.listener.failed(asError(e));
+        if (!this.cancelled) this.listener.failed(attemptError(e));
       },
     );
   }

@@ -7,7 +7,7 @@
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { loadJobModule } from "../../api/job-module.ts";
 import { systemClock } from "../../core/clock.ts";
-import { WeirError } from "../../core/errors.ts";
+import { asError, WeirError } from "../../core/errors.ts";
 import { deployAttemptThread } from "../attempt-deployment.ts";
 import type { Deployment } from "../deployment.ts";
 import { TaskFailure } from "../failure-report.ts";
@@ -25,7 +25,7 @@ function peerPort(worker: number): MessagePort {
 }
 
 function serialize(e: unknown): { name: string; message: string; code: string | undefined } {
-  const error = e instanceof Error ? e : new Error(String(e));
+  const error = asError(e);
   return { name: error.name, message: error.message, code: e instanceof WeirError ? e.code : undefined };
 }
 
