@@ -6,6 +6,8 @@
  * - a job that imports "weir" from a folder where no weir package is installed (Node then reports
  *   an unresolvable package, or, for a TypeScript file outside any package, a confusing
  *   "require() of ES Module in a cycle");
+ * - a TypeScript job written as an ES module inside a package without `"type": "module"`, which
+ *   Node then loads as CommonJS and fails with the same confusing message;
  * - anything else, with the underlying error as the cause.
  */
 import { spawnSync } from "node:child_process";
@@ -65,10 +67,24 @@ export function weirResolvableFrom(file: string): boolean {
 }
 
 function readName(manifest: string): unknown {
+  return readManifest(manifest)?.name;
+}
+
+function readManifest(manifest: string): { name?: unknown; type?: unknown } | undefined {
   try {
-    return (JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown }).name;
+    return JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown; type?: unknown };
   } catch {
     return undefined;
+  }
+}
+
+/** The nearest package.json above a `.ts` file when it makes that file CommonJS (no `"type": "module"`); undefined otherwise. */
+function commonJsManifestOf(file: string): string | undefined {
+  if (file.endsWith(".cts")) return undefined;
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest)) return readManifest(manifest)?.type === "module" ? undefined : manifest;
+    if (dirname(dir) === dir) return undefined;
   }
 }
 
@@ -99,5 +115,14 @@ export function moduleLoadFailure(url: string, displayPath: string, cause: unkno
     );
   }
   const reason = cause instanceof Error ? cause.message : String(cause);
+  const manifest = file !== undefined && /\.[ct]?ts$/.test(file) ? commonJsManifestOf(file) : undefined;
+  if (manifest !== undefined && /require\(\)|require of|in a cycle/i.test(reason)) {
+    return new JobModuleError(
+      displayPath,
+      `job file '${displayPath}' could not be loaded: Node loads it as CommonJS because ${relative(process.cwd(), manifest) || manifest} has no "type": "module", ` +
+        `but the job is an ES module. Add "type": "module" to that package.json, or name the job file '.mts' (Node said: ${reason})`,
+      { cause },
+    );
+  }
   return new JobModuleError(displayPath, `job file '${displayPath}' could not be loaded: ${reason}`, { cause });
 }

@@ -1,12 +1,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { defineJob, isJobDefinition } from "../../src/api/define-job.ts";
 import { jobModuleUrl, loadJobModule } from "../../src/api/job-module.ts";
 import { JobModuleError } from "../../src/core/errors.ts";
+
+const REPO_ROOT = resolve(import.meta.dirname, "../..");
 
 describe("job modules", () => {
   it("defineJob marks its result so a loader can recognise it", () => {
@@ -74,6 +77,20 @@ describe("job modules", () => {
         assert.match(e.message, /^job file 'job\.ts' imports "weir", but weir is not installed for it: .*'npm install weir'/);
         return true;
       });
+    });
+
+    it("a TypeScript job written as an ES module in a package without \"type\": \"module\" says to add it", async () => {
+      using project = folder({
+        "package.json": JSON.stringify({ name: "jobs" }),
+        "job.ts": 'import { defineJob } from "weir";\nexport default defineJob((env) => env.fromElements(1).print());\n',
+      });
+      mkdirSync(join(project.dir, "node_modules"));
+      symlinkSync(REPO_ROOT, join(project.dir, "node_modules", "weir"), "dir");
+      // Loaded as the command loads it: the test runner's own TypeScript loader would hide the failure.
+      const run = spawnSync(process.execPath, [join(REPO_ROOT, "bin", "weir.js"), "run", "job.ts", "--single-thread"], { cwd: project.dir, encoding: "utf8", timeout: 60_000 });
+      assert.equal(run.status, 1, run.stderr);
+      assert.match(run.stderr, /Node loads it as CommonJS because package\.json has no "type": "module".*Add "type": "module" to that package\.json, or name the job file '\.mts'/);
+      assert.match(run.stderr, /code: WEIR_ERR_JOB_MODULE/);
     });
 
     it("a failing import of another package keeps the general code and the cause", async () => {
