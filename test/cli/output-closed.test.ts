@@ -11,7 +11,7 @@ import { join } from "node:path";
  */
 
 const PRINTING = "test/fixtures/jobs/cli-printing.ts";
-const LIMIT_MS = 30_000;
+const LIMIT_MS = 90_000;
 
 function weir(...args: string[]): { child: ChildProcess; stderr: () => string } {
   const child = spawn(process.execPath, ["bin/weir.js", ...args], { stdio: ["ignore", "pipe", "pipe"] });

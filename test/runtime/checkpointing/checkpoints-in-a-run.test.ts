@@ -45,7 +45,8 @@ for (const runtime of RUNTIMES) {
       const dirs = countRunDirs("ck-periodic");
       const log = join(dirs.root, "notifications.log");
       const reported: CheckpointStats[] = [];
-      const count = 1500;
+      // Three seconds of input, so that a loaded machine still completes two periodic checkpoints before the end.
+      const count = 4500;
       const result = await runCount(dirs, runtime, ["--events", String(count), "--rate", "1500", "--log", log], {
         checkpointing: { intervalMs: 50 },
         onCheckpoint: (stats) => reported.push(stats),

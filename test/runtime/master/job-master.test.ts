@@ -26,6 +26,9 @@ import { checkpointIds, committedLines, countRunDirs, runCount, tempDir, type Co
 
 const sorted = (lines: readonly string[]): string[] => [...lines].sort();
 
+/** Enough input, at 3000 events/s, that a loaded machine completes two checkpoints well before it ends. */
+const CANCELLED_RUN_EVENTS = 20_000;
+
 /** Runs the count job until its second checkpoint completes, then cancels it, keeping its checkpoints; resolves to the job id. */
 async function cancelledRun(dirs: CountRunDirs, events: number): Promise<string> {
   const controller = new AbortController();
@@ -47,7 +50,7 @@ async function cancelledRun(dirs: CountRunDirs, events: number): Promise<string>
 describe("the checkpoint each attempt restores", () => {
   it("a task failure before the first new checkpoint restarts from the resumed checkpoint in another directory", async () => {
     const dirs = countRunDirs("jm-other-dir");
-    const events = 3000;
+    const events = CANCELLED_RUN_EVENTS;
     const jobId = await cancelledRun(dirs, events);
     const newest = checkpointIds(dirs.checkpoints, jobId).at(-1)!;
     const resumed = join(dirs.checkpoints, jobId, `chk-${newest}`);
@@ -72,7 +75,7 @@ describe("the checkpoint each attempt restores", () => {
 
   it("a checkpoint directory copied elsewhere restores from the copy after the original is deleted", async () => {
     const dirs = countRunDirs("jm-copied");
-    const events = 3000;
+    const events = CANCELLED_RUN_EVENTS;
     const jobId = await cancelledRun(dirs, events);
     const newest = checkpointIds(dirs.checkpoints, jobId).at(-1)!;
     const copy = join(dirs.root, "moved", `chk-${newest}`);
