@@ -24,6 +24,11 @@ function committedLines(out: string): string[] {
     .filter((l) => l !== "");
 }
 
+/** Resolves once a committed line is under `out`, so a stop comes after checkpoints have committed some output. */
+async function waitForLines(out: string): Promise<void> {
+  while (committedLines(out).length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 describe("weir list, savepoint, stop and cancel", () => {
   it("list shows a running job, savepoint takes one into the directory given, cancel ends the job", async () => {
     const job = await startJob([UNBOUNDED, "--single-thread", "-p", "1", "--rest-port", "0", "--checkpoint-interval", "100", "--checkpoint-dir", join(scratch(), "chk")]);
@@ -79,6 +84,35 @@ describe("weir list, savepoint, stop and cancel", () => {
       const n = Math.floor(events / keys) + (k < events % keys ? 1 : 0);
       for (let c = 1; c <= n; c++) assert.ok(lines.includes(`${k},${c}`), `${k},${c}`);
     }
+  });
+
+  it("after a stop with a savepoint, --from latest resumes from that savepoint, and refuses while it is not where the stop put it", async () => {
+    const out = join(scratch(), "latest-out");
+    const events = 20_000;
+    const keys = 5;
+    const common = ["examples/exactly-once.ts", "-p", "2", "--checkpoint-interval", "100", "--checkpoint-dir", join(scratch(), "latest-chk"), "--rest-port", "0"];
+    const jobArgs = ["--", "--events", String(events), "--keys", String(keys), "--out", out];
+    const job = await startJob([...common, ...jobArgs.slice(0, 1), "--rate", "2000", ...jobArgs.slice(1)]);
+    await waitForLines(out);
+    const stopped = await weir("stop", job.jobId, "--savepoint-dir", join(scratch(), "latest-sp"));
+    assert.equal(stopped.code, 0, stopped.io.err);
+    assert.equal(await job.exit, 0, job.io.err);
+    const savepoint = stopped.io.out.trim();
+
+    const away = join(scratch(), "latest-sp-away");
+    cpSync(savepoint, away, { recursive: true });
+    rmSync(savepoint, { recursive: true });
+    const refused = await weir("run", ...common, "--from", "latest", "--quiet", ...jobArgs);
+    assert.equal(refused.code, 1);
+    assert.match(refused.io.err, /was stopped with a savepoint, which holds its newest state/);
+    assert.match(refused.io.err, /WEIR_ERR_CHECKPOINT_NOT_FOUND/);
+
+    cpSync(away, savepoint, { recursive: true });
+    const resumed = await weir("run", ...common, "--from", "latest", "--quiet", ...jobArgs);
+    assert.equal(resumed.code, 0, resumed.io.err);
+    const lines = committedLines(out);
+    assert.equal(lines.length, events);
+    assert.equal(new Set(lines).size, events, "no line twice: the resume started where the stop committed, not at an older checkpoint");
   });
 
   it("stop --drain fires the windows in progress before the savepoint, and stop without drain keeps them in it", async () => {

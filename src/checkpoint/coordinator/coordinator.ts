@@ -31,7 +31,10 @@
  * - savepoints (see SavepointType) are forced: they start at once whatever the interval, the
  *   minimum pause and `maxConcurrent` say, and take no slot from checkpoints; they are never
  *   retained, never subsume nor are subsumed, and their failures are not counted. A completed
- *   `savepoint-suspend` stops the coordinator, as a final checkpoint does.
+ *   `savepoint-suspend` stops the coordinator, as a final checkpoint does;
+ * - while a `savepoint-suspend` is pending, no checkpoint starts (Flink stops its periodic scheduler
+ *   for a stop-with-savepoint): the stop's savepoint is the newest state of the job, and the tasks
+ *   take no input after its barrier. Should it fail, the schedule goes on.
  */
 import { internalError, invalidArgument } from "../../core/errors.ts";
 import type { Clock } from "../../core/clock.ts";
@@ -173,6 +176,8 @@ export class CheckpointCoordinator<S = unknown> {
     const decisions = this.fact((now, out) => {
       if (this.currentPhase !== "running") {
         outcome = { kind: "rejected", reason: { kind: "not-running", phase: this.currentPhase } };
+      } else if (this.stopSavepointPending()) {
+        outcome = { kind: "rejected", reason: { kind: "job-stopping" } };
       } else if (this.slotFree()) {
         outcome = { kind: "triggered", checkpointId: this.trigger(now, "manual", out) };
       } else if (options.whenBusy === "reject") {
@@ -202,7 +207,11 @@ export class CheckpointCoordinator<S = unknown> {
 
   /** Whether the job is on its way to stop: a stop savepoint is pending or the final checkpoint was requested. */
   get stopping(): boolean {
-    return this.finalFrom !== undefined || [...this.savepoints.values()].some((t) => t === "savepoint-suspend");
+    return this.finalFrom !== undefined || this.stopSavepointPending();
+  }
+
+  private stopSavepointPending(): boolean {
+    return [...this.savepoints.values()].some((t) => t === "savepoint-suspend");
   }
 
   /** Task `taskId` has snapshotted its part of checkpoint `checkpointId`. */
@@ -325,7 +334,7 @@ export class CheckpointCoordinator<S = unknown> {
   }
 
   private triggerIfDue(now: number, out: Decisions<S>): void {
-    if (this.currentPhase !== "running" || (this.finalType === undefined && !this.slotFree())) return;
+    if (this.currentPhase !== "running" || (this.finalType === undefined && !this.slotFree()) || this.stopSavepointPending()) return;
     const cause = this.schedule.due(now);
     if (cause !== undefined) this.trigger(now, cause, out);
   }

@@ -6,6 +6,7 @@
  *   <root>/<jobId>/chk-<n>/<operator>-<subtask>-<unique>.state   files owned by checkpoint n
  *   <root>/<jobId>/shared/<operator>-<subtask>-<unique>.state    files reused by incremental checkpoints
  *   <root>/<jobId>/taskowned/<operator>-<subtask>-<unique>.state files whose lifetime the tasks manage
+ *   <root>/<jobId>/_stop-savepoint                          where a stop-with-savepoint put the job's newest state
  *   <dir>/.<name>.<unique>.tmp                                 a file being written, renamed to <name> when durable
  *   <dir>/savepoint-<jobId prefix>-<random>/_metadata          a savepoint
  *   <dir>/savepoint-<jobId prefix>-<random>/<name>.state       its state files, all inside it
@@ -30,6 +31,7 @@ export const METADATA_FILE_NAME = "_metadata";
 export const SHARED_DIR_NAME = "shared";
 export const TASK_OWNED_DIR_NAME = "taskowned";
 export const STATE_FILE_SUFFIX = ".state";
+export const STOP_SAVEPOINT_RECORD_NAME = "_stop-savepoint";
 
 const CHECKPOINT_DIR_PATTERN = /^chk-([1-9][0-9]*)$/;
 const JOB_ID_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -174,6 +176,11 @@ export class CheckpointPaths {
 
   checkpointDir(id: CheckpointId): string {
     return join(this.jobDir, checkpointDirName(id));
+  }
+
+  /** `<root>/<jobId>/_stop-savepoint`: the savepoint a stop committed, newer than every checkpoint before it. */
+  stopSavepointRecord(): string {
+    return join(this.jobDir, STOP_SAVEPOINT_RECORD_NAME);
   }
 
   metadataFile(id: CheckpointId): string {

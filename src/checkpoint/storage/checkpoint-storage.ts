@@ -65,6 +65,23 @@ export interface ResolvedCheckpoint {
   readonly metadata: CheckpointMetadata;
 }
 
+export interface WriteSavepointOptions {
+  /**
+   * The savepoint commits the job's output (a stop-with-savepoint): it is recorded in the job's
+   * directory (see `StopSavepointRecord`), durably, before this resolves, so that resuming the job's
+   * newest state finds it rather than an older checkpoint whose output after it is committed.
+   */
+  readonly recordAsNewest?: boolean;
+}
+
+/** Where a stop-with-savepoint of a job put its savepoint: `<root>/<jobId>/_stop-savepoint`. */
+export interface StopSavepointRecord {
+  readonly checkpointId: CheckpointId;
+  /** The savepoint directory, as written; the savepoint may have been moved since. */
+  readonly location: string;
+  readonly completedAt: number;
+}
+
 export interface CheckpointStorage {
   readonly jobId: string;
   /** The directory (or key prefix) of this job's checkpoints: `<root>/<jobId>`. */
@@ -97,7 +114,7 @@ export interface CheckpointStorage {
    * deleted afterwards. Resolves to the savepoint directory. Nothing of this storage deletes a
    * savepoint later.
    */
-  writeSavepoint(metadata: CheckpointMetadata, targetDir: string): Promise<string>;
+  writeSavepoint(metadata: CheckpointMetadata, targetDir: string, options?: WriteSavepointOptions): Promise<string>;
 
   /**
    * The metadata of checkpoint `checkpointId`: WEIR_ERR_CHECKPOINT_NOT_FOUND without its directory,

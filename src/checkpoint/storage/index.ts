@@ -33,6 +33,8 @@ export type {
   CheckpointStatus,
   CheckpointStorage,
   ResolvedCheckpoint,
+  StopSavepointRecord,
+  WriteSavepointOptions,
 } from "./checkpoint-storage.ts";
 export {
   CheckpointCorruptError,

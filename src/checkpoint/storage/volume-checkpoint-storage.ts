@@ -22,7 +22,15 @@ import {
   type StateFileOwner,
 } from "./checkpoint-paths.ts";
 import { planRetainOnCancel, planRetention, type RetentionPlan } from "./checkpoint-retention.ts";
-import type { CancelPolicy, CheckpointListing, CheckpointPointer, CheckpointStorage, ResolvedCheckpoint } from "./checkpoint-storage.ts";
+import type {
+  CancelPolicy,
+  CheckpointListing,
+  CheckpointPointer,
+  CheckpointStorage,
+  ResolvedCheckpoint,
+  StopSavepointRecord,
+  WriteSavepointOptions,
+} from "./checkpoint-storage.ts";
 import {
   CheckpointCorruptError,
   CheckpointExistsError,
@@ -105,7 +113,7 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
     return path;
   }
 
-  async writeSavepoint(metadata: CheckpointMetadata, targetDir: string): Promise<string> {
+  async writeSavepoint(metadata: CheckpointMetadata, targetDir: string, options: WriteSavepointOptions = {}): Promise<string> {
     if (metadata.jobId !== this.jobId) {
       throw invalidArgument(`savepoint metadata of job '${metadata.jobId}' cannot be written by the storage of job '${this.jobId}'`);
     }
@@ -128,8 +136,31 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
       await this.medium.remove(dir).catch(() => undefined);
       throw error;
     }
+    if (options.recordAsNewest === true) {
+      const record: StopSavepointRecord = { checkpointId: metadata.checkpointId, location: dir, completedAt: metadata.completedAt };
+      await this.medium.writeAtomically(this.paths.stopSavepointRecord(), new TextEncoder().encode(`${JSON.stringify(record)}\n`));
+    }
     await this.discard(metadata.checkpointId);
     return dir;
+  }
+
+  /**
+   * The record of the savepoint this job's last stop-with-savepoint committed, or undefined when
+   * there is none. A record that cannot be read is WEIR_ERR_CHECKPOINT_CORRUPT.
+   */
+  async stopSavepoint(): Promise<StopSavepointRecord | undefined> {
+    const path = this.paths.stopSavepointRecord();
+    const bytes = await this.medium.read(path);
+    if (bytes === undefined) return undefined;
+    try {
+      const record = JSON.parse(new TextDecoder().decode(bytes)) as Partial<StopSavepointRecord>;
+      if (typeof record.location === "string" && typeof record.completedAt === "number" && Number.isSafeInteger(record.checkpointId)) {
+        return { checkpointId: toCheckpointId(record.checkpointId!), location: record.location, completedAt: record.completedAt };
+      }
+    } catch {
+      // reported below
+    }
+    throw new CheckpointCorruptError(path, "unparseable", `the stop-with-savepoint record ${path} cannot be read: it is not the JSON this version writes`);
   }
 
   async readMetadata(checkpointId: CheckpointId): Promise<CheckpointMetadata> {

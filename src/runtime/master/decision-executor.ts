@@ -341,7 +341,11 @@ export class DecisionExecutor {
         ...(Object.keys(properties).length === 0 ? {} : { properties }),
       });
       if (savepoint === undefined) await params.storage.writeMetadata(metadata);
-      else this.savepointLocations.set(d.checkpointId, await params.storage.writeSavepoint(metadata, savepoint.targetDir));
+      else {
+        // A stop's savepoint commits (the tasks are told before they close): recorded as the job's newest state first.
+        const location = await params.storage.writeSavepoint(metadata, savepoint.targetDir, { recordAsNewest: savepoint.mode !== "savepoint" });
+        this.savepointLocations.set(d.checkpointId, location);
+      }
     } catch (e) {
       this.apply(coordinator.persistFailed(d.checkpointId, e));
       return;

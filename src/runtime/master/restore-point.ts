@@ -10,12 +10,17 @@
  * completed last wins (its completion time as recorded in the metadata), by checkpoint id when
  * two are equal: the history that was running most recently is the one a user means to continue.
  * The newest checkpoint of each job is the only candidate of that job: one that is corrupt is an
- * error, since resuming from an older one would repeat output the newer one committed.
+ * error, since resuming from an older one would repeat output the newer one committed. A job stopped
+ * with a savepoint has that savepoint as its newest state (its output is committed up to it), found
+ * through the record the stop left in the job's directory; when the savepoint has been moved or
+ * deleted since, resuming "latest" is refused and says where it was.
  */
+import { isValidJobId } from "../../checkpoint/storage/checkpoint-paths.ts";
 import { DiskVolume } from "../../checkpoint/storage/disk-volume.ts";
 import { listCheckpoints, type CheckpointRow } from "../../checkpoint/storage/list-checkpoints.ts";
 import type { CheckpointMetadata } from "../../checkpoint/storage/checkpoint-metadata.ts";
 import { VolumeCheckpointStorage } from "../../checkpoint/storage/volume-checkpoint-storage.ts";
+import { basename } from "node:path";
 import { WeirError } from "../../core/errors.ts";
 
 export interface RestorePoint {
@@ -24,23 +29,58 @@ export interface RestorePoint {
   readonly metadata: CheckpointMetadata;
 }
 
-function storageFor(root: string): VolumeCheckpointStorage {
-  return new VolumeCheckpointStorage({ volume: new DiskVolume(), root, jobId: "restore-lookup" });
+function storageFor(root: string, jobId = "restore-lookup"): VolumeCheckpointStorage {
+  return new VolumeCheckpointStorage({ volume: new DiskVolume(), root, jobId });
 }
 
-/** Per job id under `root`, its newest checkpoint that has `_metadata` (complete or corrupt). */
-async function newestPerJob(root: string): Promise<CheckpointRow[]> {
+/** Per job id under `root`, its newest checkpoint that has `_metadata` (complete or corrupt), if any. */
+async function newestPerJob(root: string): Promise<Map<string, CheckpointRow | undefined>> {
   const rows = await listCheckpoints(root).catch((e: unknown) => {
     if (e instanceof WeirError && e.code === "WEIR_ERR_CHECKPOINT_NOT_FOUND") return [];
     throw e;
   });
-  const newest = new Map<string, CheckpointRow>();
+  const newest = new Map<string, CheckpointRow | undefined>();
+  // A job stopped with a savepoint before its first checkpoint has a directory but no checkpoint.
+  const volume = new DiskVolume();
+  const entries = await volume.list(volume.normalize(root)).catch(() => []);
+  for (const entry of entries) if (entry.kind === "directory" && isValidJobId(entry.name)) newest.set(entry.name, undefined);
   for (const row of rows) {
     if (row.status === "incomplete") continue;
     const seen = newest.get(row.jobId);
     if (seen === undefined || row.checkpointId > seen.checkpointId) newest.set(row.jobId, row);
   }
-  return [...newest.values()];
+  return newest;
+}
+
+/**
+ * The newest state of job `jobId`: the savepoint its stop committed when that is newer than its
+ * newest checkpoint `row`, else that checkpoint; undefined when it has neither. A recorded savepoint
+ * that is gone is an error ("throw"), or leaves the checkpoint as the candidate ("skip").
+ */
+async function newestStateOfJob(root: string, jobId: string, row: CheckpointRow | undefined, unreadable: "throw" | "skip"): Promise<RestorePoint | undefined> {
+  const storage = storageFor(root, jobId);
+  const stop = await storage.stopSavepoint().catch((e: unknown) => {
+    if (unreadable === "skip") return undefined;
+    throw e;
+  });
+  if (stop !== undefined && (row === undefined || stop.checkpointId > row.checkpointId)) {
+    try {
+      return await storage.resolve(stop.location);
+    } catch (e) {
+      if (unreadable === "throw") {
+        throw new WeirError(
+          "WEIR_ERR_CHECKPOINT_NOT_FOUND",
+          `job '${jobId}' was stopped with a savepoint, which holds its newest state, at '${stop.location}', but it cannot be read there ` +
+            `(${e instanceof Error ? e.message : String(e)}). If it was moved, resume with --from <its new path>; ` +
+            (row === undefined ? "the job has no checkpoint to resume instead" : `resuming from the older ${basename(row.path)} would repeat output the stop committed`),
+          { cause: e },
+        );
+      }
+    }
+  }
+  if (row === undefined) return undefined;
+  const resolved = storage.resolve(row.path);
+  return unreadable === "skip" ? await resolved.catch(() => undefined) : await resolved;
 }
 
 /** The candidate that was running most recently: latest completion, then highest id. */
@@ -88,12 +128,10 @@ export async function findResumableCheckpoint(root: string, fingerprint: string)
  * passed over with "skip".
  */
 async function newestOfGraph(root: string, fingerprint: string, unreadable: "throw" | "skip"): Promise<{ candidates: RestorePoint[]; others: number }> {
-  const storage = storageFor(root);
   const candidates: RestorePoint[] = [];
   let others = 0;
-  for (const row of await newestPerJob(root)) {
-    const resolved = storage.resolve(row.path);
-    const point = unreadable === "skip" ? await resolved.catch(() => undefined) : await resolved;
+  for (const [jobId, row] of await newestPerJob(root)) {
+    const point = await newestStateOfJob(root, jobId, row, unreadable);
     if (point === undefined) continue;
     if (point.metadata.jobFingerprint === fingerprint) candidates.push(point);
     else others++;

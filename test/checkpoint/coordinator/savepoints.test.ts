@@ -68,6 +68,15 @@ describe("triggerSavepoint", () => {
     assert.deepEqual(coordinator.triggerSavepoint("savepoint").outcome, { kind: "triggered", checkpointId: 2 });
   });
 
+  it("with savepoint-suspend pending, starts no periodic or manual checkpoint, and starts them again once it failed", () => {
+    const { clock, coordinator } = setup({ intervalMs: 1_000, timeoutMs: 5_000 });
+    clock.set(500);
+    coordinator.triggerSavepoint("savepoint-suspend");
+    assert.deepEqual(tickAt(clock, coordinator, 1_000), [], "no periodic checkpoint after the stop's savepoint");
+    assert.deepEqual(coordinator.triggerNow().outcome, { kind: "rejected", reason: { kind: "job-stopping" } });
+    assert.deepEqual(summary(coordinator.decline(id(1), TASKS[0]!, "disk full")), ["abort 1 declined", "trigger 2"], "the schedule goes on after a failed stop");
+  });
+
   it("is refused while the coordinator is suspended", () => {
     const { clock, coordinator } = setup();
     clock.set(100);
