@@ -5,10 +5,12 @@
  *   `part-<subtask>-<n>`              once the checkpoint completed (visible, committed).
  * Renames are atomic, so a reader of the directory sees whole committed files or nothing. After a
  * restore, pending files of the restored checkpoint are committed and hidden files of this
- * subtask that the checkpoint does not know are deleted. `n` counts part files per subtask and is
- * part of the checkpointed state, so names never repeat within one history of the job. A restore
- * at another parallelism hands the files of old subtask s to writer s mod parallelism, and a
- * writer with nothing restored numbers its parts after the committed ones of its index.
+ * subtask that the checkpoint does not know are deleted. `n` numbers part files and is part of the
+ * checkpointed state, so names never repeat within one history of the job. A restore at another
+ * parallelism hands the files of old subtask s to writer s mod parallelism. After a restore or
+ * into existing output, every writer numbers its parts after the highest `n` in the directory, of
+ * any subtask: `n` only grows along the job's history, also when a key moves to another subtask,
+ * so reading parts by `n`, then subtask, gives each key's lines in the order they were written.
  * Readers should ignore names starting with "."; only `part-*` files are output.
  *
  * A fresh start (no restored state) into a directory that already holds committed part files
@@ -42,7 +44,7 @@ const COMMITTED = /^part-(\d+)-(\d+)$/;
 /** A part file not yet committed: `.part-<subtask>-<n>.<stage>`. */
 const HIDDEN = /^\.part-(\d+)-(\d+)\./;
 
-/** The committed part files in `dir` as [subtask, index, name], by subtask then index; none if `dir` is absent. */
+/** The committed part files in `dir` as [subtask, index, name], by index then subtask (see the module header); none if `dir` is absent. */
 function committedParts(dir: string): [number, number, string][] {
   if (!existsSync(dir)) return [];
   const parts: [number, number, string][] = [];
@@ -50,10 +52,10 @@ function committedParts(dir: string): [number, number, string][] {
     const m = COMMITTED.exec(name);
     if (m !== null) parts.push([Number(m[1]), Number(m[2]), name]);
   }
-  return parts.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  return parts.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
 }
 
-/** Reads back the committed lines of a committing file sink's directory: each subtask's in commit order. */
+/** Reads back the committed lines of a committing file sink's directory, each key's in the order they were written. */
 export function committedFileLines(dir: string): string[] {
   return committedParts(dir).flatMap(([, , name]) => readFileSync(join(dir, name), "utf8").split("\n").filter((l) => l !== ""));
 }
@@ -177,21 +179,28 @@ class PartFileWriter implements TransactionalWriter<unknown, PartFile> {
     const current = new Map<number, number>();
     for (const p of known) current.set(p.subtask, Math.max(current.get(p.subtask) ?? -1, p.index));
     const newestCommitted = new Map<number, number>();
+    let highest = known.reduce((max, p) => Math.max(max, p.index), -1);
     for (const name of readdirSync(this.dir)) {
       const hidden = HIDDEN.exec(name);
       if (hidden !== null) {
         const subtask = Number(hidden[1]);
-        if (subtask % this.parallelism === this.subtask && !keep.has(`${subtask}-${hidden[2]}`)) unlinkSync(join(this.dir, name));
+        if (subtask % this.parallelism === this.subtask) {
+          if (keep.has(`${subtask}-${hidden[2]}`)) highest = Math.max(highest, Number(hidden[2]));
+          else unlinkSync(join(this.dir, name));
+        } else if (resumed && name.endsWith(".pending")) {
+          // Another writer's part of the restored checkpoint, which that writer commits now.
+          highest = Math.max(highest, Number(hidden[2]));
+        }
         continue;
       }
       const committed = COMMITTED.exec(name);
       if (committed !== null) {
         const subtask = Number(committed[1]);
+        highest = Math.max(highest, Number(committed[2]));
         newestCommitted.set(subtask, Math.max(newestCommitted.get(subtask) ?? -1, Number(committed[2])));
       }
     }
-    const own = current.get(this.subtask);
-    this.nextIndex = own === undefined ? (newestCommitted.get(this.subtask) ?? -1) + 1 : own + 1;
+    this.nextIndex = highest + 1;
     for (const [subtask, index] of current) {
       const newest = newestCommitted.get(subtask) ?? -1;
       if (newest >= index) {

@@ -73,6 +73,35 @@ describe("committingFileSink", () => {
     assert.deepEqual(visible(dir), ["part-2-5", "part-2-6"]);
   });
 
+  it("restored at another parallelism, every writer numbers its parts after every part of the checkpoint, so a key that moved reads back in order", async () => {
+    const dir = tempDir();
+    // At parallelism 2, both subtasks write a part per checkpoint; checkpoint 6 is restored.
+    const old = await Promise.all([0, 1].map((subtask) => committingFileSink<string>({ dir }).createWriter(sinkContext({ subtaskIndex: subtask, parallelism: 2 }))));
+    const states: unknown[] = [];
+    for (let checkpoint = 1; checkpoint <= 6; checkpoint++) {
+      for (const [subtask, w] of old.entries()) {
+        w.write(`k${subtask},${checkpoint}`);
+        const state = structuredClone(await w.snapshotState!(checkpoint));
+        if (checkpoint < 6) await w.notifyCheckpointComplete!(checkpoint);
+        else states[subtask] = state;
+      }
+    }
+    // Restored at parallelism 3 from checkpoint 6.
+    const writers = await Promise.all(
+      [0, 1, 2].map((subtask) =>
+        committingFileSink<string>({ dir }).createWriter(sinkContext({ subtaskIndex: subtask, parallelism: 3, restoredStates: subtask < 2 ? [states[subtask]] : [], restoredCheckpointId: 6 })),
+      ),
+    );
+    // The key of old subtask 0 now goes to writer 2, which took over nothing; that of old subtask 1 to writer 0.
+    writers[2]!.write("k0,moved");
+    writers[0]!.write("k1,moved");
+    for (const w of writers) await w.snapshotState!(7);
+    for (const w of writers) await w.notifyCheckpointComplete!(7);
+    const lines = committedFileLines(dir);
+    assert.deepEqual(lines.filter((l) => l.startsWith("k0,")), ["k0,1", "k0,2", "k0,3", "k0,4", "k0,5", "k0,6", "k0,moved"]);
+    assert.deepEqual(lines.filter((l) => l.startsWith("k1,")), ["k1,1", "k1,2", "k1,3", "k1,4", "k1,5", "k1,6", "k1,moved"]);
+  });
+
   it("committing again after a restore is harmless when the first commit had happened", async () => {
     const dir = tempDir();
     const w = await writer(dir);
@@ -114,14 +143,15 @@ describe("committingFileSink", () => {
     assert.deepEqual(committedFileLines(dir), ["new"]);
   });
 
-  it("reads back committed lines by subtask and part number, never hidden files", async () => {
+  it("reads back committed lines by part number, then subtask, never hidden files", async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, "part-1-0"), "c\n");
-    writeFileSync(join(dir, "part-0-10"), "b\n");
-    writeFileSync(join(dir, "part-0-2"), "a1\na2\n");
+    writeFileSync(join(dir, "part-1-0"), "a3\n");
+    writeFileSync(join(dir, "part-0-10"), "c\n");
+    writeFileSync(join(dir, "part-0-2"), "b1\nb2\n");
+    writeFileSync(join(dir, "part-0-0"), "a1\na2\n");
     writeFileSync(join(dir, ".part-0-11.pending"), "hidden\n");
-    assert.deepEqual(committedFileLines(dir), ["a1", "a2", "b", "c"]);
-    assert.deepEqual(await committingFileSink({ dir }).committed!.read({ operatorId: "x", collected: () => undefined }), ["a1", "a2", "b", "c"]);
+    assert.deepEqual(committedFileLines(dir), ["a1", "a2", "a3", "b1", "b2", "c"]);
+    assert.deepEqual(await committingFileSink({ dir }).committed!.read({ operatorId: "x", collected: () => undefined }), ["a1", "a2", "a3", "b1", "b2", "c"]);
   });
 
   it("refuses a directory that is a file when the writer is created, with its own code", async () => {

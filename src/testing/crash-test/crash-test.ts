@@ -18,7 +18,7 @@ import { buildJob } from "../../api/define-job.ts";
 import { jobModuleUrl, loadJobModule } from "../../api/job-module.ts";
 import type { RuntimeMode } from "../../runtime/run-options.ts";
 import { compareOutputs, type ComparisonRule, type OutputDifference, type OutputKey } from "./compare-outputs.ts";
-import { describePlan, FAULT_KINDS, faultPlan, type FaultKind, type FaultPlan } from "./fault-plan.ts";
+import { describePlan, FAULT_KINDS, faultPlan, killsProcess, type FaultKind, type FaultPlan } from "./fault-plan.ts";
 import { jobSinks, readCommitted, type JobSink } from "./job-sinks.ts";
 import { runArgs, runInProcess, runKilled, type RunOutcome, type RunSettings } from "./job-runs.ts";
 import { defaultRunTimeoutMs, describeStall, type StallReport } from "./run-stall.ts";
@@ -210,7 +210,7 @@ export async function crashTest(job: string | URL, options: CrashTestOptions = {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const outcome: RunOutcome =
-      plan.kind === "kill" ? await runKilled(settings, dir, plan, runTimeoutMs) : await runInProcess(settings, dir, plan, plan.checkpointIntervalMs, runTimeoutMs);
+      killsProcess(plan.kind) ? await runKilled(settings, dir, plan, runTimeoutMs) : await runInProcess(settings, dir, plan, plan.checkpointIntervalMs, runTimeoutMs);
     let difference: SinkDifference | undefined;
     if (outcome.ok) {
       const got = await readCommitted(await sinksIn(dir), (id) => outcome.result?.collected(id));

@@ -15,7 +15,10 @@ import type { FaultPoint } from "../../runtime/fault-hooks.ts";
  * - "lose-ack":       a lost acknowledgement: the checkpoint expires;
  * - "kill":           `kill -9` of the process running the job (at a random record, while a
  *                     snapshot is written, or between pre-commit and commit), then a resume
- *                     with `--from latest`.
+ *                     with `--from latest`;
+ * - "rescale":        `kill -9` as for "kill", then a resume from the newest checkpoint at another
+ *                     parallelism, drawn from 1 to 4 for each resume: state moves by key group,
+ *                     list state is split, split positions and sink transactions change hands.
  * Runs also get slow systems around the job: in two runs in three or more, slow snapshot storage (the
  * asynchronous phase of every checkpoint waits a few milliseconds after each key group it writes,
  * so records flow while it writes: state shared between live values and a snapshot being written
@@ -23,7 +26,7 @@ import type { FaultPoint } from "../../runtime/fault-hooks.ts";
  * nothing until the first checkpoint after the restore was taken, so that checkpoint holds restored
  * state no record has touched yet, and is still being written when records flow again).
  */
-export const FAULT_KINDS = ["user", "snapshot-sync", "snapshot-async", "before-commit", "lose-ack", "kill"] as const;
+export const FAULT_KINDS = ["user", "snapshot-sync", "snapshot-async", "before-commit", "lose-ack", "kill", "rescale"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** One fault of a plan; `marker` is a file name inside the run's directory. */
@@ -56,7 +59,12 @@ export interface FaultPlan {
   readonly snapshotStepDelayMs: number;
   /** How long at most sources restored from a checkpoint wait for the first checkpoint after the restore before they emit (0: they start at once). */
   readonly restoredSourceDelayMs: number;
+  /** For "rescale": the parallelism of each resume after a kill, in order (the last one repeats). */
+  readonly resumeParallelisms?: readonly number[];
 }
+
+/** The highest parallelism a rescaled resume draws: as many subtasks as a small machine runs. */
+const MAX_RESCALE_PARALLELISM = 4;
 
 /** What the reference run taught about the job, to place faults where they can fire. */
 export interface JobFacts {
@@ -68,9 +76,15 @@ export interface JobFacts {
 
 const KILL_POINTS: readonly FaultPoint[] = ["record", "snapshot-async", "before-commit"];
 
+/** Whether the plan's faults kill the job's process (and the run resumes it). */
+export function killsProcess(kind: FaultKind): boolean {
+  return kind === "kill" || kind === "rescale";
+}
+
 export function faultPlan(seed: number, kinds: readonly FaultKind[], facts: JobFacts): FaultPlan {
   const r = new SeededRandom(seed);
   const kind = kinds[r.nextInt(kinds.length)]!;
+  const kill = killsProcess(kind);
   const interval = facts.checkpointIntervalMs ?? 30 + r.nextInt(170);
   const atRecord = (): number => 1 + r.nextInt(Math.max(1, Math.floor(facts.recordsPerThread * 0.9)));
   const atCheckpoint = (): number => 1 + r.nextInt(3);
@@ -86,25 +100,37 @@ export function faultPlan(seed: number, kinds: readonly FaultKind[], facts: JobF
   for (let k = 0; k < count; k++) {
     const marker = `fault-${k + 1}`;
     const after = k === 0 ? {} : { after: faults[k - 1]!.marker };
-    if (k > 0 && (kind === "kill" || kinds.includes("before-commit")) && r.nextInt(2) === 0) {
-      faults.push({ point: "before-commit", at: 1, kill: kind === "kill", marker, ...after });
+    if (k > 0 && (kill || kinds.includes("before-commit")) && r.nextInt(2) === 0) {
+      faults.push({ point: "before-commit", at: 1, kill, marker, ...after });
       failAgainAfterRecovery = true;
       continue;
     }
-    const point: FaultPoint = kind === "kill" ? KILL_POINTS[r.nextInt(KILL_POINTS.length)]! : kind === "user" ? "record" : kind;
-    faults.push({ point, at: point === "record" ? atRecord() : atCheckpoint(), kill: kind === "kill", marker, ...after });
+    const point: FaultPoint = kind === "kill" || kind === "rescale" ? KILL_POINTS[r.nextInt(KILL_POINTS.length)]! : kind === "user" ? "record" : kind;
+    faults.push({ point, at: point === "record" ? atRecord() : atCheckpoint(), kill, marker, ...after });
   }
+  const resumeParallelisms = kind === "rescale" ? faults.map(() => 1 + r.nextInt(MAX_RESCALE_PARALLELISM)) : undefined;
   const snapshotStepDelayMs = r.nextInt(3) === 0 && !failAgainAfterRecovery ? 0 : 1 + r.nextInt(4);
   const restoredSourceDelayMs = r.nextInt(2) === 0 && !failAgainAfterRecovery ? 0 : 4 * interval;
   // Short when an acknowledgement is lost, so that the checkpoint expires soon, but long enough
   // for slow storage to write every key group (up to 128 a subtask by default) on a busy machine.
   const checkpointTimeoutMs = kind === "lose-ack" ? Math.max(1000, interval * 5) + 512 * snapshotStepDelayMs : 60_000;
   const tolerableCheckpointFailures = kind === "lose-ack" ? Infinity : 0;
-  return { seed, kind, faults, checkpointIntervalMs: interval, checkpointTimeoutMs, tolerableCheckpointFailures, snapshotStepDelayMs, restoredSourceDelayMs };
+  return {
+    seed,
+    kind,
+    faults,
+    checkpointIntervalMs: interval,
+    checkpointTimeoutMs,
+    tolerableCheckpointFailures,
+    snapshotStepDelayMs,
+    restoredSourceDelayMs,
+    ...(resumeParallelisms === undefined ? {} : { resumeParallelisms }),
+  };
 }
 
 /** What the plan's faults are called in reports: "kill -9", "exception in a user function", "lose-ack fault". */
 function faultName(plan: FaultPlan): string {
+  if (plan.kind === "rescale") return "kill -9 and a rescaled resume";
   return plan.kind === "kill" ? "kill -9" : plan.kind === "user" ? "exception in a user function" : `${plan.kind} fault`;
 }
 
@@ -119,12 +145,13 @@ export function describeFault(plan: FaultPlan, index: number): string {
 export function describePlan(plan: FaultPlan): string {
   const where = (f: PlannedFault): string => {
     if (f.point === "record") return `record ${f.at}`;
-    return plan.kind === "kill" ? `${f.point} ${f.at}` : f.point === plan.kind ? `passage ${f.at}` : `${f.point} passage ${f.at}`;
+    return killsProcess(plan.kind) ? `${f.point} ${f.at}` : f.point === plan.kind ? `passage ${f.at}` : `${f.point} passage ${f.at}`;
   };
   const what = faultName(plan);
   const storage = plan.snapshotStepDelayMs > 0 ? `, snapshots written slowly (${plan.snapshotStepDelayMs} ms a key group)` : "";
   const sources = plan.restoredSourceDelayMs > 0 ? `, restored sources idle until a checkpoint (at most ${plan.restoredSourceDelayMs} ms)` : "";
-  return `${what} ${plan.faults.length === 1 ? "once" : "twice"} (at ${plan.faults.map(where).join(", then ")})${storage}${sources}`;
+  const rescaled = plan.resumeParallelisms === undefined ? "" : `, resumed at parallelism ${plan.resumeParallelisms.join(", then ")}`;
+  return `${what} ${plan.faults.length === 1 ? "once" : "twice"} (at ${plan.faults.map(where).join(", then ")})${rescaled}${storage}${sources}`;
 }
 
 /** Parses `--faults user,kill,...`; throws a message naming the unknown kind. */

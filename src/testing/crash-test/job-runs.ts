@@ -1,7 +1,8 @@
 /**
  * Running the job once for the crash-test kit, in a directory of its own: in this process (the
  * reference runs and faults that restart the job inside one run), or as `weir run` child
- * processes killed with SIGKILL and resumed with `--from latest` (kill faults).
+ * processes killed with SIGKILL and resumed with `--from latest` (kill faults), or from the newest
+ * checkpoint at another parallelism (rescale faults).
  *
  * Every run gets a fresh directory, `<run dir>`: checkpoints go to `<run dir>/checkpoints`, fault
  * markers sit beside them, and `{run}` in the job's arguments is replaced by it, so that the
@@ -11,7 +12,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { listCheckpoints } from "../../checkpoint/storage/list-checkpoints.ts";
+import { listCheckpoints, type CheckpointRow } from "../../checkpoint/storage/list-checkpoints.ts";
 import { runJob } from "../../runtime/run-job.ts";
 import type { JobResult } from "../../runtime/job-result.ts";
 import type { RuntimeMode } from "../../runtime/run-options.ts";
@@ -138,19 +139,36 @@ export async function runInProcess(settings: RunSettings, dir: string, plan: Fau
   }
 }
 
-async function hasCompletedCheckpoint(dir: string): Promise<boolean> {
-  if (!existsSync(dir)) return false;
-  return (await listCheckpoints(dir)).some((row) => row.status === "complete");
+/**
+ * The newest complete checkpoint under `dir`, across the job ids there (a rescaled resume is another
+ * job graph, so it gets another id): latest completion, then highest id. Undefined when none completed.
+ */
+async function newestCheckpoint(dir: string): Promise<string | undefined> {
+  if (!existsSync(dir)) return undefined;
+  let newest: CheckpointRow | undefined;
+  for (const row of await listCheckpoints(dir)) {
+    if (row.status !== "complete") continue;
+    if (newest === undefined || row.time > newest.time || (row.time === newest.time && row.checkpointId > newest.checkpointId)) newest = row;
+  }
+  return newest?.path;
+}
+
+/** Where a process of a killed run resumes from, and at which parallelism when it changes. */
+export interface Resume {
+  /** "latest", or a checkpoint path. */
+  readonly from: string;
+  readonly parallelism?: number;
 }
 
 /** The `weir run` command line of one process of a killed run (for the child, and for reports). */
-export function weirRunArgs(settings: RunSettings, dir: string, plan: FaultPlan, resume: boolean): string[] {
+export function weirRunArgs(settings: RunSettings, dir: string, plan: FaultPlan, resume: Resume | undefined): string[] {
+  const parallelism = resume?.parallelism ?? settings.parallelism;
   return [
     "run",
     settings.job,
     "--quiet",
     ...(settings.runtime === "single-thread" ? ["--single-thread"] : []),
-    ...(settings.parallelism === undefined ? [] : ["-p", String(settings.parallelism)]),
+    ...(parallelism === undefined ? [] : ["-p", String(parallelism)]),
     ...(settings.bufferSize === undefined ? [] : ["--buffer-size", String(settings.bufferSize)]),
     ...(settings.mode === undefined ? [] : ["--checkpoint-mode", settings.mode]),
     "--checkpoint-interval",
@@ -161,7 +179,7 @@ export function weirRunArgs(settings: RunSettings, dir: string, plan: FaultPlan,
     join(dir, "checkpoints"),
     "--restart-strategy",
     RESTARTS,
-    ...(resume ? ["--from", "latest"] : []),
+    ...(resume === undefined ? [] : ["--from", resume.from]),
     "--",
     ...runArgs(settings, dir),
   ];
@@ -188,15 +206,32 @@ function runChild(args: readonly string[], env: NodeJS.ProcessEnv, deadline: num
   });
 }
 
+function describeResume(resume: Resume | undefined): string {
+  if (resume === undefined) return "started from scratch";
+  return `resumed with --from ${resume.from}${resume.parallelism === undefined ? "" : ` at parallelism ${resume.parallelism}`}`;
+}
+
 /** What weir run said, without stack frames, which would crowd out the message and its code. */
 function lastLines(stderr: string): string {
   return stderr.trim().split("\n").filter((line) => !/^\s+at /.test(line)).slice(-8).join("\n");
 }
 
 /**
+ * Where process `attempt` of a killed run resumes: nowhere before the first checkpoint completed
+ * (it starts again from scratch); with `--from latest`; or, under a rescale plan, from the newest
+ * checkpoint at the plan's next parallelism (`latest` only finds checkpoints of the same job graph).
+ */
+async function resumeOf(plan: FaultPlan, checkpoints: string, attempt: number): Promise<Resume | undefined> {
+  const newest = await newestCheckpoint(checkpoints);
+  if (newest === undefined) return undefined;
+  const parallelisms = plan.resumeParallelisms;
+  if (parallelisms === undefined || parallelisms.length === 0 || attempt === 0) return { from: "latest" };
+  return { from: newest, parallelism: parallelisms[Math.min(attempt, parallelisms.length) - 1]! };
+}
+
+/**
  * A run under kill faults: `weir run` as a child process, which the plan's faults kill with
- * SIGKILL; each time, it is resumed with `--from latest` (or started again from scratch when no
- * checkpoint completed yet), until a process finishes.
+ * SIGKILL; each time, it is resumed (see `resumeOf`), until a process finishes.
  */
 export async function runKilled(settings: RunSettings, dir: string, plan: FaultPlan, timeoutMs?: number): Promise<RunOutcome> {
   const specs = faultSpecs(plan, dir);
@@ -206,13 +241,13 @@ export async function runKilled(settings: RunSettings, dir: string, plan: FaultP
   const deadline = timeoutMs === undefined ? Infinity : startedAt + timeoutMs;
   let resumes = 0;
   for (let attempt = 0; attempt <= specs.length + 1; attempt++) {
-    const resume = await hasCompletedCheckpoint(join(dir, "checkpoints"));
+    const resume = await resumeOf(plan, join(dir, "checkpoints"), attempt);
     if (attempt > 0) resumes++;
     const outcome = await runChild(weirRunArgs(settings, dir, plan, resume), env, deadline);
     if (outcome.stalled) {
       const stall: StallReport = {
         timeoutMs: timeoutMs!,
-        status: [`in process ${attempt + 1} of the run (${resume ? "resumed with --from latest" : "started from scratch"})`, ...statusWrittenTo(statusFile, Date.now())],
+        status: [`in process ${attempt + 1} of the run (${describeResume(resume)})`, ...statusWrittenTo(statusFile, Date.now())],
         lastFault: lastFiredFault(plan, dir, startedAt),
         stopped: `its process was killed (SIGKILL)${outcome.stderr.trim() === "" ? "" : `; it said:\n${lastLines(outcome.stderr)}`}`,
       };

@@ -128,4 +128,17 @@ describe("crashTest", () => {
     assert.ok(run.faultsFired >= 1 && run.recoveries >= 1, describeRun(run, 1, 1));
     assert.ok(report.ok, describeRun(run, 1, 1));
   });
+
+  it("resumes a job killed with kill -9 from its newest checkpoint at another parallelism, and the output holds", { timeout: 300_000 }, async () => {
+    // Seeds 3 and 4 kill twice and resume at parallelism 4, then 3 (the job runs at 2).
+    const report = await inWorkDir((workDir) =>
+      crashTest(JOB, { runs: 2, seed: 3, faults: ["rescale"], parallelism: 2, key: parseOutputKey("csv:0"), workDir, args: ["--events", "6000", "--rate", "6000", "--out", "{run}/out"] }),
+    );
+    for (const [i, run] of report.runs.entries()) {
+      const text = describeRun(run, i + 1, report.runs.length);
+      assert.match(run.plan, /resumed at parallelism 4, then 3/);
+      assert.ok(run.faultsFired >= 1 && run.recoveries >= 1, text);
+      assert.ok(run.ok, text);
+    }
+  });
 });

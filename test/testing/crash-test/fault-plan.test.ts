@@ -21,7 +21,7 @@ describe("faultPlan", () => {
       assert.ok(plan.faults.length === 1 || plan.faults.length === 2);
       for (const f of plan.faults) {
         if (f.point === "record") assert.ok(f.at >= 1 && f.at <= 9_000, `record ${f.at}`);
-        assert.equal(f.kill, plan.kind === "kill");
+        assert.equal(f.kill, plan.kind === "kill" || plan.kind === "rescale");
       }
       assert.equal(new Set(plan.faults.map((f) => f.marker)).size, plan.faults.length, "each fault has its own marker");
     }
@@ -33,6 +33,18 @@ describe("faultPlan", () => {
     const atFirstCommit = seconds.filter((p) => p.faults[1]!.point === "before-commit" && p.faults[1]!.at === 1);
     assert.ok(atFirstCommit.length > seconds.length / 4, `${atFirstCommit.length} of ${seconds.length}`);
     for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) for (const f of faultPlan(seed, ["user"], FACTS).faults) assert.equal(f.point, "record", "only the kinds given");
+  });
+
+  it("with rescale, kills the process and draws a parallelism from 1 to 4 for each resume, some of them another than the job's", () => {
+    const plans = Array.from({ length: 40 }, (_, i) => faultPlan(i + 1, ["rescale"], FACTS));
+    for (const plan of plans) {
+      assert.ok(plan.faults.every((f) => f.kill));
+      assert.equal(plan.resumeParallelisms?.length, plan.faults.length);
+      assert.ok(plan.resumeParallelisms!.every((p) => Number.isInteger(p) && p >= 1 && p <= 4));
+      assert.match(describePlan(plan), /^kill -9 and a rescaled resume (once|twice) \(.*\), resumed at parallelism \d(, then \d)?/);
+    }
+    assert.deepEqual(new Set(plans.flatMap((p) => p.resumeParallelisms)), new Set([1, 2, 3, 4]));
+    assert.equal(faultPlan(1, ["kill"], FACTS).resumeParallelisms, undefined, "a plain kill resumes as the job ran");
   });
 
   it("keeps a given checkpoint interval, and gives lost acknowledgements a short timeout", () => {
