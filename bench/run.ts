@@ -5,15 +5,19 @@
  * (./checkpoints/run-checkpoints.ts: overhead, duration and recovery against state size,
  * bench/results/checkpoints.json).
  *
+ * Then the savepoint benchmark (./savepoints.ts: savepoint against checkpoint time, restores at
+ * another parallelism and max parallelism, bench/results/savepoints.json).
+ *
  * Then the connector benchmark (./connectors/run-connectors.ts: the PostgreSQL two-phase-commit
  * sink against plain batched inserts, bench/results/connectors.json; skipped when no PostgreSQL
  * answers on WEIR_PG_PORT, default 5433).
  *
- * Flags: --only throughput|checkpoints|connectors; for throughput --events N (per run), --reps N (default 5),
+ * Flags: --only throughput|checkpoints|savepoints|connectors; for savepoints --savepoint-keys N,N,...; for throughput --events N (per run), --reps N (default 5),
  * --queries q0,q1,...; for checkpoints --keys N,N,... (state sizes), --checkpoints N (measured
  * per size), --overhead-events N, --overhead-reps N; --ci (tiny sizes, one repetition, every row
  * of both benchmarks: checks that they run, measures nothing). See ./README.md.
  */
+import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { runCheckpointBenchmark } from "./checkpoints/run-checkpoints.ts";
 import { QUERY_NAMES, type QueryName } from "./queries.ts";
@@ -29,6 +33,7 @@ const { values } = parseArgs({
     reps: { type: "string" },
     queries: { type: "string" },
     keys: { type: "string" },
+    "savepoint-keys": { type: "string" },
     checkpoints: { type: "string" },
     "overhead-events": { type: "string" },
     "overhead-reps": { type: "string" },
@@ -38,15 +43,16 @@ const { values } = parseArgs({
   },
 });
 const USAGE =
-  "usage: npm run bench -- [--only throughput|checkpoints|connectors] [--ci]\n" +
+  "usage: npm run bench -- [--only throughput|checkpoints|savepoints|connectors] [--ci]\n" +
   "  throughput:  [--events N] [--reps N] [--queries q0,q1,q2,keyed-count,q3,q5,q7,q8]\n" +
   "  checkpoints: [--keys N,N,...] [--checkpoints N] [--overhead-events N] [--overhead-reps N]\n" +
+  "  savepoints:  [--savepoint-keys N,N,...] [--reps N]\n" +
   "  connectors:  [--rows N] [--reps N] [--messages N]";
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const ONLY = ["throughput", "checkpoints", "connectors"];
+const ONLY = ["throughput", "checkpoints", "savepoints", "connectors"];
 if (values.only !== undefined && !ONLY.includes(values.only)) {
   console.error(`--only takes ${ONLY.join(", ")}, got '${values.only}'\n${USAGE}`);
   process.exit(2);
@@ -98,6 +104,19 @@ if (selected("checkpoints")) {
     duration: { checkpoints: positive("checkpoints", values.checkpoints, ci ? 2 : 15), intervalMs, updatesPerSecond, timeoutMs },
     recovery: { intervalMs, updatesPerSecond, timeoutMs },
   });
+}
+
+if (selected("savepoints")) {
+  if (values.only === undefined) console.log("");
+  // A process of its own: 10M keys, their snapshots and a restored copy need more heap than the default.
+  const keys = values["savepoint-keys"]?.split(",").map((k) => String(positive("savepoint-keys", k, 0))) ?? (ci ? ["10000"] : ["1000000", "10000000"]);
+  const rounds = String(positive("reps", values.reps, ci ? 1 : 5));
+  const child = spawnSync(
+    process.execPath,
+    ["--expose-gc", "--max-old-space-size=12288", "--import", "tsx", "--conditions=weir-source", "bench/savepoints.ts", keys.join(","), rounds, "bench/results/savepoints.json"],
+    { stdio: "inherit" },
+  );
+  if (child.status !== 0) throw new Error(`the savepoint benchmark failed (${child.status ?? child.signal})`);
 }
 
 if (selected("connectors")) {
