@@ -10,6 +10,9 @@
  *   bytes live only under a name for which `isTempFileName` holds.
  * - `read`, `stat` and `list` report a missing path as `undefined` (or `[]`), never as an error.
  * - `remove` deletes a file or a whole directory tree and succeeds when nothing is there.
+ * - `move` puts the file at `from` at `to` (parents created as needed) and removes `from`,
+ *   durably; where no atomic rename reaches `to` (another device), it copies through
+ *   `writeAtomically` first. Either way `to` never holds part of the content.
  * - A failure of the medium itself is a CheckpointIoError naming the path.
  */
 
@@ -33,4 +36,5 @@ export interface CheckpointVolume {
   /** The files and directories directly inside `dir`, sorted by name. */
   list(dir: string): Promise<VolumeEntry[]>;
   remove(path: string): Promise<void>;
+  move(from: string, to: string): Promise<void>;
 }

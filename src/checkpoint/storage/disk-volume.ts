@@ -76,6 +76,22 @@ export class DiskVolume implements CheckpointVolume {
     await syncDirectory(dir);
   }
 
+  async move(from: string, to: string): Promise<void> {
+    const dir = dirname(to);
+    await this.ensureDirectory(dir);
+    try {
+      await rename(from, to);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EXDEV") throw new CheckpointIoError(from, "write", error);
+      const bytes = await this.read(from);
+      if (bytes === undefined) throw new CheckpointIoError(from, "read", error);
+      await this.writeAtomically(to, bytes);
+      await this.remove(from);
+    }
+    await syncDirectory(dir);
+    await syncDirectory(dirname(from));
+  }
+
   async read(path: string): Promise<Uint8Array | undefined> {
     try {
       const buffer = await readFile(path);

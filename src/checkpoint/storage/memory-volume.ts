@@ -66,6 +66,14 @@ export class MemoryVolume implements CheckpointVolume {
     return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
+  async move(from: string, to: string): Promise<void> {
+    const source = this.normalize(from);
+    const file = this.files.get(source);
+    if (file === undefined) throw new CheckpointIoError(source, "read", new Error("no such file"));
+    await this.writeAtomically(to, file.bytes);
+    await this.remove(source);
+  }
+
   async remove(path: string): Promise<void> {
     const target = this.normalize(path);
     if (target === "/") throw new CheckpointIoError(target, "delete", new Error("the root of a memory volume cannot be removed"));

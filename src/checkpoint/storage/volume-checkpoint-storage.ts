@@ -120,6 +120,7 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
     await this.checkStateFiles(metadata);
     const dir = savepointDir(this.medium.normalize(targetDir), this.jobId, randomBytes(6).toString("hex"));
     const copies = new Map<string, string>();
+    const own = this.paths.checkpointDir(metadata.checkpointId);
     try {
       for (const handle of allHandles(metadata)) {
         if (copies.has(handle.path)) continue;
@@ -127,7 +128,10 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
         copies.set(handle.path, target);
         const bytes = await this.medium.read(handle.path);
         if (bytes === undefined) throw new CheckpointIoError(handle.path, "read", new Error("the state file is gone"));
-        await this.medium.writeAtomically(target, checkStateFileContent(handle, bytes));
+        checkStateFileContent(handle, bytes);
+        // The checkpoint's own files are discarded below, so they move; files other checkpoints share are copied.
+        if (dirname(handle.path) === own) await this.medium.move(handle.path, target);
+        else await this.medium.writeAtomically(target, bytes);
       }
       const relocated = withStatePaths(metadata, dir, (_, path) => copies.get(path) ?? path);
       await this.medium.writeAtomically(metadataFileIn(dir), encodeMetadata(withStatePaths(relocated, dir, stateFileReference)));

@@ -498,6 +498,18 @@ export function checkpointStorageConformance(name: string, create: StorageFactor
       assert.deepEqual(await storage.readState(handles[1]!), bytesOf("savepoint state 1"));
     });
 
+    it("writeSavepoint copies a file other checkpoints share, and leaves it where it was", async () => {
+      const { storage, volume } = await fresh();
+      const own = await storage.writeState(id(4), { operatorId: "counts", subtask: 0 }, bytesOf("own state"));
+      const sharedPath = join(storage.jobDir, "shared", "counts-0-shared.state");
+      await volume.writeAtomically(sharedPath, bytesOf("shared state"));
+      const shared = { path: sharedPath, bytes: bytesOf("shared state").byteLength, checksum: sha256(bytesOf("shared state")) };
+      const dir = await storage.writeSavepoint(metadataWith(storage.jobId, 4, [[own, shared], []]), join(dirname(storage.jobDir), "savepoints"));
+      const handles = (await storage.resolve(dir)).metadata.operators[0]!.subtasks.flatMap((s) => s.state);
+      assert.deepEqual(await Promise.all(handles.map((h) => storage.readState(h))), [bytesOf("own state"), bytesOf("shared state")]);
+      assert.deepEqual(await volume.read(sharedPath), bytesOf("shared state"), "the shared file stays for the checkpoints that share it");
+    });
+
     it("writeSavepoint leaves no savepoint directory behind when a state file is missing", async () => {
       const { storage, volume } = await fresh();
       const first = await storage.writeState(id(3), { operatorId: "counts", subtask: 0 }, bytesOf("kept"));

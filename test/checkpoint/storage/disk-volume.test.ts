@@ -122,4 +122,16 @@ describe("DiskVolume: atomic, durable writes", () => {
     await volume.writeAtomically(join(root, "file"), bytesOf("x"));
     assert.equal(await volume.read(join(root, "file", "below")), undefined);
   });
+
+  it("a move renames the file into a new directory and removes it where it was", async () => {
+    const root = await tempRoot();
+    const volume = new DiskVolume();
+    const from = join(root, "job", "chk-1", "state");
+    await volume.writeAtomically(from, bytesOf("moved"));
+    const to = join(root, "savepoints", "savepoint-job-1", "state");
+    await volume.move(from, to);
+    assert.deepEqual(await volume.read(to), bytesOf("moved"));
+    assert.equal(await volume.read(from), undefined);
+    await assert.rejects(volume.move(from, join(root, "again")), (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_CHECKPOINT_IO");
+  });
 });
