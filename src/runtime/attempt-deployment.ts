@@ -67,6 +67,7 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
     args: new JobArgs(spec.args),
     clock: spec.clock,
     client: { send: (sinkId, records) => reporter.collect(sinkId, records) },
+    checkpointIntervalMs: spec.checkpointing?.intervalMs,
     transport,
     bufferSize: config.bufferSize,
     bufferTimeoutMs: config.bufferTimeoutMs,

@@ -48,6 +48,8 @@ export interface DeploymentSettings {
   readonly bufferTimeoutMs: number;
   /** Records pass between operators without copies (see record-ownership.ts). */
   readonly objectReuse: boolean;
+  /** The job's checkpoint interval; undefined when the job takes no checkpoints. */
+  readonly checkpointIntervalMs: number | undefined;
   /** How each task takes part in checkpoints; undefined when the job takes none. */
   readonly checkpointing: ((task: { readonly taskId: string }) => TaskCheckpointing) | undefined;
   /** Restored state of an operator's subtask, if the job restores from a checkpoint. */
@@ -116,6 +118,7 @@ export function deploy(settings: DeploymentSettings): Deployment {
         client: settings.client,
         writers,
         checkpointing: settings.checkpointing !== undefined,
+        checkpointIntervalMs: settings.checkpointIntervalMs,
         objectReuse: settings.objectReuse,
         recordTimestamp,
         restored,

@@ -45,6 +45,8 @@ export interface ChainEnvironment {
   /** The writer for each outgoing job edge of the vertex, by index into `vertex.outputs`. */
   readonly writers: readonly RecordWriter[];
   readonly checkpointing: boolean;
+  /** The job's checkpoint interval; undefined without checkpoints. */
+  readonly checkpointIntervalMs: number | undefined;
   /** Records pass between operators without copies; the job promises not to change what it shares. */
   readonly objectReuse: boolean;
   /** The task's current record timestamp, shared by its operators and writers. */
@@ -112,6 +114,7 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
         client: env.client,
         operatorId,
         checkpointing: env.checkpointing,
+        checkpointIntervalMs: env.checkpointIntervalMs,
         objectReuse: env.objectReuse,
         restored: restored === undefined ? undefined : { checkpointId: restored.checkpointId, state: restored.state, states: restored.states },
         sideOutputs: new SideOutputs(name, sideOutputs),

@@ -23,6 +23,11 @@ export interface SinkContext {
   /** Whether the job takes checkpoints; without them, transactional writers commit at end of input. */
   readonly checkpointing: boolean;
   /**
+   * The job's checkpoint interval in milliseconds (undefined without checkpoints): what a sink
+   * checks the lifetime of its transactions or of its duplicate detection against.
+   */
+  readonly checkpointIntervalMs?: number | undefined;
+  /**
    * What this subtask's writer returned from `snapshotState` in the checkpoint being restored;
    * undefined when the sink's parallelism changed since (see `restoredStates`).
    */

@@ -36,6 +36,7 @@ export async function sinkOperator<T>(sink: Sink<T>, overrides: Partial<SinkCont
     client: c.client,
     operatorId: c.operatorId,
     checkpointing: c.checkpointing,
+    checkpointIntervalMs: c.checkpointIntervalMs,
     recordTimestamp: new RecordTimestamp(),
     restored: c.restoredCheckpointId === undefined ? undefined : { checkpointId: c.restoredCheckpointId, state: c.restoredState, states: c.restoredStates },
     sideOutputs: new SideOutputs("sink", new Map()),

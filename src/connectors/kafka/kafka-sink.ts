@@ -39,7 +39,7 @@ export interface KafkaSinkOptions<T> extends KafkaConnectionOptions, KafkaRecord
   readonly transactionalIdPrefix?: string;
   /** Exactly-once: the broker aborts a transaction open longer; default 15 minutes (the broker's default maximum). */
   readonly transactionTimeoutMs?: number;
-  /** Exactly-once: the job's checkpoint interval, for the timeout check. */
+  /** Exactly-once: the checkpoint interval to check the timeout against; default the job's own. */
   readonly checkpointIntervalMs?: number;
   /** Exactly-once: the longest a failure and restart may take until the sink commits again; default 60000. */
   readonly maxRecoveryTimeMs?: number;
@@ -279,10 +279,8 @@ export function kafkaSink<T>(options: KafkaSinkOptions<T>): Sink<T> {
   }
   return twoPhaseCommitSink<T, KafkaTransactionHandle>(async (context) => {
     if (context.checkpointing) {
-      if (options.checkpointIntervalMs === undefined) {
-        throw invalidArgument("Kafka sink: exactly-once needs checkpointIntervalMs (the job's checkpoint interval), to check the transaction timeout against it");
-      }
-      checkTransactionTimeout({ transactionTimeoutMs, checkpointIntervalMs: positive("checkpointIntervalMs", options.checkpointIntervalMs, 0), maxRecoveryTimeMs });
+      const intervalMs = options.checkpointIntervalMs ?? context.checkpointIntervalMs;
+      if (intervalMs !== undefined) checkTransactionTimeout({ transactionTimeoutMs, checkpointIntervalMs: positive("checkpointIntervalMs", intervalMs, 0), maxRecoveryTimeMs });
     }
     const prefix = options.transactionalIdPrefix ?? `weir-${context.operatorId.replace(/[^A-Za-z0-9._-]/g, "_")}`;
     const coordinator = new TransactionCoordinator(connection, options.retry ?? DEFAULT_RETRY);

@@ -51,7 +51,7 @@ export interface NatsSinkOptions<T> extends NatsConnectionOptions {
   readonly messageId?: (record: T) => string;
   /** Unacknowledged publishes per writer (default 500). */
   readonly maxInFlight?: number;
-  /** The job's checkpoint interval, for the duplicate window check (default 60 000 ms). */
+  /** The checkpoint interval for the duplicate window check; default the job's own (60 000 ms without checkpoints). */
   readonly checkpointIntervalMs?: number;
   /** The longest a failed job takes to restart and publish again, for the same check (default 30 000 ms). */
   readonly restartTimeMs?: number;
@@ -164,7 +164,7 @@ export function natsSink<T>(options: NatsSinkOptions<T>): Sink<T> & { readonly m
       const connection = await connectNats(options, "sink");
       try {
         const stream = await streamOf(connection, options, where);
-        if (context.checkpointing) await checkDuplicateWindow(connection, options, stream, where);
+        if (context.checkpointing) await checkDuplicateWindow(connection, options, options.checkpointIntervalMs ?? context.checkpointIntervalMs ?? 60_000, stream, where);
         const client: JetStreamClient = jetstream(connection, { timeout: options.requestTimeoutMs });
         const publisher = new NatsPublisher(client, options, options.maxInFlight ?? 500, metrics, where);
         const restored = context.restoredState as NatsSinkState | undefined;
@@ -216,7 +216,7 @@ async function streamOf<T>(connection: NatsConnection, options: NatsSinkOptions<
   }
 }
 
-async function checkDuplicateWindow<T>(connection: NatsConnection, options: NatsSinkOptions<T>, stream: string, where: string): Promise<void> {
+async function checkDuplicateWindow<T>(connection: NatsConnection, options: NatsSinkOptions<T>, checkpointIntervalMs: number, stream: string, where: string): Promise<void> {
   let windowMs: number;
   try {
     const manager = await jetstreamManager(connection, { timeout: options.requestTimeoutMs });
@@ -226,6 +226,6 @@ async function checkDuplicateWindow<T>(connection: NatsConnection, options: Nats
     const cause = lastCause(e);
     throw new WeirError("WEIR_ERR_SINK_SERVER_CONFIG", `${where}: stream ${stream} on NATS at ${natsAddress(options)} could not be inspected: ${describeNatsError(cause)}`, { cause });
   }
-  const problem = duplicateWindowProblem({ windowMs, checkpointIntervalMs: options.checkpointIntervalMs ?? 60_000, restartTimeMs: options.restartTimeMs ?? 30_000 });
+  const problem = duplicateWindowProblem({ windowMs, checkpointIntervalMs, restartTimeMs: options.restartTimeMs ?? 30_000 });
   if (problem !== undefined) throw new WeirError("WEIR_ERR_SINK_SERVER_CONFIG", `${where}: stream ${stream} cannot keep the sink exactly-once: ${problem}`);
 }

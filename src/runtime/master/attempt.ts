@@ -46,6 +46,8 @@ export interface Attempt {
 
 export interface AttemptCheckpointing {
   readonly mode: CheckpointMode;
+  /** The job's checkpoint interval, which sinks check their transaction timeouts against. */
+  readonly intervalMs: number;
   readonly root: string;
   readonly jobId: string;
 }

@@ -346,7 +346,7 @@ export class JobMaster {
       args: params.args,
       maxWorkers: params.maxWorkers,
       fingerprint: params.fingerprint,
-      checkpointing: params.checkpointing === undefined ? undefined : { mode: params.checkpointing.mode, root: params.checkpointing.dir, jobId: this.jobId },
+      checkpointing: params.checkpointing === undefined ? undefined : { mode: params.checkpointing.mode, intervalMs: params.checkpointing.config.intervalMs, root: params.checkpointing.dir, jobId: this.jobId },
       restore: restore?.metadata,
       clock: params.clock,
       progressIntervalMs: options.progressIntervalMs ?? 2000,

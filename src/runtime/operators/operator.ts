@@ -36,6 +36,8 @@ export interface OperatorContext {
   readonly operatorId: string;
   /** Whether the job takes checkpoints. */
   readonly checkpointing: boolean;
+  /** The job's checkpoint interval; undefined without checkpoints. */
+  readonly checkpointIntervalMs?: number | undefined;
   /**
    * Object reuse is on (absent: off): the job promises never to change a record it was given, so
    * an operator need not copy records it hands user functions to protect what it keeps.

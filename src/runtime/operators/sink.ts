@@ -23,6 +23,7 @@ export class SinkOperator<T> implements StreamOperator {
       operatorId: context.operatorId,
       client: context.client,
       checkpointing: context.checkpointing,
+      checkpointIntervalMs: context.checkpointIntervalMs,
       restoredState: context.restored?.state,
       restoredStates: context.restored?.states ?? [],
       restoredCheckpointId: context.restored?.checkpointId,

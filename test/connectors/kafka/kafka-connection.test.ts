@@ -21,9 +21,9 @@ describe("Kafka connection settings", () => {
     });
   });
 
-  it("refuses an exactly-once sink without the checkpoint interval its timeout check needs", async () => {
-    const sink = kafkaSink<string>({ bootstrapServers: "127.0.0.1:1", topic: "t", deliveryGuarantee: "exactly-once" });
-    await assert.rejects(sinkOperator(sink), /exactly-once needs checkpointIntervalMs/);
+  it("checks an exactly-once sink's transaction timeout against the job's own checkpoint interval, before connecting", async () => {
+    const sink = kafkaSink<string>({ bootstrapServers: "127.0.0.1:1", topic: "t", deliveryGuarantee: "exactly-once", transactionTimeoutMs: 60_000 });
+    await assert.rejects(sinkOperator(sink, { checkpointIntervalMs: 30_000 }), (e: Error & { code?: string }) => e.code === "WEIR_ERR_KAFKA_TRANSACTION_TIMEOUT" && e.message.includes("(30000)"));
   });
 });
 
