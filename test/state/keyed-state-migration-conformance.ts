@@ -162,11 +162,14 @@ export function keyedStateMigrationConformance(name: string, create: Factory): v
       assert.throws(() => back.getState(new ValueStateDescriptor<Count>("visits")), refusedMigration("'visits'", "version 2", "version 1", "newer"));
     });
 
-    it("an empty state of an older version needs no migration", () => {
+    it("an empty state of an older version is refused without a migration too, as the check before a restore refuses it", () => {
       const old = fresh();
       old.getState(new ValueStateDescriptor<Count>("visits"));
       const backend = restored([writeAll(old.snapshot())]);
-      backend.getState(new ValueStateDescriptor<CountSince>("visits", { version: 2 }));
+      assert.throws(() => backend.getState(new ValueStateDescriptor<CountSince>("visits", { version: 2 })), refusedMigration("'visits'"));
+      const again = restored([writeAll(old.snapshot())]);
+      again.getState(new ValueStateDescriptor<CountSince>("visits", countSince()));
+      assert.equal(again.numKeys("visits"), 0);
     });
 
     it("restored state nobody asks for keeps its version in later snapshots, and is migrated from it when a later run asks", () => {

@@ -24,7 +24,8 @@ export interface RestorePoint {
   readonly metadata: CheckpointMetadata;
 }
 
-function storageFor(root: string): VolumeCheckpointStorage {
+/** A storage that reads the state files of checkpoints under `root` (their handles are absolute once read). */
+export function storageFor(root: string): VolumeCheckpointStorage {
   return new VolumeCheckpointStorage({ volume: new DiskVolume(), root, jobId: "restore-lookup" });
 }
 

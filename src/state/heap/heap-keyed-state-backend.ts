@@ -239,7 +239,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
    * Brings every entry of a state its function now asks for (restored at any versions) to the
    * descriptor's version, in the table the state reads: all at once, so that no entry of an older
    * version is read, or written to a later checkpoint as if it were of the new one. A version the
-   * descriptor cannot migrate from is WEIR_ERR_STATE_MIGRATION_MISSING. Objects a live snapshot
+   * descriptor cannot migrate from is WEIR_ERR_STATE_MIGRATION_MISSING, even when no entry has it
+   * (as the compatibility check, which reads only which versions a checkpoint has, decides). Objects a live snapshot
    * still sees are copied before `migrate` gets them, as it may change them in place.
    */
   private bringToVersion(name: string, entry: TableEntry): void {
@@ -248,7 +249,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const parts = [{ version: entry.version, table: entry.table as KeyGroupTable }, ...entry.older];
     if (parts.every((p) => p.version === target)) return;
     for (const part of parts) {
-      if (part.version !== target && part.table.size() > 0 && versionChange(part.version, target, descriptor.migrate !== undefined) !== "migrated") {
+      if (part.version !== target && versionChange(part.version, target, descriptor.migrate !== undefined) !== "migrated") {
         throw migrationMissing(this.operator, name, part.version, target);
       }
     }
