@@ -6,7 +6,7 @@
  */
 import { deepCopy } from "../../core/deep-copy.ts";
 import { WeirError } from "../../core/errors.ts";
-import { checkDescriptorKind, type ListStateDescriptor, type MapStateDescriptor } from "../descriptors.ts";
+import { checkDescriptorKind, checkUnversioned, type ListStateDescriptor, type MapStateDescriptor } from "../descriptors.ts";
 import type { BroadcastState, OperatorStateStore } from "../operator-state.ts";
 import type { ListState } from "../state.ts";
 import { HeapBroadcastState } from "./broadcast-state.ts";
@@ -37,6 +37,7 @@ export class DefaultOperatorStateStore implements OperatorStateStore {
 
   getBroadcastState<K, V>(descriptor: MapStateDescriptor<K, V>): BroadcastState<K, V> {
     checkDescriptorKind(descriptor, "map", "getBroadcastState");
+    checkUnversioned(descriptor, "getBroadcastState");
     const name = descriptor.name;
     if (this.lists.has(name)) throw conflict(name, "broadcast state", LIST_KIND[this.lists.get(name)!.distribution]);
     let state = this.broadcasts.get(name);
@@ -63,6 +64,7 @@ export class DefaultOperatorStateStore implements OperatorStateStore {
 
   private list<T>(descriptor: ListStateDescriptor<T>, distribution: ListDistribution, call: string): ListState<T> {
     checkDescriptorKind(descriptor, "list", call);
+    checkUnversioned(descriptor, call);
     const name = descriptor.name;
     if (this.broadcasts.has(name)) throw conflict(name, LIST_KIND[distribution], "broadcast state");
     let state = this.lists.get(name);

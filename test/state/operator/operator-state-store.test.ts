@@ -95,3 +95,14 @@ describe("broadcast state", () => {
     assert.equal(state.get("a"), 1);
   });
 });
+
+describe("schema versions", () => {
+  it("operator list, union and broadcast state refuse a versioned descriptor rather than ignore its version", () => {
+    const store = new DefaultOperatorStateStore();
+    const versioned = new ListStateDescriptor<number>("offsets", { version: 2, migrate: (old) => old as number });
+    assert.throws(() => store.getListState(versioned), isCode("WEIR_ERR_INVALID_ARGUMENT", "getListState", "'offsets'", "only keyed state"));
+    assert.throws(() => store.getUnionListState(new ListStateDescriptor<number>("offsets", { version: 2 })), isCode("WEIR_ERR_INVALID_ARGUMENT", "getUnionListState"));
+    assert.throws(() => store.getBroadcastState(new MapStateDescriptor<string, number>("rules", { migrate: (old) => old as number })), isCode("WEIR_ERR_INVALID_ARGUMENT", "getBroadcastState", "'rules'"));
+    assert.equal(store.getListState(new ListStateDescriptor<number>("offsets", { version: 1 })).get().length, 0);
+  });
+});
