@@ -37,7 +37,7 @@ import { fieldAggregation, type FieldAggregation, type NumericField } from "./fi
 import type { StreamGraphBuilder } from "./stream-graph-builder.ts";
 import { checkParallelism } from "./execution-config.ts";
 import type { MapStateDescriptor } from "../state/descriptors.ts";
-import { checkDescriptorKind, checkUnversioned } from "../state/descriptors.ts";
+import { checkDescriptorKind } from "../state/descriptors.ts";
 import { BroadcastConnectedStream, BroadcastStream } from "./broadcast-stream.ts";
 import { AllWindowedStream, WindowedStream, type WindowInput } from "./windowed-stream.ts";
 import { CoGroupedStreams, JoinedStreams } from "./co-grouped-streams.ts";
@@ -210,10 +210,7 @@ export class DataStream<T> {
   broadcast(...descriptors: MapStateDescriptor<unknown, unknown>[]): DataStream<T> | BroadcastStream<T> {
     const partitioning: Partitioning = { kind: "broadcast" };
     if (descriptors.length === 0) return this.repartition(partitioning);
-    for (const d of descriptors) {
-      checkDescriptorKind(d, "map", "broadcast()");
-      checkUnversioned(d, "broadcast()");
-    }
+    for (const d of descriptors) checkDescriptorKind(d, "map", "broadcast()");
     return new BroadcastStream<T>(this.env, this.upstreams.map((u) => ({ ...u, partitioning })), descriptors);
   }
 

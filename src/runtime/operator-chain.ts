@@ -117,7 +117,7 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
         sideOutputs: new SideOutputs(name, sideOutputs),
         requestStep: env.requestStep,
         recordTimestamp: env.recordTimestamp,
-        operatorStateStore: new DefaultOperatorStateStore(restored?.operatorState),
+        operatorStateStore: new DefaultOperatorStateStore(restored?.operatorState, operatorId),
       },
       // Watermarks go to every output, side outputs included (their readers keep event time too).
       output: new CountingOutput(combined(undefined, ownsRecords), [...sideOutputs.values()]),

@@ -151,16 +151,3 @@ export function checkDescriptorKind(descriptor: unknown, kind: StateDescriptor["
   const needed = `${kind[0]!.toUpperCase()}${kind.slice(1)}StateDescriptor`;
   throw new WeirError("WEIR_ERR_STATE_DESCRIPTOR_KIND", `${call} needs a ${needed}, got ${what}`);
 }
-
-/**
- * Refuses a versioned descriptor where state has no schema versions (operator list, union and
- * broadcast state), naming the call: its version would be silently ignored. JavaScript callers
- * pass anything, so a value without a version passes.
- */
-export function checkUnversioned(descriptor: { readonly name: string; readonly version?: number; readonly migrate?: unknown }, call: string): void {
-  if ((descriptor.version ?? 1) === 1 && descriptor.migrate === undefined) return;
-  throw invalidArgument(
-    `${call} was given state '${descriptor.name}' with a schema version or migrate function, but operator and broadcast state have no schema versions ` +
-      "(only keyed state does): leave version and migrate out, or keep the data in keyed state",
-  );
-}
