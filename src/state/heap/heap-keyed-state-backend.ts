@@ -257,15 +257,17 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const ttl = ttlOf(descriptor) !== undefined;
     for (let group = this.start; group <= this.end; group++) {
       const entries: [NormalizedKey, unknown][] = [];
+      let read = 0;
       for (const part of parts) {
         const held = part.table.held(group);
         for (const [key, stored] of part.table.entries(group)) {
+          read++;
           const owned = held ? deepCopy(stored) : stored;
           const now = part.version === target ? owned : migrateStored(entry.kind, owned, migrate!, part.version, ttl);
           if (now !== undefined) entries.push([key, now]);
         }
       }
-      if (entries.length > 0 || entry.table.size() > 0) entry.table.load(group, entries);
+      if (read > 0) entry.table.load(group, entries);
     }
     entry.version = target;
     entry.older = [];
