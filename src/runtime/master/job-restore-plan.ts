@@ -9,7 +9,8 @@ import { dirname } from "node:path";
 import type { JobGraph } from "../../graph/job-graph.ts";
 import { declaredStates } from "../declared-states.ts";
 import { jobOperators, planRestore, type JobOperator, type RestorePlan, type RestoreSettings } from "./restore-plan.ts";
-import { storageFor, type RestorePoint } from "./restore-point.ts";
+import type { RestorePoint } from "./restore-point.ts";
+import { FileCheckpointStorage } from "../../checkpoint/storage/file-checkpoint-storage.ts";
 import { storedKeyedStates } from "./stored-states.ts";
 
 export interface JobRestorePlan {
@@ -24,7 +25,8 @@ export async function planJobRestore(point: RestorePoint, job: JobGraph, args: r
   const restoredKeyed = new Set([...first.sourceOf].filter(([operatorId]) => declared.has(operatorId)).map(([, from]) => from));
   if (restoredKeyed.size === 0) return { operators: byOperator, plan: first };
   const metadata = { operators: point.metadata.operators.filter((o) => restoredKeyed.has(o.operatorId)) };
-  const storedStates = await storedKeyedStates(metadata, storageFor(dirname(point.path)));
+  // State handles read from metadata are absolute: any root reads them.
+  const storedStates = await storedKeyedStates(metadata, new FileCheckpointStorage({ jobId: point.metadata.jobId, root: dirname(point.path) }));
   const operators = byOperator.map((o) => {
     const states = declared.get(o.operatorId);
     return states === undefined ? o : { ...o, states };

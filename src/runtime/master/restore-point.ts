@@ -24,8 +24,7 @@ export interface RestorePoint {
   readonly metadata: CheckpointMetadata;
 }
 
-/** A storage that reads the state files of checkpoints under `root` (their handles are absolute once read). */
-export function storageFor(root: string): VolumeCheckpointStorage {
+function storageFor(root: string): VolumeCheckpointStorage {
   return new VolumeCheckpointStorage({ volume: new DiskVolume(), root, jobId: "restore-lookup" });
 }
 

@@ -9,7 +9,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runJob, WeirError, type JobResult, type RuntimeMode } from "../../../src/index.ts";
-import { findRestorePoint, storageFor } from "../../../src/runtime/master/restore-point.ts";
+import { FileCheckpointStorage } from "../../../src/checkpoint/storage/file-checkpoint-storage.ts";
+import { findRestorePoint } from "../../../src/runtime/master/restore-point.ts";
 import { storedKeyedStates } from "../../../src/runtime/master/stored-states.ts";
 import { RUNTIMES, tempDir } from "../checkpointing/checkpointing-helpers.ts";
 
@@ -74,7 +75,7 @@ describe("state schema evolution across a restore", () => {
     const v1 = await run(dir, "single-thread", []);
     const v2 = await run(dir, "single-thread", ["--batch", "2", "--schema", "v2"], v1.checkpoint);
     const { metadata } = await findRestorePoint(v2.checkpoint, dir, "");
-    const stored = await storedKeyedStates(metadata, storageFor(dir));
+    const stored = await storedKeyedStates(metadata, new FileCheckpointStorage({ jobId: metadata.jobId, root: dir }));
     assert.deepEqual(stored.get("count-visits"), [{ name: "visits", kind: "value", namespaced: false, versions: [2] }]);
     const v3 = await run(dir, "single-thread", ["--batch", "3", "--count", "3", "--schema", "v3"], v2.checkpoint);
     assert.deepEqual(
