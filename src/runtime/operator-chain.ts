@@ -61,7 +61,7 @@ function keyedServicesFor(node: StreamNode, vertex: JobVertex, env: ChainEnviron
   if (node.kind !== "operator" || node.keySelectors.every((s) => s === undefined)) return undefined;
   const maxParallelism = env.job.maxParallelism;
   const keyGroupRange = keyGroupRangeForSubtask(env.subtaskIndex, vertex.parallelism, maxParallelism);
-  const backend = createKeyedStateBackend(env.job.stateBackend, { keyGroupRange, maxParallelism, clock: env.clock });
+  const backend = createKeyedStateBackend(env.job.stateBackend, { keyGroupRange, maxParallelism, clock: env.clock, operator: operatorIdOf(node) });
   const services = new KeyedServices(backend, node.keySelectors);
   if (restored !== undefined) {
     backend.restore(restored.keyed, restored.keyedFrom);
@@ -120,7 +120,7 @@ export function buildOperatorChain(vertex: JobVertex, env: ChainEnvironment): Ch
         sideOutputs: new SideOutputs(name, sideOutputs),
         requestStep: env.requestStep,
         recordTimestamp: env.recordTimestamp,
-        operatorStateStore: new DefaultOperatorStateStore(restored?.operatorState),
+        operatorStateStore: new DefaultOperatorStateStore(restored?.operatorState, operatorId),
       },
       // Watermarks go to every output, side outputs included (their readers keep event time too).
       output: new CountingOutput(combined(undefined, ownsRecords), [...sideOutputs.values()]),

@@ -1,14 +1,16 @@
 /**
  * The compatibility check of a checkpoint or savepoint against a job, without running the job:
  * loads and builds the job with the run options (parallelism, max parallelism, job arguments),
- * reads the checkpoint's metadata and plans the restore (restore-plan.ts). `weir savepoint check`
+ * reads the checkpoint's metadata and plans the restore, keyed states included
+ * (job-restore-plan.ts). `weir savepoint check`
  * prints the result; `weir run --from` makes the same plan before anything starts.
  */
 import type { JobDefinition } from "../api/define-job.ts";
 import { DEFAULT_CHECKPOINT_ROOT } from "../checkpoint/storage/checkpoint-paths.ts";
 import { fingerprint } from "../graph/job-graph.ts";
 import { findRestorePoint, type RestorePoint } from "./master/restore-point.ts";
-import { jobOperators, planRestore, type JobOperator, type RestorePlan } from "./master/restore-plan.ts";
+import { planJobRestore } from "./master/job-restore-plan.ts";
+import type { JobOperator, RestorePlan } from "./master/restore-plan.ts";
 import { loadJob } from "./run-job.ts";
 import type { RunOptions } from "./run-options.ts";
 
@@ -23,8 +25,7 @@ export async function checkRestore(job: JobDefinition | string | URL, pointer: s
   const { built } = await loadJob(job, { ...options, runtime: "single-thread" });
   const root = options.checkpointing?.dir ?? built.env.getCheckpointing()?.dir ?? DEFAULT_CHECKPOINT_ROOT;
   const point = await findRestorePoint(pointer, root, fingerprint(built.job));
-  const operators = jobOperators(built.job);
-  const plan = planRestore(point.metadata, operators, {
+  const { operators, plan } = await planJobRestore(point, built.job, options.args ?? [], {
     allowNonRestoredState: options.allowNonRestoredState,
     uidMap: new Map(Object.entries(options.mapUids ?? {})),
   });

@@ -3,6 +3,15 @@
  * runtime context for state by descriptor, normally in `open`; the same name always yields the
  * same state, and asking for one name with two different kinds is an error. Keyed state of any
  * kind may be given a time-to-live with `enableTimeToLive` (see state/ttl).
+ *
+ * Schema evolution: a descriptor carries the `version` of what its state stores (1 unless given)
+ * and may carry `migrate(old, fromVersion)`, which turns one stored item written at an older
+ * version into one of this version: a value state's value, each element of a list state, each
+ * value of a map state (its keys stay), a reducing state's value, an aggregating state's
+ * accumulator. Checkpoints record each state's version; restored state of an older version is
+ * migrated, all of it, when the function first asks for the state (see docs/state.md). A version
+ * that grew without a `migrate`, or a restored version above the descriptor's, is refused with
+ * WEIR_ERR_STATE_MIGRATION_MISSING.
  */
 import { invalidArgument, WeirError } from "../core/errors.ts";
 import { StateTtlConfig } from "./ttl/state-ttl-config.ts";
@@ -20,13 +29,37 @@ export interface AggregateFunction<IN, ACC, OUT> {
   merge?(a: ACC, b: ACC): ACC;
 }
 
-/** What every descriptor has: its name and, when enabled, its time-to-live. */
-abstract class StateDescriptorBase {
+/** The schema of what a state stores: its version and how to bring older items up to it. */
+export interface StateSchemaOptions<S> {
+  /** The version of what the state stores: a positive integer; 1 when absent. */
+  readonly version?: number;
+  /**
+   * One stored item written at `fromVersion` (below `version`) as an item of `version`. It may
+   * change `old` in place and return it. For value, reducing and aggregating state, returning
+   * undefined clears the key's entry; for list state it drops the element.
+   */
+  readonly migrate?: (old: unknown, fromVersion: number) => S;
+}
+
+/** What every descriptor has: its name, its schema version and, when enabled, its time-to-live. */
+abstract class StateDescriptorBase<S> {
   /** @internal Set by `enableTimeToLive`. */
   ttlConfig: StateTtlConfig | undefined = undefined;
+  /** The version of what the state stores (see the module header). */
+  readonly version: number;
+  /** Brings an item of an older version up to `version`; undefined when the state has no migration. */
+  readonly migrate: ((old: unknown, fromVersion: number) => S) | undefined;
 
-  constructor(readonly name: string) {
+  constructor(
+    readonly name: string,
+    schema: StateSchemaOptions<S> = {},
+  ) {
     if (typeof name !== "string" || name.length === 0) throw invalidArgument(`a state descriptor needs a non-empty name, got ${JSON.stringify(name)}`);
+    const { version = 1, migrate } = schema;
+    if (!Number.isSafeInteger(version) || version < 1) throw invalidArgument(`the version of state '${name}' must be a positive integer, got ${String(version)}`);
+    if (migrate !== undefined && typeof migrate !== "function") throw invalidArgument(`the migrate of state '${name}' must be a function (old, fromVersion) => new, got ${typeof migrate}`);
+    this.version = version;
+    this.migrate = migrate;
   }
 
   getName(): string {
@@ -54,17 +87,19 @@ abstract class StateDescriptorBase {
   }
 }
 
-export class ValueStateDescriptor<T> extends StateDescriptorBase {
+export class ValueStateDescriptor<T> extends StateDescriptorBase<T> {
   readonly kind = "value";
   declare readonly __type?: T;
 }
 
-export class ListStateDescriptor<T> extends StateDescriptorBase {
+/** `migrate` applies to each element. */
+export class ListStateDescriptor<T> extends StateDescriptorBase<T> {
   readonly kind = "list";
   declare readonly __type?: T;
 }
 
-export class MapStateDescriptor<K, V> extends StateDescriptorBase {
+/** `migrate` applies to each value; keys are kept as they are. */
+export class MapStateDescriptor<K, V> extends StateDescriptorBase<V> {
   readonly kind = "map";
   declare readonly __type?: [K, V];
 }
@@ -75,23 +110,26 @@ export class MapStateDescriptor<K, V> extends StateDescriptorBase {
  */
 export type ReduceFn<T> = { reduce(accumulated: T, value: T): T }["reduce"];
 
-export class ReducingStateDescriptor<T> extends StateDescriptorBase {
+export class ReducingStateDescriptor<T> extends StateDescriptorBase<T> {
   readonly kind = "reducing";
   constructor(
     name: string,
     readonly reduce: ReduceFn<T>,
+    schema?: StateSchemaOptions<T>,
   ) {
-    super(name);
+    super(name, schema);
   }
 }
 
-export class AggregatingStateDescriptor<IN, ACC, OUT> extends StateDescriptorBase {
+/** `migrate` applies to the accumulator. */
+export class AggregatingStateDescriptor<IN, ACC, OUT> extends StateDescriptorBase<ACC> {
   readonly kind = "aggregating";
   constructor(
     name: string,
     readonly aggregate: AggregateFunction<IN, ACC, OUT>,
+    schema?: StateSchemaOptions<ACC>,
   ) {
-    super(name);
+    super(name, schema);
   }
 }
 

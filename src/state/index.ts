@@ -7,6 +7,7 @@ export {
   ValueStateDescriptor,
   type AggregateFunction,
   type ReduceFn,
+  type StateSchemaOptions,
   type StateDescriptor,
   type StateKind,
 } from "./descriptors.ts";

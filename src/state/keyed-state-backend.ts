@@ -14,7 +14,11 @@
  *   values taken from it, change while it (or any other live snapshot) is written, and whatever
  *   order snapshots are released in; state restored but asked for only later is no exception.
  *   Restoring it (into a backend of any key-group range) gives back exactly the keys of that
- *   range (test/state/keyed-state-snapshot-conformance.ts checks it).
+ *   range (test/state/keyed-state-snapshot-conformance.ts checks it);
+ * - a snapshot records the schema version of each state (see descriptors.ts); restored state of
+ *   an older version is migrated, all of it, when its state is asked for, and never written to a
+ *   snapshot as if it were of the new version; a version the descriptor cannot migrate from is
+ *   refused with WEIR_ERR_STATE_MIGRATION_MISSING when the state is asked for.
  *
  * Implementations are chosen by name through the registry in state-backends.ts.
  */
@@ -42,6 +46,8 @@ export interface KeyedStateBackendOptions {
   readonly maxParallelism: number;
   /** The processing-time clock state TTL runs on; the system clock when absent. */
   readonly clock?: Clock;
+  /** The operator's uid (or derived id), named in errors about its state. */
+  readonly operator?: string;
 }
 
 export interface KeyedStateBackend {
@@ -89,6 +95,11 @@ export interface KeyedStateBackend {
   stateNames(): string[];
   /** The kind a state name was registered as, or undefined for an unknown name. */
   stateKind(stateName: string): StateKind | undefined;
+  /**
+   * The descriptor a state was first asked for with (by `getState` or `getNamespacedState`), and
+   * whether it is namespaced; undefined for a name never asked for.
+   */
+  registeredState(stateName: string): { readonly descriptor: StateDescriptor; readonly namespaced: boolean } | undefined;
   /**
    * The keys of one key group that hold a value of `stateName`, each with that value in the
    * backend's stored form (see the implementation). A live view: it must not be written through,

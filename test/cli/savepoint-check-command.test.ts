@@ -111,4 +111,58 @@ describe("weir savepoint check", () => {
     assert.equal(usage.code, 2);
     assert.match(usage.io.err, /give the job file and the savepoint or checkpoint path/);
   });
+  it("refuses a parallelism above the max parallelism with WEIR_ERR_PARALLELISM_ABOVE_MAX, as run --from does before anything starts", async () => {
+    await withCheckpoint(async (chk) => {
+      const check = await weir("savepoint", "check", CHANGED_JOB, chk, "-p", "3", "--max-parallelism", "2");
+      assert.equal(check.code, 1);
+      assert.match(check.io.err, /parallelism 3, above the job's max parallelism 2[^]*code: WEIR_ERR_PARALLELISM_ABOVE_MAX/);
+      const run = await weir("run", CHANGED_JOB, "--single-thread", "-p", "3", "--max-parallelism", "2", "--checkpoint-interval", "1h", "--checkpoint-dir", join(chk, "..", ".."), "--from", chk);
+      assert.equal(run.code, 1);
+      assert.match(run.io.err, /^job refused: .*parallelism 3, above the job's max parallelism 2[^]*code: WEIR_ERR_PARALLELISM_ABOVE_MAX/);
+    });
+  });
+
+  describe("keyed state schemas", () => {
+    const VISITS_JOB = "test/fixtures/jobs/schema-visits.ts";
+
+    /** A checkpoint of the visits job with its state at version 1, checked against the job with `args`. */
+    async function check(...args: string[]): Promise<{ code: number; io: CapturedIo }> {
+      const dir = mkdtempSync(join(tmpdir(), "weir-savepoint-check-schema-"));
+      try {
+        const io = new CapturedIo();
+        assert.equal(await main(["run", VISITS_JOB, "--single-thread", "-p", "1", "--checkpoint-interval", "1h", "--checkpoint-dir", dir, "--quiet"], io), 0, io.err);
+        const jobDir = join(dir, readdirSync(dir)[0]!);
+        const chk = join(jobDir, readdirSync(jobDir).find((n) => n.startsWith("chk-"))!);
+        return await weir("savepoint", "check", VISITS_JOB, chk, "-p", "1", "--allow-non-restored-state", "--", "--batch", "2", ...args);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+
+    it("reports a state whose version grew with a migration as migrated, and exits 0", async () => {
+      const { code, io } = await check("--schema", "v2");
+      assert.equal(code, 0, io.out + io.err);
+      assert.match(io.out, /^ {2}state version migrated +'count-visits' state 'visits': version 1 -> 2, migrated by its descriptor's migrate/m);
+    });
+
+    it("reports a state whose version grew without a migration, and exits 1 with WEIR_ERR_STATE_MIGRATION_MISSING", async () => {
+      const { code, io } = await check("--schema", "v2-no-migrate");
+      assert.equal(code, 1);
+      assert.match(io.out, /^ {2}state version changed without a migration {2}'count-visits' state 'visits' was written at version 1 and its descriptor is at version 2/m);
+      assert.match(io.out, /the restore would be refused \(WEIR_ERR_STATE_MIGRATION_MISSING, see docs\/errors.md\)\n$/);
+    });
+
+    it("reports a state asked for as another kind, and exits 1 with WEIR_ERR_STATE_CONFLICT", async () => {
+      const { code, io } = await check("--schema", "map");
+      assert.equal(code, 1);
+      assert.match(io.out, /^ {2}state kind changed +'count-visits' state 'visits': value state in the checkpoint, asked for as map state; refused/m);
+      assert.match(io.out, /\(WEIR_ERR_STATE_CONFLICT, see docs\/errors.md\)\n$/);
+    });
+
+    it("reports nothing about states that did not change", async () => {
+      const { code, io } = await check();
+      assert.equal(code, 0, io.out + io.err);
+      assert.doesNotMatch(io.out, /^ {2}states? /m);
+    });
+  });
 });

@@ -6,6 +6,7 @@ import { discardingSink } from "../../src/sinks/collect.ts";
 import { HeapKeyedStateBackend } from "../../src/state/heap/heap-keyed-state-backend.ts";
 import { createKeyedStateBackend, DEFAULT_STATE_BACKEND, stateBackendNames, type StateBackendName } from "../../src/state/state-backends.ts";
 import { keyedStateBackendConformance } from "./keyed-state-backend-conformance.ts";
+import { keyedStateMigrationConformance } from "./keyed-state-migration-conformance.ts";
 import { keyedStateSnapshotConformance } from "./keyed-state-snapshot-conformance.ts";
 import { keyedStateTtlConformance } from "./keyed-state-ttl-conformance.ts";
 import { keyedStateValueShapesConformance } from "./keyed-state-value-shapes-conformance.ts";
@@ -16,6 +17,7 @@ for (const name of stateBackendNames()) {
   keyedStateSnapshotConformance(`state backend '${name}'`, (options) => createKeyedStateBackend(name, options));
   keyedStateTtlConformance(`state backend '${name}'`, (options) => createKeyedStateBackend(name, options));
   keyedStateValueShapesConformance(`state backend '${name}'`, (options) => createKeyedStateBackend(name, options));
+  keyedStateMigrationConformance(`state backend '${name}'`, (options) => createKeyedStateBackend(name, options));
 }
 
 describe("state backend registry", () => {

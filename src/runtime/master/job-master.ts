@@ -44,7 +44,8 @@ import { isInStorage, restorePointForRestart } from "./job-restore.ts";
 import { CheckpointDeletions, planStart } from "./job-retention.ts";
 import { decideAfterFailure, sleepUnlessAborted } from "./restart-loop.ts";
 import { findResumableCheckpoint, findRestorePoint, type RestorePoint } from "./restore-point.ts";
-import { jobOperators, planRestore, remapCheckpoint, statefulWithoutUid } from "./restore-plan.ts";
+import { jobOperators, remapCheckpoint, statefulWithoutUid } from "./restore-plan.ts";
+import { planJobRestore } from "./job-restore-plan.ts";
 import { restoreRefusedError } from "./restore-report.ts";
 import type { JobStatus } from "../job-control.ts";
 import { JobStatusControl } from "./job-status-control.ts";
@@ -274,9 +275,9 @@ export class JobMaster {
    * The restore point as this job restores it, after the compatibility check (restore-plan.ts):
    * a refused restore throws before anything starts, explaining every finding.
    */
-  private checkedRestorePoint(point: RestorePoint): RestorePoint {
+  private async checkedRestorePoint(point: RestorePoint): Promise<RestorePoint> {
     const { options } = this.params;
-    const plan = planRestore(point.metadata, jobOperators(this.params.job), {
+    const { plan } = await planJobRestore(point, this.params.job, this.params.args, {
       allowNonRestoredState: options.allowNonRestoredState,
       uidMap: new Map(Object.entries(options.mapUids ?? {})),
     });

@@ -11,6 +11,12 @@
  * parallelism, may differ from the checkpoint's (see restored-states.ts for what moves where),
  * except for a source without splits, whose read positions belong to its subtasks.
  *
+ * When the keyed states the job's operators ask for are known (declared-states.ts) and those the
+ * checkpoint holds (stored-states.ts), each state of a restored operator is compared too: asked
+ * for as another kind is refused (WEIR_ERR_STATE_CONFLICT); written at another schema version is
+ * migrated when the descriptor can migrate from it, else refused
+ * (WEIR_ERR_STATE_MIGRATION_MISSING). See state/schema-versions.ts.
+ *
  * The findings are a closed list the `savepoint check` command prints and `--from` reports when it
  * refuses; `refusal` is the first finding that refuses, with its error code.
  */
@@ -20,6 +26,9 @@ import type { ErrorCode } from "../../core/errors.ts";
 import { operatorIdOf, type JobGraph } from "../../graph/job-graph.ts";
 import { displayName, type StreamNode } from "../../graph/stream-graph.ts";
 import { isSplitSource } from "../../sources/split-source.ts";
+import { versionChange } from "../../state/schema-versions.ts";
+import type { OperatorStates } from "../declared-states.ts";
+import type { StoredState } from "./stored-states.ts";
 import { ENUMERATORS_PROPERTY } from "./source-coordinator.ts";
 
 /** An operator of the job being started, as far as restoring needs it. */
@@ -34,6 +43,8 @@ export interface JobOperator {
   readonly source: "splits" | "readers" | undefined;
   /** Whether the operator's kind keeps state that restores need (sources, sinks, keyed and broadcast operators, async I/O). */
   readonly stateful: boolean;
+  /** The keyed states it asks for, when they were looked for (operators on keyed streams). */
+  readonly states?: OperatorStates;
 }
 
 export interface RestoreSettings {
@@ -41,6 +52,8 @@ export interface RestoreSettings {
   readonly allowNonRestoredState?: boolean;
   /** Checkpoint operator id → job operator id. */
   readonly uidMap?: ReadonlyMap<string, string>;
+  /** The keyed states of the checkpoint, by checkpoint operator id; without it, states are not compared. */
+  readonly storedStates?: ReadonlyMap<string, readonly StoredState[]>;
 }
 
 export type RestoreFinding =
@@ -61,7 +74,15 @@ export type RestoreFinding =
   /** Refused: the operator's parallelism exceeds the job's max parallelism. */
   | { readonly kind: "parallelism-above-max"; readonly operatorId: string; readonly parallelism: number; readonly maxParallelism: number }
   /** Refused: a `--map-uid old=new` whose old id is not in the checkpoint, or whose new id is not in the job. */
-  | { readonly kind: "unmatched-uid-mapping"; readonly old: string; readonly new: string; readonly missing: "old" | "new" };
+  | { readonly kind: "unmatched-uid-mapping"; readonly old: string; readonly new: string; readonly missing: "old" | "new" }
+  /** Refused: a keyed state of the checkpoint is asked for as another kind ("value", "namespaced list", ...). */
+  | { readonly kind: "state-kind-changed"; readonly operatorId: string; readonly state: string; readonly from: string; readonly to: string }
+  /** Refused: a keyed state was written at a version its descriptor cannot migrate from (older without migrate, or newer). */
+  | { readonly kind: "state-migration-missing"; readonly operatorId: string; readonly state: string; readonly from: number; readonly to: number }
+  /** Allowed: a keyed state written at an older version is migrated to the descriptor's when the function asks for it. */
+  | { readonly kind: "state-migrated"; readonly operatorId: string; readonly state: string; readonly from: number; readonly to: number }
+  /** Allowed, a warning: the operator's keyed states could not be learned without running it, so they were not compared. */
+  | { readonly kind: "states-not-inspected"; readonly operatorId: string; readonly reason: string };
 
 export interface RestorePlan {
   readonly findings: readonly RestoreFinding[];
@@ -118,7 +139,39 @@ const REFUSAL_CODES: { readonly [K in RestoreFinding["kind"]]?: ErrorCode } = {
   dropped: "WEIR_ERR_UID_MISMATCH",
   "source-not-rescalable": "WEIR_ERR_CHECKPOINT_MISMATCH",
   "parallelism-above-max": "WEIR_ERR_PARALLELISM_ABOVE_MAX",
+  "state-kind-changed": "WEIR_ERR_STATE_CONFLICT",
+  "state-migration-missing": "WEIR_ERR_STATE_MIGRATION_MISSING",
 };
+
+function describeStateKind(state: { readonly kind: string; readonly namespaced: boolean }): string {
+  return state.namespaced ? `namespaced ${state.kind}` : state.kind;
+}
+
+/** What restoring `stored` (the checkpoint operator's keyed states) into `operator` does to each state. */
+function stateFindings(operator: JobOperator, stored: readonly StoredState[] | undefined): RestoreFinding[] {
+  const declared = operator.states;
+  if (declared === undefined || stored === undefined) return [];
+  const operatorId = operator.operatorId;
+  if ("unknown" in declared) return [{ kind: "states-not-inspected", operatorId, reason: declared.unknown }];
+  const findings: RestoreFinding[] = [];
+  const old = new Map(stored.map((s) => [s.name, s]));
+  for (const state of declared.states) {
+    const previous = old.get(state.name);
+    if (previous === undefined) continue;
+    const from = describeStateKind(previous);
+    const to = describeStateKind(state);
+    if (from !== to) {
+      findings.push({ kind: "state-kind-changed", operatorId, state: state.name, from, to });
+      continue;
+    }
+    for (const version of previous.versions) {
+      const change = versionChange(version, state.version, state.migrates);
+      if (change === "migrated") findings.push({ kind: "state-migrated", operatorId, state: state.name, from: version, to: state.version });
+      else if (change !== "unchanged") findings.push({ kind: "state-migration-missing", operatorId, state: state.name, from: version, to: state.version });
+    }
+  }
+  return findings;
+}
 
 /** Whether a finding refuses the restore. */
 export function refuses(finding: RestoreFinding): boolean {
@@ -170,6 +223,7 @@ export function planRestore(checkpoint: Pick<CheckpointMetadata, "operators">, j
     if (previous.maxParallelism !== operator.maxParallelism && previous.subtasks.some((s) => s.keyGroupRange !== undefined)) {
       findings.push({ kind: "max-parallelism-changed", operatorId: operator.operatorId, from: previous.maxParallelism, to: operator.maxParallelism });
     }
+    findings.push(...stateFindings(operator, settings.storedStates?.get(from)));
   }
   const restoredFrom = new Set(sourceOf.values());
   for (const operator of checkpoint.operators) {

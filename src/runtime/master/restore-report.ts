@@ -4,6 +4,7 @@
  * read by eye and by scripts alike.
  */
 import { WeirError } from "../../core/errors.ts";
+import { describeRefusedVersionChange } from "../../state/schema-versions.ts";
 import { refuses, type RestoreFinding, type RestorePlan } from "./restore-plan.ts";
 
 const LABELS: { readonly [K in RestoreFinding["kind"]]: string } = {
@@ -16,9 +17,14 @@ const LABELS: { readonly [K in RestoreFinding["kind"]]: string } = {
   "source-not-rescalable": "parallelism changed",
   "parallelism-above-max": "parallelism above max",
   "unmatched-uid-mapping": "uid mapping",
+  "state-kind-changed": "state kind changed",
+  "state-migration-missing": "state version changed without a migration",
+  "state-migrated": "state version migrated",
+  "states-not-inspected": "states not inspected",
 };
 
-const WIDTH = Math.max(...Object.values(LABELS).map((l) => l.length));
+/** Labels longer than this are not padded (the longest would push every line far right). */
+const WIDTH = Math.max(...Object.values(LABELS).filter((l) => l.length <= 24).map((l) => l.length));
 
 function detail(finding: RestoreFinding): string {
   switch (finding.kind) {
@@ -41,6 +47,14 @@ function detail(finding: RestoreFinding): string {
       return `'${finding.operatorId}': ${finding.from} -> ${finding.to}, refused: a source without splits keeps its read positions per subtask; run it at parallelism ${finding.from}`;
     case "parallelism-above-max":
       return `'${finding.operatorId}': parallelism ${finding.parallelism} is above the max parallelism ${finding.maxParallelism}; refused`;
+    case "state-kind-changed":
+      return `'${finding.operatorId}' state '${finding.state}': ${finding.from} state in the checkpoint, asked for as ${finding.to} state; refused`;
+    case "state-migration-missing":
+      return `'${finding.operatorId}' state '${finding.state}' ${describeRefusedVersionChange(finding.from, finding.to)}; refused`;
+    case "state-migrated":
+      return `'${finding.operatorId}' state '${finding.state}': version ${finding.from} -> ${finding.to}, migrated by its descriptor's migrate when the function asks for it`;
+    case "states-not-inspected":
+      return `'${finding.operatorId}': its keyed states were not compared (${finding.reason}); they are checked when the job asks for them`;
     case "unmatched-uid-mapping":
       return finding.missing === "old"
         ? `--map-uid ${finding.old}=${finding.new}: the checkpoint has no operator '${finding.old}'; refused`

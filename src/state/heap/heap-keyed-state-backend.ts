@@ -48,6 +48,9 @@ import { HeapListState } from "./heap-list-state.ts";
 import { HeapMapState, type UserMap } from "./heap-map-state.ts";
 import { HeapReducingState } from "./heap-reducing-state.ts";
 import { HeapValueState } from "./heap-value-state.ts";
+import { migrateStored, type Migrate } from "./heap-migration.ts";
+import { migrationMissing, versionChange } from "../schema-versions.ts";
+import { deepCopy } from "../../core/deep-copy.ts";
 import { HeapSnapshot, readKeyedSnapshot, type FrozenState, type RestoredState } from "./heap-snapshot.ts";
 import { StateTable, type CurrentEntry, type KeyGroupTable } from "./state-table.ts";
 import { createTtlState } from "../ttl/ttl-state-factory.ts";
@@ -63,8 +66,20 @@ export type HeapKeyedStateBackendOptions = KeyedStateBackendOptions;
  */
 type TableEntry = PlainEntry | NamespacedEntry;
 
-interface PlainEntry {
+/**
+ * What every entry has besides its table. `version` is the schema version of the table's
+ * entries; `older` holds restored entries of other versions (snapshots of subtasks that did not
+ * all ask for the state), written as they are until the state is asked for, when all of it is
+ * migrated into `table` (see `bringToVersion`). `descriptor` is the one the state was first asked with.
+ */
+interface EntryCommon {
   readonly kind: StateKind;
+  version: number;
+  older: { readonly version: number; readonly table: KeyGroupTable }[];
+  descriptor: StateDescriptor | undefined;
+}
+
+interface PlainEntry extends EntryCommon {
   readonly namespaced: false;
   readonly table: StateTable<unknown>;
   state: State | undefined;
@@ -73,8 +88,7 @@ interface PlainEntry {
 }
 
 /** A state asked for by `getNamespacedState` (or restored as one): values per (key, namespace). */
-interface NamespacedEntry {
-  readonly kind: StateKind;
+interface NamespacedEntry extends EntryCommon {
   readonly namespaced: true;
   readonly table: NamespacedStateTable<unknown>;
   state: State | undefined;
@@ -92,6 +106,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   /** Every state's table, requested or restored, in the order they were first seen. */
   private readonly tables = new Map<string, TableEntry>();
   private readonly clock: Clock;
+  private readonly operator: string | undefined;
 
   constructor(options: HeapKeyedStateBackendOptions) {
     const { keyGroupRange: range, maxParallelism } = options;
@@ -104,6 +119,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.start = range.start;
     this.end = range.end;
     this.clock = options.clock ?? systemClock;
+    this.operator = options.operator;
   }
 
   setCurrentKey(key: unknown): void {
@@ -140,12 +156,14 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       const table = new StateTable<unknown>(descriptor.name, this.keyGroupRange, this.current);
       const ttl = ttlOf(descriptor);
       const state = this.createState(descriptor, table, ttl);
-      this.tables.set(descriptor.name, { kind: descriptor.kind, namespaced: false, table, state, ttl });
+      this.tables.set(descriptor.name, { kind: descriptor.kind, namespaced: false, table, state, ttl, version: descriptor.version, older: [], descriptor });
       return state;
     }
     checkSameState(entry, descriptor, false);
     if (entry.state === undefined && !entry.namespaced) {
       entry.ttl = ttlOf(descriptor);
+      entry.descriptor = descriptor;
+      this.bringToVersion(descriptor.name, entry);
       entry.state = this.createState(descriptor, entry.table, entry.ttl);
     }
     return entry.state!;
@@ -192,11 +210,13 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   getNamespacedState<N>(descriptor: StateDescriptor): InternalKvState<N, State> {
     let entry = this.tables.get(descriptor.name);
     if (entry === undefined) {
-      entry = this.namespacedEntry(descriptor.name, descriptor.kind);
+      entry = this.namespacedEntry(descriptor.name, descriptor.kind, descriptor.version);
       this.tables.set(descriptor.name, entry);
     } else checkSameState(entry, descriptor, true);
     if (!entry.namespaced) throw internalError(`state '${descriptor.name}' is not namespaced`);
     if (entry.handle === undefined) {
+      entry.descriptor = descriptor;
+      this.bringToVersion(descriptor.name, entry);
       const state = createState(descriptor, entry.table);
       entry.state = state;
       entry.handle = new HeapNamespacedState(state, entry.table, mergeFor(descriptor));
@@ -204,8 +224,59 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return entry.handle as InternalKvState<N, State>;
   }
 
-  private namespacedEntry(name: string, kind: StateKind): NamespacedEntry {
-    return { kind, namespaced: true, table: new NamespacedStateTable<unknown>(name, this.keyGroupRange, this.current), state: undefined, handle: undefined, ttl: undefined };
+  private namespacedEntry(name: string, kind: StateKind, version: number): NamespacedEntry {
+    return { kind, namespaced: true, table: this.newTable(name, true), state: undefined, handle: undefined, ttl: undefined, version, older: [], descriptor: undefined };
+  }
+
+  private newTable(name: string, namespaced: true): NamespacedStateTable<unknown>;
+  private newTable(name: string, namespaced: false): StateTable<unknown>;
+  private newTable(name: string, namespaced: boolean): KeyGroupTable;
+  private newTable(name: string, namespaced: boolean): KeyGroupTable {
+    return namespaced ? new NamespacedStateTable<unknown>(name, this.keyGroupRange, this.current) : new StateTable<unknown>(name, this.keyGroupRange, this.current);
+  }
+
+  /**
+   * Brings every entry of a state its function now asks for (restored at any versions) to the
+   * descriptor's version, in the table the state reads: all at once, so that no entry of an older
+   * version is read, or written to a later checkpoint as if it were of the new one. A version the
+   * descriptor cannot migrate from is WEIR_ERR_STATE_MIGRATION_MISSING, even when no entry has it
+   * (as the compatibility check, which reads only which versions a checkpoint has, decides). Objects a live snapshot
+   * still sees are copied before `migrate` gets them, as it may change them in place.
+   */
+  private bringToVersion(name: string, entry: TableEntry): void {
+    const descriptor = entry.descriptor!;
+    const target = descriptor.version;
+    const parts = [{ version: entry.version, table: entry.table as KeyGroupTable }, ...entry.older];
+    if (parts.every((p) => p.version === target)) return;
+    for (const part of parts) {
+      if (part.version !== target && versionChange(part.version, target, descriptor.migrate !== undefined) !== "migrated") {
+        throw migrationMissing(this.operator, name, part.version, target);
+      }
+    }
+    const migrate = descriptor.migrate as Migrate | undefined;
+    const ttl = ttlOf(descriptor) !== undefined;
+    for (let group = this.start; group <= this.end; group++) {
+      const entries: [NormalizedKey, unknown][] = [];
+      let read = 0;
+      for (const part of parts) {
+        const held = part.table.held(group);
+        for (const [key, stored] of part.table.entries(group)) {
+          read++;
+          const owned = held ? deepCopy(stored) : stored;
+          const now = part.version === target ? owned : migrateStored(entry.kind, owned, migrate!, part.version, ttl);
+          if (now !== undefined) entries.push([key, now]);
+        }
+      }
+      if (read > 0) entry.table.load(group, entries);
+    }
+    entry.version = target;
+    entry.older = [];
+  }
+
+  /** The descriptor a state was first asked for with, and whether it is namespaced; undefined for a name never asked for. */
+  registeredState(stateName: string): { readonly descriptor: StateDescriptor; readonly namespaced: boolean } | undefined {
+    const entry = this.tables.get(stateName);
+    return entry?.descriptor === undefined ? undefined : { descriptor: entry.descriptor, namespaced: entry.namespaced };
   }
 
   /**
@@ -219,7 +290,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       const ttl = entry.ttl?.getTtl();
       const kind = entry.kind;
       const filter = ttl === undefined ? undefined : (stored: unknown) => withoutExpired(kind, stored, ttl, now);
-      frozen.push({ name, kind, namespaced: entry.namespaced, table: entry.table.freeze(), filter });
+      frozen.push({ name, kind, namespaced: entry.namespaced, version: entry.version, table: entry.table.freeze(), filter });
+      for (const older of entry.older) frozen.push({ name, kind, namespaced: entry.namespaced, version: older.version, table: older.table.freeze() });
     }
     return new HeapSnapshot(this.keyGroupRange, this.maxParallelism, frozen);
   }
@@ -235,11 +307,12 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     let i = 0;
     for (const bytes of snapshots) readKeyedSnapshot(bytes, this.keyGroupRange, incoming, this.maxParallelism, from?.[i++]);
     for (const [name, restored] of incoming) {
+      const newest = Math.max(...restored.versions.keys());
       let entry = this.tables.get(name);
       if (entry === undefined) {
         entry = restored.namespaced
-          ? this.namespacedEntry(name, restored.kind)
-          : { kind: restored.kind, namespaced: false, table: new StateTable<unknown>(name, this.keyGroupRange, this.current), state: undefined, ttl: undefined };
+          ? this.namespacedEntry(name, restored.kind, newest)
+          : { kind: restored.kind, namespaced: false, table: this.newTable(name, false), state: undefined, ttl: undefined, version: newest, older: [], descriptor: undefined };
         this.tables.set(name, entry);
       } else if (entry.kind !== restored.kind || entry.namespaced !== restored.namespaced) {
         throw new WeirError(
@@ -247,7 +320,13 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
           `state '${name}' is registered as ${describeKind(entry.kind, entry.namespaced)} state but was restored as ${describeKind(restored.kind, restored.namespaced)} state`,
         );
       }
-      for (const [group, entries] of restored.groups) entry.table.load(group, entries);
+      entry.older = [];
+      for (const [version, groups] of restored.versions) {
+        let table: KeyGroupTable = entry.table;
+        if (version !== entry.version) entry.older.push({ version, table: (table = this.newTable(name, entry.namespaced)) });
+        for (const [group, entries] of groups) table.load(group, entries);
+      }
+      if (entry.descriptor !== undefined) this.bringToVersion(name, entry);
     }
   }
 
@@ -259,7 +338,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   stateNamesWithEntries(): string[] {
     const names: string[] = [];
-    for (const [name, entry] of this.tables) if (entry.table.size() > 0) names.push(name);
+    for (const [name, entry] of this.tables) if (entry.table.size() > 0 || entry.older.some((o) => o.table.size() > 0)) names.push(name);
     return names;
   }
 

@@ -3,11 +3,14 @@
  * state table (see StateTable.freeze) that is written out key group by key group while the task
  * goes on processing, releasing each group as it is written.
  *
- * Format (version 2): "WKS2", u32 header length, header, then one section per non-empty key
+ * Format (version 3): "WKS3", u32 header length, header, then one section per non-empty key
  * group: u32 key group, u32 length, body. Header and bodies are MessagePack. Header:
- * { maxParallelism, range: [start, end], states: [[name, kind], ...] }, where a namespaced state is
- * [name, kind, 1] and its entries' keys encode (key, namespace) (see namespacedEntryKey), so
- * namespaces are stored per key group with their keys. Body: [[stateIndex, flatEntries], ...]
+ * { maxParallelism, range: [start, end], states: [[name, kind, namespaced, version], ...] }, where
+ * `namespaced` is 1 for a namespaced state (its entries' keys encode (key, namespace), see
+ * namespacedEntryKey, so namespaces are stored per key group with their keys), else 0, and
+ * `version` is the schema version the state's entries were written at (see descriptors.ts). One
+ * name may appear once per version: restored state of an older version that nobody asked for yet
+ * is written as it was read, beside the entries of the newer version. Body: [[stateIndex, flatEntries], ...]
  * where flatEntries is [key, value, key, value, ...] of normalized keys and stored values, except
  * map state, whose value is flattened as [userKeyNormalized, userKey, value, ...]; each key and
  * value is a slot of the value codec (core/value-codec.ts: the value itself when plain, else its
@@ -17,9 +20,10 @@
  * Float64Array of the same pairs. Sections let a restore read only the key groups it owns,
  * whatever parallelism wrote them.
  *
- * Version 1 ("WKS1": the same layout with header and bodies in msgpackr's structured-clone mode,
- * keys and values in place) is still read, as it decodes: a Map nested in a value was written as
- * a plain object there, and is restored as one.
+ * Version 2 ("WKS2": states as [name, kind] or [name, kind, 1] when namespaced) is still read,
+ * every state at schema version 1. Version 1 ("WKS1": the layout of version 2 with header and
+ * bodies in msgpackr's structured-clone mode, keys and values in place) is still read, as it
+ * decodes: a Map nested in a value was written as a plain object there, and is restored as one.
  */
 import { Buffer } from "node:buffer";
 import { Packr } from "msgpackr";
@@ -32,7 +36,8 @@ import { UserMapEntry, type UserMap } from "./heap-map-state.ts";
 import { splitNamespacedEntryKey } from "./namespaced-entry-key.ts";
 import type { FrozenGroup, FrozenTable } from "./state-table.ts";
 
-const MAGIC = 0x32534b57; // "WKS2" little-endian
+const MAGIC = 0x33534b57; // "WKS3" little-endian
+const MAGIC_V2 = 0x32534b57; // "WKS2"
 const MAGIC_V1 = 0x31534b57; // "WKS1"
 
 export interface FrozenState {
@@ -40,6 +45,8 @@ export interface FrozenState {
   readonly kind: StateKind;
   /** Entries are (key, namespace) pairs under their encoded entry key (see namespacedEntryKey). */
   readonly namespaced: boolean;
+  /** The schema version the entries are at. */
+  readonly version: number;
   readonly table: FrozenTable<unknown>;
   /** What a stored value is written as (TTL: without its expired parts); undefined leaves the entry out. */
   readonly filter?: ((stored: unknown) => unknown) | undefined;
@@ -179,7 +186,7 @@ export class HeapSnapshot implements KeyedStateSnapshot {
    * so the bodies are kept as views of it.
    */
   *write(): Generator<void, Uint8Array, void> {
-    const header = plainPackr.pack({ maxParallelism: this.maxParallelism, range: [this.range.start, this.range.end], states: this.states.map((s) => (s.namespaced ? [s.name, s.kind, 1] : [s.name, s.kind])) });
+    const header = plainPackr.pack({ maxParallelism: this.maxParallelism, range: [this.range.start, this.range.end], states: this.states.map((s) => [s.name, s.kind, s.namespaced ? 1 : 0, s.version]) });
     const groups: number[] = [];
     const bodies: Uint8Array[] = [];
     const buffers = this.states.map(() => new PairBuffers());
@@ -228,8 +235,53 @@ export class HeapSnapshot implements KeyedStateSnapshot {
 export interface RestoredState {
   readonly kind: StateKind;
   readonly namespaced: boolean;
-  /** Entries per key group, already in stored form. */
-  readonly groups: Map<number, [NormalizedKey, unknown][]>;
+  /** Per schema version: entries per key group, already in stored form. */
+  readonly versions: Map<number, Map<number, [NormalizedKey, unknown][]>>;
+}
+
+/** A state as a snapshot's header lists it. */
+export interface SnapshotStateInfo {
+  readonly name: string;
+  readonly kind: StateKind;
+  readonly namespaced: boolean;
+  readonly version: number;
+}
+
+type HeaderState = [name: string, kind: StateKind, namespaced?: 0 | 1, version?: number];
+
+/** The states `bytes` holds, as its header lists them, without reading its entries; `from` names the bytes in errors. */
+export function keyedSnapshotStates(bytes: Uint8Array, from = "a keyed state snapshot"): SnapshotStateInfo[] {
+  return readHeader(bytes, from).states;
+}
+
+function corruption(from: string): (detail: string, cause?: unknown) => WeirError {
+  return (detail, cause) =>
+    new WeirError("WEIR_ERR_STATE_CORRUPT", `keyed state in ${from} is unreadable: ${detail}${cause === undefined ? "" : ` (${cause instanceof Error ? cause.message : String(cause)})`}`, { cause });
+}
+
+function readHeader(bytes: Uint8Array, from: string): { states: SnapshotStateInfo[]; maxParallelism: number | undefined; slots: boolean; packr: Packr; bodyStart: number } {
+  const corrupt = corruption(from);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = bytes.byteLength < 8 ? undefined : view.getUint32(0, true);
+  if (magic !== MAGIC && magic !== MAGIC_V2 && magic !== MAGIC_V1) throw corrupt("it does not start with the keyed-state format marker");
+  const slots = magic !== MAGIC_V1;
+  const packr = slots ? plainPackr : v1Packr;
+  const headerLength = view.getUint32(4, true);
+  if (8 + headerLength > bytes.byteLength) throw corrupt("the header is truncated");
+  let header: { maxParallelism?: number; states: HeaderState[] };
+  try {
+    header = packr.unpack(bytes.subarray(8, 8 + headerLength)) as typeof header;
+  } catch (e) {
+    throw corrupt("the header cannot be decoded", e);
+  }
+  if (header === null || typeof header !== "object" || !Array.isArray(header.states)) throw corrupt("the header does not list its states");
+  const states = header.states.map(([name, kind, flag, version]): SnapshotStateInfo => {
+    // Formats 1 and 2 wrote no version: every state was at version 1.
+    const at = magic === MAGIC ? version : 1;
+    if (!Number.isSafeInteger(at) || at! < 1) throw corrupt(`state '${name}' has no valid schema version`);
+    return { name, kind, namespaced: flag === 1, version: at! };
+  });
+  return { states, maxParallelism: header.maxParallelism, slots, packr, bodyStart: 8 + headerLength };
 }
 
 /**
@@ -241,31 +293,20 @@ export interface RestoredState {
  * sections in range.
  */
 export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into: Map<string, RestoredState>, maxParallelism: number, from = "a keyed state snapshot"): void {
-  const corrupt = (detail: string, cause?: unknown): WeirError =>
-    new WeirError("WEIR_ERR_STATE_CORRUPT", `keyed state in ${from} is unreadable: ${detail}${cause === undefined ? "" : ` (${cause instanceof Error ? cause.message : String(cause)})`}`, { cause });
+  const corrupt = corruption(from);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const magic = bytes.byteLength < 8 ? undefined : view.getUint32(0, true);
-  if (magic !== MAGIC && magic !== MAGIC_V1) throw corrupt("it does not start with the keyed-state format marker");
-  const slots = magic === MAGIC;
-  const packr = slots ? plainPackr : v1Packr;
-  const headerLength = view.getUint32(4, true);
-  if (8 + headerLength > bytes.byteLength) throw corrupt("the header is truncated");
-  let header: { maxParallelism?: number; states: [string, StateKind, 1?][] };
-  try {
-    header = packr.unpack(bytes.subarray(8, 8 + headerLength)) as typeof header;
-  } catch (e) {
-    throw corrupt("the header cannot be decoded", e);
-  }
-  if (header === null || typeof header !== "object" || !Array.isArray(header.states)) throw corrupt("the header does not list its states");
-  const states = header.states.map(([name, kind, flag]) => {
-    const namespaced = flag === 1;
+  const header = readHeader(bytes, from);
+  const { slots, packr } = header;
+  const states = header.states.map(({ name, kind, namespaced, version }): { kind: StateKind; namespaced: boolean; groups: Map<number, [NormalizedKey, unknown][]> } => {
     let restored = into.get(name);
-    if (restored === undefined) into.set(name, (restored = { kind, namespaced, groups: new Map() }));
+    if (restored === undefined) into.set(name, (restored = { kind, namespaced, versions: new Map() }));
     else if (restored.kind !== kind || restored.namespaced !== namespaced) throw corrupt(`state '${name}' is ${kind} state in one snapshot and ${restored.kind} state in another, or namespaced in only one`);
-    return restored;
+    let groups = restored.versions.get(version);
+    if (groups === undefined) restored.versions.set(version, (groups = new Map()));
+    return { kind, namespaced, groups };
   });
   const rebucket = header.maxParallelism !== maxParallelism;
-  let at = 8 + headerLength;
+  let at = header.bodyStart;
   while (at < bytes.byteLength) {
     if (at + 8 > bytes.byteLength) throw corrupt(`a key-group section at byte ${at} is truncated`);
     const group = view.getUint32(at, true);

@@ -115,6 +115,10 @@ export class NamespacedStateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     this.keys.load(keyGroup, byKey);
   }
 
+  held(keyGroup: number): boolean {
+    return this.keys.held(keyGroup);
+  }
+
   /** Number of (key, namespace) entries over all key groups. */
   size(): number {
     let n = 0;

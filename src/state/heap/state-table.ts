@@ -70,8 +70,10 @@ export interface CurrentEntry<V> {
 export interface KeyGroupTable {
   /** The entries of one key group, live, in their stored form; `keyGroup` must lie in the range. */
   entries(keyGroup: number): IterableIterator<[NormalizedKey, unknown]>;
-  /** Replaces one key group's entries (restore, before any snapshot). */
+  /** Replaces one key group's entries (see StateTable.load). */
   load(keyGroup: number, entries: Iterable<readonly [NormalizedKey, unknown]>): void;
+  /** Whether a live snapshot still holds the key group (see StateTable.held). */
+  held(keyGroup: number): boolean;
   /** Number of entries over all key groups. */
   size(): number;
   freeze(): FrozenTable<unknown>;
@@ -178,14 +180,23 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     return map === undefined ? new Map<NormalizedKey, V>().entries() : map.entries();
   }
 
-  /** Replaces one key group's entries (restore, before any snapshot); the values become this table's own. */
+  /**
+   * Replaces one key group's entries; the values become this table's own, so none may be an
+   * object a live snapshot can still see. Snapshots that hold the group keep the replaced map,
+   * which nothing changes any more, with their pre-images.
+   */
   load(keyGroup: number, entries: Iterable<readonly [NormalizedKey, V]>): void {
     const index = this.indexOf(keyGroup);
-    if (this.holds[index] !== undefined) throw internalError(`state '${this.name}' cannot be restored while a snapshot of it is being written`);
     const map = new Map<NormalizedKey, V>();
     for (const [k, v] of entries) map.set(k, v);
     this.maps[index] = map.size > 0 ? map : undefined;
+    this.holds[index] = undefined;
     this.lastIndex = -1;
+  }
+
+  /** Whether a live snapshot still holds the key group: its stored objects must then not be changed, nor moved into another table. */
+  held(keyGroup: number): boolean {
+    return this.holds[this.indexOf(keyGroup)] !== undefined;
   }
 
   /** Number of keys with an entry, over all key groups. */
@@ -201,6 +212,8 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
    */
   freeze(): FrozenTable<V> {
     this.lastRecorded = false;
+    // The maps as they are now: `load` may replace a live map, never change a replaced one.
+    const maps = this.maps.slice();
     const preImages: (PreImage<V> | undefined)[] = new Array<PreImage<V> | undefined>(this.maps.length).fill(undefined);
     for (let i = 0; i < this.maps.length; i++) {
       const map = this.maps[i];
@@ -214,15 +227,18 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     return {
       group: (index) => {
         const preImage = preImages[index];
-        return preImage === undefined ? undefined : frozenGroup(this.maps[index]!, preImage);
+        return preImage === undefined ? undefined : frozenGroup(maps[index]!, preImage);
       },
       release: (index) => {
         const preImage = preImages[index];
         if (preImage === undefined) return;
         preImages[index] = undefined;
-        const holds = this.holds[index]!;
-        holds.splice(holds.indexOf(preImage), 1);
-        if (holds.length === 0) this.holds[index] = undefined;
+        // Gone when `load` replaced the group since.
+        const holds = this.holds[index];
+        const at = holds?.indexOf(preImage) ?? -1;
+        if (at < 0) return;
+        holds!.splice(at, 1);
+        if (holds!.length === 0) this.holds[index] = undefined;
       },
     };
   }

@@ -7,35 +7,41 @@
  * - union list state: every new instance gets the whole concatenation;
  * - broadcast state: every old instance holds the same contents, so new instance i gets the
  *   contents of old instance i mod (old parallelism) (of any old instance when that one wrote none).
- * Pure: the inputs are not changed, and parts share the element objects of the inputs.
+ * Lists are kept apart per schema version (their elements are migrated when asked for, from their
+ * own version). Pure: the inputs are not changed, and parts share the element objects of the inputs.
  */
 import { WeirError } from "../../core/errors.ts";
-import type { ListDistribution, OperatorStateSnapshot } from "./operator-state-snapshot.ts";
+import { listEntry, type ListDistribution, type OperatorStateSnapshot } from "./operator-state-snapshot.ts";
 
 /**
  * `previous[i]` is what old instance i wrote (undefined when it wrote nothing); the result has
  * one snapshot per new instance.
  */
 export function repartitionOperatorState(previous: readonly (OperatorStateSnapshot | undefined)[], parallelism: number): OperatorStateSnapshot[] {
-  const lists = new Map<string, { distribution: ListDistribution; elements: unknown[] }>();
+  /** By name and version: the elements of every old instance that wrote the list at that version. */
+  const lists = new Map<string, { name: string; version: number; distribution: ListDistribution; elements: unknown[] }>();
+  const distributions = new Map<string, ListDistribution>();
   for (const snapshot of previous) {
-    for (const [name, distribution, elements] of snapshot?.lists ?? []) {
-      const seen = lists.get(name);
-      if (seen === undefined) lists.set(name, { distribution, elements: [...elements] });
-      else if (seen.distribution !== distribution) {
-        throw new WeirError("WEIR_ERR_STATE_CORRUPT", `operator list state '${name}' was written as ${seen.distribution} state by one instance and as ${distribution} state by another`);
+    for (const [name, distribution, elements, version = 1] of snapshot?.lists ?? []) {
+      const seen = distributions.get(name);
+      if (seen !== undefined && seen !== distribution) {
+        throw new WeirError("WEIR_ERR_STATE_CORRUPT", `operator list state '${name}' was written as ${seen} state by one instance and as ${distribution} state by another`);
       }
-      else for (const element of elements) seen.elements.push(element);
+      distributions.set(name, distribution);
+      const key = `${version}:${name}`;
+      const list = lists.get(key);
+      if (list === undefined) lists.set(key, { name, version, distribution, elements: [...elements] });
+      else for (const element of elements) list.elements.push(element);
     }
   }
   const unchanged = parallelism === previous.length;
   const parts: OperatorStateSnapshot[] = [];
   for (let i = 0; i < parallelism; i++) {
-    const mine: [string, ListDistribution, unknown[]][] = [];
-    for (const [name, { distribution, elements }] of lists) {
-      if (distribution === "union") mine.push([name, distribution, elements.slice()]);
-      else if (!unchanged) mine.push([name, distribution, evenSplitPart(elements, i, parallelism)]);
-      else mine.push([name, distribution, [...(previous[i]?.lists.find(([n]) => n === name)?.[2] ?? [])]]);
+    const mine: OperatorStateSnapshot["lists"][number][] = [];
+    for (const { name, version, distribution, elements } of lists.values()) {
+      if (distribution === "union") mine.push(listEntry(name, distribution, elements.slice(), version));
+      else if (!unchanged) mine.push(listEntry(name, distribution, evenSplitPart(elements, i, parallelism), version));
+      else mine.push(listEntry(name, distribution, [...(previous[i]?.lists.find(([n, , , v = 1]) => n === name && v === version)?.[2] ?? [])], version));
     }
     const source = previous.length === 0 ? undefined : (previous[i % previous.length] ?? previous.find((p) => p !== undefined));
     parts.push({ lists: mine, broadcast: source?.broadcast ?? [] });

@@ -144,4 +144,61 @@ describe("planRestore", () => {
       ["restored", "parallelism changed", "new"],
     );
   });
+  describe("keyed states", () => {
+    const stored = (versions: number[], kind: "value" | "map" = "value", namespaced = false) => new Map([["counts", [{ name: "visits", kind, namespaced, versions }]]]);
+    const asking = (version: number, migrates: boolean, kind: "value" | "map" = "value", namespaced = false) =>
+      operator("counts", 1, { states: { states: [{ name: "visits", kind, namespaced, version, migrates }] } });
+    const checkpoint = { operators: [written("counts", 1, { keyed: true })] };
+    const stateFindings = (plan: ReturnType<typeof planRestore>) => plan.findings.filter((f) => f.kind.startsWith("state"));
+
+    it("an unchanged state adds no finding", () => {
+      const plan = planRestore(checkpoint, [asking(1, false)], { storedStates: stored([1]) });
+      assert.deepEqual(stateFindings(plan), []);
+      assert.equal(plan.refusal, undefined);
+    });
+
+    it("an older version with a migration is migrated, once per version the checkpoint holds", () => {
+      const plan = planRestore(checkpoint, [asking(3, true)], { storedStates: stored([1, 2]) });
+      assert.deepEqual(stateFindings(plan), [
+        { kind: "state-migrated", operatorId: "counts", state: "visits", from: 1, to: 3 },
+        { kind: "state-migrated", operatorId: "counts", state: "visits", from: 2, to: 3 },
+      ]);
+      assert.equal(plan.refusal, undefined);
+      assert.match(describeRestorePlan(plan), /state version migrated +'counts' state 'visits': version 1 -> 3, migrated/);
+    });
+
+    it("a version that grew without a migration is refused with WEIR_ERR_STATE_MIGRATION_MISSING, and so is a newer one", () => {
+      const missing = planRestore(checkpoint, [asking(2, false)], { storedStates: stored([1]) });
+      assert.equal(missing.refusal?.code, "WEIR_ERR_STATE_MIGRATION_MISSING");
+      assert.match(restoreRefusedError(missing, "/sp/_metadata").message, /'counts' state 'visits' was written at version 1 and its descriptor is at version 2, but the descriptor has no migrate function/);
+      assert.match(describeRestorePlan(missing), /^ {2}state version changed without a migration {2}'counts' state 'visits'/m);
+      const newer = planRestore(checkpoint, [asking(1, true)], { storedStates: stored([2]) });
+      assert.equal(newer.refusal?.code, "WEIR_ERR_STATE_MIGRATION_MISSING");
+      assert.match(restoreRefusedError(newer, "/sp/_metadata").message, /written at version 2, newer than its descriptor's version 1/);
+    });
+
+    it("a state asked for as another kind, or namespaced where it was not, is refused with WEIR_ERR_STATE_CONFLICT", () => {
+      const map = planRestore(checkpoint, [asking(1, false, "map")], { storedStates: stored([1]) });
+      assert.deepEqual(map.refusal, { code: "WEIR_ERR_STATE_CONFLICT", finding: { kind: "state-kind-changed", operatorId: "counts", state: "visits", from: "value", to: "map" } });
+      const namespaced = planRestore(checkpoint, [asking(1, false, "value", true)], { storedStates: stored([1]) });
+      assert.equal(namespaced.refusal?.code, "WEIR_ERR_STATE_CONFLICT");
+      assert.match(describeRestorePlan(namespaced), /state kind changed +'counts' state 'visits': value state in the checkpoint, asked for as namespaced value state; refused/);
+    });
+
+    it("states only one side has are not compared; states renamed by --map-uid are compared under the old id", () => {
+      const others = planRestore(checkpoint, [operator("counts", 1, { states: { states: [{ name: "other", kind: "map", namespaced: false, version: 4, migrates: false }] } })], { storedStates: stored([1]) });
+      assert.deepEqual(stateFindings(others), []);
+      const renamed = planRestore(checkpoint, [operator("counts-v2", 1, { states: { states: [{ name: "visits", kind: "value", namespaced: false, version: 2, migrates: false }] } })], {
+        storedStates: stored([1]),
+        uidMap: new Map([["counts", "counts-v2"]]),
+      });
+      assert.equal(renamed.refusal?.code, "WEIR_ERR_STATE_MIGRATION_MISSING");
+    });
+
+    it("an operator whose states could not be learned is a warning, not a refusal", () => {
+      const plan = planRestore(checkpoint, [operator("counts", 1, { states: { unknown: "its open failed without records: no database" } })], { storedStates: stored([1]) });
+      assert.equal(plan.refusal, undefined);
+      assert.match(describeRestorePlan(plan), /states not inspected +'counts': its keyed states were not compared \(its open failed without records: no database\)/);
+    });
+  });
 });

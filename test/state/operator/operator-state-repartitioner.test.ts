@@ -90,4 +90,15 @@ describe("repartitionOperatorState: union list state and broadcast state", () =>
       (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_STATE_CORRUPT" && e.message.includes("'x'"),
     );
   });
+
+  it("keeps lists of different schema versions apart, each split on its own, and passes broadcast versions on", () => {
+    const parts = repartitionOperatorState(
+      [
+        { lists: [["offsets", "split", [1, 2]]], broadcast: [["rules", [["a", 1]], 2]] },
+        { lists: [["offsets", "split", [3, 4], 2]], broadcast: [["rules", [["a", 1]], 2]] },
+      ],
+      1,
+    );
+    assert.deepEqual(parts, [{ lists: [["offsets", "split", [1, 2]], ["offsets", "split", [3, 4], 2]], broadcast: [["rules", [["a", 1]], 2]] }]);
+  });
 });

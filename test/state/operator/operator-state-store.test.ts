@@ -95,3 +95,44 @@ describe("broadcast state", () => {
     assert.equal(state.get("a"), 1);
   });
 });
+
+describe("schema versions", () => {
+  const v2 = { version: 2, migrate: (old: unknown, from: number) => ({ ...(old as object), from }) };
+
+  it("list and union state restored at an older version are migrated element by element when asked for, and snapshot at the new version", () => {
+    const store = new DefaultOperatorStateStore({ lists: [["offsets", "split", [{ at: 1 }, { at: 2 }]], ["seen", "union", [{ at: 3 }]]], broadcast: [] });
+    assert.deepEqual(store.getListState(new ListStateDescriptor("offsets", v2)).get(), [{ at: 1, from: 1 }, { at: 2, from: 1 }]);
+    assert.deepEqual(store.getUnionListState(new ListStateDescriptor("seen", v2)).get(), [{ at: 3, from: 1 }]);
+    assert.deepEqual(store.snapshot()!.lists, [["offsets", "split", [{ at: 1, from: 1 }, { at: 2, from: 1 }], 2], ["seen", "union", [{ at: 3, from: 1 }], 2]]);
+  });
+
+  it("broadcast values are migrated, keys kept", () => {
+    const store = new DefaultOperatorStateStore({ lists: [], broadcast: [["rules", [["a", { limit: 5 }]], 1]] });
+    const rules = store.getBroadcastState(new MapStateDescriptor<string, object>("rules", v2));
+    assert.deepEqual([...rules.entries()], [["a", { limit: 5, from: 1 }]]);
+    assert.deepEqual(store.snapshot()!.broadcast, [["rules", [["a", { limit: 5, from: 1 }]], 2]]);
+  });
+
+  it("a list restored at two versions (instances that did not all ask) is snapshot as it is until asked for, then each part migrates from its own version", () => {
+    const restored = { lists: [["offsets", "split", [{ at: 1 }]], ["offsets", "split", [{ at: 2, from: 1 }], 2]] as const, broadcast: [] };
+    const idle = new DefaultOperatorStateStore(restored as never);
+    assert.deepEqual(idle.snapshot()!.lists, restored.lists);
+    const store = new DefaultOperatorStateStore(idle.snapshot());
+    const froms: number[] = [];
+    const state = store.getListState(new ListStateDescriptor("offsets", { version: 3, migrate: (old, from) => (froms.push(from), old) }));
+    assert.deepEqual(state.get(), [{ at: 1 }, { at: 2, from: 1 }]);
+    assert.deepEqual(froms, [1, 2]);
+  });
+
+  it("a version that grew without a migration, or a newer one, is refused naming operator, state and versions", () => {
+    const store = new DefaultOperatorStateStore({ lists: [["offsets", "split", [1]]], broadcast: [["rules", [], 3]] }, "reader");
+    assert.throws(() => store.getListState(new ListStateDescriptor("offsets", { version: 2 })), isCode("WEIR_ERR_STATE_MIGRATION_MISSING", "'reader'", "'offsets'", "version 1", "version 2"));
+    assert.throws(() => store.getBroadcastState(new MapStateDescriptor("rules", v2)), isCode("WEIR_ERR_STATE_MIGRATION_MISSING", "'rules'", "version 3", "newer"));
+  });
+
+  it("state created by the job takes its descriptor's version", () => {
+    const store = new DefaultOperatorStateStore();
+    store.getListState(new ListStateDescriptor<number>("offsets", { version: 4 })).add(1);
+    assert.deepEqual(store.snapshot()!.lists, [["offsets", "split", [1], 4]]);
+  });
+});
