@@ -21,7 +21,9 @@ describe("the sink context", () => {
     try {
       for (const checkpointing of [{ intervalMs: 250, dir }, undefined]) {
         const seen: SinkContext[] = [];
-        const job = defineJob((env) => env.fromElements(1, 2, 3).sinkTo(contextRecorder(seen)).uid("recorder"));
+        const job = defineJob((env) => {
+          env.fromElements(1, 2, 3).sinkTo(contextRecorder(seen)).uid("recorder");
+        });
         await runJob(job, { runtime: "single-thread", parallelism: 2, ...(checkpointing === undefined ? {} : { checkpointing }) });
         assert.deepEqual(
           seen.map((c) => [c.checkpointing, c.checkpointIntervalMs]),
