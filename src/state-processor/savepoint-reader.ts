@@ -28,7 +28,7 @@ import { DiskVolume } from "../checkpoint/storage/disk-volume.ts";
 import { VolumeCheckpointStorage } from "../checkpoint/storage/volume-checkpoint-storage.ts";
 import { invalidArgument, WeirError } from "../core/errors.ts";
 import { denormalizeKey } from "../core/key-groups.ts";
-import { OPERATOR_DESCRIPTIONS_PROPERTY, type OperatorDescription } from "../runtime/master/checkpoint-metadata-builder.ts";
+import { JOB_NAME_PROPERTY, OPERATOR_DESCRIPTIONS_PROPERTY, type OperatorDescription } from "../runtime/master/checkpoint-metadata-builder.ts";
 import { decodeOperatorSnapshot, type OperatorSnapshotContent } from "../runtime/operator-snapshot.ts";
 import { UserMapEntry, type UserMap } from "../state/heap/heap-map-state.ts";
 import { scanKeyedSnapshot, type KeyedSnapshotPart } from "../state/heap/heap-snapshot.ts";
@@ -100,6 +100,12 @@ export class ExistingSavepoint {
 
   get checkpointId(): number {
     return this.metadata.checkpointId;
+  }
+
+  /** The job's name (its module, as `weir run` was given it), when the savepoint records it. */
+  get jobName(): string | undefined {
+    const name = this.metadata.properties?.[JOB_NAME_PROPERTY];
+    return typeof name === "string" ? name : undefined;
   }
 
   /** When the savepoint completed, in milliseconds since the epoch. */

@@ -60,6 +60,8 @@ export interface SavepointSummary {
   /** A savepoint, or a checkpoint (a `chk-<n>` directory that is not one). */
   readonly type: "savepoint" | "checkpoint";
   readonly jobId: string;
+  /** The job's module, when the savepoint records it. */
+  readonly jobName?: string;
   readonly formatVersion: number;
   readonly checkpointId: number;
   /** When it completed, ISO 8601 in UTC. */
@@ -77,6 +79,7 @@ export async function summarizeSavepoint(savepoint: ExistingSavepoint): Promise<
     path: savepoint.path,
     type: metadata.properties?.[SAVEPOINT_PROPERTY] !== undefined || !inCheckpointDir ? "savepoint" : "checkpoint",
     jobId: metadata.jobId,
+    ...(savepoint.jobName === undefined ? {} : { jobName: savepoint.jobName }),
     formatVersion: metadata.formatVersion,
     checkpointId: metadata.checkpointId,
     timestamp: new Date(metadata.completedAt).toISOString(),
@@ -145,7 +148,7 @@ async function summarizeOperator(operator: SavepointOperator): Promise<OperatorS
 export function formatSavepointSummary(summary: SavepointSummary): string {
   const lines = [
     `${summary.type} ${summary.path}`,
-    `  job             ${summary.jobId}`,
+    `  job             ${summary.jobId}${summary.jobName === undefined ? "" : ` (${summary.jobName})`}`,
     `  format version  ${summary.formatVersion}`,
     `  checkpoint      ${summary.checkpointId}`,
     `  completed       ${summary.timestamp}`,

@@ -29,7 +29,7 @@ describe("weir savepoint inspect", () => {
     const { code, io } = await weir("savepoint", "inspect", savepoint);
     assert.equal(code, 0, io.err);
     const text = io.out;
-    assert.ok(text.startsWith(`savepoint ${join(savepoint, "_metadata")}\n  job             ${job.jobId}\n  format version  1\n  checkpoint      `), text);
+    assert.ok(text.startsWith(`savepoint ${join(savepoint, "_metadata")}\n  job             ${job.jobId} (examples/exactly-once.ts)\n  format version  1\n  checkpoint      `), text);
     assert.match(text, /\n {2}completed {7}\d{4}-\d\d-\d\dT/);
     assert.match(text, /\noperator 'events' \(Source: events\): parallelism 2, max parallelism 128, 2 files, [\d.]+ (B|KiB)\n {2}STATE +KIND +ENTRIES +BYTES\n {2}weir\.source-splits +source split positions +2 +\d+\n/);
     assert.match(text, /\noperator 'count-per-key' \(KeyedProcess\): parallelism 2, max parallelism 128, 2 files, .*\n {2}STATE +KIND +ENTRIES +BYTES\n {2}count +value +7 +\d+\n/);
@@ -40,6 +40,7 @@ describe("weir savepoint inspect", () => {
     const summary = JSON.parse(json.io.out) as SavepointSummary;
     assert.equal(summary.type, "savepoint");
     assert.equal(summary.jobId, job.jobId);
+    assert.equal(summary.jobName, "examples/exactly-once.ts");
     const counts = summary.operators.find((o) => o.uid === "count-per-key")!;
     assert.deepEqual(counts.states.map((s) => [s.name, s.kind, s.entries]), [["count", "value", 7]]);
     const bytes = stateFiles(savepoint).filter((n) => n.startsWith("count%2Dper%2Dkey-")).reduce((n, f) => n + readFileSync(join(savepoint, f)).length, 0);

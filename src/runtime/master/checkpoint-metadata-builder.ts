@@ -1,7 +1,8 @@
 /**
  * Turns the acknowledgements of a checkpoint into its metadata: per operator, per subtask, the state
- * files; and, under the property OPERATOR_DESCRIPTIONS_PROPERTY, each operator's name and role, for
- * tools that read a checkpoint without its job (`weir savepoint inspect`). Restores ignore them.
+ * files; and, under the property OPERATOR_DESCRIPTIONS_PROPERTY, each operator's name and role, and
+ * under JOB_NAME_PROPERTY the job's name, for tools that read a checkpoint without its job
+ * (`weir savepoint inspect`). Restores ignore them.
  */
 import { CHECKPOINT_FORMAT_VERSION, type CheckpointMetadata, type JsonValue, type OperatorStateMetadata, type SubtaskStateMetadata } from "../../checkpoint/storage/checkpoint-metadata.ts";
 import { checkpointId } from "../../checkpoint/storage/checkpoint-id.ts";
@@ -12,6 +13,9 @@ import type { OperatorStateHandle } from "../task-checkpointing.ts";
 
 /** The metadata property that describes operators: operator id → `OperatorDescription`. */
 export const OPERATOR_DESCRIPTIONS_PROPERTY = "operatorDescriptions";
+
+/** The metadata property that names the job (its module, as `weir run` was given it). */
+export const JOB_NAME_PROPERTY = "jobName";
 
 /** What a checkpoint says of an operator besides its state. */
 export interface OperatorDescription {
@@ -26,6 +30,7 @@ export function buildCheckpointMetadata(params: {
   readonly triggeredAt: number;
   readonly completedAt: number;
   readonly fingerprint: string;
+  readonly jobName?: string;
   readonly job: JobGraph;
   readonly acknowledgements: readonly TaskAcknowledgement<readonly OperatorStateHandle[]>[];
   readonly properties?: CheckpointMetadata["properties"];
@@ -60,6 +65,6 @@ export function buildCheckpointMetadata(params: {
     completedAt: params.completedAt,
     jobFingerprint: params.fingerprint,
     operators,
-    properties: { ...params.properties, [OPERATOR_DESCRIPTIONS_PROPERTY]: descriptions },
+    properties: { ...params.properties, ...(params.jobName === undefined ? {} : { [JOB_NAME_PROPERTY]: params.jobName }), [OPERATOR_DESCRIPTIONS_PROPERTY]: descriptions },
   };
 }
