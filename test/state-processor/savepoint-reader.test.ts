@@ -6,6 +6,10 @@ import { join } from "node:path";
 import { assignToKeyGroup, subtaskForKeyGroup } from "../../src/core/key-groups.ts";
 import { readSavepoint, type ExistingSavepoint } from "../../src/state-processor/index.ts";
 import type { Profile } from "../fixtures/jobs/sp-states.ts";
+import { clickOf, WINDOW_MS } from "../../examples/window-count.ts";
+import { main } from "../../src/cli/main.ts";
+import { scratchDirectory, startJob } from "../rest/running-job.ts";
+import { CapturedIo } from "../cli/captured-io.ts";
 import { collect, finalCheckpoint } from "./final-checkpoint.ts";
 
 const EVENTS = 60;
@@ -41,7 +45,8 @@ describe("readSavepoint on the final checkpoint of a job at parallelism 2", () =
     assert.deepEqual([...values.keys()].sort(), users);
     const seqsOf = (u: number) => Array.from({ length: EVENTS / USERS }, (_, i) => u + USERS * i);
     for (let u = 0; u < USERS; u++) {
-      assert.deepEqual(values.get(`u${u}`), { count: EVENTS / USERS, last: { seq: seqsOf(u).at(-1), kinds: seqsOf(u).map((s) => `k${s % 3}`) } });
+      const byKind = new Map([[`k${u % 3}`, EVENTS / USERS]]);
+      assert.deepEqual(values.get(`u${u}`), { count: EVENTS / USERS, last: { seq: seqsOf(u).at(-1), kinds: seqsOf(u).map((s) => `k${s % 3}`) }, byKind });
     }
     const kinds = await collect(profiles.keyedState<string, Map<string, number>>("kinds"));
     for (const { key, value } of kinds) {
@@ -94,6 +99,34 @@ describe("readSavepoint on broadcast state", () => {
       assert.equal(payments.reduce((n, e) => n + e.value.length, 0), 200);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("readSavepoint on the windows a job was stopped with", () => {
+  const scratch = scratchDirectory("weir-sp-windows-");
+
+  it("gives each window's state under its key, with the window as namespace", async () => {
+    const clicks = 4_000;
+    const job = await startJob(["examples/window-count.ts", "-p", "2", "--checkpoint-interval", "100", "--checkpoint-dir", join(scratch(), "chk"), "--rest-port", "0", "--", "--clicks", String(clicks), "--pages", "3", "--rate", "1500", "--out", join(scratch(), "out")]);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const io = new CapturedIo();
+    assert.equal(await main(["stop", job.jobId, "--savepoint-dir", join(scratch(), "sp")], io), 0, io.err);
+    assert.equal(await job.exit, 0, job.io.err);
+    const operator = (await readSavepoint(io.out.trim())).operator("clicks-per-window");
+    const names: string[] = [];
+    for (const state of operator.metadata.subtasks) assert.ok(state.keyGroupRange !== undefined);
+    const windows: { key: unknown; namespace?: unknown; value: unknown }[] = [];
+    for await (const part of operator.keyedParts()) if (part.state.namespaced && !names.includes(part.state.name)) names.push(part.state.name);
+    assert.equal(names.length, 1, `one namespaced state: ${names.join()}`);
+    windows.push(...(await collect(operator.keyedState(names[0]!))));
+    assert.ok(windows.length > 0, "windows in progress are in the savepoint");
+    const pages = new Set(Array.from({ length: clicks }, (_, seq) => clickOf(seq, 3).page));
+    for (const { key, namespace, value } of windows) {
+      assert.ok(pages.has(key as never), `key ${String(key)} is a page`);
+      const [start, end] = namespace as [number, number];
+      assert.equal(end - start, WINDOW_MS, `namespace ${JSON.stringify(namespace)} is a window`);
+      assert.equal(typeof value, "number");
     }
   });
 });
