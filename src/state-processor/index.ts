@@ -4,6 +4,7 @@
  */
 export { readSavepoint, ExistingSavepoint, SavepointOperator } from "./savepoint-reader.ts";
 export type { BroadcastStateEntry, KeyedStateEntry, SubtaskContent, TimerRecord } from "./savepoint-reader.ts";
+export type { KeyedSnapshotState } from "../state/heap/heap-snapshot.ts";
 export { SavepointWriter, type NewSavepointOptions } from "./savepoint-writer.ts";
 export type { Entries, KeyedStateData, OperatorStateData } from "./operator-bootstrap.ts";
 export { summarizeSavepoint, formatSavepointSummary } from "./savepoint-summary.ts";

@@ -31,7 +31,7 @@ import { denormalizeKey } from "../core/key-groups.ts";
 import { JOB_NAME_PROPERTY, OPERATOR_DESCRIPTIONS_PROPERTY, type OperatorDescription } from "../runtime/master/checkpoint-metadata-builder.ts";
 import { decodeOperatorSnapshot, type OperatorSnapshotContent } from "../runtime/operator-snapshot.ts";
 import { UserMapEntry, type UserMap } from "../state/heap/heap-map-state.ts";
-import { scanKeyedSnapshot, type KeyedSnapshotPart } from "../state/heap/heap-snapshot.ts";
+import { scanKeyedSnapshot, type KeyedSnapshotState } from "../state/heap/heap-snapshot.ts";
 import { splitNamespacedEntryKey } from "../state/heap/namespaced-entry-key.ts";
 import type { TimeDomain } from "../state/internal-timer-service.ts";
 import type { ListDistribution } from "../state/operator/operator-state-snapshot.ts";
@@ -158,11 +158,13 @@ export class SavepointOperator {
     }
   }
 
-  /** Every part (a state in a key group) of the keyed snapshots of every subtask. */
-  async *keyedParts(): AsyncGenerator<KeyedSnapshotPart> {
+  /** The keyed states, with their kinds, in the order the snapshots list them; none for an operator that is not keyed. */
+  async keyedStates(): Promise<KeyedSnapshotState[]> {
+    const states = new Map<string, KeyedSnapshotState>();
     for await (const { content, from } of this.contents()) {
-      if (content.keyed !== undefined) yield* scanKeyedSnapshot(content.keyed, from).parts();
+      if (content.keyed !== undefined) for (const state of scanKeyedSnapshot(content.keyed, from).states) if (!states.has(state.name)) states.set(state.name, state);
     }
+    return [...states.values()];
   }
 
   /** See the module header for what keys and values are. */

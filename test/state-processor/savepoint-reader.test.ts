@@ -40,6 +40,11 @@ describe("readSavepoint on the final checkpoint of a job at parallelism 2", () =
 
   it("gives every user's object value, map and list, from both subtasks' files", async () => {
     const profiles = savepoint.operator("profiles");
+    assert.deepEqual(await profiles.keyedStates(), [
+      { name: "profile", kind: "value", namespaced: false },
+      { name: "kinds", kind: "map", namespaced: false },
+      { name: "seqs", kind: "list", namespaced: false },
+    ]);
     const values = new Map((await collect(profiles.keyedState<string, Profile>("profile"))).map((e) => [e.key, e.value]));
     const users = Array.from({ length: USERS }, (_, u) => `u${u}`);
     assert.deepEqual([...values.keys()].sort(), users);
@@ -114,12 +119,10 @@ describe("readSavepoint on the windows a job was stopped with", () => {
     assert.equal(await main(["stop", job.jobId, "--savepoint-dir", join(scratch(), "sp")], io), 0, io.err);
     assert.equal(await job.exit, 0, job.io.err);
     const operator = (await readSavepoint(io.out.trim())).operator("clicks-per-window");
-    const names: string[] = [];
     for (const state of operator.metadata.subtasks) assert.ok(state.keyGroupRange !== undefined);
-    const windows: { key: unknown; namespace?: unknown; value: unknown }[] = [];
-    for await (const part of operator.keyedParts()) if (part.state.namespaced && !names.includes(part.state.name)) names.push(part.state.name);
-    assert.equal(names.length, 1, `one namespaced state: ${names.join()}`);
-    windows.push(...(await collect(operator.keyedState(names[0]!))));
+    const namespaced = (await operator.keyedStates()).filter((s) => s.namespaced);
+    assert.equal(namespaced.length, 1, `one namespaced state: ${namespaced.map((s) => s.name).join()}`);
+    const windows = await collect(operator.keyedState(namespaced[0]!.name));
     assert.ok(windows.length > 0, "windows in progress are in the savepoint");
     const pages = new Set(Array.from({ length: clicks }, (_, seq) => clickOf(seq, 3).page));
     for (const { key, namespace, value } of windows) {
