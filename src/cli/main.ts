@@ -15,10 +15,11 @@ import { commandHelp, mainHelp } from "./help.ts";
 import { processIo, type CliIo } from "./io.ts";
 import { runCommand } from "./run-command.ts";
 import { savepointCheckCommand } from "./savepoint-check-command.ts";
+import { savepointInspectCommand } from "./savepoint-inspect-command.ts";
 import { usageError } from "./usage-error.ts";
 import { weirVersion } from "./version.ts";
 
-const COMMANDS: readonly Command[] = [runCommand, listCommand, savepointCheckCommand, savepointCommand, stopCommand, cancelCommand, checkpointsCommand, crashTestCommand];
+const COMMANDS: readonly Command[] = [runCommand, listCommand, savepointCheckCommand, savepointInspectCommand, savepointCommand, stopCommand, cancelCommand, checkpointsCommand, crashTestCommand];
 
 function asksForHelp(argv: readonly string[]): boolean {
   const end = argv.indexOf("--");

@@ -58,12 +58,15 @@ await runJob("job.ts", { runtime: "threads", parallelism: 2, args: ["--factor", 
 
 const TYPED_TS = `import { defineJob, type JobDefinition } from "weir";
 import { injectFault } from "weir/testing";
+import { readSavepoint, SavepointWriter } from "weir/state-processor";
 
 export const job: JobDefinition = defineJob((env) => {
   env.fromElements(1, 2).map((n: number) => n + 1).print();
 });
 export const count: number = defineJob;
 void injectFault;
+void readSavepoint;
+void SavepointWriter;
 `;
 
 describe("the packed weir package, installed into a fresh project", { timeout: 400_000 }, () => {
@@ -94,7 +97,7 @@ describe("the packed weir package, installed into a fresh project", { timeout: 4
   it("ships compiled JavaScript with type declarations and no TypeScript sources", (t) => {
     if (skip !== undefined) return t.skip(skip);
     const installed = join(project, "node_modules", "weir");
-    for (const file of ["dist/index.js", "dist/index.d.ts", "dist/testing/index.js", "dist/testing/index.d.ts", "dist/runtime/threads/worker-boot.mjs", "bin/weir.js"]) {
+    for (const file of ["dist/index.js", "dist/index.d.ts", "dist/testing/index.js", "dist/testing/index.d.ts", "dist/state-processor/index.js", "dist/state-processor/index.d.ts", "dist/runtime/threads/worker-boot.mjs", "bin/weir.js"]) {
       assert.ok(existsSync(join(installed, file)), `${file} is missing from the package`);
     }
     assert.equal(existsSync(join(installed, "src")), false);
@@ -123,14 +126,14 @@ describe("the packed weir package, installed into a fresh project", { timeout: 4
     assert.deepEqual(lines(out.filter((l) => !l.startsWith("inline")).join("\n")), ["a 2", "a 8", "b 4"]);
   });
 
-  it("its type declarations check a TypeScript program that uses weir and weir/testing", (t) => {
+  it("its type declarations check a TypeScript program that uses weir, weir/testing and weir/state-processor", (t) => {
     if (skip !== undefined) return t.skip(skip);
     writeFileSync(join(project, "typed.ts"), TYPED_TS);
     const result = run(process.execPath, [TSC, "--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--skipLibCheck", "typed.ts"], project);
     // The one deliberate mistake is found, so the declarations were read; nothing else is wrong.
     const errors = result.stdout.split("\n").filter((l) => l.includes("error TS"));
     assert.equal(errors.length, 1, result.stdout);
-    assert.match(errors[0]!, /typed\.ts\(7,14\): error TS2322: Type '\(build: JobBuilder\) => JobDefinition' is not assignable to type 'number'/);
+    assert.match(errors[0]!, /typed\.ts\(8,14\): error TS2322: Type '\(build: JobBuilder\) => JobDefinition' is not assignable to type 'number'/);
   });
 
   it("a job file outside any project with weir installed is refused with how to install it", (t) => {

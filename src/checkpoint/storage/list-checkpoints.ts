@@ -2,6 +2,7 @@
  * The checkpoints under a root, across jobs, for `weir checkpoints <dir>`: rows to print, and the
  * table they print as.
  */
+import { formatTable } from "../../core/text-table.ts";
 import { basename, dirname } from "node:path";
 import type { CheckpointId } from "./checkpoint-id.ts";
 import { DEFAULT_CHECKPOINT_ROOT, isValidJobId, parseCheckpointDirName } from "./checkpoint-paths.ts";
@@ -75,14 +76,7 @@ function formatTime(ms: number): string {
  */
 export function formatCheckpointTable(rows: readonly CheckpointRow[]): string {
   if (rows.length === 0) return "no checkpoints\n";
-  const header = ["JOB", "ID", "STATUS", "TIME", "SIZE", "PATH"];
-  const rightAligned = new Set([1, 4]);
   const cells = rows.map((r) => [r.jobId, String(r.checkpointId), r.status, formatTime(r.time), formatBytes(r.sizeBytes), r.path]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (values: readonly string[]) =>
-    values
-      .map((v, i) => (i === values.length - 1 ? v : rightAligned.has(i) ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
-      .join("  ");
   const problems = rows.filter((r) => r.problem !== undefined).map((r) => `${r.jobId} chk-${r.checkpointId}: ${r.problem}`);
-  return [line(header), ...cells.map(line), ...problems].join("\n") + "\n";
+  return [...formatTable(["JOB", "ID", "STATUS", "TIME", "SIZE", "PATH"], cells, new Set([1, 4])), ...problems].join("\n") + "\n";
 }

@@ -1,9 +1,28 @@
-/** Turns the acknowledgements of a checkpoint into its metadata: per operator, per subtask, the state files. */
-import { CHECKPOINT_FORMAT_VERSION, type CheckpointMetadata, type OperatorStateMetadata, type SubtaskStateMetadata } from "../../checkpoint/storage/checkpoint-metadata.ts";
+/**
+ * Turns the acknowledgements of a checkpoint into its metadata: per operator, per subtask, the state
+ * files; and, under the property OPERATOR_DESCRIPTIONS_PROPERTY, each operator's name and role, and
+ * under JOB_NAME_PROPERTY the job's name, for tools that read a checkpoint without its job
+ * (`weir savepoint inspect`). Restores ignore them.
+ */
+import { CHECKPOINT_FORMAT_VERSION, type CheckpointMetadata, type JsonValue, type OperatorStateMetadata, type SubtaskStateMetadata } from "../../checkpoint/storage/checkpoint-metadata.ts";
 import { checkpointId } from "../../checkpoint/storage/checkpoint-id.ts";
 import type { TaskAcknowledgement } from "../../checkpoint/coordinator/acknowledgement.ts";
 import { operatorIdOf, type JobGraph } from "../../graph/job-graph.ts";
+import { displayName } from "../../graph/stream-graph.ts";
 import type { OperatorStateHandle } from "../task-checkpointing.ts";
+
+/** The metadata property that describes operators: operator id → `OperatorDescription`. */
+export const OPERATOR_DESCRIPTIONS_PROPERTY = "operatorDescriptions";
+
+/** The metadata property that names the job (its module, as `weir run` was given it). */
+export const JOB_NAME_PROPERTY = "jobName";
+
+/** What a checkpoint says of an operator besides its state. */
+export interface OperatorDescription {
+  readonly name: string;
+  /** A source's own state is its read positions, a sink's its pending transactions. */
+  readonly role: "source" | "sink" | "operator";
+}
 
 export function buildCheckpointMetadata(params: {
   readonly jobId: string;
@@ -11,6 +30,7 @@ export function buildCheckpointMetadata(params: {
   readonly triggeredAt: number;
   readonly completedAt: number;
   readonly fingerprint: string;
+  readonly jobName?: string;
   readonly job: JobGraph;
   readonly acknowledgements: readonly TaskAcknowledgement<readonly OperatorStateHandle[]>[];
   readonly properties?: CheckpointMetadata["properties"];
@@ -26,9 +46,11 @@ export function buildCheckpointMetadata(params: {
     }
   }
   const operators: OperatorStateMetadata[] = [];
+  const descriptions: { [operatorId: string]: JsonValue } = {};
   for (const vertex of params.job.vertices) {
     for (const node of vertex.nodes) {
       const operatorId = operatorIdOf(node);
+      descriptions[operatorId] = { name: displayName(node), role: node.kind === "source" ? "source" : node.isSink ? "sink" : "operator" } satisfies OperatorDescription;
       const subtasks: SubtaskStateMetadata[] = [...(byOperator.get(operatorId) ?? new Map()).entries()]
         .sort(([a], [b]) => a - b)
         .map(([subtask, entry]) => ({ subtask, ...entry }));
@@ -43,6 +65,6 @@ export function buildCheckpointMetadata(params: {
     completedAt: params.completedAt,
     jobFingerprint: params.fingerprint,
     operators,
-    ...(params.properties === undefined ? {} : { properties: params.properties }),
+    properties: { ...params.properties, ...(params.jobName === undefined ? {} : { [JOB_NAME_PROPERTY]: params.jobName }), [OPERATOR_DESCRIPTIONS_PROPERTY]: descriptions },
   };
 }

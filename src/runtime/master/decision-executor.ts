@@ -62,6 +62,8 @@ export interface DecisionExecutorParams {
   readonly jobId: string;
   readonly job: JobGraph;
   readonly fingerprint: string;
+  /** How the job is named (its module), recorded in checkpoint metadata for tools that read it. */
+  readonly jobName?: string;
   readonly clock: Clock;
   readonly storage: Pick<CheckpointStorage, "writeMetadata" | "writeSavepoint">;
   readonly deletions: CheckpointDeletions;
@@ -336,6 +338,7 @@ export class DecisionExecutor {
         triggeredAt: d.timestamp,
         completedAt: Math.max(d.timestamp, params.clock.now()),
         fingerprint: params.fingerprint,
+        ...(params.jobName === undefined ? {} : { jobName: params.jobName }),
         job: params.job,
         acknowledgements: d.acknowledgements,
         ...(Object.keys(properties).length === 0 ? {} : { properties }),

@@ -297,6 +297,7 @@ export class JobMaster {
       jobId: this.jobId,
       job: this.params.job,
       fingerprint: this.params.fingerprint,
+      jobName: this.params.name,
       clock: this.params.clock,
       storage,
       deletions,

@@ -284,62 +284,131 @@ function readHeader(bytes: Uint8Array, from: string): { states: SnapshotStateInf
   return { states, maxParallelism: header.maxParallelism, slots, packr, bodyStart: 8 + headerLength };
 }
 
-/**
- * Reads the entries of `bytes` whose key groups fall in `range` into `into`, per state name; `from`
- * names the bytes (their file) in errors. When the snapshot was written with another max
- * parallelism than `maxParallelism`, its key groups mean nothing here: every section is read and
- * each entry goes to the key group its key has now (namespaced entries by the key of their (key,
- * namespace) pair), which costs a hash per entry and reading the whole snapshot instead of the
- * sections in range.
- */
-export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into: Map<string, RestoredState>, maxParallelism: number, from = "a keyed state snapshot"): void {
+/** A keyed state snapshot opened for reading: its header checked, its sections not yet decoded. */
+interface OpenedSnapshot {
+  readonly maxParallelism: number | undefined;
+  readonly states: readonly SnapshotStateInfo[];
+  /** Each key-group section, in file order: its key group and the bytes of its body. */
+  sections(): Generator<{ readonly group: number; readonly body: Uint8Array }, void, void>;
+  /** A section's body: per state (by index into `states`), its flat entries. */
+  decode(group: number, body: Uint8Array): [number, unknown[] | Int32Array | Float64Array][];
+  /** The flat entries as stored entries. */
+  unflatten(kind: StateKind, flat: unknown[] | Int32Array | Float64Array, group: number): [NormalizedKey, unknown][];
+  /** The bytes `flat` takes in its section. */
+  sizeOf(flat: unknown[] | Int32Array | Float64Array): number;
+  corrupt(detail: string, cause?: unknown): WeirError;
+}
+
+function openKeyedSnapshot(bytes: Uint8Array, from: string): OpenedSnapshot {
   const corrupt = corruption(from);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const header = readHeader(bytes, from);
   const { slots, packr } = header;
-  const states = header.states.map(({ name, kind, namespaced, version }): { kind: StateKind; namespaced: boolean; groups: Map<number, [NormalizedKey, unknown][]> } => {
+  return {
+    maxParallelism: header.maxParallelism,
+    states: header.states,
+    *sections() {
+      let at = header.bodyStart;
+      while (at < bytes.byteLength) {
+        if (at + 8 > bytes.byteLength) throw corrupt(`a key-group section at byte ${at} is truncated`);
+        const group = view.getUint32(at, true);
+        const end = at + 8 + view.getUint32(at + 4, true);
+        if (end > bytes.byteLength) throw corrupt(`the section of key group ${group} is truncated`);
+        yield { group, body: bytes.subarray(at + 8, end) };
+        at = end;
+      }
+    },
+    decode(group, body) {
+      let decoded: [number, unknown[] | Int32Array | Float64Array][];
+      try {
+        decoded = packr.unpack(body) as typeof decoded;
+      } catch (e) {
+        throw corrupt(`the section of key group ${group} cannot be decoded`, e);
+      }
+      if (!Array.isArray(decoded)) throw corrupt(`the section of key group ${group} is not a list of states`);
+      return decoded;
+    },
+    unflatten: (kind, flat, group) => unflatten(kind, flat, slots, `keyed state in ${from}, key group ${group}`),
+    sizeOf: (flat) => packr.pack(flat).length,
+    corrupt,
+  };
+}
+
+/**
+ * Reads the entries of `bytes` whose key groups fall in `range` into `into`, per state name and
+ * schema version; `from` names the bytes (their file) in errors. When the snapshot was written
+ * with another max parallelism than `maxParallelism`, its key groups mean nothing here: every
+ * section is read and each entry goes to the key group its key has now (namespaced entries by the
+ * key of their (key, namespace) pair), which costs a hash per entry and reading the whole snapshot
+ * instead of the sections in range.
+ */
+export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into: Map<string, RestoredState>, maxParallelism: number, from = "a keyed state snapshot"): void {
+  const snapshot = openKeyedSnapshot(bytes, from);
+  const states = snapshot.states.map(({ name, kind, namespaced, version }): { kind: StateKind; namespaced: boolean; groups: Map<number, [NormalizedKey, unknown][]> } => {
     let restored = into.get(name);
     if (restored === undefined) into.set(name, (restored = { kind, namespaced, versions: new Map() }));
-    else if (restored.kind !== kind || restored.namespaced !== namespaced) throw corrupt(`state '${name}' is ${kind} state in one snapshot and ${restored.kind} state in another, or namespaced in only one`);
+    else if (restored.kind !== kind || restored.namespaced !== namespaced) throw snapshot.corrupt(`state '${name}' is ${kind} state in one snapshot and ${restored.kind} state in another, or namespaced in only one`);
     let groups = restored.versions.get(version);
     if (groups === undefined) restored.versions.set(version, (groups = new Map()));
     return { kind, namespaced, groups };
   });
-  const rebucket = header.maxParallelism !== maxParallelism;
-  let at = header.bodyStart;
-  while (at < bytes.byteLength) {
-    if (at + 8 > bytes.byteLength) throw corrupt(`a key-group section at byte ${at} is truncated`);
-    const group = view.getUint32(at, true);
-    const length = view.getUint32(at + 4, true);
-    const end = at + 8 + length;
-    if (end > bytes.byteLength) throw corrupt(`the section of key group ${group} is truncated`);
-    if (rebucket || (group >= range.start && group <= range.end)) {
-      let body: [number, unknown[] | Int32Array | Float64Array][];
-      try {
-        body = packr.unpack(bytes.subarray(at + 8, end)) as typeof body;
-      } catch (e) {
-        throw corrupt(`the section of key group ${group} cannot be decoded`, e);
-      }
-      if (!Array.isArray(body)) throw corrupt(`the section of key group ${group} is not a list of states`);
-      for (const [s, flat] of body) {
-        const state = states[s];
-        if (state === undefined) throw corrupt(`key group ${group} refers to unknown state #${s}`);
-        if (rebucket) {
-          for (const entry of unflatten(state.kind, flat, slots, `keyed state in ${from}, key group ${group}`)) {
-            const key = state.namespaced ? splitNamespacedEntryKey(entry[0])[0] : entry[0];
-            const now = keyGroupOfNormalizedKey(key, maxParallelism);
-            if (now < range.start || now > range.end) continue;
-            const list = state.groups.get(now);
-            if (list === undefined) state.groups.set(now, [entry]);
-            else list.push(entry);
-          }
-          continue;
+  const rebucket = snapshot.maxParallelism !== maxParallelism;
+  for (const { group, body } of snapshot.sections()) {
+    if (!rebucket && (group < range.start || group > range.end)) continue;
+    for (const [s, flat] of snapshot.decode(group, body)) {
+      const state = states[s];
+      if (state === undefined) throw snapshot.corrupt(`key group ${group} refers to unknown state #${s}`);
+      if (rebucket) {
+        for (const entry of snapshot.unflatten(state.kind, flat, group)) {
+          const key = state.namespaced ? splitNamespacedEntryKey(entry[0])[0] : entry[0];
+          const now = keyGroupOfNormalizedKey(key, maxParallelism);
+          if (now < range.start || now > range.end) continue;
+          const list = state.groups.get(now);
+          if (list === undefined) state.groups.set(now, [entry]);
+          else list.push(entry);
         }
-        const list = state.groups.get(group) ?? [];
-        for (const entry of unflatten(state.kind, flat, slots, `keyed state in ${from}, key group ${group}`)) list.push(entry);
-        state.groups.set(group, list);
+        continue;
       }
+      const list = state.groups.get(group) ?? [];
+      for (const entry of snapshot.unflatten(state.kind, flat, group)) list.push(entry);
+      state.groups.set(group, list);
     }
-    at = end;
   }
+}
+
+/** The states a keyed snapshot holds, as its header lists them (those without entries too). */
+export type KeyedSnapshotState = SnapshotStateInfo;
+
+/** One state's entries in one key group of a keyed snapshot. */
+export interface KeyedSnapshotPart {
+  readonly state: KeyedSnapshotState;
+  readonly group: number;
+  /** How many entries the part holds, without decoding them. */
+  readonly count: number;
+  /** The bytes the entries take in the snapshot. */
+  readonly bytes: number;
+  /** The entries in stored form (see `RestoredState`), decoded on each call. */
+  entries(): [NormalizedKey, unknown][];
+}
+
+/**
+ * Every part of a keyed snapshot, key group by key group as written, for reading it offline: the
+ * same decoding a restore does, without a backend. `from` names the bytes in errors.
+ */
+export function scanKeyedSnapshot(bytes: Uint8Array, from = "a keyed state snapshot"): { readonly states: readonly KeyedSnapshotState[]; parts(): Generator<KeyedSnapshotPart, void, void> } {
+  const snapshot = openKeyedSnapshot(bytes, from);
+  const states = snapshot.states;
+  return {
+    states,
+    *parts() {
+      for (const { group, body } of snapshot.sections()) {
+        for (const [s, flat] of snapshot.decode(group, body)) {
+          const state = states[s];
+          if (state === undefined) throw snapshot.corrupt(`key group ${group} refers to unknown state #${s}`);
+          const pairs = flat.length / 2;
+          yield { state, group, count: pairs, bytes: snapshot.sizeOf(flat), entries: () => snapshot.unflatten(state.kind, flat, group) };
+        }
+      }
+    },
+  };
 }

@@ -129,7 +129,7 @@ for (const runtime of RUNTIMES) {
         [[SOURCE_SPLITS_STATE, "split", []]],
         [[SOURCE_SPLITS_STATE, "split", []]],
       ]);
-      assert.deepEqual(metadata.properties, { [ENUMERATORS_PROPERTY]: { events: { unassigned: [] } } });
+      assert.deepEqual(metadata.properties?.[ENUMERATORS_PROPERTY], { events: { unassigned: [] } });
     });
   });
 }
