@@ -41,9 +41,9 @@ describe("readSavepoint on the final checkpoint of a job at parallelism 2", () =
   it("gives every user's object value, map and list, from both subtasks' files", async () => {
     const profiles = savepoint.operator("profiles");
     assert.deepEqual(await profiles.keyedStates(), [
-      { name: "profile", kind: "value", namespaced: false },
-      { name: "kinds", kind: "map", namespaced: false },
-      { name: "seqs", kind: "list", namespaced: false },
+      { name: "profile", kind: "value", namespaced: false, version: 1 },
+      { name: "kinds", kind: "map", namespaced: false, version: 1 },
+      { name: "seqs", kind: "list", namespaced: false, version: 1 },
     ]);
     const values = new Map((await collect(profiles.keyedState<string, Profile>("profile"))).map((e) => [e.key, e.value]));
     const users = Array.from({ length: USERS }, (_, u) => `u${u}`);
