@@ -78,9 +78,10 @@ class TimersAt {
   /** Drops deleted timers from the queue once they outnumber the pending ones, so churn on one time cannot grow it without bound. */
   compact(): void {
     if (this.queue.length - this.head <= 2 * this.live + 16) return;
-    const pending = this.queue.filter((t, i) => i >= this.head && t.pending);
-    this.queue.length = 0;
-    this.queue.push(...pending);
+    const queue = this.queue;
+    let kept = 0;
+    for (let i = this.head; i < queue.length; i++) if (queue[i]!.pending) queue[kept++] = queue[i]!;
+    queue.length = kept;
     this.head = 0;
   }
 }
