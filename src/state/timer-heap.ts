@@ -1,100 +1,80 @@
 /**
- * A binary min-heap of timers ordered by (time, seq), where `seq` increases with registration, so
- * timers due at the same time leave in registration order. Each timer knows its position, so any
- * timer is removed in O(log n).
+ * A binary min-heap of entries ordered by `time`, each entry at a time of its own (the timer queue
+ * keeps one entry per time, holding every timer of that time). Each entry knows its position, so
+ * any entry is removed in O(log n).
  */
-import type { NormalizedKey } from "../core/key-groups.ts";
 
-export class HeapTimer {
-  /** Index in the heap's array; -1 once the timer left the heap. */
-  position = -1;
-  constructor(
-    readonly time: number,
-    readonly seq: number,
-    readonly key: unknown,
-    readonly normalizedKey: NormalizedKey,
-    readonly keyGroup: number,
-    readonly namespace: unknown,
-    /** The namespace as the deduplication index stores it (`normalizeKey` of it). */
-    readonly normalizedNamespace: NormalizedKey,
-  ) {}
+/** What the heap orders: a time, and the entry's index in the heap's array (-1 once it left the heap). */
+export interface TimeHeapEntry {
+  readonly time: number;
+  position: number;
 }
 
-function before(a: HeapTimer, b: HeapTimer): boolean {
-  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
-}
-
-export class TimerHeap {
-  private readonly timers: HeapTimer[] = [];
+export class TimeHeap<E extends TimeHeapEntry> {
+  private readonly entries: E[] = [];
 
   get size(): number {
-    return this.timers.length;
+    return this.entries.length;
   }
 
-  peek(): HeapTimer | undefined {
-    return this.timers[0];
+  peek(): E | undefined {
+    return this.entries[0];
   }
 
-  push(timer: HeapTimer): void {
-    timer.position = this.timers.length;
-    this.timers.push(timer);
-    this.siftUp(timer.position);
+  push(entry: E): void {
+    entry.position = this.entries.length;
+    this.entries.push(entry);
+    this.siftUp(entry.position);
   }
 
-  poll(): HeapTimer | undefined {
-    const first = this.timers[0];
-    if (first !== undefined) this.remove(first);
-    return first;
-  }
-
-  /** Removes `timer`, which must be in this heap. */
-  remove(timer: HeapTimer): void {
-    const position = timer.position;
-    const last = this.timers.pop()!;
-    timer.position = -1;
-    if (last === timer) return;
-    this.timers[position] = last;
+  /** Removes `entry`, which must be in this heap. */
+  remove(entry: E): void {
+    const position = entry.position;
+    const last = this.entries.pop()!;
+    entry.position = -1;
+    if (last === entry) return;
+    this.entries[position] = last;
     last.position = position;
     this.siftDown(position);
     this.siftUp(last.position);
   }
 
-  /** The timers in heap order (not sorted), as a fresh array. */
-  toArray(): HeapTimer[] {
-    return this.timers.slice();
+  /** The entries in heap order (not sorted), as a fresh array. */
+  toArray(): E[] {
+    return this.entries.slice();
   }
 
   private siftUp(position: number): void {
-    const timers = this.timers;
-    const timer = timers[position]!;
+    const entries = this.entries;
+    const entry = entries[position]!;
     while (position > 0) {
       const parentPosition = (position - 1) >> 1;
-      const parent = timers[parentPosition]!;
-      if (!before(timer, parent)) break;
-      timers[position] = parent;
+      const parent = entries[parentPosition]!;
+      if (!(entry.time < parent.time)) break;
+      entries[position] = parent;
       parent.position = position;
       position = parentPosition;
     }
-    timers[position] = timer;
-    timer.position = position;
+    entries[position] = entry;
+    entry.position = position;
   }
 
   private siftDown(position: number): void {
-    const timers = this.timers;
-    const n = timers.length;
-    const timer = timers[position]!;
+    const entries = this.entries;
+    const n = entries.length;
+    const entry = entries[position]!;
     while (true) {
       const left = 2 * position + 1;
       if (left >= n) break;
       const right = left + 1;
-      const child = right < n && before(timers[right]!, timers[left]!) ? right : left;
-      const smallest = timers[child]!;
-      if (!before(smallest, timer)) break;
-      timers[position] = smallest;
+      const child = right < n && entries[right]!.time < entries[left]!.time ? right : left;
+      const smallest = entries[child]!;
+      if (!(smallest.time < entry.time)) break;
+      entries[position] = smallest;
       smallest.position = position;
       position = child;
     }
-    timers[position] = timer;
-    timer.position = position;
+    entries[position] = entry;
+    entry.position = position;
   }
 }

@@ -7,11 +7,18 @@
  *
  * Firing order is ascending time, and registration order among timers of the same time. The
  * service never reads a clock: the task passes the current time to `fireDue`.
+ *
+ * Layout: one bucket per time that has pending timers, in a heap ordered by time; a bucket keeps
+ * its timers in registration order (a queue) and indexed by key and namespace (deduplication).
+ * Timers cluster on few times (the ends of windows), so firing takes the next timer of the
+ * earliest bucket instead of re-ordering a heap of every timer. A deleted timer stays in its
+ * bucket's queue, marked, until the bucket fires or is compacted; a bucket whose last timer is
+ * deleted leaves the heap at once.
  */
 import { internalError, invalidArgument } from "../core/errors.ts";
 import { keyGroup as asKeyGroup, type KeyGroup } from "../core/ids.ts";
 import { normalizeKey, type NormalizedKey } from "../core/key-groups.ts";
-import { HeapTimer, TimerHeap } from "./timer-heap.ts";
+import { TimeHeap } from "./timer-heap.ts";
 
 /** A pending timer as snapshots see it. */
 export interface InternalTimer {
@@ -26,29 +33,76 @@ export interface InternalTimer {
 /** The namespace of timers that need none (those of process functions). */
 export const VOID_NAMESPACE = undefined;
 
+class QueuedTimer {
+  /** False once the timer fired or was deleted. */
+  pending = true;
+  constructor(
+    readonly time: number,
+    /** Registration order: increases with every timer registered. */
+    readonly seq: number,
+    readonly key: unknown,
+    readonly normalizedKey: NormalizedKey,
+    readonly keyGroup: number,
+    readonly namespace: unknown,
+    /** The namespace as the deduplication index stores it (`normalizeKey` of it). */
+    readonly normalizedNamespace: NormalizedKey,
+  ) {}
+}
+
 /**
- * The pending timers of one time, by normalized key: the key's one timer (the common case: a
- * process function's, or a window's, as the windows of one key ending at one time are one), or
- * its timers by normalized namespace.
+ * The pending timers of one time. The index holds, by normalized key, the key's one timer (the
+ * common case: a process function's, or a window's, as the windows of one key ending at one time
+ * are one), or its timers by normalized namespace. Invariant: `live` timers of `queue` (from
+ * `head` on) are pending, and exactly those are in the index.
  */
-type TimersAt = Map<NormalizedKey, HeapTimer | Map<NormalizedKey, HeapTimer>>;
+class TimersAt {
+  position = -1;
+  readonly index = new Map<NormalizedKey, QueuedTimer | Map<NormalizedKey, QueuedTimer>>();
+  readonly queue: QueuedTimer[] = [];
+  /** Timers before it in `queue` fired or were deleted. */
+  head = 0;
+  live = 0;
+  constructor(readonly time: number) {}
+
+  /** The earliest registered pending timer; undefined when none is. */
+  first(): QueuedTimer | undefined {
+    const queue = this.queue;
+    while (this.head < queue.length) {
+      const timer = queue[this.head]!;
+      if (timer.pending) return timer;
+      queue[this.head++] = undefined as unknown as QueuedTimer;
+    }
+    return undefined;
+  }
+
+  /** Drops deleted timers from the queue once they outnumber the pending ones, so churn on one time cannot grow it without bound. */
+  compact(): void {
+    if (this.queue.length - this.head <= 2 * this.live + 16) return;
+    const queue = this.queue;
+    let kept = 0;
+    for (let i = this.head; i < queue.length; i++) if (queue[i]!.pending) queue[kept++] = queue[i]!;
+    queue.length = kept;
+    this.head = 0;
+  }
+}
 
 export class TimerQueue {
-  private readonly heap = new TimerHeap();
-  /** Pending timers by time, then key, then namespace (each as `normalizeKey` gives it): the deduplication index. */
+  /** The buckets of the times with pending timers, earliest first. */
+  private readonly heap = new TimeHeap<TimersAt>();
   private readonly byTime = new Map<number, TimersAt>();
+  private pendingCount = 0;
   /**
    * The timer registered (or found pending) last. A window registers the same timer for every
    * element it takes, so `register` first checks this one: same time, the same key value and the
    * same namespace object, still pending. Namespaces are values (windows) never changed once used.
    */
-  private lastRegistered: HeapTimer | undefined;
+  private lastRegistered: QueuedTimer | undefined;
   private nextSeq = 0;
 
   /** Adds a timer for `key` and `namespace` at `time`, unless the same one is pending. */
   register(key: unknown, keyGroup: number, time: number, namespace: unknown = VOID_NAMESPACE): void {
     const last = this.lastRegistered;
-    if (last !== undefined && last.time === time && last.namespace === namespace && last.position !== -1 && Object.is(last.key, key)) {
+    if (last !== undefined && last.time === time && last.namespace === namespace && last.pending && Object.is(last.key, key)) {
       checkKeyGroup(last, keyGroup);
       return;
     }
@@ -57,21 +111,25 @@ export class TimerQueue {
     const normalizedNamespace = normalizeKey(namespace);
     let atTime = this.byTime.get(time);
     if (atTime === undefined) {
-      atTime = new Map();
+      atTime = new TimersAt(time);
       this.byTime.set(time, atTime);
+      this.heap.push(atTime);
     }
-    const ofKey = atTime.get(normalized);
-    const pending = ofKey === undefined ? undefined : ofKey instanceof HeapTimer ? (sameValueZero(ofKey.normalizedNamespace, normalizedNamespace) ? ofKey : undefined) : ofKey.get(normalizedNamespace);
+    const index = atTime.index;
+    const ofKey = index.get(normalized);
+    const pending = ofKey === undefined ? undefined : ofKey instanceof QueuedTimer ? (sameValueZero(ofKey.normalizedNamespace, normalizedNamespace) ? ofKey : undefined) : ofKey.get(normalizedNamespace);
     if (pending !== undefined) {
       checkKeyGroup(pending, keyGroup);
       this.lastRegistered = pending;
       return;
     }
-    const timer = new HeapTimer(time, this.nextSeq++, key, normalized, keyGroup, namespace, normalizedNamespace);
-    if (ofKey === undefined) atTime.set(normalized, timer);
-    else if (ofKey instanceof HeapTimer) atTime.set(normalized, new Map([[ofKey.normalizedNamespace, ofKey], [normalizedNamespace, timer]]));
+    const timer = new QueuedTimer(time, this.nextSeq++, key, normalized, keyGroup, namespace, normalizedNamespace);
+    if (ofKey === undefined) index.set(normalized, timer);
+    else if (ofKey instanceof QueuedTimer) index.set(normalized, new Map([[ofKey.normalizedNamespace, ofKey], [normalizedNamespace, timer]]));
     else ofKey.set(normalizedNamespace, timer);
-    this.heap.push(timer);
+    atTime.queue.push(timer);
+    atTime.live++;
+    this.pendingCount++;
     this.lastRegistered = timer;
   }
 
@@ -79,14 +137,14 @@ export class TimerQueue {
   delete(key: unknown, keyGroup: number, time: number, namespace: unknown = VOID_NAMESPACE): void {
     const atTime = this.byTime.get(time);
     if (atTime === undefined) return;
-    const ofKey = atTime.get(normalizeKey(key));
+    const ofKey = atTime.index.get(normalizeKey(key));
     if (ofKey === undefined) return;
     const normalizedNamespace = normalizeKey(namespace);
-    const timer = ofKey instanceof HeapTimer ? (sameValueZero(ofKey.normalizedNamespace, normalizedNamespace) ? ofKey : undefined) : ofKey.get(normalizedNamespace);
+    const timer = ofKey instanceof QueuedTimer ? (sameValueZero(ofKey.normalizedNamespace, normalizedNamespace) ? ofKey : undefined) : ofKey.get(normalizedNamespace);
     if (timer === undefined) return;
     checkKeyGroup(timer, keyGroup);
-    this.unindex(timer, atTime);
-    this.heap.remove(timer);
+    this.take(timer, atTime);
+    atTime.compact();
   }
 
   /** The time of the earliest pending timer, or undefined when none is pending. */
@@ -103,10 +161,11 @@ export class TimerQueue {
   fireDue(now: number, onTimer: (time: number, key: unknown, namespace: unknown) => void): number {
     let fired = 0;
     while (true) {
-      const timer = this.heap.peek();
-      if (timer === undefined || timer.time > now) return fired;
-      this.heap.remove(timer);
-      this.unindex(timer, this.byTime.get(timer.time)!);
+      // The earliest bucket is looked up again after every callback, which may register earlier timers.
+      const atTime = this.heap.peek();
+      if (atTime === undefined || atTime.time > now) return fired;
+      const timer = atTime.first()!;
+      this.take(timer, atTime);
       fired++;
       onTimer(timer.time, timer.key, timer.namespace);
     }
@@ -114,7 +173,7 @@ export class TimerQueue {
 
   /** Number of pending timers. */
   size(): number {
-    return this.heap.size;
+    return this.pendingCount;
   }
 
   /**
@@ -122,21 +181,29 @@ export class TimerQueue {
    * restores the same firing order.
    */
   timers(): InternalTimer[] {
-    return this.heap
-      .toArray()
+    const pending: QueuedTimer[] = [];
+    for (const atTime of this.heap.toArray()) for (let i = atTime.head; i < atTime.queue.length; i++) if (atTime.queue[i]!.pending) pending.push(atTime.queue[i]!);
+    return pending
       .sort((a, b) => a.time - b.time || a.seq - b.seq)
       .map((timer) => ({ time: timer.time, key: timer.key, keyGroup: asKeyGroup(timer.keyGroup), namespace: timer.namespace }));
   }
 
-  private unindex(timer: HeapTimer, atTime: TimersAt): void {
-    const ofKey = atTime.get(timer.normalizedKey)!;
-    if (ofKey instanceof HeapTimer) atTime.delete(timer.normalizedKey);
+  /** Makes a pending timer of `atTime` no longer pending; the bucket goes when it was its last. */
+  private take(timer: QueuedTimer, atTime: TimersAt): void {
+    timer.pending = false;
+    this.pendingCount--;
+    const index = atTime.index;
+    const ofKey = index.get(timer.normalizedKey)!;
+    if (ofKey instanceof QueuedTimer) index.delete(timer.normalizedKey);
     else {
       ofKey.delete(timer.normalizedNamespace);
       // A key left with one timer keeps it as such, as if registered alone.
-      if (ofKey.size === 1) atTime.set(timer.normalizedKey, ofKey.values().next().value!);
+      if (ofKey.size === 1) index.set(timer.normalizedKey, ofKey.values().next().value!);
     }
-    if (atTime.size === 0) this.byTime.delete(timer.time);
+    if (--atTime.live === 0) {
+      this.heap.remove(atTime);
+      this.byTime.delete(atTime.time);
+    }
   }
 }
 
@@ -145,7 +212,7 @@ function sameValueZero(a: NormalizedKey, b: NormalizedKey): boolean {
   return a === b || (a !== a && b !== b);
 }
 
-function checkKeyGroup(timer: HeapTimer, keyGroup: number): void {
+function checkKeyGroup(timer: QueuedTimer, keyGroup: number): void {
   if (timer.keyGroup !== keyGroup) {
     throw internalError(`the timer at ${timer.time} for key ${String(timer.normalizedKey)} is in key group ${timer.keyGroup}, not ${keyGroup}`);
   }

@@ -108,6 +108,31 @@ describe("TimerQueue", () => {
     assert.equal(service.nextTime(), 21);
   });
 
+  it("a timer a callback registers before the time firing fires before the rest of that time", () => {
+    const service = new TimerQueue();
+    for (const key of ["b", "c"]) register(service, key, 20);
+    const fired: [number, unknown][] = [];
+    service.fireDue(20, (time, key) => {
+      fired.push([time, key]);
+      if (key === "b") register(service, "earlier", 15);
+    });
+    assert.deepEqual(fired, [[20, "b"], [15, "earlier"], [20, "c"]]);
+  });
+
+  it("timers deleted and registered again many times at one time leave the others pending, in registration order", () => {
+    const service = new TimerQueue();
+    register(service, "first", 10);
+    for (let i = 0; i < 500; i++) {
+      register(service, `churn${i}`, 10);
+      if (i % 7 !== 0) service.delete(`churn${i}`, group(`churn${i}`), 10);
+    }
+    register(service, "last", 10);
+    const kept = Array.from({ length: 500 }, (_, i) => i).filter((i) => i % 7 === 0).map((i) => `churn${i}`);
+    assert.equal(service.size(), kept.length + 2);
+    assert.deepEqual(fireAll(service, 10).map(([, key]) => key), ["first", ...kept, "last"]);
+    assert.equal(service.nextTime(), undefined);
+  });
+
   it("a timer is removed before its callback runs, so the callback may register the key again", () => {
     const service = new TimerQueue();
     register(service, "a", 10);

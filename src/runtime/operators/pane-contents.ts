@@ -41,7 +41,7 @@ export class PaneContents<IN> {
   private readonly panes: InternalKvState<number, ValueState<unknown>>;
   /** The per-window accumulators of a restored checkpoint taken without panes, while any is left. */
   private readonly perWindow: InternalKvState<TimeWindow, AggregatingState<IN, unknown>> | undefined;
-  /** The panes of one window while it is combined: reused, so firing allocates nothing per pane. */
+  /** The panes of one window while it is combined or cleared (the first entries, as many as counted): reused, so firing allocates nothing per pane. */
   private readonly starts: number[] = [];
   private readonly accumulators: unknown[] = [];
 
@@ -85,25 +85,26 @@ export class PaneContents<IN> {
    * order (after a restored per-window accumulator, if any); undefined when it holds nothing.
    */
   accumulatorOf(window: TimeWindow): unknown {
-    const { starts, accumulators, aggregate } = this;
-    starts.length = 0;
-    accumulators.length = 0;
-    let sorted = true;
-    this.panes.namespacesOfCurrentKey()?.forEach((accumulator, start) => {
-      const s = start as number;
-      if (s < window.start || s >= window.end) return;
-      if (starts.length > 0 && s < starts[starts.length - 1]!) sorted = false;
-      starts.push(s);
-      accumulators.push(accumulator);
-    });
-    if (!sorted) this.sortByStart();
     let merged = this.perWindowAccumulator(window);
-    for (let i = 0; i < accumulators.length; i++) {
+    const panes = this.panes.namespacesOfCurrentKey();
+    if (panes === undefined) return merged;
+    const { starts, accumulators, aggregate } = this;
+    let count = 0;
+    let sorted = true;
+    for (const [start, accumulator] of panes) {
+      const s = start as number;
+      if (s < window.start || s >= window.end) continue;
+      if (count > 0 && s < starts[count - 1]!) sorted = false;
+      starts[count] = s;
+      accumulators[count++] = accumulator;
+    }
+    if (!sorted) this.sortByStart(count);
+    for (let i = 0; i < count; i++) {
       // merge may change and return either accumulator: it is given copies, so panes stay as they are.
       const own = deepCopy(accumulators[i]);
+      accumulators[i] = undefined;
       merged = merged === undefined ? own : aggregate.merge(merged, own);
     }
-    accumulators.length = 0;
     return merged;
   }
 
@@ -117,14 +118,13 @@ export class PaneContents<IN> {
 
   /** `window` is over for the current key: its restored per-window accumulator goes, and every pane starting before `paneStart`. */
   clear(window: TimeWindow, paneStart: number): void {
-    const starts = this.starts;
-    starts.length = 0;
-    this.panes.namespacesOfCurrentKey()?.forEach((_accumulator, start) => {
-      if ((start as number) < paneStart) starts.push(start as number);
-    });
-    const panes = this.panes;
-    for (const start of starts) {
-      panes.setCurrentNamespace(start);
+    const { starts, panes } = this;
+    let count = 0;
+    const current = panes.namespacesOfCurrentKey();
+    if (current !== undefined) for (const start of current.keys()) if ((start as number) < paneStart) starts[count++] = start as number;
+    // Removed after the walk: a removal may replace the map walked (copy-on-write under a snapshot).
+    for (let i = 0; i < count; i++) {
+      panes.setCurrentNamespace(starts[i]!);
       panes.state.clear();
     }
     if (this.perWindow !== undefined) {
@@ -139,12 +139,14 @@ export class PaneContents<IN> {
     return stored === undefined ? undefined : deepCopy(stored);
   }
 
-  /** Sorts the gathered panes by start (panes made out of order, or restored). */
-  private sortByStart(): void {
-    const order = this.starts.map((_, i) => i).sort((a, b) => this.starts[a]! - this.starts[b]!);
+  /** Sorts the first `count` gathered panes by start (panes made out of order, or restored). */
+  private sortByStart(count: number): void {
+    const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => this.starts[a]! - this.starts[b]!);
     const accumulators = order.map((i) => this.accumulators[i]);
     const starts = order.map((i) => this.starts[i]!);
-    this.accumulators.splice(0, accumulators.length, ...accumulators);
-    this.starts.splice(0, starts.length, ...starts);
+    for (let i = 0; i < count; i++) {
+      this.accumulators[i] = accumulators[i];
+      this.starts[i] = starts[i]!;
+    }
   }
 }

@@ -102,6 +102,8 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
   /** The panes of sliding windows whose contents are kept as panes (see the header); undefined for every other window. */
   private readonly paneLayout: PaneLayout | undefined;
   private panes: PaneContents<IN> | undefined;
+  /** The window's name in errors about its records (made once: the assigner's toString builds a string). */
+  private readonly owner: string;
 
   private keyed!: KeyedServices;
   private time!: RecordTimestamp;
@@ -131,6 +133,7 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
     this.triggerSetsCleanupTimer = this.isEventTime && spec.allowedLateness === 0 && spec.trigger === EventTimeTrigger.create();
     this.eventTimeFastPath = spec.trigger === EventTimeTrigger.create() && this.merging === undefined && spec.evictor === undefined;
     this.paneLayout = paneLayoutOf(spec);
+    this.owner = String(spec.assigner);
   }
 
   override async open(context: OperatorContext, output: Output<unknown>): Promise<void> {
@@ -171,7 +174,7 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
       const value = record as IN;
       const timestamp = this.time.current ?? undefined;
       if (this.panes !== undefined) {
-        if (!this.addToPanes(this.panes, this.paneLayout!, value, requireTimestamp(String(this.assigner), timestamp))) this.dropLate(value, timestamp!);
+        if (!this.addToPanes(this.panes, this.paneLayout!, value, requireTimestamp(this.owner, timestamp))) this.dropLate(value, timestamp!);
         return;
       }
       const windows = this.assigner.assignWindows(value, timestamp, this.assignerContext);
