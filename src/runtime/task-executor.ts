@@ -4,7 +4,7 @@
  * timer or a buffer deadline wakes it. It yields to the event loop after each round so channel
  * messages from other threads are delivered.
  */
-import type { Clock } from "../core/clock.ts";
+import { timerDelay, type Clock } from "../core/clock.ts";
 import type { StreamTask } from "./stream-task.ts";
 import type { CheckpointBarrier } from "./barriers/barrier.ts";
 import type { OutputChannel } from "./network/output-channel.ts";
@@ -134,7 +134,7 @@ export class TaskExecutor {
       if (d !== undefined && (deadline === undefined || d < deadline)) deadline = d;
     }
     return new Promise<void>((resolve) => {
-      const timer = deadline === undefined ? undefined : setTimeout(() => this.wake(), Math.max(0, deadline - now));
+      const timer = deadline === undefined ? undefined : setTimeout(() => this.wake(), timerDelay(deadline, now));
       this.wakeUp = () => {
         if (timer !== undefined) clearTimeout(timer);
         resolve();

@@ -21,7 +21,7 @@ import type { CheckpointStats } from "../../checkpoint/coordinator/stats.ts";
 import { taskId, type TaskId } from "../../checkpoint/coordinator/task-id.ts";
 import { checkpointId as toCheckpointId } from "../../checkpoint/storage/checkpoint-id.ts";
 import type { CheckpointStorage } from "../../checkpoint/storage/checkpoint-storage.ts";
-import type { Clock } from "../../core/clock.ts";
+import { timerDelay, type Clock } from "../../core/clock.ts";
 import { WeirError } from "../../core/errors.ts";
 import type { JobGraph } from "../../graph/job-graph.ts";
 import type { OperatorStateHandle, TaskSnapshotAck } from "../task-checkpointing.ts";
@@ -313,7 +313,7 @@ export class DecisionExecutor {
     const coordinator = this.coordinator;
     const next = coordinator.nextWakeUp();
     if (next === undefined) return;
-    this.tickTimer = setTimeout(() => this.apply(coordinator.tick()), Math.max(0, next - this.params.clock.now()));
+    this.tickTimer = setTimeout(() => this.apply(coordinator.tick()), timerDelay(next, this.params.clock.now()));
   }
 
   private clearTimer(): void {

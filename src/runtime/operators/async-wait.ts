@@ -21,7 +21,7 @@
  * input order; unordered mode: results are unordered only between watermarks, as in Flink).
  */
 import type { AsyncFunctionLike, ResultFuture } from "../../api/async-function.ts";
-import type { Clock } from "../../core/clock.ts";
+import { timerDelay, type Clock } from "../../core/clock.ts";
 import { deepCopy } from "../../core/deep-copy.ts";
 import { WeirError } from "../../core/errors.ts";
 import { OrderedRequestQueue, UnorderedRequestQueue, type AsyncRequest, type AsyncRequestQueue } from "./async-queue.ts";
@@ -205,7 +205,7 @@ export class AsyncWaitOperator<I, O> extends UserFunctionOperator<AsyncFunctionL
       if (this.queue.size === 0 && this.waiting.length === 0) return;
       const deadline = this.nextTimerTime();
       await new Promise<void>((resolve) => {
-        const timer = deadline === undefined ? undefined : setTimeout(resolve, Math.max(0, deadline - this.clock.now()));
+        const timer = deadline === undefined ? undefined : setTimeout(resolve, timerDelay(deadline, this.clock.now()));
         this.wakeDrain = () => {
           if (timer !== undefined) clearTimeout(timer);
           resolve();
