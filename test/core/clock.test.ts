@@ -1,4 +1,7 @@
 import { describe, it } from "node:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import assert from "node:assert/strict";
 import { defineJob, discardingSink, generatorSource, KeyedProcessFunction, runJob, type KeyedContext } from "../../src/index.ts";
 import { MAX_TIMER_DELAY_MS, timerDelay } from "../../src/core/clock.ts";
@@ -10,9 +13,9 @@ describe("timerDelay", () => {
     assert.equal(timerDelay(1_000 + 30 * 24 * 3_600_000, 1_000), MAX_TIMER_DELAY_MS);
   });
 
-  it("keeps a job with a processing-time timer a month ahead from making Node warn of an overflowing timeout", async () => {
+  it("keeps a job with a processing-time timer and a checkpoint a month ahead from making Node warn of an overflowing timeout", async () => {
     class RemindNextMonth extends KeyedProcessFunction<number, number, number> {
-      processElement(value: number, ctx: KeyedContext<number, number>): void {
+      processElement(_value: number, ctx: KeyedContext<number>): void {
         ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + 30 * 24 * 3_600_000);
       }
     }
@@ -27,7 +30,12 @@ describe("timerDelay", () => {
           .process(new RemindNextMonth())
           .sinkTo(discardingSink());
       });
-      await runJob(job, { runtime: "single-thread" });
+      const dir = mkdtempSync(join(tmpdir(), "weir-clock-"));
+      try {
+        await runJob(job, { runtime: "single-thread", checkpointing: { intervalMs: 30 * 24 * 3_600_000, dir } });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     } finally {
       process.off("warning", onWarning);
     }
