@@ -168,21 +168,12 @@ function objectVerdict(object: object, depth: number): Verdict {
   return otherObjectVerdict(object, proto, depth + 1);
 }
 
-/** Numbers and strings, the most common fields, are judged here rather than by a call of verdictOf. */
 function plainObjectVerdict(object: Record<string, unknown>, next: number): Verdict {
   let verdict: Verdict = PLAIN;
   for (const key in object) {
     if (key === "__proto__") verdict = RICH;
-    const value = object[key];
-    if (typeof value === "number") {
-      if (value === 0 && 1 / value < 0) verdict = RICH;
-    } else if (typeof value === "string") {
-      if (!value.isWellFormed()) verdict = RICH;
-    } else {
-      const v = verdictOf(value, next);
-      if (v > verdict) verdict = v;
-      if (verdict === REFUSED) return REFUSED;
-    }
+    verdict = joined(verdict, object[key], next);
+    if (verdict === REFUSED) return REFUSED;
   }
   return verdict;
 }
@@ -191,17 +182,19 @@ function arrayVerdict(array: unknown[], next: number): Verdict {
   let verdict: Verdict = PLAIN;
   for (let i = 0; i < array.length; i++) {
     const element = array[i];
-    if (typeof element === "number") {
-      if (element === 0 && 1 / element < 0) verdict = RICH;
-    } else if (typeof element === "string") {
-      if (!element.isWellFormed()) verdict = RICH;
-    } else {
-      const v = element === undefined && !(i in array) ? RICH : verdictOf(element, next);
-      if (v > verdict) verdict = v;
-      if (verdict === REFUSED) return REFUSED;
-    }
+    verdict = element === undefined && !(i in array) ? RICH : joined(verdict, element, next);
+    if (verdict === REFUSED) return REFUSED;
   }
   return verdict;
+}
+
+/** The worse of `verdict` and the verdict of `value`; numbers and strings, the most common, are judged without a call of verdictOf. */
+function joined(verdict: Verdict, value: unknown, next: number): Verdict {
+  let v: Verdict;
+  if (typeof value === "number") v = value === 0 && 1 / value < 0 ? RICH : PLAIN;
+  else if (typeof value === "string") v = value.isWellFormed() ? PLAIN : RICH;
+  else v = verdictOf(value, next);
+  return v > verdict ? v : verdict;
 }
 
 function otherObjectVerdict(object: object, proto: unknown, next: number): Verdict {
