@@ -10,8 +10,10 @@
  * 3. The same batches of bids as instances of a class (`class Bid { … }`), against the plain bids,
  *    both through the BatchCodec: what a class instance costs over a plain object.
  *
- * Warmed up; variants alternate, round after round; medians with the spread (min–max) and the
- * ratio new/old per round.
+ * Rates are per second of the process's CPU time (steadier on a shared machine than wall-clock
+ * time, as it leaves out time the process waited for a core). Warmed up; the two variants of a
+ * comparison alternate, and swap which runs first each round; medians with the spread (min–max)
+ * and the ratio new/old per round.
  *
  *   node --import tsx bench/value-codec.ts [rounds]
  */
@@ -37,10 +39,12 @@ class Bid {
 }
 const classBids = bids.map((b) => new Bid(b.auction, b.bidder, b.price, b.channel, b.url, b.dateTime, b.extra));
 
+/** CPU seconds `reps` calls of `fn` take. */
 function time(fn: () => void, reps: number): number {
-  const start = process.hrtime.bigint();
+  const start = process.cpuUsage();
   for (let i = 0; i < reps; i++) fn();
-  return Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
 }
 
 const oldPackr = new Packr({ useRecords: true, bundleStrings: true });
@@ -71,14 +75,20 @@ function compare(label: string, unit: string, perRep: number, reps: number, old:
   const a: number[] = [];
   const b: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    a.push((perRep * reps) / time(old, reps));
-    b.push((perRep * reps) / time(fresh, reps));
+    if (r % 2 === 0) {
+      a.push((perRep * reps) / time(old, reps));
+      b.push((perRep * reps) / time(fresh, reps));
+    } else {
+      b.push((perRep * reps) / time(fresh, reps));
+      a.push((perRep * reps) / time(old, reps));
+    }
   }
   const fmt = (v: number) => `${(v / 1e6).toFixed(2)} M ${unit}/s`;
   const [first, second] = names.map((n) => `${n}:`.padEnd(25)) as [string, string];
   console.log(`${label}\n  ${first}${formatSummary(summarize(a), fmt)}\n  ${second}${formatSummary(summarize(b), fmt)}\n  ${"ratio:".padEnd(25)}${formatSummary(summarize(ratios(b, a)), (v) => v.toFixed(2))}`);
 }
 
+console.log(`per CPU second; median (min–max) of ${rounds} rounds`);
 compare("record batches, round trip (1,000 bids per batch)", "records", bids.length, 200, batchOld, batchNew);
 compare("snapshot body, encode (10,000 object values)", "values", values.length, 20, bodyOld, bodyNew);
 compare("record batches of class instances, round trip (1,000 bids per batch)", "records", bids.length, 200, batchNew, batchClasses, ["plain objects", "class instances"]);

@@ -109,14 +109,17 @@ function isOrdinaryInstance(object: object): boolean {
 }
 
 /**
- * Objects met in the value being inspected (one reached twice makes the value rich): a list while
- * short (most values hold a few objects, and scanning a few is cheaper than hashing them), then a
- * Set as well.
+ * Objects met in the value being inspected (one reached twice makes the value rich): the first
+ * SEEN_LIST_LENGTH in a list (most values hold a few objects, and scanning a few is cheaper than
+ * hashing them), then all of them in a Set as well. The list keeps its backing store between
+ * inspections (emptying an array by its length frees it, and the next push allocates again).
  */
-const seenList: object[] = [];
+const SEEN_LIST_LENGTH = 16;
+const seenList: (object | undefined)[] = new Array<object | undefined>(SEEN_LIST_LENGTH).fill(undefined);
+let seenCount = 0;
+let seenSet: Set<object> | undefined;
 /** Whether the value being inspected holds an object written as its toJSON() (see withToJSON). */
 let holdsToJSON = false;
-let seenSet: Set<object> | undefined;
 
 /** Whether `object` was met already in this inspection; records it if not. */
 function metBefore(object: object): boolean {
@@ -125,10 +128,17 @@ function metBefore(object: object): boolean {
     seenSet.add(object);
     return false;
   }
-  for (let i = 0; i < seenList.length; i++) if (seenList[i] === object) return true;
-  seenList.push(object);
-  if (seenList.length > 16) seenSet = new Set(seenList);
+  for (let i = 0; i < seenCount; i++) if (seenList[i] === object) return true;
+  if (seenCount < SEEN_LIST_LENGTH) seenList[seenCount++] = object;
+  else (seenSet = new Set(seenList as object[])).add(object);
   return false;
+}
+
+/** Forgets the objects met, so that the list holds no value once its inspection ends. */
+function forgetSeen(): void {
+  for (let i = 0; i < seenCount; i++) seenList[i] = undefined;
+  seenCount = 0;
+  seenSet = undefined;
 }
 
 function verdictOf(value: unknown, depth: number): Verdict {
@@ -152,28 +162,42 @@ function verdictOf(value: unknown, depth: number): Verdict {
 function objectVerdict(object: object, depth: number): Verdict {
   if (depth > MAX_INSPECTED_DEPTH) return RICH;
   if (metBefore(object)) return RICH;
-  const next = depth + 1;
   const proto: unknown = Object.getPrototypeOf(object);
+  if (proto === Object.prototype || proto === null) return plainObjectVerdict(object as Record<string, unknown>, depth + 1);
+  if (proto === Array.prototype) return arrayVerdict(object as unknown[], depth + 1);
+  return otherObjectVerdict(object, proto, depth + 1);
+}
+
+function plainObjectVerdict(object: Record<string, unknown>, next: number): Verdict {
   let verdict: Verdict = PLAIN;
-  if (proto === Object.prototype || proto === null) {
-    for (const key in object) {
-      if (key === "__proto__") verdict = RICH;
-      const v = verdictOf((object as Record<string, unknown>)[key], next);
-      if (v > verdict) verdict = v;
-      if (verdict === REFUSED) return REFUSED;
-    }
-    return verdict;
+  for (const key in object) {
+    if (key === "__proto__") verdict = RICH;
+    verdict = joined(verdict, object[key], next);
+    if (verdict === REFUSED) return REFUSED;
   }
-  if (proto === Array.prototype) {
-    const array = object as unknown[];
-    for (let i = 0; i < array.length; i++) {
-      const element = array[i];
-      const v = element === undefined && !(i in array) ? RICH : verdictOf(element, next);
-      if (v > verdict) verdict = v;
-      if (verdict === REFUSED) return REFUSED;
-    }
-    return verdict;
+  return verdict;
+}
+
+function arrayVerdict(array: unknown[], next: number): Verdict {
+  let verdict: Verdict = PLAIN;
+  for (let i = 0; i < array.length; i++) {
+    const element = array[i];
+    verdict = element === undefined && !(i in array) ? RICH : joined(verdict, element, next);
+    if (verdict === REFUSED) return REFUSED;
   }
+  return verdict;
+}
+
+/** The worse of `verdict` and the verdict of `value`; numbers and strings, the most common, are judged without a call of verdictOf. */
+function joined(verdict: Verdict, value: unknown, next: number): Verdict {
+  let v: Verdict;
+  if (typeof value === "number") v = value === 0 && 1 / value < 0 ? RICH : PLAIN;
+  else if (typeof value === "string") v = value.isWellFormed() ? PLAIN : RICH;
+  else v = verdictOf(value, next);
+  return v > verdict ? v : verdict;
+}
+
+function otherObjectVerdict(object: object, proto: unknown, next: number): Verdict {
   if (proto === Date.prototype) return PLAIN;
   if (!RICH_PROTOTYPES.has(proto)) {
     const toJSON = (object as { toJSON?: unknown }).toJSON;
@@ -228,8 +252,7 @@ export function inspectValue(value: unknown, where: () => string): ValueShape {
   try {
     verdict = objectVerdict(value, 0);
   } finally {
-    seenList.length = 0;
-    seenSet = undefined;
+    forgetSeen();
   }
   if (verdict === REFUSED) throw refusal(value, where());
   return verdict === PLAIN ? "plain" : "rich";

@@ -54,6 +54,31 @@ describe("value codec", () => {
     assert.equal(inspectValue([shared, shared], here), "rich");
   });
 
+  it("-0 and a lone surrogate make a value rich in a field of an object, an element of an array and a field of a class instance", () => {
+    class Holder {
+      constructor(readonly held: unknown) {}
+    }
+    for (const inner of [-0, "a\ud800"]) {
+      for (const value of [{ a: 1, b: inner }, [1, inner], new Holder(inner), { deep: [{ x: inner }] }]) {
+        assert.equal(inspectValue(value, here), "rich", fingerprint(value));
+        assertClonedFrom(decodeValue(encodeValue(value, here), "test"), value, fingerprint(value));
+      }
+    }
+  });
+
+  it("an object reached twice is found however many objects the value holds before it", () => {
+    for (const count of [1, 15, 16, 17, 40]) {
+      const objects = Array.from({ length: count }, (_, i) => ({ i }));
+      for (const again of [0, count - 1]) {
+        const value = [...objects, objects[again]];
+        assert.equal(inspectValue(value, here), "rich", `${count} objects, then #${again} again`);
+        const back = decodeValue(encodeValue(value, here), "test") as object[];
+        assert.equal(back[count], back[again], `${count} objects, then #${again} again`);
+      }
+      assert.equal(inspectValue(objects, here), "plain", `${count} distinct objects`);
+    }
+  });
+
   it("a function, a symbol, a weak collection, a promise or shared memory is refused, naming where it is and its path", () => {
     class Point {
       constructor(readonly x: number) {}
