@@ -113,4 +113,10 @@ export interface KeyedStateBackend {
    * position.
    */
   restore(snapshots: Iterable<Uint8Array>, from?: readonly string[]): void;
+  /**
+   * Releases what the backend holds besides JavaScript objects (files, a store); called when its
+   * task ends, after every snapshot was written or released. The backend is unusable afterwards.
+   * Idempotent.
+   */
+  dispose(): void;
 }

@@ -18,15 +18,9 @@
  * the time `snapshot()` is called), and incremental cleanup walks the table between accesses.
  */
 import { systemClock, type Clock } from "../../core/clock.ts";
-import { WeirError, internalError, invalidArgument } from "../../core/errors.ts";
+import { internalError } from "../../core/errors.ts";
 import { keyGroup as asKeyGroup, type KeyGroup } from "../../core/ids.ts";
-import {
-  assignToKeyGroup,
-  checkMaxParallelism,
-  normalizeKey,
-  type KeyGroupRange,
-  type NormalizedKey,
-} from "../../core/key-groups.ts";
+import { normalizeKey, type KeyGroupRange, type NormalizedKey } from "../../core/key-groups.ts";
 import type {
   AggregatingStateDescriptor,
   ListStateDescriptor,
@@ -41,7 +35,8 @@ import type { KeyedStateSnapshot } from "../keyed-state-snapshot.ts";
 import type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from "../state.ts";
 import type { InternalKvState, InternalMergingState } from "../namespaced-state.ts";
 import { CurrentKey } from "./current-key.ts";
-import { HeapNamespacedState, mergeLists, type MergeValues } from "./heap-namespaced-state.ts";
+import { HeapNamespacedState } from "./heap-namespaced-state.ts";
+import { checkedKeyGroupRange, checkRestoredAsRegistered, checkSameState, keyGroupInRange, mergeFor, ttlOf } from "../keyed-backend-rules.ts";
 import { NamespacedStateTable } from "./namespaced-state-table.ts";
 import { HeapAggregatingState } from "./heap-aggregating-state.ts";
 import { HeapListState } from "./heap-list-state.ts";
@@ -94,12 +89,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly clock: Clock;
 
   constructor(options: HeapKeyedStateBackendOptions) {
-    const { keyGroupRange: range, maxParallelism } = options;
-    checkMaxParallelism(maxParallelism);
-    if (!Number.isInteger(range.start) || !Number.isInteger(range.end) || range.start < 0 || range.start > range.end || range.end >= maxParallelism) {
-      throw invalidArgument(`key-group range ${range.start}..${range.end} is not a non-empty range within 0..${maxParallelism - 1}`);
-    }
-    this.keyGroupRange = { start: range.start, end: range.end };
+    const { maxParallelism } = options;
+    const range = checkedKeyGroupRange(options.keyGroupRange, maxParallelism);
+    this.keyGroupRange = range;
     this.maxParallelism = maxParallelism;
     this.start = range.start;
     this.end = range.end;
@@ -107,10 +99,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   setCurrentKey(key: unknown): void {
-    const group = assignToKeyGroup(key, this.maxParallelism);
-    if (group < this.start || group > this.end) {
-      throw internalError(`key ${describeKey(key)} belongs to key group ${group}, outside this subtask's key-group range ${this.start}..${this.end}`);
-    }
+    const group = keyGroupInRange(key, this.keyGroupRange, this.maxParallelism);
     const current = this.current;
     current.key = key;
     current.normalized = normalizeKey(key);
@@ -241,12 +230,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
           ? this.namespacedEntry(name, restored.kind)
           : { kind: restored.kind, namespaced: false, table: new StateTable<unknown>(name, this.keyGroupRange, this.current), state: undefined, ttl: undefined };
         this.tables.set(name, entry);
-      } else if (entry.kind !== restored.kind || entry.namespaced !== restored.namespaced) {
-        throw new WeirError(
-          "WEIR_ERR_STATE_CONFLICT",
-          `state '${name}' is registered as ${describeKind(entry.kind, entry.namespaced)} state but was restored as ${describeKind(restored.kind, restored.namespaced)} state`,
-        );
-      }
+      } else checkRestoredAsRegistered(name, entry, restored);
       for (const [group, entries] of restored.groups) entry.table.load(group, entries);
     }
   }
@@ -276,6 +260,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return this.table(stateName).size();
   }
 
+  /** Nothing to release: the state is garbage once the backend is. */
+  dispose(): void {}
+
   private table(stateName: string): KeyGroupTable {
     const entry = this.tables.get(stateName);
     if (entry?.state === undefined) throw internalError(`no state named '${stateName}' is registered`);
@@ -300,45 +287,4 @@ function createState(descriptor: StateDescriptor, table: CurrentEntry<unknown>):
     case "aggregating":
       return new HeapAggregatingState(table, descriptor.aggregate);
   }
-}
-
-/** Refuses a request for a known state name as another kind, or with(out) namespaces where it has none (has them). */
-function checkSameState(entry: TableEntry, descriptor: StateDescriptor, namespaced: boolean): void {
-  if (entry.kind === descriptor.kind && entry.namespaced === namespaced) return;
-  const how = entry.state === undefined ? "was restored as" : "is registered as";
-  throw new WeirError(
-    "WEIR_ERR_STATE_CONFLICT",
-    `state '${descriptor.name}' ${how} ${describeKind(entry.kind, entry.namespaced)} state and cannot also be ${describeKind(descriptor.kind, namespaced)} state`,
-  );
-}
-
-function describeKind(kind: StateKind, namespaced: boolean): string {
-  return namespaced ? `namespaced ${kind}` : kind;
-}
-
-/** How values of a namespaced state merge, or the error that refuses it (value and map state; an aggregate function without merge). */
-function mergeFor(descriptor: StateDescriptor): MergeValues | WeirError {
-  switch (descriptor.kind) {
-    case "list":
-      return mergeLists;
-    case "reducing":
-      return descriptor.reduce;
-    case "aggregating": {
-      const aggregate = descriptor.aggregate;
-      if (aggregate.merge === undefined) return invalidArgument(`aggregating state '${descriptor.name}' cannot merge namespaces (merging windows): its aggregate function has no merge method`);
-      return (a, b) => aggregate.merge!(a, b);
-    }
-    default:
-      return internalError(`${descriptor.kind} state '${descriptor.name}' cannot merge namespaces`);
-  }
-}
-
-function describeKey(key: unknown): string {
-  const text = typeof key === "string" ? JSON.stringify(key) : typeof key === "bigint" ? `${key}n` : String(normalizeKey(key));
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-function ttlOf(descriptor: StateDescriptor): StateTtlConfig | undefined {
-  const config = descriptor.ttlConfig;
-  return config?.isEnabled() === true ? config : undefined;
 }
