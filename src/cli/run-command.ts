@@ -8,7 +8,8 @@ import { defaultEnvironmentConfig } from "../api/environment.ts";
 import { UPPER_BOUND_MAX_PARALLELISM } from "../core/key-groups.ts";
 import { runJob } from "../runtime/run-job.ts";
 import type { RunOptions } from "../runtime/run-options.ts";
-import { integerIn, type OptionSpec, type ParsedArgs } from "./args.ts";
+import { integerIn, nonEmpty, type OptionSpec, type ParsedArgs, type ValueParse } from "./args.ts";
+import { checkStateBackendName, stateBackendNames, type StateBackendName } from "../state/state-backends.ts";
 import { SignalCancellation } from "./cancellation.ts";
 import { CHECKPOINT_OPTIONS, checkpointRunOptions } from "./checkpoint-options.ts";
 import { HELP_OPTION, type Command } from "./command.ts";
@@ -86,6 +87,22 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   },
   {
     kind: "value",
+    name: "state-backend",
+    placeholder: "name",
+    parse: stateBackendName,
+    description: `where keyed state lives: ${stateBackendNames().map((n) => `'${n}'`).join(" or ")}; 'disk' keeps it in an embedded LMDB store per keyed subtask, for state larger than memory (a job's own env.setStateBackend wins)`,
+    defaultText: defaults.stateBackend,
+  },
+  {
+    kind: "value",
+    name: "state-dir",
+    placeholder: "dir",
+    parse: nonEmpty("a directory path"),
+    description: "where the 'disk' state backend makes its working directories, removed when their tasks end",
+    defaultText: "the system's temporary directory",
+  },
+  {
+    kind: "value",
     name: "progress-interval",
     placeholder: "ms",
     parse: integerIn(1),
@@ -124,6 +141,14 @@ function settingsFrom(args: ParsedArgs): SettingsOutcome {
   return { ok: true, settings: { job, rest: rest.settings, quiet: o.get("quiet") === true, options: runOptionsOf(args) } };
 }
 
+function stateBackendName(text: string): ValueParse<StateBackendName> {
+  try {
+    return { ok: true, value: checkStateBackendName(text) };
+  } catch (e) {
+    return { ok: false, reason: (e as Error).message.replace(/^unknown state backend '[^']*'; ?/, "names no state backend: ") };
+  }
+}
+
 /** The RunOptions that arguments parsed by RUN_OPTIONS stand for (callbacks aside). */
 export function runOptionsOf(args: ParsedArgs): RunOptions {
   const o = args.options;
@@ -136,6 +161,8 @@ export function runOptionsOf(args: ParsedArgs): RunOptions {
     bufferSize: number("buffer-size"),
     bufferTimeoutMs: number("buffer-timeout"),
     objectReuse: o.get("object-reuse") === true ? true : undefined,
+    stateBackend: o.get("state-backend") as StateBackendName | undefined,
+    localStateDirectory: o.get("state-dir") as string | undefined,
     progressIntervalMs: number("progress-interval") ?? DEFAULT_PROGRESS_INTERVAL_MS,
     args: args.passthrough,
     ...checkpointRunOptions(o),

@@ -17,7 +17,7 @@
  * stored entries between accesses. Timers stay in the heap timer queue (as with Flink's RocksDB
  * backend and heap timers).
  *
- * The store lives in a directory of its own under `directory` (the system's temp dir by
+ * The store lives in a directory of its own under `localDirectory` (the system's temp dir by
  * default) and is removed by `dispose()`, or at exit when the process ends first.
  */
 import { systemClock, type Clock } from "../../core/clock.ts";
@@ -52,11 +52,6 @@ import { DiskStateTable, type DiskCursor, type DiskEntry } from "./disk-state-ta
 import { DiskAggregatingState, DiskListState, DiskMapState, DiskReducingState, DiskValueState } from "./disk-states.ts";
 import { DiskStore } from "./disk-store.ts";
 
-export interface DiskKeyedStateBackendOptions extends KeyedStateBackendOptions {
-  /** Where the store's directory is made; the system's temp dir when absent. */
-  readonly directory?: string;
-}
-
 /** One state name: its table, and what a function asked for (undefined while only restored). */
 interface StateEntry {
   readonly kind: StateKind;
@@ -82,11 +77,11 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   private readonly states = new Map<string, StateEntry>();
   private readonly clock: Clock;
 
-  constructor(options: DiskKeyedStateBackendOptions) {
+  constructor(options: KeyedStateBackendOptions) {
     this.maxParallelism = options.maxParallelism;
     this.keyGroupRange = checkedKeyGroupRange(options.keyGroupRange, options.maxParallelism);
     this.clock = options.clock ?? systemClock;
-    this.store = new DiskStore(options.directory);
+    this.store = new DiskStore(options.localDirectory);
   }
 
   /** The directory the store lives in (removed by `dispose`). */

@@ -14,6 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { open, type Database, type RootDatabase, type Transaction } from "lmdb";
+import { internalError } from "../../core/errors.ts";
 
 /** Pending writes held before they are written to the store in one transaction. */
 const OVERLAY_LIMIT = 8192;
@@ -45,6 +46,8 @@ export class DiskStore {
   /** Pending writes by key (as latin1 text): the value, or null for a removal. */
   private readonly overlay = new Map<string, Buffer | null>();
   private closed = false;
+  /** Views not done yet, ended by `close()` (LMDB must not be closed under an open read transaction). */
+  private readonly views = new Set<() => void>();
 
   /** Opens a new store in a fresh directory under `parent` (the system's temp dir by default). */
   constructor(parent?: string) {
@@ -56,6 +59,7 @@ export class DiskStore {
   }
 
   get(key: Buffer): Buffer | undefined {
+    if (this.closed) throw internalError(`disk state in ${this.directory} was used after its backend was disposed`);
     const pending = this.overlay.get(key.toString("latin1"));
     if (pending !== undefined) return pending ?? undefined;
     return this.db.getBinaryFast(key) ?? undefined;
@@ -73,6 +77,7 @@ export class DiskStore {
 
   /** Writes the pending writes to the store, in one transaction. */
   flush(): void {
+    if (this.closed) throw internalError(`disk state in ${this.directory} was used after its backend was disposed`);
     if (this.overlay.size === 0) return;
     const db = this.db;
     const overlay = this.overlay;
@@ -122,13 +127,19 @@ export class DiskStore {
     const db = this.db;
     const transaction: Transaction = db.useReadTransaction();
     let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      this.views.delete(finish);
+      transaction.done();
+    };
+    this.views.add(finish);
     return {
-      range: (start, end) => db.getRange({ start: Buffer.from(start), end: Buffer.from(end), transaction }) as Iterable<{ key: Buffer; value: Buffer }>,
-      done: () => {
-        if (done) return;
-        done = true;
-        transaction.done();
+      range: (start, end) => {
+        if (done) throw internalError("a snapshot of disk state was read after it was released");
+        return db.getRange({ start: Buffer.from(start), end: Buffer.from(end), transaction }) as Iterable<{ key: Buffer; value: Buffer }>;
       },
+      done: finish,
     };
   }
 
@@ -137,6 +148,7 @@ export class DiskStore {
     if (this.closed) return;
     this.closed = true;
     this.overlay.clear();
+    for (const end of [...this.views]) end();
     const directory = this.directory;
     void this.root.close().finally(() => {
       rmSync(directory, { recursive: true, force: true });
