@@ -36,6 +36,20 @@ export interface RegisteredState {
   readonly state: unknown;
 }
 
+/** The names of the states a function asked for (not those only restored), in registration order. */
+export function askedForNames(states: ReadonlyMap<string, RegisteredState>): string[] {
+  const names: string[] = [];
+  for (const [name, entry] of states) if (entry.state !== undefined) names.push(name);
+  return names;
+}
+
+/** The registered state named `stateName`, which a function asked for; WEIR_ERR_INTERNAL otherwise. */
+export function askedFor<E extends RegisteredState>(states: ReadonlyMap<string, E>, stateName: string): E {
+  const entry = states.get(stateName);
+  if (entry?.state === undefined) throw internalError(`no state named '${stateName}' is registered`);
+  return entry;
+}
+
 /** Refuses a request for a known state name as another kind, or with(out) namespaces where it has none (has them). */
 export function checkSameState(entry: RegisteredState, descriptor: StateDescriptor, namespaced: boolean): void {
   if (entry.kind === descriptor.kind && entry.namespaced === namespaced) return;

@@ -38,7 +38,7 @@ import { readKeyedSnapshot, type RestoredState } from "../heap/heap-snapshot.ts"
 import type { UserMap } from "../heap/heap-map-state.ts";
 import { IncrementalCleanup, withoutExpired } from "../heap/heap-ttl.ts";
 import { splitNamespacedEntryKey, namespacedEntryKey } from "../heap/namespaced-entry-key.ts";
-import { checkedKeyGroupRange, checkRestoredAsRegistered, checkSameState, keyGroupInRange, mergeFor, ttlOf } from "../keyed-backend-rules.ts";
+import { askedFor, askedForNames, checkedKeyGroupRange, checkRestoredAsRegistered, checkSameState, keyGroupInRange, mergeFor, ttlOf } from "../keyed-backend-rules.ts";
 import type { KeyedStateBackend, KeyedStateBackendOptions } from "../keyed-state-backend.ts";
 import type { KeyedStateSnapshot } from "../keyed-state-snapshot.ts";
 import type { InternalKvState, InternalMergingState } from "../namespaced-state.ts";
@@ -201,9 +201,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   }
 
   stateNames(): string[] {
-    const names: string[] = [];
-    for (const [name, entry] of this.states) if (entry.state !== undefined) names.push(name);
-    return names;
+    return askedForNames(this.states);
   }
 
   stateNamesWithEntries(): string[] {
@@ -241,9 +239,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   }
 
   private table(stateName: string): DiskStateTable<unknown> {
-    const entry = this.states.get(stateName);
-    if (entry?.state === undefined) throw internalError(`no state named '${stateName}' is registered`);
-    return entry.table;
+    return askedFor(this.states, stateName).table;
   }
 
   private checkCurrentKey(): void {

@@ -149,10 +149,10 @@ export class DiskStore {
     this.closed = true;
     this.overlay.clear();
     for (const end of [...this.views]) end();
-    const directory = this.directory;
-    void this.root.close().finally(() => {
-      rmSync(directory, { recursive: true, force: true });
-      openDirectories.delete(directory);
-    });
+    // Removed at once, not when the close settles: a worker thread may be terminated before then.
+    // The files stay readable to LMDB until it has unmapped them.
+    void this.root.close().catch(() => {});
+    rmSync(this.directory, { recursive: true, force: true });
+    openDirectories.delete(this.directory);
   }
 }

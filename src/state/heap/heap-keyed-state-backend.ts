@@ -36,7 +36,7 @@ import type { AggregatingState, ListState, MapState, ReducingState, State, Value
 import type { InternalKvState, InternalMergingState } from "../namespaced-state.ts";
 import { CurrentKey } from "./current-key.ts";
 import { HeapNamespacedState } from "./heap-namespaced-state.ts";
-import { checkedKeyGroupRange, checkRestoredAsRegistered, checkSameState, keyGroupInRange, mergeFor, ttlOf } from "../keyed-backend-rules.ts";
+import { askedFor, askedForNames, checkedKeyGroupRange, checkRestoredAsRegistered, checkSameState, keyGroupInRange, mergeFor, ttlOf } from "../keyed-backend-rules.ts";
 import { NamespacedStateTable } from "./namespaced-state-table.ts";
 import { HeapAggregatingState } from "./heap-aggregating-state.ts";
 import { HeapListState } from "./heap-list-state.ts";
@@ -236,9 +236,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   stateNames(): string[] {
-    const names: string[] = [];
-    for (const [name, entry] of this.tables) if (entry.state !== undefined) names.push(name);
-    return names;
+    return askedForNames(this.tables);
   }
 
   stateNamesWithEntries(): string[] {
@@ -264,9 +262,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   dispose(): void {}
 
   private table(stateName: string): KeyGroupTable {
-    const entry = this.tables.get(stateName);
-    if (entry?.state === undefined) throw internalError(`no state named '${stateName}' is registered`);
-    return entry.table;
+    return askedFor(this.tables, stateName).table;
   }
 
   private checkCurrentKey(): void {
