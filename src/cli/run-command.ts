@@ -29,6 +29,16 @@ const DEFAULT_PROGRESS_INTERVAL_MS = 2000;
 const UNREAD_SAVEPOINT_WAIT_MS = 5000;
 const defaults = defaultEnvironmentConfig();
 
+/** `--state-backend`, which every command that runs a job accepts. */
+export const STATE_BACKEND_OPTION: OptionSpec = {
+  kind: "value",
+  name: "state-backend",
+  placeholder: "name",
+  parse: stateBackendName,
+  description: `where keyed state lives: ${stateBackendNames().map((n) => `'${n}'`).join(" or ")}; 'disk' keeps it in an embedded LMDB store per keyed subtask, for state larger than memory (a job's own env.setStateBackend wins)`,
+  defaultText: defaults.stateBackend,
+};
+
 /** The options of `weir run`, which commands that build a job as `weir run` would accept too. */
 export const RUN_OPTIONS: readonly OptionSpec[] = [
   {
@@ -85,14 +95,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
       "hand records between operators without copying them, for speed; the job must then never change a record it received or emitted, nor a state value it emitted (a job's own getConfig().disableObjectReuse() wins)",
     defaultText: "off: every operator gets records of its own",
   },
-  {
-    kind: "value",
-    name: "state-backend",
-    placeholder: "name",
-    parse: stateBackendName,
-    description: `where keyed state lives: ${stateBackendNames().map((n) => `'${n}'`).join(" or ")}; 'disk' keeps it in an embedded LMDB store per keyed subtask, for state larger than memory (a job's own env.setStateBackend wins)`,
-    defaultText: defaults.stateBackend,
-  },
+  STATE_BACKEND_OPTION,
   {
     kind: "value",
     name: "state-dir",
