@@ -3,6 +3,7 @@ export { defineJob, isJobDefinition } from "./api/define-job.ts";
 export type { JobBuilder, JobDefinition } from "./api/define-job.ts";
 export { StreamExecutionEnvironment } from "./api/environment.ts";
 export type { EnvironmentConfig } from "./api/environment.ts";
+export { EmbeddedDiskStateBackend, HashMapStateBackend, type StateBackendChoice } from "./api/state-backend-choice.ts";
 export { DataStream, DataStreamSink, SingleOutputStream, KeyedStream, ConnectedStreams } from "./api/data-stream.ts";
 export type { NumericField } from "./api/field-aggregations.ts";
 export { AllWindowedStream, WindowedStream } from "./api/windowed-stream.ts";

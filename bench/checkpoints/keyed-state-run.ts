@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JobCancelledError, runJob } from "../../src/index.ts";
 import type { AttemptEvent, CheckpointStats, RestartStrategyConfig } from "../../src/index.ts";
+import type { StateBackendName } from "../../src/state/state-backends.ts";
 
 const JOB = new URL("../jobs/keyed-state.ts", import.meta.url);
 export const KEYED_STATE_PARALLELISM = 2;
@@ -26,6 +27,8 @@ export interface KeyedStateRunOptions {
   readonly timeoutMs: number;
   readonly recoveryDir?: string;
   readonly restartStrategy?: RestartStrategyConfig;
+  /** The keyed state backend; the default one when absent. */
+  readonly stateBackend?: StateBackendName;
   /** Every checkpoint that completed or failed, with the run so far. */
   readonly onCheckpoint?: (stats: CheckpointStats, run: KeyedStateRunView) => void;
   readonly onAttempt?: (event: AttemptEvent) => void;
@@ -72,6 +75,7 @@ export async function runKeyedStateJob(options: KeyedStateRunOptions): Promise<K
       args,
       checkpointing: { intervalMs: options.intervalMs, mode: "exactly-once", dir: checkpointDir },
       ...(options.restartStrategy === undefined ? {} : { restartStrategy: options.restartStrategy }),
+      ...(options.stateBackend === undefined ? {} : { stateBackend: options.stateBackend }),
       signal: abort.signal,
       progressIntervalMs: PROGRESS_INTERVAL_MS,
       onProgress: (progress) => {

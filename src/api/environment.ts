@@ -19,6 +19,8 @@ import { resolveRestartStrategyConfig, type ResolvedRestartStrategyConfig, type 
 import { parseRestartStrategy } from "../recovery/parse-restart-strategy.ts";
 import { JobArgs } from "./job-args.ts";
 import { checkParallelism, defaultEnvironmentConfig, ExecutionConfig, type EnvironmentConfig } from "./execution-config.ts";
+import { resolveStateBackend, type StateBackendChoice } from "./state-backend-choice.ts";
+import type { StateBackendName } from "../state/state-backends.ts";
 import type { StreamGraphBuilder } from "./stream-graph-builder.ts";
 
 export { defaultEnvironmentConfig } from "./execution-config.ts";
@@ -66,6 +68,23 @@ export class StreamExecutionEnvironment implements StreamGraphBuilder {
     if (!(ms >= 0)) throw invalidArgument(`buffer timeout must be zero or more milliseconds, got ${ms}`);
     this.config.bufferTimeoutMs = ms;
     return this;
+  }
+
+  /**
+   * Where keyed state lives: a backend's name ("heap", the default, or "disk") or a backend object
+   * (`new HashMapStateBackend()`, `new EmbeddedDiskStateBackend()`, as in Flink). Checkpoints and
+   * savepoints are in one format for every backend: a job restores from either onto either.
+   */
+  setStateBackend(backend: StateBackendName | StateBackendChoice): this {
+    const choice = resolveStateBackend(backend);
+    this.config.stateBackend = choice.name;
+    this.config.localStateDirectory = choice.localDirectory;
+    return this;
+  }
+
+  /** The name of the keyed state backend the job's keyed operators get. */
+  getStateBackend(): StateBackendName {
+    return this.config.stateBackend;
   }
 
   /** The job's execution settings, to read or change (`env.getConfig().enableObjectReuse()`). */

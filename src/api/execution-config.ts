@@ -24,6 +24,8 @@ export interface EnvironmentConfig {
   objectReuse: boolean;
   /** Where keyed state lives: the name of a registered keyed state backend (src/state/state-backends.ts). */
   stateBackend: StateBackendName;
+  /** Where an on-disk state backend makes its working directories; the system's temp dir when undefined. */
+  localStateDirectory: string | undefined;
   /** Milliseconds between periodic watermarks of every watermark generator; 0 emits none periodically. */
   autoWatermarkInterval: number;
 }
@@ -39,6 +41,7 @@ export function defaultEnvironmentConfig(): EnvironmentConfig {
     bufferTimeoutMs: 100,
     objectReuse: false,
     stateBackend: DEFAULT_STATE_BACKEND,
+    localStateDirectory: undefined,
     autoWatermarkInterval: DEFAULT_AUTO_WATERMARK_INTERVAL_MS,
   };
 }
@@ -57,6 +60,7 @@ export class ExecutionConfig implements EnvironmentConfig {
   bufferTimeoutMs: number;
   objectReuse: boolean;
   stateBackend: StateBackendName;
+  localStateDirectory: string | undefined;
   autoWatermarkInterval: number;
 
   constructor(config: EnvironmentConfig) {
@@ -66,6 +70,7 @@ export class ExecutionConfig implements EnvironmentConfig {
     this.bufferTimeoutMs = config.bufferTimeoutMs;
     this.objectReuse = config.objectReuse;
     this.stateBackend = config.stateBackend;
+    this.localStateDirectory = config.localStateDirectory;
     this.autoWatermarkInterval = config.autoWatermarkInterval;
   }
 

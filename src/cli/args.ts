@@ -148,6 +148,11 @@ export function durationIn(min: number): (text: string) => ValueParse<number> {
 }
 
 /** One of `values`, written exactly. */
+/** Any text but the empty one; `expected` says what it stands for in the refusal. */
+export function nonEmpty(expected: string): (text: string) => ValueParse<string> {
+  return (text) => (text === "" ? { ok: false, reason: `must be ${expected}` } : { ok: true, value: text });
+}
+
 export function oneOf<const T extends string>(values: readonly T[]): (text: string) => ValueParse<T> {
   const expected = `must be ${values.slice(0, -1).map((v) => `'${v}'`).join(", ")} or '${values.at(-1)}'`;
   return (text) => ((values as readonly string[]).includes(text) ? { ok: true, value: text as T } : { ok: false, reason: expected });

@@ -12,7 +12,7 @@ import { parseRestartStrategy } from "../recovery/parse-restart-strategy.ts";
 import type { RestartStrategyConfig } from "../recovery/restart-config.ts";
 import type { RunOptions } from "../runtime/run-options.ts";
 import type { CheckpointMode } from "../runtime/task-checkpointing.ts";
-import { durationIn, integerIn, oneOf, type OptionSpec, type ValueParse } from "./args.ts";
+import { durationIn, integerIn, nonEmpty, oneOf, type OptionSpec, type ValueParse } from "./args.ts";
 
 function restartStrategy(text: string): ValueParse<RestartStrategyConfig> {
   try {
@@ -27,11 +27,6 @@ function countOrUnlimited(text: string): ValueParse<number> {
   const parsed = integerIn(0)(text);
   return parsed.ok ? parsed : { ok: false, reason: "must be a non-negative integer or 'unlimited'" };
 }
-
-const nonEmpty =
-  (expected: string) =>
-  (text: string): ValueParse<string> =>
-    text === "" ? { ok: false, reason: `must be ${expected}` } : { ok: true, value: text };
 
 const GROUP = "Checkpoint and restart options";
 

@@ -3,6 +3,8 @@
  * src/testing/crash-test/crash-test.ts). Progress and the report go to standard error; the exit
  * code is 0 when every run committed the reference's output, 1 otherwise.
  */
+import type { StateBackendName } from "../state/state-backends.ts";
+import { STATE_BACKEND_OPTION } from "./run-command.ts";
 import { integerIn, durationIn, oneOf, type OptionSpec, type ParsedArgs, type ValueParse } from "./args.ts";
 import { HELP_OPTION, type Command } from "./command.ts";
 import { ExitCode } from "./exit-codes.ts";
@@ -46,6 +48,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { kind: "value", name: "parallelism", short: "p", placeholder: "n", parse: integerIn(1), description: "default parallelism of the job's operators", defaultText: "the number of CPU cores" },
   { kind: "flag", name: "single-thread", description: "run every subtask on one thread", defaultText: "worker threads" },
   { kind: "value", name: "buffer-size", placeholder: "n", parse: integerIn(1), description: "records per batch sent between tasks" },
+  STATE_BACKEND_OPTION,
   {
     kind: "value",
     name: "checkpoint-interval",
@@ -95,6 +98,7 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
     key: key === undefined ? undefined : parseOutputKey(key),
     parallelism: get<number>("parallelism"),
     bufferSize: get<number>("buffer-size"),
+    stateBackend: get<StateBackendName>("state-backend"),
     checkpointIntervalMs: get<number>("checkpoint-interval"),
     runTimeoutMs: get<number>("run-timeout"),
     mode: get<"exactly-once" | "at-least-once">("checkpoint-mode"),

@@ -8,7 +8,8 @@ import { defaultEnvironmentConfig } from "../api/environment.ts";
 import { UPPER_BOUND_MAX_PARALLELISM } from "../core/key-groups.ts";
 import { runJob } from "../runtime/run-job.ts";
 import type { RunOptions } from "../runtime/run-options.ts";
-import { integerIn, type OptionSpec, type ParsedArgs } from "./args.ts";
+import { integerIn, nonEmpty, type OptionSpec, type ParsedArgs, type ValueParse } from "./args.ts";
+import { checkStateBackendName, stateBackendNames, type StateBackendName } from "../state/state-backends.ts";
 import { SignalCancellation } from "./cancellation.ts";
 import { CHECKPOINT_OPTIONS, checkpointRunOptions } from "./checkpoint-options.ts";
 import { HELP_OPTION, type Command } from "./command.ts";
@@ -27,6 +28,16 @@ const DEFAULT_PROGRESS_INTERVAL_MS = 2000;
 /** How long a job that ended keeps its control API up for savepoint outcomes nobody has read. */
 const UNREAD_SAVEPOINT_WAIT_MS = 5000;
 const defaults = defaultEnvironmentConfig();
+
+/** `--state-backend`, which every command that runs a job accepts. */
+export const STATE_BACKEND_OPTION: OptionSpec = {
+  kind: "value",
+  name: "state-backend",
+  placeholder: "name",
+  parse: stateBackendName,
+  description: `where keyed state lives: ${stateBackendNames().map((n) => `'${n}'`).join(" or ")}; 'disk' keeps it in an embedded LMDB store per keyed subtask, for state larger than memory (a job's own env.setStateBackend wins)`,
+  defaultText: defaults.stateBackend,
+};
 
 /** The options of `weir run`, which commands that build a job as `weir run` would accept too. */
 export const RUN_OPTIONS: readonly OptionSpec[] = [
@@ -84,6 +95,15 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
       "hand records between operators without copying them, for speed; the job must then never change a record it received or emitted, nor a state value it emitted (a job's own getConfig().disableObjectReuse() wins)",
     defaultText: "off: every operator gets records of its own",
   },
+  STATE_BACKEND_OPTION,
+  {
+    kind: "value",
+    name: "state-dir",
+    placeholder: "dir",
+    parse: nonEmpty("a directory path"),
+    description: "where the 'disk' state backend makes its working directories, removed when their tasks end",
+    defaultText: "the system's temporary directory",
+  },
   {
     kind: "value",
     name: "progress-interval",
@@ -124,6 +144,14 @@ function settingsFrom(args: ParsedArgs): SettingsOutcome {
   return { ok: true, settings: { job, rest: rest.settings, quiet: o.get("quiet") === true, options: runOptionsOf(args) } };
 }
 
+function stateBackendName(text: string): ValueParse<StateBackendName> {
+  try {
+    return { ok: true, value: checkStateBackendName(text) };
+  } catch (e) {
+    return { ok: false, reason: (e as Error).message.replace(/^unknown state backend '[^']*'; ?/, "names no state backend: ") };
+  }
+}
+
 /** The RunOptions that arguments parsed by RUN_OPTIONS stand for (callbacks aside). */
 export function runOptionsOf(args: ParsedArgs): RunOptions {
   const o = args.options;
@@ -136,6 +164,8 @@ export function runOptionsOf(args: ParsedArgs): RunOptions {
     bufferSize: number("buffer-size"),
     bufferTimeoutMs: number("buffer-timeout"),
     objectReuse: o.get("object-reuse") === true ? true : undefined,
+    stateBackend: o.get("state-backend") as StateBackendName | undefined,
+    localStateDirectory: o.get("state-dir") as string | undefined,
     progressIntervalMs: number("progress-interval") ?? DEFAULT_PROGRESS_INTERVAL_MS,
     args: args.passthrough,
     ...checkpointRunOptions(o),

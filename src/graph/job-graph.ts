@@ -35,6 +35,8 @@ export interface JobGraph {
   readonly maxParallelism: number;
   /** The keyed state backend every keyed operator gets. */
   readonly stateBackend: StateBackendName;
+  /** Where an on-disk backend makes its working directories; the system's temp dir when undefined. */
+  readonly localStateDirectory: string | undefined;
   /** Which vertex each node runs in, by node id. */
   readonly vertexOfNode: readonly VertexId[];
 }
@@ -80,7 +82,7 @@ export function buildJobGraph(graph: StreamGraph): JobGraph {
     inputs: edges.filter((e) => e.target === i),
     outputs: edges.filter((e) => e.source === i),
   }));
-  return { vertices, edges, maxParallelism: graph.maxParallelism, stateBackend: graph.stateBackend, vertexOfNode };
+  return { vertices, edges, maxParallelism: graph.maxParallelism, stateBackend: graph.stateBackend, localStateDirectory: graph.localStateDirectory, vertexOfNode };
 }
 
 /**

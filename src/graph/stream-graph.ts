@@ -64,6 +64,8 @@ export interface StreamGraph {
   readonly defaultParallelism: number;
   /** The keyed state backend every keyed operator gets. */
   readonly stateBackend: StateBackendName;
+  /** Where an on-disk backend makes its working directories; the system's temp dir when undefined. */
+  readonly localStateDirectory: string | undefined;
 }
 
 export function outgoingEdges(graph: StreamGraph, id: NodeId): StreamEdge[] {

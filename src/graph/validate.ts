@@ -12,6 +12,8 @@ export interface GraphSettings {
   readonly maxParallelism: number;
   /** The default backend when absent. */
   readonly stateBackend?: StateBackendName;
+  /** Where an on-disk backend makes its working directories; the system's temp dir when absent. */
+  readonly localStateDirectory?: string | undefined;
 }
 
 const REBALANCE: Partitioning = { kind: "rebalance" };
@@ -53,5 +55,6 @@ export function resolveStreamGraph(nodes: readonly StreamNode[], settings: Graph
     maxParallelism: settings.maxParallelism,
     defaultParallelism: settings.parallelism,
     stateBackend: settings.stateBackend ?? DEFAULT_STATE_BACKEND,
+    localStateDirectory: settings.localStateDirectory,
   };
 }

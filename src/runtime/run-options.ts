@@ -1,5 +1,6 @@
 /** How to run a job: runtime mode, overrides of the job's configuration, progress and cancellation. */
 import type { Clock } from "../core/clock.ts";
+import type { StateBackendName } from "../state/state-backends.ts";
 import type { CheckpointingOptions } from "../api/checkpointing-settings.ts";
 import type { CheckpointStats } from "../checkpoint/coordinator/stats.ts";
 import type { RestartStrategyConfig } from "../recovery/restart-config.ts";
@@ -27,6 +28,10 @@ export interface RunOptions {
    * `getConfig().enableObjectReuse()` / `disableObjectReuse()` wins); see docs/records-and-state.md.
    */
   readonly objectReuse?: boolean;
+  /** The keyed state backend (the job's own `env.setStateBackend` wins). */
+  readonly stateBackend?: StateBackendName;
+  /** Where an on-disk state backend makes its working directories. */
+  readonly localStateDirectory?: string;
   /** Arguments handed to the job's build function. */
   readonly args?: readonly string[];
   /** At most this many worker threads (default: one per core). */

@@ -5,6 +5,7 @@
  */
 import { buildJob, type JobDefinition } from "../api/define-job.ts";
 import type { EnvironmentConfig } from "../api/environment.ts";
+import { checkStateBackendName, type StateBackendName } from "../state/state-backends.ts";
 import { WeirError } from "../core/errors.ts";
 import { fingerprint, type JobGraph } from "../graph/job-graph.ts";
 
@@ -36,6 +37,8 @@ export function configOverrides(options: {
   bufferSize?: number;
   bufferTimeoutMs?: number;
   objectReuse?: boolean;
+  stateBackend?: StateBackendName;
+  localStateDirectory?: string;
 }): Partial<EnvironmentConfig> {
   const config: Partial<EnvironmentConfig> = {};
   if (options.parallelism !== undefined) config.parallelism = options.parallelism;
@@ -43,5 +46,7 @@ export function configOverrides(options: {
   if (options.bufferSize !== undefined) config.bufferSize = options.bufferSize;
   if (options.bufferTimeoutMs !== undefined) config.bufferTimeoutMs = options.bufferTimeoutMs;
   if (options.objectReuse !== undefined) config.objectReuse = options.objectReuse;
+  if (options.stateBackend !== undefined) config.stateBackend = checkStateBackendName(options.stateBackend);
+  if (options.localStateDirectory !== undefined) config.localStateDirectory = options.localStateDirectory;
   return config;
 }

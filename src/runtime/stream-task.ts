@@ -439,8 +439,14 @@ export class StreamTask {
 
   private async close(): Promise<void> {
     await this.closeOperators();
+    this.disposeKeyedState();
     for (const w of this.writers) w.broadcastEvent(END_OF_PARTITION);
     this.status = "finished";
+  }
+
+  /** Lets the keyed state backends release their files; every snapshot was written or released by now. */
+  private disposeKeyedState(): void {
+    for (const m of this.chain) m.context.keyed?.backend.dispose();
   }
 
   private async closeOperators(): Promise<void> {
@@ -474,6 +480,7 @@ export class StreamTask {
     this.actions.length = 0;
     if (this.input.kind === "source") await Promise.resolve(this.input.reader.close?.()).catch(() => {});
     for (const m of this.chain) await Promise.resolve(m.operator?.close?.()).catch(() => {});
+    this.disposeKeyedState();
   }
 
   /**

@@ -9,7 +9,10 @@
  *   `numKeys` and `keyGroupEntries` see only keys that hold a value;
  * - a value taken from state (`ValueState.value()`, list elements, map values, a reducing or
  *   aggregating state's value) may be changed in place by the function that took it, during the
- *   call it took it in, and written back or not: the change is the state's, never a snapshot's;
+ *   call it took it in, and written back or not: the change is never a snapshot's. Whether it is
+ *   the state's before it is written back is the backend's to say: on the heap it is (reads hand
+ *   out the stored objects); on disk it is not (every read decodes a copy, as in Flink's RocksDB
+ *   backend), so code meant for both writes back what it changes;
  * - a snapshot shows the state as it was when `snapshot()` returned, however the state, and the
  *   values taken from it, change while it (or any other live snapshot) is written, and whatever
  *   order snapshots are released in; state restored but asked for only later is no exception.
@@ -48,6 +51,8 @@ export interface KeyedStateBackendOptions {
   readonly clock?: Clock;
   /** The operator's uid (or derived id), named in errors about its state. */
   readonly operator?: string;
+  /** Where a backend that keeps files makes its working directory; the system's temp dir when absent. */
+  readonly localDirectory?: string | undefined;
 }
 
 export interface KeyedStateBackend {
@@ -124,4 +129,10 @@ export interface KeyedStateBackend {
    * position.
    */
   restore(snapshots: Iterable<Uint8Array>, from?: readonly string[]): void;
+  /**
+   * Releases what the backend holds besides JavaScript objects (files, a store); called when its
+   * task ends, after every snapshot was written or released. The backend is unusable afterwards.
+   * Idempotent.
+   */
+  dispose(): void;
 }

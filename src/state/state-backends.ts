@@ -5,6 +5,7 @@
  * and the backend must pass the conformance suites under test/state/.
  */
 import { invalidArgument } from "../core/errors.ts";
+import { DiskKeyedStateBackend } from "./disk/disk-keyed-state-backend.ts";
 import { HeapKeyedStateBackend } from "./heap/heap-keyed-state-backend.ts";
 import type { KeyedStateBackend, KeyedStateBackendOptions } from "./keyed-state-backend.ts";
 
@@ -13,6 +14,8 @@ export type KeyedStateBackendFactory = (options: KeyedStateBackendOptions) => Ke
 const stateBackends = {
   /** Maps per key group in the JavaScript heap; snapshots copy on write, per entry. */
   heap: (options) => new HeapKeyedStateBackend(options),
+  /** An embedded LMDB store on local disk, for state larger than memory; reads are copies. */
+  disk: (options) => new DiskKeyedStateBackend(options),
 } satisfies Record<string, KeyedStateBackendFactory>;
 
 /** The name of a registered keyed state backend. */
@@ -31,8 +34,17 @@ export function stateBackendNames(): StateBackendName[] {
  * WEIR_ERR_INVALID_ARGUMENT.
  */
 export function createKeyedStateBackend(name: StateBackendName, options: KeyedStateBackendOptions): KeyedStateBackend {
-  if (!Object.hasOwn(stateBackends, name)) {
-    throw invalidArgument(`unknown state backend '${String(name)}'; choose one of: ${stateBackendNames().join(", ")}`);
-  }
-  return stateBackends[name](options);
+  return stateBackends[checkStateBackendName(name)](options);
+}
+
+/**
+ * `name` when it names a registered backend; WEIR_ERR_INVALID_ARGUMENT otherwise, naming the
+ * known ones ('rocksdb', Flink's name for its on-disk backend, is told what to use instead).
+ */
+export function checkStateBackendName(name: string): StateBackendName {
+  if (Object.hasOwn(stateBackends, name)) return name as StateBackendName;
+  const hint = name === "rocksdb"
+    ? "; Weir has no RocksDB backend (no RocksDB binding for Node serves state synchronously fast enough, see docs/state.md), and its on-disk backend for state larger than memory is 'disk' (LMDB)"
+    : "";
+  throw invalidArgument(`unknown state backend '${String(name)}'${hint}; choose one of: ${stateBackendNames().join(", ")}`);
 }

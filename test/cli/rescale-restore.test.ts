@@ -6,49 +6,21 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../src/cli/main.ts";
 import { committedFileLines } from "../../src/sinks/committing-file-sink.ts";
 import { CapturedIo } from "./captured-io.ts";
+import { killedRun, latestCheckpoint } from "./killed-run.ts";
 
 const EVENTS = 30_000;
 const KEYS = 40;
 const JOB_ARGS = ["--events", String(EVENTS), "--keys", String(KEYS)];
 
 /** Runs the demonstration at `parallelism` on worker threads and kills it once two checkpoints completed; returns its directory. */
-async function killedRun(parallelism: number): Promise<string> {
-  const root = mkdtempSync(join(tmpdir(), `weir-rescale-p${parallelism}-`));
-  const child = spawn(
-    process.execPath,
-    ["bin/weir.js", "run", "examples/exactly-once.ts", "-p", String(parallelism), "--checkpoint-interval", "150", "--checkpoint-dir", join(root, "chk"), "--", ...JOB_ARGS, "--rate", "4000", "--out", join(root, "out")],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
-  let err = "";
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  await new Promise<void>((resolve) => {
-    child.stderr!.on("data", (chunk: Buffer) => {
-      err += chunk.toString();
-      if (/checkpoint 2 completed/.test(err)) resolve();
-    });
-    void exited.then(resolve);
-  });
-  child.kill("SIGKILL");
-  await exited;
-  assert.match(err, /checkpoint 2 completed/, err);
-  assert.doesNotMatch(err, /job finished/, "the run was killed before its input ended");
-  return root;
-}
-
-/** The newest complete checkpoint of the run, as 'weir checkpoints' would name it. */
-function latestCheckpoint(root: string): string {
-  const jobDir = join(root, "chk", readdirSync(join(root, "chk"))[0]!);
-  const ids = readdirSync(jobDir)
-    .filter((n) => n.startsWith("chk-") && readdirSync(join(jobDir, n)).includes("_metadata"))
-    .map((n) => Number(n.slice(4)));
-  return join(jobDir, `chk-${Math.max(...ids)}`);
+function killedAt(parallelism: number): Promise<string> {
+  return killedRun("examples/exactly-once.ts", ["-p", String(parallelism)], [...JOB_ARGS, "--rate", "4000"], `rescale-p${parallelism}`);
 }
 
 /** Every key's lines `k,1` … `k,n_k`, each exactly once, and nothing else. */
@@ -80,7 +52,7 @@ async function resumed(origin: string, options: readonly string[]): Promise<{ li
 
 describe("resuming the exactly-once demonstration at another parallelism or max parallelism", () => {
   it("2 -> 3, and 128 -> 256 and 128 -> 64 key groups, commit each k,1..k,n_k once", async () => {
-    const origin = await killedRun(2);
+    const origin = await killedAt(2);
     try {
       for (const options of [["-p", "3"], ["-p", "2", "--max-parallelism", "256"], ["-p", "3", "--max-parallelism", "64"]]) {
         const { lines } = await resumed(origin, options);
@@ -92,7 +64,7 @@ describe("resuming the exactly-once demonstration at another parallelism or max 
   });
 
   it("3 -> 1 commits each k,1..k,n_k once, the pending part files of the old subtasks included", async () => {
-    const origin = await killedRun(3);
+    const origin = await killedAt(3);
     try {
       assertExactlyOnce((await resumed(origin, ["-p", "1"])).lines);
     } finally {

@@ -19,6 +19,7 @@ import {
 import type { KeyedStateBackend } from "../../src/state/keyed-state-backend.ts";
 import { StateTtlConfig, StateVisibility, UpdateType, type StateTtlConfigBuilder } from "../../src/state/ttl/state-ttl-config.ts";
 import type { Clock } from "../../src/core/clock.ts";
+import type { BackendTraits } from "./keyed-state-backend-conformance.ts";
 import { writeAll } from "./keyed-state-snapshot-conformance.ts";
 
 export type TtlBackendFactory = (options: { keyGroupRange: KeyGroupRange; maxParallelism: number; clock: Clock }) => KeyedStateBackend;
@@ -33,7 +34,7 @@ function withTtl<D extends { enableTimeToLive(c: StateTtlConfig): void }>(descri
 }
 
 
-export function keyedStateTtlConformance(name: string, create: TtlBackendFactory): void {
+export function keyedStateTtlConformance(name: string, create: TtlBackendFactory, traits: BackendTraits): void {
   const setup = (start = 1_000) => {
     const clock = new ManualClock(start);
     return { clock, backend: create({ keyGroupRange: FULL, maxParallelism: MAX, clock }) };
@@ -105,13 +106,17 @@ export function keyedStateTtlConformance(name: string, create: TtlBackendFactory
       assert.equal(state.value(), undefined);
     });
 
-    it("an object taken from TTL state may be changed in place, and the change is the state's", () => {
+    it(traits.storesEncoded ? "an object taken from TTL state and changed in place is the state's once written back" : "an object taken from TTL state may be changed in place, and the change is the state's", () => {
       const { backend } = setup();
       const state = backend.getState(withTtl(new ValueStateDescriptor<{ n: number }>("v")));
       backend.setCurrentKey(1);
       state.update({ n: 1 });
       state.value()!.n++;
-      assert.deepEqual(state.value(), { n: 2 });
+      assert.deepEqual(state.value(), { n: traits.storesEncoded ? 1 : 2 });
+      const taken = state.value()!;
+      taken.n = 5;
+      state.update(taken);
+      assert.deepEqual(state.value(), { n: 5 });
     });
   });
 
@@ -290,7 +295,7 @@ export function keyedStateTtlConformance(name: string, create: TtlBackendFactory
       restored.restore([bytes]);
       restored.setCurrentKey(1);
       assert.deepEqual(restored.getState(withTtl(new ValueStateDescriptor<{ n: number }>("v"))).value(), { n: 1 });
-      assert.deepEqual(state.value(), { n: 99 });
+      assert.deepEqual(state.value(), { n: traits.storesEncoded ? 1 : 99 });
     });
 
     it("incremental cleanup removes expired values of keys that are never read again", () => {

@@ -18,15 +18,9 @@
  * the time `snapshot()` is called), and incremental cleanup walks the table between accesses.
  */
 import { systemClock, type Clock } from "../../core/clock.ts";
-import { WeirError, internalError, invalidArgument } from "../../core/errors.ts";
+import { internalError } from "../../core/errors.ts";
 import { keyGroup as asKeyGroup, type KeyGroup } from "../../core/ids.ts";
-import {
-  assignToKeyGroup,
-  checkMaxParallelism,
-  normalizeKey,
-  type KeyGroupRange,
-  type NormalizedKey,
-} from "../../core/key-groups.ts";
+import { normalizeKey, type KeyGroupRange, type NormalizedKey } from "../../core/key-groups.ts";
 import type {
   AggregatingStateDescriptor,
   ListStateDescriptor,
@@ -41,7 +35,8 @@ import type { KeyedStateSnapshot } from "../keyed-state-snapshot.ts";
 import type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from "../state.ts";
 import type { InternalKvState, InternalMergingState } from "../namespaced-state.ts";
 import { CurrentKey } from "./current-key.ts";
-import { HeapNamespacedState, mergeLists, type MergeValues } from "./heap-namespaced-state.ts";
+import { HeapNamespacedState } from "./heap-namespaced-state.ts";
+import { askedFor, askedForNames, checkedKeyGroupRange, checkRestoredAsRegistered, checkSameState, keyGroupInRange, mergeFor, ttlOf } from "../keyed-backend-rules.ts";
 import { NamespacedStateTable } from "./namespaced-state-table.ts";
 import { HeapAggregatingState } from "./heap-aggregating-state.ts";
 import { HeapListState } from "./heap-list-state.ts";
@@ -109,12 +104,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly operator: string | undefined;
 
   constructor(options: HeapKeyedStateBackendOptions) {
-    const { keyGroupRange: range, maxParallelism } = options;
-    checkMaxParallelism(maxParallelism);
-    if (!Number.isInteger(range.start) || !Number.isInteger(range.end) || range.start < 0 || range.start > range.end || range.end >= maxParallelism) {
-      throw invalidArgument(`key-group range ${range.start}..${range.end} is not a non-empty range within 0..${maxParallelism - 1}`);
-    }
-    this.keyGroupRange = { start: range.start, end: range.end };
+    const { maxParallelism } = options;
+    const range = checkedKeyGroupRange(options.keyGroupRange, maxParallelism);
+    this.keyGroupRange = range;
     this.maxParallelism = maxParallelism;
     this.start = range.start;
     this.end = range.end;
@@ -123,10 +115,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   setCurrentKey(key: unknown): void {
-    const group = assignToKeyGroup(key, this.maxParallelism);
-    if (group < this.start || group > this.end) {
-      throw internalError(`key ${describeKey(key)} belongs to key group ${group}, outside this subtask's key-group range ${this.start}..${this.end}`);
-    }
+    const group = keyGroupInRange(key, this.keyGroupRange, this.maxParallelism);
     const current = this.current;
     current.key = key;
     current.normalized = normalizeKey(key);
@@ -314,12 +303,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
           ? this.namespacedEntry(name, restored.kind, newest)
           : { kind: restored.kind, namespaced: false, table: this.newTable(name, false), state: undefined, ttl: undefined, version: newest, older: [], descriptor: undefined };
         this.tables.set(name, entry);
-      } else if (entry.kind !== restored.kind || entry.namespaced !== restored.namespaced) {
-        throw new WeirError(
-          "WEIR_ERR_STATE_CONFLICT",
-          `state '${name}' is registered as ${describeKind(entry.kind, entry.namespaced)} state but was restored as ${describeKind(restored.kind, restored.namespaced)} state`,
-        );
-      }
+      } else checkRestoredAsRegistered(name, entry, restored);
       entry.older = [];
       for (const [version, groups] of restored.versions) {
         let table: KeyGroupTable = entry.table;
@@ -331,9 +315,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   stateNames(): string[] {
-    const names: string[] = [];
-    for (const [name, entry] of this.tables) if (entry.state !== undefined) names.push(name);
-    return names;
+    return askedForNames(this.tables);
   }
 
   stateNamesWithEntries(): string[] {
@@ -355,10 +337,11 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return this.table(stateName).size();
   }
 
+  /** Nothing to release: the state is garbage once the backend is. */
+  dispose(): void {}
+
   private table(stateName: string): KeyGroupTable {
-    const entry = this.tables.get(stateName);
-    if (entry?.state === undefined) throw internalError(`no state named '${stateName}' is registered`);
-    return entry.table;
+    return askedFor(this.tables, stateName).table;
   }
 
   private checkCurrentKey(): void {
@@ -379,45 +362,4 @@ function createState(descriptor: StateDescriptor, table: CurrentEntry<unknown>):
     case "aggregating":
       return new HeapAggregatingState(table, descriptor.aggregate);
   }
-}
-
-/** Refuses a request for a known state name as another kind, or with(out) namespaces where it has none (has them). */
-function checkSameState(entry: TableEntry, descriptor: StateDescriptor, namespaced: boolean): void {
-  if (entry.kind === descriptor.kind && entry.namespaced === namespaced) return;
-  const how = entry.state === undefined ? "was restored as" : "is registered as";
-  throw new WeirError(
-    "WEIR_ERR_STATE_CONFLICT",
-    `state '${descriptor.name}' ${how} ${describeKind(entry.kind, entry.namespaced)} state and cannot also be ${describeKind(descriptor.kind, namespaced)} state`,
-  );
-}
-
-function describeKind(kind: StateKind, namespaced: boolean): string {
-  return namespaced ? `namespaced ${kind}` : kind;
-}
-
-/** How values of a namespaced state merge, or the error that refuses it (value and map state; an aggregate function without merge). */
-function mergeFor(descriptor: StateDescriptor): MergeValues | WeirError {
-  switch (descriptor.kind) {
-    case "list":
-      return mergeLists;
-    case "reducing":
-      return descriptor.reduce;
-    case "aggregating": {
-      const aggregate = descriptor.aggregate;
-      if (aggregate.merge === undefined) return invalidArgument(`aggregating state '${descriptor.name}' cannot merge namespaces (merging windows): its aggregate function has no merge method`);
-      return (a, b) => aggregate.merge!(a, b);
-    }
-    default:
-      return internalError(`${descriptor.kind} state '${descriptor.name}' cannot merge namespaces`);
-  }
-}
-
-function describeKey(key: unknown): string {
-  const text = typeof key === "string" ? JSON.stringify(key) : typeof key === "bigint" ? `${key}n` : String(normalizeKey(key));
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-function ttlOf(descriptor: StateDescriptor): StateTtlConfig | undefined {
-  const config = descriptor.ttlConfig;
-  return config?.isEnabled() === true ? config : undefined;
 }

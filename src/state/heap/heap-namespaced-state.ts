@@ -1,6 +1,6 @@
 /**
- * A namespaced heap state: one of the heap state kinds over a NamespacedStateTable (key →
- * namespace → value), with the namespace switch and, for list, reducing and aggregating state,
+ * A namespaced state: one of the state kinds over a NamespacedStateTable (key → namespace →
+ * value) or the disk backend's equivalent, with the namespace switch and, for list, reducing and aggregating state,
  * the merge of namespaces a merging window assigner needs.
  *
  * Merging keeps the copy-on-write contract: every value is read through CurrentEntry.getForChange
@@ -11,7 +11,21 @@ import { WeirError } from "../../core/errors.ts";
 import type { NormalizedKey } from "../../core/key-groups.ts";
 import type { InternalMergingState } from "../namespaced-state.ts";
 import type { State } from "../state.ts";
-import type { NamespacedStateTable } from "./namespaced-state-table.ts";
+import type { CurrentEntry } from "./state-table.ts";
+
+/**
+ * The entries a namespaced state reads and writes: the current key's, in a current namespace
+ * (NamespacedStateTable on the heap; the disk backend's table, whose reads are copies, alike).
+ */
+export interface NamespacedEntries extends CurrentEntry<unknown> {
+  setNamespace(namespace: unknown): void;
+  getNamespace(): unknown;
+  /** Whether a namespace was set. */
+  isSet(): boolean;
+  /** The current namespace as stored. */
+  readonly normalized: NormalizedKey;
+  namespacesOfCurrentKey(): ReadonlyMap<NormalizedKey, unknown> | undefined;
+}
 
 /** Folds `source` into `target` (both owned by the caller) and returns the result. */
 export type MergeValues = (target: unknown, source: unknown) => unknown;
@@ -26,7 +40,7 @@ export const mergeLists: MergeValues = (target, source) => {
 export class HeapNamespacedState<N, S extends State> implements InternalMergingState<N, S> {
   constructor(
     readonly state: S,
-    private readonly table: NamespacedStateTable<unknown>,
+    private readonly table: NamespacedEntries,
     /** How two values of this state fold into one, or why they cannot (raised before anything changes). */
     private readonly merge: MergeValues | WeirError,
   ) {}

@@ -22,6 +22,16 @@ export interface TtlContext {
   now(): number;
   /** Removes some expired entries of the whole state (incremental cleanup); may do nothing. */
   cleanupStep(): void;
+  /**
+   * The wrapped state's reads are copies (the disk backend), so a timestamp renewed on a read
+   * must be written back to last; absent or false when reads hand out the state's own objects.
+   */
+  readonly readsAreCopies?: boolean;
+}
+
+/** A wrapped reducing or aggregating state whose stored value can be replaced (Flink's InternalAppendingState.updateInternal). */
+export interface InternalAppendingState<T> {
+  updateInternal(value: T): void;
 }
 
 /** Decisions shared by every TTL state kind. */
@@ -29,12 +39,15 @@ class TtlRules {
   readonly ttl: number;
   readonly returnExpired: boolean;
   readonly renewOnRead: boolean;
+  /** A renewal on read must be written back (see TtlContext.readsAreCopies). */
+  readonly writeBack: boolean;
 
   constructor(private readonly context: TtlContext) {
     const config = context.config;
     this.ttl = config.getTtl();
     this.returnExpired = config.getStateVisibility() === StateVisibility.ReturnExpiredIfNotCleanedUp;
     this.renewOnRead = config.getUpdateType() === UpdateType.OnReadAndWrite;
+    this.writeBack = this.renewOnRead && context.readsAreCopies === true;
   }
 
   /** Runs the incremental cleanup step and gives the time of this access. */
@@ -58,13 +71,14 @@ class TtlRules {
 }
 
 /** A single wrapped value (value, reducing, aggregating state): the user's value as a read sees it. */
-function readSingle<T>(rules: TtlRules, wrapped: TtlValue<T> | undefined, now: number, clear: () => void): T | undefined {
+function readSingle<T>(rules: TtlRules, wrapped: TtlValue<T> | undefined, now: number, clear: () => void, writeBack: (renewed: TtlValue<T>) => void): T | undefined {
   if (wrapped === undefined) return undefined;
   if (rules.expired(wrapped, now)) {
     clear();
     return rules.returnExpired ? wrapped.userValue : undefined;
   }
   rules.read(wrapped, now);
+  if (rules.writeBack) writeBack(wrapped);
   return wrapped.userValue;
 }
 
@@ -85,15 +99,18 @@ abstract class TtlState<S extends State> {
   }
 
   /** The user's value of a state that holds one wrapped value, cleared when expired. */
-  protected readSingleValue<T>(read: (inner: S) => TtlValue<T> | undefined): T | undefined {
+  protected readSingleValue<T>(read: (inner: S) => TtlValue<T> | undefined, writeBack: (inner: S, renewed: TtlValue<T>) => void): T | undefined {
     const now = this.rules.access();
-    return readSingle(this.rules, read(this.inner), now, () => this.inner.clear());
+    return readSingle(this.rules, read(this.inner), now, () => this.inner.clear(), (renewed) => writeBack(this.inner, renewed));
   }
 }
 
 export class TtlValueState<T> extends TtlState<ValueState<TtlValue<T>>> implements ValueState<T> {
   value(): T | undefined {
-    return this.readSingleValue((inner) => inner.value());
+    return this.readSingleValue(
+      (inner) => inner.value(),
+      (inner, renewed) => inner.update(renewed),
+    );
   }
 
   update(value: T): void {
@@ -118,7 +135,7 @@ export class TtlListState<T> extends TtlState<ListState<TtlValue<T>>> implements
       kept.push(element);
       visible.push(element.userValue);
     }
-    if (kept.length < stored.length) this.inner.update(kept);
+    if (kept.length < stored.length || (this.rules.writeBack && kept.length > 0)) this.inner.update(kept);
     return visible;
   }
 
@@ -140,7 +157,13 @@ export class TtlListState<T> extends TtlState<ListState<TtlValue<T>>> implements
 export class TtlMapState<K, V> extends TtlState<MapState<K, TtlValue<V>>> implements MapState<K, V> {
   get(key: K): V | undefined {
     const now = this.rules.access();
-    return readSingle(this.rules, this.inner.get(key), now, () => this.inner.remove(key));
+    return readSingle(
+      this.rules,
+      this.inner.get(key),
+      now,
+      () => this.inner.remove(key),
+      (renewed) => this.inner.put(key, renewed),
+    );
   }
 
   put(key: K, value: V): void {
@@ -171,6 +194,7 @@ export class TtlMapState<K, V> extends TtlState<MapState<K, TtlValue<V>>> implem
     const now = this.rules.access();
     const visible: [K, V][] = [];
     const expired: K[] = [];
+    const renewed: [K, TtlValue<V>][] = [];
     for (const [key, wrapped] of this.inner.entries()) {
       if (this.rules.expired(wrapped, now)) {
         expired.push(key);
@@ -178,9 +202,11 @@ export class TtlMapState<K, V> extends TtlState<MapState<K, TtlValue<V>>> implem
         continue;
       }
       this.rules.read(wrapped, now);
+      if (this.rules.writeBack) renewed.push([key, wrapped]);
       visible.push([key, wrapped.userValue]);
     }
     for (const key of expired) this.inner.remove(key);
+    if (renewed.length > 0) this.inner.putAll(renewed);
     return visible[Symbol.iterator]();
   }
 
@@ -214,7 +240,10 @@ export function ttlReduce<T>(reduce: ReduceFn<T>, context: TtlContext): ReduceFn
 
 export class TtlReducingState<T> extends TtlState<ReducingState<TtlValue<T>>> implements ReducingState<T> {
   get(): T | undefined {
-    return this.readSingleValue((inner) => inner.get());
+    return this.readSingleValue(
+      (inner) => inner.get(),
+      (inner, renewed) => (inner as unknown as InternalAppendingState<TtlValue<T>>).updateInternal(renewed),
+    );
   }
 
   add(value: T): void {
@@ -250,7 +279,10 @@ export class TtlAggregatingState<IN, ACC, OUT> extends TtlState<AggregatingState
   }
 
   get(): OUT | undefined {
-    const accumulator = this.readSingleValue((inner) => inner.get());
+    const accumulator = this.readSingleValue(
+      (inner) => inner.get(),
+      (inner, renewed) => (inner as unknown as InternalAppendingState<TtlValue<ACC>>).updateInternal(renewed),
+    );
     return accumulator === undefined ? undefined : this.aggregate.getResult(accumulator);
   }
 

@@ -11,6 +11,7 @@
  * What is not guaranteed: a pass means these runs committed the reference's output, not that
  * every schedule of failures does; more runs and other seeds explore more.
  */
+import type { StateBackendName } from "../../state/state-backends.ts";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -35,6 +36,8 @@ export interface CrashTestOptions {
   readonly runtime?: RuntimeMode;
   readonly parallelism?: number;
   readonly bufferSize?: number;
+  /** The keyed state backend of every run (the job's own choice wins). */
+  readonly stateBackend?: StateBackendName;
   /** Overrides the job's checkpoint mode. */
   readonly mode?: "exactly-once" | "at-least-once";
   /** A fixed checkpoint interval; by default each faulted run draws one from 30 to 200 ms. */
@@ -135,6 +138,7 @@ export async function crashTest(job: string | URL, options: CrashTestOptions = {
     parallelism: options.parallelism,
     mode: options.mode,
     bufferSize: options.bufferSize,
+    stateBackend: options.stateBackend,
     args: options.args ?? [],
   };
   const progress = options.onProgress ?? (() => {});

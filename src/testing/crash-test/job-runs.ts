@@ -8,6 +8,7 @@
  * markers sit beside them, and `{run}` in the job's arguments is replaced by it, so that the
  * job's output of one run never meets another's.
  */
+import type { StateBackendName } from "../../state/state-backends.ts";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -29,6 +30,7 @@ export interface RunSettings {
   /** Overrides the job's checkpoint mode. */
   readonly mode: "exactly-once" | "at-least-once" | undefined;
   readonly bufferSize: number | undefined;
+  readonly stateBackend: StateBackendName | undefined;
   /** The job's arguments, with `{run}` where the run's directory goes. */
   readonly args: readonly string[];
 }
@@ -104,6 +106,7 @@ export async function runInProcess(settings: RunSettings, dir: string, plan: Fau
       runtime: settings.runtime,
       ...(settings.parallelism === undefined ? {} : { parallelism: settings.parallelism }),
       ...(settings.bufferSize === undefined ? {} : { bufferSize: settings.bufferSize }),
+      ...(settings.stateBackend === undefined ? {} : { stateBackend: settings.stateBackend }),
       args: runArgs(settings, dir),
       checkpointing: {
         intervalMs,
@@ -170,6 +173,7 @@ export function weirRunArgs(settings: RunSettings, dir: string, plan: FaultPlan,
     ...(settings.runtime === "single-thread" ? ["--single-thread"] : []),
     ...(parallelism === undefined ? [] : ["-p", String(parallelism)]),
     ...(settings.bufferSize === undefined ? [] : ["--buffer-size", String(settings.bufferSize)]),
+    ...(settings.stateBackend === undefined ? [] : ["--state-backend", settings.stateBackend]),
     ...(settings.mode === undefined ? [] : ["--checkpoint-mode", settings.mode]),
     "--checkpoint-interval",
     String(plan.checkpointIntervalMs),

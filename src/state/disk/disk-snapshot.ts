@@ -1,0 +1,56 @@
+/**
+ * A snapshot of the disk backend: a read transaction of the store (an MVCC view, taken after the
+ * pending writes reached the store) read key group by key group while records keep writing, and
+ * written in the canonical keyed-state format (WKS2, heap-snapshot.ts) so that it restores on any
+ * backend. Each (key group, state) range is decoded into the heap backend's stored forms and
+ * handed to HeapSnapshot's writer; the view is let go when the snapshot is written or released.
+ */
+import type { KeyGroupRange } from "../../core/key-groups.ts";
+import type { KeyedStateSnapshot } from "../keyed-state-snapshot.ts";
+import { HeapSnapshot, type FrozenState } from "../heap/heap-snapshot.ts";
+import { namespacedEntryKey } from "../heap/namespaced-entry-key.ts";
+import type { FrozenGroup, FrozenTable } from "../heap/state-table.ts";
+import type { DiskStateTable } from "./disk-state-table.ts";
+import type { StoreView } from "./disk-store.ts";
+
+/** The table as the view shows it, one key group at a time. */
+function frozenTable(table: DiskStateTable<unknown>, range: KeyGroupRange, view: StoreView): FrozenTable<unknown> {
+  return {
+    group: (index): FrozenGroup<unknown> | undefined => {
+      const entries = table.groupEntries(range.start + index, view);
+      if (entries.length === 0) return undefined;
+      if (!table.namespaced) return { sizeBound: entries.length, forEach: (visit) => entries.forEach(([key, value]) => visit(value, key)) };
+      const flat: [string, unknown][] = [];
+      for (const [key, namespaces] of entries) for (const [namespace, value] of namespaces as Map<unknown, unknown>) flat.push([namespacedEntryKey(key, namespace as never), value]);
+      return { sizeBound: flat.length, forEach: (visit) => flat.forEach(([key, value]) => visit(value, key)) };
+    },
+    release: () => {},
+  };
+}
+
+export class DiskSnapshot implements KeyedStateSnapshot {
+  private readonly written: HeapSnapshot;
+
+  constructor(
+    range: KeyGroupRange,
+    maxParallelism: number,
+    states: readonly { table: DiskStateTable<unknown>; filter: FrozenState["filter"] }[],
+    private readonly view: StoreView,
+  ) {
+    const frozen = states.map(({ table, filter }): FrozenState => ({ name: table.name, kind: table.kind, namespaced: table.namespaced, version: 1, table: frozenTable(table, range, view), filter }));
+    this.written = new HeapSnapshot(range, maxParallelism, frozen);
+  }
+
+  *write(): Generator<void, Uint8Array, void> {
+    try {
+      return yield* this.written.write();
+    } finally {
+      this.view.done();
+    }
+  }
+
+  release(): void {
+    this.written.release();
+    this.view.done();
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The embedded store under the disk backend: one LMDB environment in a directory of its own, with
+ * a write-back overlay of pending writes in front of it. Reads and writes are synchronous: a read
+ * looks in the overlay, then in the store; writes collect in the overlay and reach the store in one
+ * write transaction when the overlay is full or before anything reads the store as a range (scans,
+ * snapshots). The directory is scratch space: the store is written without fsync (durability is the
+ * checkpoints'), and `close()` removes it.
+ *
+ * Why LMDB and not RocksDB: see docs/state.md, "On-disk backend" (measured with
+ * bench/state/disk-store-access.ts). LMDB's read transactions are MVCC views, which is what a
+ * snapshot's asynchronous phase reads while records keep writing.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { open, type Database, type RootDatabase, type Transaction } from "lmdb";
+import { internalError } from "../../core/errors.ts";
+
+/** Pending writes held before they are written to the store in one transaction. */
+const OVERLAY_LIMIT = 8192;
+
+/** A read-only view of the store as it was when taken; `done()` lets the store reuse its pages. */
+export interface StoreView {
+  /** Entries with keys in [start, end), in key order. */
+  range(start: Uint8Array, end: Uint8Array): Iterable<{ key: Buffer; value: Buffer }>;
+  done(): void;
+}
+
+/** Directories of stores not closed yet, removed at exit if the process ends first. */
+const openDirectories = new Set<string>();
+let exitHookInstalled = false;
+
+function removeAtExit(directory: string): void {
+  openDirectories.add(directory);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const dir of openDirectories) rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+export class DiskStore {
+  readonly directory: string;
+  private readonly root: RootDatabase<Buffer, Buffer>;
+  private readonly db: Database<Buffer, Buffer>;
+  /** Pending writes by key (as latin1 text): the value, or null for a removal. */
+  private readonly overlay = new Map<string, Buffer | null>();
+  private closed = false;
+  /** Views not done yet, ended by `close()` (LMDB must not be closed under an open read transaction). */
+  private readonly views = new Set<() => void>();
+
+  /** Opens a new store in a fresh directory under `parent` (the system's temp dir by default). */
+  constructor(parent?: string) {
+    if (parent !== undefined) mkdirSync(parent, { recursive: true });
+    this.directory = mkdtempSync(join(parent ?? tmpdir(), "weir-disk-state-"));
+    removeAtExit(this.directory);
+    this.root = open<Buffer, Buffer>({ path: this.directory, keyEncoding: "binary", encoding: "binary", noSync: true, noMetaSync: true, cache: false, compression: false });
+    this.db = this.root;
+  }
+
+  get(key: Buffer): Buffer | undefined {
+    if (this.closed) throw internalError(`disk state in ${this.directory} was used after its backend was disposed`);
+    const pending = this.overlay.get(key.toString("latin1"));
+    if (pending !== undefined) return pending ?? undefined;
+    return this.db.getBinaryFast(key) ?? undefined;
+  }
+
+  put(key: Buffer, value: Buffer): void {
+    this.overlay.set(key.toString("latin1"), value);
+    if (this.overlay.size >= OVERLAY_LIMIT) this.flush();
+  }
+
+  remove(key: Buffer): void {
+    this.overlay.set(key.toString("latin1"), null);
+    if (this.overlay.size >= OVERLAY_LIMIT) this.flush();
+  }
+
+  /** Writes the pending writes to the store, in one transaction. */
+  flush(): void {
+    if (this.closed) throw internalError(`disk state in ${this.directory} was used after its backend was disposed`);
+    if (this.overlay.size === 0) return;
+    const db = this.db;
+    const overlay = this.overlay;
+    db.transactionSync(() => {
+      for (const [text, value] of overlay) {
+        const key = Buffer.from(text, "latin1");
+        if (value === null) db.removeSync(key);
+        else db.putSync(key, value);
+      }
+    });
+    overlay.clear();
+  }
+
+  /** Removes every entry with a key in [start, end). */
+  removeRange(start: Uint8Array, end: Uint8Array): void {
+    this.flush();
+    const db = this.db;
+    const keys = Array.from(db.getKeys({ start: Buffer.from(start), end: Buffer.from(end) }), (k) => Buffer.from(k));
+    if (keys.length === 0) return;
+    db.transactionSync(() => {
+      for (const key of keys) db.removeSync(key);
+    });
+  }
+
+  /** Entries with keys in [start, end), pending writes included, in key order; the store must not be written while it is iterated. */
+  range(start: Uint8Array, end: Uint8Array): Iterable<{ key: Buffer; value: Buffer }> {
+    this.flush();
+    return this.db.getRange({ start: Buffer.from(start), end: Buffer.from(end), snapshot: false }) as Iterable<{ key: Buffer; value: Buffer }>;
+  }
+
+  /** The number of entries with keys in [start, end). */
+  count(start: Uint8Array, end: Uint8Array): number {
+    this.flush();
+    return this.db.getKeysCount({ start: Buffer.from(start), end: Buffer.from(end), snapshot: false });
+  }
+
+  /** Whether some entry has a key in [start, end). */
+  hasAny(start: Uint8Array, end: Uint8Array): boolean {
+    this.flush();
+    for (const _ of this.db.getKeys({ start: Buffer.from(start), end: Buffer.from(end), limit: 1, snapshot: false })) return true;
+    return false;
+  }
+
+  /** The store as it is now, pending writes included, for reading while it goes on changing. */
+  view(): StoreView {
+    this.flush();
+    const db = this.db;
+    const transaction: Transaction = db.useReadTransaction();
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      this.views.delete(finish);
+      transaction.done();
+    };
+    this.views.add(finish);
+    return {
+      range: (start, end) => {
+        if (done) throw internalError("a snapshot of disk state was read after it was released");
+        return db.getRange({ start: Buffer.from(start), end: Buffer.from(end), transaction }) as Iterable<{ key: Buffer; value: Buffer }>;
+      },
+      done: finish,
+    };
+  }
+
+  /** Closes the store and removes its directory; idempotent. Views must be done first. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.overlay.clear();
+    for (const end of [...this.views]) end();
+    // Removed at once, not when the close settles: a worker thread may be terminated before then.
+    // The files stay readable to LMDB until it has unmapped them.
+    void this.root.close().catch(() => {});
+    rmSync(this.directory, { recursive: true, force: true });
+    openDirectories.delete(this.directory);
+  }
+}

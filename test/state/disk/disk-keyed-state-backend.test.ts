@@ -1,0 +1,97 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { WeirError } from "../../../src/core/errors.ts";
+import { ListStateDescriptor, ValueStateDescriptor } from "../../../src/state/descriptors.ts";
+import { DiskKeyedStateBackend } from "../../../src/state/disk/disk-keyed-state-backend.ts";
+import { HeapKeyedStateBackend } from "../../../src/state/heap/heap-keyed-state-backend.ts";
+import { writeAll } from "../keyed-state-snapshot-conformance.ts";
+
+const FULL = { keyGroupRange: { start: 0, end: 127 }, maxParallelism: 128 };
+
+describe("disk keyed state backend", () => {
+  it("keeps its store in a directory of its own under the local directory, which dispose removes", () => {
+    const parent = mkdtempSync(join(tmpdir(), "weir-disk-test-"));
+    try {
+      const backend = new DiskKeyedStateBackend({ ...FULL, localDirectory: parent });
+      assert.equal(dirname(backend.directory), parent);
+      const count = backend.getState(new ValueStateDescriptor<number>("count"));
+      backend.setCurrentKey("a");
+      count.update(1);
+      assert.ok(readdirSync(backend.directory).length > 0);
+      backend.dispose();
+      backend.dispose();
+      assert.equal(existsSync(backend.directory), false);
+      assert.throws(() => count.value(), (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_INTERNAL" && /disposed/.test(e.message));
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it("holds more keys than its overlay of pending writes, each read back as written, before and after a snapshot", () => {
+    const backend = new DiskKeyedStateBackend(FULL);
+    try {
+      const count = backend.getState(new ValueStateDescriptor<number>("count"));
+      const seen = backend.getState(new ListStateDescriptor<string>("seen"));
+      const keys = 20_000;
+      for (let k = 0; k < keys; k++) {
+        backend.setCurrentKey(k);
+        count.update(k * 2);
+        seen.add(`k${k}`);
+      }
+      assert.equal(backend.numKeys("count"), keys);
+      const bytes = writeAll(backend.snapshot());
+      const onHeap = new HeapKeyedStateBackend(FULL);
+      onHeap.restore([bytes]);
+      for (const k of [0, 1, 8191, 8192, 8193, keys - 1]) {
+        backend.setCurrentKey(k);
+        onHeap.setCurrentKey(k);
+        assert.equal(count.value(), k * 2);
+        assert.deepEqual(seen.get(), [`k${k}`]);
+        assert.equal(onHeap.getState(new ValueStateDescriptor<number>("count")).value(), k * 2);
+      }
+      assert.equal(onHeap.numKeys("count"), keys);
+    } finally {
+      backend.dispose();
+    }
+  });
+
+  it("a value changed in place is the state's only once written back", () => {
+    const backend = new DiskKeyedStateBackend(FULL);
+    try {
+      const profile = backend.getState(new ValueStateDescriptor<{ visits: number }>("profile"));
+      backend.setCurrentKey("u1");
+      profile.update({ visits: 1 });
+      profile.value()!.visits++;
+      assert.deepEqual(profile.value(), { visits: 1 });
+      const taken = profile.value()!;
+      taken.visits++;
+      profile.update(taken);
+      taken.visits = 100;
+      assert.deepEqual(profile.value(), { visits: 2 });
+    } finally {
+      backend.dispose();
+    }
+  });
+
+  it("refuses a state of schema version 2, and a snapshot that holds one, pointing to the heap backend, which migrates", () => {
+    const disk = new DiskKeyedStateBackend(FULL);
+    try {
+      assert.throws(
+        () => disk.getState(new ValueStateDescriptor<number>("count", { version: 2, migrate: (old) => old as number })),
+        (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_INVALID_ARGUMENT" && /--state-backend heap/.test(e.message),
+      );
+      const heap = new HeapKeyedStateBackend(FULL);
+      heap.setCurrentKey("k");
+      heap.getState(new ValueStateDescriptor<number>("count", { version: 2 })).update(1);
+      assert.throws(
+        () => disk.restore([writeAll(heap.snapshot())]),
+        (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_STATE_MIGRATION_MISSING" && /schema version 2/.test(e.message),
+      );
+    } finally {
+      disk.dispose();
+    }
+  });
+});
