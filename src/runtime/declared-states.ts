@@ -41,7 +41,8 @@ function isKeyed(node: OperatorNode): boolean {
 
 async function probe(node: OperatorNode, job: JobGraph, args: JobArgs, parallelism: number): Promise<OperatorStates> {
   const maxParallelism = job.maxParallelism;
-  const backend = createKeyedStateBackend(job.stateBackend, { keyGroupRange: { start: 0, end: maxParallelism - 1 }, maxParallelism, operator: operatorIdOf(node) });
+  // A heap backend whatever the job's: the probe only learns which states the function asks for, and keeps no files.
+  const backend = createKeyedStateBackend("heap", { keyGroupRange: { start: 0, end: maxParallelism - 1 }, maxParallelism, operator: operatorIdOf(node) });
   const keyed = new KeyedServices(backend, node.keySelectors);
   const name = displayName(node);
   const operator = node.factory();
@@ -66,6 +67,7 @@ async function probe(node: OperatorNode, job: JobGraph, args: JobArgs, paralleli
     return { unknown: `its open failed without records: ${error instanceof Error ? error.message : String(error)}` };
   } finally {
     await Promise.resolve(operator.close?.()).catch(() => {});
+    backend.dispose();
   }
   const states: DeclaredState[] = [];
   for (const stateName of backend.stateNames()) {
