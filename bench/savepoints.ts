@@ -30,7 +30,7 @@ import type { CheckpointMetadata, StateHandle } from "../src/checkpoint/storage/
 import { assignToKeyGroup, keyGroupRangeForSubtask, subtaskForKeyGroup } from "../src/core/key-groups.ts";
 import { ValueStateDescriptor } from "../src/state/descriptors.ts";
 import { HeapKeyedStateBackend } from "../src/state/heap/heap-keyed-state-backend.ts";
-import type { KeyedStateSnapshot } from "../src/state/keyed-state-snapshot.ts";
+import { writeAll } from "../test/state/keyed-state-snapshot-conformance.ts";
 import { formatSummary, summarize, type Summary } from "./stats.ts";
 
 const OLD_PARALLELISM = 2;
@@ -57,17 +57,6 @@ export interface SavepointRow {
   readonly restores: readonly { readonly variant: string; readonly ms: Summary; readonly mbPerSecondPerCore: number; readonly ratioToSame: Summary }[];
 }
 
-function drain(snapshot: KeyedStateSnapshot): Uint8Array {
-  const steps = snapshot.write();
-  for (;;) {
-    const step = steps.next();
-    if (step.done) {
-      snapshot.release();
-      return step.value;
-    }
-  }
-}
-
 function filledBackends(keys: number): HeapKeyedStateBackend[] {
   const backends = Array.from(
     { length: OLD_PARALLELISM },
@@ -84,7 +73,7 @@ function filledBackends(keys: number): HeapKeyedStateBackend[] {
 /** Both subtasks snapshot and write their files durably; resolves to the metadata that completes checkpoint `id`. */
 async function writeState(storage: FileCheckpointStorage, backends: readonly HeapKeyedStateBackend[], id: CheckpointId): Promise<{ metadata: CheckpointMetadata; bytes: number }> {
   const handles: StateHandle[] = [];
-  for (const [subtask, backend] of backends.entries()) handles.push(await storage.writeState(id, { operatorId: OPERATOR, subtask }, drain(backend.snapshot())));
+  for (const [subtask, backend] of backends.entries()) handles.push(await storage.writeState(id, { operatorId: OPERATOR, subtask }, writeAll(backend.snapshot())));
   const now = Date.now();
   const metadata: CheckpointMetadata = {
     formatVersion: 1,
