@@ -20,9 +20,9 @@
  *
  *   node --expose-gc --max-old-space-size=12288 --import tsx bench/savepoints.ts <keys,keys> <rounds> [results file]
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { FileCheckpointStorage } from "../src/checkpoint/storage/file-checkpoint-storage.ts";
 import { checkpointId, type CheckpointId } from "../src/checkpoint/storage/checkpoint-id.ts";
@@ -193,6 +193,7 @@ if (import.meta.url === pathToFileURL(resolve(process.argv[1] ?? "")).href) {
     console.log(describeSavepointRow(row));
   }
   if (results !== undefined) {
+    mkdirSync(dirname(results), { recursive: true });
     writeFileSync(results, `${JSON.stringify({ measuredAt: new Date().toISOString(), rounds, rows }, null, 2)}\n`);
     console.log(`written: ${results}`);
   }
