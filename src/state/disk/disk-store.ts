@@ -4,13 +4,14 @@
  * looks in the overlay, then in the store; writes collect in the overlay and reach the store in one
  * write transaction when the overlay is full or before anything reads the store as a range (scans,
  * snapshots). The directory is scratch space: the store is written without fsync (durability is the
- * checkpoints'), and `close()` removes it.
+ * checkpoints'), and `close()` removes it. Its name carries the owning process's id, so that a store
+ * left by a process killed before it could remove it is removed by the next store opened beside it.
  *
  * Why LMDB and not RocksDB: see docs/state.md, "On-disk backend" (measured with
  * bench/state/disk-store-access.ts). LMDB's read transactions are MVCC views, which is what a
  * snapshot's asynchronous phase reads while records keep writing.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { open, type Database, type RootDatabase, type Transaction } from "lmdb";
@@ -24,6 +25,51 @@ export interface StoreView {
   /** Entries with keys in [start, end), in key order. */
   range(start: Uint8Array, end: Uint8Array): Iterable<{ key: Buffer; value: Buffer }>;
   done(): void;
+}
+
+const DIRECTORY_PREFIX = "weir-disk-state-";
+
+/**
+ * The id of the process that owns a store directory named `weir-disk-state-<pid>-<random>`, or
+ * undefined for any other name (another program's, or a store made before names carried it).
+ */
+export function storeOwner(name: string): number | undefined {
+  const match = /^weir-disk-state-(\d+)-[^-]+$/.exec(name);
+  return match === null ? undefined : Number(match[1]);
+}
+
+/** Whether a process with this id is running (one we may not signal is running). */
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Parent directories already swept by this process. */
+const swept = new Set<string>();
+
+/**
+ * Removes the store directories in `parent` whose owning process no longer runs, once per parent
+ * and process. A pid reused by a live process keeps its directory until that process ends.
+ */
+export function removeStoresOfEndedProcesses(parent: string, runs: (pid: number) => boolean = processRuns): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const owner = storeOwner(name);
+    if (owner === undefined || owner === process.pid || runs(owner)) continue;
+    rmSync(join(parent, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 /** Directories of stores not closed yet, removed at exit if the process ends first. */
@@ -51,8 +97,13 @@ export class DiskStore {
 
   /** Opens a new store in a fresh directory under `parent` (the system's temp dir by default). */
   constructor(parent?: string) {
+    const under = parent ?? tmpdir();
     if (parent !== undefined) mkdirSync(parent, { recursive: true });
-    this.directory = mkdtempSync(join(parent ?? tmpdir(), "weir-disk-state-"));
+    if (!swept.has(under)) {
+      swept.add(under);
+      removeStoresOfEndedProcesses(under);
+    }
+    this.directory = mkdtempSync(join(under, `${DIRECTORY_PREFIX}${process.pid}-`));
     removeAtExit(this.directory);
     this.root = open<Buffer, Buffer>({ path: this.directory, keyEncoding: "binary", encoding: "binary", noSync: true, noMetaSync: true, cache: false, compression: false });
     this.db = this.root;
