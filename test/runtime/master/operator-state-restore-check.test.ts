@@ -6,11 +6,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runJob, WeirError, type JobResult } from "../../../src/index.ts";
+import { runJob, type JobResult } from "../../../src/index.ts";
 import { FileCheckpointStorage } from "../../../src/checkpoint/storage/file-checkpoint-storage.ts";
 import { findRestorePoint } from "../../../src/runtime/master/restore-point.ts";
 import { storedStates } from "../../../src/runtime/master/stored-states.ts";
-import { tempDir } from "../checkpointing/checkpointing-helpers.ts";
+import { refusal, tempDir } from "../checkpointing/checkpointing-helpers.ts";
 
 const JOB = new URL("../../fixtures/jobs/operator-state-schemas.ts", import.meta.url);
 
@@ -26,14 +26,6 @@ async function run(dir: string, args: readonly string[], from?: string, allowNon
   return { result, checkpoint: join(dir, result.info.jobId, `chk-${result.info.checkpoints!.latestCompleted!.id}`) };
 }
 
-async function failure(promise: Promise<unknown>): Promise<WeirError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof WeirError, `expected a WeirError, got ${String(error)}`);
-  return error;
-}
 
 /** The last total emitted per user ("u0,4" → u0: 4). */
 function totals(result: JobResult): Record<string, number> {
@@ -69,7 +61,7 @@ describe("restoring operator states and keyed state asked for on a record", () =
   it("versions changed without a migration are refused before anything starts, the lazily asked keyed state's too", async () => {
     const dir = tempDir("operator-state-no-migration");
     const v1 = await run(dir, []);
-    const error = await failure(run(dir, ["--batch", "2", "--version", "2"], v1.checkpoint));
+    const error = await refusal(run(dir, ["--batch", "2", "--version", "2"], v1.checkpoint));
     assert.equal(error.code, "WEIR_ERR_STATE_MIGRATION_MISSING", error.message);
     for (const state of ["'tagger' state 'seen'", "'tagger' state 'instances'", "'apply-rules' state 'rules'", "'totals' state 'totals'"]) {
       assert.ok(error.message.includes(`${state} was written at version 1 and its descriptor is at version 2`), `${state} in: ${error.message}`);
@@ -79,7 +71,7 @@ describe("restoring operator states and keyed state asked for on a record", () =
   it("states asked for as another kind are refused before anything starts", async () => {
     const dir = tempDir("operator-state-kinds");
     const v1 = await run(dir, []);
-    const error = await failure(run(dir, ["--batch", "2", "--kinds", "changed"], v1.checkpoint));
+    const error = await refusal(run(dir, ["--batch", "2", "--kinds", "changed"], v1.checkpoint));
     assert.equal(error.code, "WEIR_ERR_STATE_CONFLICT", error.message);
     assert.match(error.message, /'tagger' state 'seen': operator list state in the checkpoint, asked for as union list state/);
     assert.match(error.message, /'apply-rules' state 'rules': broadcast state in the checkpoint, asked for as operator list state/);
@@ -99,7 +91,7 @@ describe("restoring operator states and keyed state asked for on a record", () =
     const v2 = await run(dir, ["--batch", "2", "--unclaimed"], v1.checkpoint);
     assert.deepEqual(await operatorStatesOf(dir, v2.checkpoint, "tagger"), ["split seen v1", "union instances v1"]);
     assert.deepEqual(await operatorStatesOf(dir, v2.checkpoint, "apply-rules"), ["broadcast rules v1", "broadcast rules-v2 v1"]);
-    const error = await failure(run(dir, ["--batch", "3", "--history-version", "2"], v2.checkpoint));
+    const error = await refusal(run(dir, ["--batch", "3", "--history-version", "2"], v2.checkpoint));
     assert.equal(error.code, "WEIR_ERR_STATE_MIGRATION_MISSING", error.message);
     assert.match(error.message, /'history'/);
   });
@@ -107,7 +99,7 @@ describe("restoring operator states and keyed state asked for on a record", () =
   it("operators with operator state that match none are dropped: refused unless allowed", async () => {
     const dir = tempDir("operator-state-dropped");
     const v1 = await run(dir, []);
-    const error = await failure(run(dir, ["--rename"], v1.checkpoint, false));
+    const error = await refusal(run(dir, ["--rename"], v1.checkpoint, false));
     assert.equal(error.code, "WEIR_ERR_UID_MISMATCH", error.message);
     assert.match(error.message, /'tagger': its state matches no operator[^]*'apply-rules': its state matches no operator/);
   });
