@@ -11,8 +11,8 @@
  * - Any other operator with a user function is not opened (its `open` may reach outside
  *   services): only its CheckpointedFunction `initializeState` runs, which is where operator
  *   state is asked for.
- * - Keyed state a function asks for only later, on a record, is known when its descriptor is a
- *   field of the function object (the usual way to write one): such descriptors are listed too.
+ * - Keyed state a function on a keyed stream asks for only later, on a record, is known when its
+ *   descriptor is a field of the function object (the usual way to write one): such descriptors are listed too.
  *   One made on the spot is not seen here; the check reports the checkpoint's state as not
  *   inspected, and the state is checked when it is asked for (WEIR_ERR_STATE_MIGRATION_MISSING,
  *   WEIR_ERR_STATE_CONFLICT).
@@ -89,7 +89,7 @@ function probeContext(node: OperatorNode, parallelism: number, maxParallelism: n
   };
 }
 
-/** Opens the operator, or runs only its function's `initializeState`; `undefined` for an operator that is neither opened nor has a user function. */
+/** Opens the operator, or runs only its function's `initializeState`; false for an operator that is neither opened nor has a user function. */
 async function initialize(node: OperatorNode, operator: StreamOperator, context: OperatorContext): Promise<boolean> {
   if (opensInProbe(node)) {
     try {
@@ -122,7 +122,7 @@ async function probe(node: OperatorNode, job: JobGraph, args: JobArgs, paralleli
     if (!(await initialize(node, operator, probeContext(node, parallelism, maxParallelism, args, keyed, store)))) return undefined;
     const operatorStates = store.askedStates();
     const asked = backend === undefined ? [] : keyedStates(backend);
-    const fields = operator instanceof UserFunctionOperator ? descriptorFields(operator.inspectedFunction()) : [];
+    const fields = backend !== undefined && operator instanceof UserFunctionOperator ? descriptorFields(operator.inspectedFunction()) : [];
     const claimed = new Set([...asked, ...operatorStates].map((s) => s.name));
     return { states: [...asked, ...fields.filter((f) => !claimed.has(f.name))], operatorStates };
   } catch (error) {
