@@ -1,7 +1,7 @@
 /**
  * `weir savepoint check <job.ts> <path> [run options] [-- job args]`: whether `weir run <job.ts>
  * --from <path>` with the same options would restore, and what it would do with each operator's
- * state (keyed states compared by kind and schema version), without running anything. Prints the
+ * state (keyed and operator states compared by kind and schema version), without running anything. Prints the
  * report on standard output; exits 0 when the restore would go ahead, 1 when it would be refused
  * (or the job or checkpoint cannot be read).
  */
@@ -23,10 +23,12 @@ export const savepointCheckCommand: Command = {
     "Builds the job as 'weir run' would with the same options and job arguments, reads the savepoint's or checkpoint's metadata, " +
       "and prints what a restore would do for each operator: restored; new (starts empty); dropped (its state matches no operator, " +
       "which needs --allow-non-restored-state); no uid (matched by an id derived from its position, which changes when the job changes); " +
-      "parallelism or max parallelism changed (allowed, with what moves). For keyed operators it also compares each state the job's " +
-      "functions ask for in open (it opens them, without records) with the state in the checkpoint: state kind changed (refused); " +
-      "state version migrated (allowed: the descriptor's migrate runs on restore); state version changed without a migration (refused). " +
-      "No record flows and nothing is written.",
+      "parallelism or max parallelism changed (allowed, with what moves). It also compares each keyed, operator list, union list and " +
+      "broadcast state the job's functions ask for in initializeState and open (it opens keyed and broadcast operators and runs other " +
+      "functions' initializeState, without records), and keyed state descriptors that are fields of a function, with the state in the " +
+      "checkpoint: state kind changed (refused); state version migrated (allowed: the descriptor's migrate runs on restore); state version " +
+      "changed without a migration (refused); state new (starts empty); state not inspected (in the checkpoint but not asked for there: " +
+      "kept, and checked if the job asks for it later). No record flows and nothing is written.",
     "'weir run --from' makes the same check before anything starts, so a refused restore explains itself there too.",
   ],
   options: RUN_OPTIONS,

@@ -1,7 +1,7 @@
 /**
  * The compatibility check of a checkpoint or savepoint against a job, without running the job:
  * loads and builds the job with the run options (parallelism, max parallelism, job arguments),
- * reads the checkpoint's metadata and plans the restore, keyed states included
+ * reads the checkpoint's metadata and plans the restore, states included
  * (job-restore-plan.ts). `weir savepoint check`
  * prints the result; `weir run --from` makes the same plan before anything starts.
  */

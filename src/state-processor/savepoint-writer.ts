@@ -1,7 +1,8 @@
 /**
  * Writing a savepoint offline (Flink's State Processor API, `SavepointWriter`): a new one
  * bootstrapped from data, or an existing savepoint (or retained checkpoint) rewritten with
- * operators removed or their state replaced. `weir run <job> --from <dir>` then restores it like
+ * operators removed, their state replaced, or some of their states changed (the others, window
+ * contents and pending timers included, kept). `weir run <job> --from <dir>` then restores it like
  * any savepoint, matching operators by uid.
  *
  *   await SavepointWriter.newSavepoint({ maxParallelism: 128 })
@@ -28,8 +29,8 @@ import { invalidArgument, WeirError } from "../core/errors.ts";
 import { OPERATOR_DESCRIPTIONS_PROPERTY } from "../runtime/master/checkpoint-metadata-builder.ts";
 import { SAVEPOINT_PROPERTY } from "../runtime/master/decision-executor.ts";
 import { ENUMERATORS_PROPERTY } from "../runtime/master/source-coordinator.ts";
-import { bootstrapOperator, type OperatorStateData } from "./operator-bootstrap.ts";
-import { resolveSavepoint } from "./savepoint-reader.ts";
+import { bootstrapOperator, type ExistingSubtask, type OperatorStateData } from "./operator-bootstrap.ts";
+import { readSavepoint, type ExistingSavepoint } from "./savepoint-reader.ts";
 
 /** The job fingerprint of a savepoint written from data: no job graph wrote it, so `--from latest` never picks it. */
 const BOOTSTRAP_FINGERPRINT = "state-processor";
@@ -42,11 +43,15 @@ export interface NewSavepointOptions {
 export class SavepointWriter {
   private readonly removed = new Set<string>();
   private readonly added = new Map<string, OperatorStateData>();
+  private readonly changed = new Map<string, OperatorStateData>();
+  private readonly base: CheckpointMetadata | undefined;
 
   private constructor(
-    private readonly base: CheckpointMetadata | undefined,
+    private readonly existing: ExistingSavepoint | undefined,
     private readonly maxParallelism: number,
-  ) {}
+  ) {
+    this.base = existing?.metadata;
+  }
 
   /** A savepoint with no operators yet. */
   static newSavepoint(options: NewSavepointOptions = {}): SavepointWriter {
@@ -60,16 +65,33 @@ export class SavepointWriter {
    * bootstrapped into it get `maxParallelism`, or that of its first operator.
    */
   static async fromExistingSavepoint(path: string, options: NewSavepointOptions = {}): Promise<SavepointWriter> {
-    const { metadata } = await resolveSavepoint(path);
-    const maxParallelism = options.maxParallelism ?? metadata.operators[0]?.maxParallelism ?? DEFAULT_MAX_PARALLELISM;
+    const existing = await readSavepoint(path);
+    const maxParallelism = options.maxParallelism ?? existing.metadata.operators[0]?.maxParallelism ?? DEFAULT_MAX_PARALLELISM;
     checkMaxParallelism(maxParallelism);
-    return new SavepointWriter(metadata, maxParallelism);
+    return new SavepointWriter(existing, maxParallelism);
   }
 
   /** Writes operator `uid` with `data`, replacing any state the savepoint held for it. */
   withOperator(uid: string, data: OperatorStateData): this {
     if (typeof uid !== "string" || uid === "") throw invalidArgument(`an operator uid is a non-empty string, got ${JSON.stringify(uid)}`);
     this.added.set(uid, data);
+    this.changed.delete(uid);
+    return this;
+  }
+
+  /**
+   * Changes some states of operator `uid` of the savepoint being rewritten, at its parallelism and
+   * max parallelism: each state `data` names replaces the state of that name, and `data.bootstrap`
+   * runs over the state as the savepoint holds it, adding timers to those pending. Every other
+   * state, window contents and pending timers included, is kept.
+   */
+  changeOperator(uid: string, data: OperatorStateData): this {
+    if (this.base?.operators.some((o) => o.operatorId === uid) !== true) {
+      throw new WeirError("WEIR_ERR_UID_MISMATCH", `the savepoint holds no operator '${uid}' to change; its operators are ${this.base?.operators.map((o) => `'${o.operatorId}'`).join(", ") || "none"}`);
+    }
+    this.changed.set(uid, data);
+    this.added.delete(uid);
+    this.removed.delete(uid);
     return this;
   }
 
@@ -80,6 +102,7 @@ export class SavepointWriter {
     }
     this.removed.add(uid);
     this.added.delete(uid);
+    this.changed.delete(uid);
     return this;
   }
 
@@ -96,16 +119,19 @@ export class SavepointWriter {
       const jobId = this.base?.jobId ?? `bootstrap-${randomBytes(6).toString("hex")}`;
       const storage = new VolumeCheckpointStorage({ volume: new DiskVolume(), root: work, jobId });
       const id = this.base?.checkpointId ?? checkpointId(1);
-      const written: OperatorStateMetadata[] = [];
-      for (const [uid, data] of this.added) {
-        const maxParallelism = this.maxParallelism;
-        const subtasks = await bootstrapOperator(uid, data, maxParallelism);
+      const written = new Map<string, OperatorStateMetadata>();
+      const writes = [
+        ...[...this.added].map(([uid, data]) => ({ uid, data, maxParallelism: this.maxParallelism, existing: undefined })),
+        ...[...this.changed].map(([uid, data]) => ({ uid, data, maxParallelism: this.base!.operators.find((o) => o.operatorId === uid)!.maxParallelism, existing: uid })),
+      ];
+      for (const { uid, data, maxParallelism, existing } of writes) {
+        const subtasks = await bootstrapOperator(uid, data, maxParallelism, existing === undefined ? undefined : await this.existingSubtasks(existing));
         const states = [];
         for (const s of subtasks) {
           const handle = await storage.writeState(id, { operatorId: uid, subtask: s.subtask }, s.bytes);
           states.push({ subtask: s.subtask, state: [handle], ...(s.keyGroupRange === undefined ? {} : { keyGroupRange: s.keyGroupRange }) });
         }
-        written.push({ operatorId: uid, parallelism: subtasks.length, maxParallelism, subtasks: states });
+        written.set(uid, { operatorId: uid, parallelism: subtasks.length, maxParallelism, subtasks: states });
       }
       const now = Date.now();
       const metadata: CheckpointMetadata = {
@@ -115,7 +141,8 @@ export class SavepointWriter {
         triggeredAt: Math.min(now, this.base?.triggeredAt ?? now),
         completedAt: now,
         jobFingerprint: this.base?.jobFingerprint ?? BOOTSTRAP_FINGERPRINT,
-        operators: [...(this.base?.operators ?? []).filter((o) => !this.replaced(o.operatorId)), ...written],
+        // A changed operator keeps its place; added ones come last.
+        operators: [...(this.base?.operators ?? []).filter((o) => !this.replaced(o.operatorId)).map((o) => written.get(o.operatorId) ?? o), ...[...this.added.keys()].map((uid) => written.get(uid)!)],
         properties: this.properties(),
       };
       const made = await storage.writeSavepoint(metadata, work);
@@ -127,8 +154,17 @@ export class SavepointWriter {
     }
   }
 
+  /** Whether the base's operator is left out, or its state replaced whole (a changed one keeps its description and enumerator). */
   private replaced(operatorId: string): boolean {
     return this.removed.has(operatorId) || this.added.has(operatorId);
+  }
+
+  /** Every subtask of the savepoint's operator `uid`, in order, with its files decoded. */
+  private async existingSubtasks(uid: string): Promise<ExistingSubtask[]> {
+    const operator = this.existing!.operator(uid);
+    const subtasks: ExistingSubtask[] = Array.from({ length: operator.parallelism }, (_, subtask) => ({ subtask, contents: [] }));
+    for await (const { subtask, content } of operator.contents()) (subtasks[subtask]!.contents as unknown[]).push(content);
+    return subtasks;
   }
 
   /** The base's properties without what belonged to replaced operators, marked as a savepoint. */

@@ -1,4 +1,4 @@
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -163,6 +163,103 @@ describe("weir savepoint check", () => {
       const { code, io } = await check();
       assert.equal(code, 0, io.out + io.err);
       assert.doesNotMatch(io.out, /^ {2}states? /m);
+    });
+  });
+  describe("operator states, and keyed state asked for on a record", () => {
+    const JOB = "test/fixtures/jobs/operator-state-schemas.ts";
+    const dir = mkdtempSync(join(tmpdir(), "weir-savepoint-check-operator-"));
+    let chk = "";
+
+    before(async () => {
+      const io = new CapturedIo();
+      assert.equal(await main(["run", JOB, "--single-thread", "-p", "2", "--checkpoint-interval", "1h", "--checkpoint-dir", dir, "--quiet"], io), 0, io.err);
+      const jobDir = join(dir, readdirSync(dir)[0]!);
+      chk = join(jobDir, readdirSync(jobDir).find((n) => n.startsWith("chk-"))!);
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    /** The check of the job's checkpoint against the job with `args`, reading a new batch of events. */
+    const check = (...args: string[]) => weir("savepoint", "check", JOB, chk, "-p", "2", "--allow-non-restored-state", "--", "--batch", "2", ...args);
+    /** The report's lines about states, each as its label and what follows it. */
+    const stateLines = (out: string) => [...out.matchAll(/^ {2}(state [a-z ]+?) {2,}(.*)$/gm)].map((m) => `${m[1]}: ${m[2]}`);
+
+    it("reports operators with split list, union list and broadcast state as restored, and compares their states", async () => {
+      const { code, io } = await check();
+      assert.equal(code, 0, io.out + io.err);
+      assert.match(io.out, /^ {2}restored +'tagger'$/m);
+      assert.match(io.out, /^ {2}restored +'apply-rules'$/m);
+      assert.deepEqual(stateLines(io.out), [
+        "state not inspected: 'totals' list state 'history': in the checkpoint, but not asked for in open nor declared as a field of the function; not compared, it is kept and checked if the job asks for it later",
+      ]);
+    });
+
+    it("reports a state asked for as another kind (list, union, broadcast), and exits 1 with WEIR_ERR_STATE_CONFLICT", async () => {
+      const { code, io } = await check("--kinds", "changed");
+      assert.equal(code, 1);
+      assert.deepEqual(stateLines(io.out).slice(0, 4), [
+        "state kind changed: 'tagger' state 'seen': operator list state in the checkpoint, asked for as union list state; refused",
+        "state kind changed: 'tagger' state 'instances': union list state in the checkpoint, asked for as operator list state; refused",
+        "state kind changed: 'apply-rules' state 'rules': broadcast state in the checkpoint, asked for as operator list state; refused",
+        "state new: 'apply-rules' broadcast state 'rules-v2': not in the checkpoint, starts empty",
+      ]);
+      assert.match(io.out, /the restore would be refused \(WEIR_ERR_STATE_CONFLICT, see docs\/errors.md\)\n$/);
+    });
+
+    it("reports versions changed without a migration, the lazily asked keyed state's among them, and exits 1 with WEIR_ERR_STATE_MIGRATION_MISSING", async () => {
+      const { code, io } = await check("--version", "2");
+      assert.equal(code, 1);
+      const refused = stateLines(io.out).filter((l) => l.startsWith("state version changed without a migration"));
+      assert.deepEqual(
+        refused.map((l) => /'[^']+' state '[^']+'/.exec(l)![0]),
+        ["'tagger' state 'seen'", "'tagger' state 'instances'", "'apply-rules' state 'rules'", "'totals' state 'totals'"],
+      );
+      for (const line of refused) assert.match(line, /was written at version 1 and its descriptor is at version 2, but the descriptor has no migrate function/);
+      assert.match(io.out, /\(WEIR_ERR_STATE_MIGRATION_MISSING, see docs\/errors.md\)\n$/);
+    });
+
+    it("reports versions that grew with a migration as migrated, and exits 0", async () => {
+      const { code, io } = await check("--version", "2", "--migrate");
+      assert.equal(code, 0, io.out + io.err);
+      assert.deepEqual(
+        stateLines(io.out).filter((l) => l.startsWith("state version migrated")),
+        ["tagger' state 'seen", "tagger' state 'instances", "apply-rules' state 'rules", "totals' state 'totals"].map(
+          (s) => `state version migrated: '${s}': version 1 -> 2, migrated by its descriptor's migrate when the function asks for it`,
+        ),
+      );
+    });
+
+    it("reports states the checkpoint lacks as new, of each kind", async () => {
+      const { code, io } = await check("--extra");
+      assert.equal(code, 0, io.out + io.err);
+      assert.deepEqual(stateLines(io.out).filter((l) => l.startsWith("state new")), [
+        "state new: 'tagger' operator list state 'extra-list': not in the checkpoint, starts empty",
+        "state new: 'tagger' union list state 'extra-union': not in the checkpoint, starts empty",
+        "state new: 'apply-rules' broadcast state 'limits': not in the checkpoint, starts empty",
+      ]);
+    });
+
+    it("reports operator states not asked for in initializeState as not inspected, without refusing", async () => {
+      const { code, io } = await check("--unclaimed");
+      assert.equal(code, 0, io.out + io.err);
+      const notInspected = stateLines(io.out).filter((l) => l.startsWith("state not inspected"));
+      assert.deepEqual(notInspected.map((l) => /'[^']+' [a-z ]+ state '[^']+'/.exec(l)![0]), [
+        "'tagger' operator list state 'seen'",
+        "'tagger' union list state 'instances'",
+        "'apply-rules' broadcast state 'rules'",
+        "'totals' list state 'history'",
+      ]);
+      assert.match(notInspected[0]!, /not asked for in initializeState; not compared, it is kept and checked if the job asks for it later$/);
+    });
+
+    it("reports operators with operator state that match none as dropped, refused without --allow-non-restored-state", async () => {
+      const { code, io } = await weir("savepoint", "check", JOB, chk, "-p", "2", "--", "--rename");
+      assert.equal(code, 1);
+      const dropped = findings(io.out).filter(([label]) => label === "dropped");
+      assert.deepEqual(dropped, [
+        ["dropped", "tagger"],
+        ["dropped", "apply-rules"],
+      ]);
+      assert.match(io.out, /\(WEIR_ERR_UID_MISMATCH, see docs\/errors.md\)\n$/);
     });
   });
 });

@@ -1,12 +1,15 @@
 /**
  * docs/state-processor.md runs as shown: its bootstrap script writes a savepoint and prints the
- * counts back, and the `npx weir run` command after it commits the lines its comment lists.
+ * counts back, and the `npx weir run` command after it commits the lines its comment lists; the
+ * reminders job of its timers section, saved under the name its commands give, prints what the
+ * page shows from the savepoint the bootstrap script writes and from the one the rewrite script
+ * makes of it.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { committedFileLines } from "../../src/sinks/committing-file-sink.ts";
 
 const blocks = [...readFileSync("docs/state-processor.md", "utf8").matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1]!, code: m[2]! }));
@@ -35,6 +38,37 @@ describe("docs/state-processor.md", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
       for (const path of written) rmSync(path, { recursive: true, force: true });
+    }
+  });
+
+  it("bootstraps the reminders job's balances and timers, and a rewrite keeps the timers while it changes the balances", () => {
+    const start = blocks.findIndex((b) => b.lang === "ts" && b.code.includes("class Reminders"));
+    const section = blocks.slice(start, blocks.findIndex((b, i) => i > start && b.lang === "ts" && b.code.includes("readSavepoint(")));
+    assert.ok(section.filter((b) => b.lang === "sh").length >= 2, "a run from the bootstrapped savepoint and one from the rewritten one");
+    mkdirSync(".weir", { recursive: true });
+    const dir = resolve(mkdtempSync(join(".weir", "state-processor-timers-")));
+    try {
+      section.forEach((block, i) => {
+        if (block.lang === "ts" && block.code.includes("export default defineJob")) return;
+        if (block.lang === "ts") {
+          const script = join(dir, `script-${i}.ts`);
+          writeFileSync(script, block.code);
+          const ran = spawnSync(process.execPath, ["--import", "tsx", "--conditions=weir-source", script], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+          assert.equal(ran.status, 0, ran.stderr);
+          return;
+        }
+        if (block.lang !== "sh") return;
+        const args = block.code.trim().replace(/^npx weir /, "").split(/\s+/);
+        writeFileSync(join(dir, args[1]!), section[0]!.code);
+        const ran = spawnSync(process.execPath, ["--conditions=weir-source", resolve("bin/weir.js"), ...args], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+        assert.equal(ran.status, 0, ran.stderr);
+        const expected = section[i + 1]!;
+        assert.equal(expected.lang, "text");
+        const lines = (text: string) => text.split("\n").filter((l) => l !== "").sort();
+        assert.deepEqual(lines(ran.stdout), lines(expected.code), block.code);
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

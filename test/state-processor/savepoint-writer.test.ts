@@ -119,4 +119,24 @@ describe("SavepointWriter.fromExistingSavepoint", () => {
     const writer = await SavepointWriter.fromExistingSavepoint(boot);
     assert.throws(() => writer.removeOperator("other"), (e: Error & { code?: string }) => e.code === "WEIR_ERR_UID_MISMATCH" && /holds no operator 'other' to remove; its operators are 'only'/.test(e.message));
   });
+
+  it("changes some states of an operator in place: its other keyed and operator states, timers, description and position are kept", async () => {
+    const chk = await finalCheckpoint(join(dir, "change"), "test/fixtures/jobs/sp-states.ts", ["--events", "12"]);
+    const base = await readSavepoint(chk);
+    const rewritten = await (await SavepointWriter.fromExistingSavepoint(chk))
+      .changeOperator("tagger", { operatorListState: { seen: [100, 200] } })
+      .changeOperator("profiles", { keyedState: { seqs: { kind: "list", entries: [["u0", [-1]]] } } })
+      .write(join(dir, "change", "rewritten"));
+    const after = await readSavepoint(rewritten);
+    assert.deepEqual(after.operators.map((o) => o.uid), base.operators.map((o) => o.uid));
+    const [tagger, profiles] = [after.operator("tagger"), after.operator("profiles")];
+    assert.equal(tagger.name, base.operator("tagger").name);
+    assert.deepEqual(await collect(tagger.operatorListState("seen")), [100, 200]);
+    assert.deepEqual(await collect(tagger.unionState("instances")), await collect(base.operator("tagger").unionState("instances")));
+    assert.deepEqual(await collect(profiles.keyedState("seqs")), [{ key: "u0", value: [-1] }]);
+    for (const name of ["profile", "kinds"]) assert.deepEqual(await collect(profiles.keyedState(name)), await collect(base.operator("profiles").keyedState(name)), name);
+    const timers = async (savepoint: typeof base) => (await collect(savepoint.operator("profiles").timers())).map((t) => `${String(t.key)} ${t.time}`).sort();
+    assert.ok((await timers(after)).length > 0, "the processing-time timers a day ahead are pending");
+    assert.deepEqual(await timers(after), await timers(base));
+  });
 });

@@ -11,11 +11,14 @@
  * parallelism, may differ from the checkpoint's (see restored-states.ts for what moves where),
  * except for a source without splits, whose read positions belong to its subtasks.
  *
- * When the keyed states the job's operators ask for are known (declared-states.ts) and those the
- * checkpoint holds (stored-states.ts), each state of a restored operator is compared too: asked
- * for as another kind is refused (WEIR_ERR_STATE_CONFLICT); written at another schema version is
- * migrated when the descriptor can migrate from it, else refused
- * (WEIR_ERR_STATE_MIGRATION_MISSING). See state/schema-versions.ts.
+ * When the states the job's operators ask for are known (declared-states.ts) and those the
+ * checkpoint holds (stored-states.ts), each state of a restored operator is compared too, keyed
+ * states with keyed states and operator states (split list, union list, broadcast) with operator
+ * states: asked for as another kind is refused (WEIR_ERR_STATE_CONFLICT); written at another
+ * schema version is migrated when the descriptor can migrate from it, else refused
+ * (WEIR_ERR_STATE_MIGRATION_MISSING) (see state/schema-versions.ts); asked for but not in the
+ * checkpoint starts empty; in the checkpoint but not asked for when the job was inspected is
+ * reported as not inspected (a warning: it is kept, and checked if the job asks for it later).
  *
  * The findings are a closed list the `savepoint check` command prints and `--from` reports when it
  * refuses; `refusal` is the first finding that refuses, with its error code.
@@ -28,7 +31,8 @@ import { displayName, type StreamNode } from "../../graph/stream-graph.ts";
 import { isSplitSource } from "../../sources/split-source.ts";
 import { versionChange } from "../../state/schema-versions.ts";
 import type { OperatorStates } from "../declared-states.ts";
-import type { StoredState } from "./stored-states.ts";
+import type { OperatorStateKind } from "../../state/operator/operator-state-store.ts";
+import type { StoredStates } from "./stored-states.ts";
 import { ENUMERATORS_PROPERTY } from "./source-coordinator.ts";
 
 /** An operator of the job being started, as far as restoring needs it. */
@@ -43,7 +47,7 @@ export interface JobOperator {
   readonly source: "splits" | "readers" | undefined;
   /** Whether the operator's kind keeps state that restores need (sources, sinks, keyed and broadcast operators, async I/O). */
   readonly stateful: boolean;
-  /** The keyed states it asks for, when they were looked for (operators on keyed streams). */
+  /** The states it asks for, when they were looked for (operators opened or with a user function, see declared-states.ts). */
   readonly states?: OperatorStates;
 }
 
@@ -52,8 +56,8 @@ export interface RestoreSettings {
   readonly allowNonRestoredState?: boolean;
   /** Checkpoint operator id → job operator id. */
   readonly uidMap?: ReadonlyMap<string, string>;
-  /** The keyed states of the checkpoint, by checkpoint operator id; without it, states are not compared. */
-  readonly storedStates?: ReadonlyMap<string, readonly StoredState[]>;
+  /** The states of the checkpoint, by checkpoint operator id; without it, states are not compared. */
+  readonly storedStates?: ReadonlyMap<string, StoredStates>;
 }
 
 export type RestoreFinding =
@@ -75,13 +79,20 @@ export type RestoreFinding =
   | { readonly kind: "parallelism-above-max"; readonly operatorId: string; readonly parallelism: number; readonly maxParallelism: number }
   /** Refused: a `--map-uid old=new` whose old id is not in the checkpoint, or whose new id is not in the job. */
   | { readonly kind: "unmatched-uid-mapping"; readonly old: string; readonly new: string; readonly missing: "old" | "new" }
-  /** Refused: a keyed state of the checkpoint is asked for as another kind ("value", "namespaced list", ...). */
+  /** Refused: a state of the checkpoint is asked for as another kind ("value", "namespaced list", "union list", ...). */
   | { readonly kind: "state-kind-changed"; readonly operatorId: string; readonly state: string; readonly from: string; readonly to: string }
-  /** Refused: a keyed state was written at a version its descriptor cannot migrate from (older without migrate, or newer). */
+  /** Refused: a state was written at a version its descriptor cannot migrate from (older without migrate, or newer). */
   | { readonly kind: "state-migration-missing"; readonly operatorId: string; readonly state: string; readonly from: number; readonly to: number }
-  /** Allowed: a keyed state written at an older version is migrated to the descriptor's when the function asks for it. */
+  /** Allowed: a state written at an older version is migrated to the descriptor's when the function asks for it. */
   | { readonly kind: "state-migrated"; readonly operatorId: string; readonly state: string; readonly from: number; readonly to: number }
-  /** Allowed, a warning: the operator's keyed states could not be learned without running it, so they were not compared. */
+  /** Allowed: a state of `stateKind` the operator asks for that the checkpoint does not hold starts empty. */
+  | { readonly kind: "state-new"; readonly operatorId: string; readonly state: string; readonly stateKind: string }
+  /**
+   * Allowed, a warning: a state of the checkpoint the operator did not ask for where it was inspected
+   * (`open` for keyed state, `initializeState` for operator state): kept, and checked if asked for later.
+   */
+  | { readonly kind: "state-not-inspected"; readonly operatorId: string; readonly state: string; readonly stateKind: string; readonly notAskedIn: "open" | "initializeState" }
+  /** Allowed, a warning: the operator's states could not be learned without running it, so they were not compared. */
   | { readonly kind: "states-not-inspected"; readonly operatorId: string; readonly reason: string };
 
 export interface RestorePlan {
@@ -147,21 +158,31 @@ function describeStateKind(state: { readonly kind: string; readonly namespaced: 
   return state.namespaced ? `namespaced ${state.kind}` : state.kind;
 }
 
-/** What restoring `stored` (the checkpoint operator's keyed states) into `operator` does to each state. */
-function stateFindings(operator: JobOperator, stored: readonly StoredState[] | undefined): RestoreFinding[] {
-  const declared = operator.states;
-  if (declared === undefined || stored === undefined) return [];
-  const operatorId = operator.operatorId;
-  if ("unknown" in declared) return [{ kind: "states-not-inspected", operatorId, reason: declared.unknown }];
+const OPERATOR_STATE_KINDS: { readonly [K in OperatorStateKind]: string } = { split: "operator list", union: "union list", broadcast: "broadcast" };
+
+/** A state on one side of the comparison: its name and its kind in words. */
+interface Compared {
+  readonly name: string;
+  readonly kind: string;
+}
+
+/** What restoring `stored` into an operator that asks for `declared` (states of one scope, keyed or operator) does to each. */
+function compareStates(
+  operatorId: string,
+  declared: readonly (Compared & { readonly version: number; readonly migrates: boolean })[],
+  stored: readonly (Compared & { readonly versions: readonly number[] })[],
+  notAskedIn: "open" | "initializeState",
+): RestoreFinding[] {
   const findings: RestoreFinding[] = [];
   const old = new Map(stored.map((s) => [s.name, s]));
-  for (const state of declared.states) {
+  for (const state of declared) {
     const previous = old.get(state.name);
-    if (previous === undefined) continue;
-    const from = describeStateKind(previous);
-    const to = describeStateKind(state);
-    if (from !== to) {
-      findings.push({ kind: "state-kind-changed", operatorId, state: state.name, from, to });
+    if (previous === undefined) {
+      findings.push({ kind: "state-new", operatorId, state: state.name, stateKind: state.kind });
+      continue;
+    }
+    if (previous.kind !== state.kind) {
+      findings.push({ kind: "state-kind-changed", operatorId, state: state.name, from: previous.kind, to: state.kind });
       continue;
     }
     for (const version of previous.versions) {
@@ -170,7 +191,25 @@ function stateFindings(operator: JobOperator, stored: readonly StoredState[] | u
       else if (change !== "unchanged") findings.push({ kind: "state-migration-missing", operatorId, state: state.name, from: version, to: state.version });
     }
   }
+  const asked = new Set(declared.map((s) => s.name));
+  for (const state of stored) if (!asked.has(state.name)) findings.push({ kind: "state-not-inspected", operatorId, state: state.name, stateKind: state.kind, notAskedIn });
   return findings;
+}
+
+/** What restoring `stored` (the checkpoint operator's states) into `operator` does to each state. */
+const NO_STATES: StoredStates = { keyed: [], operator: [] };
+
+function stateFindings(operator: JobOperator, stored: StoredStates): RestoreFinding[] {
+  const declared = operator.states;
+  if (declared === undefined) return [];
+  const operatorId = operator.operatorId;
+  if ("unknown" in declared) return [{ kind: "states-not-inspected", operatorId, reason: declared.unknown }];
+  const keyed = (s: { readonly kind: string; readonly namespaced: boolean }) => describeStateKind(s);
+  const operatorKind = (s: { readonly kind: OperatorStateKind }) => OPERATOR_STATE_KINDS[s.kind];
+  return [
+    ...compareStates(operatorId, declared.states.map((s) => ({ ...s, kind: keyed(s) })), stored.keyed.map((s) => ({ ...s, kind: keyed(s) })), "open"),
+    ...compareStates(operatorId, declared.operatorStates.map((s) => ({ ...s, kind: operatorKind(s) })), stored.operator.map((s) => ({ ...s, kind: operatorKind(s) })), "initializeState"),
+  ];
 }
 
 /** Whether a finding refuses the restore. */
@@ -223,7 +262,7 @@ export function planRestore(checkpoint: Pick<CheckpointMetadata, "operators">, j
     if (previous.maxParallelism !== operator.maxParallelism && previous.subtasks.some((s) => s.keyGroupRange !== undefined)) {
       findings.push({ kind: "max-parallelism-changed", operatorId: operator.operatorId, from: previous.maxParallelism, to: operator.maxParallelism });
     }
-    findings.push(...stateFindings(operator, settings.storedStates?.get(from)));
+    if (settings.storedStates !== undefined) findings.push(...stateFindings(operator, settings.storedStates.get(from) ?? NO_STATES));
   }
   const restoredFrom = new Set(sourceOf.values());
   for (const operator of checkpoint.operators) {

@@ -20,6 +20,8 @@ const LABELS: { readonly [K in RestoreFinding["kind"]]: string } = {
   "state-kind-changed": "state kind changed",
   "state-migration-missing": "state version changed without a migration",
   "state-migrated": "state version migrated",
+  "state-new": "state new",
+  "state-not-inspected": "state not inspected",
   "states-not-inspected": "states not inspected",
 };
 
@@ -53,8 +55,16 @@ function detail(finding: RestoreFinding): string {
       return `'${finding.operatorId}' state '${finding.state}' ${describeRefusedVersionChange(finding.from, finding.to)}; refused`;
     case "state-migrated":
       return `'${finding.operatorId}' state '${finding.state}': version ${finding.from} -> ${finding.to}, migrated by its descriptor's migrate when the function asks for it`;
+    case "state-new":
+      return `'${finding.operatorId}' ${finding.stateKind} state '${finding.state}': not in the checkpoint, starts empty`;
+    case "state-not-inspected":
+      return (
+        `'${finding.operatorId}' ${finding.stateKind} state '${finding.state}': in the checkpoint, but not asked for in ${finding.notAskedIn}` +
+        (finding.notAskedIn === "open" ? " nor declared as a field of the function" : "") +
+        "; not compared, it is kept and checked if the job asks for it later"
+      );
     case "states-not-inspected":
-      return `'${finding.operatorId}': its keyed states were not compared (${finding.reason}); they are checked when the job asks for them`;
+      return `'${finding.operatorId}': its states were not compared (${finding.reason}); they are checked when the job asks for them`;
     case "unmatched-uid-mapping":
       return finding.missing === "old"
         ? `--map-uid ${finding.old}=${finding.new}: the checkpoint has no operator '${finding.old}'; refused`

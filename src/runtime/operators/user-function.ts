@@ -88,6 +88,11 @@ export abstract class UserFunctionOperator<F, O> {
 
   constructor(protected readonly userFunction: F) {}
 
+  /** The user function, for the compatibility check of a restore, which looks at its fields and calls its `initializeState`. */
+  inspectedFunction(): unknown {
+    return this.userFunction;
+  }
+
   async open(context: OperatorContext, output: Output<unknown>): Promise<void> {
     this.output = output as Output<O>;
     this.name = context.runtime.operatorName;

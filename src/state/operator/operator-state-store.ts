@@ -27,7 +27,20 @@ const LIST_KIND: Record<ListDistribution, string> = { split: "list state (getLis
 interface Schema {
   version: number;
   asked: boolean;
+  /** Whether the descriptor it was asked for with has a migrate function; false until asked. */
+  migrates: boolean;
   older: { readonly version: number; readonly elements: unknown[] }[];
+}
+
+/** How an operator state is distributed on restore: split list, union list, or broadcast. */
+export type OperatorStateKind = ListDistribution | "broadcast";
+
+/** An operator state a function asked for, as its descriptor describes it. */
+export interface AskedOperatorState {
+  readonly name: string;
+  readonly kind: OperatorStateKind;
+  readonly version: number;
+  readonly migrates: boolean;
 }
 
 export class DefaultOperatorStateStore implements OperatorStateStore {
@@ -46,12 +59,12 @@ export class DefaultOperatorStateStore implements OperatorStateStore {
       const schema = this.schemas.get(name);
       if (schema === undefined) {
         this.lists.set(name, new OperatorListState(distribution, elements));
-        this.schemas.set(name, { version, asked: false, older: [] });
+        this.schemas.set(name, { version, asked: false, migrates: false, older: [] });
       } else schema.older.push({ version, elements: [...elements] });
     }
     for (const [name, entries, version = 1] of own.broadcast) {
       this.broadcasts.set(name, new HeapBroadcastState(name, entries));
-      this.schemas.set(name, { version, asked: false, older: [] });
+      this.schemas.set(name, { version, asked: false, migrates: false, older: [] });
     }
   }
 
@@ -70,7 +83,7 @@ export class DefaultOperatorStateStore implements OperatorStateStore {
     let state = this.broadcasts.get(name);
     if (state === undefined) {
       this.broadcasts.set(name, (state = new HeapBroadcastState(name)));
-      this.schemas.set(name, { version: descriptor.version, asked: true, older: [] });
+      this.schemas.set(name, { version: descriptor.version, asked: true, migrates: descriptor.migrate !== undefined, older: [] });
     } else {
       const migrate = this.migration(name, descriptor);
       if (migrate !== undefined) {
@@ -87,6 +100,15 @@ export class DefaultOperatorStateStore implements OperatorStateStore {
 
   getRegisteredBroadcastStateNames(): Set<string> {
     return new Set(this.broadcasts.keys());
+  }
+
+  /** The states a function asked for so far (restored ones nobody asked for are left out). */
+  askedStates(): AskedOperatorState[] {
+    const asked = (name: string, kind: OperatorStateKind): AskedOperatorState[] => {
+      const schema = this.schemas.get(name)!;
+      return schema.asked ? [{ name, kind, version: schema.version, migrates: schema.migrates }] : [];
+    };
+    return [...[...this.lists].flatMap(([name, state]) => asked(name, state.distribution)), ...[...this.broadcasts.keys()].flatMap((name) => asked(name, "broadcast"))];
   }
 
   /** Every state as it is now, or undefined when there is none; the caller encodes it at once. */
@@ -109,7 +131,7 @@ export class DefaultOperatorStateStore implements OperatorStateStore {
     let state = this.lists.get(name);
     if (state === undefined) {
       this.lists.set(name, (state = new OperatorListState(distribution)));
-      this.schemas.set(name, { version: descriptor.version, asked: true, older: [] });
+      this.schemas.set(name, { version: descriptor.version, asked: true, migrates: descriptor.migrate !== undefined, older: [] });
     } else if (state.distribution !== distribution) throw conflict(name, LIST_KIND[distribution], LIST_KIND[state.distribution]);
     else {
       const schema = this.schemas.get(name)!;
@@ -137,6 +159,7 @@ export class DefaultOperatorStateStore implements OperatorStateStore {
       if (change !== "unchanged" && change !== "migrated") throw migrationMissing(this.operator, name, version, descriptor.version);
     }
     schema.asked = true;
+    schema.migrates = descriptor.migrate !== undefined;
     schema.version = descriptor.version;
     schema.older = [];
     return from === descriptor.version ? undefined : (item) => migrateFrom(descriptor, item, from);

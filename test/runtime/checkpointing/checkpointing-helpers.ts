@@ -6,8 +6,9 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import assert from "node:assert/strict";
 import { after } from "node:test";
-import { runJob, type JobResult, type RunOptions, type RuntimeMode } from "../../../src/index.ts";
+import { runJob, WeirError, type JobResult, type RunOptions, type RuntimeMode } from "../../../src/index.ts";
 
 export const RUNTIMES: readonly RuntimeMode[] = ["single-thread", "threads"];
 
@@ -96,3 +97,12 @@ export function checkpointIds(checkpoints: string, jobId: string): number[] {
     .sort((a, b) => a - b);
 }
 
+/** The WeirError `promise` rejects with (a refused restore, say); fails the test when it resolves or rejects with anything else. */
+export async function refusal(promise: Promise<unknown>): Promise<WeirError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof WeirError, `expected a refusal, got ${String(error)}`);
+  return error;
+}

@@ -145,9 +145,9 @@ describe("planRestore", () => {
     );
   });
   describe("keyed states", () => {
-    const stored = (versions: number[], kind: "value" | "map" = "value", namespaced = false) => new Map([["counts", [{ name: "visits", kind, namespaced, versions }]]]);
+    const stored = (versions: number[], kind: "value" | "map" = "value", namespaced = false) => new Map([["counts", { keyed: [{ name: "visits", kind, namespaced, versions }], operator: [] }]]);
     const asking = (version: number, migrates: boolean, kind: "value" | "map" = "value", namespaced = false) =>
-      operator("counts", 1, { states: { states: [{ name: "visits", kind, namespaced, version, migrates }] } });
+      operator("counts", 1, { states: { states: [{ name: "visits", kind, namespaced, version, migrates }], operatorStates: [] } });
     const checkpoint = { operators: [written("counts", 1, { keyed: true })] };
     const stateFindings = (plan: ReturnType<typeof planRestore>) => plan.findings.filter((f) => f.kind.startsWith("state"));
 
@@ -185,20 +185,71 @@ describe("planRestore", () => {
       assert.match(describeRestorePlan(namespaced), /state kind changed +'counts' state 'visits': value state in the checkpoint, asked for as namespaced value state; refused/);
     });
 
-    it("states only one side has are not compared; states renamed by --map-uid are compared under the old id", () => {
-      const others = planRestore(checkpoint, [operator("counts", 1, { states: { states: [{ name: "other", kind: "map", namespaced: false, version: 4, migrates: false }] } })], { storedStates: stored([1]) });
-      assert.deepEqual(stateFindings(others), []);
-      const renamed = planRestore(checkpoint, [operator("counts-v2", 1, { states: { states: [{ name: "visits", kind: "value", namespaced: false, version: 2, migrates: false }] } })], {
+    it("a state only the job asks for is new; one only the checkpoint holds is not inspected; neither refuses", () => {
+      const plan = planRestore(checkpoint, [operator("counts", 1, { states: { states: [{ name: "other", kind: "map", namespaced: false, version: 4, migrates: false }], operatorStates: [] } })], {
+        storedStates: stored([1]),
+      });
+      assert.deepEqual(stateFindings(plan), [
+        { kind: "state-new", operatorId: "counts", state: "other", stateKind: "map" },
+        { kind: "state-not-inspected", operatorId: "counts", state: "visits", stateKind: "value", notAskedIn: "open" },
+      ]);
+      assert.equal(plan.refusal, undefined);
+      const report = describeRestorePlan(plan);
+      assert.match(report, /^ {2}state new +'counts' map state 'other': not in the checkpoint, starts empty$/m);
+      assert.match(report, /^ {2}state not inspected +'counts' value state 'visits': in the checkpoint, but not asked for in open nor declared as a field of the function; not compared/m);
+    });
+
+    it("states renamed by --map-uid are compared under the old id", () => {
+      const renamed = planRestore(checkpoint, [operator("counts-v2", 1, { states: { states: [{ name: "visits", kind: "value", namespaced: false, version: 2, migrates: false }], operatorStates: [] } })], {
         storedStates: stored([1]),
         uidMap: new Map([["counts", "counts-v2"]]),
       });
       assert.equal(renamed.refusal?.code, "WEIR_ERR_STATE_MIGRATION_MISSING");
     });
 
+    it("operator states are compared with operator states only, each kind by its distribution", () => {
+      const checkpointed = new Map([
+        [
+          "counts",
+          {
+            keyed: [{ name: "visits", kind: "list" as const, namespaced: false, versions: [1] }],
+            operator: [
+              { name: "seen", kind: "split" as const, versions: [1] },
+              { name: "instances", kind: "union" as const, versions: [1] },
+              { name: "rules", kind: "broadcast" as const, versions: [1] },
+            ],
+          },
+        ],
+      ]);
+      const plan = planRestore(
+        checkpoint,
+        [
+          operator("counts", 1, {
+            states: {
+              states: [{ name: "visits", kind: "list", namespaced: false, version: 1, migrates: false }],
+              operatorStates: [
+                { name: "seen", kind: "union", version: 1, migrates: false },
+                { name: "instances", kind: "union", version: 2, migrates: true },
+                { name: "rules", kind: "broadcast", version: 2, migrates: false },
+              ],
+            },
+          }),
+        ],
+        { storedStates: checkpointed },
+      );
+      assert.deepEqual(stateFindings(plan), [
+        { kind: "state-kind-changed", operatorId: "counts", state: "seen", from: "operator list", to: "union list" },
+        { kind: "state-migrated", operatorId: "counts", state: "instances", from: 1, to: 2 },
+        { kind: "state-migration-missing", operatorId: "counts", state: "rules", from: 1, to: 2 },
+      ]);
+      assert.equal(plan.refusal?.code, "WEIR_ERR_STATE_CONFLICT");
+      assert.match(describeRestorePlan(plan), /state kind changed +'counts' state 'seen': operator list state in the checkpoint, asked for as union list state; refused/);
+    });
+
     it("an operator whose states could not be learned is a warning, not a refusal", () => {
       const plan = planRestore(checkpoint, [operator("counts", 1, { states: { unknown: "its open failed without records: no database" } })], { storedStates: stored([1]) });
       assert.equal(plan.refusal, undefined);
-      assert.match(describeRestorePlan(plan), /states not inspected +'counts': its keyed states were not compared \(its open failed without records: no database\)/);
+      assert.match(describeRestorePlan(plan), /states not inspected +'counts': its states were not compared \(its open failed without records: no database\)/);
     });
   });
 });

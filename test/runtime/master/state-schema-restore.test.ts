@@ -8,11 +8,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runJob, WeirError, type JobResult, type RuntimeMode } from "../../../src/index.ts";
+import { runJob, type JobResult, type RuntimeMode } from "../../../src/index.ts";
 import { FileCheckpointStorage } from "../../../src/checkpoint/storage/file-checkpoint-storage.ts";
 import { findRestorePoint } from "../../../src/runtime/master/restore-point.ts";
-import { storedKeyedStates } from "../../../src/runtime/master/stored-states.ts";
-import { RUNTIMES, tempDir } from "../checkpointing/checkpointing-helpers.ts";
+import { storedStates } from "../../../src/runtime/master/stored-states.ts";
+import { refusal, RUNTIMES, tempDir } from "../checkpointing/checkpointing-helpers.ts";
 
 const JOB = new URL("../../fixtures/jobs/schema-visits.ts", import.meta.url);
 
@@ -44,14 +44,6 @@ function lastPerUser(records: readonly Emitted[]): Map<string, Emitted> {
   return new Map(records.map((r) => [r.user, r]));
 }
 
-async function refusal(promise: Promise<unknown>): Promise<WeirError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof WeirError, `expected a refusal, got ${String(error)}`);
-  return error;
-}
 
 describe("state schema evolution across a restore", () => {
   for (const runtime of RUNTIMES) {
@@ -75,8 +67,8 @@ describe("state schema evolution across a restore", () => {
     const v1 = await run(dir, "single-thread", []);
     const v2 = await run(dir, "single-thread", ["--batch", "2", "--schema", "v2"], v1.checkpoint);
     const { metadata } = await findRestorePoint(v2.checkpoint, dir, "");
-    const stored = await storedKeyedStates(metadata, new FileCheckpointStorage({ jobId: metadata.jobId, root: dir }));
-    assert.deepEqual(stored.get("count-visits"), [{ name: "visits", kind: "value", namespaced: false, versions: [2] }]);
+    const stored = await storedStates(metadata, new FileCheckpointStorage({ jobId: metadata.jobId, root: dir }));
+    assert.deepEqual(stored.get("count-visits"), { keyed: [{ name: "visits", kind: "value", namespaced: false, versions: [2] }], operator: [] });
     const v3 = await run(dir, "single-thread", ["--batch", "3", "--count", "3", "--schema", "v3"], v2.checkpoint);
     assert.deepEqual(
       v3.result.collected<Emitted>("out").sort((a, b) => a.user.localeCompare(b.user)),
