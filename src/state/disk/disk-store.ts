@@ -13,7 +13,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { open, type Database, type RootDatabase, type Transaction } from "lmdb";
+import type { Database, RootDatabase, Transaction } from "lmdb";
+import { loadLmdb } from "../../core/client-libraries.ts";
 import { internalError } from "../../core/errors.ts";
 
 /** Pending writes held before they are written to the store in one transaction. */
@@ -54,7 +55,7 @@ export class DiskStore {
     if (parent !== undefined) mkdirSync(parent, { recursive: true });
     this.directory = mkdtempSync(join(parent ?? tmpdir(), "weir-disk-state-"));
     removeAtExit(this.directory);
-    this.root = open<Buffer, Buffer>({ path: this.directory, keyEncoding: "binary", encoding: "binary", noSync: true, noMetaSync: true, cache: false, compression: false });
+    this.root = loadLmdb().open<Buffer, Buffer>({ path: this.directory, keyEncoding: "binary", encoding: "binary", noSync: true, noMetaSync: true, cache: false, compression: false });
     this.db = this.root;
   }
 
