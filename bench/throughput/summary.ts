@@ -3,6 +3,9 @@
  * row per query and engine configuration, each figure a median with its spread (min–max over the
  * repetitions). Ratios are taken per repetition, between runs made one after the other, and then
  * summarized, so a burst of load that slows both sides of a pair does not move the ratio.
+ * Each rate is given twice: over wall-clock time and over the CPU time the process used (every
+ * thread of it, the engine's worker threads included), which load from other processes on the
+ * machine moves much less.
  */
 import { ratios, summarize, type Summary } from "../stats.ts";
 import type { QueryName } from "../queries.ts";
@@ -23,6 +26,10 @@ export interface Sample {
   readonly startupMs: number;
   /** From the end of input at the sink until runJob returned: tasks and worker threads closed. */
   readonly stopMs: number;
+  /** Events per second of CPU time the process used over the same span as `eventsPerSecond`. */
+  readonly cpuEventsPerSecond: number;
+  /** Events per second of CPU time the loop on one thread used. */
+  readonly baselineCpuEventsPerSecond: number;
 }
 
 /** One row of bench/results/latest.json. */
@@ -38,6 +45,12 @@ export interface ThroughputResult {
   readonly baselineEventsPerSecond: number;
   /** Median over the repetitions of engine / the loop run just before it. */
   readonly ratioToBaseline: number;
+  /** Median events per second of CPU time (every thread of the process) after start-up. */
+  readonly cpuEventsPerSecond: number;
+  /** Median events per second of CPU time of the loop on one thread. */
+  readonly baselineCpuEventsPerSecond: number;
+  /** Median over the repetitions of the engine's CPU-time rate / the loop's, of runs made one after the other. */
+  readonly cpuRatioToBaseline: number;
   /** The loop on `parallelism` threads at once, each over its share of the events (median); absent for a query without it (q3). */
   readonly parallelBaselineEventsPerSecond?: number;
   /** Median milliseconds from the call to runJob until records start to flow. */
@@ -57,6 +70,9 @@ export type SpreadFigure =
   | "eventsPerSecond"
   | "baselineEventsPerSecond"
   | "ratioToBaseline"
+  | "cpuEventsPerSecond"
+  | "baselineCpuEventsPerSecond"
+  | "cpuRatioToBaseline"
   | "parallelBaselineEventsPerSecond"
   | "startupMs"
   | "stopMs"
@@ -89,6 +105,9 @@ export function summarizeThroughput(samples: readonly Sample[], cores: number): 
     const engine = summarize(runs.map((r) => r.eventsPerSecond));
     const baseline = summarize(runs.map((r) => r.baselineEventsPerSecond));
     const ratio = summarize(ratios(runs.map((r) => r.eventsPerSecond), runs.map((r) => r.baselineEventsPerSecond)));
+    const cpu = summarize(runs.map((r) => r.cpuEventsPerSecond));
+    const baselineCpu = summarize(runs.map((r) => r.baselineCpuEventsPerSecond));
+    const cpuRatio = summarize(ratios(runs.map((r) => r.cpuEventsPerSecond), runs.map((r) => r.baselineCpuEventsPerSecond)));
     const measuredOnThreads = runs.filter((r) => r.parallelBaselineEventsPerSecond !== undefined);
     const parallelBaseline = p === 1 ? baseline : measuredOnThreads.length === 0 ? undefined : summarize(measuredOnThreads.map((r) => r.parallelBaselineEventsPerSecond!));
     const startup = summarize(runs.map((r) => r.startupMs));
@@ -112,6 +131,9 @@ export function summarizeThroughput(samples: readonly Sample[], cores: number): 
       eventsPerSecondPerCore: Math.round(engine.median / Math.min(p, cores)),
       baselineEventsPerSecond: Math.round(baseline.median),
       ratioToBaseline: round(ratio.median, 3),
+      cpuEventsPerSecond: Math.round(cpu.median),
+      baselineCpuEventsPerSecond: Math.round(baselineCpu.median),
+      cpuRatioToBaseline: round(cpuRatio.median, 3),
       ...(parallelBaseline === undefined ? {} : { parallelBaselineEventsPerSecond: Math.round(parallelBaseline.median) }),
       startupMs: Math.round(startup.median),
       stopMs: Math.round(stop.median),
@@ -122,6 +144,9 @@ export function summarizeThroughput(samples: readonly Sample[], cores: number): 
         eventsPerSecond: range(engine, 0),
         baselineEventsPerSecond: range(baseline, 0),
         ratioToBaseline: range(ratio, 3),
+        cpuEventsPerSecond: range(cpu, 0),
+        baselineCpuEventsPerSecond: range(baselineCpu, 0),
+        cpuRatioToBaseline: range(cpuRatio, 3),
         ...(parallelBaseline === undefined ? {} : { parallelBaselineEventsPerSecond: range(parallelBaseline, 0) }),
         startupMs: range(startup, 0),
         stopMs: range(stop, 0),

@@ -26,8 +26,10 @@ abstract class TumblingWindows extends WindowAssigner<unknown, TimeWindow> {
   }
 
   protected windowOf(time: number): TimeWindow[] {
-    const start = TimeWindow.getWindowStartWithOffset(time, this.offset, this.size);
     let window = this.#last;
+    // A time inside the last window is in it (windows do not overlap): no division for it.
+    if (window !== undefined && time >= window.start && time < window.end) return [window];
+    const start = TimeWindow.getWindowStartWithOffset(time, this.offset, this.size);
     if (window === undefined || window.start !== start) this.#last = window = new TimeWindow(start, start + this.size);
     return [window];
   }

@@ -4,7 +4,8 @@
  * a standalone member (generation -1: the source assigns partitions itself, it joins no group).
  * Failures become WEIR_ERR_SOURCE_UNREACHABLE / WEIR_ERR_SOURCE_IO naming the brokers.
  */
-import { Connection, Consumer, findCoordinatorV6, offsetCommitV9 } from "@platformatic/kafka";
+import type { Consumer } from "@platformatic/kafka";
+import { loadKafkaClient } from "../../core/client-libraries.ts";
 import { clientOptions, describeKafkaError, kafkaFailure } from "./kafka-connection.ts";
 import type { KafkaSourceOptions, ResolvedKafkaSource } from "./kafka-source.ts";
 
@@ -20,12 +21,20 @@ const LATEST = -1n;
 export class KafkaAdminClient {
   readonly consumer: Consumer<Buffer, Buffer, Buffer, Buffer>;
 
-  constructor(private readonly options: ResolvedKafkaSource<unknown>) {
-    this.consumer = new Consumer({
+  private constructor(
+    private readonly options: ResolvedKafkaSource<unknown>,
+    private readonly kafka: Awaited<ReturnType<typeof loadKafkaClient>>,
+  ) {
+    this.consumer = new kafka.Consumer({
       ...clientOptions(options.connection),
       groupId: options.groupId ?? `${options.connection.clientId}-source`,
       isolationLevel: options.readCommitted ? 1 : 0,
     });
+  }
+
+  /** A client of the source's brokers (it connects on its first request). */
+  static async create(options: ResolvedKafkaSource<unknown>): Promise<KafkaAdminClient> {
+    return new KafkaAdminClient(options, await loadKafkaClient());
   }
 
   /** The partitions of the topics named or matching the pattern, sorted. */
@@ -85,6 +94,7 @@ export class KafkaAdminClient {
       if (t === undefined) byTopic.set(o.topic, (t = { name: o.topic, partitions: [] }));
       t.partitions.push({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedLeaderEpoch: -1, committedMetadata: null });
     }
+    const { Connection, findCoordinatorV6, offsetCommitV9 } = this.kafka;
     const connection = new Connection(this.options.connection.clientId, { connectTimeout: this.options.connection.connectTimeoutMs, requestTimeout: this.options.connection.requestTimeoutMs });
     try {
       const [host, port] = splitAddress(this.options.connection.bootstrapServers[0]!);

@@ -29,7 +29,8 @@ interface Held {
 }
 
 export class KafkaPartitionReader<T> extends SourceReaderBase<T, KafkaPartitionSplit> {
-  private readonly client: KafkaAdminClient;
+  /** Made when the reader is, once the Kafka client library is loaded; a failure to load surfaces at its first use. */
+  private readonly client: Promise<KafkaAdminClient>;
   private readonly held = new Map<string, Held>();
   private buffered = 0;
   private failure: unknown;
@@ -45,7 +46,8 @@ export class KafkaPartitionReader<T> extends SourceReaderBase<T, KafkaPartitionS
     private readonly options: ResolvedKafkaSource<T>,
   ) {
     super(context);
-    this.client = new KafkaAdminClient(options as ResolvedKafkaSource<unknown>);
+    this.client = KafkaAdminClient.create(options as ResolvedKafkaSource<unknown>);
+    this.client.catch(() => undefined);
   }
 
   override start(): void | Promise<void> {
@@ -85,7 +87,7 @@ export class KafkaPartitionReader<T> extends SourceReaderBase<T, KafkaPartitionS
     for (const id of [...this.pendingCommits.keys()]) if (id <= checkpointId) this.pendingCommits.delete(id);
     // The checkpoint holds the offsets a restore uses; the group's are for monitoring and for a
     // new job started from them, so a failed commit is left to the next checkpoint's.
-    if (offsets !== undefined) void this.client.commit(offsets).catch(() => undefined);
+    if (offsets !== undefined) void this.client.then((client) => client.commit(offsets)).catch(() => undefined);
   }
 
   protected readSplits(output: ReaderOutput<T>, maxRecords: number): InputStatus {
@@ -135,7 +137,7 @@ export class KafkaPartitionReader<T> extends SourceReaderBase<T, KafkaPartitionS
     this.closed = true;
     this.wakeLoop?.();
     await this.loop?.catch(() => undefined);
-    await this.client.close();
+    await (await this.client.catch(() => undefined))?.close();
   }
 
   private stopped(split: HeldSplit<KafkaPartitionSplit>): boolean {
@@ -174,7 +176,7 @@ export class KafkaPartitionReader<T> extends SourceReaderBase<T, KafkaPartitionS
   }
 
   private async fetchOnce(splits: readonly HeldSplit<KafkaPartitionSplit>[]): Promise<void> {
-    const consumer = this.client.consumer;
+    const consumer = (await this.client).consumer;
     const topics = [...new Set(splits.map((s) => s.topic))];
     const metadata = await consumer.metadata({ topics });
     const byLeader = new Map<number, { topicId: string; partitions: object[] }[]>();

@@ -18,7 +18,8 @@
  * other's transactions); a commit after the broker aborted a transaction whose timeout passed
  * (the sink fails with WEIR_ERR_KAFKA_TRANSACTION_LOST instead of going on without the records).
  */
-import { Producer } from "@platformatic/kafka";
+import type { Producer } from "@platformatic/kafka";
+import { loadKafkaClient } from "../../core/client-libraries.ts";
 import { invalidArgument, WeirError } from "../../core/errors.ts";
 import { DEFAULT_RETRY, type RetryPolicy } from "../../core/retry.ts";
 import type { CommittedReader, Sink, SinkContext, SinkWriter } from "../../sinks/sink.ts";
@@ -158,6 +159,7 @@ class KafkaTransactionalWriter<T> implements TransactionalWriter<T, KafkaTransac
 
   async beginTransaction(): Promise<KafkaTransactionHandle> {
     const transactionalId = `${this.prefix}-${this.context.subtaskIndex}-${this.counter++}`;
+    const { Producer } = await loadKafkaClient();
     const producer = new Producer<Buffer, Buffer, Buffer, Buffer>({
       ...clientOptions(this.options.connection),
       idempotent: true,
@@ -261,6 +263,7 @@ export function kafkaSink<T>(options: KafkaSinkOptions<T>): Sink<T> {
       readsRecordsOnly: true,
       ...(options.readBack === undefined ? {} : { committed: { guarantee: options.readBack.guarantee ?? "at-least-once", read: () => options.readBack!.readCommitted() } }),
       async createWriter() {
+        const { Producer } = await loadKafkaClient();
         const producer = new Producer<Buffer, Buffer, Buffer, Buffer>({ ...clientOptions(connection), idempotent: guarantee === "at-least-once" });
         try {
           await producer.metadata({ topics: [] });

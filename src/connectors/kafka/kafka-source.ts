@@ -216,7 +216,7 @@ class KafkaEnumerator<T> implements SplitEnumerator<KafkaPartitionSplit, KafkaEn
 
   /** The partitions not assigned yet, with where they start (and stop). */
   private async discover(): Promise<KafkaPartitionSplit[]> {
-    const admin = new KafkaAdminClient(this.options);
+    const admin = await KafkaAdminClient.create(this.options);
     try {
       const partitions = (await admin.partitions()).filter((p) => !this.assigned.has(splitIdOf(p.topic, p.partition)));
       const starting = this.firstDiscovery ? this.options.startingOffsets : "earliest";

@@ -15,7 +15,8 @@
  * aborted. The client (@platformatic/kafka 1.x) and brokers up to 4.1 do not offer KIP-939's
  * keepPreparedTxn, so this is the only route.
  */
-import { Connection, endTxnV4, findCoordinatorV6, initProducerIdV5, listTransactionsV1 } from "@platformatic/kafka";
+import type { Connection } from "@platformatic/kafka";
+import { loadKafkaClient } from "../../core/client-libraries.ts";
 import { WeirError } from "../../core/errors.ts";
 import { withRetries, type RetryPolicy } from "../../core/retry.ts";
 import { describeKafkaError, kafkaErrorNames, kafkaFailure, type ResolvedKafkaConnection } from "./kafka-connection.ts";
@@ -46,6 +47,7 @@ export class TransactionCoordinator {
   /** Commits a transaction its producer left pre-committed; done already counts as done. */
   async commit(handle: KafkaTransactionHandle): Promise<void> {
     try {
+      const { endTxnV4 } = await loadKafkaClient();
       await this.request(`committing transaction ${handle.transactionalId}`, async () =>
         endTxnV4.api.async(await this.coordinatorOf(handle.transactionalId), handle.transactionalId, BigInt(handle.producerId), handle.producerEpoch, true),
       );
@@ -67,6 +69,7 @@ export class TransactionCoordinator {
   /** Fences the transactional id's producer, which aborts its open transaction (if any). */
   async abort(transactionalId: string, transactionTimeoutMs: number): Promise<void> {
     try {
+      const { initProducerIdV5 } = await loadKafkaClient();
       await this.request(`aborting transaction ${transactionalId}`, async () =>
         initProducerIdV5.api.async(await this.coordinatorOf(transactionalId), transactionalId, transactionTimeoutMs, -1n, -1),
       );
@@ -83,6 +86,7 @@ export class TransactionCoordinator {
     const open = new Set<string>();
     for (const address of this.server.bootstrapServers) {
       try {
+        const { listTransactionsV1 } = await loadKafkaClient();
         const response = await this.request("listing open transactions", async () => listTransactionsV1.api.async(await this.connect(address), ["Ongoing" as never], [], -1n, null));
         for (const t of response.transactionStates) if (t.transactionState === "Ongoing" && matches(t.transactionalId)) open.add(t.transactionalId);
       } catch (e) {
@@ -124,6 +128,7 @@ export class TransactionCoordinator {
 
   /** A connection to the coordinator of `transactionalId`. */
   private async coordinatorOf(transactionalId: string): Promise<Connection> {
+    const { findCoordinatorV6 } = await loadKafkaClient();
     const bootstrap = await this.connect(this.server.bootstrapServers[0]!);
     const found = await findCoordinatorV6.api.async(bootstrap, TRANSACTION_KEY, [transactionalId]);
     const node = found.coordinators[0];
@@ -135,6 +140,7 @@ export class TransactionCoordinator {
     const known = this.connections.get(address);
     if (known !== undefined) return known;
     const colon = address.lastIndexOf(":");
+    const { Connection } = await loadKafkaClient();
     const connection = new Connection(this.server.clientId, { connectTimeout: this.server.connectTimeoutMs, requestTimeout: this.server.requestTimeoutMs });
     await connection.connect(address.slice(0, colon), Number(address.slice(colon + 1)));
     this.connections.set(address, connection);

@@ -8,7 +8,8 @@
  * It never hangs. Once connected, the client reconnects by itself after a lost connection; what
  * fails meanwhile is retried by the caller (`isTransientNatsError`).
  */
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { loadNatsTransport } from "../../core/client-libraries.ts";
 import { WeirError } from "../../core/errors.ts";
 import { DEFAULT_RETRY, RetriesExhausted, withRetries, type RetryPolicy } from "../../core/retry.ts";
 
@@ -89,6 +90,7 @@ export async function connectNats(options: NatsConnectionOptions, role: NatsRole
   const servers = options.servers ?? DEFAULT_NATS_SERVER;
   const timeout = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   try {
+    const { connect } = await loadNatsTransport();
     return await withRetries(
       () => connect({ servers: typeof servers === "string" ? servers : [...servers], timeout, name: `weir-${role}` }),
       () => true,

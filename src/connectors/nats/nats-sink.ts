@@ -30,7 +30,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
+import type { JetStreamClient } from "@nats-io/jetstream";
+import { loadJetStream } from "../../core/client-libraries.ts";
 import { WeirError } from "../../core/errors.ts";
 import { faultPoint } from "../../runtime/fault-hooks.ts";
 import type { Sink, SinkContext, SinkWriter } from "../../sinks/sink.ts";
@@ -165,6 +166,7 @@ export function natsSink<T>(options: NatsSinkOptions<T>): Sink<T> & { readonly m
       try {
         const stream = await streamOf(connection, options, where);
         if (context.checkpointing) await checkDuplicateWindow(connection, options, options.checkpointIntervalMs ?? context.checkpointIntervalMs ?? 60_000, stream, where);
+        const { jetstream } = await loadJetStream();
         const client: JetStreamClient = jetstream(connection, { timeout: options.requestTimeoutMs });
         const publisher = new NatsPublisher(client, options, options.maxInFlight ?? 500, metrics, where);
         const restored = context.restoredState as NatsSinkState | undefined;
@@ -208,7 +210,7 @@ async function streamOf<T>(connection: NatsConnection, options: NatsSinkOptions<
   if (options.stream !== undefined) return options.stream;
   const subject = options.subject as string;
   try {
-    const manager = await jetstreamManager(connection, { timeout: options.requestTimeoutMs });
+    const manager = await (await loadJetStream()).jetstreamManager(connection, { timeout: options.requestTimeoutMs });
     return await repeatNats(options, () => manager.streams.find(subject));
   } catch (e) {
     const cause = lastCause(e);
@@ -219,7 +221,7 @@ async function streamOf<T>(connection: NatsConnection, options: NatsSinkOptions<
 async function checkDuplicateWindow<T>(connection: NatsConnection, options: NatsSinkOptions<T>, checkpointIntervalMs: number, stream: string, where: string): Promise<void> {
   let windowMs: number;
   try {
-    const manager = await jetstreamManager(connection, { timeout: options.requestTimeoutMs });
+    const manager = await (await loadJetStream()).jetstreamManager(connection, { timeout: options.requestTimeoutMs });
     const info = await repeatNats(options, () => manager.streams.info(stream));
     windowMs = info.config.duplicate_window / 1e6;
   } catch (e) {

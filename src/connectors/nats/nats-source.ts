@@ -11,7 +11,7 @@
  * before they were read are skipped without notice; a restore after they went starts at the
  * stream's first remaining message. Start position "new" is resolved when the job first starts.
  */
-import { jetstreamManager } from "@nats-io/jetstream";
+import { loadJetStream } from "../../core/client-libraries.ts";
 import { WeirError } from "../../core/errors.ts";
 import type { SplitSource } from "../../sources/split-source.ts";
 import { deserializerFunction, type NatsDeserializer } from "./nats-codec.ts";
@@ -98,7 +98,7 @@ function checkNatsSourceOptions<T>(options: NatsSourceOptions<T>, where: string)
 async function resolveSplits<T>(options: NatsSourceOptions<T>, where: string): Promise<NatsStreamSplit[]> {
   const connection = await connectNats(options, "source");
   try {
-    const manager = await jetstreamManager(connection, { timeout: options.requestTimeoutMs });
+    const manager = await (await loadJetStream()).jetstreamManager(connection, { timeout: options.requestTimeoutMs });
     const info = await repeatNats(options, () => manager.streams.info(options.stream));
     const bounds = { firstSequence: info.state.first_seq, lastSequence: info.state.last_seq };
     return initialNatsSplits(options.stream, options.subjects, options.start ?? "first", options.bounded, bounds);

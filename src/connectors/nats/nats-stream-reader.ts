@@ -12,7 +12,8 @@
  * back-off; one that persists fails the job with the address and the cause.
  */
 import type { NatsConnection } from "@nats-io/transport-node";
-import { DeliverPolicy, jetstream, type Consumer, type JsMsg } from "@nats-io/jetstream";
+import type { Consumer, JsMsg } from "@nats-io/jetstream";
+import { loadJetStream } from "../../core/client-libraries.ts";
 import { WeirError } from "../../core/errors.ts";
 import { AVAILABLE, type InputStatus } from "../../sources/source.ts";
 import { checkSplit, isWholeNumber, promiseWithResolve, SourceReaderBase, type HeldSplit } from "../../sources/source-reader-base.ts";
@@ -158,6 +159,7 @@ export class NatsStreamReader<T> extends SourceReaderBase<T, NatsStreamSplit> {
     state.fetching = true;
     const { connection: options, fetchSize, fetchWaitMs } = this.settings;
     const read = async (): Promise<void> => {
+      const { DeliverPolicy, jetstream } = await loadJetStream();
       state.consumer ??= await jetstream(this.connection!, { timeout: options.requestTimeoutMs }).consumers.get(split.stream, {
         ...(split.filter === null ? {} : { filter_subjects: split.filter }),
         deliver_policy: DeliverPolicy.StartSequence,

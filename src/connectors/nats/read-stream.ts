@@ -2,7 +2,7 @@
  * Reads every message of a stream (or of one subject filter of it) that is there now, in
  * sequence order: the NATS sink's read-back for the crash-test kit, and a check for tests.
  */
-import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
+import { loadJetStream } from "../../core/client-libraries.ts";
 import { connectNats, repeatNats, type NatsConnectionOptions } from "./nats-connection.ts";
 import type { NatsMessageMeta } from "./nats-codec.ts";
 
@@ -14,6 +14,7 @@ export async function readStream<T>(
 ): Promise<T[]> {
   const connection = await connectNats(options, "source");
   try {
+    const { DeliverPolicy, jetstream } = await loadJetStream();
     const client = jetstream(connection, { timeout: options.requestTimeoutMs });
     const consumer = await repeatNats(options, () =>
       client.consumers.get(stream, { ...(filter === undefined ? {} : { filter_subjects: filter }), deliver_policy: DeliverPolicy.All }),

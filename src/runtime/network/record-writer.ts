@@ -18,8 +18,13 @@ import type { OutputChannel } from "./output-channel.ts";
 
 export abstract class RecordWriter implements Output<unknown> {
   protected readonly buffers: unknown[][];
-  /** Per channel: the timestamps of the buffered records (NaN for none), once one has a timestamp. */
-  private readonly stamps: (number[] | undefined)[];
+  /**
+   * Per channel: the timestamps of the buffered records (NaN for none), once one has a timestamp,
+   * written in place into an array of `bufferSize`. A full array is sent as it is (it moves to
+   * another thread with its batch); a partial one is sent as a copy and kept in `spareStamps`.
+   */
+  private readonly stamps: (Float64Array | undefined)[];
+  private readonly spareStamps: (Float64Array | undefined)[];
   /** When the oldest unsent record was buffered; undefined while all buffers are empty. */
   private pendingSince: number | undefined;
 
@@ -31,6 +36,7 @@ export abstract class RecordWriter implements Output<unknown> {
   ) {
     this.buffers = channels.map(() => []);
     this.stamps = channels.map(() => undefined);
+    this.spareStamps = channels.map(() => undefined);
   }
 
   abstract collect(record: unknown): void;
@@ -40,8 +46,8 @@ export abstract class RecordWriter implements Output<unknown> {
     if (this.pendingSince === undefined) this.pendingSince = this.clock.now();
     const timestamp = this.time.current;
     let stamps = this.stamps[channel];
-    if (timestamp !== null && stamps === undefined) stamps = this.stamps[channel] = new Array<number>(buffer.length).fill(NaN);
-    if (stamps !== undefined) stamps.push(timestamp ?? NaN);
+    if (timestamp !== null && stamps === undefined) stamps = this.stamps[channel] = this.newStamps(channel, buffer.length);
+    if (stamps !== undefined) stamps[buffer.length] = timestamp ?? NaN;
     buffer.push(record);
     if (buffer.length >= this.bufferSize) this.flushChannel(channel);
   }
@@ -56,7 +62,16 @@ export abstract class RecordWriter implements Output<unknown> {
       return;
     }
     this.stamps[channel] = undefined;
-    this.channels[channel]!.send({ kind: "timestamped", records: buffer, timestamps: Float64Array.from(stamps) });
+    const full = buffer.length === stamps.length;
+    if (!full) this.spareStamps[channel] = stamps;
+    this.channels[channel]!.send({ kind: "timestamped", records: buffer, timestamps: full ? stamps : stamps.slice(0, buffer.length) });
+  }
+
+  /** An array for the channel's timestamps, the first `buffered` NaN (records buffered before one had a timestamp). */
+  private newStamps(channel: number, buffered: number): Float64Array {
+    const spare = this.spareStamps[channel];
+    this.spareStamps[channel] = undefined;
+    return (spare ?? new Float64Array(Math.max(this.bufferSize, buffered + 1))).fill(NaN, 0, buffered);
   }
 
   emitWatermark(watermark: number): void {

@@ -41,9 +41,9 @@ export class PaneContents<IN> {
   private readonly panes: InternalKvState<number, ValueState<unknown>>;
   /** The per-window accumulators of a restored checkpoint taken without panes, while any is left. */
   private readonly perWindow: InternalKvState<TimeWindow, AggregatingState<IN, unknown>> | undefined;
-  /** The panes of one window while it is combined or cleared (the first entries, as many as counted): reused, so firing allocates nothing per pane. */
+  /** The panes a window is over while it is cleared (the first entries, as many as counted): reused, so clearing allocates nothing per pane. */
   private readonly starts: number[] = [];
-  private readonly accumulators: unknown[] = [];
+  private readonly paneSize: number;
 
   /** Pane contents over `backend`, adopting restored per-window contents; refuses restored panes of another layout. */
   constructor(
@@ -52,6 +52,7 @@ export class PaneContents<IN> {
     private readonly aggregate: MergingAggregate<IN>,
     what: string,
   ) {
+    this.paneSize = layout.paneSize;
     const name = paneStateName(layout);
     const restored = backend.stateNamesWithEntries();
     const other = restored.find((n) => n.startsWith(PANES_STATE_PREFIX) && n !== name);
@@ -88,31 +89,23 @@ export class PaneContents<IN> {
     let merged = this.perWindowAccumulator(window);
     const panes = this.panes.namespacesOfCurrentKey();
     if (panes === undefined) return merged;
-    const { starts, accumulators, aggregate } = this;
-    let count = 0;
-    let sorted = true;
-    for (const [start, accumulator] of panes) {
-      const s = start as number;
-      if (s < window.start || s >= window.end) continue;
-      if (count > 0 && s < starts[count - 1]!) sorted = false;
-      starts[count] = s;
-      accumulators[count++] = accumulator;
-    }
-    if (!sorted) this.sortByStart(count);
-    for (let i = 0; i < count; i++) {
+    const { aggregate, paneSize } = this;
+    // A window starts and ends on pane boundaries: its panes are looked up in time order, not searched for.
+    for (let start = window.start; start < window.end; start += paneSize) {
+      const accumulator = panes.get(start);
+      if (accumulator === undefined) continue;
       // merge may change and return either accumulator: it is given copies, so panes stay as they are.
-      const own = deepCopy(accumulators[i]);
-      accumulators[i] = undefined;
+      const own = deepCopy(accumulator);
       merged = merged === undefined ? own : aggregate.merge(merged, own);
     }
     return merged;
   }
 
-  /** Whether the current key holds a pane in [start, end). */
+  /** Whether the current key holds a pane in the window [start, end). */
   holdsAny(start: number, end: number): boolean {
     const panes = this.panes.namespacesOfCurrentKey();
     if (panes === undefined) return false;
-    for (const s of panes.keys()) if ((s as number) >= start && (s as number) < end) return true;
+    for (let s = start; s < end; s += this.paneSize) if (panes.has(s)) return true;
     return false;
   }
 
@@ -137,16 +130,5 @@ export class PaneContents<IN> {
   private perWindowAccumulator(window: TimeWindow): unknown {
     const stored = this.perWindow?.namespacesOfCurrentKey()?.get(normalizeKey(window));
     return stored === undefined ? undefined : deepCopy(stored);
-  }
-
-  /** Sorts the first `count` gathered panes by start (panes made out of order, or restored). */
-  private sortByStart(count: number): void {
-    const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => this.starts[a]! - this.starts[b]!);
-    const accumulators = order.map((i) => this.accumulators[i]);
-    const starts = order.map((i) => this.starts[i]!);
-    for (let i = 0; i < count; i++) {
-      this.accumulators[i] = accumulators[i];
-      this.starts[i] = starts[i]!;
-    }
   }
 }

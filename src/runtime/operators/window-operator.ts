@@ -43,7 +43,7 @@ import type { Trigger, TriggerResult } from "../../windowing/trigger.ts";
 import { invalidWindow } from "../../windowing/window-arguments.ts";
 import { isMergingWindowAssigner, type MergingWindowAssigner, type WindowAssigner, type WindowAssignerContext } from "../../windowing/window-assigner.ts";
 import type { InternalWindowFunction } from "../../windowing/window-functions.ts";
-import { PaneLayout } from "../../windowing/panes.ts";
+import { PaneLayout, PanePosition } from "../../windowing/panes.ts";
 import { requireTimestamp } from "../../windowing/record-timestamp.ts";
 import { SlidingEventTimeWindows } from "../../windowing/sliding-windows.ts";
 import { MAX_TIMESTAMP, TimeWindow, Window, type WindowSerializer } from "../../windowing/windows.ts";
@@ -102,6 +102,8 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
   /** The panes of sliding windows whose contents are kept as panes (see the header); undefined for every other window. */
   private readonly paneLayout: PaneLayout | undefined;
   private panes: PaneContents<IN> | undefined;
+  /** Where the last element's time fell in the panes (undefined without panes). */
+  private readonly panePosition: PanePosition | undefined;
   /** The window's name in errors about its records (made once: the assigner's toString builds a string). */
   private readonly owner: string;
 
@@ -133,6 +135,7 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
     this.triggerSetsCleanupTimer = this.isEventTime && spec.allowedLateness === 0 && spec.trigger === EventTimeTrigger.create();
     this.eventTimeFastPath = spec.trigger === EventTimeTrigger.create() && this.merging === undefined && spec.evictor === undefined;
     this.paneLayout = paneLayoutOf(spec);
+    this.panePosition = this.paneLayout === undefined ? undefined : new PanePosition(this.paneLayout);
     this.owner = String(spec.assigner);
   }
 
@@ -174,7 +177,7 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
       const value = record as IN;
       const timestamp = this.time.current ?? undefined;
       if (this.panes !== undefined) {
-        if (!this.addToPanes(this.panes, this.paneLayout!, value, requireTimestamp(this.owner, timestamp))) this.dropLate(value, timestamp!);
+        if (!this.addToPanes(this.panes, this.paneLayout!.size, value, requireTimestamp(this.owner, timestamp))) this.dropLate(value, timestamp!);
         return;
       }
       const windows = this.assigner.assignWindows(value, timestamp, this.assignerContext);
@@ -198,12 +201,13 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
    * the watermark passed but lateness keeps fire at once, as the event-time trigger does; a new
    * pane times the first of its windows the watermark has not passed.
    */
-  private addToPanes(panes: PaneContents<IN>, layout: PaneLayout, value: IN, timestamp: number): boolean {
+  private addToPanes(panes: PaneContents<IN>, size: number, value: IN, timestamp: number): boolean {
     const watermark = this.currentWatermark();
+    const position = this.panePosition!.at(timestamp);
     // The latest window holding the element is cleaned up last: when it is late, all are.
-    if (eventTimeCleanupTime(layout.lastWindowStart(timestamp) + layout.size - 1, this.spec.allowedLateness) <= watermark) return false;
-    const isNewPane = panes.add(value, layout.paneStart(timestamp));
-    if (!isNewPane && layout.firstWindowEnd(timestamp) - 1 > watermark) return true;
+    if (eventTimeCleanupTime(position.lastWindowStart + size - 1, this.spec.allowedLateness) <= watermark) return false;
+    const isNewPane = panes.add(value, position.paneStart);
+    if (!isNewPane && position.firstWindowEnd - 1 > watermark) return true;
     let first: W | undefined;
     // Latest start first, as the per-window path fires them.
     for (const window of this.assigner.assignWindows(value, timestamp, this.assignerContext)) {

@@ -11,7 +11,7 @@
  * connection: two connections per subtask at a time, plus one briefly while a checkpoint's
  * transaction is prepared.
  */
-import mysql from "mysql2";
+import { loadMysqlClient } from "../../core/client-libraries.ts";
 import { unlessUnknownId, type Row, type TwoPhaseDialect } from "../sql/sql-dialect.ts";
 import { isNetworkError, openSession, retryPolicyOf, sqlLiteral, timeoutsOf, type SqlConnection, type SqlConnectionOptions, type SqlRow, type SqlServer, type SqlSession } from "../sql/sql-server.ts";
 
@@ -40,7 +40,8 @@ function server(options: SqlConnectionOptions): SqlServer {
     address: `${host}:${port}/${database}`,
     retry: retryPolicyOf(options),
     transient,
-    open(): Promise<SqlSession> {
+    async open(): Promise<SqlSession> {
+      const mysql = await loadMysqlClient();
       const raw = mysql.createConnection({
         host,
         port,

@@ -4,7 +4,7 @@
  * (PREPARE TRANSACTION / COMMIT PREPARED / ROLLBACK PREPARED, listed in pg_prepared_xacts), which
  * need the server's max_prepared_transactions above 0.
  */
-import pg from "pg";
+import { loadPostgresClient } from "../../core/client-libraries.ts";
 import { WeirError } from "../../core/errors.ts";
 import { unlessUnknownId, type Row, type TwoPhaseDialect } from "../sql/sql-dialect.ts";
 import { isNetworkError, likePrefix, openSession, retryPolicyOf, sqlLiteral, timeoutsOf, type SqlConnection, type SqlConnectionOptions, type SqlRow, type SqlServer, type SqlSession } from "../sql/sql-server.ts";
@@ -40,7 +40,8 @@ function server(options: SqlConnectionOptions): SqlServer {
     address: `${host}:${port}/${database}`,
     retry: retryPolicyOf(options),
     transient,
-    open(): Promise<SqlSession> {
+    async open(): Promise<SqlSession> {
+      const pg = await loadPostgresClient();
       const client = new pg.Client({
         host,
         port,

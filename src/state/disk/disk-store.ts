@@ -14,7 +14,8 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { open, type Database, type RootDatabase, type Transaction } from "lmdb";
+import type { Database, RootDatabase, Transaction } from "lmdb";
+import { loadLmdb } from "../../core/client-libraries.ts";
 import { internalError } from "../../core/errors.ts";
 
 /** Pending writes held before they are written to the store in one transaction. */
@@ -105,7 +106,7 @@ export class DiskStore {
     }
     this.directory = mkdtempSync(join(under, `${DIRECTORY_PREFIX}${process.pid}-`));
     removeAtExit(this.directory);
-    this.root = open<Buffer, Buffer>({ path: this.directory, keyEncoding: "binary", encoding: "binary", noSync: true, noMetaSync: true, cache: false, compression: false });
+    this.root = loadLmdb().open<Buffer, Buffer>({ path: this.directory, keyEncoding: "binary", encoding: "binary", noSync: true, noMetaSync: true, cache: false, compression: false });
     this.db = this.root;
   }
 

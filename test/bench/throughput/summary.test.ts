@@ -8,7 +8,18 @@ const P1_REUSE: EngineConfig = { parallelism: 1, objectReuse: true };
 const P2: EngineConfig = { parallelism: 2, objectReuse: false };
 
 function sample(config: EngineConfig, rep: number, engine: number, baseline: number, extra: Partial<Sample> = {}): Sample {
-  return { query: "q0", config, rep, eventsPerSecond: engine, baselineEventsPerSecond: baseline, startupMs: 100 + rep, stopMs: 20, ...extra };
+  return {
+    query: "q0",
+    config,
+    rep,
+    eventsPerSecond: engine,
+    baselineEventsPerSecond: baseline,
+    cpuEventsPerSecond: engine,
+    baselineCpuEventsPerSecond: baseline,
+    startupMs: 100 + rep,
+    stopMs: 20,
+    ...extra,
+  };
 }
 
 describe("summarizeThroughput", () => {
@@ -19,6 +30,25 @@ describe("summarizeThroughput", () => {
     assert.deepEqual(rows[0]!.spread.ratioToBaseline, { min: 0.8, max: 0.8 });
     assert.equal(rows[0]!.eventsPerSecond, 8);
     assert.deepEqual(rows[0]!.spread.eventsPerSecond, { min: 4, max: 8 });
+  });
+
+  it("takes the CPU-time ratio per repetition too, apart from the wall-clock one", () => {
+    // The engine's threads waited for the CPU in repetition 1: its wall-clock rate fell, its CPU-time rate did not.
+    const rows = summarizeThroughput(
+      [
+        sample(P1, 0, 8, 10, { cpuEventsPerSecond: 6, baselineCpuEventsPerSecond: 12 }),
+        sample(P1, 1, 2, 10, { cpuEventsPerSecond: 5, baselineCpuEventsPerSecond: 10 }),
+        sample(P1, 2, 8, 10, { cpuEventsPerSecond: 6, baselineCpuEventsPerSecond: 12 }),
+      ],
+      2,
+    );
+    assert.equal(rows[0]!.ratioToBaseline, 0.8);
+    assert.deepEqual(rows[0]!.spread.ratioToBaseline, { min: 0.2, max: 0.8 });
+    assert.equal(rows[0]!.cpuRatioToBaseline, 0.5);
+    assert.deepEqual(rows[0]!.spread.cpuRatioToBaseline, { min: 0.5, max: 0.5 });
+    assert.equal(rows[0]!.cpuEventsPerSecond, 6);
+    assert.equal(rows[0]!.baselineCpuEventsPerSecond, 12);
+    assert.deepEqual(rows[0]!.spread.cpuEventsPerSecond, { min: 5, max: 6 });
   });
 
   it("marks only rows measured with object reuse, keeping the fields of protected rows as they were", () => {

@@ -215,6 +215,38 @@ describe("record writers", () => {
     assert.deepEqual(items[0]![2], ["g"], "the next batch starts without timestamps again");
   });
 
+  it("every timestamped batch keeps the timestamps it was sent with, full or flushed early, while the writer goes on", () => {
+    const time = new RecordTimestamp();
+    const { channels, items } = capture(1);
+    const w = writer({ kind: "forward" }, channels, { bufferSize: 3, time });
+    const stamped = (values: readonly string[], from: number) =>
+      values.forEach((v, i) => {
+        time.current = from + i;
+        w.collect(v);
+      });
+    stamped(["a", "b"], 10);
+    w.flush();
+    stamped(["c", "d", "e"], 20);
+    stamped(["f"], 30);
+    w.flush();
+    time.current = null;
+    w.collect("g");
+    time.current = 40;
+    w.collect("h");
+    w.flush();
+    const batches = items[0]!.map((item) => item as unknown as TimestampedBatch);
+    assert.deepEqual(
+      batches.map((b) => [b.records, [...b.timestamps]]),
+      [
+        [["a", "b"], [10, 11]],
+        [["c", "d", "e"], [20, 21, 22]],
+        [["f"], [30]],
+        [["g", "h"], [NaN, 40]],
+      ],
+    );
+    assert.equal(new Set(batches.map((b) => b.timestamps.buffer)).size, batches.length, "each batch's timestamps have a buffer of their own (they may move to another thread)");
+  });
+
   it("a watermark or watermark status goes to every channel after the records buffered before it", () => {
     const { channels, items } = capture(2);
     const w = writer({ kind: "rebalance" }, channels, { bufferSize: 10 });
