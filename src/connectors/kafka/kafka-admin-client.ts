@@ -4,7 +4,7 @@
  * a standalone member (generation -1: the source assigns partitions itself, it joins no group).
  * Failures become WEIR_ERR_SOURCE_UNREACHABLE / WEIR_ERR_SOURCE_IO naming the brokers.
  */
-import { Connection, Consumer, findCoordinatorV6, offsetCommitV9 } from "@platformatic/kafka";
+import { Admin, Connection, Consumer, findCoordinatorV6, offsetCommitV9 } from "@platformatic/kafka";
 import { clientOptions, describeKafkaError, kafkaFailure } from "./kafka-connection.ts";
 import type { KafkaSourceOptions, ResolvedKafkaSource } from "./kafka-source.ts";
 
@@ -33,9 +33,8 @@ export class KafkaAdminClient {
     try {
       let topics = this.options.topics;
       if (topics === undefined) {
-        const all = await this.consumer.metadata({ topics: [] });
         const pattern = this.options.topicPattern!;
-        topics = [...all.topics.keys()].filter((t) => !t.startsWith("__") && pattern.test(t));
+        topics = (await this.topicNames()).filter((t) => !t.startsWith("__") && pattern.test(t));
         if (topics.length === 0) return [];
       }
       const metadata = await this.consumer.metadata({ topics: [...topics], autocreateTopics: false } as never);
@@ -48,6 +47,19 @@ export class KafkaAdminClient {
       return found;
     } catch (e) {
       throw kafkaFailure("source", this.options.connection, "listing the topics' partitions", e);
+    }
+  }
+
+  /**
+   * Every topic of the cluster. A metadata request for no topics answers with none (the client's
+   * `metadata({ topics: [] })` is such a request); only a request for all topics lists them.
+   */
+  private async topicNames(): Promise<string[]> {
+    const admin = new Admin(clientOptions(this.options.connection));
+    try {
+      return await admin.listTopics();
+    } finally {
+      await admin.close().catch(() => undefined);
     }
   }
 
