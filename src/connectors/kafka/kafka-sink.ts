@@ -61,6 +61,8 @@ class BatchSender {
   private buffer: KafkaMessage[] = [];
   private inFlight: Promise<void> | undefined;
   private failure: unknown;
+  /** Whether no record was added yet. */
+  empty = true;
 
   constructor(
     private readonly send: (messages: KafkaMessage[]) => Promise<unknown>,
@@ -70,6 +72,7 @@ class BatchSender {
 
   add(message: KafkaMessage): void {
     if (this.failure !== undefined) throw this.fail("sending records", this.failure);
+    this.empty = false;
     this.buffer.push(message);
     if (this.inFlight === undefined && this.buffer.length >= this.batchSize) this.inFlight = this.sendBuffered(false);
   }
@@ -192,8 +195,9 @@ class KafkaTransactionalWriter<T> implements TransactionalWriter<T, KafkaTransac
     const live = this.live.get(transaction.transactionalId);
     if (live === undefined) return this.coordinator.commit(transaction);
     try {
-      // A transaction that received no record has no partitions; ending it is still valid.
-      await live.producer.transaction!.commit();
+      // A transaction that received no record has no partitions and was never begun on the
+      // broker, which refuses to end it (INVALID_TXN_STATE): there is nothing to commit.
+      if (!live.sender.empty) await live.producer.transaction!.commit();
     } catch (e) {
       throw kafkaFailure("sink", this.options.connection, `committing transaction ${transaction.transactionalId}`, e);
     }

@@ -15,7 +15,7 @@
  * aborted. The client (@platformatic/kafka 1.x) and brokers up to 4.1 do not offer KIP-939's
  * keepPreparedTxn, so this is the only route.
  */
-import { Connection, endTxnV4, findCoordinatorV6, initProducerIdV5, listTransactionsV1 } from "@platformatic/kafka";
+import { Connection, describeTransactionsV0, endTxnV4, findCoordinatorV6, initProducerIdV5, listTransactionsV1 } from "@platformatic/kafka";
 import { WeirError } from "../../core/errors.ts";
 import { withRetries, type RetryPolicy } from "../../core/retry.ts";
 import { describeKafkaError, kafkaErrorNames, kafkaFailure, type ResolvedKafkaConnection } from "./kafka-connection.ts";
@@ -51,6 +51,8 @@ export class TransactionCoordinator {
       );
     } catch (e) {
       const names = kafkaErrorNames(e);
+      // A transaction that received no record was never started on the broker, which refuses to end it.
+      if (names.has("INVALID_TXN_STATE") && (await this.neverStarted(handle))) return;
       if ([...names].some((n) => LOST.has(n))) {
         throw new WeirError(
           "WEIR_ERR_KAFKA_TRANSACTION_LOST",
@@ -61,6 +63,23 @@ export class TransactionCoordinator {
         );
       }
       throw kafkaFailure("sink", this.server, `committing transaction ${handle.transactionalId}`, e);
+    }
+  }
+
+  /**
+   * Whether the broker holds the handle's producer (same id and epoch) with no transaction begun
+   * (state Empty): its producer never added a partition. A transaction that the broker aborted
+   * or fenced has another epoch, and one that was committed is in state CompleteCommit.
+   */
+  private async neverStarted(handle: KafkaTransactionHandle): Promise<boolean> {
+    try {
+      const response = await this.request(`describing transaction ${handle.transactionalId}`, async () =>
+        describeTransactionsV0.api.async(await this.coordinatorOf(handle.transactionalId), [handle.transactionalId]),
+      );
+      const state = response.transactionStates[0];
+      return state !== undefined && state.errorCode === 0 && state.transactionState === "Empty" && String(state.producerId) === handle.producerId && state.producerEpoch === handle.producerEpoch;
+    } catch {
+      return false;
     }
   }
 

@@ -66,6 +66,22 @@ describe("Kafka sink, exactly-once", { skip }, () => {
     await first.close();
   });
 
+  it("completes checkpoints whose transactions received no record, live and after a restore", { timeout: 60_000 }, async () => {
+    const topic = await createTopic("weir-eos-empty");
+    const sink = kafkaSink(options(topic, { deliveryGuarantee: "exactly-once", transactionalIdPrefix: topic }));
+    const first = await sinkOperator(sink);
+    await first.snapshotState(1);
+    await first.notifyCheckpointComplete(1);
+    const state = (await first.snapshotState(2)) as TwoPhaseCommitState<KafkaTransactionHandle>;
+    // The attempt dies before it hears that checkpoint 2 (an empty transaction) completed.
+    const restored = await sinkOperator(sink, { restoredState: state, restoredCheckpointId: 2 });
+    restored.processElement({ name: "a", n: 1 });
+    await restored.snapshotState(3);
+    await restored.notifyCheckpointComplete(3);
+    assert.deepEqual(values(await readTopic(topic, "READ_COMMITTED", 1000, 1)), ["1"]);
+    await Promise.all([restored.close(), first.close()]);
+  });
+
   it("aborts a lingering transaction of an earlier attempt that the checkpoint does not know, so read_committed readers are not held back", { timeout: 60_000 }, async () => {
     const topic = await createTopic("weir-eos-linger");
     const prefix = `${topic}-p`;
