@@ -21,9 +21,11 @@
 import { Producer } from "@platformatic/kafka";
 import { invalidArgument, WeirError } from "../../core/errors.ts";
 import { DEFAULT_RETRY, type RetryPolicy } from "../../core/retry.ts";
-import type { CommittedReader, Sink, SinkContext, SinkWriter } from "../../sinks/sink.ts";
+import { committedThrough, type CommittedReader, type Sink, type SinkContext, type SinkWriter } from "../../sinks/sink.ts";
 import { twoPhaseCommitSink, type TransactionalWriter, type TwoPhaseCommitState } from "../../sinks/two-phase-commit-sink.ts";
 import { clientOptions, kafkaFailure, resolveKafkaConnection, type KafkaConnectionOptions, type ResolvedKafkaConnection } from "./kafka-connection.ts";
+import type { KafkaDeserializer } from "./kafka-source.ts";
+import { readKafkaTopic } from "./read-topic.ts";
 import { recordMapper, type KafkaMessage, type KafkaRecordMapping } from "./record-mapping.ts";
 import { checkTransactionTimeout } from "./transaction-timeout.ts";
 import { TransactionCoordinator, type KafkaTransactionHandle } from "./transaction-coordinator.ts";
@@ -45,8 +47,12 @@ export interface KafkaSinkOptions<T> extends KafkaConnectionOptions, KafkaRecord
   readonly maxRecoveryTimeMs?: number;
   /** Back-off for the coordinator requests of a restore. */
   readonly retry?: RetryPolicy;
-  /** Reads what the sink committed, for the crash-test kit. */
-  readonly readBack?: CommittedReader;
+  /**
+   * Lets the crash-test kit read what the sink committed: the topic (default `topic` when it is
+   * one name) as a read_committed consumer sees it, decoded by `deserializer` (default "json",
+   * which matches the default value); see read-topic.ts.
+   */
+  readonly readBack?: { readonly topic?: string; readonly deserializer?: KafkaDeserializer<unknown> };
 }
 
 const DEFAULT_TRANSACTION_TIMEOUT_MS = 15 * 60_000;
@@ -260,10 +266,12 @@ export function kafkaSink<T>(options: KafkaSinkOptions<T>): Sink<T> {
     throw invalidArgument(`Kafka sink: deliveryGuarantee must be "none", "at-least-once" or "exactly-once", got '${String(guarantee)}'`);
   }
   const resolved: ResolvedSinkOptions<T> = { connection, map: recordMapper(options), batchSize: positive("batchSize", options.batchSize, 500) };
+  const readBack = committedReader(options);
   if (guarantee !== "exactly-once") {
+    const committed = committedThrough(readBack, "at-least-once");
     return {
       readsRecordsOnly: true,
-      ...(options.readBack === undefined ? {} : { committed: { guarantee: options.readBack.guarantee ?? "at-least-once", read: () => options.readBack!.readCommitted() } }),
+      ...(committed === undefined ? {} : { committed }),
       async createWriter() {
         const producer = new Producer<Buffer, Buffer, Buffer, Buffer>({ ...clientOptions(connection), idempotent: guarantee === "at-least-once" });
         try {
@@ -289,5 +297,13 @@ export function kafkaSink<T>(options: KafkaSinkOptions<T>): Sink<T> {
     const prefix = options.transactionalIdPrefix ?? `weir-${context.operatorId.replace(/[^A-Za-z0-9._-]/g, "_")}`;
     const coordinator = new TransactionCoordinator(connection, options.retry ?? DEFAULT_RETRY);
     return new KafkaTransactionalWriter<T>(resolved, prefix, transactionTimeoutMs, context, coordinator);
-  }, options.readBack);
+  }, readBack);
+}
+
+function committedReader<T>(options: KafkaSinkOptions<T>): CommittedReader | undefined {
+  if (options.readBack === undefined) return undefined;
+  const topic = options.readBack.topic ?? (typeof options.topic === "string" ? options.topic : undefined);
+  if (topic === undefined) throw invalidArgument("Kafka sink: readBack needs a topic when the sink's topic is a function of the record");
+  const { deserializer } = options.readBack;
+  return { readCommitted: () => readKafkaTopic({ ...options, topic, ...(deserializer === undefined ? {} : { deserializer }) }) };
 }

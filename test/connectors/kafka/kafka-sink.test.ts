@@ -104,6 +104,25 @@ describe("Kafka sink, exactly-once", { skip }, () => {
     await Promise.all([fresh.close(), crashed.close(), coordinator.close()]);
   });
 
+  it("reads back what it committed as a read_committed consumer sees it, without the open transaction's records", { timeout: 60_000 }, async () => {
+    const topic = await createTopic("weir-eos-readback", 2);
+    const sink = kafkaSink(options(topic, { deliveryGuarantee: "exactly-once", transactionalIdPrefix: topic, partition: (r) => r.n % 2, readBack: {} }));
+    assert.equal(sink.committed?.guarantee, "exactly-once");
+    const op = await sinkOperator(sink);
+    const reading = { name: "a", n: 0 };
+    for (let n = 1; n <= 4; n++) {
+      reading.n = n;
+      op.processElement(reading);
+    }
+    await op.snapshotState(1);
+    await op.notifyCheckpointComplete(1);
+    op.processElement({ name: "a", n: 5 });
+    await op.snapshotState(2);
+    const read = await sink.committed!.read({ operatorId: "sink", collected: () => undefined });
+    assert.deepEqual([...(read ?? [])].sort(), [1, 2, 3, 4]);
+    await op.close();
+  });
+
   it("refuses a transaction timeout that does not exceed the checkpoint interval plus recovery time", async () => {
     const sink = kafkaSink(options("t", { deliveryGuarantee: "exactly-once", transactionTimeoutMs: 60_000, checkpointIntervalMs: 30_000, maxRecoveryTimeMs: 30_000 }));
     await assert.rejects(sinkOperator(sink), (e: Error & { code?: string }) => e.code === "WEIR_ERR_KAFKA_TRANSACTION_TIMEOUT" && /60000.*30000.*60000/.test(e.message));
