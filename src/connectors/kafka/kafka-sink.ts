@@ -58,6 +58,15 @@ export interface KafkaSinkOptions<T> extends KafkaConnectionOptions, KafkaRecord
 const DEFAULT_TRANSACTION_TIMEOUT_MS = 15 * 60_000;
 
 /**
+ * What every producer of the sink gets besides the connection: its metadata requests let the
+ * broker create a topic that does not exist yet, as Kafka's Java producer does (the broker's
+ * auto.create.topics.enable decides).
+ */
+function producerOptions(connection: ResolvedKafkaConnection) {
+  return { ...clientOptions(connection), autocreateTopics: true };
+}
+
+/**
  * Records sent in batches, one produce request in flight at a time: an idempotent or transactional
  * producer numbers its batches, and the broker refuses one that overtakes another
  * (OUT_OF_ORDER_SEQUENCE_NUMBER). While a request is in flight, records gather into the next batch
@@ -168,7 +177,7 @@ class KafkaTransactionalWriter<T> implements TransactionalWriter<T, KafkaTransac
   async beginTransaction(): Promise<KafkaTransactionHandle> {
     const transactionalId = `${this.prefix}-${this.context.subtaskIndex}-${this.counter++}`;
     const producer = new Producer<Buffer, Buffer, Buffer, Buffer>({
-      ...clientOptions(this.options.connection),
+      ...producerOptions(this.options.connection),
       idempotent: true,
       transactionalId,
       // -1/-1: a new producer for the id, whatever used it before (the client's default 0/0 is
@@ -273,7 +282,7 @@ export function kafkaSink<T>(options: KafkaSinkOptions<T>): Sink<T> {
       readsRecordsOnly: true,
       ...(committed === undefined ? {} : { committed }),
       async createWriter() {
-        const producer = new Producer<Buffer, Buffer, Buffer, Buffer>({ ...clientOptions(connection), idempotent: guarantee === "at-least-once" });
+        const producer = new Producer<Buffer, Buffer, Buffer, Buffer>({ ...producerOptions(connection), idempotent: guarantee === "at-least-once" });
         try {
           await producer.metadata({ topics: [] });
         } catch (e) {

@@ -146,6 +146,15 @@ describe("Kafka sink, at-least-once and none", { skip }, () => {
     await op.close();
   });
 
+  it("writes to a topic that does not exist yet, which the broker creates", { timeout: 60_000 }, async () => {
+    const topic = `weir-created-${process.pid}-${Date.now().toString(36)}`;
+    const op = await sinkOperator(kafkaSink(options(topic, { deliveryGuarantee: "at-least-once" })));
+    op.processElement({ name: "x", n: 1 });
+    await op.snapshotState(1);
+    assert.deepEqual(values(await readTopic(topic, "READ_UNCOMMITTED", 500, 1)), ["1"]);
+    await op.close();
+  });
+
   it("with no guarantee still writes everything by the end of input", { timeout: 60_000 }, async () => {
     const topic = await createTopic("weir-none");
     const op = await sinkOperator(kafkaSink(options(topic, { deliveryGuarantee: "none" })), { checkpointing: false });
