@@ -12,23 +12,25 @@
  *   npx weir run examples/kafka-to-kafka.ts --checkpoint-dir /tmp/kk -- --in words --out word-counts --bounded
  *   npx weir run examples/kafka-print.ts --quiet -- --topic word-counts
  */
-import { defineJob, kafkaSink, kafkaSource } from "weir";
+import { defineJob, kafkaSink, kafkaSource, type DataStream, type JobArgs, type StreamExecutionEnvironment } from "weir";
 
 export interface WordCount {
   word: string;
   count: number;
 }
 
-export default defineJob((env, args) => {
-  const bootstrapServers = args.string("brokers", "127.0.0.1:9092")!;
-  const out = args.string("out", "word-counts")!;
+/**
+ * The running count per word of topic `--in` (at `--brokers`), with checkpoints every
+ * `--checkpoint-interval` ms (default 1000), exactly-once; offsets are committed to `groupId`.
+ */
+export function wordCounts(env: StreamExecutionEnvironment, args: JobArgs, groupId: string): DataStream<WordCount> {
   env.enableCheckpointing(args.number("checkpoint-interval", 1000)!, { mode: "exactly-once" });
-  env
+  return env
     .fromSource(
       kafkaSource<string>({
-        bootstrapServers,
+        bootstrapServers: args.string("brokers", "127.0.0.1:9092")!,
         topics: [args.string("in", "words")!],
-        groupId: "weir-kafka-to-kafka",
+        groupId,
         ...(args.flag("bounded") ? { stoppingOffsets: "latest" as const } : {}),
       }),
       "words",
@@ -37,10 +39,15 @@ export default defineJob((env, args) => {
     .map((word): WordCount => ({ word, count: 1 }))
     .keyBy((c) => c.word)
     .sum("count")
-    .uid("count-per-word")
+    .uid("count-per-word");
+}
+
+export default defineJob((env, args) => {
+  const out = args.string("out", "word-counts")!;
+  wordCounts(env, args, "weir-kafka-to-kafka")
     .sinkTo(
       kafkaSink<WordCount>({
-        bootstrapServers,
+        bootstrapServers: args.string("brokers", "127.0.0.1:9092")!,
         topic: out,
         key: (c) => c.word,
         deliveryGuarantee: "exactly-once",

@@ -10,27 +10,12 @@
  *   npx weir run examples/kafka-to-postgres.ts --checkpoint-dir /tmp/kp -- --in words --table word_counts --bounded
  *   psql -h 127.0.0.1 -p 5433 -U postgres test -c 'SELECT word, max(count) FROM word_counts GROUP BY word ORDER BY word'
  */
-import { defineJob, kafkaSource, postgresTwoPhaseCommitSink } from "weir";
-import type { WordCount } from "./kafka-to-kafka.ts";
+import { defineJob, postgresTwoPhaseCommitSink } from "weir";
+import { wordCounts, type WordCount } from "./kafka-to-kafka.ts";
 
 export default defineJob((env, args) => {
   const table = args.string("table", "word_counts")!;
-  env.enableCheckpointing(args.number("checkpoint-interval", 1000)!, { mode: "exactly-once" });
-  env
-    .fromSource(
-      kafkaSource<string>({
-        bootstrapServers: args.string("brokers", "127.0.0.1:9092")!,
-        topics: [args.string("in", "words")!],
-        groupId: "weir-kafka-to-postgres",
-        ...(args.flag("bounded") ? { stoppingOffsets: "latest" as const } : {}),
-      }),
-      "words",
-    )
-    .uid("words")
-    .map((word): WordCount => ({ word, count: 1 }))
-    .keyBy((c) => c.word)
-    .sum("count")
-    .uid("count-per-word")
+  wordCounts(env, args, "weir-kafka-to-postgres")
     .sinkTo(
       postgresTwoPhaseCommitSink<WordCount>({
         host: args.string("host", "127.0.0.1"),
