@@ -159,4 +159,6 @@ export type { KafkaConnectionOptions } from "./connectors/kafka/kafka-connection
 export type { KafkaRecordMapping, KafkaBytes } from "./connectors/kafka/record-mapping.ts";
 export type { KafkaTransactionHandle } from "./connectors/kafka/transaction-coordinator.ts";
 export { kafkaSource } from "./connectors/kafka/kafka-source.ts";
+export { readKafkaTopic } from "./connectors/kafka/read-topic.ts";
+export type { ReadKafkaTopicOptions } from "./connectors/kafka/read-topic.ts";
 export type { KafkaSourceOptions, KafkaSourceRecord, KafkaDeserializer, KafkaStartingOffsets, KafkaPartitionSplit } from "./connectors/kafka/kafka-source.ts";

@@ -10,30 +10,40 @@ import type { Sink } from "../../src/sinks/sink.ts";
 import { sinkOperator } from "../sinks/sink-context.ts";
 import { cleanUp, MARIADB, POSTGRES, skipUnless, uniqueTable, withSession, type Service } from "./services.ts";
 
-function cleanUpBehaviour(service: Service, dialect: TwoPhaseDialect, makeSink: (options: SqlTwoPhaseCommitSinkOptions<number>) => Sink<number>): void {
-  it("rolls back what a failed run left prepared under its prefix and drops its tables, which DROP TABLE alone would wait for", { timeout: 30_000 }, async () => {
+function cleanUpBehaviour(server: Service, dialect: TwoPhaseDialect, makeSink: (options: SqlTwoPhaseCommitSinkOptions<number>) => Sink<number>): void {
+  it("rolls back what a failed run left prepared under its prefix and drops its tables, which DROP TABLE alone would wait for", { timeout: 90_000 }, async () => {
+    // Every statement bounded well inside the test's time, so that the cleanup in `finally` runs
+    // even when a statement waits for a lock: a prepared branch left behind holds its locks and
+    // makes later tests wait.
+    const service: Service = { ...server, connection: { ...server.connection, statementTimeoutMs: 5000 } };
     const prefix = uniqueTable("wcl").slice(0, 24);
     const table = `${prefix}_t`;
     const other = uniqueTable("wother").slice(0, 24);
-    await withSession(service, dialect, (s) => s.query(`CREATE TABLE ${table} (v INTEGER NOT NULL)`));
-    await withSession(service, dialect, (s) => s.query(`CREATE TABLE ${other} (v INTEGER NOT NULL)`));
-    // Two runs die after their checkpoint's prepare: one under the prefix, one of another job.
-    for (const [jobName, into] of [[table, table], [other, other]]) {
-      const op = await sinkOperator(makeSink({ ...service.connection, jobName, table: into, columns: ["v"], toParams: (v) => [v] }));
-      op.processElement(1);
-      await op.snapshotState(1);
-      await op.close();
+    const schema = dialect.placeholder(1) === "?" ? service.connection.database : "public";
+    try {
+      await withSession(service, dialect, (s) => s.query(`CREATE TABLE ${table} (v INTEGER NOT NULL)`));
+      await withSession(service, dialect, (s) => s.query(`CREATE TABLE ${other} (v INTEGER NOT NULL)`));
+      // Two runs die after their checkpoint's prepare: one under the prefix, one of another job.
+      for (const [jobName, into] of [[table, table], [other, other]]) {
+        const op = await sinkOperator(makeSink({ ...service.connection, jobName, table: into, columns: ["v"], toParams: (v) => [v] }));
+        op.processElement(1);
+        await op.snapshotState(1);
+        await op.close();
+      }
+      await cleanUp(service, dialect, prefix);
+      const left = await withSession(service, dialect, async (s) => ({
+        prepared: await dialect.listPrepared(s, "weir:"),
+        // Only this test's two tables: listing others could wait on locks that other tests hold.
+        tables: (await s.query(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ${dialect.placeholder(1)} AND table_name IN (${dialect.placeholder(2)}, ${dialect.placeholder(3)})`, [schema, table, other])).map((r) => String(r.name)),
+      }));
+      assert.deepEqual(left.prepared.filter((id) => id.startsWith(`weir:${prefix}`)), []);
+      assert.deepEqual(left.tables, [other], `${table} is still there`);
+      // What belongs to another prefix is left alone.
+      assert.equal(left.prepared.filter((id) => id.startsWith(`weir:${other}:`)).length, 1);
+    } finally {
+      await cleanUp(service, dialect, prefix);
+      await cleanUp(service, dialect, other);
     }
-    await cleanUp(service, dialect, prefix);
-    const left = await withSession(service, dialect, async (s) => ({
-      prepared: await dialect.listPrepared(s, "weir:"),
-      tables: (await s.query("SELECT table_name AS name FROM information_schema.tables")).map((r) => String(r.name)),
-    }));
-    assert.deepEqual(left.prepared.filter((id) => id.startsWith(`weir:${prefix}`)), []);
-    assert.ok(!left.tables.includes(table), `${table} is still there`);
-    // What belongs to another prefix is left alone.
-    assert.equal(left.prepared.filter((id) => id.startsWith(`weir:${other}:`)).length, 1);
-    await cleanUp(service, dialect, other);
   });
 }
 

@@ -8,8 +8,30 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after } from "node:test";
 import { crashTest, describeRun } from "../../src/testing/index.ts";
 import type { CrashTestOptions } from "../../src/testing/index.ts";
+import type { TwoPhaseDialect } from "../../src/sinks/sql/sql-dialect.ts";
+import { cleanUp, type Service } from "./services.ts";
+
+/** The job of the database campaigns: a keyed count into a table per run (test/fixtures/jobs/sql-count.ts). */
+export const SQL_COUNT_JOB = new URL("../fixtures/jobs/sql-count.ts", import.meta.url);
+
+/**
+ * A prefix of this process's own for a database campaign's tables and transaction ids, whose
+ * leftovers are cleaned up after the tests, also after a failed run: what it left prepared holds
+ * locks that DROP TABLE would wait for. Short: MariaDB's XA ids, which hold it, have at most 64 bytes.
+ */
+export function databaseCampaignPrefix(service: Service, dialect: TwoPhaseDialect, sink: string): string {
+  const prefix = `wc${sink[0]}${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
+  after(() => cleanUp(service, dialect, prefix));
+  return prefix;
+}
+
+/** The arguments of SQL_COUNT_JOB for `sink` ("postgres" or "mariadb") on `service`, into tables named after `table`. */
+export function sqlCountArgs(service: Service, sink: string, table: string, source: readonly string[]): string[] {
+  return ["--sink", sink, "--port", String(service.connection.port), ...source, "--table", table, "--run", "{run}"];
+}
 
 /** Every `[key, count]` a run without failures commits, as sorted JSON. */
 export function expectedCounts(events: number, keys: number): string[] {

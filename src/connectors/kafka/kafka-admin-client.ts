@@ -42,9 +42,8 @@ export class KafkaAdminClient {
     try {
       let topics = this.options.topics;
       if (topics === undefined) {
-        const all = await this.consumer.metadata({ topics: [] });
         const pattern = this.options.topicPattern!;
-        topics = [...all.topics.keys()].filter((t) => !t.startsWith("__") && pattern.test(t));
+        topics = (await this.topicNames()).filter((t) => !t.startsWith("__") && pattern.test(t));
         if (topics.length === 0) return [];
       }
       const metadata = await this.consumer.metadata({ topics: [...topics], autocreateTopics: false } as never);
@@ -57,6 +56,19 @@ export class KafkaAdminClient {
       return found;
     } catch (e) {
       throw kafkaFailure("source", this.options.connection, "listing the topics' partitions", e);
+    }
+  }
+
+  /**
+   * Every topic of the cluster. A metadata request for no topics answers with none (the client's
+   * `metadata({ topics: [] })` is such a request); only a request for all topics lists them.
+   */
+  private async topicNames(): Promise<string[]> {
+    const admin = new this.kafka.Admin(clientOptions(this.options.connection));
+    try {
+      return await admin.listTopics();
+    } finally {
+      await admin.close().catch(() => undefined);
     }
   }
 

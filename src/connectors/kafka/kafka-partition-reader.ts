@@ -178,7 +178,10 @@ export class KafkaPartitionReader<T> extends SourceReaderBase<T, KafkaPartitionS
   private async fetchOnce(splits: readonly HeldSplit<KafkaPartitionSplit>[]): Promise<void> {
     const consumer = (await this.client).consumer;
     const topics = [...new Set(splits.map((s) => s.topic))];
-    const metadata = await consumer.metadata({ topics });
+    let metadata = await consumer.metadata({ topics });
+    // The client keeps metadata for minutes: a partition added since (found by the enumerator's
+    // discovery) is missing from it until it is asked again.
+    if (splits.some((s) => metadata.topics.get(s.topic)?.partitions[s.partition] === undefined)) metadata = await consumer.metadata({ topics, forceUpdate: true });
     const byLeader = new Map<number, { topicId: string; partitions: object[] }[]>();
     const names = new Map<string, string>();
     for (const split of splits) {

@@ -22,9 +22,11 @@ import type { Producer } from "@platformatic/kafka";
 import { loadKafkaClient } from "../../core/client-libraries.ts";
 import { invalidArgument, WeirError } from "../../core/errors.ts";
 import { DEFAULT_RETRY, type RetryPolicy } from "../../core/retry.ts";
-import type { CommittedReader, Sink, SinkContext, SinkWriter } from "../../sinks/sink.ts";
+import { committedThrough, type CommittedReader, type Sink, type SinkContext, type SinkWriter } from "../../sinks/sink.ts";
 import { twoPhaseCommitSink, type TransactionalWriter, type TwoPhaseCommitState } from "../../sinks/two-phase-commit-sink.ts";
 import { clientOptions, kafkaFailure, resolveKafkaConnection, type KafkaConnectionOptions, type ResolvedKafkaConnection } from "./kafka-connection.ts";
+import type { KafkaDeserializer } from "./kafka-source.ts";
+import { readKafkaTopic } from "./read-topic.ts";
 import { recordMapper, type KafkaMessage, type KafkaRecordMapping } from "./record-mapping.ts";
 import { checkTransactionTimeout } from "./transaction-timeout.ts";
 import { TransactionCoordinator, type KafkaTransactionHandle } from "./transaction-coordinator.ts";
@@ -46,11 +48,24 @@ export interface KafkaSinkOptions<T> extends KafkaConnectionOptions, KafkaRecord
   readonly maxRecoveryTimeMs?: number;
   /** Back-off for the coordinator requests of a restore. */
   readonly retry?: RetryPolicy;
-  /** Reads what the sink committed, for the crash-test kit. */
-  readonly readBack?: CommittedReader;
+  /**
+   * Lets the crash-test kit read what the sink committed: the topic (default `topic` when it is
+   * one name) as a read_committed consumer sees it, decoded by `deserializer` (default "json",
+   * which matches the default value); see read-topic.ts.
+   */
+  readonly readBack?: { readonly topic?: string; readonly deserializer?: KafkaDeserializer<unknown> };
 }
 
 const DEFAULT_TRANSACTION_TIMEOUT_MS = 15 * 60_000;
+
+/**
+ * What every producer of the sink gets besides the connection: its metadata requests let the
+ * broker create a topic that does not exist yet, as Kafka's Java producer does (the broker's
+ * auto.create.topics.enable decides).
+ */
+function producerOptions(connection: ResolvedKafkaConnection) {
+  return { ...clientOptions(connection), autocreateTopics: true };
+}
 
 /**
  * Records sent in batches, one produce request in flight at a time: an idempotent or transactional
@@ -62,6 +77,8 @@ class BatchSender {
   private buffer: KafkaMessage[] = [];
   private inFlight: Promise<void> | undefined;
   private failure: unknown;
+  /** Whether no record was added yet. */
+  empty = true;
 
   constructor(
     private readonly send: (messages: KafkaMessage[]) => Promise<unknown>,
@@ -71,6 +88,7 @@ class BatchSender {
 
   add(message: KafkaMessage): void {
     if (this.failure !== undefined) throw this.fail("sending records", this.failure);
+    this.empty = false;
     this.buffer.push(message);
     if (this.inFlight === undefined && this.buffer.length >= this.batchSize) this.inFlight = this.sendBuffered(false);
   }
@@ -161,7 +179,7 @@ class KafkaTransactionalWriter<T> implements TransactionalWriter<T, KafkaTransac
     const transactionalId = `${this.prefix}-${this.context.subtaskIndex}-${this.counter++}`;
     const { Producer } = await loadKafkaClient();
     const producer = new Producer<Buffer, Buffer, Buffer, Buffer>({
-      ...clientOptions(this.options.connection),
+      ...producerOptions(this.options.connection),
       idempotent: true,
       transactionalId,
       // -1/-1: a new producer for the id, whatever used it before (the client's default 0/0 is
@@ -194,8 +212,9 @@ class KafkaTransactionalWriter<T> implements TransactionalWriter<T, KafkaTransac
     const live = this.live.get(transaction.transactionalId);
     if (live === undefined) return this.coordinator.commit(transaction);
     try {
-      // A transaction that received no record has no partitions; ending it is still valid.
-      await live.producer.transaction!.commit();
+      // A transaction that received no record has no partitions and was never begun on the
+      // broker, which refuses to end it (INVALID_TXN_STATE): there is nothing to commit.
+      if (!live.sender.empty) await live.producer.transaction!.commit();
     } catch (e) {
       throw kafkaFailure("sink", this.options.connection, `committing transaction ${transaction.transactionalId}`, e);
     }
@@ -258,13 +277,15 @@ export function kafkaSink<T>(options: KafkaSinkOptions<T>): Sink<T> {
     throw invalidArgument(`Kafka sink: deliveryGuarantee must be "none", "at-least-once" or "exactly-once", got '${String(guarantee)}'`);
   }
   const resolved: ResolvedSinkOptions<T> = { connection, map: recordMapper(options), batchSize: positive("batchSize", options.batchSize, 500) };
+  const readBack = committedReader(options);
   if (guarantee !== "exactly-once") {
+    const committed = committedThrough(readBack, "at-least-once");
     return {
       readsRecordsOnly: true,
-      ...(options.readBack === undefined ? {} : { committed: { guarantee: options.readBack.guarantee ?? "at-least-once", read: () => options.readBack!.readCommitted() } }),
+      ...(committed === undefined ? {} : { committed }),
       async createWriter() {
         const { Producer } = await loadKafkaClient();
-        const producer = new Producer<Buffer, Buffer, Buffer, Buffer>({ ...clientOptions(connection), idempotent: guarantee === "at-least-once" });
+        const producer = new Producer<Buffer, Buffer, Buffer, Buffer>({ ...producerOptions(connection), idempotent: guarantee === "at-least-once" });
         try {
           await producer.metadata({ topics: [] });
         } catch (e) {
@@ -288,5 +309,13 @@ export function kafkaSink<T>(options: KafkaSinkOptions<T>): Sink<T> {
     const prefix = options.transactionalIdPrefix ?? `weir-${context.operatorId.replace(/[^A-Za-z0-9._-]/g, "_")}`;
     const coordinator = new TransactionCoordinator(connection, options.retry ?? DEFAULT_RETRY);
     return new KafkaTransactionalWriter<T>(resolved, prefix, transactionTimeoutMs, context, coordinator);
-  }, options.readBack);
+  }, readBack);
+}
+
+function committedReader<T>(options: KafkaSinkOptions<T>): CommittedReader | undefined {
+  if (options.readBack === undefined) return undefined;
+  const topic = options.readBack.topic ?? (typeof options.topic === "string" ? options.topic : undefined);
+  if (topic === undefined) throw invalidArgument("Kafka sink: readBack needs a topic when the sink's topic is a function of the record");
+  const { deserializer } = options.readBack;
+  return { readCommitted: () => readKafkaTopic({ ...options, topic, ...(deserializer === undefined ? {} : { deserializer }) }) };
 }

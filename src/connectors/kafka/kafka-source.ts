@@ -182,6 +182,23 @@ export function splitIdOf(topic: string, partition: number): string {
   return `${topic}-${partition}`;
 }
 
+/** The partitions of the source's topics whose split id is `wanted`, as splits that start at `starting` (and stop as the source says). */
+export async function findSplits(options: ResolvedKafkaSource<unknown>, starting: KafkaStartingOffsets, wanted: (splitId: string) => boolean = () => true): Promise<KafkaPartitionSplit[]> {
+  const admin = await KafkaAdminClient.create(options);
+  try {
+    const partitions = (await admin.partitions()).filter((p) => wanted(splitIdOf(p.topic, p.partition)));
+    if (partitions.length === 0) return [];
+    const start = await admin.startOffsets(partitions, starting);
+    const stop = options.stoppingOffsets === undefined ? undefined : await admin.stopOffsets(partitions, options.stoppingOffsets);
+    return partitions.map((p, i) => {
+      const split: KafkaPartitionSplit = { splitId: splitIdOf(p.topic, p.partition), topic: p.topic, partition: p.partition, offset: start[i]! };
+      return stop === undefined ? split : { ...split, stoppingOffset: stop[i]! };
+    });
+  } finally {
+    await admin.close();
+  }
+}
+
 class KafkaEnumerator<T> implements SplitEnumerator<KafkaPartitionSplit, KafkaEnumeratorState> {
   private readonly assigned: Set<string>;
   /** The first discovery uses `startingOffsets`; later ones start new partitions at the earliest. */
@@ -216,21 +233,10 @@ class KafkaEnumerator<T> implements SplitEnumerator<KafkaPartitionSplit, KafkaEn
 
   /** The partitions not assigned yet, with where they start (and stop). */
   private async discover(): Promise<KafkaPartitionSplit[]> {
-    const admin = await KafkaAdminClient.create(this.options);
-    try {
-      const partitions = (await admin.partitions()).filter((p) => !this.assigned.has(splitIdOf(p.topic, p.partition)));
-      const starting = this.firstDiscovery ? this.options.startingOffsets : "earliest";
-      this.firstDiscovery = false;
-      if (partitions.length === 0) return [];
-      const start = await admin.startOffsets(partitions, starting);
-      const stop = this.options.stoppingOffsets === undefined ? undefined : await admin.stopOffsets(partitions, this.options.stoppingOffsets);
-      return partitions.map((p, i) => {
-        const split: KafkaPartitionSplit = { splitId: splitIdOf(p.topic, p.partition), topic: p.topic, partition: p.partition, offset: start[i]! };
-        return stop === undefined ? split : { ...split, stoppingOffset: stop[i]! };
-      });
-    } finally {
-      await admin.close();
-    }
+    const starting = this.firstDiscovery ? this.options.startingOffsets : "earliest";
+    const splits = await findSplits(this.options, starting, (splitId) => !this.assigned.has(splitId));
+    this.firstDiscovery = false;
+    return splits;
   }
 
   handleSplitRequest(): void {}

@@ -53,6 +53,8 @@ export class TransactionCoordinator {
       );
     } catch (e) {
       const names = kafkaErrorNames(e);
+      // A transaction that received no record was never started on the broker, which refuses to end it.
+      if (names.has("INVALID_TXN_STATE") && (await this.neverStarted(handle))) return;
       if ([...names].some((n) => LOST.has(n))) {
         throw new WeirError(
           "WEIR_ERR_KAFKA_TRANSACTION_LOST",
@@ -63,6 +65,24 @@ export class TransactionCoordinator {
         );
       }
       throw kafkaFailure("sink", this.server, `committing transaction ${handle.transactionalId}`, e);
+    }
+  }
+
+  /**
+   * Whether the broker holds the handle's producer (same id and epoch) with no transaction begun
+   * (state Empty): its producer never added a partition. A transaction that the broker aborted
+   * or fenced has another epoch, and one that was committed is in state CompleteCommit.
+   */
+  private async neverStarted(handle: KafkaTransactionHandle): Promise<boolean> {
+    try {
+      const { describeTransactionsV0 } = await loadKafkaClient();
+      const response = await this.request(`describing transaction ${handle.transactionalId}`, async () =>
+        describeTransactionsV0.api.async(await this.coordinatorOf(handle.transactionalId), [handle.transactionalId]),
+      );
+      const state = response.transactionStates[0];
+      return state !== undefined && state.errorCode === 0 && state.transactionState === "Empty" && String(state.producerId) === handle.producerId && state.producerEpoch === handle.producerEpoch;
+    } catch {
+      return false;
     }
   }
 

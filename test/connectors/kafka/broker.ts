@@ -2,7 +2,7 @@
  * The Kafka broker the connector tests use (`npm run services:up` starts one on 127.0.0.1:9092,
  * or KAFKA_PORT), and helpers to make topics and read them back as a consumer would.
  */
-import { Admin, Consumer } from "@platformatic/kafka";
+import { Admin, Consumer, Producer } from "@platformatic/kafka";
 import { skipUnless } from "../services.ts";
 
 export const KAFKA_PORT = Number(process.env.KAFKA_PORT ?? 9092);
@@ -64,4 +64,40 @@ export async function readTopic(topic: string, isolation: "READ_COMMITTED" | "RE
     await consumer.close(true);
   }
   return read;
+}
+
+/**
+ * Produces `values` (as JSON) into `topic`, value i into partition `partitionOf(i)`, only if the
+ * topic is still empty: a topic seeded twice would hold its input twice, and a campaign's
+ * reference check would then count above the input per key.
+ */
+export async function seedTopic(topic: string, values: readonly unknown[], partitionOf: (index: number) => number): Promise<void> {
+  const consumer = new Consumer({ clientId: "weir-test", groupId: `weir-test-${process.pid}`, bootstrapBrokers: BROKERS });
+  try {
+    const ends = await consumer.listOffsets({ topics: [topic], timestamp: -1n });
+    const held = (ends.get(topic) ?? []).reduce((sum, offset) => sum + offset, 0n);
+    if (held > 0n) throw new Error(`topic ${topic} already holds ${held} records: it is seeded once`);
+  } finally {
+    await consumer.close(true);
+  }
+  const producer = new Producer({ clientId: "weir-test", bootstrapBrokers: BROKERS, idempotent: true });
+  try {
+    for (let from = 0; from < values.length; from += 1000) {
+      const messages = values.slice(from, from + 1000).map((v, i) => ({ topic, partition: partitionOf(from + i), value: Buffer.from(JSON.stringify(v)) }));
+      await producer.send({ messages });
+    }
+  } finally {
+    await producer.close();
+  }
+}
+
+/** Deletes every topic whose name starts with `prefix` (a campaign's input and its runs' outputs). */
+export async function deleteTopics(prefix: string): Promise<void> {
+  const admin = new Admin({ clientId: "weir-test", bootstrapBrokers: BROKERS });
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.close();
+  }
 }

@@ -66,6 +66,22 @@ describe("Kafka sink, exactly-once", { skip }, () => {
     await first.close();
   });
 
+  it("completes checkpoints whose transactions received no record, live and after a restore", { timeout: 60_000 }, async () => {
+    const topic = await createTopic("weir-eos-empty");
+    const sink = kafkaSink(options(topic, { deliveryGuarantee: "exactly-once", transactionalIdPrefix: topic }));
+    const first = await sinkOperator(sink);
+    await first.snapshotState(1);
+    await first.notifyCheckpointComplete(1);
+    const state = (await first.snapshotState(2)) as TwoPhaseCommitState<KafkaTransactionHandle>;
+    // The attempt dies before it hears that checkpoint 2 (an empty transaction) completed.
+    const restored = await sinkOperator(sink, { restoredState: state, restoredCheckpointId: 2 });
+    restored.processElement({ name: "a", n: 1 });
+    await restored.snapshotState(3);
+    await restored.notifyCheckpointComplete(3);
+    assert.deepEqual(values(await readTopic(topic, "READ_COMMITTED", 1000, 1)), ["1"]);
+    await Promise.all([restored.close(), first.close()]);
+  });
+
   it("aborts a lingering transaction of an earlier attempt that the checkpoint does not know, so read_committed readers are not held back", { timeout: 60_000 }, async () => {
     const topic = await createTopic("weir-eos-linger");
     const prefix = `${topic}-p`;
@@ -88,6 +104,25 @@ describe("Kafka sink, exactly-once", { skip }, () => {
     await Promise.all([fresh.close(), crashed.close(), coordinator.close()]);
   });
 
+  it("reads back what it committed as a read_committed consumer sees it, without the open transaction's records", { timeout: 60_000 }, async () => {
+    const topic = await createTopic("weir-eos-readback", 2);
+    const sink = kafkaSink(options(topic, { deliveryGuarantee: "exactly-once", transactionalIdPrefix: topic, partition: (r) => r.n % 2, readBack: {} }));
+    assert.equal(sink.committed?.guarantee, "exactly-once");
+    const op = await sinkOperator(sink);
+    const reading = { name: "a", n: 0 };
+    for (let n = 1; n <= 4; n++) {
+      reading.n = n;
+      op.processElement(reading);
+    }
+    await op.snapshotState(1);
+    await op.notifyCheckpointComplete(1);
+    op.processElement({ name: "a", n: 5 });
+    await op.snapshotState(2);
+    const read = await sink.committed!.read({ operatorId: "sink", collected: () => undefined });
+    assert.deepEqual([...(read ?? [])].sort(), [1, 2, 3, 4]);
+    await op.close();
+  });
+
   it("refuses a transaction timeout that does not exceed the checkpoint interval plus recovery time", async () => {
     const sink = kafkaSink(options("t", { deliveryGuarantee: "exactly-once", transactionTimeoutMs: 60_000, checkpointIntervalMs: 30_000, maxRecoveryTimeMs: 30_000 }));
     await assert.rejects(sinkOperator(sink), (e: Error & { code?: string }) => e.code === "WEIR_ERR_KAFKA_TRANSACTION_TIMEOUT" && /60000.*30000.*60000/.test(e.message));
@@ -108,6 +143,15 @@ describe("Kafka sink, at-least-once and none", { skip }, () => {
       assert.equal(m.key, `k${Number(m.value) % 2}`);
       assert.deepEqual(m.headers, { source: m.key });
     }
+    await op.close();
+  });
+
+  it("writes to a topic that does not exist yet, which the broker creates", { timeout: 60_000 }, async () => {
+    const topic = `weir-created-${process.pid}-${Date.now().toString(36)}`;
+    const op = await sinkOperator(kafkaSink(options(topic, { deliveryGuarantee: "at-least-once" })));
+    op.processElement({ name: "x", n: 1 });
+    await op.snapshotState(1);
+    assert.deepEqual(values(await readTopic(topic, "READ_UNCOMMITTED", 500, 1)), ["1"]);
     await op.close();
   });
 

@@ -1,7 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Producer } from "@platformatic/kafka";
+import { Admin, Producer } from "@platformatic/kafka";
+import { systemClock } from "../../../src/core/clock.ts";
 import { kafkaSource } from "../../../src/connectors/kafka/kafka-source.ts";
+import type { SourceReader } from "../../../src/sources/index.ts";
 import { createReader, readToEnd } from "../../sources/reading.ts";
 import { BROKERS, createTopic, skipUnlessKafka } from "./broker.ts";
 
@@ -21,6 +23,19 @@ async function produce(topic: string, messages: { partition: number; value: stri
   } finally {
     await producer.close();
   }
+}
+
+/** Polls an unbounded reader until it has emitted `count` records (or fails after `timeoutMs`). */
+async function readSome<T>(reader: SourceReader<T>, count: number, timeoutMs = 20_000): Promise<T[]> {
+  await reader.open?.();
+  const records: T[] = [];
+  const output = { collect: (record: T) => records.push(record) };
+  const deadline = Date.now() + timeoutMs;
+  while (records.length < count) {
+    if (Date.now() > deadline) throw new Error(`read ${records.length} of ${count} records: ${JSON.stringify(records)}`);
+    if (reader.pollNext(output, 100) === "nothing-available") await Promise.race([reader.isAvailable(), new Promise((r) => setTimeout(r, 50))]);
+  }
+  return records;
 }
 
 describe("Kafka source", { skip }, () => {
@@ -51,6 +66,37 @@ describe("Kafka source", { skip }, () => {
     const read = await readToEnd<{ n: number }>(reader, 10);
     await reader.close?.();
     assert.deepEqual(read, [{ n: 2 }, { n: 3 }]);
+  });
+
+  it("reads every topic whose name matches topicPattern, and no other", { timeout: 60_000 }, async () => {
+    const family = `weir-pattern-${process.pid}-${Date.now().toString(36)}`;
+    const [a, b, other] = [await createTopic(`${family}-a`, 2), await createTopic(`${family}-b`, 1), await createTopic(`weir-unmatched-${process.pid}`, 1)];
+    await produce(a, [{ partition: 0, value: "a0" }, { partition: 1, value: "a1" }]);
+    await produce(b, [{ partition: 0, value: "b0" }]);
+    await produce(other, [{ partition: 0, value: "other" }]);
+    const pattern = new RegExp(`^${family}-[ab]-`);
+    const reader = createReader(kafkaSource({ bootstrapServers: BROKERS, topicPattern: pattern, stoppingOffsets: "latest" }));
+    const read = await readToEnd<string>(reader, 10);
+    assert.deepEqual([...read].sort(), ["a0", "a1", "b0"]);
+  });
+
+  it("finds a partition added to its topic while it runs and reads it from the earliest offset", { timeout: 60_000 }, async () => {
+    const topic = await createTopic("weir-src-grow", 1);
+    await produce(topic, [{ partition: 0, value: "before" }]);
+    const reader = createReader(kafkaSource({ bootstrapServers: BROKERS, topics: [topic], partitionDiscoveryIntervalMs: 200 }), 0, 1, systemClock);
+    try {
+      assert.deepEqual(await readSome(reader, 1), ["before"]);
+      const admin = new Admin({ clientId: "weir-test", bootstrapBrokers: BROKERS });
+      try {
+        await admin.createPartitions({ topics: [{ name: topic, count: 2 }] });
+      } finally {
+        await admin.close();
+      }
+      await produce(topic, [{ partition: 1, value: "added-1" }, { partition: 1, value: "added-2" }, { partition: 0, value: "after" }]);
+      assert.deepEqual([...(await readSome(reader, 3))].sort(), ["added-1", "added-2", "after"]);
+    } finally {
+      await reader.close?.();
+    }
   });
 
   it("refuses a source that names no topic", () => {
