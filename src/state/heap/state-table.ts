@@ -27,12 +27,7 @@ import { deepCopy } from "../../core/deep-copy.ts";
 import { internalError } from "../../core/errors.ts";
 import type { KeyGroupRange, NormalizedKey } from "../../core/key-groups.ts";
 import type { EntryCursor } from "./current-key.ts";
-
-/** In a pre-image: the key had no value when the snapshot froze. */
-const ABSENT: unique symbol = Symbol("absent");
-
-/** The values keys of one key group had when one snapshot froze, for keys changed since. */
-type PreImage<V> = Map<NormalizedKey, V | typeof ABSENT>;
+import { ABSENT, PreImage, type Absent } from "./pre-image.ts";
 
 /** One key group of a table as a snapshot froze it. */
 export interface FrozenGroup<V> {
@@ -131,7 +126,7 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     this.lastRecorded = true;
     // The snapshots get a copy and the live map keeps its (long-lived) object: the copy is garbage
     // once the snapshots have written the group, so it seldom outlives a young-generation collection.
-    if (!holds[holds.length - 1]!.has(key)) recordPreImageOfNewest(holds, key, deepCopy(value));
+    if (!holds[holds.length - 1]!.has(key)) recordCopyOfNewest(holds, key, value);
     return value;
   }
 
@@ -218,7 +213,7 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     for (let i = 0; i < this.maps.length; i++) {
       const map = this.maps[i];
       if (map === undefined || map.size === 0) continue;
-      const preImage: PreImage<V> = new Map();
+      const preImage = new PreImage<V>();
       preImages[i] = preImage;
       const holds = this.holds[i];
       if (holds === undefined) this.holds[i] = [preImage];
@@ -266,19 +261,30 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
   }
 }
 
-function valueOrAbsent<V>(value: V | undefined): V | typeof ABSENT {
+function valueOrAbsent<V>(value: V | undefined): V | Absent {
   return value === undefined ? ABSENT : value;
 }
 
 /** Records `value` as the key's pre-image in every hold without a record of it (they are the newest ones). */
-function recordPreImage<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V | typeof ABSENT): void {
+function recordPreImage<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V | Absent): void {
   if (!holds[holds.length - 1]!.has(key)) recordPreImageOfNewest(holds, key, value);
 }
 
 /** As recordPreImage, for a key the newest hold is known to have no record of. */
-function recordPreImageOfNewest<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V | typeof ABSENT): void {
+function recordPreImageOfNewest<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V | Absent): void {
   let i = holds.length - 1;
   do holds[i]!.set(key, value);
+  while (--i >= 0 && !holds[i]!.has(key));
+}
+
+/**
+ * As recordPreImageOfNewest, for an object the live map keeps: each hold records a copy, as numbers
+ * when it can (see PreImage), else one deep copy shared by the holds.
+ */
+function recordCopyOfNewest<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V & object): void {
+  let copy: V | undefined;
+  let i = holds.length - 1;
+  do if (!holds[i]!.setCopy(key, value)) holds[i]!.set(key, (copy ??= deepCopy(value)));
   while (--i >= 0 && !holds[i]!.has(key));
 }
 
@@ -291,9 +297,7 @@ function frozenGroup<V>(live: ReadonlyMap<NormalizedKey, V>, preImage: PreImage<
       live.forEach((value, key) => {
         if (!preImage.has(key)) visit(value, key);
       });
-      preImage.forEach((value, key) => {
-        if (value !== ABSENT) visit(value, key);
-      });
+      preImage.forEach(visit);
     },
   };
 }
