@@ -7,11 +7,11 @@
  *
  * Snapshots are copy-on-write per entry, against every snapshot in flight (the idea of Flink's
  * CopyOnWriteStateMap with state versions). `freeze()` costs O(key groups): each non-empty key
- * group gets a hold, a pre-image map for that snapshot, appended to the group's holds (oldest
- * first). Before a key of a held group changes, the value it had is recorded in every hold that
+ * group gets a hold, a pre-image for that snapshot (see PreImage), appended to the group's holds
+ * (oldest first). Before a key of a held group changes, the value it had is recorded in every hold that
  * has no record of the key yet (ABSENT when it had none); a snapshot then sees its group as the
  * live map overlaid with its pre-image. Values are changed in place only after `getForChange`,
- * which records a deep copy as the pre-image the first time a key is read for change under a hold
+ * which records a copy as the pre-image the first time a key is read for change under a hold
  * (objects only: primitives cannot change in place), so a value a snapshot can see is never
  * changed. A snapshot drops its hold on a group once it has written it, or when released.
  *
@@ -20,8 +20,8 @@
  * the newest hold alone tells whether the current value is the table's own.
  *
  * Costs: a write to a group no snapshot holds is one array check; under holds, the first write of
- * a key records its old value (one Map lookup and insertion per hold), later writes one lookup;
- * a key is deep-copied at most once per live snapshot, and only when read for change.
+ * a key records its old value (one lookup and insertion per hold), later writes one lookup; a
+ * key's value is copied at most once per live snapshot, and only when read for change.
  */
 import { deepCopy } from "../../core/deep-copy.ts";
 import { internalError } from "../../core/errors.ts";
@@ -125,7 +125,8 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     if (holds === undefined || typeof value !== "object" || value === null) return value;
     this.lastRecorded = true;
     // The snapshots get a copy and the live map keeps its (long-lived) object: the copy is garbage
-    // once the snapshots have written the group, so it seldom outlives a young-generation collection.
+    // once the snapshots have written the group, and kept out of the collector's sight meanwhile
+    // when it can be (see PreImage).
     if (!holds[holds.length - 1]!.has(key)) recordCopyOfNewest(holds, key, value);
     return value;
   }
