@@ -595,6 +595,31 @@ export function keyedStateSnapshotConformance(name: string, create: Factory): vo
       assertSnapshotsIsolated(create, tallyOps, applyTally, tallyContents);
     });
 
+    it("snapshot after snapshot, each written or aborted while records change, restores to the state it was taken at", () => {
+      fc.assert(
+        fc.property(fc.array(fc.record({ ops: tallyOps, abort: fc.boolean() }), { minLength: 2, maxLength: 5 }), (runs) => {
+          const backend = create({ keyGroupRange: FULL, maxParallelism: MAX });
+          const plain = create({ keyGroupRange: FULL, maxParallelism: MAX });
+          const both = (op: TallyOp) => [backend, plain].forEach((b) => applyTally(b, op));
+          for (const { ops, abort } of runs) {
+            const expected = tallyContents(backend);
+            const snapshot = backend.snapshot();
+            if (abort) {
+              ops.slice(0, ops.length / 2).forEach(both);
+              snapshot.release();
+              ops.slice(ops.length / 2).forEach(both);
+              continue;
+            }
+            const restored = create({ keyGroupRange: FULL, maxParallelism: MAX });
+            restored.restore([writeInterleaved(snapshot, ops, both)]);
+            assert.deepEqual(tallyContents(restored), expected);
+          }
+          assert.deepEqual(tallyContents(backend), tallyContents(plain));
+        }),
+        { numRuns: 100 },
+      );
+    });
+
     it("a record changed in place twice on every key while a snapshot is written does not reach it, and -0 in it survives the snapshot", () => {
       const backend = create({ keyGroupRange: FULL, maxParallelism: MAX });
       for (let key = 0; key < tallyOpKeys.length; key++) applyTally(backend, { key, kind: "set", n: key + 1 });

@@ -7,7 +7,7 @@
  *
  * Keys compare as a Map's do (SameValueZero), except NaN, which callers keep elsewhere: -0 is
  * stored as 0. Tag 0 is reserved (an empty slot). Open addressing with linear probing, at most half
- * full; entries are never removed.
+ * full; entries are removed all at once (`clear`), which keeps the arrays for reuse.
  */
 
 const INITIAL_CAPACITY = 64;
@@ -50,6 +50,12 @@ export class NumberKeySlots {
     if ((this.size + 1) * 2 > this.tags.length) this.grow();
     this.place(key === 0 ? 0 : key, tag, payload);
     this.size++;
+  }
+
+  /** Removes every entry, keeping the capacity. */
+  clear(): void {
+    this.tags.fill(EMPTY);
+    this.size = 0;
   }
 
   /** Calls `visit` for each entry. */

@@ -7,7 +7,7 @@
  *
  * Contract: `read(append(v))` is a new plain object with the same property names in the same order
  * and the same numbers (NaN and -0 included) as `v` had when appended; later changes to `v` do not
- * show in it. Records are never removed: the whole store is dropped at once.
+ * show in it. Records are removed all at once (`clear`).
  *
  * Layout: a record is [shape index, value…] where a shape is a record's property names in order;
  * the shapes met are kept in a short list, most often one.
@@ -50,6 +50,13 @@ export class NumericRecords {
     numbers[at] = this.lastShape;
     this.used = at + 1 + n;
     return at;
+  }
+
+  /** Forgets every record, keeping the array for reuse. */
+  clear(): void {
+    this.used = 0;
+    this.shapes.length = 0;
+    this.lastShape = -1;
   }
 
   /** A new object equal to the record appended at `at`. */

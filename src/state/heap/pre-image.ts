@@ -9,7 +9,9 @@
  * sight where it can be: records of number keys live in typed arrays (NumberKeySlots), and copies
  * of flat number records (`{ count, sum }`, the common shape of state objects changed in place) as
  * numbers in an ArrayBuffer (NumericRecords). Other keys are kept in Maps, and other copies as deep
- * copies.
+ * copies. A pre-image its snapshot is done with can be cleared and given to the next snapshot, so
+ * that snapshot after snapshot allocates no new arrays once they are large enough (the arrays
+ * growing is what costs: it copies them, and V8 counts new array buffers towards its collections).
  */
 import type { NormalizedKey } from "../../core/key-groups.ts";
 import { NumberKeySlots } from "./number-key-slots.ts";
@@ -36,6 +38,15 @@ export class PreImage<V> {
   private readonly values = new Map<NormalizedKey, V | Absent>();
   private copies: Map<NormalizedKey, number> | undefined;
   private records: NumericRecords | undefined;
+
+  /** Forgets every record, keeping the arrays (and their capacity) for the next snapshot. */
+  clear(): void {
+    this.numberKeys?.clear();
+    this.others.length = 0;
+    this.values.clear();
+    this.copies?.clear();
+    this.records?.clear();
+  }
 
   /** Whether the key's value is recorded. */
   has(key: NormalizedKey): boolean {

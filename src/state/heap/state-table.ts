@@ -78,6 +78,8 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
   private readonly maps: (Map<NormalizedKey, V> | undefined)[];
   /** Per key group: the pre-images of the live snapshots holding it, oldest first; undefined when none. */
   private readonly holds: (PreImage<V>[] | undefined)[];
+  /** Pre-images released by their snapshots, cleared, for the next snapshots (at most one per key group). */
+  private readonly spares: PreImage<V>[] = [];
   /**
    * The entry last read or written (slot, key and value, undefined when absent), so that a write
    * under a hold after a read of the same key (`value()` then `update()`) needs no second lookup
@@ -214,7 +216,7 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     for (let i = 0; i < this.maps.length; i++) {
       const map = this.maps[i];
       if (map === undefined || map.size === 0) continue;
-      const preImage = new PreImage<V>();
+      const preImage = this.spares.pop() ?? new PreImage<V>();
       preImages[i] = preImage;
       const holds = this.holds[i];
       if (holds === undefined) this.holds[i] = [preImage];
@@ -229,12 +231,16 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
         const preImage = preImages[index];
         if (preImage === undefined) return;
         preImages[index] = undefined;
-        // Gone when `load` replaced the group since.
+        // Nothing reads it any more: the snapshot is done with the group, and the live table
+        // records into its holds only.
         const holds = this.holds[index];
         const at = holds?.indexOf(preImage) ?? -1;
-        if (at < 0) return;
-        holds!.splice(at, 1);
-        if (holds!.length === 0) this.holds[index] = undefined;
+        if (at >= 0) {
+          holds!.splice(at, 1);
+          if (holds!.length === 0) this.holds[index] = undefined;
+        }
+        preImage.clear();
+        if (this.spares.length < this.maps.length) this.spares.push(preImage);
       },
     };
   }
