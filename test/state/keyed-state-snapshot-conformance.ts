@@ -201,6 +201,108 @@ function applyObject(backend: KeyedStateBackend, op: ObjectOp): void {
   }
 }
 
+// ---- flat number records (`{ count, sum }`) changed in place, under keys of every type ----
+
+type Tally = Record<string, number>;
+
+/** Holds records of several shapes, and at times a number, a string or a nested object instead. */
+const tallyValue = new ValueStateDescriptor<Tally | number | string | Counter>("tallyValue");
+const tallyList = new ListStateDescriptor<Tally>("tallyList");
+const tallyReducing = new ReducingStateDescriptor<Tally>("tallyReducing", (acc, v) => {
+  acc.count! += v.count!;
+  acc.sum! += v.sum!;
+  return acc;
+});
+/** -0 addresses the key 0; NaN, fractions, huge numbers and strings are keys too. */
+const tallyOpKeys = [0, -0, 1, -3, 2.5, 1e300, 2 ** 40, Number.NaN, "a", "1"] as const;
+const tallyKeys = tallyOpKeys.filter((key) => !Object.is(key, -0));
+
+const tallyKinds = [
+  "change", // s = value(); s.count += n; s.sum -= n; written back for even n only
+  "changeTwice", // two in-place changes, each written back
+  "reshape", // a field added in place: the record's shape changes
+  "negativeZero", // s.sum = -0 in place, written back
+  "set",
+  "number",
+  "string",
+  "nested",
+  "remove",
+  "listAdd",
+  "listChange", // get()[0].count += n, not written back
+  "reducingAdd",
+  "reducingChange", // get().sum += n on the accumulator itself
+] as const;
+type TallyOp = { key: number; kind: (typeof tallyKinds)[number]; n: number };
+
+const tallyOps = fc.array(
+  fc.record({ key: fc.integer({ min: 0, max: tallyOpKeys.length - 1 }), kind: fc.constantFrom(...tallyKinds), n: fc.integer({ min: 1, max: 9 }) }),
+  { maxLength: 60 },
+);
+
+function applyTally(backend: KeyedStateBackend, op: TallyOp): void {
+  backend.setCurrentKey(tallyOpKeys[op.key]);
+  const state = backend.getState(tallyValue);
+  const s = state.value();
+  const record = typeof s === "object" && !Array.isArray((s as Counter).tags) ? (s as Tally) : undefined;
+  switch (op.kind) {
+    case "change":
+      if (record === undefined) return state.update({ count: op.n, sum: -op.n });
+      record.count = (record.count ?? 0) + op.n;
+      record.sum = (record.sum ?? 0) - op.n;
+      if (op.n % 2 === 0) state.update(record);
+      return;
+    case "changeTwice":
+      if (record === undefined) return;
+      record.count = (record.count ?? 0) + 1;
+      state.update(record);
+      record.count += op.n;
+      return state.update(state.value() as Tally);
+    case "reshape":
+      if (record === undefined) return;
+      record[`extra${op.n % 3}`] = op.n;
+      return state.update(record);
+    case "negativeZero":
+      if (record === undefined) return;
+      record.sum = -0;
+      return state.update(record);
+    case "set":
+      return state.update({ count: op.n, sum: op.n / 4 });
+    case "number":
+      return state.update(op.n);
+    case "string":
+      return state.update(`s${op.n}`);
+    case "nested":
+      return state.update({ n: op.n, tags: [`t${op.n}`] });
+    case "remove":
+      return state.clear();
+    case "listAdd":
+      return backend.getState(tallyList).add({ count: op.n, sum: 0 });
+    case "listChange": {
+      const first = backend.getState(tallyList).get()[0];
+      if (first !== undefined) first.count! += op.n;
+      return;
+    }
+    case "reducingAdd":
+      return backend.getState(tallyReducing).add({ count: 1, sum: op.n });
+    case "reducingChange": {
+      const acc = backend.getState(tallyReducing).get();
+      if (acc !== undefined) acc.sum! += op.n;
+      return;
+    }
+  }
+}
+
+/** Everything readable under tallyKeys, detached; -0 and NaN kept (deepEqual tells -0 from 0). */
+function tallyContents(backend: KeyedStateBackend): unknown {
+  const out: unknown[] = [];
+  for (const key of tallyKeys) {
+    backend.setCurrentKey(key);
+    const row = [key, backend.getState(tallyValue).value(), backend.getState(tallyList).get(), backend.getState(tallyReducing).get()];
+    if (row.slice(1).some((v) => v !== undefined && !(Array.isArray(v) && v.length === 0))) out.push(row);
+  }
+  return structuredClone(out);
+}
+
 /** Everything readable for keys 0..12 of the object states, as detached plain data. */
 function objectContents(backend: KeyedStateBackend): unknown {
   const out: unknown[] = [];
@@ -238,6 +340,51 @@ function writeWhile(snapshot: KeyedStateSnapshot, backend: KeyedStateBackend, op
       return step.value;
     }
   }
+}
+
+/**
+ * Three snapshots taken between runs of `ops` (the middle one perhaps released unwritten), written
+ * step by step in an arbitrary order while more ops run: each restores to the contents it was
+ * taken at, and the live state ends as it does in a backend that never took a snapshot.
+ */
+function assertSnapshotsIsolated<Op>(create: Factory, ops: fc.Arbitrary<Op[]>, apply: (backend: KeyedStateBackend, op: Op) => void, contents: (backend: KeyedStateBackend) => unknown): void {
+  fc.assert(
+    fc.property(ops, ops, ops, ops, fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 60 }), fc.boolean(), (first, second, third, after, order, abortMiddle) => {
+      const backend = create({ keyGroupRange: FULL, maxParallelism: MAX });
+      const plain = create({ keyGroupRange: FULL, maxParallelism: MAX });
+      const both = (op: Op) => [backend, plain].forEach((b) => apply(b, op));
+      const taken: { snapshot: KeyedStateSnapshot; expected: unknown; steps: Generator<void, Uint8Array, void> | undefined; bytes?: Uint8Array }[] = [];
+      for (const run of [first, second, third]) {
+        run.forEach(both);
+        const expected = contents(backend);
+        const snapshot = backend.snapshot();
+        taken.push({ snapshot, expected, steps: undefined });
+      }
+      if (abortMiddle) taken[1]!.snapshot.release();
+      const live = abortMiddle ? [taken[0]!, taken[2]!] : taken;
+      let i = 0;
+      let o = 0;
+      while (live.some((t) => t.bytes === undefined)) {
+        const pending = live.filter((t) => t.bytes === undefined);
+        const t = pending[(order[o++ % Math.max(order.length, 1)] ?? 0) % pending.length]!;
+        t.steps ??= t.snapshot.write();
+        const step = t.steps.next();
+        if (step.done) {
+          t.bytes = step.value;
+          t.snapshot.release();
+        }
+        if (i < after.length) both(after[i++]!);
+      }
+      for (; i < after.length; i++) both(after[i]!);
+      for (const t of live) {
+        const restored = create({ keyGroupRange: FULL, maxParallelism: MAX });
+        restored.restore([t.bytes!]);
+        assert.deepEqual(contents(restored), t.expected);
+      }
+      assert.deepEqual(contents(backend), contents(plain));
+    }),
+    { numRuns: 150 },
+  );
 }
 
 /** Writes `snapshot` out to the end and releases it. */
@@ -443,6 +590,56 @@ export function keyedStateSnapshotConformance(name: string, create: Factory): vo
     });
   });
 
+  describe(`${name}: snapshots and flat number records changed in place`, () => {
+    it("records changed in place, once or twice, reshaped, replaced or removed under keys of every type leave each of several live snapshots as it was when taken", () => {
+      assertSnapshotsIsolated(create, tallyOps, applyTally, tallyContents);
+    });
+
+    it("snapshot after snapshot, each written or aborted while records change, restores to the state it was taken at", () => {
+      fc.assert(
+        fc.property(fc.array(fc.record({ ops: tallyOps, abort: fc.boolean() }), { minLength: 2, maxLength: 5 }), (runs) => {
+          const backend = create({ keyGroupRange: FULL, maxParallelism: MAX });
+          const plain = create({ keyGroupRange: FULL, maxParallelism: MAX });
+          const both = (op: TallyOp) => [backend, plain].forEach((b) => applyTally(b, op));
+          for (const { ops, abort } of runs) {
+            const expected = tallyContents(backend);
+            const snapshot = backend.snapshot();
+            if (abort) {
+              ops.slice(0, ops.length / 2).forEach(both);
+              snapshot.release();
+              ops.slice(ops.length / 2).forEach(both);
+              continue;
+            }
+            const restored = create({ keyGroupRange: FULL, maxParallelism: MAX });
+            restored.restore([writeInterleaved(snapshot, ops, both)]);
+            assert.deepEqual(tallyContents(restored), expected);
+          }
+          assert.deepEqual(tallyContents(backend), tallyContents(plain));
+        }),
+        { numRuns: 100 },
+      );
+    });
+
+    it("a record changed in place twice on every key while a snapshot is written does not reach it, and -0 in it survives the snapshot", () => {
+      const backend = create({ keyGroupRange: FULL, maxParallelism: MAX });
+      for (let key = 0; key < tallyOpKeys.length; key++) applyTally(backend, { key, kind: "set", n: key + 1 });
+      applyTally(backend, { key: 3, kind: "negativeZero", n: 1 });
+      const expected = tallyContents(backend);
+      const snapshot = backend.snapshot();
+      const steps = snapshot.write();
+      steps.next();
+      for (let key = 0; key < tallyOpKeys.length; key++) applyTally(backend, { key, kind: "changeTwice", n: 5 });
+      let step = steps.next();
+      while (!step.done) step = steps.next();
+      snapshot.release();
+      const restored = create({ keyGroupRange: FULL, maxParallelism: MAX });
+      restored.restore([step.value]);
+      assert.deepEqual(tallyContents(restored), expected);
+      restored.setCurrentKey(-3);
+      assert.ok(Object.is((restored.getState(tallyValue).value() as Tally).sum, -0));
+    });
+  });
+
   describe(`${name}: snapshots and objects changed in place`, () => {
     const filled = () => {
       const backend = create({ keyGroupRange: FULL, maxParallelism: MAX });
@@ -485,39 +682,7 @@ export function keyedStateSnapshotConformance(name: string, create: Factory): vo
     });
 
     it("any mix of changes to objects leaves each of several live snapshots as it was when taken, whatever order they are written or released in", () => {
-      fc.assert(
-        fc.property(objectOps, objectOps, objectOps, objectOps, fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 60 }), fc.boolean(), (first, second, third, after, order, abortMiddle) => {
-          const backend = create({ keyGroupRange: FULL, maxParallelism: MAX });
-          const plain = create({ keyGroupRange: FULL, maxParallelism: MAX });
-          const both = (op: ObjectOp) => [backend, plain].forEach((b) => applyObject(b, op));
-          const taken: { snapshot: KeyedStateSnapshot; expected: unknown; steps: Generator<void, Uint8Array, void> | undefined; bytes?: Uint8Array }[] = [];
-          for (const ops of [first, second, third]) {
-            ops.forEach(both);
-            const expected = objectContents(backend);
-            const snapshot = backend.snapshot();
-            taken.push({ snapshot, expected, steps: undefined });
-          }
-          if (abortMiddle) taken[1]!.snapshot.release();
-          const live = abortMiddle ? [taken[0]!, taken[2]!] : taken;
-          let i = 0;
-          let o = 0;
-          while (live.some((t) => t.bytes === undefined)) {
-            const pending = live.filter((t) => t.bytes === undefined);
-            const t = pending[(order[o++ % Math.max(order.length, 1)] ?? 0) % pending.length]!;
-            t.steps ??= t.snapshot.write();
-            const step = t.steps.next();
-            if (step.done) {
-              t.bytes = step.value;
-              t.snapshot.release();
-            }
-            if (i < after.length) both(after[i++]!);
-          }
-          for (; i < after.length; i++) both(after[i]!);
-          for (const t of live) assert.deepEqual(restoredObjectContents(create, t.bytes!), t.expected);
-          assert.deepEqual(objectContents(backend), objectContents(plain));
-        }),
-        { numRuns: 150 },
-      );
+      assertSnapshotsIsolated(create, objectOps, applyObject, objectContents);
     });
 
     it("state asked for only after a restore, while a snapshot is live, shares no object with that snapshot", () => {

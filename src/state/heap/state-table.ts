@@ -7,11 +7,11 @@
  *
  * Snapshots are copy-on-write per entry, against every snapshot in flight (the idea of Flink's
  * CopyOnWriteStateMap with state versions). `freeze()` costs O(key groups): each non-empty key
- * group gets a hold, a pre-image map for that snapshot, appended to the group's holds (oldest
- * first). Before a key of a held group changes, the value it had is recorded in every hold that
+ * group gets a hold, a pre-image for that snapshot (see PreImage), appended to the group's holds
+ * (oldest first). Before a key of a held group changes, the value it had is recorded in every hold that
  * has no record of the key yet (ABSENT when it had none); a snapshot then sees its group as the
  * live map overlaid with its pre-image. Values are changed in place only after `getForChange`,
- * which records a deep copy as the pre-image the first time a key is read for change under a hold
+ * which records a copy as the pre-image the first time a key is read for change under a hold
  * (objects only: primitives cannot change in place), so a value a snapshot can see is never
  * changed. A snapshot drops its hold on a group once it has written it, or when released.
  *
@@ -20,19 +20,14 @@
  * the newest hold alone tells whether the current value is the table's own.
  *
  * Costs: a write to a group no snapshot holds is one array check; under holds, the first write of
- * a key records its old value (one Map lookup and insertion per hold), later writes one lookup;
- * a key is deep-copied at most once per live snapshot, and only when read for change.
+ * a key records its old value (one lookup and insertion per hold), later writes one lookup; a
+ * key's value is copied at most once per live snapshot, and only when read for change.
  */
 import { deepCopy } from "../../core/deep-copy.ts";
 import { internalError } from "../../core/errors.ts";
 import type { KeyGroupRange, NormalizedKey } from "../../core/key-groups.ts";
 import type { EntryCursor } from "./current-key.ts";
-
-/** In a pre-image: the key had no value when the snapshot froze. */
-const ABSENT: unique symbol = Symbol("absent");
-
-/** The values keys of one key group had when one snapshot froze, for keys changed since. */
-type PreImage<V> = Map<NormalizedKey, V | typeof ABSENT>;
+import { ABSENT, PreImage, type Absent } from "./pre-image.ts";
 
 /** One key group of a table as a snapshot froze it. */
 export interface FrozenGroup<V> {
@@ -83,6 +78,8 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
   private readonly maps: (Map<NormalizedKey, V> | undefined)[];
   /** Per key group: the pre-images of the live snapshots holding it, oldest first; undefined when none. */
   private readonly holds: (PreImage<V>[] | undefined)[];
+  /** Pre-images released by their snapshots, cleared, for the next snapshots (at most one per key group). */
+  private readonly spares: PreImage<V>[] = [];
   /**
    * The entry last read or written (slot, key and value, undefined when absent), so that a write
    * under a hold after a read of the same key (`value()` then `update()`) needs no second lookup
@@ -130,8 +127,9 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     if (holds === undefined || typeof value !== "object" || value === null) return value;
     this.lastRecorded = true;
     // The snapshots get a copy and the live map keeps its (long-lived) object: the copy is garbage
-    // once the snapshots have written the group, so it seldom outlives a young-generation collection.
-    if (!holds[holds.length - 1]!.has(key)) recordPreImageOfNewest(holds, key, deepCopy(value));
+    // once the snapshots have written the group, and kept out of the collector's sight meanwhile
+    // when it can be (see PreImage).
+    if (!holds[holds.length - 1]!.has(key)) recordCopyOfNewest(holds, key, value);
     return value;
   }
 
@@ -218,7 +216,7 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     for (let i = 0; i < this.maps.length; i++) {
       const map = this.maps[i];
       if (map === undefined || map.size === 0) continue;
-      const preImage: PreImage<V> = new Map();
+      const preImage = this.spares.pop() ?? new PreImage<V>();
       preImages[i] = preImage;
       const holds = this.holds[i];
       if (holds === undefined) this.holds[i] = [preImage];
@@ -233,12 +231,16 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
         const preImage = preImages[index];
         if (preImage === undefined) return;
         preImages[index] = undefined;
-        // Gone when `load` replaced the group since.
+        // Nothing reads it any more: the snapshot is done with the group, and the live table
+        // records into its holds only.
         const holds = this.holds[index];
         const at = holds?.indexOf(preImage) ?? -1;
-        if (at < 0) return;
-        holds!.splice(at, 1);
-        if (holds!.length === 0) this.holds[index] = undefined;
+        if (at >= 0) {
+          holds!.splice(at, 1);
+          if (holds!.length === 0) this.holds[index] = undefined;
+        }
+        preImage.clear();
+        if (this.spares.length < this.maps.length) this.spares.push(preImage);
       },
     };
   }
@@ -266,19 +268,30 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
   }
 }
 
-function valueOrAbsent<V>(value: V | undefined): V | typeof ABSENT {
+function valueOrAbsent<V>(value: V | undefined): V | Absent {
   return value === undefined ? ABSENT : value;
 }
 
 /** Records `value` as the key's pre-image in every hold without a record of it (they are the newest ones). */
-function recordPreImage<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V | typeof ABSENT): void {
+function recordPreImage<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V | Absent): void {
   if (!holds[holds.length - 1]!.has(key)) recordPreImageOfNewest(holds, key, value);
 }
 
 /** As recordPreImage, for a key the newest hold is known to have no record of. */
-function recordPreImageOfNewest<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V | typeof ABSENT): void {
+function recordPreImageOfNewest<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V | Absent): void {
   let i = holds.length - 1;
   do holds[i]!.set(key, value);
+  while (--i >= 0 && !holds[i]!.has(key));
+}
+
+/**
+ * As recordPreImageOfNewest, for an object the live map keeps: each hold records a copy, as numbers
+ * when it can (see PreImage), else one deep copy shared by the holds.
+ */
+function recordCopyOfNewest<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V & object): void {
+  let copy: V | undefined;
+  let i = holds.length - 1;
+  do if (!holds[i]!.setCopy(key, value)) holds[i]!.set(key, (copy ??= deepCopy(value)));
   while (--i >= 0 && !holds[i]!.has(key));
 }
 
@@ -291,9 +304,7 @@ function frozenGroup<V>(live: ReadonlyMap<NormalizedKey, V>, preImage: PreImage<
       live.forEach((value, key) => {
         if (!preImage.has(key)) visit(value, key);
       });
-      preImage.forEach((value, key) => {
-        if (value !== ABSENT) visit(value, key);
-      });
+      preImage.forEach(visit);
     },
   };
 }

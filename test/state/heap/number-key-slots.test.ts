@@ -1,0 +1,51 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { NumberKeySlots } from "../../../src/state/heap/number-key-slots.ts";
+
+const entries = (slots: NumberKeySlots) => {
+  const out: [number, number, number][] = [];
+  slots.forEach((key, tag, payload) => out.push([key, tag, payload]));
+  return out.sort((a, b) => a[0] - b[0]);
+};
+
+describe("NumberKeySlots", () => {
+  it("finds every key added, and no other, as a Map would, through any number of growths", () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.oneof(fc.integer(), fc.double({ noNaN: true }), fc.integer({ min: 0, max: 50 })), { comparator: "SameValueZero", maxLength: 300 }), fc.array(fc.double({ noNaN: true }), { maxLength: 50 }), (keys, probes) => {
+        const slots = new NumberKeySlots();
+        const map = new Map<number, number>();
+        keys.forEach((key, i) => {
+          slots.add(key, 1 + (i % 3), i);
+          map.set(key, i);
+        });
+        for (const key of [...keys, ...probes]) assert.equal(slots.has(key), map.has(key), `key ${key}`);
+        assert.equal(slots.size, map.size);
+        assert.deepEqual(
+          entries(slots).map(([key, , payload]) => [key, payload]),
+          [...map].sort((a, b) => a[0] - b[0]),
+        );
+      }),
+    );
+  });
+
+  it("-0 and 0 are one key, kept as 0", () => {
+    const slots = new NumberKeySlots();
+    slots.add(-0, 2, 7);
+    assert.equal(slots.has(0), true);
+    assert.equal(slots.has(-0), true);
+    assert.ok(Object.is(entries(slots)[0]![0], 0));
+  });
+
+  it("keeps each entry's tag and payload, -0 and NaN payloads included", () => {
+    const slots = new NumberKeySlots();
+    slots.add(1, 1, -0);
+    slots.add(2, 3, Number.NaN);
+    slots.add(3, 4, 1.5);
+    const [one, two, three] = entries(slots);
+    assert.ok(Object.is(one![2], -0));
+    assert.deepEqual([one![1], two![1], three![1]], [1, 3, 4]);
+    assert.ok(Number.isNaN(two![2]));
+    assert.equal(three![2], 1.5);
+  });
+});

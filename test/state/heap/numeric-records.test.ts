@@ -1,0 +1,57 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { NumericRecords } from "../../../src/state/heap/numeric-records.ts";
+
+describe("NumericRecords", () => {
+  it("reads back each flat number record as a new object equal to it when appended, whatever was appended or changed since", () => {
+    const record = fc.dictionary(fc.constantFrom("n", "sum", "count", "min", "max", "0", "7"), fc.double(), { maxKeys: 5 }).map((d) => ({ ...d }));
+    fc.assert(
+      fc.property(fc.array(record, { minLength: 1, maxLength: 200 }), (values) => {
+        const records = new NumericRecords();
+        const kept = values.map((value) => ({ value, at: records.append(value), expected: { ...value } }));
+        for (const { value } of kept) for (const key of Object.keys(value)) value[key] = 1;
+        for (const { value, at, expected } of kept) {
+          assert.ok(at >= 0);
+          const read = records.read(at);
+          assert.notEqual(read, value);
+          assert.deepEqual(read, expected);
+          assert.deepEqual(Object.keys(read), Object.keys(expected));
+        }
+      }),
+    );
+  });
+
+  it("keeps NaN and -0", () => {
+    const records = new NumericRecords();
+    const read = records.read(records.append({ a: Number.NaN, b: -0 }));
+    assert.ok(Number.isNaN(read.a));
+    assert.ok(Object.is(read.b, -0));
+  });
+
+  it("takes only plain objects whose own properties all hold numbers", () => {
+    class Counter {
+      n = 1;
+    }
+    const records = new NumericRecords();
+    const own = Object.defineProperty({}, "__proto__", { value: 1, enumerable: true });
+    const refused = [{ n: 1, s: "x" }, { n: 1, o: {} }, { n: undefined }, [1, 2], new Counter(), Object.create(null) as object, new Map(), own, Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${i}`, i]))];
+    for (const value of refused) assert.equal(records.append(value), -1, JSON.stringify(value));
+    assert.ok(records.append({}) >= 0);
+  });
+
+  it("refuses records of a new shape once it keeps as many shapes as it allows, and still reads those it took", () => {
+    const records = new NumericRecords();
+    const taken: { at: number; value: Record<string, number> }[] = [];
+    let refusedAt = -1;
+    for (let i = 0; i < 100 && refusedAt < 0; i++) {
+      const value = { [`f${i}`]: i };
+      const at = records.append(value);
+      if (at < 0) refusedAt = i;
+      else taken.push({ at, value });
+    }
+    assert.ok(refusedAt > 0);
+    assert.ok(records.append({ f0: 9 }) >= 0, "a shape it keeps is still taken");
+    for (const { at, value } of taken) assert.deepEqual(records.read(at), value);
+  });
+});
