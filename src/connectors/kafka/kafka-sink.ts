@@ -21,6 +21,7 @@
 import { Producer } from "@platformatic/kafka";
 import { invalidArgument, WeirError } from "../../core/errors.ts";
 import { DEFAULT_RETRY, type RetryPolicy } from "../../core/retry.ts";
+import type { ConnectorMetrics } from "../../runtime/metrics.ts";
 import type { CommittedReader, Sink, SinkContext, SinkWriter } from "../../sinks/sink.ts";
 import { twoPhaseCommitSink, type TransactionalWriter, type TwoPhaseCommitState } from "../../sinks/two-phase-commit-sink.ts";
 import { clientOptions, kafkaFailure, resolveKafkaConnection, type KafkaConnectionOptions, type ResolvedKafkaConnection } from "./kafka-connection.ts";
@@ -61,6 +62,8 @@ class BatchSender {
   private buffer: KafkaMessage[] = [];
   private inFlight: Promise<void> | undefined;
   private failure: unknown;
+  /** Records the broker acknowledged. */
+  acknowledged = 0;
 
   constructor(
     private readonly send: (messages: KafkaMessage[]) => Promise<unknown>,
@@ -87,7 +90,9 @@ class BatchSender {
   private async sendBuffered(all: boolean): Promise<void> {
     try {
       while (this.buffer.length >= this.batchSize || (all && this.buffer.length > 0)) {
-        await this.send(this.buffer.splice(0, this.batchSize));
+        const batch = this.buffer.splice(0, this.batchSize);
+        await this.send(batch);
+        this.acknowledged += batch.length;
       }
     } catch (e) {
       this.failure ??= e;
@@ -128,6 +133,10 @@ class KafkaSinkWriter<T> implements SinkWriter<T> {
     await this.sender.drain();
   }
 
+  metrics(): ConnectorMetrics {
+    return { numRecordsOut: this.sender.acknowledged };
+  }
+
   async close(): Promise<void> {
     await this.producer.close();
   }
@@ -143,6 +152,8 @@ interface LiveTransaction {
 class KafkaTransactionalWriter<T> implements TransactionalWriter<T, KafkaTransactionHandle> {
   private readonly live = new Map<string, LiveTransaction>();
   private counter: number;
+  /** Records of the transactions this writer committed (a restore's, committed without their producers, are not counted). */
+  private committed = 0;
 
   constructor(
     private readonly options: ResolvedSinkOptions<T>,
@@ -197,8 +208,13 @@ class KafkaTransactionalWriter<T> implements TransactionalWriter<T, KafkaTransac
     } catch (e) {
       throw kafkaFailure("sink", this.options.connection, `committing transaction ${transaction.transactionalId}`, e);
     }
+    this.committed += live.sender.acknowledged;
     this.live.delete(transaction.transactionalId);
     await live.producer.close();
+  }
+
+  metrics(): ConnectorMetrics {
+    return { numRecordsOut: this.committed };
   }
 
   async abort(transaction: KafkaTransactionHandle): Promise<void> {
