@@ -27,7 +27,7 @@ describe("connector metrics", () => {
   });
 
   for (const runtime of ["single-thread", "threads"] as const) {
-    it(`a job's result shows what its source read and its sink wrote, summed over subtasks (${runtime})`, { timeout: 30_000 }, async () => {
+    it(`a job's result shows what its source read and its sink wrote, summed over subtasks (${runtime})`, { timeout: 120_000 }, async () => {
       const result = await runJob(fixtureJob("rt-connector-metrics"), { runtime, parallelism: 2 });
       const byName = new Map(result.operators.map((o) => [o.name, o]));
       assert.deepEqual(byName.get("Source: numbers")?.connector, { numRecordsIn: 20, pendingRecords: 0, "records-lag-max": 0 });
