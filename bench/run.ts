@@ -144,5 +144,5 @@ if (selected("connectors")) {
     partitions: 1,
     batchSize: 500,
     broker: `127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`,
-  });
+  }, !ci);
 }

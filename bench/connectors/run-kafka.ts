@@ -11,7 +11,8 @@ import { measureKafkaToKafka, type Figures, type KafkaBenchSettings } from "./ka
 /** What Weir at-least-once must reach of the raw loop's rate (median of the repetitions' ratios). */
 export const MIN_AT_LEAST_ONCE_RATIO = 0.7;
 
-export async function runKafkaBenchmark(settings: KafkaBenchSettings): Promise<void> {
+/** `judged`: say whether the at-least-once ratio reaches the bar (not with --ci, whose runs are too short for it). */
+export async function runKafkaBenchmark(settings: KafkaBenchSettings, judged = true): Promise<void> {
   console.log(
     `\nConnectors: Kafka → Kafka, ${settings.records.toLocaleString("en")} records per run over ${settings.partitions} partition(s), ` +
       `produce batches of ${settings.batchSize}, ${settings.reps} repetition(s), median (min–max)\n`,
@@ -31,7 +32,7 @@ export async function runKafkaBenchmark(settings: KafkaBenchSettings): Promise<v
     ),
   );
   const met = result.atLeastOnce.ratio.median >= MIN_AT_LEAST_ONCE_RATIO;
-  console.log(`at-least-once / raw loop: ${ratio(result.atLeastOnce.ratio.median)} (${met ? "at least" : "BELOW"} ${MIN_AT_LEAST_ONCE_RATIO})`);
+  if (judged) console.log(`at-least-once / raw loop: ${ratio(result.atLeastOnce.ratio.median)} (${met ? "at least" : "BELOW"} ${MIN_AT_LEAST_ONCE_RATIO})`);
   mkdirSync("bench/results", { recursive: true });
   writeFileSync("bench/results/connectors-kafka.json", JSON.stringify({ settings, kafka: result }, null, 2) + "\n");
 }
