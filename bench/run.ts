@@ -10,7 +10,9 @@
  *
  * Then the connector benchmark (./connectors/run-connectors.ts: the PostgreSQL two-phase-commit
  * sink against plain batched inserts, bench/results/connectors.json; skipped when no PostgreSQL
- * answers on WEIR_PG_PORT, default 5433).
+ * answers on WEIR_PG_PORT, default 5433), NATS → NATS (bench/results/connectors-nats.json) and
+ * Kafka → Kafka at-least-once and exactly-once against the raw client's loop
+ * (bench/results/connectors-kafka.json; skipped when no broker answers on KAFKA_PORT, default 9092).
  *
  * Flags: --only throughput|checkpoints|savepoints|connectors; for savepoints --savepoint-keys N,N,...; for throughput --events N (per run), --reps N (default 5),
  * --queries q0,q1,...; for checkpoints --keys N,N,... (state sizes), --checkpoints N (measured
@@ -24,6 +26,7 @@ import { QUERY_NAMES, type QueryName } from "./queries.ts";
 import { runThroughputBenchmark } from "./throughput.ts";
 import { runConnectorBenchmark } from "./connectors/run-connectors.ts";
 import { runNatsBenchmark } from "./connectors/run-nats.ts";
+import { runKafkaBenchmark } from "./connectors/run-kafka.ts";
 
 const { values } = parseArgs({
   options: {
@@ -39,6 +42,7 @@ const { values } = parseArgs({
     "overhead-reps": { type: "string" },
     rows: { type: "string" },
     messages: { type: "string" },
+    records: { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -47,7 +51,7 @@ const USAGE =
   "  throughput:  [--events N] [--reps N] [--queries q0,q1,q2,keyed-count,q3,q5,q7,q8]\n" +
   "  checkpoints: [--keys N,N,...] [--checkpoints N] [--overhead-events N] [--overhead-reps N]\n" +
   "  savepoints:  [--savepoint-keys N,N,...] [--reps N]\n" +
-  "  connectors:  [--rows N] [--reps N] [--messages N]";
+  "  connectors:  [--rows N] [--reps N] [--messages N] [--records N]";
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
@@ -134,4 +138,11 @@ if (selected("connectors")) {
     fetchSize: 500,
     servers: `127.0.0.1:${process.env.WEIR_NATS_PORT ?? 4222}`,
   });
+  await runKafkaBenchmark({
+    records: positive("records", values.records, ci ? 2_000 : 200_000),
+    reps: positive("reps", values.reps, ci ? 1 : 5),
+    partitions: 1,
+    batchSize: 500,
+    broker: `127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`,
+  }, !ci);
 }

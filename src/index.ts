@@ -148,7 +148,7 @@ export type { JobControl, JobStatus, JobVertexInfo, SavepointTrigger } from "./r
 export type { SavepointOperationStatus } from "./runtime/master/savepoint-operations.ts";
 export type { SavepointType } from "./checkpoint/coordinator/savepoint-type.ts";
 export { JobResult } from "./runtime/job-result.ts";
-export type { OperatorMetrics } from "./runtime/metrics.ts";
+export type { ConnectorMetrics, OperatorMetrics } from "./runtime/metrics.ts";
 export { ErrorCodes, WeirError, InvalidJobError, JobFailedError, JobCancelledError, JobModuleError } from "./core/errors.ts";
 export type { ErrorCode } from "./core/errors.ts";
 export { ManualClock, systemClock } from "./core/clock.ts";

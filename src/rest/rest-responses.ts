@@ -26,6 +26,12 @@ export function jobDetails(control: JobControl, now: number): Json {
     now,
     pid: process.pid,
     vertices: control.vertices().map((v) => ({ id: v.id, name: v.name, parallelism: v.parallelism, maxParallelism: v.maxParallelism })),
+    operators: control.operatorMetrics().map((op) => ({
+      id: String(op.nodeId),
+      name: op.name,
+      metrics: { numRecordsIn: op.recordsIn, numRecordsOut: op.recordsOut },
+      ...(op.connector === undefined ? {} : { connector: { ...op.connector } }),
+    })),
   };
 }
 

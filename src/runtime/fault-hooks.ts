@@ -150,6 +150,7 @@ export function withRestoredSourceDelay<T>(reader: SourceReader<T>): SourceReade
       return state;
     },
     ...(reader.notifyCheckpointComplete === undefined ? {} : { notifyCheckpointComplete: (id: number) => reader.notifyCheckpointComplete!(id) }),
+    metrics: () => reader.metrics?.(),
     ...(reader.close === undefined ? {} : { close: () => reader.close!() }),
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { CheckpointStatsSnapshot } from "../checkpoint/coordinator/stats.ts";
 import type { SavepointOperationStatus } from "./master/savepoint-operations.ts";
+import type { OperatorMetrics } from "./metrics.ts";
 
 /** Flink's job states, as far as a local run has them. */
 export type JobStatus = "INITIALIZING" | "RUNNING" | "RESTARTING" | "FINISHED" | "CANCELLING" | "CANCELED" | "FAILED";
@@ -29,6 +30,8 @@ export interface JobControl {
   /** When the job reached a final status; undefined while it runs. */
   endTime(): number | undefined;
   vertices(): readonly JobVertexInfo[];
+  /** Records in and out per operator, with its connector metrics, summed over subtasks as of the tasks' latest report. */
+  operatorMetrics(): readonly OperatorMetrics[];
   /** Undefined when the job takes no checkpoints. */
   checkpointStats(): CheckpointStatsSnapshot | undefined;
   /** Where savepoints go when the request names no directory. */

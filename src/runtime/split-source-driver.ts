@@ -11,6 +11,7 @@
 import type { ListState } from "../state/state.ts";
 import type { OperatorStateStore } from "../state/operator-state.ts";
 import { ListStateDescriptor } from "../state/descriptors.ts";
+import type { ConnectorMetrics } from "./metrics.ts";
 import { AVAILABLE, type InputStatus, type SourceOutput, type SourceReader } from "../sources/source.ts";
 import { SplitOutputs, type SplitTag, type SourceSplit, type SplitSource, type SplitReaderContext, type SplitSourceReader } from "../sources/split-source.ts";
 import type { SourceReaderContext } from "../sources/source.ts";
@@ -72,6 +73,10 @@ export class SplitSourceDriver implements SourceReader<unknown> {
       this.waiting = { reader, either: Promise.race([reader, event]) };
     }
     return this.waiting.either;
+  }
+
+  metrics(): ConnectorMetrics | undefined {
+    return this.reader.metrics?.();
   }
 
   /** Stores the reader's splits with their positions in the operator state the task snapshots next. */

@@ -632,7 +632,8 @@ export class StreamTask {
           const feed = input?.outputTag === undefined ? parent?.output : parent?.sideOutputs.get(input.outputTag);
           recordsIn = feed?.count ?? 0;
         }
-        return { nodeId: m.node.id, name: m.name, recordsIn, recordsOut: m.output.count };
+        const connector = m.operator === undefined ? (this.input.kind === "source" ? this.input.reader.metrics?.() : undefined) : m.operator.connectorMetrics?.();
+        return { nodeId: m.node.id, name: m.name, recordsIn, recordsOut: m.output.count, ...(connector === undefined ? {} : { connector }) };
       }),
     };
   }

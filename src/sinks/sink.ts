@@ -11,6 +11,7 @@
  */
 import type { JobArgs } from "../api/job-args.ts";
 import type { ClientChannel } from "../runtime/operators/operator.ts";
+import type { ConnectorMetrics } from "../runtime/metrics.ts";
 
 export interface SinkContext {
   readonly subtaskIndex: number;
@@ -51,6 +52,8 @@ export interface SinkWriter<T> {
   snapshotState?(checkpointId: number): unknown;
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
+  /** This writer's counts of what it wrote (connector metrics); called between records, at each progress report. */
+  metrics?(): ConnectorMetrics | undefined;
   close?(): void | Promise<void>;
 }
 

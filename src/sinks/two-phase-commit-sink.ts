@@ -20,6 +20,7 @@
  */
 import { committedThrough, type CommittedReader, type Sink, type SinkContext, type SinkWriter } from "./sink.ts";
 import { faultPoint } from "../runtime/fault-hooks.ts";
+import type { ConnectorMetrics } from "../runtime/metrics.ts";
 
 export interface TransactionalWriter<T, TXN> {
   /** Starts a transaction; the handle is stored in checkpoints, so it must be plain data. */
@@ -40,6 +41,8 @@ export interface TransactionalWriter<T, TXN> {
    * nothing of its own.
    */
   discardStrays?(known: readonly TXN[], resumed: boolean): void | Promise<void>;
+  /** Connector metrics, as SinkWriter.metrics; `numRecordsOut` counts committed records. */
+  metrics?(): ConnectorMetrics;
   close?(): void | Promise<void>;
 }
 
@@ -94,6 +97,10 @@ class TwoPhaseCommitSinkWriter<T, TXN> implements SinkWriter<T> {
     await this.writer.preCommit(this.current);
     await this.writer.commit(this.current);
     this.current = await this.writer.beginTransaction();
+  }
+
+  metrics(): ConnectorMetrics | undefined {
+    return this.writer.metrics?.();
   }
 
   /** The current transaction holds nothing a completed checkpoint covers: it is dropped. */

@@ -7,6 +7,7 @@
  */
 import type { Clock } from "../core/clock.ts";
 import type { JobArgs } from "../api/job-args.ts";
+import type { ConnectorMetrics } from "../runtime/metrics.ts";
 
 export type InputStatus = "more-available" | "nothing-available" | "end-of-input";
 
@@ -42,6 +43,8 @@ export interface SourceReader<T> {
   snapshotState?(checkpointId?: number): unknown;
   /** Checkpoint `checkpointId` completed: everything emitted before its snapshot is committed downstream. */
   notifyCheckpointComplete?(checkpointId: number): void;
+  /** This reader's counts of what it read (connector metrics); called between polls, at each progress report. */
+  metrics?(): ConnectorMetrics | undefined;
   close?(): void | Promise<void>;
 }
 

@@ -18,6 +18,7 @@
  */
 import type { Clock } from "../core/clock.ts";
 import type { JobArgs } from "../api/job-args.ts";
+import type { ConnectorMetrics } from "../runtime/metrics.ts";
 import type { InputStatus, Source, SourceOutput, SourceReaderContext } from "./source.ts";
 
 export interface SourceSplit {
@@ -167,6 +168,8 @@ export interface SplitSourceReader<T, Split extends SourceSplit> {
   snapshotState(checkpointId: number): Split[];
   handleSourceEvents?(event: SourceEvent): void;
   notifyCheckpointComplete?(checkpointId: number): void;
+  /** This reader's counts of what it read (connector metrics); called between polls, at each progress report. */
+  metrics?(): ConnectorMetrics;
   close?(): void | Promise<void>;
 }
 

@@ -48,6 +48,10 @@ describe("natsSink", { skip: await skipUnless(NATS) }, () => {
     await restored.close();
     assert.deepEqual(await published(to), counts(35));
     assert.equal(sink.metrics.duplicates, 10);
+    // Each writer counts what the stream acknowledged; the sink's metrics sum them.
+    assert.deepEqual(first.connectorMetrics(), { numRecordsOut: 30 });
+    assert.deepEqual(restored.connectorMetrics(), { numRecordsOut: 15 });
+    assert.equal(sink.metrics.recordsOut, 45);
   });
 
   it("without a messageId, a checkpoint's records appear when it completes, and a restore publishes its batches again under the same ids", async () => {

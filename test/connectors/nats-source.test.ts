@@ -87,6 +87,19 @@ describe("natsSource", { skip: await skipUnless(NATS) }, () => {
     assert.deepEqual([...before, ...rest], ORDERS);
   });
 
+  it("a reader's pending records are the stream's messages after its position, and the source's metrics sum its readers", async () => {
+    const source = natsSource<Order>({ servers: NATS_SERVER, stream, bounded: "latest", deserializer: "json", fetchSize: 50 });
+    const harness = new SplitSourceHarness(source, 1);
+    const driver = harness.open(0);
+    await harness.opening[0];
+    const read = await readSome(opened<Order>(driver, () => undefined), 37, 5);
+    assert.equal(read.length, 37);
+    assert.deepEqual(driver.metrics(), { numRecordsIn: 37, pendingRecords: ORDERS.length - 37 });
+    assert.equal(source.metrics.recordsIn, 37);
+    assert.equal(source.metrics.lag, ORDERS.length - 37);
+    await driver.close();
+  });
+
   it("a JSON deserialiser names the stream, sequence and subject of a message that is not JSON", async () => {
     const bad = uniqueStream("weir_bad");
     await createStream(bad);

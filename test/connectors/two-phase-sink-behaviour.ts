@@ -53,8 +53,10 @@ export function twoPhaseSinkBehaviour({ service, dialect, makeSink }: TwoPhaseSi
     await op.snapshotState(1);
     assert.deepEqual(await rows(table), [], "a prepared transaction is invisible");
     assert.deepEqual(await prepared(table), [`weir:${table}:sink:0:${dialect.idAtBegin ? 1 : 1}`]);
+    assert.deepEqual(op.connectorMetrics(), { numRecordsOut: 0 }, "prepared rows are not out yet");
     await op.notifyCheckpointComplete(1);
     assert.deepEqual(await rows(table), ["a=1", "a=2", "a=3", "a=4", "a=5", "a=6", "a=7"]);
+    assert.deepEqual(op.connectorMetrics(), { numRecordsOut: 7 });
     assert.deepEqual(await prepared(table), []);
     await op.close();
     await drop(table);

@@ -32,6 +32,7 @@ export function upsertSinkBehaviour(service: Service, dialect: SqlDialect, makeS
     op.processElement(["b", 1]);
     await op.snapshotState(1);
     assert.deepEqual(await rows(table), ["a=3", "b=1"]);
+    assert.deepEqual(op.connectorMetrics(), { numRecordsOut: 2 }, "rows written, a key's replaced values not counted");
     await op.close();
     await drop(table);
   });

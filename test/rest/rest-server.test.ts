@@ -44,6 +44,13 @@ describe("a running job's control API", () => {
       assert.equal(details.body.jid, job.jobId);
       assert.equal(details.body.state, "RUNNING");
       assert.equal(details.body.vertices.length, 2);
+      // Records in and out per operator, as of the tasks' latest progress report (none before the first).
+      let operators: { name: string; metrics: { numRecordsIn: number; numRecordsOut: number } }[] = details.body.operators;
+      while (!operators.some((op) => op.metrics.numRecordsOut > 0)) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        operators = (await call(job.address, "GET", `/jobs/${job.jobId}`)).body.operators;
+      }
+      assert.ok(operators.every((op) => Number.isSafeInteger(op.metrics.numRecordsIn) && typeof op.name === "string"));
 
       const target = join(scratch(), "savepoints");
       const trigger = await call(job.address, "POST", `/jobs/${job.jobId}/savepoints`, { "target-directory": target });

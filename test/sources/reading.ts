@@ -28,6 +28,7 @@ export function opened<T>(reader: SourceReader<unknown>, splits: (checkpointId: 
     pollNext: (output, maxRecords) => reader.pollNext(output as SourceOutput<unknown>, maxRecords),
     isAvailable: () => reader.isAvailable(),
     snapshotState: (checkpointId) => splits(checkpointId ?? 1),
+    metrics: () => reader.metrics?.(),
     close: () => reader.close?.(),
   };
 }

@@ -11,6 +11,7 @@ import { WeirError } from "../../core/errors.ts";
 import { AVAILABLE, type InputStatus } from "../../sources/source.ts";
 import { SourceReaderBase, checkSplit, isWholeNumber, promiseWithResolve, type HeldSplit } from "../../sources/source-reader-base.ts";
 import type { ReaderOutput, SplitReaderContext } from "../../sources/split-source.ts";
+import type { ConnectorMetrics } from "../../runtime/metrics.ts";
 import { kafkaFailure } from "./kafka-connection.ts";
 import { KafkaAdminClient } from "./kafka-admin-client.ts";
 import { readBatches, type FetchedBatch, type FetchedEntry } from "./record-batches.ts";
@@ -24,6 +25,8 @@ interface Queued {
 
 interface Held {
   fetchOffset: number;
+  /** The partition's end (last stable offset when reading committed, else high watermark) at the last fetch; -1 before one. */
+  endOffset: number;
   readonly queue: Queued[];
   head: number;
 }
@@ -33,6 +36,7 @@ export class KafkaPartitionReader<T> extends SourceReaderBase<T, KafkaPartitionS
   private readonly client: Promise<KafkaAdminClient>;
   private readonly held = new Map<string, Held>();
   private buffered = 0;
+  private recordsIn = 0;
   private failure: unknown;
   private closed = false;
   private loop: Promise<void> | undefined;
@@ -67,7 +71,7 @@ export class KafkaPartitionReader<T> extends SourceReaderBase<T, KafkaPartitionS
       "a Kafka partition split",
       "topic, partition, offset (and optionally stoppingOffset)",
     );
-    this.held.set(split.splitId, { fetchOffset: split.offset, queue: [], head: 0 });
+    this.held.set(split.splitId, { fetchOffset: split.offset, endOffset: -1, queue: [], head: 0 });
     return { ...split };
   }
 
@@ -123,8 +127,22 @@ export class KafkaPartitionReader<T> extends SourceReaderBase<T, KafkaPartitionS
         this.finishSplit(split);
       }
     }
+    this.recordsIn += emitted;
     this.wakeLoop?.();
     return emitted > 0 || this.splits.some((s) => this.hasQueued(s)) ? "more-available" : "nothing-available";
+  }
+
+  /** Lag per partition: its end offset at the last fetch minus the split's offset (the next record to emit). */
+  metrics(): ConnectorMetrics {
+    let pending = 0;
+    let max = 0;
+    for (const split of this.splits) {
+      const end = this.held.get(split.splitId)?.endOffset ?? -1;
+      const lag = end < 0 ? 0 : Math.max(0, end - split.offset);
+      pending += lag;
+      max = Math.max(max, lag);
+    }
+    return { numRecordsIn: this.recordsIn, pendingRecords: pending, "records-lag-max": max };
   }
 
   protected override splitsAvailable(): Promise<void> {
@@ -204,6 +222,7 @@ export class KafkaPartitionReader<T> extends SourceReaderBase<T, KafkaPartitionS
           for (const p of topicResponse.partitions) {
             if (p.errorCode !== 0) throw new Error(`fetching ${topic}-${p.partitionIndex} failed with error code ${p.errorCode}`);
             const held = this.held.get(`${topic}-${p.partitionIndex}`);
+            if (held !== undefined) held.endOffset = Number(this.options.readCommitted ? p.lastStableOffset : p.highWatermark);
             if (held === undefined || p.records === undefined || p.records === null) continue;
             const from = held.fetchOffset;
             const queue = held.queue;

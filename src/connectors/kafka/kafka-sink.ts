@@ -22,6 +22,7 @@ import type { Producer } from "@platformatic/kafka";
 import { loadKafkaClient } from "../../core/client-libraries.ts";
 import { invalidArgument, WeirError } from "../../core/errors.ts";
 import { DEFAULT_RETRY, type RetryPolicy } from "../../core/retry.ts";
+import type { ConnectorMetrics } from "../../runtime/metrics.ts";
 import { committedThrough, type CommittedReader, type Sink, type SinkContext, type SinkWriter } from "../../sinks/sink.ts";
 import { twoPhaseCommitSink, type TransactionalWriter, type TwoPhaseCommitState } from "../../sinks/two-phase-commit-sink.ts";
 import { clientOptions, kafkaFailure, resolveKafkaConnection, type KafkaConnectionOptions, type ResolvedKafkaConnection } from "./kafka-connection.ts";
@@ -79,6 +80,8 @@ class BatchSender {
   private failure: unknown;
   /** Whether no record was added yet. */
   empty = true;
+  /** Records the broker acknowledged. */
+  acknowledged = 0;
 
   constructor(
     private readonly send: (messages: KafkaMessage[]) => Promise<unknown>,
@@ -106,7 +109,9 @@ class BatchSender {
   private async sendBuffered(all: boolean): Promise<void> {
     try {
       while (this.buffer.length >= this.batchSize || (all && this.buffer.length > 0)) {
-        await this.send(this.buffer.splice(0, this.batchSize));
+        const batch = this.buffer.splice(0, this.batchSize);
+        await this.send(batch);
+        this.acknowledged += batch.length;
       }
     } catch (e) {
       this.failure ??= e;
@@ -147,6 +152,10 @@ class KafkaSinkWriter<T> implements SinkWriter<T> {
     await this.sender.drain();
   }
 
+  metrics(): ConnectorMetrics {
+    return { numRecordsOut: this.sender.acknowledged };
+  }
+
   async close(): Promise<void> {
     await this.producer.close();
   }
@@ -162,6 +171,8 @@ interface LiveTransaction {
 class KafkaTransactionalWriter<T> implements TransactionalWriter<T, KafkaTransactionHandle> {
   private readonly live = new Map<string, LiveTransaction>();
   private counter: number;
+  /** Records of the transactions this writer committed (a restore's, committed without their producers, are not counted). */
+  private committed = 0;
 
   constructor(
     private readonly options: ResolvedSinkOptions<T>,
@@ -218,8 +229,13 @@ class KafkaTransactionalWriter<T> implements TransactionalWriter<T, KafkaTransac
     } catch (e) {
       throw kafkaFailure("sink", this.options.connection, `committing transaction ${transaction.transactionalId}`, e);
     }
+    this.committed += live.sender.acknowledged;
     this.live.delete(transaction.transactionalId);
     await live.producer.close();
+  }
+
+  metrics(): ConnectorMetrics {
+    return { numRecordsOut: this.committed };
   }
 
   async abort(transaction: KafkaTransactionHandle): Promise<void> {

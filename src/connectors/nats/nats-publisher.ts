@@ -7,14 +7,32 @@
  */
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { WeirError } from "../../core/errors.ts";
+import { CountsInProcess } from "../../runtime/metrics.ts";
 import { describeNatsError, isTransientNatsError, lastCause, natsAddress, repeatNats, type NatsConnectionOptions } from "./nats-connection.ts";
 
-/** Counts of a sink's writers in this process (worker threads count in their own copies). */
-export class NatsSinkMetrics {
+/** What one writer of a NATS sink counts. */
+export interface NatsSinkCounts {
   /** Messages the stream acknowledged (duplicates included). */
-  recordsOut = 0;
+  recordsOut: number;
   /** Acknowledged messages the stream had already (same message id within its duplicate window): replays it dropped. */
-  duplicates = 0;
+  duplicates: number;
+}
+
+/** Counts of a NATS sink's writers in this process (see CountsInProcess). */
+export class NatsSinkMetrics extends CountsInProcess<NatsSinkCounts> {
+  constructor() {
+    super(() => ({ recordsOut: 0, duplicates: 0 }));
+  }
+
+  /** Messages the stream acknowledged (duplicates included). */
+  get recordsOut(): number {
+    return this.sum("recordsOut");
+  }
+
+  /** Acknowledged messages the stream had already (same message id within its duplicate window): replays it dropped. */
+  get duplicates(): number {
+    return this.sum("duplicates");
+  }
 }
 
 interface Outgoing {
@@ -34,7 +52,8 @@ export class NatsPublisher {
     private readonly client: JetStreamClient,
     private readonly options: NatsConnectionOptions,
     private readonly maxInFlight: number,
-    private readonly metrics: NatsSinkMetrics,
+    /** This publisher's own counts. */
+    readonly counts: NatsSinkCounts,
     private readonly where: string,
   ) {}
 
@@ -62,8 +81,8 @@ export class NatsPublisher {
       repeatNats(this.options, () => this.client.publish(message.subject, message.payload, { msgID: message.id, timeout: this.options.requestTimeoutMs }))
         .then(
           (ack) => {
-            this.metrics.recordsOut++;
-            if (ack.duplicate) this.metrics.duplicates++;
+            this.counts.recordsOut++;
+            if (ack.duplicate) this.counts.duplicates++;
           },
           (e: unknown) => {
             this.failure ??= this.failed(message, e);

@@ -28,6 +28,7 @@
  * resumed from an old checkpoint much later); records of two different runs that the user's
  * `messageId` gives the same id (the second is dropped).
  */
+import type { ConnectorMetrics } from "../../runtime/metrics.ts";
 import { randomUUID } from "node:crypto";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { JetStreamClient } from "@nats-io/jetstream";
@@ -135,6 +136,10 @@ class NatsSinkWriter<T> implements SinkWriter<T> {
     await this.publisher.drain();
   }
 
+  metrics(): ConnectorMetrics {
+    return { numRecordsOut: this.publisher.counts.recordsOut };
+  }
+
   async close(): Promise<void> {
     await this.connection.close().catch(() => {});
   }
@@ -168,7 +173,7 @@ export function natsSink<T>(options: NatsSinkOptions<T>): Sink<T> & { readonly m
         if (context.checkpointing) await checkDuplicateWindow(connection, options, options.checkpointIntervalMs ?? context.checkpointIntervalMs ?? 60_000, stream, where);
         const { jetstream } = await loadJetStream();
         const client: JetStreamClient = jetstream(connection, { timeout: options.requestTimeoutMs });
-        const publisher = new NatsPublisher(client, options, options.maxInFlight ?? 500, metrics, where);
+        const publisher = new NatsPublisher(client, options, options.maxInFlight ?? 500, metrics.forInstance(), where);
         const restored = context.restoredState as NatsSinkState | undefined;
         const writer = new NatsSinkWriter<T>(connection, publisher, options, serialize, context, restored?.runId ?? randomUUID(), restored);
         // The batches of the restored checkpoint are covered by it: it completed, so publish them (again) now.

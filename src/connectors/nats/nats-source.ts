@@ -65,7 +65,7 @@ export function natsSource<T = string>(options: NatsSourceOptions<T>): NatsSourc
     createEnumerator: (context) => new NatsSplitEnumerator(context, undefined, bounded, resolve),
     restoreEnumerator: (context, checkpoint) => new NatsSplitEnumerator(context, checkpoint, bounded, resolve),
     createReader: (context) =>
-      new NatsStreamReader<T>(context, { connection: options, fetchSize: options.fetchSize ?? 500, fetchWaitMs: options.fetchWaitMs ?? 1000, decode, metrics, where }),
+      new NatsStreamReader<T>(context, { connection: options, fetchSize: options.fetchSize ?? 500, fetchWaitMs: options.fetchWaitMs ?? 1000, decode, counts: metrics.forInstance(), where }),
   };
 }
 

@@ -15,6 +15,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { Consumer, JsMsg } from "@nats-io/jetstream";
 import { loadJetStream } from "../../core/client-libraries.ts";
 import { WeirError } from "../../core/errors.ts";
+import { CountsInProcess, type ConnectorMetrics } from "../../runtime/metrics.ts";
 import { AVAILABLE, type InputStatus } from "../../sources/source.ts";
 import { checkSplit, isWholeNumber, promiseWithResolve, SourceReaderBase, type HeldSplit } from "../../sources/source-reader-base.ts";
 import type { ReaderOutput, SplitReaderContext } from "../../sources/split-source.ts";
@@ -22,12 +23,33 @@ import type { NatsMessageMeta } from "./nats-codec.ts";
 import { connectNats, describeNatsError, isTransientNatsError, lastCause, natsAddress, repeatNats, type NatsConnectionOptions } from "./nats-connection.ts";
 import type { NatsStreamSplit } from "./nats-stream-split.ts";
 
-/** Counts of the readers in this process (worker threads count in their own copies). */
-export class NatsSourceMetrics {
+/** What one reader of a NATS source counts. */
+export interface NatsReaderCounts {
   /** Records emitted. */
-  recordsIn = 0;
-  /** Messages of the reader's filters left in the stream after the last one fetched, over its splits: the consumer lag. */
-  lag = 0;
+  recordsIn: number;
+  /**
+   * Messages of the reader's filters in the stream after its positions, over its splits: the
+   * consumer lag (the consumers' pending counts at the last fetch, and what was fetched but not
+   * emitted yet).
+   */
+  lag: number;
+}
+
+/** Counts of a NATS source's readers in this process (see CountsInProcess). */
+export class NatsSourceMetrics extends CountsInProcess<NatsReaderCounts> {
+  constructor() {
+    super(() => ({ recordsIn: 0, lag: 0 }));
+  }
+
+  /** Records emitted. */
+  get recordsIn(): number {
+    return this.sum("recordsIn");
+  }
+
+  /** The readers' consumer lag, summed (see NatsReaderCounts). */
+  get lag(): number {
+    return this.sum("lag");
+  }
 }
 
 export interface NatsReaderSettings<T> {
@@ -36,7 +58,7 @@ export interface NatsReaderSettings<T> {
   /** How long a fetch waits for messages when none are there. */
   readonly fetchWaitMs: number;
   readonly decode: (data: Uint8Array, message: NatsMessageMeta) => T;
-  readonly metrics: NatsSourceMetrics;
+  readonly counts: NatsReaderCounts;
   /** The source's name in messages. */
   readonly where: string;
 }
@@ -66,6 +88,10 @@ export class NatsStreamReader<T> extends SourceReaderBase<T, NatsStreamSplit> {
     private readonly settings: NatsReaderSettings<T>,
   ) {
     super(context);
+  }
+
+  metrics(): ConnectorMetrics {
+    return { numRecordsIn: this.settings.counts.recordsIn, pendingRecords: this.settings.counts.lag };
   }
 
   override async start(): Promise<void> {
@@ -115,12 +141,12 @@ export class NatsStreamReader<T> extends SourceReaderBase<T, NatsStreamSplit> {
         this.finishSplit(split);
         continue;
       }
-      lag += state.pending;
+      lag += state.pending + state.buffer.length - state.index;
       if (state.index < state.buffer.length) buffered = true;
       if (state.buffer.length - state.index < this.settings.fetchSize) this.fetch(split, state);
     }
-    this.settings.metrics.recordsIn += emitted;
-    this.settings.metrics.lag = lag;
+    this.settings.counts.recordsIn += emitted;
+    this.settings.counts.lag = lag;
     return emitted > 0 || buffered ? "more-available" : "nothing-available";
   }
 

@@ -159,6 +159,7 @@ export class JobMaster {
       get executor() {
         return executor();
       },
+      operatorMetrics: () => this.metrics.byOperator(),
       cancel: () => {
         if (this.endTime === undefined) this.cancelling = true;
         this.cancellation.abort();

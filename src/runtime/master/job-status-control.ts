@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import type { CheckpointStatsSnapshot } from "../../checkpoint/coordinator/stats.ts";
 import type { JobGraph } from "../../graph/job-graph.ts";
 import type { JobControl, JobStatus, JobVertexInfo, SavepointTrigger } from "../job-control.ts";
+import type { OperatorMetrics } from "../metrics.ts";
 import type { DecisionExecutor, SavepointRequest } from "./decision-executor.ts";
 import { SavepointOperations, type SavepointOperationStatus } from "./savepoint-operations.ts";
 
@@ -18,6 +19,7 @@ export interface JobStatusSource {
   readonly endTime: number | undefined;
   /** Undefined when the job takes no checkpoints. */
   readonly executor: DecisionExecutor | undefined;
+  operatorMetrics(): readonly OperatorMetrics[];
   cancel(): void;
 }
 
@@ -44,6 +46,10 @@ export class JobStatusControl implements JobControl {
 
   vertices(): readonly JobVertexInfo[] {
     return this.job.vertices.map((v) => ({ id: String(v.id), name: v.name, parallelism: v.parallelism, maxParallelism: this.job.maxParallelism }));
+  }
+
+  operatorMetrics(): readonly OperatorMetrics[] {
+    return this.source.operatorMetrics();
   }
 
   checkpointStats(): CheckpointStatsSnapshot | undefined {

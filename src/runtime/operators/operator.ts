@@ -10,6 +10,7 @@ import type { RuntimeContext } from "../../api/functions.ts";
 import type { KeyedServices } from "../keyed-services.ts";
 import type { SideOutputs } from "../side-outputs.ts";
 import type { RecordTimestamp } from "../record-timestamp.ts";
+import type { ConnectorMetrics } from "../metrics.ts";
 import type { DefaultOperatorStateStore } from "../../state/operator/operator-state-store.ts";
 
 export interface Output<T> {
@@ -106,6 +107,8 @@ export interface StreamOperator {
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
   close?(): void | Promise<void>;
+  /** A sink's connector metrics: what its writer counts of the system it writes. */
+  connectorMetrics?(): ConnectorMetrics | undefined;
   /**
    * How many more records the operator takes before it must hold its input (its asynchronous
    * requests are at capacity). At 0 the task stops reading its input, and keeps handling control

@@ -1,4 +1,5 @@
 import type { Sink, SinkWriter } from "../../sinks/sink.ts";
+import type { ConnectorMetrics } from "../metrics.ts";
 import type { OperatorContext, StreamOperator } from "./operator.ts";
 import { operatorFailure } from "./user-function.ts";
 
@@ -28,6 +29,11 @@ export class SinkOperator<T> implements StreamOperator {
       restoredStates: context.restored?.states ?? [],
       restoredCheckpointId: context.restored?.checkpointId,
     });
+  }
+
+  /** The writer's connector metrics, if it counts any (undefined before it is created). */
+  connectorMetrics(): ConnectorMetrics | undefined {
+    return this.writer?.metrics?.();
   }
 
   processElement(record: unknown): void {

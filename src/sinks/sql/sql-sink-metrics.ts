@@ -1,10 +1,26 @@
-/**
- * Counts of a database sink's writers in this process (with the single-thread runtime, or in a
- * `weir run` process: worker threads count in their own copies).
- */
-export class SqlSinkMetrics {
+import { CountsInProcess } from "../../runtime/metrics.ts";
+
+/** What one writer of a database sink counts. */
+export interface SqlWriterCounts {
   /** Rows sent to the server, committed or not yet. */
-  recordsWritten = 0;
+  recordsWritten: number;
   /** Rows committed: visible to readers of the target. */
-  recordsOut = 0;
+  recordsOut: number;
+}
+
+/** Counts of a database sink's writers in this process (see CountsInProcess). */
+export class SqlSinkMetrics extends CountsInProcess<SqlWriterCounts> {
+  constructor() {
+    super(() => ({ recordsWritten: 0, recordsOut: 0 }));
+  }
+
+  /** Rows sent to the server, committed or not yet. */
+  get recordsWritten(): number {
+    return this.sum("recordsWritten");
+  }
+
+  /** Rows committed: visible to readers of the target. */
+  get recordsOut(): number {
+    return this.sum("recordsOut");
+  }
 }

@@ -29,7 +29,8 @@ import { twoPhaseCommitSink, type TransactionalWriter } from "../two-phase-commi
 import type { Row, TwoPhaseDialect } from "./sql-dialect.ts";
 import { checkWriteOptions, paramsOf, readBackQuery, rowWriter, type SqlWriteOptions } from "./sql-sink-options.ts";
 import { connectSession, likePrefix, RepeatableSession, sqlFailure, type SqlServer, type SqlSession } from "./sql-server.ts";
-import { SqlSinkMetrics } from "./sql-sink-metrics.ts";
+import { SqlSinkMetrics, type SqlWriterCounts } from "./sql-sink-metrics.ts";
+import type { ConnectorMetrics } from "../../runtime/metrics.ts";
 
 export interface SqlTwoPhaseCommitSinkOptions<T> extends SqlWriteOptions<T> {
   /** Names this job's transactions (letters, digits, `_`, `-`, `.`): two jobs writing to one server need different names. */
@@ -77,7 +78,7 @@ class SqlTransactionalWriter<T> implements TransactionalWriter<T, SqlTransaction
     private readonly prefix: string,
     private readonly markerTable: string,
     private readonly restoredCheckpointId: number | undefined,
-    private readonly metrics: SqlSinkMetrics,
+    private readonly counts: SqlWriterCounts,
   ) {
     this.server = dialect.server(options);
     this.control = new RepeatableSession(this.server);
@@ -132,7 +133,7 @@ class SqlTransactionalWriter<T> implements TransactionalWriter<T, SqlTransaction
         this.idle = undefined;
       }
       await this.writeRows(open.session, rows);
-      this.metrics.recordsWritten += rows.length;
+      this.counts.recordsWritten += rows.length;
     });
     // Seen by the next write; preCommit awaits `sent` itself.
     open.sent.catch((e: unknown) => {
@@ -203,7 +204,7 @@ class SqlTransactionalWriter<T> implements TransactionalWriter<T, SqlTransaction
     const id = transaction.id;
     const committed = await this.control.run(`committing transaction ${id}`, (s) => this.dialect.commitPrepared(s, id));
     if (committed) {
-      this.metrics.recordsOut += transaction.rows;
+      this.counts.recordsOut += transaction.rows;
       return;
     }
     const marked = await this.control.run(`looking up transaction ${id}`, (s) => s.query(`SELECT 1 FROM ${this.markerTable} WHERE transaction_id = ${this.p1}`, [id]));
@@ -281,6 +282,10 @@ class SqlTransactionalWriter<T> implements TransactionalWriter<T, SqlTransaction
     await this.preparing?.catch(() => {});
   }
 
+  metrics(): ConnectorMetrics {
+    return { numRecordsOut: this.counts.recordsOut };
+  }
+
   async close(): Promise<void> {
     if (liveWriters.get(this.prefix) === this) liveWriters.delete(this.prefix);
     await this.idle?.end().catch(() => {});
@@ -310,7 +315,7 @@ export function sqlTwoPhaseCommitSink<T>(sinkName: string, dialect: TwoPhaseDial
         `${sinkName}: transaction ids '${prefix}<n>' would exceed ${dialect.product}'s ${dialect.maxIdLength} characters: give the job a shorter jobName or the sink a shorter uid`,
       );
     }
-    const writer = new SqlTransactionalWriter(dialect, options, batchSize, prefix, markerTable, context.restoredCheckpointId, metrics);
+    const writer = new SqlTransactionalWriter(dialect, options, batchSize, prefix, markerTable, context.restoredCheckpointId, metrics.forInstance());
     opened.set(context, writer);
     await writer.start();
     return writer;

@@ -18,7 +18,8 @@ import { checkWriteOptions, paramsOf, readBackQuery, rowWriter, type SqlWriteOpt
 import { RepeatableSession, type SqlServer, type SqlSession } from "./sql-server.ts";
 import { rowKey } from "./row-key.ts";
 import { readRows } from "./sql-two-phase-commit-sink.ts";
-import { SqlSinkMetrics } from "./sql-sink-metrics.ts";
+import { SqlSinkMetrics, type SqlWriterCounts } from "./sql-sink-metrics.ts";
+import type { ConnectorMetrics } from "../../runtime/metrics.ts";
 
 export interface SqlUpsertSinkOptions<T> extends Omit<SqlWriteOptions<T>, "statement"> {
   readonly table: string;
@@ -41,7 +42,7 @@ class SqlUpsertWriter<T> implements SinkWriter<T> {
     dialect: SqlDialect,
     private readonly options: SqlUpsertSinkOptions<T>,
     private readonly batchSize: number,
-    private readonly metrics: SqlSinkMetrics,
+    private readonly counts: SqlWriterCounts,
   ) {
     this.write_ = rowWriter(dialect, options, options.keyColumns);
     this.keyIndexes = options.keyColumns.map((k) => options.columns.indexOf(k));
@@ -69,7 +70,7 @@ class SqlUpsertWriter<T> implements SinkWriter<T> {
     this.buffer = new Map();
     this.pending = this.pending.then(() => this.session.run("upserting rows", (s) => this.write_(s, rows)));
     this.pending.then(
-      () => void (this.metrics.recordsOut += rows.length),
+      () => void (this.counts.recordsOut += rows.length),
       (e: unknown) => void (this.failure ??= e),
     );
   }
@@ -89,6 +90,10 @@ class SqlUpsertWriter<T> implements SinkWriter<T> {
     await this.pending;
   }
 
+  metrics(): ConnectorMetrics {
+    return { numRecordsOut: this.counts.recordsOut };
+  }
+
   async close(): Promise<void> {
     await this.session.end();
   }
@@ -106,7 +111,7 @@ export function sqlUpsertSink<T>(sinkName: string, dialect: SqlDialect, options:
     metrics,
     ...(query === undefined ? {} : { committed: { guarantee: "at-least-once" as const, read: () => readRows(dialect.server(options), query) } }),
     async createWriter() {
-      const writer = new SqlUpsertWriter<T>(dialect.server(options), dialect, options, batchSize, metrics);
+      const writer = new SqlUpsertWriter<T>(dialect.server(options), dialect, options, batchSize, metrics.forInstance());
       await writer.start(dialect);
       return writer;
     },
