@@ -12,12 +12,23 @@ export function readerContext(subtaskIndex: number, parallelism: number, clock: 
 
 /**
  * Subtask `subtaskIndex`'s reader. For a split-based source: its reader, opened, with an enumerator
- * of its own that no other reader registered with, as at the start of a job.
+ * of its own that no other reader registered with, as at the start of a job; closing the reader
+ * closes that enumerator too (a periodic partition discovery would keep the process alive).
  */
 export function createReader<T>(source: AnySource<T>, subtaskIndex = 0, parallelism = 1, clock?: Clock): SourceReader<T> {
   if (isSplitSource(source)) {
     const harness = new SplitSourceHarness(source, parallelism, undefined, clock);
-    return opened(harness.open(subtaskIndex), (id) => harness.splitsOf(subtaskIndex, id));
+    const reader = opened<T>(harness.open(subtaskIndex), (id) => harness.splitsOf(subtaskIndex, id));
+    return {
+      ...reader,
+      close: async () => {
+        try {
+          await reader.close?.();
+        } finally {
+          harness.coordinator.close();
+        }
+      },
+    };
   }
   return source.createReader(readerContext(subtaskIndex, parallelism, clock));
 }

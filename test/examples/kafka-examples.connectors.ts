@@ -1,7 +1,7 @@
 /**
  * examples/kafka-to-kafka.ts and kafka-to-postgres.ts run through the real `weir` command against
  * the local broker (and PostgreSQL), on input that examples/kafka-seed.ts wrote, and commit each
- * word's counts 1 … n once each. Skipped, with one line, when the services are not running.
+ * word's counts 1 … n once each. In the connector lane (npm run test:connectors).
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
