@@ -139,12 +139,14 @@ function flatten(state: FrozenState, group: FrozenGroup<unknown>, buffers: PairB
   return flat;
 }
 
-/** Entries of a body in stored form; `slots` says whether keys and values are value-codec slots (format 2). */
-function unflatten(kind: StateKind, flat: readonly unknown[] | Int32Array | Float64Array, slots: boolean, where: string): [NormalizedKey, unknown][] {
-  const entries: [NormalizedKey, unknown][] = [];
+/**
+ * Calls `visit` with each entry of a body in stored form, without making a pair per entry;
+ * `slots` says whether keys and values are value-codec slots (format 2).
+ */
+function forEachFlatEntry(kind: StateKind, flat: readonly unknown[] | Int32Array | Float64Array, slots: boolean, where: string, visit: (key: NormalizedKey, value: unknown) => void): void {
   if (flat instanceof Float64Array || flat instanceof Int32Array) {
-    for (let i = 0; i < flat.length; i += 2) entries.push([flat[i]!, flat[i + 1]!]);
-    return entries;
+    for (let i = 0; i < flat.length; i += 2) visit(flat[i]!, flat[i + 1]!);
+    return;
   }
   const read = slots ? (slot: unknown) => fromSlot(slot, where) : (value: unknown) => value;
   for (let i = 0; i < flat.length; i += 2) {
@@ -157,9 +159,48 @@ function unflatten(kind: StateKind, flat: readonly unknown[] | Int32Array | Floa
     } else {
       value = read(value);
     }
-    entries.push([read(flat[i]) as NormalizedKey, value]);
+    visit(read(flat[i]) as NormalizedKey, value);
   }
+}
+
+/** Entries of a body in stored form; `slots` says whether keys and values are value-codec slots (format 2). */
+function unflatten(kind: StateKind, flat: readonly unknown[] | Int32Array | Float64Array, slots: boolean, where: string): [NormalizedKey, unknown][] {
+  const entries: [NormalizedKey, unknown][] = [];
+  forEachFlatEntry(kind, flat, slots, where, (key, value) => entries.push([key, value]));
   return entries;
+}
+
+/**
+ * One state's restored entries in one key group, at one schema version: the sections' bodies as
+ * decoded, turned into stored entries only when read, so that a table can load them straight from
+ * the (often typed-array) bodies without a pair per entry (the pairs and the lists holding them
+ * were most of a restore's cost). Iterating makes the pairs, for those who want them.
+ */
+export class RestoredEntries implements Iterable<[NormalizedKey, unknown]> {
+  private readonly bodies: { readonly flat: unknown[] | Int32Array | Float64Array; readonly slots: boolean; readonly where: string }[] = [];
+  private readonly pairs: [NormalizedKey, unknown][] = [];
+
+  constructor(private readonly kind: StateKind) {}
+
+  addBody(flat: unknown[] | Int32Array | Float64Array, slots: boolean, where: string): void {
+    this.bodies.push({ flat, slots, where });
+  }
+
+  add(entry: [NormalizedKey, unknown]): void {
+    this.pairs.push(entry);
+  }
+
+  /** Calls `visit` with each entry, the bodies' in order, then those added one by one. */
+  forEachEntry(visit: (key: NormalizedKey, value: unknown) => void): void {
+    for (const { flat, slots, where } of this.bodies) forEachFlatEntry(this.kind, flat, slots, where, visit);
+    for (const [key, value] of this.pairs) visit(key, value);
+  }
+
+  [Symbol.iterator](): Iterator<[NormalizedKey, unknown]> {
+    const entries: [NormalizedKey, unknown][] = [];
+    this.forEachEntry((key, value) => entries.push([key, value]));
+    return entries[Symbol.iterator]();
+  }
 }
 
 export class HeapSnapshot implements KeyedStateSnapshot {
@@ -235,8 +276,8 @@ export class HeapSnapshot implements KeyedStateSnapshot {
 export interface RestoredState {
   readonly kind: StateKind;
   readonly namespaced: boolean;
-  /** Per schema version: entries per key group, already in stored form. */
-  readonly versions: Map<number, Map<number, [NormalizedKey, unknown][]>>;
+  /** Per schema version: entries per key group, in stored form when read. */
+  readonly versions: Map<number, Map<number, RestoredEntries>>;
 }
 
 /** A state as a snapshot's header lists it. */
@@ -294,6 +335,8 @@ interface OpenedSnapshot {
   decode(group: number, body: Uint8Array): [number, unknown[] | Int32Array | Float64Array][];
   /** The flat entries as stored entries. */
   unflatten(kind: StateKind, flat: unknown[] | Int32Array | Float64Array, group: number): [NormalizedKey, unknown][];
+  /** Adds the flat entries to `into` unread. */
+  keep(into: RestoredEntries, flat: unknown[] | Int32Array | Float64Array, group: number): void;
   /** The bytes `flat` takes in its section. */
   sizeOf(flat: unknown[] | Int32Array | Float64Array): number;
   corrupt(detail: string, cause?: unknown): WeirError;
@@ -329,6 +372,7 @@ function openKeyedSnapshot(bytes: Uint8Array, from: string): OpenedSnapshot {
       return decoded;
     },
     unflatten: (kind, flat, group) => unflatten(kind, flat, slots, `keyed state in ${from}, key group ${group}`),
+    keep: (into, flat, group) => into.addBody(flat, slots, `keyed state in ${from}, key group ${group}`),
     sizeOf: (flat) => packr.pack(flat).length,
     corrupt,
   };
@@ -344,7 +388,7 @@ function openKeyedSnapshot(bytes: Uint8Array, from: string): OpenedSnapshot {
  */
 export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into: Map<string, RestoredState>, maxParallelism: number, from = "a keyed state snapshot"): void {
   const snapshot = openKeyedSnapshot(bytes, from);
-  const states = snapshot.states.map(({ name, kind, namespaced, version }): { kind: StateKind; namespaced: boolean; groups: Map<number, [NormalizedKey, unknown][]> } => {
+  const states = snapshot.states.map(({ name, kind, namespaced, version }): { kind: StateKind; namespaced: boolean; groups: Map<number, RestoredEntries> } => {
     let restored = into.get(name);
     if (restored === undefined) into.set(name, (restored = { kind, namespaced, versions: new Map() }));
     else if (restored.kind !== kind || restored.namespaced !== namespaced) throw snapshot.corrupt(`state '${name}' is ${kind} state in one snapshot and ${restored.kind} state in another, or namespaced in only one`);
@@ -363,17 +407,19 @@ export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into:
           const key = state.namespaced ? splitNamespacedEntryKey(entry[0])[0] : entry[0];
           const now = keyGroupOfNormalizedKey(key, maxParallelism);
           if (now < range.start || now > range.end) continue;
-          const list = state.groups.get(now);
-          if (list === undefined) state.groups.set(now, [entry]);
-          else list.push(entry);
+          entriesOf(state, now).add(entry);
         }
         continue;
       }
-      const list = state.groups.get(group) ?? [];
-      for (const entry of snapshot.unflatten(state.kind, flat, group)) list.push(entry);
-      state.groups.set(group, list);
+      snapshot.keep(entriesOf(state, group), flat, group);
     }
   }
+}
+
+function entriesOf(state: { readonly kind: StateKind; readonly groups: Map<number, RestoredEntries> }, group: number): RestoredEntries {
+  let entries = state.groups.get(group);
+  if (entries === undefined) state.groups.set(group, (entries = new RestoredEntries(state.kind)));
+  return entries;
 }
 
 /** The states a keyed snapshot holds, as its header lists them (those without entries too). */

@@ -61,12 +61,18 @@ export interface CurrentEntry<V> {
   remove(): void;
 }
 
+/**
+ * Entries to load into a key group: any pairs; a source that can hand them out without a pair per
+ * entry (restored entries, see RestoredEntries) offers `forEachEntry`, which loading prefers.
+ */
+export type LoadedEntries<V = unknown> = Iterable<readonly [NormalizedKey, V]> & { forEachEntry?(visit: (key: NormalizedKey, value: V) => void): void };
+
 /** A state's entries key group by key group, as snapshots, restores and introspection see them. */
 export interface KeyGroupTable {
   /** The entries of one key group, live, in their stored form; `keyGroup` must lie in the range. */
   entries(keyGroup: number): IterableIterator<[NormalizedKey, unknown]>;
   /** Replaces one key group's entries (see StateTable.load). */
-  load(keyGroup: number, entries: Iterable<readonly [NormalizedKey, unknown]>): void;
+  load(keyGroup: number, entries: LoadedEntries): void;
   /** Whether a live snapshot still holds the key group (see StateTable.held). */
   held(keyGroup: number): boolean;
   /** Number of entries over all key groups. */
@@ -183,10 +189,11 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
    * object a live snapshot can still see. Snapshots that hold the group keep the replaced map,
    * which nothing changes any more, with their pre-images.
    */
-  load(keyGroup: number, entries: Iterable<readonly [NormalizedKey, V]>): void {
+  load(keyGroup: number, entries: LoadedEntries<V>): void {
     const index = this.indexOf(keyGroup);
     const map = new Map<NormalizedKey, V>();
-    for (const [k, v] of entries) map.set(k, v);
+    if (entries.forEachEntry !== undefined) entries.forEachEntry((k, v) => map.set(k, v));
+    else for (const [k, v] of entries) map.set(k, v);
     this.maps[index] = map.size > 0 ? map : undefined;
     this.holds[index] = undefined;
     this.lastIndex = -1;
