@@ -4,6 +4,7 @@
  */
 import { checkpointConfig, type CheckpointConfig } from "../checkpoint/coordinator/config.ts";
 import { DEFAULT_CHECKPOINT_ROOT } from "../checkpoint/storage/checkpoint-paths.ts";
+import { defaultLocalRecoveryRoot } from "../checkpoint/local/local-state-paths.ts";
 import { invalidArgument } from "../core/errors.ts";
 import type { CheckpointMode } from "../runtime/task-checkpointing.ts";
 
@@ -24,6 +25,15 @@ export interface CheckpointingOptions {
   readonly onCancel?: "delete" | "retain";
   /** Where checkpoints are written: `<dir>/<jobId>/chk-<n>/`. Default ./.weir/checkpoints. */
   readonly dir?: string;
+  /**
+   * Local recovery (Flink's `state.backend.local-recovery`): each task also keeps a copy of the
+   * state files it wrote for its last completed checkpoint on this machine, and a restart here
+   * restores from the copies, reading the checkpoint storage only for a copy that is missing or
+   * corrupt. Default false.
+   */
+  readonly localRecovery?: boolean;
+  /** Where local copies go, as `<dir>/<jobId>/<operator>/<subtask>/`. Default `<temp dir>/weir-local-recovery`. */
+  readonly localRecoveryDir?: string;
 }
 
 export interface CheckpointingSettings {
@@ -31,14 +41,18 @@ export interface CheckpointingSettings {
   readonly mode: CheckpointMode;
   readonly onCancel: "delete" | "retain";
   readonly dir: string;
+  /** The root of the tasks' local state copies; undefined without local recovery. */
+  readonly localRecoveryDir: string | undefined;
 }
 
 export function checkpointingSettings(intervalMs: number, options: CheckpointingOptions = {}): CheckpointingSettings {
-  const { mode = "exactly-once", onCancel = "delete", dir = DEFAULT_CHECKPOINT_ROOT, ...rest } = options;
+  const { mode = "exactly-once", onCancel = "delete", dir = DEFAULT_CHECKPOINT_ROOT, localRecovery = false, localRecoveryDir, ...rest } = options;
   if (mode !== "exactly-once" && mode !== "at-least-once") throw invalidArgument(`checkpoint mode must be "exactly-once" or "at-least-once", got '${String(mode)}'`);
   if (onCancel !== "delete" && onCancel !== "retain") throw invalidArgument(`checkpoint retention on cancel must be "delete" or "retain", got '${String(onCancel)}'`);
   if (typeof dir !== "string" || dir.length === 0) throw invalidArgument("checkpoint dir must be a non-empty path");
-  return { config: checkpointConfig({ intervalMs, ...rest }), mode, onCancel, dir };
+  if (typeof localRecovery !== "boolean") throw invalidArgument(`local recovery is true or false, got ${JSON.stringify(localRecovery)}`);
+  if (localRecoveryDir !== undefined && (typeof localRecoveryDir !== "string" || localRecoveryDir.length === 0)) throw invalidArgument("the local recovery dir must be a non-empty path");
+  return { config: checkpointConfig({ intervalMs, ...rest }), mode, onCancel, dir, localRecoveryDir: localRecovery ? (localRecoveryDir ?? defaultLocalRecoveryRoot()) : undefined };
 }
 
 /** `base` with the options of `overrides` that are set; an interval alone enables checkpointing. */
@@ -61,6 +75,8 @@ export function overrideCheckpointing(
           mode: base.mode,
           onCancel: base.onCancel,
           dir: base.dir,
+          localRecovery: base.localRecoveryDir !== undefined,
+          ...(base.localRecoveryDir === undefined ? {} : { localRecoveryDir: base.localRecoveryDir }),
           timeoutMs: base.config.timeoutMs,
           minPauseMs: base.config.minPauseMs,
           maxConcurrent: base.config.maxConcurrent,

@@ -7,6 +7,7 @@
 import type { CheckpointingOptions } from "../api/checkpointing-settings.ts";
 import { CHECKPOINT_CONFIG_DEFAULTS } from "../checkpoint/coordinator/config.ts";
 import { DEFAULT_CHECKPOINT_ROOT } from "../checkpoint/storage/checkpoint-paths.ts";
+import { DEFAULT_LOCAL_RECOVERY_DIR_NAME } from "../checkpoint/local/local-state-paths.ts";
 import { formatDuration } from "../recovery/duration.ts";
 import { parseRestartStrategy } from "../recovery/parse-restart-strategy.ts";
 import type { RestartStrategyConfig } from "../recovery/restart-config.ts";
@@ -116,6 +117,25 @@ export const CHECKPOINT_OPTIONS: readonly OptionSpec[] = [
     defaultText: jobsOr(DEFAULT_CHECKPOINT_ROOT),
   },
   {
+    kind: "flag",
+    group: GROUP,
+    name: "local-recovery",
+    description:
+      "each task also keeps a local copy of the state files it wrote for its last completed checkpoint; a restart on this machine " +
+      "restores from the copies and reads the checkpoint storage only for a copy that is missing or corrupt (Flink's " +
+      "state.backend.local-recovery; e.g. --local-recovery)",
+    defaultText: jobsOr("off"),
+  },
+  {
+    kind: "value",
+    group: GROUP,
+    name: "local-recovery-dir",
+    placeholder: "dir",
+    parse: nonEmpty("a directory path"),
+    description: "with --local-recovery: where the local copies go, as <dir>/<job id>/<operator>/<subtask>/ (e.g. --local-recovery-dir /mnt/ssd/weir)",
+    defaultText: jobsOr(`<temp dir>/${DEFAULT_LOCAL_RECOVERY_DIR_NAME}`),
+  },
+  {
     kind: "value",
     group: GROUP,
     name: "restart-strategy",
@@ -197,6 +217,8 @@ export function checkpointRunOptions(
     retained: get<number>("retained-checkpoints"),
     onCancel: get<"delete" | "retain">("on-cancel"),
     dir: get<string>("checkpoint-dir"),
+    localRecovery: get<boolean>("local-recovery") === true || get<string>("local-recovery-dir") !== undefined ? true : undefined,
+    localRecoveryDir: get<string>("local-recovery-dir"),
   };
   const given = Object.values(overrides).some((v) => v !== undefined);
   return {

@@ -7,12 +7,12 @@
  */
 import type { JobResult } from "../runtime/job-result.ts";
 import type { RunOptions, RuntimeMode } from "../runtime/run-options.ts";
-import { describeAttempt, describeCheckpoint, describeRestart, isAbortedByStop, isCheckpointFailure } from "./checkpoint-events.ts";
+import { describeAttempt, describeCheckpoint, describeRestart, describeStateRestore, isAbortedByStop, isCheckpointFailure } from "./checkpoint-events.ts";
 import type { TextWriter } from "./io.ts";
 import { describeOutcome, type JobOutcome } from "./outcome.ts";
 import { ProgressReporter, summary } from "./progress.ts";
 
-export type RunCallbacks = Pick<RunOptions, "onStarted" | "onProgress" | "onAttempt" | "onCheckpoint" | "onRestart" | "onWarning">;
+export type RunCallbacks = Pick<RunOptions, "onStarted" | "onProgress" | "onAttempt" | "onStateRestored" | "onCheckpoint" | "onRestart" | "onWarning">;
 
 export class RunReporter {
   private readonly progressBlocks = new ProgressReporter();
@@ -41,6 +41,7 @@ export class RunReporter {
         this.jobId = event.jobId;
         if (event.attempt > 0 || event.restoredFrom !== undefined) this.progress(describeAttempt(event));
       },
+      onStateRestored: (report) => this.progress(describeStateRestore(report)),
       onCheckpoint: (stats) => {
         if (isCheckpointFailure(stats)) this.stderr.write(describeCheckpoint(stats));
         else {

@@ -13,7 +13,10 @@ import { fingerprint } from "../graph/job-graph.ts";
 import type { AttemptSpec } from "./master/attempt.ts";
 import { deploy, type Deployment, type Transport } from "./deployment.ts";
 import { ExecutionPlan } from "./execution-plan.ts";
-import { loadRestoredStates, NOTHING_RESTORED, operatorSubtasks } from "./restored-states.ts";
+import { loadRestoredStates, NOTHING_RESTORED, operatorSubtasks, type RestoredFile } from "./restored-states.ts";
+import { LocalStatePaths } from "../checkpoint/local/local-state-paths.ts";
+import { TaskLocalStateStore } from "../checkpoint/local/task-local-state-store.ts";
+import { restoreClockReading, type StateRestoreReport } from "./state-restore-report.ts";
 import { buildSlotJobs } from "./slot-jobs.ts";
 import { faultPoint } from "./fault-hooks.ts";
 import type { TaskCheckpointing, TaskSnapshotAck } from "./task-checkpointing.ts";
@@ -27,6 +30,8 @@ export interface AttemptReporter {
   collect(sinkId: string, records: unknown[]): void;
   /** What the reader of a split-based source in task `taskId` tells the source's enumerator. */
   toEnumerator(taskId: string, message: ReaderToEnumerator): void;
+  /** The thread restored its tasks' state from a checkpoint (before they open). */
+  restored(report: StateRestoreReport): void;
 }
 
 export type ThreadSpec = Pick<AttemptSpec, "definition" | "overrides" | "args" | "maxWorkers" | "fingerprint" | "checkpointing" | "restore" | "clock">;
@@ -44,23 +49,37 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
   const jobs = await buildSlotJobs(spec.definition, spec.overrides, spec.args, slots.slice(1), spec.fingerprint);
   jobs.set(slots[0]!, first.job);
   const storage = spec.checkpointing === undefined ? undefined : new FileCheckpointStorage({ jobId: spec.checkpointing.jobId, root: spec.checkpointing.root });
+  const localDir = spec.checkpointing?.localRecoveryDir;
+  const local = localDir === undefined ? undefined : new LocalStatePaths(localDir, spec.checkpointing!.jobId);
+  const restoreStart = restoreClockReading();
+  const files: RestoredFile[] = [];
   const restored =
-    spec.restore === undefined || storage === undefined ? NOTHING_RESTORED : await loadRestoredStates(spec.restore, storage, operatorSubtasks(first.job, slots));
+    spec.restore === undefined || storage === undefined
+      ? NOTHING_RESTORED
+      : await loadRestoredStates(spec.restore, storage, operatorSubtasks(first.job, slots), { local, onFile: (file) => files.push(file) });
   const config = first.env.getConfig();
   const checkpointing =
     spec.checkpointing === undefined || storage === undefined
       ? undefined
-      : ({ taskId }: { taskId: string }): TaskCheckpointing => ({
-          mode: spec.checkpointing!.mode,
-          writeState: (id, operatorId, subtask, bytes) => storage.writeState(checkpointId(id), { operatorId, subtask }, bytes),
-          discard: (id) => storage.discard(checkpointId(id)),
-          acknowledge: (ack) => {
-            if (!faultPoint("lose-ack")) reporter.acknowledge(taskId, ack);
-          },
-          decline: (id, reason) => reporter.decline(taskId, id, reason),
-          endOfData: () => reporter.endOfData(taskId),
-        });
-  return deploy({
+      : ({ taskId }: { taskId: string }): TaskCheckpointing => {
+          const store = local === undefined ? undefined : new TaskLocalStateStore(local);
+          return {
+            mode: spec.checkpointing!.mode,
+            writeState: (id, operatorId, subtask, bytes) =>
+              storage.writeState(checkpointId(id), { operatorId, subtask }, bytes, store === undefined ? undefined : (handle) => store.store(id, { operatorId, subtask }, handle, bytes)),
+            discard: async (id) => {
+              await Promise.all([storage.discard(checkpointId(id)), store?.discard(id)]);
+            },
+            acknowledge: (ack) => {
+              store?.acknowledged(ack.checkpointId, ack.operators.map((o) => ({ owner: { operatorId: o.operatorId, subtask: o.subtask }, handle: o.handle })));
+              if (!faultPoint("lose-ack")) reporter.acknowledge(taskId, ack);
+            },
+            notifyComplete: (id) => void store?.confirm(id),
+            decline: (id, reason) => reporter.decline(taskId, id, reason),
+            endOfData: () => reporter.endOfData(taskId),
+          };
+        };
+  const deployment = deploy({
     plan,
     worker,
     jobForSlot: (slot) => jobs.get(slot)!,
@@ -76,4 +95,18 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
     restored,
     toEnumerator: (taskId, message) => reporter.toEnumerator(taskId, message),
   });
+  if (spec.restore !== undefined && storage !== undefined) {
+    // Tasks load their restored keyed state as they are built, in deploy.
+    const end = restoreClockReading();
+    reporter.restored({
+      worker,
+      checkpointId: spec.restore.checkpointId,
+      files,
+      startedAt: restoreStart.at,
+      endedAt: end.at,
+      processCpuStartMicros: restoreStart.cpuMicros,
+      processCpuEndMicros: end.cpuMicros,
+    });
+  }
+  return deployment;
 }

@@ -12,10 +12,19 @@
  * Operator state (list and broadcast states) is redistributed over the subtasks of the restoring
  * job (operator-state-repartitioner.ts): the state every subtask of that operator wrote is read
  * (once per operator) and this subtask gets its part.
+ *
+ * With local recovery, a file of an operator restored at the checkpoint's parallelism and max
+ * parallelism is read from its local copy when that copy is exactly what the checkpoint recorded,
+ * else from the checkpoint storage; a rescaled operator's files are read from the storage. Each
+ * file read is reported with where it came from.
  */
 import type { TimerEntry } from "../state/internal-timer-service.ts";
 import type { CheckpointMetadata } from "../checkpoint/storage/checkpoint-metadata.ts";
 import type { CheckpointStorage } from "../checkpoint/storage/checkpoint-storage.ts";
+import type { StateHandle } from "../checkpoint/storage/checkpoint-metadata.ts";
+import type { StateFileOwner } from "../checkpoint/storage/checkpoint-paths.ts";
+import type { LocalStatePaths } from "../checkpoint/local/local-state-paths.ts";
+import { readLocalCopy } from "../checkpoint/local/local-state-reader.ts";
 import { keyGroupRangeForSubtask } from "../core/key-groups.ts";
 import { operatorIdOf, type JobGraph } from "../graph/job-graph.ts";
 import { repartitionOperatorState } from "../state/operator/operator-state-repartitioner.ts";
@@ -62,6 +71,47 @@ export function rescaleSources(operator: OperatorEntry, subtask: number, paralle
   return { keyed, own };
 }
 
+/** A state file a restore read, and where from. */
+export interface RestoredFile {
+  readonly operatorId: string;
+  readonly subtask: number;
+  readonly bytes: number;
+  readonly source: "local" | "storage";
+  /** Why a file that could have come from its local copy did not. */
+  readonly localCopy?: { readonly kind: "missing" | "corrupt"; readonly path: string; readonly problem?: string };
+}
+
+export interface RestoreReading {
+  /** The root of local copies (local recovery); without it, every file is read from the storage. */
+  readonly local?: LocalStatePaths;
+  /** Told of every state file read. */
+  readonly onFile?: (file: RestoredFile) => void;
+}
+
+/** The bytes of one state file: its local copy if `local` is given and the copy is sound, else the storage's. */
+async function readStateFile(
+  handle: StateHandle,
+  owner: StateFileOwner,
+  storage: Pick<CheckpointStorage, "readState">,
+  local: LocalStatePaths | undefined,
+  onFile: ((file: RestoredFile) => void) | undefined,
+): Promise<Uint8Array> {
+  const base = { operatorId: owner.operatorId, subtask: owner.subtask, bytes: handle.bytes };
+  if (local === undefined) {
+    const bytes = await storage.readState(handle);
+    onFile?.({ ...base, source: "storage" });
+    return bytes;
+  }
+  const copy = await readLocalCopy(local, owner, handle);
+  if (copy.kind === "local") {
+    onFile?.({ ...base, source: "local" });
+    return copy.bytes;
+  }
+  const bytes = await storage.readState(handle);
+  onFile?.({ ...base, source: "storage", localCopy: copy.kind === "missing" ? { kind: "missing", path: copy.path } : { kind: "corrupt", path: copy.path, problem: copy.problem } });
+  return bytes;
+}
+
 /**
  * `wanted` lists [operator id, subtask, parallelism, max parallelism of the restoring operator];
  * without them, the operator's in the checkpoint are taken. Operator ids are the restoring job's:
@@ -71,34 +121,37 @@ export async function loadRestoredStates(
   metadata: CheckpointMetadata,
   storage: Pick<CheckpointStorage, "readState">,
   wanted: Iterable<readonly [operatorId: string, subtask: number, parallelism?: number, maxParallelism?: number]>,
+  reading: RestoreReading = {},
 ): Promise<RestoredStateLookup> {
   const byOperator = new Map(metadata.operators.map((o) => [o.operatorId, o]));
   const loaded = new Map<string, RestoredOperatorState>();
   /** Each subtask's files read and decoded once, though both its own restore and operator-state redistribution need them. */
   const reads = new Map<string, Promise<DecodedContent[]>>();
-  const read = (operatorId: string, entry: SubtaskEntry): Promise<DecodedContent[]> => {
+  /** `rescaled`: the operator is restored at another parallelism or max parallelism, so its local copies are not read. */
+  const read = (operatorId: string, entry: SubtaskEntry, rescaled: boolean): Promise<DecodedContent[]> => {
     const readKey = key(operatorId, entry.subtask);
     let contents = reads.get(readKey);
-    if (contents === undefined) reads.set(readKey, (contents = decodeAll(operatorId, entry)));
+    if (contents === undefined) reads.set(readKey, (contents = decodeAll(operatorId, entry, rescaled ? undefined : reading.local)));
     return contents;
   };
-  const decodeAll = async (operatorId: string, entry: SubtaskEntry): Promise<DecodedContent[]> => {
+  const decodeAll = async (operatorId: string, entry: SubtaskEntry, local: LocalStatePaths | undefined): Promise<DecodedContent[]> => {
     const contents: DecodedContent[] = [];
     for (const handle of entry.state) {
       const from = `operator '${operatorId}' subtask ${entry.subtask} (${handle.path})`;
-      contents.push({ ...decodeOperatorSnapshot(await storage.readState(handle), from), from });
+      const bytes = await readStateFile(handle, { operatorId, subtask: entry.subtask }, storage, local, reading.onFile);
+      contents.push({ ...decodeOperatorSnapshot(bytes, from), from });
     }
     return contents;
   };
   /** Per operator id and restoring parallelism, each subtask's part of the operator state. */
   const redistributed = new Map<string, OperatorStateSnapshot[]>();
-  const operatorStatePart = async (operatorId: string, subtask: number, parallelism: number): Promise<OperatorStateSnapshot | undefined> => {
+  const operatorStatePart = async (operatorId: string, subtask: number, parallelism: number, rescaled: boolean): Promise<OperatorStateSnapshot | undefined> => {
     const cacheKey = key(operatorId, parallelism);
     let parts = redistributed.get(cacheKey);
     if (parts === undefined) {
       const operator = byOperator.get(operatorId)!;
       const previous: (OperatorStateSnapshot | undefined)[] = new Array<OperatorStateSnapshot | undefined>(operator.parallelism).fill(undefined);
-      for (const entry of operator.subtasks) previous[entry.subtask] = lastOperatorState(await read(operatorId, entry));
+      for (const entry of operator.subtasks) previous[entry.subtask] = lastOperatorState(await read(operatorId, entry, rescaled));
       parts = repartitionOperatorState(previous, parallelism);
       redistributed.set(cacheKey, parts);
     }
@@ -117,7 +170,7 @@ export async function loadRestoredStates(
       const keyedFrom: string[] = [];
       const timers: TimerEntry[] = [];
       for (const entry of sources.keyed) {
-        for (const content of await read(operatorId, entry)) {
+        for (const content of await read(operatorId, entry, true)) {
           if (content.keyed !== undefined) {
             keyed.push(content.keyed);
             keyedFrom.push(content.from);
@@ -128,10 +181,10 @@ export async function loadRestoredStates(
       const states: unknown[] = [];
       for (const entry of sources.own) {
         let state: unknown;
-        for (const content of await read(operatorId, entry)) if (content.state !== undefined) state = content.state;
+        for (const content of await read(operatorId, entry, true)) if (content.state !== undefined) state = content.state;
         if (state !== undefined) states.push(state);
       }
-      const part = await operatorStatePart(operatorId, subtask, parallelism);
+      const part = await operatorStatePart(operatorId, subtask, parallelism, true);
       const operatorState = part !== undefined && (part.lists.length > 0 || part.broadcast.length > 0) ? part : undefined;
       loaded.set(key(operatorId, subtask), { checkpointId: metadata.checkpointId, keyed, keyedFrom, timers, state: undefined, states, operatorState });
       continue;
@@ -142,7 +195,7 @@ export async function loadRestoredStates(
     const keyedFrom: string[] = [];
     const timers: TimerEntry[] = [];
     let state: unknown;
-    const contents = await read(operatorId, entry);
+    const contents = await read(operatorId, entry, false);
     for (const content of contents) {
       if (content.keyed !== undefined) {
         keyed.push(content.keyed);
@@ -151,7 +204,7 @@ export async function loadRestoredStates(
       timers.push(...content.timers);
       if (content.state !== undefined) state = content.state;
     }
-    const operatorState = lastOperatorState(contents) === undefined ? undefined : await operatorStatePart(operatorId, subtask, parallelism);
+    const operatorState = lastOperatorState(contents) === undefined ? undefined : await operatorStatePart(operatorId, subtask, parallelism, false);
     loaded.set(key(operatorId, subtask), { checkpointId: metadata.checkpointId, keyed, keyedFrom, timers, state, states: state === undefined ? [] : [state], operatorState });
   }
   return (operatorId, subtask) => loaded.get(key(operatorId, subtask));

@@ -7,6 +7,7 @@ import type { RestartStrategyConfig } from "../recovery/restart-config.ts";
 import type { JobStatusReader } from "./job-status.ts";
 import type { OperatorMetrics } from "./metrics.ts";
 import type { JobControl } from "./job-control.ts";
+import type { StateRestoreReport } from "./state-restore-report.ts";
 
 export type RuntimeMode = "threads" | "single-thread";
 
@@ -75,6 +76,11 @@ export interface RunOptions {
    * before the job starts (the control plane registers the job where others find it).
    */
   readonly onControl?: (control: JobControl) => void | Promise<void>;
+  /**
+   * Called by each thread of an attempt that restores a checkpoint, once its tasks hold the state:
+   * which files it read, from local copies or from the checkpoint storage (and why not locally).
+   */
+  readonly onStateRestored?: (report: StateRestoreReport) => void;
   /** Called once per attempt when it is deployed, with the checkpoint it restores (if any). */
   readonly onAttempt?: (event: AttemptEvent) => void;
   /**

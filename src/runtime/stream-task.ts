@@ -258,6 +258,7 @@ export class StreamTask {
 
   notifyCheckpointComplete(checkpointId: number): void {
     for (const id of this.wroteFor) if (id <= checkpointId) this.wroteFor.delete(id);
+    this.checkpointing?.notifyComplete?.(checkpointId);
     this.enqueue(async () => {
       if (this.input.kind === "source") {
         try {

@@ -33,6 +33,8 @@ export interface TaskCheckpointing {
    */
   discard(checkpointId: number): Promise<void>;
   acknowledge(ack: TaskSnapshotAck): void;
+  /** Checkpoint `checkpointId` completed and the task was told: what it kept outside the storage for older checkpoints can go. */
+  notifyComplete?(checkpointId: number): void;
   decline(checkpointId: number, reason: string): void;
   /** A source task emitted its last record; the job's final checkpoint can follow once all have. */
   endOfData(): void;

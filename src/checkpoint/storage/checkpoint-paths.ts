@@ -139,6 +139,13 @@ export function tempFileFor(path: string, unique: string): string {
   return join(dirname(path), `.${basename(path)}.${unique}.tmp`);
 }
 
+/** The path a temp file made by `tempFileFor` is written for; undefined when `path` is no such temp file. */
+export function targetOfTempFile(path: string): string | undefined {
+  const name = basename(path);
+  if (!isTempFileName(name)) return undefined;
+  return join(dirname(path), name.slice(1, name.lastIndexOf(".", name.length - 5)));
+}
+
 /** True for names made by `tempFileFor`: files a crash left half-written, never part of a checkpoint. */
 export function isTempFileName(name: string): boolean {
   return TEMP_FILE_PATTERN.test(name);

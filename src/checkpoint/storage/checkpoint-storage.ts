@@ -82,6 +82,13 @@ export interface StopSavepointRecord {
   readonly completedAt: number;
 }
 
+/**
+ * Called with the handle of a state file as its write starts, to write the same bytes elsewhere at
+ * the same time (a task-local copy, see checkpoint/local/); `writeState` resolves when both ended.
+ * It must not reject.
+ */
+export type WriteAlongside = (handle: StateHandle) => Promise<void>;
+
 export interface CheckpointStorage {
   readonly jobId: string;
   /** The directory (or key prefix) of this job's checkpoints: `<root>/<jobId>`. */
@@ -92,7 +99,7 @@ export interface CheckpointStorage {
    * rename, sync of the directory) before resolving. The file name is made from the owner and a
    * fresh unique suffix, whatever characters the operator id holds.
    */
-  writeState(checkpointId: CheckpointId, owner: StateFileOwner, bytes: Uint8Array): Promise<StateHandle>;
+  writeState(checkpointId: CheckpointId, owner: StateFileOwner, bytes: Uint8Array, alongside?: WriteAlongside): Promise<StateHandle>;
 
   /** The bytes behind `handle`, after checking their length and checksum against it. */
   readState(handle: StateHandle): Promise<Uint8Array>;

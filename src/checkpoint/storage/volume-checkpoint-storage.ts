@@ -29,6 +29,7 @@ import type {
   CheckpointStorage,
   ResolvedCheckpoint,
   StopSavepointRecord,
+  WriteAlongside,
   WriteSavepointOptions,
 } from "./checkpoint-storage.ts";
 import {
@@ -85,12 +86,12 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
     this.jobDir = this.paths.jobDir;
   }
 
-  async writeState(checkpointId: CheckpointId, owner: StateFileOwner, bytes: Uint8Array): Promise<StateHandle> {
+  async writeState(checkpointId: CheckpointId, owner: StateFileOwner, bytes: Uint8Array, alongside?: WriteAlongside): Promise<StateHandle> {
     const id = toCheckpointId(checkpointId);
     const path = this.paths.stateFile(id, owner, randomUUID());
     if (this.discarded.has(id)) throw new CheckpointIoError(path, "write", new Error(`checkpoint ${id} was discarded`));
     const handle = { path, bytes: bytes.length, checksum: checksumOf(bytes) };
-    await this.medium.writeAtomically(path, bytes);
+    await Promise.all([this.medium.writeAtomically(path, bytes), alongside?.(handle)]);
     return handle;
   }
 

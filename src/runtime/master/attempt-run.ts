@@ -37,7 +37,7 @@ export interface AttemptRun {
   readonly job: JobGraph;
   /** Whether the attempt runs on worker threads (it needs the job's module) or on this thread. */
   readonly threads: boolean;
-  readonly options: Pick<RunOptions, "signal" | "onStarted" | "onProgress" | "progressIntervalMs">;
+  readonly options: Pick<RunOptions, "signal" | "onStarted" | "onProgress" | "progressIntervalMs" | "onStateRestored">;
   readonly executor: DecisionExecutor | undefined;
   readonly collected: CollectedRecords;
   readonly metrics: RunMetrics;
@@ -89,6 +89,7 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
         if (!ended) sources?.handle(taskId, message);
       },
       metrics: (group, tasks) => run.metrics.report(group, tasks),
+      restored: (report) => options.onStateRestored?.(report),
       finished: () => end({ kind: "finished" }),
       failed: (error) => end({ kind: "failed", error }),
     };

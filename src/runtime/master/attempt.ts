@@ -8,6 +8,7 @@ import type { Clock } from "../../core/clock.ts";
 import type { JobDefinition } from "../../api/define-job.ts";
 import type { EnvironmentConfig } from "../../api/environment.ts";
 import type { TaskMetrics } from "../metrics.ts";
+import type { StateRestoreReport } from "../state-restore-report.ts";
 import type { CheckpointMode, TaskSnapshotAck } from "../task-checkpointing.ts";
 import type { EnumeratorToReader, ReaderToEnumerator } from "../source-events.ts";
 
@@ -22,6 +23,8 @@ export interface AttemptListener {
   /** The reader of a split-based source in task `taskId` sent its enumerator a message. */
   toEnumerator(taskId: string, message: ReaderToEnumerator): void;
   metrics(group: number, tasks: readonly TaskMetrics[]): void;
+  /** A thread restored its tasks' state. */
+  restored(report: StateRestoreReport): void;
   /** Every task finished. */
   finished(): void;
   /** The attempt failed; it must be cancelled. */
@@ -50,6 +53,8 @@ export interface AttemptCheckpointing {
   readonly intervalMs: number;
   readonly root: string;
   readonly jobId: string;
+  /** With local recovery: the root of the tasks' local state copies (see checkpoint/local/). */
+  readonly localRecoveryDir?: string;
 }
 
 export interface AttemptSpec {

@@ -18,7 +18,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { access } from "node:fs/promises";
+import { access, rm } from "node:fs/promises";
 import type { JobDefinition } from "../../api/define-job.ts";
 import type { CheckpointingSettings } from "../../api/checkpointing-settings.ts";
 import type { EnvironmentConfig } from "../../api/environment.ts";
@@ -26,6 +26,7 @@ import { CheckpointCoordinator } from "../../checkpoint/coordinator/coordinator.
 import { taskId } from "../../checkpoint/coordinator/task-id.ts";
 import type { CheckpointId } from "../../checkpoint/storage/checkpoint-id.ts";
 import { FileCheckpointStorage } from "../../checkpoint/storage/file-checkpoint-storage.ts";
+import { LocalStatePaths } from "../../checkpoint/local/local-state-paths.ts";
 import type { Clock } from "../../core/clock.ts";
 import { makeDirectories } from "../../core/directories.ts";
 import { JobCancelledError, WeirError } from "../../core/errors.ts";
@@ -126,7 +127,16 @@ export class JobMaster {
     } catch (error) {
       this.ended(error instanceof JobCancelledError ? "cancelled" : "failed");
       throw error;
+    } finally {
+      await this.dropLocalCopies();
     }
+  }
+
+  /** The job ended: its tasks' local state copies (local recovery) go with it. */
+  private async dropLocalCopies(): Promise<void> {
+    const root = this.params.checkpointing?.localRecoveryDir;
+    if (root === undefined || this.jobId === "") return;
+    await rm(new LocalStatePaths(root, this.jobId).jobDir, { recursive: true, force: true }).catch(() => undefined);
   }
 
   private ended(state: "finished" | "failed" | "cancelled"): void {
@@ -349,7 +359,7 @@ export class JobMaster {
       args: params.args,
       maxWorkers: params.maxWorkers,
       fingerprint: params.fingerprint,
-      checkpointing: params.checkpointing === undefined ? undefined : { mode: params.checkpointing.mode, intervalMs: params.checkpointing.config.intervalMs, root: params.checkpointing.dir, jobId: this.jobId },
+      checkpointing: params.checkpointing === undefined ? undefined : { mode: params.checkpointing.mode, intervalMs: params.checkpointing.config.intervalMs, root: params.checkpointing.dir, jobId: this.jobId, localRecoveryDir: params.checkpointing.localRecoveryDir },
       restore: restore?.metadata,
       clock: params.clock,
       progressIntervalMs: options.progressIntervalMs ?? 2000,

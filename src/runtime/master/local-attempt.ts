@@ -32,6 +32,7 @@ export class LocalAttempt implements Attempt {
         endOfData: (taskId) => listener.endOfData(taskId),
         collect: (sinkId, records) => listener.collect(sinkId, records),
         toEnumerator: (taskId, message) => listener.toEnumerator(taskId, message),
+        restored: (report) => listener.restored(report),
       });
       await this.deployment.executor.openAll();
     } catch (e) {

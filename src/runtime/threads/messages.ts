@@ -4,6 +4,7 @@ import type { TaskMetrics } from "../metrics.ts";
 import type { ChannelEvent } from "../network/channel-item.ts";
 import type { ThreadSpec } from "../attempt-deployment.ts";
 import type { TaskSnapshotAck } from "../task-checkpointing.ts";
+import type { StateRestoreReport } from "../state-restore-report.ts";
 import type { MessagePort } from "node:worker_threads";
 import type { EnumeratorToReader, ReaderToEnumerator } from "../source-events.ts";
 
@@ -44,6 +45,7 @@ export type FromWorker =
   | { readonly type: "end-of-data"; readonly taskId: string }
   | { readonly type: "to-enumerator"; readonly taskId: string; readonly message: ReaderToEnumerator }
   | { readonly type: "finished"; readonly tasks: readonly TaskMetrics[] }
+  | { readonly type: "restored"; readonly report: StateRestoreReport }
   | { readonly type: "task-failed"; readonly report: FailureReport }
   /** A failure before any task existed: loading or building the job. */
   | { readonly type: "setup-failed"; readonly error: SerializedError };

@@ -74,6 +74,8 @@ export class ThreadAttempt implements Attempt {
             return listener.endOfData(m.taskId);
           case "to-enumerator":
             return listener.toEnumerator(m.taskId, m.message);
+          case "restored":
+            return listener.restored(m.report);
           case "finished":
             listener.metrics(worker, m.tasks);
             if (++finished === this.workers.length) {

@@ -61,6 +61,7 @@ async function setUp(): Promise<Deployment> {
       endOfData: (taskId) => post({ type: "end-of-data", taskId }),
       collect: (sinkId, records) => post({ type: "collect", sinkId, records }),
       toEnumerator: (taskId, message) => post({ type: "to-enumerator", taskId, message }),
+      restored: (report) => post({ type: "restored", report }),
     },
   );
   init.peers.forEach((port) => {
