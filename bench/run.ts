@@ -16,7 +16,8 @@
  *
  * Flags: --only throughput|checkpoints|savepoints|connectors; for savepoints --savepoint-keys N,N,...; for throughput --events N (per run), --reps N (default 5),
  * --queries q0,q1,...; for checkpoints --keys N,N,... (state sizes), --checkpoints N (measured
- * per size), --overhead-events N, --overhead-reps N; --ci (tiny sizes, one repetition, every row
+ * per size), --overhead-events N, --overhead-reps N, --recovery-reps N (default 3),
+ * --checkpoint-sections overhead,duration,recovery (default all); --ci (tiny sizes, one repetition, every row
  * of both benchmarks: checks that they run, measures nothing). See ./README.md.
  */
 import { spawnSync } from "node:child_process";
@@ -40,6 +41,8 @@ const { values } = parseArgs({
     checkpoints: { type: "string" },
     "overhead-events": { type: "string" },
     "overhead-reps": { type: "string" },
+    "recovery-reps": { type: "string" },
+    "checkpoint-sections": { type: "string" },
     rows: { type: "string" },
     messages: { type: "string" },
     records: { type: "string" },
@@ -49,7 +52,7 @@ const { values } = parseArgs({
 const USAGE =
   "usage: npm run bench -- [--only throughput|checkpoints|savepoints|connectors] [--ci]\n" +
   "  throughput:  [--events N] [--reps N] [--queries q0,q1,q2,keyed-count,q3,q5,q7,q8]\n" +
-  "  checkpoints: [--keys N,N,...] [--checkpoints N] [--overhead-events N] [--overhead-reps N]\n" +
+  "  checkpoints: [--keys N,N,...] [--checkpoints N] [--overhead-events N] [--overhead-reps N] [--recovery-reps N] [--checkpoint-sections overhead,duration,recovery]\n" +
   "  savepoints:  [--savepoint-keys N,N,...] [--reps N]\n" +
   "  connectors:  [--rows N] [--reps N] [--messages N] [--records N]";
 if (values.help) {
@@ -106,7 +109,8 @@ if (selected("checkpoints")) {
     },
     keys: values.keys?.split(",").map((k) => positive("keys", k, 0)) ?? (ci ? [1_000] : [100_000, 1_000_000, 10_000_000]),
     duration: { checkpoints: positive("checkpoints", values.checkpoints, ci ? 2 : 15), intervalMs, updatesPerSecond, timeoutMs },
-    recovery: { intervalMs, updatesPerSecond, timeoutMs },
+    recovery: { intervalMs, updatesPerSecond, timeoutMs, reps: positive("recovery-reps", values["recovery-reps"], ci ? 1 : 3) },
+    ...(values["checkpoint-sections"] === undefined ? {} : { sections: values["checkpoint-sections"].split(",") as ("overhead" | "duration" | "recovery")[] }),
   });
 }
 

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { JobCancelledError, runJob } from "../../src/index.ts";
 import type { AttemptEvent, CheckpointStats, RestartStrategyConfig } from "../../src/index.ts";
 import type { StateBackendName } from "../../src/state/state-backends.ts";
+import type { StateRestoreReport } from "../../src/runtime/state-restore-report.ts";
 
 const JOB = new URL("../jobs/keyed-state.ts", import.meta.url);
 export const KEYED_STATE_PARALLELISM = 2;
@@ -32,6 +33,9 @@ export interface KeyedStateRunOptions {
   /** Every checkpoint that completed or failed, with the run so far. */
   readonly onCheckpoint?: (stats: CheckpointStats, run: KeyedStateRunView) => void;
   readonly onAttempt?: (event: AttemptEvent) => void;
+  /** Local recovery on, with the copies under this directory. */
+  readonly localRecoveryDir?: string;
+  readonly onStateRestored?: (report: StateRestoreReport) => void;
   /** Asked every few milliseconds; true cancels the job (the normal end of a run). */
   readonly done: (run: KeyedStateRunView) => boolean;
 }
@@ -73,7 +77,12 @@ export async function runKeyedStateJob(options: KeyedStateRunOptions): Promise<K
       runtime: "threads",
       parallelism: KEYED_STATE_PARALLELISM,
       args,
-      checkpointing: { intervalMs: options.intervalMs, mode: "exactly-once", dir: checkpointDir },
+      checkpointing: {
+        intervalMs: options.intervalMs,
+        mode: "exactly-once",
+        dir: checkpointDir,
+        ...(options.localRecoveryDir === undefined ? {} : { localRecovery: true, localRecoveryDir: options.localRecoveryDir }),
+      },
       ...(options.restartStrategy === undefined ? {} : { restartStrategy: options.restartStrategy }),
       ...(options.stateBackend === undefined ? {} : { stateBackend: options.stateBackend }),
       signal: abort.signal,
@@ -88,6 +97,7 @@ export async function runKeyedStateJob(options: KeyedStateRunOptions): Promise<K
         options.onCheckpoint?.(stats, view);
       },
       ...(options.onAttempt === undefined ? {} : { onAttempt: options.onAttempt }),
+      ...(options.onStateRestored === undefined ? {} : { onStateRestored: options.onStateRestored }),
     });
     error = new Error("the unbounded keyed-state job finished by itself");
   } catch (e) {

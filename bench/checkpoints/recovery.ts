@@ -3,13 +3,16 @@
  * triggered after the fill completed, the benchmark creates the job's failure marker, the job
  * throws once (recording the time), restarts at once (fixed delay 0) from its latest checkpoint,
  * and each restored counting subtask records when it processed its first record. Times are
- * wall-clock milliseconds written by the job's threads.
+ * wall-clock milliseconds written by the job's threads. The restoring threads report how long
+ * reading and loading the state took and the process's CPU time meanwhile (restoreRate). With
+ * `local`, the job runs with local recovery, and the restart reads the tasks' local copies.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KEYED_STATE_PARALLELISM, runKeyedStateJob } from "./keyed-state-run.ts";
-import { recoveryTimes } from "./summary.ts";
+import { recoveryTimes, restoreRate } from "./summary.ts";
+import type { StateRestoreReport } from "../../src/runtime/state-restore-report.ts";
 
 export interface RecoverySettings {
   readonly intervalMs: number;
@@ -28,14 +31,24 @@ export interface RecoveryRow {
   /** Size of the checkpoint restored. */
   readonly bytes: number;
   readonly restoredCheckpoint: number | undefined;
+  /** From the first restoring thread starting to read state to the last one's tasks holding it. */
+  readonly restoreMs: number;
+  /** Restored MB per CPU second of the process while the threads restored (see bench/README.md). */
+  readonly mbPerSecondPerCore: number;
+  /** The same rate by wall clock: restored MB per second of the restore per restoring thread. */
+  readonly mbPerSecondPerThread: number;
+  /** State files the restart read from local copies and from the checkpoint storage. */
+  readonly localFiles: number;
+  readonly storageFiles: number;
   readonly note?: string;
 }
 
 const recoveredFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.startsWith("recovered-at-"));
 const readTime = (path: string): number => Number(readFileSync(path, "utf8"));
 
-export async function measureRecovery(keys: number, settings: RecoverySettings): Promise<RecoveryRow> {
+export async function measureRecovery(keys: number, settings: RecoverySettings, local = false): Promise<RecoveryRow> {
   const dir = mkdtempSync(join(tmpdir(), "weir-bench-recovery-"));
+  const reports: StateRestoreReport[] = [];
   let marked = false;
   let restoredCheckpoint: number | undefined;
   let redeployedAt = Number.NaN;
@@ -46,6 +59,8 @@ export async function measureRecovery(keys: number, settings: RecoverySettings):
       intervalMs: settings.intervalMs,
       timeoutMs: settings.timeoutMs,
       recoveryDir: dir,
+      ...(local ? { localRecoveryDir: join(dir, "local") } : {}),
+      onStateRestored: (report) => reports.push(report),
       restartStrategy: { kind: "fixed-delay", attempts: 1, delayMs: 0 },
       onCheckpoint: (stats, view) => {
         if (marked || stats.status !== "completed" || view.filledAt === undefined || stats.triggerTime < view.filledAt) return;
@@ -63,6 +78,7 @@ export async function measureRecovery(keys: number, settings: RecoverySettings):
     const failedAt = marked && readdirSync(dir).includes("failed-at") ? readTime(join(dir, "failed-at")) : Number.NaN;
     const times = recoveryTimes(failedAt, recovered);
     const restored = run.checkpoints.find((s) => s.id === restoredCheckpoint);
+    const rate = restoreRate(reports);
     const problems: string[] = [];
     if (run.error !== undefined) problems.push(`the job failed: ${run.error.message}`);
     if (run.timedOut) {
@@ -80,6 +96,11 @@ export async function measureRecovery(keys: number, settings: RecoverySettings):
       redeployedMs: Math.round(redeployedAt - failedAt),
       bytes: restored?.bytes ?? Number.NaN,
       restoredCheckpoint,
+      restoreMs: rate?.restoreMs ?? Number.NaN,
+      mbPerSecondPerCore: rate?.mbPerSecondPerCore ?? Number.NaN,
+      mbPerSecondPerThread: rate?.mbPerSecondPerThread ?? Number.NaN,
+      localFiles: rate?.localFiles ?? 0,
+      storageFiles: rate?.storageFiles ?? 0,
     };
     return problems.length === 0 ? row : { ...row, note: problems.join("; ") };
   } finally {

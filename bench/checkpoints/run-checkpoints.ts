@@ -3,7 +3,10 @@
  * against state size and recovery time against state size. Prints a table for each and writes
  * bench/results/checkpoints.json:
  * `{ overhead: { withCheckpoints, withoutCheckpoints, ratio, ... }, duration: [{ keys, p50Ms,
- * p99Ms, syncP50Ms, asyncP50Ms, bytes, ... }], recovery: [{ keys, ms, bytes, ... }] }`.
+ * p99Ms, syncP50Ms, asyncP50Ms, bytes, ... }], recovery: [{ keys, ms, bytes, mbPerSecondPerCore, ... }],
+ * localRecovery: [{ keys, ms, restoreMs, ... }] }`. Recovery is measured `recovery.reps` times per
+ * size from the checkpoint storage and as often with local recovery, alternating; each row is
+ * the repetition with the median rate (`runs` holds every repetition's rate and times).
  * A size that cannot be measured still gets its row, with a `note` saying why.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -17,13 +20,19 @@ export interface CheckpointBenchmarkSettings {
   /** State sizes (keys) for duration and recovery. */
   readonly keys: readonly number[];
   readonly duration: DurationSettings;
-  readonly recovery: RecoverySettings;
+  readonly recovery: RecoverySettings & { readonly reps: number };
+  /** The parts to run (default all); parts left out are absent from the results. */
+  readonly sections?: readonly ("overhead" | "duration" | "recovery")[];
 }
 
+/** A recovery row of the median repetition, with every repetition's figures. */
+export type RecoveryRuns = RecoveryRow & { readonly runs: readonly Pick<RecoveryRow, "ms" | "restoreMs" | "mbPerSecondPerCore" | "mbPerSecondPerThread">[] };
+
 export interface CheckpointResults {
-  readonly overhead: OverheadResult;
-  readonly duration: readonly DurationRow[];
-  readonly recovery: readonly RecoveryRow[];
+  readonly overhead?: OverheadResult;
+  readonly duration?: readonly DurationRow[];
+  readonly recovery?: readonly RecoveryRuns[];
+  readonly localRecovery?: readonly RecoveryRuns[];
 }
 
 /** Least acceptable ratio of throughput with checkpoints to without; Flink's figures are in DESIGN.md, "Reference points". */
@@ -77,37 +86,86 @@ function printDuration(rows: readonly DurationRow[], s: DurationSettings): void 
   console.log("Flink (changelog state backend): p50 0.3 s, p99 1 s; unaligned under back-pressure 12-45 ms");
 }
 
-function printRecovery(rows: readonly RecoveryRow[], s: RecoverySettings): void {
-  console.log(`\nRecovery: failure to first record processed after restore, p=2, fixed-delay restart with delay 0, updates at ${formatRate(s.updatesPerSecond)}\n`);
+/** Least restored MB per CPU second the restore from the checkpoint storage should reach; see bench/README.md. */
+const RESTORE_RATE_TARGET = 50;
+/** Most milliseconds local recovery of 10M keys should take. */
+const LOCAL_RECOVERY_TARGET_MS = 1000;
+
+const rate = (mbPerSecond: number): string => (Number.isFinite(mbPerSecond) ? `${mbPerSecond.toFixed(1)} MB/s` : "-");
+const spread = (runs: readonly number[], format: (v: number) => string): string =>
+  runs.length < 2 ? "" : ` (${format(Math.min(...runs))}–${format(Math.max(...runs))})`;
+
+function printRecovery(title: string, rows: readonly RecoveryRuns[], s: RecoverySettings & { reps: number }): void {
+  console.log(`\n${title}: failure to first record processed after restore, p=2, fixed-delay restart with delay 0, updates at ${formatRate(s.updatesPerSecond)}, ${s.reps} repetition(s), median (min–max)\n`);
   console.log(
     table(
-      ["keys", "restored bytes", "redeployed", "first record", "all subtasks"],
-      rows.map((r) => [keysLabel(r.keys), formatBytes(r.bytes), formatMs(r.redeployedMs), formatMs(r.ms), formatMs(r.allSubtasksMs)]),
+      ["keys", "restored bytes", "files local/storage", "redeployed", "restore", "MB/s per core (CPU)", "MB/s per thread (wall)", "first record", "all subtasks"],
+      rows.map((r) => [
+        keysLabel(r.keys),
+        formatBytes(r.bytes),
+        `${r.localFiles}/${r.storageFiles}`,
+        formatMs(r.redeployedMs),
+        formatMs(r.restoreMs) + spread(r.runs.map((x) => x.restoreMs), formatMs),
+        rate(r.mbPerSecondPerCore) + spread(r.runs.map((x) => x.mbPerSecondPerCore), rate),
+        rate(r.mbPerSecondPerThread),
+        formatMs(r.ms) + spread(r.runs.map((x) => x.ms), formatMs),
+        formatMs(r.allSubtasksMs),
+      ]),
     ) + notes(rows),
   );
-  console.log("from the failure (the throw) to: redeployed, the new attempt starting; first record, the first record a restored counting subtask processed");
+  console.log(
+    "from the failure (the throw) to: redeployed, the new attempt starting; first record, the first record a restored counting subtask processed. " +
+      "restore: from the first thread reading state to the last one's tasks holding it; MB/s per core: restored bytes / the process's CPU time over the restore " +
+      `(target >= ${RESTORE_RATE_TARGET} from the storage; local recovery of 10M keys: target < ${LOCAL_RECOVERY_TARGET_MS} ms)`,
+  );
+}
+
+/** Of `reps` measurements, the one with the median rate, with all of them. */
+function medianRun(rows: readonly RecoveryRow[]): RecoveryRuns {
+  const ordered = [...rows].sort((a, b) => (a.mbPerSecondPerCore || 0) - (b.mbPerSecondPerCore || 0));
+  const middle = ordered[Math.floor((ordered.length - 1) / 2)]!;
+  return { ...middle, runs: rows.map(({ ms, restoreMs, mbPerSecondPerCore, mbPerSecondPerThread }) => ({ ms, restoreMs, mbPerSecondPerCore, mbPerSecondPerThread })) };
 }
 
 export async function runCheckpointBenchmark(settings: CheckpointBenchmarkSettings): Promise<CheckpointResults> {
-  const overhead = await measureOverhead(settings.overhead);
-  process.stderr.write("  overhead done\n");
-  printOverhead(overhead, settings.overhead);
-
-  const duration: DurationRow[] = [];
-  for (const keys of settings.keys) {
-    duration.push(await measureDuration(keys, settings.duration));
-    process.stderr.write(`  duration with ${keysLabel(keys)} keys done\n`);
+  const runs = (section: "overhead" | "duration" | "recovery") => settings.sections === undefined || settings.sections.includes(section);
+  let results: CheckpointResults = {};
+  if (runs("overhead")) {
+    const overhead = await measureOverhead(settings.overhead);
+    process.stderr.write("  overhead done\n");
+    printOverhead(overhead, settings.overhead);
+    results = { ...results, overhead };
   }
-  printDuration(duration, settings.duration);
 
-  const recovery: RecoveryRow[] = [];
-  for (const keys of settings.keys) {
-    recovery.push(await measureRecovery(keys, settings.recovery));
-    process.stderr.write(`  recovery with ${keysLabel(keys)} keys done\n`);
+  if (runs("duration")) {
+    const duration: DurationRow[] = [];
+    for (const keys of settings.keys) {
+      duration.push(await measureDuration(keys, settings.duration));
+      process.stderr.write(`  duration with ${keysLabel(keys)} keys done\n`);
+    }
+    printDuration(duration, settings.duration);
+    results = { ...results, duration };
   }
-  printRecovery(recovery, settings.recovery);
 
-  const results: CheckpointResults = { overhead, duration, recovery };
+  if (runs("recovery")) {
+    const recovery: RecoveryRuns[] = [];
+    const localRecovery: RecoveryRuns[] = [];
+    for (const keys of settings.keys) {
+      const fromStorage: RecoveryRow[] = [];
+      const fromLocal: RecoveryRow[] = [];
+      for (let rep = 0; rep < settings.recovery.reps; rep++) {
+        fromStorage.push(await measureRecovery(keys, settings.recovery));
+        fromLocal.push(await measureRecovery(keys, settings.recovery, true));
+      }
+      recovery.push(medianRun(fromStorage));
+      localRecovery.push(medianRun(fromLocal));
+      process.stderr.write(`  recovery with ${keysLabel(keys)} keys done\n`);
+    }
+    printRecovery("Recovery from the checkpoint storage", recovery, settings.recovery);
+    printRecovery("Local recovery", localRecovery, settings.recovery);
+    results = { ...results, recovery, localRecovery };
+  }
+
   mkdirSync(new URL("../results/", import.meta.url), { recursive: true });
   writeFileSync(new URL("../results/checkpoints.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");
   console.log("\nwritten: bench/results/checkpoints.json");

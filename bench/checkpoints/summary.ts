@@ -3,6 +3,7 @@
  * recovery time from the timestamps a job recorded. No I/O, no clock.
  */
 import type { CheckpointStats } from "../../src/index.ts";
+import type { StateRestoreReport } from "../../src/runtime/state-restore-report.ts";
 import { median, percentile } from "../stats.ts";
 
 export interface DurationSummary {
@@ -48,4 +49,38 @@ export interface RecoveryTimes {
 export function recoveryTimes(failedAt: number, recoveredAt: readonly number[]): RecoveryTimes {
   if (recoveredAt.length === 0) return { firstMs: Number.NaN, allMs: Number.NaN };
   return { firstMs: Math.round(Math.min(...recoveredAt) - failedAt), allMs: Math.round(Math.max(...recoveredAt) - failedAt) };
+}
+
+export interface RestoreRate {
+  /** Bytes of state files read by all threads. */
+  readonly bytes: number;
+  /** Files read from local copies, and from the checkpoint storage. */
+  readonly localFiles: number;
+  readonly storageFiles: number;
+  /** From the first thread starting to read state to the last one's tasks holding it (wall clock). */
+  readonly restoreMs: number;
+  /** CPU time of the whole process over that window. */
+  readonly cpuMs: number;
+  /** Restored MB (10^6 bytes) per CPU second of the process over the window (see bench/README.md). */
+  readonly mbPerSecondPerCore: number;
+  /** Restored MB per second of the window per restoring thread: the same rate by wall clock. */
+  readonly mbPerSecondPerThread: number;
+}
+
+/** The restore rate of one attempt, from the reports of its restoring threads; undefined without any. */
+export function restoreRate(reports: readonly StateRestoreReport[]): RestoreRate | undefined {
+  if (reports.length === 0) return undefined;
+  const files = reports.flatMap((r) => r.files);
+  const bytes = files.reduce((sum, f) => sum + f.bytes, 0);
+  const restoreMs = Math.max(...reports.map((r) => r.endedAt)) - Math.min(...reports.map((r) => r.startedAt));
+  const cpuMs = (Math.max(...reports.map((r) => r.processCpuEndMicros)) - Math.min(...reports.map((r) => r.processCpuStartMicros))) / 1000;
+  return {
+    bytes,
+    localFiles: files.filter((f) => f.source === "local").length,
+    storageFiles: files.filter((f) => f.source === "storage").length,
+    restoreMs: Math.round(restoreMs),
+    cpuMs: Math.round(cpuMs),
+    mbPerSecondPerCore: bytes / 1e6 / (cpuMs / 1000),
+    mbPerSecondPerThread: bytes / 1e6 / ((restoreMs / 1000) * reports.length),
+  };
 }

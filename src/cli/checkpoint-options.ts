@@ -122,8 +122,8 @@ export const CHECKPOINT_OPTIONS: readonly OptionSpec[] = [
     name: "local-recovery",
     description:
       "each task also keeps a local copy of the state files it wrote for its last completed checkpoint; a restart on this machine " +
-      "restores from the copies and reads the checkpoint storage only for a copy that is missing or corrupt (Flink's " +
-      "state.backend.local-recovery; e.g. --local-recovery)",
+      "restores from the copies and reads the checkpoint storage only for a copy that is missing or corrupt, as Flink's " +
+      "state.backend.local-recovery does (e.g. --local-recovery --checkpoint-interval 1s)",
     defaultText: jobsOr("off"),
   },
   {

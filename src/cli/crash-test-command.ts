@@ -47,6 +47,7 @@ const OPTIONS: readonly OptionSpec[] = [
   },
   { kind: "value", name: "parallelism", short: "p", placeholder: "n", parse: integerIn(1), description: "default parallelism of the job's operators", defaultText: "the number of CPU cores" },
   { kind: "flag", name: "single-thread", description: "run every subtask on one thread", defaultText: "worker threads" },
+  { kind: "flag", name: "local-recovery", description: "run with local recovery: restarts and resumes read the tasks' local state copies first", defaultText: "off" },
   { kind: "value", name: "buffer-size", placeholder: "n", parse: integerIn(1), description: "records per batch sent between tasks" },
   STATE_BACKEND_OPTION,
   {
@@ -99,6 +100,7 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
     parallelism: get<number>("parallelism"),
     bufferSize: get<number>("buffer-size"),
     stateBackend: get<StateBackendName>("state-backend"),
+    ...(o.get("local-recovery") === true ? { localRecovery: true } : {}),
     checkpointIntervalMs: get<number>("checkpoint-interval"),
     runTimeoutMs: get<number>("run-timeout"),
     mode: get<"exactly-once" | "at-least-once">("checkpoint-mode"),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { completedSince, recoveryTimes, summarizeDurations } from "../../bench/checkpoints/summary.ts";
+import { completedSince, recoveryTimes, restoreRate, summarizeDurations } from "../../bench/checkpoints/summary.ts";
 import { formatBytes, formatMs, percentile } from "../../bench/stats.ts";
 import type { CheckpointStats } from "../../src/index.ts";
 
@@ -79,5 +79,15 @@ describe("benchmark formatting", () => {
     assert.equal(formatBytes(34), "34 B");
     assert.equal(formatMs(1477.2), "1477 ms");
     assert.equal(formatMs(36_400), "36.4 s");
+  });
+
+  it("rates a restore by the restored bytes over the process's CPU time from the first thread's start to the last one's end", () => {
+    const file = (source: "local" | "storage", bytes: number) => ({ operatorId: "count", subtask: 0, bytes, source });
+    const rate = restoreRate([
+      { worker: 0, checkpointId: 4, files: [file("local", 30e6)], startedAt: 1000, endedAt: 1600, processCpuStartMicros: 5e6, processCpuEndMicros: 5.8e6 },
+      { worker: 1, checkpointId: 4, files: [file("storage", 20e6)], startedAt: 1100, endedAt: 1500, processCpuStartMicros: 5.1e6, processCpuEndMicros: 5.7e6 },
+    ]);
+    assert.deepEqual(rate, { bytes: 50e6, localFiles: 1, storageFiles: 1, restoreMs: 600, cpuMs: 800, mbPerSecondPerCore: 62.5, mbPerSecondPerThread: 50e6 / 1e6 / 1.2 });
+    assert.equal(restoreRate([]), undefined);
   });
 });

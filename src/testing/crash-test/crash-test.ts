@@ -40,6 +40,8 @@ export interface CrashTestOptions {
   readonly stateBackend?: StateBackendName;
   /** Overrides the job's checkpoint mode. */
   readonly mode?: "exactly-once" | "at-least-once";
+  /** Every run with local recovery (restarts and resumes read the tasks' local state copies first). */
+  readonly localRecovery?: boolean;
   /** A fixed checkpoint interval; by default each faulted run draws one from 30 to 200 ms. */
   readonly checkpointIntervalMs?: number;
   /**
@@ -139,6 +141,7 @@ export async function crashTest(job: string | URL, options: CrashTestOptions = {
     mode: options.mode,
     bufferSize: options.bufferSize,
     stateBackend: options.stateBackend,
+    ...(options.localRecovery === true ? { localRecovery: true } : {}),
     args: options.args ?? [],
   };
   const progress = options.onProgress ?? (() => {});

@@ -31,6 +31,8 @@ export interface RunSettings {
   readonly mode: "exactly-once" | "at-least-once" | undefined;
   readonly bufferSize: number | undefined;
   readonly stateBackend: StateBackendName | undefined;
+  /** Local recovery on, with the copies in the run's directory (`<run>/local`). */
+  readonly localRecovery?: boolean;
   /** The job's arguments, with `{run}` where the run's directory goes. */
   readonly args: readonly string[];
 }
@@ -114,6 +116,7 @@ export async function runInProcess(settings: RunSettings, dir: string, plan: Fau
         timeoutMs: plan?.checkpointTimeoutMs ?? 60_000,
         tolerableFailures: plan?.tolerableCheckpointFailures ?? 0,
         ...(settings.mode === undefined ? {} : { mode: settings.mode }),
+        ...(settings.localRecovery === true ? { localRecovery: true, localRecoveryDir: join(dir, "local") } : {}),
       },
       restartStrategy: RESTARTS,
       signal: cancel.signal,
@@ -175,6 +178,7 @@ export function weirRunArgs(settings: RunSettings, dir: string, plan: FaultPlan,
     ...(settings.bufferSize === undefined ? [] : ["--buffer-size", String(settings.bufferSize)]),
     ...(settings.stateBackend === undefined ? [] : ["--state-backend", settings.stateBackend]),
     ...(settings.mode === undefined ? [] : ["--checkpoint-mode", settings.mode]),
+    ...(settings.localRecovery === true ? ["--local-recovery", "--local-recovery-dir", join(dir, "local")] : []),
     "--checkpoint-interval",
     String(plan.checkpointIntervalMs),
     "--checkpoint-timeout",
