@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { describeAttempt, describeCheckpoint, describeRestart, isAbortedByStop, isCheckpointFailure } from "../../src/cli/checkpoint-events.ts";
+import { describeAttempt, describeCheckpoint, describeRestart, describeStateRestore, isAbortedByStop, isCheckpointFailure } from "../../src/cli/checkpoint-events.ts";
 import type { CheckpointFailureReason } from "../../src/checkpoint/coordinator/failure-reason.ts";
 import type { CheckpointStats } from "../../src/checkpoint/coordinator/stats.ts";
 import { taskId } from "../../src/checkpoint/coordinator/task-id.ts";
@@ -88,5 +88,34 @@ describe("describeAttempt", () => {
   it("says which checkpoint an attempt restores, and from where", () => {
     const path = `.weir/checkpoints/${jobId}/chk-5/_metadata`;
     assert.equal(describeAttempt({ attempt: 2, jobId, restoredFrom: path, restoredCheckpointId: 5 }), `attempt 3 of ${jobId}: restoring checkpoint 5 from ${path}\n`);
+  });
+});
+
+describe("describeStateRestore", () => {
+  const report = { worker: 1, checkpointId: 12, startedAt: 1000, endedAt: 1612, processCpuStartMicros: 0, processCpuEndMicros: 0 };
+
+  it("says how many files a thread restored, how many bytes and how fast, and how many came from local copies", () => {
+    const files = [
+      { operatorId: "count", subtask: 1, bytes: 2048, source: "local" as const },
+      { operatorId: "source", subtask: 1, bytes: 1024, source: "local" as const },
+    ];
+    assert.equal(describeStateRestore({ ...report, files }), "worker 1 restored checkpoint 12: 2 state files, 3.0 KiB in 612ms (2 from local copies)\n");
+  });
+
+  it("names each local copy that was not used, and why, under the summary", () => {
+    const files = [
+      { operatorId: "count", subtask: 1, bytes: 2048, source: "local" as const },
+      { operatorId: "sink", subtask: 1, bytes: 100, source: "storage" as const, localCopy: { kind: "corrupt" as const, path: "/l/x.state", problem: "its checksum is a, the checkpoint recorded b" } },
+      { operatorId: "map", subtask: 1, bytes: 100, source: "storage" as const, localCopy: { kind: "missing" as const, path: "/l/y.state" } },
+    ];
+    const lines = describeStateRestore({ ...report, files }).split("\n");
+    assert.match(lines[0]!, /: 3 state files, .* \(1 from local copies, 2 from the checkpoint storage\)$/);
+    assert.equal(lines[1], "  local copy of operator 'sink' subtask 1 corrupt: its checksum is a, the checkpoint recorded b: read from the checkpoint storage");
+    assert.equal(lines[2], "  local copy of operator 'map' subtask 1 missing (/l/y.state): read from the checkpoint storage");
+  });
+
+  it("mentions no local copies when every file came from the storage without local recovery", () => {
+    const files = [{ operatorId: "count", subtask: 0, bytes: 10, source: "storage" as const }];
+    assert.doesNotMatch(describeStateRestore({ ...report, files }), /local/);
   });
 });
