@@ -42,7 +42,7 @@ export interface CheckpointingSettings {
   readonly onCancel: "delete" | "retain";
   readonly dir: string;
   /** The root of the tasks' local state copies; undefined without local recovery. */
-  readonly localRecoveryDir: string | undefined;
+  readonly localRecoveryDir?: string;
 }
 
 export function checkpointingSettings(intervalMs: number, options: CheckpointingOptions = {}): CheckpointingSettings {
@@ -52,7 +52,8 @@ export function checkpointingSettings(intervalMs: number, options: Checkpointing
   if (typeof dir !== "string" || dir.length === 0) throw invalidArgument("checkpoint dir must be a non-empty path");
   if (typeof localRecovery !== "boolean") throw invalidArgument(`local recovery is true or false, got ${JSON.stringify(localRecovery)}`);
   if (localRecoveryDir !== undefined && (typeof localRecoveryDir !== "string" || localRecoveryDir.length === 0)) throw invalidArgument("the local recovery dir must be a non-empty path");
-  return { config: checkpointConfig({ intervalMs, ...rest }), mode, onCancel, dir, localRecoveryDir: localRecovery ? (localRecoveryDir ?? defaultLocalRecoveryRoot()) : undefined };
+  const settings = { config: checkpointConfig({ intervalMs, ...rest }), mode, onCancel, dir };
+  return localRecovery ? { ...settings, localRecoveryDir: localRecoveryDir ?? defaultLocalRecoveryRoot() } : settings;
 }
 
 /** `base` with the options of `overrides` that are set; an interval alone enables checkpointing. */

@@ -217,7 +217,7 @@ export function checkpointRunOptions(
     retained: get<number>("retained-checkpoints"),
     onCancel: get<"delete" | "retain">("on-cancel"),
     dir: get<string>("checkpoint-dir"),
-    localRecovery: get<boolean>("local-recovery") === true || get<string>("local-recovery-dir") !== undefined ? true : undefined,
+    localRecovery: get<boolean>("local-recovery") === true ? true : undefined,
     localRecoveryDir: get<string>("local-recovery-dir"),
   };
   const given = Object.values(overrides).some((v) => v !== undefined);

@@ -9,6 +9,7 @@ import { checkpointingSettings, overrideCheckpointing, type CheckpointingOptions
 import { StreamExecutionEnvironment } from "../../src/api/environment.ts";
 import { CHECKPOINT_CONFIG_DEFAULTS } from "../../src/checkpoint/coordinator/config.ts";
 import { DEFAULT_CHECKPOINT_ROOT } from "../../src/checkpoint/storage/checkpoint-paths.ts";
+import { defaultLocalRecoveryRoot } from "../../src/checkpoint/local/local-state-paths.ts";
 import { defineJob, discardingSink, elementsSource, runJob, WeirError } from "../../src/index.ts";
 import { tempDir } from "../runtime/checkpointing/checkpointing-helpers.ts";
 
@@ -58,6 +59,19 @@ describe("enableCheckpointing", () => {
       onCancel: "retain",
       dir: "/tmp/somewhere",
     });
+  });
+
+  it("local recovery is off by default; on, its copies go under the temp dir unless a directory is given", () => {
+    assert.equal(checkpointingSettings(100).localRecoveryDir, undefined);
+    assert.equal(checkpointingSettings(100, { localRecovery: true }).localRecoveryDir, defaultLocalRecoveryRoot());
+    assert.equal(checkpointingSettings(100, { localRecovery: true, localRecoveryDir: "/mnt/ssd" }).localRecoveryDir, "/mnt/ssd");
+    assert.equal(checkpointingSettings(100, { localRecoveryDir: "/mnt/ssd" }).localRecoveryDir, undefined, "a directory alone does not turn it on");
+  });
+
+  it("run options turn local recovery on over a job's settings, and keep it on when they change something else", () => {
+    const on = overrideCheckpointing(checkpointingSettings(100), { localRecovery: true, localRecoveryDir: "/mnt/ssd" })!;
+    assert.equal(on.localRecoveryDir, "/mnt/ssd");
+    assert.equal(overrideCheckpointing(on, { retained: 2 })!.localRecoveryDir, "/mnt/ssd");
   });
 
   it("refuses an interval that is not a whole number of milliseconds of at least 1", () => {
