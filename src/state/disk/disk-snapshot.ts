@@ -46,10 +46,10 @@ export class DiskSnapshot implements KeyedStateSnapshot {
   constructor(
     range: KeyGroupRange,
     maxParallelism: number,
-    states: readonly { table: DiskStateTable<unknown>; filter: FrozenState["filter"] }[],
+    states: readonly { table: DiskStateTable<unknown>; version: number; filter: FrozenState["filter"] }[],
     private readonly view: StoreView,
   ) {
-    const frozen = states.map(({ table, filter }): FrozenState => ({ name: table.name, kind: table.kind, namespaced: table.namespaced, version: 1, table: frozenTable(table, range, view), filter, packedGroup: packedGroups(table, range, view, filter) }));
+    const frozen = states.map(({ table, version, filter }): FrozenState => ({ name: table.name, kind: table.kind, namespaced: table.namespaced, version, table: frozenTable(table, range, view), filter, packedGroup: packedGroups(table, range, view, filter) }));
     this.written = new HeapSnapshot(range, maxParallelism, frozen);
   }
 

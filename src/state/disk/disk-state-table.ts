@@ -111,6 +111,11 @@ export class DiskStateTable<V> implements DiskEntry<V> {
     for (const [key, value] of entries) this.writeOther(keyGroup, key, value);
   }
 
+  /** Removes every entry of the state. */
+  removeAll(): void {
+    for (let group = this.range.start; group <= this.range.end; group++) this.store.removeRange(rangeStart(group, this.id), rangeEnd(group, this.id));
+  }
+
   /** Whether some key holds a value. */
   hasEntries(): boolean {
     for (let group = this.range.start; group <= this.range.end; group++) if (this.store.hasAny(rangeStart(group, this.id), rangeEnd(group, this.id))) return true;
