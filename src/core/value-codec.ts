@@ -431,6 +431,14 @@ export function encodeValue(value: unknown, where: () => string): Uint8Array {
   return out;
 }
 
+/**
+ * Where the MessagePack of a value that encodeValue wrote as plain starts in `bytes` (after its
+ * tag); that MessagePack is the form a plain value takes as a slot (see toSlot). -1 for a rich value.
+ */
+export function plainBodyStart(bytes: Uint8Array): number {
+  return bytes[0] === PLAIN_TAG ? 1 : -1;
+}
+
 /** Reads what encodeValue wrote; `where` names the bytes (a file) for WEIR_ERR_STATE_CORRUPT. */
 export function decodeValue(bytes: Uint8Array, where: string): unknown {
   const tag = bytes[0];

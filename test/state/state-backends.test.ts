@@ -33,8 +33,7 @@ for (const name of stateBackendNames()) {
   keyedStateSnapshotConformance(`state backend '${name}'`, create);
   keyedStateTtlConformance(`state backend '${name}'`, create, traits[name]);
   keyedStateValueShapesConformance(`state backend '${name}'`, create, traits[name]);
-  // Schema versions and migrations are the heap backend's so far; the disk backend refuses versioned descriptors.
-  if (name === "heap") keyedStateMigrationConformance(`state backend '${name}'`, create);
+  keyedStateMigrationConformance(`state backend '${name}'`, create);
 }
 
 describe("state backend registry", () => {

@@ -84,6 +84,11 @@ export function keyOfEntry(entry: Uint8Array): NormalizedKey {
   }
 }
 
+/** The number an entry key holds, or undefined when its key is not a number. */
+export function numberKeyOfEntry(entry: Buffer): number | undefined {
+  return entry[PREFIX] === NUMBER ? entry.readDoubleBE(PREFIX + 1) : undefined;
+}
+
 /** The state id of an entry key. */
 export function stateOfEntry(entry: Uint8Array): number {
   return (entry[2]! << 8) | entry[3]!;

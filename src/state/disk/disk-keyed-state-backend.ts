@@ -21,7 +21,7 @@
  * default) and is removed by `dispose()`, or at exit when the process ends first.
  */
 import { systemClock, type Clock } from "../../core/clock.ts";
-import { internalError, invalidArgument, WeirError } from "../../core/errors.ts";
+import { internalError, invalidArgument } from "../../core/errors.ts";
 import { keyGroup as asKeyGroup, type KeyGroup } from "../../core/ids.ts";
 import { normalizeKey, type KeyGroupRange, type NormalizedKey } from "../../core/key-groups.ts";
 import type {
@@ -36,11 +36,13 @@ import type {
 import { HeapNamespacedState } from "../heap/heap-namespaced-state.ts";
 import { readKeyedSnapshot, type RestoredState } from "../heap/heap-snapshot.ts";
 import type { UserMap } from "../heap/heap-map-state.ts";
+import { migrateStored, type Migrate } from "../heap/heap-migration.ts";
 import { IncrementalCleanup, withoutExpired } from "../heap/heap-ttl.ts";
 import { splitNamespacedEntryKey, namespacedEntryKey } from "../heap/namespaced-entry-key.ts";
 import { askedFor, askedForNames, checkedKeyGroupRange, checkRestoredAsRegistered, checkSameState, keyGroupInRange, mergeFor, ttlOf } from "../keyed-backend-rules.ts";
 import type { KeyedStateBackend, KeyedStateBackendOptions } from "../keyed-state-backend.ts";
 import type { KeyedStateSnapshot } from "../keyed-state-snapshot.ts";
+import { migrationMissing, versionChange } from "../schema-versions.ts";
 import type { InternalKvState, InternalMergingState } from "../namespaced-state.ts";
 import type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from "../state.ts";
 import type { StateTtlConfig } from "../ttl/state-ttl-config.ts";
@@ -62,19 +64,10 @@ interface StateEntry {
   ttl: StateTtlConfig | undefined;
   /** The descriptor the state was first asked for with. */
   descriptor: StateDescriptor | undefined;
-}
-
-/**
- * Schema versions above 1 and migrations are the heap backend's so far: this backend's snapshots
- * record version 1, so a descriptor of another version is refused rather than recorded wrongly.
- */
-function refuseSchemaVersion(descriptor: StateDescriptor): void {
-  if (descriptor.version === 1) return;
-  throw new WeirError(
-    "WEIR_ERR_INVALID_ARGUMENT",
-    `state '${descriptor.name}' has schema version ${descriptor.version}: the disk state backend keeps version 1 only so far; ` +
-      "run the job on the heap backend (--state-backend heap) to use schema versions and migrations",
-  );
+  /** The schema version of the entries in `table`. */
+  version: number;
+  /** Restored entries of other versions, each in a table of its own, until the state is asked for and migrated. */
+  older: { readonly version: number; readonly table: DiskStateTable<unknown> }[];
 }
 
 class Cursor implements DiskCursor {
@@ -91,8 +84,12 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   private readonly cursor = new Cursor();
   private readonly states = new Map<string, StateEntry>();
   private readonly clock: Clock;
+  private readonly operator: string | undefined;
+  /** The id the next table gets (a state's older versions take ids of their own). */
+  private nextStateId = 0;
 
   constructor(options: KeyedStateBackendOptions) {
+    this.operator = options.operator;
     this.maxParallelism = options.maxParallelism;
     this.keyGroupRange = checkedKeyGroupRange(options.keyGroupRange, options.maxParallelism);
     this.clock = options.clock ?? systemClock;
@@ -130,11 +127,11 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   getState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
   getState(descriptor: StateDescriptor): State;
   getState(descriptor: StateDescriptor): State {
-    refuseSchemaVersion(descriptor);
-    const entry = this.entryFor(descriptor.name, descriptor.kind, false);
+    const entry = this.entryFor(descriptor.name, descriptor.kind, false, descriptor.version);
     checkSameState(entry, descriptor, false);
-    entry.descriptor ??= descriptor;
     if (entry.state === undefined) {
+      entry.descriptor = descriptor;
+      this.bringToVersion(descriptor.name, entry);
       entry.ttl = ttlOf(descriptor);
       entry.state = this.createState(descriptor, entry.table, entry.ttl);
     }
@@ -169,11 +166,11 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   getNamespacedState<N, IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): InternalMergingState<N, AggregatingState<IN, OUT>>;
   getNamespacedState<N>(descriptor: StateDescriptor): InternalKvState<N, State>;
   getNamespacedState<N>(descriptor: StateDescriptor): InternalKvState<N, State> {
-    refuseSchemaVersion(descriptor);
-    const entry = this.entryFor(descriptor.name, descriptor.kind, true);
+    const entry = this.entryFor(descriptor.name, descriptor.kind, true, descriptor.version);
     checkSameState(entry, descriptor, true);
-    entry.descriptor ??= descriptor;
     if (entry.handle === undefined) {
+      entry.descriptor = descriptor;
+      this.bringToVersion(descriptor.name, entry);
       const table = new DiskNamespacedTable(entry.table as DiskStateTable<Map<NormalizedKey, unknown>>);
       const state = createState(descriptor, table);
       entry.state = state;
@@ -182,23 +179,68 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     return entry.handle as InternalKvState<N, State>;
   }
 
-  /** The entry of a state name, created (with a new state id) on first sight. */
-  private entryFor(name: string, kind: StateKind, namespaced: boolean): StateEntry {
+  /** The entry of a state name, created (with a new table, of `version`) on first sight. */
+  private entryFor(name: string, kind: StateKind, namespaced: boolean, version: number): StateEntry {
     let entry = this.states.get(name);
     if (entry !== undefined) return entry;
-    if (this.states.size >= MAX_STATES) throw invalidArgument(`a keyed operator can hold at most ${MAX_STATES} states on the disk backend`);
-    const table = new DiskStateTable<unknown>(name, this.states.size, kind, namespaced, this.keyGroupRange, this.store, this.cursor);
-    entry = { kind, namespaced, table, state: undefined, handle: undefined, ttl: undefined, descriptor: undefined };
+    entry = { kind, namespaced, table: this.newTable(name, kind, namespaced), state: undefined, handle: undefined, ttl: undefined, descriptor: undefined, version, older: [] };
     this.states.set(name, entry);
     return entry;
   }
 
+  /** A table under a state id of its own. */
+  private newTable(name: string, kind: StateKind, namespaced: boolean): DiskStateTable<unknown> {
+    if (this.nextStateId >= MAX_STATES) throw invalidArgument(`a keyed operator can hold at most ${MAX_STATES} states (counting restored older versions) on the disk backend`);
+    return new DiskStateTable<unknown>(name, this.nextStateId++, kind, namespaced, this.keyGroupRange, this.store, this.cursor);
+  }
+
+  /**
+   * Brings every entry of a state its function now asks for (restored at any versions) to the
+   * descriptor's version, in the table the state reads, all at once, as the heap backend does (see
+   * its bringToVersion). A version the descriptor cannot migrate from is
+   * WEIR_ERR_STATE_MIGRATION_MISSING, even when no entry has it. Reads are copies, so `migrate`
+   * may change what it gets in place; a live snapshot reads its own view of the store.
+   */
+  private bringToVersion(name: string, entry: StateEntry): void {
+    const descriptor = entry.descriptor!;
+    const target = descriptor.version;
+    const parts = [{ version: entry.version, table: entry.table }, ...entry.older];
+    if (parts.every((p) => p.version === target)) return;
+    for (const part of parts) {
+      if (part.version !== target && versionChange(part.version, target, descriptor.migrate !== undefined) !== "migrated") {
+        throw migrationMissing(this.operator, name, part.version, target);
+      }
+    }
+    const migrate = descriptor.migrate as Migrate;
+    const ttl = ttlOf(descriptor) !== undefined;
+    const migrated = (stored: unknown, from: number): unknown => {
+      if (!entry.namespaced) return migrateStored(entry.kind, stored, migrate, from, ttl);
+      const namespaces = new Map<NormalizedKey, unknown>();
+      for (const [namespace, value] of stored as Map<NormalizedKey, unknown>) {
+        const now = migrateStored(entry.kind, value, migrate, from, ttl);
+        if (now !== undefined) namespaces.set(namespace, now);
+      }
+      return namespaces.size === 0 ? undefined : namespaces;
+    };
+    for (let group = this.keyGroupRange.start; group <= this.keyGroupRange.end; group++) {
+      for (const part of parts) {
+        if (part.table === entry.table && part.version === target) continue;
+        for (const [key, stored] of part.table.groupEntries(group)) entry.table.writeOther(group, key, part.version === target ? stored : migrated(stored, part.version));
+      }
+    }
+    for (const older of entry.older) older.table.removeAll();
+    entry.version = target;
+    entry.older = [];
+  }
+
   snapshot(): KeyedStateSnapshot {
     const now = this.clock.now();
-    const states = [...this.states.values()].map(({ table, ttl }) => {
+    const states: { table: DiskStateTable<unknown>; version: number; filter: ((stored: unknown) => unknown) | undefined }[] = [];
+    for (const { table, ttl, version, older } of this.states.values()) {
       const span = ttl?.getTtl();
-      return { table, filter: span === undefined ? undefined : (stored: unknown) => withoutExpired(table.kind, stored, span, now) };
-    });
+      states.push({ table, version, filter: span === undefined ? undefined : (stored: unknown) => withoutExpired(table.kind, stored, span, now) });
+      for (const part of older) states.push({ table: part.table, version: part.version, filter: undefined });
+    }
     return new DiskSnapshot(this.keyGroupRange, this.maxParallelism, states, this.store.view());
   }
 
@@ -213,16 +255,15 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     for (const [name, restored] of incoming) {
       const known = this.states.get(name);
       if (known !== undefined) checkRestoredAsRegistered(name, known, restored);
-      const { table } = this.entryFor(name, restored.kind, restored.namespaced);
+      const entry = this.entryFor(name, restored.kind, restored.namespaced, Math.max(...restored.versions.keys()));
+      for (const older of entry.older) older.table.removeAll();
+      entry.older = [];
       for (const [version, groups] of restored.versions) {
-        if (version !== 1) {
-          throw new WeirError(
-            "WEIR_ERR_STATE_MIGRATION_MISSING",
-            `state '${name}' was written at schema version ${version}: the disk state backend restores version 1 only so far; restore it on the heap backend (--state-backend heap)`,
-          );
-        }
+        let table = entry.table;
+        if (version !== entry.version) entry.older.push({ version, table: (table = this.newTable(name, entry.kind, entry.namespaced)) });
         for (const [group, entries] of groups) table.load(group, restored.namespaced ? byKey(entries) : entries);
       }
+      if (entry.descriptor !== undefined) this.bringToVersion(name, entry);
     }
     this.store.flush();
   }
@@ -233,7 +274,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
 
   stateNamesWithEntries(): string[] {
     const names: string[] = [];
-    for (const [name, entry] of this.states) if (entry.table.hasEntries()) names.push(name);
+    for (const [name, entry] of this.states) if (entry.table.hasEntries() || entry.older.some((part) => part.table.hasEntries())) names.push(name);
     return names;
   }
 

@@ -10,6 +10,7 @@ import type { KeyGroupRange, NormalizedKey } from "../../core/key-groups.ts";
 import type { StateKind } from "../descriptors.ts";
 import { entryKey, keyOfEntry, rangeEnd, rangeStart } from "./disk-key.ts";
 import type { DiskStore, StoreView } from "./disk-store.ts";
+import type { PackedGroupWriter } from "./disk-packed-group.ts";
 import { StoredForm } from "./disk-stored-form.ts";
 
 /** The backend's current key, shared by its tables; `version` changes with every key set. */
@@ -86,11 +87,33 @@ export class DiskStateTable<V> implements DiskEntry<V> {
     return entries;
   }
 
+  /**
+   * The entries of one key group as the view shows them, in the snapshot body's form, copied from
+   * the stored bytes (see PackedGroupWriter): undefined when there are none, "decode" when some
+   * value was stored in a form that must be decoded.
+   */
+  packedGroup(keyGroup: number, view: StoreView, writer: PackedGroupWriter): Uint8Array | "decode" | undefined {
+    this.checkGroup(keyGroup);
+    const describe = (key: unknown): string => `${this.kind} state '${this.name}' under key ${String(key)}`;
+    for (const { key, value } of view.range(rangeStart(keyGroup, this.id), rangeEnd(keyGroup, this.id))) {
+      if (!writer.add(key, value, describe)) {
+        writer.discard();
+        return "decode";
+      }
+    }
+    return writer.finish();
+  }
+
   /** Replaces one key group's entries (restore). */
   load(keyGroup: number, entries: Iterable<readonly [NormalizedKey, V]>): void {
     this.checkGroup(keyGroup);
     this.store.removeRange(rangeStart(keyGroup, this.id), rangeEnd(keyGroup, this.id));
     for (const [key, value] of entries) this.writeOther(keyGroup, key, value);
+  }
+
+  /** Removes every entry of the state. */
+  removeAll(): void {
+    for (let group = this.range.start; group <= this.range.end; group++) this.store.removeRange(rangeStart(group, this.id), rangeEnd(group, this.id));
   }
 
   /** Whether some key holds a value. */

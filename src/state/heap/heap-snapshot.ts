@@ -50,6 +50,38 @@ export interface FrozenState {
   readonly table: FrozenTable<unknown>;
   /** What a stored value is written as (TTL: without its expired parts); undefined leaves the entry out. */
   readonly filter?: ((stored: unknown) => unknown) | undefined;
+  /**
+   * For a backend that keeps entries encoded: a key group's entries already in the body's form
+   * (the MessagePack of its flatEntries, see the header), copied into the body as they are; or
+   * undefined when the group has none, or "decode" to write `table.group(index)` as usual.
+   */
+  readonly packedGroup?: ((index: number) => Uint8Array | "decode" | undefined) | undefined;
+}
+
+/** One state's part of a body: its flatEntries, or their MessagePack when the backend had it ready. */
+type BodyPart = [state: number, flat: unknown[] | Int32Array | Float64Array | PackedFlat];
+
+/** The MessagePack of a flatEntries array, as FrozenState.packedGroup gives it. */
+class PackedFlat {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+/**
+ * A body: the MessagePack of [[state, flatEntries], ...], with the parts that are packed already
+ * copied in as they are (the same bytes a packer writes for the array around them).
+ */
+function packBody(parts: readonly BodyPart[]): Uint8Array {
+  if (!parts.some(([, flat]) => flat instanceof PackedFlat)) return plainPackr.pack(parts);
+  const pieces: Uint8Array[] = [arrayHeader(parts.length)];
+  for (const [state, flat] of parts) pieces.push(arrayHeader(2), plainPackr.pack(state), flat instanceof PackedFlat ? flat.bytes : plainPackr.pack(flat));
+  return Buffer.concat(pieces);
+}
+
+/** The MessagePack header of an array of `length` items. */
+function arrayHeader(length: number): Uint8Array {
+  if (length < 16) return Uint8Array.of(0x90 | length);
+  if (length < 0x10000) return Uint8Array.of(0xdc, length >>> 8, length & 0xff);
+  return Uint8Array.of(0xdd, length >>> 24, (length >>> 16) & 0xff, (length >>> 8) & 0xff, length & 0xff);
 }
 
 /** Reads format 1. */
@@ -235,9 +267,15 @@ export class HeapSnapshot implements KeyedStateSnapshot {
     for (let group = this.range.start; group <= this.range.end; group++) {
       const index = group - this.range.start;
       if (this.held[index] === 0) throw internalError(`a keyed state snapshot was written after it was released (key group ${group})`);
-      const body: [number, unknown[] | Int32Array | Float64Array][] = [];
+      const body: BodyPart[] = [];
       for (let s = 0; s < this.states.length; s++) {
         const state = this.states[s]!;
+        const packed = state.packedGroup?.(index) ?? (state.packedGroup === undefined ? "decode" : undefined);
+        if (packed === undefined) continue;
+        if (packed !== "decode") {
+          body.push([s, new PackedFlat(packed)]);
+          continue;
+        }
         const frozen = state.table.group(index);
         if (frozen === undefined) continue;
         const flat = flatten(state, frozen, buffers[s]!);
@@ -245,7 +283,7 @@ export class HeapSnapshot implements KeyedStateSnapshot {
         body.push([s, flat]);
       }
       // Packed before the release: a numeric body is a view of the buffers, reused by the next group.
-      const bytes = body.length === 0 ? undefined : plainPackr.pack(body);
+      const bytes = body.length === 0 ? undefined : packBody(body);
       this.releaseGroup(index);
       if (bytes === undefined) continue;
       groups.push(group);
