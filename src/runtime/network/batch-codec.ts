@@ -15,8 +15,9 @@
  *
  * Format: one flag byte. 0: the MessagePack of the array of records. 1: the same with some record
  * a V8 slot (see value-codec's toSlot). 2: runs; bytes 4–8 hold the length H of the runs' MessagePack
- * header, which starts at byte 8, and the runs' sections start at the next multiple of 8 (numbers
- * are aligned to 8 there, lengths to 4). A generic run's section is a batch of form 0 or 1. Each
+ * header (the runs in order, each with the offsets of its sections), which starts at byte 8, and
+ * the runs' sections start at the next multiple of 8 (numbers are aligned to 8 there, string ids
+ * and lengths to 4). A generic run's section is a batch of form 0 or 1. Each
  * encoded batch is self-contained (a reader needs no earlier batch) and owns its buffer, so it can
  * be transferred without copying.
  */
@@ -40,29 +41,38 @@ const HEADER_START = 8;
 
 /**
  * A shaped run in the header: count, fields, kinds, whether the text is Latin-1, and the byte
- * offsets (from the sections' start) of its numbers, string ids, dictionary lengths, text and
- * booleans (the text's byte length is the distance to the booleans).
+ * offsets (from the sections' start) of its numbers, string ids (each string's index in the
+ * run's dictionary), booleans, dictionary lengths (of each string of the dictionary, written one
+ * after the other as the text) and text, and where the text ends.
  */
-type ShapedRunHeader = [count: number, fields: string[], kinds: string, latin1: 0 | 1, numbers: number, ids: number, lengths: number, text: number, booleans: number];
+type ShapedRunHeader = [count: number, fields: string[], kinds: string, latin1: 0 | 1, numbers: number, ids: number, booleans: number, lengths: number, text: number, textEnd: number];
 /** A generic run in the header: count, byte offset and byte length of its batch. */
 type GenericRunHeader = [count: number, offset: number, bytes: number];
+type RunHeader = ShapedRunHeader | GenericRunHeader;
 
-interface ShapedRun {
-  readonly shape: RecordShape;
-  readonly count: number;
-  readonly numbers: Float64Array;
-  /** Per string written, its index in the run's dictionary. */
-  readonly ids: Uint32Array;
-  /** The length of each string of the dictionary, whose strings are written one after the other as `text`. */
-  readonly lengths: Uint32Array;
-  readonly text: string;
-  readonly latin1: boolean;
-  readonly booleans: Uint8Array;
-}
+/**
+ * Where an encoder lays out the sections of a batch's runs before the batch itself is made (its
+ * header, which comes first, is known only once every run is written). Reused from batch to batch.
+ */
+class Sections {
+  bytes = Buffer.from(new ArrayBuffer(1 << 16));
+  size = 0;
 
-interface GenericRun {
-  readonly count: number;
-  readonly bytes: Uint8Array;
+  /** Makes room for `n` more bytes after `size`. */
+  reserve(n: number): void {
+    if (this.size + n <= this.bytes.length) return;
+    const grown = Buffer.from(new ArrayBuffer(Math.max(this.bytes.length * 2, this.size + n)));
+    grown.set(this.bytes.subarray(0, this.size));
+    this.bytes = grown;
+  }
+
+  /** Pads `size` to a multiple of `to`. */
+  align(to: number): number {
+    const at = align(this.size, to);
+    this.reserve(at - this.size);
+    this.bytes.fill(0, this.size, at);
+    return (this.size = at);
+  }
 }
 
 const align = (n: number, to: number): number => Math.ceil(n / to) * to;
@@ -78,9 +88,14 @@ export class BatchCodec {
   /** The run's strings, mostly distinct. */
   private readonly dictionary: string[] = [];
   private readonly recent = new RecentStrings();
+  private readonly sections = new Sections();
+  /** The shape of the last shaped run decoded. */
+  private lastDecoded: RecordShape | undefined;
 
   encode(records: readonly unknown[]): Uint8Array {
-    const runs: (ShapedRun | GenericRun)[] = [];
+    const headers: RunHeader[] = [];
+    const sections = this.sections;
+    sections.size = 0;
     let genericFrom = 0;
     let i = 0;
     while (i < records.length) {
@@ -92,21 +107,29 @@ export class BatchCodec {
         continue;
       }
       this.shape = shape;
-      if (genericFrom < i) runs.push(this.genericRun(records, genericFrom, i));
-      runs.push(run);
-      i += run.count;
+      // Runs are listed in order; their sections may lie in any order.
+      if (genericFrom < i) headers.push(this.genericRun(records, genericFrom, i));
+      headers.push(run);
+      i += run[0];
       genericFrom = i;
     }
-    if (runs.length === 0) return this.encodeGeneric(records, 0);
-    if (genericFrom < records.length) runs.push(this.genericRun(records, genericFrom, records.length));
-    return assemble(runs);
+    if (headers.length === 0) return this.encodeGeneric(records, 0);
+    if (genericFrom < records.length) headers.push(this.genericRun(records, genericFrom, records.length));
+    const header = headerPackr.pack(headers);
+    const start = align(HEADER_START + header.length, 8);
+    const out = new Uint8Array(start + sections.size);
+    out[0] = RUNS;
+    new DataView(out.buffer).setUint32(4, header.length, true);
+    out.set(header, HEADER_START);
+    out.set(sections.bytes.subarray(0, sections.size), start);
+    return out;
   }
 
   decode(bytes: Uint8Array): unknown[] {
     if (bytes[0] !== RUNS) return this.decodeGeneric(bytes);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const headerEnd = HEADER_START + view.getUint32(4, true);
-    const runs = headerPackr.unpack(bytes.subarray(HEADER_START, headerEnd)) as (ShapedRunHeader | GenericRunHeader)[];
+    const runs = headerPackr.unpack(bytes.subarray(HEADER_START, headerEnd)) as RunHeader[];
     const sections = align(headerEnd, 8);
     const records: unknown[] = [];
     for (const run of runs) {
@@ -114,40 +137,80 @@ export class BatchCodec {
         const [, offset, length] = run;
         for (const record of this.decodeGeneric(bytes.subarray(sections + offset, sections + offset + length))) records.push(record);
       } else {
-        decodeShapedRun(bytes, sections, run, records);
+        decodeShapedRun(bytes, sections, run, this.shapeOfRun(run), records);
       }
     }
     return records;
   }
 
-  /** The records of one shape from `from` on, written in columns; undefined when `records[from]` is not of the shape. */
-  private shapedRun(shape: RecordShape, records: readonly unknown[], from: number): ShapedRun | undefined {
+  /** The shape a run names: the last one again when it names the same (checked and compiled once). */
+  private shapeOfRun(run: ShapedRunHeader): RecordShape {
+    const [, fields, kinds] = run;
+    const last = this.lastDecoded;
+    if (last !== undefined && last.kinds === kinds && Array.isArray(fields) && last.fields.length === fields.length && last.fields.every((f, i) => f === fields[i])) return last;
+    if (!Array.isArray(fields) || !isValidShape(fields, kinds)) {
+      throw new WeirError("WEIR_ERR_INTERNAL", "a batch received from another thread names a record shape it cannot have");
+    }
+    return (this.lastDecoded = shapeFor(fields, kinds));
+  }
+
+  /**
+   * Writes the records of one shape from `from` on into the sections; undefined (and nothing
+   * written) when `records[from]` is not of the shape.
+   */
+  private shapedRun(shape: RecordShape, records: readonly unknown[], from: number): ShapedRunHeader | undefined {
+    const sections = this.sections;
     const max = Math.min(records.length - from, MAX_RUN);
-    const numbers = new Float64Array(max * shape.numberColumns);
-    const booleans = new Uint8Array(max * shape.booleanColumns);
-    const ids = new Uint32Array(max * shape.stringColumns);
+    const { numberColumns, stringColumns, booleanColumns } = shape;
+    const start = sections.size;
+    const numbersAt = sections.align(8);
+    sections.reserve(max * (numberColumns * 8 + stringColumns * 4 + booleanColumns));
+    const buffer = sections.bytes.buffer;
+    const idsAt = numbersAt + max * numberColumns * 8;
+    const booleansAt = idsAt + max * stringColumns * 4;
     const dictionary = this.dictionary;
-    this.recent.reset(shape.stringColumns);
-    const count = shape.write(records, from, max, numbers, ids, dictionary, this.recent, booleans);
-    if (count === 0) return undefined;
-    const lengths = new Uint32Array(dictionary.length);
+    this.recent.reset(stringColumns);
+    const count = shape.write(
+      records,
+      from,
+      max,
+      new Float64Array(buffer, numbersAt, max * numberColumns),
+      new Uint32Array(buffer, idsAt, max * stringColumns),
+      dictionary,
+      this.recent,
+      new Uint8Array(buffer, booleansAt, max * booleanColumns),
+    );
+    if (count === 0) {
+      sections.size = start;
+      return undefined;
+    }
+    const bytes = sections.bytes;
+    const ids = numbersAt + count * numberColumns * 8;
+    if (ids !== idsAt) bytes.copyWithin(ids, idsAt, idsAt + count * stringColumns * 4);
+    const booleans = ids + count * stringColumns * 4;
+    if (booleans !== booleansAt) bytes.copyWithin(booleans, booleansAt, booleansAt + count * booleanColumns);
+    sections.size = booleans + count * booleanColumns;
+    const lengthsAt = sections.align(4);
+    sections.reserve(dictionary.length * 4);
+    const lengths = new Uint32Array(sections.bytes.buffer, lengthsAt, dictionary.length);
     for (let k = 0; k < dictionary.length; k++) lengths[k] = dictionary[k]!.length;
     const text = dictionary.join("");
     dictionary.length = 0;
-    return {
-      shape,
-      count,
-      numbers: count === max ? numbers : numbers.subarray(0, count * shape.numberColumns),
-      ids: count === max ? ids : ids.subarray(0, count * shape.stringColumns),
-      lengths,
-      text,
-      latin1: Buffer.byteLength(text, "utf8") === text.length,
-      booleans: count === max ? booleans : booleans.subarray(0, count * shape.booleanColumns),
-    };
+    const latin1 = Buffer.byteLength(text, "utf8") === text.length;
+    const textAt = (sections.size = lengthsAt + lengths.byteLength);
+    sections.reserve(text.length * (latin1 ? 1 : 2));
+    sections.size += sections.bytes.write(text, textAt, latin1 ? "latin1" : "utf16le");
+    return [count, shape.fields as string[], shape.kinds, latin1 ? 1 : 0, numbersAt, ids, booleans, lengthsAt, textAt, sections.size];
   }
 
-  private genericRun(records: readonly unknown[], from: number, to: number): GenericRun {
-    return { count: to - from, bytes: this.encodeGeneric(records.slice(from, to), from) };
+  private genericRun(records: readonly unknown[], from: number, to: number): GenericRunHeader {
+    const bytes = this.encodeGeneric(records.slice(from, to), from);
+    const sections = this.sections;
+    const at = sections.size;
+    sections.reserve(bytes.length);
+    sections.bytes.set(bytes, at);
+    sections.size += bytes.length;
+    return [to - from, at, bytes.length];
   }
 
   /** Form 0 or 1; `first` is the index in the batch of `records[0]`, for errors. */
@@ -175,60 +238,12 @@ export class BatchCodec {
   }
 }
 
-/** Lays the runs out in one buffer of form 2. */
-function assemble(runs: readonly (ShapedRun | GenericRun)[]): Uint8Array {
-  const headers: (ShapedRunHeader | GenericRunHeader)[] = [];
-  let size = 0;
-  for (const run of runs) {
-    if (!("shape" in run)) {
-      headers.push([run.count, size, run.bytes.length]);
-      size += run.bytes.length;
-      continue;
-    }
-    const numbers = (size = align(size, 8));
-    size += run.numbers.byteLength;
-    const ids = size; // a multiple of 8 still
-    size += run.ids.byteLength;
-    const lengths = size;
-    size += run.lengths.byteLength;
-    const text = size;
-    size += run.text.length * (run.latin1 ? 1 : 2);
-    const booleans = size;
-    size += run.booleans.length;
-    headers.push([run.count, run.shape.fields as string[], run.shape.kinds, run.latin1 ? 1 : 0, numbers, ids, lengths, text, booleans]);
-  }
-  const header = headerPackr.pack(headers);
-  const sections = align(HEADER_START + header.length, 8);
-  const out = Buffer.from(new ArrayBuffer(sections + size));
-  out[0] = RUNS;
-  out.writeUInt32LE(header.length, 4);
-  out.set(header, HEADER_START);
-  runs.forEach((run, r) => {
-    const at = headers[r]!;
-    if (!("shape" in run)) {
-      out.set(run.bytes, sections + (at as GenericRunHeader)[1]);
-      return;
-    }
-    const [, , , , numbers, ids, lengths, text, booleans] = at as ShapedRunHeader;
-    new Float64Array(out.buffer, sections + numbers, run.numbers.length).set(run.numbers);
-    new Uint32Array(out.buffer, sections + ids, run.ids.length).set(run.ids);
-    new Uint32Array(out.buffer, sections + lengths, run.lengths.length).set(run.lengths);
-    out.write(run.text, sections + text, run.latin1 ? "latin1" : "utf16le");
-    out.set(run.booleans, sections + booleans);
-  });
-  return out;
-}
-
-function decodeShapedRun(bytes: Uint8Array, sections: number, run: ShapedRunHeader, records: unknown[]): void {
-  const [count, fields, kinds, latin1, numbersAt, idsAt, lengthsAt, textAt, booleansAt] = run;
-  if (!Array.isArray(fields) || !isValidShape(fields, kinds)) {
-    throw new WeirError("WEIR_ERR_INTERNAL", "a batch received from another thread names a record shape it cannot have");
-  }
-  const shape = shapeFor(fields, kinds);
+function decodeShapedRun(bytes: Uint8Array, sections: number, run: ShapedRunHeader, shape: RecordShape, records: unknown[]): void {
+  const [count, , , latin1, numbersAt, idsAt, booleansAt, lengthsAt, textAt, textEnd] = run;
   const numbers = section(bytes, sections + numbersAt, count * shape.numberColumns, Float64Array);
   const ids = section(bytes, sections + idsAt, count * shape.stringColumns, Uint32Array);
   const lengths = section(bytes, sections + lengthsAt, (textAt - lengthsAt) / 4, Uint32Array);
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset + sections + textAt, booleansAt - textAt).toString(latin1 === 1 ? "latin1" : "utf16le");
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset + sections + textAt, textEnd - textAt).toString(latin1 === 1 ? "latin1" : "utf16le");
   const dictionary = new Array<string>(lengths.length);
   for (let k = 0, p = 0; k < lengths.length; k++) dictionary[k] = text.slice(p, (p += lengths[k]!));
   const booleans = bytes.subarray(sections + booleansAt, sections + booleansAt + count * shape.booleanColumns);
