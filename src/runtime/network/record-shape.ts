@@ -6,9 +6,9 @@
  *
  * Contract: a record is of a shape only when writing it into columns and building it back gives
  * what `structuredClone` returns for it: an object whose prototype is Object.prototype or null
- * (built back with Object.prototype, as structuredClone does), whose enumerable string-keyed
- * properties (own, and any inherited ones `for…in` sees) are the shape's fields in the shape's
- * order, none named `__proto__`, each holding a number (-0 and NaN included), a string (lone
+ * (built back with Object.prototype, as structuredClone does), whose own enumerable string-keyed
+ * properties are the shape's fields in the shape's order (as `for…in` lists them; symbol-keyed and
+ * non-enumerable ones are not written, as structuredClone does not), none named `__proto__`, each holding a number (-0 and NaN included), a string (lone
  * surrogates included), a boolean, null, undefined or a Date (its prototype Date.prototype).
  * Anything else (nested objects, arrays, bigints, class instances) is no shape's record and goes
  * the generic way. Built records are new objects with one hidden class per shape.
