@@ -6,22 +6,218 @@
  * symbol or a weak collection fails the send with WEIR_ERR_VALUE_NOT_SERIALIZABLE and its path. Records are not shared with each other: two
  * records holding one object arrive holding a copy each.
  *
- * Format: one flag byte (1 when some record is a V8 slot), then the MessagePack of the array of
- * records' slots, with record structures (an array of same-shaped objects stores its field names
- * once) and bundled strings (the batch's text is decoded in one piece). Each encoded batch is
- * self-contained and owns its buffer, so it can be transferred without copying.
+ * Flat records (fields of numbers, strings, booleans, null, undefined and Dates: see
+ * record-shape.ts) are written in columns by code specialised to their shape, learned from the
+ * records: a batch is cut into runs of consecutive records of one shape, each written as its
+ * field names once, then its numbers and Dates as float64s, its strings as one text (Latin-1 when
+ * it is ASCII, else UTF-16, so lone surrogates survive) with each string's length, and its
+ * booleans as bytes. Records of no shape go in runs of the generic form.
+ *
+ * Format: one flag byte. 0: the MessagePack of the array of records. 1: the same with some record
+ * a V8 slot (see value-codec's toSlot). 2: runs; bytes 4–8 hold the length H of the runs' MessagePack
+ * header (the runs in order, each with the offsets of its sections), which starts at byte 8, and
+ * the runs' sections start at the next multiple of 8 (numbers are aligned to 8 there, string ids
+ * and lengths to 4). A generic run's section is a batch of form 0 or 1. Each
+ * encoded batch is self-contained (a reader needs no earlier batch) and owns its buffer, so it can
+ * be transferred without copying.
  */
+import { Buffer } from "node:buffer";
 import { Packr, Unpackr } from "msgpackr";
+import { WeirError } from "../../core/errors.ts";
 import { fromSlot, inspectValue, serializeRich } from "../../core/value-codec.ts";
+import { isValidShape, RecentStrings, shapeFor, shapeOf, type RecordShape } from "./record-shape.ts";
+
+const PLAIN = 0;
+const SLOTS = 1;
+const RUNS = 2;
+/**
+ * The most records in one shaped run. Its text stays below V8's large-object size for records
+ * of a few short strings: one string of a whole batch's text costs several times more to build
+ * and to read than the same text in pieces.
+ */
+const MAX_RUN = 256;
+/** Where the runs' header starts in a batch of form 2. */
+const HEADER_START = 8;
+
+/**
+ * A shaped run in the header: count, fields, kinds, whether the text is Latin-1, and the byte
+ * offsets (from the sections' start) of its numbers, string ids (each string's index in the
+ * run's dictionary), booleans, dictionary lengths (of each string of the dictionary, written one
+ * after the other as the text) and text, and where the text ends.
+ */
+type ShapedRunHeader = [count: number, fields: string[], kinds: string, latin1: 0 | 1, numbers: number, ids: number, booleans: number, lengths: number, text: number, textEnd: number];
+/** A generic run in the header: count, byte offset and byte length of its batch. */
+type GenericRunHeader = [count: number, offset: number, bytes: number];
+type RunHeader = ShapedRunHeader | GenericRunHeader;
+
+/**
+ * Where an encoder lays out the sections of a batch's runs before the batch itself is made (its
+ * header, which comes first, is known only once every run is written). Reused from batch to batch.
+ */
+class Sections {
+  bytes = Buffer.from(new ArrayBuffer(1 << 16));
+  size = 0;
+
+  /** Makes room for `n` more bytes after `size`. */
+  reserve(n: number): void {
+    if (this.size + n <= this.bytes.length) return;
+    const grown = Buffer.from(new ArrayBuffer(Math.max(this.bytes.length * 2, this.size + n)));
+    grown.set(this.bytes.subarray(0, this.size));
+    this.bytes = grown;
+  }
+
+  /** Pads `size` to a multiple of `to`. */
+  align(to: number): number {
+    const at = align(this.size, to);
+    this.reserve(at - this.size);
+    this.bytes.fill(0, this.size, at);
+    return (this.size = at);
+  }
+}
+
+const align = (n: number, to: number): number => Math.ceil(n / to) * to;
+
+/** The runs' header: plain MessagePack, apart from the records' packers. */
+const headerPackr = new Packr({ useRecords: false });
 
 export class BatchCodec {
   private readonly packr = new Packr({ useRecords: true, bundleStrings: true });
   private readonly unpackr = new Unpackr({ useRecords: true, bundleStrings: true });
+  /** The shape of the last shaped run, tried first for the next record. */
+  private shape: RecordShape | undefined;
+  /** The run's strings, mostly distinct. */
+  private readonly dictionary: string[] = [];
+  private readonly recent = new RecentStrings();
+  private readonly sections = new Sections();
+  /** The shape of the last shaped run decoded. */
+  private lastDecoded: RecordShape | undefined;
 
   encode(records: readonly unknown[]): Uint8Array {
+    const headers: RunHeader[] = [];
+    const sections = this.sections;
+    sections.size = 0;
+    let genericFrom = 0;
+    let i = 0;
+    while (i < records.length) {
+      let shape = this.shape;
+      let run = shape === undefined ? undefined : this.shapedRun(shape, records, i);
+      if (run === undefined && (shape = shapeOf(records[i])) !== undefined) run = this.shapedRun(shape, records, i);
+      if (run === undefined) {
+        i++;
+        continue;
+      }
+      this.shape = shape;
+      // Runs are listed in order; their sections may lie in any order.
+      if (genericFrom < i) headers.push(this.genericRun(records, genericFrom, i));
+      headers.push(run);
+      i += run[0];
+      genericFrom = i;
+    }
+    if (headers.length === 0) return this.encodeGeneric(records, 0);
+    if (genericFrom < records.length) headers.push(this.genericRun(records, genericFrom, records.length));
+    const header = headerPackr.pack(headers);
+    const start = align(HEADER_START + header.length, 8);
+    const out = new Uint8Array(start + sections.size);
+    out[0] = RUNS;
+    new DataView(out.buffer).setUint32(4, header.length, true);
+    out.set(header, HEADER_START);
+    out.set(sections.bytes.subarray(0, sections.size), start);
+    return out;
+  }
+
+  decode(bytes: Uint8Array): unknown[] {
+    if (bytes[0] !== RUNS) return this.decodeGeneric(bytes);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const headerEnd = HEADER_START + view.getUint32(4, true);
+    const runs = headerPackr.unpack(bytes.subarray(HEADER_START, headerEnd)) as RunHeader[];
+    const sections = align(headerEnd, 8);
+    const records: unknown[] = [];
+    for (const run of runs) {
+      if (run.length === 3) {
+        const [, offset, length] = run;
+        for (const record of this.decodeGeneric(bytes.subarray(sections + offset, sections + offset + length))) records.push(record);
+      } else {
+        decodeShapedRun(bytes, sections, run, this.shapeOfRun(run), records);
+      }
+    }
+    return records;
+  }
+
+  /** The shape a run names: the last one again when it names the same (checked and compiled once). */
+  private shapeOfRun(run: ShapedRunHeader): RecordShape {
+    const [, fields, kinds] = run;
+    const last = this.lastDecoded;
+    if (last !== undefined && last.kinds === kinds && Array.isArray(fields) && last.fields.length === fields.length && last.fields.every((f, i) => f === fields[i])) return last;
+    if (!Array.isArray(fields) || !isValidShape(fields, kinds)) {
+      throw new WeirError("WEIR_ERR_INTERNAL", "a batch received from another thread names a record shape it cannot have");
+    }
+    return (this.lastDecoded = shapeFor(fields, kinds));
+  }
+
+  /**
+   * Writes the records of one shape from `from` on into the sections; undefined (and nothing
+   * written) when `records[from]` is not of the shape.
+   */
+  private shapedRun(shape: RecordShape, records: readonly unknown[], from: number): ShapedRunHeader | undefined {
+    const sections = this.sections;
+    const max = Math.min(records.length - from, MAX_RUN);
+    const { numberColumns, stringColumns, booleanColumns } = shape;
+    const start = sections.size;
+    const numbersAt = sections.align(8);
+    sections.reserve(max * (numberColumns * 8 + stringColumns * 4 + booleanColumns));
+    const buffer = sections.bytes.buffer;
+    const idsAt = numbersAt + max * numberColumns * 8;
+    const booleansAt = idsAt + max * stringColumns * 4;
+    const dictionary = this.dictionary;
+    this.recent.reset(stringColumns);
+    const count = shape.write(
+      records,
+      from,
+      max,
+      new Float64Array(buffer, numbersAt, max * numberColumns),
+      new Uint32Array(buffer, idsAt, max * stringColumns),
+      dictionary,
+      this.recent,
+      new Uint8Array(buffer, booleansAt, max * booleanColumns),
+    );
+    if (count === 0) {
+      sections.size = start;
+      return undefined;
+    }
+    const bytes = sections.bytes;
+    const ids = numbersAt + count * numberColumns * 8;
+    if (ids !== idsAt) bytes.copyWithin(ids, idsAt, idsAt + count * stringColumns * 4);
+    const booleans = ids + count * stringColumns * 4;
+    if (booleans !== booleansAt) bytes.copyWithin(booleans, booleansAt, booleansAt + count * booleanColumns);
+    sections.size = booleans + count * booleanColumns;
+    const lengthsAt = sections.align(4);
+    sections.reserve(dictionary.length * 4);
+    const lengths = new Uint32Array(sections.bytes.buffer, lengthsAt, dictionary.length);
+    for (let k = 0; k < dictionary.length; k++) lengths[k] = dictionary[k]!.length;
+    const text = dictionary.join("");
+    dictionary.length = 0;
+    const latin1 = Buffer.byteLength(text, "utf8") === text.length;
+    const textAt = (sections.size = lengthsAt + lengths.byteLength);
+    sections.reserve(text.length * (latin1 ? 1 : 2));
+    sections.size += sections.bytes.write(text, textAt, latin1 ? "latin1" : "utf16le");
+    return [count, shape.fields as string[], shape.kinds, latin1 ? 1 : 0, numbersAt, ids, booleans, lengthsAt, textAt, sections.size];
+  }
+
+  private genericRun(records: readonly unknown[], from: number, to: number): GenericRunHeader {
+    const bytes = this.encodeGeneric(records.slice(from, to), from);
+    const sections = this.sections;
+    const at = sections.size;
+    sections.reserve(bytes.length);
+    sections.bytes.set(bytes, at);
+    sections.size += bytes.length;
+    return [to - from, at, bytes.length];
+  }
+
+  /** Form 0 or 1; `first` is the index in the batch of `records[0]`, for errors. */
+  private encodeGeneric(records: readonly unknown[], first: number): Uint8Array {
     let slots: unknown[] | undefined;
     let i = 0;
-    const where = () => `record #${i + 1} of a batch sent to another thread`;
+    const where = () => `record #${first + i + 1} of a batch sent to another thread`;
     for (; i < records.length; i++) {
       const record = records[i];
       if (inspectValue(record, where) === "plain") continue;
@@ -30,14 +226,33 @@ export class BatchCodec {
     }
     const packed = this.packr.pack(slots ?? records);
     const owned = new Uint8Array(packed.length + 1);
-    owned[0] = slots === undefined ? 0 : 1;
+    owned[0] = slots === undefined ? PLAIN : SLOTS;
     owned.set(packed, 1);
     return owned;
   }
 
-  decode(bytes: Uint8Array): unknown[] {
+  private decodeGeneric(bytes: Uint8Array): unknown[] {
     const records = this.unpackr.unpack(bytes.subarray(1)) as unknown[];
-    if (bytes[0] === 1) for (let i = 0; i < records.length; i++) records[i] = fromSlot(records[i], "a batch received from another thread");
+    if (bytes[0] === SLOTS) for (let i = 0; i < records.length; i++) records[i] = fromSlot(records[i], "a batch received from another thread");
     return records;
   }
+}
+
+function decodeShapedRun(bytes: Uint8Array, sections: number, run: ShapedRunHeader, shape: RecordShape, records: unknown[]): void {
+  const [count, , , latin1, numbersAt, idsAt, booleansAt, lengthsAt, textAt, textEnd] = run;
+  const numbers = section(bytes, sections + numbersAt, count * shape.numberColumns, Float64Array);
+  const ids = section(bytes, sections + idsAt, count * shape.stringColumns, Uint32Array);
+  const lengths = section(bytes, sections + lengthsAt, (textAt - lengthsAt) / 4, Uint32Array);
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset + sections + textAt, textEnd - textAt).toString(latin1 === 1 ? "latin1" : "utf16le");
+  const dictionary = new Array<string>(lengths.length);
+  for (let k = 0, p = 0; k < lengths.length; k++) dictionary[k] = text.slice(p, (p += lengths[k]!));
+  const booleans = bytes.subarray(sections + booleansAt, sections + booleansAt + count * shape.booleanColumns);
+  shape.build(records, count, numbers, ids, dictionary, booleans);
+}
+
+/** `length` elements at byte `offset` of `bytes`: a view where the bytes are aligned for the type (a transferred batch is), else a copy. */
+function section<T extends Float64Array | Uint32Array>(bytes: Uint8Array, offset: number, length: number, type: { new (buffer: ArrayBufferLike, offset: number, length: number): T; new (buffer: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }): T {
+  const at = bytes.byteOffset + offset;
+  if (at % type.BYTES_PER_ELEMENT === 0) return new type(bytes.buffer, at, length);
+  return new type(bytes.slice(offset, offset + length * type.BYTES_PER_ELEMENT).buffer);
 }
