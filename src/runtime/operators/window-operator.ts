@@ -175,7 +175,8 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
     try {
       this.keyed.setCurrentKeyOf(record, 0);
       const value = record as IN;
-      const timestamp = this.time.current ?? undefined;
+      const at = this.time.at;
+      const timestamp = at === at ? at : undefined;
       if (this.panes !== undefined) {
         if (!this.addToPanes(this.panes, this.paneLayout!.size, value, requireTimestamp(this.owner, timestamp))) this.dropLate(value, timestamp!);
         return;
@@ -358,12 +359,12 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
   /** Evaluates the window function; what it emits carries the window's max timestamp. */
   private emit(window: W, input: unknown): void {
     const time = this.time;
-    const previous = time.current;
-    time.current = window.maxTimestamp();
+    const previous = time.at;
+    time.at = window.maxTimestamp();
     try {
       this.windowFunction.process(this.keyed.backend.getCurrentKey() as K, window, this.processContext.at(window), input, this.output);
     } finally {
-      time.current = previous;
+      time.at = previous;
     }
   }
 
