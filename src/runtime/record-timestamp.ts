@@ -11,7 +11,22 @@
 import type { SplitTag } from "../sources/split-source.ts";
 
 export class RecordTimestamp implements SplitTag {
-  current: number | null = null;
+  /**
+   * The timestamp, NaN when the record has none. The field only ever holds numbers, so V8 keeps
+   * it as a double changed in place: a `number | null` field would box every timestamp (they are
+   * beyond small integers) in a new heap number, per record and operator. Hot paths read and
+   * write it; `current` is the same value with null for none.
+   */
+  at = Number.NaN;
+
+  get current(): number | null {
+    const t = this.at;
+    return t === t ? t : null;
+  }
+
+  set current(timestamp: number | null) {
+    this.at = timestamp ?? Number.NaN;
+  }
   /**
    * The source split of the record being handled, set by that split's output
    * (ReaderOutput.createOutputForSplit) while it hands the record on, so that the watermark

@@ -319,7 +319,7 @@ export class StreamTask {
     const out = this.head.output;
     const before = out.count;
     let status: InputStatus;
-    this.time.current = null;
+    this.time.at = Number.NaN;
     try {
       status = reader.pollNext(out, batchSize);
     } catch (e) {
@@ -355,17 +355,16 @@ export class StreamTask {
     const operator = this.head.operator!;
     const time = this.time;
     this.head.recordsIn += records.length;
-    time.current = null;
+    time.at = Number.NaN;
     if (timestamps === undefined) {
       for (let i = 0; i < records.length; i++) operator.processElement(records[i], inputIndex);
       return;
     }
     for (let i = 0; i < records.length; i++) {
-      const t = timestamps[i]!;
-      time.current = t === t ? t : null;
+      time.at = timestamps[i]!;
       operator.processElement(records[i], inputIndex);
     }
-    time.current = null;
+    time.at = Number.NaN;
   }
 
   private processEvent(channel: InputChannel, event: ChannelEvent): void | Promise<void> {

@@ -13,7 +13,9 @@
  * Timers cluster on few times (the ends of windows), so firing takes the next timer of the
  * earliest bucket instead of re-ordering a heap of every timer. A deleted timer stays in its
  * bucket's queue, marked, until the bucket fires or is compacted; a bucket whose last timer is
- * deleted leaves the heap at once.
+ * deleted leaves the heap at once. A timer that fires stays in its bucket's index, marked, until
+ * the bucket goes (a bucket fires whole, so its index goes whole rather than entry by entry):
+ * lookups in an index skip timers that are no longer pending.
  */
 import { internalError, invalidArgument } from "../core/errors.ts";
 import { keyGroup as asKeyGroup, type KeyGroup } from "../core/ids.ts";
@@ -53,7 +55,8 @@ class QueuedTimer {
  * The pending timers of one time. The index holds, by normalized key, the key's one timer (the
  * common case: a process function's, or a window's, as the windows of one key ending at one time
  * are one), or its timers by normalized namespace. Invariant: `live` timers of `queue` (from
- * `head` on) are pending, and exactly those are in the index.
+ * `head` on) are pending, and all of them are in the index; the index may also hold timers that
+ * fired (see `pendingIn`).
  */
 class TimersAt {
   position = -1;
@@ -91,6 +94,8 @@ export class TimerQueue {
   private readonly heap = new TimeHeap<TimersAt>();
   private readonly byTime = new Map<number, TimersAt>();
   private pendingCount = 0;
+  /** The bucket a timer was registered in last: timers cluster on few times, so most registrations find theirs here without a lookup by time. */
+  private lastBucket: TimersAt | undefined;
   /**
    * The timer registered (or found pending) last. A window registers the same timer for every
    * element it takes, so `register` first checks this one: same time, the same key value and the
@@ -109,22 +114,25 @@ export class TimerQueue {
     if (typeof time !== "number" || Number.isNaN(time)) throw invalidArgument(`a timer's time must be a number, got ${String(time)}`);
     const normalized = normalizeKey(key);
     const normalizedNamespace = normalizeKey(namespace);
-    let atTime = this.byTime.get(time);
+    // A bucket still in the heap is in use (its position is -1 once it left).
+    const lastBucket = this.lastBucket;
+    let atTime = lastBucket !== undefined && lastBucket.time === time && lastBucket.position >= 0 ? lastBucket : this.byTime.get(time);
     if (atTime === undefined) {
       atTime = new TimersAt(time);
       this.byTime.set(time, atTime);
       this.heap.push(atTime);
     }
+    this.lastBucket = atTime;
     const index = atTime.index;
     const ofKey = index.get(normalized);
-    const pending = ofKey === undefined ? undefined : ofKey instanceof QueuedTimer ? (sameValueZero(ofKey.normalizedNamespace, normalizedNamespace) ? ofKey : undefined) : ofKey.get(normalizedNamespace);
+    const pending = pendingIn(ofKey, normalizedNamespace);
     if (pending !== undefined) {
       checkKeyGroup(pending, keyGroup);
       this.lastRegistered = pending;
       return;
     }
     const timer = new QueuedTimer(time, this.nextSeq++, key, normalized, keyGroup, namespace, normalizedNamespace);
-    if (ofKey === undefined) index.set(normalized, timer);
+    if (ofKey === undefined || (ofKey instanceof QueuedTimer && !ofKey.pending)) index.set(normalized, timer);
     else if (ofKey instanceof QueuedTimer) index.set(normalized, new Map([[ofKey.normalizedNamespace, ofKey], [normalizedNamespace, timer]]));
     else ofKey.set(normalizedNamespace, timer);
     atTime.queue.push(timer);
@@ -137,10 +145,7 @@ export class TimerQueue {
   delete(key: unknown, keyGroup: number, time: number, namespace: unknown = VOID_NAMESPACE): void {
     const atTime = this.byTime.get(time);
     if (atTime === undefined) return;
-    const ofKey = atTime.index.get(normalizeKey(key));
-    if (ofKey === undefined) return;
-    const normalizedNamespace = normalizeKey(namespace);
-    const timer = ofKey instanceof QueuedTimer ? (sameValueZero(ofKey.normalizedNamespace, normalizedNamespace) ? ofKey : undefined) : ofKey.get(normalizedNamespace);
+    const timer = pendingIn(atTime.index.get(normalizeKey(key)), normalizeKey(namespace));
     if (timer === undefined) return;
     checkKeyGroup(timer, keyGroup);
     this.take(timer, atTime);
@@ -165,7 +170,8 @@ export class TimerQueue {
       const atTime = this.heap.peek();
       if (atTime === undefined || atTime.time > now) return fired;
       const timer = atTime.first()!;
-      this.take(timer, atTime);
+      // Left in the bucket's index, which goes with the bucket (see the header).
+      this.settle(timer, atTime);
       fired++;
       onTimer(timer.time, timer.key, timer.namespace);
     }
@@ -188,10 +194,8 @@ export class TimerQueue {
       .map((timer) => ({ time: timer.time, key: timer.key, keyGroup: asKeyGroup(timer.keyGroup), namespace: timer.namespace }));
   }
 
-  /** Makes a pending timer of `atTime` no longer pending; the bucket goes when it was its last. */
+  /** Makes a pending timer of `atTime` no longer pending and drops it from the bucket's index; the bucket goes when it was its last. */
   private take(timer: QueuedTimer, atTime: TimersAt): void {
-    timer.pending = false;
-    this.pendingCount--;
     const index = atTime.index;
     const ofKey = index.get(timer.normalizedKey)!;
     if (ofKey instanceof QueuedTimer) index.delete(timer.normalizedKey);
@@ -200,11 +204,25 @@ export class TimerQueue {
       // A key left with one timer keeps it as such, as if registered alone.
       if (ofKey.size === 1) index.set(timer.normalizedKey, ofKey.values().next().value!);
     }
+    this.settle(timer, atTime);
+  }
+
+  /** Makes a pending timer of `atTime` no longer pending, leaving the bucket's index as it is; the bucket goes when it was its last. */
+  private settle(timer: QueuedTimer, atTime: TimersAt): void {
+    timer.pending = false;
+    this.pendingCount--;
     if (--atTime.live === 0) {
       this.heap.remove(atTime);
       this.byTime.delete(atTime.time);
     }
   }
+}
+
+/** The pending timer of a key's index entry (see TimersAt) for the namespace, if any. */
+function pendingIn(ofKey: QueuedTimer | Map<NormalizedKey, QueuedTimer> | undefined, normalizedNamespace: NormalizedKey): QueuedTimer | undefined {
+  if (ofKey === undefined) return undefined;
+  const timer = ofKey instanceof QueuedTimer ? (sameValueZero(ofKey.normalizedNamespace, normalizedNamespace) ? ofKey : undefined) : ofKey.get(normalizedNamespace);
+  return timer !== undefined && timer.pending ? timer : undefined;
 }
 
 /** Whether two normalized namespaces are one, as a Map's keys compare (NaN is NaN). */

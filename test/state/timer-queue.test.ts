@@ -143,6 +143,28 @@ describe("TimerQueue", () => {
     assert.deepEqual(service.timers(), [{ time: 20, key: "a", keyGroup: group("a"), namespace: undefined }]);
   });
 
+  it("while a time fires, a timer of it that fired is not deleted again, and registering it again sets it anew", () => {
+    const service = new TimerQueue();
+    service.register("k", group("k"), 10, "w1");
+    service.register("k", group("k"), 10, "w2");
+    service.register("j", group("j"), 10);
+    const fired: unknown[] = [];
+    let again = true;
+    service.fireDue(10, (time, key, namespace) => {
+      fired.push([time, key, namespace]);
+      if (namespace === "w1" && again) {
+        again = false;
+        service.delete("k", group("k"), 10, "w1");
+        service.register("k", group("k"), 10, "w1");
+        service.register("k", group("k"), 10, "w1");
+      }
+    });
+    assert.deepEqual(fired, [[10, "k", "w1"], [10, "k", "w2"], [10, "j", undefined], [10, "k", "w1"]]);
+    assert.equal(service.size(), 0);
+    service.register("k", group("k"), 10, "w2");
+    assert.deepEqual(service.timers().map((t) => [t.time, t.key, t.namespace]), [[10, "k", "w2"]]);
+  });
+
   it("a timer deleted by a callback does not fire", () => {
     const service = new TimerQueue();
     register(service, "a", 10);

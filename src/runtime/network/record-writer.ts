@@ -44,10 +44,10 @@ export abstract class RecordWriter implements Output<unknown> {
   protected push(channel: number, record: unknown): void {
     const buffer = this.buffers[channel]!;
     if (this.pendingSince === undefined) this.pendingSince = this.clock.now();
-    const timestamp = this.time.current;
+    const timestamp = this.time.at;
     let stamps = this.stamps[channel];
-    if (timestamp !== null && stamps === undefined) stamps = this.stamps[channel] = this.newStamps(channel, buffer.length);
-    if (stamps !== undefined) stamps[buffer.length] = timestamp ?? NaN;
+    if (timestamp === timestamp && stamps === undefined) stamps = this.stamps[channel] = this.newStamps(channel, buffer.length);
+    if (stamps !== undefined) stamps[buffer.length] = timestamp;
     buffer.push(record);
     if (buffer.length >= this.bufferSize) this.flushChannel(channel);
   }

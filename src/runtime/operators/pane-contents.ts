@@ -44,6 +44,8 @@ export class PaneContents<IN> {
   /** The panes a window is over while it is cleared (the first entries, as many as counted): reused, so clearing allocates nothing per pane. */
   private readonly starts: number[] = [];
   private readonly paneSize: number;
+  /** The start of the latest pane that the last `accumulatorOf` merged; NaN when it merged none. */
+  latestPaneMerged = Number.NaN;
 
   /** Pane contents over `backend`, adopting restored per-window contents; refuses restored panes of another layout. */
   constructor(
@@ -86,6 +88,7 @@ export class PaneContents<IN> {
    * order (after a restored per-window accumulator, if any); undefined when it holds nothing.
    */
   accumulatorOf(window: TimeWindow): unknown {
+    this.latestPaneMerged = Number.NaN;
     let merged = this.perWindowAccumulator(window);
     const panes = this.panes.namespacesOfCurrentKey();
     if (panes === undefined) return merged;
@@ -97,6 +100,7 @@ export class PaneContents<IN> {
       // merge may change and return either accumulator: it is given copies, so panes stay as they are.
       const own = deepCopy(accumulator);
       merged = merged === undefined ? own : aggregate.merge(merged, own);
+      this.latestPaneMerged = start;
     }
     return merged;
   }

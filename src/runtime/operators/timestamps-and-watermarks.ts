@@ -114,14 +114,14 @@ export class TimestampsAndWatermarksOperator<T> implements StreamOperator {
 
   processElement(record: unknown): void {
     const time = this.time;
-    const previous = time.current;
+    const previous = time.at;
     const split = time.split;
     let timestamp = previous;
     const watermarks = this.watermarks;
     watermarks.deferring = true;
     try {
       if (this.assigner !== undefined) {
-        const assigned: unknown = this.assigner(record as T, previous);
+        const assigned: unknown = this.assigner(record as T, previous === previous ? previous : null);
         if (typeof assigned !== "number" || !Number.isFinite(assigned)) {
           throw new WeirError(
             "WEIR_ERR_INVALID_TIMESTAMP",
@@ -130,17 +130,17 @@ export class TimestampsAndWatermarksOperator<T> implements StreamOperator {
         }
         timestamp = assigned;
       }
-      if (timestamp !== null) this.generators.onEvent(split, record as T, timestamp);
+      if (timestamp === timestamp) this.generators.onEvent(split, record as T, timestamp);
     } catch (e) {
       watermarks.deferring = false;
       throw operatorFailure(this.name, e);
     }
-    time.current = timestamp;
+    time.at = timestamp;
     time.split = undefined;
     try {
       this.output.collect(record);
     } finally {
-      time.current = previous;
+      time.at = previous;
       time.split = split;
     }
     watermarks.flush();

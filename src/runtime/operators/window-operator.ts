@@ -104,6 +104,8 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
   private panes: PaneContents<IN> | undefined;
   /** Where the last element's time fell in the panes (undefined without panes). */
   private readonly panePosition: PanePosition | undefined;
+  /** The window `windowAfter` gave last. */
+  private lastWindowAfter: TimeWindow | undefined;
   /** The window's name in errors about its records (made once: the assigner's toString builds a string). */
   private readonly owner: string;
 
@@ -175,7 +177,8 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
     try {
       this.keyed.setCurrentKeyOf(record, 0);
       const value = record as IN;
-      const timestamp = this.time.current ?? undefined;
+      const at = this.time.at;
+      const timestamp = at === at ? at : undefined;
       if (this.panes !== undefined) {
         if (!this.addToPanes(this.panes, this.paneLayout!.size, value, requireTimestamp(this.owner, timestamp))) this.dropLate(value, timestamp!);
         return;
@@ -230,19 +233,34 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
     return true;
   }
 
-  /** A timer of a window kept in panes: it fires at its end (and times the next window), and is cleaned up at its cleanup time. */
+  /**
+   * A timer of a window kept in panes: it fires at its end (and times the next window), and is
+   * cleaned up at its cleanup time. The next window holds a pane when the window merged one that
+   * the next window also covers (from its start on), or the key holds one after the window's end.
+   */
   private onPaneTimer(panes: PaneContents<IN>, layout: PaneLayout, time: number, window: W): void {
     const timeWindow = window as unknown as TimeWindow;
     if (time === window.maxTimestamp()) {
       const fired = this.fireFromPanes(panes, window);
-      const next = new TimeWindow(timeWindow.start + layout.slide, timeWindow.end + layout.slide);
-      if (panes.holdsAny(next.start, next.end)) this.keyed.timers.registerEventTimeTimer(next, next.maxTimestamp());
+      const next = this.windowAfter(timeWindow, layout.slide);
+      if (panes.latestPaneMerged >= next.start || panes.holdsAny(timeWindow.end, next.end)) this.keyed.timers.registerEventTimeTimer(next as unknown as W, next.maxTimestamp());
       if (fired) this.registerCleanupTimer(window);
     }
     if (time === this.cleanupTime(window)) {
       panes.clear(timeWindow, layout.firstPaneStartAfter(timeWindow));
       this.windowFunction.clear(window, this.processContext.at(window));
     }
+  }
+
+  /**
+   * The window one slide after `window`. The keys whose timers fire at one time fire the same
+   * window, so the one object made for the first serves the rest (and, as a timer namespace, its
+   * normalized form is built once).
+   */
+  private windowAfter(window: TimeWindow, slide: number): TimeWindow {
+    const last = this.lastWindowAfter;
+    if (last !== undefined && last.start === window.start + slide && last.end === window.end + slide) return last;
+    return (this.lastWindowAfter = new TimeWindow(window.start + slide, window.end + slide));
   }
 
   /** Adds the element to each of its windows that is not late; whether any took it. */
@@ -358,12 +376,12 @@ export class WindowOperator<IN, OUT, K, W extends Window> extends UserFunctionOp
   /** Evaluates the window function; what it emits carries the window's max timestamp. */
   private emit(window: W, input: unknown): void {
     const time = this.time;
-    const previous = time.current;
-    time.current = window.maxTimestamp();
+    const previous = time.at;
+    time.at = window.maxTimestamp();
     try {
       this.windowFunction.process(this.keyed.backend.getCurrentKey() as K, window, this.processContext.at(window), input, this.output);
     } finally {
-      time.current = previous;
+      time.at = previous;
     }
   }
 
