@@ -6,7 +6,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { JobFailedError, runJob, type RuntimeMode } from "../../src/index.ts";
-import { fixtureJob } from "./job-fixtures.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fixtureJob, tempDir } from "./job-fixtures.ts";
 
 const JOB = fixtureJob("rt-failures");
 const MODES: readonly RuntimeMode[] = ["single-thread", "threads"];
@@ -47,6 +49,13 @@ async function expectFailure(runtime: RuntimeMode, pipeline: string, expected: E
 
 describe("task failures", () => {
   for (const runtime of MODES) {
+    it(`every opened function is closed when a failure ends the attempt, also those of subtasks that did not fail (${runtime})`, async () => {
+      const marks = join(tempDir("close-marks"), "marks.txt");
+      await assert.rejects(runJob(JOB, { runtime, parallelism: 2, restartStrategy: "none", args: ["--pipeline", "close-on-failure", "--marks", marks] }), JobFailedError);
+      const lines = readFileSync(marks, "utf8").trim().split("\n").sort();
+      assert.deepEqual(lines, ["close 0", "close 1", "open 0", "open 1"]);
+    });
+
     it(`a throwing map fails the job naming the operator, its subtask and the cause (${runtime})`, async () => {
       await expectFailure(runtime, "throw-head", {
         operator: "exploding map",

@@ -14,6 +14,13 @@ import type { FromWorker, SerializedError, ToWorker, WorkerInit } from "./messag
 import type { EnumeratorToReader } from "../source-events.ts";
 
 const BOOT = new URL("./worker-boot.mjs", import.meta.url);
+/**
+ * How long a cancelled worker may take to end itself before it is terminated. Terminating a
+ * thread interrupts it wherever it is, inside a store's write transaction too, whose lock the
+ * thread's end then waits for forever (LMDB); a worker asked to stop ends between two steps.
+ * A user function stuck in a loop never reads the request: it is terminated after this.
+ */
+const CANCEL_GRACE_MS = 2_000;
 
 function setupError(error: SerializedError): Error {
   const e = error.code !== undefined ? new WeirError(error.code as ErrorCode, error.message) : new Error(error.message);
@@ -23,6 +30,8 @@ function setupError(error: SerializedError): Error {
 
 export class ThreadAttempt implements Attempt {
   private readonly workers: Worker[];
+  /** Resolves when worker i's thread has ended, however it ended. */
+  private readonly exits: Promise<void>[] = [];
   /** The worker that runs each source task, by task id. */
   private readonly workerOfTask = new Map<string, number>();
   private ended = false;
@@ -53,6 +62,7 @@ export class ThreadAttempt implements Attempt {
       const init: WorkerInit = { jobModule: moduleUrl, spec: threadSpec, worker, peers: ports, progressIntervalMs, faultHooksModule: faultHooksWorkerModule() };
       const w = new Worker(BOOT, { workerData: init, transferList: ports.filter((p): p is MessagePort => p !== null) });
       w.on("error", (e) => fail(e instanceof Error ? e : new Error(String(e))));
+      this.exits.push(new Promise<void>((resolve) => w.once("exit", () => resolve())));
       w.on("exit", (code) => {
         if (code !== 0) fail(new WeirError("WEIR_ERR_INTERNAL", `worker ${worker} exited with code ${code}`));
       });
@@ -126,8 +136,16 @@ export class ThreadAttempt implements Attempt {
     if (worker !== undefined) this.workers[worker]!.postMessage({ type: "to-reader", taskId, message } satisfies ToWorker);
   }
 
+  /** Asks every worker to stop and resolves once all threads ended (see CANCEL_GRACE_MS). */
   async cancel(): Promise<void> {
     this.ended = true;
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(
+      this.workers.map(async (w, i) => {
+        w.postMessage({ type: "cancel" } satisfies ToWorker);
+        const timer = setTimeout(() => void w.terminate(), CANCEL_GRACE_MS);
+        await this.exits[i];
+        clearTimeout(timer);
+      }),
+    );
   }
 }

@@ -80,16 +80,24 @@ async function main(): Promise<void> {
     deployment = await setUp();
   } catch (e) {
     post({ type: "setup-failed", error: serialize(e) });
+    coordinator.on("message", (m: ToWorker) => {
+      if (m.type === "cancel") process.exit(0);
+    });
     return;
   }
   const executor = deployment.executor;
+  /** Set by the coordinator's "cancel"; the thread then ends itself (see `endAfterCancel`). */
+  let cancelled = false;
+  let running = true;
   const started = new Promise<boolean>((resolve) => {
     coordinator.on("message", (m: ToWorker) => {
       switch (m.type) {
         case "start":
           return resolve(true);
         case "cancel":
+          cancelled = true;
           executor.cancel();
+          if (!running) void endAfterCancel(executor);
           return resolve(false);
         case "trigger":
           return executor.triggerCheckpoint(m.checkpointId, m.timestamp, m.suspend);
@@ -114,14 +122,26 @@ async function main(): Promise<void> {
     if (!(await started)) return;
     progress = setInterval(() => post({ type: "metrics", tasks: metrics() }), init.progressIntervalMs);
     await executor.run();
-    post({ type: "finished", tasks: metrics() });
+    if (!cancelled) post({ type: "finished", tasks: metrics() });
   } catch (e) {
     await executor.dispose();
     if (e instanceof TaskFailure) post({ type: "task-failed", report: e.report });
     else post({ type: "setup-failed", error: serialize(e) });
   } finally {
     if (progress !== undefined) clearInterval(progress);
+    running = false;
+    if (cancelled) await endAfterCancel(executor);
   }
+}
+
+/**
+ * Ends this thread after the coordinator cancelled the attempt: between two steps of the task
+ * loop, never inside one, so no store transaction (the disk backend's) is left open by the
+ * thread's end. Tasks are disposed as after a failure (their functions closed).
+ */
+async function endAfterCancel(executor: Deployment["executor"]): Promise<void> {
+  await executor.dispose().catch(() => {});
+  process.exit(0);
 }
 
 await main();
