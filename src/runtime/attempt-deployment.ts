@@ -53,6 +53,7 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
       : ({ taskId }: { taskId: string }): TaskCheckpointing => ({
           mode: spec.checkpointing!.mode,
           writeState: (id, operatorId, subtask, bytes) => storage.writeState(checkpointId(id), { operatorId, subtask }, bytes),
+          writeSharedState: (operatorId, subtask, bytes) => storage.writeSharedState({ operatorId, subtask }, bytes),
           discard: (id) => storage.discard(checkpointId(id)),
           acknowledge: (ack) => {
             if (!faultPoint("lose-ack")) reporter.acknowledge(taskId, ack);

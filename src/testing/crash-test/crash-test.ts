@@ -38,6 +38,8 @@ export interface CrashTestOptions {
   readonly bufferSize?: number;
   /** The keyed state backend of every run (the job's own choice wins). */
   readonly stateBackend?: StateBackendName;
+  /** Incremental checkpoints in every run (the job's own choice wins). */
+  readonly incrementalCheckpoints?: boolean;
   /** Overrides the job's checkpoint mode. */
   readonly mode?: "exactly-once" | "at-least-once";
   /** A fixed checkpoint interval; by default each faulted run draws one from 30 to 200 ms. */
@@ -139,6 +141,7 @@ export async function crashTest(job: string | URL, options: CrashTestOptions = {
     mode: options.mode,
     bufferSize: options.bufferSize,
     stateBackend: options.stateBackend,
+    incrementalCheckpoints: options.incrementalCheckpoints,
     args: options.args ?? [],
   };
   const progress = options.onProgress ?? (() => {});

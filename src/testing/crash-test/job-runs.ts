@@ -31,6 +31,8 @@ export interface RunSettings {
   readonly mode: "exactly-once" | "at-least-once" | undefined;
   readonly bufferSize: number | undefined;
   readonly stateBackend: StateBackendName | undefined;
+  /** Incremental checkpoints on (the job's own choice wins); the backend's default when undefined. */
+  readonly incrementalCheckpoints: boolean | undefined;
   /** The job's arguments, with `{run}` where the run's directory goes. */
   readonly args: readonly string[];
 }
@@ -107,6 +109,7 @@ export async function runInProcess(settings: RunSettings, dir: string, plan: Fau
       ...(settings.parallelism === undefined ? {} : { parallelism: settings.parallelism }),
       ...(settings.bufferSize === undefined ? {} : { bufferSize: settings.bufferSize }),
       ...(settings.stateBackend === undefined ? {} : { stateBackend: settings.stateBackend }),
+      ...(settings.incrementalCheckpoints === true ? { incrementalCheckpoints: true } : {}),
       args: runArgs(settings, dir),
       checkpointing: {
         intervalMs,
@@ -174,6 +177,7 @@ export function weirRunArgs(settings: RunSettings, dir: string, plan: FaultPlan,
     ...(parallelism === undefined ? [] : ["-p", String(parallelism)]),
     ...(settings.bufferSize === undefined ? [] : ["--buffer-size", String(settings.bufferSize)]),
     ...(settings.stateBackend === undefined ? [] : ["--state-backend", settings.stateBackend]),
+    ...(settings.incrementalCheckpoints === true ? ["--incremental"] : []),
     ...(settings.mode === undefined ? [] : ["--checkpoint-mode", settings.mode]),
     "--checkpoint-interval",
     String(plan.checkpointIntervalMs),
