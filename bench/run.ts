@@ -107,6 +107,7 @@ if (selected("checkpoints")) {
     keys: values.keys?.split(",").map((k) => positive("keys", k, 0)) ?? (ci ? [1_000] : [100_000, 1_000_000, 10_000_000]),
     duration: { checkpoints: positive("checkpoints", values.checkpoints, ci ? 2 : 15), intervalMs, updatesPerSecond, timeoutMs },
     recovery: { intervalMs, updatesPerSecond, timeoutMs },
+    churn: 0.01,
   });
 }
 

@@ -3,7 +3,10 @@
  * against state size and recovery time against state size. Prints a table for each and writes
  * bench/results/checkpoints.json:
  * `{ overhead: { withCheckpoints, withoutCheckpoints, ratio, ... }, duration: [{ keys, p50Ms,
- * p99Ms, syncP50Ms, asyncP50Ms, bytes, ... }], recovery: [{ keys, ms, bytes, ... }] }`.
+ * p99Ms, syncP50Ms, asyncP50Ms, bytes, ... }], recovery: [{ keys, ms, bytes, ... }],
+ * overheadIncremental: { ... as overhead }, incremental: [{ keys, churn, bytesPerCheckpoint,
+ * fullBytes, changedEntryBytes, ratioToChanged, duration: { ... as a duration row } }] }`: the
+ * last two with incremental checkpoints on (heap backend).
  * A size that cannot be measured still gets its row, with a `note` saying why.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -11,6 +14,7 @@ import { formatBytes, formatMs, formatRate, table } from "../stats.ts";
 import { measureDuration, type DurationRow, type DurationSettings } from "./duration.ts";
 import { measureOverhead, type OverheadResult, type OverheadSettings } from "./overhead.ts";
 import { measureRecovery, type RecoveryRow, type RecoverySettings } from "./recovery.ts";
+import { measureIncremental, type IncrementalRow } from "./incremental.ts";
 
 export interface CheckpointBenchmarkSettings {
   readonly overhead: OverheadSettings;
@@ -18,12 +22,16 @@ export interface CheckpointBenchmarkSettings {
   readonly keys: readonly number[];
   readonly duration: DurationSettings;
   readonly recovery: RecoverySettings;
+  /** Fraction of the keys updated per interval in the incremental runs. */
+  readonly churn: number;
 }
 
 export interface CheckpointResults {
   readonly overhead: OverheadResult;
   readonly duration: readonly DurationRow[];
   readonly recovery: readonly RecoveryRow[];
+  readonly overheadIncremental: OverheadResult;
+  readonly incremental: readonly IncrementalRow[];
 }
 
 /** Least acceptable ratio of throughput with checkpoints to without; Flink's figures are in DESIGN.md, "Reference points". */
@@ -77,6 +85,26 @@ function printDuration(rows: readonly DurationRow[], s: DurationSettings): void 
   console.log("Flink (changelog state backend): p50 0.3 s, p99 1 s; unaligned under back-pressure 12-45 ms");
 }
 
+function printIncremental(rows: readonly IncrementalRow[], s: DurationSettings): void {
+  console.log(`\nIncremental checkpoints (heap backend, changelog): keyed state of K keys, p=2, every ${s.intervalMs} ms, ${(rows[0]?.churn ?? 0) * 100}% of the keys updated per interval\n`);
+  console.log(
+    table(
+      ["keys", "checkpoints", "p50", "p99", "bytes/checkpoint", "changed entries", "ratio", "full checkpoint"],
+      rows.map((r) => [
+        keysLabel(r.keys),
+        String(r.duration.checkpoints),
+        formatMs(r.duration.p50Ms),
+        formatMs(r.duration.p99Ms),
+        formatBytes(r.bytesPerCheckpoint),
+        formatBytes(r.changedEntryBytes),
+        r.ratioToChanged.toFixed(2),
+        formatBytes(r.fullBytes),
+      ]),
+    ) + notes(rows.map((r) => r.duration)),
+  );
+  console.log("ratio: bytes per checkpoint / encoded size of the changed entries (target <= 3); targets at 10M keys: p50 <= 300 ms, p99 <= 1 s");
+}
+
 function printRecovery(rows: readonly RecoveryRow[], s: RecoverySettings): void {
   console.log(`\nRecovery: failure to first record processed after restore, p=2, fixed-delay restart with delay 0, updates at ${formatRate(s.updatesPerSecond)}\n`);
   console.log(
@@ -92,6 +120,10 @@ export async function runCheckpointBenchmark(settings: CheckpointBenchmarkSettin
   const overhead = await measureOverhead(settings.overhead);
   process.stderr.write("  overhead done\n");
   printOverhead(overhead, settings.overhead);
+  const overheadIncremental = await measureOverhead({ ...settings.overhead, incrementalCheckpoints: true });
+  process.stderr.write("  overhead with incremental checkpoints done\n");
+  console.log("\nWith incremental checkpoints (heap backend, changelog):");
+  printOverhead(overheadIncremental, settings.overhead);
 
   const duration: DurationRow[] = [];
   for (const keys of settings.keys) {
@@ -100,6 +132,13 @@ export async function runCheckpointBenchmark(settings: CheckpointBenchmarkSettin
   }
   printDuration(duration, settings.duration);
 
+  const incremental: IncrementalRow[] = [];
+  for (const row of duration) {
+    incremental.push(await measureIncremental(row.keys, settings.churn, row.bytes, settings.duration));
+    process.stderr.write(`  incremental with ${keysLabel(row.keys)} keys done\n`);
+  }
+  printIncremental(incremental, settings.duration);
+
   const recovery: RecoveryRow[] = [];
   for (const keys of settings.keys) {
     recovery.push(await measureRecovery(keys, settings.recovery));
@@ -107,7 +146,7 @@ export async function runCheckpointBenchmark(settings: CheckpointBenchmarkSettin
   }
   printRecovery(recovery, settings.recovery);
 
-  const results: CheckpointResults = { overhead, duration, recovery };
+  const results: CheckpointResults = { overhead, duration, recovery, overheadIncremental, incremental };
   mkdirSync(new URL("../results/", import.meta.url), { recursive: true });
   writeFileSync(new URL("../results/checkpoints.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");
   console.log("\nwritten: bench/results/checkpoints.json");

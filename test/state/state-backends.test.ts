@@ -11,7 +11,6 @@ import { keyedStateMigrationConformance } from "./keyed-state-migration-conforma
 import { keyedStateSnapshotConformance } from "./keyed-state-snapshot-conformance.ts";
 import { keyedStateTtlConformance } from "./keyed-state-ttl-conformance.ts";
 import { keyedStateValueShapesConformance } from "./keyed-state-value-shapes-conformance.ts";
-import { changelogChainBackend } from "./changelog-chain-backend.ts";
 
 /** Each registered backend's traits (a new backend must say which it has). */
 const traits: Record<StateBackendName, BackendTraits> = {
@@ -36,16 +35,6 @@ for (const name of stateBackendNames()) {
   keyedStateValueShapesConformance(`state backend '${name}'`, create, traits[name]);
   // Schema versions and migrations are the heap backend's so far; the disk backend refuses versioned descriptors.
   if (name === "heap") keyedStateMigrationConformance(`state backend '${name}'`, create);
-  // With incremental checkpoints, a snapshot is a chain: a full snapshot, then changes, restored in order.
-  if (createKeyedStateBackend(name, { keyGroupRange: { start: 0, end: 0 }, maxParallelism: 1, changelog: true }).snapshotChanges !== undefined) {
-    const chained = changelogChainBackend(create);
-    const label = `state backend '${name}' with incremental checkpoints`;
-    keyedStateBackendConformance(label, chained, traits[name]);
-    keyedStateSnapshotConformance(label, chained);
-    keyedStateTtlConformance(label, chained, traits[name]);
-    keyedStateValueShapesConformance(label, chained, traits[name]);
-    if (name === "heap") keyedStateMigrationConformance(label, chained);
-  }
 }
 
 describe("state backend registry", () => {

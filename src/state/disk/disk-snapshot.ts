@@ -1,15 +1,19 @@
 /**
- * A snapshot of the disk backend: a read transaction of the store (an MVCC view, taken after the
+ * Snapshots of the disk backend. A full snapshot: a read transaction of the store (an MVCC view, taken after the
  * pending writes reached the store) read key group by key group while records keep writing, and
  * written in the canonical keyed-state format (WKS2, heap-snapshot.ts) so that it restores on any
  * backend. Each (key group, state) range is decoded into the heap backend's stored forms and
  * handed to HeapSnapshot's writer; the view is let go when the snapshot is written or released.
+ * A changes snapshot (incremental checkpoints) reads, through such a view, only the keys written
+ * since the previous one, and is written in the heap backend's changes format (heap-changes-snapshot.ts).
  */
 import type { KeyGroupRange } from "../../core/key-groups.ts";
 import type { KeyedStateSnapshot } from "../keyed-state-snapshot.ts";
 import { HeapSnapshot, type FrozenState } from "../heap/heap-snapshot.ts";
+import { HeapChangesSnapshot } from "../heap/heap-changes-snapshot.ts";
 import { namespacedEntryKey } from "../heap/namespaced-entry-key.ts";
-import type { FrozenGroup, FrozenTable } from "../heap/state-table.ts";
+import type { FrozenChanges, FrozenGroup, FrozenTable } from "../heap/state-table.ts";
+import type { NormalizedKey } from "../../core/key-groups.ts";
 import type { DiskStateTable } from "./disk-state-table.ts";
 import type { StoreView } from "./disk-store.ts";
 
@@ -39,6 +43,54 @@ export class DiskSnapshot implements KeyedStateSnapshot {
   ) {
     const frozen = states.map(({ table, filter }): FrozenState => ({ name: table.name, kind: table.kind, namespaced: table.namespaced, version: 1, table: frozenTable(table, range, view), filter }));
     this.written = new HeapSnapshot(range, maxParallelism, frozen);
+  }
+
+  *write(): Generator<void, Uint8Array, void> {
+    try {
+      return yield* this.written.write();
+    } finally {
+      this.view.done();
+    }
+  }
+
+  release(): void {
+    this.written.release();
+    this.view.done();
+  }
+}
+
+/** The keys `changes` names, as the view shows them, in the form FrozenChanges gives them. */
+function viewedChanges(table: DiskStateTable<unknown>, range: KeyGroupRange, changes: readonly (Set<NormalizedKey> | undefined)[], view: StoreView): FrozenChanges {
+  return {
+    changed: (index) => changes[index] !== undefined,
+    forEachChange: (index, put, removed) => {
+      for (const key of changes[index] ?? []) {
+        const value = table.viewedValue(view, range.start + index, key);
+        if (table.namespaced) {
+          removed(key);
+          for (const [namespace, inner] of (value as Map<NormalizedKey, unknown> | undefined) ?? []) put(inner, namespacedEntryKey(key, namespace));
+        } else if (value === undefined) removed(key);
+        else put(value, key);
+      }
+    },
+    release: () => {},
+  };
+}
+
+export class DiskChangesSnapshot implements KeyedStateSnapshot {
+  private readonly written: HeapChangesSnapshot;
+
+  constructor(
+    range: KeyGroupRange,
+    maxParallelism: number,
+    states: readonly { table: DiskStateTable<unknown>; changes: readonly (Set<NormalizedKey> | undefined)[]; filter: FrozenState["filter"] }[],
+    private readonly view: StoreView,
+  ) {
+    this.written = new HeapChangesSnapshot(
+      range,
+      maxParallelism,
+      states.map(({ table, changes, filter }) => ({ name: table.name, kind: table.kind, namespaced: table.namespaced, version: 1, changes: viewedChanges(table, range, changes, view), filter })),
+    );
   }
 
   *write(): Generator<void, Uint8Array, void> {
