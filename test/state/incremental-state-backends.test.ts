@@ -4,19 +4,17 @@
  * see changelog-chain-backend.ts), and every guarantee of the suites holds for it.
  */
 import { after } from "node:test";
-import { createKeyedStateBackend, stateBackendNames, type StateBackendName } from "../../src/state/state-backends.ts";
+import { createKeyedStateBackend, stateBackendNames } from "../../src/state/state-backends.ts";
 import type { KeyedStateBackend, KeyedStateBackendOptions } from "../../src/state/keyed-state-backend.ts";
-import { keyedStateBackendConformance, type BackendTraits } from "./keyed-state-backend-conformance.ts";
+import { keyedStateBackendConformance } from "./keyed-state-backend-conformance.ts";
+import { BACKEND_TRAITS } from "./backend-traits.ts";
 import { keyedStateMigrationConformance } from "./keyed-state-migration-conformance.ts";
 import { keyedStateSnapshotConformance } from "./keyed-state-snapshot-conformance.ts";
 import { keyedStateTtlConformance } from "./keyed-state-ttl-conformance.ts";
 import { keyedStateValueShapesConformance } from "./keyed-state-value-shapes-conformance.ts";
 import { changelogChainBackend } from "./changelog-chain-backend.ts";
 
-const traits: Record<StateBackendName, BackendTraits> = {
-  heap: { storesEncoded: false },
-  disk: { storesEncoded: true },
-};
+const traits = BACKEND_TRAITS;
 
 const made: KeyedStateBackend[] = [];
 after(() => {

@@ -32,18 +32,11 @@ function frozenTable(table: DiskStateTable<unknown>, range: KeyGroupRange, view:
   };
 }
 
-export class DiskSnapshot implements KeyedStateSnapshot {
-  private readonly written: HeapSnapshot;
+/** A snapshot written from a view of the store, which is let go once it is written or released. */
+abstract class ViewedSnapshot implements KeyedStateSnapshot {
+  protected abstract readonly written: KeyedStateSnapshot;
 
-  constructor(
-    range: KeyGroupRange,
-    maxParallelism: number,
-    states: readonly { table: DiskStateTable<unknown>; filter: FrozenState["filter"] }[],
-    private readonly view: StoreView,
-  ) {
-    const frozen = states.map(({ table, filter }): FrozenState => ({ name: table.name, kind: table.kind, namespaced: table.namespaced, version: 1, table: frozenTable(table, range, view), filter }));
-    this.written = new HeapSnapshot(range, maxParallelism, frozen);
-  }
+  constructor(protected readonly view: StoreView) {}
 
   *write(): Generator<void, Uint8Array, void> {
     try {
@@ -56,6 +49,21 @@ export class DiskSnapshot implements KeyedStateSnapshot {
   release(): void {
     this.written.release();
     this.view.done();
+  }
+}
+
+export class DiskSnapshot extends ViewedSnapshot {
+  protected readonly written: HeapSnapshot;
+
+  constructor(
+    range: KeyGroupRange,
+    maxParallelism: number,
+    states: readonly { table: DiskStateTable<unknown>; filter: FrozenState["filter"] }[],
+    view: StoreView,
+  ) {
+    super(view);
+    const frozen = states.map(({ table, filter }): FrozenState => ({ name: table.name, kind: table.kind, namespaced: table.namespaced, version: 1, table: frozenTable(table, range, view), filter }));
+    this.written = new HeapSnapshot(range, maxParallelism, frozen);
   }
 }
 
@@ -77,32 +85,20 @@ function viewedChanges(table: DiskStateTable<unknown>, range: KeyGroupRange, cha
   };
 }
 
-export class DiskChangesSnapshot implements KeyedStateSnapshot {
-  private readonly written: HeapChangesSnapshot;
+export class DiskChangesSnapshot extends ViewedSnapshot {
+  protected readonly written: HeapChangesSnapshot;
 
   constructor(
     range: KeyGroupRange,
     maxParallelism: number,
     states: readonly { table: DiskStateTable<unknown>; changes: readonly (Set<NormalizedKey> | undefined)[]; filter: FrozenState["filter"] }[],
-    private readonly view: StoreView,
+    view: StoreView,
   ) {
+    super(view);
     this.written = new HeapChangesSnapshot(
       range,
       maxParallelism,
       states.map(({ table, changes, filter }) => ({ name: table.name, kind: table.kind, namespaced: table.namespaced, version: 1, changes: viewedChanges(table, range, changes, view), filter })),
     );
-  }
-
-  *write(): Generator<void, Uint8Array, void> {
-    try {
-      return yield* this.written.write();
-    } finally {
-      this.view.done();
-    }
-  }
-
-  release(): void {
-    this.written.release();
-    this.view.done();
   }
 }

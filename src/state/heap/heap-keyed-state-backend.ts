@@ -283,29 +283,29 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
    * step by step while records keep changing the live state (copy-on-write per entry).
    */
   snapshot(): KeyedStateSnapshot {
-    const frozen: FrozenState[] = [];
+    return new HeapSnapshot(this.keyGroupRange, this.maxParallelism, this.everyTable((table) => ({ table: table.freeze() })));
+  }
+
+  /**
+   * Per table (each state's, then its older versions'), what `part` makes of it with the state's
+   * name, kind, version and TTL filter (as of now: expired values are left out).
+   */
+  private everyTable<P>(part: (table: KeyGroupTable) => P): (P & Omit<FrozenState, "table">)[] {
+    const parts: (P & Omit<FrozenState, "table">)[] = [];
     const now = this.clock.now();
     for (const [name, entry] of this.tables) {
       const ttl = entry.ttl?.getTtl();
       const kind = entry.kind;
       const filter = ttl === undefined ? undefined : (stored: unknown) => withoutExpired(kind, stored, ttl, now);
-      frozen.push({ name, kind, namespaced: entry.namespaced, version: entry.version, table: entry.table.freeze(), filter });
-      for (const older of entry.older) frozen.push({ name, kind, namespaced: entry.namespaced, version: older.version, table: older.table.freeze() });
+      parts.push({ name, kind, namespaced: entry.namespaced, version: entry.version, filter, ...part(entry.table) });
+      for (const older of entry.older) parts.push({ name, kind, namespaced: entry.namespaced, version: older.version, ...part(older.table) });
     }
-    return new HeapSnapshot(this.keyGroupRange, this.maxParallelism, frozen);
+    return parts;
   }
 
   snapshotChanges(): KeyedStateSnapshot | undefined {
     if (!this.changelog) throw internalError("snapshotChanges() needs a backend created with the changelog option");
-    const changed: ChangedState[] = [];
-    const now = this.clock.now();
-    for (const [name, entry] of this.tables) {
-      const ttl = entry.ttl?.getTtl();
-      const kind = entry.kind;
-      const filter = ttl === undefined ? undefined : (stored: unknown) => withoutExpired(kind, stored, ttl, now);
-      changed.push({ name, kind, namespaced: entry.namespaced, version: entry.version, changes: entry.table.freezeChanges(), filter });
-      for (const older of entry.older) changed.push({ name, kind, namespaced: entry.namespaced, version: older.version, changes: older.table.freezeChanges() });
-    }
+    const changed: ChangedState[] = this.everyTable((table) => ({ changes: table.freezeChanges() }));
     const snapshot = new HeapChangesSnapshot(this.keyGroupRange, this.maxParallelism, changed);
     if (!this.changesLost) return snapshot;
     snapshot.release();
