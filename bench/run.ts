@@ -22,7 +22,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
-import { runCheckpointBenchmark } from "./checkpoints/run-checkpoints.ts";
+import { runCheckpointBenchmark, type CheckpointSection } from "./checkpoints/run-checkpoints.ts";
 import { QUERY_NAMES, type QueryName } from "./queries.ts";
 import { runThroughputBenchmark } from "./throughput.ts";
 import { runConnectorBenchmark } from "./connectors/run-connectors.ts";
@@ -110,7 +110,8 @@ if (selected("checkpoints")) {
     keys: values.keys?.split(",").map((k) => positive("keys", k, 0)) ?? (ci ? [1_000] : [100_000, 1_000_000, 10_000_000]),
     duration: { checkpoints: positive("checkpoints", values.checkpoints, ci ? 2 : 15), intervalMs, updatesPerSecond, timeoutMs },
     recovery: { intervalMs, updatesPerSecond, timeoutMs, reps: positive("recovery-reps", values["recovery-reps"], ci ? 1 : 3) },
-    ...(values["checkpoint-sections"] === undefined ? {} : { sections: values["checkpoint-sections"].split(",") as ("overhead" | "duration" | "recovery")[] }),
+    ...(values["checkpoint-sections"] === undefined ? {} : { sections: values["checkpoint-sections"].split(",") as CheckpointSection[] }),
+    churn: 0.01,
   });
 }
 

@@ -12,6 +12,8 @@ export interface DurationSettings {
   readonly intervalMs: number;
   readonly updatesPerSecond: number;
   readonly timeoutMs: number;
+  /** Incremental checkpoints on or off; the backend's default when absent. */
+  readonly incrementalCheckpoints?: boolean;
 }
 
 export interface DurationRow {
@@ -34,6 +36,7 @@ export async function measureDuration(keys: number, settings: DurationSettings):
     updatesPerSecond: settings.updatesPerSecond,
     intervalMs: settings.intervalMs,
     timeoutMs: settings.timeoutMs,
+    ...(settings.incrementalCheckpoints === undefined ? {} : { incrementalCheckpoints: settings.incrementalCheckpoints }),
     done: (view) => view.filledAt !== undefined && completedSince(view.checkpoints, view.filledAt).length >= settings.checkpoints,
   });
   const measured = run.filledAt === undefined ? [] : completedSince(run.checkpoints, run.filledAt).slice(0, settings.checkpoints);

@@ -30,6 +30,8 @@ export interface KeyedStateRunOptions {
   readonly restartStrategy?: RestartStrategyConfig;
   /** The keyed state backend; the default one when absent. */
   readonly stateBackend?: StateBackendName;
+  /** Incremental checkpoints on or off; the backend's default when absent. */
+  readonly incrementalCheckpoints?: boolean;
   /** Every checkpoint that completed or failed, with the run so far. */
   readonly onCheckpoint?: (stats: CheckpointStats, run: KeyedStateRunView) => void;
   readonly onAttempt?: (event: AttemptEvent) => void;
@@ -85,6 +87,7 @@ export async function runKeyedStateJob(options: KeyedStateRunOptions): Promise<K
       },
       ...(options.restartStrategy === undefined ? {} : { restartStrategy: options.restartStrategy }),
       ...(options.stateBackend === undefined ? {} : { stateBackend: options.stateBackend }),
+      ...(options.incrementalCheckpoints === undefined ? {} : { incrementalCheckpoints: options.incrementalCheckpoints }),
       signal: abort.signal,
       progressIntervalMs: PROGRESS_INTERVAL_MS,
       onProgress: (progress) => {

@@ -19,6 +19,8 @@ export interface OverheadSettings {
   readonly events: number;
   readonly reps: number;
   readonly intervalMs: number;
+  /** Incremental checkpoints on or off; the backend's default when absent. */
+  readonly incrementalCheckpoints?: boolean;
 }
 
 export interface OverheadResult {
@@ -49,6 +51,7 @@ async function measure(settings: OverheadSettings, checkpoints: boolean): Promis
       runtime: "threads",
       parallelism: PARALLELISM,
       args: ["--query", "keyed-count", "--events", String(settings.events)],
+      ...(settings.incrementalCheckpoints === undefined ? {} : { incrementalCheckpoints: settings.incrementalCheckpoints }),
       ...(dir === undefined
         ? {}
         : {

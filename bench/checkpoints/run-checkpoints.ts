@@ -4,9 +4,12 @@
  * bench/results/checkpoints.json:
  * `{ overhead: { withCheckpoints, withoutCheckpoints, ratio, ... }, duration: [{ keys, p50Ms,
  * p99Ms, syncP50Ms, asyncP50Ms, bytes, ... }], recovery: [{ keys, ms, bytes, mbPerSecondPerCore, ... }],
- * localRecovery: [{ keys, ms, restoreMs, ... }] }`. Recovery is measured `recovery.reps` times per
+ * localRecovery: [{ keys, ms, restoreMs, ... }], overheadIncremental: { ... as overhead },
+ * incremental: [{ keys, churn, bytesPerCheckpoint, fullBytes, changedEntryBytes, ratioToChanged,
+ * duration: { ... as a duration row } }] }`. Recovery is measured `recovery.reps` times per
  * size from the checkpoint storage and as often with local recovery, alternating; each row is
- * the repetition with the median rate (`runs` holds every repetition's rate and times).
+ * the repetition with the median rate (`runs` holds every repetition's rate and times). The
+ * incremental rows run with incremental checkpoints on (heap backend).
  * A size that cannot be measured still gets its row, with a `note` saying why.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -14,6 +17,7 @@ import { formatBytes, formatMs, formatRate, table } from "../stats.ts";
 import { measureDuration, type DurationRow, type DurationSettings } from "./duration.ts";
 import { measureOverhead, type OverheadResult, type OverheadSettings } from "./overhead.ts";
 import { measureRecovery, type RecoveryRow, type RecoverySettings } from "./recovery.ts";
+import { measureIncremental, type IncrementalRow } from "./incremental.ts";
 
 export interface CheckpointBenchmarkSettings {
   readonly overhead: OverheadSettings;
@@ -22,8 +26,13 @@ export interface CheckpointBenchmarkSettings {
   readonly duration: DurationSettings;
   readonly recovery: RecoverySettings & { readonly reps: number };
   /** The parts to run (default all); parts left out are absent from the results. */
-  readonly sections?: readonly ("overhead" | "duration" | "recovery")[];
+  readonly sections?: readonly CheckpointSection[];
+  /** Fraction of the keys updated per interval in the incremental runs. */
+  readonly churn: number;
 }
+
+/** The parts of the checkpoint benchmark, each runnable alone (`--checkpoint-sections`). */
+export type CheckpointSection = "overhead" | "duration" | "recovery";
 
 /** A recovery row of the median repetition, with every repetition's figures. */
 export type RecoveryRuns = RecoveryRow & { readonly runs: readonly Pick<RecoveryRow, "ms" | "restoreMs" | "mbPerSecondPerCore" | "mbPerSecondPerThread">[] };
@@ -33,6 +42,8 @@ export interface CheckpointResults {
   readonly duration?: readonly DurationRow[];
   readonly recovery?: readonly RecoveryRuns[];
   readonly localRecovery?: readonly RecoveryRuns[];
+  readonly overheadIncremental?: OverheadResult;
+  readonly incremental?: readonly IncrementalRow[];
 }
 
 /** Least acceptable ratio of throughput with checkpoints to without; Flink's figures are in DESIGN.md, "Reference points". */
@@ -86,6 +97,26 @@ function printDuration(rows: readonly DurationRow[], s: DurationSettings): void 
   console.log("Flink (changelog state backend): p50 0.3 s, p99 1 s; unaligned under back-pressure 12-45 ms");
 }
 
+function printIncremental(rows: readonly IncrementalRow[], s: DurationSettings): void {
+  console.log(`\nIncremental checkpoints (heap backend, changelog): keyed state of K keys, p=2, every ${s.intervalMs} ms, ${(rows[0]?.churn ?? 0) * 100}% of the keys updated per interval\n`);
+  console.log(
+    table(
+      ["keys", "checkpoints", "p50", "p99", "bytes/checkpoint", "changed entries", "ratio", "full checkpoint"],
+      rows.map((r) => [
+        keysLabel(r.keys),
+        String(r.duration.checkpoints),
+        formatMs(r.duration.p50Ms),
+        formatMs(r.duration.p99Ms),
+        formatBytes(r.bytesPerCheckpoint),
+        formatBytes(r.changedEntryBytes),
+        r.ratioToChanged.toFixed(2),
+        formatBytes(r.fullBytes),
+      ]),
+    ) + notes(rows.map((r) => r.duration)),
+  );
+  console.log("ratio: bytes per checkpoint / encoded size of the changed entries (target <= 3); targets at 10M keys: p50 <= 300 ms, p99 <= 1 s");
+}
+
 /** Least restored MB per CPU second the restore from the checkpoint storage should reach; see bench/README.md. */
 const RESTORE_RATE_TARGET = 50;
 /** Most milliseconds local recovery of 10M keys should take. */
@@ -128,13 +159,17 @@ function medianRun(rows: readonly RecoveryRow[]): RecoveryRuns {
 }
 
 export async function runCheckpointBenchmark(settings: CheckpointBenchmarkSettings): Promise<CheckpointResults> {
-  const runs = (section: "overhead" | "duration" | "recovery") => settings.sections === undefined || settings.sections.includes(section);
+  const runs = (section: CheckpointSection) => settings.sections === undefined || settings.sections.includes(section);
   let results: CheckpointResults = {};
   if (runs("overhead")) {
     const overhead = await measureOverhead(settings.overhead);
     process.stderr.write("  overhead done\n");
     printOverhead(overhead, settings.overhead);
-    results = { ...results, overhead };
+    const overheadIncremental = await measureOverhead({ ...settings.overhead, incrementalCheckpoints: true });
+    process.stderr.write("  overhead with incremental checkpoints done\n");
+    console.log("\nWith incremental checkpoints (heap backend, changelog):");
+    printOverhead(overheadIncremental, settings.overhead);
+    results = { ...results, overhead, overheadIncremental };
   }
 
   if (runs("duration")) {
@@ -144,7 +179,13 @@ export async function runCheckpointBenchmark(settings: CheckpointBenchmarkSettin
       process.stderr.write(`  duration with ${keysLabel(keys)} keys done\n`);
     }
     printDuration(duration, settings.duration);
-    results = { ...results, duration };
+    const incremental: IncrementalRow[] = [];
+    for (const row of duration) {
+      incremental.push(await measureIncremental(row.keys, settings.churn, row.bytes, settings.duration));
+      process.stderr.write(`  incremental with ${keysLabel(row.keys)} keys done\n`);
+    }
+    printIncremental(incremental, settings.duration);
+    results = { ...results, duration, incremental };
   }
 
   if (runs("recovery")) {

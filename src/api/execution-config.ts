@@ -26,6 +26,12 @@ export interface EnvironmentConfig {
   stateBackend: StateBackendName;
   /** Where an on-disk state backend makes its working directories; the system's temp dir when undefined. */
   localStateDirectory: string | undefined;
+  /**
+   * Incremental checkpoints: keyed state backends keep a changelog and each checkpoint writes only
+   * what changed since the previous one (see docs/state.md); undefined takes the backend's default
+   * (off for "heap", on for "disk").
+   */
+  incrementalCheckpoints: boolean | undefined;
   /** Milliseconds between periodic watermarks of every watermark generator; 0 emits none periodically. */
   autoWatermarkInterval: number;
 }
@@ -42,6 +48,7 @@ export function defaultEnvironmentConfig(): EnvironmentConfig {
     objectReuse: false,
     stateBackend: DEFAULT_STATE_BACKEND,
     localStateDirectory: undefined,
+    incrementalCheckpoints: undefined,
     autoWatermarkInterval: DEFAULT_AUTO_WATERMARK_INTERVAL_MS,
   };
 }
@@ -61,6 +68,7 @@ export class ExecutionConfig implements EnvironmentConfig {
   objectReuse: boolean;
   stateBackend: StateBackendName;
   localStateDirectory: string | undefined;
+  incrementalCheckpoints: boolean | undefined;
   autoWatermarkInterval: number;
 
   constructor(config: EnvironmentConfig) {
@@ -71,6 +79,7 @@ export class ExecutionConfig implements EnvironmentConfig {
     this.objectReuse = config.objectReuse;
     this.stateBackend = config.stateBackend;
     this.localStateDirectory = config.localStateDirectory;
+    this.incrementalCheckpoints = config.incrementalCheckpoints;
     this.autoWatermarkInterval = config.autoWatermarkInterval;
   }
 

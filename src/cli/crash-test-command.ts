@@ -4,7 +4,7 @@
  * code is 0 when every run committed the reference's output, 1 otherwise.
  */
 import type { StateBackendName } from "../state/state-backends.ts";
-import { STATE_BACKEND_OPTION } from "./run-command.ts";
+import { INCREMENTAL_OPTION, STATE_BACKEND_OPTION } from "./run-command.ts";
 import { integerIn, durationIn, oneOf, type OptionSpec, type ParsedArgs, type ValueParse } from "./args.ts";
 import { HELP_OPTION, type Command } from "./command.ts";
 import { ExitCode } from "./exit-codes.ts";
@@ -50,6 +50,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { kind: "flag", name: "local-recovery", description: "run with local recovery: restarts and resumes read the tasks' local state copies first", defaultText: "off" },
   { kind: "value", name: "buffer-size", placeholder: "n", parse: integerIn(1), description: "records per batch sent between tasks" },
   STATE_BACKEND_OPTION,
+  INCREMENTAL_OPTION,
   {
     kind: "value",
     name: "checkpoint-interval",
@@ -101,6 +102,7 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
     bufferSize: get<number>("buffer-size"),
     stateBackend: get<StateBackendName>("state-backend"),
     ...(o.get("local-recovery") === true ? { localRecovery: true } : {}),
+    incrementalCheckpoints: o.get("incremental") === true ? true : undefined,
     checkpointIntervalMs: get<number>("checkpoint-interval"),
     runTimeoutMs: get<number>("run-timeout"),
     mode: get<"exactly-once" | "at-least-once">("checkpoint-mode"),

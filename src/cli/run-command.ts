@@ -39,6 +39,14 @@ export const STATE_BACKEND_OPTION: OptionSpec = {
   defaultText: defaults.stateBackend,
 };
 
+/** `--incremental`, which every command that runs a job accepts. */
+export const INCREMENTAL_OPTION: OptionSpec = {
+  kind: "flag",
+  name: "incremental",
+  description: "incremental checkpoints: keyed state keeps a changelog and each checkpoint writes only what changed, into the job's shared/ directory (a job's own env.enableChangelogStateBackend wins)",
+  defaultText: "on for the 'disk' backend, off for 'heap'",
+};
+
 /** The options of `weir run`, which commands that build a job as `weir run` would accept too. */
 export const RUN_OPTIONS: readonly OptionSpec[] = [
   {
@@ -96,6 +104,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
     defaultText: "off: every operator gets records of its own",
   },
   STATE_BACKEND_OPTION,
+  INCREMENTAL_OPTION,
   {
     kind: "value",
     name: "state-dir",
@@ -166,6 +175,7 @@ export function runOptionsOf(args: ParsedArgs): RunOptions {
     objectReuse: o.get("object-reuse") === true ? true : undefined,
     stateBackend: o.get("state-backend") as StateBackendName | undefined,
     localStateDirectory: o.get("state-dir") as string | undefined,
+    incrementalCheckpoints: o.get("incremental") === true ? true : undefined,
     progressIntervalMs: number("progress-interval") ?? DEFAULT_PROGRESS_INTERVAL_MS,
     args: args.passthrough,
     ...checkpointRunOptions(o),

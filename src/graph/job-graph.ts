@@ -37,6 +37,8 @@ export interface JobGraph {
   readonly stateBackend: StateBackendName;
   /** Where an on-disk backend makes its working directories; the system's temp dir when undefined. */
   readonly localStateDirectory: string | undefined;
+  /** Whether checkpoints of keyed state are incremental. */
+  readonly incrementalCheckpoints: boolean;
   /** Which vertex each node runs in, by node id. */
   readonly vertexOfNode: readonly VertexId[];
 }
@@ -82,7 +84,7 @@ export function buildJobGraph(graph: StreamGraph): JobGraph {
     inputs: edges.filter((e) => e.target === i),
     outputs: edges.filter((e) => e.source === i),
   }));
-  return { vertices, edges, maxParallelism: graph.maxParallelism, stateBackend: graph.stateBackend, localStateDirectory: graph.localStateDirectory, vertexOfNode };
+  return { vertices, edges, maxParallelism: graph.maxParallelism, stateBackend: graph.stateBackend, localStateDirectory: graph.localStateDirectory, incrementalCheckpoints: graph.incrementalCheckpoints, vertexOfNode };
 }
 
 /**

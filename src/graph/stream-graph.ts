@@ -66,6 +66,8 @@ export interface StreamGraph {
   readonly stateBackend: StateBackendName;
   /** Where an on-disk backend makes its working directories; the system's temp dir when undefined. */
   readonly localStateDirectory: string | undefined;
+  /** Whether checkpoints of keyed state are incremental (resolved: the backend's default applied). */
+  readonly incrementalCheckpoints: boolean;
 }
 
 export function outgoingEdges(graph: StreamGraph, id: NodeId): StreamEdge[] {

@@ -4,7 +4,7 @@
  * of different parallelism become rebalance edges.
  */
 import { InvalidJobError } from "../core/errors.ts";
-import { DEFAULT_STATE_BACKEND, type StateBackendName } from "../state/state-backends.ts";
+import { DEFAULT_STATE_BACKEND, incrementalByDefault, type StateBackendName } from "../state/state-backends.ts";
 import { displayName, type Partitioning, type StreamGraph, type StreamNode } from "./stream-graph.ts";
 
 export interface GraphSettings {
@@ -14,6 +14,8 @@ export interface GraphSettings {
   readonly stateBackend?: StateBackendName;
   /** Where an on-disk backend makes its working directories; the system's temp dir when absent. */
   readonly localStateDirectory?: string | undefined;
+  /** Incremental checkpoints; the backend's default when absent (see `incrementalByDefault`). */
+  readonly incrementalCheckpoints?: boolean | undefined;
 }
 
 const REBALANCE: Partitioning = { kind: "rebalance" };
@@ -56,5 +58,6 @@ export function resolveStreamGraph(nodes: readonly StreamNode[], settings: Graph
     defaultParallelism: settings.parallelism,
     stateBackend: settings.stateBackend ?? DEFAULT_STATE_BACKEND,
     localStateDirectory: settings.localStateDirectory,
+    incrementalCheckpoints: settings.incrementalCheckpoints ?? incrementalByDefault(settings.stateBackend ?? DEFAULT_STATE_BACKEND),
   };
 }

@@ -67,6 +67,7 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
             mode: spec.checkpointing!.mode,
             writeState: (id, operatorId, subtask, bytes) =>
               storage.writeState(checkpointId(id), { operatorId, subtask }, bytes, store === undefined ? undefined : (handle) => store.store(id, { operatorId, subtask }, handle, bytes)),
+            writeSharedState: (operatorId, subtask, bytes) => storage.writeSharedState({ operatorId, subtask }, bytes),
             discard: async (id) => {
               await Promise.all([storage.discard(checkpointId(id)), store?.discard(id)]);
             },

@@ -13,6 +13,8 @@ export class KeyedServices {
   constructor(
     readonly backend: KeyedStateBackend,
     readonly keySelectors: readonly (((value: unknown) => unknown) | undefined)[],
+    /** Checkpoints of this state are incremental: the backend keeps a changelog (see KeyedStateBackend.snapshotChanges). */
+    readonly incremental = false,
   ) {
     this.timers = new InternalTimerService<unknown>(backend);
   }

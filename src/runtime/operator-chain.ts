@@ -61,8 +61,8 @@ function keyedServicesFor(node: StreamNode, vertex: JobVertex, env: ChainEnviron
   if (node.kind !== "operator" || node.keySelectors.every((s) => s === undefined)) return undefined;
   const maxParallelism = env.job.maxParallelism;
   const keyGroupRange = keyGroupRangeForSubtask(env.subtaskIndex, vertex.parallelism, maxParallelism);
-  const backend = createKeyedStateBackend(env.job.stateBackend, { keyGroupRange, maxParallelism, clock: env.clock, operator: operatorIdOf(node), localDirectory: env.job.localStateDirectory });
-  const services = new KeyedServices(backend, node.keySelectors);
+  const backend = createKeyedStateBackend(env.job.stateBackend, { keyGroupRange, maxParallelism, clock: env.clock, operator: operatorIdOf(node), localDirectory: env.job.localStateDirectory, changelog: env.job.incrementalCheckpoints });
+  const services = new KeyedServices(backend, node.keySelectors, env.job.incrementalCheckpoints && backend.snapshotChanges !== undefined);
   if (restored !== undefined) {
     backend.restore(restored.keyed, restored.keyedFrom);
     services.timers.restore(restored.timers, keyGroupRange, maxParallelism);

@@ -33,6 +33,8 @@ export interface RunOptions {
   readonly stateBackend?: StateBackendName;
   /** Where an on-disk state backend makes its working directories. */
   readonly localStateDirectory?: string;
+  /** Incremental checkpoints of keyed state (the job's own `env.enableChangelogStateBackend` wins); the backend's default when absent. */
+  readonly incrementalCheckpoints?: boolean;
   /** Arguments handed to the job's build function. */
   readonly args?: readonly string[];
   /** At most this many worker threads (default: one per core). */

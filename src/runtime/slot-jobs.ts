@@ -39,6 +39,7 @@ export function configOverrides(options: {
   objectReuse?: boolean;
   stateBackend?: StateBackendName;
   localStateDirectory?: string;
+  incrementalCheckpoints?: boolean;
 }): Partial<EnvironmentConfig> {
   const config: Partial<EnvironmentConfig> = {};
   if (options.parallelism !== undefined) config.parallelism = options.parallelism;
@@ -48,5 +49,6 @@ export function configOverrides(options: {
   if (options.objectReuse !== undefined) config.objectReuse = options.objectReuse;
   if (options.stateBackend !== undefined) config.stateBackend = checkStateBackendName(options.stateBackend);
   if (options.localStateDirectory !== undefined) config.localStateDirectory = options.localStateDirectory;
+  if (options.incrementalCheckpoints !== undefined) config.incrementalCheckpoints = options.incrementalCheckpoints;
   return config;
 }

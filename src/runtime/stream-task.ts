@@ -53,7 +53,9 @@ import { AlignedBarrierHandler } from "./barriers/aligned-barrier-handler.ts";
 import { TrackingBarrierHandler } from "./barriers/tracking-barrier-handler.ts";
 import type { KeyedStateSnapshot } from "../state/keyed-state-snapshot.ts";
 import type { OperatorStateHandle, TaskCheckpointing } from "./task-checkpointing.ts";
+import type { StateHandle } from "../checkpoint/storage/checkpoint-metadata.ts";
 import { captureOperatorState, encodeCapturedSnapshot, type CapturedOperatorState } from "./operator-snapshot.ts";
+import { KeyedChangelogs, type ChainLink } from "./keyed-changelogs.ts";
 import { faultPoint, snapshotStepPause } from "./fault-hooks.ts";
 import type { RecordTimestamp } from "./record-timestamp.ts";
 import { deliverWatermark, deliverWatermarkStatus } from "./outputs.ts";
@@ -75,6 +77,8 @@ export type TaskInput =
 interface MemberSnapshot {
   readonly member: ChainMember;
   readonly keyed: KeyedStateSnapshot | undefined;
+  /** With incremental checkpoints: where `keyed` goes in its operator's chain. */
+  readonly link?: ChainLink;
   /** Timers and the operator's own state; undefined when it has neither. */
   readonly captured: CapturedOperatorState | undefined;
 }
@@ -100,6 +104,8 @@ export class StreamTask {
   private readonly abortedEarly = new Set<number>();
   /** Checkpoints this task wrote files for and answered (acknowledged or declined), whose end it has not heard yet. */
   private readonly wroteFor = new Set<number>();
+  /** The chains of keyed operators with incremental checkpoints; undefined when the task has none. */
+  private readonly changelogs: KeyedChangelogs | undefined;
   /** Set once disposal began: asynchronous phases stop without answering and without deleting. */
   private disposing = false;
   /** Chain members whose operators do work outside steps (asynchronous results), handled as mail. */
@@ -124,6 +130,7 @@ export class StreamTask {
     private readonly time: RecordTimestamp,
   ) {
     this.head = chain[0]!;
+    this.changelogs = chain.some((m) => m.context.keyed?.incremental === true) ? new KeyedChangelogs(() => (snapshotStepPause() ?? yieldToEventLoop)(), (keyed) => encodeCapturedSnapshot(keyed, NOTHING_CAPTURED)) : undefined;
     this.mailMembers = chain.filter((m) => m.operator?.processMail !== undefined);
     this.gatingMembers = chain.filter((m) => m.operator?.inputRoom !== undefined);
     if (input.kind === "network") {
@@ -439,6 +446,7 @@ export class StreamTask {
 
   private async close(): Promise<void> {
     await this.closeOperators();
+    await this.changelogs?.stop();
     this.disposeKeyedState();
     for (const w of this.writers) w.broadcastEvent(END_OF_PARTITION);
     this.status = "finished";
@@ -475,6 +483,7 @@ export class StreamTask {
     const phases = [...this.asyncPhases.values()];
     for (const phase of phases) phase.abort.abort();
     await Promise.allSettled(phases.map((p) => p.done));
+    await this.changelogs?.stop();
     if (this.status === "finished") return;
     this.status = "finished";
     this.actions.length = 0;
@@ -505,9 +514,12 @@ export class StreamTask {
       }
       const timers = keyed === undefined ? [] : keyed.timers.snapshot();
       const operatorState = m.context.operatorStateStore?.snapshot();
+      const operatorId = m.context.operatorId;
+      const part = keyed?.incremental === true ? this.changelogs!.snapshot(operatorId, keyed.backend, id, (bytes) => checkpointing.writeSharedState(operatorId, this.subtaskIndex, bytes)) : undefined;
       snapshots.push({
         member: m,
-        keyed: keyed?.backend.snapshot(),
+        keyed: part?.keyed ?? keyed?.backend.snapshot(),
+        ...(part === undefined ? {} : { link: part.link }),
         captured: timers.length === 0 && state === undefined && operatorState === undefined ? undefined : captureOperatorState(timers, state, operatorState, `operator '${m.name}'`),
       });
     }
@@ -516,10 +528,12 @@ export class StreamTask {
     if (barrier.suspend === true) this.suspendedBy = id;
     if (this.abortedEarly.delete(id)) {
       for (const s of snapshots) s.keyed?.release();
+      for (const s of snapshots) if (s.link !== undefined) this.changelogs!.lost(s.link);
       return;
     }
     const abort = new AbortController();
-    const done = this.writeSnapshot(id, snapshots, syncMs, alignmentMs, checkpointing, abort.signal).finally(() => this.asyncPhases.delete(id));
+    const write = () => this.writeSnapshot(id, snapshots, syncMs, alignmentMs, checkpointing, abort.signal);
+    const done = (this.changelogs === undefined ? write() : this.changelogs.inOrder(write)).finally(() => this.asyncPhases.delete(id));
     this.asyncPhases.set(id, { abort, done });
   }
 
@@ -540,6 +554,11 @@ export class StreamTask {
     const handles: OperatorStateHandle[] = [];
     let bytes = 0;
     let wrote = false;
+    /** The chain links written so far; the others are lost if this phase does not end well. */
+    const linked = new Set<MemberSnapshot>();
+    const loseUnwritten = (): void => {
+      for (const s of snapshots) if (s.link !== undefined && !linked.has(s)) this.changelogs!.lost(s.link);
+    };
     try {
       for (const s of snapshots) {
         let keyed: Uint8Array | undefined;
@@ -555,18 +574,31 @@ export class StreamTask {
           s.keyed.release();
         }
         if (aborted.aborted) break;
+        const operatorId = s.member.context.operatorId;
+        const range = s.member.context.keyed?.backend.keyGroupRange;
+        const push = (handle: StateHandle): void => {
+          handles.push({ operatorId, subtask: this.subtaskIndex, handle, ...(range === undefined ? {} : { keyGroupRange: { start: range.start, end: range.end } }) });
+        };
+        if (s.link !== undefined && keyed !== undefined) {
+          // The keyed state goes to shared/ (the chain's files, base first), the rest to the checkpoint's own file.
+          faultPoint("snapshot-async");
+          const persisted = await this.changelogs!.persist(s.link, keyed, (content) => checkpointing.writeSharedState(operatorId, this.subtaskIndex, content));
+          linked.add(s);
+          bytes += persisted.bytes;
+          for (const reference of persisted.references) push(reference);
+          keyed = undefined;
+        }
         if (keyed === undefined && s.captured === undefined) continue;
         const content = encodeCapturedSnapshot(keyed, s.captured ?? NOTHING_CAPTURED);
         faultPoint("snapshot-async");
-        const operatorId = s.member.context.operatorId;
         wrote = true;
         const handle = await checkpointing.writeState(id, operatorId, this.subtaskIndex, content);
         bytes += handle.bytes;
-        const range = s.member.context.keyed?.backend.keyGroupRange;
-        handles.push({ operatorId, subtask: this.subtaskIndex, handle, ...(range === undefined ? {} : { keyGroupRange: { start: range.start, end: range.end } }) });
+        push(handle);
       }
     } catch (e) {
       for (const s of snapshots) s.keyed?.release();
+      loseUnwritten();
       if (aborted.aborted) return this.discardAborted(id, wrote, checkpointing);
       if (this.status === "finished" || this.disposing) return;
       if (wrote) this.wroteFor.add(id);
@@ -575,6 +607,7 @@ export class StreamTask {
     }
     if (aborted.aborted) {
       for (const s of snapshots) s.keyed?.release();
+      loseUnwritten();
       return this.discardAborted(id, wrote, checkpointing);
     }
     if (wrote) this.wroteFor.add(id);

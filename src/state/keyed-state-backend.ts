@@ -53,6 +53,11 @@ export interface KeyedStateBackendOptions {
   readonly operator?: string;
   /** Where a backend that keeps files makes its working directory; the system's temp dir when absent. */
   readonly localDirectory?: string | undefined;
+  /**
+   * Keep a changelog: remember which keys change between snapshots, so that `snapshotChanges`
+   * can write only them (incremental checkpoints). Off by default: tracking costs every write a little.
+   */
+  readonly changelog?: boolean;
 }
 
 export interface KeyedStateBackend {
@@ -122,6 +127,16 @@ export interface KeyedStateBackend {
 
   /** A consistent view of all state, cheap to take; it is written out step by step, then released. */
   snapshot(): KeyedStateSnapshot;
+  /**
+   * With the `changelog` option (backends that support it define this): a snapshot of the changes
+   * since the previous call, or since the backend was created, taken as cheaply and with the same
+   * guarantee as `snapshot()`. Its bytes, restored in order after the snapshots before them
+   * (a full snapshot, then the changes since it), give the state as of this call. Undefined when
+   * the backend cannot tell what changed since the previous call (its state was restored or
+   * migrated meanwhile): a chain of changes must then start again from a full snapshot taken at
+   * the same moment. Each call starts a new interval, whether its snapshot is written or not.
+   */
+  snapshotChanges?(): KeyedStateSnapshot | undefined;
   /**
    * Loads written snapshots, keeping the key groups of this backend's range. Snapshots written at
    * another parallelism or max parallelism are accepted: entries go to the key group their key

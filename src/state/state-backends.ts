@@ -23,6 +23,15 @@ export type StateBackendName = keyof typeof stateBackends;
 
 export const DEFAULT_STATE_BACKEND: StateBackendName = "heap";
 
+/**
+ * Whether checkpoints of the backend's state are incremental unless the job says otherwise: on for
+ * the on-disk backend, whose state is too large to write whole every time; off for the heap,
+ * where keeping the changelog costs each write a little.
+ */
+export function incrementalByDefault(name: StateBackendName): boolean {
+  return name === "disk";
+}
+
 /** The names of every registered backend, for messages and the command line. */
 export function stateBackendNames(): StateBackendName[] {
   return Object.keys(stateBackends) as StateBackendName[];

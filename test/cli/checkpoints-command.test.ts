@@ -35,14 +35,14 @@ async function withCheckpoint(run: (dir: string, jobId: string) => Promise<void>
 }
 
 describe("weir checkpoints", () => {
-  it("prints a table of the checkpoints a run left: job id, id, status, time, size and path", async () => {
+  it("prints a table of the checkpoints a run left: job id, id, status, time, own and shared bytes, and path", async () => {
     await withCheckpoint(async (dir, jobId) => {
       const { code, io } = await weir("checkpoints", dir);
       assert.equal(code, 0, io.err);
       const [header, row, end, ...rest] = io.out.split("\n");
-      assert.match(header!, /^JOB +ID +STATUS +TIME +SIZE +PATH$/);
+      assert.match(header!, /^JOB +ID +STATUS +TIME +OWN +SHARED +PATH$/);
       const path = join(dir, jobId, "chk-1");
-      assert.match(row!, new RegExp(`^${jobId} +1 +complete +\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ +\\d+(\\.\\d)? (B|KiB) +${path}$`));
+      assert.match(row!, new RegExp(`^${jobId} +1 +complete +\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ +\\d+(\\.\\d)? (B|KiB) +0 B +${path}$`));
       assert.deepEqual([end, rest], ["", []]);
       assert.equal(io.err, "");
     });

@@ -42,6 +42,7 @@ function sourceTask(source: SplitSource<number, SourceSplit, unknown> = generato
       snapshots.set(checkpointId, (lists.find(([name]) => name === SOURCE_SPLITS_STATE)?.[2] ?? []) as IndexRangeSplit[]);
       return Promise.resolve({ path: `memory/${checkpointId}`, bytes: bytes.length, checksum: "0".repeat(64) });
     },
+    writeSharedState: () => Promise.reject(new Error("no keyed state here")),
     discard: () => Promise.resolve(),
     acknowledge: () => {},
     decline: () => {},

@@ -6,17 +6,14 @@ import { discardingSink } from "../../src/sinks/collect.ts";
 import { HeapKeyedStateBackend } from "../../src/state/heap/heap-keyed-state-backend.ts";
 import { createKeyedStateBackend, DEFAULT_STATE_BACKEND, stateBackendNames, type StateBackendName } from "../../src/state/state-backends.ts";
 import type { KeyedStateBackend, KeyedStateBackendOptions } from "../../src/state/keyed-state-backend.ts";
-import { keyedStateBackendConformance, type BackendTraits } from "./keyed-state-backend-conformance.ts";
+import { keyedStateBackendConformance } from "./keyed-state-backend-conformance.ts";
+import { BACKEND_TRAITS } from "./backend-traits.ts";
 import { keyedStateMigrationConformance } from "./keyed-state-migration-conformance.ts";
 import { keyedStateSnapshotConformance } from "./keyed-state-snapshot-conformance.ts";
 import { keyedStateTtlConformance } from "./keyed-state-ttl-conformance.ts";
 import { keyedStateValueShapesConformance } from "./keyed-state-value-shapes-conformance.ts";
 
-/** Each registered backend's traits (a new backend must say which it has). */
-const traits: Record<StateBackendName, BackendTraits> = {
-  heap: { storesEncoded: false },
-  disk: { storesEncoded: true },
-};
+const traits = BACKEND_TRAITS;
 
 // Every registered backend passes the conformance suites. Backends made here are disposed after each suite's tests.
 const made: KeyedStateBackend[] = [];

@@ -203,6 +203,11 @@ export class CheckpointPaths {
     return join(this.sharedDir, stateFileName(owner, unique));
   }
 
+  /** Whether `path` (absolute) is a file of this job's `shared/` directory. */
+  isSharedStateFile(path: string): boolean {
+    return dirname(path) === this.sharedDir;
+  }
+
   taskOwnedStateFile(owner: StateFileOwner, unique: string): string {
     return join(this.taskOwnedDir, stateFileName(owner, unique));
   }

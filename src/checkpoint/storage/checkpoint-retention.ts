@@ -47,3 +47,11 @@ export function planRetainOnCancel(checkpoints: readonly CheckpointFacts[]): Ret
     keepComplete: ascending(checkpoints.filter((c) => c.status === "complete").map((c) => c.checkpointId)),
   };
 }
+
+/**
+ * Reference counting of shared files: of the files a discarded checkpoint references (`released`),
+ * those that no remaining checkpoint (`kept`, each the set of files it references) references.
+ */
+export function releasedSharedFiles(released: ReadonlySet<string>, kept: readonly ReadonlySet<string>[]): string[] {
+  return [...released].filter((path) => !kept.some((files) => files.has(path))).sort();
+}

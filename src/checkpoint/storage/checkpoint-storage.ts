@@ -12,8 +12,9 @@
  * - A state handle, once `writeState` resolved, names durable bytes that `readState` returns
  *   exactly, or fails with a typed error naming the file: gone (WEIR_ERR_CHECKPOINT_STATE_MISSING)
  *   or of another length or checksum (WEIR_ERR_CHECKPOINT_CORRUPT). Two writes never share a file.
- * - Files of checkpoint n live in its directory and go with it; files under `shared/` and
- *   `taskowned/` are never deleted by `discard`, `retain` or the "retain" cancel policy.
+ * - Files of checkpoint n live in its directory and go with it; a file under `shared/` is deleted
+ *   by `discard` or `retain` only once no complete checkpoint references it (see `discard`);
+ *   files under `taskowned/` are never deleted by them, nor by the "retain" cancel policy.
  * - Names that are not `chk-<n>` (see `parseCheckpointDirName`) and temp files a crash left behind
  *   are never taken for checkpoints or for their files; `retain` and `cleanupOnCancel` delete such
  *   temp files inside the checkpoints they keep.
@@ -40,8 +41,10 @@ export interface CheckpointListing {
   readonly status: CheckpointStatus;
   /** `completedAt` of a complete checkpoint; the directory's last modification otherwise (ms since the epoch). */
   readonly time: number;
-  /** Bytes of the files directly in the directory, `_metadata` included; shared files are not counted. */
+  /** Bytes of the files directly in the directory, `_metadata` included: the checkpoint's own bytes. */
   readonly sizeBytes: number;
+  /** For a complete checkpoint: bytes of the files under `shared/` it references (written by it or earlier ones); 0 otherwise. */
+  readonly sharedBytes: number;
   /** The `chk-<n>` directory. */
   readonly path: string;
   /** For `corrupt`: what is wrong, as the error reading it would say. */
@@ -101,6 +104,13 @@ export interface CheckpointStorage {
    */
   writeState(checkpointId: CheckpointId, owner: StateFileOwner, bytes: Uint8Array, alongside?: WriteAlongside): Promise<StateHandle>;
 
+  /**
+   * Writes a state file that later checkpoints may reference too (a base or changes of an
+   * incremental chain) under `shared/`, durably, as `writeState` does. It belongs to no checkpoint:
+   * it goes when a discarded checkpoint referenced it and no other complete checkpoint does (see `discard`).
+   */
+  writeSharedState(owner: StateFileOwner, bytes: Uint8Array): Promise<StateHandle>;
+
   /** The bytes behind `handle`, after checking their length and checksum against it. */
   readState(handle: StateHandle): Promise<Uint8Array>;
 
@@ -152,14 +162,20 @@ export interface CheckpointStorage {
    */
   resolve(pointer: CheckpointPointer): Promise<ResolvedCheckpoint>;
 
-  /** Deletes the directory of checkpoint `checkpointId` with all its files; nothing there is fine. */
+  /**
+   * Deletes the directory of checkpoint `checkpointId` with all its files; nothing there is fine.
+   * Shared files it referenced go too when no other complete checkpoint of the job references
+   * them (reference counting over the checkpoints' `_metadata`): a checkpoint being written
+   * references only files that the newest complete one does, or files no complete one references
+   * yet, so neither kind is deleted under it. Savepoints hold copies and reference no shared file.
+   */
   discard(checkpointId: CheckpointId): Promise<void>;
 
   /**
    * Keeps the newest `newest` (at least 1) complete checkpoints and deletes the older complete ones,
    * plus every incomplete or corrupt checkpoint older than the newest complete one. The newest
-   * complete checkpoint always stays, and so does everything newer than it. Shared files are left
-   * alone, referenced or not. Resolves to the discarded ids, ascending.
+   * complete checkpoint always stays, and so does everything newer than it. Shared files go as
+   * `discard` says. Resolves to the discarded ids, ascending.
    */
   retain(newest: number): Promise<CheckpointId[]>;
 

@@ -21,7 +21,7 @@ import {
   stateFileReference,
   type StateFileOwner,
 } from "./checkpoint-paths.ts";
-import { planRetainOnCancel, planRetention, type RetentionPlan } from "./checkpoint-retention.ts";
+import { planRetainOnCancel, planRetention, releasedSharedFiles, type RetentionPlan } from "./checkpoint-retention.ts";
 import type {
   CancelPolicy,
   CheckpointListing,
@@ -95,6 +95,13 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
     return handle;
   }
 
+  async writeSharedState(owner: StateFileOwner, bytes: Uint8Array): Promise<StateHandle> {
+    const path = this.paths.sharedStateFile(owner, randomUUID());
+    const handle = { path, bytes: bytes.length, checksum: checksumOf(bytes) };
+    await this.medium.writeAtomically(path, bytes);
+    return handle;
+  }
+
   async readState(handle: StateHandle): Promise<Uint8Array> {
     return checkStateFileContent(handle, await this.medium.read(handle.path));
   }
@@ -130,7 +137,7 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
         const bytes = await this.medium.read(handle.path);
         if (bytes === undefined) throw new CheckpointIoError(handle.path, "read", new Error("the state file is gone"));
         checkStateFileContent(handle, bytes);
-        // The checkpoint's own files are discarded below, so they move; files other checkpoints share are copied.
+        // The checkpoint's own files are removed below, so they move; files other checkpoints share are copied.
         if (dirname(handle.path) === own) await this.medium.move(handle.path, target);
         else await this.medium.writeAtomically(target, bytes);
       }
@@ -145,7 +152,8 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
       const record: StopSavepointRecord = { checkpointId: metadata.checkpointId, location: dir, completedAt: metadata.completedAt };
       await this.medium.writeAtomically(this.paths.stopSavepointRecord(), new TextEncoder().encode(`${JSON.stringify(record)}\n`));
     }
-    await this.discard(metadata.checkpointId);
+    // Its shared files stay: the checkpoints after it continue its chain.
+    await this.removeCheckpointDir(metadata.checkpointId);
     return dir;
   }
 
@@ -211,8 +219,49 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
 
   async discard(checkpointId: CheckpointId): Promise<void> {
     const id = toCheckpointId(checkpointId);
+    const released = await this.sharedFilesReleasedBy(id);
+    await this.removeCheckpointDir(id);
+    for (const path of released) await this.medium.remove(path);
+  }
+
+  private async removeCheckpointDir(id: CheckpointId): Promise<void> {
     this.discarded.add(id);
     await this.medium.remove(this.paths.checkpointDir(id));
+  }
+
+  /**
+   * The shared files checkpoint `id` references that no other complete checkpoint of the job does.
+   * None when its metadata, or that of a checkpoint that may reference them, cannot be read: a
+   * file kept too long costs space, one deleted too early a checkpoint.
+   */
+  private async sharedFilesReleasedBy(id: CheckpointId): Promise<string[]> {
+    const own = await this.sharedReferences(id);
+    if (own === undefined || own.size === 0) return [];
+    const others = (await this.checkpointDirs()).filter((d) => d.checkpointId !== id);
+    const referenced = await Promise.all(others.map((d) => this.sharedReferences(d.checkpointId)));
+    if (referenced.some((r) => r === undefined)) return [];
+    return releasedSharedFiles(own, referenced as Set<string>[]);
+  }
+
+  /**
+   * The shared files checkpoint `id` references: none when it has no `_metadata` (being written,
+   * abandoned, or gone meanwhile); undefined when its metadata is unreadable.
+   */
+  private async sharedReferences(id: CheckpointId): Promise<Set<string> | undefined> {
+    const path = this.paths.metadataFile(id);
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await this.medium.read(path);
+    } catch {
+      return undefined;
+    }
+    if (bytes === undefined) return new Set();
+    try {
+      const metadata = withStatePaths(decodeMetadata(bytes, path, id), dirname(path), resolveStateFileReference);
+      return new Set(allHandles(metadata).map((h) => h.path).filter((p) => this.paths.isSharedStateFile(p)));
+    } catch {
+      return undefined;
+    }
   }
 
   async retain(newest: number): Promise<CheckpointId[]> {
@@ -257,12 +306,14 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
     const path = this.paths.checkpointDir(checkpointId);
     const entries = await this.medium.list(path);
     const sizeBytes = entries.reduce((sum, e) => sum + (e.kind === "file" ? e.size : 0), 0);
-    const base = { checkpointId, sizeBytes, path, time: dirEntry.modifiedAt };
+    const base = { checkpointId, sizeBytes, sharedBytes: 0, path, time: dirEntry.modifiedAt };
     const bytes = hasMetadataFile(entries) ? await this.medium.read(metadataFileIn(path)) : undefined;
     if (bytes === undefined) return { ...base, status: "incomplete" };
     try {
-      const metadata = decodeMetadata(bytes, metadataFileIn(path), checkpointId);
-      return { ...base, status: "complete", time: metadata.completedAt };
+      const metadata = withStatePaths(decodeMetadata(bytes, metadataFileIn(path), checkpointId), path, resolveStateFileReference);
+      const shared = new Map(allHandles(metadata).filter((h) => this.paths.isSharedStateFile(h.path)).map((h) => [h.path, h.bytes]));
+      const sharedBytes = [...shared.values()].reduce((sum, n) => sum + n, 0);
+      return { ...base, sharedBytes, status: "complete", time: metadata.completedAt };
     } catch (error) {
       if (error instanceof CheckpointCorruptError) return { ...base, status: "corrupt", problem: error.message };
       throw error;

@@ -49,7 +49,7 @@ import type { StateTtlConfig } from "../ttl/state-ttl-config.ts";
 import { createTtlState } from "../ttl/ttl-state-factory.ts";
 import { MAX_STATES } from "./disk-key.ts";
 import { DiskNamespacedTable } from "./disk-namespaced-table.ts";
-import { DiskSnapshot } from "./disk-snapshot.ts";
+import { DiskChangesSnapshot, DiskSnapshot } from "./disk-snapshot.ts";
 import { DiskStateTable, type DiskCursor, type DiskEntry } from "./disk-state-table.ts";
 import { DiskAggregatingState, DiskListState, DiskMapState, DiskReducingState, DiskValueState } from "./disk-states.ts";
 import { DiskStore } from "./disk-store.ts";
@@ -88,12 +88,18 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   /** The id the next table gets (a state's older versions take ids of their own). */
   private nextStateId = 0;
 
+  /** Whether tables track the keys written (the `changelog` option). */
+  private readonly changelog: boolean;
+  /** Set by a restore: the tracked changes no longer say what changed since the last `snapshotChanges`. */
+  private changesLost = false;
+
   constructor(options: KeyedStateBackendOptions) {
     this.operator = options.operator;
     this.maxParallelism = options.maxParallelism;
     this.keyGroupRange = checkedKeyGroupRange(options.keyGroupRange, options.maxParallelism);
     this.clock = options.clock ?? systemClock;
     this.store = new DiskStore(options.localDirectory);
+    this.changelog = options.changelog === true;
   }
 
   /** The directory the store lives in (removed by `dispose`). */
@@ -183,7 +189,9 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   private entryFor(name: string, kind: StateKind, namespaced: boolean, version: number): StateEntry {
     let entry = this.states.get(name);
     if (entry !== undefined) return entry;
-    entry = { kind, namespaced, table: this.newTable(name, kind, namespaced), state: undefined, handle: undefined, ttl: undefined, descriptor: undefined, version, older: [] };
+    const table = this.newTable(name, kind, namespaced);
+    if (this.changelog) table.trackChanges();
+    entry = { kind, namespaced, table, state: undefined, handle: undefined, ttl: undefined, descriptor: undefined, version, older: [] };
     this.states.set(name, entry);
     return entry;
   }
@@ -244,11 +252,26 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     return new DiskSnapshot(this.keyGroupRange, this.maxParallelism, states, this.store.view());
   }
 
+  snapshotChanges(): KeyedStateSnapshot | undefined {
+    if (!this.changelog) throw internalError("snapshotChanges() needs a backend created with the changelog option");
+    const now = this.clock.now();
+    const states = [...this.states.values()].map(({ table, ttl, version }) => {
+      const span = ttl?.getTtl();
+      return { table, version, changes: table.takeChanges(), filter: span === undefined ? undefined : (stored: unknown) => withoutExpired(table.kind, stored, span, now) };
+    });
+    if (this.changesLost) {
+      this.changesLost = false;
+      return undefined;
+    }
+    return new DiskChangesSnapshot(this.keyGroupRange, this.maxParallelism, states, this.store.view());
+  }
+
   /**
    * Loads snapshots (of any backend, parallelism and max parallelism): only key groups in this
    * backend's range are kept, and entries already stored in those groups are replaced.
    */
   restore(snapshots: Iterable<Uint8Array>, from?: readonly string[]): void {
+    this.changesLost = true;
     const incoming = new Map<string, RestoredState>();
     let i = 0;
     for (const bytes of snapshots) readKeyedSnapshot(bytes, this.keyGroupRange, incoming, this.maxParallelism, from?.[i++]);

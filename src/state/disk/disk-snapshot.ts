@@ -1,16 +1,20 @@
 /**
- * A snapshot of the disk backend: a read transaction of the store (an MVCC view, taken after the
+ * Snapshots of the disk backend. A full snapshot: a read transaction of the store (an MVCC view, taken after the
  * pending writes reached the store) read key group by key group while records keep writing, and
  * written in the canonical keyed-state format (WKS3, heap-snapshot.ts) so that it restores on any
  * backend. A (key group, state) range is copied from its stored bytes where they are the format's
  * (disk-packed-group.ts), else decoded into the heap backend's stored forms; both go to
  * HeapSnapshot's writer; the view is let go when the snapshot is written or released.
+ * A changes snapshot (incremental checkpoints) reads, through such a view, only the keys written
+ * since the previous one, and is written in the heap backend's changes format (heap-changes-snapshot.ts).
  */
 import type { KeyGroupRange } from "../../core/key-groups.ts";
 import type { KeyedStateSnapshot } from "../keyed-state-snapshot.ts";
 import { HeapSnapshot, type FrozenState } from "../heap/heap-snapshot.ts";
+import { HeapChangesSnapshot } from "../heap/heap-changes-snapshot.ts";
 import { namespacedEntryKey } from "../heap/namespaced-entry-key.ts";
-import type { FrozenGroup, FrozenTable } from "../heap/state-table.ts";
+import type { FrozenChanges, FrozenGroup, FrozenTable } from "../heap/state-table.ts";
+import type { NormalizedKey } from "../../core/key-groups.ts";
 import { PackedGroupWriter } from "./disk-packed-group.ts";
 import type { DiskStateTable } from "./disk-state-table.ts";
 import type { StoreView } from "./disk-store.ts";
@@ -40,18 +44,11 @@ function packedGroups(table: DiskStateTable<unknown>, range: KeyGroupRange, view
   return (index) => table.packedGroup(range.start + index, view, writer);
 }
 
-export class DiskSnapshot implements KeyedStateSnapshot {
-  private readonly written: HeapSnapshot;
+/** A snapshot written from a view of the store, which is let go once it is written or released. */
+abstract class ViewedSnapshot implements KeyedStateSnapshot {
+  protected abstract readonly written: KeyedStateSnapshot;
 
-  constructor(
-    range: KeyGroupRange,
-    maxParallelism: number,
-    states: readonly { table: DiskStateTable<unknown>; version: number; filter: FrozenState["filter"] }[],
-    private readonly view: StoreView,
-  ) {
-    const frozen = states.map(({ table, version, filter }): FrozenState => ({ name: table.name, kind: table.kind, namespaced: table.namespaced, version, table: frozenTable(table, range, view), filter, packedGroup: packedGroups(table, range, view, filter) }));
-    this.written = new HeapSnapshot(range, maxParallelism, frozen);
-  }
+  constructor(protected readonly view: StoreView) {}
 
   *write(): Generator<void, Uint8Array, void> {
     try {
@@ -64,5 +61,56 @@ export class DiskSnapshot implements KeyedStateSnapshot {
   release(): void {
     this.written.release();
     this.view.done();
+  }
+}
+
+export class DiskSnapshot extends ViewedSnapshot {
+  protected readonly written: HeapSnapshot;
+
+  constructor(
+    range: KeyGroupRange,
+    maxParallelism: number,
+    states: readonly { table: DiskStateTable<unknown>; version: number; filter: FrozenState["filter"] }[],
+    view: StoreView,
+  ) {
+    super(view);
+    const frozen = states.map(({ table, version, filter }): FrozenState => ({ name: table.name, kind: table.kind, namespaced: table.namespaced, version, table: frozenTable(table, range, view), filter, packedGroup: packedGroups(table, range, view, filter) }));
+    this.written = new HeapSnapshot(range, maxParallelism, frozen);
+  }
+}
+
+/** The keys `changes` names, as the view shows them, in the form FrozenChanges gives them. */
+function viewedChanges(table: DiskStateTable<unknown>, range: KeyGroupRange, changes: readonly (Set<NormalizedKey> | undefined)[], view: StoreView): FrozenChanges {
+  return {
+    changed: (index) => changes[index] !== undefined,
+    forEachChange: (index, put, removed) => {
+      for (const key of changes[index] ?? []) {
+        const value = table.viewedValue(view, range.start + index, key);
+        if (table.namespaced) {
+          removed(key);
+          for (const [namespace, inner] of (value as Map<NormalizedKey, unknown> | undefined) ?? []) put(inner, namespacedEntryKey(key, namespace));
+        } else if (value === undefined) removed(key);
+        else put(value, key);
+      }
+    },
+    release: () => {},
+  };
+}
+
+export class DiskChangesSnapshot extends ViewedSnapshot {
+  protected readonly written: HeapChangesSnapshot;
+
+  constructor(
+    range: KeyGroupRange,
+    maxParallelism: number,
+    states: readonly { table: DiskStateTable<unknown>; version: number; changes: readonly (Set<NormalizedKey> | undefined)[]; filter: FrozenState["filter"] }[],
+    view: StoreView,
+  ) {
+    super(view);
+    this.written = new HeapChangesSnapshot(
+      range,
+      maxParallelism,
+      states.map(({ table, version, changes, filter }) => ({ name: table.name, kind: table.kind, namespaced: table.namespaced, version, changes: viewedChanges(table, range, changes, view), filter })),
+    );
   }
 }

@@ -32,6 +32,8 @@ export class DiskStateTable<V> implements DiskEntry<V> {
   readonly form: StoredForm;
   private keyVersion = -1;
   private key: Buffer | undefined;
+  /** With change tracking on: per key group (by position), the keys written since `takeChanges`. */
+  private changes: (Set<NormalizedKey> | undefined)[] | undefined;
 
   constructor(
     readonly name: string,
@@ -62,6 +64,7 @@ export class DiskStateTable<V> implements DiskEntry<V> {
   }
 
   write(value: V | undefined): void {
+    if (this.changes !== undefined) this.changed(this.cursor.keyGroup, this.cursor.normalized);
     if (value === undefined) this.store.remove(this.currentKey());
     else this.store.put(this.currentKey(), this.form.encode(value, this.cursor.normalized));
   }
@@ -74,6 +77,7 @@ export class DiskStateTable<V> implements DiskEntry<V> {
 
   writeOther(keyGroup: number, key: NormalizedKey, value: V | undefined): void {
     const at = entryKey(keyGroup, this.id, key);
+    if (this.changes !== undefined) this.changed(keyGroup, key);
     if (value === undefined) this.store.remove(at);
     else this.store.put(at, this.form.encode(value, key));
   }
@@ -114,6 +118,32 @@ export class DiskStateTable<V> implements DiskEntry<V> {
   /** Removes every entry of the state. */
   removeAll(): void {
     for (let group = this.range.start; group <= this.range.end; group++) this.store.removeRange(rangeStart(group, this.id), rangeEnd(group, this.id));
+  }
+
+  /** From now on, remembers which keys are written (for `takeChanges`); the table must be empty. */
+  trackChanges(): void {
+    this.changes ??= Array.from({ length: this.range.end - this.range.start + 1 }, () => undefined);
+  }
+
+  /** The keys written since the last call, per key group (by position), starting afresh; tracking must be on. */
+  takeChanges(): (Set<NormalizedKey> | undefined)[] {
+    const changes = this.changes;
+    if (changes === undefined) throw internalError(`state '${this.name}' does not track its changes`);
+    this.changes = Array.from({ length: changes.length }, () => undefined);
+    return changes;
+  }
+
+  /** The value of `key` in `keyGroup` as `view` shows it, a new copy. */
+  viewedValue(view: StoreView, keyGroup: number, key: NormalizedKey): V | undefined {
+    const bytes = view.get(entryKey(keyGroup, this.id, key));
+    return bytes === undefined ? undefined : (this.form.decode(bytes) as V);
+  }
+
+  private changed(keyGroup: number, key: NormalizedKey): void {
+    const index = keyGroup - this.range.start;
+    const keys = this.changes![index];
+    if (keys === undefined) this.changes![index] = new Set([key]);
+    else keys.add(key);
   }
 
   /** Whether some key holds a value. */

@@ -25,6 +25,8 @@ const OVERLAY_LIMIT = 8192;
 export interface StoreView {
   /** Entries with keys in [start, end), in key order. */
   range(start: Uint8Array, end: Uint8Array): Iterable<{ key: Buffer; value: Buffer }>;
+  /** The value stored under `key`, or undefined. */
+  get(key: Uint8Array): Buffer | undefined;
   done(): void;
 }
 
@@ -190,6 +192,13 @@ export class DiskStore {
       range: (start, end) => {
         if (done) throw internalError("a snapshot of disk state was read after it was released");
         return db.getRange({ start: Buffer.from(start), end: Buffer.from(end), transaction }) as Iterable<{ key: Buffer; value: Buffer }>;
+      },
+      get: (key) => {
+        if (done) throw internalError("a snapshot of disk state was read after it was released");
+        // The smallest key after `key` is `key` followed by a zero byte.
+        const start = Buffer.from(key);
+        for (const entry of db.getRange({ start, end: Buffer.concat([start, Buffer.alloc(1)]), transaction, limit: 1 }) as Iterable<{ key: Buffer; value: Buffer }>) return entry.value;
+        return undefined;
       },
       done: finish,
     };

@@ -47,6 +47,7 @@ import { migrateStored, type Migrate } from "./heap-migration.ts";
 import { migrationMissing, versionChange } from "../schema-versions.ts";
 import { deepCopy } from "../../core/deep-copy.ts";
 import { HeapSnapshot, readKeyedSnapshot, type FrozenState, type RestoredState } from "./heap-snapshot.ts";
+import { HeapChangesSnapshot, type ChangedState } from "./heap-changes-snapshot.ts";
 import { StateTable, type CurrentEntry, type KeyGroupTable } from "./state-table.ts";
 import { createTtlState } from "../ttl/ttl-state-factory.ts";
 import type { StateTtlConfig } from "../ttl/state-ttl-config.ts";
@@ -102,6 +103,10 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly tables = new Map<string, TableEntry>();
   private readonly clock: Clock;
   private readonly operator: string | undefined;
+  /** Whether tables track their changes (the `changelog` option). */
+  private readonly changelog: boolean;
+  /** Set when state was restored or migrated: the tracked changes no longer say what changed since the last `snapshotChanges`. */
+  private changesLost = false;
 
   constructor(options: HeapKeyedStateBackendOptions) {
     const { maxParallelism } = options;
@@ -112,6 +117,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.end = range.end;
     this.clock = options.clock ?? systemClock;
     this.operator = options.operator;
+    this.changelog = options.changelog === true;
   }
 
   setCurrentKey(key: unknown): void {
@@ -142,7 +148,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   getState(descriptor: StateDescriptor): State {
     const entry = this.tables.get(descriptor.name);
     if (entry === undefined) {
-      const table = new StateTable<unknown>(descriptor.name, this.keyGroupRange, this.current);
+      const table = this.newTable(descriptor.name, false);
       const ttl = ttlOf(descriptor);
       const state = this.createState(descriptor, table, ttl);
       this.tables.set(descriptor.name, { kind: descriptor.kind, namespaced: false, table, state, ttl, version: descriptor.version, older: [], descriptor });
@@ -221,7 +227,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private newTable(name: string, namespaced: false): StateTable<unknown>;
   private newTable(name: string, namespaced: boolean): KeyGroupTable;
   private newTable(name: string, namespaced: boolean): KeyGroupTable {
-    return namespaced ? new NamespacedStateTable<unknown>(name, this.keyGroupRange, this.current) : new StateTable<unknown>(name, this.keyGroupRange, this.current);
+    const table = namespaced ? new NamespacedStateTable<unknown>(name, this.keyGroupRange, this.current) : new StateTable<unknown>(name, this.keyGroupRange, this.current);
+    if (this.changelog) table.trackChanges();
+    return table;
   }
 
   /**
@@ -258,6 +266,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       }
       if (read > 0) entry.table.load(group, entries);
     }
+    // Entries changed version, and older ones went: no change of a chain can say that.
+    this.changesLost = true;
     entry.version = target;
     entry.older = [];
   }
@@ -273,16 +283,34 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
    * step by step while records keep changing the live state (copy-on-write per entry).
    */
   snapshot(): KeyedStateSnapshot {
-    const frozen: FrozenState[] = [];
+    return new HeapSnapshot(this.keyGroupRange, this.maxParallelism, this.everyTable((table) => ({ table: table.freeze() })));
+  }
+
+  /**
+   * Per table (each state's, then its older versions'), what `part` makes of it with the state's
+   * name, kind, version and TTL filter (as of now: expired values are left out).
+   */
+  private everyTable<P>(part: (table: KeyGroupTable) => P): (P & Omit<FrozenState, "table">)[] {
+    const parts: (P & Omit<FrozenState, "table">)[] = [];
     const now = this.clock.now();
     for (const [name, entry] of this.tables) {
       const ttl = entry.ttl?.getTtl();
       const kind = entry.kind;
       const filter = ttl === undefined ? undefined : (stored: unknown) => withoutExpired(kind, stored, ttl, now);
-      frozen.push({ name, kind, namespaced: entry.namespaced, version: entry.version, table: entry.table.freeze(), filter });
-      for (const older of entry.older) frozen.push({ name, kind, namespaced: entry.namespaced, version: older.version, table: older.table.freeze() });
+      parts.push({ name, kind, namespaced: entry.namespaced, version: entry.version, filter, ...part(entry.table) });
+      for (const older of entry.older) parts.push({ name, kind, namespaced: entry.namespaced, version: older.version, ...part(older.table) });
     }
-    return new HeapSnapshot(this.keyGroupRange, this.maxParallelism, frozen);
+    return parts;
+  }
+
+  snapshotChanges(): KeyedStateSnapshot | undefined {
+    if (!this.changelog) throw internalError("snapshotChanges() needs a backend created with the changelog option");
+    const changed: ChangedState[] = this.everyTable((table) => ({ changes: table.freezeChanges() }));
+    const snapshot = new HeapChangesSnapshot(this.keyGroupRange, this.maxParallelism, changed);
+    if (!this.changesLost) return snapshot;
+    snapshot.release();
+    this.changesLost = false;
+    return undefined;
   }
 
   /**
@@ -292,6 +320,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
    * group by group.
    */
   restore(snapshots: Iterable<Uint8Array>, from?: readonly string[]): void {
+    this.changesLost = true;
     const incoming = new Map<string, RestoredState>();
     let i = 0;
     for (const bytes of snapshots) readKeyedSnapshot(bytes, this.keyGroupRange, incoming, this.maxParallelism, from?.[i++]);

@@ -37,6 +37,8 @@ import { splitNamespacedEntryKey } from "./namespaced-entry-key.ts";
 import type { FrozenGroup, FrozenTable } from "./state-table.ts";
 
 const MAGIC = 0x33534b57; // "WKS3" little-endian
+/** The changes format (see heap-changes-snapshot.ts): the header of format 3, sections of changes. */
+export const MAGIC_CHANGES = 0x31444b57; // "WKD1"
 const MAGIC_V2 = 0x32534b57; // "WKS2"
 const MAGIC_V1 = 0x31534b57; // "WKS1"
 
@@ -91,7 +93,7 @@ const v1Packr = new Packr({ structuredClone: true, useRecords: false });
  * The typed arrays numeric pairs are gathered in, per state, kept for the whole snapshot: a group's
  * pairs are encoded (copied) before the next group's are gathered.
  */
-class PairBuffers {
+export class PairBuffers {
   ints = new Int32Array(0);
   floats = new Float64Array(0);
 
@@ -138,7 +140,7 @@ function numericPairs(group: FrozenGroup<unknown>, buffers: PairBuffers): Int32A
 }
 
 /** Names an entry for WEIR_ERR_VALUE_NOT_SERIALIZABLE. */
-function describeEntry(state: FrozenState, key: unknown, part: string): string {
+export function describeEntry(state: Pick<FrozenState, "name" | "kind">, key: unknown, part: string): string {
   let shown: string;
   try {
     shown = JSON.stringify(key) ?? String(key);
@@ -149,7 +151,7 @@ function describeEntry(state: FrozenState, key: unknown, part: string): string {
 }
 
 /** The group's entries in the body's form; an empty array when it has none. */
-function flatten(state: FrozenState, group: FrozenGroup<unknown>, buffers: PairBuffers): unknown[] | Int32Array | Float64Array {
+export function flatten(state: Pick<FrozenState, "name" | "kind" | "namespaced" | "filter">, group: FrozenGroup<unknown>, buffers: PairBuffers): unknown[] | Int32Array | Float64Array {
   const { kind, filter } = state;
   const numeric = filter === undefined && kind !== "map" && kind !== "list" && !state.namespaced ? numericPairs(group, buffers) : undefined;
   if (numeric !== undefined) return numeric;
@@ -206,24 +208,46 @@ function unflatten(kind: StateKind, flat: readonly unknown[] | Int32Array | Floa
  * One state's restored entries in one key group, at one schema version: the sections' bodies as
  * decoded, turned into stored entries only when read, so that a table can load them straight from
  * the (often typed-array) bodies without a pair per entry (the pairs and the lists holding them
- * were most of a restore's cost). Iterating makes the pairs, for those who want them.
+ * were most of a restore's cost). Iterating makes the pairs, for those who want them. Changes
+ * snapshots (incremental checkpoints) edit the entries by key: `asMap` turns them into a map
+ * once, which later bodies and entries go into.
  */
 export class RestoredEntries implements Iterable<[NormalizedKey, unknown]> {
   private readonly bodies: { readonly flat: unknown[] | Int32Array | Float64Array; readonly slots: boolean; readonly where: string }[] = [];
   private readonly pairs: [NormalizedKey, unknown][] = [];
+  private map: Map<NormalizedKey, unknown> | undefined;
 
   constructor(private readonly kind: StateKind) {}
 
   addBody(flat: unknown[] | Int32Array | Float64Array, slots: boolean, where: string): void {
-    this.bodies.push({ flat, slots, where });
+    const map = this.map;
+    if (map !== undefined) forEachFlatEntry(this.kind, flat, slots, where, (key, value) => map.set(key, value));
+    else this.bodies.push({ flat, slots, where });
   }
 
   add(entry: [NormalizedKey, unknown]): void {
-    this.pairs.push(entry);
+    if (this.map !== undefined) this.map.set(entry[0], entry[1]);
+    else this.pairs.push(entry);
+  }
+
+  /** The entries by key, from now on the only copy of them: changes put and remove through it. */
+  asMap(): Map<NormalizedKey, unknown> {
+    if (this.map === undefined) {
+      const map = new Map<NormalizedKey, unknown>();
+      this.forEachEntry((key, value) => map.set(key, value));
+      this.bodies.length = 0;
+      this.pairs.length = 0;
+      this.map = map;
+    }
+    return this.map;
   }
 
   /** Calls `visit` with each entry, the bodies' in order, then those added one by one. */
   forEachEntry(visit: (key: NormalizedKey, value: unknown) => void): void {
+    if (this.map !== undefined) {
+      for (const [key, value] of this.map) visit(key, value);
+      return;
+    }
     for (const { flat, slots, where } of this.bodies) forEachFlatEntry(this.kind, flat, slots, where, visit);
     for (const [key, value] of this.pairs) visit(key, value);
   }
@@ -233,6 +257,30 @@ export class RestoredEntries implements Iterable<[NormalizedKey, unknown]> {
     this.forEachEntry((key, value) => entries.push([key, value]));
     return entries[Symbol.iterator]();
   }
+}
+
+/** The header of formats 3 and changes 1, packed. */
+export function snapshotHeader(range: KeyGroupRange, maxParallelism: number, states: readonly Pick<FrozenState, "name" | "kind" | "namespaced" | "version">[]): Uint8Array {
+  return plainPackr.pack({ maxParallelism, range: [range.start, range.end], states: states.map((s) => [s.name, s.kind, s.namespaced ? 1 : 0, s.version]) });
+}
+
+/** The snapshot's bytes: marker, header, then one section (key group, length, body) per body. */
+export function assembleSnapshot(magic: number, header: Uint8Array, groups: readonly number[], bodies: readonly Uint8Array[]): Uint8Array {
+  let length = 8 + header.length;
+  for (const body of bodies) length += 8 + body.length;
+  const out = Buffer.allocUnsafe(length);
+  out.writeUInt32LE(magic, 0);
+  out.writeUInt32LE(header.length, 4);
+  out.set(header, 8);
+  let at = 8 + header.length;
+  for (let i = 0; i < bodies.length; i++) {
+    const bytes = bodies[i]!;
+    out.writeUInt32LE(groups[i]!, at);
+    out.writeUInt32LE(bytes.length, at + 4);
+    out.set(bytes, at + 8);
+    at += 8 + bytes.length;
+  }
+  return out;
 }
 
 export class HeapSnapshot implements KeyedStateSnapshot {
@@ -259,11 +307,10 @@ export class HeapSnapshot implements KeyedStateSnapshot {
    * so the bodies are kept as views of it.
    */
   *write(): Generator<void, Uint8Array, void> {
-    const header = plainPackr.pack({ maxParallelism: this.maxParallelism, range: [this.range.start, this.range.end], states: this.states.map((s) => [s.name, s.kind, s.namespaced ? 1 : 0, s.version]) });
+    const header = snapshotHeader(this.range, this.maxParallelism, this.states);
     const groups: number[] = [];
     const bodies: Uint8Array[] = [];
     const buffers = this.states.map(() => new PairBuffers());
-    let length = 8 + header.length;
     for (let group = this.range.start; group <= this.range.end; group++) {
       const index = group - this.range.start;
       if (this.held[index] === 0) throw internalError(`a keyed state snapshot was written after it was released (key group ${group})`);
@@ -288,22 +335,9 @@ export class HeapSnapshot implements KeyedStateSnapshot {
       if (bytes === undefined) continue;
       groups.push(group);
       bodies.push(bytes);
-      length += 8 + bytes.length;
       yield;
     }
-    const out = Buffer.allocUnsafe(length);
-    out.writeUInt32LE(MAGIC, 0);
-    out.writeUInt32LE(header.length, 4);
-    out.set(header, 8);
-    let at = 8 + header.length;
-    for (let i = 0; i < bodies.length; i++) {
-      const bytes = bodies[i]!;
-      out.writeUInt32LE(groups[i]!, at);
-      out.writeUInt32LE(bytes.length, at + 4);
-      out.set(bytes, at + 8);
-      at += 8 + bytes.length;
-    }
-    return out;
+    return assembleSnapshot(MAGIC, header, groups, bodies);
   }
 
   release(): void {
@@ -338,11 +372,11 @@ function corruption(from: string): (detail: string, cause?: unknown) => WeirErro
     new WeirError("WEIR_ERR_STATE_CORRUPT", `keyed state in ${from} is unreadable: ${detail}${cause === undefined ? "" : ` (${cause instanceof Error ? cause.message : String(cause)})`}`, { cause });
 }
 
-function readHeader(bytes: Uint8Array, from: string): { states: SnapshotStateInfo[]; maxParallelism: number | undefined; slots: boolean; packr: Packr; bodyStart: number } {
+function readHeader(bytes: Uint8Array, from: string): { states: SnapshotStateInfo[]; maxParallelism: number | undefined; slots: boolean; packr: Packr; bodyStart: number; changes: boolean } {
   const corrupt = corruption(from);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = bytes.byteLength < 8 ? undefined : view.getUint32(0, true);
-  if (magic !== MAGIC && magic !== MAGIC_V2 && magic !== MAGIC_V1) throw corrupt("it does not start with the keyed-state format marker");
+  if (magic !== MAGIC && magic !== MAGIC_CHANGES && magic !== MAGIC_V2 && magic !== MAGIC_V1) throw corrupt("it does not start with the keyed-state format marker");
   const slots = magic !== MAGIC_V1;
   const packr = slots ? plainPackr : v1Packr;
   const headerLength = view.getUint32(4, true);
@@ -356,21 +390,25 @@ function readHeader(bytes: Uint8Array, from: string): { states: SnapshotStateInf
   if (header === null || typeof header !== "object" || !Array.isArray(header.states)) throw corrupt("the header does not list its states");
   const states = header.states.map(([name, kind, flag, version]): SnapshotStateInfo => {
     // Formats 1 and 2 wrote no version: every state was at version 1.
-    const at = magic === MAGIC ? version : 1;
+    const at = magic === MAGIC || magic === MAGIC_CHANGES ? version : 1;
     if (!Number.isSafeInteger(at) || at! < 1) throw corrupt(`state '${name}' has no valid schema version`);
     return { name, kind, namespaced: flag === 1, version: at! };
   });
-  return { states, maxParallelism: header.maxParallelism, slots, packr, bodyStart: 8 + headerLength };
+  return { states, maxParallelism: header.maxParallelism, slots, packr, bodyStart: 8 + headerLength, changes: magic === MAGIC_CHANGES };
 }
 
 /** A keyed state snapshot opened for reading: its header checked, its sections not yet decoded. */
 interface OpenedSnapshot {
   readonly maxParallelism: number | undefined;
+  /** Changes (format "WKD1"): each state's part is [state, flat puts, removed keys], applied over what came before. */
+  readonly changes: boolean;
   readonly states: readonly SnapshotStateInfo[];
   /** Each key-group section, in file order: its key group and the bytes of its body. */
   sections(): Generator<{ readonly group: number; readonly body: Uint8Array }, void, void>;
-  /** A section's body: per state (by index into `states`), its flat entries. */
-  decode(group: number, body: Uint8Array): [number, unknown[] | Int32Array | Float64Array][];
+  /** A section's body: per state (by index into `states`), its flat entries (and, for changes, the removed keys' slots). */
+  decode(group: number, body: Uint8Array): [number, unknown[] | Int32Array | Float64Array, unknown[]?][];
+  /** Removed keys' slots as normalized keys. */
+  keys(slots: unknown, group: number): NormalizedKey[];
   /** The flat entries as stored entries. */
   unflatten(kind: StateKind, flat: unknown[] | Int32Array | Float64Array, group: number): [NormalizedKey, unknown][];
   /** Adds the flat entries to `into` unread. */
@@ -387,6 +425,7 @@ function openKeyedSnapshot(bytes: Uint8Array, from: string): OpenedSnapshot {
   const { slots, packr } = header;
   return {
     maxParallelism: header.maxParallelism,
+    changes: header.changes,
     states: header.states,
     *sections() {
       let at = header.bodyStart;
@@ -411,6 +450,10 @@ function openKeyedSnapshot(bytes: Uint8Array, from: string): OpenedSnapshot {
     },
     unflatten: (kind, flat, group) => unflatten(kind, flat, slots, `keyed state in ${from}, key group ${group}`),
     keep: (into, flat, group) => into.addBody(flat, slots, `keyed state in ${from}, key group ${group}`),
+    keys: (removed, group) => {
+      if (!Array.isArray(removed)) throw corrupt(`the changes of key group ${group} list no removed keys`);
+      return removed.map((slot) => fromSlot(slot, `keyed state in ${from}, key group ${group}`) as NormalizedKey);
+    },
     sizeOf: (flat) => packr.pack(flat).length,
     corrupt,
   };
@@ -426,7 +469,7 @@ function openKeyedSnapshot(bytes: Uint8Array, from: string): OpenedSnapshot {
  */
 export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into: Map<string, RestoredState>, maxParallelism: number, from = "a keyed state snapshot"): void {
   const snapshot = openKeyedSnapshot(bytes, from);
-  const states = snapshot.states.map(({ name, kind, namespaced, version }): { kind: StateKind; namespaced: boolean; groups: Map<number, RestoredEntries> } => {
+  const states = snapshot.states.map(({ name, kind, namespaced, version }): RestoringState => {
     let restored = into.get(name);
     if (restored === undefined) into.set(name, (restored = { kind, namespaced, versions: new Map() }));
     else if (restored.kind !== kind || restored.namespaced !== namespaced) throw snapshot.corrupt(`state '${name}' is ${kind} state in one snapshot and ${restored.kind} state in another, or namespaced in only one`);
@@ -435,17 +478,38 @@ export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into:
     return { kind, namespaced, groups };
   });
   const rebucket = snapshot.maxParallelism !== maxParallelism;
+  /** The key group a key (of an entry, or removed) goes to here, or -1 when outside the range. */
+  const target = (state: RestoringState, key: NormalizedKey, group: number, entryKey: boolean): number => {
+    if (!rebucket) return group;
+    const now = keyGroupOfNormalizedKey(state.namespaced && entryKey ? splitNamespacedEntryKey(key)[0] : key, maxParallelism);
+    return now < range.start || now > range.end ? -1 : now;
+  };
   for (const { group, body } of snapshot.sections()) {
     if (!rebucket && (group < range.start || group > range.end)) continue;
-    for (const [s, flat] of snapshot.decode(group, body)) {
+    for (const [s, flat, removed] of snapshot.decode(group, body)) {
       const state = states[s];
       if (state === undefined) throw snapshot.corrupt(`key group ${group} refers to unknown state #${s}`);
+      if (snapshot.changes) {
+        const removedKeys = snapshot.keys(removed, group);
+        const byGroup = new Map<number, Set<NormalizedKey>>();
+        for (const key of removedKeys) {
+          const now = target(state, key, group, false);
+          if (now < 0) continue;
+          let keys = byGroup.get(now);
+          if (keys === undefined) byGroup.set(now, (keys = new Set()));
+          keys.add(key);
+        }
+        for (const [now, keys] of byGroup) removeKeys(state, now, keys);
+        for (const [key, value] of snapshot.unflatten(state.kind, flat, group)) {
+          const now = target(state, key, group, true);
+          if (now >= 0) entriesOf(state, now).asMap().set(key, value);
+        }
+        continue;
+      }
       if (rebucket) {
         for (const entry of snapshot.unflatten(state.kind, flat, group)) {
-          const key = state.namespaced ? splitNamespacedEntryKey(entry[0])[0] : entry[0];
-          const now = keyGroupOfNormalizedKey(key, maxParallelism);
-          if (now < range.start || now > range.end) continue;
-          entriesOf(state, now).add(entry);
+          const now = target(state, entry[0], group, true);
+          if (now >= 0) entriesOf(state, now).add(entry);
         }
         continue;
       }
@@ -454,10 +518,27 @@ export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into:
   }
 }
 
-function entriesOf(state: { readonly kind: StateKind; readonly groups: Map<number, RestoredEntries> }, group: number): RestoredEntries {
+interface RestoringState {
+  readonly kind: StateKind;
+  readonly namespaced: boolean;
+  readonly groups: Map<number, RestoredEntries>;
+}
+
+function entriesOf(state: RestoringState, group: number): RestoredEntries {
   let entries = state.groups.get(group);
   if (entries === undefined) state.groups.set(group, (entries = new RestoredEntries(state.kind)));
   return entries;
+}
+
+/** Removes the keys' entries from the group: a namespaced state's keys with all their namespaces. */
+function removeKeys(state: RestoringState, group: number, keys: ReadonlySet<NormalizedKey>): void {
+  const entries = state.groups.get(group)?.asMap();
+  if (entries === undefined) return;
+  if (!state.namespaced) {
+    for (const key of keys) entries.delete(key);
+    return;
+  }
+  for (const entryKey of entries.keys()) if (keys.has(splitNamespacedEntryKey(entryKey)[0])) entries.delete(entryKey);
 }
 
 /** The states a keyed snapshot holds, as its header lists them (those without entries too). */
@@ -481,6 +562,7 @@ export interface KeyedSnapshotPart {
  */
 export function scanKeyedSnapshot(bytes: Uint8Array, from = "a keyed state snapshot"): { readonly states: readonly KeyedSnapshotState[]; parts(): Generator<KeyedSnapshotPart, void, void> } {
   const snapshot = openKeyedSnapshot(bytes, from);
+  if (snapshot.changes) throw snapshot.corrupt("it holds the changes of an incremental checkpoint, which are read only over the snapshot they apply to: restore it into a job (or take a savepoint of one) instead");
   const states = snapshot.states;
   return {
     states,

@@ -19,7 +19,7 @@ import { internalError } from "../../core/errors.ts";
 import { normalizeKey, type KeyGroupRange, type NormalizedKey } from "../../core/key-groups.ts";
 import type { EntryCursor } from "./current-key.ts";
 import { namespacedEntryKey, splitNamespacedEntryKey } from "./namespaced-entry-key.ts";
-import { StateTable, type CurrentEntry, type FrozenTable, type KeyGroupTable } from "./state-table.ts";
+import { StateTable, type CurrentEntry, type FrozenChanges, type FrozenTable, type KeyGroupTable } from "./state-table.ts";
 
 /** One key's values, by normalized namespace. */
 type Namespaces<V> = Map<NormalizedKey, V>;
@@ -143,6 +143,28 @@ export class NamespacedStateTable<V> implements CurrentEntry<V>, KeyGroupTable {
         };
       },
       release: (index) => frozen.release(index),
+    };
+  }
+
+  trackChanges(): void {
+    this.keys.trackChanges();
+  }
+
+  /** Changes per key: a changed key's namespaces, all of them, replace what it had. */
+  freezeChanges(): FrozenChanges {
+    const changes = this.keys.freezeChanges();
+    return {
+      changed: (index) => changes.changed(index),
+      forEachChange: (index, put, removed) =>
+        changes.forEachChange(
+          index,
+          (namespaces, key) => {
+            removed(key);
+            (namespaces as Namespaces<V>).forEach((value, namespace) => put(value, namespacedEntryKey(key, namespace)));
+          },
+          removed,
+        ),
+      release: (index) => changes.release(index),
     };
   }
 

@@ -45,6 +45,23 @@ export class NumberKeySlots {
     }
   }
 
+  /** The slot holding `key` (not NaN), or -1 when it has no entry; read it with `tagAt` and `payloadAt`. */
+  slotOf(key: number): number {
+    const { keys, tags, mask } = this;
+    for (let i = hash(key) & mask; ; i = (i + 1) & mask) {
+      if (tags[i] === EMPTY) return -1;
+      if (keys[i] === key) return i;
+    }
+  }
+
+  tagAt(slot: number): number {
+    return this.tags[slot]!;
+  }
+
+  payloadAt(slot: number): number {
+    return this.payloads[slot]!;
+  }
+
   /** Adds an entry for `key` (not NaN), which must have none; `tag` must not be 0. */
   add(key: number, tag: number, payload: number): void {
     if ((this.size + 1) * 2 > this.tags.length) this.grow();

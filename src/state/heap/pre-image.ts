@@ -78,6 +78,27 @@ export class PreImage<V> {
     return true;
   }
 
+  /**
+   * The key's recorded value: ABSENT when it had none, undefined when the key has no record (a new
+   * object for a copy kept as numbers).
+   */
+  get(key: NormalizedKey): V | Absent | undefined {
+    if (typeof key === "number" && key === key) {
+      const slot = this.numberKeys === undefined ? -1 : this.numberKeys.slotOf(key);
+      if (slot < 0) return undefined;
+      const tag = this.numberKeys!.tagAt(slot);
+      const payload = this.numberKeys!.payloadAt(slot);
+      if (tag === NUMBER) return payload as V;
+      if (tag === ABSENT_TAG) return ABSENT;
+      if (tag === RECORD) return this.records!.read(payload) as V;
+      return this.others[payload]!;
+    }
+    const value = this.values.get(key);
+    if (value !== undefined || this.values.has(key)) return value;
+    const at = this.copies?.get(key);
+    return at === undefined ? undefined : (this.records!.read(at) as V);
+  }
+
   /** The number of keys recorded. */
   get size(): number {
     return this.values.size + (this.copies?.size ?? 0) + (this.numberKeys?.size ?? 0);

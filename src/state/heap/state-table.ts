@@ -37,12 +37,23 @@ export interface FrozenGroup<V> {
   forEach(visit: (value: V, key: NormalizedKey) => void): void;
 }
 
+/** A frozen group whose keys can be looked up one by one. */
+export interface FrozenLookupGroup<V> extends FrozenGroup<V> {
+  /** The key's value as frozen, or undefined when it had none. */
+  get(key: NormalizedKey): V | undefined;
+}
+
 /** A table as it was at `freeze()`, read key group by key group (by position in the range). */
 export interface FrozenTable<V> {
   /** The group's entries as frozen, or undefined when it had none; the group must not be released. */
   group(index: number): FrozenGroup<V> | undefined;
   /** The snapshot no longer needs the group; idempotent. */
   release(index: number): void;
+}
+
+/** A frozen table whose groups can be looked up key by key. */
+export interface FrozenLookupTable<V> extends FrozenTable<V> {
+  group(index: number): FrozenLookupGroup<V> | undefined;
 }
 
 /**
@@ -67,6 +78,23 @@ export interface CurrentEntry<V> {
  */
 export type LoadedEntries<V = unknown> = Iterable<readonly [NormalizedKey, V]> & { forEachEntry?(visit: (key: NormalizedKey, value: V) => void): void };
 
+/**
+ * The changes of a table since its previous `freezeChanges` (or since change tracking began), as
+ * they were at this call, read key group by key group (by position in the range) like a FrozenTable.
+ */
+export interface FrozenChanges {
+  /** Whether some key of the group changed. */
+  changed(index: number): boolean;
+  /**
+   * Calls `put` for every entry of a changed key, as frozen (for a namespaced table, every entry
+   * of its namespaces, under its entry key), and `removed` for every changed key that had no value
+   * then (for a namespaced table: for every changed key, whose namespaces the puts replace).
+   */
+  forEachChange(index: number, put: (value: unknown, key: NormalizedKey) => void, removed: (key: NormalizedKey) => void): void;
+  /** The snapshot no longer needs the group; idempotent. */
+  release(index: number): void;
+}
+
 /** A state's entries key group by key group, as snapshots, restores and introspection see them. */
 export interface KeyGroupTable {
   /** The entries of one key group, live, in their stored form; `keyGroup` must lie in the range. */
@@ -78,6 +106,13 @@ export interface KeyGroupTable {
   /** Number of entries over all key groups. */
   size(): number;
   freeze(): FrozenTable<unknown>;
+  /**
+   * From now on, remembers which keys change (written, removed, or read for change), per key
+   * group, for `freezeChanges`. Every key that holds a value now counts as changed.
+   */
+  trackChanges(): void;
+  /** Freezes the table and hands over the keys changed since the last call, starting afresh; tracking must be on. */
+  freezeChanges(): FrozenChanges;
 }
 
 export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
@@ -96,6 +131,12 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
   private lastValue: V | undefined = undefined;
   /** Whether the newest hold of the last entry's group has a record of it (so a write needs no lookup); false when unknown. */
   private lastRecorded = false;
+  /**
+   * With change tracking on: per key group, the keys changed since the last `freezeChanges`
+   * (undefined when none). The entry last read for change or written is always in its set, so the
+   * shortcuts on it need no check; `freezeChanges` forgets that entry.
+   */
+  private changes: (Set<NormalizedKey> | undefined)[] | undefined;
 
   constructor(
     readonly name: string,
@@ -130,7 +171,9 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     if (map === undefined) return undefined;
     const value = map.get(key);
     this.remember(index, key, value);
-    if (holds === undefined || typeof value !== "object" || value === null) return value;
+    if (typeof value !== "object" || value === null) return value;
+    if (this.changes !== undefined) this.changed(index, key);
+    if (holds === undefined) return value;
     this.lastRecorded = true;
     // The snapshots get a copy and the live map keeps its (long-lived) object: the copy is garbage
     // once the snapshots have written the group, and kept out of the collector's sight meanwhile
@@ -148,6 +191,7 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     const last = index === this.lastIndex && key === this.lastKey;
     // Writing back the object just read for change (`s = value(); s.n++; update(s)`) stores nothing new.
     if (last && value === this.lastValue && (holds === undefined || this.lastRecorded)) return;
+    if (this.changes !== undefined) this.changed(index, key);
     if (holds !== undefined) {
       if (!(last && this.lastRecorded) && !holds[holds.length - 1]!.has(key)) recordPreImageOfNewest(holds, key, valueOrAbsent(last ? this.lastValue : map.get(key)));
       map.set(key, value);
@@ -174,6 +218,7 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     if (value === undefined) return;
     const holds = this.holds[index];
     if (holds !== undefined) recordPreImage(holds, key, value);
+    if (this.changes !== undefined) this.changed(index, key);
     map.delete(key);
     this.remember(index, key, undefined);
   }
@@ -194,9 +239,14 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     const map = new Map<NormalizedKey, V>();
     if (entries.forEachEntry !== undefined) entries.forEachEntry((k, v) => map.set(k, v));
     else for (const [k, v] of entries) map.set(k, v);
+    const replaced = this.maps[index];
     this.maps[index] = map.size > 0 ? map : undefined;
     this.holds[index] = undefined;
     this.lastIndex = -1;
+    if (this.changes !== undefined) {
+      if (replaced !== undefined) for (const key of replaced.keys()) this.changed(index, key);
+      for (const key of map.keys()) this.changed(index, key);
+    }
   }
 
   /** Whether a live snapshot still holds the key group: its stored objects must then not be changed, nor moved into another table. */
@@ -215,7 +265,7 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
    * The table as it is now, for a snapshot; later writes, and changes to values read for change,
    * do not show in it. Each non-empty key group is held until the snapshot releases it.
    */
-  freeze(): FrozenTable<V> {
+  freeze(): FrozenLookupTable<V> {
     this.lastRecorded = false;
     // The maps as they are now: `load` may replace a live map, never change a replaced one.
     const maps = this.maps.slice();
@@ -250,6 +300,43 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
         if (this.spares.length < this.maps.length) this.spares.push(preImage);
       },
     };
+  }
+
+  trackChanges(): void {
+    if (this.changes !== undefined) return;
+    this.changes = this.maps.map((map) => (map === undefined ? undefined : new Set(map.keys())));
+  }
+
+  freezeChanges(): FrozenChanges {
+    const changes = this.changes;
+    if (changes === undefined) throw internalError(`state '${this.name}' does not track its changes`);
+    this.changes = new Array<Set<NormalizedKey> | undefined>(changes.length).fill(undefined);
+    // The shortcuts on the last entry assume it is in its change set, which is new now.
+    this.lastIndex = -1;
+    const frozen = this.freeze();
+    return {
+      changed: (index) => changes[index] !== undefined,
+      forEachChange: (index, put, removed) => {
+        const keys = changes[index];
+        if (keys === undefined) return;
+        const group = frozen.group(index);
+        for (const key of keys) {
+          const value = group?.get(key);
+          if (value === undefined) removed(key);
+          else put(value, key);
+        }
+      },
+      release: (index) => {
+        changes[index] = undefined;
+        frozen.release(index);
+      },
+    };
+  }
+
+  private changed(index: number, key: NormalizedKey): void {
+    const keys = this.changes![index];
+    if (keys === undefined) this.changes![index] = new Set([key]);
+    else keys.add(key);
   }
 
   private remember(index: number, key: NormalizedKey, value: V | undefined): void {
@@ -303,10 +390,15 @@ function recordCopyOfNewest<V>(holds: readonly PreImage<V>[], key: NormalizedKey
 }
 
 /** The live map overlaid with a pre-image: unchanged keys as they are, changed ones as recorded. */
-function frozenGroup<V>(live: ReadonlyMap<NormalizedKey, V>, preImage: PreImage<V>): FrozenGroup<V> {
-  if (preImage.size === 0) return { sizeBound: live.size, forEach: (visit) => live.forEach(visit) };
+function frozenGroup<V>(live: ReadonlyMap<NormalizedKey, V>, preImage: PreImage<V>): FrozenLookupGroup<V> {
+  if (preImage.size === 0) return { sizeBound: live.size, forEach: (visit) => live.forEach(visit), get: (key) => live.get(key) };
   return {
     sizeBound: live.size + preImage.size,
+    get: (key) => {
+      const recorded = preImage.get(key);
+      if (recorded === undefined) return live.get(key);
+      return recorded === ABSENT ? undefined : recorded;
+    },
     forEach: (visit) => {
       live.forEach((value, key) => {
         if (!preImage.has(key)) visit(value, key);

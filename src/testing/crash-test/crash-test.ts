@@ -38,6 +38,8 @@ export interface CrashTestOptions {
   readonly bufferSize?: number;
   /** The keyed state backend of every run (the job's own choice wins). */
   readonly stateBackend?: StateBackendName;
+  /** Incremental checkpoints in every run (the job's own choice wins). */
+  readonly incrementalCheckpoints?: boolean;
   /** Overrides the job's checkpoint mode. */
   readonly mode?: "exactly-once" | "at-least-once";
   /** Every run with local recovery (restarts and resumes read the tasks' local state copies first). */
@@ -142,6 +144,7 @@ export async function crashTest(job: string | URL, options: CrashTestOptions = {
     bufferSize: options.bufferSize,
     stateBackend: options.stateBackend,
     ...(options.localRecovery === true ? { localRecovery: true } : {}),
+    incrementalCheckpoints: options.incrementalCheckpoints,
     args: options.args ?? [],
   };
   const progress = options.onProgress ?? (() => {});

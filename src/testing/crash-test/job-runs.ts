@@ -33,6 +33,8 @@ export interface RunSettings {
   readonly stateBackend: StateBackendName | undefined;
   /** Local recovery on, with the copies in the run's directory (`<run>/local`). */
   readonly localRecovery?: boolean;
+  /** Incremental checkpoints on (the job's own choice wins); the backend's default when undefined. */
+  readonly incrementalCheckpoints: boolean | undefined;
   /** The job's arguments, with `{run}` where the run's directory goes. */
   readonly args: readonly string[];
 }
@@ -109,6 +111,7 @@ export async function runInProcess(settings: RunSettings, dir: string, plan: Fau
       ...(settings.parallelism === undefined ? {} : { parallelism: settings.parallelism }),
       ...(settings.bufferSize === undefined ? {} : { bufferSize: settings.bufferSize }),
       ...(settings.stateBackend === undefined ? {} : { stateBackend: settings.stateBackend }),
+      ...(settings.incrementalCheckpoints === true ? { incrementalCheckpoints: true } : {}),
       args: runArgs(settings, dir),
       checkpointing: {
         intervalMs,
@@ -177,6 +180,7 @@ export function weirRunArgs(settings: RunSettings, dir: string, plan: FaultPlan,
     ...(parallelism === undefined ? [] : ["-p", String(parallelism)]),
     ...(settings.bufferSize === undefined ? [] : ["--buffer-size", String(settings.bufferSize)]),
     ...(settings.stateBackend === undefined ? [] : ["--state-backend", settings.stateBackend]),
+    ...(settings.incrementalCheckpoints === true ? ["--incremental"] : []),
     ...(settings.mode === undefined ? [] : ["--checkpoint-mode", settings.mode]),
     ...(settings.localRecovery === true ? ["--local-recovery", "--local-recovery-dir", join(dir, "local")] : []),
     "--checkpoint-interval",

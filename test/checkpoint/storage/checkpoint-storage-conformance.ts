@@ -7,7 +7,7 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
-import type { CheckpointMetadata } from "../../../src/checkpoint/storage/checkpoint-metadata.ts";
+import type { CheckpointMetadata, StateHandle } from "../../../src/checkpoint/storage/checkpoint-metadata.ts";
 import { CheckpointPaths, metadataFileIn, tempFileFor } from "../../../src/checkpoint/storage/checkpoint-paths.ts";
 import type { CheckpointStorage } from "../../../src/checkpoint/storage/checkpoint-storage.ts";
 import type { CheckpointCorruptError } from "../../../src/checkpoint/storage/checkpoint-storage-errors.ts";
@@ -615,7 +615,7 @@ export function checkpointStorageConformance(name: string, create: StorageFactor
       assert.equal((await storage.list()).length, 1);
     });
 
-    it("retain leaves shared and task-owned files alone", async () => {
+    it("retain leaves shared files no checkpoint referenced, and task-owned files, alone", async () => {
       const { storage, volume } = await fresh();
       const paths = pathsOf(storage);
       const shared = paths.sharedStateFile({ operatorId: "op", subtask: 0 }, "s1");
@@ -673,6 +673,81 @@ export function checkpointStorageConformance(name: string, create: StorageFactor
       await completeCheckpoint(storage, 1);
       const text = new TextDecoder().decode(await volume.read(pathsOf(storage).metadataFile(id(1))));
       assert.equal((JSON.parse(text) as { format: string }).format, METADATA_FORMAT_MARKER);
+    });
+  });
+
+  describe(`${name}: shared files of incremental checkpoints`, () => {
+    /** Completes checkpoint `n` with subtask 0 referencing `shared` (base first) and a file of its own. */
+    const complete = async (storage: CheckpointStorage, n: number, shared: readonly StateHandle[]) => {
+      const own = await storage.writeState(id(n), { operatorId: "counts", subtask: 0 }, bytesOf(`own ${n}`));
+      await storage.writeMetadata(metadataWith(storage.jobId, n, [[...shared, own], []]));
+    };
+
+    it("a shared file is written under shared/, durably, and read back through its handle", async () => {
+      const { storage } = await fresh();
+      const handle = await storage.writeSharedState({ operatorId: "counts", subtask: 0 }, bytesOf("base"));
+      assert.equal(dirname(handle.path), pathsOf(storage).sharedDir);
+      assert.deepEqual(await storage.readState(handle), bytesOf("base"));
+    });
+
+    it("retention deletes a shared file only when no remaining complete checkpoint references it", async () => {
+      const { storage, volume } = await fresh();
+      const write = (text: string) => storage.writeSharedState({ operatorId: "counts", subtask: 0 }, bytesOf(text));
+      const base = await write("base");
+      const changes2 = await write("changes 2");
+      const changes3 = await write("changes 3");
+      await complete(storage, 1, [base]);
+      await complete(storage, 2, [base, changes2]);
+      await complete(storage, 3, [base, changes2, changes3]);
+      const materialized = await write("base at 3");
+      const changes4 = await write("changes 4");
+      await complete(storage, 4, [materialized, changes4]);
+      await storage.retain(2);
+      for (const kept of [base, changes2, changes3, materialized, changes4]) assert.notEqual(await volume.stat(kept.path), undefined, `${kept.path} is referenced by checkpoint 3 or 4`);
+      await storage.retain(1);
+      for (const gone of [base, changes2, changes3]) assert.equal(await volume.stat(gone.path), undefined, `${gone.path} is referenced by no checkpoint left`);
+      for (const kept of [materialized, changes4]) assert.deepEqual(await storage.readState(kept), await volume.read(kept.path));
+    });
+
+    it("discarding a checkpoint keeps the shared files a newer one references, and those no complete checkpoint references yet", async () => {
+      const { storage, volume } = await fresh();
+      const base = await storage.writeSharedState({ operatorId: "counts", subtask: 0 }, bytesOf("base"));
+      await complete(storage, 1, [base]);
+      await complete(storage, 2, [base]);
+      const inFlight = await storage.writeSharedState({ operatorId: "counts", subtask: 0 }, bytesOf("changes of checkpoint 3, being written"));
+      await storage.discard(id(1));
+      assert.deepEqual(await volume.read(base.path), bytesOf("base"));
+      assert.notEqual(await volume.stat(inFlight.path), undefined);
+      await storage.discard(id(2));
+      assert.equal(await volume.stat(base.path), undefined);
+    });
+
+    it("a savepoint holds copies of the shared files, which stay for the checkpoints after it", async () => {
+      const { storage, volume } = await fresh();
+      const base = await storage.writeSharedState({ operatorId: "counts", subtask: 0 }, bytesOf("base"));
+      await complete(storage, 1, [base]);
+      const own = await storage.writeState(id(2), { operatorId: "counts", subtask: 0 }, bytesOf("own 2"));
+      const dir = await storage.writeSavepoint(metadataWith(storage.jobId, 2, [[base, own], []]), join(dirname(storage.jobDir), "savepoints"));
+      assert.deepEqual(await volume.read(base.path), bytesOf("base"), "checkpoint 3 continues the chain the savepoint was taken from");
+      await complete(storage, 3, [base]);
+      await storage.retain(1);
+      await storage.discard(id(3));
+      assert.equal(await volume.stat(base.path), undefined);
+      const savepoint = await storage.resolve(dir);
+      const handles = savepoint.metadata.operators[0]!.subtasks[0]!.state;
+      assert.ok(handles.every((h) => dirname(h.path) === dir), "every file of the savepoint lies inside it");
+      assert.deepEqual(await storage.readState(handles[0]!), bytesOf("base"));
+    });
+
+    it("the listing gives each complete checkpoint's own bytes and the bytes of the shared files it references", async () => {
+      const { storage } = await fresh();
+      const base = await storage.writeSharedState({ operatorId: "counts", subtask: 0 }, bytesOf("0123456789"));
+      const changes = await storage.writeSharedState({ operatorId: "counts", subtask: 0 }, bytesOf("abc"));
+      await complete(storage, 1, [base]);
+      await complete(storage, 2, [base, changes]);
+      const [first, second] = await storage.list();
+      assert.deepEqual([first!.sharedBytes, second!.sharedBytes], [10, 13]);
+      assert.ok(second!.sizeBytes >= bytesOf("own 2").length);
     });
   });
 }

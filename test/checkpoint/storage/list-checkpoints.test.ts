@@ -73,14 +73,15 @@ describe("listing checkpoints across jobs", () => {
 
 describe("the checkpoint table", () => {
   const rows: CheckpointRow[] = [
-    { jobId: "job-a", checkpointId: id(9), status: "complete", time: Date.UTC(2026, 0, 31, 12, 0, 5, 450), sizeBytes: 1536, path: "/r/job-a/chk-9" },
-    { jobId: "job-a", checkpointId: id(10), status: "incomplete", time: Date.UTC(2026, 0, 31, 12, 1, 0), sizeBytes: 12, path: "/r/job-a/chk-10" },
+    { jobId: "job-a", checkpointId: id(9), status: "complete", time: Date.UTC(2026, 0, 31, 12, 0, 5, 450), sizeBytes: 1536, sharedBytes: 80 * 1024 * 1024, path: "/r/job-a/chk-9" },
+    { jobId: "job-a", checkpointId: id(10), status: "incomplete", time: Date.UTC(2026, 0, 31, 12, 1, 0), sizeBytes: 12, sharedBytes: 0, path: "/r/job-a/chk-10" },
     {
       jobId: "fraud-detection",
       checkpointId: id(3),
       status: "corrupt",
       time: 0,
       sizeBytes: 3 * 1024 * 1024,
+      sharedBytes: 0,
       path: "/r/fraud-detection/chk-3",
       problem: "checkpoint metadata /r/fraud-detection/chk-3/_metadata is corrupt: the file is empty",
     },
@@ -90,10 +91,10 @@ describe("the checkpoint table", () => {
     assert.equal(
       formatCheckpointTable(rows),
       [
-        "JOB              ID  STATUS      TIME                     SIZE  PATH",
-        "job-a             9  complete    2026-01-31T12:00:05Z  1.5 KiB  /r/job-a/chk-9",
-        "job-a            10  incomplete  2026-01-31T12:01:00Z     12 B  /r/job-a/chk-10",
-        "fraud-detection   3  corrupt     1970-01-01T00:00:00Z  3.0 MiB  /r/fraud-detection/chk-3",
+        "JOB              ID  STATUS      TIME                      OWN    SHARED  PATH",
+        "job-a             9  complete    2026-01-31T12:00:05Z  1.5 KiB  80.0 MiB  /r/job-a/chk-9",
+        "job-a            10  incomplete  2026-01-31T12:01:00Z     12 B       0 B  /r/job-a/chk-10",
+        "fraud-detection   3  corrupt     1970-01-01T00:00:00Z  3.0 MiB       0 B  /r/fraud-detection/chk-3",
         "fraud-detection chk-3: checkpoint metadata /r/fraud-detection/chk-3/_metadata is corrupt: the file is empty",
         "",
       ].join("\n"),

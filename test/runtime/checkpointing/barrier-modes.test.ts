@@ -44,6 +44,7 @@ function twoInputTask(mode: CheckpointMode) {
       snapshots.set(checkpointId, decodeOperatorSnapshot(bytes, "recorder").state);
       return Promise.resolve({ path: `memory/${checkpointId}`, bytes: bytes.length, checksum: "0".repeat(64) });
     },
+    writeSharedState: () => Promise.reject(new Error("no keyed state here")),
     discard: (checkpointId) => {
       snapshots.delete(checkpointId);
       return Promise.resolve();

@@ -1,0 +1,112 @@
+/**
+ * A task's incremental checkpoints of keyed state (FLIP-158): one ChangelogChain per keyed
+ * operator of the task. At a checkpoint's synchronous phase `snapshot` asks the chain what to
+ * write, takes the backend's changes (or a full snapshot that starts a new chain) and, when the
+ * chain asks for it, a full snapshot that is written in the background as the next base
+ * (materialisation). In the asynchronous phase `persist` writes the file to the job's `shared/`
+ * directory and answers with the files the checkpoint references, base first.
+ *
+ * Contract: checkpoints of one task persist in checkpoint order (`inOrder` runs the asynchronous
+ * phases one after another), so that each references the chain as of its own synchronous phase;
+ * a checkpoint whose file is not written calls `lost`, which makes the next one start a new chain.
+ * Materialisations are aborted by `stop`, which the task awaits before its backends go.
+ */
+import type { StateHandle } from "../checkpoint/storage/checkpoint-metadata.ts";
+import { ChangelogChain, type ChainStep } from "../state/changelog-chain.ts";
+import type { KeyedStateBackend } from "../state/keyed-state-backend.ts";
+import type { KeyedStateSnapshot } from "../state/keyed-state-snapshot.ts";
+
+/** Writes one file to the job's `shared/` directory. */
+export type WriteShared = (bytes: Uint8Array) => Promise<StateHandle>;
+
+/** What an operator's keyed state contributes to one checkpoint of an incremental chain. */
+export interface ChainLink {
+  readonly checkpointId: number;
+  readonly step: ChainStep["kind"];
+  readonly chain: ChangelogChain<StateHandle>;
+}
+
+export class KeyedChangelogs {
+  private readonly chains = new Map<string, ChangelogChain<StateHandle>>();
+  private readonly materializations = new Set<{ readonly abort: AbortController; readonly done: Promise<void> }>();
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    /** Between two steps of writing a snapshot: lets the task run. */
+    private readonly pause: () => Promise<void>,
+    /** A snapshot's bytes as the file holds them. */
+    private readonly encode: (keyed: Uint8Array) => Uint8Array,
+  ) {}
+
+  /**
+   * The synchronous phase for one operator: the snapshot to write now (the changes since the
+   * previous checkpoint, or a full one) and its place in the chain. A materialisation the chain
+   * asks for is started with `writeShared`.
+   */
+  snapshot(operatorId: string, backend: KeyedStateBackend, checkpointId: number, writeShared: WriteShared): { keyed: KeyedStateSnapshot; link: ChainLink } {
+    let chain = this.chains.get(operatorId);
+    if (chain === undefined) this.chains.set(operatorId, (chain = new ChangelogChain()));
+    const changes = backend.snapshotChanges!();
+    const step = chain.plan(checkpointId, changes !== undefined);
+    if (step.kind === "full") {
+      changes?.release();
+      return { keyed: backend.snapshot(), link: { checkpointId, step: "full", chain } };
+    }
+    if (step.materialize) this.materialize(chain, checkpointId, backend.snapshot(), writeShared);
+    return { keyed: changes!, link: { checkpointId, step: "changes", chain } };
+  }
+
+  /** Writes the link's bytes to `shared/`; resolves to the files the checkpoint references (in restore order) and the bytes written. */
+  async persist(link: ChainLink, keyed: Uint8Array, writeShared: WriteShared): Promise<{ references: StateHandle[]; bytes: number }> {
+    const handle = await writeShared(this.encode(keyed));
+    if (link.step === "full") link.chain.started(link.checkpointId, handle, handle.bytes);
+    else link.chain.appended(link.checkpointId, handle, handle.bytes);
+    // Without this link when a base materialised at this checkpoint or later holds it already.
+    const references = link.chain.references();
+    if (references.length === 0) throw new Error(`the changelog of checkpoint ${link.checkpointId} continues no chain`);
+    return { references, bytes: handle.bytes };
+  }
+
+  /** The link's file was not written: its chain starts anew at the next checkpoint. */
+  lost(link: ChainLink): void {
+    link.chain.broken();
+  }
+
+  /** Runs `phase` after every phase started before it has ended. */
+  inOrder(phase: () => Promise<void>): Promise<void> {
+    const done = this.tail.then(phase, phase);
+    this.tail = done.catch(() => {});
+    return done;
+  }
+
+  /** Aborts the materialisations under way and waits for them; their snapshots are released. */
+  async stop(): Promise<void> {
+    for (const m of this.materializations) m.abort.abort();
+    await Promise.allSettled([...this.materializations].map((m) => m.done));
+  }
+
+  private materialize(chain: ChangelogChain<StateHandle>, checkpointId: number, snapshot: KeyedStateSnapshot, writeShared: WriteShared): void {
+    const abort = new AbortController();
+    const run = async (): Promise<void> => {
+      let written: Uint8Array | undefined;
+      try {
+        const steps = snapshot.write();
+        for (let step = steps.next(); !abort.signal.aborted; step = steps.next()) {
+          if (step.done) {
+            written = step.value;
+            break;
+          }
+          await this.pause();
+        }
+      } finally {
+        snapshot.release();
+      }
+      if (written === undefined) return chain.materialized(checkpointId);
+      const handle = await writeShared(this.encode(written));
+      chain.materialized(checkpointId, handle, handle.bytes);
+    };
+    const entry = { abort, done: run().catch(() => chain.materialized(checkpointId)) };
+    this.materializations.add(entry);
+    void entry.done.finally(() => this.materializations.delete(entry));
+  }
+}
