@@ -24,6 +24,18 @@ export interface CheckpointingOptions {
   readonly onCancel?: "delete" | "retain";
   /** Where checkpoints are written: `<dir>/<jobId>/chk-<n>/`. Default ./.weir/checkpoints. */
   readonly dir?: string;
+  /**
+   * Exactly-once checkpoints whose barriers overtake the records in flight, which are stored with
+   * the checkpoint (Flink's unaligned checkpoints): a checkpoint completes under back-pressure
+   * without waiting for the queues to drain. Savepoints stay aligned. Default false.
+   */
+  readonly unaligned?: boolean;
+  /**
+   * With `unaligned`: a checkpoint starts aligned and switches to unaligned once this long has
+   * passed since its trigger without alignment being over (Flink's `alignedCheckpointTimeout`).
+   * Default 0: unaligned from the start.
+   */
+  readonly alignedCheckpointTimeoutMs?: number;
 }
 
 export interface CheckpointingSettings {
@@ -31,14 +43,21 @@ export interface CheckpointingSettings {
   readonly mode: CheckpointMode;
   readonly onCancel: "delete" | "retain";
   readonly dir: string;
+  readonly unaligned: boolean;
+  readonly alignedCheckpointTimeoutMs: number;
 }
 
 export function checkpointingSettings(intervalMs: number, options: CheckpointingOptions = {}): CheckpointingSettings {
-  const { mode = "exactly-once", onCancel = "delete", dir = DEFAULT_CHECKPOINT_ROOT, ...rest } = options;
+  const { mode = "exactly-once", onCancel = "delete", dir = DEFAULT_CHECKPOINT_ROOT, unaligned = false, alignedCheckpointTimeoutMs = 0, ...rest } = options;
   if (mode !== "exactly-once" && mode !== "at-least-once") throw invalidArgument(`checkpoint mode must be "exactly-once" or "at-least-once", got '${String(mode)}'`);
   if (onCancel !== "delete" && onCancel !== "retain") throw invalidArgument(`checkpoint retention on cancel must be "delete" or "retain", got '${String(onCancel)}'`);
   if (typeof dir !== "string" || dir.length === 0) throw invalidArgument("checkpoint dir must be a non-empty path");
-  return { config: checkpointConfig({ intervalMs, ...rest }), mode, onCancel, dir };
+  if (typeof unaligned !== "boolean") throw invalidArgument(`unaligned must be true or false, got '${String(unaligned)}'`);
+  if (unaligned && mode !== "exactly-once") throw invalidArgument("unaligned checkpoints need the exactly-once checkpoint mode: at-least-once never aligns");
+  if (!(Number.isFinite(alignedCheckpointTimeoutMs) && alignedCheckpointTimeoutMs >= 0)) {
+    throw invalidArgument(`aligned checkpoint timeout must be zero or more milliseconds, got ${String(alignedCheckpointTimeoutMs)}`);
+  }
+  return { config: checkpointConfig({ intervalMs, ...rest }), mode, onCancel, dir, unaligned, alignedCheckpointTimeoutMs };
 }
 
 /** `base` with the options of `overrides` that are set; an interval alone enables checkpointing. */
@@ -61,6 +80,8 @@ export function overrideCheckpointing(
           mode: base.mode,
           onCancel: base.onCancel,
           dir: base.dir,
+          unaligned: base.unaligned,
+          alignedCheckpointTimeoutMs: base.alignedCheckpointTimeoutMs,
           timeoutMs: base.config.timeoutMs,
           minPauseMs: base.config.minPauseMs,
           maxConcurrent: base.config.maxConcurrent,

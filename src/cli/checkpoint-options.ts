@@ -53,6 +53,24 @@ export const CHECKPOINT_OPTIONS: readonly OptionSpec[] = [
     defaultText: jobsOr("exactly-once"),
   },
   {
+    kind: "flag",
+    group: GROUP,
+    name: "unaligned",
+    description:
+      "exactly-once checkpoints whose barriers overtake the records queued between tasks, which are stored with the checkpoint, " +
+      "so checkpoints complete under back-pressure; savepoints stay aligned (e.g. --checkpoint-mode exactly-once --unaligned)",
+    defaultText: jobsOr("aligned"),
+  },
+  {
+    kind: "value",
+    group: GROUP,
+    name: "aligned-checkpoint-timeout",
+    placeholder: "duration",
+    parse: durationIn(0),
+    description: "with --unaligned: start each checkpoint aligned and switch to unaligned when alignment takes longer than this (e.g. --aligned-checkpoint-timeout 100ms)",
+    defaultText: jobsOr("0, unaligned at once"),
+  },
+  {
     kind: "value",
     group: GROUP,
     name: "checkpoint-timeout",
@@ -197,6 +215,8 @@ export function checkpointRunOptions(
     retained: get<number>("retained-checkpoints"),
     onCancel: get<"delete" | "retain">("on-cancel"),
     dir: get<string>("checkpoint-dir"),
+    unaligned: get<boolean>("unaligned") === true ? true : undefined,
+    alignedCheckpointTimeoutMs: get<number>("aligned-checkpoint-timeout"),
   };
   const given = Object.values(overrides).some((v) => v !== undefined);
   return {

@@ -52,6 +52,7 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
       ? undefined
       : ({ taskId }: { taskId: string }): TaskCheckpointing => ({
           mode: spec.checkpointing!.mode,
+          unaligned: spec.checkpointing!.alignedCheckpointTimeoutMs !== undefined,
           writeState: (id, operatorId, subtask, bytes) => storage.writeState(checkpointId(id), { operatorId, subtask }, bytes),
           discard: (id) => storage.discard(checkpointId(id)),
           acknowledge: (ack) => {
@@ -68,6 +69,7 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
     clock: spec.clock,
     client: { send: (sinkId, records) => reporter.collect(sinkId, records) },
     checkpointIntervalMs: spec.checkpointing?.intervalMs,
+    alignedCheckpointTimeoutMs: spec.checkpointing?.alignedCheckpointTimeoutMs,
     transport,
     bufferSize: config.bufferSize,
     bufferTimeoutMs: config.bufferTimeoutMs,

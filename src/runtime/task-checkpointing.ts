@@ -25,6 +25,8 @@ export interface TaskSnapshotAck {
 
 export interface TaskCheckpointing {
   readonly mode: CheckpointMode;
+  /** Exactly-once checkpoints may be unaligned (their barriers say when; see barrier.ts). */
+  readonly unaligned?: boolean;
   /** Durably stores one operator's state for checkpoint `checkpointId`. */
   writeState(checkpointId: number, operatorId: string, subtask: number, bytes: Uint8Array): Promise<StateHandle>;
   /**
@@ -56,4 +58,6 @@ export interface RestoredOperatorState {
   readonly states: readonly unknown[];
   /** This subtask's part of the operator's operator state, redistributed over all subtasks that wrote it. */
   readonly operatorState?: OperatorStateSnapshot | undefined;
+  /** The task's channel state (encoded), restored into the task whose head this operator is. */
+  readonly channelState?: Uint8Array | undefined;
 }

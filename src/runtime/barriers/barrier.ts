@@ -19,6 +19,12 @@ export interface CheckpointBarrier {
   readonly alignedTimeoutMs?: number;
 }
 
+/**
+ * What a trigger starts: a checkpoint (unaligned when the job enables it), a savepoint (always
+ * aligned), or the savepoint of a stop without drain (see `suspend`).
+ */
+export type BarrierKind = "checkpoint" | "savepoint" | "savepoint-suspend";
+
 /** Whether `barrier` overtakes the records ahead of it at time `now` (see `alignedTimeoutMs`). */
 export function overtakes(barrier: CheckpointBarrier, now: number): boolean {
   const timeout = barrier.alignedTimeoutMs;

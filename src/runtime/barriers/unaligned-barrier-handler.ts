@@ -13,7 +13,9 @@
  *   channels that delivered it) until `timestamp + alignedTimeoutMs`; alignment that is not over
  *   by then switches to unaligned, on the next arrival, in-position barrier or `onTime`. Channels
  *   that delivered the barrier in position have nothing in flight.
- * - A barrier without a timeout (a savepoint's) is only aligned.
+ * - A barrier without a timeout (a savepoint's, or one a source sent past its end of data, so the
+ *   job's final checkpoint holds every record) never switches to unaligned, but another channel's
+ *   barrier of its checkpoint may; its arrival counts then as any other.
  * One checkpoint is handled at a time: a newer barrier declines the one in progress. Barriers of
  * checkpoints taken, declined or aborted here are ignored.
  */
@@ -57,7 +59,6 @@ export class UnalignedBarrierHandler implements BarrierHandler {
   }
 
   onAnnounced(channel: number, barrier: CheckpointBarrier): void {
-    if (barrier.alignedTimeoutMs === undefined) return;
     const p = this.pendingFor(barrier);
     if (p === undefined) return;
     p.announced.add(channel);

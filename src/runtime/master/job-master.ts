@@ -349,7 +349,16 @@ export class JobMaster {
       args: params.args,
       maxWorkers: params.maxWorkers,
       fingerprint: params.fingerprint,
-      checkpointing: params.checkpointing === undefined ? undefined : { mode: params.checkpointing.mode, intervalMs: params.checkpointing.config.intervalMs, root: params.checkpointing.dir, jobId: this.jobId },
+      checkpointing:
+        params.checkpointing === undefined
+          ? undefined
+          : {
+              mode: params.checkpointing.mode,
+              intervalMs: params.checkpointing.config.intervalMs,
+              root: params.checkpointing.dir,
+              jobId: this.jobId,
+              ...(params.checkpointing.unaligned ? { alignedCheckpointTimeoutMs: params.checkpointing.alignedCheckpointTimeoutMs } : {}),
+            },
       restore: restore?.metadata,
       clock: params.clock,
       progressIntervalMs: options.progressIntervalMs ?? 2000,

@@ -95,8 +95,9 @@ describe("UnalignedBarrierHandler", () => {
     const { actions, clock, handler: h } = handler(2);
     const savepoint = barrier(2);
     h.onAnnounced(0, savepoint);
-    assert.equal(h.state, "waiting-for-first-barrier");
+    assert.equal(actions.blocked.size, 0, "a channel is blocked only once its barrier is taken in position");
     h.onBarrier(0, savepoint);
+    assert.deepEqual([...actions.blocked], [0]);
     clock.advance(10_000);
     h.onTime();
     assert.equal(h.alignmentDeadline, undefined);
@@ -121,6 +122,13 @@ describe("UnalignedBarrierHandler", () => {
     assert.equal(h.state, "waiting-for-first-barrier");
     h.onAnnounced(1, unaligned(1));
     assert.deepEqual(actions.log, ["checkpoint 1 unaligned after 0ms, in position []"]);
+  });
+
+  it("an aligned barrier that arrived first still counts when another channel's barrier makes the checkpoint unaligned", () => {
+    const { actions, handler: h } = handler(2);
+    h.onAnnounced(1, barrier(5));
+    h.onAnnounced(0, unaligned(5));
+    assert.deepEqual(actions.log, ["checkpoint 5 unaligned after 0ms, in position []", "in-flight 5 complete"]);
   });
 
   it("an aborted alignment unblocks its channels", () => {
