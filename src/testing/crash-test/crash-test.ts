@@ -40,6 +40,11 @@ export interface CrashTestOptions {
   readonly stateBackend?: StateBackendName;
   /** Overrides the job's checkpoint mode. */
   readonly mode?: "exactly-once" | "at-least-once";
+  /**
+   * Every run takes unaligned exactly-once checkpoints, switching from aligned after this many
+   * milliseconds (0: unaligned at once); the job's own setting otherwise.
+   */
+  readonly unalignedTimeoutMs?: number;
   /** A fixed checkpoint interval; by default each faulted run draws one from 30 to 200 ms. */
   readonly checkpointIntervalMs?: number;
   /**
@@ -137,6 +142,7 @@ export async function crashTest(job: string | URL, options: CrashTestOptions = {
     runtime: options.runtime ?? "threads",
     parallelism: options.parallelism,
     mode: options.mode,
+    unaligned: options.unalignedTimeoutMs === undefined ? undefined : { alignedCheckpointTimeoutMs: options.unalignedTimeoutMs },
     bufferSize: options.bufferSize,
     stateBackend: options.stateBackend,
     args: options.args ?? [],

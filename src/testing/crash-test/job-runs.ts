@@ -29,6 +29,8 @@ export interface RunSettings {
   readonly parallelism: number | undefined;
   /** Overrides the job's checkpoint mode. */
   readonly mode: "exactly-once" | "at-least-once" | undefined;
+  /** Unaligned exactly-once checkpoints, with this alignment timeout (0: unaligned at once). */
+  readonly unaligned?: { readonly alignedCheckpointTimeoutMs: number } | undefined;
   readonly bufferSize: number | undefined;
   readonly stateBackend: StateBackendName | undefined;
   /** The job's arguments, with `{run}` where the run's directory goes. */
@@ -114,6 +116,7 @@ export async function runInProcess(settings: RunSettings, dir: string, plan: Fau
         timeoutMs: plan?.checkpointTimeoutMs ?? 60_000,
         tolerableFailures: plan?.tolerableCheckpointFailures ?? 0,
         ...(settings.mode === undefined ? {} : { mode: settings.mode }),
+        ...(settings.unaligned === undefined ? {} : { unaligned: true, alignedCheckpointTimeoutMs: settings.unaligned.alignedCheckpointTimeoutMs }),
       },
       restartStrategy: RESTARTS,
       signal: cancel.signal,
@@ -175,6 +178,7 @@ export function weirRunArgs(settings: RunSettings, dir: string, plan: FaultPlan,
     ...(settings.bufferSize === undefined ? [] : ["--buffer-size", String(settings.bufferSize)]),
     ...(settings.stateBackend === undefined ? [] : ["--state-backend", settings.stateBackend]),
     ...(settings.mode === undefined ? [] : ["--checkpoint-mode", settings.mode]),
+    ...(settings.unaligned === undefined ? [] : ["--unaligned", "--aligned-checkpoint-timeout", String(settings.unaligned.alignedCheckpointTimeoutMs)]),
     "--checkpoint-interval",
     String(plan.checkpointIntervalMs),
     "--checkpoint-timeout",
