@@ -107,6 +107,15 @@ if (selected("checkpoints")) {
     keys: values.keys?.split(",").map((k) => positive("keys", k, 0)) ?? (ci ? [1_000] : [100_000, 1_000_000, 10_000_000]),
     duration: { checkpoints: positive("checkpoints", values.checkpoints, ci ? 2 : 15), intervalMs, updatesPerSecond, timeoutMs },
     recovery: { intervalMs, updatesPerSecond, timeoutMs },
+    backPressure: {
+      sourceRate: 40_000,
+      reps: ci ? 1 : 5,
+      checkpoints: ci ? 2 : 20,
+      warmup: 2,
+      intervalMs: ci ? 200 : 300,
+      bufferSize: 64,
+      timeoutMs: ci ? 60_000 : 120_000,
+    },
   });
 }
 

@@ -3,7 +3,9 @@
  * against state size and recovery time against state size. Prints a table for each and writes
  * bench/results/checkpoints.json:
  * `{ overhead: { withCheckpoints, withoutCheckpoints, ratio, ... }, duration: [{ keys, p50Ms,
- * p99Ms, syncP50Ms, asyncP50Ms, bytes, ... }], recovery: [{ keys, ms, bytes, ... }] }`.
+ * p99Ms, syncP50Ms, asyncP50Ms, bytes, ... }], recovery: [{ keys, ms, bytes, ... }],
+ * backPressure: [{ mode, p50Ms, p99Ms, ... }] }` (checkpoint duration with the sink throttled to a
+ * tenth of the source rate, aligned and unaligned).
  * A size that cannot be measured still gets its row, with a `note` saying why.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -11,6 +13,7 @@ import { formatBytes, formatMs, formatRate, table } from "../stats.ts";
 import { measureDuration, type DurationRow, type DurationSettings } from "./duration.ts";
 import { measureOverhead, type OverheadResult, type OverheadSettings } from "./overhead.ts";
 import { measureRecovery, type RecoveryRow, type RecoverySettings } from "./recovery.ts";
+import { measureBackPressure, type BackPressureRow, type BackPressureSettings } from "./back-pressure.ts";
 
 export interface CheckpointBenchmarkSettings {
   readonly overhead: OverheadSettings;
@@ -18,13 +21,18 @@ export interface CheckpointBenchmarkSettings {
   readonly keys: readonly number[];
   readonly duration: DurationSettings;
   readonly recovery: RecoverySettings;
+  readonly backPressure: BackPressureSettings;
 }
 
 export interface CheckpointResults {
   readonly overhead: OverheadResult;
   readonly duration: readonly DurationRow[];
   readonly recovery: readonly RecoveryRow[];
+  readonly backPressure: readonly BackPressureRow[];
 }
+
+/** Target for unaligned checkpoints under back-pressure (issue 10); Flink: 12-45 ms. */
+const UNALIGNED_P99_TARGET_MS = 50;
 
 /** Least acceptable ratio of throughput with checkpoints to without; Flink's figures are in DESIGN.md, "Reference points". */
 const OVERHEAD_TARGET = 0.97;
@@ -88,6 +96,24 @@ function printRecovery(rows: readonly RecoveryRow[], s: RecoverySettings): void 
   console.log("from the failure (the throw) to: redeployed, the new attempt starting; first record, the first record a restored counting subtask processed");
 }
 
+function printBackPressure(rows: readonly BackPressureRow[], s: BackPressureSettings): void {
+  console.log(
+    `\nCheckpoints under back-pressure: source at ${formatRate(s.sourceRate)}, sink throttled to a tenth of it, p=2, buffers of ${s.bufferSize} records, ` +
+      `exactly-once every ${s.intervalMs} ms, ${s.reps} alternating runs per mode, ${s.checkpoints} checkpoints each after ${s.warmup} to warm up\n`,
+  );
+  console.log(
+    table(
+      ["mode", "checkpoints", "p50", "p99", "run p50s", "in flight (median)"],
+      rows.map((r) => [r.mode, String(r.checkpoints), formatMs(r.p50Ms), formatMs(r.p99Ms), r.runP50Ms.map((m) => formatMs(m)).join(" "), formatBytes(r.inFlightBytes)]),
+    ) + rows.filter((r) => r.note !== undefined).map((r) => `\n  note (${r.mode}): ${r.note}`).join(""),
+  );
+  const aligned = rows.find((r) => r.mode === "aligned");
+  const unaligned = rows.find((r) => r.mode === "unaligned");
+  if (aligned !== undefined && unaligned !== undefined) {
+    console.log(`unaligned p99 ${formatMs(unaligned.p99Ms)} (target <= ${UNALIGNED_P99_TARGET_MS} ms); aligned/unaligned p50: ${(aligned.p50Ms / unaligned.p50Ms).toFixed(1)}x; Flink: unaligned 12-45 ms, aligned 1.6-13 s`);
+  }
+}
+
 export async function runCheckpointBenchmark(settings: CheckpointBenchmarkSettings): Promise<CheckpointResults> {
   const overhead = await measureOverhead(settings.overhead);
   process.stderr.write("  overhead done\n");
@@ -107,7 +133,10 @@ export async function runCheckpointBenchmark(settings: CheckpointBenchmarkSettin
   }
   printRecovery(recovery, settings.recovery);
 
-  const results: CheckpointResults = { overhead, duration, recovery };
+  const backPressure = await measureBackPressure(settings.backPressure);
+  printBackPressure(backPressure, settings.backPressure);
+
+  const results: CheckpointResults = { overhead, duration, recovery, backPressure };
   mkdirSync(new URL("../results/", import.meta.url), { recursive: true });
   writeFileSync(new URL("../results/checkpoints.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");
   console.log("\nwritten: bench/results/checkpoints.json");

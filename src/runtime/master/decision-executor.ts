@@ -27,7 +27,7 @@ import { WeirError } from "../../core/errors.ts";
 import type { JobGraph } from "../../graph/job-graph.ts";
 import type { OperatorStateHandle, TaskSnapshotAck } from "../task-checkpointing.ts";
 import type { Attempt } from "./attempt.ts";
-import { buildCheckpointMetadata } from "./checkpoint-metadata-builder.ts";
+import { buildCheckpointMetadata, IN_FLIGHT_BYTES_PROPERTY } from "./checkpoint-metadata-builder.ts";
 import type { CheckpointDeletions } from "./job-retention.ts";
 import { ENUMERATORS_PROPERTY, type SourceCoordinators } from "./source-coordinator.ts";
 import type { JsonValue } from "../../checkpoint/storage/checkpoint-metadata.ts";
@@ -328,8 +328,10 @@ export class DecisionExecutor {
     const enumerators = this.enumeratorStates.get(d.checkpointId);
     this.enumeratorStates.delete(d.checkpointId);
     const savepoint = this.savepointRequests.get(d.checkpointId);
+    const inFlightBytes = d.acknowledgements.reduce((sum, a) => sum + (a.stats.inFlightBytes ?? 0), 0);
     const properties: { [key: string]: JsonValue } = {
       ...(enumerators === undefined ? {} : { [ENUMERATORS_PROPERTY]: enumerators }),
+      ...(inFlightBytes === 0 ? {} : { [IN_FLIGHT_BYTES_PROPERTY]: inFlightBytes }),
       ...(savepoint === undefined ? {} : { [SAVEPOINT_PROPERTY]: savepoint.mode }),
     };
     try {
