@@ -113,7 +113,7 @@ if (selected("checkpoints")) {
       checkpoints: ci ? 2 : 20,
       warmup: 2,
       intervalMs: ci ? 200 : 300,
-      bufferSize: 64,
+      bufferSize: 1024,
       timeoutMs: ci ? 60_000 : 120_000,
     },
   });

@@ -21,7 +21,7 @@ export interface BackPressureSettings {
   readonly checkpoints: number;
   readonly warmup: number;
   readonly intervalMs: number;
-  /** Records per batch between tasks; a task handles a barrier between two batches. */
+  /** Records per batch between tasks (1024 is the default); with unaligned checkpoints a task takes a barrier within a few milliseconds of a batch. */
   readonly bufferSize: number;
   readonly timeoutMs: number;
 }

@@ -93,6 +93,10 @@ interface MemberSnapshot {
   readonly captured: CapturedOperatorState | undefined;
 }
 
+/** How long one step may spend on a batch when checkpoints are unaligned, and how often it looks at the clock. */
+const STEP_BUDGET_MS = 5;
+const STEP_CHECK_RECORDS = 32;
+
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
@@ -435,7 +439,10 @@ export class StreamTask {
       const timestamped = !Array.isArray(item) && !(item instanceof Uint8Array);
       const batch = timestamped ? item.records : item;
       channel.batchTaken();
-      this.processBatch(Array.isArray(batch) ? batch : codec.decode(batch), timestamped ? item.timestamps : undefined, channel.inputIndex);
+      const records = Array.isArray(batch) ? batch : codec.decode(batch);
+      const stamps = timestamped ? item.timestamps : undefined;
+      if (this.unalignedHandler === undefined) this.processBatch(records, stamps, channel.inputIndex);
+      else this.processBatchWithinStep(gate, channel, records, stamps);
       return;
     }
     return this.processEvent(channel, item);
@@ -457,6 +464,26 @@ export class StreamTask {
       operator.processElement(records[i], inputIndex);
     }
     time.current = null;
+  }
+
+  /**
+   * With unaligned checkpoints a step takes at most about STEP_BUDGET_MS of a batch: the rest goes
+   * back to the front of its channel (its credit was returned already), so a barrier that arrived
+   * meanwhile is handled after the step rather than after the whole batch.
+   */
+  private processBatchWithinStep(gate: InputGate, channel: InputChannel, records: unknown[], timestamps: Float64Array | undefined): void {
+    const deadline = this.clock.now() + STEP_BUDGET_MS;
+    let done = 0;
+    while (done < records.length) {
+      const end = Math.min(records.length, done + STEP_CHECK_RECORDS);
+      this.processBatch(done === 0 && end === records.length ? records : records.slice(done, end), timestamps?.subarray(done, end), channel.inputIndex);
+      done = end;
+      if (done < records.length && this.clock.now() >= deadline) {
+        const rest = records.slice(done);
+        gate.requeueFront(channel, timestamps === undefined ? rest : { kind: "timestamped", records: rest, timestamps: timestamps.slice(done) });
+        return;
+      }
+    }
   }
 
   private processEvent(channel: InputChannel, event: ChannelEvent): void | Promise<void> {

@@ -82,6 +82,13 @@ export class InputGate {
     return channel;
   }
 
+  /** Puts the unprocessed rest of a batch back at the front of its channel; its credit was returned with the batch. */
+  requeueFront(channel: InputChannel, item: ChannelItem): void {
+    channel.queue.unshift(item);
+    channel.uncredited++;
+    this.markReady(channel);
+  }
+
   /** Takes the item at `position` out of the channel's queue (an unaligned barrier, handled on arrival). */
   removeQueued(channel: InputChannel, position: number): void {
     channel.queue.splice(position, 1);
