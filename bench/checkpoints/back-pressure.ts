@@ -59,6 +59,8 @@ async function runOnce(mode: BackPressureMode, s: BackPressureSettings): Promise
       checkpointing: { intervalMs: s.intervalMs, mode: "exactly-once", dir, ...(mode === "unaligned" ? { unaligned: true } : {}) },
       signal: abort.signal,
       onCheckpoint: (stats) => {
+        // The checkpoint in progress when the run is stopped fails; it is not counted.
+        if (abort.signal.aborted) return;
         if (stats.status !== "completed") failed++;
         else completed.push(stats);
         if (completed.length >= s.warmup + s.checkpoints) abort.abort();
