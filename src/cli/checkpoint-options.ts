@@ -58,7 +58,7 @@ export const CHECKPOINT_OPTIONS: readonly OptionSpec[] = [
     name: "unaligned",
     description:
       "exactly-once checkpoints whose barriers overtake the records queued between tasks, which are stored with the checkpoint, " +
-      "so checkpoints complete under back-pressure; savepoints stay aligned (e.g. --checkpoint-mode exactly-once --unaligned)",
+      "so checkpoints complete under back-pressure; savepoints stay aligned (e.g. --unaligned --checkpoint-mode exactly-once)",
     defaultText: jobsOr("aligned"),
   },
   {
