@@ -17,7 +17,7 @@
  * Flags: --only throughput|checkpoints|savepoints|connectors; for savepoints --savepoint-keys N,N,...; for throughput --events N (per run), --reps N (default 5),
  * --queries q0,q1,...; for checkpoints --keys N,N,... (state sizes), --checkpoints N (measured
  * per size), --overhead-events N, --overhead-reps N, --recovery-reps N (default 3),
- * --checkpoint-sections overhead,duration,recovery (default all); --ci (tiny sizes, one repetition, every row
+ * --checkpoint-sections overhead,duration,recovery,back-pressure (default all); --ci (tiny sizes, one repetition, every row
  * of both benchmarks: checks that they run, measures nothing). See ./README.md.
  */
 import { spawnSync } from "node:child_process";
@@ -52,7 +52,7 @@ const { values } = parseArgs({
 const USAGE =
   "usage: npm run bench -- [--only throughput|checkpoints|savepoints|connectors] [--ci]\n" +
   "  throughput:  [--events N] [--reps N] [--queries q0,q1,q2,keyed-count,q3,q5,q7,q8]\n" +
-  "  checkpoints: [--keys N,N,...] [--checkpoints N] [--overhead-events N] [--overhead-reps N] [--recovery-reps N] [--checkpoint-sections overhead,duration,recovery]\n" +
+  "  checkpoints: [--keys N,N,...] [--checkpoints N] [--overhead-events N] [--overhead-reps N] [--recovery-reps N] [--checkpoint-sections overhead,duration,recovery,back-pressure]\n" +
   "  savepoints:  [--savepoint-keys N,N,...] [--reps N]\n" +
   "  connectors:  [--rows N] [--reps N] [--messages N] [--records N]";
 if (values.help) {
@@ -112,6 +112,15 @@ if (selected("checkpoints")) {
     recovery: { intervalMs, updatesPerSecond, timeoutMs, reps: positive("recovery-reps", values["recovery-reps"], ci ? 1 : 3) },
     ...(values["checkpoint-sections"] === undefined ? {} : { sections: values["checkpoint-sections"].split(",") as CheckpointSection[] }),
     churn: 0.01,
+    backPressure: {
+      sourceRate: 40_000,
+      reps: ci ? 1 : 5,
+      checkpoints: ci ? 2 : 20,
+      warmup: 2,
+      intervalMs: ci ? 200 : 300,
+      bufferSize: 1024,
+      timeoutMs: ci ? 60_000 : 120_000,
+    },
   });
 }
 

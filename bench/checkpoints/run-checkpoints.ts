@@ -10,6 +10,8 @@
  * size from the checkpoint storage and as often with local recovery, alternating; each row is
  * the repetition with the median rate (`runs` holds every repetition's rate and times). The
  * incremental rows run with incremental checkpoints on (heap backend).
+ * backPressure: [{ mode, p50Ms, p99Ms, ... }] holds checkpoint durations with the sink throttled to a
+ * tenth of the source rate, aligned and unaligned.
  * A size that cannot be measured still gets its row, with a `note` saying why.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -18,6 +20,7 @@ import { measureDuration, type DurationRow, type DurationSettings } from "./dura
 import { measureOverhead, type OverheadResult, type OverheadSettings } from "./overhead.ts";
 import { measureRecovery, type RecoveryRow, type RecoverySettings } from "./recovery.ts";
 import { measureIncremental, type IncrementalRow } from "./incremental.ts";
+import { measureBackPressure, type BackPressureRow, type BackPressureSettings } from "./back-pressure.ts";
 
 export interface CheckpointBenchmarkSettings {
   readonly overhead: OverheadSettings;
@@ -29,10 +32,11 @@ export interface CheckpointBenchmarkSettings {
   readonly sections?: readonly CheckpointSection[];
   /** Fraction of the keys updated per interval in the incremental runs. */
   readonly churn: number;
+  readonly backPressure: BackPressureSettings;
 }
 
 /** The parts of the checkpoint benchmark, each runnable alone (`--checkpoint-sections`). */
-export type CheckpointSection = "overhead" | "duration" | "recovery";
+export type CheckpointSection = "overhead" | "duration" | "recovery" | "back-pressure";
 
 /** A recovery row of the median repetition, with every repetition's figures. */
 export type RecoveryRuns = RecoveryRow & { readonly runs: readonly Pick<RecoveryRow, "ms" | "restoreMs" | "mbPerSecondPerCore" | "mbPerSecondPerThread">[] };
@@ -44,7 +48,11 @@ export interface CheckpointResults {
   readonly localRecovery?: readonly RecoveryRuns[];
   readonly overheadIncremental?: OverheadResult;
   readonly incremental?: readonly IncrementalRow[];
+  readonly backPressure?: readonly BackPressureRow[];
 }
+
+/** Target for unaligned checkpoints under back-pressure (issue 10); Flink: 12-45 ms. */
+const UNALIGNED_P99_TARGET_MS = 50;
 
 /** Least acceptable ratio of throughput with checkpoints to without; Flink's figures are in DESIGN.md, "Reference points". */
 const OVERHEAD_TARGET = 0.97;
@@ -158,6 +166,24 @@ function medianRun(rows: readonly RecoveryRow[]): RecoveryRuns {
   return { ...middle, runs: rows.map(({ ms, restoreMs, mbPerSecondPerCore, mbPerSecondPerThread }) => ({ ms, restoreMs, mbPerSecondPerCore, mbPerSecondPerThread })) };
 }
 
+function printBackPressure(rows: readonly BackPressureRow[], s: BackPressureSettings): void {
+  console.log(
+    `\nCheckpoints under back-pressure: source at ${formatRate(s.sourceRate)}, sink throttled to a tenth of it, p=2, buffers of ${s.bufferSize} records, ` +
+      `exactly-once every ${s.intervalMs} ms, ${s.reps} alternating runs per mode, ${s.checkpoints} checkpoints each after ${s.warmup} to warm up\n`,
+  );
+  console.log(
+    table(
+      ["mode", "checkpoints", "p50", "p99", "run p50s", "in flight (median)"],
+      rows.map((r) => [r.mode, String(r.checkpoints), formatMs(r.p50Ms), formatMs(r.p99Ms), r.runP50Ms.map((m) => formatMs(m)).join(" "), formatBytes(r.inFlightBytes)]),
+    ) + rows.filter((r) => r.note !== undefined).map((r) => `\n  note (${r.mode}): ${r.note}`).join(""),
+  );
+  const aligned = rows.find((r) => r.mode === "aligned");
+  const unaligned = rows.find((r) => r.mode === "unaligned");
+  if (aligned !== undefined && unaligned !== undefined) {
+    console.log(`unaligned p99 ${formatMs(unaligned.p99Ms)} (target <= ${UNALIGNED_P99_TARGET_MS} ms); aligned/unaligned p50: ${(aligned.p50Ms / unaligned.p50Ms).toFixed(1)}x; Flink: unaligned 12-45 ms, aligned 1.6-13 s`);
+  }
+}
+
 export async function runCheckpointBenchmark(settings: CheckpointBenchmarkSettings): Promise<CheckpointResults> {
   const runs = (section: CheckpointSection) => settings.sections === undefined || settings.sections.includes(section);
   let results: CheckpointResults = {};
@@ -205,6 +231,12 @@ export async function runCheckpointBenchmark(settings: CheckpointBenchmarkSettin
     printRecovery("Recovery from the checkpoint storage", recovery, settings.recovery);
     printRecovery("Local recovery", localRecovery, settings.recovery);
     results = { ...results, recovery, localRecovery };
+  }
+
+  if (runs("back-pressure")) {
+    const backPressure = await measureBackPressure(settings.backPressure);
+    printBackPressure(backPressure, settings.backPressure);
+    results = { ...results, backPressure };
   }
 
   mkdirSync(new URL("../results/", import.meta.url), { recursive: true });

@@ -34,6 +34,18 @@ export interface CheckpointingOptions {
   readonly localRecovery?: boolean;
   /** Where local copies go, as `<dir>/<jobId>/<operator>/<subtask>/`. Default `<temp dir>/weir-local-recovery`. */
   readonly localRecoveryDir?: string;
+  /**
+   * Exactly-once checkpoints whose barriers overtake the records in flight, which are stored with
+   * the checkpoint (Flink's unaligned checkpoints): a checkpoint completes under back-pressure
+   * without waiting for the queues to drain. Savepoints stay aligned. Default false.
+   */
+  readonly unaligned?: boolean;
+  /**
+   * With `unaligned`: a checkpoint starts aligned and switches to unaligned once this long has
+   * passed since its trigger without alignment being over (Flink's `alignedCheckpointTimeout`).
+   * Default 0: unaligned from the start.
+   */
+  readonly alignedCheckpointTimeoutMs?: number;
 }
 
 export interface CheckpointingSettings {
@@ -43,16 +55,23 @@ export interface CheckpointingSettings {
   readonly dir: string;
   /** The root of the tasks' local state copies; undefined without local recovery. */
   readonly localRecoveryDir?: string;
+  readonly unaligned: boolean;
+  readonly alignedCheckpointTimeoutMs: number;
 }
 
 export function checkpointingSettings(intervalMs: number, options: CheckpointingOptions = {}): CheckpointingSettings {
-  const { mode = "exactly-once", onCancel = "delete", dir = DEFAULT_CHECKPOINT_ROOT, localRecovery = false, localRecoveryDir, ...rest } = options;
+  const { mode = "exactly-once", onCancel = "delete", dir = DEFAULT_CHECKPOINT_ROOT, localRecovery = false, localRecoveryDir, unaligned = false, alignedCheckpointTimeoutMs = 0, ...rest } = options;
   if (mode !== "exactly-once" && mode !== "at-least-once") throw invalidArgument(`checkpoint mode must be "exactly-once" or "at-least-once", got '${String(mode)}'`);
   if (onCancel !== "delete" && onCancel !== "retain") throw invalidArgument(`checkpoint retention on cancel must be "delete" or "retain", got '${String(onCancel)}'`);
   if (typeof dir !== "string" || dir.length === 0) throw invalidArgument("checkpoint dir must be a non-empty path");
   if (typeof localRecovery !== "boolean") throw invalidArgument(`local recovery is true or false, got ${JSON.stringify(localRecovery)}`);
   if (localRecoveryDir !== undefined && (typeof localRecoveryDir !== "string" || localRecoveryDir.length === 0)) throw invalidArgument("the local recovery dir must be a non-empty path");
-  const settings = { config: checkpointConfig({ intervalMs, ...rest }), mode, onCancel, dir };
+  if (typeof unaligned !== "boolean") throw invalidArgument(`unaligned must be true or false, got '${String(unaligned)}'`);
+  if (unaligned && mode !== "exactly-once") throw invalidArgument("unaligned checkpoints need the exactly-once checkpoint mode: at-least-once never aligns");
+  if (!(Number.isFinite(alignedCheckpointTimeoutMs) && alignedCheckpointTimeoutMs >= 0)) {
+    throw invalidArgument(`aligned checkpoint timeout must be zero or more milliseconds, got ${String(alignedCheckpointTimeoutMs)}`);
+  }
+  const settings = { config: checkpointConfig({ intervalMs, ...rest }), mode, onCancel, dir, unaligned, alignedCheckpointTimeoutMs };
   return localRecovery ? { ...settings, localRecoveryDir: localRecoveryDir ?? defaultLocalRecoveryRoot() } : settings;
 }
 
@@ -78,6 +97,8 @@ export function overrideCheckpointing(
           dir: base.dir,
           localRecovery: base.localRecoveryDir !== undefined,
           ...(base.localRecoveryDir === undefined ? {} : { localRecoveryDir: base.localRecoveryDir }),
+          unaligned: base.unaligned,
+          alignedCheckpointTimeoutMs: base.alignedCheckpointTimeoutMs,
           timeoutMs: base.config.timeoutMs,
           minPauseMs: base.config.minPauseMs,
           maxConcurrent: base.config.maxConcurrent,

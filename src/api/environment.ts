@@ -26,11 +26,23 @@ import type { StreamGraphBuilder } from "./stream-graph-builder.ts";
 export { defaultEnvironmentConfig } from "./execution-config.ts";
 export type { EnvironmentConfig } from "./execution-config.ts";
 
+/** The unaligned-checkpoint part of Flink's `CheckpointConfig`; each setter returns the config. */
+export interface UnalignedCheckpointConfig {
+  /** Exactly-once checkpoints overtake the records in flight and store them (see CheckpointingOptions.unaligned). */
+  enableUnalignedCheckpoints(enabled?: boolean): UnalignedCheckpointConfig;
+  isUnalignedCheckpointsEnabled(): boolean;
+  /** Start aligned; switch to unaligned once a checkpoint is this old (milliseconds; 0, the default: at once). */
+  setAlignedCheckpointTimeout(ms: number): UnalignedCheckpointConfig;
+  getAlignedCheckpointTimeout(): number;
+}
+
 export class StreamExecutionEnvironment implements StreamGraphBuilder {
   readonly args: JobArgs;
   private readonly config: ExecutionConfig;
   private readonly nodes: StreamNode[] = [];
-  private checkpointing: CheckpointingSettings | undefined;
+  private checkpointing: { readonly intervalMs: number; readonly options: CheckpointingOptions } | undefined;
+  /** What `getCheckpointConfig()` set; it wins over the options of `enableCheckpointing`. */
+  private readonly checkpointConfig: { unaligned?: boolean; alignedCheckpointTimeoutMs?: number } = {};
   private restartStrategy: ResolvedRestartStrategyConfig | undefined;
 
   constructor(config: Partial<EnvironmentConfig> = {}, args: JobArgs = new JobArgs()) {
@@ -116,12 +128,37 @@ export class StreamExecutionEnvironment implements StreamGraphBuilder {
    * failure the job restarts from the latest completed checkpoint.
    */
   enableCheckpointing(intervalMs: number, options: CheckpointingOptions = {}): this {
-    this.checkpointing = checkpointingSettings(intervalMs, options);
+    checkpointingSettings(intervalMs, { ...options, ...this.checkpointConfig });
+    this.checkpointing = { intervalMs, options };
     return this;
   }
 
   getCheckpointing(): CheckpointingSettings | undefined {
-    return this.checkpointing;
+    const c = this.checkpointing;
+    return c === undefined ? undefined : checkpointingSettings(c.intervalMs, { ...c.options, ...this.checkpointConfig });
+  }
+
+  /**
+   * The checkpoint settings Flink keeps in `CheckpointConfig`, to change after (or before)
+   * `enableCheckpointing`: `env.getCheckpointConfig().enableUnalignedCheckpoints()`.
+   */
+  getCheckpointConfig(): UnalignedCheckpointConfig {
+    const config = this.checkpointConfig;
+    const current = () => this.getCheckpointing() ?? checkpointingSettings(1, config);
+    return {
+      enableUnalignedCheckpoints(enabled = true) {
+        if (typeof enabled !== "boolean") throw invalidArgument(`enableUnalignedCheckpoints takes true or false, got '${String(enabled)}'`);
+        config.unaligned = enabled;
+        return this;
+      },
+      isUnalignedCheckpointsEnabled: () => current().unaligned,
+      setAlignedCheckpointTimeout(ms: number) {
+        if (!(Number.isFinite(ms) && ms >= 0)) throw invalidArgument(`aligned checkpoint timeout must be zero or more milliseconds, got ${String(ms)}`);
+        config.alignedCheckpointTimeoutMs = ms;
+        return this;
+      },
+      getAlignedCheckpointTimeout: () => current().alignedCheckpointTimeoutMs,
+    };
   }
 
   /**

@@ -54,6 +54,24 @@ export const CHECKPOINT_OPTIONS: readonly OptionSpec[] = [
     defaultText: jobsOr("exactly-once"),
   },
   {
+    kind: "flag",
+    group: GROUP,
+    name: "unaligned",
+    description:
+      "exactly-once checkpoints whose barriers overtake the records queued between tasks, which are stored with the checkpoint, " +
+      "so checkpoints complete under back-pressure; savepoints stay aligned (e.g. --unaligned --checkpoint-mode exactly-once)",
+    defaultText: jobsOr("aligned"),
+  },
+  {
+    kind: "value",
+    group: GROUP,
+    name: "aligned-checkpoint-timeout",
+    placeholder: "duration",
+    parse: durationIn(0),
+    description: "with --unaligned: start each checkpoint aligned and switch to unaligned when alignment takes longer than this (e.g. --aligned-checkpoint-timeout 100ms)",
+    defaultText: jobsOr("0, unaligned at once"),
+  },
+  {
     kind: "value",
     group: GROUP,
     name: "checkpoint-timeout",
@@ -219,6 +237,8 @@ export function checkpointRunOptions(
     dir: get<string>("checkpoint-dir"),
     localRecovery: get<boolean>("local-recovery") === true ? true : undefined,
     localRecoveryDir: get<string>("local-recovery-dir"),
+    unaligned: get<boolean>("unaligned") === true ? true : undefined,
+    alignedCheckpointTimeoutMs: get<number>("aligned-checkpoint-timeout"),
   };
   const given = Object.values(overrides).some((v) => v !== undefined);
   return {

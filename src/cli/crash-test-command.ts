@@ -68,6 +68,15 @@ const OPTIONS: readonly OptionSpec[] = [
     defaultText: "10 times the slower reference run, at least 30 s",
   },
   { kind: "value", name: "checkpoint-mode", placeholder: "mode", parse: oneOf(["exactly-once", "at-least-once"] as const), description: "overrides the job's checkpoint mode", defaultText: "the job's" },
+  { kind: "flag", name: "unaligned", description: "every run takes unaligned exactly-once checkpoints (with --aligned-checkpoint-timeout, aligned at first)", defaultText: "the job's" },
+  {
+    kind: "value",
+    name: "aligned-checkpoint-timeout",
+    placeholder: "duration",
+    parse: durationIn(0),
+    description: "with --unaligned: how long a checkpoint stays aligned before it switches to unaligned",
+    defaultText: "0",
+  },
   { kind: "value", name: "work-dir", placeholder: "dir", parse: (text) => ({ ok: true, value: text }), description: "where the runs' directories go; a failed run's directory is kept", defaultText: "a new temporary directory" },
   HELP_OPTION,
 ];
@@ -106,6 +115,7 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
     checkpointIntervalMs: get<number>("checkpoint-interval"),
     runTimeoutMs: get<number>("run-timeout"),
     mode: get<"exactly-once" | "at-least-once">("checkpoint-mode"),
+    unalignedTimeoutMs: o.get("unaligned") === true ? (get<number>("aligned-checkpoint-timeout") ?? 0) : undefined,
     workDir: get<string>("work-dir"),
     onProgress: (line) => io.stderr.write(line + "\n"),
     replayCommand: (seed) => replayCommand(args, job, seed),

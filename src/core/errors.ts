@@ -49,6 +49,7 @@ export const ErrorCodes = {
   WEIR_ERR_CHECKPOINT_STATE_MISSING: "a state file that a checkpoint's metadata references does not exist",
   WEIR_ERR_CHECKPOINT_EXISTS: "a checkpoint's metadata was written twice: a complete checkpoint is never replaced",
   WEIR_ERR_CHECKPOINT_IO: "the checkpoint storage could not read, write or delete a file (permissions, disk full, a file where a directory belongs)",
+  WEIR_ERR_UNALIGNED_RESCALE: "an unaligned checkpoint that holds records in flight cannot restore at another parallelism",
   WEIR_ERR_RESUMABLE_CHECKPOINT: "a completed checkpoint of this job graph exists, so starting from scratch would repeat committed output; resume it or start fresh on purpose",
   WEIR_ERR_INVALID_OUTPUT_TAG: "a side output tag has an id that is not a non-empty string, or something that is not an OutputTag was used as one",
   WEIR_ERR_OUTPUT_TAG_CONFLICT: "two different OutputTag objects with the same id were used for the side outputs of one operator",
@@ -117,6 +118,8 @@ const RETRYABLE: { readonly [C in ErrorCode]: boolean } = {
   WEIR_ERR_CHECKPOINT_EXISTS: true,
   WEIR_ERR_CHECKPOINT_IO: true,
   WEIR_ERR_RESUMABLE_CHECKPOINT: false,
+  // The checkpoint does not change; a restart would restore it again.
+  WEIR_ERR_UNALIGNED_RESCALE: false,
   WEIR_ERR_INVALID_OUTPUT_TAG: false,
   WEIR_ERR_OUTPUT_TAG_CONFLICT: false,
   WEIR_ERR_ASYNC_TIMEOUT: true,

@@ -65,6 +65,7 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
           const store = local === undefined ? undefined : new TaskLocalStateStore(local);
           return {
             mode: spec.checkpointing!.mode,
+            unaligned: spec.checkpointing!.alignedCheckpointTimeoutMs !== undefined,
             writeState: (id, operatorId, subtask, bytes) =>
               storage.writeState(checkpointId(id), { operatorId, subtask }, bytes, store === undefined ? undefined : (handle) => store.store(id, { operatorId, subtask }, handle, bytes)),
             writeSharedState: (operatorId, subtask, bytes) => storage.writeSharedState({ operatorId, subtask }, bytes),
@@ -88,6 +89,7 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
     clock: spec.clock,
     client: { send: (sinkId, records) => reporter.collect(sinkId, records) },
     checkpointIntervalMs: spec.checkpointing?.intervalMs,
+    alignedCheckpointTimeoutMs: spec.checkpointing?.alignedCheckpointTimeoutMs,
     transport,
     bufferSize: config.bufferSize,
     bufferTimeoutMs: config.bufferTimeoutMs,

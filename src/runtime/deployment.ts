@@ -3,6 +3,10 @@
  * output channels, input gates over input channels. A channel between two tasks of this thread
  * hands record arrays over directly; a channel to another thread goes through the transport,
  * which encodes batches. Credits flow back the same way.
+ *
+ * A task restored from an unaligned checkpoint replays its channel state before anything else
+ * moves: every task's input channels first get the batches they held in flight, then every task's
+ * output channels send the batches its barrier overtook; only then do new records follow.
  */
 import type { JobArgs } from "../api/job-args.ts";
 import type { Clock } from "../core/clock.ts";
@@ -19,6 +23,7 @@ import { RecordTimestamp } from "./record-timestamp.ts";
 import type { ClientChannel } from "./operators/operator.ts";
 import { faultHooksDeploying, withRestoredSourceDelay } from "./fault-hooks.ts";
 import { StreamTask, type TaskInput } from "./stream-task.ts";
+import { batchItem, decodeChannelState, type ChannelState } from "./network/channel-state.ts";
 import { TaskExecutor } from "./task-executor.ts";
 import type { RestoredOperatorState, TaskCheckpointing } from "./task-checkpointing.ts";
 import { operatorIdOf } from "../graph/job-graph.ts";
@@ -48,6 +53,8 @@ export interface DeploymentSettings {
   readonly bufferTimeoutMs: number;
   /** Records pass between operators without copies (see record-ownership.ts). */
   readonly objectReuse: boolean;
+  /** Set when checkpoints may be unaligned: the alignment timeout their barriers carry. */
+  readonly alignedCheckpointTimeoutMs?: number | undefined;
   /** The job's checkpoint interval; undefined when the job takes no checkpoints. */
   readonly checkpointIntervalMs: number | undefined;
   /** How each task takes part in checkpoints; undefined when the job takes none. */
@@ -70,7 +77,8 @@ export interface Deployment {
 export function deploy(settings: DeploymentSettings): Deployment {
   faultHooksDeploying();
   const { plan, worker, transport, clock } = settings;
-  const executor = new TaskExecutor({ bufferSize: settings.bufferSize, bufferTimeoutMs: settings.bufferTimeoutMs, clock });
+  const executor = new TaskExecutor({ bufferSize: settings.bufferSize, bufferTimeoutMs: settings.bufferTimeoutMs, clock, alignedCheckpointTimeoutMs: settings.alignedCheckpointTimeoutMs });
+  const restoredChannels: { task: StreamTask; gate: InputGate | undefined; state: ChannelState }[] = [];
   const codec = new BatchCodec();
   const inputs = new Map<number, { channel: InputChannel; gate: InputGate }>();
   const outputs = new Map<number, OutputChannel>();
@@ -156,8 +164,22 @@ export function deploy(settings: DeploymentSettings): Deployment {
         input = { kind: "network", gate, codec };
       }
       const checkpointing = settings.checkpointing?.({ taskId });
-      executor.tasks.push(new StreamTask(vertex, slot, chain, input, writers, executor.wake, clock, checkpointing, recordTimestamp));
+      const task = new StreamTask(vertex, slot, chain, input, writers, executor.wake, clock, checkpointing, recordTimestamp);
+      executor.tasks.push(task);
+      const channelState = restored(operatorIdOf(head))?.channelState;
+      if (channelState !== undefined) {
+        const state = decodeChannelState(channelState, `task ${taskId} (operator '${operatorIdOf(head)}')`);
+        restoredChannels.push({ task, gate: input.kind === "network" ? input.gate : undefined, state });
+      }
     }
+  }
+  for (const { gate, state } of restoredChannels) {
+    if (gate === undefined) continue;
+    for (const { channel, batches } of state.inputs) for (const batch of batches) gate.channels[channel]!.restoreBatch(batchItem(batch));
+    gate.markRestored();
+  }
+  for (const { task, state } of restoredChannels) {
+    for (const { writer, channel, batches } of state.outputs) task.writers[writer]!.replay(channel, batches.map(batchItem));
   }
 
   return {

@@ -8,6 +8,8 @@
  * `snapshotState` returned as soon as that phase ends, and no such change may reach the
  * checkpoint. Keyed state is encoded later, from its copy-on-write snapshot.
  *
+ * Format 4 (the head operator of a task whose unaligned checkpoint held records in flight):
+ * format 3 with `channels`, the task's channel state (network/channel-state.ts).
  * Format 3: `{ v: 3, keyed, captured }` in MessagePack, where `captured` is
  * `{ timers, state, operatorState? }` written by the value codec (core/value-codec.ts): it reads
  * back as structuredClone would copy it, and a part that cannot be written fails the capture,
@@ -29,6 +31,8 @@ export interface OperatorSnapshotContent {
   readonly timers: readonly TimerEntry[];
   readonly state: unknown;
   readonly operatorState?: OperatorStateSnapshot | undefined;
+  /** The encoded channel state of the operator's task, when it is the task's head and had records in flight. */
+  readonly channels?: Uint8Array | undefined;
 }
 
 /** Timers and operator state as they are now, encoded: later changes to these objects do not reach the result. */
@@ -39,8 +43,8 @@ export function captureOperatorState(timers: OperatorSnapshotContent["timers"], 
   return encodeValue(operatorState === undefined ? { timers, state } : { timers, state, operatorState }, () => `the state of ${operator} (its timers, what snapshotState returned, its operator state)`);
 }
 
-export function encodeCapturedSnapshot(keyed: Uint8Array | undefined, captured: CapturedOperatorState): Uint8Array {
-  return Uint8Array.from(packr.pack({ v: 3, keyed, captured }));
+export function encodeCapturedSnapshot(keyed: Uint8Array | undefined, captured: CapturedOperatorState, channels?: Uint8Array): Uint8Array {
+  return Uint8Array.from(packr.pack(channels === undefined ? { v: 3, keyed, captured } : { v: 4, keyed, captured, channels }));
 }
 
 export function encodeOperatorSnapshot(content: OperatorSnapshotContent, operator?: string): Uint8Array {
@@ -59,11 +63,12 @@ type Captured = { timers?: TimerEntry[]; state?: unknown; operatorState?: Operat
 
 /** `where` names the operator and the file, for WEIR_ERR_STATE_CORRUPT. */
 export function decodeOperatorSnapshot(bytes: Uint8Array, where: string): OperatorSnapshotContent {
-  const value = unpack<{ v?: unknown; keyed?: Uint8Array; timers?: TimerEntry[]; state?: unknown; captured?: unknown } | null>(bytes, where);
-  if (value !== null && typeof value === "object" && (value.v === 2 || value.v === 3) && value.captured instanceof Uint8Array) {
-    const captured = value.v === 3 ? (decodeValue(value.captured, `state of ${where}`) as Captured) : unpack<Captured>(value.captured, where);
-    if (captured !== null && typeof captured === "object") {
-      return { keyed: value.keyed, timers: captured.timers ?? [], state: captured.state, operatorState: captured.operatorState };
+  const value = unpack<{ v?: unknown; keyed?: Uint8Array; timers?: TimerEntry[]; state?: unknown; captured?: unknown; channels?: unknown } | null>(bytes, where);
+  if (value !== null && typeof value === "object" && (value.v === 2 || value.v === 3 || value.v === 4) && value.captured instanceof Uint8Array) {
+    const captured = value.v === 2 ? unpack<Captured>(value.captured, where) : (decodeValue(value.captured, `state of ${where}`) as Captured);
+    if (captured !== null && typeof captured === "object" && (value.v !== 4 || value.channels instanceof Uint8Array)) {
+      const content = { keyed: value.keyed, timers: captured.timers ?? [], state: captured.state, operatorState: captured.operatorState };
+      return value.v === 4 ? { ...content, channels: value.channels as Uint8Array } : content;
     }
   }
   if (value === null || typeof value !== "object" || value.v !== 1) {

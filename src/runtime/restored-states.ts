@@ -9,6 +9,10 @@
  * backend then re-buckets each key); the operator's own state of the old subtasks j with
  * j mod parallelism = its index, as a list; its part of the operator state.
  *
+ * The channel state of an unaligned checkpoint (records in flight) restores only at the
+ * checkpoint's parallelism: a rescaled restore of a subtask that held some is refused with
+ * WEIR_ERR_UNALIGNED_RESCALE.
+ *
  * Operator state (list and broadcast states) is redistributed over the subtasks of the restoring
  * job (operator-state-repartitioner.ts): the state every subtask of that operator wrote is read
  * (once per operator) and this subtask gets its part.
@@ -26,6 +30,7 @@ import type { StateFileOwner } from "../checkpoint/storage/checkpoint-paths.ts";
 import type { LocalStatePaths } from "../checkpoint/local/local-state-paths.ts";
 import { readLocalCopy } from "../checkpoint/local/local-state-reader.ts";
 import { keyGroupRangeForSubtask } from "../core/key-groups.ts";
+import { WeirError } from "../core/errors.ts";
 import { operatorIdOf, type JobGraph } from "../graph/job-graph.ts";
 import { repartitionOperatorState } from "../state/operator/operator-state-repartitioner.ts";
 import type { OperatorStateSnapshot } from "../state/operator/operator-state-snapshot.ts";
@@ -169,6 +174,9 @@ export async function loadRestoredStates(
       const keyed: Uint8Array[] = [];
       const keyedFrom: string[] = [];
       const timers: TimerEntry[] = [];
+      for (const entry of [...sources.keyed, ...sources.own]) {
+        for (const content of await read(operatorId, entry, true)) if (content.channels !== undefined) throw unalignedRescale(metadata, operatorId, operator, parallelism);
+      }
       for (const entry of sources.keyed) {
         for (const content of await read(operatorId, entry, true)) {
           if (content.keyed !== undefined) {
@@ -195,8 +203,10 @@ export async function loadRestoredStates(
     const keyedFrom: string[] = [];
     const timers: TimerEntry[] = [];
     let state: unknown;
+    let channelState: Uint8Array | undefined;
     const contents = await read(operatorId, entry, false);
     for (const content of contents) {
+      if (content.channels !== undefined) channelState = content.channels;
       if (content.keyed !== undefined) {
         keyed.push(content.keyed);
         keyedFrom.push(content.from);
@@ -205,9 +215,17 @@ export async function loadRestoredStates(
       if (content.state !== undefined) state = content.state;
     }
     const operatorState = lastOperatorState(contents) === undefined ? undefined : await operatorStatePart(operatorId, subtask, parallelism, false);
-    loaded.set(key(operatorId, subtask), { checkpointId: metadata.checkpointId, keyed, keyedFrom, timers, state, states: state === undefined ? [] : [state], operatorState });
+    loaded.set(key(operatorId, subtask), { checkpointId: metadata.checkpointId, keyed, keyedFrom, timers, state, states: state === undefined ? [] : [state], operatorState, channelState });
   }
   return (operatorId, subtask) => loaded.get(key(operatorId, subtask));
+}
+
+function unalignedRescale(metadata: CheckpointMetadata, operatorId: string, operator: OperatorEntry, parallelism: number): WeirError {
+  return new WeirError(
+    "WEIR_ERR_UNALIGNED_RESCALE",
+    `checkpoint ${metadata.checkpointId} is unaligned and holds records in flight at operator '${operatorId}', which it took at parallelism ${operator.parallelism}/${operator.maxParallelism}; ` +
+      `it restores only at that parallelism (this restore asks for ${parallelism}): restore it unchanged, take a savepoint, and rescale from the savepoint`,
+  );
 }
 
 function lastOperatorState(contents: readonly OperatorSnapshotContent[]): OperatorStateSnapshot | undefined {

@@ -29,6 +29,16 @@
  * makes afterwards stay out of checkpoint n), then barrier n goes downstream; the asynchronous
  * phase encodes keyed state and writes while records keep flowing, then acknowledges.
  *
+ * Unaligned checkpoints (exactly-once with `unaligned`; see UnalignedBarrierHandler): a barrier
+ * is seen when it arrives at an input channel, and its handling is a priority action, taken even
+ * while the task's output is back-pressured. When the handler switches to unaligned the task
+ * snapshots at once, sends the barrier ahead of its output backlog, and collects its channel state
+ * (InFlightCapture): the output batches overtaken and the input batches in flight up to each
+ * channel's barrier. The asynchronous phase writes that state with the head operator's state once
+ * every input delivered the barrier. A source task's trigger is a priority action too, and its
+ * barrier overtakes its backlog when the checkpoint is unaligned by then, unless the source is
+ * past its end of data: the job's final checkpoint is aligned.
+ *
  * An aborted checkpoint (`notifyCheckpointAborted`) stops its asynchronous phase before its next
  * write, and a checkpoint aborted before its barrier arrived writes nothing. A task that wrote
  * files for an aborted checkpoint deletes the checkpoint's directory once its own writes are
@@ -43,13 +53,17 @@ import type { InputStatus, SourceReader } from "../sources/source.ts";
 import type { Clock } from "../core/clock.ts";
 import type { ChainMember } from "./operator-chain.ts";
 import type { TaskMetrics } from "./metrics.ts";
-import type { BatchCodec } from "./network/batch-codec.ts";
+import { BatchCodec } from "./network/batch-codec.ts";
 import { END_OF_DATA, END_OF_PARTITION, isBatch, type ChannelEvent } from "./network/channel-item.ts";
 import type { InputGate, InputChannel } from "./network/input-gate.ts";
 import type { RecordWriter } from "./network/record-writer.ts";
 import { operatorFailure } from "./operators/user-function.ts";
 import type { BarrierHandler, CheckpointBarrier } from "./barriers/barrier.ts";
 import { AlignedBarrierHandler } from "./barriers/aligned-barrier-handler.ts";
+import { UnalignedBarrierHandler } from "./barriers/unaligned-barrier-handler.ts";
+import { overtakes } from "./barriers/barrier.ts";
+import { InFlightCapture } from "./network/in-flight-capture.ts";
+import { encodeChannelState, inFlightBytes, isEmptyChannelState, type ChannelState } from "./network/channel-state.ts";
 import { TrackingBarrierHandler } from "./barriers/tracking-barrier-handler.ts";
 import type { KeyedStateSnapshot } from "../state/keyed-state-snapshot.ts";
 import type { OperatorStateHandle, TaskCheckpointing } from "./task-checkpointing.ts";
@@ -83,7 +97,33 @@ interface MemberSnapshot {
   readonly captured: CapturedOperatorState | undefined;
 }
 
+/** How long one step may spend on a batch when checkpoints are unaligned, and how often it looks at the clock. */
+const STEP_BUDGET_MS = 5;
+const STEP_CHECK_RECORDS = 32;
+
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * The barrier without its alignment timeout: a source past its end of data sends aligned barriers,
+ * so the job's final checkpoint holds every record (nothing is processed after it).
+ */
+function alignedBarrier(barrier: CheckpointBarrier): CheckpointBarrier {
+  const { alignedTimeoutMs: _timeout, ...aligned } = barrier;
+  return aligned;
+}
+
+/** `promise`'s value, or undefined as soon as `signal` fires. */
+function untilAborted<T>(promise: Promise<T | undefined>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener("abort", onAbort, { once: true });
+    void promise.then((value) => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(value);
+    });
+  });
+}
 
 export class StreamTask {
   status: TaskStatus = "created";
@@ -95,7 +135,16 @@ export class StreamTask {
   private readonly dataEnded: Set<InputChannel> = new Set();
   private readonly head: ChainMember;
   private readonly actions: (() => void | Promise<void>)[] = [];
+  /** Actions taken even while the output is back-pressured: unaligned barriers and their triggers. */
+  private readonly priorityActions: (() => void | Promise<void>)[] = [];
   private readonly barrierHandler: BarrierHandler | undefined;
+  private readonly unalignedHandler: UnalignedBarrierHandler | undefined;
+  /** The channel state of the unaligned checkpoint being collected. */
+  private inFlight: InFlightCapture | undefined;
+  /** Whether a priority action that checks the alignment timeout is queued. */
+  private alignmentCheckQueued = false;
+  /** Encodes the batches a source task's unaligned barrier overtakes. */
+  private sourceCodec: BatchCodec | undefined;
   /** Set by the barrier handler when alignment completed; the current step runs it (and waits for it). */
   private alignedSnapshot: (() => Promise<void>) | undefined;
   /** Asynchronous phases under way, by checkpoint id; aborting one stops it before its next write. */
@@ -148,11 +197,40 @@ export class StreamTask {
           checkpoint: (barrier: CheckpointBarrier, alignmentMs: number) => {
             this.alignedSnapshot = () => this.performCheckpoint(barrier, alignmentMs);
           },
-          decline: (checkpointId: number, reason: string) => checkpointing.decline(checkpointId, reason),
+          decline: (checkpointId: number, reason: string) => {
+            this.abandonInFlight(checkpointId);
+            checkpointing.decline(checkpointId, reason);
+          },
+          checkpointUnaligned: (barrier: CheckpointBarrier, alignmentMs: number, inPosition: ReadonlySet<number>) => {
+            // The recorder starts now, before any other item is taken: what is queued is in flight.
+            const capture = new InFlightCapture(barrier.checkpointId, input.codec, { gate, inPosition });
+            this.inFlight = capture;
+            this.alignedSnapshot = () => this.performCheckpoint(barrier, alignmentMs, capture);
+          },
+          inFlightComplete: (checkpointId: number) => {
+            if (this.inFlight?.checkpointId !== checkpointId) return;
+            this.inFlight.inputsCaughtUp();
+            this.inFlight = undefined;
+          },
         };
         const count = gate.channels.length;
-        this.barrierHandler =
-          checkpointing.mode === "exactly-once" ? new AlignedBarrierHandler(count, actions, clock) : new TrackingBarrierHandler(count, actions, clock);
+        if (checkpointing.mode === "at-least-once") this.barrierHandler = new TrackingBarrierHandler(count, actions, clock);
+        else if (checkpointing.unaligned !== true) this.barrierHandler = new AlignedBarrierHandler(count, actions, clock);
+        else {
+          const handler = new UnalignedBarrierHandler(count, actions, clock);
+          this.barrierHandler = this.unalignedHandler = handler;
+          gate.watchArrivals((channel, item) => {
+            const swallowed = this.inFlight?.recorder?.onArrival(channel, item) === true;
+            if ((item as { kind?: string }).kind === "barrier") {
+              const barrier = item as CheckpointBarrier;
+              this.enqueuePriority(() => {
+                handler.onAnnounced(channel.index, barrier);
+                return this.takeAlignedSnapshot();
+              });
+            }
+            return swallowed;
+          });
+        }
       }
     }
   }
@@ -194,7 +272,9 @@ export class StreamTask {
   }
 
   runnable(): boolean {
-    if (this.status === "finished" || this.backlogged) return false;
+    if (this.status === "finished") return false;
+    if (this.priorityActions.length > 0) return true;
+    if (this.backlogged) return false;
     if (this.actions.length > 0) return true;
     if (this.suspendedBy !== undefined) return this.input.kind === "network" && this.input.gate.hasData;
     if (this.hasMail()) return true;
@@ -204,7 +284,7 @@ export class StreamTask {
   }
 
   step(batchSize: number): void | Promise<void> {
-    const action = this.actions.shift();
+    const action = this.priorityActions.shift() ?? this.actions.shift();
     if (action !== undefined) return action();
     if (this.suspendedBy !== undefined) return this.input.kind === "network" && this.input.gate.hasData ? this.processInput(this.input.gate, this.input.codec) : undefined;
     if (this.hasMail()) return this.processMail();
@@ -238,7 +318,8 @@ export class StreamTask {
 
   /** Checkpoint `barrier` starts here (sources only): snapshot at the next step, then emit the barrier. */
   triggerCheckpoint(barrier: CheckpointBarrier): void {
-    this.enqueue(() => this.performCheckpoint(barrier, 0));
+    if (barrier.alignedTimeoutMs === undefined) this.enqueue(() => this.performCheckpoint(barrier, 0));
+    else this.enqueuePriority(() => this.performCheckpoint(this.status === "running" ? barrier : alignedBarrier(barrier), 0));
   }
 
   /**
@@ -299,6 +380,7 @@ export class StreamTask {
       this.suspendedBy = undefined;
       this.wake();
     }
+    this.abandonInFlight(checkpointId);
     const phase = this.asyncPhases.get(checkpointId);
     if (phase !== undefined) phase.abort.abort();
     else if (this.wroteFor.delete(checkpointId)) void this.discardAborted(checkpointId, true, this.checkpointing!);
@@ -320,6 +402,20 @@ export class StreamTask {
     if (this.status === "finished") return;
     this.actions.push(action);
     this.wake();
+  }
+
+  private enqueuePriority(action: () => void | Promise<void>): void {
+    if (this.status === "finished") return;
+    this.priorityActions.push(action);
+    this.wake();
+  }
+
+  /** Stops collecting the channel state of checkpoint `checkpointId` (and of older ones): it cannot complete here. */
+  private abandonInFlight(checkpointId: number): void {
+    const capture = this.inFlight;
+    if (capture === undefined || capture.checkpointId > checkpointId) return;
+    this.inFlight = undefined;
+    capture.abandon();
   }
 
   private pollSource(reader: SourceReader<unknown>, batchSize: number): void | Promise<void> {
@@ -350,8 +446,11 @@ export class StreamTask {
     if (isBatch(item)) {
       const timestamped = !Array.isArray(item) && !(item instanceof Uint8Array);
       const batch = timestamped ? item.records : item;
-      channel.returnCredit(1);
-      this.processBatch(Array.isArray(batch) ? batch : codec.decode(batch), timestamped ? item.timestamps : undefined, channel.inputIndex);
+      channel.batchTaken();
+      const records = Array.isArray(batch) ? batch : codec.decode(batch);
+      const stamps = timestamped ? item.timestamps : undefined;
+      if (this.unalignedHandler === undefined) this.processBatch(records, stamps, channel.inputIndex);
+      else this.processBatchWithinStep(gate, channel, records, stamps);
       return;
     }
     return this.processEvent(channel, item);
@@ -372,6 +471,26 @@ export class StreamTask {
       operator.processElement(records[i], inputIndex);
     }
     time.at = Number.NaN;
+  }
+
+  /**
+   * With unaligned checkpoints a step takes at most about STEP_BUDGET_MS of a batch: the rest goes
+   * back to the front of its channel (its credit was returned already), so a barrier that arrived
+   * meanwhile is handled after the step rather than after the whole batch.
+   */
+  private processBatchWithinStep(gate: InputGate, channel: InputChannel, records: unknown[], timestamps: Float64Array | undefined): void {
+    const deadline = this.clock.now() + STEP_BUDGET_MS;
+    let done = 0;
+    while (done < records.length) {
+      const end = Math.min(records.length, done + STEP_CHECK_RECORDS);
+      this.processBatch(done === 0 && end === records.length ? records : records.slice(done, end), timestamps?.subarray(done, end), channel.inputIndex);
+      done = end;
+      if (done < records.length && this.clock.now() >= deadline) {
+        const rest = records.slice(done);
+        gate.requeueFront(channel, timestamps === undefined ? rest : { kind: "timestamped", records: rest, timestamps: timestamps.slice(done) });
+        return;
+      }
+    }
   }
 
   private processEvent(channel: InputChannel, event: ChannelEvent): void | Promise<void> {
@@ -496,7 +615,7 @@ export class StreamTask {
    * The synchronous phase of a checkpoint: a consistent view of every operator's state, taken
    * between two records; then the barrier goes downstream and the rest runs asynchronously.
    */
-  private async performCheckpoint(barrier: CheckpointBarrier, alignmentMs: number): Promise<void> {
+  private async performCheckpoint(barrier: CheckpointBarrier, alignmentMs: number, unaligned?: InFlightCapture): Promise<void> {
     const checkpointing = this.checkpointing!;
     const id = barrier.checkpointId;
     const syncStart = this.clock.now();
@@ -524,15 +643,23 @@ export class StreamTask {
       });
     }
     const syncMs = this.clock.now() - syncStart;
-    for (const w of this.writers) w.broadcastEvent(barrier);
+    let capture = unaligned;
+    if (overtakes(barrier, this.clock.now())) {
+      capture ??= new InFlightCapture(id, this.input.kind === "network" ? this.input.codec : (this.sourceCodec ??= new BatchCodec()), undefined);
+      capture.overtook(this.writers.map((w) => w.overtakeWith(barrier)));
+    } else {
+      for (const w of this.writers) w.broadcastEvent(barrier);
+    }
+    capture?.snapshotTaken();
     if (barrier.suspend === true) this.suspendedBy = id;
     if (this.abortedEarly.delete(id)) {
       for (const s of snapshots) s.keyed?.release();
       for (const s of snapshots) if (s.link !== undefined) this.changelogs!.lost(s.link);
+      this.abandonInFlight(id);
       return;
     }
     const abort = new AbortController();
-    const write = () => this.writeSnapshot(id, snapshots, syncMs, alignmentMs, checkpointing, abort.signal);
+    const write = () => this.writeSnapshot(id, snapshots, syncMs, alignmentMs, checkpointing, abort.signal, capture?.done);
     const done = (this.changelogs === undefined ? write() : this.changelogs.inOrder(write)).finally(() => this.asyncPhases.delete(id));
     this.asyncPhases.set(id, { abort, done });
   }
@@ -548,11 +675,13 @@ export class StreamTask {
     alignmentMs: number,
     checkpointing: TaskCheckpointing,
     aborted: AbortSignal,
+    channelStateDone: Promise<ChannelState | undefined> | undefined,
   ): Promise<void> {
     const asyncStart = this.clock.now();
     const pause = snapshotStepPause() ?? yieldToEventLoop;
     const handles: OperatorStateHandle[] = [];
     let bytes = 0;
+    let inFlight = 0;
     let wrote = false;
     /** The chain links written so far; the others are lost if this phase does not end well. */
     const linked = new Set<MemberSnapshot>();
@@ -561,6 +690,20 @@ export class StreamTask {
     };
     try {
       for (const s of snapshots) {
+        let channels: Uint8Array | undefined;
+        if (s === snapshots[0] && channelStateDone !== undefined) {
+          const channelState = await untilAborted(channelStateDone, aborted);
+          if (channelState === undefined) {
+            // Abandoned (declined or aborted): whoever abandoned it answered for this task.
+            for (const m of snapshots) m.keyed?.release();
+            loseUnwritten();
+            return this.discardAborted(id, wrote, checkpointing);
+          }
+          if (!isEmptyChannelState(channelState)) {
+            channels = encodeChannelState(channelState);
+            inFlight = inFlightBytes(channelState);
+          }
+        }
         let keyed: Uint8Array | undefined;
         if (s.keyed !== undefined) {
           const steps = s.keyed.write();
@@ -588,8 +731,8 @@ export class StreamTask {
           for (const reference of persisted.references) push(reference);
           keyed = undefined;
         }
-        if (keyed === undefined && s.captured === undefined) continue;
-        const content = encodeCapturedSnapshot(keyed, s.captured ?? NOTHING_CAPTURED);
+        if (keyed === undefined && s.captured === undefined && channels === undefined) continue;
+        const content = encodeCapturedSnapshot(keyed, s.captured ?? NOTHING_CAPTURED, channels);
         faultPoint("snapshot-async");
         wrote = true;
         const handle = await checkpointing.writeState(id, operatorId, this.subtaskIndex, content);
@@ -613,7 +756,7 @@ export class StreamTask {
     if (wrote) this.wroteFor.add(id);
     checkpointing.acknowledge({
       checkpointId: id,
-      stats: { syncDurationMs: syncMs, asyncDurationMs: this.clock.now() - asyncStart, alignmentDurationMs: alignmentMs, bytes },
+      stats: { syncDurationMs: syncMs, asyncDurationMs: this.clock.now() - asyncStart, alignmentDurationMs: alignmentMs, bytes, ...(inFlight > 0 ? { inFlightBytes: inFlight } : {}) },
       operators: handles,
     });
   }
@@ -625,6 +768,15 @@ export class StreamTask {
 
   /** Fires due processing-time timers and sends batches whose buffer timeout passed. */
   onTime(now: number, bufferTimeoutMs: number): void {
+    const alignmentDeadline = this.unalignedHandler?.alignmentDeadline;
+    if (alignmentDeadline !== undefined && alignmentDeadline <= now && !this.alignmentCheckQueued) {
+      this.alignmentCheckQueued = true;
+      this.enqueuePriority(() => {
+        this.alignmentCheckQueued = false;
+        this.unalignedHandler!.onTime();
+        return this.takeAlignedSnapshot();
+      });
+    }
     if (this.status !== "running" || this.suspendedBy !== undefined) return;
     if (!this.backlogged) {
       for (const m of this.chain) {
@@ -642,11 +794,12 @@ export class StreamTask {
 
   /** The earliest time this task must be woken for a timer or a buffer timeout. */
   nextDeadline(bufferTimeoutMs: number): number | undefined {
-    if (this.status !== "running" || this.suspendedBy !== undefined) return undefined;
     let next: number | undefined;
     const consider = (t: number | undefined): void => {
       if (t !== undefined && (next === undefined || t < next)) next = t;
     };
+    consider(this.unalignedHandler?.alignmentDeadline);
+    if (this.status !== "running" || this.suspendedBy !== undefined) return next;
     // A backlogged task fires no timers; the credit that clears the backlog wakes it.
     if (!this.backlogged) for (const m of this.chain) consider(m.operator?.nextTimerTime?.());
     for (const w of this.writers) consider(w.flushDeadline(bufferTimeoutMs));

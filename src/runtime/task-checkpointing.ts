@@ -25,6 +25,8 @@ export interface TaskSnapshotAck {
 
 export interface TaskCheckpointing {
   readonly mode: CheckpointMode;
+  /** Exactly-once checkpoints may be unaligned (their barriers say when; see barrier.ts). */
+  readonly unaligned?: boolean;
   /** Durably stores one operator's state for checkpoint `checkpointId`. */
   writeState(checkpointId: number, operatorId: string, subtask: number, bytes: Uint8Array): Promise<StateHandle>;
   /** Durably stores a file of an operator's incremental chain in the job's `shared/` directory (see CheckpointStorage.writeSharedState). */
@@ -60,4 +62,6 @@ export interface RestoredOperatorState {
   readonly states: readonly unknown[];
   /** This subtask's part of the operator's operator state, redistributed over all subtasks that wrote it. */
   readonly operatorState?: OperatorStateSnapshot | undefined;
+  /** The task's channel state (encoded), restored into the task whose head this operator is. */
+  readonly channelState?: Uint8Array | undefined;
 }

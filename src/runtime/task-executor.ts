@@ -6,7 +6,7 @@
  */
 import { timerDelay, type Clock } from "../core/clock.ts";
 import type { StreamTask } from "./stream-task.ts";
-import type { CheckpointBarrier } from "./barriers/barrier.ts";
+import type { BarrierKind, CheckpointBarrier } from "./barriers/barrier.ts";
 import type { OutputChannel } from "./network/output-channel.ts";
 import type { EnumeratorToReader } from "./source-events.ts";
 import { reportFailure, TaskFailure, type FailurePhase } from "./failure-report.ts";
@@ -15,6 +15,8 @@ export interface ExecutorSettings {
   readonly bufferSize: number;
   readonly bufferTimeoutMs: number;
   readonly clock: Clock;
+  /** Set when checkpoints may be unaligned: the alignment timeout their barriers carry. */
+  readonly alignedCheckpointTimeoutMs?: number | undefined;
 }
 
 function failureOf(phase: FailurePhase, task: StreamTask, error: unknown): TaskFailure {
@@ -46,8 +48,14 @@ export class TaskExecutor {
   }
 
   /** Starts checkpoint `checkpointId` at this thread's source tasks. */
-  triggerCheckpoint(checkpointId: number, timestamp: number, suspend = false): void {
-    const barrier: CheckpointBarrier = suspend ? { kind: "barrier", checkpointId, timestamp, suspend } : { kind: "barrier", checkpointId, timestamp };
+  triggerCheckpoint(checkpointId: number, timestamp: number, kind: BarrierKind = "checkpoint"): void {
+    const timeout = this.settings.alignedCheckpointTimeoutMs;
+    const barrier: CheckpointBarrier =
+      kind === "savepoint-suspend"
+        ? { kind: "barrier", checkpointId, timestamp, suspend: true }
+        : kind === "checkpoint" && timeout !== undefined
+          ? { kind: "barrier", checkpointId, timestamp, alignedTimeoutMs: timeout }
+          : { kind: "barrier", checkpointId, timestamp };
     for (const task of this.tasks) if (task.vertex.inputs.length === 0) task.triggerCheckpoint(barrier);
   }
 

@@ -37,6 +37,8 @@ describe("enableCheckpointing", () => {
       mode: "exactly-once",
       onCancel: "delete",
       dir: DEFAULT_CHECKPOINT_ROOT,
+      unaligned: false,
+      alignedCheckpointTimeoutMs: 0,
     });
   });
 
@@ -58,6 +60,8 @@ describe("enableCheckpointing", () => {
       mode: "at-least-once",
       onCancel: "retain",
       dir: "/tmp/somewhere",
+      unaligned: false,
+      alignedCheckpointTimeoutMs: 0,
     });
   });
 
@@ -72,6 +76,27 @@ describe("enableCheckpointing", () => {
     const on = overrideCheckpointing(checkpointingSettings(100), { localRecovery: true, localRecoveryDir: "/mnt/ssd" })!;
     assert.equal(on.localRecoveryDir, "/mnt/ssd");
     assert.equal(overrideCheckpointing(on, { retained: 2 })!.localRecoveryDir, "/mnt/ssd");
+  });
+
+  it("unaligned checkpoints are set with the options or with Flink's CheckpointConfig, which wins", () => {
+    const byOptions = new StreamExecutionEnvironment().enableCheckpointing(100, { unaligned: true, alignedCheckpointTimeoutMs: 30 }).getCheckpointing()!;
+    assert.equal(byOptions.unaligned, true);
+    assert.equal(byOptions.alignedCheckpointTimeoutMs, 30);
+    const env = new StreamExecutionEnvironment();
+    const config = env.getCheckpointConfig().enableUnalignedCheckpoints().setAlignedCheckpointTimeout(200);
+    env.enableCheckpointing(100, { alignedCheckpointTimeoutMs: 30 });
+    assert.equal(config.isUnalignedCheckpointsEnabled(), true);
+    assert.equal(config.getAlignedCheckpointTimeout(), 200);
+    assert.equal(env.getCheckpointing()!.unaligned, true);
+    assert.equal(env.getCheckpointing()!.alignedCheckpointTimeoutMs, 200);
+    env.getCheckpointConfig().enableUnalignedCheckpoints(false);
+    assert.equal(env.getCheckpointing()!.unaligned, false);
+  });
+
+  it("refuses unaligned checkpoints in at-least-once mode and a negative alignment timeout", () => {
+    assert.throws(() => new StreamExecutionEnvironment().enableCheckpointing(100, { mode: "at-least-once", unaligned: true }), invalid("unaligned checkpoints need the exactly-once checkpoint mode"));
+    assert.throws(() => new StreamExecutionEnvironment().enableCheckpointing(100, { unaligned: true, alignedCheckpointTimeoutMs: -1 }), invalid("aligned checkpoint timeout must be zero or more milliseconds, got -1"));
+    assert.throws(() => new StreamExecutionEnvironment().getCheckpointConfig().setAlignedCheckpointTimeout(Number.NaN), invalid("aligned checkpoint timeout"));
   });
 
   it("refuses an interval that is not a whole number of milliseconds of at least 1", () => {

@@ -7,7 +7,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { CHECKPOINT_FORMAT_VERSION, type CheckpointMetadata, type StateHandle } from "../../src/checkpoint/storage/checkpoint-metadata.ts";
 import { checkpointId } from "../../src/checkpoint/storage/checkpoint-id.ts";
-import { encodeOperatorSnapshot } from "../../src/runtime/operator-snapshot.ts";
+import { captureOperatorState, encodeCapturedSnapshot, encodeOperatorSnapshot } from "../../src/runtime/operator-snapshot.ts";
+import { WeirError } from "../../src/core/errors.ts";
 import { loadRestoredStates, rescaleSources } from "../../src/runtime/restored-states.ts";
 import type { OperatorStateSnapshot } from "../../src/state/operator/operator-state-snapshot.ts";
 
@@ -119,5 +120,24 @@ describe("rescaleSources", () => {
   it("reads every old subtask's keyed state when the max parallelism changed, since any key may move anywhere", () => {
     assert.deepEqual(subtasks(rescaleSources(keyed, 0, 3, 256).keyed), [0, 1]);
     assert.deepEqual(subtasks(rescaleSources(keyed, 0, 2, 64).keyed), [0, 1]);
+  });
+});
+
+describe("loadRestoredStates: channel state of unaligned checkpoints", () => {
+  const channels = new Uint8Array([1, 2, 3]);
+  files.set("h0", encodeCapturedSnapshot(undefined, captureOperatorState([], "head 0"), channels));
+  const unaligned: CheckpointMetadata = {
+    ...metadata,
+    operators: [{ operatorId: "head", parallelism: 2, maxParallelism: 128, subtasks: [{ subtask: 0, state: [{ path: "h0", bytes: 1, checksum: "0".repeat(64) }] }] }],
+  };
+
+  it("at the checkpoint's parallelism a task's head gets its channel state back", async () => {
+    const lookup = await loadRestoredStates(unaligned, storage, [["head", 0, 2, 128]]);
+    assert.deepEqual(lookup("head", 0)?.channelState, channels);
+    assert.equal(lookup("head", 0)?.state, "head 0");
+  });
+
+  it("at another parallelism a checkpoint with records in flight is refused with WEIR_ERR_UNALIGNED_RESCALE", async () => {
+    await assert.rejects(loadRestoredStates(unaligned, storage, [["head", 0, 3, 128]]), (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_UNALIGNED_RESCALE" && /checkpoint 7/.test(e.message));
   });
 });

@@ -15,6 +15,8 @@ export interface TaskCheckpointStats {
   readonly alignmentDurationMs: number;
   /** Bytes the task wrote for this checkpoint. */
   readonly bytes: number;
+  /** Of `bytes`, those of records in flight (the channel state of an unaligned checkpoint); absent for none. */
+  readonly inFlightBytes?: number;
 }
 
 /** One task's accepted acknowledgement, as the persist decision carries it. */

@@ -109,6 +109,7 @@ export class CheckpointStatsTracker {
       asyncDurationMs: stats.asyncDurationMs,
       alignmentDurationMs: stats.alignmentDurationMs,
       bytes: stats.bytes,
+      ...(stats.inFlightBytes === undefined ? {} : { inFlightBytes: stats.inFlightBytes }),
     });
     entry.bytes += stats.bytes;
   }

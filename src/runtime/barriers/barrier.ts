@@ -10,6 +10,25 @@ export interface CheckpointBarrier {
    * aborted (then it resumes).
    */
   readonly suspend?: true;
+  /**
+   * Set on checkpoints of a job with unaligned checkpoints (never on savepoints, which are always
+   * aligned): how long after the checkpoint's trigger (`timestamp`) alignment may take before the
+   * barrier overtakes the records in flight; 0 overtakes at once (Flink's
+   * `alignedCheckpointTimeout`, with 0 for purely unaligned checkpoints).
+   */
+  readonly alignedTimeoutMs?: number;
+}
+
+/**
+ * What a trigger starts: a checkpoint (unaligned when the job enables it), a savepoint (always
+ * aligned), or the savepoint of a stop without drain (see `suspend`).
+ */
+export type BarrierKind = "checkpoint" | "savepoint" | "savepoint-suspend";
+
+/** Whether `barrier` overtakes the records ahead of it at time `now` (see `alignedTimeoutMs`). */
+export function overtakes(barrier: CheckpointBarrier, now: number): boolean {
+  const timeout = barrier.alignedTimeoutMs;
+  return timeout !== undefined && now - barrier.timestamp >= timeout;
 }
 
 /** What a barrier handler asks of its task. */
@@ -22,6 +41,19 @@ export interface BarrierHandlerActions {
   checkpoint(barrier: CheckpointBarrier, alignmentMs: number): void;
   /** A checkpoint this task was aligning for cannot complete here (a newer barrier overtook it). */
   decline(checkpointId: number, reason: string): void;
+}
+
+/** What an unaligned barrier handler asks of its task besides the aligned actions. */
+export interface UnalignedBarrierHandlerActions extends BarrierHandlerActions {
+  /**
+   * Snapshot the task now and send the barrier ahead of the output buffers. The channels in
+   * `inPosition` delivered the barrier in place (aligned) and hold nothing of the checkpoint in
+   * flight; every other live channel's records up to its barrier are in flight and belong to the
+   * checkpoint's channel state.
+   */
+  checkpointUnaligned(barrier: CheckpointBarrier, alignmentMs: number, inPosition: ReadonlySet<number>): void;
+  /** Every channel caught up: the checkpoint's channel state is complete. */
+  inFlightComplete(checkpointId: number): void;
 }
 
 /**

@@ -10,6 +10,7 @@ import type { EnvironmentConfig } from "../../api/environment.ts";
 import type { TaskMetrics } from "../metrics.ts";
 import type { StateRestoreReport } from "../state-restore-report.ts";
 import type { CheckpointMode, TaskSnapshotAck } from "../task-checkpointing.ts";
+import type { BarrierKind } from "../barriers/barrier.ts";
 import type { EnumeratorToReader, ReaderToEnumerator } from "../source-events.ts";
 
 export interface AttemptListener {
@@ -33,8 +34,7 @@ export interface AttemptListener {
 
 export interface Attempt {
   start(): void;
-  /** With `suspend`, the barrier of a stop-with-savepoint without drain (see CheckpointBarrier). */
-  triggerCheckpoint(checkpointId: number, timestamp: number, suspend?: boolean): void;
+  triggerCheckpoint(checkpointId: number, timestamp: number, kind: BarrierKind): void;
   /** Stop with drain: every source ends its input now, as a bounded source does at its end. */
   drainSources(): void;
   notifyCheckpointComplete(checkpointId: number): void;
@@ -49,6 +49,11 @@ export interface Attempt {
 
 export interface AttemptCheckpointing {
   readonly mode: CheckpointMode;
+  /**
+   * Set for exactly-once checkpoints that may be unaligned: how long alignment may take before the
+   * barriers overtake the records in flight (0: at once); savepoints stay aligned.
+   */
+  readonly alignedCheckpointTimeoutMs?: number;
   /** The job's checkpoint interval, which sinks check their transaction timeouts against. */
   readonly intervalMs: number;
   readonly root: string;

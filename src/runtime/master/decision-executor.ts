@@ -15,6 +15,7 @@
  * announced to the tasks; a stop savepoint is, and then the attempt finishes. Stop with drain
  * first has every source end its input; the final checkpoint that follows is the savepoint.
  */
+import type { BarrierKind } from "../barriers/barrier.ts";
 import type { CheckpointCoordinator } from "../../checkpoint/coordinator/coordinator.ts";
 import type { CoordinatorDecision, PersistDecision } from "../../checkpoint/coordinator/decisions.ts";
 import type { CheckpointStats } from "../../checkpoint/coordinator/stats.ts";
@@ -26,7 +27,7 @@ import { WeirError } from "../../core/errors.ts";
 import type { JobGraph } from "../../graph/job-graph.ts";
 import type { OperatorStateHandle, TaskSnapshotAck } from "../task-checkpointing.ts";
 import type { Attempt } from "./attempt.ts";
-import { buildCheckpointMetadata } from "./checkpoint-metadata-builder.ts";
+import { buildCheckpointMetadata, IN_FLIGHT_BYTES_PROPERTY } from "./checkpoint-metadata-builder.ts";
 import type { CheckpointDeletions } from "./job-retention.ts";
 import { ENUMERATORS_PROPERTY, type SourceCoordinators } from "./source-coordinator.ts";
 import type { JsonValue } from "../../checkpoint/storage/checkpoint-metadata.ts";
@@ -82,7 +83,7 @@ export class DecisionExecutor {
   /** Whether the bound attempt's tasks are open; triggers wait for it. */
   private ready = false;
   /** Triggers decided while no attempt's tasks were open; sent when some are. */
-  private waiting: { checkpointId: number; timestamp: number; suspend: boolean }[] = [];
+  private waiting: { checkpointId: number; timestamp: number; kind: BarrierKind }[] = [];
   private tickTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly sourceTasks: ReadonlySet<string>;
   private endedSources = new Set<string>();
@@ -152,7 +153,7 @@ export class DecisionExecutor {
     const bound = this.bound;
     if (bound === undefined) return;
     this.ready = true;
-    for (const t of this.waiting.splice(0)) this.trigger(bound, t.checkpointId, t.timestamp, t.suspend);
+    for (const t of this.waiting.splice(0)) this.trigger(bound, t.checkpointId, t.timestamp, t.kind);
     this.scheduleTick();
   }
 
@@ -239,9 +240,9 @@ export class DecisionExecutor {
       switch (d.kind) {
         case "trigger": {
           if (d.savepoint === "savepoint-terminate" && this.drainRequest !== undefined) this.savepointRequests.set(d.checkpointId, this.drainRequest);
-          const suspend = d.savepoint === "savepoint-suspend";
-          if (bound !== undefined && this.ready) this.trigger(bound, d.checkpointId, d.timestamp, suspend);
-          else this.waiting.push({ checkpointId: d.checkpointId, timestamp: d.timestamp, suspend });
+          const kind: BarrierKind = d.savepoint === undefined ? "checkpoint" : d.savepoint === "savepoint-suspend" ? "savepoint-suspend" : "savepoint";
+          if (bound !== undefined && this.ready) this.trigger(bound, d.checkpointId, d.timestamp, kind);
+          else this.waiting.push({ checkpointId: d.checkpointId, timestamp: d.timestamp, kind });
           break;
         }
         case "persist": {
@@ -296,10 +297,10 @@ export class DecisionExecutor {
   }
 
   /** The split enumerators are snapshotted before the trigger leaves, so their state precedes every reader's. */
-  private trigger(bound: Bound, checkpointId: number, timestamp: number, suspend: boolean): void {
+  private trigger(bound: Bound, checkpointId: number, timestamp: number, kind: BarrierKind): void {
     const states = bound.sources?.snapshotState(checkpointId);
     if (states !== undefined) this.enumeratorStates.set(checkpointId, states);
-    bound.attempt.triggerCheckpoint(checkpointId, timestamp, suspend);
+    bound.attempt.triggerCheckpoint(checkpointId, timestamp, kind);
   }
 
   private report(id: number): void {
@@ -327,8 +328,10 @@ export class DecisionExecutor {
     const enumerators = this.enumeratorStates.get(d.checkpointId);
     this.enumeratorStates.delete(d.checkpointId);
     const savepoint = this.savepointRequests.get(d.checkpointId);
+    const inFlightBytes = d.acknowledgements.reduce((sum, a) => sum + (a.stats.inFlightBytes ?? 0), 0);
     const properties: { [key: string]: JsonValue } = {
       ...(enumerators === undefined ? {} : { [ENUMERATORS_PROPERTY]: enumerators }),
+      ...(inFlightBytes === 0 ? {} : { [IN_FLIGHT_BYTES_PROPERTY]: inFlightBytes }),
       ...(savepoint === undefined ? {} : { [SAVEPOINT_PROPERTY]: savepoint.mode }),
     };
     try {

@@ -359,7 +359,17 @@ export class JobMaster {
       args: params.args,
       maxWorkers: params.maxWorkers,
       fingerprint: params.fingerprint,
-      checkpointing: params.checkpointing === undefined ? undefined : { mode: params.checkpointing.mode, intervalMs: params.checkpointing.config.intervalMs, root: params.checkpointing.dir, jobId: this.jobId, localRecoveryDir: params.checkpointing.localRecoveryDir },
+      checkpointing:
+        params.checkpointing === undefined
+          ? undefined
+          : {
+              mode: params.checkpointing.mode,
+              intervalMs: params.checkpointing.config.intervalMs,
+              root: params.checkpointing.dir,
+              jobId: this.jobId,
+              localRecoveryDir: params.checkpointing.localRecoveryDir,
+              ...(params.checkpointing.unaligned ? { alignedCheckpointTimeoutMs: params.checkpointing.alignedCheckpointTimeoutMs } : {}),
+            },
       restore: restore?.metadata,
       clock: params.clock,
       progressIntervalMs: options.progressIntervalMs ?? 2000,

@@ -1,4 +1,5 @@
 /** An attempt that runs every task on the calling thread (the single-thread runtime). */
+import type { BarrierKind } from "../barriers/barrier.ts";
 import { deployAttemptThread } from "../attempt-deployment.ts";
 import type { Deployment } from "../deployment.ts";
 import { asError } from "../../core/errors.ts";
@@ -59,8 +60,8 @@ export class LocalAttempt implements Attempt {
     );
   }
 
-  triggerCheckpoint(checkpointId: number, timestamp: number, suspend = false): void {
-    this.deployment?.executor.triggerCheckpoint(checkpointId, timestamp, suspend);
+  triggerCheckpoint(checkpointId: number, timestamp: number, kind: BarrierKind): void {
+    this.deployment?.executor.triggerCheckpoint(checkpointId, timestamp, kind);
   }
 
   drainSources(): void {

@@ -4,6 +4,9 @@
  * the backlog, in order, until credit returns. Events need no credit but never overtake batches.
  * A task whose channel has a backlog takes no new input, which is how back-pressure travels
  * upstream and memory stays bounded.
+ *
+ * An unaligned checkpoint's barrier overtakes the backlog (`sendAhead`); the batches it overtook
+ * (`backloggedBatches`) are that checkpoint's output channel state, and are still sent after it.
  */
 import { isBatch, type ChannelItem } from "./channel-item.ts";
 
@@ -27,6 +30,16 @@ export class OutputChannel {
   send(item: ChannelItem): void {
     if (this.backlog.length === 0 && this.trySend(item)) return;
     this.backlog.push(item);
+  }
+
+  /** Sends an event now, ahead of the backlog. */
+  sendAhead(event: ChannelItem): void {
+    this.transmit(event);
+  }
+
+  /** The batches waiting for credit, in order. */
+  backloggedBatches(): ChannelItem[] {
+    return this.backlog.filter(isBatch);
   }
 
   addCredits(n: number): void {

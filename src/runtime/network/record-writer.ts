@@ -13,7 +13,7 @@ import { assignToKeyGroup, subtaskForKeyGroup } from "../../core/key-groups.ts";
 import type { Partitioning } from "../../graph/stream-graph.ts";
 import type { Output } from "../operators/operator.ts";
 import type { RecordTimestamp } from "../record-timestamp.ts";
-import type { ChannelEvent } from "./channel-item.ts";
+import type { ChannelEvent, ChannelItem } from "./channel-item.ts";
 import type { OutputChannel } from "./output-channel.ts";
 
 export abstract class RecordWriter implements Output<unknown> {
@@ -95,6 +95,23 @@ export abstract class RecordWriter implements Output<unknown> {
   broadcastEvent(event: ChannelEvent): void {
     this.flush();
     for (const channel of this.channels) channel.send(event);
+  }
+
+  /**
+   * Sends an unaligned checkpoint's barrier ahead of every batch not yet received: buffered
+   * records are flushed first, then the barrier overtakes each channel's backlog. Answers the
+   * overtaken batches per channel (its output channel state); they are still sent, after it.
+   */
+  overtakeWith(barrier: ChannelEvent): ChannelItem[][] {
+    this.flush();
+    const overtaken = this.channels.map((channel) => channel.backloggedBatches());
+    for (const channel of this.channels) channel.sendAhead(barrier);
+    return overtaken;
+  }
+
+  /** Sends replayed batches (restored output channel state) before anything else. */
+  replay(channel: number, items: readonly ChannelItem[]): void {
+    for (const item of items) this.channels[channel]!.send(item);
   }
 
   get backlogged(): boolean {

@@ -2,6 +2,7 @@
 import type { FailureReport } from "../failure-report.ts";
 import type { TaskMetrics } from "../metrics.ts";
 import type { ChannelEvent } from "../network/channel-item.ts";
+import type { BarrierKind } from "../barriers/barrier.ts";
 import type { ThreadSpec } from "../attempt-deployment.ts";
 import type { TaskSnapshotAck } from "../task-checkpointing.ts";
 import type { StateRestoreReport } from "../state-restore-report.ts";
@@ -23,7 +24,7 @@ export interface WorkerInit {
 export type ToWorker =
   | { readonly type: "start" }
   | { readonly type: "cancel" }
-  | { readonly type: "trigger"; readonly checkpointId: number; readonly timestamp: number; readonly suspend: boolean }
+  | { readonly type: "trigger"; readonly checkpointId: number; readonly timestamp: number; readonly kind: BarrierKind }
   | { readonly type: "drain" }
   | { readonly type: "complete"; readonly checkpointId: number }
   | { readonly type: "aborted"; readonly checkpointId: number }

@@ -3,6 +3,7 @@
  * worker, all loading the job module. Messages from workers go to the attempt's listener;
  * checkpoint commands go to every worker (each applies them to the tasks it runs).
  */
+import type { BarrierKind } from "../barriers/barrier.ts";
 import { faultHooksWorkerModule } from "../fault-hooks.ts";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { WeirError, type ErrorCode } from "../../core/errors.ts";
@@ -111,8 +112,8 @@ export class ThreadAttempt implements Attempt {
     this.broadcast({ type: "start" });
   }
 
-  triggerCheckpoint(checkpointId: number, timestamp: number, suspend = false): void {
-    this.broadcast({ type: "trigger", checkpointId, timestamp, suspend });
+  triggerCheckpoint(checkpointId: number, timestamp: number, kind: BarrierKind): void {
+    this.broadcast({ type: "trigger", checkpointId, timestamp, kind });
   }
 
   drainSources(): void {

@@ -100,7 +100,7 @@ async function main(): Promise<void> {
           if (!running) void endAfterCancel(executor);
           return resolve(false);
         case "trigger":
-          return executor.triggerCheckpoint(m.checkpointId, m.timestamp, m.suspend);
+          return executor.triggerCheckpoint(m.checkpointId, m.timestamp, m.kind);
         case "drain":
           return executor.drainSources();
         case "complete":

@@ -44,6 +44,11 @@ export interface CrashTestOptions {
   readonly mode?: "exactly-once" | "at-least-once";
   /** Every run with local recovery (restarts and resumes read the tasks' local state copies first). */
   readonly localRecovery?: boolean;
+  /**
+   * Every run takes unaligned exactly-once checkpoints, switching from aligned after this many
+   * milliseconds (0: unaligned at once); the job's own setting otherwise.
+   */
+  readonly unalignedTimeoutMs?: number;
   /** A fixed checkpoint interval; by default each faulted run draws one from 30 to 200 ms. */
   readonly checkpointIntervalMs?: number;
   /**
@@ -141,6 +146,7 @@ export async function crashTest(job: string | URL, options: CrashTestOptions = {
     runtime: options.runtime ?? "threads",
     parallelism: options.parallelism,
     mode: options.mode,
+    unaligned: options.unalignedTimeoutMs === undefined ? undefined : { alignedCheckpointTimeoutMs: options.unalignedTimeoutMs },
     bufferSize: options.bufferSize,
     stateBackend: options.stateBackend,
     ...(options.localRecovery === true ? { localRecovery: true } : {}),

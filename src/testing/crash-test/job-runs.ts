@@ -29,6 +29,8 @@ export interface RunSettings {
   readonly parallelism: number | undefined;
   /** Overrides the job's checkpoint mode. */
   readonly mode: "exactly-once" | "at-least-once" | undefined;
+  /** Unaligned exactly-once checkpoints, with this alignment timeout (0: unaligned at once). */
+  readonly unaligned?: { readonly alignedCheckpointTimeoutMs: number } | undefined;
   readonly bufferSize: number | undefined;
   readonly stateBackend: StateBackendName | undefined;
   /** Local recovery on, with the copies in the run's directory (`<run>/local`). */
@@ -120,6 +122,7 @@ export async function runInProcess(settings: RunSettings, dir: string, plan: Fau
         tolerableFailures: plan?.tolerableCheckpointFailures ?? 0,
         ...(settings.mode === undefined ? {} : { mode: settings.mode }),
         ...(settings.localRecovery === true ? { localRecovery: true, localRecoveryDir: join(dir, "local") } : {}),
+        ...(settings.unaligned === undefined ? {} : { unaligned: true, alignedCheckpointTimeoutMs: settings.unaligned.alignedCheckpointTimeoutMs }),
       },
       restartStrategy: RESTARTS,
       signal: cancel.signal,
@@ -183,6 +186,7 @@ export function weirRunArgs(settings: RunSettings, dir: string, plan: FaultPlan,
     ...(settings.incrementalCheckpoints === true ? ["--incremental"] : []),
     ...(settings.mode === undefined ? [] : ["--checkpoint-mode", settings.mode]),
     ...(settings.localRecovery === true ? ["--local-recovery", "--local-recovery-dir", join(dir, "local")] : []),
+    ...(settings.unaligned === undefined ? [] : ["--unaligned", "--aligned-checkpoint-timeout", String(settings.unaligned.alignedCheckpointTimeoutMs)]),
     "--checkpoint-interval",
     String(plan.checkpointIntervalMs),
     "--checkpoint-timeout",
