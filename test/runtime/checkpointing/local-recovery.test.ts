@@ -27,11 +27,11 @@ type Tamper = "storage files removed" | "local copies corrupted" | "local copies
 async function restartWith(runtime: (typeof RUNTIMES)[number], tamper: Tamper): Promise<{ reports: StateRestoreReport[]; localDir: string }> {
   const dirs = countRunDirs(`local-${tamper.replaceAll(" ", "-")}`);
   const localDir = join(dirs.root, "local");
-  const events = 1200;
+  const events = 2400;
   const marker = join(dirs.root, "failed-once");
   const reports: StateRestoreReport[] = [];
   let completed = 0;
-  const result = await runCount(dirs, runtime, ["--events", String(events), "--rate", "2400", "--fail-at", "700", "--fail-marker", marker], {
+  const result = await runCount(dirs, runtime, ["--events", String(events), "--rate", "2400", "--fail-at", "700", "--fail-after-checkpoint", "--fail-marker", marker], {
     checkpointing: { intervalMs: 40, localRecovery: true, localRecoveryDir: localDir },
     restartStrategy: "fixed-delay:attempts=3,delay=0",
     onCheckpoint: (stats) => {
