@@ -36,6 +36,10 @@ function takenIn(dir: string): Map<string, Map<number, number>> {
 }
 
 const inFlight = (s: CheckpointStats): number => s.tasks.reduce((sum, t) => sum + (t.inFlightBytes ?? 0), 0);
+/** Vertex 2 is the slow stage (with the sink chained to it): source 0, keyed count 1. */
+const SLOW_STAGE_TASK = /^2:/;
+/** The bytes in flight stored by the slow stage's tasks: the count's records queued at its inputs. */
+const inFlightAtSlowStage = (s: CheckpointStats): number => s.tasks.reduce((sum, t) => sum + (SLOW_STAGE_TASK.test(String(t.taskId)) ? (t.inFlightBytes ?? 0) : 0), 0);
 
 async function run(unaligned: boolean, extra: readonly string[] = [], options: Partial<RunOptions> = {}) {
   const root = tempDir(unaligned ? "unaligned" : "aligned");
@@ -69,8 +73,10 @@ describe("unaligned checkpoints under back-pressure", () => {
   it("an unaligned checkpoint overtakes the queued records, stores them, and still commits each record once", { timeout: 120_000 }, async () => {
     const { out, stats, taken } = await run(true);
     assert.deepEqual(committedLines(out), expectedLines(EVENTS, KEYS).sort());
-    const overtaking = stats.filter((s) => inFlight(s) > 0);
-    assert.ok(overtaking.length > 0, "some checkpoint stored records in flight");
+    assert.ok(stats.some((s) => inFlight(s) > 0), "some checkpoint stored records in flight");
+    // Records queued at the count's own inputs (from a source whose barrier came later) say nothing of the slow stage.
+    const overtaking = stats.filter((s) => inFlightAtSlowStage(s) > 0);
+    assert.ok(overtaking.length > 0, "some checkpoint stored records in flight at the slow stage");
     for (const s of overtaking) {
       const slow = taken.get("slow")!.get(s.id)!;
       const count = taken.get("count")!.get(s.id)!;
