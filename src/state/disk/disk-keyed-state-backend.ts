@@ -237,6 +237,8 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
       }
     }
     for (const older of entry.older) older.table.removeAll();
+    // The tracked changes cover the state's table only: the next checkpoint must be a full one.
+    if (this.changelog) this.changesLost = true;
     entry.version = target;
     entry.older = [];
   }
