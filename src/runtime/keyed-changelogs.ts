@@ -69,7 +69,7 @@ export class KeyedChangelogs {
 
   /** The link's file was not written: its chain starts anew at the next checkpoint. */
   lost(link: ChainLink): void {
-    link.chain.broken();
+    link.chain.broken(link.checkpointId);
   }
 
   /** Runs `phase` after every phase started before it has ended. */

@@ -11,8 +11,10 @@
  * - `appended` / `started` record the file a checkpoint wrote, before `references` is asked for
  *   it; a checkpoint whose file was not written (aborted, failed) calls `broken`: its changes are
  *   lost, so the next checkpoint starts a new chain.
- * - `materialized(m, base)`: the background base, state as of checkpoint m, is written; later
- *   checkpoints reference it and the changes after m only. A base of an older chain is ignored.
+ * - `materialized(m, base)`: the background base, state as of checkpoint m, is written; once every
+ *   checkpoint planned before m has written its file or lost it, later checkpoints reference it
+ *   and the changes after m only (an older checkpoint must not reference the state of a later
+ *   one). A base of an older chain is ignored.
  * Handles are opaque (`H`): state handles in the runtime, bytes in tests.
  */
 
@@ -40,6 +42,11 @@ interface Link<H> {
   readonly bytes: number;
 }
 
+/** A written base that waits for the checkpoints planned before it. */
+interface WaitingBase<H> extends Link<H> {
+  readonly generation: number;
+}
+
 export class ChangelogChain<H> {
   private base: Link<H> | undefined;
   private changes: Link<H>[] = [];
@@ -48,11 +55,16 @@ export class ChangelogChain<H> {
   /** Bumped by each new chain: a materialisation of an older one is ignored. */
   private generation = 0;
   private materializingGeneration = -1;
+  /** Checkpoints planned whose file is neither written nor lost yet. */
+  private readonly unsettled = new Set<number>();
+  private waiting: WaitingBase<H> | undefined;
 
   constructor(private readonly policy: MaterializationPolicy = DEFAULT_MATERIALIZATION_POLICY) {}
 
   /** What checkpoint `checkpointId` writes; `changesAvailable` is false when the backend gave no changes snapshot. */
   plan(checkpointId: number, changesAvailable: boolean): ChainStep {
+    this.installWaiting();
+    this.unsettled.add(checkpointId);
     if (this.base === undefined || !changesAvailable) {
       this.base = undefined;
       this.changes = [];
@@ -71,19 +83,24 @@ export class ChangelogChain<H> {
 
   /** Checkpoint `checkpointId` wrote the full snapshot `plan` asked for: the base of a new chain. */
   started(checkpointId: number, handle: H, bytes: number): void {
+    this.installWaiting();
+    this.unsettled.delete(checkpointId);
     this.base = { checkpointId, handle, bytes };
     this.changes = [];
   }
 
   /** Checkpoint `checkpointId` wrote its changes. */
   appended(checkpointId: number, handle: H, bytes: number): void {
+    this.installWaiting();
+    this.unsettled.delete(checkpointId);
     // Changes a newer base already holds (it was materialised at this checkpoint or later) are not needed.
-    if (this.base === undefined || checkpointId <= this.base.checkpointId) return;
-    this.changes.push({ checkpointId, handle, bytes });
+    if (this.base !== undefined && checkpointId > this.base.checkpointId) this.changes.push({ checkpointId, handle, bytes });
   }
 
-  /** A checkpoint's file was not written: the chain cannot go on. */
-  broken(): void {
+  /** Checkpoint `checkpointId`'s file was not written: the chain cannot go on. */
+  broken(checkpointId: number): void {
+    this.installWaiting();
+    this.unsettled.delete(checkpointId);
     this.base = undefined;
     this.changes = [];
     this.generation++;
@@ -91,11 +108,29 @@ export class ChangelogChain<H> {
 
   /** The background base taken at checkpoint `checkpointId` is written (or, with no handle, failed). */
   materialized(checkpointId: number, handle?: H, bytes = 0): void {
-    if (this.materializing !== checkpointId) return;
+    if (this.materializing !== checkpointId || this.waiting !== undefined) return;
+    if (handle === undefined) {
+      this.materializing = undefined;
+      return;
+    }
+    this.waiting = { checkpointId, handle, bytes, generation: this.materializingGeneration };
+    this.installWaiting();
+  }
+
+  /**
+   * Makes the waiting base the chain's once no checkpoint planned before it is unsettled. Called
+   * before each event, not after: a checkpoint settled by `appended` still takes its references
+   * from the chain it was planned in.
+   */
+  private installWaiting(): void {
+    const base = this.waiting;
+    if (base === undefined) return;
+    for (const id of this.unsettled) if (id < base.checkpointId) return;
+    this.waiting = undefined;
     this.materializing = undefined;
-    if (handle === undefined || this.materializingGeneration !== this.generation || this.base === undefined) return;
-    this.base = { checkpointId, handle, bytes };
-    this.changes = this.changes.filter((c) => c.checkpointId > checkpointId);
+    if (base.generation !== this.generation || this.base === undefined) return;
+    this.base = { checkpointId: base.checkpointId, handle: base.handle, bytes: base.bytes };
+    this.changes = this.changes.filter((c) => c.checkpointId > base.checkpointId);
   }
 
   /** Whether a background materialisation runs. */

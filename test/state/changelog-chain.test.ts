@@ -31,7 +31,7 @@ describe("ChangelogChain", () => {
     chain.plan(1, true);
     chain.started(1, "base-1", 1000);
     chain.plan(2, true);
-    chain.broken();
+    chain.broken(2);
     assert.deepEqual(chain.plan(3, true), { kind: "full" });
   });
 
@@ -81,10 +81,41 @@ describe("ChangelogChain", () => {
     chain.materialized(2);
     assert.deepEqual(chain.references(), ["base-1", "changes-2"]);
     assert.deepEqual(chain.plan(3, true), { kind: "changes", materialize: true });
-    chain.broken();
+    chain.broken(3);
     chain.plan(4, true);
     chain.started(4, "base-4", 100);
     chain.materialized(3, "base-3", 100);
     assert.deepEqual(chain.references(), ["base-4"]);
+  });
+
+  it("a base materialised at a checkpoint is not referenced by an older checkpoint still being written", () => {
+    const chain = new ChangelogChain<string>(policy);
+    chain.plan(1, true);
+    chain.started(1, "base-1", 100);
+    chain.plan(2, true);
+    chain.appended(2, "changes-2", 60);
+    // Checkpoint 3 is planned, and its changes are still being written when 4 materialises a base.
+    assert.deepEqual(chain.plan(3, true), { kind: "changes", materialize: true });
+    chain.materialized(3);
+    assert.deepEqual(chain.plan(4, true), { kind: "changes", materialize: true });
+    chain.materialized(4, "base-4", 100);
+    chain.appended(3, "changes-3", 10);
+    assert.deepEqual(chain.references(), ["base-1", "changes-2", "changes-3"], "checkpoint 3 holds the state as of 3, not of 4");
+    chain.appended(4, "changes-4", 10);
+    assert.deepEqual(chain.references(), ["base-4"]);
+  });
+
+  it("a base waiting for older checkpoints is dropped when one of them breaks the chain", () => {
+    const chain = new ChangelogChain<string>({ maxChanges: 1, maxChangesRatio: 1 });
+    chain.plan(1, true);
+    chain.started(1, "base-1", 100);
+    assert.deepEqual(chain.plan(2, true), { kind: "changes", materialize: true });
+    chain.materialized(2);
+    assert.deepEqual(chain.plan(3, true), { kind: "changes", materialize: true });
+    chain.materialized(3, "base-3", 100);
+    chain.broken(2);
+    chain.appended(3, "changes-3", 5);
+    assert.deepEqual(chain.references(), []);
+    assert.deepEqual(chain.plan(4, true), { kind: "full" });
   });
 });
