@@ -634,7 +634,8 @@ export class StreamTask {
       const timers = keyed === undefined ? [] : keyed.timers.snapshot();
       const operatorState = m.context.operatorStateStore?.snapshot();
       const operatorId = m.context.operatorId;
-      const part = keyed?.incremental === true ? this.changelogs!.snapshot(operatorId, keyed.backend, id, (bytes) => checkpointing.writeSharedState(operatorId, this.subtaskIndex, bytes)) : undefined;
+      // A savepoint takes the full keyed state, outside the chain, whose tracked changes it leaves alone.
+      const part = keyed?.incremental === true && barrier.savepoint !== true ? this.changelogs!.snapshot(operatorId, keyed.backend, id, (bytes) => checkpointing.writeSharedState(operatorId, this.subtaskIndex, bytes)) : undefined;
       snapshots.push({
         member: m,
         keyed: part?.keyed ?? keyed?.backend.snapshot(),

@@ -52,10 +52,12 @@ export class TaskExecutor {
     const timeout = this.settings.alignedCheckpointTimeoutMs;
     const barrier: CheckpointBarrier =
       kind === "savepoint-suspend"
-        ? { kind: "barrier", checkpointId, timestamp, suspend: true }
-        : kind === "checkpoint" && timeout !== undefined
-          ? { kind: "barrier", checkpointId, timestamp, alignedTimeoutMs: timeout }
-          : { kind: "barrier", checkpointId, timestamp };
+        ? { kind: "barrier", checkpointId, timestamp, suspend: true, savepoint: true }
+        : kind === "savepoint"
+          ? { kind: "barrier", checkpointId, timestamp, savepoint: true }
+          : timeout !== undefined
+            ? { kind: "barrier", checkpointId, timestamp, alignedTimeoutMs: timeout }
+            : { kind: "barrier", checkpointId, timestamp };
     for (const task of this.tasks) if (task.vertex.inputs.length === 0) task.triggerCheckpoint(barrier);
   }
 

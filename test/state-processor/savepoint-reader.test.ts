@@ -111,6 +111,18 @@ describe("readSavepoint on broadcast state", () => {
 describe("readSavepoint on the windows a job was stopped with", () => {
   const scratch = scratchDirectory("weir-sp-windows-");
 
+  it("reads the savepoint of a job with incremental checkpoints, which holds its full keyed state", async () => {
+    const job = await startJob(["examples/window-count.ts", "-p", "2", "--incremental", "--checkpoint-interval", "50", "--checkpoint-dir", join(scratch(), "chk-incremental"), "--rest-port", "0", "--", "--clicks", "4000", "--pages", "3", "--rate", "1500", "--out", join(scratch(), "out-incremental")]);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const io = new CapturedIo();
+    assert.equal(await main(["stop", job.jobId, "--savepoint-dir", join(scratch(), "sp-incremental")], io), 0, io.err);
+    assert.equal(await job.exit, 0, job.io.err);
+    const operator = (await readSavepoint(io.out.trim())).operator("clicks-per-window");
+    const namespaced = (await operator.keyedStates()).filter((s) => s.namespaced);
+    assert.equal(namespaced.length, 1);
+    assert.ok((await collect(operator.keyedState(namespaced[0]!.name))).length > 0, "windows in progress are in the savepoint");
+  });
+
   it("gives each window's state under its key, with the window as namespace", async () => {
     const clicks = 4_000;
     const job = await startJob(["examples/window-count.ts", "-p", "2", "--checkpoint-interval", "100", "--checkpoint-dir", join(scratch(), "chk"), "--rest-port", "0", "--", "--clicks", String(clicks), "--pages", "3", "--rate", "1500", "--out", join(scratch(), "out")]);

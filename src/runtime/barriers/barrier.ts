@@ -11,6 +11,12 @@ export interface CheckpointBarrier {
    */
   readonly suspend?: true;
   /**
+   * The barrier of a savepoint (either kind): a savepoint is self-contained and portable, so
+   * operators with incremental checkpoints write their full keyed state into it, outside their
+   * changelog chain.
+   */
+  readonly savepoint?: true;
+  /**
    * Set on checkpoints of a job with unaligned checkpoints (never on savepoints, which are always
    * aligned): how long after the checkpoint's trigger (`timestamp`) alignment may take before the
    * barrier overtakes the records in flight; 0 overtakes at once (Flink's
