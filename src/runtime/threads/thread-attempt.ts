@@ -143,8 +143,14 @@ export class ThreadAttempt implements Attempt {
     await Promise.all(
       this.workers.map(async (w, i) => {
         w.postMessage({ type: "cancel" } satisfies ToWorker);
-        const timer = setTimeout(() => void w.terminate(), CANCEL_GRACE_MS);
-        await this.exits[i];
+        let gaveUp: () => void = () => {};
+        const terminated = new Promise<void>((resolve) => (gaveUp = resolve));
+        const timer = setTimeout(() => {
+          void w.terminate();
+          // A thread that does not end even when terminated (see CANCEL_GRACE_MS) is left behind.
+          setTimeout(gaveUp, CANCEL_GRACE_MS).unref();
+        }, CANCEL_GRACE_MS);
+        await Promise.race([this.exits[i], terminated]);
         clearTimeout(timer);
       }),
     );

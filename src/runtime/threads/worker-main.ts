@@ -75,22 +75,30 @@ async function setUp(): Promise<Deployment> {
 }
 
 async function main(): Promise<void> {
+  // Messages that come while the thread sets up (a cancel among them: setting up restores state,
+  // which a terminate must not cut short) are held and handled in order once it is set up.
+  const held: ToWorker[] = [];
+  const hold = (m: ToWorker): void => void held.push(m);
+  coordinator.on("message", hold);
   let deployment: Deployment;
   try {
     deployment = await setUp();
   } catch (e) {
     post({ type: "setup-failed", error: serialize(e) });
+    if (held.some((m) => m.type === "cancel")) process.exit(0);
     coordinator.on("message", (m: ToWorker) => {
       if (m.type === "cancel") process.exit(0);
     });
     return;
+  } finally {
+    coordinator.off("message", hold);
   }
   const executor = deployment.executor;
   /** Set by the coordinator's "cancel"; the thread then ends itself (see `endAfterCancel`). */
   let cancelled = false;
   let running = true;
   const started = new Promise<boolean>((resolve) => {
-    coordinator.on("message", (m: ToWorker) => {
+    const handle = (m: ToWorker): void => {
       switch (m.type) {
         case "start":
           return resolve(true);
@@ -112,7 +120,9 @@ async function main(): Promise<void> {
         case "to-reader":
           return executor.deliverEnumeratorEvent(m.taskId, m.message);
       }
-    });
+    };
+    for (const m of held) handle(m);
+    coordinator.on("message", handle);
   });
   const metrics = () => executor.tasks.map((t) => t.metrics());
   let progress: ReturnType<typeof setInterval> | undefined;
