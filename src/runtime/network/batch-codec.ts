@@ -99,9 +99,10 @@ export class BatchCodec {
     let genericFrom = 0;
     let i = 0;
     while (i < records.length) {
+      // A record that does not fit the last shape is tested for one before any run is started.
       let shape = this.shape;
-      let run = shape === undefined ? undefined : this.shapedRun(shape, records, i);
-      if (run === undefined && (shape = shapeOf(records[i])) !== undefined) run = this.shapedRun(shape, records, i);
+      if (shape === undefined || !shape.fits(records[i])) shape = shapeOf(records[i]);
+      const run = shape === undefined ? undefined : this.shapedRun(shape, records, i);
       if (run === undefined) {
         i++;
         continue;
@@ -113,7 +114,7 @@ export class BatchCodec {
       i += run[0];
       genericFrom = i;
     }
-    if (headers.length === 0) return this.encodeGeneric(records, 0);
+    if (headers.length === 0) return this.encodeGeneric(records);
     if (genericFrom < records.length) headers.push(this.genericRun(records, genericFrom, records.length));
     const header = headerPackr.pack(headers);
     const start = align(HEADER_START + header.length, 8);
@@ -203,18 +204,32 @@ export class BatchCodec {
     return [count, shape.fields as string[], shape.kinds, latin1 ? 1 : 0, numbersAt, ids, booleans, lengthsAt, textAt, sections.size];
   }
 
+  /** Packs the records into the sections as one batch of form 0 or 1 (its flag byte, then the packed records). */
   private genericRun(records: readonly unknown[], from: number, to: number): GenericRunHeader {
-    const bytes = this.encodeGeneric(records.slice(from, to), from);
+    const { form, packed } = this.packGeneric(records.slice(from, to), from);
     const sections = this.sections;
     const at = sections.size;
-    sections.reserve(bytes.length);
-    sections.bytes.set(bytes, at);
-    sections.size += bytes.length;
-    return [to - from, at, bytes.length];
+    sections.reserve(packed.length + 1);
+    sections.bytes[at] = form;
+    sections.bytes.set(packed, at + 1);
+    sections.size += packed.length + 1;
+    return [to - from, at, packed.length + 1];
   }
 
-  /** Form 0 or 1; `first` is the index in the batch of `records[0]`, for errors. */
-  private encodeGeneric(records: readonly unknown[], first: number): Uint8Array {
+  /** A batch of form 0 or 1 in a buffer of its own. */
+  private encodeGeneric(records: readonly unknown[]): Uint8Array {
+    const { form, packed } = this.packGeneric(records, 0);
+    const owned = new Uint8Array(packed.length + 1);
+    owned[0] = form;
+    owned.set(packed, 1);
+    return owned;
+  }
+
+  /**
+   * The records' MessagePack (valid until the next pack: copy it) and its form; `first` is the
+   * index in the batch of `records[0]`, for errors.
+   */
+  private packGeneric(records: readonly unknown[], first: number): { form: typeof PLAIN | typeof SLOTS; packed: Uint8Array } {
     let slots: unknown[] | undefined;
     let i = 0;
     const where = () => `record #${first + i + 1} of a batch sent to another thread`;
@@ -224,11 +239,7 @@ export class BatchCodec {
       slots ??= records.slice();
       slots[i] = serializeRich(record, where);
     }
-    const packed = this.packr.pack(slots ?? records);
-    const owned = new Uint8Array(packed.length + 1);
-    owned[0] = slots === undefined ? PLAIN : SLOTS;
-    owned.set(packed, 1);
-    return owned;
+    return { form: slots === undefined ? PLAIN : SLOTS, packed: this.packr.pack(slots ?? records) };
   }
 
   private decodeGeneric(bytes: Uint8Array): unknown[] {

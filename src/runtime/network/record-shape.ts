@@ -44,6 +44,8 @@ export interface RecordShape {
    * `recent` holds it (see RecentStrings); each field is read once.
    */
   readonly write: (records: readonly unknown[], from: number, max: number, numbers: Float64Array, stringIds: Uint32Array, dictionary: string[], recent: RecentStrings, booleans: Uint8Array) => number;
+  /** Whether `record` has exactly this shape: `write` would write it. */
+  readonly fits: (record: unknown) => boolean;
   /**
    * Pushes `count` records onto `out`, built from columns written by `write`, each string given as
    * an index into `dictionary` (`stringIds`, in the order `write` pushed the strings).
@@ -189,6 +191,16 @@ function compile(id: string, fields: readonly string[], kinds: string): RecordSh
         break;
     }
   });
+  /** The test that record `r` has the shape, reading its values into v0, v1, ...; `fail` leaves the test (`failFieldLoop` from within the loop over its fields). */
+  const test = (fail: string, failFieldLoop: string) => `
+        if (typeof r !== "object" || r === null) ${fail};
+        const proto = Object.getPrototypeOf(r);
+        if (proto !== OBJECT && proto !== null) ${fail};
+        let j = 0;
+        for (const f in r) if (f !== FIELDS[j++]) ${failFieldLoop};
+        if (j !== ${fields.length}) ${fail};
+        ${reads.join("\n        ")}
+        if (!(true${checks.map((c) => ` && ${c}`).join("")})) ${fail};`;
   const source = `
     const FIELDS = ${JSON.stringify(fields)};
     function write(records, from, max, numbers, stringIds, dictionary, recent, booleans) {
@@ -196,25 +208,20 @@ function compile(id: string, fields: readonly string[], kinds: string): RecordSh
       const recentIds = recent.ids;
       let i = 0;
       records: for (let q = 0, t = 0, k = 0; i < max; i++, q += ${nc}, t += ${bc}, k += ${sc}) {
-        const r = records[from + i];
-        if (typeof r !== "object" || r === null) break;
-        const proto = Object.getPrototypeOf(r);
-        if (proto !== OBJECT && proto !== null) break;
-        let j = 0;
-        for (const f in r) if (f !== FIELDS[j++]) break records;
-        if (j !== ${fields.length}) break;
-        ${reads.join("\n        ")}
-        if (!(true${checks.map((c) => ` && ${c}`).join("")})) break;
+        const r = records[from + i];${test("break", "break records")}
         ${writes.join("\n        ")}
       }
       return i;
+    }
+    function fits(r) {${test("return false", "return false")}
+      return true;
     }
     function build(out, count, numbers, stringIds, dictionary, booleans) {
       for (let i = 0, q = 0, t = 0, k = 0; i < count; i++, q += ${nc}, t += ${bc}) {
         out.push({ ${values.join(", ")} });
       }
     }
-    return { write, build };`;
-  const made = new Function("OBJECT", "DATE", "DATE_TIME", source)(Object.prototype, Date.prototype, Date.prototype.getTime) as Pick<RecordShape, "write" | "build">;
+    return { write, fits, build };`;
+  const made = new Function("OBJECT", "DATE", "DATE_TIME", source)(Object.prototype, Date.prototype, Date.prototype.getTime) as Pick<RecordShape, "write" | "fits" | "build">;
   return { id, fields, kinds, numberColumns: nc, stringColumns: sc, booleanColumns: bc, ...made };
 }

@@ -4,6 +4,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { fingerprint } from "../../fixtures/value-shapes.ts";
 import { RecentStrings, isValidShape, shapeFor, shapeOf, type RecordShape } from "../../../src/runtime/network/record-shape.ts";
 
@@ -57,6 +58,24 @@ describe("record shape", () => {
     assert.ok(Object.is((back[1] as { id: number }).id, -0));
     assert.equal((back[1] as { name: string }).name, "\ud800");
     back.forEach((record, i) => assert.notEqual(record, records[i]));
+  });
+
+  it("a record fits a shape exactly when the shape writes it", () => {
+    const value = fc.oneof(fc.double(), fc.string(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.date(), fc.bigInt(), fc.constant({}), fc.constant([]));
+    const record = fc.oneof(fc.dictionary(fc.constantFrom("id", "name", "at", "ok"), value, { maxKeys: 4 }), value);
+    fc.assert(
+      fc.property(fc.array(record, { minLength: 1, maxLength: 8 }), (records) => {
+        const shape = shapeOf(records[0]);
+        if (shape === undefined) return;
+        for (const r of records) assert.equal(shape.fits(r), roundTrip(shape, [r]).written === 1);
+      }),
+      { numRuns: 500 },
+    );
+    const shape = shapeOf({ id: 1, name: "a" })!;
+    assert.equal(shape.fits({ id: 2, name: "b" }), true);
+    for (const other of [{ name: "a", id: 1 }, { id: 1, name: 2 }, { id: 1 }, { id: 1, name: "a", ok: true }, Object.assign(Object.create({ x: 1 }) as object, { id: 1, name: "a" }), null, "a"]) {
+      assert.equal(shape.fits(other), false, JSON.stringify(other));
+    }
   });
 
   it("a record with the same fields in another order, one more field or one fewer is not written", () => {
