@@ -14,12 +14,16 @@
  * booleans as bytes. Records of no shape go in runs of the generic form.
  *
  * Format: one flag byte. 0: the MessagePack of the array of records. 1: the same with some record
- * a V8 slot (see value-codec's toSlot). 2: runs; bytes 4–8 hold the length H of the runs' MessagePack
- * header (the runs in order, each with the offsets of its sections), which starts at byte 8, and
- * the runs' sections start at the next multiple of 8 (numbers are aligned to 8 there, string ids
- * and lengths to 4). A generic run's section is a batch of form 0 or 1. Each
- * encoded batch is self-contained (a reader needs no earlier batch) and owns its buffer, so it can
- * be transferred without copying.
+ * a V8 slot (see value-codec's toSlot). 3: runs; the runs' sections start at byte 16 (numbers are
+ * aligned to 8 there, string ids and lengths to 4), and after them comes the runs' MessagePack
+ * header (the runs in order, each with the byte offsets of its sections from the batch's start),
+ * which starts at the byte that bytes 4–8 hold and is as long as bytes 8–12 say. Sections are
+ * written where the batch is sent from, in order, and the header only once every run is written.
+ * 2: runs as written before form 3, still read (batches kept in checkpoints): bytes 4–8 hold the
+ * length H of the header, which starts at byte 8, and the sections start at the next multiple of
+ * 8 after it, offsets counting from there. A generic run's section is a batch of form 0 or 1.
+ * Each encoded batch is self-contained (a reader needs no earlier batch) and owns its buffer, so
+ * it can be transferred without copying; the buffer may be longer than the batch.
  */
 import { Buffer } from "node:buffer";
 import { Packr, Unpackr } from "msgpackr";
@@ -29,7 +33,8 @@ import { isValidShape, RecentStrings, shapeFor, shapeOf, type RecordShape } from
 
 const PLAIN = 0;
 const SLOTS = 1;
-const RUNS = 2;
+const RUNS_HEADER_FIRST = 2;
+const RUNS = 3;
 /**
  * The most records in one shaped run. Its text stays below V8's large-object size for records
  * of a few short strings: one string of a whole batch's text costs several times more to build
@@ -38,6 +43,8 @@ const RUNS = 2;
 const MAX_RUN = 256;
 /** Where the runs' header starts in a batch of form 2. */
 const HEADER_START = 8;
+/** Where the runs' sections start in a batch of form 3. */
+const SECTIONS_START = 16;
 
 /**
  * A shaped run in the header: count, fields, kinds, whether the text is Latin-1, and the byte
@@ -51,12 +58,20 @@ type GenericRunHeader = [count: number, offset: number, bytes: number];
 type RunHeader = ShapedRunHeader | GenericRunHeader;
 
 /**
- * Where an encoder lays out the sections of a batch's runs before the batch itself is made (its
- * header, which comes first, is known only once every run is written). Reused from batch to batch.
+ * The batch an encoder is writing: its runs' sections from SECTIONS_START on, then its header. The
+ * buffer goes with the batch; the next batch starts in a new one of about the same size.
  */
 class Sections {
   bytes = Buffer.from(new ArrayBuffer(1 << 16));
-  size = 0;
+  size = SECTIONS_START;
+
+  /** The bytes written, as a batch that owns the buffer; writing goes on in a new buffer. */
+  handOff(): Uint8Array {
+    const batch = new Uint8Array(this.bytes.buffer, 0, this.size);
+    this.bytes = Buffer.from(new ArrayBuffer(Math.max(SECTIONS_START, align(this.size + (this.size >> 3), 4096))));
+    this.size = SECTIONS_START;
+    return batch;
+  }
 
   /** Makes room for `n` more bytes after `size`. */
   reserve(n: number): void {
@@ -95,7 +110,7 @@ export class BatchCodec {
   encode(records: readonly unknown[]): Uint8Array {
     const headers: RunHeader[] = [];
     const sections = this.sections;
-    sections.size = 0;
+    sections.size = SECTIONS_START;
     let genericFrom = 0;
     let i = 0;
     while (i < records.length) {
@@ -117,21 +132,33 @@ export class BatchCodec {
     if (headers.length === 0) return this.encodeGeneric(records);
     if (genericFrom < records.length) headers.push(this.genericRun(records, genericFrom, records.length));
     const header = headerPackr.pack(headers);
-    const start = align(HEADER_START + header.length, 8);
-    const out = new Uint8Array(start + sections.size);
-    out[0] = RUNS;
-    new DataView(out.buffer).setUint32(4, header.length, true);
-    out.set(header, HEADER_START);
-    out.set(sections.bytes.subarray(0, sections.size), start);
-    return out;
+    const headerAt = sections.size;
+    sections.reserve(header.length);
+    sections.bytes.set(header, headerAt);
+    sections.size += header.length;
+    const bytes = sections.bytes;
+    bytes.fill(0, 0, SECTIONS_START);
+    bytes[0] = RUNS;
+    bytes.writeUInt32LE(headerAt, 4);
+    bytes.writeUInt32LE(header.length, 8);
+    return sections.handOff();
   }
 
   decode(bytes: Uint8Array): unknown[] {
-    if (bytes[0] !== RUNS) return this.decodeGeneric(bytes);
+    if (bytes[0] !== RUNS && bytes[0] !== RUNS_HEADER_FIRST) return this.decodeGeneric(bytes);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const headerEnd = HEADER_START + view.getUint32(4, true);
-    const runs = headerPackr.unpack(bytes.subarray(HEADER_START, headerEnd)) as RunHeader[];
-    const sections = align(headerEnd, 8);
+    let runs: RunHeader[];
+    /** Where the runs' section offsets count from. */
+    let sections: number;
+    if (bytes[0] === RUNS) {
+      const headerAt = view.getUint32(4, true);
+      runs = headerPackr.unpack(bytes.subarray(headerAt, headerAt + view.getUint32(8, true))) as RunHeader[];
+      sections = 0;
+    } else {
+      const headerEnd = HEADER_START + view.getUint32(4, true);
+      runs = headerPackr.unpack(bytes.subarray(HEADER_START, headerEnd)) as RunHeader[];
+      sections = align(headerEnd, 8);
+    }
     const records: unknown[] = [];
     for (const run of runs) {
       if (run.length === 3) {

@@ -5,6 +5,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import fc from "fast-check";
 import { runJob, type JobResult } from "../../../src/index.ts";
 import { WeirError } from "../../../src/core/errors.ts";
@@ -107,7 +108,7 @@ describe("batch codec: records in columns", () => {
     ];
     for (const records of batches) {
       const bytes = codec.encode(records);
-      assert.equal(bytes[0], 2, "written in runs");
+      assert.equal(bytes[0], 3, "written in runs");
       assert.equal(fingerprint(codec.decode(bytes)), fingerprint(structuredClone(records)));
     }
   });
@@ -117,8 +118,8 @@ describe("batch codec: records in columns", () => {
     const records = Array.from({ length: 1000 }, (_, i) => ({ kind: "bid", auction: 1000 + (i % 50), price: i * 100, channel: ["Apple", "Google", "Baidu"][i % 3], at: new Date(i) }));
     const columns = codec.encode(records);
     const generic = codec.encode(records.map((r) => ({ ...r, nested: {} })));
-    assert.equal(columns[0], 2);
-    assert.notEqual(generic[0], 2);
+    assert.equal(columns[0], 3);
+    assert.notEqual(generic[0], 3);
   });
 
   it("a batch read from bytes at any offset comes back the same (as from a stored copy)", () => {
@@ -130,6 +131,32 @@ describe("batch codec: records in columns", () => {
       stored.set(bytes, offset);
       assert.equal(fingerprint(codec.decode(stored.subarray(offset))), fingerprint(records), `at offset ${offset}`);
     }
+  });
+
+  it("a batch written with the runs' header first (form 2, as channel state in older checkpoints holds) is still read", () => {
+    const records = [
+      { kind: "bid", auction: 7, price: 1.5, channel: "Apple", at: new Date(86_400_000), ok: true, none: null, missing: undefined },
+      { kind: "bid", auction: 8, price: -0, channel: "\ud800é", at: new Date(0), ok: false, none: null, missing: undefined },
+      { kind: "person", tags: ["a", "b"], nested: { n: 1 } },
+      { id: 1, name: "Ann" },
+    ];
+    const written =
+      "AgAAAFsAAACTmgKYpGtpbmSnYXVjdGlvbqVwcmljZadjaGFubmVsomF0om9rpG5vbmWnbWlzc2luZ6hzbm5zZGJsdQAAMEBEUGSTAXs2mgGSomlkpG5hbWWibnMBaHB0dHh7AAAAAAAAAAAAAAAcQAAAAAAAAPg/AAAAAHCZlEEAAAAAAAAgQAAAAAAAAACAAAAAAAAAAAAAAAAAAQAAAAAAAAACAAAAAQAAAAMAAAAFAAAAAgAAAGIAaQBkAEEAcABwAGwAZQAA2OkAAAAAAAAAAAAAAPA/AAAAAAMAAABBbm4AkdRyQJPWYgAAABjBBMEEwQbBBpKhYaFi1HJBkaFuAaC0a2luZHRhZ3NuZXN0ZWRwZXJzb24=";
+    const bytes = new Uint8Array(Buffer.from(written, "base64"));
+    assert.equal(bytes[0], 2);
+    assert.equal(fingerprint(new BatchCodec().decode(bytes)), fingerprint(structuredClone(records)));
+  });
+
+  it("each batch owns its buffer: a batch sent on is not changed by the batches written after it", () => {
+    const codec = new BatchCodec();
+    const batch = (n: number) => Array.from({ length: 300 }, (_, i) => ({ id: n * 1000 + i, name: `n${n}-${i}`, ok: i % 2 === 0 }));
+    const first = codec.encode(batch(1));
+    const kept = first.slice();
+    const second = codec.encode(batch(2));
+    assert.notEqual(first.buffer, second.buffer);
+    assert.deepEqual(first, kept);
+    assert.equal(fingerprint(codec.decode(first)), fingerprint(batch(1)));
+    assert.equal(fingerprint(codec.decode(second)), fingerprint(batch(2)));
   });
 
   it("records keyed by data (a new shape per record) still come back", () => {
