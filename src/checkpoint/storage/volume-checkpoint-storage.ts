@@ -9,7 +9,7 @@ import { basename, dirname, join } from "node:path";
 import { invalidArgument } from "../../core/errors.ts";
 import { checksumOf } from "./checksum.ts";
 import { checkpointId as toCheckpointId, type CheckpointId } from "./checkpoint-id.ts";
-import type { CheckpointMetadata, StateHandle } from "./checkpoint-metadata.ts";
+import { isInlineState, type CheckpointMetadata, type StateHandle } from "./checkpoint-metadata.ts";
 import {
   CheckpointPaths,
   isTempFileName,
@@ -42,13 +42,23 @@ import {
 import type { CheckpointVolume, VolumeEntry } from "./checkpoint-volume.ts";
 import { decodeMetadata, encodeMetadata } from "./metadata-codec.ts";
 import { resolvePointer, type PointerFacts } from "./pointer-resolution.ts";
-import { checkStateFileContent, checkStateFilePresent } from "./state-file-checks.ts";
+import { checkStateFileContent, checkStateFilePresent, inlineStateContent } from "./state-file-checks.ts";
 
 export interface VolumeCheckpointStorageOptions {
   readonly volume: CheckpointVolume;
   /** The directory holding one directory per job; normalized by the volume. */
   readonly root: string;
   readonly jobId: string;
+  /**
+   * State smaller than this many bytes is not written as a file but kept in the handle, and so
+   * inside `_metadata` (Flink's `state.storage.fs.memory-threshold`). Default 0: every state is a file.
+   */
+  readonly memoryThreshold?: number;
+}
+
+/** The handles whose bytes are in files. */
+function fileHandles(metadata: CheckpointMetadata): StateHandle[] {
+  return allHandles(metadata).filter((h) => !isInlineState(h));
 }
 
 function allHandles(metadata: CheckpointMetadata): StateHandle[] {
@@ -78,8 +88,12 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
   private readonly medium: CheckpointVolume;
   /** Checkpoints this storage discarded: it never writes into them again, so it never makes their directory anew. */
   private readonly discarded = new Set<CheckpointId>();
+  private readonly memoryThreshold: number;
 
   constructor(options: VolumeCheckpointStorageOptions) {
+    const threshold = options.memoryThreshold ?? 0;
+    if (!Number.isSafeInteger(threshold) || threshold < 0) throw invalidArgument(`the memory threshold is a whole number of bytes, 0 or more, got ${String(threshold)}`);
+    this.memoryThreshold = threshold;
     this.medium = options.volume;
     this.paths = new CheckpointPaths(options.volume.normalize(options.root), options.jobId);
     this.jobId = this.paths.jobId;
@@ -91,6 +105,8 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
     const path = this.paths.stateFile(id, owner, randomUUID());
     if (this.discarded.has(id)) throw new CheckpointIoError(path, "write", new Error(`checkpoint ${id} was discarded`));
     const handle = { path, bytes: bytes.length, checksum: checksumOf(bytes) };
+    // Small state travels with the acknowledgement into `_metadata`: no file, no sync, no local copy.
+    if (bytes.length < this.memoryThreshold) return { ...handle, inline: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64") };
     await Promise.all([this.medium.writeAtomically(path, bytes), alongside?.(handle)]);
     return handle;
   }
@@ -103,6 +119,7 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
   }
 
   async readState(handle: StateHandle): Promise<Uint8Array> {
+    if (isInlineState(handle)) return inlineStateContent(handle);
     return checkStateFileContent(handle, await this.medium.read(handle.path));
   }
 
@@ -134,6 +151,8 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
         if (copies.has(handle.path)) continue;
         const target = join(dir, basename(handle.path));
         copies.set(handle.path, target);
+        // Inline state moves with the metadata; its name follows so that it stays unique in the savepoint.
+        if (isInlineState(handle)) continue;
         const bytes = await this.medium.read(handle.path);
         if (bytes === undefined) throw new CheckpointIoError(handle.path, "read", new Error("the state file is gone"));
         checkStateFileContent(handle, bytes);
@@ -346,7 +365,7 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
 
   /** Every state file the metadata references exists with its recorded length. */
   private async checkStateFiles(metadata: CheckpointMetadata): Promise<void> {
-    const handles = allHandles(metadata);
+    const handles = fileHandles(metadata);
     const sizes = await Promise.all(handles.map((h) => this.medium.stat(h.path)));
     handles.forEach((handle, i) => {
       const found = sizes[i];

@@ -368,6 +368,7 @@ export class JobMaster {
               root: params.checkpointing.dir,
               jobId: this.jobId,
               localRecoveryDir: params.checkpointing.localRecoveryDir,
+              memoryThreshold: params.checkpointing.memoryThreshold,
               ...(params.checkpointing.unaligned ? { alignedCheckpointTimeoutMs: params.checkpointing.alignedCheckpointTimeoutMs } : {}),
             },
       restore: restore?.metadata,
