@@ -11,6 +11,15 @@ import { isValidJobId } from "./checkpoint-paths.ts";
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
 
+/** The metadata property that holds the bytes of records in flight an unaligned checkpoint stored; absent for none. */
+export const IN_FLIGHT_BYTES_PROPERTY = "inFlightBytes";
+
+/** The bytes of records in flight the checkpoint stored (`IN_FLIGHT_BYTES_PROPERTY`): 0 for an aligned one, or one that does not say. */
+export function inFlightBytesOf(metadata: CheckpointMetadata): number {
+  const value = metadata.properties?.[IN_FLIGHT_BYTES_PROPERTY];
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : 0;
+}
+
 /** One written state file. Immutable once written: `bytes` and `checksum` describe its whole content. */
 export interface StateHandle {
   /**

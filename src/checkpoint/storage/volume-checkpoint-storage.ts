@@ -9,7 +9,7 @@ import { basename, dirname, join } from "node:path";
 import { invalidArgument } from "../../core/errors.ts";
 import { checksumOf } from "./checksum.ts";
 import { checkpointId as toCheckpointId, type CheckpointId } from "./checkpoint-id.ts";
-import { isInlineState, type CheckpointMetadata, type StateHandle } from "./checkpoint-metadata.ts";
+import { inFlightBytesOf, isInlineState, type CheckpointMetadata, type StateHandle } from "./checkpoint-metadata.ts";
 import {
   CheckpointPaths,
   isTempFileName,
@@ -325,14 +325,14 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
     const path = this.paths.checkpointDir(checkpointId);
     const entries = await this.medium.list(path);
     const sizeBytes = entries.reduce((sum, e) => sum + (e.kind === "file" ? e.size : 0), 0);
-    const base = { checkpointId, sizeBytes, sharedBytes: 0, path, time: dirEntry.modifiedAt };
+    const base = { checkpointId, sizeBytes, sharedBytes: 0, inFlightBytes: 0, path, time: dirEntry.modifiedAt };
     const bytes = hasMetadataFile(entries) ? await this.medium.read(metadataFileIn(path)) : undefined;
     if (bytes === undefined) return { ...base, status: "incomplete" };
     try {
       const metadata = withStatePaths(decodeMetadata(bytes, metadataFileIn(path), checkpointId), path, resolveStateFileReference);
       const shared = new Map(allHandles(metadata).filter((h) => this.paths.isSharedStateFile(h.path)).map((h) => [h.path, h.bytes]));
       const sharedBytes = [...shared.values()].reduce((sum, n) => sum + n, 0);
-      return { ...base, sharedBytes, status: "complete", time: metadata.completedAt };
+      return { ...base, sharedBytes, inFlightBytes: inFlightBytesOf(metadata), status: "complete", time: metadata.completedAt };
     } catch (error) {
       if (error instanceof CheckpointCorruptError) return { ...base, status: "corrupt", problem: error.message };
       throw error;
