@@ -21,7 +21,7 @@ import {
   stateFileReference,
   type StateFileOwner,
 } from "./checkpoint-paths.ts";
-import { planRetainOnCancel, planRetention, releasedSharedFiles, type RetentionPlan } from "./checkpoint-retention.ts";
+import { planRetainOnCancel, planRetention, releasedSharedFiles, unreferencedSharedFiles, type RetentionPlan } from "./checkpoint-retention.ts";
 import type {
   CancelPolicy,
   CheckpointListing,
@@ -281,6 +281,26 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Deletes the files under `shared/` that no complete checkpoint of the job references, nor
+   * `alsoKeep` (the metadata a run restores, which may lie elsewhere), and temp files a crash left
+   * there: changes files of aborted checkpoints whose chain broke, and bases materialised after a
+   * job's last checkpoint. For the start of a run, before it takes checkpoints: a checkpoint being
+   * written would reference files no complete one does yet. Deletes nothing when the metadata of a
+   * checkpoint of the job cannot be read. Resolves to the deleted paths, sorted.
+   */
+  async removeUnreferencedSharedFiles(alsoKeep?: CheckpointMetadata): Promise<string[]> {
+    const files = (await this.medium.list(this.paths.sharedDir)).filter((e) => e.kind === "file");
+    if (files.length === 0) return [];
+    const referenced = await Promise.all((await this.checkpointDirs()).map((d) => this.sharedReferences(d.checkpointId)));
+    if (referenced.some((r) => r === undefined)) return [];
+    const kept = new Set((referenced as Set<string>[]).flatMap((r) => [...r]));
+    for (const handle of alsoKeep === undefined ? [] : allHandles(alsoKeep)) kept.add(handle.path);
+    const doomed = unreferencedSharedFiles(files.map((e) => join(this.paths.sharedDir, e.name)), kept);
+    for (const path of doomed) await this.medium.remove(path);
+    return doomed;
   }
 
   async retain(newest: number): Promise<CheckpointId[]> {
