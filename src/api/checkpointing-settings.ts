@@ -46,7 +46,20 @@ export interface CheckpointingOptions {
    * Default 0: unaligned from the start.
    */
   readonly alignedCheckpointTimeoutMs?: number;
+  /**
+   * A task's state smaller than this many bytes is not written as a file of its own but sent with
+   * the task's acknowledgement and kept inside the checkpoint's `_metadata` (Flink's
+   * `state.storage.fs.memory-threshold`): a checkpoint of small state then costs one durable write
+   * instead of one per task. 0 writes every state as a file. Default 20 KiB (20480).
+   */
+  readonly memoryThreshold?: number;
 }
+
+/** Flink's default for `state.storage.fs.memory-threshold`: 20 KiB. */
+export const DEFAULT_MEMORY_THRESHOLD = 20 * 1024;
+
+/** Most bytes a state may have to be kept inside `_metadata`: Flink's bound for `state.storage.fs.memory-threshold`, 1 MiB. */
+export const MAX_MEMORY_THRESHOLD = 1024 * 1024;
 
 export interface CheckpointingSettings {
   readonly config: CheckpointConfig;
@@ -57,10 +70,12 @@ export interface CheckpointingSettings {
   readonly localRecoveryDir?: string;
   readonly unaligned: boolean;
   readonly alignedCheckpointTimeoutMs: number;
+  /** See `CheckpointingOptions.memoryThreshold`. */
+  readonly memoryThreshold: number;
 }
 
 export function checkpointingSettings(intervalMs: number, options: CheckpointingOptions = {}): CheckpointingSettings {
-  const { mode = "exactly-once", onCancel = "delete", dir = DEFAULT_CHECKPOINT_ROOT, localRecovery = false, localRecoveryDir, unaligned = false, alignedCheckpointTimeoutMs = 0, ...rest } = options;
+  const { mode = "exactly-once", onCancel = "delete", dir = DEFAULT_CHECKPOINT_ROOT, localRecovery = false, localRecoveryDir, unaligned = false, alignedCheckpointTimeoutMs = 0, memoryThreshold = DEFAULT_MEMORY_THRESHOLD, ...rest } = options;
   if (mode !== "exactly-once" && mode !== "at-least-once") throw invalidArgument(`checkpoint mode must be "exactly-once" or "at-least-once", got '${String(mode)}'`);
   if (onCancel !== "delete" && onCancel !== "retain") throw invalidArgument(`checkpoint retention on cancel must be "delete" or "retain", got '${String(onCancel)}'`);
   if (typeof dir !== "string" || dir.length === 0) throw invalidArgument("checkpoint dir must be a non-empty path");
@@ -71,7 +86,10 @@ export function checkpointingSettings(intervalMs: number, options: Checkpointing
   if (!(Number.isFinite(alignedCheckpointTimeoutMs) && alignedCheckpointTimeoutMs >= 0)) {
     throw invalidArgument(`aligned checkpoint timeout must be zero or more milliseconds, got ${String(alignedCheckpointTimeoutMs)}`);
   }
-  const settings = { config: checkpointConfig({ intervalMs, ...rest }), mode, onCancel, dir, unaligned, alignedCheckpointTimeoutMs };
+  if (!(Number.isSafeInteger(memoryThreshold) && memoryThreshold >= 0 && memoryThreshold <= MAX_MEMORY_THRESHOLD)) {
+    throw invalidArgument(`the memory threshold is a whole number of bytes from 0 to ${MAX_MEMORY_THRESHOLD}, got ${String(memoryThreshold)}`);
+  }
+  const settings = { config: checkpointConfig({ intervalMs, ...rest }), mode, onCancel, dir, unaligned, alignedCheckpointTimeoutMs, memoryThreshold };
   return localRecovery ? { ...settings, localRecoveryDir: localRecoveryDir ?? defaultLocalRecoveryRoot() } : settings;
 }
 
@@ -99,6 +117,7 @@ export function overrideCheckpointing(
           ...(base.localRecoveryDir === undefined ? {} : { localRecoveryDir: base.localRecoveryDir }),
           unaligned: base.unaligned,
           alignedCheckpointTimeoutMs: base.alignedCheckpointTimeoutMs,
+          memoryThreshold: base.memoryThreshold,
           timeoutMs: base.config.timeoutMs,
           minPauseMs: base.config.minPauseMs,
           maxConcurrent: base.config.maxConcurrent,

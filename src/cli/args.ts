@@ -147,6 +147,17 @@ export function durationIn(min: number): (text: string) => ValueParse<number> {
   };
 }
 
+const BYTE_UNITS: Readonly<Record<string, number>> = { "": 1, b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** A whole number of bytes from 0 up, as Flink writes memory sizes: `20480`, `20kb`, `1mb`. */
+export function bytesIn(): (text: string) => ValueParse<number> {
+  return (text) => {
+    const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(text);
+    const value = match === null ? Number.NaN : Number(match[1]) * BYTE_UNITS[(match[2] ?? "").toLowerCase()]!;
+    return Number.isSafeInteger(value) ? { ok: true, value } : { ok: false, reason: "must be a number of bytes, or a size like 20kb or 1mb" };
+  };
+}
+
 /** One of `values`, written exactly. */
 /** Any text but the empty one; `expected` says what it stands for in the refusal. */
 export function nonEmpty(expected: string): (text: string) => ValueParse<string> {

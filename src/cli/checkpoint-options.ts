@@ -4,7 +4,7 @@
  * checkpoint option other than the interval needs checkpointing enabled, by the job or by
  * `--checkpoint-interval` (the job refuses to start otherwise).
  */
-import type { CheckpointingOptions } from "../api/checkpointing-settings.ts";
+import { DEFAULT_MEMORY_THRESHOLD, type CheckpointingOptions } from "../api/checkpointing-settings.ts";
 import { CHECKPOINT_CONFIG_DEFAULTS } from "../checkpoint/coordinator/config.ts";
 import { DEFAULT_CHECKPOINT_ROOT } from "../checkpoint/storage/checkpoint-paths.ts";
 import { DEFAULT_LOCAL_RECOVERY_DIR_NAME } from "../checkpoint/local/local-state-paths.ts";
@@ -13,7 +13,7 @@ import { parseRestartStrategy } from "../recovery/parse-restart-strategy.ts";
 import type { RestartStrategyConfig } from "../recovery/restart-config.ts";
 import type { RunOptions } from "../runtime/run-options.ts";
 import type { CheckpointMode } from "../runtime/task-checkpointing.ts";
-import { durationIn, integerIn, nonEmpty, oneOf, type OptionSpec, type ValueParse } from "./args.ts";
+import { bytesIn, durationIn, integerIn, nonEmpty, oneOf, type OptionSpec, type ValueParse } from "./args.ts";
 
 function restartStrategy(text: string): ValueParse<RestartStrategyConfig> {
   try {
@@ -156,6 +156,17 @@ export const CHECKPOINT_OPTIONS: readonly OptionSpec[] = [
   {
     kind: "value",
     group: GROUP,
+    name: "memory-threshold",
+    placeholder: "size",
+    parse: bytesIn(),
+    description:
+      "a task's state smaller than this is sent with its acknowledgement and kept inside the checkpoint's _metadata instead of a file " +
+      "of its own, as Flink's state.storage.fs.memory-threshold does; 0 writes every state as a file; at most 1mb (e.g. --memory-threshold 64kb)",
+    defaultText: jobsOr(`${DEFAULT_MEMORY_THRESHOLD / 1024}kb`),
+  },
+  {
+    kind: "value",
+    group: GROUP,
     name: "restart-strategy",
     placeholder: "spec",
     parse: restartStrategy,
@@ -239,6 +250,7 @@ export function checkpointRunOptions(
     localRecoveryDir: get<string>("local-recovery-dir"),
     unaligned: get<boolean>("unaligned") === true ? true : undefined,
     alignedCheckpointTimeoutMs: get<number>("aligned-checkpoint-timeout"),
+    memoryThreshold: get<number>("memory-threshold"),
   };
   const given = Object.values(overrides).some((v) => v !== undefined);
   return {

@@ -20,13 +20,15 @@ export interface CheckpointJson {
   readonly status: CheckpointRow["status"];
   readonly time: string;
   readonly sizeBytes: number;
+  /** Bytes of the records in flight the checkpoint stored (unaligned checkpoints); 0 for none. */
+  readonly inFlightBytes: number;
   readonly path: string;
   readonly problem?: string;
 }
 
 function toJson(row: CheckpointRow): CheckpointJson {
-  const { jobId, checkpointId, status, time, sizeBytes, path, problem } = row;
-  return { jobId, checkpointId, status, time: new Date(time).toISOString(), sizeBytes, path, ...(problem === undefined ? {} : { problem }) };
+  const { jobId, checkpointId, status, time, sizeBytes, inFlightBytes, path, problem } = row;
+  return { jobId, checkpointId, status, time: new Date(time).toISOString(), sizeBytes, inFlightBytes, path, ...(problem === undefined ? {} : { problem }) };
 }
 
 async function list(args: ParsedArgs, io: CliIo): Promise<number> {
@@ -50,7 +52,8 @@ export const checkpointsCommand: Command = {
   summary: "list the checkpoints on disk that 'weir run --from' can resume from",
   description: [
     `Lists the checkpoints under a checkpoint directory (${DEFAULT_CHECKPOINT_ROOT} by default, as for 'weir run'), ` +
-      "or under one job's directory in it: per checkpoint its job id, checkpoint id, status, time (UTC), size and path. " +
+      "or under one job's directory in it: per checkpoint its job id, checkpoint id, status, time (UTC), size, " +
+      "the bytes of records in flight it stored (unaligned checkpoints) and path. " +
       "A complete checkpoint can be resumed with 'weir run <job.ts> --from <path>'; 'incomplete' ones never finished and are safe to delete.",
   ],
   options: [{ kind: "flag", name: "json", description: "print the checkpoints as a JSON array, for scripts", defaultText: "a table" }, HELP_OPTION],

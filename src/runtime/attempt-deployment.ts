@@ -8,6 +8,7 @@ import { buildJob } from "../api/define-job.ts";
 import { JobArgs } from "../api/job-args.ts";
 import { FileCheckpointStorage } from "../checkpoint/storage/file-checkpoint-storage.ts";
 import { checkpointId } from "../checkpoint/storage/checkpoint-id.ts";
+import { isInlineState } from "../checkpoint/storage/checkpoint-metadata.ts";
 import { WeirError } from "../core/errors.ts";
 import { fingerprint } from "../graph/job-graph.ts";
 import type { AttemptSpec } from "./master/attempt.ts";
@@ -48,7 +49,7 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
   const slots = plan.slotsOfWorker(worker);
   const jobs = await buildSlotJobs(spec.definition, spec.overrides, spec.args, slots.slice(1), spec.fingerprint);
   jobs.set(slots[0]!, first.job);
-  const storage = spec.checkpointing === undefined ? undefined : new FileCheckpointStorage({ jobId: spec.checkpointing.jobId, root: spec.checkpointing.root });
+  const storage = spec.checkpointing === undefined ? undefined : new FileCheckpointStorage({ jobId: spec.checkpointing.jobId, root: spec.checkpointing.root, ...(spec.checkpointing.memoryThreshold === undefined ? {} : { memoryThreshold: spec.checkpointing.memoryThreshold }) });
   const localDir = spec.checkpointing?.localRecoveryDir;
   const local = localDir === undefined ? undefined : new LocalStatePaths(localDir, spec.checkpointing!.jobId);
   const restoreStart = restoreClockReading();
@@ -73,7 +74,9 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
               await Promise.all([storage.discard(checkpointId(id)), store?.discard(id)]);
             },
             acknowledge: (ack) => {
-              store?.acknowledged(ack.checkpointId, ack.operators.map((o) => ({ owner: { operatorId: o.operatorId, subtask: o.subtask }, handle: o.handle })));
+              // State inside the acknowledgement has no file, and so no local copy.
+              const files = ack.operators.filter((o) => !isInlineState(o.handle));
+              store?.acknowledged(ack.checkpointId, files.map((o) => ({ owner: { operatorId: o.operatorId, subtask: o.subtask }, handle: o.handle })));
               if (!faultPoint("lose-ack")) reporter.acknowledge(taskId, ack);
             },
             notifyComplete: (id) => void store?.confirm(id),

@@ -25,7 +25,7 @@
 import type { TimerEntry } from "../state/internal-timer-service.ts";
 import type { CheckpointMetadata } from "../checkpoint/storage/checkpoint-metadata.ts";
 import type { CheckpointStorage } from "../checkpoint/storage/checkpoint-storage.ts";
-import type { StateHandle } from "../checkpoint/storage/checkpoint-metadata.ts";
+import { isInlineState, type StateHandle } from "../checkpoint/storage/checkpoint-metadata.ts";
 import type { StateFileOwner } from "../checkpoint/storage/checkpoint-paths.ts";
 import type { LocalStatePaths } from "../checkpoint/local/local-state-paths.ts";
 import { readLocalCopy } from "../checkpoint/local/local-state-reader.ts";
@@ -102,7 +102,8 @@ async function readStateFile(
   onFile: ((file: RestoredFile) => void) | undefined,
 ): Promise<Uint8Array> {
   const base = { operatorId: owner.operatorId, subtask: owner.subtask, bytes: handle.bytes };
-  if (local === undefined) {
+  // State kept inside `_metadata` is already here: it has no file, local or not.
+  if (local === undefined || isInlineState(handle)) {
     const bytes = await storage.readState(handle);
     onFile?.({ ...base, source: "storage" });
     return bytes;

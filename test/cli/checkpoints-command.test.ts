@@ -35,14 +35,14 @@ async function withCheckpoint(run: (dir: string, jobId: string) => Promise<void>
 }
 
 describe("weir checkpoints", () => {
-  it("prints a table of the checkpoints a run left: job id, id, status, time, own and shared bytes, and path", async () => {
+  it("prints a table of the checkpoints a run left: job id, id, status, time, own, shared and in-flight bytes, and path", async () => {
     await withCheckpoint(async (dir, jobId) => {
       const { code, io } = await weir("checkpoints", dir);
       assert.equal(code, 0, io.err);
       const [header, row, end, ...rest] = io.out.split("\n");
-      assert.match(header!, /^JOB +ID +STATUS +TIME +OWN +SHARED +PATH$/);
+      assert.match(header!, /^JOB +ID +STATUS +TIME +OWN +SHARED +IN-FLIGHT +PATH$/);
       const path = join(dir, jobId, "chk-1");
-      assert.match(row!, new RegExp(`^${jobId} +1 +complete +\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ +\\d+(\\.\\d)? (B|KiB) +0 B +${path}$`));
+      assert.match(row!, new RegExp(`^${jobId} +1 +complete +\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ +\\d+(\\.\\d)? (B|KiB) +0 B +0 B +${path}$`));
       assert.deepEqual([end, rest], ["", []]);
       assert.equal(io.err, "");
     });
@@ -65,7 +65,7 @@ describe("weir checkpoints", () => {
       const rows = JSON.parse(io.out) as Record<string, unknown>[];
       assert.equal(rows.length, 1);
       const [row] = rows;
-      assert.deepEqual(Object.keys(row!).sort(), ["checkpointId", "jobId", "path", "sizeBytes", "status", "time"]);
+      assert.deepEqual(Object.keys(row!).sort(), ["checkpointId", "inFlightBytes", "jobId", "path", "sizeBytes", "status", "time"]);
       assert.deepEqual([row!.jobId, row!.checkpointId, row!.status, row!.path], [jobId, 1, "complete", join(dir, jobId, "chk-1")]);
       assert.ok(typeof row!.sizeBytes === "number" && row!.sizeBytes > 0);
       assert.match(String(row!.time), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);

@@ -1,6 +1,6 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assignToKeyGroup, subtaskForKeyGroup } from "../../src/core/key-groups.ts";
@@ -142,6 +142,41 @@ describe("readSavepoint on the windows a job was stopped with", () => {
       const [start, end] = namespace as [number, number];
       assert.equal(end - start, WINDOW_MS, `namespace ${JSON.stringify(namespace)} is a window`);
       assert.equal(typeof value, "number");
+    }
+  });
+});
+
+describe("readSavepoint of a checkpoint whose state is kept inside _metadata", () => {
+  let dir: string;
+  let inline: ExistingSavepoint;
+  let files: ExistingSavepoint;
+  let inlineDir: string;
+  let filesDir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "weir-sp-inline-"));
+    inlineDir = await finalCheckpoint(join(dir, "inline"), "test/fixtures/jobs/sp-states.ts", ["--events", String(EVENTS)]);
+    filesDir = await finalCheckpoint(join(dir, "files"), "test/fixtures/jobs/sp-states.ts", ["--events", String(EVENTS)], 2, ["--memory-threshold", "0"]);
+    inline = await readSavepoint(inlineDir);
+    files = await readSavepoint(filesDir);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("the job's small state is all inside _metadata by default, and in files with --memory-threshold 0", () => {
+    assert.deepEqual(readdirSync(inlineDir), ["_metadata"]);
+    assert.ok(readdirSync(filesDir).some((name) => name.endsWith(".state")));
+  });
+
+  it("gives the same keyed, operator and union state, and timers, as the checkpoint of the same job with files", async () => {
+    for (const [uid, read] of [
+      ["profiles", (s: ExistingSavepoint) => collect(s.operator("profiles").keyedState<string, Profile>("profile"))],
+      // Timers fire at processing times of each run: their keys agree, their times not.
+      ["profiles", async (s: ExistingSavepoint) => (await collect(s.operator("profiles").timers())).map((t) => `${String(t.key)} ${t.domain}`).sort()],
+      ["tagger", (s: ExistingSavepoint) => collect(s.operator("tagger").operatorListState<number>("seen"))],
+      ["tagger", (s: ExistingSavepoint) => collect(s.operator("tagger").unionState<[number, number]>("instances"))],
+    ] as const) {
+      const fromInline = await read(inline);
+      assert.ok(fromInline.length > 0, uid);
+      assert.deepEqual(fromInline, await read(files), uid);
     }
   });
 });

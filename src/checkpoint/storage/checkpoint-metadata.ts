@@ -11,6 +11,15 @@ import { isValidJobId } from "./checkpoint-paths.ts";
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
 
+/** The metadata property that holds the bytes of records in flight an unaligned checkpoint stored; absent for none. */
+export const IN_FLIGHT_BYTES_PROPERTY = "inFlightBytes";
+
+/** The bytes of records in flight the checkpoint stored (`IN_FLIGHT_BYTES_PROPERTY`): 0 for an aligned one, or one that does not say. */
+export function inFlightBytesOf(metadata: CheckpointMetadata): number {
+  const value = metadata.properties?.[IN_FLIGHT_BYTES_PROPERTY];
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : 0;
+}
+
 /** One written state file. Immutable once written: `bytes` and `checksum` describe its whole content. */
 export interface StateHandle {
   /**
@@ -23,6 +32,29 @@ export interface StateHandle {
   readonly bytes: number;
   /** SHA-256 of the content, 64 lowercase hex digits. */
   readonly checksum: string;
+  /**
+   * The content itself, base64-encoded, for state smaller than the storage's memory threshold
+   * (Flink's `state.storage.fs.memory-threshold`, its ByteStreamStateHandle): such state is sent
+   * with the task's acknowledgement and kept inside `_metadata`, and no file is written at `path`,
+   * which then only names it. Absent for state in a file.
+   */
+  readonly inline?: string;
+}
+
+/** A handle whose content is inside the checkpoint's metadata (see `StateHandle.inline`). */
+export type InlineStateHandle = StateHandle & { readonly inline: string };
+
+export function isInlineState(handle: StateHandle): handle is InlineStateHandle {
+  return handle.inline !== undefined;
+}
+
+const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** The length of the bytes `text` encodes in base64, or undefined when it is not canonical base64. */
+function base64Length(text: string): number | undefined {
+  if (!BASE64_PATTERN.test(text)) return undefined;
+  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  return (text.length / 4) * 3 - padding;
 }
 
 export interface SubtaskStateMetadata {
@@ -140,11 +172,16 @@ function jsonValue(value: unknown, field: string): void {
 }
 
 function stateHandle(value: unknown, field: string): void {
-  const fields = object(value, field, ["path", "bytes", "checksum"]);
+  const fields = object(value, field, ["path", "bytes", "checksum", "inline"]);
   string(fields.path, `${field}.path`, true);
-  integer(fields.bytes, `${field}.bytes`, 0);
+  const bytes = integer(fields.bytes, `${field}.bytes`, 0);
   if (typeof fields.checksum !== "string" || !CHECKSUM_PATTERN.test(fields.checksum)) {
     throw new FieldProblem(`${field}.checksum`, `expected 64 lowercase hex digits, found ${describe(fields.checksum)}`);
+  }
+  if (fields.inline !== undefined) {
+    const length = typeof fields.inline === "string" ? base64Length(fields.inline) : undefined;
+    if (length === undefined) throw new FieldProblem(`${field}.inline`, `expected the state's bytes in base64, found ${describe(fields.inline)}`);
+    if (length !== bytes) throw new FieldProblem(`${field}.inline`, `holds ${length} bytes, but the handle records ${bytes}`);
   }
 }
 

@@ -55,3 +55,11 @@ export function planRetainOnCancel(checkpoints: readonly CheckpointFacts[]): Ret
 export function releasedSharedFiles(released: ReadonlySet<string>, kept: readonly ReadonlySet<string>[]): string[] {
   return [...released].filter((path) => !kept.some((files) => files.has(path))).sort();
 }
+
+/**
+ * Of the files under `shared/` (`present`, paths), those no checkpoint references (`referenced`):
+ * state files and temp files alike, since a temp file is never referenced. Sorted.
+ */
+export function unreferencedSharedFiles(present: readonly string[], referenced: ReadonlySet<string>): string[] {
+  return present.filter((path) => !referenced.has(path)).sort();
+}

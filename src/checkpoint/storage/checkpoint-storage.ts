@@ -45,6 +45,8 @@ export interface CheckpointListing {
   readonly sizeBytes: number;
   /** For a complete checkpoint: bytes of the files under `shared/` it references (written by it or earlier ones); 0 otherwise. */
   readonly sharedBytes: number;
+  /** For a complete checkpoint: bytes of the records in flight it stored (an unaligned checkpoint's channel state); 0 otherwise. */
+  readonly inFlightBytes: number;
   /** The `chk-<n>` directory. */
   readonly path: string;
   /** For `corrupt`: what is wrong, as the error reading it would say. */

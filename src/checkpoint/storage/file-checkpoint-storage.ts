@@ -7,10 +7,12 @@ export interface FileCheckpointStorageOptions {
   readonly jobId: string;
   /** The directory holding one directory per job; relative paths start at the working directory. Default `./.weir/checkpoints`. */
   readonly root?: string;
+  /** State smaller than this many bytes goes inside `_metadata` instead of a file; default 0 (none). */
+  readonly memoryThreshold?: number;
 }
 
 export class FileCheckpointStorage extends VolumeCheckpointStorage {
   constructor(options: FileCheckpointStorageOptions) {
-    super({ volume: new DiskVolume(), root: options.root ?? DEFAULT_CHECKPOINT_ROOT, jobId: options.jobId });
+    super({ volume: new DiskVolume(), root: options.root ?? DEFAULT_CHECKPOINT_ROOT, jobId: options.jobId, ...(options.memoryThreshold === undefined ? {} : { memoryThreshold: options.memoryThreshold }) });
   }
 }

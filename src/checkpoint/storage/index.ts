@@ -18,7 +18,9 @@ export {
 export {
   CHECKPOINT_FORMAT_VERSION,
   checkMetadata,
+  isInlineState,
   type CheckpointMetadata,
+  type InlineStateHandle,
   type JsonValue,
   type MetadataCheck,
   type OperatorStateMetadata,

@@ -22,6 +22,8 @@ export interface CheckpointRow {
   readonly sizeBytes: number;
   /** Bytes of the files under `shared/` it references (incremental checkpoints); see CheckpointListing.sharedBytes. */
   readonly sharedBytes: number;
+  /** Bytes of the records in flight it stored (unaligned checkpoints); see CheckpointListing.inFlightBytes. */
+  readonly inFlightBytes: number;
   /** The `chk-<n>` directory: what `--from` takes. */
   readonly path: string;
   /** For corrupt checkpoints: what is wrong. */
@@ -75,13 +77,14 @@ function formatTime(ms: number): string {
 /**
  * The rows as a table with a header: job, id, status, time, own bytes (the checkpoint directory's
  * files), shared bytes (the files of `shared/` it references, written by it or by earlier
- * incremental checkpoints) and path, columns padded to line up, numbers right-aligned; then one
+ * incremental checkpoints), in-flight bytes (records in flight an unaligned checkpoint stored, a
+ * part of its own and shared bytes) and path, columns padded to line up, numbers right-aligned; then one
  * line per corrupt checkpoint saying what is wrong. No rows give "no checkpoints". The text ends
  * with a newline.
  */
 export function formatCheckpointTable(rows: readonly CheckpointRow[]): string {
   if (rows.length === 0) return "no checkpoints\n";
-  const cells = rows.map((r) => [r.jobId, String(r.checkpointId), r.status, formatTime(r.time), formatBytes(r.sizeBytes), formatBytes(r.sharedBytes), r.path]);
+  const cells = rows.map((r) => [r.jobId, String(r.checkpointId), r.status, formatTime(r.time), formatBytes(r.sizeBytes), formatBytes(r.sharedBytes), formatBytes(r.inFlightBytes), r.path]);
   const problems = rows.filter((r) => r.problem !== undefined).map((r) => `${r.jobId} chk-${r.checkpointId}: ${r.problem}`);
-  return [...formatTable(["JOB", "ID", "STATUS", "TIME", "OWN", "SHARED", "PATH"], cells, new Set([1, 4, 5])), ...problems].join("\n") + "\n";
+  return [...formatTable(["JOB", "ID", "STATUS", "TIME", "OWN", "SHARED", "IN-FLIGHT", "PATH"], cells, new Set([1, 4, 5, 6])), ...problems].join("\n") + "\n";
 }

@@ -17,6 +17,8 @@ export interface MemoryCheckpointStorageOptions {
   readonly volume?: MemoryVolume;
   /** Stamps file and directory times of a fresh volume; ignored when `volume` is given. */
   readonly clock?: Clock;
+  /** State smaller than this many bytes goes inside `_metadata` instead of a file; default 0 (none). */
+  readonly memoryThreshold?: number;
 }
 
 export class MemoryCheckpointStorage extends VolumeCheckpointStorage {
@@ -25,7 +27,7 @@ export class MemoryCheckpointStorage extends VolumeCheckpointStorage {
 
   constructor(options: MemoryCheckpointStorageOptions) {
     const volume = options.volume ?? new MemoryVolume(options.clock === undefined ? {} : { clock: options.clock });
-    super({ volume, root: options.root ?? DEFAULT_MEMORY_CHECKPOINT_ROOT, jobId: options.jobId });
+    super({ volume, root: options.root ?? DEFAULT_MEMORY_CHECKPOINT_ROOT, jobId: options.jobId, ...(options.memoryThreshold === undefined ? {} : { memoryThreshold: options.memoryThreshold }) });
     this.volume = volume;
   }
 }

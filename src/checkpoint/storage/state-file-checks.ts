@@ -4,7 +4,7 @@
  * numbers that disagree.
  */
 import { checksumOf } from "./checksum.ts";
-import type { StateHandle } from "./checkpoint-metadata.ts";
+import type { InlineStateHandle, StateHandle } from "./checkpoint-metadata.ts";
 import { CheckpointCorruptError, StateFileMissingError } from "./checkpoint-storage-errors.ts";
 
 function missing(handle: StateHandle): StateFileMissingError {
@@ -33,6 +33,25 @@ export function checkStateFileContent(handle: StateHandle, content: Uint8Array |
       handle.path,
       "checksum",
       `state file ${handle.path} is corrupt: its checksum is ${actual}, the checkpoint recorded ${handle.checksum}`,
+    );
+  }
+  return content;
+}
+
+/**
+ * The bytes an inline handle carries (see `StateHandle.inline`), checked against its length and
+ * checksum as a file's are: `_metadata` has a checksum of its own, so a mismatch here means the
+ * handle was changed after it was decoded or built by hand.
+ */
+export function inlineStateContent(handle: InlineStateHandle): Uint8Array {
+  const buffer = Buffer.from(handle.inline, "base64");
+  const content = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const actual = checksumOf(content);
+  if (content.length !== handle.bytes || actual !== handle.checksum) {
+    throw new CheckpointCorruptError(
+      handle.path,
+      content.length !== handle.bytes ? "size" : "checksum",
+      `state ${handle.path}, kept inside the checkpoint's _metadata, is corrupt: it has ${content.length} bytes with checksum ${actual}, the checkpoint recorded ${handle.bytes} bytes with checksum ${handle.checksum}`,
     );
   }
   return content;

@@ -9,7 +9,7 @@ import { basename, dirname, join } from "node:path";
 import { invalidArgument } from "../../core/errors.ts";
 import { checksumOf } from "./checksum.ts";
 import { checkpointId as toCheckpointId, type CheckpointId } from "./checkpoint-id.ts";
-import type { CheckpointMetadata, StateHandle } from "./checkpoint-metadata.ts";
+import { inFlightBytesOf, isInlineState, type CheckpointMetadata, type StateHandle } from "./checkpoint-metadata.ts";
 import {
   CheckpointPaths,
   isTempFileName,
@@ -21,7 +21,7 @@ import {
   stateFileReference,
   type StateFileOwner,
 } from "./checkpoint-paths.ts";
-import { planRetainOnCancel, planRetention, releasedSharedFiles, type RetentionPlan } from "./checkpoint-retention.ts";
+import { planRetainOnCancel, planRetention, releasedSharedFiles, unreferencedSharedFiles, type RetentionPlan } from "./checkpoint-retention.ts";
 import type {
   CancelPolicy,
   CheckpointListing,
@@ -42,13 +42,23 @@ import {
 import type { CheckpointVolume, VolumeEntry } from "./checkpoint-volume.ts";
 import { decodeMetadata, encodeMetadata } from "./metadata-codec.ts";
 import { resolvePointer, type PointerFacts } from "./pointer-resolution.ts";
-import { checkStateFileContent, checkStateFilePresent } from "./state-file-checks.ts";
+import { checkStateFileContent, checkStateFilePresent, inlineStateContent } from "./state-file-checks.ts";
 
 export interface VolumeCheckpointStorageOptions {
   readonly volume: CheckpointVolume;
   /** The directory holding one directory per job; normalized by the volume. */
   readonly root: string;
   readonly jobId: string;
+  /**
+   * State smaller than this many bytes is not written as a file but kept in the handle, and so
+   * inside `_metadata` (Flink's `state.storage.fs.memory-threshold`). Default 0: every state is a file.
+   */
+  readonly memoryThreshold?: number;
+}
+
+/** The handles whose bytes are in files. */
+function fileHandles(metadata: CheckpointMetadata): StateHandle[] {
+  return allHandles(metadata).filter((h) => !isInlineState(h));
 }
 
 function allHandles(metadata: CheckpointMetadata): StateHandle[] {
@@ -78,8 +88,12 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
   private readonly medium: CheckpointVolume;
   /** Checkpoints this storage discarded: it never writes into them again, so it never makes their directory anew. */
   private readonly discarded = new Set<CheckpointId>();
+  private readonly memoryThreshold: number;
 
   constructor(options: VolumeCheckpointStorageOptions) {
+    const threshold = options.memoryThreshold ?? 0;
+    if (!Number.isSafeInteger(threshold) || threshold < 0) throw invalidArgument(`the memory threshold is a whole number of bytes, 0 or more, got ${String(threshold)}`);
+    this.memoryThreshold = threshold;
     this.medium = options.volume;
     this.paths = new CheckpointPaths(options.volume.normalize(options.root), options.jobId);
     this.jobId = this.paths.jobId;
@@ -91,6 +105,8 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
     const path = this.paths.stateFile(id, owner, randomUUID());
     if (this.discarded.has(id)) throw new CheckpointIoError(path, "write", new Error(`checkpoint ${id} was discarded`));
     const handle = { path, bytes: bytes.length, checksum: checksumOf(bytes) };
+    // Small state travels with the acknowledgement into `_metadata`: no file, no sync, no local copy.
+    if (bytes.length < this.memoryThreshold) return { ...handle, inline: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64") };
     await Promise.all([this.medium.writeAtomically(path, bytes), alongside?.(handle)]);
     return handle;
   }
@@ -103,6 +119,7 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
   }
 
   async readState(handle: StateHandle): Promise<Uint8Array> {
+    if (isInlineState(handle)) return inlineStateContent(handle);
     return checkStateFileContent(handle, await this.medium.read(handle.path));
   }
 
@@ -134,6 +151,8 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
         if (copies.has(handle.path)) continue;
         const target = join(dir, basename(handle.path));
         copies.set(handle.path, target);
+        // Inline state moves with the metadata; its name follows so that it stays unique in the savepoint.
+        if (isInlineState(handle)) continue;
         const bytes = await this.medium.read(handle.path);
         if (bytes === undefined) throw new CheckpointIoError(handle.path, "read", new Error("the state file is gone"));
         checkStateFileContent(handle, bytes);
@@ -264,6 +283,26 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
     }
   }
 
+  /**
+   * Deletes the files under `shared/` that no complete checkpoint of the job references, nor
+   * `alsoKeep` (the metadata a run restores, which may lie elsewhere), and temp files a crash left
+   * there: changes files of aborted checkpoints whose chain broke, and bases materialised after a
+   * job's last checkpoint. For the start of a run, before it takes checkpoints: a checkpoint being
+   * written would reference files no complete one does yet. Deletes nothing when the metadata of a
+   * checkpoint of the job cannot be read. Resolves to the deleted paths, sorted.
+   */
+  async removeUnreferencedSharedFiles(alsoKeep?: CheckpointMetadata): Promise<string[]> {
+    const files = (await this.medium.list(this.paths.sharedDir)).filter((e) => e.kind === "file");
+    if (files.length === 0) return [];
+    const referenced = await Promise.all((await this.checkpointDirs()).map((d) => this.sharedReferences(d.checkpointId)));
+    if (referenced.some((r) => r === undefined)) return [];
+    const kept = new Set((referenced as Set<string>[]).flatMap((r) => [...r]));
+    for (const handle of alsoKeep === undefined ? [] : allHandles(alsoKeep)) kept.add(handle.path);
+    const doomed = unreferencedSharedFiles(files.map((e) => join(this.paths.sharedDir, e.name)), kept);
+    for (const path of doomed) await this.medium.remove(path);
+    return doomed;
+  }
+
   async retain(newest: number): Promise<CheckpointId[]> {
     const plan = planRetention(await this.list(), newest);
     await this.carryOut(plan);
@@ -306,14 +345,14 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
     const path = this.paths.checkpointDir(checkpointId);
     const entries = await this.medium.list(path);
     const sizeBytes = entries.reduce((sum, e) => sum + (e.kind === "file" ? e.size : 0), 0);
-    const base = { checkpointId, sizeBytes, sharedBytes: 0, path, time: dirEntry.modifiedAt };
+    const base = { checkpointId, sizeBytes, sharedBytes: 0, inFlightBytes: 0, path, time: dirEntry.modifiedAt };
     const bytes = hasMetadataFile(entries) ? await this.medium.read(metadataFileIn(path)) : undefined;
     if (bytes === undefined) return { ...base, status: "incomplete" };
     try {
       const metadata = withStatePaths(decodeMetadata(bytes, metadataFileIn(path), checkpointId), path, resolveStateFileReference);
       const shared = new Map(allHandles(metadata).filter((h) => this.paths.isSharedStateFile(h.path)).map((h) => [h.path, h.bytes]));
       const sharedBytes = [...shared.values()].reduce((sum, n) => sum + n, 0);
-      return { ...base, sharedBytes, status: "complete", time: metadata.completedAt };
+      return { ...base, sharedBytes, inFlightBytes: inFlightBytesOf(metadata), status: "complete", time: metadata.completedAt };
     } catch (error) {
       if (error instanceof CheckpointCorruptError) return { ...base, status: "corrupt", problem: error.message };
       throw error;
@@ -346,7 +385,7 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
 
   /** Every state file the metadata references exists with its recorded length. */
   private async checkStateFiles(metadata: CheckpointMetadata): Promise<void> {
-    const handles = allHandles(metadata);
+    const handles = fileHandles(metadata);
     const sizes = await Promise.all(handles.map((h) => this.medium.stat(h.path)));
     handles.forEach((handle, i) => {
       const found = sizes[i];

@@ -60,6 +60,8 @@ export interface AttemptCheckpointing {
   readonly jobId: string;
   /** With local recovery: the root of the tasks' local state copies (see checkpoint/local/). */
   readonly localRecoveryDir?: string;
+  /** State smaller than this many bytes goes inside `_metadata` instead of a file (see CheckpointingOptions.memoryThreshold). */
+  readonly memoryThreshold?: number;
 }
 
 export interface AttemptSpec {

@@ -14,8 +14,7 @@ import type { OperatorStateHandle } from "../task-checkpointing.ts";
 /** The metadata property that describes operators: operator id → `OperatorDescription`. */
 export const OPERATOR_DESCRIPTIONS_PROPERTY = "operatorDescriptions";
 
-/** The metadata property that holds the bytes of records in flight an unaligned checkpoint stored; absent for none. */
-export const IN_FLIGHT_BYTES_PROPERTY = "inFlightBytes";
+export { IN_FLIGHT_BYTES_PROPERTY } from "../../checkpoint/storage/checkpoint-metadata.ts";
 
 /** The metadata property that names the job (its module, as `weir run` was given it). */
 export const JOB_NAME_PROPERTY = "jobName";

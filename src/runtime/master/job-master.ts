@@ -303,6 +303,8 @@ export class JobMaster {
     const restoredHere = resumedFrom !== undefined && isInStorage(resumedFrom, storage);
     const plan = planStart(resumedFrom?.metadata, restoredHere, resumedFrom === undefined ? undefined : await storage.latest());
     if (plan.cleanUpFirst) await storage.retain(settings.config.retained);
+    // Before any checkpoint of this run is written: shared files an earlier run left unreferenced go.
+    await storage.removeUnreferencedSharedFiles(resumedFrom?.metadata).catch(() => []);
     const deletions = new CheckpointDeletions(storage);
     const executor = new DecisionExecutor(this.newCoordinator(plan.firstCheckpointId, plan.retained), {
       jobId: this.jobId,
@@ -368,6 +370,7 @@ export class JobMaster {
               root: params.checkpointing.dir,
               jobId: this.jobId,
               localRecoveryDir: params.checkpointing.localRecoveryDir,
+              memoryThreshold: params.checkpointing.memoryThreshold,
               ...(params.checkpointing.unaligned ? { alignedCheckpointTimeoutMs: params.checkpointing.alignedCheckpointTimeoutMs } : {}),
             },
       restore: restore?.metadata,

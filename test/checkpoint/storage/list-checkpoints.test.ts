@@ -7,7 +7,7 @@ import { FileCheckpointStorage } from "../../../src/checkpoint/storage/file-chec
 import { formatBytes, formatCheckpointTable, listCheckpoints, type CheckpointRow } from "../../../src/checkpoint/storage/list-checkpoints.ts";
 import { MemoryCheckpointStorage } from "../../../src/checkpoint/storage/memory-checkpoint-storage.ts";
 import { MemoryVolume } from "../../../src/checkpoint/storage/memory-volume.ts";
-import { completeCheckpoint, id, startCheckpoint, storageError } from "./checkpoint-fixtures.ts";
+import { completeCheckpoint, id, metadataWith, startCheckpoint, storageError } from "./checkpoint-fixtures.ts";
 
 const roots: string[] = [];
 async function tempRoot(): Promise<string> {
@@ -60,6 +60,17 @@ describe("listing checkpoints across jobs", () => {
     await assert.rejects(listCheckpoints(join(root, "file")), storageError("WEIR_ERR_CHECKPOINT_NOT_FOUND", join(root, "file"), "not a directory"));
   });
 
+  it("a complete checkpoint's row gives the bytes in flight its metadata records, 0 without them", async () => {
+    const volume = new MemoryVolume();
+    const storage = new MemoryCheckpointStorage({ jobId: "job-a", volume });
+    const handle = await startCheckpoint(storage, 2);
+    await storage.writeMetadata({ ...metadataWith("job-a", 2, [[handle], []]), properties: { inFlightBytes: 68_100 } });
+    await completeCheckpoint(storage, 3);
+    await startCheckpoint(storage, 4);
+    const rows = await listCheckpoints("/memory/checkpoints", { volume });
+    assert.deepEqual(rows.map((r) => [r.checkpointId, r.inFlightBytes]), [[2, 68_100], [3, 0], [4, 0]]);
+  });
+
   it("a memory volume can be listed too, with corrupt checkpoints explained", async () => {
     const volume = new MemoryVolume();
     const storage = new MemoryCheckpointStorage({ jobId: "job-a", volume });
@@ -73,8 +84,8 @@ describe("listing checkpoints across jobs", () => {
 
 describe("the checkpoint table", () => {
   const rows: CheckpointRow[] = [
-    { jobId: "job-a", checkpointId: id(9), status: "complete", time: Date.UTC(2026, 0, 31, 12, 0, 5, 450), sizeBytes: 1536, sharedBytes: 80 * 1024 * 1024, path: "/r/job-a/chk-9" },
-    { jobId: "job-a", checkpointId: id(10), status: "incomplete", time: Date.UTC(2026, 0, 31, 12, 1, 0), sizeBytes: 12, sharedBytes: 0, path: "/r/job-a/chk-10" },
+    { jobId: "job-a", checkpointId: id(9), status: "complete", time: Date.UTC(2026, 0, 31, 12, 0, 5, 450), sizeBytes: 1536, sharedBytes: 80 * 1024 * 1024, inFlightBytes: 68_100, path: "/r/job-a/chk-9" },
+    { jobId: "job-a", checkpointId: id(10), status: "incomplete", time: Date.UTC(2026, 0, 31, 12, 1, 0), sizeBytes: 12, sharedBytes: 0, inFlightBytes: 0, path: "/r/job-a/chk-10" },
     {
       jobId: "fraud-detection",
       checkpointId: id(3),
@@ -82,6 +93,7 @@ describe("the checkpoint table", () => {
       time: 0,
       sizeBytes: 3 * 1024 * 1024,
       sharedBytes: 0,
+      inFlightBytes: 0,
       path: "/r/fraud-detection/chk-3",
       problem: "checkpoint metadata /r/fraud-detection/chk-3/_metadata is corrupt: the file is empty",
     },
@@ -91,10 +103,10 @@ describe("the checkpoint table", () => {
     assert.equal(
       formatCheckpointTable(rows),
       [
-        "JOB              ID  STATUS      TIME                      OWN    SHARED  PATH",
-        "job-a             9  complete    2026-01-31T12:00:05Z  1.5 KiB  80.0 MiB  /r/job-a/chk-9",
-        "job-a            10  incomplete  2026-01-31T12:01:00Z     12 B       0 B  /r/job-a/chk-10",
-        "fraud-detection   3  corrupt     1970-01-01T00:00:00Z  3.0 MiB       0 B  /r/fraud-detection/chk-3",
+        "JOB              ID  STATUS      TIME                      OWN    SHARED  IN-FLIGHT  PATH",
+        "job-a             9  complete    2026-01-31T12:00:05Z  1.5 KiB  80.0 MiB   66.5 KiB  /r/job-a/chk-9",
+        "job-a            10  incomplete  2026-01-31T12:01:00Z     12 B       0 B        0 B  /r/job-a/chk-10",
+        "fraud-detection   3  corrupt     1970-01-01T00:00:00Z  3.0 MiB       0 B        0 B  /r/fraud-detection/chk-3",
         "fraud-detection chk-3: checkpoint metadata /r/fraud-detection/chk-3/_metadata is corrupt: the file is empty",
         "",
       ].join("\n"),

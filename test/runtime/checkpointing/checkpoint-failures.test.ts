@@ -16,10 +16,13 @@ import { defineJob, discardingSink, elementsSource, generatorSource, ManualClock
 import { expectedLines } from "../../fixtures/jobs/ck-count.ts";
 import { committedLines, countRunDirs, notifications, RUNTIMES, runCount, tempDir, type CountRunDirs } from "./checkpointing-helpers.ts";
 
-/** Runs the count job for about 0.75 s with checkpoints every 30 ms, of which `blocked` cannot write their state. */
+/**
+ * Runs the count job for about 0.75 s with checkpoints every 30 ms, of which `blocked` cannot write
+ * their state: every state is a file (memory threshold 0), so the tasks' writes fail and they decline.
+ */
 function runWithBlockedCheckpoints(dirs: CountRunDirs, runtime: "single-thread" | "threads", blocked: readonly number[], tolerableFailures: number, reported: CheckpointStats[]) {
   return runCount(dirs, runtime, ["--events", "1500", "--rate", "2000", "--log", join(dirs.root, "notifications.log")], {
-    checkpointing: { intervalMs: 30, tolerableFailures },
+    checkpointing: { intervalMs: 30, tolerableFailures, memoryThreshold: 0 },
     restartStrategy: "none",
     onAttempt: ({ jobId }) => {
       mkdirSync(join(dirs.checkpoints, jobId), { recursive: true });
@@ -125,7 +128,7 @@ describe("failing checkpoints", () => {
       await runJob(job, {
         runtime: "single-thread",
         clock,
-        checkpointing: { intervalMs: 50, tolerableFailures: 10, dir },
+        checkpointing: { intervalMs: 50, tolerableFailures: 10, dir, memoryThreshold: 0 },
         onAttempt: ({ jobId }) => {
           mkdirSync(join(dir, jobId), { recursive: true });
           for (const id of [1, 2, 3, 4]) writeFileSync(join(dir, jobId, `chk-${id}`), "not a directory");

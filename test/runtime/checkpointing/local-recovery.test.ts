@@ -22,7 +22,7 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-type Tamper = "storage files removed" | "local copies corrupted" | "local copies removed";
+type Tamper = "storage files removed" | "local copies corrupted" | "local copies removed" | "nothing, state inline";
 
 async function restartWith(runtime: (typeof RUNTIMES)[number], tamper: Tamper): Promise<{ reports: StateRestoreReport[]; localDir: string }> {
   const dirs = countRunDirs(`local-${tamper.replaceAll(" ", "-")}`);
@@ -32,7 +32,8 @@ async function restartWith(runtime: (typeof RUNTIMES)[number], tamper: Tamper): 
   const reports: StateRestoreReport[] = [];
   let completed = 0;
   const result = await runCount(dirs, runtime, ["--events", String(events), "--rate", "2400", "--fail-at", "700", "--fail-after-checkpoint", "--fail-marker", marker], {
-    checkpointing: { intervalMs: 40, localRecovery: true, localRecoveryDir: localDir },
+    // The job's state is small: with the default memory threshold it would all be inside _metadata, with no files to copy.
+    checkpointing: { intervalMs: 40, localRecovery: true, localRecoveryDir: localDir, ...(tamper === "nothing, state inline" ? {} : { memoryThreshold: 0 }) },
     restartStrategy: "fixed-delay:attempts=3,delay=0",
     onCheckpoint: (stats) => {
       if (stats.status === "completed") completed++;
@@ -40,6 +41,10 @@ async function restartWith(runtime: (typeof RUNTIMES)[number], tamper: Tamper): 
     onRestart: () => {
       const stateFiles = filesUnder(dirs.checkpoints).filter((f) => f.endsWith(".state"));
       const copies = filesUnder(localDir).filter((f) => f.endsWith(".state"));
+      if (tamper === "nothing, state inline") {
+        assert.deepEqual([...stateFiles, ...copies], [], "no state file and no local copy was written");
+        return;
+      }
       assert.ok(copies.length > 0, "the tasks kept local copies");
       if (tamper === "storage files removed") for (const file of stateFiles) rmSync(file);
       if (tamper === "local copies corrupted") {
@@ -86,6 +91,12 @@ describe("local recovery", () => {
       const files = restoredFiles((await restartWith(runtime, "local copies removed")).reports);
       assert.ok(files.length > 0);
       assert.deepEqual(new Set(files.map((f) => `${f.source} ${f.localCopy?.kind}`)), new Set(["storage missing"]));
+    });
+
+    it(`state kept inside _metadata is restored from it, without looking for local copies (${runtime})`, async () => {
+      const files = restoredFiles((await restartWith(runtime, "nothing, state inline")).reports);
+      assert.ok(files.length > 0);
+      assert.deepEqual(new Set(files.map((f) => `${f.source} ${f.localCopy?.kind}`)), new Set(["storage undefined"]));
     });
   }
 });

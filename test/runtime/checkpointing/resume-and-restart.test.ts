@@ -7,8 +7,9 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { FileCheckpointStorage } from "../../../src/checkpoint/storage/index.ts";
 import { JobCancelledError, type AttemptEvent, type CheckpointStats, type RestartEvent } from "../../../src/index.ts";
 import { expectedLines } from "../../fixtures/jobs/ck-count.ts";
 import { checkpointIds, committedLines, countRunDirs, RUNTIMES, runCount, uncommittedFiles } from "./checkpointing-helpers.ts";
@@ -97,4 +98,47 @@ describe("resuming and restarting from checkpoints", () => {
       });
     }
   }
+});
+
+describe("shared files an earlier run left unreferenced", () => {
+  it("are deleted when the job is resumed, while the files of the checkpoint it resumes stay and restore", async () => {
+    const dirs = countRunDirs("ck-shared-leak");
+    const events = 3000;
+    const controller = new AbortController();
+    let jobId: string | undefined;
+    const first = runCount(dirs, "single-thread", ["--events", String(events), "--rate", "2000"], {
+      incrementalCheckpoints: true,
+      checkpointing: { intervalMs: 40, onCancel: "retain" },
+      signal: controller.signal,
+      onAttempt: (e) => (jobId = e.jobId),
+      onCheckpoint: (stats: CheckpointStats) => {
+        if (stats.status === "completed" && stats.id >= 2) controller.abort();
+      },
+    });
+    await assert.rejects(first, JobCancelledError);
+    const shared = join(dirs.checkpoints, jobId!, "shared");
+    const latest = (await new FileCheckpointStorage({ jobId: jobId!, root: dirs.checkpoints }).latest())!;
+    const referenced = [
+      ...new Set(latest.operators.flatMap((o) => o.subtasks.flatMap((s) => s.state.map((h) => h.path))).filter((p) => dirname(p) === shared).map((p) => basename(p))),
+    ].sort();
+    assert.ok(referenced.length > 0, "the incremental checkpoints wrote shared files");
+    // As an aborted checkpoint's changes or a base materialised after the last checkpoint leave them.
+    const leaked = ["count-per-key-0-0123456789abcdef.state", ".count-per-key-1-0123456789abcdef.state.0f0f.tmp"];
+    for (const name of leaked) writeFileSync(join(shared, name), "unreferenced");
+
+    let restoredId: number | undefined;
+    let sharedAtStart: string[] = [];
+    await runCount(dirs, "single-thread", ["--events", String(events)], {
+      incrementalCheckpoints: true,
+      checkpointing: { intervalMs: 60_000 },
+      from: "latest",
+      onAttempt: (e) => {
+        restoredId = e.restoredCheckpointId;
+        sharedAtStart = readdirSync(shared).sort();
+      },
+    });
+    assert.ok(restoredId !== undefined);
+    assert.deepEqual(sharedAtStart, referenced, "the leaked files are gone before the run starts; every referenced one is there");
+    assert.deepEqual(committedLines(dirs.out), sorted(expectedLines(events, 10)), "the resumed run restored its state from them");
+  });
 });
