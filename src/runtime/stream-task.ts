@@ -471,18 +471,18 @@ export class StreamTask {
     return this.processEvent(channel, item);
   }
 
-  /** Hands a batch's records to the head operator, each with its timestamp (NaN: none) current. */
-  private processBatch(records: unknown[], timestamps: Float64Array | undefined, inputIndex: 0 | 1): void {
+  /** Hands records `from` up to `to` of a batch to the head operator, each with its timestamp (NaN: none) current. */
+  private processBatch(records: unknown[], timestamps: Float64Array | undefined, inputIndex: 0 | 1, from = 0, to = records.length): void {
     const operator = this.head.operator!;
     const time = this.time;
-    this.head.recordsIn += records.length;
-    this.debloater?.recordsTaken(records.length);
+    this.head.recordsIn += to - from;
+    this.debloater?.recordsTaken(to - from);
     time.at = Number.NaN;
     if (timestamps === undefined) {
-      for (let i = 0; i < records.length; i++) operator.processElement(records[i], inputIndex);
+      for (let i = from; i < to; i++) operator.processElement(records[i], inputIndex);
       return;
     }
-    for (let i = 0; i < records.length; i++) {
+    for (let i = from; i < to; i++) {
       time.at = timestamps[i]!;
       operator.processElement(records[i], inputIndex);
     }
@@ -499,7 +499,7 @@ export class StreamTask {
     let done = 0;
     while (done < records.length) {
       const end = Math.min(records.length, done + STEP_CHECK_RECORDS);
-      this.processBatch(done === 0 && end === records.length ? records : records.slice(done, end), timestamps?.subarray(done, end), channel.inputIndex);
+      this.processBatch(records, timestamps, channel.inputIndex, done, end);
       done = end;
       if (done < records.length && this.clock.now() >= deadline) {
         const rest = records.slice(done);
