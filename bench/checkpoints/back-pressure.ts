@@ -2,7 +2,8 @@
  * Checkpoints under back-pressure: the throttled-sink job (jobs/throttled-sink.ts: a source at
  * `sourceRate`, a sink at a tenth of it) on worker threads at parallelism 2, once with aligned and
  * once with unaligned exactly-once checkpoints, alternating, `reps` times each. Per run the first
- * `warmup` completed checkpoints are left out (the channels fill meanwhile); the checkpoint
+ * `warmup` completed checkpoints are left out (the channels fill meanwhile); each mode also runs
+ * with buffer debloating (`+debloat`, target 1 s). The checkpoint
  * durations of all runs of a mode are pooled for p50 and p99, and each run's own p50 shows the
  * spread.
  */
@@ -26,7 +27,9 @@ export interface BackPressureSettings {
   readonly timeoutMs: number;
 }
 
-export type BackPressureMode = "aligned" | "unaligned";
+export type BackPressureMode = "aligned" | "unaligned" | "aligned+debloat" | "unaligned+debloat";
+
+const MODES: readonly BackPressureMode[] = ["aligned", "unaligned", "aligned+debloat", "unaligned+debloat"];
 
 export interface BackPressureRow {
   readonly mode: BackPressureMode;
@@ -55,8 +58,9 @@ async function runOnce(mode: BackPressureMode, s: BackPressureSettings): Promise
       runtime: "threads",
       parallelism: 2,
       bufferSize: s.bufferSize,
+      ...(mode.endsWith("+debloat") ? { bufferDebloat: true } : {}),
       args: ["--rate", String(s.sourceRate), "--sink-rate", String(s.sourceRate / 10)],
-      checkpointing: { intervalMs: s.intervalMs, mode: "exactly-once", dir, ...(mode === "unaligned" ? { unaligned: true } : {}) },
+      checkpointing: { intervalMs: s.intervalMs, mode: "exactly-once", dir, ...(mode.startsWith("unaligned") ? { unaligned: true } : {}) },
       signal: abort.signal,
       onCheckpoint: (stats) => {
         // The checkpoint in progress when the run is stopped fails; it is not counted.
@@ -78,17 +82,17 @@ async function runOnce(mode: BackPressureMode, s: BackPressureSettings): Promise
 }
 
 export async function measureBackPressure(s: BackPressureSettings): Promise<BackPressureRow[]> {
-  const runs: Record<BackPressureMode, CheckpointStats[][]> = { aligned: [], unaligned: [] };
-  const problems: Record<BackPressureMode, string[]> = { aligned: [], unaligned: [] };
+  const runs = Object.fromEntries(MODES.map((m) => [m, []])) as unknown as Record<BackPressureMode, CheckpointStats[][]>;
+  const problems = Object.fromEntries(MODES.map((m) => [m, []])) as unknown as Record<BackPressureMode, string[]>;
   for (let rep = 0; rep < s.reps; rep++) {
-    for (const mode of rep % 2 === 0 ? (["aligned", "unaligned"] as const) : (["unaligned", "aligned"] as const)) {
+    for (const mode of rep % 2 === 0 ? MODES : [...MODES].reverse()) {
       const { measured, problem } = await runOnce(mode, s);
       runs[mode].push(measured);
       if (problem !== undefined) problems[mode].push(problem);
       process.stderr.write(`  back-pressure ${mode} run ${rep + 1} done\n`);
     }
   }
-  return (["aligned", "unaligned"] as const).map((mode) => {
+  return MODES.map((mode) => {
     const all = runs[mode].flat();
     const durations = all.map((c) => c.durationMs!);
     const row: BackPressureRow = {

@@ -11,7 +11,7 @@
  * the repetition with the median rate (`runs` holds every repetition's rate and times). The
  * incremental rows run with incremental checkpoints on (heap backend).
  * backPressure: [{ mode, p50Ms, p99Ms, ... }] holds checkpoint durations with the sink throttled to a
- * tenth of the source rate, aligned and unaligned.
+ * tenth of the source rate, aligned and unaligned, each without and with buffer debloating.
  * A size that cannot be measured still gets its row, with a `note` saying why.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -181,6 +181,10 @@ function printBackPressure(rows: readonly BackPressureRow[], s: BackPressureSett
   const unaligned = rows.find((r) => r.mode === "unaligned");
   if (aligned !== undefined && unaligned !== undefined) {
     console.log(`unaligned p99 ${formatMs(unaligned.p99Ms)} (target <= ${UNALIGNED_P99_TARGET_MS} ms); aligned/unaligned p50: ${(aligned.p50Ms / unaligned.p50Ms).toFixed(1)}x; Flink: unaligned 12-45 ms, aligned 1.6-13 s`);
+  }
+  const debloated = rows.find((r) => r.mode === "unaligned+debloat");
+  if (unaligned !== undefined && debloated !== undefined) {
+    console.log(`buffer debloating: unaligned in flight ${formatBytes(unaligned.inFlightBytes)} -> ${formatBytes(debloated.inFlightBytes)}, p50 ${formatMs(unaligned.p50Ms)} -> ${formatMs(debloated.p50Ms)}`);
   }
 }
 

@@ -6,6 +6,7 @@
 import { availableParallelism } from "node:os";
 import { invalidArgument } from "../core/errors.ts";
 import { DEFAULT_MAX_PARALLELISM } from "../core/key-groups.ts";
+import { BUFFER_DEBLOAT_DEFAULTS } from "../runtime/network/buffer-debloater.ts";
 import { DEFAULT_STATE_BACKEND, type StateBackendName } from "../state/state-backends.ts";
 
 export interface EnvironmentConfig {
@@ -17,6 +18,14 @@ export interface EnvironmentConfig {
   bufferSize: number;
   /** A batch that is not full is sent after this many milliseconds; 0 sends after every processed batch. */
   bufferTimeoutMs: number;
+  /**
+   * Buffer debloating (Flink's `taskmanager.network.memory.buffer-debloat.enabled`): each task sizes
+   * the batches sent to it so that the records in flight towards it take about
+   * `bufferDebloatTargetMs` to process. Off by default.
+   */
+  bufferDebloat: boolean;
+  /** With buffer debloating: how long the records in flight should take to process (Flink's `buffer-debloat.target`). */
+  bufferDebloatTargetMs: number;
   /**
    * Records and emitted state values are shared between operators instead of copied where one
    * could change another's (docs/records-and-state.md). Off by default.
@@ -45,6 +54,8 @@ export function defaultEnvironmentConfig(): EnvironmentConfig {
     maxParallelism: DEFAULT_MAX_PARALLELISM,
     bufferSize: 1024,
     bufferTimeoutMs: 100,
+    bufferDebloat: false,
+    bufferDebloatTargetMs: BUFFER_DEBLOAT_DEFAULTS.targetMs,
     objectReuse: false,
     stateBackend: DEFAULT_STATE_BACKEND,
     localStateDirectory: undefined,
@@ -65,6 +76,8 @@ export class ExecutionConfig implements EnvironmentConfig {
   maxParallelism: number;
   bufferSize: number;
   bufferTimeoutMs: number;
+  bufferDebloat: boolean;
+  bufferDebloatTargetMs: number;
   objectReuse: boolean;
   stateBackend: StateBackendName;
   localStateDirectory: string | undefined;
@@ -76,6 +89,8 @@ export class ExecutionConfig implements EnvironmentConfig {
     this.maxParallelism = config.maxParallelism;
     this.bufferSize = config.bufferSize;
     this.bufferTimeoutMs = config.bufferTimeoutMs;
+    this.bufferDebloat = config.bufferDebloat;
+    this.bufferDebloatTargetMs = config.bufferDebloatTargetMs;
     this.objectReuse = config.objectReuse;
     this.stateBackend = config.stateBackend;
     this.localStateDirectory = config.localStateDirectory;

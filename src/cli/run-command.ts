@@ -8,7 +8,8 @@ import { defaultEnvironmentConfig } from "../api/environment.ts";
 import { UPPER_BOUND_MAX_PARALLELISM } from "../core/key-groups.ts";
 import { runJob } from "../runtime/run-job.ts";
 import type { RunOptions } from "../runtime/run-options.ts";
-import { integerIn, nonEmpty, type OptionSpec, type ParsedArgs, type ValueParse } from "./args.ts";
+import { durationIn, integerIn, nonEmpty, type OptionSpec, type ParsedArgs, type ValueParse } from "./args.ts";
+import { formatDuration } from "../recovery/duration.ts";
 import { checkStateBackendName, stateBackendNames, type StateBackendName } from "../state/state-backends.ts";
 import { SignalCancellation } from "./cancellation.ts";
 import { CHECKPOINT_OPTIONS, checkpointRunOptions } from "./checkpoint-options.ts";
@@ -98,6 +99,22 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   },
   {
     kind: "flag",
+    name: "buffer-debloat",
+    description:
+      "each task sizes the batches sent to it so that the records in flight towards it take about --buffer-debloat-target to process, " +
+      "as Flink's taskmanager.network.memory.buffer-debloat.enabled does; keeps checkpoints under back-pressure quick and small (e.g. --buffer-debloat --unaligned)",
+    defaultText: "the job's setting, else off",
+  },
+  {
+    kind: "value",
+    name: "buffer-debloat-target",
+    placeholder: "duration",
+    parse: durationIn(1),
+    description: "with --buffer-debloat: how long the records in flight towards a task should take it to process (e.g. --buffer-debloat-target 200ms)",
+    defaultText: `the job's setting, else ${formatDuration(defaults.bufferDebloatTargetMs)}`,
+  },
+  {
+    kind: "flag",
     name: "object-reuse",
     description:
       "hand records between operators without copying them, for speed; the job must then never change a record it received or emitted, nor a state value it emitted (a job's own getConfig().disableObjectReuse() wins)",
@@ -172,6 +189,8 @@ export function runOptionsOf(args: ParsedArgs): RunOptions {
     maxWorkers: number("workers"),
     bufferSize: number("buffer-size"),
     bufferTimeoutMs: number("buffer-timeout"),
+    bufferDebloat: o.get("buffer-debloat") === true ? true : undefined,
+    bufferDebloatTargetMs: number("buffer-debloat-target"),
     objectReuse: o.get("object-reuse") === true ? true : undefined,
     stateBackend: o.get("state-backend") as StateBackendName | undefined,
     localStateDirectory: o.get("state-dir") as string | undefined,

@@ -18,6 +18,7 @@ import type { ChannelItem } from "./network/channel-item.ts";
 import { InputChannel, InputGate } from "./network/input-gate.ts";
 import { OutputChannel } from "./network/output-channel.ts";
 import { createRecordWriter } from "./network/record-writer.ts";
+import { BUFFER_DEBLOAT_DEFAULTS, BufferDebloater } from "./network/buffer-debloater.ts";
 import { buildOperatorChain } from "./operator-chain.ts";
 import { RecordTimestamp } from "./record-timestamp.ts";
 import type { ClientChannel } from "./operators/operator.ts";
@@ -34,10 +35,11 @@ import type { ReaderToEnumerator } from "./source-events.ts";
 /** Batches a consumer has room for, per channel. */
 export const CHANNEL_CREDITS = 4;
 
-/** Carries items and credits to other threads. */
+/** Carries items, credits and announced batch sizes to other threads. */
 export interface Transport {
   sendItem(worker: number, channelId: number, item: ChannelItem): void;
   sendCredit(worker: number, channelId: number, credits: number): void;
+  sendBatchSize(worker: number, channelId: number, records: number): void;
 }
 
 export interface DeploymentSettings {
@@ -51,6 +53,8 @@ export interface DeploymentSettings {
   readonly transport: Transport | undefined;
   readonly bufferSize: number;
   readonly bufferTimeoutMs: number;
+  /** Set with buffer debloating: how long the records in flight towards a task should take it to process. */
+  readonly bufferDebloatTargetMs?: number | undefined;
   /** Records pass between operators without copies (see record-ownership.ts). */
   readonly objectReuse: boolean;
   /** Set when checkpoints may be unaligned: the alignment timeout their barriers carry. */
@@ -72,6 +76,8 @@ export interface Deployment {
   deliver(channelId: number, item: ChannelItem): void;
   /** Grants credit that arrived from another thread. */
   grant(channelId: number, credits: number): void;
+  /** A batch size a consumer on another thread announced. */
+  resize(channelId: number, records: number): void;
 }
 
 export function deploy(settings: DeploymentSettings): Deployment {
@@ -156,12 +162,21 @@ export function deploy(settings: DeploymentSettings): Deployment {
               producerWorker === worker
                 ? (n: number) => outputs.get(spec.id)!.addCredits(n)
                 : (n: number) => remote().sendCredit(producerWorker, spec.id, n);
-            channels.push(new InputChannel(spec.id, edge.inputIndex, returnCredit));
+            const announceBatchSize =
+              producerWorker === worker
+                ? (n: number) => outputs.get(spec.id)!.announceBatchSize(n)
+                : (n: number) => remote().sendBatchSize(producerWorker, spec.id, n);
+            channels.push(new InputChannel(spec.id, edge.inputIndex, returnCredit, announceBatchSize));
           }
         }
         const gate = new InputGate(channels);
         for (const channel of channels) inputs.set(channel.id, { channel, gate });
-        input = { kind: "network", gate, codec };
+        const targetMs = settings.bufferDebloatTargetMs;
+        const debloater =
+          targetMs === undefined
+            ? undefined
+            : new BufferDebloater({ ...BUFFER_DEBLOAT_DEFAULTS, targetMs, buffers: channels.length * CHANNEL_CREDITS, maxBufferSize: settings.bufferSize }, clock);
+        input = { kind: "network", gate, codec, ...(debloater === undefined ? {} : { debloater }) };
       }
       const checkpointing = settings.checkpointing?.({ taskId });
       const task = new StreamTask(vertex, slot, chain, input, writers, executor.wake, clock, checkpointing, recordTimestamp);
@@ -196,6 +211,11 @@ export function deploy(settings: DeploymentSettings): Deployment {
       if (channel === undefined) throw internalError(`credit for unknown channel ${channelId} on worker ${worker}`);
       channel.addCredits(credits);
       executor.wake();
+    },
+    resize(channelId, records) {
+      const channel = outputs.get(channelId);
+      if (channel === undefined) throw internalError(`batch size for unknown channel ${channelId} on worker ${worker}`);
+      channel.announceBatchSize(records);
     },
   };
 }

@@ -24,6 +24,10 @@ export interface RunOptions {
   readonly maxParallelism?: number;
   readonly bufferSize?: number;
   readonly bufferTimeoutMs?: number;
+  /** Buffer debloating (the job's own `env.enableBufferDebloat()` / `disableBufferDebloat()` wins); see docs/checkpoints.md. */
+  readonly bufferDebloat?: boolean;
+  /** With buffer debloating: how long the records in flight towards a task should take it to process; default 1000. */
+  readonly bufferDebloatTargetMs?: number;
   /**
    * Hand records between operators without copying them (the job's own
    * `getConfig().enableObjectReuse()` / `disableObjectReuse()` wins); see docs/records-and-state.md.

@@ -36,6 +36,8 @@ export function configOverrides(options: {
   maxParallelism?: number;
   bufferSize?: number;
   bufferTimeoutMs?: number;
+  bufferDebloat?: boolean;
+  bufferDebloatTargetMs?: number;
   objectReuse?: boolean;
   stateBackend?: StateBackendName;
   localStateDirectory?: string;
@@ -46,6 +48,8 @@ export function configOverrides(options: {
   if (options.maxParallelism !== undefined) config.maxParallelism = options.maxParallelism;
   if (options.bufferSize !== undefined) config.bufferSize = options.bufferSize;
   if (options.bufferTimeoutMs !== undefined) config.bufferTimeoutMs = options.bufferTimeoutMs;
+  if (options.bufferDebloat !== undefined) config.bufferDebloat = options.bufferDebloat;
+  if (options.bufferDebloatTargetMs !== undefined) config.bufferDebloatTargetMs = options.bufferDebloatTargetMs;
   if (options.objectReuse !== undefined) config.objectReuse = options.objectReuse;
   if (options.stateBackend !== undefined) config.stateBackend = checkStateBackendName(options.stateBackend);
   if (options.localStateDirectory !== undefined) config.localStateDirectory = options.localStateDirectory;

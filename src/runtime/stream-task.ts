@@ -57,6 +57,7 @@ import { BatchCodec } from "./network/batch-codec.ts";
 import { END_OF_DATA, END_OF_PARTITION, isBatch, type ChannelEvent } from "./network/channel-item.ts";
 import type { InputGate, InputChannel } from "./network/input-gate.ts";
 import type { RecordWriter } from "./network/record-writer.ts";
+import type { BufferDebloater } from "./network/buffer-debloater.ts";
 import { operatorFailure } from "./operators/user-function.ts";
 import type { BarrierHandler, CheckpointBarrier } from "./barriers/barrier.ts";
 import { AlignedBarrierHandler } from "./barriers/aligned-barrier-handler.ts";
@@ -86,7 +87,8 @@ export type TaskStatus = "created" | "running" | "ending" | "finished";
 export type TaskInput =
   /** `driver`: the reader of a split-based source, which hears from the source's enumerator. */
   | { readonly kind: "source"; readonly reader: SourceReader<unknown>; readonly driver?: SplitSourceDriver }
-  | { readonly kind: "network"; readonly gate: InputGate; readonly codec: BatchCodec };
+  /** `debloater`: with buffer debloating, sizes the batches the gate's producers send. */
+  | { readonly kind: "network"; readonly gate: InputGate; readonly codec: BatchCodec; readonly debloater?: BufferDebloater };
 
 interface MemberSnapshot {
   readonly member: ChainMember;
@@ -165,6 +167,7 @@ export class StreamTask {
   private suspendedBy: number | undefined;
   /** Combines the watermarks of the input channels; undefined for a source task. */
   private readonly valve: StatusWatermarkValve | undefined;
+  private readonly debloater: BufferDebloater | undefined;
 
   constructor(
     readonly vertex: JobVertex,
@@ -179,6 +182,7 @@ export class StreamTask {
     private readonly time: RecordTimestamp,
   ) {
     this.head = chain[0]!;
+    this.debloater = input.kind === "network" ? input.debloater : undefined;
     this.changelogs = chain.some((m) => m.context.keyed?.incremental === true) ? new KeyedChangelogs(() => (snapshotStepPause() ?? yieldToEventLoop)(), (keyed) => encodeCapturedSnapshot(keyed, NOTHING_CAPTURED)) : undefined;
     this.mailMembers = chain.filter((m) => m.operator?.processMail !== undefined);
     this.gatingMembers = chain.filter((m) => m.operator?.inputRoom !== undefined);
@@ -288,7 +292,7 @@ export class StreamTask {
     if (action !== undefined) return action();
     if (this.suspendedBy !== undefined) return this.input.kind === "network" && this.input.gate.hasData ? this.processInput(this.input.gate, this.input.codec) : undefined;
     if (this.hasMail()) return this.processMail();
-    if (this.input.kind === "source") return this.status === "running" ? this.pollSource(this.input.reader, Math.min(batchSize, this.inputRoom())) : undefined;
+    if (this.input.kind === "source") return this.status === "running" ? this.pollSource(this.input.reader, Math.min(batchSize, this.inputRoom(), this.outputRoom())) : undefined;
     return this.processInput(this.input.gate, this.input.codec);
   }
 
@@ -313,6 +317,17 @@ export class StreamTask {
   private inputRoom(): number {
     let room = Infinity;
     for (const m of this.gatingMembers) room = Math.min(room, m.operator!.inputRoom!());
+    return room;
+  }
+
+  /**
+   * How many records a source step polls at most: a batch for each output channel, at the sizes
+   * their consumers announced (buffer debloating), so one step does not fill a debloated channel's
+   * backlog with many small batches. Infinity when nothing was announced.
+   */
+  private outputRoom(): number {
+    let room = Infinity;
+    for (const w of this.writers) room = Math.min(room, w.announcedRoom());
     return room;
   }
 
@@ -456,17 +471,18 @@ export class StreamTask {
     return this.processEvent(channel, item);
   }
 
-  /** Hands a batch's records to the head operator, each with its timestamp (NaN: none) current. */
-  private processBatch(records: unknown[], timestamps: Float64Array | undefined, inputIndex: 0 | 1): void {
+  /** Hands records `from` up to `to` of a batch to the head operator, each with its timestamp (NaN: none) current. */
+  private processBatch(records: unknown[], timestamps: Float64Array | undefined, inputIndex: 0 | 1, from = 0, to = records.length): void {
     const operator = this.head.operator!;
     const time = this.time;
-    this.head.recordsIn += records.length;
+    this.head.recordsIn += to - from;
+    this.debloater?.recordsTaken(to - from);
     time.at = Number.NaN;
     if (timestamps === undefined) {
-      for (let i = 0; i < records.length; i++) operator.processElement(records[i], inputIndex);
+      for (let i = from; i < to; i++) operator.processElement(records[i], inputIndex);
       return;
     }
-    for (let i = 0; i < records.length; i++) {
+    for (let i = from; i < to; i++) {
       time.at = timestamps[i]!;
       operator.processElement(records[i], inputIndex);
     }
@@ -483,7 +499,7 @@ export class StreamTask {
     let done = 0;
     while (done < records.length) {
       const end = Math.min(records.length, done + STEP_CHECK_RECORDS);
-      this.processBatch(done === 0 && end === records.length ? records : records.slice(done, end), timestamps?.subarray(done, end), channel.inputIndex);
+      this.processBatch(records, timestamps, channel.inputIndex, done, end);
       done = end;
       if (done < records.length && this.clock.now() >= deadline) {
         const rest = records.slice(done);
@@ -767,8 +783,10 @@ export class StreamTask {
     if (wrote && !this.disposing) await checkpointing.discard(id).catch(() => {});
   }
 
-  /** Fires due processing-time timers and sends batches whose buffer timeout passed. */
+  /** Fires due processing-time timers, sends batches whose buffer timeout passed, and announces debloated batch sizes. */
   onTime(now: number, bufferTimeoutMs: number): void {
+    const batchSize = this.debloater?.onTime();
+    if (batchSize !== undefined && this.input.kind === "network") for (const channel of this.input.gate.channels) channel.announceBatchSize(batchSize);
     const alignmentDeadline = this.unalignedHandler?.alignmentDeadline;
     if (alignmentDeadline !== undefined && alignmentDeadline <= now && !this.alignmentCheckQueued) {
       this.alignmentCheckQueued = true;

@@ -101,7 +101,7 @@ describe("DataStream API", () => {
 describe("StreamExecutionEnvironment", () => {
   it("starts from defaults that a partial configuration overrides", () => {
     const config = new StreamExecutionEnvironment({ parallelism: 3, bufferSize: 10 }).getConfig();
-    assert.deepEqual({ ...config }, { parallelism: 3, maxParallelism: 128, bufferSize: 10, bufferTimeoutMs: 100, objectReuse: false, stateBackend: "heap", localStateDirectory: undefined, incrementalCheckpoints: undefined, autoWatermarkInterval: 200 });
+    assert.deepEqual({ ...config }, { parallelism: 3, maxParallelism: 128, bufferSize: 10, bufferTimeoutMs: 100, bufferDebloat: false, bufferDebloatTargetMs: 1000, objectReuse: false, stateBackend: "heap", localStateDirectory: undefined, incrementalCheckpoints: undefined, autoWatermarkInterval: 200 });
   });
 
   it("refuses settings out of range", () => {
@@ -112,8 +112,10 @@ describe("StreamExecutionEnvironment", () => {
     assert.throws(() => e.setBufferSize(0), { code: "WEIR_ERR_INVALID_ARGUMENT" });
     assert.throws(() => e.setBufferTimeout(-1), { code: "WEIR_ERR_INVALID_ARGUMENT" });
     assert.throws(() => e.setBufferTimeout(Number.NaN), { code: "WEIR_ERR_INVALID_ARGUMENT" });
-    e.setParallelism(5).setMaxParallelism(64).setBufferSize(7).setBufferTimeout(0);
-    assert.deepEqual({ ...e.getConfig() }, { parallelism: 5, maxParallelism: 64, bufferSize: 7, bufferTimeoutMs: 0, objectReuse: false, stateBackend: "heap", localStateDirectory: undefined, incrementalCheckpoints: undefined, autoWatermarkInterval: 200 });
+    assert.throws(() => e.enableBufferDebloat(0), { code: "WEIR_ERR_INVALID_ARGUMENT" });
+    assert.throws(() => e.enableBufferDebloat(Number.POSITIVE_INFINITY), { code: "WEIR_ERR_INVALID_ARGUMENT" });
+    e.setParallelism(5).setMaxParallelism(64).setBufferSize(7).setBufferTimeout(0).enableBufferDebloat(250);
+    assert.deepEqual({ ...e.getConfig() }, { parallelism: 5, maxParallelism: 64, bufferSize: 7, bufferTimeoutMs: 0, bufferDebloat: true, bufferDebloatTargetMs: 250, objectReuse: false, stateBackend: "heap", localStateDirectory: undefined, incrementalCheckpoints: undefined, autoWatermarkInterval: 200 });
   });
 
   it("turns object reuse on and off through getConfig(), as Flink's ExecutionConfig does", () => {

@@ -25,6 +25,8 @@ export class InputChannel {
     readonly inputIndex: 0 | 1,
     /** Grants the producer credit for `n` more batches. */
     readonly returnCredit: (n: number) => void,
+    /** Tells the producer how many records a batch should hold (buffer debloating). */
+    readonly announceBatchSize: (records: number) => void = () => {},
   ) {}
 
   /** The task took a batch off the queue: its credit goes back to the producer. */

@@ -7,12 +7,17 @@
  *
  * An unaligned checkpoint's barrier overtakes the backlog (`sendAhead`); the batches it overtook
  * (`backloggedBatches`) are that checkpoint's output channel state, and are still sent after it.
+ *
+ * With buffer debloating the consumer announces the batch size it wants (`announceBatchSize`);
+ * the record writer sends a channel's batch once it holds that many records.
  */
 import { isBatch, type ChannelItem } from "./channel-item.ts";
 
 export class OutputChannel {
   private credits: number;
   private readonly backlog: ChannelItem[] = [];
+  /** Records per batch the consumer asked for; Infinity leaves the writer's own buffer size. */
+  batchSize = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly id: number,
@@ -40,6 +45,11 @@ export class OutputChannel {
   /** The batches waiting for credit, in order. */
   backloggedBatches(): ChannelItem[] {
     return this.backlog.filter(isBatch);
+  }
+
+  /** The consumer's debloated batch size (at least one record). */
+  announceBatchSize(records: number): void {
+    this.batchSize = Math.max(1, records);
   }
 
   addCredits(n: number): void {

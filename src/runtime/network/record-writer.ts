@@ -1,6 +1,7 @@
 /**
  * Routes a producer's records into the channels of one job edge, batching per channel: a batch is
- * sent when it holds `bufferSize` records, when the buffer timeout passes, or before an event.
+ * sent when it holds `bufferSize` records (or the fewer its consumer announced, with buffer
+ * debloating), when the buffer timeout passes, or before an event.
  * Which channel a record takes is the partitioning's choice (one writer class per kind).
  *
  * Each record goes with the task's current record timestamp. A buffer keeps a timestamp array
@@ -49,7 +50,7 @@ export abstract class RecordWriter implements Output<unknown> {
     if (timestamp === timestamp && stamps === undefined) stamps = this.stamps[channel] = this.newStamps(channel, buffer.length);
     if (stamps !== undefined) stamps[buffer.length] = timestamp;
     buffer.push(record);
-    if (buffer.length >= this.bufferSize) this.flushChannel(channel);
+    if (buffer.length >= this.bufferSize || buffer.length >= this.channels[channel]!.batchSize) this.flushChannel(channel);
   }
 
   private flushChannel(channel: number): void {
@@ -117,6 +118,13 @@ export abstract class RecordWriter implements Output<unknown> {
   get backlogged(): boolean {
     for (const channel of this.channels) if (channel.backlogged) return true;
     return false;
+  }
+
+  /** One batch per channel at the sizes the consumers announced; Infinity if any announced none. */
+  announcedRoom(): number {
+    let room = 0;
+    for (const channel of this.channels) room += channel.batchSize;
+    return room;
   }
 }
 

@@ -51,9 +51,10 @@ export type FromWorker =
   /** A failure before any task existed: loading or building the job. */
   | { readonly type: "setup-failed"; readonly error: SerializedError };
 
-/** Channel traffic between workers: a batch (encoded, with its timestamps if any), an event, or credit granted back. */
+/** Channel traffic between workers: a batch (encoded, with its timestamps if any), an event, credit granted back, or a consumer's batch size. */
 export type PeerMessage =
   | { readonly t: 0; readonly c: number; readonly b: Uint8Array }
   | { readonly t: 3; readonly c: number; readonly b: Uint8Array; readonly s: Float64Array }
   | { readonly t: 1; readonly c: number; readonly e: ChannelEvent }
-  | { readonly t: 2; readonly c: number; readonly n: number };
+  | { readonly t: 2; readonly c: number; readonly n: number }
+  | { readonly t: 4; readonly c: number; readonly n: number };

@@ -54,6 +54,9 @@ async function setUp(): Promise<Deployment> {
       sendCredit(worker, channelId, credits) {
         peerPort(worker).postMessage({ t: 2, c: channelId, n: credits } satisfies PeerMessage);
       },
+      sendBatchSize(worker, channelId, records) {
+        peerPort(worker).postMessage({ t: 4, c: channelId, n: records } satisfies PeerMessage);
+      },
     },
     {
       acknowledge: (taskId, ack) => post({ type: "ack", taskId, ack }),
@@ -67,6 +70,7 @@ async function setUp(): Promise<Deployment> {
   init.peers.forEach((port) => {
     port?.on("message", (m: PeerMessage) => {
       if (m.t === 2) deployment.grant(m.c, m.n);
+      else if (m.t === 4) deployment.resize(m.c, m.n);
       else if (m.t === 3) deployment.deliver(m.c, { kind: "timestamped", records: m.b, timestamps: m.s });
       else deployment.deliver(m.c, m.t === 0 ? m.b : m.e);
     });

@@ -180,6 +180,18 @@ describe("record writers", () => {
     assert.equal(w.flushDeadline(0), 530);
   });
 
+  it("a channel whose consumer announced a smaller batch size (buffer debloating) gets batches of that size, the others full ones", () => {
+    const { channels, items } = capture(2);
+    const w = writer({ kind: "broadcast" }, channels, { bufferSize: 4 });
+    assert.equal(w.announcedRoom(), Number.POSITIVE_INFINITY);
+    channels[0]!.announceBatchSize(2);
+    channels[1]!.announceBatchSize(100);
+    assert.equal(w.announcedRoom(), 102);
+    send(w, ["a", "b", "c", "d", "e"]);
+    assert.deepEqual(items[0], [["a", "b"], ["c", "d"], ["e"]]);
+    assert.deepEqual(items[1], [["a", "b", "c", "d"], ["e"]], "never more than the writer's buffer size");
+  });
+
   it("a writer is backlogged while any of its channels holds a batch it could not send", () => {
     const sent: ChannelItem[] = [];
     const starved = new OutputChannel(0, 0, (item) => sent.push(item));
