@@ -89,12 +89,16 @@ export class KeyedChangelogs {
   }
 
   /**
-   * Resolves once the phases under way now have ended (at once when none is): phases started
-   * later do not hold it, so a materialisation that waits here before each step still advances
+   * Resolves once the phases under way now have ended (at once when none is), or on `abort`:
+   * phases started later do not hold it, so a materialisation that waits here before each step still advances
    * by a step per checkpoint when phases follow one another without a gap.
    */
-  private async afterPhases(): Promise<void> {
-    if (this.phases > 0) await this.tail;
+  private async afterPhases(abort: AbortSignal): Promise<void> {
+    if (this.phases === 0 || abort.aborted) return;
+    let stop = (): void => {};
+    const aborted = new Promise<void>((resolve) => abort.addEventListener("abort", (stop = () => resolve())));
+    await Promise.race([this.tail, aborted]);
+    abort.removeEventListener("abort", stop);
   }
 
   /** Aborts the materialisations under way and waits for them; their snapshots are released. */
@@ -112,7 +116,7 @@ export class KeyedChangelogs {
         while (!abort.signal.aborted) {
           // After the pause: the checkpoint that started this materialisation starts its own phase first.
           await this.pause();
-          await this.afterPhases();
+          await this.afterPhases(abort.signal);
           if (abort.signal.aborted) break;
           const step = steps.next();
           if (step.done) {
@@ -124,7 +128,7 @@ export class KeyedChangelogs {
         snapshot.release();
       }
       if (written === undefined) return chain.materialized(checkpointId);
-      await this.afterPhases();
+      await this.afterPhases(abort.signal);
       if (abort.signal.aborted) return chain.materialized(checkpointId);
       const handle = await writeShared(this.encode(written));
       chain.materialized(checkpointId, handle, handle.bytes);

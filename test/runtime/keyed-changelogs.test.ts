@@ -69,7 +69,7 @@ function task(pause: () => Promise<void> = () => nextTurn()) {
   };
   /** Whether a base is being materialised. */
   const materializing = (): boolean => chain?.isMaterializing === true;
-  return { count, checkpoint, restored, live, materializing };
+  return { changelogs, count, checkpoint, restored, live, materializing };
 }
 
 async function writeInSteps(snapshot: KeyedStateSnapshot, during: () => void): Promise<Uint8Array> {
@@ -102,7 +102,8 @@ describe("KeyedChangelogs", () => {
       await nextTurn();
     });
     await upToMaterialisation(t);
-    for (let k = 0; k < 200; k += 5) t.count(`k${k}`);
+    // Enough changes for the checkpoint to write them in several steps.
+    for (let k = 0; k < 20_000; k++) t.count(`x${k}`);
     log.length = 0;
     // Checkpoint 3 materialises a base (the changes outweigh it): its own phase goes first.
     await t.checkpoint(3, () => log.push("checkpoint step"));
@@ -132,5 +133,24 @@ describe("KeyedChangelogs", () => {
     assert.deepEqual(references[3]!.length, 4, "checkpoint 6 references the base of 3 and the changes of 4, 5 and 6");
     assert.deepEqual(references[2]!.length, 5, "checkpoint 5 references the base of 1 and the changes of 2 to 5");
     for (let i = 0; i < references.length; i++) assert.deepEqual(t.restored(references[i]!), expected[i], `checkpoint ${i + 3} restores its own state`);
+  });
+
+  it("stopping ends a materialisation that waits for a checkpoint's phase, without waiting for that phase", async () => {
+    const t = task();
+    await upToMaterialisation(t);
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // Checkpoint 3 starts a materialisation, and its own phase does not end until released.
+    const written = t.checkpoint(3, () => {});
+    void t.changelogs.inOrder(() => held);
+    await nextTurn();
+    assert.ok(t.materializing());
+    let stopped = false;
+    const stopping = t.changelogs.stop().then(() => (stopped = true));
+    for (let i = 0; i < 20 && !stopped; i++) await nextTurn();
+    assert.ok(stopped, "stop() returned while the phase still ran");
+    assert.equal(t.materializing(), false, "the aborted materialisation left no base");
+    release();
+    await Promise.all([written, stopping]);
   });
 });
