@@ -3,7 +3,9 @@
  * counted per auction) at parallelism 2 on threads, with exactly-once checkpoints at an interval
  * into a temp dir, against the same job without checkpoints. Repetitions alternate the order
  * (without, with, with, without, ...) so drifting load on the machine touches both alike; medians
- * are compared.
+ * are compared. Besides the wall-clock rate, each run's CPU time (the whole process, every worker
+ * thread) per event is measured: on a loaded machine, where the rate follows what other processes
+ * leave, the CPU time says what checkpoints cost.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,17 +37,25 @@ export interface OverheadResult {
   readonly secondsPerRun: number;
   /** Events/s of every run, in the order run, to show how noisy the medians are. */
   readonly runs: { readonly withCheckpoints: readonly number[]; readonly withoutCheckpoints: readonly number[] };
+  /** Median CPU microseconds of the process per event, with and without checkpoints. */
+  readonly cpuMicrosPerEvent: { readonly withCheckpoints: number; readonly withoutCheckpoints: number };
+  /** CPU per event without checkpoints / with them: the throughput ratio CPU time predicts. */
+  readonly cpuRatio: number;
+  /** CPU microseconds per event of every run, in the order run. */
+  readonly cpuRuns: { readonly withCheckpoints: readonly number[]; readonly withoutCheckpoints: readonly number[] };
 }
 
 interface Measurement {
   readonly eventsPerSecond: number;
   readonly seconds: number;
   readonly checkpoints: number;
+  readonly cpuMicrosPerEvent: number;
 }
 
 async function measure(settings: OverheadSettings, checkpoints: boolean): Promise<Measurement> {
   const dir = checkpoints ? mkdtempSync(join(tmpdir(), "weir-bench-chk-")) : undefined;
   let completed = 0;
+  const cpuBefore = process.cpuUsage();
   try {
     const result = await runJob(JOB, {
       runtime: "threads",
@@ -61,7 +71,8 @@ async function measure(settings: OverheadSettings, checkpoints: boolean): Promis
             },
           }),
     });
-    return { eventsPerSecond: settings.events / (result.durationMs / 1000), seconds: result.durationMs / 1000, checkpoints: completed };
+    const cpu = process.cpuUsage(cpuBefore);
+    return { eventsPerSecond: settings.events / (result.durationMs / 1000), seconds: result.durationMs / 1000, checkpoints: completed, cpuMicrosPerEvent: (cpu.user + cpu.system) / settings.events };
   } finally {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   }
@@ -77,6 +88,9 @@ export async function measureOverhead(settings: OverheadSettings): Promise<Overh
   }
   const withCheckpoints = median(withRuns.map((m) => m.eventsPerSecond));
   const withoutCheckpoints = median(withoutRuns.map((m) => m.eventsPerSecond));
+  const cpuWith = median(withRuns.map((m) => m.cpuMicrosPerEvent));
+  const cpuWithout = median(withoutRuns.map((m) => m.cpuMicrosPerEvent));
+  const cpuOf = (runs: readonly Measurement[]) => runs.map((m) => Number(m.cpuMicrosPerEvent.toFixed(3)));
   return {
     withCheckpoints: Math.round(withCheckpoints),
     withoutCheckpoints: Math.round(withoutCheckpoints),
@@ -84,5 +98,8 @@ export async function measureOverhead(settings: OverheadSettings): Promise<Overh
     checkpointsPerRun: median(withRuns.map((m) => m.checkpoints)),
     secondsPerRun: Number(median(withRuns.map((m) => m.seconds)).toFixed(1)),
     runs: { withCheckpoints: withRuns.map((m) => Math.round(m.eventsPerSecond)), withoutCheckpoints: withoutRuns.map((m) => Math.round(m.eventsPerSecond)) },
+    cpuMicrosPerEvent: { withCheckpoints: Number(cpuWith.toFixed(3)), withoutCheckpoints: Number(cpuWithout.toFixed(3)) },
+    cpuRatio: Number((cpuWithout / cpuWith).toFixed(3)),
+    cpuRuns: { withCheckpoints: cpuOf(withRuns), withoutCheckpoints: cpuOf(withoutRuns) },
   };
 }

@@ -10,6 +10,12 @@
  * phases one after another), so that each references the chain as of its own synchronous phase;
  * a checkpoint whose file is not written calls `lost`, which makes the next one start a new chain.
  * Materialisations are aborted by `stop`, which the task awaits before its backends go.
+ *
+ * A materialisation writes the whole state, a checkpoint only what changed: so that the former
+ * never holds up the latter, a materialisation takes its steps (a key group each) only while no
+ * checkpoint's asynchronous phase is under way, and a checkpoint waits for one step at most. A
+ * materialisation may so span several checkpoints; the chain keeps each of them on the base it
+ * was planned on (see ChangelogChain.materialized).
  */
 import type { StateHandle } from "../checkpoint/storage/checkpoint-metadata.ts";
 import { ChangelogChain, type ChainStep } from "../state/changelog-chain.ts";
@@ -30,6 +36,8 @@ export class KeyedChangelogs {
   private readonly chains = new Map<string, ChangelogChain<StateHandle>>();
   private readonly materializations = new Set<{ readonly abort: AbortController; readonly done: Promise<void> }>();
   private tail: Promise<unknown> = Promise.resolve();
+  /** Asynchronous phases started by `inOrder` and not ended. */
+  private phases = 0;
 
   constructor(
     /** Between two steps of writing a snapshot: lets the task run. */
@@ -74,9 +82,23 @@ export class KeyedChangelogs {
 
   /** Runs `phase` after every phase started before it has ended. */
   inOrder(phase: () => Promise<void>): Promise<void> {
-    const done = this.tail.then(phase, phase);
+    this.phases++;
+    const done = this.tail.then(phase, phase).finally(() => this.phases--);
     this.tail = done.catch(() => {});
     return done;
+  }
+
+  /**
+   * Resolves once the phases under way now have ended (at once when none is), or on `abort`:
+   * phases started later do not hold it, so a materialisation that waits here before each step still advances
+   * by a step per checkpoint when phases follow one another without a gap.
+   */
+  private async afterPhases(abort: AbortSignal): Promise<void> {
+    if (this.phases === 0 || abort.aborted) return;
+    let stop = (): void => {};
+    const aborted = new Promise<void>((resolve) => abort.addEventListener("abort", (stop = () => resolve())));
+    await Promise.race([this.tail, aborted]);
+    abort.removeEventListener("abort", stop);
   }
 
   /** Aborts the materialisations under way and waits for them; their snapshots are released. */
@@ -91,17 +113,23 @@ export class KeyedChangelogs {
       let written: Uint8Array | undefined;
       try {
         const steps = snapshot.write();
-        for (let step = steps.next(); !abort.signal.aborted; step = steps.next()) {
+        while (!abort.signal.aborted) {
+          // After the pause: the checkpoint that started this materialisation starts its own phase first.
+          await this.pause();
+          await this.afterPhases(abort.signal);
+          if (abort.signal.aborted) break;
+          const step = steps.next();
           if (step.done) {
             written = step.value;
             break;
           }
-          await this.pause();
         }
       } finally {
         snapshot.release();
       }
       if (written === undefined) return chain.materialized(checkpointId);
+      await this.afterPhases(abort.signal);
+      if (abort.signal.aborted) return chain.materialized(checkpointId);
       const handle = await writeShared(this.encode(written));
       chain.materialized(checkpointId, handle, handle.bytes);
     };

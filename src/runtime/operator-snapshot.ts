@@ -44,7 +44,32 @@ export function captureOperatorState(timers: OperatorSnapshotContent["timers"], 
 }
 
 export function encodeCapturedSnapshot(keyed: Uint8Array | undefined, captured: CapturedOperatorState, channels?: Uint8Array): Uint8Array {
+  if (keyed !== undefined && channels === undefined) return keyedEnvelope(keyed, captured);
   return Uint8Array.from(packr.pack(channels === undefined ? { v: 3, keyed, captured } : { v: 4, keyed, captured, channels }));
+}
+
+const ASCII = (text: string): number[] => [...text].map((c) => c.charCodeAt(0));
+/** `{ v: 3, keyed: <bin 32 header>` in MessagePack, the keyed bytes' length to follow. */
+const KEYED_HEAD = [0x83, 0xa1, ...ASCII("v"), 0x03, 0xa5, ...ASCII("keyed"), 0xc6];
+/** `captured: <bin 32 header>`, its length to follow. */
+const CAPTURED_HEAD = [0xa8, ...ASCII("captured"), 0xc6];
+
+/**
+ * Format 3 with keyed state, as MessagePack with both byte arrays as bin 32, written into one
+ * buffer of the final size: the keyed bytes of a large state are copied once, where a packer
+ * grows its buffer as it goes and copies them again.
+ */
+function keyedEnvelope(keyed: Uint8Array, captured: Uint8Array): Uint8Array {
+  const out = new Uint8Array(KEYED_HEAD.length + 4 + keyed.length + CAPTURED_HEAD.length + 4 + captured.length);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  out.set(KEYED_HEAD, at);
+  view.setUint32((at += KEYED_HEAD.length), keyed.length);
+  out.set(keyed, (at += 4));
+  out.set(CAPTURED_HEAD, (at += keyed.length));
+  view.setUint32((at += CAPTURED_HEAD.length), captured.length);
+  out.set(captured, at + 4);
+  return out;
 }
 
 export function encodeOperatorSnapshot(content: OperatorSnapshotContent, operator?: string): Uint8Array {

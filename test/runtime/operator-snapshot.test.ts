@@ -64,6 +64,17 @@ describe("operator snapshots", () => {
     assert.equal(backend.getState(new ValueStateDescriptor<number>("counts")).value(), 30);
   });
 
+  it("keyed state comes back byte for byte beside the captured state, whatever kind of byte array it was given as", () => {
+    const captured = captureOperatorState([[7, "k"]], { position: 3 });
+    const keyedStates = [new Uint8Array(0), Uint8Array.of(1, 2, 3), Buffer.from("keyed state bytes"), new Uint8Array(70_000).map((_, i) => i % 251), new Uint8Array(8).subarray(2, 6).fill(9)];
+    for (const keyed of keyedStates) {
+      const back = decodeOperatorSnapshot(encodeCapturedSnapshot(keyed, captured), "test");
+      assert.deepEqual([...back.keyed!], [...keyed]);
+      assert.deepEqual(back.timers, [[7, "k"]]);
+      assert.deepEqual(back.state, { position: 3 });
+    }
+  });
+
   it("corrupt bytes are refused as corrupt state, naming the file", () => {
     const bytes = encodeOperatorSnapshot({ keyed: undefined, timers: [], state: { seen: new Map([["a", 1]]) } });
     const where = "operator 'counts' subtask 1 (chk-9/op-counts-1)";

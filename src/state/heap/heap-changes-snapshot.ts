@@ -31,6 +31,13 @@ export interface ChangedState {
   readonly filter?: ((stored: unknown) => unknown) | undefined;
 }
 
+/**
+ * A step of writing ends once about this many changed keys were written since the previous one:
+ * each step gives the task a turn to process records, which costs more than a key group with a
+ * few changes does, and a checkpoint's asynchronous phase lasts as many turns as it has steps.
+ */
+const KEYS_PER_STEP = 4096;
+
 export class HeapChangesSnapshot implements KeyedStateSnapshot {
   /** Key groups (by position) some state changed in and not yet released. */
   private readonly held: Uint8Array;
@@ -52,6 +59,7 @@ export class HeapChangesSnapshot implements KeyedStateSnapshot {
     const groups: number[] = [];
     const bodies: Uint8Array[] = [];
     const buffers = this.states.map(() => new PairBuffers());
+    let keysInStep = 0;
     for (let index = 0; index < this.held.length; index++) {
       if (this.held[index] === 0) continue;
       const body: [number, unknown[] | Int32Array | Float64Array, unknown[]][] = [];
@@ -74,6 +82,7 @@ export class HeapChangesSnapshot implements KeyedStateSnapshot {
           },
           remove,
         );
+        keysInStep += keys.length + removed.length;
         const puts = {
           sizeBound: keys.length,
           forEach: (visit: (value: unknown, key: NormalizedKey) => void) => {
@@ -89,6 +98,8 @@ export class HeapChangesSnapshot implements KeyedStateSnapshot {
       if (bytes === undefined) continue;
       groups.push(this.range.start + index);
       bodies.push(bytes);
+      if (keysInStep < KEYS_PER_STEP) continue;
+      keysInStep = 0;
       yield;
     }
     return assembleSnapshot(MAGIC_CHANGES, header, groups, bodies);

@@ -78,6 +78,31 @@ describe("HeapKeyedStateBackend: changes snapshots (incremental checkpoints)", (
     assert.ok(changes.length * 20 < full.length, `${changes.length} bytes of changes against ${full.length} of the full snapshot`);
   });
 
+  it("few changes are written in one step whatever number of key groups they fall in; many, in steps of a few thousand keys", () => {
+    const backend = new HeapKeyedStateBackend({ ...RANGE, changelog: true });
+    const state = backend.getState(count);
+    backend.snapshotChanges()!.release();
+    const stepsOf = (snapshot: KeyedStateSnapshot): number => {
+      const steps = snapshot.write();
+      let n = 0;
+      while (!steps.next().done) n++;
+      snapshot.release();
+      return n;
+    };
+    const change = (keys: number): void => {
+      for (let k = 0; k < keys; k++) {
+        backend.setCurrentKey(k);
+        state.update(k);
+      }
+    };
+    change(1000);
+    assert.equal(new Set(Array.from({ length: 1000 }, (_, k) => (backend.setCurrentKey(k), backend.getCurrentKeyGroup()))).size, 128, "every key group changed");
+    assert.equal(stepsOf(backend.snapshotChanges()!), 0);
+    change(20_000);
+    const steps = stepsOf(backend.snapshotChanges()!);
+    assert.ok(steps >= 3 && steps <= 5, `20,000 changed keys in ${steps} steps`);
+  });
+
   it("an object changed in place through a value read for change, and not written back, is in the changes, as it was at the snapshot", () => {
     const backend = new HeapKeyedStateBackend({ ...RANGE, changelog: true });
     const state = backend.getState(record);
