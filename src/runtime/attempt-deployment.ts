@@ -96,6 +96,7 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
     transport,
     bufferSize: config.bufferSize,
     bufferTimeoutMs: config.bufferTimeoutMs,
+    bufferDebloatTargetMs: config.bufferDebloat ? config.bufferDebloatTargetMs : undefined,
     objectReuse: config.objectReuse,
     checkpointing,
     restored,

@@ -120,8 +120,9 @@ export abstract class RecordWriter implements Output<unknown> {
     return false;
   }
 
-  /** One batch per channel at the sizes the consumers announced; Infinity if any announced none. */
+  /** One batch per channel at the sizes the consumers announced; Infinity if any announced none, or there are no channels. */
   announcedRoom(): number {
+    if (this.channels.length === 0) return Number.POSITIVE_INFINITY;
     let room = 0;
     for (const channel of this.channels) room += channel.batchSize;
     return room;

@@ -192,6 +192,10 @@ describe("record writers", () => {
     assert.deepEqual(items[1], [["a", "b", "c", "d"], ["e"]], "never more than the writer's buffer size");
   });
 
+  it("a writer without channels bounds nothing a source polls", () => {
+    assert.equal(writer({ kind: "rebalance" }, []).announcedRoom(), Number.POSITIVE_INFINITY);
+  });
+
   it("a writer is backlogged while any of its channels holds a batch it could not send", () => {
     const sent: ChannelItem[] = [];
     const starved = new OutputChannel(0, 0, (item) => sent.push(item));
