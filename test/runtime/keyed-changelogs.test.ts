@@ -49,27 +49,24 @@ function task(pause: () => Promise<void> = () => nextTurn()) {
   const restored = (references: readonly StateHandle[]): Record<string, number> => {
     const fresh = new HeapKeyedStateBackend({ keyGroupRange: RANGE, maxParallelism: 16 });
     fresh.restore(references.map((r) => files.get(r.path)!));
-    const s = fresh.getState(counts);
-    const out: Record<string, number> = {};
-    for (let k = 0; k < 200; k++) {
-      fresh.setCurrentKey(`k${k}`);
-      const v = s.value();
-      if (v !== undefined) out[`k${k}`] = v.n;
-    }
-    return out;
+    return countsOf(fresh);
   };
-  const live = (): Record<string, number> => {
-    const out: Record<string, number> = {};
-    for (let k = 0; k < 200; k++) {
-      backend.setCurrentKey(`k${k}`);
-      const v = state.value();
-      if (v !== undefined) out[`k${k}`] = v.n;
-    }
-    return out;
-  };
+  const live = (): Record<string, number> => countsOf(backend);
   /** Whether a base is being materialised. */
   const materializing = (): boolean => chain?.isMaterializing === true;
   return { changelogs, count, checkpoint, restored, live, materializing };
+}
+
+/** The counts of keys k0 .. k199 in `backend`. */
+function countsOf(backend: HeapKeyedStateBackend): Record<string, number> {
+  const state = backend.getState(counts);
+  const out: Record<string, number> = {};
+  for (let k = 0; k < 200; k++) {
+    backend.setCurrentKey(`k${k}`);
+    const v = state.value();
+    if (v !== undefined) out[`k${k}`] = v.n;
+  }
+  return out;
 }
 
 async function writeInSteps(snapshot: KeyedStateSnapshot, during: () => void): Promise<Uint8Array> {
