@@ -6,12 +6,19 @@
  * arrays, and nothing is traced.
  *
  * Keys compare as a Map's do (SameValueZero), except NaN, which callers keep elsewhere: -0 is
- * stored as 0. Tag 0 is reserved (an empty slot). Open addressing with linear probing, at most half
- * full; entries are removed all at once (`clear`), which keeps the arrays for reuse.
+ * stored as 0. Tag 0 is reserved. Open addressing with linear probing, at most half full; entries
+ * are removed all at once (`clear`), which keeps the arrays for reuse.
+ *
+ * Layout, for the first record of a key under a live snapshot (the cost an update pays): a key and
+ * its payload sit side by side in one array, an empty slot's key being NaN, so that finding a key,
+ * or the slot to add it in, and writing its payload touch one cache line of it (the tags, read only
+ * when the snapshot reads its records, live apart). `insertionSlot` and `fill` add a key with one
+ * probe where `has` and `add` take two.
  */
 
+import { internalError } from "../../core/errors.ts";
+
 const INITIAL_CAPACITY = 64;
-const EMPTY = 0;
 
 /** For hashing a key that is not a 32-bit integer by its bits. */
 const bits = new Float64Array(1);
@@ -30,27 +37,24 @@ function hash(key: number): number {
 }
 
 export class NumberKeySlots {
-  private keys = new Float64Array(INITIAL_CAPACITY);
+  /** Per slot, its key at 2·slot (NaN when empty) and its payload at 2·slot + 1. */
+  private pairs = new Float64Array(2 * INITIAL_CAPACITY).fill(Number.NaN);
   private tags = new Uint8Array(INITIAL_CAPACITY);
-  private payloads = new Float64Array(INITIAL_CAPACITY);
   private mask = INITIAL_CAPACITY - 1;
   size = 0;
 
   /** Whether `key` (not NaN) has an entry. */
   has(key: number): boolean {
-    const { keys, tags, mask } = this;
-    for (let i = hash(key) & mask; ; i = (i + 1) & mask) {
-      if (tags[i] === EMPTY) return false;
-      if (keys[i] === key) return true;
-    }
+    return this.slotOf(key) >= 0;
   }
 
   /** The slot holding `key` (not NaN), or -1 when it has no entry; read it with `tagAt` and `payloadAt`. */
   slotOf(key: number): number {
-    const { keys, tags, mask } = this;
+    const { pairs, mask } = this;
     for (let i = hash(key) & mask; ; i = (i + 1) & mask) {
-      if (tags[i] === EMPTY) return -1;
-      if (keys[i] === key) return i;
+      const k = pairs[2 * i]!;
+      if (k === key) return i;
+      if (k !== k) return -1;
     }
   }
 
@@ -59,44 +63,64 @@ export class NumberKeySlots {
   }
 
   payloadAt(slot: number): number {
-    return this.payloads[slot]!;
+    return this.pairs[2 * slot + 1]!;
+  }
+
+  /**
+   * Where `key` (not NaN) would be added: an empty slot, for `fill`, which must come before any
+   * other change; -1 when the key has an entry. Makes room first, so that the slot stays valid.
+   */
+  insertionSlot(key: number): number {
+    if ((this.size + 1) * 2 > this.tags.length) this.grow();
+    const { pairs, mask } = this;
+    for (let i = hash(key) & mask; ; i = (i + 1) & mask) {
+      const k = pairs[2 * i]!;
+      if (k === key) return -1;
+      if (k !== k) return i;
+    }
+  }
+
+  /** Adds an entry for `key` in the slot `insertionSlot(key)` just gave; `tag` must not be 0. */
+  fill(slot: number, key: number, tag: number, payload: number): void {
+    this.pairs[2 * slot] = key === 0 ? 0 : key;
+    this.pairs[2 * slot + 1] = payload;
+    this.tags[slot] = tag;
+    this.size++;
   }
 
   /** Adds an entry for `key` (not NaN), which must have none; `tag` must not be 0. */
   add(key: number, tag: number, payload: number): void {
-    if ((this.size + 1) * 2 > this.tags.length) this.grow();
-    this.place(key === 0 ? 0 : key, tag, payload);
-    this.size++;
+    const slot = this.insertionSlot(key);
+    if (slot < 0) throw internalError(`key ${key} was added twice to a pre-image`);
+    this.fill(slot, key, tag, payload);
   }
 
   /** Removes every entry, keeping the capacity. */
   clear(): void {
-    this.tags.fill(EMPTY);
+    if (this.size === 0) return;
+    this.pairs.fill(Number.NaN);
     this.size = 0;
   }
 
   /** Calls `visit` for each entry. */
   forEach(visit: (key: number, tag: number, payload: number) => void): void {
-    const { keys, tags, payloads } = this;
-    for (let i = 0; i < tags.length; i++) if (tags[i] !== EMPTY) visit(keys[i]!, tags[i]!, payloads[i]!);
-  }
-
-  private place(key: number, tag: number, payload: number): void {
-    const { keys, tags, mask } = this;
-    let i = hash(key) & mask;
-    while (tags[i] !== EMPTY) i = (i + 1) & mask;
-    keys[i] = key;
-    tags[i] = tag;
-    this.payloads[i] = payload;
+    const { pairs, tags } = this;
+    for (let i = 0; i < tags.length; i++) {
+      const key = pairs[2 * i]!;
+      if (key === key) visit(key, tags[i]!, pairs[2 * i + 1]!);
+    }
   }
 
   private grow(): void {
-    const { keys, tags, payloads } = this;
+    const { pairs, tags } = this;
     const capacity = tags.length * 2;
-    this.keys = new Float64Array(capacity);
+    this.pairs = new Float64Array(2 * capacity).fill(Number.NaN);
     this.tags = new Uint8Array(capacity);
-    this.payloads = new Float64Array(capacity);
     this.mask = capacity - 1;
-    for (let i = 0; i < tags.length; i++) if (tags[i] !== EMPTY) this.place(keys[i]!, tags[i]!, payloads[i]!);
+    this.size = 0;
+    for (let i = 0; i < tags.length; i++) {
+      const key = pairs[2 * i]!;
+      if (key === key) this.fill(this.insertionSlot(key), key, tags[i]!, pairs[2 * i + 1]!);
+    }
   }
 }

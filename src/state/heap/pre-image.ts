@@ -9,10 +9,21 @@
  * sight where it can be: records of number keys live in typed arrays (NumberKeySlots), and copies
  * of flat number records (`{ count, sum }`, the common shape of state objects changed in place) as
  * numbers in an ArrayBuffer (NumericRecords). Other keys are kept in Maps, and other copies as deep
- * copies. A pre-image its snapshot is done with can be cleared and given to the next snapshot, so
+ * copies.
+ *
+ * The first record of a number key under a live snapshot is what an update pays for most: a probe
+ * of a table that no cache holds (a random key of a large state). Old values that are numbers, or
+ * absence, are therefore appended to a log instead, without asking whether the key has a record:
+ * the first record of a key is the one that counts, and the log is merged into the table (later
+ * records of a key recorded before dropped) when the pre-image is read, when it is asked about a
+ * key, or when the log reaches LOG_LIMIT entries, which bounds it however long the snapshot lives.
+ * The merge probes the table for many keys in a row, while it is in cache.
+ *
+ * A pre-image its snapshot is done with can be cleared and given to the next snapshot, so
  * that snapshot after snapshot allocates no new arrays once they are large enough (the arrays
  * growing is what costs: it copies them, and V8 counts new array buffers towards its collections).
  */
+import { internalError } from "../../core/errors.ts";
 import type { NormalizedKey } from "../../core/key-groups.ts";
 import { NumberKeySlots } from "./number-key-slots.ts";
 import { NumericRecords } from "./numeric-records.ts";
@@ -20,6 +31,16 @@ import { NumericRecords } from "./numeric-records.ts";
 /** In a pre-image: the key had no value when the snapshot froze. */
 export const ABSENT: unique symbol = Symbol("absent");
 export type Absent = typeof ABSENT;
+
+/** What PreImage.copyIfAbsent did. */
+export const RECORDED_BEFORE = 0;
+export const COPIED = 1;
+export const NOT_COPIED = 2;
+export type CopyOutcome = typeof RECORDED_BEFORE | typeof COPIED | typeof NOT_COPIED;
+
+/** Log entries at most: then the log is merged into the table rather than grown. */
+const LOG_LIMIT = 8192;
+const INITIAL_LOG = 256;
 
 /** Tags of records of number keys: what the slot's number is. */
 const NUMBER = 1;
@@ -38,9 +59,17 @@ export class PreImage<V> {
   private readonly values = new Map<NormalizedKey, V | Absent>();
   private copies: Map<NormalizedKey, number> | undefined;
   private records: NumericRecords | undefined;
+  /**
+   * Records of number keys not yet in `numberKeys`, in the order made: the key at 2·i and the
+   * payload at 2·i + 1 of `log`, the tag (NUMBER or ABSENT_TAG) at i of `logTags`.
+   */
+  private log = new Float64Array(0);
+  private logTags = new Uint8Array(0);
+  private logged = 0;
 
   /** Forgets every record, keeping the arrays (and their capacity) for the next snapshot. */
   clear(): void {
+    this.logged = 0;
     this.numberKeys?.clear();
     this.others.length = 0;
     this.values.clear();
@@ -50,32 +79,76 @@ export class PreImage<V> {
 
   /** Whether the key's value is recorded. */
   has(key: NormalizedKey): boolean {
-    if (typeof key === "number" && key === key) return this.numberKeys !== undefined && this.numberKeys.has(key);
+    if (typeof key === "number" && key === key) {
+      if (this.logged > 0) this.merge();
+      return this.numberKeys !== undefined && this.numberKeys.has(key);
+    }
     return this.values.has(key) || (this.copies !== undefined && this.copies.has(key));
   }
 
   /** Records `value`, which nothing changes any more, as the key's; the key must have no record yet. */
   set(key: NormalizedKey, value: V | Absent): void {
-    if (typeof key !== "number" || key !== key) {
-      this.values.set(key, value);
-      return;
-    }
-    const slots = (this.numberKeys ??= new NumberKeySlots());
-    if (typeof value === "number") slots.add(key, NUMBER, value);
-    else if (value === ABSENT) slots.add(key, ABSENT_TAG, 0);
-    else slots.add(key, OTHER, this.others.push(value) - 1);
+    if (!this.setIfAbsent(key, value)) throw internalError(`a key was recorded twice in a pre-image`);
   }
 
   /**
-   * Records a copy of `value`, an object the live map keeps (and may change in place), as the key's
-   * when it is a flat number record; false (nothing recorded) otherwise. The key must have no record yet.
+   * Records `value`, which nothing changes any more, as the key's unless the key has a record
+   * already (the first record of a key is the one kept). False when the key had a record; true
+   * when it had none, or when that is not known yet (a number or absence for a number key, logged).
    */
-  setCopy(key: NormalizedKey, value: object): boolean {
-    const at = (this.records ??= new NumericRecords()).append(value);
-    if (at < 0) return false;
-    if (typeof key === "number" && key === key) (this.numberKeys ??= new NumberKeySlots()).add(key, RECORD, at);
-    else (this.copies ??= new Map()).set(key, at);
+  record(key: NormalizedKey, value: V | Absent): boolean {
+    if (typeof key === "number" && key === key && (typeof value === "number" || value === ABSENT)) {
+      if (this.logged === this.logTags.length) this.makeLogRoom();
+      const i = this.logged++;
+      this.log[2 * i] = key;
+      this.log[2 * i + 1] = typeof value === "number" ? value : 0;
+      this.logTags[i] = value === ABSENT ? ABSENT_TAG : NUMBER;
+      return true;
+    }
+    return this.setIfAbsent(key, value);
+  }
+
+  /**
+   * Records `value`, which nothing changes any more, as the key's unless the key has a record
+   * already; whether it recorded. For number keys one probe of the table does both.
+   */
+  setIfAbsent(key: NormalizedKey, value: V | Absent): boolean {
+    if (typeof key !== "number" || key !== key) {
+      if (this.values.has(key) || (this.copies !== undefined && this.copies.has(key))) return false;
+      this.values.set(key, value);
+      return true;
+    }
+    if (this.logged > 0) this.merge();
+    const slots = (this.numberKeys ??= new NumberKeySlots());
+    const slot = slots.insertionSlot(key);
+    if (slot < 0) return false;
+    if (typeof value === "number") slots.fill(slot, key, NUMBER, value);
+    else if (value === ABSENT) slots.fill(slot, key, ABSENT_TAG, 0);
+    else slots.fill(slot, key, OTHER, this.others.push(value) - 1);
     return true;
+  }
+
+  /**
+   * Unless the key has a record already (RECORDED_BEFORE), records a copy of `value`, an object the
+   * live map keeps (and may change in place), as the key's when it is a flat number record
+   * (COPIED); NOT_COPIED (nothing recorded) otherwise, for the caller to record a copy of its own.
+   */
+  copyIfAbsent(key: NormalizedKey, value: object): CopyOutcome {
+    if (typeof key === "number" && key === key) {
+      if (this.logged > 0) this.merge();
+      const slots = (this.numberKeys ??= new NumberKeySlots());
+      const slot = slots.insertionSlot(key);
+      if (slot < 0) return RECORDED_BEFORE;
+      const at = (this.records ??= new NumericRecords()).append(value);
+      if (at < 0) return NOT_COPIED;
+      slots.fill(slot, key, RECORD, at);
+      return COPIED;
+    }
+    if (this.values.has(key) || (this.copies !== undefined && this.copies.has(key))) return RECORDED_BEFORE;
+    const at = (this.records ??= new NumericRecords()).append(value);
+    if (at < 0) return NOT_COPIED;
+    (this.copies ??= new Map()).set(key, at);
+    return COPIED;
   }
 
   /**
@@ -84,6 +157,7 @@ export class PreImage<V> {
    */
   get(key: NormalizedKey): V | Absent | undefined {
     if (typeof key === "number" && key === key) {
+      if (this.logged > 0) this.merge();
       const slot = this.numberKeys === undefined ? -1 : this.numberKeys.slotOf(key);
       if (slot < 0) return undefined;
       const tag = this.numberKeys!.tagAt(slot);
@@ -101,11 +175,13 @@ export class PreImage<V> {
 
   /** The number of keys recorded. */
   get size(): number {
+    if (this.logged > 0) this.merge();
     return this.values.size + (this.copies?.size ?? 0) + (this.numberKeys?.size ?? 0);
   }
 
   /** Calls `visit` for each key that had a value, with that value (a new object for a copy kept as numbers). */
   forEach(visit: (value: V, key: NormalizedKey) => void): void {
+    if (this.logged > 0) this.merge();
     this.values.forEach((value, key) => {
       if (value !== ABSENT) visit(value, key);
     });
@@ -116,5 +192,33 @@ export class PreImage<V> {
       else if (tag === RECORD) visit(records!.read(payload) as V, key);
       else if (tag === OTHER) visit(this.others[payload]!, key);
     });
+  }
+
+  /** Moves the log's records into the table, in order, each of a key with no record yet. */
+  private merge(): void {
+    const slots = (this.numberKeys ??= new NumberKeySlots());
+    const { log, logTags } = this;
+    for (let i = 0; i < this.logged; i++) {
+      const key = log[2 * i]!;
+      const slot = slots.insertionSlot(key);
+      if (slot >= 0) slots.fill(slot, key, logTags[i]!, log[2 * i + 1]!);
+    }
+    this.logged = 0;
+  }
+
+  /** Room for one more log entry: a larger log up to LOG_LIMIT, else an empty one (merged). */
+  private makeLogRoom(): void {
+    const capacity = this.logTags.length;
+    if (capacity >= LOG_LIMIT) {
+      this.merge();
+      return;
+    }
+    const grown = Math.max(INITIAL_LOG, capacity * 2);
+    const log = new Float64Array(2 * grown);
+    log.set(this.log);
+    const tags = new Uint8Array(grown);
+    tags.set(this.logTags);
+    this.log = log;
+    this.logTags = tags;
   }
 }

@@ -27,7 +27,7 @@ import { deepCopy } from "../../core/deep-copy.ts";
 import { internalError } from "../../core/errors.ts";
 import type { KeyGroupRange, NormalizedKey } from "../../core/key-groups.ts";
 import type { EntryCursor } from "./current-key.ts";
-import { ABSENT, PreImage, type Absent } from "./pre-image.ts";
+import { ABSENT, NOT_COPIED, PreImage, RECORDED_BEFORE, type Absent } from "./pre-image.ts";
 
 /** One key group of a table as a snapshot froze it. */
 export interface FrozenGroup<V> {
@@ -178,7 +178,7 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     // The snapshots get a copy and the live map keeps its (long-lived) object: the copy is garbage
     // once the snapshots have written the group, and kept out of the collector's sight meanwhile
     // when it can be (see PreImage).
-    if (!holds[holds.length - 1]!.has(key)) recordCopyOfNewest(holds, key, value);
+    recordCopy(holds, key, value);
     return value;
   }
 
@@ -193,7 +193,9 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     if (last && value === this.lastValue && (holds === undefined || this.lastRecorded)) return;
     if (this.changes !== undefined) this.changed(index, key);
     if (holds !== undefined) {
-      if (!(last && this.lastRecorded) && !holds[holds.length - 1]!.has(key)) recordPreImageOfNewest(holds, key, valueOrAbsent(last ? this.lastValue : map.get(key)));
+      // After a read of the key (`update(value() + 1)`) its old value is at hand; else it is read
+      // and recorded again, which costs less than asking whether the key has a record (see PreImage).
+      if (!(last && this.lastRecorded)) recordPreImage(holds, key, valueOrAbsent(last ? this.lastValue : map.get(key)));
       map.set(key, value);
       this.remember(index, key, value);
       this.lastRecorded = true;
@@ -366,27 +368,25 @@ function valueOrAbsent<V>(value: V | undefined): V | Absent {
   return value === undefined ? ABSENT : value;
 }
 
-/** Records `value` as the key's pre-image in every hold without a record of it (they are the newest ones). */
+/**
+ * Records `value` as the key's pre-image in every hold without a record of it: the newest ones, so
+ * the first hold known to have a record ends the walk.
+ */
 function recordPreImage<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V | Absent): void {
-  if (!holds[holds.length - 1]!.has(key)) recordPreImageOfNewest(holds, key, value);
-}
-
-/** As recordPreImage, for a key the newest hold is known to have no record of. */
-function recordPreImageOfNewest<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V | Absent): void {
-  let i = holds.length - 1;
-  do holds[i]!.set(key, value);
-  while (--i >= 0 && !holds[i]!.has(key));
+  for (let i = holds.length - 1; i >= 0 && holds[i]!.record(key, value); i--);
 }
 
 /**
- * As recordPreImageOfNewest, for an object the live map keeps: each hold records a copy, as numbers
- * when it can (see PreImage), else one deep copy shared by the holds.
+ * As recordPreImage, for an object the live map keeps: each hold records a copy, as numbers when
+ * it can (see PreImage), else one deep copy shared by the holds.
  */
-function recordCopyOfNewest<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V & object): void {
+function recordCopy<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value: V & object): void {
   let copy: V | undefined;
-  let i = holds.length - 1;
-  do if (!holds[i]!.setCopy(key, value)) holds[i]!.set(key, (copy ??= deepCopy(value)));
-  while (--i >= 0 && !holds[i]!.has(key));
+  for (let i = holds.length - 1; i >= 0; i--) {
+    const outcome = holds[i]!.copyIfAbsent(key, value);
+    if (outcome === RECORDED_BEFORE) return;
+    if (outcome === NOT_COPIED) holds[i]!.set(key, (copy ??= deepCopy(value)));
+  }
 }
 
 /** The live map overlaid with a pre-image: unchanged keys as they are, changed ones as recorded. */

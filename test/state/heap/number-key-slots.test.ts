@@ -49,3 +49,23 @@ describe("NumberKeySlots", () => {
     assert.equal(three![2], 1.5);
   });
 });
+
+describe("NumberKeySlots: adding in one probe", () => {
+  it("gives a slot for a key it lacks, -1 for one it holds, and a key filled in is found with its tag and payload", () => {
+    const slots = new NumberKeySlots();
+    for (let key = 0; key < 500; key++) {
+      const slot = slots.insertionSlot(key * 1.5);
+      assert.ok(slot >= 0);
+      slots.fill(slot, key * 1.5, 1 + (key % 3), -key);
+    }
+    for (let key = 0; key < 500; key++) {
+      assert.equal(slots.insertionSlot(key * 1.5), -1);
+      const slot = slots.slotOf(key * 1.5);
+      assert.deepEqual([slots.tagAt(slot), slots.payloadAt(slot)], [1 + (key % 3), -key]);
+    }
+    assert.equal(slots.size, 500);
+    slots.clear();
+    assert.equal(slots.has(3), false);
+    assert.ok(slots.insertionSlot(3) >= 0);
+  });
+});
