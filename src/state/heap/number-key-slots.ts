@@ -17,7 +17,8 @@ const EMPTY = 0;
 const bits = new Float64Array(1);
 const words = new Int32Array(bits.buffer);
 
-function hash(key: number): number {
+/** A well-mixed 32-bit hash of a number key (not NaN); 0 and -0 hash alike. */
+export function hashNumber(key: number): number {
   let h: number;
   if ((key | 0) === key) h = key;
   else {
@@ -39,7 +40,7 @@ export class NumberKeySlots {
   /** Whether `key` (not NaN) has an entry. */
   has(key: number): boolean {
     const { keys, tags, mask } = this;
-    for (let i = hash(key) & mask; ; i = (i + 1) & mask) {
+    for (let i = hashNumber(key) & mask; ; i = (i + 1) & mask) {
       if (tags[i] === EMPTY) return false;
       if (keys[i] === key) return true;
     }
@@ -48,7 +49,7 @@ export class NumberKeySlots {
   /** The slot holding `key` (not NaN), or -1 when it has no entry; read it with `tagAt` and `payloadAt`. */
   slotOf(key: number): number {
     const { keys, tags, mask } = this;
-    for (let i = hash(key) & mask; ; i = (i + 1) & mask) {
+    for (let i = hashNumber(key) & mask; ; i = (i + 1) & mask) {
       if (tags[i] === EMPTY) return -1;
       if (keys[i] === key) return i;
     }
@@ -83,7 +84,7 @@ export class NumberKeySlots {
 
   private place(key: number, tag: number, payload: number): void {
     const { keys, tags, mask } = this;
-    let i = hash(key) & mask;
+    let i = hashNumber(key) & mask;
     while (tags[i] !== EMPTY) i = (i + 1) & mask;
     keys[i] = key;
     tags[i] = tag;
