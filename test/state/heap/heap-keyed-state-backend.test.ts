@@ -311,6 +311,34 @@ describe("HeapKeyedStateBackend: state restored from numeric sections", () => {
     assert.equal(value.value(), 60);
   });
 
+  it("counts of two subtasks restored into one (scaled in) hold both halves, and take values that are not numbers in either", () => {
+    const halves = [
+      { start: 0, end: 63 },
+      { start: 64, end: 127 },
+    ].map((keyGroupRange) => {
+      const half = new HeapKeyedStateBackend({ keyGroupRange, maxParallelism: 128 });
+      const counts = half.getState(new ValueStateDescriptor<number>("v"));
+      for (let k = 0; k < 2000; k++) {
+        if (assignToKeyGroup(k, 128) < keyGroupRange.start || assignToKeyGroup(k, 128) > keyGroupRange.end) continue;
+        half.setCurrentKey(k);
+        counts.update(k * 3);
+      }
+      return writeAndRelease(half.snapshot());
+    });
+    const backend = fullBackend();
+    backend.restore(halves);
+    const value = backend.getState(new ValueStateDescriptor<unknown>("v"));
+    for (let k = 0; k < 2000; k += 100) {
+      backend.setCurrentKey(k);
+      value.update(`text ${k}`);
+    }
+    for (let k = 0; k < 2000; k++) {
+      backend.setCurrentKey(k);
+      assert.equal(value.value(), k % 100 === 0 ? `text ${k}` : k * 3, `key ${k}`);
+    }
+    assert.equal(backend.numKeys("v"), 2000);
+  });
+
   it("restored counts, changed, cleared and added to, restore again as they are now", () => {
     const backend = restoredCounts(3000);
     const value = backend.getState(new ValueStateDescriptor<number>("v"));
