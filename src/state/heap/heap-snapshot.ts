@@ -242,6 +242,17 @@ export class RestoredEntries implements Iterable<[NormalizedKey, unknown]> {
     return this.map;
   }
 
+  /** The entries as typed arrays of pairs, in order, when every body is one and none were added one by one. */
+  numericPairs(): (Int32Array | Float64Array)[] | undefined {
+    if (this.map !== undefined || this.pairs.length > 0) return undefined;
+    const typed: (Int32Array | Float64Array)[] = [];
+    for (const { flat } of this.bodies) {
+      if (!(flat instanceof Int32Array || flat instanceof Float64Array)) return undefined;
+      typed.push(flat);
+    }
+    return typed.length === 0 ? undefined : typed;
+  }
+
   /** Calls `visit` with each entry, the bodies' in order, then those added one by one. */
   forEachEntry(visit: (key: NormalizedKey, value: unknown) => void): void {
     if (this.map !== undefined) {

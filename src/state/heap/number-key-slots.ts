@@ -24,7 +24,8 @@ const INITIAL_CAPACITY = 64;
 const bits = new Float64Array(1);
 const words = new Int32Array(bits.buffer);
 
-function hash(key: number): number {
+/** A well-mixed 32-bit hash of a number key (not NaN); 0 and -0 hash alike. */
+export function hashNumber(key: number): number {
   let h: number;
   if ((key | 0) === key) h = key;
   else {
@@ -51,7 +52,7 @@ export class NumberKeySlots {
   /** The slot holding `key` (not NaN), or -1 when it has no entry; read it with `tagAt` and `payloadAt`. */
   slotOf(key: number): number {
     const { pairs, mask } = this;
-    for (let i = hash(key) & mask; ; i = (i + 1) & mask) {
+    for (let i = hashNumber(key) & mask; ; i = (i + 1) & mask) {
       const k = pairs[2 * i]!;
       if (k === key) return i;
       if (k !== k) return -1;
@@ -73,7 +74,7 @@ export class NumberKeySlots {
   insertionSlot(key: number): number {
     if ((this.size + 1) * 2 > this.tags.length) this.grow();
     const { pairs, mask } = this;
-    for (let i = hash(key) & mask; ; i = (i + 1) & mask) {
+    for (let i = hashNumber(key) & mask; ; i = (i + 1) & mask) {
       const k = pairs[2 * i]!;
       if (k === key) return -1;
       if (k !== k) return i;

@@ -27,6 +27,7 @@ import { deepCopy } from "../../core/deep-copy.ts";
 import { internalError } from "../../core/errors.ts";
 import type { KeyGroupRange, NormalizedKey } from "../../core/key-groups.ts";
 import type { EntryCursor } from "./current-key.ts";
+import { NumberMap, type EntryMap } from "./number-map.ts";
 import { ABSENT, NOT_COPIED, PreImage, RECORDED_BEFORE, type Absent } from "./pre-image.ts";
 
 /** One key group of a table as a snapshot froze it. */
@@ -74,9 +75,14 @@ export interface CurrentEntry<V> {
 
 /**
  * Entries to load into a key group: any pairs; a source that can hand them out without a pair per
- * entry (restored entries, see RestoredEntries) offers `forEachEntry`, which loading prefers.
+ * entry (restored entries, see RestoredEntries) offers `forEachEntry`, which loading prefers, and
+ * one whose entries are all numbers may offer them as typed arrays of pairs ([key, value, ...],
+ * later pairs of a key replacing earlier ones), which load into a NumberMap.
  */
-export type LoadedEntries<V = unknown> = Iterable<readonly [NormalizedKey, V]> & { forEachEntry?(visit: (key: NormalizedKey, value: V) => void): void };
+export type LoadedEntries<V = unknown> = Iterable<readonly [NormalizedKey, V]> & {
+  forEachEntry?(visit: (key: NormalizedKey, value: V) => void): void;
+  numericPairs?(): readonly (Int32Array | Float64Array)[] | undefined;
+};
 
 /**
  * The changes of a table since its previous `freezeChanges` (or since change tracking began), as
@@ -116,7 +122,12 @@ export interface KeyGroupTable {
 }
 
 export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
-  private readonly maps: (Map<NormalizedKey, V> | undefined)[];
+  /**
+   * Per key group: its entries, in a Map, or in a NumberMap when they were loaded from numeric
+   * pairs and every entry written since was numbers too (the first entry that is not moves the
+   * group into a Map, see `put`).
+   */
+  private readonly maps: (EntryMap<V> | undefined)[];
   /** Per key group: the pre-images of the live snapshots holding it, oldest first; undefined when none. */
   private readonly holds: (PreImage<V>[] | undefined)[];
   /** Pre-images released by their snapshots, cleared, for the next snapshots (at most one per key group). */
@@ -185,8 +196,9 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
   /** Stores `value` for the current key; `value` must not be undefined. */
   put(value: V): void {
     const index = this.current.index;
-    const map = this.maps[index] ?? this.createMap();
+    let map = this.maps[index] ?? this.createMap();
     const key = this.current.normalized;
+    if (map instanceof NumberMap && !NumberMap.holds(key, value)) map = this.intoMap(index, map);
     const holds = this.holds[index];
     const last = index === this.lastIndex && key === this.lastKey;
     // Writing back the object just read for change (`s = value(); s.n++; update(s)`) stores nothing new.
@@ -232,15 +244,24 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
   }
 
   /**
+   * Moves a group's entries from its NumberMap into a Map, which takes its place; a snapshot
+   * holding the group keeps reading the NumberMap, which nothing changes any more.
+   */
+  private intoMap(index: number, numbers: NumberMap): Map<NormalizedKey, V> {
+    const map = new Map<NormalizedKey, V>();
+    numbers.forEach((value, key) => map.set(key, value as V));
+    this.maps[index] = map;
+    return map;
+  }
+
+  /**
    * Replaces one key group's entries; the values become this table's own, so none may be an
    * object a live snapshot can still see. Snapshots that hold the group keep the replaced map,
    * which nothing changes any more, with their pre-images.
    */
   load(keyGroup: number, entries: LoadedEntries<V>): void {
     const index = this.indexOf(keyGroup);
-    const map = new Map<NormalizedKey, V>();
-    if (entries.forEachEntry !== undefined) entries.forEachEntry((k, v) => map.set(k, v));
-    else for (const [k, v] of entries) map.set(k, v);
+    const map = loadedMap(entries);
     const replaced = this.maps[index];
     this.maps[index] = map.size > 0 ? map : undefined;
     this.holds[index] = undefined;
@@ -364,6 +385,17 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
   }
 }
 
+/** The entries in a NumberMap when they come as numeric pairs, else in a Map. */
+function loadedMap<V>(entries: LoadedEntries<V>): EntryMap<V> {
+  const pairs = entries.numericPairs?.();
+  const numbers = pairs === undefined ? undefined : NumberMap.fromPairs(pairs);
+  if (numbers !== undefined) return numbers as unknown as EntryMap<V>;
+  const map = new Map<NormalizedKey, V>();
+  if (entries.forEachEntry !== undefined) entries.forEachEntry((k, v) => map.set(k, v));
+  else for (const [k, v] of entries) map.set(k, v);
+  return map;
+}
+
 function valueOrAbsent<V>(value: V | undefined): V | Absent {
   return value === undefined ? ABSENT : value;
 }
@@ -390,7 +422,7 @@ function recordCopy<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value:
 }
 
 /** The live map overlaid with a pre-image: unchanged keys as they are, changed ones as recorded. */
-function frozenGroup<V>(live: ReadonlyMap<NormalizedKey, V>, preImage: PreImage<V>): FrozenLookupGroup<V> {
+function frozenGroup<V>(live: EntryMap<V>, preImage: PreImage<V>): FrozenLookupGroup<V> {
   if (preImage.size === 0) return { sizeBound: live.size, forEach: (visit) => live.forEach(visit), get: (key) => live.get(key) };
   return {
     sizeBound: live.size + preImage.size,

@@ -249,3 +249,119 @@ describe("HeapKeyedStateBackend: numeric snapshots", () => {
     });
   }
 });
+
+describe("HeapKeyedStateBackend: state restored from numeric sections", () => {
+  /** A backend restored from a snapshot of counts under number keys 0..keys-1 (count k + 1 for key k). */
+  function restoredCounts(keys: number): HeapKeyedStateBackend {
+    const source = fullBackend();
+    const counts = source.getState(new ValueStateDescriptor<number>("v"));
+    for (let k = 0; k < keys; k++) {
+      source.setCurrentKey(k);
+      counts.update(k + 1);
+    }
+    const restored = fullBackend();
+    restored.restore([writeAndRelease(source.snapshot())]);
+    return restored;
+  }
+
+  it("takes values that are not numbers, and keys that are not, beside the restored counts of their key group", () => {
+    const backend = restoredCounts(1000);
+    const value = backend.getState(new ValueStateDescriptor<unknown>("v"));
+    backend.setCurrentKey(7);
+    value.update({ text: "seven" });
+    backend.setCurrentKey("7");
+    value.update("a string key");
+    backend.setCurrentKey(8);
+    value.update(2.5);
+    backend.setCurrentKey(7);
+    assert.deepEqual(value.value(), { text: "seven" });
+    backend.setCurrentKey("7");
+    assert.equal(value.value(), "a string key");
+    backend.setCurrentKey(8);
+    assert.equal(value.value(), 2.5);
+    for (const k of [0, 6, 9, 999]) {
+      backend.setCurrentKey(k);
+      assert.equal(value.value(), k + 1, `key ${k}`);
+    }
+    assert.equal(backend.numKeys("v"), 1001);
+  });
+
+  it("a snapshot taken before a key group's first value that is not a number writes the group as it was", () => {
+    const backend = restoredCounts(500);
+    const value = backend.getState(new ValueStateDescriptor<unknown>("v"));
+    const snapshot = backend.snapshot();
+    backend.setCurrentKey(3);
+    value.update("three");
+    backend.setCurrentKey(4);
+    value.clear();
+    backend.setCurrentKey(5);
+    value.update(60);
+    const restored = fullBackend();
+    restored.restore([writeAndRelease(snapshot)]);
+    const again = restored.getState(new ValueStateDescriptor<unknown>("v"));
+    for (let k = 0; k < 500; k++) {
+      restored.setCurrentKey(k);
+      assert.equal(again.value(), k + 1, `key ${k}`);
+    }
+    backend.setCurrentKey(3);
+    assert.equal(value.value(), "three");
+    backend.setCurrentKey(4);
+    assert.equal(value.value(), undefined);
+    backend.setCurrentKey(5);
+    assert.equal(value.value(), 60);
+  });
+
+  it("counts of two subtasks restored into one (scaled in) hold both halves, and take values that are not numbers in either", () => {
+    const halves = [
+      { start: 0, end: 63 },
+      { start: 64, end: 127 },
+    ].map((keyGroupRange) => {
+      const half = new HeapKeyedStateBackend({ keyGroupRange, maxParallelism: 128 });
+      const counts = half.getState(new ValueStateDescriptor<number>("v"));
+      for (let k = 0; k < 2000; k++) {
+        if (assignToKeyGroup(k, 128) < keyGroupRange.start || assignToKeyGroup(k, 128) > keyGroupRange.end) continue;
+        half.setCurrentKey(k);
+        counts.update(k * 3);
+      }
+      return writeAndRelease(half.snapshot());
+    });
+    const backend = fullBackend();
+    backend.restore(halves);
+    const value = backend.getState(new ValueStateDescriptor<unknown>("v"));
+    for (let k = 0; k < 2000; k += 100) {
+      backend.setCurrentKey(k);
+      value.update(`text ${k}`);
+    }
+    for (let k = 0; k < 2000; k++) {
+      backend.setCurrentKey(k);
+      assert.equal(value.value(), k % 100 === 0 ? `text ${k}` : k * 3, `key ${k}`);
+    }
+    assert.equal(backend.numKeys("v"), 2000);
+  });
+
+  it("restored counts, changed, cleared and added to, restore again as they are now", () => {
+    const backend = restoredCounts(3000);
+    const value = backend.getState(new ValueStateDescriptor<number>("v"));
+    for (let k = 0; k < 3000; k += 3) {
+      backend.setCurrentKey(k);
+      value.clear();
+    }
+    for (let k = 1; k < 3000; k += 3) {
+      backend.setCurrentKey(k);
+      value.update((value.value() ?? 0) * 2);
+    }
+    for (let k = 3000; k < 4000; k++) {
+      backend.setCurrentKey(k);
+      value.update(k === 3500 ? -0 : k + 0.5);
+    }
+    const restored = fullBackend();
+    restored.restore([writeAndRelease(backend.snapshot())]);
+    const again = restored.getState(new ValueStateDescriptor<number>("v"));
+    for (let k = 0; k < 4000; k++) {
+      restored.setCurrentKey(k);
+      const expected = k >= 3000 ? (k === 3500 ? -0 : k + 0.5) : k % 3 === 0 ? undefined : k % 3 === 1 ? (k + 1) * 2 : k + 1;
+      assert.ok(Object.is(again.value(), expected), `key ${k}: expected ${expected}, got ${again.value()}`);
+    }
+    assert.equal(restored.numKeys("v"), 3000 - 1000 + 1000);
+  });
+});
