@@ -39,6 +39,7 @@ describe("enableCheckpointing", () => {
       dir: DEFAULT_CHECKPOINT_ROOT,
       unaligned: false,
       alignedCheckpointTimeoutMs: 0,
+      memoryThreshold: 20480,
     });
   });
 
@@ -62,6 +63,7 @@ describe("enableCheckpointing", () => {
       dir: "/tmp/somewhere",
       unaligned: false,
       alignedCheckpointTimeoutMs: 0,
+      memoryThreshold: 20480,
     });
   });
 

@@ -20,7 +20,7 @@ const stateFiles = (dir: string) => readdirSync(dir).filter((n) => n.endsWith(".
 
 describe("weir savepoint inspect", () => {
   it("prints the job, the format and each operator's states with kinds, entries and bytes, for a savepoint a stopped job took", async () => {
-    const job = await startJob(["examples/exactly-once.ts", "-p", "2", "--checkpoint-interval", "100", "--checkpoint-dir", join(scratch(), "chk"), "--rest-port", "0", "--", "--events", "30000", "--keys", "7", "--rate", "2000", "--out", join(scratch(), "out")]);
+    const job = await startJob(["examples/exactly-once.ts", "-p", "2", "--checkpoint-interval", "100", "--memory-threshold", "0", "--checkpoint-dir", join(scratch(), "chk"), "--rest-port", "0", "--", "--events", "30000", "--keys", "7", "--rate", "2000", "--out", join(scratch(), "out")]);
     const stopped = await weir("stop", job.jobId, "--savepoint-dir", join(scratch(), "sp"));
     assert.equal(stopped.code, 0, stopped.io.err);
     assert.equal(await job.exit, 0, job.io.err);
@@ -69,7 +69,8 @@ describe("weir savepoint inspect", () => {
     assert.equal(notSavepoint.code, 1);
     assert.match(notSavepoint.io.err, /holds no _metadata file and no chk-<n> directory\n {2}code: WEIR_ERR_CHECKPOINT_NOT_FOUND/);
 
-    const chk = await finalCheckpoint(join(scratch(), "damaged"), "test/fixtures/jobs/sp-states.ts");
+    // Every state in a file (memory threshold 0), so that one can be damaged.
+    const chk = await finalCheckpoint(join(scratch(), "damaged"), "test/fixtures/jobs/sp-states.ts", [], 2, ["--memory-threshold", "0"]);
     const file = join(chk, stateFiles(chk).find((n) => n.startsWith("profiles-"))!);
     const bytes = readFileSync(file);
     bytes[bytes.length - 1] ^= 0xff;

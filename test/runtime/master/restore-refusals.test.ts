@@ -22,7 +22,8 @@ interface Finished {
 
 async function finishedRun(prefix: string): Promise<Finished> {
   const dirs = countRunDirs(prefix);
-  const result = await runCount(dirs, "single-thread", ["--events", "200"], { checkpointing: { intervalMs: 60_000 } });
+  // Every state in a file of its own (memory threshold 0), so that the tests can delete or damage one.
+  const result = await runCount(dirs, "single-thread", ["--events", "200"], { checkpointing: { intervalMs: 60_000, memoryThreshold: 0 } });
   const id = result.info.checkpoints!.latestCompleted!.id;
   return { dirs, jobId: result.info.jobId, checkpointDir: join(dirs.checkpoints, result.info.jobId, `chk-${id}`), committed: committedLines(dirs.out) };
 }
