@@ -12,7 +12,7 @@ import { cleanUp, MARIADB, POSTGRES, skipUnless, uniqueTable, withSession, type 
 
 function cleanUpBehaviour(server: Service, dialect: TwoPhaseDialect, makeSink: (options: SqlTwoPhaseCommitSinkOptions<number>) => Sink<number>): void {
   it("rolls back what a failed run left prepared under its prefix and drops its tables, which DROP TABLE alone would wait for", { timeout: 90_000 }, async () => {
-    // Every statement bounded well inside the test's time, so that the cleanup in `finally` runs
+    // Every statement bounded well inside the test's time, so that the cleanup at the end runs
     // even when a statement waits for a lock: a prepared branch left behind holds its locks and
     // makes later tests wait.
     const service: Service = { ...server, connection: { ...server.connection, statementTimeoutMs: 5000 } };
@@ -20,6 +20,7 @@ function cleanUpBehaviour(server: Service, dialect: TwoPhaseDialect, makeSink: (
     const table = `${prefix}_t`;
     const other = uniqueTable("wother").slice(0, 24);
     const schema = dialect.placeholder(1) === "?" ? service.connection.database : "public";
+    let failure: { error: unknown } | undefined;
     try {
       await withSession(service, dialect, (s) => s.query(`CREATE TABLE ${table} (v INTEGER NOT NULL)`));
       await withSession(service, dialect, (s) => s.query(`CREATE TABLE ${other} (v INTEGER NOT NULL)`));
@@ -40,10 +41,14 @@ function cleanUpBehaviour(server: Service, dialect: TwoPhaseDialect, makeSink: (
       assert.deepEqual(left.tables, [other], `${table} is still there`);
       // What belongs to another prefix is left alone.
       assert.equal(left.prepared.filter((id) => id.startsWith(`weir:${other}:`)).length, 1);
-    } finally {
-      await cleanUp(service, dialect, prefix);
-      await cleanUp(service, dialect, other);
+    } catch (error) {
+      failure = { error };
     }
+    // Each prefix cleaned up on its own: a statement of one that waits past the timeout must not
+    // leave the other's prepared branch holding its locks for later tests.
+    const cleanups = await Promise.allSettled([other, prefix].map((p) => cleanUp(service, dialect, p)));
+    if (failure !== undefined) throw failure.error;
+    for (const cleanup of cleanups) if (cleanup.status === "rejected") throw cleanup.reason;
   });
 }
 
