@@ -8,11 +8,18 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after } from "node:test";
+import { after, before } from "node:test";
 import { crashTest, describeRun } from "../../src/testing/index.ts";
 import type { CrashTestOptions } from "../../src/testing/index.ts";
 import type { TwoPhaseDialect } from "../../src/sinks/sql/sql-dialect.ts";
 import { cleanUp, type Service } from "./services.ts";
+import { createTopic, deleteTopics, seedTopic } from "./kafka/broker.ts";
+
+/**
+ * A campaign's time limit, under the lane's limit per file (10 minutes), so that a campaign that
+ * hangs fails with its own test's name and where it stood instead of getting its file killed.
+ */
+export const CAMPAIGN_TIMEOUT_MS = 5 * 60_000;
 
 /** The job of the database campaigns: a keyed count into a table per run (test/fixtures/jobs/sql-count.ts). */
 export const SQL_COUNT_JOB = new URL("../fixtures/jobs/sql-count.ts", import.meta.url);
@@ -70,4 +77,18 @@ export async function runKeyedCountCampaign({ label, job, events, keys, options 
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/** An input topic of two partitions holding event i = key `i mod keys`, created and seeded before the campaign's runs. */
+export function kafkaInputTopic(name: string, events: number, keys: number): () => string {
+  let topic: string | undefined;
+  before(
+    async () => {
+      topic = await createTopic(name, 2);
+      await seedTopic(topic, Array.from({ length: events }, (_, i) => i % keys), (i) => i % 2);
+    },
+    { timeout: 60_000 },
+  );
+  after(() => (topic === undefined ? undefined : deleteTopics(topic)));
+  return () => topic!;
 }

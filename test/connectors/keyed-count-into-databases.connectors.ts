@@ -8,7 +8,7 @@ import type { TwoPhaseDialect } from "../../src/sinks/sql/sql-dialect.ts";
 import { postgresDialect } from "../../src/sinks/postgres/postgres-dialect.ts";
 import { mariadbDialect } from "../../src/sinks/mariadb/mariadb-dialect.ts";
 import { MARIADB, POSTGRES, skipUnless, type Service } from "./services.ts";
-import { databaseCampaignPrefix, runKeyedCountCampaign, SQL_COUNT_JOB, sqlCountArgs } from "./keyed-count-campaign.ts";
+import { CAMPAIGN_TIMEOUT_MS, databaseCampaignPrefix, runKeyedCountCampaign, SQL_COUNT_JOB, sqlCountArgs } from "./keyed-count-campaign.ts";
 
 const EVENTS = 4000;
 const KEYS = 10;
@@ -21,7 +21,7 @@ function campaign(service: Service, dialect: TwoPhaseDialect, sink: string): voi
     [["kill"], RUNS],
     [["before-commit"], Math.max(1, RUNS - 1)],
   ] as const) {
-    it(`commits each key's counts exactly once under ${faults[0] === "kill" ? "kill -9" : "failures between pre-commit and commit"}`, { timeout: 600_000 }, async () => {
+    it(`commits each key's counts exactly once under ${faults[0] === "kill" ? "kill -9" : "failures between pre-commit and commit"}`, { timeout: CAMPAIGN_TIMEOUT_MS }, async () => {
       const table = `${prefix}${faults[0] === "kill" ? "k" : "c"}`;
       await runKeyedCountCampaign({
         label: sink,

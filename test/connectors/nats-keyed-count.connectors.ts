@@ -7,7 +7,7 @@
 import { after, before, describe, it } from "node:test";
 import { NATS, skipUnless } from "./services.ts";
 import { createStream, deleteStream, NATS_SERVER, publishJson, uniqueStream } from "./nats-streams.ts";
-import { runKeyedCountCampaign } from "./keyed-count-campaign.ts";
+import { CAMPAIGN_TIMEOUT_MS, runKeyedCountCampaign } from "./keyed-count-campaign.ts";
 
 const JOB = new URL("../fixtures/jobs/nats-count.ts", import.meta.url);
 const EVENTS = Number(process.env.WEIR_NATS_EVENTS ?? 20_000);
@@ -31,7 +31,7 @@ describe("NATS → keyed count → NATS under the crash-test kit (kill -9)", { s
   });
 
   for (const ids of ["checkpoint", "record"] as const) {
-    it(`publishes each key's counts exactly once with ids from ${ids === "checkpoint" ? "checkpoint positions" : "the records"}`, { timeout: 600_000 }, () =>
+    it(`publishes each key's counts exactly once with ids from ${ids === "checkpoint" ? "checkpoint positions" : "the records"}`, { timeout: CAMPAIGN_TIMEOUT_MS }, () =>
       runKeyedCountCampaign({
         label: `nats (${ids} ids)`,
         job: JOB,

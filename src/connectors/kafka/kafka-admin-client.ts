@@ -23,7 +23,7 @@ export class KafkaAdminClient {
 
   private constructor(
     private readonly options: ResolvedKafkaSource<unknown>,
-    private readonly kafka: Awaited<ReturnType<typeof loadKafkaClient>>,
+    readonly kafka: Awaited<ReturnType<typeof loadKafkaClient>>,
   ) {
     this.consumer = new kafka.Consumer({
       ...clientOptions(options.connection),

@@ -15,6 +15,7 @@ import type { ConnectorMetrics } from "../../runtime/metrics.ts";
 import { kafkaFailure } from "./kafka-connection.ts";
 import { KafkaAdminClient } from "./kafka-admin-client.ts";
 import { readBatches, type FetchedBatch, type FetchedEntry } from "./record-batches.ts";
+import { isRetryable, KafkaFetcher, type FetchRequestTopic } from "./kafka-fetcher.ts";
 import type { KafkaPartitionSplit, KafkaSourceRecord, ResolvedKafkaSource } from "./kafka-source.ts";
 
 /** A queued record, or (entry undefined) a position past skipped batches. */
@@ -34,6 +35,7 @@ interface Held {
 export class KafkaPartitionReader<T> extends SourceReaderBase<T, KafkaPartitionSplit> {
   /** Made when the reader is, once the Kafka client library is loaded; a failure to load surfaces at its first use. */
   private readonly client: Promise<KafkaAdminClient>;
+  private readonly fetcher: Promise<KafkaFetcher>;
   private readonly held = new Map<string, Held>();
   private buffered = 0;
   private recordsIn = 0;
@@ -52,6 +54,8 @@ export class KafkaPartitionReader<T> extends SourceReaderBase<T, KafkaPartitionS
     super(context);
     this.client = KafkaAdminClient.create(options as ResolvedKafkaSource<unknown>);
     this.client.catch(() => undefined);
+    this.fetcher = this.client.then((client) => new KafkaFetcher(client.kafka, options.connection, () => client.consumer.listApis()));
+    this.fetcher.catch(() => undefined);
   }
 
   override start(): void | Promise<void> {
@@ -155,6 +159,7 @@ export class KafkaPartitionReader<T> extends SourceReaderBase<T, KafkaPartitionS
     this.closed = true;
     this.wakeLoop?.();
     await this.loop?.catch(() => undefined);
+    await (await this.fetcher.catch(() => undefined))?.close().catch(() => undefined);
     await (await this.client.catch(() => undefined))?.close();
   }
 
@@ -173,8 +178,14 @@ export class KafkaPartitionReader<T> extends SourceReaderBase<T, KafkaPartitionS
     waiter?.resolve();
   }
 
-  /** Fetches until closed: one request per leader at a time, pausing while the queues are full or no split is held. */
+  /**
+   * Fetches until closed: one request per leader at a time, pausing while the queues are full or
+   * no split is held. A retryable failure is retried `retries` times in a row, `retryDelayMs`
+   * apart, with fresh metadata (the leader may have moved); a partition's position moves only
+   * when its answer arrives, so a retry fetches nothing twice.
+   */
   private async fetchLoop(): Promise<void> {
+    let failures = 0;
     try {
       while (!this.closed) {
         const wanted = this.splits.filter((s) => s.stoppingOffset === undefined || this.held.get(s.splitId)!.fetchOffset < s.stoppingOffset);
@@ -183,7 +194,14 @@ export class KafkaPartitionReader<T> extends SourceReaderBase<T, KafkaPartitionS
           this.wakeLoop = undefined;
           continue;
         }
-        await this.fetchOnce(wanted);
+        try {
+          await this.fetchOnce(wanted, failures > 0);
+          failures = 0;
+        } catch (e) {
+          if (this.closed || !isRetryable(e) || failures >= this.options.connection.retries) throw e;
+          failures++;
+          await new Promise((resolve) => setTimeout(resolve, this.options.connection.retryDelayMs));
+        }
       }
     } catch (e) {
       if (!this.closed) {
@@ -193,14 +211,15 @@ export class KafkaPartitionReader<T> extends SourceReaderBase<T, KafkaPartitionS
     }
   }
 
-  private async fetchOnce(splits: readonly HeldSplit<KafkaPartitionSplit>[]): Promise<void> {
+  private async fetchOnce(splits: readonly HeldSplit<KafkaPartitionSplit>[], refresh: boolean): Promise<void> {
     const consumer = (await this.client).consumer;
+    const fetcher = await this.fetcher;
     const topics = [...new Set(splits.map((s) => s.topic))];
-    let metadata = await consumer.metadata({ topics });
+    let metadata = await consumer.metadata({ topics, forceUpdate: refresh });
     // The client keeps metadata for minutes: a partition added since (found by the enumerator's
     // discovery) is missing from it until it is asked again.
     if (splits.some((s) => metadata.topics.get(s.topic)?.partitions[s.partition] === undefined)) metadata = await consumer.metadata({ topics, forceUpdate: true });
-    const byLeader = new Map<number, { topicId: string; partitions: object[] }[]>();
+    const byLeader = new Map<number, FetchRequestTopic[]>();
     const names = new Map<string, string>();
     for (const split of splits) {
       const topic = metadata.topics.get(split.topic);
@@ -211,12 +230,14 @@ export class KafkaPartitionReader<T> extends SourceReaderBase<T, KafkaPartitionS
       byLeader.set(partition.leader, requests);
       requests.push({
         topicId: topic.id,
-        partitions: [{ partition: split.partition, fetchOffset: BigInt(this.held.get(split.splitId)!.fetchOffset), partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1n }],
+        partitions: [{ partition: split.partition, fetchOffset: BigInt(this.held.get(split.splitId)!.fetchOffset), partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }],
       });
     }
     await Promise.all(
       [...byLeader].map(async ([node, topicRequests]) => {
-        const response = await consumer.fetch({ node, topics: topicRequests as never, maxWaitTime: this.options.maxWaitMs, isolationLevel: this.options.readCommitted ? 1 : 0 });
+        const broker = metadata.brokers.get(node);
+        if (broker === undefined) throw new Error(`the leader ${node} of a partition is not among the brokers in the metadata`);
+        const response = await fetcher.fetch(broker, topicRequests, this.options.maxWaitMs, this.options.readCommitted);
         for (const topicResponse of response.responses) {
           const topic = names.get(topicResponse.topicId as string)!;
           for (const p of topicResponse.partitions) {

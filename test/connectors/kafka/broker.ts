@@ -13,16 +13,58 @@ export function skipUnlessKafka(): Promise<string | false> {
   return skipUnless({ name: "Kafka", connection: { host: "127.0.0.1", port: KAFKA_PORT } });
 }
 
-/** A topic name no other test run uses, created with `partitions`. */
+/**
+ * A topic name no other test run uses, created with `partitions`, returned once every partition
+ * has a leader: a broker that has just started may answer a produce to a partition without one
+ * with an error for that partition only.
+ */
 export async function createTopic(prefix: string, partitions = 1): Promise<string> {
   const topic = `${prefix}-${process.pid}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
   const admin = new Admin({ clientId: "weir-test", bootstrapBrokers: BROKERS });
   try {
     await admin.createTopics({ topics: [topic], partitions, replicas: 1 });
+    for (let attempt = 0; ; attempt++) {
+      const found = (await admin.metadata({ topics: [topic], forceUpdate: true })).topics.get(topic);
+      const led = found === undefined ? 0 : Object.values(found.partitions).filter((p) => p !== undefined && p.leader >= 0).length;
+      if (led === partitions) break;
+      if (attempt === 100) throw new Error(`topic ${topic}: ${led} of ${partitions} partitions have a leader after 10 s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   } finally {
     await admin.close();
   }
   return topic;
+}
+
+export interface Message {
+  readonly partition: number;
+  readonly value: string | Buffer;
+}
+
+/**
+ * Sends `messages` to `topic`, with an idempotent producer: a plain one resends a whole request
+ * when some of its partitions failed, so the partitions that had succeeded get their records twice.
+ * `transaction`: in one transaction, committed or aborted; a send that fails aborts it (and rejects).
+ */
+export async function produce(topic: string, messages: readonly Message[], transaction?: "commit" | "abort"): Promise<void> {
+  const producer = new Producer({ clientId: "weir-test", bootstrapBrokers: BROKERS, idempotent: true, ...(transaction ? { transactionalId: `${topic}-${Math.random()}` } : {}) });
+  try {
+    const send = messages.map((m) => ({ topic, partition: m.partition, value: typeof m.value === "string" ? Buffer.from(m.value) : m.value }));
+    if (transaction === undefined) {
+      await producer.send({ messages: send });
+      return;
+    }
+    const tx = await producer.beginTransaction();
+    try {
+      await tx.send({ messages: send });
+    } catch (e) {
+      await tx.abort();
+      throw e;
+    }
+    await (transaction === "commit" ? tx.commit() : tx.abort());
+  } finally {
+    await producer.close();
+  }
 }
 
 export interface ReadMessage {

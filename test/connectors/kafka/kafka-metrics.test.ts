@@ -3,25 +3,18 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Producer } from "@platformatic/kafka";
 import { defineJob } from "../../../src/api/define-job.ts";
 import { kafkaSink } from "../../../src/connectors/kafka/kafka-sink.ts";
 import { kafkaSource } from "../../../src/connectors/kafka/kafka-source.ts";
 import { runJob } from "../../../src/runtime/run-job.ts";
 import { createReader, poll } from "../../sources/reading.ts";
-import { BROKERS, createTopic, skipUnlessKafka } from "./broker.ts";
+import { BROKERS, createTopic, produce, skipUnlessKafka } from "./broker.ts";
 
 const skip = await skipUnlessKafka();
 
 /** Sends `count` records to each partition named in `counts`, valued "p<partition>-<i>". */
-async function fill(topic: string, counts: readonly number[]): Promise<void> {
-  const producer = new Producer({ clientId: "weir-test", bootstrapBrokers: BROKERS });
-  try {
-    const messages = counts.flatMap((count, partition) => Array.from({ length: count }, (_, i) => ({ topic, partition, value: Buffer.from(`p${partition}-${i}`) })));
-    await producer.send({ messages });
-  } finally {
-    await producer.close();
-  }
+function fill(topic: string, counts: readonly number[]): Promise<void> {
+  return produce(topic, counts.flatMap((count, partition) => Array.from({ length: count }, (_, i) => ({ partition, value: `p${partition}-${i}` }))));
 }
 
 describe("Kafka connector metrics", { skip }, () => {

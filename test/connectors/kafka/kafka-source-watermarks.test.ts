@@ -1,12 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Producer } from "@platformatic/kafka";
 import { defineJob } from "../../../src/api/define-job.ts";
 import { WatermarkStrategy } from "../../../src/api/watermark-strategy.ts";
 import { kafkaSource } from "../../../src/connectors/kafka/kafka-source.ts";
 import { runJob } from "../../../src/runtime/run-job.ts";
 import { TumblingEventTimeWindows } from "../../../src/windowing/tumbling-windows.ts";
-import { BROKERS, createTopic, skipUnlessKafka } from "./broker.ts";
+import { BROKERS, createTopic, produce, skipUnlessKafka } from "./broker.ts";
 
 const skip = await skipUnlessKafka();
 
@@ -16,13 +15,8 @@ interface Click {
 }
 
 /** Sends `clicks` to one partition of `topic`, each as JSON. */
-async function send(topic: string, partition: number, clicks: Click[]): Promise<void> {
-  const producer = new Producer({ clientId: "weir-test", bootstrapBrokers: BROKERS });
-  try {
-    await producer.send({ messages: clicks.map((c) => ({ topic, partition, value: Buffer.from(JSON.stringify(c)) })) });
-  } finally {
-    await producer.close();
-  }
+function send(topic: string, partition: number, clicks: Click[]): Promise<void> {
+  return produce(topic, clicks.map((c) => ({ partition, value: JSON.stringify(c) })));
 }
 
 /**

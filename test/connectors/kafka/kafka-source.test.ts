@@ -1,29 +1,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Admin, Producer } from "@platformatic/kafka";
+import { Admin } from "@platformatic/kafka";
 import { systemClock } from "../../../src/core/clock.ts";
 import { kafkaSource } from "../../../src/connectors/kafka/kafka-source.ts";
 import type { SourceReader } from "../../../src/sources/index.ts";
 import { createReader, readToEnd } from "../../sources/reading.ts";
-import { BROKERS, createTopic, skipUnlessKafka } from "./broker.ts";
+import { BROKERS, createTopic, produce, skipUnlessKafka } from "./broker.ts";
 
 const skip = await skipUnlessKafka();
-
-async function produce(topic: string, messages: { partition: number; value: string }[], transaction?: "commit" | "abort"): Promise<void> {
-  const producer = new Producer({ clientId: "weir-test", bootstrapBrokers: BROKERS, ...(transaction ? { idempotent: true, transactionalId: `${topic}-${Math.random()}` } : {}) });
-  try {
-    const send = messages.map((m) => ({ topic, partition: m.partition, value: Buffer.from(m.value) }));
-    if (transaction === undefined) {
-      await producer.send({ messages: send });
-      return;
-    }
-    const tx = await producer.beginTransaction();
-    await tx.send({ messages: send });
-    await (transaction === "commit" ? tx.commit() : tx.abort());
-  } finally {
-    await producer.close();
-  }
-}
 
 /** Polls an unbounded reader until it has emitted `count` records (or fails after `timeoutMs`). */
 async function readSome<T>(reader: SourceReader<T>, count: number, timeoutMs = 20_000): Promise<T[]> {
@@ -57,6 +41,19 @@ describe("Kafka source", { skip }, () => {
     const read = await readToEnd<string>(reader, 10);
     await reader.close?.();
     assert.deepEqual(read, ["kept-1", "kept-2"]);
+  });
+
+  it("reads on past the abort marker of a transaction that wrote nothing to the partition", { timeout: 60_000 }, async () => {
+    const topic = await createTopic("weir-src-empty-abort", 1);
+    await produce(topic, [{ partition: 0, value: "aborted" }], "abort");
+    // The record is larger than the broker takes: the transaction has the partition but no
+    // record in it, and its abort writes a marker that no aborted transaction in the log names.
+    await assert.rejects(produce(topic, [{ partition: 0, value: Buffer.alloc(2 << 20) }], "abort"));
+    await produce(topic, [{ partition: 0, value: "kept" }], "commit");
+    const reader = createReader(kafkaSource({ bootstrapServers: BROKERS, topics: [topic], stoppingOffsets: "latest" }));
+    const read = await readToEnd<string>(reader, 10);
+    await reader.close?.();
+    assert.deepEqual(read, ["kept"]);
   });
 
   it("starts at explicit offsets and parses JSON values", { timeout: 60_000 }, async () => {
