@@ -16,9 +16,11 @@ function cleanUpBehaviour(server: Service, dialect: TwoPhaseDialect, makeSink: (
     // even when a statement waits for a lock: a prepared branch left behind holds its locks and
     // makes later tests wait.
     const service: Service = { ...server, connection: { ...server.connection, statementTimeoutMs: 5000 } };
-    const prefix = uniqueTable("wcl").slice(0, 24);
+    // The other job's name sorts right after this prefix's names, so that its marker row is the
+    // key after this prefix's range in the marker table's index.
+    const prefix = `${uniqueTable("wcl").slice(0, 23)}a`;
     const table = `${prefix}_t`;
-    const other = uniqueTable("wother").slice(0, 24);
+    const other = `${prefix.slice(0, -1)}b`;
     const schema = dialect.placeholder(1) === "?" ? service.connection.database : "public";
     let failure: { error: unknown } | undefined;
     try {

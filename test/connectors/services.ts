@@ -57,7 +57,10 @@ export async function cleanUp(service: Service, dialect: TwoPhaseDialect, prefix
   await withSession(service, dialect, async (session) => {
     for (const id of await dialect.listPrepared(session, `weir:${prefix}`)) await dialect.rollbackPrepared(session, id);
     if ((await session.query(tablesLike(), [schema, MARKER_TABLE])).length > 0) {
-      await session.query(`DELETE FROM ${MARKER_TABLE} WHERE transaction_id LIKE ${p1}`, [likePrefix(`weir:${prefix}`)]);
+      // By id, as the sink forgets markers: a DELETE by a LIKE range locks the key after the range
+      // too (InnoDB's next-key locks), and waits when another job's prepared branch holds that key.
+      const ids = (await session.query(`SELECT transaction_id FROM ${MARKER_TABLE} WHERE transaction_id LIKE ${p1}`, [likePrefix(`weir:${prefix}`)])).map((r) => String(r.transaction_id));
+      for (const id of ids) await session.query(`DELETE FROM ${MARKER_TABLE} WHERE transaction_id = ${p1}`, [id]);
     }
     for (const row of await session.query(tablesLike(), [schema, likePrefix(prefix)])) await session.query(`DROP TABLE ${String(row.name)}`);
   });
