@@ -4,18 +4,10 @@ import { ValueStateDescriptor } from "../../../src/state/descriptors.ts";
 import { HeapKeyedStateBackend } from "../../../src/state/heap/heap-keyed-state-backend.ts";
 import { readKeyedSnapshot, type RestoredEntries, type RestoredState } from "../../../src/state/heap/heap-snapshot.ts";
 import { NumberMap } from "../../../src/state/heap/number-map.ts";
-import type { KeyedStateSnapshot } from "../../../src/state/keyed-state-snapshot.ts";
+import { writeAll as written } from "../keyed-state-snapshot-conformance.ts";
 
 const RANGE = { start: 0, end: 127 };
 const count = new ValueStateDescriptor<unknown>("count");
-
-function written(snapshot: KeyedStateSnapshot): Uint8Array {
-  const steps = snapshot.write();
-  let step = steps.next();
-  while (!step.done) step = steps.next();
-  snapshot.release();
-  return step.value;
-}
 
 /** Every state's restored entries of `files`, read in order into one map, at `maxParallelism` (128 wrote them). */
 function read(files: readonly Uint8Array[], maxParallelism = 128, range = RANGE): Map<string, RestoredState> {
