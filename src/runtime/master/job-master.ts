@@ -116,6 +116,8 @@ export class JobMaster {
   private readonly options: RunOptions;
   /** Worker threads booted for the next attempt while this one runs, when attempts run on threads and may restart. */
   private readonly standby: StandbyWorkers | undefined;
+  /** The current attempt's tasks are open and records flow. */
+  private attemptRunning = false;
 
   constructor(private readonly params: JobMasterParams) {
     this.restartStrategy = createRestartStrategy(params.restartStrategy, { random: Math.random });
@@ -321,7 +323,10 @@ export class JobMaster {
       clock: this.params.clock,
       storage,
       deletions,
-      onCheckpoint: this.options.onCheckpoint,
+      onCheckpoint: (stats) => {
+        if (stats.status === "completed") this.fillStandby();
+        this.options.onCheckpoint?.(stats);
+      },
     });
     return { storage, deletions, executor };
   }
@@ -359,7 +364,17 @@ export class JobMaster {
     });
   }
 
+  /**
+   * Boots the threads the next attempt runs on, once this one runs and (with checkpointing) has
+   * completed a checkpoint: not while it deploys (restoring state) nor while it starts, which
+   * booting threads beside it would slow down.
+   */
+  private fillStandby(): void {
+    if (this.attemptRunning) this.standby?.fill(new ExecutionPlan(this.params.job, this.params.maxWorkers).workers);
+  }
+
   private runAttempt(attemptNumber: number, restore: RestorePoint | undefined): Promise<AttemptOutcome> {
+    this.attemptRunning = false;
     const { params, options } = this;
     const spec: AttemptSpec = {
       definition: params.definition,
@@ -397,8 +412,8 @@ export class JobMaster {
       onRunning: () => {
         this.startedAt ??= performance.now();
         this.enter("running");
-        // Booted once the attempt runs, not while it deploys (restoring state) beside them.
-        this.standby?.fill(new ExecutionPlan(params.job, params.maxWorkers).workers);
+        this.attemptRunning = true;
+        if (this.checkpointing === undefined) this.fillStandby();
       },
     });
   }

@@ -30,26 +30,28 @@ const named = (dir: string, prefix: string): string[] =>
     .map((f) => f.slice(prefix.length));
 
 describe("standby worker threads", () => {
-  it("a restart after a failure runs on threads that loaded the job while the failed attempt ran, not on its threads", async () => {
-    const dir = tempDir("standby");
-    process.env["WEIR_TEST_LOADS_DIR"] = dir;
-    const abort = new AbortController();
-    const run = runJob(JOB, { runtime: "threads", parallelism: 2, maxWorkers: 2, args: ["--dir", dir], restartStrategy: { kind: "fixed-delay", attempts: 1, delayMs: 0 }, signal: abort.signal });
-    const threads = () => named(dir, "loaded-").filter((id) => id !== "0");
-    try {
-      // The attempt's two threads, and two standing by for the next attempt.
-      assert.ok(await until(() => threads().length >= 4), `threads that loaded the job: ${threads().join(", ")}`);
-      const before = new Set(threads());
-      writeFileSync(join(dir, "fail"), "");
-      assert.ok(await until(() => named(dir, "reopened-").length >= 2), "the restarted map subtasks opened");
-      const reopened = named(dir, "reopened-");
-      for (const id of reopened) assert.ok(before.has(id), `thread ${id} of the restart had loaded the job before the failure (${[...before].join(", ")})`);
-    } finally {
-      abort.abort();
-      await assert.rejects(run, JobCancelledError);
-      delete process.env["WEIR_TEST_LOADS_DIR"];
-    }
-  });
+  for (const checkpointing of [false, true]) {
+    it(`a restart after a failure runs on threads that loaded the job while the failed attempt ran, not on its threads (${checkpointing ? "booted once a checkpoint completed" : "no checkpointing"})`, async () => {
+      const dir = tempDir("standby");
+      process.env["WEIR_TEST_LOADS_DIR"] = dir;
+      const abort = new AbortController();
+      const run = runJob(JOB, { runtime: "threads", parallelism: 2, maxWorkers: 2, args: ["--dir", dir], ...(checkpointing ? { checkpointing: { intervalMs: 50, dir: join(dir, "checkpoints") } } : {}), restartStrategy: { kind: "fixed-delay", attempts: 1, delayMs: 0 }, signal: abort.signal });
+      const threads = () => named(dir, "loaded-").filter((id) => id !== "0");
+      try {
+        // The attempt's two threads, and two standing by for the next attempt.
+        assert.ok(await until(() => threads().length >= 4), `threads that loaded the job: ${threads().join(", ")}`);
+        const before = new Set(threads());
+        writeFileSync(join(dir, "fail"), "");
+        assert.ok(await until(() => named(dir, "reopened-").length >= 2), "the restarted map subtasks opened");
+        const reopened = named(dir, "reopened-");
+        for (const id of reopened) assert.ok(before.has(id), `thread ${id} of the restart had loaded the job before the failure (${[...before].join(", ")})`);
+      } finally {
+        abort.abort();
+        await assert.rejects(run, JobCancelledError);
+        delete process.env["WEIR_TEST_LOADS_DIR"];
+      }
+    });
+  }
 
   it("hands out each thread standing by once, boots a new one when none stands by, and ends those left when closed", async () => {
     const standby = new StandbyWorkers(fixtureJob("rt-restart-threads").href);
