@@ -9,6 +9,7 @@ import type { CollectedRecords } from "../job-result.ts";
 import { sumByOperator, type OperatorMetrics, type TaskMetrics } from "../metrics.ts";
 import type { RunOptions } from "../run-options.ts";
 import { ThreadAttempt } from "../threads/thread-attempt.ts";
+import type { StandbyWorkers } from "../threads/standby-workers.ts";
 import type { Attempt, AttemptListener, AttemptSpec } from "./attempt.ts";
 import type { DecisionExecutor } from "./decision-executor.ts";
 import { LocalAttempt } from "./local-attempt.ts";
@@ -41,6 +42,8 @@ export interface AttemptRun {
   readonly executor: DecisionExecutor | undefined;
   readonly collected: CollectedRecords;
   readonly metrics: RunMetrics;
+  /** Worker threads booted ahead, which a threaded attempt runs on before booting new ones. */
+  readonly standby?: StandbyWorkers | undefined;
   /** The attempt's tasks are open and records start to flow. */
   readonly onRunning: () => void;
 }
@@ -94,7 +97,7 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
       failed: (error) => end({ kind: "failed", error }),
     };
     options.signal?.addEventListener("abort", onAbort, { once: true });
-    attempt = run.threads ? new ThreadAttempt(spec, run.job, listener) : new LocalAttempt({ ...spec, maxWorkers: 1 }, listener);
+    attempt = run.threads ? new ThreadAttempt(spec, run.job, listener, run.standby) : new LocalAttempt({ ...spec, maxWorkers: 1 }, listener);
     const running = attempt;
     const fail = (error: Error) => end({ kind: "failed", error });
     sources = new SourceCoordinators(run.job, spec.restore, { args: new JobArgs(spec.args), clock: spec.clock, toReader: (taskId, message) => running.toReader(taskId, message) }, fail);

@@ -16,6 +16,8 @@
  * Once the job id is known, the master hands `options.onControl` a JobControl (job-status-control.ts):
  * its status, checkpoint statistics, savepoints, stop with a savepoint, and cancel.
  */
+import { StandbyWorkers } from "../threads/standby-workers.ts";
+import { ExecutionPlan } from "../execution-plan.ts";
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { access, rm } from "node:fs/promises";
@@ -112,11 +114,17 @@ export class JobMaster {
   private readonly cancellation = new AbortController();
   /** The caller's options, with a signal that the control plane can abort too. */
   private readonly options: RunOptions;
+  /** Worker threads booted for the next attempt while this one runs, when attempts run on threads and may restart. */
+  private readonly standby: StandbyWorkers | undefined;
+  /** The current attempt's tasks are open and records flow. */
+  private attemptRunning = false;
 
   constructor(private readonly params: JobMasterParams) {
     this.restartStrategy = createRestartStrategy(params.restartStrategy, { random: Math.random });
     const signal = params.options.signal === undefined ? this.cancellation.signal : AbortSignal.any([params.options.signal, this.cancellation.signal]);
     this.options = { ...params.options, signal };
+    const threads = params.options.runtime !== "single-thread" && params.moduleUrl !== undefined;
+    this.standby = threads && params.restartStrategy.kind !== "none" ? new StandbyWorkers(params.moduleUrl!) : undefined;
   }
 
   async run(): Promise<JobResult> {
@@ -225,6 +233,7 @@ export class JobMaster {
       }
     } finally {
       this.checkpointing?.executor.unbind();
+      await this.standby?.close();
     }
   }
 
@@ -314,7 +323,10 @@ export class JobMaster {
       clock: this.params.clock,
       storage,
       deletions,
-      onCheckpoint: this.options.onCheckpoint,
+      onCheckpoint: (stats) => {
+        if (stats.status === "completed") this.fillStandby();
+        this.options.onCheckpoint?.(stats);
+      },
     });
     return { storage, deletions, executor };
   }
@@ -352,7 +364,17 @@ export class JobMaster {
     });
   }
 
+  /**
+   * Boots the threads the next attempt runs on, once this one runs and (with checkpointing) has
+   * completed a checkpoint: not while it deploys (restoring state) nor while it starts, which
+   * booting threads beside it would slow down.
+   */
+  private fillStandby(): void {
+    if (this.attemptRunning) this.standby?.fill(new ExecutionPlan(this.params.job, this.params.maxWorkers).workers);
+  }
+
   private runAttempt(attemptNumber: number, restore: RestorePoint | undefined): Promise<AttemptOutcome> {
+    this.attemptRunning = false;
     const { params, options } = this;
     const spec: AttemptSpec = {
       definition: params.definition,
@@ -386,9 +408,12 @@ export class JobMaster {
       executor: this.checkpointing?.executor,
       collected: this.collected,
       metrics: this.metrics,
+      standby: this.standby,
       onRunning: () => {
         this.startedAt ??= performance.now();
         this.enter("running");
+        this.attemptRunning = true;
+        if (this.checkpointing === undefined) this.fillStandby();
       },
     });
   }

@@ -9,6 +9,12 @@ import type { StateRestoreReport } from "../state-restore-report.ts";
 import type { MessagePort } from "node:worker_threads";
 import type { EnumeratorToReader, ReaderToEnumerator } from "../source-events.ts";
 
+/** What a worker thread boots with: it loads the job module, then stands by for its `init` (see standby-workers.ts). */
+export interface WorkerStandbyData {
+  readonly jobModule: string;
+}
+
+/** The attempt a worker thread standing by runs, sent as its `init` message with the peer ports transferred. */
 export interface WorkerInit {
   readonly jobModule: string;
   /** The attempt, without what cannot cross threads (the definition and clock are rebuilt). */
@@ -22,6 +28,7 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
+  | { readonly type: "init"; readonly init: WorkerInit }
   | { readonly type: "start" }
   | { readonly type: "cancel" }
   | { readonly type: "trigger"; readonly checkpointId: number; readonly timestamp: number; readonly kind: BarrierKind }

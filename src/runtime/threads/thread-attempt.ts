@@ -5,7 +5,7 @@
  */
 import type { BarrierKind } from "../barriers/barrier.ts";
 import { faultHooksWorkerModule } from "../fault-hooks.ts";
-import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
 import { WeirError, type ErrorCode } from "../../core/errors.ts";
 import { ExecutionPlan } from "../execution-plan.ts";
 import { jobFailedError } from "../failure-report.ts";
@@ -13,8 +13,8 @@ import type { Attempt, AttemptListener, AttemptSpec } from "../master/attempt.ts
 import type { JobGraph } from "../../graph/job-graph.ts";
 import type { FromWorker, SerializedError, ToWorker, WorkerInit } from "./messages.ts";
 import type { EnumeratorToReader } from "../source-events.ts";
+import { bootWorker, type StandbyWorkers } from "./standby-workers.ts";
 
-const BOOT = new URL("./worker-boot.mjs", import.meta.url);
 /**
  * How long a cancelled worker may take to end itself before it is terminated. Terminating a
  * thread interrupts it wherever it is, inside a store's write transaction too, whose lock the
@@ -37,7 +37,8 @@ export class ThreadAttempt implements Attempt {
   private readonly workerOfTask = new Map<string, number>();
   private ended = false;
 
-  constructor(spec: AttemptSpec, job: JobGraph, listener: AttemptListener) {
+  /** `standby`: threads booted ahead, taken before new ones are booted. */
+  constructor(spec: AttemptSpec, job: JobGraph, listener: AttemptListener, standby?: StandbyWorkers) {
     if (spec.moduleUrl === undefined) throw new WeirError("WEIR_ERR_INTERNAL", "a threaded attempt needs the job's module");
     const plan = new ExecutionPlan(job, spec.maxWorkers);
     for (const vertex of job.vertices) {
@@ -61,7 +62,8 @@ export class ThreadAttempt implements Attempt {
     };
     this.workers = peers.map((ports, worker) => {
       const init: WorkerInit = { jobModule: moduleUrl, spec: threadSpec, worker, peers: ports, progressIntervalMs, faultHooksModule: faultHooksWorkerModule() };
-      const w = new Worker(BOOT, { workerData: init, transferList: ports.filter((p): p is MessagePort => p !== null) });
+      const w = standby?.take() ?? bootWorker(moduleUrl);
+      w.postMessage({ type: "init", init } satisfies ToWorker, ports.filter((p): p is MessagePort => p !== null));
       w.on("error", (e) => fail(e instanceof Error ? e : new Error(String(e))));
       this.exits.push(new Promise<void>((resolve) => w.once("exit", () => resolve())));
       w.on("exit", (code) => {

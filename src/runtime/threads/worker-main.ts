@@ -1,6 +1,7 @@
 /**
- * A worker thread: loads the job module, deploys the subtasks of its slots (restoring their state
- * when the attempt restores), opens them, reports ready, runs them when told to start, and carries
+ * A worker thread: loads the job module and stands by until it is given an attempt (its `init`,
+ * see standby-workers.ts), then deploys the subtasks of its slots (restoring their state when the
+ * attempt restores), opens them, reports ready, runs them when told to start, and carries
  * out the coordinator's checkpoint commands. The coordinator terminates the thread when the
  * attempt is over.
  */
@@ -12,10 +13,14 @@ import { deployAttemptThread } from "../attempt-deployment.ts";
 import type { Deployment } from "../deployment.ts";
 import { TaskFailure } from "../failure-report.ts";
 import { BatchCodec } from "../network/batch-codec.ts";
-import type { FromWorker, PeerMessage, ToWorker, WorkerInit } from "./messages.ts";
+import type { FromWorker, PeerMessage, ToWorker, WorkerInit, WorkerStandbyData } from "./messages.ts";
 
-const init = workerData as WorkerInit;
+const standby = workerData as WorkerStandbyData;
 const coordinator = parentPort!;
+// Imported while the thread stands by; a failure to load shows when setUp loads it again.
+loadJobModule(standby.jobModule).catch(() => {});
+/** The attempt this thread runs, once its `init` came. */
+let init: WorkerInit;
 const post = (message: FromWorker): void => coordinator.postMessage(message);
 
 function peerPort(worker: number): MessagePort {
@@ -82,8 +87,14 @@ async function main(): Promise<void> {
   // Messages that come while the thread sets up (a cancel among them: setting up restores state,
   // which a terminate must not cut short) are held and handled in order once it is set up.
   const held: ToWorker[] = [];
-  const hold = (m: ToWorker): void => void held.push(m);
+  let attach: (init: WorkerInit) => void = () => {};
+  const attached = new Promise<WorkerInit>((resolve) => (attach = resolve));
+  const hold = (m: ToWorker): void => {
+    if (m.type === "init") attach(m.init);
+    else held.push(m);
+  };
   coordinator.on("message", hold);
+  init = await attached;
   let deployment: Deployment;
   try {
     deployment = await setUp();

@@ -34,6 +34,7 @@ import type { StateKind } from "../descriptors.ts";
 import type { KeyedStateSnapshot } from "../keyed-state-snapshot.ts";
 import { UserMapEntry, type UserMap } from "./heap-map-state.ts";
 import { splitNamespacedEntryKey } from "./namespaced-entry-key.ts";
+import { NumberMap, type EntryMap } from "./number-map.ts";
 import type { FrozenGroup, FrozenTable } from "./state-table.ts";
 
 const MAGIC = 0x33534b57; // "WKS3" little-endian
@@ -208,41 +209,83 @@ function unflatten(kind: StateKind, flat: readonly unknown[] | Int32Array | Floa
  * One state's restored entries in one key group, at one schema version: the sections' bodies as
  * decoded, turned into stored entries only when read, so that a table can load them straight from
  * the (often typed-array) bodies without a pair per entry (the pairs and the lists holding them
- * were most of a restore's cost). Iterating makes the pairs, for those who want them. Changes
- * snapshots (incremental checkpoints) edit the entries by key: `asMap` turns them into a map
- * once, which later bodies and entries go into.
+ * were most of a restore's cost). Entries added one by one (re-bucketed from a snapshot of another
+ * max parallelism) are kept as numbers while they are numbers, so they load as numeric pairs too.
+ * Iterating makes the pairs, for those who want them. Changes snapshots (incremental checkpoints)
+ * edit the entries by key: `edit` turns them into a map once, a NumberMap while every entry is
+ * numbers, which later bodies and entries go into and which the table loading them takes over.
  */
 export class RestoredEntries implements Iterable<[NormalizedKey, unknown]> {
   private readonly bodies: { readonly flat: unknown[] | Int32Array | Float64Array; readonly slots: boolean; readonly where: string }[] = [];
+  /** Entries added one by one while all were numbers: [key, value, key, value, ...]; then empty. */
+  private numbers: number[] = [];
+  /** Entries added one by one since one was not numbers, those before it first. */
   private readonly pairs: [NormalizedKey, unknown][] = [];
-  private map: Map<NormalizedKey, unknown> | undefined;
+  private map: EntryMap<unknown> | undefined;
 
   constructor(private readonly kind: StateKind) {}
 
   addBody(flat: unknown[] | Int32Array | Float64Array, slots: boolean, where: string): void {
-    const map = this.map;
-    if (map !== undefined) forEachFlatEntry(this.kind, flat, slots, where, (key, value) => map.set(key, value));
+    if (this.map !== undefined) forEachFlatEntry(this.kind, flat, slots, where, (key, value) => this.set(key, value));
     else this.bodies.push({ flat, slots, where });
   }
 
-  add(entry: [NormalizedKey, unknown]): void {
-    if (this.map !== undefined) this.map.set(entry[0], entry[1]);
-    else this.pairs.push(entry);
+  add(key: NormalizedKey, value: unknown): void {
+    if (this.map !== undefined) this.set(key, value);
+    else if (this.pairs.length === 0 && NumberMap.holds(key, value)) this.numbers.push(key as number, value as number);
+    else {
+      this.movePairsOut();
+      this.pairs.push([key, value]);
+    }
   }
 
-  /** The entries by key, from now on the only copy of them: changes put and remove through it. */
-  asMap(): Map<NormalizedKey, unknown> {
-    if (this.map === undefined) {
-      const map = new Map<NormalizedKey, unknown>();
-      this.forEachEntry((key, value) => map.set(key, value));
-      this.bodies.length = 0;
-      this.pairs.length = 0;
-      this.map = map;
+  /**
+   * Turns the entries into a map by key, from now on the only copy of them, which `set` and
+   * `delete` change: a NumberMap while every entry is numbers.
+   */
+  edit(): void {
+    if (this.map !== undefined) return;
+    const empty = this.bodies.length === 0 && this.numbers.length === 0 && this.pairs.length === 0;
+    const pairs = this.numericPairs();
+    let map: EntryMap<unknown> | undefined = empty ? new NumberMap() : pairs === undefined ? undefined : NumberMap.fromPairs(pairs);
+    if (map === undefined) {
+      const entries = new Map<NormalizedKey, unknown>();
+      this.forEachEntry((key, value) => entries.set(key, value));
+      map = entries;
     }
+    this.bodies.length = 0;
+    this.numbers = [];
+    this.pairs.length = 0;
+    this.map = map;
+  }
+
+  /** Puts an entry into the map `edit` made. */
+  set(key: NormalizedKey, value: unknown): void {
+    let map = this.map!;
+    if (map instanceof NumberMap && !NumberMap.holds(key, value)) {
+      const entries = new Map<NormalizedKey, unknown>();
+      map.forEach((v, k) => entries.set(k, v));
+      this.map = map = entries;
+    }
+    map.set(key, value as number);
+  }
+
+  /** Removes an entry from the map `edit` made. */
+  delete(key: NormalizedKey): void {
+    this.map!.delete(key);
+  }
+
+  /** The keys of the map `edit` made (safe to delete from while iterating). */
+  editedKeys(): Iterable<NormalizedKey> {
+    return this.map!.keys();
+  }
+
+  /** The map `edit` made, for a table to keep as its own; undefined when the entries were not edited. */
+  takeMap(): EntryMap<unknown> | undefined {
     return this.map;
   }
 
-  /** The entries as typed arrays of pairs, in order, when every body is one and none were added one by one. */
+  /** The entries as typed arrays of pairs, in order, when every body is one and none that were added one by one is other than numbers. */
   numericPairs(): (Int32Array | Float64Array)[] | undefined {
     if (this.map !== undefined || this.pairs.length > 0) return undefined;
     const typed: (Int32Array | Float64Array)[] = [];
@@ -250,16 +293,19 @@ export class RestoredEntries implements Iterable<[NormalizedKey, unknown]> {
       if (!(flat instanceof Int32Array || flat instanceof Float64Array)) return undefined;
       typed.push(flat);
     }
+    if (this.numbers.length > 0) typed.push(pairsArray(this.numbers));
     return typed.length === 0 ? undefined : typed;
   }
 
   /** Calls `visit` with each entry, the bodies' in order, then those added one by one. */
   forEachEntry(visit: (key: NormalizedKey, value: unknown) => void): void {
     if (this.map !== undefined) {
-      for (const [key, value] of this.map) visit(key, value);
+      this.map.forEach((value, key) => visit(key, value));
       return;
     }
     for (const { flat, slots, where } of this.bodies) forEachFlatEntry(this.kind, flat, slots, where, visit);
+    const numbers = this.numbers;
+    for (let i = 0; i < numbers.length; i += 2) visit(numbers[i]!, numbers[i + 1]!);
     for (const [key, value] of this.pairs) visit(key, value);
   }
 
@@ -268,6 +314,19 @@ export class RestoredEntries implements Iterable<[NormalizedKey, unknown]> {
     this.forEachEntry((key, value) => entries.push([key, value]));
     return entries[Symbol.iterator]();
   }
+
+  /** Moves the numeric entries added one by one into `pairs`, ahead of what follows. */
+  private movePairsOut(): void {
+    const numbers = this.numbers;
+    for (let i = 0; i < numbers.length; i += 2) this.pairs.push([numbers[i]!, numbers[i + 1]!]);
+    this.numbers = [];
+  }
+}
+
+/** Numbers as pairs for NumberMap.fromPairs: 32-bit integers when all are (and no -0), else float64. */
+function pairsArray(numbers: readonly number[]): Int32Array | Float64Array {
+  for (const n of numbers) if ((n | 0) !== n || Object.is(n, -0)) return Float64Array.from(numbers);
+  return Int32Array.from(numbers);
 }
 
 /** The header of formats 3 and changes 1, packed. */
@@ -422,6 +481,8 @@ interface OpenedSnapshot {
   keys(slots: unknown, group: number): NormalizedKey[];
   /** The flat entries as stored entries. */
   unflatten(kind: StateKind, flat: unknown[] | Int32Array | Float64Array, group: number): [NormalizedKey, unknown][];
+  /** Calls `visit` with each of the flat entries as a stored entry, without a pair per entry. */
+  forEach(kind: StateKind, flat: unknown[] | Int32Array | Float64Array, group: number, visit: (key: NormalizedKey, value: unknown) => void): void;
   /** Adds the flat entries to `into` unread. */
   keep(into: RestoredEntries, flat: unknown[] | Int32Array | Float64Array, group: number): void;
   /** The bytes `flat` takes in its section. */
@@ -460,6 +521,7 @@ function openKeyedSnapshot(bytes: Uint8Array, from: string): OpenedSnapshot {
       return decoded;
     },
     unflatten: (kind, flat, group) => unflatten(kind, flat, slots, `keyed state in ${from}, key group ${group}`),
+    forEach: (kind, flat, group, visit) => forEachFlatEntry(kind, flat, slots, `keyed state in ${from}, key group ${group}`, visit),
     keep: (into, flat, group) => into.addBody(flat, slots, `keyed state in ${from}, key group ${group}`),
     keys: (removed, group) => {
       if (!Array.isArray(removed)) throw corrupt(`the changes of key group ${group} list no removed keys`);
@@ -511,17 +573,20 @@ export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into:
           keys.add(key);
         }
         for (const [now, keys] of byGroup) removeKeys(state, now, keys);
-        for (const [key, value] of snapshot.unflatten(state.kind, flat, group)) {
+        snapshot.forEach(state.kind, flat, group, (key, value) => {
           const now = target(state, key, group, true);
-          if (now >= 0) entriesOf(state, now).asMap().set(key, value);
-        }
+          if (now < 0) return;
+          const entries = entriesOf(state, now);
+          entries.edit();
+          entries.set(key, value);
+        });
         continue;
       }
       if (rebucket) {
-        for (const entry of snapshot.unflatten(state.kind, flat, group)) {
-          const now = target(state, entry[0], group, true);
-          if (now >= 0) entriesOf(state, now).add(entry);
-        }
+        snapshot.forEach(state.kind, flat, group, (key, value) => {
+          const now = target(state, key, group, true);
+          if (now >= 0) entriesOf(state, now).add(key, value);
+        });
         continue;
       }
       snapshot.keep(entriesOf(state, group), flat, group);
@@ -543,13 +608,14 @@ function entriesOf(state: RestoringState, group: number): RestoredEntries {
 
 /** Removes the keys' entries from the group: a namespaced state's keys with all their namespaces. */
 function removeKeys(state: RestoringState, group: number, keys: ReadonlySet<NormalizedKey>): void {
-  const entries = state.groups.get(group)?.asMap();
+  const entries = state.groups.get(group);
   if (entries === undefined) return;
+  entries.edit();
   if (!state.namespaced) {
     for (const key of keys) entries.delete(key);
     return;
   }
-  for (const entryKey of entries.keys()) if (keys.has(splitNamespacedEntryKey(entryKey)[0])) entries.delete(entryKey);
+  for (const entryKey of entries.editedKeys()) if (keys.has(splitNamespacedEntryKey(entryKey)[0])) entries.delete(entryKey);
 }
 
 /** The states a keyed snapshot holds, as its header lists them (those without entries too). */

@@ -82,6 +82,8 @@ export interface CurrentEntry<V> {
 export type LoadedEntries<V = unknown> = Iterable<readonly [NormalizedKey, V]> & {
   forEachEntry?(visit: (key: NormalizedKey, value: V) => void): void;
   numericPairs?(): readonly (Int32Array | Float64Array)[] | undefined;
+  /** The entries in a map the source hands over: the table keeps it as its own, and nothing else may use it afterwards. */
+  takeMap?(): EntryMap<V> | undefined;
 };
 
 /**
@@ -385,8 +387,10 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
   }
 }
 
-/** The entries in a NumberMap when they come as numeric pairs, else in a Map. */
+/** The map handed over, else the entries in a NumberMap when they come as numeric pairs, else in a Map. */
 function loadedMap<V>(entries: LoadedEntries<V>): EntryMap<V> {
+  const taken = entries.takeMap?.();
+  if (taken !== undefined) return taken;
   const pairs = entries.numericPairs?.();
   const numbers = pairs === undefined ? undefined : NumberMap.fromPairs(pairs);
   if (numbers !== undefined) return numbers as unknown as EntryMap<V>;

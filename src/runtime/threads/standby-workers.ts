@@ -1,0 +1,59 @@
+/**
+ * Worker threads booted ahead of the attempts that will run on them, so that a restart after a
+ * failure does not wait for new threads to load the runtime and the job module (most of the time
+ * between a failure and the first record processed after it; Flink's task managers likewise
+ * outlive a failed attempt). Each thread still serves one attempt only: a failed attempt's
+ * threads end, and a fresh one, which no task ever ran on, takes each worker's place.
+ *
+ * A thread boots in standby (see worker-main.ts): it loads the runtime and imports the job module,
+ * then waits for the attempt's `init` message. A thread that ends while standing by is dropped.
+ */
+import { Worker } from "node:worker_threads";
+import type { WorkerStandbyData } from "./messages.ts";
+
+const BOOT = new URL("./worker-boot.mjs", import.meta.url);
+
+/** A new worker thread for the job module, booting into standby. */
+export function bootWorker(jobModule: string): Worker {
+  return new Worker(BOOT, { workerData: { jobModule } satisfies WorkerStandbyData });
+}
+
+export class StandbyWorkers {
+  private readonly standing: { readonly worker: Worker; readonly drop: () => void }[] = [];
+  private closed = false;
+
+  constructor(private readonly jobModule: string) {}
+
+  /** Threads standing by (booted or still booting). */
+  get size(): number {
+    return this.standing.length;
+  }
+
+  /** A thread standing by, now the caller's, which must send it its `init`; a new one when none stands by. */
+  take(): Worker {
+    const next = this.standing.shift();
+    if (next === undefined) return bootWorker(this.jobModule);
+    next.worker.off("exit", next.drop).off("error", next.drop);
+    return next.worker;
+  }
+
+  /** Boots threads until `count` stand by; nothing once closed. */
+  fill(count: number): void {
+    while (!this.closed && this.standing.length < count) {
+      const worker = bootWorker(this.jobModule);
+      const drop = (): void => {
+        const at = this.standing.findIndex((s) => s.worker === worker);
+        if (at >= 0) this.standing.splice(at, 1);
+      };
+      worker.on("exit", drop).on("error", drop);
+      this.standing.push({ worker, drop });
+    }
+  }
+
+  /** Ends every thread standing by, and boots none from now on. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const ending = this.standing.splice(0).map(({ worker }) => worker.terminate());
+    await Promise.all(ending);
+  }
+}

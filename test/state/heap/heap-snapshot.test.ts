@@ -1,0 +1,118 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ValueStateDescriptor } from "../../../src/state/descriptors.ts";
+import { HeapKeyedStateBackend } from "../../../src/state/heap/heap-keyed-state-backend.ts";
+import { readKeyedSnapshot, type RestoredEntries, type RestoredState } from "../../../src/state/heap/heap-snapshot.ts";
+import { NumberMap } from "../../../src/state/heap/number-map.ts";
+import { writeAll as written } from "../keyed-state-snapshot-conformance.ts";
+
+const RANGE = { start: 0, end: 127 };
+const count = new ValueStateDescriptor<unknown>("count");
+
+/** Every state's restored entries of `files`, read in order into one map, at `maxParallelism` (128 wrote them). */
+function read(files: readonly Uint8Array[], maxParallelism = 128, range = RANGE): Map<string, RestoredState> {
+  const into = new Map<string, RestoredState>();
+  for (const bytes of files) readKeyedSnapshot(bytes, range, into, maxParallelism);
+  return into;
+}
+
+/** A full snapshot of counts k + 1 under keys 0..999, then one of changes: `change` run on the backend in between. */
+function chain(change: (set: (key: number | string, value: unknown) => void) => void): { files: Uint8Array[]; live: HeapKeyedStateBackend } {
+  const backend = new HeapKeyedStateBackend({ keyGroupRange: RANGE, maxParallelism: 128, changelog: true });
+  const state = backend.getState(count);
+  const set = (key: number | string, value: unknown): void => {
+    backend.setCurrentKey(key);
+    state.update(value);
+  };
+  for (let k = 0; k < 1000; k++) set(k, k + 1);
+  backend.snapshotChanges()!.release();
+  const base = written(backend.snapshot());
+  change(set);
+  return { files: [base, written(backend.snapshotChanges()!)], live: backend };
+}
+
+function entriesOf(backend: HeapKeyedStateBackend, maxParallelism = 128): Map<unknown, unknown> {
+  const all = new Map<unknown, unknown>();
+  for (let group = 0; group < maxParallelism; group++) for (const [key, value] of backend.keyGroupEntries("count", group)) all.set(key, value);
+  return all;
+}
+
+/** Every group's entries load into a typed table: edited into a NumberMap, or as numeric pairs; some were edited. */
+function assertTyped(groups: Map<number, RestoredEntries>): void {
+  let edited = 0;
+  for (const [group, entries] of groups) {
+    const map = entries.takeMap();
+    if (map !== undefined) edited++;
+    assert.ok(map === undefined ? entries.numericPairs() !== undefined : map instanceof NumberMap, `key group ${group}`);
+  }
+  assert.ok(edited > 0);
+}
+
+describe("restored entries", () => {
+  it("an incremental chain of counts is applied into typed tables, which the restoring table takes over as they are", () => {
+    const { files, live } = chain((set) => {
+      for (let k = 0; k < 1000; k += 7) set(k, -k);
+      set(5000, 3);
+    });
+    assertTyped(read(files).get("count")!.versions.get(1)!);
+    const restored = new HeapKeyedStateBackend({ keyGroupRange: RANGE, maxParallelism: 128 });
+    restored.restore(files);
+    restored.getState(count);
+    assert.deepEqual(entriesOf(restored), entriesOf(live));
+  });
+
+  it("a change that is not a number moves its key group's edited entries into a Map, with every entry as it was", () => {
+    const { files, live } = chain((set) => {
+      set(3, "three");
+      set(4, 2.5);
+      set(6, -0);
+    });
+    const restored = new HeapKeyedStateBackend({ keyGroupRange: RANGE, maxParallelism: 128 });
+    restored.restore(files);
+    const value = restored.getState(count);
+    assert.deepEqual(entriesOf(restored), entriesOf(live));
+    restored.setCurrentKey(3);
+    assert.equal(value.value(), "three");
+    restored.setCurrentKey(6);
+    assert.ok(Object.is(value.value(), -0));
+  });
+
+  it("keys removed in the changes are gone from the typed table they were restored into", () => {
+    const { files, live } = chain((set) => {
+      for (let k = 0; k < 1000; k += 3) set(k, undefined);
+    });
+    const restored = new HeapKeyedStateBackend({ keyGroupRange: RANGE, maxParallelism: 128 });
+    restored.restore(files);
+    restored.getState(count);
+    assert.equal(restored.numKeys("count"), 1000 - 334);
+    assert.deepEqual(entriesOf(restored), entriesOf(live));
+  });
+
+  it("counts re-bucketed for another max parallelism load as numeric pairs, the whole incremental chain too", () => {
+    const { files, live } = chain((set) => {
+      for (let k = 1; k < 1000; k += 5) set(k, k * 2);
+      set(2, undefined);
+    });
+    const full = read(files.slice(0, 1), 256, { start: 0, end: 255 }).get("count")!.versions.get(1)!;
+    assert.ok(full.size > 0);
+    for (const [group, entries] of full) assert.notEqual(entries.numericPairs(), undefined, `key group ${group}`);
+    assertTyped(read(files, 256, { start: 0, end: 255 }).get("count")!.versions.get(1)!);
+    const restored = new HeapKeyedStateBackend({ keyGroupRange: { start: 0, end: 255 }, maxParallelism: 256 });
+    restored.restore(files);
+    restored.getState(count);
+    assert.deepEqual(entriesOf(restored, 256), entriesOf(live));
+  });
+
+  it("re-bucketed entries keep their order when numbers and other values are mixed: a later entry of a key wins", () => {
+    const backend = new HeapKeyedStateBackend({ keyGroupRange: RANGE, maxParallelism: 128 });
+    const state = backend.getState(count);
+    for (let k = 0; k < 300; k++) {
+      backend.setCurrentKey(k);
+      state.update(k % 10 === 0 ? `s${k}` : k % 10 === 1 ? 0.5 : k);
+    }
+    const restored = new HeapKeyedStateBackend({ keyGroupRange: { start: 0, end: 63 }, maxParallelism: 64 });
+    restored.restore([written(backend.snapshot())]);
+    restored.getState(count);
+    assert.deepEqual(entriesOf(restored, 64), entriesOf(backend));
+  });
+});
