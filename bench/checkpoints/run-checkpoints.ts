@@ -21,6 +21,7 @@ import { measureOverhead, type OverheadResult, type OverheadSettings } from "./o
 import { measureRecovery, type RecoveryRow, type RecoverySettings } from "./recovery.ts";
 import { measureIncremental, type IncrementalRow } from "./incremental.ts";
 import { measureBackPressure, type BackPressureRow, type BackPressureSettings } from "./back-pressure.ts";
+import { DURATION_TARGETS, durationVerdict } from "./summary.ts";
 
 export interface CheckpointBenchmarkSettings {
   readonly overhead: OverheadSettings;
@@ -86,6 +87,19 @@ function printOverhead(o: OverheadResult, s: OverheadSettings): void {
   console.log(`ratio with/without: ${o.ratio.toFixed(3)} by wall clock, ${o.cpuRatio.toFixed(3)} by CPU time (target >= ${OVERHEAD_TARGET}; Flink: exactly-once costs ~6%)`);
 }
 
+/** A line saying which of issue 10's duration targets the rows meet. */
+function printVerdict(rows: readonly { keys: number; p50Ms: number; p99Ms: number }[]): void {
+  const v = durationVerdict(rows);
+  if (v === undefined) return;
+  const met = (ok: boolean): string => (ok ? "met" : "not met");
+  const row = rows.find((r) => r.keys === v.keys)!;
+  let line =
+    `targets at ${keysLabel(v.keys)} keys: p50 ${formatMs(row.p50Ms)} (<= ${DURATION_TARGETS.p50Ms} ms) ${met(v.p50Met)}, ` +
+    `p99 ${formatMs(row.p99Ms)} (<= ${DURATION_TARGETS.p99Ms} ms) ${met(v.p99Met)}`;
+  if (v.comparedKeys !== undefined) line += `, p99 / p99 at ${keysLabel(v.comparedKeys)} keys ${v.p99Ratio!.toFixed(2)} (<= ${DURATION_TARGETS.maxP99Ratio}) ${met(v.p99RatioMet!)}`;
+  console.log(line);
+}
+
 function printDuration(rows: readonly DurationRow[], s: DurationSettings): void {
   console.log(
     `\nCheckpoint duration: keyed state of K keys, p=2, exactly-once every ${s.intervalMs} ms, updates at ${formatRate(s.updatesPerSecond)} after the fill, ` +
@@ -107,6 +121,7 @@ function printDuration(rows: readonly DurationRow[], s: DurationSettings): void 
     ) + notes(rows),
   );
   console.log("sync/async: slowest task per checkpoint, median over checkpoints; filled after: from the job's start, checkpoints running meanwhile");
+  printVerdict(rows);
   console.log("Flink (changelog state backend): p50 0.3 s, p99 1 s; unaligned under back-pressure 12-45 ms");
 }
 
@@ -127,7 +142,8 @@ function printIncremental(rows: readonly IncrementalRow[], s: DurationSettings):
       ]),
     ) + notes(rows.map((r) => r.duration)),
   );
-  console.log("ratio: bytes per checkpoint / encoded size of the changed entries (target <= 3); targets at 10M keys: p50 <= 300 ms, p99 <= 1 s");
+  console.log("ratio: bytes per checkpoint / encoded size of the changed entries (target <= 3)");
+  printVerdict(rows.map((r) => ({ keys: r.keys, p50Ms: r.duration.p50Ms, p99Ms: r.duration.p99Ms })));
 }
 
 /** Least restored MB per CPU second the restore from the checkpoint storage should reach; see bench/README.md. */

@@ -84,3 +84,28 @@ export function restoreRate(reports: readonly StateRestoreReport[]): RestoreRate
     mbPerSecondPerThread: bytes / 1e6 / ((restoreMs / 1000) * reports.length),
   };
 }
+
+/** Issue 10's targets for checkpoint durations: at the largest state, and against a state a tenth of it. */
+export const DURATION_TARGETS = { p50Ms: 300, p99Ms: 1000, maxP99Ratio: 2 } as const;
+
+export interface DurationVerdict {
+  readonly keys: number;
+  readonly p50Met: boolean;
+  readonly p99Met: boolean;
+  /** The state a tenth of `keys` the p99 is compared with; absent when no row has it. */
+  readonly comparedKeys?: number;
+  /** p99 at `keys` / p99 at `comparedKeys`. */
+  readonly p99Ratio?: number;
+  readonly p99RatioMet?: boolean;
+}
+
+/** The targets met by the row of the most keys (the p99 ratio against the row of a tenth of them); undefined without rows. */
+export function durationVerdict(rows: readonly { readonly keys: number; readonly p50Ms: number; readonly p99Ms: number }[]): DurationVerdict | undefined {
+  const largest = rows.reduce<(typeof rows)[number] | undefined>((most, r) => (most === undefined || r.keys > most.keys ? r : most), undefined);
+  if (largest === undefined) return undefined;
+  const verdict = { keys: largest.keys, p50Met: largest.p50Ms <= DURATION_TARGETS.p50Ms, p99Met: largest.p99Ms <= DURATION_TARGETS.p99Ms };
+  const tenth = rows.find((r) => r.keys * 10 === largest.keys);
+  if (tenth === undefined) return verdict;
+  const p99Ratio = largest.p99Ms / tenth.p99Ms;
+  return { ...verdict, comparedKeys: tenth.keys, p99Ratio, p99RatioMet: p99Ratio <= DURATION_TARGETS.maxP99Ratio };
+}

@@ -69,7 +69,7 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
             unaligned: spec.checkpointing!.alignedCheckpointTimeoutMs !== undefined,
             writeState: (id, operatorId, subtask, bytes) =>
               storage.writeState(checkpointId(id), { operatorId, subtask }, bytes, store === undefined ? undefined : (handle) => store.store(id, { operatorId, subtask }, handle, bytes)),
-            writeSharedState: (operatorId, subtask, bytes) => storage.writeSharedState({ operatorId, subtask }, bytes),
+            writeSharedState: (operatorId, subtask, bytes, checksum) => storage.writeSharedState({ operatorId, subtask }, bytes, checksum),
             discard: async (id) => {
               await Promise.all([storage.discard(checkpointId(id)), store?.discard(id)]);
             },

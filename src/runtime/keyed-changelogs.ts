@@ -15,15 +15,17 @@
  * never holds up the latter, a materialisation takes its steps (a key group each) only while no
  * checkpoint's asynchronous phase is under way, and a checkpoint waits for one step at most. A
  * materialisation may so span several checkpoints; the chain keeps each of them on the base it
- * was planned on (see ChangelogChain.materialized).
+ * was planned on (see ChangelogChain.materialized). The base's checksum is computed in such steps
+ * too: at once, hashing a large base held up the task as long as a checkpoint takes.
  */
 import type { StateHandle } from "../checkpoint/storage/checkpoint-metadata.ts";
+import { checksumSteps } from "../checkpoint/storage/checksum.ts";
 import { ChangelogChain, type ChainStep } from "../state/changelog-chain.ts";
 import type { KeyedStateBackend } from "../state/keyed-state-backend.ts";
 import type { KeyedStateSnapshot } from "../state/keyed-state-snapshot.ts";
 
-/** Writes one file to the job's `shared/` directory. */
-export type WriteShared = (bytes: Uint8Array) => Promise<StateHandle>;
+/** Writes one file to the job's `shared/` directory; `checksum`, when given, is the bytes' checksum, computed already. */
+export type WriteShared = (bytes: Uint8Array, checksum?: string) => Promise<StateHandle>;
 
 /** What an operator's keyed state contributes to one checkpoint of an incremental chain. */
 export interface ChainLink {
@@ -107,30 +109,35 @@ export class KeyedChangelogs {
     await Promise.allSettled([...this.materializations].map((m) => m.done));
   }
 
+  /** Runs `steps` to their end, each after a pause and while no checkpoint's phase is under way; undefined when aborted first. */
+  private async betweenPhases<T>(steps: Generator<void, T, void>, abort: AbortSignal): Promise<T | undefined> {
+    while (!abort.aborted) {
+      // After the pause: the checkpoint that started a materialisation starts its own phase first.
+      await this.pause();
+      await this.afterPhases(abort);
+      if (abort.aborted) break;
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+    return undefined;
+  }
+
   private materialize(chain: ChangelogChain<StateHandle>, checkpointId: number, snapshot: KeyedStateSnapshot, writeShared: WriteShared): void {
     const abort = new AbortController();
     const run = async (): Promise<void> => {
       let written: Uint8Array | undefined;
       try {
-        const steps = snapshot.write();
-        while (!abort.signal.aborted) {
-          // After the pause: the checkpoint that started this materialisation starts its own phase first.
-          await this.pause();
-          await this.afterPhases(abort.signal);
-          if (abort.signal.aborted) break;
-          const step = steps.next();
-          if (step.done) {
-            written = step.value;
-            break;
-          }
-        }
+        written = await this.betweenPhases(snapshot.write(), abort.signal);
       } finally {
         snapshot.release();
       }
       if (written === undefined) return chain.materialized(checkpointId);
+      const bytes = this.encode(written);
+      const checksum = await this.betweenPhases(checksumSteps(bytes), abort.signal);
+      if (checksum === undefined) return chain.materialized(checkpointId);
       await this.afterPhases(abort.signal);
       if (abort.signal.aborted) return chain.materialized(checkpointId);
-      const handle = await writeShared(this.encode(written));
+      const handle = await writeShared(bytes, checksum);
       chain.materialized(checkpointId, handle, handle.bytes);
     };
     const entry = { abort, done: run().catch(() => chain.materialized(checkpointId)) };

@@ -651,7 +651,7 @@ export class StreamTask {
       const operatorState = m.context.operatorStateStore?.snapshot();
       const operatorId = m.context.operatorId;
       // A savepoint takes the full keyed state, outside the chain, whose tracked changes it leaves alone.
-      const part = keyed?.incremental === true && barrier.savepoint !== true ? this.changelogs!.snapshot(operatorId, keyed.backend, id, (bytes) => checkpointing.writeSharedState(operatorId, this.subtaskIndex, bytes)) : undefined;
+      const part = keyed?.incremental === true && barrier.savepoint !== true ? this.changelogs!.snapshot(operatorId, keyed.backend, id, (bytes, checksum) => checkpointing.writeSharedState(operatorId, this.subtaskIndex, bytes, checksum)) : undefined;
       snapshots.push({
         member: m,
         keyed: part?.keyed ?? keyed?.backend.snapshot(),

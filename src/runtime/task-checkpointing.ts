@@ -29,8 +29,11 @@ export interface TaskCheckpointing {
   readonly unaligned?: boolean;
   /** Durably stores one operator's state for checkpoint `checkpointId`. */
   writeState(checkpointId: number, operatorId: string, subtask: number, bytes: Uint8Array): Promise<StateHandle>;
-  /** Durably stores a file of an operator's incremental chain in the job's `shared/` directory (see CheckpointStorage.writeSharedState). */
-  writeSharedState(operatorId: string, subtask: number, bytes: Uint8Array): Promise<StateHandle>;
+  /**
+   * Durably stores a file of an operator's incremental chain in the job's `shared/` directory (see
+   * CheckpointStorage.writeSharedState); `checksum`, when given, is the bytes' checksum, computed already.
+   */
+  writeSharedState(operatorId: string, subtask: number, bytes: Uint8Array, checksum?: string): Promise<StateHandle>;
   /**
    * Deletes everything written for checkpoint `checkpointId`, which was aborted; no later
    * `writeState` for it succeeds, so its directory is never made again by this task's thread.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { completedSince, recoveryTimes, restoreRate, summarizeDurations } from "../../bench/checkpoints/summary.ts";
+import { completedSince, durationVerdict, recoveryTimes, restoreRate, summarizeDurations } from "../../bench/checkpoints/summary.ts";
 import { formatBytes, formatMs, percentile } from "../../bench/stats.ts";
 import type { CheckpointStats } from "../../src/index.ts";
 
@@ -89,5 +89,24 @@ describe("benchmark formatting", () => {
     ]);
     assert.deepEqual(rate, { bytes: 50e6, localFiles: 1, storageFiles: 1, restoreMs: 600, cpuMs: 800, mbPerSecondPerCore: 62.5, mbPerSecondPerThread: 50e6 / 1e6 / 1.2 });
     assert.equal(restoreRate([]), undefined);
+  });
+
+  it("judges the row of the most keys against the duration targets, its p99 against that of a tenth of the keys", () => {
+    const rows = [
+      { keys: 10_000_000, p50Ms: 262, p99Ms: 339 },
+      { keys: 1_000_000, p50Ms: 34, p99Ms: 99 },
+    ];
+    assert.deepEqual(durationVerdict(rows), { keys: 10_000_000, p50Met: true, p99Met: true, comparedKeys: 1_000_000, p99Ratio: 339 / 99, p99RatioMet: false });
+    assert.deepEqual(durationVerdict([{ keys: 10_000_000, p50Ms: 301, p99Ms: 1000 }, { keys: 1_000_000, p50Ms: 300, p99Ms: 500 }]), {
+      keys: 10_000_000,
+      p50Met: false,
+      p99Met: true,
+      comparedKeys: 1_000_000,
+      p99Ratio: 2,
+      p99RatioMet: true,
+    });
+    assert.deepEqual(durationVerdict([{ keys: 100_000, p50Ms: 10, p99Ms: 20 }, { keys: 1_000_000, p50Ms: 400, p99Ms: 900 }]), { keys: 1_000_000, p50Met: false, p99Met: true, comparedKeys: 100_000, p99Ratio: 45, p99RatioMet: false });
+    assert.deepEqual(durationVerdict([{ keys: 3_000_000, p50Ms: 10, p99Ms: 20 }, { keys: 1_000_000, p50Ms: 1, p99Ms: 2 }]), { keys: 3_000_000, p50Met: true, p99Met: true });
+    assert.equal(durationVerdict([]), undefined);
   });
 });

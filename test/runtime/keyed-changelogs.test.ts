@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { StateHandle } from "../../src/checkpoint/storage/checkpoint-metadata.ts";
+import { checksumOf } from "../../src/checkpoint/storage/checksum.ts";
 import { KeyedChangelogs, type ChainLink } from "../../src/runtime/keyed-changelogs.ts";
 import { ValueStateDescriptor } from "../../src/state/descriptors.ts";
 import { HeapKeyedStateBackend } from "../../src/state/heap/heap-keyed-state-backend.ts";
@@ -15,11 +16,14 @@ function task(pause: () => Promise<void> = () => nextTurn()) {
   const backend = new HeapKeyedStateBackend({ keyGroupRange: RANGE, maxParallelism: 16, changelog: true });
   const state = backend.getState(counts);
   const files = new Map<string, Uint8Array>();
-  const writeShared = async (bytes: Uint8Array): Promise<StateHandle> => {
+  /** The checksums the writes were given, by path (absent: none given). */
+  const checksums = new Map<string, string>();
+  const writeShared = async (bytes: Uint8Array, checksum?: string): Promise<StateHandle> => {
     const path = `shared/${files.size}`;
     files.set(path, bytes);
+    if (checksum !== undefined) checksums.set(path, checksum);
     await nextTurn();
-    return { path, bytes: bytes.length, checksum: "" };
+    return { path, bytes: bytes.length, checksum: checksum ?? "" };
   };
   const changelogs = new KeyedChangelogs(pause, (keyed) => keyed);
   let chain: ChainLink["chain"] | undefined;
@@ -54,7 +58,7 @@ function task(pause: () => Promise<void> = () => nextTurn()) {
   const live = (): Record<string, number> => countsOf(backend);
   /** Whether a base is being materialised. */
   const materializing = (): boolean => chain?.isMaterializing === true;
-  return { changelogs, count, checkpoint, restored, live, materializing };
+  return { changelogs, count, checkpoint, restored, live, materializing, files, checksums };
 }
 
 /** The counts of keys k0 .. k199 in `backend`. */
@@ -130,6 +134,16 @@ describe("KeyedChangelogs", () => {
     assert.deepEqual(references[3]!.length, 4, "checkpoint 6 references the base of 3 and the changes of 4, 5 and 6");
     assert.deepEqual(references[2]!.length, 5, "checkpoint 5 references the base of 1 and the changes of 2 to 5");
     for (let i = 0; i < references.length; i++) assert.deepEqual(t.restored(references[i]!), expected[i], `checkpoint ${i + 3} restores its own state`);
+  });
+
+  it("a materialised base is written with its checksum, computed by the materialisation (in steps) rather than by the write", async () => {
+    const t = task();
+    await upToMaterialisation(t);
+    const references = await t.checkpoint(3);
+    while (t.materializing()) await nextTurn();
+    const base = (await t.checkpoint(4))[0]!;
+    assert.notEqual(base.path, references[0]!.path, "checkpoint 4 references the materialised base");
+    assert.deepEqual([...t.checksums], [[base.path, checksumOf(t.files.get(base.path)!)]], "only the materialised base came with its checksum");
   });
 
   it("stopping ends a materialisation that waits for a checkpoint's phase, without waiting for that phase", async () => {

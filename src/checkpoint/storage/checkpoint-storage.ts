@@ -110,8 +110,9 @@ export interface CheckpointStorage {
    * Writes a state file that later checkpoints may reference too (a base or changes of an
    * incremental chain) under `shared/`, durably, as `writeState` does. It belongs to no checkpoint:
    * it goes when a discarded checkpoint referenced it and no other complete checkpoint does (see `discard`).
+   * `checksum`, when given, is the bytes' checksum (`checksumOf`), which the caller computed already.
    */
-  writeSharedState(owner: StateFileOwner, bytes: Uint8Array): Promise<StateHandle>;
+  writeSharedState(owner: StateFileOwner, bytes: Uint8Array, checksum?: string): Promise<StateHandle>;
 
   /** The bytes behind `handle`, after checking their length and checksum against it. */
   readState(handle: StateHandle): Promise<Uint8Array>;

@@ -111,9 +111,9 @@ export class VolumeCheckpointStorage implements CheckpointStorage {
     return handle;
   }
 
-  async writeSharedState(owner: StateFileOwner, bytes: Uint8Array): Promise<StateHandle> {
+  async writeSharedState(owner: StateFileOwner, bytes: Uint8Array, checksum?: string): Promise<StateHandle> {
     const path = this.paths.sharedStateFile(owner, randomUUID());
-    const handle = { path, bytes: bytes.length, checksum: checksumOf(bytes) };
+    const handle = { path, bytes: bytes.length, checksum: checksum ?? checksumOf(bytes) };
     await this.medium.writeAtomically(path, bytes);
     return handle;
   }

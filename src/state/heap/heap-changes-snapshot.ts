@@ -34,9 +34,12 @@ export interface ChangedState {
 /**
  * A step of writing ends once about this many changed keys were written since the previous one:
  * each step gives the task a turn to process records, which costs more than a key group with a
- * few changes does, and a checkpoint's asynchronous phase lasts as many turns as it has steps.
+ * few changes does, and a checkpoint's asynchronous phase lasts as many turns as it has steps (on
+ * a busy machine a turn can take milliseconds of waiting for a core). A changed key whose value
+ * was a primitive costs tens of nanoseconds (its value comes from the change set), so a step of
+ * this many takes a few milliseconds; objects, read from the frozen table, cost more.
  */
-const KEYS_PER_STEP = 4096;
+const KEYS_PER_STEP = 16_384;
 
 export class HeapChangesSnapshot implements KeyedStateSnapshot {
   /** Key groups (by position) some state changed in and not yet released. */

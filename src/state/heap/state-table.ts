@@ -146,10 +146,14 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
   private lastRecorded = false;
   /**
    * With change tracking on: per key group, the keys changed since the last `freezeChanges`
-   * (undefined when none). The entry last read for change or written is always in its set, so the
-   * shortcuts on it need no check; `freezeChanges` forgets that entry.
+   * (undefined when none), each with its value as last written: a primitive, ABSENT when removed,
+   * or READ_FROZEN for an object, which may still change in place and is read from the frozen
+   * table. The entry last read for change or written is always in its set when it holds an object,
+   * so the shortcuts on it need no check; `freezeChanges` forgets that entry.
    */
-  private changes: (Set<NormalizedKey> | undefined)[] | undefined;
+  private changes: (Map<NormalizedKey, V | Absent | ReadFrozen> | undefined)[] | undefined;
+  /** With change tracking on: per key group, 1 when its changes hold READ_FROZEN (the group must be frozen for them). */
+  private changedObjects: Uint8Array | undefined;
 
   constructor(
     readonly name: string,
@@ -185,7 +189,7 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     const value = map.get(key);
     this.remember(index, key, value);
     if (typeof value !== "object" || value === null) return value;
-    if (this.changes !== undefined) this.changed(index, key);
+    if (this.changes !== undefined) this.changed(index, key, value);
     if (holds === undefined) return value;
     this.lastRecorded = true;
     // The snapshots get a copy and the live map keeps its (long-lived) object: the copy is garbage
@@ -205,7 +209,7 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     const last = index === this.lastIndex && key === this.lastKey;
     // Writing back the object just read for change (`s = value(); s.n++; update(s)`) stores nothing new.
     if (last && value === this.lastValue && (holds === undefined || this.lastRecorded)) return;
-    if (this.changes !== undefined) this.changed(index, key);
+    if (this.changes !== undefined) this.changed(index, key, value);
     if (holds !== undefined) {
       // After a read of the key (`update(value() + 1)`) its old value is at hand; else it is read
       // and recorded again, which costs less than asking whether the key has a record (see PreImage).
@@ -234,7 +238,7 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     if (value === undefined) return;
     const holds = this.holds[index];
     if (holds !== undefined) recordPreImage(holds, key, value);
-    if (this.changes !== undefined) this.changed(index, key);
+    if (this.changes !== undefined) this.changed(index, key, ABSENT);
     map.delete(key);
     this.remember(index, key, undefined);
   }
@@ -269,8 +273,8 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     this.holds[index] = undefined;
     this.lastIndex = -1;
     if (this.changes !== undefined) {
-      if (replaced !== undefined) for (const key of replaced.keys()) this.changed(index, key);
-      for (const key of map.keys()) this.changed(index, key);
+      if (replaced !== undefined) for (const key of replaced.keys()) this.changed(index, key, ABSENT);
+      map.forEach((value, key) => this.changed(index, key, value));
     }
   }
 
@@ -291,13 +295,18 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
    * do not show in it. Each non-empty key group is held until the snapshot releases it.
    */
   freeze(): FrozenLookupTable<V> {
+    return this.freezeGroups(undefined);
+  }
+
+  /** As `freeze`, of the key groups (by position) whose flag in `only` is 1, or of all when undefined; the others read as empty. */
+  private freezeGroups(only: Uint8Array | undefined): FrozenLookupTable<V> {
     this.lastRecorded = false;
     // The maps as they are now: `load` may replace a live map, never change a replaced one.
     const maps = this.maps.slice();
     const preImages: (PreImage<V> | undefined)[] = new Array<PreImage<V> | undefined>(this.maps.length).fill(undefined);
     for (let i = 0; i < this.maps.length; i++) {
       const map = this.maps[i];
-      if (map === undefined || map.size === 0) continue;
+      if (map === undefined || map.size === 0 || (only !== undefined && only[i] === 0)) continue;
       const preImage = this.spares.pop() ?? new PreImage<V>();
       preImages[i] = preImage;
       const holds = this.holds[i];
@@ -329,27 +338,37 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
 
   trackChanges(): void {
     if (this.changes !== undefined) return;
-    this.changes = this.maps.map((map) => (map === undefined ? undefined : new Set(map.keys())));
+    this.changes = new Array<Map<NormalizedKey, V | Absent | ReadFrozen> | undefined>(this.maps.length).fill(undefined);
+    this.changedObjects = new Uint8Array(this.maps.length);
+    this.maps.forEach((map, index) => map?.forEach((value, key) => this.changed(index, key, value)));
   }
 
+  /**
+   * The changes' values are those recorded as they were written; only key groups where an object
+   * changed are frozen (and so held, their writes recording pre-images while the snapshot lives),
+   * since an object may be changed in place after this call. A group of primitives costs the live
+   * table nothing from here on.
+   */
   freezeChanges(): FrozenChanges {
     const changes = this.changes;
-    if (changes === undefined) throw internalError(`state '${this.name}' does not track its changes`);
-    this.changes = new Array<Set<NormalizedKey> | undefined>(changes.length).fill(undefined);
+    const objects = this.changedObjects;
+    if (changes === undefined || objects === undefined) throw internalError(`state '${this.name}' does not track its changes`);
+    this.changes = new Array<Map<NormalizedKey, V | Absent | ReadFrozen> | undefined>(changes.length).fill(undefined);
+    this.changedObjects = new Uint8Array(changes.length);
     // The shortcuts on the last entry assume it is in its change set, which is new now.
     this.lastIndex = -1;
-    const frozen = this.freeze();
+    const frozen = this.freezeGroups(objects);
     return {
       changed: (index) => changes[index] !== undefined,
       forEachChange: (index, put, removed) => {
         const keys = changes[index];
         if (keys === undefined) return;
-        const group = frozen.group(index);
-        for (const key of keys) {
-          const value = group?.get(key);
+        const group = objects[index] === 1 ? frozen.group(index) : undefined;
+        keys.forEach((recorded, key) => {
+          const value = recorded === READ_FROZEN ? group?.get(key) : recorded === ABSENT ? undefined : recorded;
           if (value === undefined) removed(key);
           else put(value, key);
-        }
+        });
       },
       release: (index) => {
         changes[index] = undefined;
@@ -358,10 +377,16 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     };
   }
 
-  private changed(index: number, key: NormalizedKey): void {
+  /** Records that the key changed to `value` (ABSENT: removed). */
+  private changed(index: number, key: NormalizedKey, value: V | Absent): void {
+    let recorded: V | Absent | ReadFrozen = value;
+    if (typeof value === "object" && value !== null) {
+      recorded = READ_FROZEN;
+      this.changedObjects![index] = 1;
+    }
     const keys = this.changes![index];
-    if (keys === undefined) this.changes![index] = new Set([key]);
-    else keys.add(key);
+    if (keys === undefined) this.changes![index] = new Map([[key, recorded]]);
+    else keys.set(key, recorded);
   }
 
   private remember(index: number, key: NormalizedKey, value: V | undefined): void {
@@ -386,6 +411,10 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     return map;
   }
 }
+
+/** In a change set: the key's value is an object, read from the table as frozen (see StateTable.freezeChanges). */
+const READ_FROZEN: unique symbol = Symbol("read frozen");
+type ReadFrozen = typeof READ_FROZEN;
 
 /** The map handed over, else the entries in a NumberMap when they come as numeric pairs, else in a Map. */
 function loadedMap<V>(entries: LoadedEntries<V>): EntryMap<V> {

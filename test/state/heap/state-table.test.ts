@@ -1,0 +1,77 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { StateTable, type FrozenChanges } from "../../../src/state/heap/state-table.ts";
+
+const RANGE = { start: 0, end: 3 };
+
+/** A table over key groups 0..3 with a cursor the test moves: `at(group, key)`. */
+function table<V>(): { table: StateTable<V>; at: (group: number, key: number | string) => void } {
+  const cursor = { index: -1, normalized: undefined as number | string | undefined };
+  return {
+    table: new StateTable<V>("s", RANGE, cursor),
+    at: (group, key) => {
+      cursor.index = group;
+      cursor.normalized = key;
+    },
+  };
+}
+
+function changesOf(changes: FrozenChanges, group: number): Map<unknown, unknown> {
+  const seen = new Map<unknown, unknown>();
+  changes.forEachChange(
+    group,
+    (value, key) => seen.set(key, value),
+    (key) => seen.set(key, "removed"),
+  );
+  return seen;
+}
+
+describe("StateTable: tracked changes", () => {
+  it("a changes snapshot of primitive values holds no key group, and still gives the values as they were when it was taken", () => {
+    const { table: t, at } = table<number>();
+    t.trackChanges();
+    for (let k = 0; k < 10; k++) {
+      at(1, k);
+      t.put(k);
+    }
+    at(2, 100);
+    t.put(1);
+    t.freezeChanges().release(1);
+    at(1, 3);
+    t.put(30);
+    at(1, 4);
+    t.remove();
+    at(2, 100);
+    t.put(2);
+    const changes = t.freezeChanges();
+    assert.equal(t.held(1), false, "no pre-images kept for a group of numbers");
+    assert.equal(t.held(2), false);
+    at(1, 3);
+    t.put(31);
+    at(1, 5);
+    t.put(50);
+    at(2, 100);
+    t.remove();
+    assert.deepEqual(changesOf(changes, 1), new Map<unknown, unknown>([[3, 30], [4, "removed"]]));
+    assert.deepEqual(changesOf(changes, 2), new Map<unknown, unknown>([[100, 2]]));
+    assert.equal(changes.changed(0), false);
+  });
+
+  it("a group where an object changed is held by the changes snapshot, which sees the object as it was, not as changed in place after", () => {
+    const { table: t, at } = table<{ n: number } | number>();
+    t.trackChanges();
+    at(1, "a");
+    t.put({ n: 1 });
+    at(1, "b");
+    t.put(7);
+    const changes = t.freezeChanges();
+    assert.equal(t.held(1), true);
+    at(1, "a");
+    (t.getForChange() as { n: number }).n = 2;
+    at(1, "b");
+    t.put(8);
+    assert.deepEqual(changesOf(changes, 1), new Map<unknown, unknown>([["a", { n: 1 }], ["b", 7]]));
+    changes.release(1);
+    assert.equal(t.held(1), false);
+  });
+});
