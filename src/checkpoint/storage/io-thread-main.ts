@@ -5,7 +5,7 @@
 import { parentPort } from "node:worker_threads";
 import { DiskVolume } from "./disk-volume.ts";
 import { CheckpointIoError } from "./checkpoint-storage-errors.ts";
-import type { IoReply, IoRequest } from "./io-thread-volume.ts";
+import { change, type IoMessage, type IoReply, type IoRequest } from "./io-thread-volume.ts";
 
 const volume = new DiskVolume();
 const port = parentPort!;
@@ -19,10 +19,10 @@ function failure(e: unknown): IoReply["error"] {
 }
 
 port.on("message", (request: IoRequest) => {
-  const done =
-    request.op === "write" ? volume.writeAtomically(request.path, request.bytes) : request.op === "remove" ? volume.remove(request.path) : volume.move(request.path, request.to);
+  const done = change(volume, request);
   done.then(
     () => port.postMessage({ id: request.id } satisfies IoReply),
     (e: unknown) => port.postMessage({ id: request.id, error: failure(e) } satisfies IoReply),
   );
 });
+port.postMessage({ up: true } satisfies IoMessage);

@@ -7,8 +7,10 @@
  * back for hundreds of milliseconds. Reads, listings and `normalize` stay on the calling thread.
  *
  * Changes handed over together run concurrently, as on a DiskVolume. The thread starts with the
- * volume and keeps its process alive only while a change is under way; it ends with the calling
- * thread or at `close`. A failure comes back as the CheckpointIoError the DiskVolume raised (path, operation,
+ * first change (or `started`); until it is up, which takes a while when it loads TypeScript from
+ * sources, changes are made on the calling thread, as a DiskVolume makes them. It keeps its
+ * process alive only while a change is under way, and ends with the calling thread or at `close`;
+ * changes after its end are made on the calling thread again. A failure comes back as the CheckpointIoError the DiskVolume raised (path, operation,
  * system code, the cause's message); any other failure as a CheckpointIoError of the operation.
  */
 import { Worker } from "node:worker_threads";
@@ -23,6 +25,9 @@ export type IoRequest =
   | { readonly id: number; readonly op: "remove"; readonly path: string }
   | { readonly id: number; readonly op: "move"; readonly path: string; readonly to: string };
 
+/** The thread's first message says it is up; then one answer per change. */
+export type IoMessage = { readonly up: true } | IoReply;
+
 export interface IoReply {
   readonly id: number;
   /** Set when the change failed; `path` and `operation` when it was a CheckpointIoError. */
@@ -34,16 +39,39 @@ type RequestBody = IoRequest extends infer R ? (R extends IoRequest ? Omit<R, "i
 
 export class IoThreadVolume implements CheckpointVolume {
   private readonly local = new DiskVolume();
-  private readonly thread: Worker;
+  private thread: Worker | undefined;
+  private up: Promise<void> | undefined;
+  private isUp = false;
   private readonly pending = new Map<number, { readonly resolve: () => void; readonly reject: (e: Error) => void; readonly request: RequestBody }>();
   private nextId = 0;
 
-  constructor() {
-    this.thread = new Worker(BOOT);
-    this.thread.unref();
-    this.thread.on("message", (reply: IoReply) => this.answered(reply));
-    this.thread.on("error", (e) => this.failAll(e));
-    this.thread.on("exit", (code) => this.failAll(new Error(`the checkpoint I/O thread ended (exit code ${code})`)));
+  /** Starts the I/O thread if it is not under way; resolves once it takes changes. */
+  started(): Promise<void> {
+    if (this.up !== undefined) return this.up;
+    const thread = new Worker(BOOT);
+    this.thread = thread;
+    thread.unref();
+    this.up = new Promise((resolve, reject) => {
+      thread.on("message", (message: IoMessage) => {
+        if ("up" in message) {
+          this.isUp = true;
+          resolve();
+        } else this.answered(message);
+      });
+      thread.on("error", (e) => {
+        this.isUp = false;
+        reject(e);
+        this.failAll(e);
+      });
+      thread.on("exit", (code) => {
+        this.isUp = false;
+        const ended = new Error(`the checkpoint I/O thread ended (exit code ${code})`);
+        reject(ended);
+        this.failAll(ended);
+      });
+    });
+    this.up.catch(() => {});
+    return this.up;
   }
 
   normalize(pointer: string): string {
@@ -74,17 +102,20 @@ export class IoThreadVolume implements CheckpointVolume {
     return this.local.list(dir);
   }
 
-  /** Ends the I/O thread; changes under way fail. */
+  /** Ends the I/O thread; changes under way on it fail. */
   async close(): Promise<void> {
-    await this.thread.terminate();
+    await this.thread?.terminate();
   }
 
   private hand(request: RequestBody): Promise<void> {
+    void this.started();
+    const thread = this.thread!;
+    if (!this.isUp) return change(this.local, request);
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
-      if (this.pending.size === 0) this.thread.ref();
+      if (this.pending.size === 0) thread.ref();
       this.pending.set(id, { resolve, reject, request });
-      this.thread.postMessage({ ...request, id });
+      thread.postMessage({ ...request, id });
     });
   }
 
@@ -107,8 +138,13 @@ export class IoThreadVolume implements CheckpointVolume {
 
   private settled(id: number): void {
     this.pending.delete(id);
-    if (this.pending.size === 0) this.thread.unref();
+    if (this.pending.size === 0) this.thread?.unref();
   }
+}
+
+/** Makes the change `request` asks for on `volume`. */
+export function change(volume: DiskVolume, request: RequestBody): Promise<void> {
+  return request.op === "write" ? volume.writeAtomically(request.path, request.bytes) : request.op === "remove" ? volume.remove(request.path) : volume.move(request.path, request.to);
 }
 
 function operationOf(request: RequestBody): string {

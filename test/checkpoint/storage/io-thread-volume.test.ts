@@ -22,9 +22,11 @@ async function tempRoot(): Promise<string> {
   roots.push(root);
   return root;
 }
-function ioVolume(): IoThreadVolume {
+/** A volume whose I/O thread is up, so that its changes are made there. */
+async function ioVolume(): Promise<IoThreadVolume> {
   const volume = new IoThreadVolume();
   volumes.push(volume);
+  await volume.started();
   return volume;
 }
 after(async () => {
@@ -34,7 +36,7 @@ after(async () => {
 
 checkpointStorageConformance("FileCheckpointStorage over an I/O thread", async () => {
   const root = await tempRoot();
-  const volume = ioVolume();
+  const volume = await ioVolume();
   return {
     storage: new FileCheckpointStorage({ root, jobId: "job-a", volume }),
     storageFor: (jobId) => new FileCheckpointStorage({ root, jobId, volume }),
@@ -61,7 +63,7 @@ async function failureOf(change: Promise<void>): Promise<ReturnType<typeof descr
 describe("IoThreadVolume", () => {
   it("writes, moves and removes files that the calling thread then reads", async () => {
     const root = await tempRoot();
-    const volume = ioVolume();
+    const volume = await ioVolume();
     const path = join(root, "chk-1", "state");
     await volume.writeAtomically(path, bytesOf("state"));
     assert.deepEqual(await volume.read(path), bytesOf("state"));
@@ -78,16 +80,14 @@ describe("IoThreadVolume", () => {
     // A file where a directory belongs.
     await writeFile(join(root, "blocker"), "not a directory");
     const path = join(root, "blocker", "chk-1", "state");
-    assert.deepEqual(await failureOf(ioVolume().writeAtomically(path, bytesOf("x"))), await failureOf(new DiskVolume().writeAtomically(path, bytesOf("x"))));
+    assert.deepEqual(await failureOf((await ioVolume()).writeAtomically(path, bytesOf("x"))), await failureOf(new DiskVolume().writeAtomically(path, bytesOf("x"))));
     const missing = join(root, "missing");
-    assert.deepEqual(await failureOf(ioVolume().move(missing, join(root, "to"))), await failureOf(new DiskVolume().move(missing, join(root, "to"))));
+    assert.deepEqual(await failureOf((await ioVolume()).move(missing, join(root, "to"))), await failureOf(new DiskVolume().move(missing, join(root, "to"))));
   });
 
   it("completes a write while the calling thread is busy and never yields", async () => {
     const root = await tempRoot();
-    const volume = ioVolume();
-    // The thread is up once it answered a change.
-    await volume.writeAtomically(join(root, "warm-up"), bytesOf("x"));
+    const volume = await ioVolume();
     const path = join(root, "chk-1", "state");
     const written = volume.writeAtomically(path, bytesOf("state"));
     // Busy until the file is there: a write that needed this thread's event loop would never get there.
@@ -99,9 +99,21 @@ describe("IoThreadVolume", () => {
     await written;
   });
 
+  it("makes changes on the calling thread until the I/O thread is up, and after it ended", async () => {
+    const root = await tempRoot();
+    const volume = new IoThreadVolume();
+    await volume.writeAtomically(join(root, "chk-1", "before"), bytesOf("before"));
+    await volume.started();
+    await volume.close();
+    await volume.writeAtomically(join(root, "chk-1", "after"), bytesOf("after"));
+    assert.deepEqual(await volume.read(join(root, "chk-1", "before")), bytesOf("before"));
+    assert.deepEqual(await volume.read(join(root, "chk-1", "after")), bytesOf("after"));
+  });
+
   it("fails the changes under way when it is closed", async () => {
     const root = await tempRoot();
     const volume = new IoThreadVolume();
+    await volume.started();
     const write = volume.writeAtomically(join(root, "chk-1", "state"), bytesOf("x"));
     await volume.close();
     await assert.rejects(write, (e: unknown) => e instanceof CheckpointIoError && e.operation === "write");
