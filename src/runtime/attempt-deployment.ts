@@ -38,6 +38,14 @@ export interface AttemptReporter {
 
 export type ThreadSpec = Pick<AttemptSpec, "definition" | "overrides" | "args" | "maxWorkers" | "fingerprint" | "checkpointing" | "restore" | "clock">;
 
+/** An I/O thread volume whose thread starts now, while the tasks are built and opened, rather than with the first checkpoint. */
+function startedIoThread(): IoThreadVolume {
+  const volume = new IoThreadVolume();
+  // Until it is up (or if it cannot start) the volume writes on the calling thread.
+  volume.started().catch(() => {});
+  return volume;
+}
+
 /**
  * `checkpointIo`: with "io-thread" the thread's tasks write their checkpoint files on a thread of
  * their own (IoThreadVolume), which ends with the calling thread; a worker thread asks for it.
@@ -61,7 +69,7 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
           jobId: spec.checkpointing.jobId,
           root: spec.checkpointing.root,
           ...(spec.checkpointing.memoryThreshold === undefined ? {} : { memoryThreshold: spec.checkpointing.memoryThreshold }),
-          ...(checkpointIo === "io-thread" ? { volume: new IoThreadVolume() } : {}),
+          ...(checkpointIo === "io-thread" ? { volume: startedIoThread() } : {}),
         });
   const localDir = spec.checkpointing?.localRecoveryDir;
   const local = localDir === undefined ? undefined : new LocalStatePaths(localDir, spec.checkpointing!.jobId);
