@@ -64,6 +64,7 @@ import { AlignedBarrierHandler } from "./barriers/aligned-barrier-handler.ts";
 import { UnalignedBarrierHandler } from "./barriers/unaligned-barrier-handler.ts";
 import { overtakes } from "./barriers/barrier.ts";
 import { InFlightCapture } from "./network/in-flight-capture.ts";
+import { nextRun } from "./step-budget.ts";
 import { encodeChannelState, inFlightBytes, isEmptyChannelState, type ChannelState } from "./network/channel-state.ts";
 import { TrackingBarrierHandler } from "./barriers/tracking-barrier-handler.ts";
 import type { KeyedStateSnapshot } from "../state/keyed-state-snapshot.ts";
@@ -99,9 +100,13 @@ interface MemberSnapshot {
   readonly captured: CapturedOperatorState | undefined;
 }
 
-/** How long one step may spend on a batch when checkpoints are unaligned, and how often it looks at the clock. */
+/**
+ * How long one step may spend on a batch (see step-budget.ts): with unaligned checkpoints, so that
+ * a barrier that arrived is taken within a few milliseconds; and shorter while a checkpoint's
+ * asynchronous phase is under way in any mode, since its writes go on only between steps.
+ */
 const STEP_BUDGET_MS = 5;
-const STEP_CHECK_RECORDS = 32;
+const WRITING_STEP_BUDGET_MS = 1;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -464,8 +469,9 @@ export class StreamTask {
       channel.batchTaken();
       const records = Array.isArray(batch) ? batch : codec.decode(batch);
       const stamps = timestamped ? item.timestamps : undefined;
-      if (this.unalignedHandler === undefined) this.processBatch(records, stamps, channel.inputIndex);
-      else this.processBatchWithinStep(gate, channel, records, stamps);
+      const budget = this.stepBudgetMs();
+      if (budget === undefined) this.processBatch(records, stamps, channel.inputIndex);
+      else this.processBatchWithinStep(gate, channel, records, stamps, budget);
       return;
     }
     return this.processEvent(channel, item);
@@ -489,23 +495,30 @@ export class StreamTask {
     time.at = Number.NaN;
   }
 
+  /** How long a step may spend on a batch; undefined when it takes the whole batch. */
+  private stepBudgetMs(): number | undefined {
+    if (this.asyncPhases.size > 0) return WRITING_STEP_BUDGET_MS;
+    return this.unalignedHandler === undefined ? undefined : STEP_BUDGET_MS;
+  }
+
   /**
-   * With unaligned checkpoints a step takes at most about STEP_BUDGET_MS of a batch: the rest goes
-   * back to the front of its channel (its credit was returned already), so a barrier that arrived
-   * meanwhile is handled after the step rather than after the whole batch.
+   * A step takes about `budgetMs` of a batch: the rest goes back to the front of its channel (its
+   * credit was returned already), so a barrier that arrived meanwhile is handled, and a checkpoint
+   * write goes on, after the step rather than after the whole batch.
    */
-  private processBatchWithinStep(gate: InputGate, channel: InputChannel, records: unknown[], timestamps: Float64Array | undefined): void {
-    const deadline = this.clock.now() + STEP_BUDGET_MS;
+  private processBatchWithinStep(gate: InputGate, channel: InputChannel, records: unknown[], timestamps: Float64Array | undefined, budgetMs: number): void {
+    const start = this.clock.now();
     let done = 0;
     while (done < records.length) {
-      const end = Math.min(records.length, done + STEP_CHECK_RECORDS);
-      this.processBatch(records, timestamps, channel.inputIndex, done, end);
-      done = end;
-      if (done < records.length && this.clock.now() >= deadline) {
+      const run = nextRun(done, this.clock.now() - start, budgetMs);
+      if (run === 0) {
         const rest = records.slice(done);
         gate.requeueFront(channel, timestamps === undefined ? rest : { kind: "timestamped", records: rest, timestamps: timestamps.slice(done) });
         return;
       }
+      const end = Math.min(records.length, done + run);
+      this.processBatch(records, timestamps, channel.inputIndex, done, end);
+      done = end;
     }
   }
 

@@ -71,6 +71,8 @@ async function setUp(): Promise<Deployment> {
       toEnumerator: (taskId, message) => post({ type: "to-enumerator", taskId, message }),
       restored: (report) => post({ type: "restored", report }),
     },
+    // A busy worker would otherwise take part in each file operation of its checkpoint writes between steps.
+    "io-thread",
   );
   init.peers.forEach((port) => {
     port?.on("message", (m: PeerMessage) => {

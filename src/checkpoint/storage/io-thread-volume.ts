@@ -1,0 +1,152 @@
+/**
+ * Checkpoint files on the local filesystem, changed on a thread of their own (Flink's
+ * asynchronous snapshot threads): a write, a removal or a move is handed to the I/O thread, which
+ * does every step of it (directories, temp file, syncs, rename) as a DiskVolume does, and answers
+ * once. A busy task thread thus waits for one answer instead of taking part in each of a write's
+ * dozen file operations between its steps, which under load held a checkpoint's acknowledgement
+ * back for hundreds of milliseconds. Reads, listings and `normalize` stay on the calling thread.
+ *
+ * Changes handed over together run concurrently, as on a DiskVolume. The thread starts with the
+ * first change (or `started`); until it is up, which takes a while when it loads TypeScript from
+ * sources, changes are made on the calling thread, as a DiskVolume makes them. It keeps its
+ * process alive only while a change is under way, and ends with the calling thread or at `close`;
+ * changes after its end are made on the calling thread again. A failure comes back as the CheckpointIoError the DiskVolume raised (path, operation,
+ * system code, the cause's message); any other failure as a CheckpointIoError of the operation.
+ */
+import { Worker } from "node:worker_threads";
+import { CheckpointIoError } from "./checkpoint-storage-errors.ts";
+import type { CheckpointVolume, VolumeEntry } from "./checkpoint-volume.ts";
+import { DiskVolume } from "./disk-volume.ts";
+
+const BOOT = new URL("./io-thread-boot.mjs", import.meta.url);
+
+export type IoRequest =
+  | { readonly id: number; readonly op: "write"; readonly path: string; readonly bytes: Uint8Array }
+  | { readonly id: number; readonly op: "remove"; readonly path: string }
+  | { readonly id: number; readonly op: "move"; readonly path: string; readonly to: string };
+
+/** The thread's first message says it is up; then one answer per change. */
+export type IoMessage = { readonly up: true } | IoReply;
+
+export interface IoReply {
+  readonly id: number;
+  /** Set when the change failed; `path` and `operation` when it was a CheckpointIoError. */
+  readonly error?: { readonly path?: string; readonly operation?: string; readonly systemCode?: string; readonly cause: string };
+}
+
+/** Distributes `Omit` over the union, so each request keeps its own fields. */
+type RequestBody = IoRequest extends infer R ? (R extends IoRequest ? Omit<R, "id"> : never) : never;
+
+export class IoThreadVolume implements CheckpointVolume {
+  private readonly local = new DiskVolume();
+  private thread: Worker | undefined;
+  private up: Promise<void> | undefined;
+  private isUp = false;
+  private readonly pending = new Map<number, { readonly resolve: () => void; readonly reject: (e: Error) => void; readonly request: RequestBody }>();
+  private nextId = 0;
+
+  /** Starts the I/O thread if it is not under way; resolves once it takes changes. */
+  started(): Promise<void> {
+    if (this.up !== undefined) return this.up;
+    const thread = new Worker(BOOT);
+    this.thread = thread;
+    thread.unref();
+    this.up = new Promise((resolve, reject) => {
+      thread.on("message", (message: IoMessage) => {
+        if ("up" in message) {
+          this.isUp = true;
+          resolve();
+        } else this.answered(message);
+      });
+      thread.on("error", (e) => {
+        this.isUp = false;
+        reject(e);
+        this.failAll(e);
+      });
+      thread.on("exit", (code) => {
+        this.isUp = false;
+        const ended = new Error(`the checkpoint I/O thread ended (exit code ${code})`);
+        reject(ended);
+        this.failAll(ended);
+      });
+    });
+    this.up.catch(() => {});
+    return this.up;
+  }
+
+  normalize(pointer: string): string {
+    return this.local.normalize(pointer);
+  }
+
+  writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
+    return this.hand({ op: "write", path, bytes });
+  }
+
+  remove(path: string): Promise<void> {
+    return this.hand({ op: "remove", path });
+  }
+
+  move(from: string, to: string): Promise<void> {
+    return this.hand({ op: "move", path: from, to });
+  }
+
+  read(path: string): Promise<Uint8Array | undefined> {
+    return this.local.read(path);
+  }
+
+  stat(path: string): Promise<Omit<VolumeEntry, "name"> | undefined> {
+    return this.local.stat(path);
+  }
+
+  list(dir: string): Promise<VolumeEntry[]> {
+    return this.local.list(dir);
+  }
+
+  /** Ends the I/O thread; changes under way on it fail. */
+  async close(): Promise<void> {
+    await this.thread?.terminate();
+  }
+
+  private hand(request: RequestBody): Promise<void> {
+    void this.started();
+    const thread = this.thread!;
+    if (!this.isUp) return change(this.local, request);
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      if (this.pending.size === 0) thread.ref();
+      this.pending.set(id, { resolve, reject, request });
+      thread.postMessage({ ...request, id });
+    });
+  }
+
+  private answered(reply: IoReply): void {
+    const waiting = this.pending.get(reply.id);
+    if (waiting === undefined) return;
+    this.settled(reply.id);
+    const error = reply.error;
+    if (error === undefined) return waiting.resolve();
+    const cause = Object.assign(new Error(error.cause), error.systemCode === undefined ? {} : { code: error.systemCode });
+    waiting.reject(new CheckpointIoError(error.path ?? waiting.request.path, error.operation ?? operationOf(waiting.request), cause));
+  }
+
+  private failAll(e: Error): void {
+    for (const [id, waiting] of this.pending) {
+      this.settled(id);
+      waiting.reject(new CheckpointIoError(waiting.request.path, operationOf(waiting.request), e));
+    }
+  }
+
+  private settled(id: number): void {
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.thread?.unref();
+  }
+}
+
+/** Makes the change `request` asks for on `volume`. */
+export function change(volume: DiskVolume, request: RequestBody): Promise<void> {
+  return request.op === "write" ? volume.writeAtomically(request.path, request.bytes) : request.op === "remove" ? volume.remove(request.path) : volume.move(request.path, request.to);
+}
+
+function operationOf(request: RequestBody): string {
+  return request.op === "remove" ? "delete" : "write";
+}
