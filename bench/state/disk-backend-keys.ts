@@ -30,6 +30,10 @@ interface RunReport {
   keys: number;
   filled: boolean;
   fillPerSecond: number | undefined;
+  /** Records the state had taken in when the run ended (all keys once it is filled). */
+  counted: number;
+  /** Records per second over the run, while it was filling (the fill rate so far of a run that did not fill). */
+  countedPerSecond: number;
   checkpointsAfterFill: number;
   p50Ms: number | undefined;
   p99Ms: number | undefined;
@@ -42,16 +46,21 @@ async function child(spec: string): Promise<void> {
   const [backend, keysText] = spec.split(":") as [StateBackendName, string];
   const keys = Number(keysText);
   let peakRss = 0;
+  let counted = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 250);
+  // A long run says how far it got now and then (on stderr, which the parent passes through).
+  const started = Date.now();
+  const progress = setInterval(() => process.stderr.write(`${spec}: ${counted.toLocaleString("en")} records after ${((Date.now() - started) / 1000).toFixed(0)} s, peak RSS ${formatBytes(peakRss)}\n`), 60_000);
   const run = await runKeyedStateJob({
     keys,
     updatesPerSecond: 0,
     intervalMs: 1000,
     timeoutMs: TIMEOUT_S * 1000,
     stateBackend: backend,
-    done: (view) => view.filledAt !== undefined && view.checkpoints.filter((c) => c.status === "completed" && c.triggerTime >= view.filledAt!).length >= CHECKPOINTS,
+    done: (view) => (counted = view.counted) >= keys && view.filledAt !== undefined && view.checkpoints.filter((c) => c.status === "completed" && c.triggerTime >= view.filledAt!).length >= CHECKPOINTS,
   });
   clearInterval(sampler);
+  clearInterval(progress);
   const after = run.checkpoints.filter((c) => c.status === "completed" && run.filledAt !== undefined && c.triggerTime >= run.filledAt);
   const durations = after.map((c) => c.durationMs!);
   const report: RunReport = {
@@ -59,6 +68,8 @@ async function child(spec: string): Promise<void> {
     keys,
     filled: run.filledAt !== undefined,
     fillPerSecond: run.filledAt === undefined ? undefined : keys / ((run.filledAt - run.startedAt) / 1000),
+    counted: run.counted,
+    countedPerSecond: run.counted / ((run.endedAt - run.startedAt) / 1000),
     checkpointsAfterFill: after.length,
     p50Ms: durations.length === 0 ? undefined : percentile(durations, 50),
     p99Ms: durations.length === 0 ? undefined : percentile(durations, 99),
@@ -84,7 +95,7 @@ function parent(): void {
       reports.push(JSON.parse(line) as RunReport);
     } catch {
       const [backend, keys] = spec.split(":");
-      reports.push({ backend: backend!, keys: Number(keys), filled: false, fillPerSecond: undefined, checkpointsAfterFill: 0, p50Ms: undefined, p99Ms: undefined, bytes: undefined, peakRssBytes: 0, error: `the child exited with ${result.status ?? result.signal} after ${((Date.now() - started) / 1000).toFixed(0)} s` });
+      reports.push({ backend: backend!, keys: Number(keys), filled: false, fillPerSecond: undefined, counted: 0, countedPerSecond: 0, checkpointsAfterFill: 0, p50Ms: undefined, p99Ms: undefined, bytes: undefined, peakRssBytes: 0, error: `the child exited with ${result.status ?? result.signal} after ${((Date.now() - started) / 1000).toFixed(0)} s` });
     }
     process.stderr.write(`${spec}: ${line}\n`);
   }
@@ -94,7 +105,7 @@ function parent(): void {
       reports.map((r) => [
         r.backend,
         r.keys.toLocaleString("en"),
-        r.fillPerSecond === undefined ? "not filled" : formatRate(r.fillPerSecond),
+        r.fillPerSecond === undefined ? `not filled (${r.counted.toLocaleString("en")} at ${formatRate(r.countedPerSecond)})` : formatRate(r.fillPerSecond),
         String(r.checkpointsAfterFill),
         formatMs(r.p50Ms),
         formatMs(r.p99Ms),
