@@ -45,6 +45,8 @@ export interface KeyedStateRunOptions {
 export interface KeyedStateRunView {
   /** Wall-clock ms (the coordinator's clock) when the state was seen to hold every key. */
   readonly filledAt: number | undefined;
+  /** Records the counting operator has taken in so far (as the last progress report said). */
+  readonly counted: number;
   /** Ended checkpoints, in the order they ended. */
   readonly checkpoints: readonly CheckpointStats[];
 }
@@ -61,7 +63,7 @@ export interface KeyedStateRun extends KeyedStateRunView {
 export async function runKeyedStateJob(options: KeyedStateRunOptions): Promise<KeyedStateRun> {
   const checkpointDir = mkdtempSync(join(tmpdir(), "weir-bench-chk-"));
   const abort = new AbortController();
-  const view: { filledAt: number | undefined; checkpoints: CheckpointStats[] } = { filledAt: undefined, checkpoints: [] };
+  const view: { filledAt: number | undefined; counted: number; checkpoints: CheckpointStats[] } = { filledAt: undefined, counted: 0, checkpoints: [] };
   const startedAt = Date.now();
   let timedOut = false;
   let error: Error | undefined;
@@ -91,9 +93,10 @@ export async function runKeyedStateJob(options: KeyedStateRunOptions): Promise<K
       signal: abort.signal,
       progressIntervalMs: PROGRESS_INTERVAL_MS,
       onProgress: (progress) => {
-        if (view.filledAt !== undefined) return;
         const counting = progress.operators.find((o) => o.name === COUNTING_OPERATOR);
-        if (counting !== undefined && counting.recordsIn >= options.keys) view.filledAt = Date.now();
+        if (counting === undefined) return;
+        view.counted = counting.recordsIn;
+        if (view.filledAt === undefined && counting.recordsIn >= options.keys) view.filledAt = Date.now();
       },
       onCheckpoint: (stats) => {
         view.checkpoints.push(stats);

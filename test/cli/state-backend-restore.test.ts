@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../src/cli/main.ts";
 import { committedFileLines } from "../../src/sinks/committing-file-sink.ts";
+import { storeOwner } from "../../src/state/disk/disk-store.ts";
 import { CapturedIo } from "./captured-io.ts";
 import { killedRun, latestCheckpoint } from "./killed-run.ts";
 
@@ -34,8 +35,9 @@ async function committed(options: readonly string[], from?: string, origin?: str
   }
 }
 
+/** Store directories of this process (the resumed runs run in it) in the temp dir, which other processes may share. */
 function stateDirsLeft(): string[] {
-  return readdirSync(tmpdir()).filter((name) => name.startsWith("weir-disk-state-"));
+  return readdirSync(tmpdir()).filter((name) => storeOwner(name) === process.pid);
 }
 
 describe("resuming a windowed job killed on one state backend, on the same or the other", () => {

@@ -25,9 +25,23 @@ const OVERLAY_LIMIT = 8192;
 export interface StoreView {
   /** Entries with keys in [start, end), in key order. */
   range(start: Uint8Array, end: Uint8Array): Iterable<{ key: Buffer; value: Buffer }>;
-  /** The value stored under `key`, or undefined. */
+  /** The value stored under `key`, or undefined; valid until the store is next read (decode it before). */
   get(key: Uint8Array): Buffer | undefined;
   done(): void;
+}
+
+/** LMDB's getBinaryFast takes a read transaction to read in, which its type declarations leave out. */
+interface ReadsIn {
+  getBinaryFast(key: Uint8Array, options: { transaction: Transaction }): Buffer | undefined;
+}
+
+/**
+ * A value LMDB read into its shared read buffer, as a view of exactly its bytes. LMDB hands out
+ * that buffer (16 MB) with only its `length` set to the value's: its `byteLength` stays the
+ * buffer's, so `new Uint8Array(v)` would copy 16 MB and `Buffer.from(v)` throws.
+ */
+function exact(bytes: Buffer | undefined): Buffer | undefined {
+  return bytes === undefined ? undefined : bytes.subarray(0, bytes.length);
 }
 
 const DIRECTORY_PREFIX = "weir-disk-state-";
@@ -112,11 +126,12 @@ export class DiskStore {
     this.db = this.root;
   }
 
+  /** The value under `key`, pending writes included, or undefined; one read from the store is valid until the store is next read. */
   get(key: Buffer): Buffer | undefined {
     if (this.closed) throw internalError(`disk state in ${this.directory} was used after its backend was disposed`);
     const pending = this.overlay.get(key.toString("latin1"));
     if (pending !== undefined) return pending ?? undefined;
-    return this.db.getBinaryFast(key) ?? undefined;
+    return exact(this.db.getBinaryFast(key));
   }
 
   put(key: Buffer, value: Buffer): void {
@@ -195,10 +210,10 @@ export class DiskStore {
       },
       get: (key) => {
         if (done) throw internalError("a snapshot of disk state was read after it was released");
-        // The smallest key after `key` is `key` followed by a zero byte.
-        const start = Buffer.from(key);
-        for (const entry of db.getRange({ start, end: Buffer.concat([start, Buffer.alloc(1)]), transaction, limit: 1 }) as Iterable<{ key: Buffer; value: Buffer }>) return entry.value;
-        return undefined;
+        // A point lookup in the view's transaction (a range of one key costs several times more:
+        // a cursor is set up and torn down per key). No write transaction is open here (writes
+        // are synchronous and end before they return), so LMDB reads the view's, not the latest.
+        return exact((db as unknown as ReadsIn).getBinaryFast(key, { transaction }));
       },
       done: finish,
     };

@@ -66,3 +66,55 @@ describe("disk store directories", () => {
     });
   });
 });
+
+describe("disk store reads", () => {
+  const key = Buffer.from([0, 1, 0, 2, 7]);
+
+  it("give a value read from the store as exactly its bytes, so that copying it copies them and not LMDB's shared read buffer", () => {
+    withParent((parent) => {
+      const store = new DiskStore(parent);
+      try {
+        store.put(key, Buffer.from([1, 2, 3]));
+        store.flush();
+        const read = store.get(key)!;
+        assert.equal(read.byteLength, 3);
+        assert.deepEqual([...new Uint8Array(read)], [1, 2, 3]);
+        assert.deepEqual([...Buffer.from(read)], [1, 2, 3]);
+        const view = store.view();
+        try {
+          const viewed = view.get(key)!;
+          assert.equal(viewed.byteLength, 3);
+          assert.deepEqual([...Buffer.from(viewed)], [1, 2, 3]);
+        } finally {
+          view.done();
+        }
+      } finally {
+        store.close();
+      }
+    });
+  });
+
+  it("through a view see each key as it was when the view was taken, and no key that only begins with it", () => {
+    withParent((parent) => {
+      const store = new DiskStore(parent);
+      try {
+        store.put(key, Buffer.from([1]));
+        const view = store.view();
+        try {
+          store.put(key, Buffer.from([2]));
+          store.put(Buffer.concat([key, Buffer.from([0])]), Buffer.from([3]));
+          store.put(Buffer.from([0, 1, 0, 2, 8]), Buffer.from([4]));
+          store.flush();
+          assert.equal(view.get(key)!.toString("hex"), "01");
+          assert.equal(view.get(Buffer.concat([key, Buffer.from([0])])), undefined);
+          assert.equal(view.get(Buffer.from([0, 1, 0, 2, 8])), undefined);
+          assert.equal(store.get(key)!.toString("hex"), "02");
+        } finally {
+          view.done();
+        }
+      } finally {
+        store.close();
+      }
+    });
+  });
+});
