@@ -19,8 +19,10 @@ export const MAX_RUN = 32;
  * many records to hand over before looking at the clock again, or 0 when the step is over.
  */
 export function nextRun(done: number, elapsedMs: number, budgetMs: number): number {
-  if (elapsedMs >= budgetMs) return 0;
+  // The first record before anything else: a clock that moved since the step began must not make
+  // a step that hands over nothing.
   if (done === 0) return 1;
+  if (elapsedMs >= budgetMs) return 0;
   const fit = elapsedMs <= 0 ? MAX_RUN : Math.floor(((budgetMs - elapsedMs) * done) / elapsedMs);
   return Math.max(1, Math.min(fit, done, MAX_RUN));
 }

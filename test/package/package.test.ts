@@ -97,7 +97,7 @@ describe("the packed weir package, installed into a fresh project", { timeout: 4
   it("ships compiled JavaScript with type declarations and no TypeScript sources", (t) => {
     if (skip !== undefined) return t.skip(skip);
     const installed = join(project, "node_modules", "weir");
-    for (const file of ["dist/index.js", "dist/index.d.ts", "dist/testing/index.js", "dist/testing/index.d.ts", "dist/state-processor/index.js", "dist/state-processor/index.d.ts", "dist/runtime/threads/worker-boot.mjs", "bin/weir.js"]) {
+    for (const file of ["dist/index.js", "dist/index.d.ts", "dist/testing/index.js", "dist/testing/index.d.ts", "dist/state-processor/index.js", "dist/state-processor/index.d.ts", "dist/runtime/threads/worker-boot.mjs", "dist/checkpoint/storage/io-thread-boot.mjs", "bin/weir.js"]) {
       assert.ok(existsSync(join(installed, file)), `${file} is missing from the package`);
     }
     assert.equal(existsSync(join(installed, "src")), false);

@@ -20,6 +20,10 @@ describe("the records one step takes", () => {
     assert.equal(nextRun(0, 0, 5), 1);
   });
 
+  it("hands over one record even when the clock passed the budget before the step's first", () => {
+    assert.equal(nextRun(0, 2, 1), 1);
+  });
+
   it("ends once the budget is spent", () => {
     assert.equal(nextRun(10, 5, 5), 0);
     assert.equal(nextRun(10, 9, 5), 0);

@@ -14,6 +14,7 @@
  * system code, the cause's message); any other failure as a CheckpointIoError of the operation.
  */
 import { Worker } from "node:worker_threads";
+import { asError } from "../../core/errors.ts";
 import { CheckpointIoError } from "./checkpoint-storage-errors.ts";
 import type { CheckpointVolume, VolumeEntry } from "./checkpoint-volume.ts";
 import { DiskVolume } from "./disk-volume.ts";
@@ -48,7 +49,15 @@ export class IoThreadVolume implements CheckpointVolume {
   /** Starts the I/O thread if it is not under way; resolves once it takes changes. */
   started(): Promise<void> {
     if (this.up !== undefined) return this.up;
-    const thread = new Worker(BOOT);
+    let thread: Worker;
+    try {
+      thread = new Worker(BOOT);
+    } catch (e) {
+      // No thread to be had: changes stay on the calling thread, and none tries again.
+      this.up = Promise.reject(asError(e));
+      this.up.catch(() => {});
+      return this.up;
+    }
     this.thread = thread;
     thread.unref();
     this.up = new Promise((resolve, reject) => {
@@ -109,8 +118,8 @@ export class IoThreadVolume implements CheckpointVolume {
 
   private hand(request: RequestBody): Promise<void> {
     void this.started();
-    const thread = this.thread!;
-    if (!this.isUp) return change(this.local, request);
+    const thread = this.thread;
+    if (!this.isUp || thread === undefined) return change(this.local, request);
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       if (this.pending.size === 0) thread.ref();

@@ -44,7 +44,11 @@ describe("standby worker threads", () => {
         writeFileSync(join(dir, "fail"), "");
         assert.ok(await until(() => named(dir, "reopened-").length >= 2), "the restarted map subtasks opened");
         const reopened = named(dir, "reopened-");
-        for (const id of reopened) assert.ok(before.has(id), `thread ${id} of the restart had loaded the job before the failure (${[...before].join(", ")})`);
+        const failed = new Set(named(dir, "opened-"));
+        for (const id of reopened) {
+          assert.ok(before.has(id), `thread ${id} of the restart had loaded the job before the failure (${[...before].join(", ")})`);
+          assert.ok(!failed.has(id), `thread ${id} of the restart is not one of the failed attempt's (${[...failed].join(", ")})`);
+        }
       } finally {
         abort.abort();
         await assert.rejects(run, JobCancelledError);
