@@ -17,10 +17,15 @@ import type { FromWorker, PeerMessage, ToWorker, WorkerInit, WorkerStandbyData }
 
 const standby = workerData as WorkerStandbyData;
 const coordinator = parentPort!;
-// Imported while the thread stands by; a failure to load shows when setUp loads it again.
-loadJobModule(standby.jobModule).catch(() => {});
 /** The attempt this thread runs, once its `init` came. */
 let init: WorkerInit;
+let given = false;
+// Imported while the thread stands by. A thread given its attempt already reports a failure to
+// load when setUp loads the module again; one still standing by ends, so that the pool drops it
+// instead of handing the next attempt a thread whose failed import the module cache would repeat.
+loadJobModule(standby.jobModule).catch(() => {
+  if (!given) process.exit(1);
+});
 const post = (message: FromWorker): void => coordinator.postMessage(message);
 
 function peerPort(worker: number): MessagePort {
@@ -92,8 +97,10 @@ async function main(): Promise<void> {
   let attach: (init: WorkerInit) => void = () => {};
   const attached = new Promise<WorkerInit>((resolve) => (attach = resolve));
   const hold = (m: ToWorker): void => {
-    if (m.type === "init") attach(m.init);
-    else held.push(m);
+    if (m.type === "init") {
+      given = true;
+      attach(m.init);
+    } else held.push(m);
   };
   coordinator.on("message", hold);
   init = await attached;

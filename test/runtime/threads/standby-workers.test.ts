@@ -85,4 +85,15 @@ describe("standby worker threads", () => {
     assert.ok(await until(() => standby.size === 0), "the thread that ended still stands by");
     await standby.close();
   });
+
+  it("ends a thread standing by whose import of the job fails, so that no attempt is handed a thread that cannot load it", async () => {
+    const standby = new StandbyWorkers(fixtureJob("rt-throws-on-import").href);
+    try {
+      standby.fill(1);
+      assert.equal(standby.size, 1);
+      assert.ok(await until(() => standby.size === 0, 20_000), "the thread that could not load the job still stands by");
+    } finally {
+      await standby.close();
+    }
+  });
 });
