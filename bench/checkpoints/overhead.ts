@@ -5,7 +5,10 @@
  * (without, with, with, without, ...) so drifting load on the machine touches both alike; medians
  * are compared. Besides the wall-clock rate, each run's CPU time (the whole process, every worker
  * thread) per event is measured: on a loaded machine, where the rate follows what other processes
- * leave, the CPU time says what checkpoints cost.
+ * leave, the CPU time says what checkpoints cost. Both count from the moment records start to flow
+ * (the job's own duration) to its end; the start-up before it (booting worker threads, and with a
+ * restart strategy the threads standing by for a restart) is reported separately, in wall-clock
+ * and CPU time.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -43,6 +46,13 @@ export interface OverheadResult {
   readonly cpuRatio: number;
   /** CPU microseconds per event of every run, in the order run. */
   readonly cpuRuns: { readonly withCheckpoints: readonly number[]; readonly withoutCheckpoints: readonly number[] };
+  /** Median start-up (from the call to the first record) per run: wall-clock and the process's CPU milliseconds. */
+  readonly startUp: { readonly withCheckpoints: StartUp; readonly withoutCheckpoints: StartUp };
+}
+
+export interface StartUp {
+  readonly ms: number;
+  readonly cpuMs: number;
 }
 
 interface Measurement {
@@ -50,17 +60,28 @@ interface Measurement {
   readonly seconds: number;
   readonly checkpoints: number;
   readonly cpuMicrosPerEvent: number;
+  readonly startUp: StartUp;
 }
+
+const cpuMicros = (since?: NodeJS.CpuUsage): number => {
+  const cpu = process.cpuUsage(since);
+  return cpu.user + cpu.system;
+};
 
 async function measure(settings: OverheadSettings, checkpoints: boolean): Promise<Measurement> {
   const dir = checkpoints ? mkdtempSync(join(tmpdir(), "weir-bench-chk-")) : undefined;
   let completed = 0;
+  const called = performance.now();
   const cpuBefore = process.cpuUsage();
+  let started: { readonly at: number; readonly cpu: NodeJS.CpuUsage } | undefined;
   try {
     const result = await runJob(JOB, {
       runtime: "threads",
       parallelism: PARALLELISM,
       args: ["--query", "keyed-count", "--events", String(settings.events)],
+      onStarted: () => {
+        started = { at: performance.now(), cpu: process.cpuUsage() };
+      },
       ...(settings.incrementalCheckpoints === undefined ? {} : { incrementalCheckpoints: settings.incrementalCheckpoints }),
       ...(dir === undefined
         ? {}
@@ -71,12 +92,25 @@ async function measure(settings: OverheadSettings, checkpoints: boolean): Promis
             },
           }),
     });
-    const cpu = process.cpuUsage(cpuBefore);
-    return { eventsPerSecond: settings.events / (result.durationMs / 1000), seconds: result.durationMs / 1000, checkpoints: completed, cpuMicrosPerEvent: (cpu.user + cpu.system) / settings.events };
+    if (started === undefined) throw new Error("the job ended without starting");
+    const running = cpuMicros(started.cpu);
+    const startUpCpu = cpuMicros(cpuBefore) - running;
+    return {
+      eventsPerSecond: settings.events / (result.durationMs / 1000),
+      seconds: result.durationMs / 1000,
+      checkpoints: completed,
+      cpuMicrosPerEvent: running / settings.events,
+      startUp: { ms: started.at - called, cpuMs: startUpCpu / 1000 },
+    };
   } finally {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   }
 }
+
+const startUpOf = (runs: readonly Measurement[]): StartUp => ({
+  ms: Math.round(median(runs.map((m) => m.startUp.ms))),
+  cpuMs: Math.round(median(runs.map((m) => m.startUp.cpuMs))),
+});
 
 export async function measureOverhead(settings: OverheadSettings): Promise<OverheadResult> {
   const withRuns: Measurement[] = [];
@@ -101,5 +135,6 @@ export async function measureOverhead(settings: OverheadSettings): Promise<Overh
     cpuMicrosPerEvent: { withCheckpoints: Number(cpuWith.toFixed(3)), withoutCheckpoints: Number(cpuWithout.toFixed(3)) },
     cpuRatio: Number((cpuWithout / cpuWith).toFixed(3)),
     cpuRuns: { withCheckpoints: cpuOf(withRuns), withoutCheckpoints: cpuOf(withoutRuns) },
+    startUp: { withCheckpoints: startUpOf(withRuns), withoutCheckpoints: startUpOf(withoutRuns) },
   };
 }

@@ -17,7 +17,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { formatBytes, formatMs, formatRate, table } from "../stats.ts";
 import { measureDuration, type DurationRow, type DurationSettings } from "./duration.ts";
-import { measureOverhead, type OverheadResult, type OverheadSettings } from "./overhead.ts";
+import { measureOverhead, type OverheadResult, type OverheadSettings, type StartUp } from "./overhead.ts";
 import { measureRecovery, type RecoveryRow, type RecoverySettings } from "./recovery.ts";
 import { measureIncremental, type IncrementalRow } from "./incremental.ts";
 import { measureBackPressure, type BackPressureRow, type BackPressureSettings } from "./back-pressure.ts";
@@ -85,6 +85,11 @@ function printOverhead(o: OverheadResult, s: OverheadSettings): void {
       `${o.cpuMicrosPerEvent.withCheckpoints.toFixed(3)} µs with (${cpuRange(o.cpuRuns.withCheckpoints)})`,
   );
   console.log(`ratio with/without: ${o.ratio.toFixed(3)} by wall clock, ${o.cpuRatio.toFixed(3)} by CPU time (target >= ${OVERHEAD_TARGET}; Flink: exactly-once costs ~6%)`);
+  const startUp = (s: StartUp): string => `${formatMs(s.ms)} (${formatMs(s.cpuMs)} of CPU)`;
+  console.log(
+    `start-up before the first record, not counted above: ${startUp(o.startUp.withoutCheckpoints)} without, ${startUp(o.startUp.withCheckpoints)} with ` +
+      "(with checkpoints the default restart strategy keeps a thread per worker standing by for a restart)",
+  );
 }
 
 /** A line saying which of issue 10's duration targets the rows meet. */

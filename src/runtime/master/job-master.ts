@@ -324,7 +324,7 @@ export class JobMaster {
       storage,
       deletions,
       onCheckpoint: (stats) => {
-        if (stats.status === "completed") this.fillStandby();
+        if (stats.status === "completed") this.fillStandby("checkpointed");
         this.options.onCheckpoint?.(stats);
       },
     });
@@ -365,12 +365,17 @@ export class JobMaster {
   }
 
   /**
-   * Boots the threads the next attempt runs on, once this one runs and (with checkpointing) has
-   * completed a checkpoint: not while it deploys (restoring state) nor while it starts, which
-   * booting threads beside it would slow down.
+   * Boots the threads the next attempt runs on. The first attempt's are booted beside its own, as
+   * it deploys: the job pays for them once at start-up, as Flink's task managers start before the
+   * job, rather than while records flow, where booting them (loading the runtime and the job
+   * module, about a second of CPU time per thread) would take a share of the cores from the tasks.
+   * A restarted attempt's are booted once it runs and (with checkpointing) has completed a
+   * checkpoint, so that they do not slow the recovery they are there to speed up.
    */
-  private fillStandby(): void {
-    if (this.attemptRunning) this.standby?.fill(new ExecutionPlan(this.params.job, this.params.maxWorkers).workers);
+  private fillStandby(when: "deploying" | "running" | "checkpointed"): void {
+    const first = this.restarts === 0;
+    const now = first ? when === "deploying" : this.attemptRunning && (when === "checkpointed" || (when === "running" && this.checkpointing === undefined));
+    if (now) this.standby?.fill(new ExecutionPlan(this.params.job, this.params.maxWorkers).workers);
   }
 
   private runAttempt(attemptNumber: number, restore: RestorePoint | undefined): Promise<AttemptOutcome> {
@@ -409,11 +414,12 @@ export class JobMaster {
       collected: this.collected,
       metrics: this.metrics,
       standby: this.standby,
+      onDeploying: () => this.fillStandby("deploying"),
       onRunning: () => {
         this.startedAt ??= performance.now();
         this.enter("running");
         this.attemptRunning = true;
-        if (this.checkpointing === undefined) this.fillStandby();
+        this.fillStandby("running");
       },
     });
   }

@@ -31,7 +31,7 @@ const named = (dir: string, prefix: string): string[] =>
 
 describe("standby worker threads", () => {
   for (const checkpointing of [false, true]) {
-    it(`a restart after a failure runs on threads that loaded the job while the failed attempt ran, not on its threads (${checkpointing ? "booted once a checkpoint completed" : "no checkpointing"})`, async () => {
+    it(`a restart after a failure runs on threads that loaded the job while the failed attempt ran, not on its threads, and the restarted attempt boots the next ones (${checkpointing ? "once a checkpoint completed" : "no checkpointing"})`, async () => {
       const dir = tempDir("standby");
       process.env["WEIR_TEST_LOADS_DIR"] = dir;
       const abort = new AbortController();
@@ -49,6 +49,7 @@ describe("standby worker threads", () => {
           assert.ok(before.has(id), `thread ${id} of the restart had loaded the job before the failure (${[...before].join(", ")})`);
           assert.ok(!failed.has(id), `thread ${id} of the restart is not one of the failed attempt's (${[...failed].join(", ")})`);
         }
+        assert.ok(await until(() => threads().length >= 6), `threads standing by for the next restart: ${threads().join(", ")}`);
       } finally {
         abort.abort();
         await assert.rejects(run, JobCancelledError);
@@ -56,6 +57,22 @@ describe("standby worker threads", () => {
       }
     });
   }
+
+  it("boots the first attempt's threads standing by as it deploys, before any checkpoint completes", async () => {
+    const dir = tempDir("standby-at-start");
+    process.env["WEIR_TEST_LOADS_DIR"] = dir;
+    const abort = new AbortController();
+    const hour = 3_600_000;
+    const run = runJob(JOB, { runtime: "threads", parallelism: 2, maxWorkers: 2, args: ["--dir", dir], checkpointing: { intervalMs: hour, dir: join(dir, "checkpoints") }, signal: abort.signal });
+    try {
+      const threads = () => named(dir, "loaded-").filter((id) => id !== "0");
+      assert.ok(await until(() => threads().length >= 4), `threads that loaded the job: ${threads().join(", ")}`);
+    } finally {
+      abort.abort();
+      await assert.rejects(run, JobCancelledError);
+      delete process.env["WEIR_TEST_LOADS_DIR"];
+    }
+  });
 
   it("hands out each thread standing by once, boots a new one when none stands by, and ends those left when closed", async () => {
     const standby = new StandbyWorkers(fixtureJob("rt-restart-threads").href);
