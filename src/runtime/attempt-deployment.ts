@@ -6,7 +6,7 @@
  */
 import { buildJob } from "../api/define-job.ts";
 import { JobArgs } from "../api/job-args.ts";
-import { IoThreadVolume } from "../checkpoint/storage/io-thread-volume.ts";
+import type { IoThreadVolume } from "../checkpoint/storage/io-thread-volume.ts";
 import { FileCheckpointStorage } from "../checkpoint/storage/file-checkpoint-storage.ts";
 import { checkpointId } from "../checkpoint/storage/checkpoint-id.ts";
 import { isInlineState } from "../checkpoint/storage/checkpoint-metadata.ts";
@@ -38,19 +38,12 @@ export interface AttemptReporter {
 
 export type ThreadSpec = Pick<AttemptSpec, "definition" | "overrides" | "args" | "maxWorkers" | "fingerprint" | "checkpointing" | "restore" | "clock">;
 
-/** An I/O thread volume whose thread starts now, while the tasks are built and opened, rather than with the first checkpoint. */
-function startedIoThread(): IoThreadVolume {
-  const volume = new IoThreadVolume();
-  // Until it is up (or if it cannot start) the volume writes on the calling thread.
-  volume.started().catch(() => {});
-  return volume;
-}
-
 /**
- * `checkpointIo`: with "io-thread" the thread's tasks write their checkpoint files on a thread of
- * their own (IoThreadVolume), which ends with the calling thread; a worker thread asks for it.
+ * `checkpointIo`: given, the thread's tasks write their checkpoint files on that volume's thread
+ * (see IoThreadVolume), which ends with the calling thread; a worker thread gives one. Otherwise
+ * they write them on the calling thread.
  */
-export async function deployAttemptThread(spec: ThreadSpec, worker: number, transport: Transport | undefined, reporter: AttemptReporter, checkpointIo: "calling-thread" | "io-thread" = "calling-thread"): Promise<Deployment> {
+export async function deployAttemptThread(spec: ThreadSpec, worker: number, transport: Transport | undefined, reporter: AttemptReporter, checkpointIo?: IoThreadVolume): Promise<Deployment> {
   const first = await buildJob(spec.definition, spec.overrides, spec.args);
   if (fingerprint(first.job) !== spec.fingerprint) {
     throw new WeirError(
@@ -69,7 +62,7 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
           jobId: spec.checkpointing.jobId,
           root: spec.checkpointing.root,
           ...(spec.checkpointing.memoryThreshold === undefined ? {} : { memoryThreshold: spec.checkpointing.memoryThreshold }),
-          ...(checkpointIo === "io-thread" ? { volume: startedIoThread() } : {}),
+          ...(checkpointIo === undefined ? {} : { volume: checkpointIo }),
         });
   const localDir = spec.checkpointing?.localRecoveryDir;
   const local = localDir === undefined ? undefined : new LocalStatePaths(localDir, spec.checkpointing!.jobId);

@@ -159,3 +159,10 @@ export function change(volume: DiskVolume, request: RequestBody): Promise<void> 
 function operationOf(request: RequestBody): string {
   return request.op === "remove" ? "delete" : "write";
 }
+
+/** A volume whose thread starts now rather than with the first change; until it is up (or if it cannot start) changes are made on the calling thread. */
+export function startedIoThread(): IoThreadVolume {
+  const volume = new IoThreadVolume();
+  volume.started().catch(() => {});
+  return volume;
+}

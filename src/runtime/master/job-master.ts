@@ -124,7 +124,7 @@ export class JobMaster {
     const signal = params.options.signal === undefined ? this.cancellation.signal : AbortSignal.any([params.options.signal, this.cancellation.signal]);
     this.options = { ...params.options, signal };
     const threads = params.options.runtime !== "single-thread" && params.moduleUrl !== undefined;
-    this.standby = threads && params.restartStrategy.kind !== "none" ? new StandbyWorkers(params.moduleUrl!) : undefined;
+    this.standby = threads && params.restartStrategy.kind !== "none" ? new StandbyWorkers({ jobModule: params.moduleUrl!, checkpointIo: params.checkpointing !== undefined }) : undefined;
   }
 
   async run(): Promise<JobResult> {

@@ -12,6 +12,8 @@ import type { EnumeratorToReader, ReaderToEnumerator } from "../source-events.ts
 /** What a worker thread boots with: it loads the job module, then stands by for its `init` (see standby-workers.ts). */
 export interface WorkerStandbyData {
   readonly jobModule: string;
+  /** The job checkpoints: the thread starts the thread its checkpoint files are written on (IoThreadVolume) as it boots. */
+  readonly checkpointIo: boolean;
 }
 
 /** The attempt a worker thread standing by runs, sent as its `init` message with the peer ports transferred. */

@@ -5,8 +5,8 @@
  * outlive a failed attempt). Each thread still serves one attempt only: a failed attempt's
  * threads end, and a fresh one, which no task ever ran on, takes each worker's place.
  *
- * A thread boots in standby (see worker-main.ts): it loads the runtime and imports the job module,
- * then waits for the attempt's `init` message. A thread that ends while standing by is dropped.
+ * A thread boots in standby (see worker-main.ts): it loads the runtime, imports the job module and,
+ * when the job checkpoints, starts its checkpoint I/O thread, then waits for the attempt's `init` message. A thread that ends while standing by is dropped.
  */
 import { Worker } from "node:worker_threads";
 import type { WorkerStandbyData } from "./messages.ts";
@@ -14,15 +14,15 @@ import type { WorkerStandbyData } from "./messages.ts";
 const BOOT = new URL("./worker-boot.mjs", import.meta.url);
 
 /** A new worker thread for the job module, booting into standby. */
-export function bootWorker(jobModule: string): Worker {
-  return new Worker(BOOT, { workerData: { jobModule } satisfies WorkerStandbyData });
+export function bootWorker(boot: WorkerStandbyData): Worker {
+  return new Worker(BOOT, { workerData: boot });
 }
 
 export class StandbyWorkers {
   private readonly standing: { readonly worker: Worker; readonly drop: () => void }[] = [];
   private closed = false;
 
-  constructor(private readonly jobModule: string) {}
+  constructor(private readonly boot: WorkerStandbyData) {}
 
   /** Threads standing by (booted or still booting). */
   get size(): number {
@@ -32,7 +32,7 @@ export class StandbyWorkers {
   /** A thread standing by, now the caller's, which must send it its `init`; a new one when none stands by. */
   take(): Worker {
     const next = this.standing.shift();
-    if (next === undefined) return bootWorker(this.jobModule);
+    if (next === undefined) return bootWorker(this.boot);
     next.worker.off("exit", next.drop).off("error", next.drop);
     return next.worker;
   }
@@ -40,7 +40,7 @@ export class StandbyWorkers {
   /** Boots threads until `count` stand by; nothing once closed. */
   fill(count: number): void {
     while (!this.closed && this.standing.length < count) {
-      const worker = bootWorker(this.jobModule);
+      const worker = bootWorker(this.boot);
       const drop = (): void => {
         const at = this.standing.findIndex((s) => s.worker === worker);
         if (at >= 0) this.standing.splice(at, 1);

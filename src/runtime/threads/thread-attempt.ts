@@ -62,7 +62,7 @@ export class ThreadAttempt implements Attempt {
     };
     this.workers = peers.map((ports, worker) => {
       const init: WorkerInit = { jobModule: moduleUrl, spec: threadSpec, worker, peers: ports, progressIntervalMs, faultHooksModule: faultHooksWorkerModule() };
-      const w = standby?.take() ?? bootWorker(moduleUrl);
+      const w = standby?.take() ?? bootWorker({ jobModule: moduleUrl, checkpointIo: spec.checkpointing !== undefined });
       w.postMessage({ type: "init", init } satisfies ToWorker, ports.filter((p): p is MessagePort => p !== null));
       w.on("error", (e) => fail(e instanceof Error ? e : new Error(String(e))));
       this.exits.push(new Promise<void>((resolve) => w.once("exit", () => resolve())));

@@ -75,7 +75,7 @@ describe("standby worker threads", () => {
   });
 
   it("hands out each thread standing by once, boots a new one when none stands by, and ends those left when closed", async () => {
-    const standby = new StandbyWorkers(fixtureJob("rt-restart-threads").href);
+    const standby = new StandbyWorkers({ jobModule: fixtureJob("rt-restart-threads").href, checkpointIo: false });
     standby.fill(2);
     assert.equal(standby.size, 2);
     const first = standby.take();
@@ -96,7 +96,7 @@ describe("standby worker threads", () => {
   });
 
   it("drops a thread that ends while standing by", async () => {
-    const standby = new StandbyWorkers(fixtureJob("rt-exits-on-import").href);
+    const standby = new StandbyWorkers({ jobModule: fixtureJob("rt-exits-on-import").href, checkpointIo: false });
     standby.fill(1);
     assert.equal(standby.size, 1);
     assert.ok(await until(() => standby.size === 0), "the thread that ended still stands by");
@@ -104,7 +104,7 @@ describe("standby worker threads", () => {
   });
 
   it("ends a thread standing by whose import of the job fails, so that no attempt is handed a thread that cannot load it", async () => {
-    const standby = new StandbyWorkers(fixtureJob("rt-throws-on-import").href);
+    const standby = new StandbyWorkers({ jobModule: fixtureJob("rt-throws-on-import").href, checkpointIo: false });
     try {
       standby.fill(1);
       assert.equal(standby.size, 1);
