@@ -44,8 +44,6 @@ export interface AttemptRun {
   readonly metrics: RunMetrics;
   /** Worker threads booted ahead, which a threaded attempt runs on before booting new ones. */
   readonly standby?: StandbyWorkers | undefined;
-  /** The attempt took its threads (or, on this thread, was created) and deploys. */
-  readonly onDeploying?: () => void;
   /** The attempt's tasks are open and records start to flow. */
   readonly onRunning: () => void;
 }
@@ -100,7 +98,6 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
     };
     options.signal?.addEventListener("abort", onAbort, { once: true });
     attempt = run.threads ? new ThreadAttempt(spec, run.job, listener, run.standby) : new LocalAttempt({ ...spec, maxWorkers: 1 }, listener);
-    run.onDeploying?.();
     const running = attempt;
     const fail = (error: Error) => end({ kind: "failed", error });
     sources = new SourceCoordinators(run.job, spec.restore, { args: new JobArgs(spec.args), clock: spec.clock, toReader: (taskId, message) => running.toReader(taskId, message) }, fail);

@@ -16,7 +16,7 @@
  * Once the job id is known, the master hands `options.onControl` a JobControl (job-status-control.ts):
  * its status, checkpoint statistics, savepoints, stop with a savepoint, and cancel.
  */
-import { StandbyWorkers } from "../threads/standby-workers.ts";
+import { STANDBY_AFTER_MS, StandbyWorkers, standbyBootsNow } from "../threads/standby-workers.ts";
 import { ExecutionPlan } from "../execution-plan.ts";
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
@@ -118,6 +118,12 @@ export class JobMaster {
   private readonly standby: StandbyWorkers | undefined;
   /** The current attempt's tasks are open and records flow. */
   private attemptRunning = false;
+  /** When the current attempt began to run (the params' clock). */
+  private runningSince = 0;
+  /** A checkpoint completed while the current attempt ran. */
+  private checkpointedSinceRunning = false;
+  /** Asks again whether to boot threads standing by once the current attempt has run long enough. */
+  private standbyTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly params: JobMasterParams) {
     this.restartStrategy = createRestartStrategy(params.restartStrategy, { random: Math.random });
@@ -233,6 +239,7 @@ export class JobMaster {
       }
     } finally {
       this.checkpointing?.executor.unbind();
+      clearTimeout(this.standbyTimer);
       await this.standby?.close();
     }
   }
@@ -324,7 +331,10 @@ export class JobMaster {
       storage,
       deletions,
       onCheckpoint: (stats) => {
-        if (stats.status === "completed") this.fillStandby("checkpointed");
+        if (stats.status === "completed" && this.attemptRunning) {
+          this.checkpointedSinceRunning = true;
+          this.fillStandby();
+        }
         this.options.onCheckpoint?.(stats);
       },
     });
@@ -364,22 +374,16 @@ export class JobMaster {
     });
   }
 
-  /**
-   * Boots the threads the next attempt runs on. The first attempt's are booted beside its own, as
-   * it deploys: the job pays for them once at start-up, as Flink's task managers start before the
-   * job, rather than while records flow, where booting them (loading the runtime and the job
-   * module, about a second of CPU time per thread) would take a share of the cores from the tasks.
-   * A restarted attempt's are booted once it runs and (with checkpointing) has completed a
-   * checkpoint, so that they do not slow the recovery they are there to speed up.
-   */
-  private fillStandby(when: "deploying" | "running" | "checkpointed"): void {
-    const first = this.restarts === 0;
-    const now = first ? when === "deploying" : this.attemptRunning && (when === "checkpointed" || (when === "running" && this.checkpointing === undefined));
-    if (now) this.standby?.fill(new ExecutionPlan(this.params.job, this.params.maxWorkers).workers);
+  /** Boots the threads the next attempt runs on when standbyBootsNow says so. */
+  private fillStandby(): void {
+    const progress = { running: this.attemptRunning, ranMs: this.params.clock.now() - this.runningSince, checkpointing: this.checkpointing !== undefined, checkpointed: this.checkpointedSinceRunning };
+    if (this.standby !== undefined && standbyBootsNow(progress)) this.standby.fill(new ExecutionPlan(this.params.job, this.params.maxWorkers).workers);
   }
 
   private runAttempt(attemptNumber: number, restore: RestorePoint | undefined): Promise<AttemptOutcome> {
     this.attemptRunning = false;
+    this.checkpointedSinceRunning = false;
+    clearTimeout(this.standbyTimer);
     const { params, options } = this;
     const spec: AttemptSpec = {
       definition: params.definition,
@@ -414,12 +418,15 @@ export class JobMaster {
       collected: this.collected,
       metrics: this.metrics,
       standby: this.standby,
-      onDeploying: () => this.fillStandby("deploying"),
       onRunning: () => {
         this.startedAt ??= performance.now();
         this.enter("running");
         this.attemptRunning = true;
-        this.fillStandby("running");
+        this.runningSince = params.clock.now();
+        if (this.standby !== undefined) {
+          this.standbyTimer = setTimeout(() => this.fillStandby(), STANDBY_AFTER_MS);
+          this.standbyTimer.unref();
+        }
       },
     });
   }

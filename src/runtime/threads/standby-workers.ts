@@ -18,6 +18,33 @@ export function bootWorker(boot: WorkerStandbyData): Worker {
   return new Worker(BOOT, { workerData: boot });
 }
 
+/** How long an attempt runs before the threads for the next one boot (see standbyBootsNow). */
+export const STANDBY_AFTER_MS = 10_000;
+
+/** Where an attempt stands, for standbyBootsNow. */
+export interface AttemptProgress {
+  /** Its tasks are open and records flow. */
+  readonly running: boolean;
+  /** Milliseconds since it began to run. */
+  readonly ranMs: number;
+  /** The job checkpoints. */
+  readonly checkpointing: boolean;
+  /** A checkpoint completed while it ran. */
+  readonly checkpointed: boolean;
+}
+
+/**
+ * Whether the threads the next attempt runs on boot now. Not while the attempt deploys (restoring
+ * state) or starts, which booting beside it would slow down; with checkpointing, not before it
+ * completed a checkpoint; and not before it has run STANDBY_AFTER_MS. A boot costs about a second
+ * of CPU time per thread (more when loading TypeScript from sources): a job that has run that long
+ * has spent a few percent of its time on it, once; a short job (a test, a bounded run), which most
+ * likely ends before it fails, never pays for it.
+ */
+export function standbyBootsNow(attempt: AttemptProgress): boolean {
+  return attempt.running && attempt.ranMs >= STANDBY_AFTER_MS && (attempt.checkpointed || !attempt.checkpointing);
+}
+
 export class StandbyWorkers {
   private readonly standing: { readonly worker: Worker; readonly drop: () => void }[] = [];
   private closed = false;
