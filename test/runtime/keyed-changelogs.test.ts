@@ -15,7 +15,7 @@ const counts = new ValueStateDescriptor<{ n: number }>("counts");
 /** A task's keyed backend with its changelog, a shared/ directory in memory, and its checkpoints' references. */
 function task(pause: () => Promise<void> = () => nextTurn(), materializationPolicy?: MaterializationPolicy) {
   const backend = materializationPolicy === undefined ? new HeapKeyedStateBackend({ keyGroupRange: RANGE, maxParallelism: 16, changelog: true }) : new (class extends HeapKeyedStateBackend {
-    override readonly materializationPolicy = materializationPolicy;
+    readonly materializationPolicy = materializationPolicy;
   })({ keyGroupRange: RANGE, maxParallelism: 16, changelog: true });
   const state = backend.getState(counts);
   const files = new Map<string, Uint8Array>();
