@@ -2,7 +2,7 @@
  * The disk backend filled with many keys under incremental checkpoints, without a job around it:
  * what a counting subtask of the keyed-state job does during its fill. `--keys` keys are written
  * once (a count per key), `--per-turn` of them per turn of the event loop; every `--per-checkpoint`
- * keys a checkpoint takes the changes since the previous one through KeyedChangelogs (the task's
+ * keys (unless the previous checkpoint is still being written) a checkpoint takes the changes since the previous one through KeyedChangelogs (the task's
  * incremental checkpoints, materialisations in the background included) and writes them. Shared
  * files are kept as their sizes only.
  *
@@ -43,6 +43,7 @@ interface Fill {
   parts: number[];
   total: number;
   bases: number;
+  checkpoints: number;
 }
 
 const cpuMicros = (): number => {
@@ -72,15 +73,18 @@ async function fill(backend: DiskKeyedStateBackend): Promise<Fill> {
   const started = cpuMicros();
   let partStarted = started;
   let checkpointId = 0;
+  let writing = false;
   const phases: Promise<void>[] = [];
   for (let key = 0; key < KEYS; ) {
     const end = Math.min(KEYS, key + PER_TURN);
     for (; key < end; key++) {
       backend.setCurrentKey(key);
       count.update((count.value() ?? 0) + 1);
-      if ((key + 1) % PER_CHECKPOINT === 0) {
+      // As the coordinator with one checkpoint at a time: none is taken while the previous one is written.
+      if ((key + 1) % PER_CHECKPOINT === 0 && !writing) {
         const { keyed, link } = changelogs.snapshot("count-per-key", backend, ++checkpointId, writeShared);
-        phases.push(changelogs.inOrder(async () => void (await changelogs.persist(link, await writeInTurns(keyed), writeShared))));
+        writing = true;
+        phases.push(changelogs.inOrder(async () => void (await changelogs.persist(link, await writeInTurns(keyed), writeShared))).finally(() => (writing = false)));
       }
       if ((key + 1) % (KEYS / PARTS) === 0) {
         const now = cpuMicros();
@@ -94,7 +98,7 @@ async function fill(backend: DiskKeyedStateBackend): Promise<Fill> {
   const total = (cpuMicros() - started) / KEYS;
   await changelogs.stop();
   backend.dispose();
-  return { parts, total, bases };
+  return { parts, total, bases, checkpoints: checkpointId };
 }
 
 const before: Fill[] = [];
