@@ -55,7 +55,7 @@ export class KeyedChangelogs {
    */
   snapshot(operatorId: string, backend: KeyedStateBackend, checkpointId: number, writeShared: WriteShared): { keyed: KeyedStateSnapshot; link: ChainLink } {
     let chain = this.chains.get(operatorId);
-    if (chain === undefined) this.chains.set(operatorId, (chain = new ChangelogChain()));
+    if (chain === undefined) this.chains.set(operatorId, (chain = new ChangelogChain(backend.materializationPolicy)));
     const changes = backend.snapshotChanges!();
     const step = chain.plan(checkpointId, changes !== undefined);
     if (step.kind === "full") {

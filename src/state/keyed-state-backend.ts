@@ -37,6 +37,7 @@ import type {
   StateKind,
   ValueStateDescriptor,
 } from "./descriptors.ts";
+import type { MaterializationPolicy } from "./changelog-chain.ts";
 import type { KeyedStateSnapshot } from "./keyed-state-snapshot.ts";
 import type { InternalKvState, InternalMergingState } from "./namespaced-state.ts";
 import type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from "./state.ts";
@@ -137,6 +138,12 @@ export interface KeyedStateBackend {
    * the same moment. Each call starts a new interval, whether its snapshot is written or not.
    */
   snapshotChanges?(): KeyedStateSnapshot | undefined;
+  /**
+   * When the incremental chain of this backend materialises a new base (a full snapshot written in
+   * the background); DEFAULT_MATERIALIZATION_POLICY when absent. A backend whose full snapshot
+   * costs much more than its changes (a scan of a store on disk) spaces its bases further apart.
+   */
+  readonly materializationPolicy?: MaterializationPolicy;
   /**
    * Loads written snapshots, keeping the key groups of this backend's range. Snapshots written at
    * another parallelism or max parallelism are accepted: entries go to the key group their key

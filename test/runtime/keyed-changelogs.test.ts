@@ -4,6 +4,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import type { StateHandle } from "../../src/checkpoint/storage/checkpoint-metadata.ts";
 import { checksumOf } from "../../src/checkpoint/storage/checksum.ts";
 import { KeyedChangelogs, type ChainLink } from "../../src/runtime/keyed-changelogs.ts";
+import type { MaterializationPolicy } from "../../src/state/changelog-chain.ts";
 import { ValueStateDescriptor } from "../../src/state/descriptors.ts";
 import { HeapKeyedStateBackend } from "../../src/state/heap/heap-keyed-state-backend.ts";
 import type { KeyedStateSnapshot } from "../../src/state/keyed-state-snapshot.ts";
@@ -12,8 +13,10 @@ const RANGE = { start: 0, end: 15 };
 const counts = new ValueStateDescriptor<{ n: number }>("counts");
 
 /** A task's keyed backend with its changelog, a shared/ directory in memory, and its checkpoints' references. */
-function task(pause: () => Promise<void> = () => nextTurn()) {
-  const backend = new HeapKeyedStateBackend({ keyGroupRange: RANGE, maxParallelism: 16, changelog: true });
+function task(pause: () => Promise<void> = () => nextTurn(), materializationPolicy?: MaterializationPolicy) {
+  const backend = materializationPolicy === undefined ? new HeapKeyedStateBackend({ keyGroupRange: RANGE, maxParallelism: 16, changelog: true }) : new (class extends HeapKeyedStateBackend {
+    readonly materializationPolicy = materializationPolicy;
+  })({ keyGroupRange: RANGE, maxParallelism: 16, changelog: true });
   const state = backend.getState(counts);
   const files = new Map<string, Uint8Array>();
   /** The checksums the writes were given, by path (absent: none given). */
@@ -144,6 +147,24 @@ describe("KeyedChangelogs", () => {
     const base = (await t.checkpoint(4))[0]!;
     assert.notEqual(base.path, references[0]!.path, "checkpoint 4 references the materialised base");
     assert.deepEqual([...t.checksums], [[base.path, checksumOf(t.files.get(base.path)!)]], "only the materialised base came with its checksum");
+  });
+
+  it("a chain materialises when its backend's own policy says so, not the default one", async () => {
+    // By count: the third checkpoint is the second of changes, which this policy materialises at (the default waits for 30).
+    const byCount = task(undefined, { maxChanges: 2, maxChangesRatio: 1000 });
+    byCount.count("k1");
+    await byCount.checkpoint(1);
+    byCount.count("k1");
+    await byCount.checkpoint(2);
+    assert.equal(byCount.materializing(), false);
+    byCount.count("k1");
+    await byCount.checkpoint(3);
+    assert.equal(byCount.materializing(), true, "the backend's policy asked for a base after 2 changes");
+    // By weight: changes that outweigh the base, which the default materialises at, do not reach this policy's ratio.
+    const byWeight = task(undefined, { maxChanges: 1000, maxChangesRatio: 10 });
+    await upToMaterialisation(byWeight);
+    await byWeight.checkpoint(3);
+    assert.equal(byWeight.materializing(), false, "the backend's policy allows changes up to 10 times the base");
   });
 
   it("stopping ends a materialisation that waits for a checkpoint's phase, without waiting for that phase", async () => {

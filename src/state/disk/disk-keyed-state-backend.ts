@@ -40,6 +40,7 @@ import { migrateStored, type Migrate } from "../heap/heap-migration.ts";
 import { IncrementalCleanup, withoutExpired } from "../heap/heap-ttl.ts";
 import { splitNamespacedEntryKey, namespacedEntryKey } from "../heap/namespaced-entry-key.ts";
 import { askedFor, askedForNames, checkedKeyGroupRange, checkRestoredAsRegistered, checkSameState, keyGroupInRange, mergeFor, ttlOf } from "../keyed-backend-rules.ts";
+import type { MaterializationPolicy } from "../changelog-chain.ts";
 import type { KeyedStateBackend, KeyedStateBackendOptions } from "../keyed-state-backend.ts";
 import type { KeyedStateSnapshot } from "../keyed-state-snapshot.ts";
 import { migrationMissing, versionChange } from "../schema-versions.ts";
@@ -70,6 +71,19 @@ interface StateEntry {
   older: { readonly version: number; readonly table: DiskStateTable<unknown> }[];
 }
 
+/**
+ * When the disk backend's incremental chain materialises a new base. A base is a scan of the
+ * whole store on the task's thread (between records), so it costs as much as the state holds,
+ * while a file of changes costs as much as changed. After the heap backend's fixed 30 changes, a
+ * large store was materialised without pause (the next base was due as soon as the previous one
+ * was written, which took more than 30 checkpoints), and a fill slowed as the store grew. By
+ * weight, a base is due once the changes since the last one outweigh half of it, so each scan is
+ * paid for by as many bytes of changes and its cost per change does not grow with the state; the
+ * count bounds the files a restore reads to 600, Flink's default of one base every 10 minutes at
+ * one checkpoint a second.
+ */
+export const DISK_MATERIALIZATION_POLICY: MaterializationPolicy = { maxChanges: 600, maxChangesRatio: 0.5 };
+
 class Cursor implements DiskCursor {
   key: unknown = undefined;
   normalized: NormalizedKey = undefined;
@@ -80,6 +94,7 @@ class Cursor implements DiskCursor {
 export class DiskKeyedStateBackend implements KeyedStateBackend {
   readonly keyGroupRange: KeyGroupRange;
   readonly maxParallelism: number;
+  readonly materializationPolicy = DISK_MATERIALIZATION_POLICY;
   private readonly store: DiskStore;
   private readonly cursor = new Cursor();
   private readonly states = new Map<string, StateEntry>();

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { WeirError } from "../../../src/core/errors.ts";
+import { ChangelogChain } from "../../../src/state/changelog-chain.ts";
 import { ListStateDescriptor, ValueStateDescriptor } from "../../../src/state/descriptors.ts";
 import { DiskKeyedStateBackend } from "../../../src/state/disk/disk-keyed-state-backend.ts";
 import { HeapKeyedStateBackend } from "../../../src/state/heap/heap-keyed-state-backend.ts";
@@ -92,6 +93,43 @@ describe("disk keyed state backend", () => {
       again.setCurrentKey("k");
       const never = { version: 2, migrate: () => assert.fail("state of version 2 was migrated again") };
       assert.deepEqual(again.getState(new ValueStateDescriptor<{ count: number; since: number }>("count", never)).value(), { count: 1, since: 7 });
+    } finally {
+      disk.dispose();
+    }
+  });
+
+  it("materialises a base once the changes outweigh half of it, or after 600 changes, not after the default 30 small ones", () => {
+    const disk = new DiskKeyedStateBackend({ ...FULL, changelog: true });
+    try {
+      const chain = new ChangelogChain<string>(disk.materializationPolicy);
+      const base = 1_000_000;
+      let id = 1;
+      assert.equal(chain.plan(id, true).kind, "full");
+      chain.started(id, "base", base);
+      /** The next checkpoint, of changes weighing `bytes`: whether it asks for a base. */
+      const next = (bytes: number): boolean => {
+        const step = chain.plan(++id, true);
+        assert.equal(step.kind, "changes");
+        chain.appended(id, `changes-${id}`, bytes);
+        return step.kind === "changes" && step.materialize;
+      };
+      // A fill's checkpoints: small changes (1% of the base each), 40 of them.
+      for (let i = 0; i < 40; i++) assert.equal(next(base / 100), false, `checkpoint ${id} asks for no base`);
+      // 40% of the base so far; 10% more makes half, which a checkpoint after it still writes as changes only.
+      assert.equal(next(base / 10), false);
+      assert.equal(next(base / 100), false, "the changes weigh half the base");
+      assert.equal(next(base / 100), true, "the changes outweigh half the base");
+
+      const byCount = new ChangelogChain<string>(disk.materializationPolicy);
+      byCount.plan(1, true);
+      byCount.started(1, "base", base);
+      let asked = 0;
+      for (let c = 2; asked === 0; c++) {
+        const step = byCount.plan(c, true);
+        if (step.kind === "changes" && step.materialize) asked = c;
+        byCount.appended(c, `changes-${c}`, 1);
+      }
+      assert.equal(asked, 601, "the 600th change after the base asks for a new one");
     } finally {
       disk.dispose();
     }
