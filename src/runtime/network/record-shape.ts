@@ -19,8 +19,6 @@
  * built from one batch may hold one string object (strings are immutable: nothing can tell).
  */
 
-import { internalError } from "../../core/errors.ts";
-
 /** A field's kind: number, string, boolean, null, undefined, Date. */
 export type FieldKind = "n" | "s" | "b" | "l" | "u" | "d";
 
@@ -144,12 +142,8 @@ export function isValidShape(fields: readonly unknown[], kinds: unknown): boolea
 }
 
 function compile(id: string, fields: readonly string[], kinds: string): RecordShape {
-  // Field names enter the generated code only as JSON string literals, as the keys of the built
-  // records' object literal and in property accesses, so no name can change the code. A literal
-  // key (unlike a computed one) lets V8 build each record from one boilerplate with its final
-  // hidden class instead of adding its fields one by one. The one key that means something else
-  // in a literal, `__proto__` (it sets the prototype), is no shape's field.
-  if (fields.includes("__proto__")) throw internalError("a record shape cannot have a field named __proto__");
+  // Field names enter the generated code only as JSON string literals, as computed keys and
+  // property accesses, so no name can change the code or set a prototype.
   const names = fields.map((f) => JSON.stringify(f));
   const reads: string[] = [];
   const checks: string[] = [];
@@ -165,12 +159,12 @@ function compile(id: string, fields: readonly string[], kinds: string): RecordSh
       case "n":
         checks.push(`typeof ${v} === "number"`);
         writes.push(`numbers[q + ${nc}] = ${v};`);
-        values.push(`${names[i]}: numbers[q + ${nc++}]`);
+        values.push(`[${names[i]}]: numbers[q + ${nc++}]`);
         break;
       case "d":
         checks.push(`typeof ${v} === "object" && ${v} !== null && Object.getPrototypeOf(${v}) === DATE`);
         writes.push(`numbers[q + ${nc}] = DATE_TIME.call(${v});`);
-        values.push(`${names[i]}: new Date(numbers[q + ${nc++}])`);
+        values.push(`[${names[i]}]: new Date(numbers[q + ${nc++}])`);
         break;
       case "s":
         checks.push(`typeof ${v} === "string"`);
@@ -179,21 +173,21 @@ function compile(id: string, fields: readonly string[], kinds: string): RecordSh
             `if (recentStrings[slot] === ${v}) stringIds[k + ${sc}] = recentIds[slot]; ` +
             `else { recentStrings[slot] = ${v}; stringIds[k + ${sc}] = recentIds[slot] = dictionary.length; dictionary.push(${v}); } }`,
         );
-        values.push(`${names[i]}: dictionary[stringIds[k++]]`);
+        values.push(`[${names[i]}]: dictionary[stringIds[k++]]`);
         sc++;
         break;
       case "b":
         checks.push(`typeof ${v} === "boolean"`);
         writes.push(`booleans[t + ${bc}] = ${v} ? 1 : 0;`);
-        values.push(`${names[i]}: booleans[t + ${bc++}] === 1`);
+        values.push(`[${names[i]}]: booleans[t + ${bc++}] === 1`);
         break;
       case "l":
         checks.push(`${v} === null`);
-        values.push(`${names[i]}: null`);
+        values.push(`[${names[i]}]: null`);
         break;
       case "u":
         checks.push(`${v} === undefined`);
-        values.push(`${names[i]}: undefined`);
+        values.push(`[${names[i]}]: undefined`);
         break;
     }
   });
