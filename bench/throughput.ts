@@ -136,6 +136,7 @@ export async function runThroughputBenchmark(options: ThroughputOptions): Promis
   const samples: Sample[] = [];
   let baseline = { eventsPerSecond: Number.NaN, cpuEventsPerSecond: Number.NaN };
   let parallelBaseline: { eventsPerSecond: number; cpuEventsPerSecond: number } | undefined;
+  let singleThreadBaseline: { eventsPerSecond: number; cpuEventsPerSecond: number } | undefined;
   let lastQuery: QueryName | undefined;
   let expected: string[] | undefined;
   for (const step of throughputPlan(queries, reps)) {
@@ -149,8 +150,12 @@ export async function runThroughputBenchmark(options: ThroughputOptions): Promis
       case "baseline":
         baseline = measureBaseline(step.query, events);
         parallelBaseline = undefined;
+        singleThreadBaseline = undefined;
         break;
       case "parallel-baseline":
+        // The loop on one worker thread too: the CPU-time scaling compares threads alike (the loop
+        // in this thread runs in a heap and with compiled code that earlier runs left behind).
+        singleThreadBaseline = await measureParallelBaseline(step.query, events, 1);
         parallelBaseline = await measureParallelBaseline(step.query, events, step.config.parallelism);
         break;
       case "engine": {
@@ -164,7 +169,11 @@ export async function runThroughputBenchmark(options: ThroughputOptions): Promis
           baselineCpuEventsPerSecond: baseline.cpuEventsPerSecond,
           ...(parallelBaseline === undefined
             ? {}
-            : { parallelBaselineEventsPerSecond: parallelBaseline.eventsPerSecond, parallelBaselineCpuEventsPerSecond: parallelBaseline.cpuEventsPerSecond }),
+            : {
+                parallelBaselineEventsPerSecond: parallelBaseline.eventsPerSecond,
+                parallelBaselineCpuEventsPerSecond: parallelBaseline.cpuEventsPerSecond,
+                ...(singleThreadBaseline === undefined ? {} : { workerBaselineCpuEventsPerSecond: singleThreadBaseline.cpuEventsPerSecond }),
+              }),
           ...engine,
         });
         break;

@@ -24,6 +24,12 @@ export interface Sample {
   readonly parallelBaselineEventsPerSecond?: number;
   /** Events per second of CPU time the loop on `config.parallelism` threads used (all of them); absent at parallelism 1. */
   readonly parallelBaselineCpuEventsPerSecond?: number;
+  /**
+   * Events per second of CPU time the loop on one worker thread used, measured with the loop on p
+   * threads, as they are (a fresh thread each); the denominator of the loop's CPU-time scaling
+   * when present, else the loop in the benchmark's own thread is.
+   */
+  readonly workerBaselineCpuEventsPerSecond?: number;
   /** Events over the time from the job's start (every task open) until the end of input reached its sink. */
   readonly eventsPerSecond: number;
   /** From the call to runJob until every task is open: worker threads started, the job built in each. */
@@ -143,7 +149,7 @@ export function summarizeThroughput(samples: readonly Sample[], cores: number): 
         parallelScaling = summarize(ratios(measuredOnThreads.map((r) => r.parallelBaselineEventsPerSecond!), measuredOnThreads.map((r) => r.baselineEventsPerSecond)));
       }
       const loopCpu = measuredOnThreads.filter((r) => r.parallelBaselineCpuEventsPerSecond !== undefined);
-      const loopCpuScaling = (r: Sample): number => r.parallelBaselineCpuEventsPerSecond! / r.baselineCpuEventsPerSecond;
+      const loopCpuScaling = (r: Sample): number => r.parallelBaselineCpuEventsPerSecond! / (r.workerBaselineCpuEventsPerSecond ?? r.baselineCpuEventsPerSecond);
       if (loopCpu.length > 0) parallelCpuScaling = summarize(loopCpu.map(loopCpuScaling));
       const both = loopCpu.filter((r) => single.some((s) => s.rep === r.rep));
       if (both.length > 0) cpuScalingToLoop = summarize(both.map((r) => r.cpuEventsPerSecond / atP1(r).cpuEventsPerSecond / loopCpuScaling(r)));

@@ -112,6 +112,19 @@ describe("summarizeThroughput", () => {
     for (const field of ["cpuScalingToP1", "parallelBaselineCpuScaling", "cpuScalingToLoop"] as const) assert.equal(field in p1, false, field);
   });
 
+  it("scales the loop's CPU time against the loop on one worker thread when that was measured", () => {
+    const rows = summarizeThroughput(
+      [
+        sample(P1, 0, 6, 10, { cpuEventsPerSecond: 4, baselineCpuEventsPerSecond: 8 }),
+        sample(P2, 0, 9, 10, { cpuEventsPerSecond: 3, baselineCpuEventsPerSecond: 8, parallelBaselineEventsPerSecond: 16, parallelBaselineCpuEventsPerSecond: 6, workerBaselineCpuEventsPerSecond: 10 }),
+      ],
+      2,
+    );
+    const p2 = rows.find((r) => r.parallelism === 2)!;
+    assert.equal(p2.parallelBaselineCpuScaling, 0.6);
+    assert.equal(p2.cpuScalingToLoop, 1.25);
+  });
+
   it("leaves the loop on p threads out of a row measured without it", () => {
     const rows = summarizeThroughput([sample(P1, 0, 6, 10), sample(P2, 0, 9, 10)], 2);
     const p2 = rows.find((r) => r.parallelism === 2)!;
