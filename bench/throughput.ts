@@ -51,18 +51,36 @@ function measureBaseline(query: QueryName, events: number): { eventsPerSecond: n
   return { eventsPerSecond: events / ((performance.now() - start) / 1000), cpuEventsPerSecond: events / ((processCpuMs() - cpu) / 1000) };
 }
 
-async function measureParallelBaseline(query: QueryName, events: number, threads: number): Promise<number> {
+/**
+ * The loop on `threads` threads at once: its rate over wall-clock time (the slowest thread's) and
+ * over the CPU time the process used from the threads' common start until the last finished.
+ */
+async function measureParallelBaseline(query: QueryName, events: number, threads: number): Promise<{ eventsPerSecond: number; cpuEventsPerSecond: number }> {
   const boot = new URL("./baseline-boot.mjs", import.meta.url);
-  const times = await Promise.all(
-    Array.from({ length: threads }, (_, offset) => {
-      const worker = new Worker(boot, { workerData: { query, events, offset, stride: threads, warmUpEvents: warmUpEvents(Math.ceil(events / threads)) } });
-      return new Promise<number>((resolve, reject) => {
-        worker.once("message", (ms: number) => void worker.terminate().then(() => resolve(ms)));
-        worker.once("error", reject);
-      });
-    }),
+  const workers = Array.from(
+    { length: threads },
+    (_, offset) => new Worker(boot, { workerData: { query, events, offset, stride: threads, warmUpEvents: warmUpEvents(Math.ceil(events / threads)) } }),
   );
-  return events / (Math.max(...times) / 1000);
+  const reply = (worker: Worker): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    });
+  try {
+    await Promise.all(workers.map(reply));
+    const cpu = processCpuMs();
+    const times = (await Promise.all(
+      workers.map((worker) => {
+        const done = reply(worker);
+        worker.postMessage("go");
+        return done;
+      }),
+    )) as number[];
+    const cpuMs = processCpuMs() - cpu;
+    return { eventsPerSecond: events / (Math.max(...times) / 1000), cpuEventsPerSecond: events / (cpuMs / 1000) };
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
 }
 
 /** Wall-clock milliseconds, comparable with the times worker threads report. */
@@ -117,7 +135,8 @@ export async function runThroughputBenchmark(options: ThroughputOptions): Promis
   console.log(`Nexmark throughput: ${events.toLocaleString("en")} events per run, ${reps} repetition(s), ${cores} cores\n`);
   const samples: Sample[] = [];
   let baseline = { eventsPerSecond: Number.NaN, cpuEventsPerSecond: Number.NaN };
-  let parallelBaseline: number | undefined;
+  let parallelBaseline: { eventsPerSecond: number; cpuEventsPerSecond: number } | undefined;
+  let singleThreadBaseline: { eventsPerSecond: number; cpuEventsPerSecond: number } | undefined;
   let lastQuery: QueryName | undefined;
   let expected: string[] | undefined;
   for (const step of throughputPlan(queries, reps)) {
@@ -131,8 +150,12 @@ export async function runThroughputBenchmark(options: ThroughputOptions): Promis
       case "baseline":
         baseline = measureBaseline(step.query, events);
         parallelBaseline = undefined;
+        singleThreadBaseline = undefined;
         break;
       case "parallel-baseline":
+        // The loop on one worker thread too: the CPU-time scaling compares threads alike (the loop
+        // in this thread runs in a heap and with compiled code that earlier runs left behind).
+        singleThreadBaseline = await measureParallelBaseline(step.query, events, 1);
         parallelBaseline = await measureParallelBaseline(step.query, events, step.config.parallelism);
         break;
       case "engine": {
@@ -144,7 +167,13 @@ export async function runThroughputBenchmark(options: ThroughputOptions): Promis
           rep: step.rep,
           baselineEventsPerSecond: baseline.eventsPerSecond,
           baselineCpuEventsPerSecond: baseline.cpuEventsPerSecond,
-          ...(parallelBaseline === undefined ? {} : { parallelBaselineEventsPerSecond: parallelBaseline }),
+          ...(parallelBaseline === undefined
+            ? {}
+            : {
+                parallelBaselineEventsPerSecond: parallelBaseline.eventsPerSecond,
+                parallelBaselineCpuEventsPerSecond: parallelBaseline.cpuEventsPerSecond,
+                ...(singleThreadBaseline === undefined ? {} : { workerBaselineCpuEventsPerSecond: singleThreadBaseline.cpuEventsPerSecond }),
+              }),
           ...engine,
         });
         break;
@@ -188,6 +217,9 @@ function report(results: readonly ThroughputResult[]): string {
     figure(r, "scalingToP1", twoDigits),
     r.parallelism > 1 ? figure(r, "parallelBaselineEventsPerSecond", millions) : "",
     figure(r, "parallelBaselineScaling", twoDigits),
+    figure(r, "cpuScalingToP1", twoDigits),
+    figure(r, "parallelBaselineCpuScaling", twoDigits),
+    figure(r, "cpuScalingToLoop", twoDigits),
   ]);
   return [
     "Medians over the repetitions, (min–max) after each. events/s: from the job's start (every task open) until",
@@ -195,9 +227,15 @@ function report(results: readonly ThroughputResult[]): string {
     "input until runJob returned. ratio and scalings: per repetition, between runs made one after the other.",
     "CPU: the same rates over the CPU time the process used (all its threads), which other load moves less.",
     "records: protected (copied where sharing could do harm) or reused (object reuse on).",
+    "CPU scaling: the CPU-time rate at p over the same configuration's at 1 (the loop's: on p threads over on one);",
+    "its ratio to the loop's, per repetition, is the scaling target's figure in CPU time, which load from other",
+    "processes moves little (it leaves out any time the engine's threads wait for each other).",
     "",
     table(
-      ["query", "p", "records", "M events/s", "loop M/s", "ratio", "CPU: M events/s", "loop M/s", "ratio", "start-up ms", "stop ms", "scaling p/p1", "loop on p threads M/s", "its scaling"],
+      [
+        "query", "p", "records", "M events/s", "loop M/s", "ratio", "CPU: M events/s", "loop M/s", "ratio", "start-up ms", "stop ms", "scaling p/p1", "loop on p threads M/s", "its scaling",
+        "CPU scaling p/p1", "loop's", "ratio",
+      ],
       rows,
     ),
   ].join("\n");

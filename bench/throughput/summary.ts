@@ -5,7 +5,9 @@
  * summarized, so a burst of load that slows both sides of a pair does not move the ratio.
  * Each rate is given twice: over wall-clock time and over the CPU time the process used (every
  * thread of it, the engine's worker threads included), which load from other processes on the
- * machine moves much less.
+ * machine moves much less. Scaling is given both ways too: the CPU-time scaling of a configuration
+ * (its CPU-time rate at p over at 1) against the loop's (on p threads over on one) is the scaling
+ * target's figure with what other load does to wall-clock time left out.
  */
 import { ratios, summarize, type Summary } from "../stats.ts";
 import type { QueryName } from "../queries.ts";
@@ -20,6 +22,14 @@ export interface Sample {
   readonly baselineEventsPerSecond: number;
   /** The loop on `config.parallelism` threads; absent at parallelism 1. */
   readonly parallelBaselineEventsPerSecond?: number;
+  /** Events per second of CPU time the loop on `config.parallelism` threads used (all of them); absent at parallelism 1. */
+  readonly parallelBaselineCpuEventsPerSecond?: number;
+  /**
+   * Events per second of CPU time the loop on one worker thread used, measured with the loop on p
+   * threads, as they are (a fresh thread each); the denominator of the loop's CPU-time scaling
+   * when present, else the loop in the benchmark's own thread is.
+   */
+  readonly workerBaselineCpuEventsPerSecond?: number;
   /** Events over the time from the job's start (every task open) until the end of input reached its sink. */
   readonly eventsPerSecond: number;
   /** From the call to runJob until every task is open: worker threads started, the job built in each. */
@@ -61,6 +71,15 @@ export interface ThroughputResult {
   readonly scalingToP1?: number;
   /** Median over the repetitions of the loop on `parallelism` threads / on one; absent at 1. */
   readonly parallelBaselineScaling?: number;
+  /** Median over the repetitions of this row's CPU-time rate / the same configuration's at parallelism 1; absent at 1. */
+  readonly cpuScalingToP1?: number;
+  /** Median over the repetitions of the loop's CPU-time rate on `parallelism` threads / on one; absent at 1 and without the loop on p threads. */
+  readonly parallelBaselineCpuScaling?: number;
+  /**
+   * Median over the repetitions of `cpuScalingToP1` / `parallelBaselineCpuScaling` of that
+   * repetition: the engine's scaling against the loop's, in CPU time. Absent where either is.
+   */
+  readonly cpuScalingToLoop?: number;
   readonly reps: number;
   /** The smallest and largest value over the repetitions of each figure above that is present. */
   readonly spread: Readonly<Partial<Record<SpreadFigure, Range>>>;
@@ -77,7 +96,10 @@ export type SpreadFigure =
   | "startupMs"
   | "stopMs"
   | "scalingToP1"
-  | "parallelBaselineScaling";
+  | "parallelBaselineScaling"
+  | "cpuScalingToP1"
+  | "parallelBaselineCpuScaling"
+  | "cpuScalingToLoop";
 
 export interface Range {
   readonly min: number;
@@ -114,13 +136,23 @@ export function summarizeThroughput(samples: readonly Sample[], cores: number): 
     const stop = summarize(runs.map((r) => r.stopMs));
     let scaling: Summary | undefined;
     let parallelScaling: Summary | undefined;
+    let cpuScaling: Summary | undefined;
+    let parallelCpuScaling: Summary | undefined;
+    let cpuScalingToLoop: Summary | undefined;
     if (p > 1) {
       const single = byRep(samples, query, { parallelism: 1, objectReuse: config.objectReuse });
       const paired = runs.filter((r) => single.some((s) => s.rep === r.rep));
-      scaling = summarize(ratios(paired.map((r) => r.eventsPerSecond), paired.map((r) => single.find((s) => s.rep === r.rep)!.eventsPerSecond)));
+      const atP1 = (r: Sample): Sample => single.find((s) => s.rep === r.rep)!;
+      scaling = summarize(ratios(paired.map((r) => r.eventsPerSecond), paired.map((r) => atP1(r).eventsPerSecond)));
+      if (paired.length > 0) cpuScaling = summarize(ratios(paired.map((r) => r.cpuEventsPerSecond), paired.map((r) => atP1(r).cpuEventsPerSecond)));
       if (parallelBaseline !== undefined) {
         parallelScaling = summarize(ratios(measuredOnThreads.map((r) => r.parallelBaselineEventsPerSecond!), measuredOnThreads.map((r) => r.baselineEventsPerSecond)));
       }
+      const loopCpu = measuredOnThreads.filter((r) => r.parallelBaselineCpuEventsPerSecond !== undefined);
+      const loopCpuScaling = (r: Sample): number => r.parallelBaselineCpuEventsPerSecond! / (r.workerBaselineCpuEventsPerSecond ?? r.baselineCpuEventsPerSecond);
+      if (loopCpu.length > 0) parallelCpuScaling = summarize(loopCpu.map(loopCpuScaling));
+      const both = loopCpu.filter((r) => single.some((s) => s.rep === r.rep));
+      if (both.length > 0) cpuScalingToLoop = summarize(both.map((r) => r.cpuEventsPerSecond / atP1(r).cpuEventsPerSecond / loopCpuScaling(r)));
     }
     const range = (s: Summary, digits: number): Range => ({ min: round(s.min, digits), max: round(s.max, digits) });
     rows.push({
@@ -139,6 +171,9 @@ export function summarizeThroughput(samples: readonly Sample[], cores: number): 
       stopMs: Math.round(stop.median),
       ...(scaling === undefined ? {} : { scalingToP1: round(scaling.median, 3) }),
       ...(parallelScaling === undefined ? {} : { parallelBaselineScaling: round(parallelScaling.median, 3) }),
+      ...(cpuScaling === undefined ? {} : { cpuScalingToP1: round(cpuScaling.median, 3) }),
+      ...(parallelCpuScaling === undefined ? {} : { parallelBaselineCpuScaling: round(parallelCpuScaling.median, 3) }),
+      ...(cpuScalingToLoop === undefined ? {} : { cpuScalingToLoop: round(cpuScalingToLoop.median, 3) }),
       reps: runs.length,
       spread: {
         eventsPerSecond: range(engine, 0),
@@ -152,6 +187,9 @@ export function summarizeThroughput(samples: readonly Sample[], cores: number): 
         stopMs: range(stop, 0),
         ...(scaling === undefined ? {} : { scalingToP1: range(scaling, 3) }),
         ...(parallelScaling === undefined ? {} : { parallelBaselineScaling: range(parallelScaling, 3) }),
+        ...(cpuScaling === undefined ? {} : { cpuScalingToP1: range(cpuScaling, 3) }),
+        ...(parallelCpuScaling === undefined ? {} : { parallelBaselineCpuScaling: range(parallelCpuScaling, 3) }),
+        ...(cpuScalingToLoop === undefined ? {} : { cpuScalingToLoop: range(cpuScalingToLoop, 3) }),
       },
     });
   }

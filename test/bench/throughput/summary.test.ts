@@ -90,11 +90,46 @@ describe("summarizeThroughput", () => {
     assert.equal(p1.parallelBaselineEventsPerSecond, p1.baselineEventsPerSecond);
   });
 
+  it("scales in CPU time too, and sets the engine's CPU scaling against the loop's of the same repetition", () => {
+    const rows = summarizeThroughput(
+      [
+        sample(P1, 0, 6, 10, { cpuEventsPerSecond: 4, baselineCpuEventsPerSecond: 8 }),
+        sample(P2, 0, 9, 10, { cpuEventsPerSecond: 3, baselineCpuEventsPerSecond: 8, parallelBaselineEventsPerSecond: 16, parallelBaselineCpuEventsPerSecond: 6 }),
+        // The machine was busier in repetition 1: every rate fell, and the ratio of the scalings stayed.
+        sample(P1, 1, 3, 5, { cpuEventsPerSecond: 2, baselineCpuEventsPerSecond: 4 }),
+        sample(P2, 1, 4.5, 5, { cpuEventsPerSecond: 1.2, baselineCpuEventsPerSecond: 4, parallelBaselineEventsPerSecond: 8, parallelBaselineCpuEventsPerSecond: 2.4 }),
+      ],
+      2,
+    );
+    const p2 = rows.find((r) => r.parallelism === 2)!;
+    assert.equal(p2.cpuScalingToP1, 0.675);
+    assert.deepEqual(p2.spread.cpuScalingToP1, { min: 0.6, max: 0.75 });
+    assert.equal(p2.parallelBaselineCpuScaling, 0.675);
+    assert.deepEqual(p2.spread.parallelBaselineCpuScaling, { min: 0.6, max: 0.75 });
+    assert.equal(p2.cpuScalingToLoop, 1);
+    assert.deepEqual(p2.spread.cpuScalingToLoop, { min: 1, max: 1 });
+    const p1 = rows.find((r) => r.parallelism === 1)!;
+    for (const field of ["cpuScalingToP1", "parallelBaselineCpuScaling", "cpuScalingToLoop"] as const) assert.equal(field in p1, false, field);
+  });
+
+  it("scales the loop's CPU time against the loop on one worker thread when that was measured", () => {
+    const rows = summarizeThroughput(
+      [
+        sample(P1, 0, 6, 10, { cpuEventsPerSecond: 4, baselineCpuEventsPerSecond: 8 }),
+        sample(P2, 0, 9, 10, { cpuEventsPerSecond: 3, baselineCpuEventsPerSecond: 8, parallelBaselineEventsPerSecond: 16, parallelBaselineCpuEventsPerSecond: 6, workerBaselineCpuEventsPerSecond: 10 }),
+      ],
+      2,
+    );
+    const p2 = rows.find((r) => r.parallelism === 2)!;
+    assert.equal(p2.parallelBaselineCpuScaling, 0.6);
+    assert.equal(p2.cpuScalingToLoop, 1.25);
+  });
+
   it("leaves the loop on p threads out of a row measured without it", () => {
     const rows = summarizeThroughput([sample(P1, 0, 6, 10), sample(P2, 0, 9, 10)], 2);
     const p2 = rows.find((r) => r.parallelism === 2)!;
     assert.equal(p2.scalingToP1, 1.5);
-    for (const field of ["parallelBaselineEventsPerSecond", "parallelBaselineScaling"] as const) {
+    for (const field of ["parallelBaselineEventsPerSecond", "parallelBaselineScaling", "parallelBaselineCpuScaling", "cpuScalingToLoop"] as const) {
       assert.equal(field in p2, false, field);
       assert.equal(field in p2.spread, false, field);
     }
