@@ -36,6 +36,11 @@ export interface CrashTestOptions {
   readonly runtime?: RuntimeMode;
   readonly parallelism?: number;
   readonly bufferSize?: number;
+  /**
+   * Every run with buffer debloating (`true`: towards the job's own target; a number: towards this
+   * many milliseconds); the job's own setting otherwise.
+   */
+  readonly bufferDebloat?: boolean | number;
   /** The keyed state backend of every run (the job's own choice wins). */
   readonly stateBackend?: StateBackendName;
   /** Incremental checkpoints in every run (the job's own choice wins). */
@@ -148,6 +153,7 @@ export async function crashTest(job: string | URL, options: CrashTestOptions = {
     mode: options.mode,
     unaligned: options.unalignedTimeoutMs === undefined ? undefined : { alignedCheckpointTimeoutMs: options.unalignedTimeoutMs },
     bufferSize: options.bufferSize,
+    bufferDebloat: options.bufferDebloat === undefined || options.bufferDebloat === false ? undefined : { targetMs: options.bufferDebloat === true ? undefined : options.bufferDebloat },
     stateBackend: options.stateBackend,
     ...(options.localRecovery === true ? { localRecovery: true } : {}),
     incrementalCheckpoints: options.incrementalCheckpoints,
