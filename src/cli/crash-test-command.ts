@@ -70,7 +70,7 @@ const OPTIONS: readonly OptionSpec[] = [
     defaultText: "10 times the slower reference run, at least 30 s",
   },
   { kind: "value", name: "checkpoint-mode", placeholder: "mode", parse: oneOf(["exactly-once", "at-least-once"] as const), description: "overrides the job's checkpoint mode", defaultText: "the job's" },
-  { kind: "flag", name: "unaligned", description: "every run takes unaligned exactly-once checkpoints (with --aligned-checkpoint-timeout, aligned at first)", defaultText: "the job's" },
+  { kind: "flag", name: "unaligned", description: "every run takes unaligned exactly-once checkpoints (with --aligned-checkpoint-timeout, aligned at first); no rescale faults are drawn, as such checkpoints restore only at their own parallelism", defaultText: "the job's" },
   {
     kind: "value",
     name: "aligned-checkpoint-timeout",
