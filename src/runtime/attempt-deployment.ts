@@ -34,13 +34,21 @@ export interface AttemptReporter {
   toEnumerator(taskId: string, message: ReaderToEnumerator): void;
   /** The thread restored its tasks' state from a checkpoint (before they open). */
   restored(report: StateRestoreReport): void;
+  /** Advice that does not stop the job, for the run's warnings (RunOptions.onWarning). */
+  warning?(message: string): void;
 }
 
 export type ThreadSpec = Pick<AttemptSpec, "definition" | "overrides" | "args" | "maxWorkers" | "fingerprint" | "checkpointing" | "restore" | "clock">;
 
-/** An I/O thread volume whose thread starts now, while the tasks are built and opened, rather than with the first checkpoint. */
-function startedIoThread(): IoThreadVolume {
-  const volume = new IoThreadVolume();
+/**
+ * An I/O thread volume whose thread starts now, while the tasks are built and opened, rather than
+ * with the first checkpoint. A thread that cannot start is reported: its checkpoint writes then
+ * take the task thread's time for good.
+ */
+function startedIoThread(reporter: AttemptReporter): IoThreadVolume {
+  const volume = new IoThreadVolume({
+    onBootFailure: (reason) => reporter.warning?.(`checkpoint files are written on the task threads, which slows them while a checkpoint is written: the checkpoint I/O thread did not start (${reason.message})`),
+  });
   // Until it is up (or if it cannot start) the volume writes on the calling thread.
   volume.started().catch(() => {});
   return volume;
@@ -69,7 +77,7 @@ export async function deployAttemptThread(spec: ThreadSpec, worker: number, tran
           jobId: spec.checkpointing.jobId,
           root: spec.checkpointing.root,
           ...(spec.checkpointing.memoryThreshold === undefined ? {} : { memoryThreshold: spec.checkpointing.memoryThreshold }),
-          ...(checkpointIo === "io-thread" ? { volume: startedIoThread() } : {}),
+          ...(checkpointIo === "io-thread" ? { volume: startedIoThread(reporter) } : {}),
         });
   const localDir = spec.checkpointing?.localRecoveryDir;
   const local = localDir === undefined ? undefined : new LocalStatePaths(localDir, spec.checkpointing!.jobId);

@@ -75,6 +75,7 @@ async function setUp(): Promise<Deployment> {
       collect: (sinkId, records) => post({ type: "collect", sinkId, records }),
       toEnumerator: (taskId, message) => post({ type: "to-enumerator", taskId, message }),
       restored: (report) => post({ type: "restored", report }),
+      warning: (message) => post({ type: "warning", message }),
     },
     // A busy worker would otherwise take part in each file operation of its checkpoint writes between steps.
     "io-thread",
