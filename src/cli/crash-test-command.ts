@@ -4,7 +4,7 @@
  * code is 0 when every run committed the reference's output, 1 otherwise.
  */
 import type { StateBackendName } from "../state/state-backends.ts";
-import { INCREMENTAL_OPTION, STATE_BACKEND_OPTION } from "./run-command.ts";
+import { BUFFER_DEBLOAT_OPTION, BUFFER_DEBLOAT_TARGET_OPTION, INCREMENTAL_OPTION, STATE_BACKEND_OPTION } from "./run-command.ts";
 import { integerIn, durationIn, oneOf, type OptionSpec, type ParsedArgs, type ValueParse } from "./args.ts";
 import { HELP_OPTION, type Command } from "./command.ts";
 import { ExitCode } from "./exit-codes.ts";
@@ -49,6 +49,8 @@ const OPTIONS: readonly OptionSpec[] = [
   { kind: "flag", name: "single-thread", description: "run every subtask on one thread", defaultText: "worker threads" },
   { kind: "flag", name: "local-recovery", description: "run with local recovery: restarts and resumes read the tasks' local state copies first", defaultText: "off" },
   { kind: "value", name: "buffer-size", placeholder: "n", parse: integerIn(1), description: "records per batch sent between tasks" },
+  BUFFER_DEBLOAT_OPTION,
+  BUFFER_DEBLOAT_TARGET_OPTION,
   STATE_BACKEND_OPTION,
   INCREMENTAL_OPTION,
   {
@@ -68,7 +70,7 @@ const OPTIONS: readonly OptionSpec[] = [
     defaultText: "10 times the slower reference run, at least 30 s",
   },
   { kind: "value", name: "checkpoint-mode", placeholder: "mode", parse: oneOf(["exactly-once", "at-least-once"] as const), description: "overrides the job's checkpoint mode", defaultText: "the job's" },
-  { kind: "flag", name: "unaligned", description: "every run takes unaligned exactly-once checkpoints (with --aligned-checkpoint-timeout, aligned at first)", defaultText: "the job's" },
+  { kind: "flag", name: "unaligned", description: "every run takes unaligned exactly-once checkpoints (with --aligned-checkpoint-timeout, aligned at first); no rescale faults are drawn, as such checkpoints restore only at their own parallelism", defaultText: "the job's" },
   {
     kind: "value",
     name: "aligned-checkpoint-timeout",
@@ -109,6 +111,7 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
     key: key === undefined ? undefined : parseOutputKey(key),
     parallelism: get<number>("parallelism"),
     bufferSize: get<number>("buffer-size"),
+    bufferDebloat: o.get("buffer-debloat") === true ? (get<number>("buffer-debloat-target") ?? true) : undefined,
     stateBackend: get<StateBackendName>("state-backend"),
     ...(o.get("local-recovery") === true ? { localRecovery: true } : {}),
     incrementalCheckpoints: o.get("incremental") === true ? true : undefined,

@@ -48,6 +48,26 @@ export const INCREMENTAL_OPTION: OptionSpec = {
   defaultText: "on for the 'disk' backend, off for 'heap'",
 };
 
+/** `--buffer-debloat`, shared with `weir crash-test`. */
+export const BUFFER_DEBLOAT_OPTION: OptionSpec = {
+  kind: "flag",
+  name: "buffer-debloat",
+  description:
+    "each task sizes the batches sent to it so that the records in flight towards it take about --buffer-debloat-target to process, " +
+    "as Flink's taskmanager.network.memory.buffer-debloat.enabled does; keeps checkpoints under back-pressure quick and small (e.g. --buffer-debloat --unaligned)",
+  defaultText: "the job's setting, else off",
+};
+
+/** `--buffer-debloat-target`, shared with `weir crash-test`. */
+export const BUFFER_DEBLOAT_TARGET_OPTION: OptionSpec = {
+  kind: "value",
+  name: "buffer-debloat-target",
+  placeholder: "duration",
+  parse: durationIn(1),
+  description: "with --buffer-debloat: how long the records in flight towards a task should take it to process (e.g. --buffer-debloat-target 200ms)",
+  defaultText: `the job's setting, else ${formatDuration(defaults.bufferDebloatTargetMs)}`,
+};
+
 /** The options of `weir run`, which commands that build a job as `weir run` would accept too. */
 export const RUN_OPTIONS: readonly OptionSpec[] = [
   {
@@ -97,22 +117,8 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
     description: "a batch that is not full is sent after this many milliseconds; 0 sends it after every processed batch",
     defaultText: String(defaults.bufferTimeoutMs),
   },
-  {
-    kind: "flag",
-    name: "buffer-debloat",
-    description:
-      "each task sizes the batches sent to it so that the records in flight towards it take about --buffer-debloat-target to process, " +
-      "as Flink's taskmanager.network.memory.buffer-debloat.enabled does; keeps checkpoints under back-pressure quick and small (e.g. --buffer-debloat --unaligned)",
-    defaultText: "the job's setting, else off",
-  },
-  {
-    kind: "value",
-    name: "buffer-debloat-target",
-    placeholder: "duration",
-    parse: durationIn(1),
-    description: "with --buffer-debloat: how long the records in flight towards a task should take it to process (e.g. --buffer-debloat-target 200ms)",
-    defaultText: `the job's setting, else ${formatDuration(defaults.bufferDebloatTargetMs)}`,
-  },
+  BUFFER_DEBLOAT_OPTION,
+  BUFFER_DEBLOAT_TARGET_OPTION,
   {
     kind: "flag",
     name: "object-reuse",

@@ -19,6 +19,7 @@ export const savepointInspectCommand: Command = {
   description: [
     "Reads a savepoint directory, a retained checkpoint (a chk-<n> directory) or their _metadata file, and prints its job id, " +
       "format version, checkpoint id and completion time, then per operator its uid (or derived id), name, parallelism and max parallelism, " +
+      "its state files and their bytes, the subtask states kept inline in _metadata (smaller than the job's --memory-threshold) and their bytes, " +
       "and each state's name, kind, entry count and bytes. Every state file is read and checked against its checksum.",
     "Kinds: value, list, map, reducing, aggregating (keyed state; 'namespaced' for the state of windows), operator list, union list, " +
       "broadcast, timers, source split positions, source positions, sink transactions, operator snapshot. " +

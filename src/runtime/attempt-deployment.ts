@@ -34,6 +34,8 @@ export interface AttemptReporter {
   toEnumerator(taskId: string, message: ReaderToEnumerator): void;
   /** The thread restored its tasks' state from a checkpoint (before they open). */
   restored(report: StateRestoreReport): void;
+  /** Advice that does not stop the job, for the run's warnings (RunOptions.onWarning). */
+  warning?(message: string): void;
 }
 
 export type ThreadSpec = Pick<AttemptSpec, "definition" | "overrides" | "args" | "maxWorkers" | "fingerprint" | "checkpointing" | "restore" | "clock">;

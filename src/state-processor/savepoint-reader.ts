@@ -23,7 +23,7 @@
  * savepoint does not hold is WEIR_ERR_UID_MISMATCH or WEIR_ERR_INVALID_ARGUMENT naming what it holds.
  */
 import { dirname, resolve } from "node:path";
-import type { CheckpointMetadata, JsonValue, OperatorStateMetadata } from "../checkpoint/storage/checkpoint-metadata.ts";
+import { isInlineState, type CheckpointMetadata, type JsonValue, type OperatorStateMetadata } from "../checkpoint/storage/checkpoint-metadata.ts";
 import { DiskVolume } from "../checkpoint/storage/disk-volume.ts";
 import { VolumeCheckpointStorage } from "../checkpoint/storage/volume-checkpoint-storage.ts";
 import { invalidArgument, WeirError } from "../core/errors.ts";
@@ -62,8 +62,10 @@ export interface SubtaskContent {
   readonly content: OperatorSnapshotContent;
   /** Names the file, for errors: operator, subtask and path. */
   readonly from: string;
-  /** The file's length. */
+  /** The state's length, in its file or inside `_metadata`. */
   readonly bytes: number;
+  /** The state is kept inside `_metadata` (it was smaller than the job's memory threshold), not in a file of its own. */
+  readonly inline: boolean;
 }
 
 /** The `_metadata` of a savepoint or checkpoint, from a directory, a `_metadata` file or a job directory; state files checked present. */
@@ -153,7 +155,8 @@ export class SavepointOperator {
     for (const subtask of [...this.metadata.subtasks].sort((a, b) => a.subtask - b.subtask)) {
       for (const handle of subtask.state) {
         const from = `operator '${this.uid}' subtask ${subtask.subtask} (${handle.path})`;
-        yield { subtask: subtask.subtask, content: decodeOperatorSnapshot(await this.storage.readState(handle), from), from, bytes: handle.bytes };
+        const content = decodeOperatorSnapshot(await this.storage.readState(handle), from);
+        yield { subtask: subtask.subtask, content, from, bytes: handle.bytes, inline: isInlineState(handle) };
       }
     }
   }

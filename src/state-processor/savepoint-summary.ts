@@ -10,6 +10,8 @@
  *   and subtasks that returned something; bytes are their encoding by the value codec.
  * - broadcast state: the entries of one copy; bytes of all copies (every subtask stores one).
  * Nothing else is added: framing of the files is in the operator's total bytes only.
+ * Files and bytes per operator count its state files; states small enough to be kept inside
+ * `_metadata` (the job's memory threshold) are counted apart, as inline, with their bytes.
  */
 import { basename, dirname } from "node:path";
 import { formatBytes } from "../checkpoint/storage/list-checkpoints.ts";
@@ -51,6 +53,9 @@ export interface OperatorSummary {
   /** The state files of all subtasks, and their bytes. */
   readonly files: number;
   readonly bytes: number;
+  /** Subtask states kept inside `_metadata` instead of files (smaller than the job's memory threshold), and their bytes. */
+  readonly inline: number;
+  readonly inlineBytes: number;
   readonly states: readonly StateSummary[];
 }
 
@@ -120,10 +125,17 @@ async function summarizeOperator(operator: SavepointOperator): Promise<OperatorS
   const tally = new Tally();
   let files = 0;
   let bytes = 0;
+  let inline = 0;
+  let inlineBytes = 0;
   const broadcastEntries = new Map<string, number>();
-  for await (const { content, from, bytes: fileBytes } of operator.contents()) {
-    files++;
-    bytes += fileBytes;
+  for await (const { content, from, bytes: stateBytes, inline: isInline } of operator.contents()) {
+    if (isInline) {
+      inline++;
+      inlineBytes += stateBytes;
+    } else {
+      files++;
+      bytes += stateBytes;
+    }
     if (content.keyed !== undefined) {
       const { states, parts } = scanKeyedSnapshot(content.keyed, from);
       for (const state of states) tally.add(state.name, state.kind, 0, 0, state.namespaced);
@@ -141,7 +153,7 @@ async function summarizeOperator(operator: SavepointOperator): Promise<OperatorS
     if (content.state !== undefined) tally.add("snapshotState", OWN_STATE_KIND[operator.role ?? "operator"], 1, sizeOf(content.state, from));
   }
   for (const [name, entries] of broadcastEntries) tally.setEntries(name, "broadcast", entries);
-  return { uid: operator.uid, name: operator.name, parallelism: operator.parallelism, maxParallelism: operator.maxParallelism, files, bytes, states: tally.result() };
+  return { uid: operator.uid, name: operator.name, parallelism: operator.parallelism, maxParallelism: operator.maxParallelism, files, bytes, inline, inlineBytes, states: tally.result() };
 }
 
 /** The summary as text for a terminal; ends with a newline. */
@@ -156,7 +168,8 @@ export function formatSavepointSummary(summary: SavepointSummary): string {
   for (const o of summary.operators) {
     lines.push("");
     const name = o.name === undefined || o.name === o.uid ? "" : ` (${o.name})`;
-    lines.push(`operator '${o.uid}'${name}: parallelism ${o.parallelism}, max parallelism ${o.maxParallelism}, ${o.files} file${o.files === 1 ? "" : "s"}, ${formatBytes(o.bytes)}`);
+    const inline = o.inline === 0 ? "" : `; ${o.inline} subtask state${o.inline === 1 ? "" : "s"} inline in _metadata, ${formatBytes(o.inlineBytes)}`;
+    lines.push(`operator '${o.uid}'${name}: parallelism ${o.parallelism}, max parallelism ${o.maxParallelism}, ${o.files} file${o.files === 1 ? "" : "s"}, ${formatBytes(o.bytes)}${inline}`);
     if (o.states.length === 0) {
       lines.push("  no state");
       continue;

@@ -22,6 +22,7 @@ describe("weir crash-test", () => {
     assert.equal(code, 0);
     assert.match(io.out, /^Usage: weir crash-test <job.ts> \[--runs N\] \[--seed S\] \[--faults list\]/);
     for (const option of crashTestCommand.options) assert.ok(io.out.includes(`--${option.name}`), option.name);
+    for (const mode of ["--unaligned", "--buffer-debloat", "--buffer-debloat-target", "--local-recovery", "--incremental", "--state-backend"]) assert.ok(io.out.includes(mode), mode);
     assert.match((await weir("--help")).io.out, /crash-test/);
   });
 

@@ -58,6 +58,29 @@ describe("weir savepoint inspect", () => {
     assert.match(io.out, /\noperator 'discard' \(Sink\): parallelism 2, max parallelism 128, 0 files, 0 B\n {2}no state\n$/);
   });
 
+  it("counts the states kept inline in _metadata apart from the state files, with their bytes", async () => {
+    const chk = await finalCheckpoint(join(scratch(), "inline"), "test/fixtures/jobs/sp-states.ts");
+    const handles = (JSON.parse(readFileSync(join(chk, "_metadata"), "utf8")) as { metadata: { operators: { subtasks: { state: { bytes: number; inline?: string }[] }[] }[] } }).metadata.operators.flatMap((o) =>
+      o.subtasks.flatMap((s) => s.state),
+    );
+    const inline = handles.filter((h) => h.inline !== undefined);
+    assert.ok(inline.length > 0, "small states are kept inline at the default memory threshold");
+
+    const json = await weir("savepoint", "inspect", chk, "--json");
+    assert.equal(json.code, 0, json.io.err);
+    const summary = JSON.parse(json.io.out) as SavepointSummary;
+    const sum = (f: (o: SavepointSummary["operators"][number]) => number) => summary.operators.reduce((n, o) => n + f(o), 0);
+    assert.equal(sum((o) => o.files), stateFiles(chk).length, "only files on disk count as files");
+    assert.equal(sum((o) => o.bytes), stateFiles(chk).reduce((n, f) => n + readFileSync(join(chk, f)).length, 0));
+    assert.equal(sum((o) => o.inline), inline.length);
+    assert.equal(sum((o) => o.inlineBytes), inline.reduce((n, h) => n + h.bytes, 0));
+
+    const text = await weir("savepoint", "inspect", chk);
+    const keyed = summary.operators.find((o) => o.inline > 0)!;
+    const line = text.io.out.split("\n").find((l) => l.startsWith(`operator '${keyed.uid}'`))!;
+    assert.match(line, new RegExp(`, ${keyed.files} files?, .*; ${keyed.inline} subtask states? inline in _metadata, [\\d.]+ (B|KiB)$`));
+  });
+
   it("refuses a missing path, a directory that is no savepoint, corrupt metadata and a damaged or missing state file, with their codes", async () => {
     const missing = await weir("savepoint", "inspect", join(scratch(), "nothing-here"));
     assert.equal(missing.code, 1);

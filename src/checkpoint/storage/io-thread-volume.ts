@@ -38,24 +38,50 @@ export interface IoReply {
 /** Distributes `Omit` over the union, so each request keeps its own fields. */
 type RequestBody = IoRequest extends infer R ? (R extends IoRequest ? Omit<R, "id"> : never) : never;
 
+export interface IoThreadVolumeOptions {
+  /** Where changes are made while the thread is not up (default: a DiskVolume of its own). */
+  readonly local?: DiskVolume;
+  /**
+   * Called once, with the reason, when the thread cannot be made or ends before it is up: changes
+   * then stay on the calling thread for good, which the caller may want to report.
+   */
+  readonly onBootFailure?: (reason: Error) => void;
+  /** The module the thread runs (default: io-thread-boot.mjs); tests give one that fails to boot. */
+  readonly boot?: URL;
+}
+
 export class IoThreadVolume implements CheckpointVolume {
-  private readonly local = new DiskVolume();
+  private readonly local: DiskVolume;
+  private readonly onBootFailure: ((reason: Error) => void) | undefined;
+  private readonly boot: URL;
   private thread: Worker | undefined;
   private up: Promise<void> | undefined;
   private isUp = false;
+  /** The thread came up once (its end later is not a failure to boot). */
+  private wasUp = false;
+  private closed = false;
+  private bootFailureReported = false;
   private readonly pending = new Map<number, { readonly resolve: () => void; readonly reject: (e: Error) => void; readonly request: RequestBody }>();
   private nextId = 0;
+
+  constructor(options: IoThreadVolumeOptions = {}) {
+    this.local = options.local ?? new DiskVolume();
+    this.onBootFailure = options.onBootFailure;
+    this.boot = options.boot ?? BOOT;
+  }
 
   /** Starts the I/O thread if it is not under way; resolves once it takes changes. */
   started(): Promise<void> {
     if (this.up !== undefined) return this.up;
     let thread: Worker;
     try {
-      thread = new Worker(BOOT);
+      thread = new Worker(this.boot);
     } catch (e) {
       // No thread to be had: changes stay on the calling thread, and none tries again.
-      this.up = Promise.reject(asError(e));
+      const reason = asError(e);
+      this.up = Promise.reject(reason);
       this.up.catch(() => {});
+      this.onBootFailure?.(reason);
       return this.up;
     }
     this.thread = thread;
@@ -64,19 +90,18 @@ export class IoThreadVolume implements CheckpointVolume {
       thread.on("message", (message: IoMessage) => {
         if ("up" in message) {
           this.isUp = true;
+          this.wasUp = true;
           resolve();
         } else this.answered(message);
       });
       thread.on("error", (e) => {
-        this.isUp = false;
+        this.ended(e);
         reject(e);
-        this.failAll(e);
       });
       thread.on("exit", (code) => {
-        this.isUp = false;
         const ended = new Error(`the checkpoint I/O thread ended (exit code ${code})`);
+        this.ended(ended);
         reject(ended);
-        this.failAll(ended);
       });
     });
     this.up.catch(() => {});
@@ -111,9 +136,28 @@ export class IoThreadVolume implements CheckpointVolume {
     return this.local.list(dir);
   }
 
-  /** Ends the I/O thread; changes under way on it fail. */
+  /**
+   * Ends the I/O thread. Changes under way on it fail at once, whether or not the thread got to
+   * make them before it ended: their answers are no longer awaited.
+   */
   async close(): Promise<void> {
-    await this.thread?.terminate();
+    const thread = this.thread;
+    if (thread === undefined) return;
+    this.closed = true;
+    this.isUp = false;
+    this.failAll(new Error("the checkpoint I/O thread was closed"));
+    await thread.terminate();
+  }
+
+  /** The thread failed or exited: changes under way fail; one that never came up is reported once (a close is not a failure). */
+  private ended(reason: Error): void {
+    const booted = this.isUp || this.wasUp;
+    this.isUp = false;
+    this.failAll(reason);
+    if (!booted && !this.closed && !this.bootFailureReported) {
+      this.bootFailureReported = true;
+      this.onBootFailure?.(reason);
+    }
   }
 
   private hand(request: RequestBody): Promise<void> {
@@ -160,9 +204,17 @@ function operationOf(request: RequestBody): string {
   return request.op === "remove" ? "delete" : "write";
 }
 
-/** A volume whose thread starts now rather than with the first change; until it is up (or if it cannot start) changes are made on the calling thread. */
-export function startedIoThread(): IoThreadVolume {
-  const volume = new IoThreadVolume();
+/**
+ * A volume whose thread starts now rather than with the first change; until it is up (or if it
+ * cannot start) changes are made on the calling thread. `onBootFailure` as in IoThreadVolumeOptions.
+ */
+export function startedIoThread(onBootFailure?: (reason: Error) => void): IoThreadVolume {
+  const volume = new IoThreadVolume(onBootFailure === undefined ? {} : { onBootFailure });
   volume.started().catch(() => {});
   return volume;
+}
+
+/** The run's warning when a volume's thread did not start. */
+export function ioThreadBootWarning(reason: Error): string {
+  return `checkpoint files are written on the task threads, which slows them while a checkpoint is written: the checkpoint I/O thread did not start (${reason.message})`;
 }

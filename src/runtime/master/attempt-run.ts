@@ -46,6 +46,8 @@ export interface AttemptRun {
   readonly standby?: StandbyWorkers | undefined;
   /** The attempt's tasks are open and records start to flow. */
   readonly onRunning: () => void;
+  /** Advice from the attempt's threads that does not stop the job. */
+  readonly warn: (message: string) => void;
 }
 
 export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
@@ -93,6 +95,7 @@ export function runAttempt(run: AttemptRun): Promise<AttemptOutcome> {
       },
       metrics: (group, tasks) => run.metrics.report(group, tasks),
       restored: (report) => options.onStateRestored?.(report),
+      warning: (message) => run.warn(message),
       finished: () => end({ kind: "finished" }),
       failed: (error) => end({ kind: "failed", error }),
     };

@@ -26,6 +26,8 @@ export interface AttemptListener {
   metrics(group: number, tasks: readonly TaskMetrics[]): void;
   /** A thread restored its tasks' state. */
   restored(report: StateRestoreReport): void;
+  /** Advice from a thread that does not stop the job. */
+  warning(message: string): void;
   /** Every task finished. */
   finished(): void;
   /** The attempt failed; it must be cancelled. */

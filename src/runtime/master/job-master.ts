@@ -98,6 +98,8 @@ export class JobMaster {
   private checkpointing: Checkpointing | undefined;
   private jobId = "";
   private restarts = 0;
+  /** Warnings from the attempts' threads already given: each once per run, however many threads or attempts repeat it. */
+  private readonly warned = new Set<string>();
   /** When the first attempt's tasks were all open and records began to flow. */
   private startedAt: number | undefined;
   private state: { state: JobState; since: number; attempt: number; restoredCheckpointId: number | undefined; lastFailure: string | undefined } = {
@@ -242,6 +244,12 @@ export class JobMaster {
       clearTimeout(this.standbyTimer);
       await this.standby?.close();
     }
+  }
+
+  private warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.params.options.onWarning?.(message);
   }
 
   /** Checkpointed state of operators without a uid is found again only while the job keeps its shape. */
@@ -418,6 +426,7 @@ export class JobMaster {
       collected: this.collected,
       metrics: this.metrics,
       standby: this.standby,
+      warn: (message) => this.warnOnce(message),
       onRunning: () => {
         this.startedAt ??= performance.now();
         this.enter("running");

@@ -34,6 +34,7 @@ export class LocalAttempt implements Attempt {
         collect: (sinkId, records) => listener.collect(sinkId, records),
         toEnumerator: (taskId, message) => listener.toEnumerator(taskId, message),
         restored: (report) => listener.restored(report),
+        warning: (message) => listener.warning(message),
       });
       await this.deployment.executor.openAll();
     } catch (e) {

@@ -56,6 +56,7 @@ export type FromWorker =
   | { readonly type: "to-enumerator"; readonly taskId: string; readonly message: ReaderToEnumerator }
   | { readonly type: "finished"; readonly tasks: readonly TaskMetrics[] }
   | { readonly type: "restored"; readonly report: StateRestoreReport }
+  | { readonly type: "warning"; readonly message: string }
   | { readonly type: "task-failed"; readonly report: FailureReport }
   /** A failure before any task existed: loading or building the job. */
   | { readonly type: "setup-failed"; readonly error: SerializedError };

@@ -89,6 +89,8 @@ export class ThreadAttempt implements Attempt {
             return listener.toEnumerator(m.taskId, m.message);
           case "restored":
             return listener.restored(m.report);
+          case "warning":
+            return listener.warning(m.message);
           case "finished":
             listener.metrics(worker, m.tasks);
             if (++finished === this.workers.length) {

@@ -10,7 +10,7 @@ import { loadJobModule } from "../../api/job-module.ts";
 import { systemClock } from "../../core/clock.ts";
 import { asError, WeirError } from "../../core/errors.ts";
 import { deployAttemptThread } from "../attempt-deployment.ts";
-import { startedIoThread } from "../../checkpoint/storage/io-thread-volume.ts";
+import { ioThreadBootWarning, startedIoThread } from "../../checkpoint/storage/io-thread-volume.ts";
 import type { Deployment } from "../deployment.ts";
 import { TaskFailure } from "../failure-report.ts";
 import { BatchCodec } from "../network/batch-codec.ts";
@@ -29,7 +29,12 @@ loadJobModule(standby.jobModule).catch(() => {
 });
 // Started while the thread stands by too: in a checkout it loads TypeScript, most of a second of
 // CPU time that a running attempt's tasks would otherwise lose to it.
-const checkpointIo = standby.checkpointIo ? startedIoThread() : undefined;
+/** Why the I/O thread did not start, held until there is an attempt to warn. */
+let ioBootFailure: Error | undefined;
+let reportIoBootFailure = (reason: Error): void => {
+  ioBootFailure = reason;
+};
+const checkpointIo = standby.checkpointIo ? startedIoThread((reason) => reportIoBootFailure(reason)) : undefined;
 const post = (message: FromWorker): void => coordinator.postMessage(message);
 
 function peerPort(worker: number): MessagePort {
@@ -44,6 +49,8 @@ function serialize(e: unknown): { name: string; message: string; code: string | 
 }
 
 async function setUp(): Promise<Deployment> {
+  reportIoBootFailure = (reason) => post({ type: "warning", message: ioThreadBootWarning(reason) });
+  if (ioBootFailure !== undefined) reportIoBootFailure(ioBootFailure);
   if (init.faultHooksModule !== undefined) await import(init.faultHooksModule);
   const definition = await loadJobModule(init.jobModule);
   const codec = new BatchCodec();
@@ -79,9 +86,10 @@ async function setUp(): Promise<Deployment> {
       collect: (sinkId, records) => post({ type: "collect", sinkId, records }),
       toEnumerator: (taskId, message) => post({ type: "to-enumerator", taskId, message }),
       restored: (report) => post({ type: "restored", report }),
+      warning: (message) => post({ type: "warning", message }),
     },
     // A busy worker would otherwise take part in each file operation of its checkpoint writes between steps.
-    init.spec.checkpointing === undefined ? undefined : (checkpointIo ?? startedIoThread()),
+    init.spec.checkpointing === undefined ? undefined : (checkpointIo ?? startedIoThread((reason) => reportIoBootFailure(reason))),
   );
   // The attempt reports ready once its I/O thread is up (or has failed to start), so that the
   // first attempt pays for the boot at start-up rather than while records flow.

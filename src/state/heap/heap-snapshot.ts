@@ -573,6 +573,14 @@ export function readKeyedSnapshot(bytes: Uint8Array, range: KeyGroupRange, into:
           keys.add(key);
         }
         for (const [now, keys] of byGroup) removeKeys(state, now, keys);
+        if (!rebucket) {
+          // Every entry stays in this group: its map is made (or found) once, not per entry.
+          if (flat.length === 0) continue;
+          const entries = entriesOf(state, group);
+          entries.edit();
+          snapshot.forEach(state.kind, flat, group, (key, value) => entries.set(key, value));
+          continue;
+        }
         snapshot.forEach(state.kind, flat, group, (key, value) => {
           const now = target(state, key, group, true);
           if (now < 0) return;

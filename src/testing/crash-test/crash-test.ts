@@ -19,7 +19,7 @@ import { buildJob } from "../../api/define-job.ts";
 import { jobModuleUrl, loadJobModule } from "../../api/job-module.ts";
 import type { RuntimeMode } from "../../runtime/run-options.ts";
 import { compareOutputs, type ComparisonRule, type OutputDifference, type OutputKey } from "./compare-outputs.ts";
-import { describePlan, FAULT_KINDS, faultPlan, killsProcess, type FaultKind, type FaultPlan } from "./fault-plan.ts";
+import { describePlan, faultKindsFor, faultPlan, killsProcess, type FaultKind, type FaultPlan } from "./fault-plan.ts";
 import { jobSinks, readCommitted, type JobSink } from "./job-sinks.ts";
 import { runArgs, runInProcess, runKilled, type RunOutcome, type RunSettings } from "./job-runs.ts";
 import { defaultRunTimeoutMs, describeStall, type StallReport } from "./run-stall.ts";
@@ -29,13 +29,18 @@ export interface CrashTestOptions {
   readonly runs?: number;
   /** Seed of the first faulted run; run i has seed `seed + i` (default 1). */
   readonly seed?: number;
-  /** Faults to draw from (default all of FAULT_KINDS). */
+  /** Faults to draw from (default all of FAULT_KINDS; with `unalignedTimeoutMs`, all but "rescale", see faultKindsFor). */
   readonly faults?: readonly FaultKind[];
   /** The job's arguments; `{run}` is replaced by a directory of each run's own. */
   readonly args?: readonly string[];
   readonly runtime?: RuntimeMode;
   readonly parallelism?: number;
   readonly bufferSize?: number;
+  /**
+   * Every run with buffer debloating (`true`: towards the job's own target; a number: towards this
+   * many milliseconds); the job's own setting otherwise.
+   */
+  readonly bufferDebloat?: boolean | number;
   /** The keyed state backend of every run (the job's own choice wins). */
   readonly stateBackend?: StateBackendName;
   /** Incremental checkpoints in every run (the job's own choice wins). */
@@ -148,6 +153,7 @@ export async function crashTest(job: string | URL, options: CrashTestOptions = {
     mode: options.mode,
     unaligned: options.unalignedTimeoutMs === undefined ? undefined : { alignedCheckpointTimeoutMs: options.unalignedTimeoutMs },
     bufferSize: options.bufferSize,
+    bufferDebloat: options.bufferDebloat === undefined || options.bufferDebloat === false ? undefined : { targetMs: options.bufferDebloat === true ? undefined : options.bufferDebloat },
     stateBackend: options.stateBackend,
     ...(options.localRecovery === true ? { localRecovery: true } : {}),
     incrementalCheckpoints: options.incrementalCheckpoints,
@@ -155,7 +161,7 @@ export async function crashTest(job: string | URL, options: CrashTestOptions = {
   };
   const progress = options.onProgress ?? (() => {});
   const replay = options.replayCommand ?? ((seed: number) => `crashTest(${JSON.stringify(String(job))}, { ...options, seed: ${seed}, runs: 1 })`);
-  const kinds = options.faults ?? FAULT_KINDS;
+  const kinds = faultKindsFor(options.faults, settings.unaligned !== undefined);
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), "weir-crash-test-"));
   mkdirSync(workDir, { recursive: true });
   const definition = await loadJobModule(jobModuleUrl(jobPath), String(job));

@@ -5,6 +5,7 @@
  */
 import { SeededRandom } from "../../sources/seeded-random.ts";
 import type { FaultPoint } from "../../runtime/fault-hooks.ts";
+import { invalidArgument } from "../../core/errors.ts";
 
 /**
  * The faults a run can be given:
@@ -79,6 +80,21 @@ const KILL_POINTS: readonly FaultPoint[] = ["record", "snapshot-async", "before-
 /** Whether the plan's faults kill the job's process (and the run resumes it). */
 export function killsProcess(kind: FaultKind): boolean {
   return kind === "kill" || kind === "rescale";
+}
+
+/**
+ * The kinds a crash test draws from: those asked for, else all. Runs with unaligned checkpoints
+ * draw no "rescale" by default: a checkpoint that holds records in flight restores only at its own
+ * parallelism (WEIR_ERR_UNALIGNED_RESCALE), so a rescaled resume would fail by design; asking for
+ * both is refused.
+ */
+export function faultKindsFor(requested: readonly FaultKind[] | undefined, unaligned: boolean): readonly FaultKind[] {
+  if (!unaligned) return requested ?? FAULT_KINDS;
+  if (requested === undefined) return FAULT_KINDS.filter((kind) => kind !== "rescale");
+  if (requested.includes("rescale")) {
+    throw invalidArgument("the 'rescale' fault cannot be combined with unaligned checkpoints: a checkpoint holding records in flight restores only at its own parallelism");
+  }
+  return requested;
 }
 
 export function faultPlan(seed: number, kinds: readonly FaultKind[], facts: JobFacts): FaultPlan {

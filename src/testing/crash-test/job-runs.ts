@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { listCheckpoints, type CheckpointRow } from "../../checkpoint/storage/list-checkpoints.ts";
 import { runJob } from "../../runtime/run-job.ts";
 import type { JobResult } from "../../runtime/job-result.ts";
-import type { RuntimeMode } from "../../runtime/run-options.ts";
+import type { RunOptions, RuntimeMode } from "../../runtime/run-options.ts";
 import { armFaults, disarmFaults, FAULTS_VARIABLE, faultsEnvironment, type FaultOptions, type FaultSpec } from "../fault-injection.ts";
 import type { FaultPlan } from "./fault-plan.ts";
 import { lastFiredFault, statusWrittenTo, type StallReport } from "./run-stall.ts";
@@ -32,6 +32,8 @@ export interface RunSettings {
   /** Unaligned exactly-once checkpoints, with this alignment timeout (0: unaligned at once). */
   readonly unaligned?: { readonly alignedCheckpointTimeoutMs: number } | undefined;
   readonly bufferSize: number | undefined;
+  /** Buffer debloating on, towards this target (the job's own target when undefined); the job's setting when absent. */
+  readonly bufferDebloat?: { readonly targetMs: number | undefined } | undefined;
   readonly stateBackend: StateBackendName | undefined;
   /** Local recovery on, with the copies in the run's directory (`<run>/local`). */
   readonly localRecovery?: boolean;
@@ -97,6 +99,30 @@ function message(e: unknown): string {
   return String(e);
 }
 
+/** How a run in this process runs the job: `settings`, checkpointing into `dir`, under `plan`'s checkpoint timeout. */
+export function inProcessRunOptions(settings: RunSettings, dir: string, plan: FaultPlan | undefined, intervalMs: number): RunOptions {
+  return {
+    runtime: settings.runtime,
+    ...(settings.parallelism === undefined ? {} : { parallelism: settings.parallelism }),
+    ...(settings.bufferSize === undefined ? {} : { bufferSize: settings.bufferSize }),
+    ...(settings.bufferDebloat === undefined ? {} : { bufferDebloat: true }),
+    ...(settings.bufferDebloat?.targetMs === undefined ? {} : { bufferDebloatTargetMs: settings.bufferDebloat.targetMs }),
+    ...(settings.stateBackend === undefined ? {} : { stateBackend: settings.stateBackend }),
+    ...(settings.incrementalCheckpoints === true ? { incrementalCheckpoints: true } : {}),
+    args: runArgs(settings, dir),
+    checkpointing: {
+      intervalMs,
+      dir: join(dir, "checkpoints"),
+      timeoutMs: plan?.checkpointTimeoutMs ?? 60_000,
+      tolerableFailures: plan?.tolerableCheckpointFailures ?? 0,
+      ...(settings.mode === undefined ? {} : { mode: settings.mode }),
+      ...(settings.localRecovery === true ? { localRecovery: true, localRecoveryDir: join(dir, "local") } : {}),
+      ...(settings.unaligned === undefined ? {} : { unaligned: true, alignedCheckpointTimeoutMs: settings.unaligned.alignedCheckpointTimeoutMs }),
+    },
+    restartStrategy: RESTARTS,
+  };
+}
+
 /**
  * One run in this process, under `plan`'s faults (none for a reference run). With `timeoutMs`, a
  * run that has not ended by then is cancelled (which ends its worker threads) and reported as
@@ -109,22 +135,7 @@ export async function runInProcess(settings: RunSettings, dir: string, plan: Fau
   const cancel = new AbortController();
   let status: JobStatusReader | undefined;
   const job = runJob(settings.job, {
-      runtime: settings.runtime,
-      ...(settings.parallelism === undefined ? {} : { parallelism: settings.parallelism }),
-      ...(settings.bufferSize === undefined ? {} : { bufferSize: settings.bufferSize }),
-      ...(settings.stateBackend === undefined ? {} : { stateBackend: settings.stateBackend }),
-      ...(settings.incrementalCheckpoints === true ? { incrementalCheckpoints: true } : {}),
-      args: runArgs(settings, dir),
-      checkpointing: {
-        intervalMs,
-        dir: join(dir, "checkpoints"),
-        timeoutMs: plan?.checkpointTimeoutMs ?? 60_000,
-        tolerableFailures: plan?.tolerableCheckpointFailures ?? 0,
-        ...(settings.mode === undefined ? {} : { mode: settings.mode }),
-        ...(settings.localRecovery === true ? { localRecovery: true, localRecoveryDir: join(dir, "local") } : {}),
-        ...(settings.unaligned === undefined ? {} : { unaligned: true, alignedCheckpointTimeoutMs: settings.unaligned.alignedCheckpointTimeoutMs }),
-      },
-      restartStrategy: RESTARTS,
+      ...inProcessRunOptions(settings, dir, plan, intervalMs),
       signal: cancel.signal,
       observe: (reader) => (status = reader),
     }).then(
@@ -182,6 +193,8 @@ export function weirRunArgs(settings: RunSettings, dir: string, plan: FaultPlan,
     ...(settings.runtime === "single-thread" ? ["--single-thread"] : []),
     ...(parallelism === undefined ? [] : ["-p", String(parallelism)]),
     ...(settings.bufferSize === undefined ? [] : ["--buffer-size", String(settings.bufferSize)]),
+    ...(settings.bufferDebloat === undefined ? [] : ["--buffer-debloat"]),
+    ...(settings.bufferDebloat?.targetMs === undefined ? [] : ["--buffer-debloat-target", String(settings.bufferDebloat.targetMs)]),
     ...(settings.stateBackend === undefined ? [] : ["--state-backend", settings.stateBackend]),
     ...(settings.incrementalCheckpoints === true ? ["--incremental"] : []),
     ...(settings.mode === undefined ? [] : ["--checkpoint-mode", settings.mode]),

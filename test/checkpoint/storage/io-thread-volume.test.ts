@@ -15,6 +15,26 @@ import { IoThreadVolume } from "../../../src/checkpoint/storage/io-thread-volume
 import { checkpointStorageConformance } from "./checkpoint-storage-conformance.ts";
 import { bytesOf } from "./checkpoint-fixtures.ts";
 
+/** A thread entry module that throws before the thread is up. */
+const FAILING_BOOT = new URL("../../fixtures/io-thread-fails-to-boot.mjs", import.meta.url);
+
+/** A DiskVolume that records the changes made on it, to tell which changes were made on the calling thread. */
+class RecordingVolume extends DiskVolume {
+  readonly changes: string[] = [];
+  override writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
+    this.changes.push(`write ${path}`);
+    return super.writeAtomically(path, bytes);
+  }
+  override remove(path: string): Promise<void> {
+    this.changes.push(`remove ${path}`);
+    return super.remove(path);
+  }
+  override move(from: string, to: string): Promise<void> {
+    this.changes.push(`move ${from} ${to}`);
+    return super.move(from, to);
+  }
+}
+
 const roots: string[] = [];
 const volumes: IoThreadVolume[] = [];
 async function tempRoot(): Promise<string> {
@@ -99,23 +119,65 @@ describe("IoThreadVolume", () => {
     await written;
   });
 
-  it("makes changes on the calling thread until the I/O thread is up, and after it ended", async () => {
+  it("makes changes on the calling thread until the I/O thread is up, on the thread while it is, and on the calling thread after it ended", async () => {
     const root = await tempRoot();
-    const volume = new IoThreadVolume();
+    const local = new RecordingVolume();
+    const volume = new IoThreadVolume({ local });
     await volume.writeAtomically(join(root, "chk-1", "before"), bytesOf("before"));
     await volume.started();
+    await volume.writeAtomically(join(root, "chk-1", "during"), bytesOf("during"));
+    await volume.remove(join(root, "chk-1", "during"));
     await volume.close();
     await volume.writeAtomically(join(root, "chk-1", "after"), bytesOf("after"));
+    assert.deepEqual(local.changes, [`write ${join(root, "chk-1", "before")}`, `write ${join(root, "chk-1", "after")}`]);
     assert.deepEqual(await volume.read(join(root, "chk-1", "before")), bytesOf("before"));
+    assert.equal(await volume.stat(join(root, "chk-1", "during")), undefined, "the thread removed what it wrote");
     assert.deepEqual(await volume.read(join(root, "chk-1", "after")), bytesOf("after"));
   });
 
-  it("fails the changes under way when it is closed", async () => {
+  it("fails the changes under way when it is closed, even one the thread already made, without waiting for its answer", async () => {
     const root = await tempRoot();
     const volume = new IoThreadVolume();
     await volume.started();
-    const write = volume.writeAtomically(join(root, "chk-1", "state"), bytesOf("x"));
+    const path = join(root, "chk-1", "state");
+    const write = volume.writeAtomically(path, bytesOf("x"));
+    const outcome = write.then(
+      () => "written",
+      (e: unknown) => e,
+    );
+    // Busy until the thread made the change: its answer is then on its way, but this thread has not taken it.
+    const giveUp = Date.now() + 60_000;
+    while (!existsSync(path) && Date.now() < giveUp) {
+      // Not yielding, so the answer stays queued.
+    }
+    assert.ok(existsSync(path));
     await volume.close();
-    await assert.rejects(write, (e: unknown) => e instanceof CheckpointIoError && e.operation === "write");
+    const e = await outcome;
+    assert.ok(e instanceof CheckpointIoError && e.operation === "write" && /closed/.test(String(e.cause)), String(e));
+  });
+
+  it("reports once, with the reason, an I/O thread that fails to boot, and makes every change on the calling thread", async () => {
+    const root = await tempRoot();
+    const local = new RecordingVolume();
+    const reasons: Error[] = [];
+    const volume = new IoThreadVolume({ local, boot: FAILING_BOOT, onBootFailure: (reason) => reasons.push(reason) });
+    volumes.push(volume);
+    await assert.rejects(volume.started(), /no I\/O thread here/);
+    for (const name of ["a", "b"]) await volume.writeAtomically(join(root, "chk-1", name), bytesOf(name));
+    await assert.rejects(volume.started());
+    assert.equal(reasons.length, 1);
+    assert.match(reasons[0]!.message, /no I\/O thread here/);
+    assert.deepEqual(local.changes, [`write ${join(root, "chk-1", "a")}`, `write ${join(root, "chk-1", "b")}`]);
+  });
+
+  it("reports no boot failure when it is closed, before or after it is up", async () => {
+    const reasons: Error[] = [];
+    const early = new IoThreadVolume({ onBootFailure: (reason) => reasons.push(reason) });
+    void early.started().catch(() => {});
+    await early.close();
+    const late = new IoThreadVolume({ onBootFailure: (reason) => reasons.push(reason) });
+    await late.started();
+    await late.close();
+    assert.deepEqual(reasons, []);
   });
 });

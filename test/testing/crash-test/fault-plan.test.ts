@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { describePlan, FAULT_KINDS, faultPlan, parseFaultKinds } from "../../../src/testing/crash-test/fault-plan.ts";
+import { describePlan, FAULT_KINDS, faultKindsFor, faultPlan, parseFaultKinds } from "../../../src/testing/crash-test/fault-plan.ts";
 
 const FACTS = { recordsPerThread: 10_000, checkpointIntervalMs: undefined };
 
@@ -88,5 +88,15 @@ describe("parseFaultKinds", () => {
   it("reads a comma-separated list and refuses unknown kinds, naming the known ones", () => {
     assert.deepEqual(parseFaultKinds("user, kill"), ["user", "kill"]);
     assert.throws(() => parseFaultKinds("user,oom"), /unknown fault 'oom': choose from user, snapshot-sync/);
+  });
+});
+
+describe("faultKindsFor", () => {
+  it("draws every kind by default, and all but rescale under unaligned checkpoints, which restore only at their own parallelism", () => {
+    assert.deepEqual(faultKindsFor(undefined, false), FAULT_KINDS);
+    assert.deepEqual(faultKindsFor(undefined, true), FAULT_KINDS.filter((k) => k !== "rescale"));
+    assert.deepEqual(faultKindsFor(["kill", "user"], true), ["kill", "user"]);
+    assert.deepEqual(faultKindsFor(["rescale"], false), ["rescale"]);
+    assert.throws(() => faultKindsFor(["kill", "rescale"], true), { code: "WEIR_ERR_INVALID_ARGUMENT", message: /rescale.*unaligned/ });
   });
 });
