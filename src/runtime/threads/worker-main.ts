@@ -27,13 +27,13 @@ let given = false;
 loadJobModule(standby.jobModule).catch(() => {
   if (!given) process.exit(1);
 });
-// Started while the thread stands by too: in a checkout it loads TypeScript, most of a second of
-// CPU time that a running attempt's tasks would otherwise lose to it.
 /** Why the I/O thread did not start, held until there is an attempt to warn. */
 let ioBootFailure: Error | undefined;
 let reportIoBootFailure = (reason: Error): void => {
   ioBootFailure = reason;
 };
+// Started while the thread stands by too: in a checkout it loads TypeScript, most of a second of
+// CPU time that a running attempt's tasks would otherwise lose to it.
 const checkpointIo = standby.checkpointIo ? startedIoThread((reason) => reportIoBootFailure(reason)) : undefined;
 const post = (message: FromWorker): void => coordinator.postMessage(message);
 
