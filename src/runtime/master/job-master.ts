@@ -27,8 +27,6 @@ import type { EnvironmentConfig } from "../../api/environment.ts";
 import { CheckpointCoordinator } from "../../checkpoint/coordinator/coordinator.ts";
 import { taskId } from "../../checkpoint/coordinator/task-id.ts";
 import type { CheckpointId } from "../../checkpoint/storage/checkpoint-id.ts";
-import { DiskVolume } from "../../checkpoint/storage/disk-volume.ts";
-import { blockingFileCalls } from "../../checkpoint/storage/file-calls.ts";
 import { FileCheckpointStorage } from "../../checkpoint/storage/file-checkpoint-storage.ts";
 import { LocalStatePaths } from "../../checkpoint/local/local-state-paths.ts";
 import type { Clock } from "../../core/clock.ts";
@@ -309,9 +307,7 @@ export class JobMaster {
 
   private async startCheckpointing(resumedFrom: RestorePoint | undefined): Promise<Checkpointing> {
     const settings = this.params.checkpointing!;
-    // Blocking calls: a checkpoint completes once its `_metadata` is durable, and on this thread a
-    // write's dozen calls would each wait for a pool thread and a turn of the event loop.
-    const storage = new FileCheckpointStorage({ jobId: this.jobId, root: settings.dir, volume: new DiskVolume(blockingFileCalls) });
+    const storage = new FileCheckpointStorage({ jobId: this.jobId, root: settings.dir });
     await checkWritable(storage.jobDir);
     const restoredHere = resumedFrom !== undefined && isInStorage(resumedFrom, storage);
     const plan = planStart(resumedFrom?.metadata, restoredHere, resumedFrom === undefined ? undefined : await storage.latest());
