@@ -37,11 +37,19 @@ export function makeDirectoriesSync(dir: string): string | undefined {
   return first;
 }
 
+/** The calls makeDirectories makes; those of `node:fs/promises` unless given. */
+export interface DirectoryCalls {
+  stat(path: string): Promise<{ isDirectory(): boolean }>;
+  mkdir(path: string): Promise<unknown>;
+}
+
+const promisedCalls: DirectoryCalls = { stat, mkdir: (path) => mkdir(path) };
+
 /** The asynchronous form of makeDirectoriesSync. */
-export async function makeDirectories(dir: string): Promise<string | undefined> {
+export async function makeDirectories(dir: string, calls: DirectoryCalls = promisedCalls): Promise<string | undefined> {
   const exists = new Set<string>();
   for (let current = resolve(dir); ; current = dirname(current)) {
-    if ((await stat(current).catch(() => undefined)) !== undefined) {
+    if ((await calls.stat(current).catch(() => undefined)) !== undefined) {
       exists.add(current);
       break;
     }
@@ -50,10 +58,10 @@ export async function makeDirectories(dir: string): Promise<string | undefined> 
   let first: string | undefined;
   for (const path of missing(dir, (path) => exists.has(path))) {
     try {
-      await mkdir(path);
+      await calls.mkdir(path);
       first ??= path;
     } catch (e) {
-      if (!isEexist(e) || !(await stat(path)).isDirectory()) throw e;
+      if (!isEexist(e) || !(await calls.stat(path)).isDirectory()) throw e;
     }
   }
   return first;

@@ -2,15 +2,16 @@
  * Checkpoint files on a local filesystem. An atomic write goes to a temp name beside the target,
  * is synced, renamed over the target, and the directory is synced; directories are created with
  * their parents synced, so a new directory entry survives a crash too. A directory this volume
- * made is not made again when another volume removed it: the write fails instead.
+ * made is not made again when another volume removed it: the write fails instead. It makes its
+ * calls asynchronously, or blocking where the calling thread has nothing better to do (file-calls.ts).
  */
 import { randomUUID } from "node:crypto";
-import { open, readFile, readdir, rename, rm, stat, type FileHandle } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { makeDirectories } from "../../core/directories.ts";
 import { tempFileFor } from "./checkpoint-paths.ts";
 import { CheckpointIoError } from "./checkpoint-storage-errors.ts";
 import type { CheckpointVolume, VolumeEntry } from "./checkpoint-volume.ts";
+import { asyncFileCalls, type FileCalls } from "./file-calls.ts";
 
 /** The path does not exist, or a component of it is not a directory. */
 function isAbsent(error: unknown): boolean {
@@ -24,32 +25,22 @@ function isDirectorySyncUnsupported(error: unknown): boolean {
   return code === "EISDIR" || code === "EINVAL" || code === "EPERM" || code === "ENOTSUP";
 }
 
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
+async function syncDirectory(calls: FileCalls, dir: string): Promise<void> {
   try {
-    handle = await open(dir, "r");
-    await handle.sync();
+    await calls.syncPath(dir);
   } catch (error) {
     if (!isDirectorySyncUnsupported(error)) throw new CheckpointIoError(dir, "sync", error);
-  } finally {
-    await handle?.close();
   }
 }
 
 /** Writes and syncs a temp file beside `path`, then renames it to `path`; on failure no temp file is left. */
-async function writeThroughTemp(path: string, bytes: Uint8Array): Promise<void> {
+async function writeThroughTemp(calls: FileCalls, path: string, bytes: Uint8Array): Promise<void> {
   const temp = tempFileFor(path, randomUUID());
   try {
-    const handle = await open(temp, "wx");
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
+    await calls.writeNewSynced(temp, bytes);
+    await calls.rename(temp, path);
   } catch (error) {
-    await rm(temp, { force: true }).catch(() => undefined);
+    await calls.rm(temp).catch(() => undefined);
     throw error;
   }
 }
@@ -57,6 +48,9 @@ async function writeThroughTemp(path: string, bytes: Uint8Array): Promise<void> 
 export class DiskVolume implements CheckpointVolume {
   /** Directories this volume created or found, with their entries in their parents synced. */
   private readonly durableDirs = new Set<string>();
+
+  /** `calls`: the filesystem calls it makes, asynchronous unless given (see file-calls.ts). */
+  constructor(private readonly calls: FileCalls = asyncFileCalls) {}
 
   normalize(pointer: string): string {
     return resolve(pointer);
@@ -66,21 +60,21 @@ export class DiskVolume implements CheckpointVolume {
     const dir = dirname(path);
     await this.ensureDirectory(dir);
     try {
-      await writeThroughTemp(path, bytes);
+      await writeThroughTemp(this.calls, path, bytes);
     } catch (error) {
       // A directory this volume made and another one removed is not made again: whoever removed
       // it discarded what it held (an aborted checkpoint), and a write into it must fail.
       if (isAbsent(error)) this.durableDirs.delete(dir);
       throw new CheckpointIoError(path, "write", error);
     }
-    await syncDirectory(dir);
+    await syncDirectory(this.calls, dir);
   }
 
   async move(from: string, to: string): Promise<void> {
     const dir = dirname(to);
     await this.ensureDirectory(dir);
     try {
-      await rename(from, to);
+      await this.calls.rename(from, to);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EXDEV") throw new CheckpointIoError(from, "write", error);
       const bytes = await this.read(from);
@@ -88,13 +82,13 @@ export class DiskVolume implements CheckpointVolume {
       await this.writeAtomically(to, bytes);
       await this.remove(from);
     }
-    await syncDirectory(dir);
-    await syncDirectory(dirname(from));
+    await syncDirectory(this.calls, dir);
+    await syncDirectory(this.calls, dirname(from));
   }
 
   async read(path: string): Promise<Uint8Array | undefined> {
     try {
-      const buffer = await readFile(path);
+      const buffer = await this.calls.readFile(path);
       return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     } catch (error) {
       if (isAbsent(error)) return undefined;
@@ -104,7 +98,7 @@ export class DiskVolume implements CheckpointVolume {
 
   async stat(path: string): Promise<Omit<VolumeEntry, "name"> | undefined> {
     try {
-      const stats = await stat(path);
+      const stats = await this.calls.stat(path);
       if (stats.isDirectory()) return { kind: "directory", size: 0, modifiedAt: Math.floor(stats.mtimeMs) };
       if (stats.isFile()) return { kind: "file", size: stats.size, modifiedAt: Math.floor(stats.mtimeMs) };
       return undefined;
@@ -117,7 +111,7 @@ export class DiskVolume implements CheckpointVolume {
   async list(dir: string): Promise<VolumeEntry[]> {
     let names: string[];
     try {
-      names = await readdir(dir);
+      names = await this.calls.readdir(dir);
     } catch (error) {
       if (isAbsent(error)) return [];
       throw new CheckpointIoError(dir, "list", error);
@@ -136,7 +130,7 @@ export class DiskVolume implements CheckpointVolume {
       if (dir === path || dir.startsWith(path + sep)) this.durableDirs.delete(dir);
     }
     try {
-      await rm(path, { recursive: true, force: true });
+      await this.calls.rm(path);
     } catch (error) {
       throw new CheckpointIoError(path, "delete", error);
     }
@@ -150,13 +144,13 @@ export class DiskVolume implements CheckpointVolume {
     if (this.durableDirs.has(dir)) return;
     let firstCreated: string | undefined;
     try {
-      firstCreated = await makeDirectories(dir);
+      firstCreated = await makeDirectories(dir, this.calls);
     } catch (error) {
       throw new CheckpointIoError(dir, "create", error);
     }
     const stop = firstCreated ?? dir;
     for (let current = dir; ; current = dirname(current)) {
-      await syncDirectory(dirname(current));
+      await syncDirectory(this.calls, dirname(current));
       if (current === stop || dirname(current) === current) break;
     }
     this.durableDirs.add(dir);

@@ -4,10 +4,12 @@
  */
 import { parentPort } from "node:worker_threads";
 import { DiskVolume } from "./disk-volume.ts";
+import { blockingFileCalls } from "./file-calls.ts";
 import { CheckpointIoError } from "./checkpoint-storage-errors.ts";
-import { change, type IoMessage, type IoReply, type IoRequest } from "./io-thread-volume.ts";
+import { change, type IoMessage, type IoReply, type IoRequest } from "./io-thread-protocol.ts";
 
-const volume = new DiskVolume();
+// This thread does nothing but these changes: each call blocks it rather than waiting for a pool thread and a turn of its event loop.
+const volume = new DiskVolume(blockingFileCalls);
 const port = parentPort!;
 
 function failure(e: unknown): IoReply["error"] {

@@ -6,11 +6,14 @@
  * dozen file operations between its steps, which under load held a checkpoint's acknowledgement
  * back for hundreds of milliseconds. Reads, listings and `normalize` stay on the calling thread.
  *
- * Changes handed over together run concurrently, as on a DiskVolume. The thread starts with the
- * first change (or `started`); until it is up, which takes a while when it loads TypeScript from
- * sources, changes are made on the calling thread, as a DiskVolume makes them. It keeps its
- * process alive only while a change is under way, and ends with the calling thread or at `close`;
- * changes after its end are made on the calling thread again. A failure comes back as the CheckpointIoError the DiskVolume raised (path, operation,
+ * The thread makes each change with blocking calls (file-calls.ts), one change after the other: it
+ * does nothing else, and each call handed to libuv's pool would wait for a pool thread and then for
+ * this thread to be scheduled again, which on a loaded machine cost more than the disk did. The
+ * thread starts with the first change (or `started`); until it is up (a second or so on a loaded
+ * machine; see io-thread-boot.mjs), changes are made on the calling thread, as a DiskVolume makes
+ * them. It keeps its process alive only while a change is under way, and ends with the calling
+ * thread or at `close`; changes after its end are made on the calling thread again. A failure
+ * comes back as the CheckpointIoError the DiskVolume raised (path, operation,
  * system code, the cause's message); any other failure as a CheckpointIoError of the operation.
  */
 import { Worker } from "node:worker_threads";
@@ -18,25 +21,9 @@ import { asError } from "../../core/errors.ts";
 import { CheckpointIoError } from "./checkpoint-storage-errors.ts";
 import type { CheckpointVolume, VolumeEntry } from "./checkpoint-volume.ts";
 import { DiskVolume } from "./disk-volume.ts";
+import { change, type IoMessage, type IoReply, type RequestBody } from "./io-thread-protocol.ts";
 
 const BOOT = new URL("./io-thread-boot.mjs", import.meta.url);
-
-export type IoRequest =
-  | { readonly id: number; readonly op: "write"; readonly path: string; readonly bytes: Uint8Array }
-  | { readonly id: number; readonly op: "remove"; readonly path: string }
-  | { readonly id: number; readonly op: "move"; readonly path: string; readonly to: string };
-
-/** The thread's first message says it is up; then one answer per change. */
-export type IoMessage = { readonly up: true } | IoReply;
-
-export interface IoReply {
-  readonly id: number;
-  /** Set when the change failed; `path` and `operation` when it was a CheckpointIoError. */
-  readonly error?: { readonly path?: string; readonly operation?: string; readonly systemCode?: string; readonly cause: string };
-}
-
-/** Distributes `Omit` over the union, so each request keeps its own fields. */
-type RequestBody = IoRequest extends infer R ? (R extends IoRequest ? Omit<R, "id"> : never) : never;
 
 export interface IoThreadVolumeOptions {
   /** Where changes are made while the thread is not up (default: a DiskVolume of its own). */
@@ -193,11 +180,6 @@ export class IoThreadVolume implements CheckpointVolume {
     this.pending.delete(id);
     if (this.pending.size === 0) this.thread?.unref();
   }
-}
-
-/** Makes the change `request` asks for on `volume`. */
-export function change(volume: DiskVolume, request: RequestBody): Promise<void> {
-  return request.op === "write" ? volume.writeAtomically(request.path, request.bytes) : request.op === "remove" ? volume.remove(request.path) : volume.move(request.path, request.to);
 }
 
 function operationOf(request: RequestBody): string {

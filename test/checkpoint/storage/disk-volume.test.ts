@@ -1,12 +1,14 @@
 import { after, describe, it, mock } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
+import fsSync from "node:fs";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { isTempFileName } from "../../../src/checkpoint/storage/checkpoint-paths.ts";
 import { DiskVolume } from "../../../src/checkpoint/storage/disk-volume.ts";
+import { blockingFileCalls } from "../../../src/checkpoint/storage/file-calls.ts";
 import { WeirError } from "../../../src/core/errors.ts";
 import { bytesOf, storageError } from "./checkpoint-fixtures.ts";
 
@@ -51,6 +53,88 @@ async function recordingDurability(action: () => Promise<void>): Promise<Event[]
   }
   return events;
 }
+
+/** As recordingDurability, for a volume that makes blocking calls (openSync, fsyncSync, renameSync). */
+async function recordingBlockingDurability(action: () => Promise<void>): Promise<Event[]> {
+  const events: Event[] = [];
+  const opened = new Map<number, string>();
+  const realOpen = fsSync.openSync;
+  const realSync = fsSync.fsyncSync;
+  const realRename = fsSync.renameSync;
+  const mocks = [
+    mock.method(fsSync, "openSync", (path: string, flags?: string) => {
+      const fd = realOpen(path, flags ?? "r");
+      opened.set(fd, path);
+      events.push(["open", path, flags]);
+      return fd;
+    }),
+    mock.method(fsSync, "fsyncSync", (fd: number) => {
+      events.push(["sync", opened.get(fd)!]);
+      realSync(fd);
+    }),
+    mock.method(fsSync, "renameSync", (from: string, to: string) => {
+      events.push(["rename", from, to]);
+      realRename(from, to);
+    }),
+  ];
+  syncBuiltinESMExports();
+  try {
+    await action();
+  } finally {
+    for (const m of mocks) m.mock.restore();
+    syncBuiltinESMExports();
+  }
+  return events;
+}
+
+describe("DiskVolume with blocking calls", () => {
+  it("writes through a temp name, synced, renamed, with the directory synced, as with asynchronous calls", async () => {
+    const root = await tempRoot();
+    const volume = new DiskVolume(blockingFileCalls);
+    const target = join(root, "job", "chk-1", "_metadata");
+    await volume.writeAtomically(join(root, "job", "chk-1", "first"), bytesOf("makes the directory"));
+    const events = await recordingBlockingDurability(() => volume.writeAtomically(target, bytesOf("content")));
+    const temp = events[0]![1];
+    assert.deepEqual(events, [
+      ["open", temp, "wx"],
+      ["sync", temp],
+      ["rename", temp, target],
+      ["open", dirname(target), "r"],
+      ["sync", dirname(target)],
+    ]);
+    assert.ok(isTempFileName(basename(temp)), temp);
+    assert.deepEqual(await volume.read(target), bytesOf("content"));
+  });
+
+  it("makes a write's every call before the event loop turns again", async () => {
+    const root = await tempRoot();
+    const volume = new DiskVolume(blockingFileCalls);
+    let turned = false;
+    setImmediate(() => (turned = true));
+    await volume.writeAtomically(join(root, "job", "chk-1", "state"), bytesOf("state"));
+    await volume.move(join(root, "job", "chk-1", "state"), join(root, "job", "chk-2", "state"));
+    await volume.remove(join(root, "job", "chk-1"));
+    assert.equal(turned, false, "no call waited for the event loop");
+    assert.deepEqual(await volume.read(join(root, "job", "chk-2", "state")), bytesOf("state"));
+    assert.equal(await volume.stat(join(root, "job", "chk-1")), undefined);
+  });
+
+  it("reports failures as asynchronous calls do: WEIR_ERR_CHECKPOINT_IO naming the path, no temp file left", async () => {
+    const root = await tempRoot();
+    const blocking = new DiskVolume(blockingFileCalls);
+    // The temp file cannot be renamed over a directory that holds something.
+    const under = join(root, "dir");
+    await blocking.writeAtomically(join(under, "inside"), bytesOf("a file"));
+    const failure = async (volume: DiskVolume) => {
+      const e = await volume.writeAtomically(under, bytesOf("x")).then(() => undefined, (error: unknown) => error);
+      assert.ok(storageError("WEIR_ERR_CHECKPOINT_IO", under)(e));
+      const { path, operation, systemCode } = e as { path: string; operation: string; systemCode: string };
+      return { path, operation, systemCode };
+    };
+    assert.deepEqual(await failure(blocking), await failure(new DiskVolume()));
+    assert.deepEqual(await readdir(root), ["dir"]);
+  });
+});
 
 describe("DiskVolume: atomic, durable writes", () => {
   it("bytes go to a temp name beside the target, are synced, renamed, and the directory is synced", async () => {
