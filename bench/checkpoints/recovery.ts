@@ -37,9 +37,10 @@ export interface RecoveryRow {
   readonly mbPerSecondPerCore: number;
   /** The same rate by wall clock: restored MB per second of the restore per restoring thread. */
   readonly mbPerSecondPerThread: number;
-  /** State files the restart read from local copies and from the checkpoint storage. */
+  /** State files the restart read from local copies and from the checkpoint storage, and states kept inside _metadata. */
   readonly localFiles: number;
   readonly storageFiles: number;
+  readonly inlineFiles: number;
   readonly note?: string;
 }
 
@@ -101,6 +102,7 @@ export async function measureRecovery(keys: number, settings: RecoverySettings, 
       mbPerSecondPerThread: rate?.mbPerSecondPerThread ?? Number.NaN,
       localFiles: rate?.localFiles ?? 0,
       storageFiles: rate?.storageFiles ?? 0,
+      inlineFiles: rate?.inlineFiles ?? 0,
     };
     return problems.length === 0 ? row : { ...row, note: problems.join("; ") };
   } finally {

@@ -164,11 +164,11 @@ function printRecovery(title: string, rows: readonly RecoveryRuns[], s: Recovery
   console.log(`\n${title}: failure to first record processed after restore, p=2, fixed-delay restart with delay 0, updates at ${formatRate(s.updatesPerSecond)}, ${s.reps} repetition(s), median (min–max)\n`);
   console.log(
     table(
-      ["keys", "restored bytes", "files local/storage", "redeployed", "restore", "MB/s per core (CPU)", "MB/s per thread (wall)", "first record", "all subtasks"],
+      ["keys", "restored bytes", "files local/storage/inline", "redeployed", "restore", "MB/s per core (CPU)", "MB/s per thread (wall)", "first record", "all subtasks"],
       rows.map((r) => [
         keysLabel(r.keys),
         formatBytes(r.bytes),
-        `${r.localFiles}/${r.storageFiles}`,
+        `${r.localFiles}/${r.storageFiles}/${r.inlineFiles}`,
         formatMs(r.redeployedMs),
         formatMs(r.restoreMs) + spread(r.runs.map((x) => x.restoreMs), formatMs),
         rate(r.mbPerSecondPerCore) + spread(r.runs.map((x) => x.mbPerSecondPerCore), rate),

@@ -57,6 +57,8 @@ export interface RestoreRate {
   /** Files read from local copies, and from the checkpoint storage. */
   readonly localFiles: number;
   readonly storageFiles: number;
+  /** State kept inside the checkpoint's _metadata (small operator state): read from neither. */
+  readonly inlineFiles: number;
   /** From the first thread starting to read state to the last one's tasks holding it (wall clock). */
   readonly restoreMs: number;
   /** CPU time of the whole process over that window. */
@@ -78,6 +80,7 @@ export function restoreRate(reports: readonly StateRestoreReport[]): RestoreRate
     bytes,
     localFiles: files.filter((f) => f.source === "local").length,
     storageFiles: files.filter((f) => f.source === "storage").length,
+    inlineFiles: files.filter((f) => f.source === "inline").length,
     restoreMs: Math.round(restoreMs),
     cpuMs: Math.round(cpuMs),
     mbPerSecondPerCore: bytes / 1e6 / (cpuMs / 1000),

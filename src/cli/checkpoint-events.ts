@@ -50,14 +50,17 @@ export function describeAttempt(event: AttemptEvent): string {
 }
 
 /**
- * `worker 0 restored checkpoint 5: 2 state files, 38.1 MiB in 812ms (2 from local copies)`, then
+ * `worker 0 restored checkpoint 5: 2 state files, 38.1 MiB in 812ms (2 from local copies)` (and,
+ * when some state came from elsewhere, `, 1 from the checkpoint storage, 1 inside _metadata`), then
  * one line per file that could have come from its local copy and came from the checkpoint storage,
  * saying why: `  local copy of operator 'count' subtask 0 missing (<path>): read from the checkpoint storage`.
  */
 export function describeStateRestore(report: StateRestoreReport): string {
   const local = report.files.filter((f) => f.source === "local").length;
-  const fromStorage = report.files.length - local;
-  const sources = local === 0 ? "" : ` (${local} from local copies${fromStorage === 0 ? "" : `, ${fromStorage} from the checkpoint storage`})`;
+  const fromStorage = report.files.filter((f) => f.source === "storage").length;
+  const inline = report.files.length - local - fromStorage;
+  const parts = [`${local} from local copies`, ...(fromStorage === 0 ? [] : [`${fromStorage} from the checkpoint storage`]), ...(inline === 0 ? [] : [`${inline} inside _metadata`])];
+  const sources = local === 0 ? "" : ` (${parts.join(", ")})`;
   const files = `${report.files.length} state file${report.files.length === 1 ? "" : "s"}`;
   let text = `worker ${report.worker} restored checkpoint ${report.checkpointId}: ${files}, ${formatBytes(restoredBytes(report))} in ${formatDuration(report.endedAt - report.startedAt)}${sources}\n`;
   for (const file of report.files) {

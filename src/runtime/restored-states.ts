@@ -20,7 +20,8 @@
  * With local recovery, a file of an operator restored at the checkpoint's parallelism and max
  * parallelism is read from its local copy when that copy is exactly what the checkpoint recorded,
  * else from the checkpoint storage; a rescaled operator's files are read from the storage. Each
- * file read is reported with where it came from.
+ * file read is reported with where it came from; state kept inside `_metadata` (below the memory
+ * threshold) is no file at all, and is reported as "inline".
  */
 import type { TimerEntry } from "../state/internal-timer-service.ts";
 import type { CheckpointMetadata } from "../checkpoint/storage/checkpoint-metadata.ts";
@@ -81,7 +82,12 @@ export interface RestoredFile {
   readonly operatorId: string;
   readonly subtask: number;
   readonly bytes: number;
-  readonly source: "local" | "storage";
+  /**
+   * "local": the task's local copy; "storage": the checkpoint storage; "inline": the state was
+   * kept inside the checkpoint's `_metadata`, which the restore already holds, so neither a
+   * local copy nor the storage was read (and there is no copy that could have been).
+   */
+  readonly source: "local" | "storage" | "inline";
   /** Why a file that could have come from its local copy did not. */
   readonly localCopy?: { readonly kind: "missing" | "corrupt"; readonly path: string; readonly problem?: string };
 }
@@ -103,7 +109,12 @@ async function readStateFile(
 ): Promise<Uint8Array> {
   const base = { operatorId: owner.operatorId, subtask: owner.subtask, bytes: handle.bytes };
   // State kept inside `_metadata` is already here: it has no file, local or not.
-  if (local === undefined || isInlineState(handle)) {
+  if (isInlineState(handle)) {
+    const bytes = await storage.readState(handle);
+    onFile?.({ ...base, source: "inline" });
+    return bytes;
+  }
+  if (local === undefined) {
     const bytes = await storage.readState(handle);
     onFile?.({ ...base, source: "storage" });
     return bytes;

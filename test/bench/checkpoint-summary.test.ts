@@ -82,12 +82,12 @@ describe("benchmark formatting", () => {
   });
 
   it("rates a restore by the restored bytes over the process's CPU time from the first thread's start to the last one's end", () => {
-    const file = (source: "local" | "storage", bytes: number) => ({ operatorId: "count", subtask: 0, bytes, source });
+    const file = (source: "local" | "storage" | "inline", bytes: number) => ({ operatorId: "count", subtask: 0, bytes, source });
     const rate = restoreRate([
       { worker: 0, checkpointId: 4, files: [file("local", 30e6)], startedAt: 1000, endedAt: 1600, processCpuStartMicros: 5e6, processCpuEndMicros: 5.8e6 },
-      { worker: 1, checkpointId: 4, files: [file("storage", 20e6)], startedAt: 1100, endedAt: 1500, processCpuStartMicros: 5.1e6, processCpuEndMicros: 5.7e6 },
+      { worker: 1, checkpointId: 4, files: [file("storage", 20e6 - 50), file("inline", 50)], startedAt: 1100, endedAt: 1500, processCpuStartMicros: 5.1e6, processCpuEndMicros: 5.7e6 },
     ]);
-    assert.deepEqual(rate, { bytes: 50e6, localFiles: 1, storageFiles: 1, restoreMs: 600, cpuMs: 800, mbPerSecondPerCore: 62.5, mbPerSecondPerThread: 50e6 / 1e6 / 1.2 });
+    assert.deepEqual(rate, { bytes: 50e6, localFiles: 1, storageFiles: 1, inlineFiles: 1, restoreMs: 600, cpuMs: 800, mbPerSecondPerCore: 62.5, mbPerSecondPerThread: 50e6 / 1e6 / 1.2 });
     assert.equal(restoreRate([]), undefined);
   });
 

@@ -114,6 +114,14 @@ describe("describeStateRestore", () => {
     assert.equal(lines[2], "  local copy of operator 'map' subtask 1 missing (/l/y.state): read from the checkpoint storage");
   });
 
+  it("counts state kept inside _metadata apart from files read from the checkpoint storage", () => {
+    const files = [
+      { operatorId: "count", subtask: 1, bytes: 2048, source: "local" as const },
+      { operatorId: "source", subtask: 1, bytes: 51, source: "inline" as const },
+    ];
+    assert.match(describeStateRestore({ ...report, files }), /: 2 state files, .* \(1 from local copies, 1 inside _metadata\)\n$/);
+  });
+
   it("mentions no local copies when every file came from the storage without local recovery", () => {
     const files = [{ operatorId: "count", subtask: 0, bytes: 10, source: "storage" as const }];
     assert.doesNotMatch(describeStateRestore({ ...report, files }), /local/);

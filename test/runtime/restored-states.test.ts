@@ -1,7 +1,8 @@
 /**
  * Loading a checkpoint's state for the subtasks a thread runs: operator state is redistributed
  * over the restoring operator's subtasks from what every subtask of it wrote, at the checkpoint's
- * parallelism or another one, while the operator's own state stays per subtask.
+ * parallelism or another one, while the operator's own state stays per subtask. Each file read is
+ * reported with where it came from.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -9,7 +10,8 @@ import { CHECKPOINT_FORMAT_VERSION, type CheckpointMetadata, type StateHandle } 
 import { checkpointId } from "../../src/checkpoint/storage/checkpoint-id.ts";
 import { captureOperatorState, encodeCapturedSnapshot, encodeOperatorSnapshot } from "../../src/runtime/operator-snapshot.ts";
 import { WeirError } from "../../src/core/errors.ts";
-import { loadRestoredStates, rescaleSources } from "../../src/runtime/restored-states.ts";
+import { loadRestoredStates, rescaleSources, type RestoredFile } from "../../src/runtime/restored-states.ts";
+import { LocalStatePaths } from "../../src/checkpoint/local/local-state-paths.ts";
 import type { OperatorStateSnapshot } from "../../src/state/operator/operator-state-snapshot.ts";
 
 const files = new Map<string, Uint8Array>();
@@ -140,4 +142,19 @@ describe("loadRestoredStates: channel state of unaligned checkpoints", () => {
   it("at another parallelism a checkpoint with records in flight is refused with WEIR_ERR_UNALIGNED_RESCALE", async () => {
     await assert.rejects(loadRestoredStates(unaligned, storage, [["head", 0, 3, 128]]), (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_UNALIGNED_RESCALE" && /checkpoint 7/.test(e.message));
   });
+});
+
+describe("loadRestoredStates: where each file came from", () => {
+  files.set("inline0", encodeOperatorSnapshot({ keyed: undefined, timers: [], state: "position 0" }));
+  const inline: StateHandle = { path: "inline0", bytes: files.get("inline0")!.length, checksum: "0".repeat(64), inline: Buffer.from(files.get("inline0")!).toString("base64") };
+  const withInline: CheckpointMetadata = { ...metadata, operators: [{ operatorId: "source", parallelism: 1, maxParallelism: 128, subtasks: [{ subtask: 0, state: [inline] }] }] };
+
+  for (const local of [undefined, new LocalStatePaths("/nonexistent-local-copies", "job")]) {
+    it(`state kept inside _metadata is reported as inline, neither a local copy nor the storage (${local === undefined ? "without" : "with"} local recovery)`, async () => {
+      const reported: RestoredFile[] = [];
+      const lookup = await loadRestoredStates(withInline, storage, [["source", 0]], { ...(local === undefined ? {} : { local }), onFile: (file) => reported.push(file) });
+      assert.equal(lookup("source", 0)?.state, "position 0");
+      assert.deepEqual(reported, [{ operatorId: "source", subtask: 0, bytes: inline.bytes, source: "inline" }]);
+    });
+  }
 });

@@ -96,7 +96,7 @@ describe("local recovery", () => {
     it(`state kept inside _metadata is restored from it, without looking for local copies (${runtime})`, async () => {
       const files = restoredFiles((await restartWith(runtime, "nothing, state inline")).reports);
       assert.ok(files.length > 0);
-      assert.deepEqual(new Set(files.map((f) => `${f.source} ${f.localCopy?.kind}`)), new Set(["storage undefined"]));
+      assert.deepEqual(new Set(files.map((f) => `${f.source} ${f.localCopy?.kind}`)), new Set(["inline undefined"]));
     });
   }
 });
