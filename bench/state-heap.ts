@@ -262,6 +262,31 @@ async function writesDuringSnapshot<V>(shape: Shape<V>): Promise<void> {
     const busiest = rounds.map((r) => Math.max(0, ...r.result.slow.map((u) => u.cpu)));
     console.log(`      updates over 1 ms of CPU time ${spread(busy.map((b) => b.length), count)}; most CPU time used during one update over 1 ms ${spread(busiest, ms)}`);
   }
+  console.log(`    ${boundVerdict(slowest.with!.map((r) => r.result), slowest["plain Map"]!.map((r) => r.result))}`);
+}
+
+/** Updates over 1 ms of the process's CPU time in a per-update round. */
+const overMsOfCpu = (round: { slow: Slow[] }) => round.slow.filter((u) => u.cpu > 1).length;
+
+/**
+ * Whether single updates under a live snapshot stay within 1 ms, judged against the plain Map loop
+ * of the same run: an update over 1 ms that the plain loop over the same values also has (V8
+ * collecting the heap, the process waiting for a core) is the heap's and the machine's, not the
+ * engine's. The engine is charged with the updates over 1 ms of CPU time it has beyond the most
+ * the plain loop had in any round.
+ */
+function boundVerdict(live: readonly { latencies: Float64Array; slow: Slow[] }[], plain: readonly { latencies: Float64Array; slow: Slow[] }[]): string {
+  const max = (rounds: readonly { latencies: Float64Array }[]) => median(rounds.map((r) => r.latencies.reduce((a, b) => Math.max(a, b), 0)));
+  const liveMax = max(live);
+  const plainMax = max(plain);
+  const liveOver = live.map(overMsOfCpu);
+  const plainOver = plain.map(overMsOfCpu);
+  const figures = `slowest update (median of rounds) ${liveMax.toFixed(2)} ms with a snapshot live, ${plainMax.toFixed(2)} ms in the plain Map loop; updates over 1 ms of CPU time per round ${median(liveOver)} (${Math.min(...liveOver)}–${Math.max(...liveOver)}) against ${median(plainOver)} (${Math.min(...plainOver)}–${Math.max(...plainOver)})`;
+  if (liveMax <= 1) return `verdict: 1 ms bound met: ${figures}`;
+  if (median(liveOver) <= Math.max(...plainOver)) {
+    return `verdict: 1 ms bound not met, and not by code that does no more than a Map update on this heap either: ${figures}; the engine's updates over 1 ms of CPU time are no more than the plain loop's`;
+  }
+  return `verdict: 1 ms bound not met by the engine: ${figures}; ${median(liveOver) - Math.max(...plainOver)} updates over 1 ms of CPU time per round beyond the plain loop's most`;
 }
 
 /** Every garbage collection (V8's pause) since the benchmark started; perf_hooks delivers them between event-loop turns. */

@@ -19,9 +19,10 @@
  * key, or when the log reaches LOG_LIMIT entries, which bounds it however long the snapshot lives.
  * The merge probes the table for many keys in a row, while it is in cache.
  *
- * A pre-image its snapshot is done with can be cleared and given to the next snapshot, so
- * that snapshot after snapshot allocates no new arrays once they are large enough (the arrays
- * growing is what costs: it copies them, and V8 counts new array buffers towards its collections).
+ * A pre-image its snapshot is done with can be cleared and given to the next snapshot holding the
+ * same key group, so that snapshot after snapshot allocates no new arrays once they are large
+ * enough (the arrays growing is what costs: it allocates, fills and copies them in the update that
+ * makes them grow, and V8 counts new array buffers towards its collections).
  */
 import { internalError } from "../../core/errors.ts";
 import type { NormalizedKey } from "../../core/key-groups.ts";

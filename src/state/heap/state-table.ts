@@ -132,8 +132,13 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
   private readonly maps: (EntryMap<V> | undefined)[];
   /** Per key group: the pre-images of the live snapshots holding it, oldest first; undefined when none. */
   private readonly holds: (PreImage<V>[] | undefined)[];
-  /** Pre-images released by their snapshots, cleared, for the next snapshots (at most one per key group). */
-  private readonly spares: PreImage<V>[] = [];
+  /**
+   * Per key group: a pre-image its last snapshot released, cleared, for the next snapshot holding
+   * the group. Kept per group rather than pooled because a pre-image's arrays are as large as its
+   * group's records needed (which differ tenfold between a group written out first and one
+   * written out last); a pooled one handed to another group would grow again, in one update.
+   */
+  private readonly spares: (PreImage<V> | undefined)[];
   /**
    * The entry last read or written (slot, key and value, undefined when absent), so that a write
    * under a hold after a read of the same key (`value()` then `update()`) needs no second lookup
@@ -163,6 +168,7 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     const groups = range.end - range.start + 1;
     this.maps = Array.from({ length: groups }, () => undefined);
     this.holds = Array.from({ length: groups }, () => undefined);
+    this.spares = Array.from({ length: groups }, () => undefined);
   }
 
   /**
@@ -307,7 +313,8 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     for (let i = 0; i < this.maps.length; i++) {
       const map = this.maps[i];
       if (map === undefined || map.size === 0 || (only !== undefined && only[i] === 0)) continue;
-      const preImage = this.spares.pop() ?? new PreImage<V>();
+      const preImage = this.spares[i] ?? new PreImage<V>();
+      this.spares[i] = undefined;
       preImages[i] = preImage;
       const holds = this.holds[i];
       if (holds === undefined) this.holds[i] = [preImage];
@@ -331,7 +338,7 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
           if (holds!.length === 0) this.holds[index] = undefined;
         }
         preImage.clear();
-        if (this.spares.length < this.maps.length) this.spares.push(preImage);
+        if (this.spares[index] === undefined) this.spares[index] = preImage;
       },
     };
   }

@@ -1,5 +1,6 @@
-import { describe, it } from "node:test";
+import { describe, it, mock } from "node:test";
 import assert from "node:assert/strict";
+import { NumberKeySlots } from "../../../src/state/heap/number-key-slots.ts";
 import { StateTable, type FrozenChanges } from "../../../src/state/heap/state-table.ts";
 
 const RANGE = { start: 0, end: 3 };
@@ -73,5 +74,41 @@ describe("StateTable: tracked changes", () => {
     assert.deepEqual(changesOf(changes, 1), new Map<unknown, unknown>([["a", { n: 1 }], ["b", 7]]));
     changes.release(1);
     assert.equal(t.held(1), false);
+  });
+});
+
+describe("StateTable: pre-images from snapshot to snapshot", () => {
+  it("a key group's next snapshot records as many keys as its last one did without growing its pre-image, whatever order the groups were written out in", () => {
+    const { table: t, at } = table<number>();
+    const sizes = [10, 5_000, 10, 5_000];
+    const writeAll = (value: number) => {
+      sizes.forEach((size, group) => {
+        for (let k = 0; k < size; k++) {
+          at(group, group * 100_000 + k);
+          t.put(value);
+        }
+      });
+    };
+    writeAll(1);
+    // A snapshot written out group by group, first to last, while every key is written.
+    const first = t.freeze();
+    writeAll(2);
+    for (let group = 0; group < sizes.length; group++) {
+      first.group(group)!.forEach(() => {});
+      first.release(group);
+    }
+    // A pre-image growing past a few thousand keys copies its arrays in one update (see PreImage).
+    const grow = mock.method(NumberKeySlots.prototype as unknown as { grow(): void }, "grow");
+    try {
+      const second = t.freeze();
+      writeAll(3);
+      for (let group = 0; group < sizes.length; group++) {
+        assert.equal(second.group(group)!.get(group * 100_000), 2, "the snapshot sees the value of its time");
+        second.release(group);
+      }
+      assert.equal(grow.mock.callCount(), 0);
+    } finally {
+      grow.mock.restore();
+    }
   });
 });
