@@ -6,9 +6,8 @@
  * are compared. Besides the wall-clock rate, each run's CPU time (the whole process, every worker
  * thread) per event is measured: on a loaded machine, where the rate follows what other processes
  * leave, the CPU time says what checkpoints cost. Both count from the moment records start to flow
- * (the job's own duration) to its end; the start-up before it (booting worker threads, and with a
- * restart strategy the threads standing by for a restart) is reported separately, in wall-clock
- * and CPU time.
+ * (the job's own duration) to its end; the start-up before it (booting the worker threads and,
+ * with checkpoints, their checkpoint I/O threads) is reported separately, in wall-clock and CPU time.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

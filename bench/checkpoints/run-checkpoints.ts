@@ -88,7 +88,7 @@ function printOverhead(o: OverheadResult, s: OverheadSettings): void {
   const startUp = (s: StartUp): string => `${formatMs(s.ms)} (${formatMs(s.cpuMs)} of CPU)`;
   console.log(
     `start-up before the first record, not counted above: ${startUp(o.startUp.withoutCheckpoints)} without, ${startUp(o.startUp.withCheckpoints)} with ` +
-      "(with checkpoints the default restart strategy keeps a thread per worker standing by for a restart)",
+      "(with checkpoints each worker thread also starts its checkpoint I/O thread)",
   );
 }
 
