@@ -88,24 +88,6 @@ async function recordingBlockingDurability(action: () => Promise<void>): Promise
 }
 
 describe("DiskVolume with blocking calls", () => {
-  it("writes through a temp name, synced, renamed, with the directory synced, as with asynchronous calls", async () => {
-    const root = await tempRoot();
-    const volume = new DiskVolume(blockingFileCalls);
-    const target = join(root, "job", "chk-1", "_metadata");
-    await volume.writeAtomically(join(root, "job", "chk-1", "first"), bytesOf("makes the directory"));
-    const events = await recordingBlockingDurability(() => volume.writeAtomically(target, bytesOf("content")));
-    const temp = events[0]![1];
-    assert.deepEqual(events, [
-      ["open", temp, "wx"],
-      ["sync", temp],
-      ["rename", temp, target],
-      ["open", dirname(target), "r"],
-      ["sync", dirname(target)],
-    ]);
-    assert.ok(isTempFileName(basename(temp)), temp);
-    assert.deepEqual(await volume.read(target), bytesOf("content"));
-  });
-
   it("makes a write's every call before the event loop turns again", async () => {
     const root = await tempRoot();
     const volume = new DiskVolume(blockingFileCalls);
@@ -137,23 +119,30 @@ describe("DiskVolume with blocking calls", () => {
 });
 
 describe("DiskVolume: atomic, durable writes", () => {
-  it("bytes go to a temp name beside the target, are synced, renamed, and the directory is synced", async () => {
-    const root = await tempRoot();
-    const volume = new DiskVolume();
-    const target = join(root, "job", "chk-1", "_metadata");
-    await volume.writeAtomically(join(root, "job", "chk-1", "first"), bytesOf("makes the directory"));
-    const events = await recordingDurability(() => volume.writeAtomically(target, bytesOf("content")));
-    const temp = events[0]![1];
-    assert.deepEqual(events, [
-      ["open", temp, "wx"],
-      ["sync", temp],
-      ["rename", temp, target],
-      ["open", dirname(target), "r"],
-      ["sync", dirname(target)],
-    ]);
-    assert.equal(dirname(temp), dirname(target));
-    assert.ok(isTempFileName(basename(temp)), temp);
-  });
+  const callForms = [
+    ["asynchronous calls", () => new DiskVolume(), recordingDurability],
+    ["blocking calls", () => new DiskVolume(blockingFileCalls), recordingBlockingDurability],
+  ] as const;
+  for (const [calls, makeVolume, recording] of callForms) {
+    it(`bytes go to a temp name beside the target, are synced, renamed, and the directory is synced (${calls})`, async () => {
+      const root = await tempRoot();
+      const volume = makeVolume();
+      const target = join(root, "job", "chk-1", "_metadata");
+      await volume.writeAtomically(join(root, "job", "chk-1", "first"), bytesOf("makes the directory"));
+      const events = await recording(() => volume.writeAtomically(target, bytesOf("content")));
+      const temp = events[0]![1];
+      assert.deepEqual(events, [
+        ["open", temp, "wx"],
+        ["sync", temp],
+        ["rename", temp, target],
+        ["open", dirname(target), "r"],
+        ["sync", dirname(target)],
+      ]);
+      assert.equal(dirname(temp), dirname(target));
+      assert.ok(isTempFileName(basename(temp)), temp);
+      assert.deepEqual(await volume.read(target), bytesOf("content"));
+    });
+  }
 
   it("new directories are created with every parent that gained an entry synced", async () => {
     const root = await tempRoot();
