@@ -6,7 +6,8 @@
  * threads end, and a fresh one, which no task ever ran on, takes each worker's place.
  *
  * A thread boots in standby (see worker-main.ts): it loads the runtime, imports the job module and,
- * when the job checkpoints, starts its checkpoint I/O thread, then waits for the attempt's `init` message. A thread that ends while standing by is dropped.
+ * when the job checkpoints, starts its checkpoint I/O thread, then waits for the attempt's `init`
+ * message. A thread that ends while standing by is dropped.
  */
 import { Worker } from "node:worker_threads";
 import type { WorkerStandbyData } from "./messages.ts";
