@@ -24,7 +24,15 @@ const INITIAL_CAPACITY = 64;
 const bits = new Float64Array(1);
 const words = new Int32Array(bits.buffer);
 
-/** A well-mixed 32-bit hash of a number key (not NaN); 0 and -0 hash alike. */
+/**
+ * A well-mixed 32-bit hash of a number key (not NaN), for the slot of a key in a table; 0 and -0
+ * hash alike. It must not be murmur3's finalizer, which picks an integer key's key group
+ * (`assignToKeyGroup`): a table holds one key group, whose keys all share that hash modulo the
+ * max parallelism, so with the same function their low bits — the slot — would be alike too,
+ * leaving one slot in 128 as a starting point and probes running long (five times the CPU of a
+ * restore's load was measured). This finalizer's constants and shifts are another's (Wellons'
+ * "lowbias32"), so its low bits are independent of the key group's.
+ */
 export function hashNumber(key: number): number {
   let h: number;
   if ((key | 0) === key) h = key;
@@ -32,8 +40,8 @@ export function hashNumber(key: number): number {
     bits[0] = key;
     h = words[0]! ^ Math.imul(words[1]!, 0x27d4eb2d);
   }
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
   return h ^ (h >>> 16);
 }
 

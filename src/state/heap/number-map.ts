@@ -54,9 +54,7 @@ function loadInts(slots: Int32Array, states: Uint8Array, mask: number, pairs: In
   let added = 0;
   for (let p = 0; p + 1 < pairs.length; p += 2) {
     const key = pairs[p]!;
-    let h = Math.imul(key ^ (key >>> 16), 0x85ebca6b);
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-    let i = (h ^ (h >>> 16)) & mask;
+    let i = hashNumber(key) & mask;
     while (states[i] !== EMPTY && slots[2 * i] !== key) i = (i + 1) & mask;
     if (states[i] === EMPTY) {
       states[i] = USED;

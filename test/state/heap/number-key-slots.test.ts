@@ -1,7 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { NumberKeySlots } from "../../../src/state/heap/number-key-slots.ts";
+import { assignToKeyGroup } from "../../../src/core/key-groups.ts";
+import { hashNumber, NumberKeySlots } from "../../../src/state/heap/number-key-slots.ts";
 
 const entries = (slots: NumberKeySlots) => {
   const out: [number, number, number][] = [];
@@ -67,5 +68,17 @@ describe("NumberKeySlots: adding in one probe", () => {
     slots.clear();
     assert.equal(slots.has(3), false);
     assert.ok(slots.insertionSlot(3) >= 0);
+  });
+
+  it("spreads the integer keys of one key group over a table's slots, as it spreads any keys", () => {
+    // A table holds one key group's keys; they share their key group's hash modulo the max parallelism.
+    for (const maxParallelism of [128, 100, 4096]) {
+      const keys: number[] = [];
+      for (let key = 0; keys.length < 4096; key++) if (assignToKeyGroup(key, maxParallelism) === 7) keys.push(key);
+      const slots = 4096;
+      const starts = new Set(keys.map((key) => hashNumber(key) & (slots - 1)));
+      // Hashing 4096 keys into 4096 slots at random starts in about 63% of them.
+      assert.ok(starts.size > 0.55 * slots, `max parallelism ${maxParallelism}: ${starts.size} distinct start slots of ${slots}`);
+    }
   });
 });
