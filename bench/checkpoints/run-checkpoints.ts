@@ -18,7 +18,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { formatBytes, formatMs, formatRate, table } from "../stats.ts";
 import { measureDuration, type DurationRow, type DurationSettings } from "./duration.ts";
 import { measureOverhead, type OverheadResult, type OverheadSettings, type StartUp } from "./overhead.ts";
-import { measureRecovery, type RecoveryRow, type RecoverySettings } from "./recovery.ts";
+import { FAILURE_NOT_BEFORE_MS, measureRecovery, type RecoveryRow, type RecoverySettings } from "./recovery.ts";
 import { measureIncremental, type IncrementalRow } from "./incremental.ts";
 import { measureBackPressure, type BackPressureRow, type BackPressureSettings } from "./back-pressure.ts";
 import { DURATION_TARGETS, durationVerdict } from "./summary.ts";
@@ -161,7 +161,7 @@ const spread = (runs: readonly number[], format: (v: number) => string): string 
   runs.length < 2 ? "" : ` (${format(Math.min(...runs))}–${format(Math.max(...runs))})`;
 
 function printRecovery(title: string, rows: readonly RecoveryRuns[], s: RecoverySettings & { reps: number }): void {
-  console.log(`\n${title}: failure to first record processed after restore, p=2, fixed-delay restart with delay 0, updates at ${formatRate(s.updatesPerSecond)}, ${s.reps} repetition(s), median (min–max)\n`);
+  console.log(`\n${title}: failure to first record processed after restore, p=2, fixed-delay restart with delay 0 on the threads booted ahead (the failure comes ≥ ${FAILURE_NOT_BEFORE_MS / 1000} s into the run), updates at ${formatRate(s.updatesPerSecond)}, ${s.reps} repetition(s), median (min–max)\n`);
   console.log(
     table(
       ["keys", "restored bytes", "files local/storage/inline", "redeployed", "restore", "MB/s per core (CPU)", "MB/s per thread (wall)", "first record", "all subtasks"],
