@@ -110,9 +110,11 @@ describe("readSavepoint on broadcast state", () => {
 
 describe("readSavepoint on the windows a job was stopped with", () => {
   const scratch = scratchDirectory("weir-sp-windows-");
+  // Enough clicks at 1500/s that the source has not ended when the stop comes, however late the job started.
+  const clicks = 1_000_000;
 
   it("reads the savepoint of a job with incremental checkpoints, which holds its full keyed state", async () => {
-    const job = await startJob(["examples/window-count.ts", "-p", "2", "--incremental", "--checkpoint-interval", "50", "--checkpoint-dir", join(scratch(), "chk-incremental"), "--rest-port", "0", "--", "--clicks", "4000", "--pages", "3", "--rate", "1500", "--out", join(scratch(), "out-incremental")]);
+    const job = await startJob(["examples/window-count.ts", "-p", "2", "--incremental", "--checkpoint-interval", "50", "--checkpoint-dir", join(scratch(), "chk-incremental"), "--rest-port", "0", "--", "--clicks", String(clicks), "--pages", "3", "--rate", "1500", "--out", join(scratch(), "out-incremental")]);
     await new Promise((resolve) => setTimeout(resolve, 600));
     const io = new CapturedIo();
     assert.equal(await main(["stop", job.jobId, "--savepoint-dir", join(scratch(), "sp-incremental")], io), 0, io.err);
@@ -124,7 +126,6 @@ describe("readSavepoint on the windows a job was stopped with", () => {
   });
 
   it("gives each window's state under its key, with the window as namespace", async () => {
-    const clicks = 4_000;
     const job = await startJob(["examples/window-count.ts", "-p", "2", "--checkpoint-interval", "100", "--checkpoint-dir", join(scratch(), "chk"), "--rest-port", "0", "--", "--clicks", String(clicks), "--pages", "3", "--rate", "1500", "--out", join(scratch(), "out")]);
     await new Promise((resolve) => setTimeout(resolve, 600));
     const io = new CapturedIo();
