@@ -696,7 +696,7 @@ export class StreamTask {
   }
 
   /**
-   * The asynchronous phase: encodes keyed state a key group at a time, writes, acknowledges. Once
+   * The asynchronous phase: encodes keyed state in slices of key groups (see EncodingSlices), writes, acknowledges. Once
    * `aborted` fires it writes nothing more, does not answer, and deletes what it wrote.
    */
   private async writeSnapshot(
