@@ -24,6 +24,13 @@
  *    and list state, against the same 3 operations per record on plain keyed state; per second
  *    of wall-clock time and of the process's CPU time.
  *
+ * 4. What one checkpoint costs a task of the keyed count: 75k number keys in the 64 key groups of
+ *    one subtask at p=2, 2,000 updates of random keys per turn of the task (about a millisecond of
+ *    its records); the snapshot taken and written as the asynchronous phase does, with a turn
+ *    after every step (key group) or in slices (EncodingSlices), against the same updates
+ *    without a snapshot. CPU milliseconds per checkpoint: encoding plus what the updates paid
+ *    for the live snapshot (copy-on-write).
+ *
  * Every variant is warmed up, then the variants alternate, round after round; medians are
  * printed with the spread (min–max) over the rounds.
  *
@@ -34,6 +41,8 @@
 import { PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
 import { ListStateDescriptor, ReducingStateDescriptor, ValueStateDescriptor } from "../src/state/descriptors.ts";
 import { HeapKeyedStateBackend } from "../src/state/heap/heap-keyed-state-backend.ts";
+import { assignToKeyGroup } from "../src/core/key-groups.ts";
+import { ENCODING_SLICE_MS, EncodingSlices } from "../src/runtime/encoding-slices.ts";
 import type { ListState, ReducingState, State, ValueState } from "../src/state/state.ts";
 import { TimeWindow } from "../src/windowing/windows.ts";
 import { formatRate, median, percentile } from "./stats.ts";
@@ -456,5 +465,69 @@ function namespacedStateVersusPlain(): void {
       console.log(`    ${`${label}plain keyed state, 3 writes per record`.padEnd(55)} ${spread(plain, formatRate)}`);
       console.log(`    ${`${label}namespaced, 3 windows per record`.padEnd(55)} ${spread(namespaced, formatRate)}  (${spread(ratio, (v) => `${v.toFixed(2)}x`)} of plain)`);
     }
+  }
+}
+
+// ---- 4. what one checkpoint costs a task of the keyed count ----
+
+const TASK_KEYS = 75_000;
+const TASK_RANGE = { start: 0, end: 63 };
+const UPDATES_PER_TURN = 2_000;
+const CHECKPOINTS_PER_ROUND = 20;
+const performanceClock = { now: () => performance.now() };
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const cpu = process.cpuUsage(since);
+  return (cpu.user + cpu.system) / 1000;
+}
+
+/** CPU ms per checkpoint with the given pacing, above the same updates without a snapshot; and the turns per checkpoint. */
+function checkpointRound(filled: { backend: HeapKeyedStateBackend; state: ValueState<number> }, keys: readonly number[], updates: Int32Array, pacing: "every step" | "slices"): { ms: number; turns: number } {
+  const { backend, state } = filled;
+  let next = 0;
+  const turn = (): void => {
+    for (let i = 0; i < UPDATES_PER_TURN; i++) {
+      backend.setCurrentKey(keys[updates[next++ % updates.length]!]);
+      numbers.update(state);
+    }
+  };
+  let turns = 0;
+  const withSnapshot = process.cpuUsage();
+  for (let c = 0; c < CHECKPOINTS_PER_ROUND; c++) {
+    const snapshot = backend.snapshot();
+    const steps = snapshot.write();
+    const slices = new EncodingSlices(performanceClock);
+    while (!steps.next().done) {
+      if (pacing === "slices" && !slices.turnDue()) continue;
+      turn();
+      turns++;
+      slices.resumed();
+    }
+    snapshot.release();
+  }
+  const spent = cpuMs(withSnapshot);
+  const without = process.cpuUsage();
+  for (let t = 0; t < turns; t++) turn();
+  return { ms: (spent - cpuMs(without)) / CHECKPOINTS_PER_ROUND, turns: turns / CHECKPOINTS_PER_ROUND };
+}
+
+if (runs("checkpoint")) {
+  const backend = new HeapKeyedStateBackend({ keyGroupRange: TASK_RANGE, maxParallelism: 128 });
+  const state = backend.getState(new ValueStateDescriptor<number>("v"));
+  const keys: number[] = [];
+  for (let key = 0; keys.length < TASK_KEYS; key++) {
+    const group = assignToKeyGroup(key, 128);
+    if (group < TASK_RANGE.start || group > TASK_RANGE.end) continue;
+    keys.push(key);
+    backend.setCurrentKey(key);
+    state.update(0);
+  }
+  const updates = randomKeys(UPDATES_PER_TURN * 256, TASK_KEYS, 0x7a5c);
+  const filled = { backend, state };
+  const rounds = alternate({ everyStep: () => checkpointRound(filled, keys, updates, "every step"), slices: () => checkpointRound(filled, keys, updates, "slices") });
+  console.log(`\none checkpoint of a keyed-count task, ${TASK_KEYS / 1e3}k number keys in ${TASK_RANGE.end - TASK_RANGE.start + 1} key groups, ${UPDATES_PER_TURN} updates per turn; CPU ms per checkpoint above the same updates without it, median (min–max) of ${ROUNDS} rounds of ${CHECKPOINTS_PER_ROUND}`);
+  for (const [label, name] of [["a turn after every step", "everyStep"], [`in slices of ${ENCODING_SLICE_MS} ms`, "slices"]] as const) {
+    const results = rounds[name]!;
+    console.log(`  ${label.padEnd(26)} ${spread(results.map((r) => r.ms), (v) => `${v.toFixed(1)} ms`)}, ${median(results.map((r) => r.turns)).toFixed(1)} turns`);
   }
 }

@@ -65,6 +65,7 @@ import { UnalignedBarrierHandler } from "./barriers/unaligned-barrier-handler.ts
 import { overtakes } from "./barriers/barrier.ts";
 import { InFlightCapture } from "./network/in-flight-capture.ts";
 import { nextRun } from "./step-budget.ts";
+import { EncodingSlices } from "./encoding-slices.ts";
 import { encodeChannelState, inFlightBytes, isEmptyChannelState, type ChannelState } from "./network/channel-state.ts";
 import { TrackingBarrierHandler } from "./barriers/tracking-barrier-handler.ts";
 import type { KeyedStateSnapshot } from "../state/keyed-state-snapshot.ts";
@@ -695,7 +696,7 @@ export class StreamTask {
   }
 
   /**
-   * The asynchronous phase: encodes keyed state a key group at a time, writes, acknowledges. Once
+   * The asynchronous phase: encodes keyed state in slices of key groups (see EncodingSlices), writes, acknowledges. Once
    * `aborted` fires it writes nothing more, does not answer, and deletes what it wrote.
    */
   private async writeSnapshot(
@@ -708,7 +709,8 @@ export class StreamTask {
     channelStateDone: Promise<ChannelState | undefined> | undefined,
   ): Promise<void> {
     const asyncStart = this.clock.now();
-    const pause = snapshotStepPause() ?? yieldToEventLoop;
+    // Slow storage simulated by the fault hooks paces every step; otherwise steps run in slices.
+    const stepPause = snapshotStepPause();
     const handles: OperatorStateHandle[] = [];
     let bytes = 0;
     let inFlight = 0;
@@ -737,12 +739,17 @@ export class StreamTask {
         let keyed: Uint8Array | undefined;
         if (s.keyed !== undefined) {
           const steps = s.keyed.write();
+          const slices = new EncodingSlices(this.clock);
           for (let step = steps.next(); !aborted.aborted; step = steps.next()) {
             if (step.done) {
               keyed = step.value;
               break;
             }
-            await pause();
+            if (stepPause !== undefined) await stepPause();
+            else if (slices.turnDue()) {
+              await yieldToEventLoop();
+              slices.resumed();
+            }
           }
           s.keyed.release();
         }
