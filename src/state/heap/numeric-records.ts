@@ -25,8 +25,14 @@ const INITIAL_LENGTH = 1024;
 const hasOwnProperty = Object.prototype.hasOwnProperty;
 
 export class NumericRecords {
-  private numbers = new Float64Array(0);
+  private numbers: Float64Array;
   private used = 0;
+
+  /** `initialLength`: the numbers its array holds before it grows (a record takes one more than its fields). */
+  constructor(initialLength = INITIAL_LENGTH) {
+    this.numbers = new Float64Array(Math.max(initialLength, MAX_FIELDS + 1));
+  }
+
   private readonly shapes: string[][] = [];
   /** Index of the shape last written, tried first. */
   private lastShape = -1;
@@ -93,7 +99,7 @@ export class NumericRecords {
   }
 
   private grow(): void {
-    const grown = new Float64Array(Math.max(INITIAL_LENGTH, this.numbers.length * 2));
+    const grown = new Float64Array(this.numbers.length * 2);
     grown.set(this.numbers.subarray(0, this.used));
     this.numbers = grown;
   }
