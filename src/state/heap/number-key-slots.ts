@@ -47,10 +47,24 @@ export function hashNumber(key: number): number {
 
 export class NumberKeySlots {
   /** Per slot, its key at 2·slot (NaN when empty) and its payload at 2·slot + 1. */
-  private pairs = new Float64Array(2 * INITIAL_CAPACITY).fill(Number.NaN);
-  private tags = new Uint8Array(INITIAL_CAPACITY);
-  private mask = INITIAL_CAPACITY - 1;
+  private pairs: Float64Array;
+  private tags: Uint8Array;
+  private mask: number;
   size = 0;
+
+  /** Room for `expectedKeys` entries before the table grows (growing rehashes every entry in one step). */
+  constructor(expectedKeys = 0) {
+    let capacity = INITIAL_CAPACITY;
+    while (capacity < 2 * expectedKeys) capacity *= 2;
+    this.pairs = new Float64Array(2 * capacity).fill(Number.NaN);
+    this.tags = new Uint8Array(capacity);
+    this.mask = capacity - 1;
+  }
+
+  /** Slots in the table: it holds up to half as many entries before it grows. */
+  get capacity(): number {
+    return this.tags.length;
+  }
 
   /** Whether `key` (not NaN) has an entry. */
   has(key: number): boolean {

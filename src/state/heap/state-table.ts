@@ -313,7 +313,7 @@ export class StateTable<V> implements CurrentEntry<V>, KeyGroupTable {
     for (let i = 0; i < this.maps.length; i++) {
       const map = this.maps[i];
       if (map === undefined || map.size === 0 || (only !== undefined && only[i] === 0)) continue;
-      const preImage = this.spares[i] ?? new PreImage<V>();
+      const preImage = this.spares[i] ?? new PreImage<V>(map.size);
       this.spares[i] = undefined;
       preImages[i] = preImage;
       const holds = this.holds[i];

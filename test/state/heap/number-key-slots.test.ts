@@ -11,6 +11,15 @@ const entries = (slots: NumberKeySlots) => {
 };
 
 describe("NumberKeySlots", () => {
+  it("made for a number of keys, holds that many without growing", () => {
+    const slots = new NumberKeySlots(3_000);
+    const capacity = slots.capacity;
+    for (let key = 0; key < 3_000; key++) slots.add(key * 7.5, 1, key);
+    assert.equal(slots.capacity, capacity);
+    assert.ok(capacity < 4 * 3_000, "and no more than twice the room it needs");
+    assert.equal(new NumberKeySlots().capacity, 64);
+  });
+
   it("finds every key added, and no other, as a Map would, through any number of growths", () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.oneof(fc.integer(), fc.double({ noNaN: true }), fc.integer({ min: 0, max: 50 })), { comparator: "SameValueZero", maxLength: 300 }), fc.array(fc.double({ noNaN: true }), { maxLength: 50 }), (keys, probes) => {

@@ -40,6 +40,28 @@ describe("NumericRecords", () => {
     assert.ok(records.append({}) >= 0);
   });
 
+  it("refuses an object with an enumerable number property inherited from Object.prototype, which a copy would make its own", () => {
+    const records = new NumericRecords();
+    assert.ok(records.append({ n: 1 }) >= 0, "the shape is known before");
+    Object.defineProperty(Object.prototype, "inheritedCount", { value: 3, enumerable: true, configurable: true, writable: true });
+    try {
+      assert.equal(records.append({ n: 1 }), -1);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).inheritedCount;
+    }
+    assert.ok(records.append({ n: 1 }) >= 0);
+  });
+
+  it("refuses an object whose prototype is not Object.prototype, however plain its fields", () => {
+    const records = new NumericRecords();
+    assert.ok(records.append({ n: 1 }) >= 0);
+    const inheriting = Object.create({ base: 1 }) as { n: number };
+    inheriting.n = 1;
+    assert.equal(records.append(inheriting), -1);
+    const nullProto = Object.assign(Object.create(null) as object, { n: 1 });
+    assert.equal(records.append(nullProto), -1);
+  });
+
   it("refuses records of a new shape once it keeps as many shapes as it allows, and still reads those it took", () => {
     const records = new NumericRecords();
     const taken: { at: number; value: Record<string, number> }[] = [];

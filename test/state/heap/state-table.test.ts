@@ -1,6 +1,7 @@
 import { describe, it, mock } from "node:test";
 import assert from "node:assert/strict";
 import { NumberKeySlots } from "../../../src/state/heap/number-key-slots.ts";
+import { NumericRecords } from "../../../src/state/heap/numeric-records.ts";
 import { StateTable, type FrozenChanges } from "../../../src/state/heap/state-table.ts";
 
 const RANGE = { start: 0, end: 3 };
@@ -109,6 +110,39 @@ describe("StateTable: pre-images from snapshot to snapshot", () => {
       assert.equal(grow.mock.callCount(), 0);
     } finally {
       grow.mock.restore();
+    }
+  });
+});
+
+describe("StateTable: a process's first snapshot", () => {
+  it("records a copy of every key of a group, each object read for change, without growing the pre-image's arrays, and the snapshot sees each object as it was", () => {
+    const { table: t, at } = table<{ n: number; sum: number }>();
+    const keys = 5_000;
+    for (let k = 0; k < keys; k++) {
+      at(1, k);
+      t.put({ n: k, sum: 0 });
+    }
+    const grows = [mock.method(NumberKeySlots.prototype as unknown as { grow(): void }, "grow"), mock.method(NumericRecords.prototype as unknown as { grow(): void }, "grow")];
+    try {
+      const snapshot = t.freeze();
+      for (let k = 0; k < keys; k++) {
+        at(1, k);
+        const value = t.getForChange()!;
+        value.n = -1;
+        value.sum += 10;
+      }
+      const seen = new Map<unknown, unknown>();
+      snapshot.group(1)!.forEach((value, key) => seen.set(key, value));
+      snapshot.release(1);
+      assert.equal(seen.size, keys);
+      for (let k = 0; k < keys; k++) assert.deepEqual(seen.get(k), { n: k, sum: 0 }, `key ${k}`);
+      assert.deepEqual(
+        grows.map((grow) => grow.mock.callCount()),
+        [0, 0],
+        "no growth of the number-key table nor of the copies",
+      );
+    } finally {
+      for (const grow of grows) grow.mock.restore();
     }
   });
 });
