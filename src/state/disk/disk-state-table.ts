@@ -5,6 +5,7 @@
  * changed in place changes nothing stored until it is written back.
  */
 import { internalError } from "../../core/errors.ts";
+import { isInt32Value } from "../../core/value-codec.ts";
 import type { KeyGroupRange, NormalizedKey } from "../../core/key-groups.ts";
 import type { StateKind } from "../descriptors.ts";
 import { keyOfEntry, rangeEnd, rangeStart } from "./disk-key.ts";
@@ -38,11 +39,6 @@ export type Change = typeof REMOVED | number | Uint8Array;
 
 /** Per key group (by position): the keys written since the last `takeChanges`, each with its last change. */
 export type TableChanges = (Map<NormalizedKey, Change> | undefined)[];
-
-/** Whether the codec gives `value` back as it is, so a change may keep it instead of its bytes. */
-function keptAsWritten(value: unknown): value is number {
-  return typeof value === "number" && (value | 0) === value && !Object.is(value, -0);
-}
 
 export class DiskStateTable<V> implements DiskEntry<V> {
   readonly form: StoredForm;
@@ -94,7 +90,7 @@ export class DiskStateTable<V> implements DiskEntry<V> {
       return;
     }
     const bytes = this.form.encode(value, key);
-    if (track) this.changed(keyGroup, key, !this.namespaced && keptAsWritten(value) ? value : bytes);
+    if (track) this.changed(keyGroup, key, !this.namespaced && isInt32Value(value) ? value : bytes);
     this.store.put(keyGroup, this.id, key, bytes);
   }
 
