@@ -26,6 +26,13 @@ import { entryKey, NUMBER_ENTRY_KEY_LENGTH, numberEntryKeyInto } from "./disk-ke
 /** Pending writes held before they are written to the store in one transaction. */
 const OVERLAY_LIMIT = 8192;
 
+/**
+ * Read transactions open at once: one per view not done (a full snapshot being written, or a
+ * base materialised in the background). LMDB's default of 126 failed a store whose checkpoints
+ * piled up; a slot costs 64 bytes of the lock file.
+ */
+const MAX_READERS = 4096;
+
 /** A read-only view of the store as it was when taken; `done()` lets the store reuse its pages. */
 export interface StoreView {
   /** Entries with keys in [start, end), in key order. */
@@ -139,7 +146,7 @@ export class DiskStore {
     }
     this.directory = mkdtempSync(join(under, `${DIRECTORY_PREFIX}${process.pid}-`));
     removeAtExit(this.directory);
-    this.root = loadLmdb().open<Buffer, Buffer>({ path: this.directory, keyEncoding: "binary", encoding: "binary", noSync: true, noMetaSync: true, cache: false, compression: false });
+    this.root = loadLmdb().open<Buffer, Buffer>({ path: this.directory, keyEncoding: "binary", encoding: "binary", noSync: true, noMetaSync: true, cache: false, compression: false, maxReaders: MAX_READERS });
     this.db = this.root;
   }
 

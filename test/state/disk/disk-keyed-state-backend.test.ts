@@ -138,6 +138,28 @@ describe("disk keyed state backend", () => {
     }
   });
 
+  it("holds more full snapshots at once than LMDB's default of 126 read slots, each restoring the state as it was taken", () => {
+    const disk = new DiskKeyedStateBackend(FULL);
+    try {
+      const count = disk.getState(new ValueStateDescriptor<number>("count"));
+      const pending: KeyedStateSnapshot[] = [];
+      for (let i = 1; i <= 200; i++) {
+        disk.setCurrentKey(i % 3);
+        count.update(i);
+        pending.push(disk.snapshot());
+      }
+      const files = pending.map((snapshot) => writeAll(snapshot));
+      for (const at of [1, 150, 200]) {
+        const heap = new HeapKeyedStateBackend(FULL);
+        heap.restore([files[at - 1]!]);
+        heap.setCurrentKey(at % 3);
+        assert.equal(heap.getState(new ValueStateDescriptor<number>("count")).value(), at);
+      }
+    } finally {
+      disk.dispose();
+    }
+  });
+
   it("materialises a base once the changes outweigh half of it, or after 600 changes, not after the default 30 small ones", () => {
     const disk = new DiskKeyedStateBackend({ ...FULL, changelog: true });
     try {
