@@ -432,6 +432,58 @@ export function encodeValue(value: unknown, where: () => string): Uint8Array {
 }
 
 /**
+ * Whether `value` is a 32-bit integer other than -0 (which encodeValue keeps as rich): what
+ * encodeInt32Value writes, and what its bytes decode back to as it is.
+ */
+export function isInt32Value(value: unknown): value is number {
+  return typeof value === "number" && (value | 0) === value && !Object.is(value, -0);
+}
+
+/**
+ * encodeValue's bytes for a 32-bit integer (see isInt32Value), written directly: the plain tag, then the
+ * integer in the smallest MessagePack form, as plainPackr writes it (fixint below 128 and from -32,
+ * then uint8/16/32 for the positive, int8/16/32 for the negative).
+ */
+export function encodeInt32Value(n: number): Buffer {
+  let out: Buffer;
+  if (n >= 0) {
+    if (n < 0x80) {
+      out = Buffer.allocUnsafe(2);
+      out[1] = n;
+    } else if (n < 0x100) {
+      out = Buffer.allocUnsafe(3);
+      out[1] = 0xcc;
+      out[2] = n;
+    } else if (n < 0x10000) {
+      out = Buffer.allocUnsafe(4);
+      out[1] = 0xcd;
+      out.writeUInt16BE(n, 2);
+    } else {
+      out = Buffer.allocUnsafe(6);
+      out[1] = 0xce;
+      out.writeUInt32BE(n, 2);
+    }
+  } else if (n >= -0x20) {
+    out = Buffer.allocUnsafe(2);
+    out[1] = 0x100 + n;
+  } else if (n >= -0x80) {
+    out = Buffer.allocUnsafe(3);
+    out[1] = 0xd0;
+    out.writeInt8(n, 2);
+  } else if (n >= -0x8000) {
+    out = Buffer.allocUnsafe(4);
+    out[1] = 0xd1;
+    out.writeInt16BE(n, 2);
+  } else {
+    out = Buffer.allocUnsafe(6);
+    out[1] = 0xd2;
+    out.writeInt32BE(n, 2);
+  }
+  out[0] = PLAIN_TAG;
+  return out;
+}
+
+/**
  * Where the MessagePack of a value that encodeValue wrote as plain starts in `bytes` (after its
  * tag); that MessagePack is the form a plain value takes as a slot (see toSlot). -1 for a rich value.
  */

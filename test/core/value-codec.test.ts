@@ -2,13 +2,22 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { WeirError } from "../../src/core/errors.ts";
-import { decodeValue, encodeValue, fromSlot, inspectValue, plainPackr, toSlot } from "../../src/core/value-codec.ts";
+import { decodeValue, encodeInt32Value, encodeValue, fromSlot, isInt32Value, inspectValue, plainPackr, toSlot } from "../../src/core/value-codec.ts";
 import { assertClonedFrom, fingerprint, valueShapes } from "../fixtures/value-shapes.ts";
 
 const here = () => "value state 'seen' under key \"a\"";
 const notSerializable = (pattern: RegExp) => (e: unknown) => e instanceof WeirError && e.code === "WEIR_ERR_VALUE_NOT_SERIALIZABLE" && pattern.test(e.message);
 
 describe("value codec", () => {
+  it("writes a 32-bit integer directly as the same bytes encodeValue writes for it", () => {
+    const edges = [0, 1, 31, 32, 127, 128, 255, 256, 65535, 65536, 2 ** 31 - 1, -1, -32, -33, -128, -129, -32768, -32769, -(2 ** 31)];
+    const same = (n: number): void => assert.deepEqual([...encodeInt32Value(n)], [...encodeValue(n, () => "n")], `bytes of ${n}`);
+    edges.forEach(same);
+    fc.assert(fc.property(fc.integer(), (n) => same(n === 0 ? 0 : n)));
+    assert.equal(isInt32Value(-0), false, "-0 is kept as rich");
+    assert.equal(decodeValue(encodeInt32Value(-(2 ** 31)), "n"), -(2 ** 31));
+  });
+
   for (const [name, value] of valueShapes()) {
     it(`a value comes back as structuredClone copies it: ${name}`, () => {
       assertClonedFrom(decodeValue(encodeValue(value, here), "test"), value, name);

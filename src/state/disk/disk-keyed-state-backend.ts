@@ -88,7 +88,6 @@ class Cursor implements DiskCursor {
   key: unknown = undefined;
   normalized: NormalizedKey = undefined;
   keyGroup = -1;
-  version = 0;
 }
 
 export class DiskKeyedStateBackend implements KeyedStateBackend {
@@ -128,7 +127,6 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     cursor.key = key;
     cursor.normalized = normalizeKey(key);
     cursor.keyGroup = group;
-    cursor.version++;
   }
 
   getCurrentKey(): unknown {
@@ -280,7 +278,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
       this.changesLost = false;
       return undefined;
     }
-    return new DiskChangesSnapshot(this.keyGroupRange, this.maxParallelism, states, this.store.view());
+    return new DiskChangesSnapshot(this.keyGroupRange, this.maxParallelism, states);
   }
 
   /**

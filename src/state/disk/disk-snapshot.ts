@@ -5,8 +5,10 @@
  * backend. A (key group, state) range is copied from its stored bytes where they are the format's
  * (disk-packed-group.ts), else decoded into the heap backend's stored forms; both go to
  * HeapSnapshot's writer; the view is let go when the snapshot is written or released.
- * A changes snapshot (incremental checkpoints) reads, through such a view, only the keys written
- * since the previous one, and is written in the heap backend's changes format (heap-changes-snapshot.ts).
+ * A changes snapshot (incremental checkpoints) holds the keys written since the previous one with
+ * what each was last written as (DiskStateTable's tracked changes), so it reads nothing from the
+ * store and holds no view of it; it is written in the heap backend's changes format
+ * (heap-changes-snapshot.ts).
  */
 import type { KeyGroupRange } from "../../core/key-groups.ts";
 import type { KeyedStateSnapshot } from "../keyed-state-snapshot.ts";
@@ -16,7 +18,7 @@ import { namespacedEntryKey } from "../heap/namespaced-entry-key.ts";
 import type { FrozenChanges, FrozenGroup, FrozenTable } from "../heap/state-table.ts";
 import type { NormalizedKey } from "../../core/key-groups.ts";
 import { PackedGroupWriter } from "./disk-packed-group.ts";
-import type { DiskStateTable } from "./disk-state-table.ts";
+import { REMOVED, type DiskStateTable, type TableChanges } from "./disk-state-table.ts";
 import type { StoreView } from "./disk-store.ts";
 
 /** The table as the view shows it, one key group at a time. */
@@ -79,38 +81,38 @@ export class DiskSnapshot extends ViewedSnapshot {
   }
 }
 
-/** The keys `changes` names, as the view shows them, in the form FrozenChanges gives them. */
-function viewedChanges(table: DiskStateTable<unknown>, range: KeyGroupRange, changes: readonly (Set<NormalizedKey> | undefined)[], view: StoreView): FrozenChanges {
+/** The tracked changes of a table, in the form FrozenChanges gives them; a group's are dropped once released. */
+function trackedChanges(table: DiskStateTable<unknown>, changes: TableChanges): FrozenChanges {
   return {
     changed: (index) => changes[index] !== undefined,
     forEachChange: (index, put, removed) => {
-      for (const key of changes[index] ?? []) {
-        const value = table.viewedValue(view, range.start + index, key);
-        if (table.namespaced) {
+      for (const [key, change] of changes[index] ?? []) {
+        if (change === REMOVED) {
           removed(key);
-          for (const [namespace, inner] of (value as Map<NormalizedKey, unknown> | undefined) ?? []) put(inner, namespacedEntryKey(key, namespace));
-        } else if (value === undefined) removed(key);
-        else put(value, key);
+          continue;
+        }
+        const value = table.changedValue(change);
+        if (!table.namespaced) {
+          put(value, key);
+          continue;
+        }
+        removed(key);
+        for (const [namespace, inner] of value as Map<NormalizedKey, unknown>) put(inner, namespacedEntryKey(key, namespace));
       }
     },
-    release: () => {},
+    release: (index) => {
+      changes[index] = undefined;
+    },
   };
 }
 
-export class DiskChangesSnapshot extends ViewedSnapshot {
-  protected readonly written: HeapChangesSnapshot;
-
-  constructor(
-    range: KeyGroupRange,
-    maxParallelism: number,
-    states: readonly { table: DiskStateTable<unknown>; version: number; changes: readonly (Set<NormalizedKey> | undefined)[]; filter: FrozenState["filter"] }[],
-    view: StoreView,
-  ) {
-    super(view);
-    this.written = new HeapChangesSnapshot(
+/** The changes since the previous changes snapshot, as they were when taken (see the module's comment). */
+export class DiskChangesSnapshot extends HeapChangesSnapshot {
+  constructor(range: KeyGroupRange, maxParallelism: number, states: readonly { table: DiskStateTable<unknown>; version: number; changes: TableChanges; filter: FrozenState["filter"] }[]) {
+    super(
       range,
       maxParallelism,
-      states.map(({ table, version, changes, filter }) => ({ name: table.name, kind: table.kind, namespaced: table.namespaced, version, changes: viewedChanges(table, range, changes, view), filter })),
+      states.map(({ table, version, changes, filter }) => ({ name: table.name, kind: table.kind, namespaced: table.namespaced, version, changes: trackedChanges(table, changes), filter })),
     );
   }
 }

@@ -4,20 +4,19 @@
  * and writes address the current key (DiskCursor). Every read decodes a new copy, so a value
  * changed in place changes nothing stored until it is written back.
  */
-import type { Buffer } from "node:buffer";
 import { internalError } from "../../core/errors.ts";
+import { isInt32Value } from "../../core/value-codec.ts";
 import type { KeyGroupRange, NormalizedKey } from "../../core/key-groups.ts";
 import type { StateKind } from "../descriptors.ts";
-import { entryKey, keyOfEntry, rangeEnd, rangeStart } from "./disk-key.ts";
+import { keyOfEntry, rangeEnd, rangeStart } from "./disk-key.ts";
 import type { DiskStore, StoreView } from "./disk-store.ts";
 import type { PackedGroupWriter } from "./disk-packed-group.ts";
 import { StoredForm } from "./disk-stored-form.ts";
 
-/** The backend's current key, shared by its tables; `version` changes with every key set. */
+/** The backend's current key, shared by its tables. */
 export interface DiskCursor {
   readonly keyGroup: number;
   readonly normalized: NormalizedKey;
-  readonly version: number;
 }
 
 /** One entry of a state, as the disk state kinds read and write it. */
@@ -28,12 +27,26 @@ export interface DiskEntry<V> {
   write(value: V | undefined): void;
 }
 
+/** A change's mark for a key removed. */
+export const REMOVED: unique symbol = Symbol("removed");
+
+/**
+ * What a key was changed to, as written: REMOVED; a 32-bit integer (not -0), which the stored bytes
+ * decode to as it is; else the stored bytes (a value the writer may change in place afterwards, or
+ * one the codec gives back in another form, is kept as written only in its bytes).
+ */
+export type Change = typeof REMOVED | number | Uint8Array;
+
+/** Per key group (by position): the keys written since the last `takeChanges`, each with its last change. */
+export type TableChanges = (Map<NormalizedKey, Change> | undefined)[];
+
 export class DiskStateTable<V> implements DiskEntry<V> {
   readonly form: StoredForm;
-  private keyVersion = -1;
-  private key: Buffer | undefined;
-  /** With change tracking on: per key group (by position), the keys written since `takeChanges`. */
-  private changes: (Set<NormalizedKey> | undefined)[] | undefined;
+  /**
+   * With change tracking on: per key group (by position), the keys written since `takeChanges`
+   * with what they were last written as, so that a changes snapshot needs no read of the store.
+   */
+  private changes: TableChanges | undefined;
 
   constructor(
     readonly name: string,
@@ -47,39 +60,38 @@ export class DiskStateTable<V> implements DiskEntry<V> {
     this.form = new StoredForm(kind, namespaced, `${namespaced ? "namespaced " : ""}${kind} state '${name}'`);
   }
 
-  private currentKey(): Buffer {
-    const cursor = this.cursor;
-    if (cursor.version !== this.keyVersion || this.key === undefined) {
-      if (cursor.keyGroup < 0) throw internalError(`state '${this.name}' was used before a current key was set`);
-      this.key = entryKey(cursor.keyGroup, this.id, cursor.normalized);
-      this.keyVersion = cursor.version;
-    }
-    return this.key;
-  }
-
   read(): V | undefined {
-    if (this.cursor.keyGroup < 0) return undefined;
-    const bytes = this.store.get(this.currentKey());
+    const cursor = this.cursor;
+    if (cursor.keyGroup < 0) return undefined;
+    const bytes = this.store.get(cursor.keyGroup, this.id, cursor.normalized);
     return bytes === undefined ? undefined : (this.form.decode(bytes) as V);
   }
 
   write(value: V | undefined): void {
-    if (this.changes !== undefined) this.changed(this.cursor.keyGroup, this.cursor.normalized);
-    if (value === undefined) this.store.remove(this.currentKey());
-    else this.store.put(this.currentKey(), this.form.encode(value, this.cursor.normalized));
+    const cursor = this.cursor;
+    if (cursor.keyGroup < 0) throw internalError(`state '${this.name}' was used before a current key was set`);
+    this.writeEntry(cursor.keyGroup, cursor.normalized, value, this.changes !== undefined);
   }
 
   /** The value of `key` in `keyGroup` (not necessarily the current key), a new copy. */
   readOther(keyGroup: number, key: NormalizedKey): V | undefined {
-    const bytes = this.store.get(entryKey(keyGroup, this.id, key));
+    const bytes = this.store.get(keyGroup, this.id, key);
     return bytes === undefined ? undefined : (this.form.decode(bytes) as V);
   }
 
   writeOther(keyGroup: number, key: NormalizedKey, value: V | undefined): void {
-    const at = entryKey(keyGroup, this.id, key);
-    if (this.changes !== undefined) this.changed(keyGroup, key);
-    if (value === undefined) this.store.remove(at);
-    else this.store.put(at, this.form.encode(value, key));
+    this.writeEntry(keyGroup, key, value, this.changes !== undefined);
+  }
+
+  private writeEntry(keyGroup: number, key: NormalizedKey, value: V | undefined, track: boolean): void {
+    if (value === undefined) {
+      if (track) this.changed(keyGroup, key, REMOVED);
+      this.store.remove(keyGroup, this.id, key);
+      return;
+    }
+    const bytes = this.form.encode(value, key);
+    if (track) this.changed(keyGroup, key, !this.namespaced && isInt32Value(value) ? value : bytes);
+    this.store.put(keyGroup, this.id, key, bytes);
   }
 
   /** The entries of one key group in stored form (namespaced: one per key, with its namespace map), read now. */
@@ -108,11 +120,14 @@ export class DiskStateTable<V> implements DiskEntry<V> {
     return writer.finish();
   }
 
-  /** Replaces one key group's entries (restore). */
+  /**
+   * Replaces one key group's entries (restore). The changes are not tracked: a restore leaves them
+   * unknown to the backend, whose next changes snapshot is none (a full one is taken instead).
+   */
   load(keyGroup: number, entries: Iterable<readonly [NormalizedKey, V]>): void {
     this.checkGroup(keyGroup);
     this.store.removeRange(rangeStart(keyGroup, this.id), rangeEnd(keyGroup, this.id));
-    for (const [key, value] of entries) this.writeOther(keyGroup, key, value);
+    for (const [key, value] of entries) this.writeEntry(keyGroup, key, value, false);
   }
 
   /** Removes every entry of the state. */
@@ -126,24 +141,23 @@ export class DiskStateTable<V> implements DiskEntry<V> {
   }
 
   /** The keys written since the last call, per key group (by position), starting afresh; tracking must be on. */
-  takeChanges(): (Set<NormalizedKey> | undefined)[] {
+  takeChanges(): TableChanges {
     const changes = this.changes;
     if (changes === undefined) throw internalError(`state '${this.name}' does not track its changes`);
     this.changes = Array.from({ length: changes.length }, () => undefined);
     return changes;
   }
 
-  /** The value of `key` in `keyGroup` as `view` shows it, a new copy. */
-  viewedValue(view: StoreView, keyGroup: number, key: NormalizedKey): V | undefined {
-    const bytes = view.get(entryKey(keyGroup, this.id, key));
-    return bytes === undefined ? undefined : (this.form.decode(bytes) as V);
+  /** A change's value as written: a new copy. */
+  changedValue(change: Exclude<Change, typeof REMOVED>): V {
+    return (typeof change === "number" ? change : this.form.decode(change)) as V;
   }
 
-  private changed(keyGroup: number, key: NormalizedKey): void {
+  private changed(keyGroup: number, key: NormalizedKey, change: Change): void {
     const index = keyGroup - this.range.start;
     const keys = this.changes![index];
-    if (keys === undefined) this.changes![index] = new Set([key]);
-    else keys.add(key);
+    if (keys === undefined) this.changes![index] = new Map([[key, change]]);
+    else keys.set(key, change);
   }
 
   /** Whether some key holds a value. */

@@ -3,7 +3,10 @@
  * a write-back overlay of pending writes in front of it. Reads and writes are synchronous: a read
  * looks in the overlay, then in the store; writes collect in the overlay and reach the store in one
  * write transaction when the overlay is full or before anything reads the store as a range (scans,
- * snapshots). The directory is scratch space: the store is written without fsync (durability is the
+ * snapshots). An entry is addressed by key group, state id and normalized key (disk-key.ts); the
+ * overlay holds pending writes per (key group, state) by normalized key, so that a record's read
+ * and write look up a number key as it is, and the store key's bytes are written only for LMDB,
+ * into a buffer reused from call to call (LMDB copies a key before it returns). The directory is scratch space: the store is written without fsync (durability is the
  * checkpoints'), and `close()` removes it. Its name carries the owning process's id, so that a store
  * left by a process killed before it could remove it is removed by the next store opened beside it.
  *
@@ -17,22 +20,39 @@ import { join } from "node:path";
 import type { Database, RootDatabase, Transaction } from "lmdb";
 import { loadLmdb } from "../../core/client-libraries.ts";
 import { internalError } from "../../core/errors.ts";
+import type { NormalizedKey } from "../../core/key-groups.ts";
+import { entryKey, NUMBER_ENTRY_KEY_LENGTH, numberEntryKeyInto } from "./disk-key.ts";
 
 /** Pending writes held before they are written to the store in one transaction. */
 const OVERLAY_LIMIT = 8192;
+
+/**
+ * Read transactions open at once: one per view not done (a full snapshot being written, or a
+ * base materialised in the background). LMDB's default of 126 failed a store whose checkpoints
+ * piled up; a slot costs 64 bytes of the lock file.
+ */
+const MAX_READERS = 4096;
 
 /** A read-only view of the store as it was when taken; `done()` lets the store reuse its pages. */
 export interface StoreView {
   /** Entries with keys in [start, end), in key order. */
   range(start: Uint8Array, end: Uint8Array): Iterable<{ key: Buffer; value: Buffer }>;
-  /** The value stored under `key`, or undefined; valid until the store is next read (decode it before). */
-  get(key: Uint8Array): Buffer | undefined;
   done(): void;
 }
 
-/** LMDB's getBinaryFast takes a read transaction to read in, which its type declarations leave out. */
-interface ReadsIn {
-  getBinaryFast(key: Uint8Array, options: { transaction: Transaction }): Buffer | undefined;
+/** Pending writes of one state in one key group: by normalized key, the value, or null for a removal. */
+class PendingGroup {
+  readonly entries = new Map<NormalizedKey, Buffer | null>();
+
+  constructor(
+    readonly keyGroup: number,
+    readonly stateId: number,
+  ) {}
+}
+
+/** The overlay's index of a (key group, state): key groups and state ids are u16. */
+function slot(keyGroup: number, stateId: number): number {
+  return keyGroup * 0x10000 + stateId;
 }
 
 /**
@@ -106,8 +126,12 @@ export class DiskStore {
   readonly directory: string;
   private readonly root: RootDatabase<Buffer, Buffer>;
   private readonly db: Database<Buffer, Buffer>;
-  /** Pending writes by key (as latin1 text): the value, or null for a removal. */
-  private readonly overlay = new Map<string, Buffer | null>();
+  /** Pending writes by slot(key group, state id). */
+  private readonly overlay = new Map<number, PendingGroup>();
+  /** Pending writes over every group of the overlay. */
+  private pending = 0;
+  /** Where a number key's store key is written for LMDB (see `storeKey`). */
+  private readonly numberKey = Buffer.allocUnsafe(NUMBER_ENTRY_KEY_LENGTH);
   private closed = false;
   /** Views not done yet, ended by `close()` (LMDB must not be closed under an open read transaction). */
   private readonly views = new Set<() => void>();
@@ -122,42 +146,60 @@ export class DiskStore {
     }
     this.directory = mkdtempSync(join(under, `${DIRECTORY_PREFIX}${process.pid}-`));
     removeAtExit(this.directory);
-    this.root = loadLmdb().open<Buffer, Buffer>({ path: this.directory, keyEncoding: "binary", encoding: "binary", noSync: true, noMetaSync: true, cache: false, compression: false });
+    this.root = loadLmdb().open<Buffer, Buffer>({ path: this.directory, keyEncoding: "binary", encoding: "binary", noSync: true, noMetaSync: true, cache: false, compression: false, maxReaders: MAX_READERS });
     this.db = this.root;
   }
 
-  /** The value under `key`, pending writes included, or undefined; one read from the store is valid until the store is next read. */
-  get(key: Buffer): Buffer | undefined {
+  /**
+   * The value of `key`'s entry of state `stateId` in `keyGroup`, pending writes included, or
+   * undefined; one read from the store is valid until the store is next read.
+   */
+  get(keyGroup: number, stateId: number, key: NormalizedKey): Buffer | undefined {
     if (this.closed) throw internalError(`disk state in ${this.directory} was used after its backend was disposed`);
-    const pending = this.overlay.get(key.toString("latin1"));
+    const pending = this.overlay.get(slot(keyGroup, stateId))?.entries.get(key);
     if (pending !== undefined) return pending ?? undefined;
-    return exact(this.db.getBinaryFast(key));
+    return exact(this.db.getBinaryFast(this.storeKey(keyGroup, stateId, key)));
   }
 
-  put(key: Buffer, value: Buffer): void {
-    this.overlay.set(key.toString("latin1"), value);
-    if (this.overlay.size >= OVERLAY_LIMIT) this.flush();
+  put(keyGroup: number, stateId: number, key: NormalizedKey, value: Buffer): void {
+    this.write(keyGroup, stateId, key, value);
   }
 
-  remove(key: Buffer): void {
-    this.overlay.set(key.toString("latin1"), null);
-    if (this.overlay.size >= OVERLAY_LIMIT) this.flush();
+  remove(keyGroup: number, stateId: number, key: NormalizedKey): void {
+    this.write(keyGroup, stateId, key, null);
+  }
+
+  private write(keyGroup: number, stateId: number, key: NormalizedKey, value: Buffer | null): void {
+    const at = slot(keyGroup, stateId);
+    let group = this.overlay.get(at);
+    if (group === undefined) this.overlay.set(at, (group = new PendingGroup(keyGroup, stateId)));
+    const entries = group.entries;
+    const size = entries.size;
+    entries.set(key, value);
+    if (entries.size > size && ++this.pending >= OVERLAY_LIMIT) this.flush();
+  }
+
+  /** The store key of an entry, valid until the next call (a number key's is written into one buffer). */
+  private storeKey(keyGroup: number, stateId: number, key: NormalizedKey): Buffer {
+    return typeof key === "number" ? numberEntryKeyInto(this.numberKey, keyGroup, stateId, key) : entryKey(keyGroup, stateId, key);
   }
 
   /** Writes the pending writes to the store, in one transaction. */
   flush(): void {
     if (this.closed) throw internalError(`disk state in ${this.directory} was used after its backend was disposed`);
-    if (this.overlay.size === 0) return;
+    if (this.pending === 0) return;
     const db = this.db;
-    const overlay = this.overlay;
     db.transactionSync(() => {
-      for (const [text, value] of overlay) {
-        const key = Buffer.from(text, "latin1");
-        if (value === null) db.removeSync(key);
-        else db.putSync(key, value);
+      for (const { keyGroup, stateId, entries } of this.overlay.values()) {
+        for (const [key, value] of entries) {
+          const at = this.storeKey(keyGroup, stateId, key);
+          if (value === null) db.removeSync(at);
+          else db.putSync(at, value);
+        }
       }
     });
-    overlay.clear();
+    this.overlay.clear();
+    this.pending = 0;
   }
 
   /** Removes every entry with a key in [start, end). */
@@ -208,13 +250,6 @@ export class DiskStore {
         if (done) throw internalError("a snapshot of disk state was read after it was released");
         return db.getRange({ start: Buffer.from(start), end: Buffer.from(end), transaction }) as Iterable<{ key: Buffer; value: Buffer }>;
       },
-      get: (key) => {
-        if (done) throw internalError("a snapshot of disk state was read after it was released");
-        // A point lookup in the view's transaction (a range of one key costs several times more:
-        // a cursor is set up and torn down per key). No write transaction is open here (writes
-        // are synchronous and end before they return), so LMDB reads the view's, not the latest.
-        return exact((db as unknown as ReadsIn).getBinaryFast(key, { transaction }));
-      },
       done: finish,
     };
   }
@@ -224,6 +259,7 @@ export class DiskStore {
     if (this.closed) return;
     this.closed = true;
     this.overlay.clear();
+    this.pending = 0;
     for (const end of [...this.views]) end();
     // Removed at once, not when the close settles: a worker thread may be terminated before then.
     // The files stay readable to LMDB until it has unmapped them.

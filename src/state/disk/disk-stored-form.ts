@@ -8,7 +8,7 @@
  */
 import { Buffer } from "node:buffer";
 import type { NormalizedKey } from "../../core/key-groups.ts";
-import { decodeValue, encodeValue } from "../../core/value-codec.ts";
+import { decodeValue, encodeInt32Value, encodeValue, isInt32Value } from "../../core/value-codec.ts";
 import type { StateKind } from "../descriptors.ts";
 import { UserMapEntry, type UserMap } from "../heap/heap-map-state.ts";
 
@@ -38,6 +38,8 @@ export class StoredForm {
 
   /** The bytes of a plain state's value, or of a namespaced state's map of one key's namespaces. */
   encode(value: unknown, key: NormalizedKey): Buffer {
+    // A count or sum: the codec's bytes without going through it (the same bytes).
+    if (isInt32Value(value) && !this.namespaced && this.kind !== "map") return encodeInt32Value(value);
     let plain: unknown;
     if (this.namespaced) {
       const flat: unknown[] = [];

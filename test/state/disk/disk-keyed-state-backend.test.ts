@@ -8,6 +8,7 @@ import { ChangelogChain } from "../../../src/state/changelog-chain.ts";
 import { ListStateDescriptor, ValueStateDescriptor } from "../../../src/state/descriptors.ts";
 import { DiskKeyedStateBackend } from "../../../src/state/disk/disk-keyed-state-backend.ts";
 import { HeapKeyedStateBackend } from "../../../src/state/heap/heap-keyed-state-backend.ts";
+import type { KeyedStateSnapshot } from "../../../src/state/keyed-state-snapshot.ts";
 import { writeAll } from "../keyed-state-snapshot-conformance.ts";
 
 const FULL = { keyGroupRange: { start: 0, end: 127 }, maxParallelism: 128 };
@@ -93,6 +94,67 @@ describe("disk keyed state backend", () => {
       again.setCurrentKey("k");
       const never = { version: 2, migrate: () => assert.fail("state of version 2 was migrated again") };
       assert.deepEqual(again.getState(new ValueStateDescriptor<{ count: number; since: number }>("count", never)).value(), { count: 1, since: 7 });
+    } finally {
+      disk.dispose();
+    }
+  });
+
+  it("holds more changes snapshots at once than LMDB has read slots (126), each giving its keys as they were when it was taken", () => {
+    const disk = new DiskKeyedStateBackend({ ...FULL, changelog: true });
+    try {
+      const count = disk.getState(new ValueStateDescriptor<number>("count"));
+      const profile = disk.getState(new ValueStateDescriptor<{ n: number }>("profile"));
+      disk.setCurrentKey(0);
+      count.update(0);
+      const base = writeAll(disk.snapshot());
+      const pending: KeyedStateSnapshot[] = [];
+      /** Per snapshot, the state as it was taken: key -> [count, profile]. */
+      const expected: Map<number, [number | undefined, { n: number } | undefined]>[] = [];
+      const now = new Map<number, [number | undefined, { n: number } | undefined]>([[0, [0, undefined]]]);
+      for (let i = 1; i <= 200; i++) {
+        const key = i % 7;
+        disk.setCurrentKey(key);
+        const written = { n: i };
+        profile.update(written);
+        written.n = -1; // changed in place after it was written: not the state's
+        if (i % 5 === 0) count.clear();
+        else count.update(i * 1.5);
+        now.set(key, [i % 5 === 0 ? undefined : i * 1.5, { n: i }]);
+        pending.push(disk.snapshotChanges()!);
+        expected.push(new Map(now));
+      }
+      const files = pending.map((snapshot) => writeAll(snapshot));
+      for (const upTo of [1, 127, 200]) {
+        const heap = new HeapKeyedStateBackend(FULL);
+        heap.restore([base, ...files.slice(0, upTo)]);
+        for (const [key, [c, p]] of expected[upTo - 1]!) {
+          heap.setCurrentKey(key);
+          assert.equal(heap.getState(new ValueStateDescriptor<number>("count")).value(), c, `count of ${key} after ${upTo} changes`);
+          assert.deepEqual(heap.getState(new ValueStateDescriptor<{ n: number }>("profile")).value(), p, `profile of ${key} after ${upTo} changes`);
+        }
+      }
+    } finally {
+      disk.dispose();
+    }
+  });
+
+  it("holds more full snapshots at once than LMDB's default of 126 read slots, each restoring the state as it was taken", () => {
+    const disk = new DiskKeyedStateBackend(FULL);
+    try {
+      const count = disk.getState(new ValueStateDescriptor<number>("count"));
+      const pending: KeyedStateSnapshot[] = [];
+      for (let i = 1; i <= 200; i++) {
+        disk.setCurrentKey(i % 3);
+        count.update(i);
+        pending.push(disk.snapshot());
+      }
+      const files = pending.map((snapshot) => writeAll(snapshot));
+      for (const at of [1, 150, 200]) {
+        const heap = new HeapKeyedStateBackend(FULL);
+        heap.restore([files[at - 1]!]);
+        heap.setCurrentKey(at % 3);
+        assert.equal(heap.getState(new ValueStateDescriptor<number>("count")).value(), at);
+      }
     } finally {
       disk.dispose();
     }

@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { keyOfEntry, rangeEnd, rangeStart } from "../../../src/state/disk/disk-key.ts";
 import { DiskStore, removeStoresOfEndedProcesses, storeOwner } from "../../../src/state/disk/disk-store.ts";
 
 /** The id of a process that has ended. */
@@ -68,26 +69,43 @@ describe("disk store directories", () => {
 });
 
 describe("disk store reads", () => {
-  const key = Buffer.from([0, 1, 0, 2, 7]);
-
   it("give a value read from the store as exactly its bytes, so that copying it copies them and not LMDB's shared read buffer", () => {
     withParent((parent) => {
       const store = new DiskStore(parent);
       try {
-        store.put(key, Buffer.from([1, 2, 3]));
+        store.put(2, 7, 1.5, Buffer.from([1, 2, 3]));
         store.flush();
-        const read = store.get(key)!;
+        const read = store.get(2, 7, 1.5)!;
         assert.equal(read.byteLength, 3);
         assert.deepEqual([...new Uint8Array(read)], [1, 2, 3]);
         assert.deepEqual([...Buffer.from(read)], [1, 2, 3]);
-        const view = store.view();
-        try {
-          const viewed = view.get(key)!;
-          assert.equal(viewed.byteLength, 3);
-          assert.deepEqual([...Buffer.from(viewed)], [1, 2, 3]);
-        } finally {
-          view.done();
-        }
+      } finally {
+        store.close();
+      }
+    });
+  });
+
+  it("see pending writes and removals before they reach the store, and each entry under its own key group, state and key", () => {
+    withParent((parent) => {
+      const store = new DiskStore(parent);
+      try {
+        const keys = [0, -0, 1, "1", 1n, "", null, undefined, true, false, "a\ud800"] as const;
+        keys.forEach((key, i) => store.put(3, 1, key, Buffer.from([i])));
+        store.put(3, 2, 1, Buffer.from([100]));
+        store.put(4, 1, 1, Buffer.from([101]));
+        const seen = (): (number | undefined)[] => keys.map((key) => store.get(3, 1, key)?.[0]);
+        // -0 is the entry of 0, written twice; every other key has its own.
+        const expected = [1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        assert.deepEqual(seen(), expected);
+        store.flush();
+        assert.deepEqual(seen(), expected);
+        store.remove(3, 1, 1);
+        assert.equal(store.get(3, 1, 1), undefined);
+        assert.equal(store.get(3, 2, 1)![0], 100);
+        assert.equal(store.get(4, 1, 1)![0], 101);
+        store.flush();
+        assert.equal(store.get(3, 1, 1), undefined);
+        assert.equal(store.count(rangeStart(3, 1), rangeEnd(3, 1)), 9);
       } finally {
         store.close();
       }
@@ -98,17 +116,16 @@ describe("disk store reads", () => {
     withParent((parent) => {
       const store = new DiskStore(parent);
       try {
-        store.put(key, Buffer.from([1]));
+        store.put(2, 7, "k", Buffer.from([1]));
         const view = store.view();
         try {
-          store.put(key, Buffer.from([2]));
-          store.put(Buffer.concat([key, Buffer.from([0])]), Buffer.from([3]));
-          store.put(Buffer.from([0, 1, 0, 2, 8]), Buffer.from([4]));
+          store.put(2, 7, "k", Buffer.from([2]));
+          store.put(2, 7, "k\0", Buffer.from([3]));
+          store.put(2, 8, "k", Buffer.from([4]));
           store.flush();
-          assert.equal(view.get(key)!.toString("hex"), "01");
-          assert.equal(view.get(Buffer.concat([key, Buffer.from([0])])), undefined);
-          assert.equal(view.get(Buffer.from([0, 1, 0, 2, 8])), undefined);
-          assert.equal(store.get(key)!.toString("hex"), "02");
+          const viewed = [...view.range(rangeStart(2, 7), rangeEnd(2, 7))].map(({ key, value }) => [keyOfEntry(key), value.toString("hex")]);
+          assert.deepEqual(viewed, [["k", "01"]]);
+          assert.equal(store.get(2, 7, "k")!.toString("hex"), "02");
         } finally {
           view.done();
         }
