@@ -142,8 +142,12 @@ export function isValidShape(fields: readonly unknown[], kinds: unknown): boolea
 }
 
 function compile(id: string, fields: readonly string[], kinds: string): RecordShape {
-  // Field names enter the generated code only as JSON string literals, as computed keys and
-  // property accesses, so no name can change the code or set a prototype.
+  // Field names enter the generated code only as JSON string literals, as the keys of the object
+  // literal that builds a record and in property accesses, so no name can change the code; the
+  // one key a literal would take for the prototype, `__proto__`, is no shape's field.
+  // Built records come from a literal with its keys written out (not computed), so V8 makes each
+  // in one allocation with its final hidden class; numbers that are small integers go into them
+  // as such (SMALL), so that a field holding one needs no heap box.
   const names = fields.map((f) => JSON.stringify(f));
   const reads: string[] = [];
   const checks: string[] = [];
@@ -159,12 +163,12 @@ function compile(id: string, fields: readonly string[], kinds: string): RecordSh
       case "n":
         checks.push(`typeof ${v} === "number"`);
         writes.push(`numbers[q + ${nc}] = ${v};`);
-        values.push(`[${names[i]}]: numbers[q + ${nc++}]`);
+        values.push(`${names[i]}: SMALL(numbers[q + ${nc++}])`);
         break;
       case "d":
         checks.push(`typeof ${v} === "object" && ${v} !== null && Object.getPrototypeOf(${v}) === DATE`);
         writes.push(`numbers[q + ${nc}] = DATE_TIME.call(${v});`);
-        values.push(`[${names[i]}]: new Date(numbers[q + ${nc++}])`);
+        values.push(`${names[i]}: new Date(numbers[q + ${nc++}])`);
         break;
       case "s":
         checks.push(`typeof ${v} === "string"`);
@@ -173,21 +177,21 @@ function compile(id: string, fields: readonly string[], kinds: string): RecordSh
             `if (recentStrings[slot] === ${v}) stringIds[k + ${sc}] = recentIds[slot]; ` +
             `else { recentStrings[slot] = ${v}; stringIds[k + ${sc}] = recentIds[slot] = dictionary.length; dictionary.push(${v}); } }`,
         );
-        values.push(`[${names[i]}]: dictionary[stringIds[k++]]`);
+        values.push(`${names[i]}: dictionary[stringIds[k++]]`);
         sc++;
         break;
       case "b":
         checks.push(`typeof ${v} === "boolean"`);
         writes.push(`booleans[t + ${bc}] = ${v} ? 1 : 0;`);
-        values.push(`[${names[i]}]: booleans[t + ${bc++}] === 1`);
+        values.push(`${names[i]}: booleans[t + ${bc++}] === 1`);
         break;
       case "l":
         checks.push(`${v} === null`);
-        values.push(`[${names[i]}]: null`);
+        values.push(`${names[i]}: null`);
         break;
       case "u":
         checks.push(`${v} === undefined`);
-        values.push(`[${names[i]}]: undefined`);
+        values.push(`${names[i]}: undefined`);
         break;
     }
   });
@@ -215,6 +219,10 @@ function compile(id: string, fields: readonly string[], kinds: string): RecordSh
     }
     function fits(r) {${test("return false", "return false")}
       return true;
+    }
+    /** x itself, as a small integer when it is one (-0 stays -0). */
+    function SMALL(x) {
+      return (x | 0) === x && (x !== 0 || 1 / x > 0) ? x | 0 : x;
     }
     function build(out, count, numbers, stringIds, dictionary, booleans) {
       for (let i = 0, q = 0, t = 0, k = 0; i < count; i++, q += ${nc}, t += ${bc}) {

@@ -49,6 +49,13 @@ describe("record shape", () => {
     assert.equal(shapeFor(["a", "b"], "ns"), shapeOf({ a: 3, b: "z" }));
   });
 
+  it("numbers come back as they were, integers or not, at and beyond the small-integer range", () => {
+    const shape = shapeOf({ n: 1 })!;
+    const values = [0, -0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2 ** 53, 0.5, -1.5, 1e-300, Number.NaN, Infinity, -Infinity, 1_700_000_000_123];
+    const { back } = roundTrip(shape, values.map((n) => ({ n })));
+    back.forEach((record, i) => assert.ok(Object.is((record as { n: number }).n, values[i]), `value #${i}`));
+  });
+
   it("records are written while they have the shape, and come back as new objects with their values", () => {
     const shape = shapeOf({ id: 1, name: "a", ok: true })!;
     const records = [{ id: 1, name: "a", ok: true }, { id: -0, name: "\ud800", ok: false }, { id: Number.NaN, name: "", ok: true }, { id: 4, name: 4, ok: true }, { id: 5, name: "e", ok: true }];
