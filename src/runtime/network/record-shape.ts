@@ -38,12 +38,12 @@ export interface RecordShape {
   readonly booleanColumns: number;
   /**
    * Writes the records from `records[from]` on while they are of this shape, at most `max` of them,
-   * and returns how many it wrote: the i-th one's numbers at `numbers[i * numberColumns + c]`, its
-   * booleans at `booleans[i * booleanColumns + c]` (1 or 0), and its strings as indices into
-   * `dictionary` at `stringIds[i * stringColumns + c]`. A string is added to the dictionary unless
+   * as the rows from `at` on, and returns how many it wrote: row i's numbers at
+   * `numbers[i * numberColumns + c]`, its booleans at `booleans[i * booleanColumns + c]` (1 or 0),
+   * and its strings as indices into `dictionary` at `stringIds[i * stringColumns + c]`. A string is added to the dictionary unless
    * `recent` holds it (see RecentStrings); each field is read once.
    */
-  readonly write: (records: readonly unknown[], from: number, max: number, numbers: Float64Array, stringIds: Uint32Array, dictionary: string[], recent: RecentStrings, booleans: Uint8Array) => number;
+  readonly write: (records: readonly unknown[], from: number, max: number, numbers: Float64Array, stringIds: Uint32Array, dictionary: string[], recent: RecentStrings, booleans: Uint8Array, at: number) => number;
   /** Whether `record` has exactly this shape: `write` would write it. */
   readonly fits: (record: unknown) => boolean;
   /**
@@ -207,11 +207,11 @@ function compile(id: string, fields: readonly string[], kinds: string): RecordSh
         if (!(true${checks.map((c) => ` && ${c}`).join("")})) ${fail};`;
   const source = `
     const FIELDS = ${JSON.stringify(fields)};
-    function write(records, from, max, numbers, stringIds, dictionary, recent, booleans) {
+    function write(records, from, max, numbers, stringIds, dictionary, recent, booleans, at) {
       const recentStrings = recent.strings;
       const recentIds = recent.ids;
       let i = 0;
-      records: for (let q = 0, t = 0, k = 0; i < max; i++, q += ${nc}, t += ${bc}, k += ${sc}) {
+      records: for (let q = at * ${nc}, t = at * ${bc}, k = at * ${sc}; i < max; i++, q += ${nc}, t += ${bc}, k += ${sc}) {
         const r = records[from + i];${test("break", "break records")}
         ${writes.join("\n        ")}
       }

@@ -16,7 +16,7 @@ function roundTrip(shape: RecordShape, records: readonly unknown[]): { written: 
   const dictionary: string[] = [];
   const recent = new RecentStrings();
   recent.reset(shape.stringColumns);
-  const written = shape.write(records, 0, records.length, numbers, ids, dictionary, recent, booleans);
+  const written = shape.write(records, 0, records.length, numbers, ids, dictionary, recent, booleans, 0);
   const back: unknown[] = [];
   shape.build(back, written, numbers, ids, dictionary, booleans);
   return { written, back };
@@ -129,7 +129,7 @@ describe("record shape", () => {
     const dictionary: string[] = [];
     const recent = new RecentStrings();
     recent.reset(shape.stringColumns);
-    shape.write(records, 0, records.length, new Float64Array(100), new Uint32Array(100), dictionary, recent, new Uint8Array(0));
+    shape.write(records, 0, records.length, new Float64Array(100), new Uint32Array(100), dictionary, recent, new Uint8Array(0), 0);
     assert.deepEqual(dictionary, ["bid"]);
   });
 
