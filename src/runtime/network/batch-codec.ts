@@ -24,6 +24,9 @@
  * 8 after it, offsets counting from there. A generic run's section is a batch of form 0 or 1.
  * Each encoded batch is self-contained (a reader needs no earlier batch) and owns its buffer, so
  * it can be transferred without copying; the buffer may be longer than the batch.
+ *
+ * A batch may be written in pieces, as its records come (`append`, then `finish`): a shaped run
+ * stays open from one piece to the next, so the bytes are those of the batch written at once.
  */
 import { Buffer } from "node:buffer";
 import { Packr, Unpackr } from "msgpackr";
