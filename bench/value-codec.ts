@@ -9,6 +9,10 @@
  *
  * 3. The same batches of bids as instances of a class (`class Bid { … }`), against the plain bids,
  *    both through the BatchCodec: what a class instance costs over a plain object.
+ * 4. Bids as a job sends them to another thread: made by the Nexmark generator just before each
+ *    batch is encoded (as a source's records are), their channel and url strings drawn from its
+ *    pools of 10,000, the batch decoded at once; encoding and decoding timed apart. These cost
+ *    more per record than the bids of 1, whose strings are few and stay in the cache.
  *
  * Rates are per second of the process's CPU time (steadier on a shared machine than wall-clock
  * time, as it leaves out time the process waited for a core). Warmed up; the two variants of a
@@ -18,6 +22,7 @@
  *   node --import tsx bench/value-codec.ts [rounds]
  */
 import { Packr, Unpackr } from "msgpackr";
+import { NexmarkConfig, nexmarkEvent } from "../src/index.ts";
 import { BatchCodec } from "../src/runtime/network/batch-codec.ts";
 import { plainPackr, toSlot } from "../src/core/value-codec.ts";
 import { formatSummary, ratios, summarize } from "./stats.ts";
@@ -92,3 +97,42 @@ console.log(`per CPU second; median (min–max) of ${rounds} rounds`);
 compare("record batches, round trip (1,000 bids per batch)", "records", bids.length, 200, batchOld, batchNew);
 compare("snapshot body, encode (10,000 object values)", "values", values.length, 20, bodyOld, bodyNew);
 compare("record batches of class instances, round trip (1,000 bids per batch)", "records", bids.length, 200, batchNew, batchClasses, ["plain objects", "class instances"]);
+
+/** Encodes and decodes `batches` batches of 1,024 bids fresh from the generator; CPU seconds of each. */
+const nexmark = new NexmarkConfig();
+let nextEvent = 0;
+function freshBids(batches: number): { encode: number; decode: number } {
+  const encoder = new BatchCodec();
+  const decoder = new BatchCodec();
+  let encode = 0;
+  let decode = 0;
+  for (let b = 0; b < batches; b++) {
+    const batch: unknown[] = [];
+    while (batch.length < 1024) {
+      const event = nexmarkEvent(nextEvent++, nexmark);
+      if (event.kind === "bid") batch.push(event);
+    }
+    const start = process.cpuUsage();
+    const bytes = encoder.encode(batch);
+    const encoded = process.cpuUsage(start);
+    decoder.decode(bytes);
+    const decoded = process.cpuUsage(start);
+    encode += (encoded.user + encoded.system) / 1e6;
+    decode += (decoded.user + decoded.system - encoded.user - encoded.system) / 1e6;
+  }
+  return { encode, decode };
+}
+
+freshBids(50);
+/** CPU microseconds per record, per round. */
+const encodeCosts: number[] = [];
+const decodeCosts: number[] = [];
+for (let r = 0; r < rounds; r++) {
+  const { encode, decode } = freshBids(200);
+  encodeCosts.push((encode * 1e6) / (200 * 1024));
+  decodeCosts.push((decode * 1e6) / (200 * 1024));
+}
+const perRecord = (us: number) => `${us.toFixed(3)} µs/record`;
+console.log(
+  `record batches of Nexmark bids fresh from the generator (1,024 per batch)\n  ${"encode:".padEnd(25)}${formatSummary(summarize(encodeCosts), perRecord)}\n  ${"decode:".padEnd(25)}${formatSummary(summarize(decodeCosts), perRecord)}`,
+);

@@ -24,6 +24,9 @@
  * 8 after it, offsets counting from there. A generic run's section is a batch of form 0 or 1.
  * Each encoded batch is self-contained (a reader needs no earlier batch) and owns its buffer, so
  * it can be transferred without copying; the buffer may be longer than the batch.
+ *
+ * A batch may be written in pieces, as its records come (`append`, then `finish`): a shaped run
+ * stays open from one piece to the next, so the bytes are those of the batch written at once.
  */
 import { Buffer } from "node:buffer";
 import { Packr, Unpackr } from "msgpackr";
@@ -95,6 +98,20 @@ const align = (n: number, to: number): number => Math.ceil(n / to) * to;
 /** The runs' header: plain MessagePack, apart from the records' packers. */
 const headerPackr = new Packr({ useRecords: false });
 
+/** A shaped run being written: its columns, sized for MAX_RUN records from where it starts in the sections. */
+interface OpenRun {
+  readonly shape: RecordShape;
+  /** Where the sections stood before the run (undone if no record goes into it). */
+  readonly start: number;
+  readonly numbersAt: number;
+  readonly idsAt: number;
+  readonly booleansAt: number;
+  readonly numbers: Float64Array;
+  readonly ids: Uint32Array;
+  readonly booleans: Uint8Array;
+  count: number;
+}
+
 export class BatchCodec {
   private readonly packr = new Packr({ useRecords: true, bundleStrings: true });
   private readonly unpackr = new Unpackr({ useRecords: true, bundleStrings: true });
@@ -106,31 +123,102 @@ export class BatchCodec {
   private readonly sections = new Sections();
   /** The shape of the last shaped run decoded. */
   private lastDecoded: RecordShape | undefined;
+  /** The batch being written by `append`: its runs so far, in order. */
+  private headers: RunHeader[] = [];
+  /** The shaped run records are being written into, if any. */
+  private run: OpenRun | undefined;
+  /** Records of no shape appended since the last shaped run; packed as a generic run when one starts or the batch ends. */
+  private generic: unknown[] = [];
+  /** Records appended to the batch being written. */
+  private appended = 0;
 
+  /** The records as one batch. */
   encode(records: readonly unknown[]): Uint8Array {
-    const headers: RunHeader[] = [];
-    const sections = this.sections;
-    sections.size = SECTIONS_START;
-    let genericFrom = 0;
-    let i = 0;
-    while (i < records.length) {
-      // A record that does not fit the last shape is tested for one before any run is started.
-      let shape = this.shape;
-      if (shape === undefined || !shape.fits(records[i])) shape = shapeOf(records[i]);
-      const run = shape === undefined ? undefined : this.shapedRun(shape, records, i);
+    this.append(records, 0, records.length);
+    return this.finish();
+  }
+
+  /**
+   * Writes records `from` up to `to` into the batch being written (one is started by the first
+   * append after `finish`): a record's values are read now, so changing it afterwards changes
+   * nothing in the batch; records of no shape are read when the batch's next shaped run starts,
+   * or when it ends. Records appended in pieces make the same batch as when appended at once.
+   */
+  append(records: readonly unknown[], from: number, to: number): void {
+    try {
+      this.appendRecords(records, from, to);
+    } catch (e) {
+      this.abandon();
+      throw e;
+    }
+  }
+
+  /** The batch of the records appended since the last finish, which starts the next. */
+  finish(): Uint8Array {
+    try {
+      return this.finishBatch();
+    } catch (e) {
+      this.abandon();
+      throw e;
+    }
+  }
+
+  /** Drops the batch being written (a record of it could not be written). */
+  private abandon(): void {
+    this.run = undefined;
+    this.headers = [];
+    this.generic = [];
+    this.appended = 0;
+    this.sections.size = SECTIONS_START;
+  }
+
+  private appendRecords(records: readonly unknown[], from: number, to: number): void {
+    if (this.appended === 0) this.sections.size = SECTIONS_START;
+    let i = from;
+    while (i < to) {
+      let run = this.run;
       if (run === undefined) {
+        // A record that does not fit the last shape is tested for one before any run is started.
+        const record = records[i];
+        let shape = this.shape;
+        if (shape === undefined || !shape.fits(record)) shape = shapeOf(record);
+        if (shape === undefined) {
+          this.generic.push(record);
+          this.appended++;
+          i++;
+          continue;
+        }
+        run = this.openRun(shape);
+      }
+      const written = run.shape.write(records, i, Math.min(to - i, MAX_RUN - run.count), run.numbers, run.ids, this.dictionary, this.recent, run.booleans, run.count);
+      if (written === 0 && run.count === 0) {
+        // Not of the shape after all: the record goes the generic way.
+        this.sections.size = run.start;
+        this.run = undefined;
+        this.generic.push(records[i]);
+        this.appended++;
         i++;
         continue;
       }
-      this.shape = shape;
-      // Runs are listed in order; their sections may lie in any order.
-      if (genericFrom < i) headers.push(this.genericRun(records, genericFrom, i));
-      headers.push(run);
-      i += run[0];
-      genericFrom = i;
+      run.count += written;
+      this.appended += written;
+      i += written;
+      // Records are left when the next one is not of the run's shape.
+      if (i < to || run.count === MAX_RUN) this.closeRun();
     }
-    if (headers.length === 0) return this.encodeGeneric(records);
-    if (genericFrom < records.length) headers.push(this.genericRun(records, genericFrom, records.length));
+  }
+
+  private finishBatch(): Uint8Array {
+    if (this.run !== undefined) this.closeRun();
+    const headers = this.headers;
+    const generic = this.generic;
+    this.headers = [];
+    this.generic = [];
+    const count = this.appended;
+    this.appended = 0;
+    if (headers.length === 0) return this.encodeGeneric(generic);
+    if (generic.length > 0) headers.push(this.genericRun(generic, count - generic.length));
+    const sections = this.sections;
     const header = headerPackr.pack(headers);
     const headerAt = sections.size;
     sections.reserve(header.length);
@@ -182,36 +270,45 @@ export class BatchCodec {
     return (this.lastDecoded = shapeFor(fields, kinds));
   }
 
-  /**
-   * Writes the records of one shape from `from` on into the sections; undefined (and nothing
-   * written) when `records[from]` is not of the shape.
-   */
-  private shapedRun(shape: RecordShape, records: readonly unknown[], from: number): ShapedRunHeader | undefined {
-    const sections = this.sections;
-    const max = Math.min(records.length - from, MAX_RUN);
-    const { numberColumns, stringColumns, booleanColumns } = shape;
-    const start = sections.size;
-    const numbersAt = sections.align(8);
-    sections.reserve(max * (numberColumns * 8 + stringColumns * 4 + booleanColumns));
-    const buffer = sections.bytes.buffer;
-    const idsAt = numbersAt + max * numberColumns * 8;
-    const booleansAt = idsAt + max * stringColumns * 4;
-    const dictionary = this.dictionary;
-    this.recent.reset(stringColumns);
-    const count = shape.write(
-      records,
-      from,
-      max,
-      new Float64Array(buffer, numbersAt, max * numberColumns),
-      new Uint32Array(buffer, idsAt, max * stringColumns),
-      dictionary,
-      this.recent,
-      new Uint8Array(buffer, booleansAt, max * booleanColumns),
-    );
-    if (count === 0) {
-      sections.size = start;
-      return undefined;
+  /** Starts a shaped run of `shape`, after the records of no shape appended before it (as a generic run). */
+  private openRun(shape: RecordShape): OpenRun {
+    // Runs are listed in order; the records of no shape before this run go first.
+    if (this.generic.length > 0) {
+      this.headers.push(this.genericRun(this.generic, this.appended - this.generic.length));
+      this.generic = [];
     }
+    const sections = this.sections;
+    const start = sections.size;
+    const { numberColumns, stringColumns, booleanColumns } = shape;
+    const numbersAt = sections.align(8);
+    sections.reserve(MAX_RUN * (numberColumns * 8 + stringColumns * 4 + booleanColumns));
+    const buffer = sections.bytes.buffer;
+    const idsAt = numbersAt + MAX_RUN * numberColumns * 8;
+    const booleansAt = idsAt + MAX_RUN * stringColumns * 4;
+    this.dictionary.length = 0;
+    this.recent.reset(stringColumns);
+    this.shape = shape;
+    return (this.run = {
+      shape,
+      start,
+      numbersAt,
+      idsAt,
+      booleansAt,
+      numbers: new Float64Array(buffer, numbersAt, MAX_RUN * numberColumns),
+      ids: new Uint32Array(buffer, idsAt, MAX_RUN * stringColumns),
+      booleans: new Uint8Array(buffer, booleansAt, MAX_RUN * booleanColumns),
+      count: 0,
+    });
+  }
+
+  /** Ends the open run: its columns closed up to its count, then its strings. */
+  private closeRun(): void {
+    const run = this.run!;
+    this.run = undefined;
+    const { shape, count, numbersAt, idsAt, booleansAt } = run;
+    const { numberColumns, stringColumns, booleanColumns } = shape;
+    const sections = this.sections;
+    const dictionary = this.dictionary;
     const bytes = sections.bytes;
     const ids = numbersAt + count * numberColumns * 8;
     if (ids !== idsAt) bytes.copyWithin(ids, idsAt, idsAt + count * stringColumns * 4);
@@ -228,19 +325,19 @@ export class BatchCodec {
     const textAt = (sections.size = lengthsAt + lengths.byteLength);
     sections.reserve(text.length * (latin1 ? 1 : 2));
     sections.size += sections.bytes.write(text, textAt, latin1 ? "latin1" : "utf16le");
-    return [count, shape.fields as string[], shape.kinds, latin1 ? 1 : 0, numbersAt, ids, booleans, lengthsAt, textAt, sections.size];
+    this.headers.push([count, shape.fields as string[], shape.kinds, latin1 ? 1 : 0, numbersAt, ids, booleans, lengthsAt, textAt, sections.size]);
   }
 
-  /** Packs the records into the sections as one batch of form 0 or 1 (its flag byte, then the packed records). */
-  private genericRun(records: readonly unknown[], from: number, to: number): GenericRunHeader {
-    const { form, packed } = this.packGeneric(records.slice(from, to), from);
+  /** Packs the records into the sections as one batch of form 0 or 1 (its flag byte, then the packed records); `first` is the index in the batch of `records[0]`. */
+  private genericRun(records: readonly unknown[], first: number): GenericRunHeader {
+    const { form, packed } = this.packGeneric(records, first);
     const sections = this.sections;
     const at = sections.size;
     sections.reserve(packed.length + 1);
     sections.bytes[at] = form;
     sections.bytes.set(packed, at + 1);
     sections.size += packed.length + 1;
-    return [to - from, at, packed.length + 1];
+    return [records.length, at, packed.length + 1];
   }
 
   /** A batch of form 0 or 1 in a buffer of its own. */

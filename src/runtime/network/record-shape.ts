@@ -38,12 +38,12 @@ export interface RecordShape {
   readonly booleanColumns: number;
   /**
    * Writes the records from `records[from]` on while they are of this shape, at most `max` of them,
-   * and returns how many it wrote: the i-th one's numbers at `numbers[i * numberColumns + c]`, its
-   * booleans at `booleans[i * booleanColumns + c]` (1 or 0), and its strings as indices into
-   * `dictionary` at `stringIds[i * stringColumns + c]`. A string is added to the dictionary unless
+   * as the rows from `at` on, and returns how many it wrote: row i's numbers at
+   * `numbers[i * numberColumns + c]`, its booleans at `booleans[i * booleanColumns + c]` (1 or 0),
+   * and its strings as indices into `dictionary` at `stringIds[i * stringColumns + c]`. A string is added to the dictionary unless
    * `recent` holds it (see RecentStrings); each field is read once.
    */
-  readonly write: (records: readonly unknown[], from: number, max: number, numbers: Float64Array, stringIds: Uint32Array, dictionary: string[], recent: RecentStrings, booleans: Uint8Array) => number;
+  readonly write: (records: readonly unknown[], from: number, max: number, numbers: Float64Array, stringIds: Uint32Array, dictionary: string[], recent: RecentStrings, booleans: Uint8Array, at: number) => number;
   /** Whether `record` has exactly this shape: `write` would write it. */
   readonly fits: (record: unknown) => boolean;
   /**
@@ -142,8 +142,12 @@ export function isValidShape(fields: readonly unknown[], kinds: unknown): boolea
 }
 
 function compile(id: string, fields: readonly string[], kinds: string): RecordShape {
-  // Field names enter the generated code only as JSON string literals, as computed keys and
-  // property accesses, so no name can change the code or set a prototype.
+  // Field names enter the generated code only as JSON string literals, as the keys of the object
+  // literal that builds a record and in property accesses, so no name can change the code; the
+  // one key a literal would take for the prototype, `__proto__`, is no shape's field.
+  // Built records come from a literal with its keys written out (not computed), so V8 makes each
+  // in one allocation with its final hidden class; numbers that are small integers go into them
+  // as such (SMALL), so that a field holding one needs no heap box.
   const names = fields.map((f) => JSON.stringify(f));
   const reads: string[] = [];
   const checks: string[] = [];
@@ -159,12 +163,12 @@ function compile(id: string, fields: readonly string[], kinds: string): RecordSh
       case "n":
         checks.push(`typeof ${v} === "number"`);
         writes.push(`numbers[q + ${nc}] = ${v};`);
-        values.push(`[${names[i]}]: numbers[q + ${nc++}]`);
+        values.push(`${names[i]}: SMALL(numbers[q + ${nc++}])`);
         break;
       case "d":
         checks.push(`typeof ${v} === "object" && ${v} !== null && Object.getPrototypeOf(${v}) === DATE`);
         writes.push(`numbers[q + ${nc}] = DATE_TIME.call(${v});`);
-        values.push(`[${names[i]}]: new Date(numbers[q + ${nc++}])`);
+        values.push(`${names[i]}: new Date(numbers[q + ${nc++}])`);
         break;
       case "s":
         checks.push(`typeof ${v} === "string"`);
@@ -173,21 +177,21 @@ function compile(id: string, fields: readonly string[], kinds: string): RecordSh
             `if (recentStrings[slot] === ${v}) stringIds[k + ${sc}] = recentIds[slot]; ` +
             `else { recentStrings[slot] = ${v}; stringIds[k + ${sc}] = recentIds[slot] = dictionary.length; dictionary.push(${v}); } }`,
         );
-        values.push(`[${names[i]}]: dictionary[stringIds[k++]]`);
+        values.push(`${names[i]}: dictionary[stringIds[k++]]`);
         sc++;
         break;
       case "b":
         checks.push(`typeof ${v} === "boolean"`);
         writes.push(`booleans[t + ${bc}] = ${v} ? 1 : 0;`);
-        values.push(`[${names[i]}]: booleans[t + ${bc++}] === 1`);
+        values.push(`${names[i]}: booleans[t + ${bc++}] === 1`);
         break;
       case "l":
         checks.push(`${v} === null`);
-        values.push(`[${names[i]}]: null`);
+        values.push(`${names[i]}: null`);
         break;
       case "u":
         checks.push(`${v} === undefined`);
-        values.push(`[${names[i]}]: undefined`);
+        values.push(`${names[i]}: undefined`);
         break;
     }
   });
@@ -203,11 +207,11 @@ function compile(id: string, fields: readonly string[], kinds: string): RecordSh
         if (!(true${checks.map((c) => ` && ${c}`).join("")})) ${fail};`;
   const source = `
     const FIELDS = ${JSON.stringify(fields)};
-    function write(records, from, max, numbers, stringIds, dictionary, recent, booleans) {
+    function write(records, from, max, numbers, stringIds, dictionary, recent, booleans, at) {
       const recentStrings = recent.strings;
       const recentIds = recent.ids;
       let i = 0;
-      records: for (let q = 0, t = 0, k = 0; i < max; i++, q += ${nc}, t += ${bc}, k += ${sc}) {
+      records: for (let q = at * ${nc}, t = at * ${bc}, k = at * ${sc}; i < max; i++, q += ${nc}, t += ${bc}, k += ${sc}) {
         const r = records[from + i];${test("break", "break records")}
         ${writes.join("\n        ")}
       }
@@ -215,6 +219,10 @@ function compile(id: string, fields: readonly string[], kinds: string): RecordSh
     }
     function fits(r) {${test("return false", "return false")}
       return true;
+    }
+    /** x itself, as a small integer when it is one (-0 stays -0). */
+    function SMALL(x) {
+      return (x | 0) === x && (x !== 0 || 1 / x > 0) ? x | 0 : x;
     }
     function build(out, count, numbers, stringIds, dictionary, booleans) {
       for (let i = 0, q = 0, t = 0, k = 0; i < count; i++, q += ${nc}, t += ${bc}) {

@@ -7,8 +7,13 @@
  * Each record goes with the task's current record timestamp. A buffer keeps a timestamp array
  * only once one of its records has a timestamp, so batches of records without any carry none.
  * Watermarks and watermark status go to every channel, after the records buffered before them.
+ *
+ * A channel to another thread gets its batch as bytes: its records are encoded (batch-codec.ts)
+ * a few at a time as they come, while they are still in the cache, so that the batch holds no
+ * record objects while it fills and waits for credit. A channel on this thread gets the records.
  */
 import type { Clock } from "../../core/clock.ts";
+import { BatchCodec } from "./batch-codec.ts";
 import { deepCopy } from "../../core/deep-copy.ts";
 import { assignToKeyGroup, subtaskForKeyGroup } from "../../core/key-groups.ts";
 import type { Partitioning } from "../../graph/stream-graph.ts";
@@ -17,8 +22,19 @@ import type { RecordTimestamp } from "../record-timestamp.ts";
 import type { ChannelEvent, ChannelItem } from "./channel-item.ts";
 import type { OutputChannel } from "./output-channel.ts";
 
+/** Records a channel to another thread holds before it encodes them into its batch. */
+const STAGED = 32;
+
 export abstract class RecordWriter implements Output<unknown> {
+  /** Per channel on this thread: its buffered records. */
   protected readonly buffers: unknown[][];
+  /** Per channel: the records in its batch being filled. */
+  private readonly sizes: number[];
+  /** Per channel to another thread: the encoder of its batches (made when the first record comes), and the records not yet encoded (the first `staged`). */
+  private readonly remote: readonly boolean[];
+  private readonly encoders: (BatchCodec | undefined)[];
+  private readonly stages: unknown[][];
+  private readonly staged: number[];
   /**
    * Per channel: the timestamps of the buffered records (NaN for none), once one has a timestamp,
    * written in place into an array of `bufferSize`. A full array is sent as it is (it moves to
@@ -36,6 +52,11 @@ export abstract class RecordWriter implements Output<unknown> {
     private readonly time: RecordTimestamp,
   ) {
     this.buffers = channels.map(() => []);
+    this.sizes = channels.map(() => 0);
+    this.remote = channels.map((c) => !c.local);
+    this.encoders = channels.map(() => undefined);
+    this.stages = channels.map((c) => (c.local ? [] : new Array<unknown>(STAGED).fill(undefined)));
+    this.staged = channels.map(() => 0);
     this.stamps = channels.map(() => undefined);
     this.spareStamps = channels.map(() => undefined);
   }
@@ -43,29 +64,58 @@ export abstract class RecordWriter implements Output<unknown> {
   abstract collect(record: unknown): void;
 
   protected push(channel: number, record: unknown): void {
-    const buffer = this.buffers[channel]!;
     if (this.pendingSince === undefined) this.pendingSince = this.clock.now();
+    const size = this.sizes[channel]!;
     const timestamp = this.time.at;
     let stamps = this.stamps[channel];
-    if (timestamp === timestamp && stamps === undefined) stamps = this.stamps[channel] = this.newStamps(channel, buffer.length);
-    if (stamps !== undefined) stamps[buffer.length] = timestamp;
-    buffer.push(record);
-    if (buffer.length >= this.bufferSize || buffer.length >= this.channels[channel]!.batchSize) this.flushChannel(channel);
+    if (timestamp === timestamp && stamps === undefined) stamps = this.stamps[channel] = this.newStamps(channel, size);
+    if (stamps !== undefined) stamps[size] = timestamp;
+    if (!this.remote[channel]) {
+      this.buffers[channel]!.push(record);
+    } else {
+      const stage = this.stages[channel]!;
+      const staged = this.staged[channel]!;
+      stage[staged] = record;
+      if (staged + 1 < STAGED) this.staged[channel] = staged + 1;
+      else {
+        this.staged[channel] = 0;
+        (this.encoders[channel] ??= new BatchCodec()).append(stage, 0, STAGED);
+      }
+    }
+    this.sizes[channel] = size + 1;
+    if (size + 1 >= this.bufferSize || size + 1 >= this.channels[channel]!.batchSize) this.flushChannel(channel);
   }
 
   private flushChannel(channel: number): void {
-    const buffer = this.buffers[channel]!;
-    if (buffer.length === 0) return;
-    this.buffers[channel] = [];
+    const size = this.sizes[channel]!;
+    if (size === 0) return;
+    this.sizes[channel] = 0;
+    const records = this.takeBatch(channel);
     const stamps = this.stamps[channel];
     if (stamps === undefined) {
-      this.channels[channel]!.send(buffer);
+      this.channels[channel]!.send(records);
       return;
     }
     this.stamps[channel] = undefined;
-    const full = buffer.length === stamps.length;
+    const full = size === stamps.length;
     if (!full) this.spareStamps[channel] = stamps;
-    this.channels[channel]!.send({ kind: "timestamped", records: buffer, timestamps: full ? stamps : stamps.slice(0, buffer.length) });
+    this.channels[channel]!.send({ kind: "timestamped", records, timestamps: full ? stamps : stamps.slice(0, size) });
+  }
+
+  /** The channel's batch: its records, or their encoding for a channel to another thread. */
+  private takeBatch(channel: number): unknown[] | Uint8Array {
+    if (!this.remote[channel]) {
+      const buffer = this.buffers[channel]!;
+      this.buffers[channel] = [];
+      return buffer;
+    }
+    const encoder = (this.encoders[channel] ??= new BatchCodec());
+    const stage = this.stages[channel]!;
+    const staged = this.staged[channel]!;
+    this.staged[channel] = 0;
+    encoder.append(stage, 0, staged);
+    stage.fill(undefined, 0, staged);
+    return encoder.finish();
   }
 
   /** An array for the channel's timestamps, the first `buffered` NaN (records buffered before one had a timestamp). */

@@ -16,7 +16,7 @@ function roundTrip(shape: RecordShape, records: readonly unknown[]): { written: 
   const dictionary: string[] = [];
   const recent = new RecentStrings();
   recent.reset(shape.stringColumns);
-  const written = shape.write(records, 0, records.length, numbers, ids, dictionary, recent, booleans);
+  const written = shape.write(records, 0, records.length, numbers, ids, dictionary, recent, booleans, 0);
   const back: unknown[] = [];
   shape.build(back, written, numbers, ids, dictionary, booleans);
   return { written, back };
@@ -47,6 +47,13 @@ describe("record shape", () => {
   it("one shape is compiled once and shared", () => {
     assert.equal(shapeOf({ a: 1, b: "x" }), shapeOf({ a: 2, b: "y" }));
     assert.equal(shapeFor(["a", "b"], "ns"), shapeOf({ a: 3, b: "z" }));
+  });
+
+  it("numbers come back as they were, integers or not, at and beyond the small-integer range", () => {
+    const shape = shapeOf({ n: 1 })!;
+    const values = [0, -0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2 ** 53, 0.5, -1.5, 1e-300, Number.NaN, Infinity, -Infinity, 1_700_000_000_123];
+    const { back } = roundTrip(shape, values.map((n) => ({ n })));
+    back.forEach((record, i) => assert.ok(Object.is((record as { n: number }).n, values[i]), `value #${i}`));
   });
 
   it("records are written while they have the shape, and come back as new objects with their values", () => {
@@ -122,7 +129,7 @@ describe("record shape", () => {
     const dictionary: string[] = [];
     const recent = new RecentStrings();
     recent.reset(shape.stringColumns);
-    shape.write(records, 0, records.length, new Float64Array(100), new Uint32Array(100), dictionary, recent, new Uint8Array(0));
+    shape.write(records, 0, records.length, new Float64Array(100), new Uint32Array(100), dictionary, recent, new Uint8Array(0), 0);
     assert.deepEqual(dictionary, ["bid"]);
   });
 

@@ -6,6 +6,7 @@ import { ManualClock } from "../../../src/core/clock.ts";
 import { assignToKeyGroup, keyGroupRangeForSubtask } from "../../../src/core/key-groups.ts";
 import type { Partitioning } from "../../../src/graph/stream-graph.ts";
 import { END_OF_PARTITION, isBatch, type ChannelItem, type TimestampedBatch } from "../../../src/runtime/network/channel-item.ts";
+import { BatchCodec } from "../../../src/runtime/network/batch-codec.ts";
 import { OutputChannel } from "../../../src/runtime/network/output-channel.ts";
 import { createRecordWriter, type RecordWriter } from "../../../src/runtime/network/record-writer.ts";
 
@@ -122,19 +123,39 @@ describe("record writers", () => {
     );
   });
 
-  it("a broadcasting writer gives each consumer on this thread a record of its own, and consumers on other threads one shared copy", () => {
-    const sent: unknown[][] = [[], [], [], []];
+  it("a broadcasting writer gives each consumer on this thread a record of its own, and consumers on other threads the record as it was emitted", () => {
+    const sent: ChannelItem[][] = [[], [], [], []];
     const locality = [false, true, true, false];
     const channels = locality.map((local, i) => new OutputChannel(i, Number.POSITIVE_INFINITY, (item) => sent[i]!.push(item), local));
     const record = { v: 1 };
-    const w = writer({ kind: "broadcast" }, channels, { bufferSize: 1 });
+    const w = writer({ kind: "broadcast" }, channels, { bufferSize: 2 });
     w.collect(record);
-    const [remoteA, localA, localB, remoteB] = sent.map((items) => (items[0] as unknown[])[0]);
-    assert.equal(localA, record);
-    assert.notEqual(localB, record);
-    assert.notEqual(remoteA, record);
-    assert.equal(remoteA, remoteB);
-    assert.deepEqual([localB, remoteA], [{ v: 1 }, { v: 1 }]);
+    record.v = 2; // as the consumer given the record itself may do once it has it
+    w.flush();
+    const [remoteA, localA, localB, remoteB] = sent.map((items) => items[0]!);
+    assert.equal((localA as unknown[])[0], record);
+    assert.notEqual((localB as unknown[])[0], record);
+    assert.deepEqual((localB as unknown[])[0], { v: 1 });
+    assert.deepEqual([remoteA, remoteB].map((bytes) => new BatchCodec().decode(bytes as Uint8Array)), [[{ v: 1 }], [{ v: 1 }]]);
+  });
+
+  it("a channel to another thread gets its batches encoded, holding its records in order, with their timestamps", () => {
+    const sent: ChannelItem[] = [];
+    const time = new RecordTimestamp();
+    const w = writer({ kind: "forward" }, [new OutputChannel(0, Number.POSITIVE_INFINITY, (item) => sent.push(item), false)], { bufferSize: 100, time });
+    const emitted = Array.from({ length: 150 }, (_, i) => (i % 7 === 3 ? { id: i, nested: { tags: [i] } } : { id: i, name: `r${i % 5}`, ok: i % 2 === 0 }));
+    emitted.forEach((record, i) => {
+      time.at = i % 10 === 0 ? Number.NaN : i * 1000;
+      w.collect(record);
+    });
+    w.flush();
+    const expected = Array.from({ length: 150 }, (_, i) => (i % 7 === 3 ? { id: i, nested: { tags: [i] } } : { id: i, name: `r${i % 5}`, ok: i % 2 === 0 }));
+    assert.equal(sent.length, 2, "a full batch of 100, then the rest at the flush");
+    const codec = new BatchCodec();
+    const batches = sent.map((item) => item as TimestampedBatch);
+    assert.ok(batches.every((b) => b.records instanceof Uint8Array));
+    assert.deepEqual(batches.flatMap((b) => codec.decode(b.records as Uint8Array)), expected);
+    assert.deepEqual(batches.flatMap((b) => [...b.timestamps]), expected.map((_, i) => (i % 10 === 0 ? Number.NaN : i * 1000)));
   });
 
   it("a forward writer sends everything to its one consumer", () => {
