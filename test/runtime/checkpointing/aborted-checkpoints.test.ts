@@ -1,9 +1,9 @@
 /**
  * What aborted checkpoints leave behind, and what a checkpoint holds of state an operator keeps
  * changing after its snapshot. Both run on the single-thread runtime with a manual clock that a
- * chained map advances with every record: while a task's asynchronous phase writes its keyed
- * state (yielding between key groups), records flow, time passes, and short checkpoint timeouts
- * expire checkpoints whose state is still being written.
+ * chained map advances with every record. Where checkpoints must expire while their state is
+ * being written, fault hooks make the storage slow (a pause after each key group the asynchronous
+ * phase writes): records flow meanwhile, time passes, and a short checkpoint timeout expires them.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -24,6 +24,7 @@ import {
 } from "../../../src/index.ts";
 import { FileCheckpointStorage } from "../../../src/checkpoint/storage/file-checkpoint-storage.ts";
 import { decodeOperatorSnapshot } from "../../../src/runtime/operator-snapshot.ts";
+import { installFaultHooks } from "../../../src/runtime/fault-hooks.ts";
 import { tempDir } from "./checkpointing-helpers.ts";
 
 class CountPerKey extends KeyedProcessFunction<number, number, number> {
@@ -80,13 +81,16 @@ describe("aborted checkpoints", () => {
     const clock = new ManualClock(0);
     const dir = tempDir("aborted-orphans");
     const reported: CheckpointStats[] = [];
-    const result = await runJob(keyedJob(clock, 20_000, 200_000, new TallySink()), {
+    installFaultHooks({ pass: () => false, snapshotStepDelayMs: 1 });
+    const result = await runJob(keyedJob(clock, 20_000, 400_000, new TallySink()), {
       runtime: "single-thread",
       parallelism: 1,
+      // Few key groups: a snapshot's write is a few slow steps, so many are written and expire.
+      maxParallelism: 8,
       clock,
       checkpointing: { intervalMs: 500, timeoutMs: 50, tolerableFailures: 1_000_000, retained: 1_000, dir },
       onCheckpoint: (s) => reported.push(s),
-    });
+    }).finally(() => installFaultHooks(undefined));
     const expired = reported.filter((s) => s.failure?.kind === "expired").length;
     assert.ok(expired >= 3, `checkpoints expired while their state was written (${expired})`);
     const jobDir = join(dir, result.info.jobId);

@@ -15,7 +15,7 @@ import { fixtureJob, tempDir } from "../job-fixtures.ts";
 const JOB = fixtureJob("rt-restart-threads");
 
 /** Waits until `done` holds, checking every 20 ms; false when it still does not after `giveUpMs`. */
-async function until(done: () => boolean, giveUpMs = 60_000): Promise<boolean> {
+async function until(done: () => boolean, giveUpMs = 120_000): Promise<boolean> {
   const start = Date.now();
   while (!done()) {
     if (Date.now() - start > giveUpMs) return false;
