@@ -21,7 +21,7 @@ import type { RuntimeMode } from "../../runtime/run-options.ts";
 import { compareOutputs, type ComparisonRule, type OutputDifference, type OutputKey } from "./compare-outputs.ts";
 import { describePlan, faultKindsFor, faultPlan, killsProcess, type FaultKind, type FaultPlan } from "./fault-plan.ts";
 import { jobSinks, readCommitted, type JobSink } from "./job-sinks.ts";
-import { runArgs, runInProcess, runKilled, type RunOutcome, type RunSettings } from "./job-runs.ts";
+import { PLACEHOLDER, runArgs, runInProcess, runKilled, type RunOutcome, type RunSettings } from "./job-runs.ts";
 import { defaultRunTimeoutMs, describeStall, type StallReport } from "./run-stall.ts";
 
 export interface CrashTestOptions {
@@ -186,7 +186,7 @@ export async function crashTest(job: string | URL, options: CrashTestOptions = {
     referenceMs = Math.max(referenceMs, performance.now() - started);
     if (!outcome.ok) {
       const why = outcome.stall === undefined ? outcome.error : describeStall(outcome.stall).join("\n  ");
-      return { ok: false, referenceProblem: `reference run ${n} failed: ${why}`, sinks: [], runs: [] };
+      return { ok: false, referenceProblem: `reference run ${n} failed: ${why}${referenceFailureHint(why)}`, sinks: [], runs: [] };
     }
     sinks = await sinksIn(dir);
     references.push(await readCommitted(sinks, (id) => outcome.result!.collected(id)));
@@ -271,4 +271,14 @@ export function describeRun(r: RunReport, n: number, of: number): string {
         ? describeStall(r.stall).join("\n  ")
         : `the job did not complete: ${r.error ?? "unknown"}`;
   return `${head}\n  ${why}\n  replay: ${r.replay}${r.dir === undefined ? "" : `\n  its files: ${r.dir}`}`;
+}
+
+/**
+ * Advice for a reference run's failure, after its message: a sink that finds committed output of
+ * another run where it writes means the job writes every run to the same place (its default
+ * output, or a path without `{run}`).
+ */
+export function referenceFailureHint(error: string | undefined): string {
+  if (error === undefined || !error.includes("WEIR_ERR_SINK_OUTPUT_EXISTS")) return "";
+  return `\n  every run of the crash test needs an output of its own: give the job an output path with ${PLACEHOLDER} in it, which each run replaces by a directory of its own (for example '-- --out ${PLACEHOLDER}/out')`;
 }

@@ -36,6 +36,15 @@ describe("crashTest", () => {
     assert.ok(report.ok, describeRun(report.runs[0]!, 1, 1));
   });
 
+  it("says, when the second reference run finds the first one's output, that each run needs an output of its own with {run}", { timeout: 120_000 }, async () => {
+    const report = await inWorkDir((workDir) =>
+      crashTest(JOB, { runs: 1, seed: 1, faults: ["user"], runtime: "single-thread", workDir, args: ["--events", "300", "--out", join(workDir, "same-out")] }),
+    );
+    assert.equal(report.ok, false);
+    assert.match(report.referenceProblem ?? "", /^reference run 2 failed: .*WEIR_ERR_SINK_OUTPUT_EXISTS[\s\S]*output path with \{run\} in it/);
+    assert.deepEqual(report.runs, []);
+  });
+
   it("catches a sink that commits what a restarted job replays, naming the sink, the key and the duplicate, with a replay command", { timeout: 120_000 }, async () => {
     const report = await inWorkDir((workDir) =>
       crashTest(JOB, {
