@@ -382,10 +382,22 @@ export class JobMaster {
     });
   }
 
-  /** Boots the threads the next attempt runs on when standbyBootsNow says so. */
+  /**
+   * Boots the threads the next attempt runs on when standbyBootsNow says so. A running attempt that
+   * has not run long enough by the job's clock (a timer may fire a little before it) looks again
+   * when it will have: without checkpoints nothing else would call this again.
+   */
   private fillStandby(): void {
+    if (this.standby === undefined) return;
     const progress = { running: this.attemptRunning, ranMs: this.params.clock.now() - this.runningSince, checkpointing: this.checkpointing !== undefined, checkpointed: this.checkpointedSinceRunning };
-    if (this.standby !== undefined && standbyBootsNow(progress)) this.standby.fill(new ExecutionPlan(this.params.job, this.params.maxWorkers).workers);
+    if (standbyBootsNow(progress)) this.standby.fill(new ExecutionPlan(this.params.job, this.params.maxWorkers).workers);
+    else if (progress.running && progress.ranMs < STANDBY_AFTER_MS) this.armStandbyTimer(STANDBY_AFTER_MS - progress.ranMs);
+  }
+
+  private armStandbyTimer(delayMs: number): void {
+    clearTimeout(this.standbyTimer);
+    this.standbyTimer = setTimeout(() => this.fillStandby(), delayMs);
+    this.standbyTimer.unref();
   }
 
   private runAttempt(attemptNumber: number, restore: RestorePoint | undefined): Promise<AttemptOutcome> {
@@ -432,10 +444,7 @@ export class JobMaster {
         this.enter("running");
         this.attemptRunning = true;
         this.runningSince = params.clock.now();
-        if (this.standby !== undefined) {
-          this.standbyTimer = setTimeout(() => this.fillStandby(), STANDBY_AFTER_MS);
-          this.standbyTimer.unref();
-        }
+        if (this.standby !== undefined) this.armStandbyTimer(STANDBY_AFTER_MS);
       },
     });
   }
