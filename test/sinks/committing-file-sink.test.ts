@@ -1,4 +1,4 @@
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,7 +9,15 @@ import type { SinkWriter } from "../../src/sinks/sink.ts";
 import { WeirError } from "../../src/core/errors.ts";
 import { sinkContext } from "./sink-context.ts";
 
-const tempDir = () => mkdtempSync(join(tmpdir(), "weir-file-sink-"));
+const made: string[] = [];
+const tempDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), "weir-file-sink-"));
+  made.push(dir);
+  return dir;
+};
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 const visible = (dir: string) => readdirSync(dir).filter((n) => !n.startsWith(".")).sort();
 const committedLines = (dir: string) => visible(dir).flatMap((n) => readFileSync(join(dir, n), "utf8").split("\n").filter((l) => l !== ""));
 
