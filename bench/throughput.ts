@@ -4,7 +4,9 @@
  * hand-written single-thread loop doing the same work on the same generated events, measured in
  * the same run.
  * The same loop split over two threads (no engine, no exchange between them) shows how far this
- * machine lets two threads scale at that moment, the ceiling for parallelism 2.
+ * machine lets two threads scale at that moment, the ceiling for parallelism 2; for the keyed
+ * count, the same loop with each thread sending the records of the keys it does not own to their
+ * thread shows what a keyed exchange costs code written for it.
  *
  * Order and pairing are ./throughput/plan.ts's (the loop warms up, then loop and engine
  * alternate); arithmetic is ./throughput/summary.ts's (medians and min–max over the repetitions,
@@ -17,7 +19,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { NexmarkConfig, nexmarkEvent, runJob } from "../src/index.ts";
 import { keptResults, processCpuMs, type EndOfInputReport } from "./jobs/end-of-input-sink.ts";
 import { END_OF_INPUT } from "./jobs/nexmark.ts";
@@ -51,16 +53,37 @@ function measureBaseline(query: QueryName, events: number): { eventsPerSecond: n
   return { eventsPerSecond: events / ((performance.now() - start) / 1000), cpuEventsPerSecond: events / ((processCpuMs() - cpu) / 1000) };
 }
 
+/** What a run of the loop on threads measured. */
+interface LoopRun {
+  readonly eventsPerSecond: number;
+  readonly cpuEventsPerSecond: number;
+  /** The records the threads emitted together. */
+  readonly emitted: number;
+}
+
 /**
  * The loop on `threads` threads at once: its rate over wall-clock time (the slowest thread's) and
  * over the CPU time the process used from the threads' common start until the last finished.
+ * With `exchange`, each thread owns a share of the keys and sends every other record to the
+ * thread that owns it (./queries/keyed-count-exchange.ts), over a channel per pair of threads.
  */
-async function measureParallelBaseline(query: QueryName, events: number, threads: number): Promise<{ eventsPerSecond: number; cpuEventsPerSecond: number }> {
+async function measureParallelBaseline(query: QueryName, events: number, threads: number, exchange = false): Promise<LoopRun> {
   const boot = new URL("./baseline-boot.mjs", import.meta.url);
-  const workers = Array.from(
-    { length: threads },
-    (_, offset) => new Worker(boot, { workerData: { query, events, offset, stride: threads, warmUpEvents: warmUpEvents(Math.ceil(events / threads)) } }),
-  );
+  const ports: (MessagePort | undefined)[][] = Array.from({ length: threads }, () => new Array<MessagePort | undefined>(threads).fill(undefined));
+  if (exchange) {
+    for (let a = 0; a < threads; a++) {
+      for (let b = a + 1; b < threads; b++) {
+        const { port1, port2 } = new MessageChannel();
+        ports[a]![b] = port1;
+        ports[b]![a] = port2;
+      }
+    }
+  }
+  const workers = Array.from({ length: threads }, (_, offset) => {
+    const own = ports[offset]!.filter((p): p is MessagePort => p !== undefined);
+    const workerData = { query, events, offset, stride: threads, warmUpEvents: warmUpEvents(Math.ceil(events / threads)), ...(exchange ? { ports: ports[offset] } : {}) };
+    return new Worker(boot, { workerData, transferList: own });
+  });
   const reply = (worker: Worker): Promise<unknown> =>
     new Promise((resolve, reject) => {
       worker.once("message", resolve);
@@ -69,19 +92,26 @@ async function measureParallelBaseline(query: QueryName, events: number, threads
   try {
     await Promise.all(workers.map(reply));
     const cpu = processCpuMs();
-    const times = (await Promise.all(
+    const runs = (await Promise.all(
       workers.map((worker) => {
         const done = reply(worker);
         worker.postMessage("go");
         return done;
       }),
-    )) as number[];
+    )) as { ms: number; emitted: number }[];
     const cpuMs = processCpuMs() - cpu;
-    return { eventsPerSecond: events / (Math.max(...times) / 1000), cpuEventsPerSecond: events / (cpuMs / 1000) };
+    return {
+      eventsPerSecond: events / (Math.max(...runs.map((r) => r.ms)) / 1000),
+      cpuEventsPerSecond: events / (cpuMs / 1000),
+      emitted: runs.reduce((sum, r) => sum + r.emitted, 0),
+    };
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
 }
+
+/** Queries with a loop exchanging records between threads by key (the keyed exchange's ceiling). */
+const EXCHANGE_LOOPS: ReadonlySet<QueryName> = new Set<QueryName>(["keyed-count"]);
 
 /** Wall-clock milliseconds, comparable with the times worker threads report. */
 const wallClockMs = (): number => performance.timeOrigin + performance.now();
@@ -136,7 +166,8 @@ export async function runThroughputBenchmark(options: ThroughputOptions): Promis
   const samples: Sample[] = [];
   let baseline = { eventsPerSecond: Number.NaN, cpuEventsPerSecond: Number.NaN };
   let parallelBaseline: { eventsPerSecond: number; cpuEventsPerSecond: number } | undefined;
-  let singleThreadBaseline: { eventsPerSecond: number; cpuEventsPerSecond: number } | undefined;
+  let singleThreadBaseline: LoopRun | undefined;
+  let exchangeBaseline: LoopRun | undefined;
   let lastQuery: QueryName | undefined;
   let expected: string[] | undefined;
   for (const step of throughputPlan(queries, reps)) {
@@ -151,12 +182,20 @@ export async function runThroughputBenchmark(options: ThroughputOptions): Promis
         baseline = measureBaseline(step.query, events);
         parallelBaseline = undefined;
         singleThreadBaseline = undefined;
+        exchangeBaseline = undefined;
         break;
       case "parallel-baseline":
         // The loop on one worker thread too: the CPU-time scaling compares threads alike (the loop
         // in this thread runs in a heap and with compiled code that earlier runs left behind).
         singleThreadBaseline = await measureParallelBaseline(step.query, events, 1);
         parallelBaseline = await measureParallelBaseline(step.query, events, step.config.parallelism);
+        exchangeBaseline = undefined;
+        if (EXCHANGE_LOOPS.has(step.query)) {
+          exchangeBaseline = await measureParallelBaseline(step.query, events, step.config.parallelism, true);
+          if (exchangeBaseline.emitted !== singleThreadBaseline.emitted) {
+            throw new Error(`${step.query}: the loop exchanging records on ${step.config.parallelism} threads emitted ${exchangeBaseline.emitted} records, the loop on one thread ${singleThreadBaseline.emitted}`);
+          }
+        }
         break;
       case "engine": {
         const { results, ...engine } = await measureEngine(step.query, events, step.config);
@@ -173,6 +212,7 @@ export async function runThroughputBenchmark(options: ThroughputOptions): Promis
                 parallelBaselineEventsPerSecond: parallelBaseline.eventsPerSecond,
                 parallelBaselineCpuEventsPerSecond: parallelBaseline.cpuEventsPerSecond,
                 ...(singleThreadBaseline === undefined ? {} : { workerBaselineCpuEventsPerSecond: singleThreadBaseline.cpuEventsPerSecond }),
+                ...(exchangeBaseline === undefined ? {} : { exchangeBaselineCpuEventsPerSecond: exchangeBaseline.cpuEventsPerSecond }),
               }),
           ...engine,
         });
@@ -220,6 +260,8 @@ function report(results: readonly ThroughputResult[]): string {
     figure(r, "cpuScalingToP1", twoDigits),
     figure(r, "parallelBaselineCpuScaling", twoDigits),
     figure(r, "cpuScalingToLoop", twoDigits),
+    figure(r, "exchangeBaselineCpuScaling", twoDigits),
+    figure(r, "cpuScalingToExchangeLoop", twoDigits),
   ]);
   return [
     "Medians over the repetitions, (min–max) after each. events/s: from the job's start (every task open) until",
@@ -230,11 +272,13 @@ function report(results: readonly ThroughputResult[]): string {
     "CPU scaling: the CPU-time rate at p over the same configuration's at 1 (the loop's: on p threads over on one);",
     "its ratio to the loop's, per repetition, is the scaling target's figure in CPU time, which load from other",
     "processes moves little (it leaves out any time the engine's threads wait for each other).",
+    "loop exchanging (keyed count): the loop on p threads each owning a share of the keys and sending every",
+    "other bid, whole, to its owner; its CPU scaling is the ceiling for a keyed exchange, and `ratio` the engine's to it.",
     "",
     table(
       [
         "query", "p", "records", "M events/s", "loop M/s", "ratio", "CPU: M events/s", "loop M/s", "ratio", "start-up ms", "stop ms", "scaling p/p1", "loop on p threads M/s", "its scaling",
-        "CPU scaling p/p1", "loop's", "ratio",
+        "CPU scaling p/p1", "loop's", "ratio", "loop exchanging", "ratio",
       ],
       rows,
     ),

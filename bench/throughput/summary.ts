@@ -30,6 +30,11 @@ export interface Sample {
    * when present, else the loop in the benchmark's own thread is.
    */
   readonly workerBaselineCpuEventsPerSecond?: number;
+  /**
+   * Events per second of CPU time the keyed loop on `config.parallelism` threads used when each
+   * thread sends the records of the keys it does not own to their thread; only for queries with it.
+   */
+  readonly exchangeBaselineCpuEventsPerSecond?: number;
   /** Events over the time from the job's start (every task open) until the end of input reached its sink. */
   readonly eventsPerSecond: number;
   /** From the call to runJob until every task is open: worker threads started, the job built in each. */
@@ -80,6 +85,10 @@ export interface ThroughputResult {
    * repetition: the engine's scaling against the loop's, in CPU time. Absent where either is.
    */
   readonly cpuScalingToLoop?: number;
+  /** Median over the repetitions of the loop's CPU-time rate exchanging records on `parallelism` threads / on one; only for queries with that loop. */
+  readonly exchangeBaselineCpuScaling?: number;
+  /** Median over the repetitions of `cpuScalingToP1` / `exchangeBaselineCpuScaling` of that repetition. */
+  readonly cpuScalingToExchangeLoop?: number;
   readonly reps: number;
   /** The smallest and largest value over the repetitions of each figure above that is present. */
   readonly spread: Readonly<Partial<Record<SpreadFigure, Range>>>;
@@ -99,7 +108,9 @@ export type SpreadFigure =
   | "parallelBaselineScaling"
   | "cpuScalingToP1"
   | "parallelBaselineCpuScaling"
-  | "cpuScalingToLoop";
+  | "cpuScalingToLoop"
+  | "exchangeBaselineCpuScaling"
+  | "cpuScalingToExchangeLoop";
 
 export interface Range {
   readonly min: number;
@@ -139,6 +150,8 @@ export function summarizeThroughput(samples: readonly Sample[], cores: number): 
     let cpuScaling: Summary | undefined;
     let parallelCpuScaling: Summary | undefined;
     let cpuScalingToLoop: Summary | undefined;
+    let exchangeCpuScaling: Summary | undefined;
+    let cpuScalingToExchangeLoop: Summary | undefined;
     if (p > 1) {
       const single = byRep(samples, query, { parallelism: 1, objectReuse: config.objectReuse });
       const paired = runs.filter((r) => single.some((s) => s.rep === r.rep));
@@ -153,6 +166,12 @@ export function summarizeThroughput(samples: readonly Sample[], cores: number): 
       if (loopCpu.length > 0) parallelCpuScaling = summarize(loopCpu.map(loopCpuScaling));
       const both = loopCpu.filter((r) => single.some((s) => s.rep === r.rep));
       if (both.length > 0) cpuScalingToLoop = summarize(both.map((r) => r.cpuEventsPerSecond / atP1(r).cpuEventsPerSecond / loopCpuScaling(r)));
+      const exchanging = both.filter((r) => r.exchangeBaselineCpuEventsPerSecond !== undefined);
+      const exchangeScaling = (r: Sample): number => r.exchangeBaselineCpuEventsPerSecond! / (r.workerBaselineCpuEventsPerSecond ?? r.baselineCpuEventsPerSecond);
+      if (exchanging.length > 0) {
+        exchangeCpuScaling = summarize(exchanging.map(exchangeScaling));
+        cpuScalingToExchangeLoop = summarize(exchanging.map((r) => r.cpuEventsPerSecond / atP1(r).cpuEventsPerSecond / exchangeScaling(r)));
+      }
     }
     const range = (s: Summary, digits: number): Range => ({ min: round(s.min, digits), max: round(s.max, digits) });
     rows.push({
@@ -174,6 +193,8 @@ export function summarizeThroughput(samples: readonly Sample[], cores: number): 
       ...(cpuScaling === undefined ? {} : { cpuScalingToP1: round(cpuScaling.median, 3) }),
       ...(parallelCpuScaling === undefined ? {} : { parallelBaselineCpuScaling: round(parallelCpuScaling.median, 3) }),
       ...(cpuScalingToLoop === undefined ? {} : { cpuScalingToLoop: round(cpuScalingToLoop.median, 3) }),
+      ...(exchangeCpuScaling === undefined ? {} : { exchangeBaselineCpuScaling: round(exchangeCpuScaling.median, 3) }),
+      ...(cpuScalingToExchangeLoop === undefined ? {} : { cpuScalingToExchangeLoop: round(cpuScalingToExchangeLoop.median, 3) }),
       reps: runs.length,
       spread: {
         eventsPerSecond: range(engine, 0),
@@ -190,6 +211,8 @@ export function summarizeThroughput(samples: readonly Sample[], cores: number): 
         ...(cpuScaling === undefined ? {} : { cpuScalingToP1: range(cpuScaling, 3) }),
         ...(parallelCpuScaling === undefined ? {} : { parallelBaselineCpuScaling: range(parallelCpuScaling, 3) }),
         ...(cpuScalingToLoop === undefined ? {} : { cpuScalingToLoop: range(cpuScalingToLoop, 3) }),
+        ...(exchangeCpuScaling === undefined ? {} : { exchangeBaselineCpuScaling: range(exchangeCpuScaling, 3) }),
+        ...(cpuScalingToExchangeLoop === undefined ? {} : { cpuScalingToExchangeLoop: range(cpuScalingToExchangeLoop, 3) }),
       },
     });
   }

@@ -125,6 +125,39 @@ describe("summarizeThroughput", () => {
     assert.equal(p2.cpuScalingToLoop, 1.25);
   });
 
+  it("scales the loop exchanging records against the loop on one worker thread, and the engine against it", () => {
+    const rows = summarizeThroughput(
+      [
+        sample(P1, 0, 6, 10, { cpuEventsPerSecond: 4, baselineCpuEventsPerSecond: 8 }),
+        sample(P2, 0, 9, 10, {
+          cpuEventsPerSecond: 2,
+          baselineCpuEventsPerSecond: 8,
+          parallelBaselineEventsPerSecond: 16,
+          parallelBaselineCpuEventsPerSecond: 8,
+          workerBaselineCpuEventsPerSecond: 10,
+          exchangeBaselineCpuEventsPerSecond: 5,
+        }),
+      ],
+      2,
+    );
+    const p2 = rows.find((r) => r.parallelism === 2)!;
+    assert.equal(p2.exchangeBaselineCpuScaling, 0.5);
+    assert.equal(p2.cpuScalingToExchangeLoop, 1);
+    assert.equal(p2.cpuScalingToLoop, 0.625);
+  });
+
+  it("leaves the loop exchanging records out of a row measured without it", () => {
+    const rows = summarizeThroughput(
+      [sample(P1, 0, 6, 10), sample(P2, 0, 9, 10, { parallelBaselineEventsPerSecond: 16, parallelBaselineCpuEventsPerSecond: 8, workerBaselineCpuEventsPerSecond: 10 })],
+      2,
+    );
+    const p2 = rows.find((r) => r.parallelism === 2)!;
+    for (const field of ["exchangeBaselineCpuScaling", "cpuScalingToExchangeLoop"] as const) {
+      assert.equal(field in p2, false, field);
+      assert.equal(field in p2.spread, false, field);
+    }
+  });
+
   it("leaves the loop on p threads out of a row measured without it", () => {
     const rows = summarizeThroughput([sample(P1, 0, 6, 10), sample(P2, 0, 9, 10)], 2);
     const p2 = rows.find((r) => r.parallelism === 2)!;
