@@ -21,7 +21,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { NexmarkConfig, nexmarkEvent, runJob } from "../src/index.ts";
-import { keptResults, processCpuMs, type EndOfInputReport } from "./jobs/end-of-input-sink.ts";
+import { keptResults, processCpuMs, wallClockMs, type EndOfInputReport } from "./jobs/end-of-input-sink.ts";
 import { END_OF_INPUT } from "./jobs/nexmark.ts";
 import { baselineLoop, type QueryName } from "./queries.ts";
 import { compareResults, describeDifference } from "./queries/results.ts";
@@ -29,6 +29,7 @@ import { q3ExpectedResults } from "./queries/q3.ts";
 import { expectedResults, isWindowedQuery } from "./queries/windowed.ts";
 import { formatSummary, table, type Summary } from "./stats.ts";
 import { throughputPlan, type EngineConfig } from "./throughput/plan.ts";
+import { halfOfEachSubtask, SECOND_HALF_QUERIES, secondHalfRates, type SecondHalfRates } from "./throughput/second-half.ts";
 import { summarizeThroughput, type Sample, type SpreadFigure, type ThroughputResult } from "./throughput/summary.ts";
 
 export type { ThroughputResult } from "./throughput/summary.ts";
@@ -44,13 +45,13 @@ const JOB = new URL("./jobs/nexmark.ts", import.meta.url);
 /** Events of the untimed loop run that compiles the loop before it is measured. */
 const warmUpEvents = (events: number): number => Math.min(events, 1_000_000);
 
-/** The loop's rate over wall-clock time and over the CPU time it used. */
-function measureBaseline(query: QueryName, events: number): { eventsPerSecond: number; cpuEventsPerSecond: number } {
+/** The loop's rate over wall-clock time and over the CPU time it used, and the records it emitted. */
+function measureBaseline(query: QueryName, events: number): { eventsPerSecond: number; cpuEventsPerSecond: number; emitted: number } {
   const config = new NexmarkConfig();
   const cpu = processCpuMs();
   const start = performance.now();
-  baselineLoop(query, events, (i) => nexmarkEvent(i, config));
-  return { eventsPerSecond: events / ((performance.now() - start) / 1000), cpuEventsPerSecond: events / ((processCpuMs() - cpu) / 1000) };
+  const emitted = baselineLoop(query, events, (i) => nexmarkEvent(i, config));
+  return { eventsPerSecond: events / ((performance.now() - start) / 1000), cpuEventsPerSecond: events / ((processCpuMs() - cpu) / 1000), emitted };
 }
 
 /** What a run of the loop on threads measured. */
@@ -113,8 +114,6 @@ async function measureParallelBaseline(query: QueryName, events: number, threads
 /** Queries with a loop exchanging records between threads by key (the keyed exchange's ceiling). */
 const EXCHANGE_LOOPS: ReadonlySet<QueryName> = new Set<QueryName>(["keyed-count"]);
 
-/** Wall-clock milliseconds, comparable with the times worker threads report. */
-const wallClockMs = (): number => performance.timeOrigin + performance.now();
 
 interface EngineRun {
   readonly eventsPerSecond: number;
@@ -123,9 +122,12 @@ interface EngineRun {
   readonly stopMs: number;
   /** The records the job's sink kept (canonical), for the queries whose results are checked. */
   readonly results: string[] | undefined;
+  /** The rates over the second half of the run, for the queries timed so. */
+  readonly secondHalf: SecondHalfRates | undefined;
 }
 
-async function measureEngine(query: QueryName, events: number, config: EngineConfig): Promise<EngineRun> {
+/** Runs the query in the engine; `markAfter` > 0: each sink subtask marks that many records, and the rest of the run is timed apart. */
+async function measureEngine(query: QueryName, events: number, config: EngineConfig, markAfter: number): Promise<EngineRun> {
   const called = wallClockMs();
   let started = Number.NaN;
   let startedCpu = Number.NaN;
@@ -133,7 +135,7 @@ async function measureEngine(query: QueryName, events: number, config: EngineCon
     runtime: "threads",
     parallelism: config.parallelism,
     objectReuse: config.objectReuse,
-    args: ["--query", query, "--events", String(events)],
+    args: ["--query", query, "--events", String(events), "--mark-after", String(markAfter)],
     onStarted: () => {
       started = wallClockMs();
       startedCpu = processCpuMs();
@@ -147,7 +149,11 @@ async function measureEngine(query: QueryName, events: number, config: EngineCon
   return {
     eventsPerSecond: events / ((endOfInput - started) / 1000),
     cpuEventsPerSecond: events / ((endOfInputCpu - startedCpu) / 1000),
-    startupMs: started - called, stopMs: ended - endOfInput, results: keptResults(reports) };
+    startupMs: started - called,
+    stopMs: ended - endOfInput,
+    results: keptResults(reports),
+    secondHalf: secondHalfRates(reports, events, markAfter),
+  };
 }
 
 function checkResults(query: QueryName, config: EngineConfig, expected: readonly string[] | undefined, actual: readonly string[] | undefined): void {
@@ -164,7 +170,7 @@ export async function runThroughputBenchmark(options: ThroughputOptions): Promis
   const cores = availableParallelism();
   console.log(`Nexmark throughput: ${events.toLocaleString("en")} events per run, ${reps} repetition(s), ${cores} cores\n`);
   const samples: Sample[] = [];
-  let baseline = { eventsPerSecond: Number.NaN, cpuEventsPerSecond: Number.NaN };
+  let baseline = { eventsPerSecond: Number.NaN, cpuEventsPerSecond: Number.NaN, emitted: 0 };
   let parallelBaseline: { eventsPerSecond: number; cpuEventsPerSecond: number } | undefined;
   let singleThreadBaseline: LoopRun | undefined;
   let exchangeBaseline: LoopRun | undefined;
@@ -198,7 +204,8 @@ export async function runThroughputBenchmark(options: ThroughputOptions): Promis
         }
         break;
       case "engine": {
-        const { results, ...engine } = await measureEngine(step.query, events, step.config);
+        const markAfter = SECOND_HALF_QUERIES.has(step.query) ? halfOfEachSubtask(baseline.emitted, step.config.parallelism) : 0;
+        const { results, secondHalf, ...engine } = await measureEngine(step.query, events, step.config, markAfter);
         checkResults(step.query, step.config, expected, results);
         samples.push({
           query: step.query,
@@ -215,6 +222,7 @@ export async function runThroughputBenchmark(options: ThroughputOptions): Promis
                 ...(exchangeBaseline === undefined ? {} : { exchangeBaselineCpuEventsPerSecond: exchangeBaseline.cpuEventsPerSecond }),
               }),
           ...engine,
+          ...(secondHalf === undefined ? {} : { secondHalfEventsPerSecond: secondHalf.eventsPerSecond, secondHalfCpuEventsPerSecond: secondHalf.cpuEventsPerSecond }),
         });
         break;
       }
@@ -282,5 +290,35 @@ function report(results: readonly ThroughputResult[]): string {
       ],
       rows,
     ),
+    ...secondHalfReport(results, figure),
   ].join("\n");
+}
+
+/** The second table: each run's second half, for the queries timed so; nothing when none was. */
+function secondHalfReport(results: readonly ThroughputResult[], figure: (r: ThroughputResult, name: SpreadFigure & keyof ThroughputResult, format: (v: number) => string) => string): string[] {
+  const timed = results.filter((r) => r.secondHalfCpuEventsPerSecond !== undefined);
+  if (timed.length === 0) return [];
+  const millions = (v: number) => (v / 1e6).toFixed(2);
+  const twoDigits = (v: number) => v.toFixed(2);
+  return [
+    "",
+    "The second half of each run: from when a sink subtask got half of its records to the end of input, the",
+    "engine's code compiled and its state grown, as the loop is timed after a warm-up run (the loop's figures",
+    "are the same runs' as above). Records after each subtask's own mark count, from the earliest mark: errs low.",
+    "",
+    table(
+      ["query", "p", "records", "M events/s", "CPU: M events/s", "ratio to loop", "CPU scaling p/p1", "ratio to loop's", "to loop exchanging"],
+      timed.map((r) => [
+        r.query,
+        String(r.parallelism),
+        r.objectReuse === true ? "reused" : "protected",
+        figure(r, "secondHalfEventsPerSecond", millions),
+        figure(r, "secondHalfCpuEventsPerSecond", millions),
+        figure(r, "secondHalfCpuRatioToBaseline", twoDigits),
+        figure(r, "secondHalfCpuScalingToP1", twoDigits),
+        figure(r, "secondHalfCpuScalingToLoop", twoDigits),
+        figure(r, "secondHalfCpuScalingToExchangeLoop", twoDigits),
+      ]),
+    ),
+  ];
 }

@@ -35,6 +35,10 @@ export interface Sample {
    * thread sends the records of the keys it does not own to their thread; only for queries with it.
    */
   readonly exchangeBaselineCpuEventsPerSecond?: number;
+  /** Events per second from the middle of the run (a sink subtask's mark) to the end of input; only for the queries timed so (./second-half.ts). */
+  readonly secondHalfEventsPerSecond?: number;
+  /** The same over the CPU time the process used meanwhile. */
+  readonly secondHalfCpuEventsPerSecond?: number;
   /** Events over the time from the job's start (every task open) until the end of input reached its sink. */
   readonly eventsPerSecond: number;
   /** From the call to runJob until every task is open: worker threads started, the job built in each. */
@@ -89,6 +93,17 @@ export interface ThroughputResult {
   readonly exchangeBaselineCpuScaling?: number;
   /** Median over the repetitions of `cpuScalingToP1` / `exchangeBaselineCpuScaling` of that repetition. */
   readonly cpuScalingToExchangeLoop?: number;
+  /**
+   * The run's second half (./second-half.ts): the engine's rates, compiled and warmed up as the
+   * loop is, its CPU-time ratio to the loop, and its CPU scalings as above. Only for the queries
+   * timed so; the scalings only at p > 1.
+   */
+  readonly secondHalfEventsPerSecond?: number;
+  readonly secondHalfCpuEventsPerSecond?: number;
+  readonly secondHalfCpuRatioToBaseline?: number;
+  readonly secondHalfCpuScalingToP1?: number;
+  readonly secondHalfCpuScalingToLoop?: number;
+  readonly secondHalfCpuScalingToExchangeLoop?: number;
   readonly reps: number;
   /** The smallest and largest value over the repetitions of each figure above that is present. */
   readonly spread: Readonly<Partial<Record<SpreadFigure, Range>>>;
@@ -110,7 +125,13 @@ export type SpreadFigure =
   | "parallelBaselineCpuScaling"
   | "cpuScalingToLoop"
   | "exchangeBaselineCpuScaling"
-  | "cpuScalingToExchangeLoop";
+  | "cpuScalingToExchangeLoop"
+  | "secondHalfEventsPerSecond"
+  | "secondHalfCpuEventsPerSecond"
+  | "secondHalfCpuRatioToBaseline"
+  | "secondHalfCpuScalingToP1"
+  | "secondHalfCpuScalingToLoop"
+  | "secondHalfCpuScalingToExchangeLoop";
 
 export interface Range {
   readonly min: number;
@@ -124,6 +145,35 @@ function byRep(samples: readonly Sample[], query: QueryName, config: EngineConfi
   return samples.filter((s) => s.query === query && sameConfig(s.config, config)).sort((a, b) => a.rep - b.rep);
 }
 
+/** A sample's CPU-time rate of some kind (the whole run's, or its second half's), if measured. */
+type CpuRate = (s: Sample) => number | undefined;
+
+/**
+ * Per repetition, the engine's CPU-time scaling at p (rate at p over the same repetition's at 1),
+ * and that over the loop's scaling on p threads and over the exchanging loop's, where measured.
+ */
+function cpuScalings(runs: readonly Sample[], atP1: (r: Sample) => Sample | undefined, rate: CpuRate): { toP1?: Summary; toLoop?: Summary; toExchangeLoop?: Summary } {
+  const scaled = runs.flatMap((r) => {
+    const p1 = atP1(r);
+    const at = rate(r);
+    const one = p1 === undefined ? undefined : rate(p1);
+    return at === undefined || one === undefined ? [] : [{ r, scaling: at / one }];
+  });
+  if (scaled.length === 0) return {};
+  const onLoop = scaled.filter(({ r }) => r.parallelBaselineCpuEventsPerSecond !== undefined);
+  const onExchange = scaled.filter(({ r }) => r.exchangeBaselineCpuEventsPerSecond !== undefined);
+  return {
+    toP1: summarize(scaled.map(({ scaling }) => scaling)),
+    ...(onLoop.length === 0 ? {} : { toLoop: summarize(onLoop.map(({ r, scaling }) => scaling / loopCpuScaling(r))) }),
+    ...(onExchange.length === 0 ? {} : { toExchangeLoop: summarize(onExchange.map(({ r, scaling }) => scaling / exchangeLoopCpuScaling(r))) }),
+  };
+}
+
+/** The loop's CPU-time rate on one thread, as the scalings' denominator: on a worker thread when measured so. */
+const loopCpuOnOne = (r: Sample): number => r.workerBaselineCpuEventsPerSecond ?? r.baselineCpuEventsPerSecond;
+const loopCpuScaling = (r: Sample): number => r.parallelBaselineCpuEventsPerSecond! / loopCpuOnOne(r);
+const exchangeLoopCpuScaling = (r: Sample): number => r.exchangeBaselineCpuEventsPerSecond! / loopCpuOnOne(r);
+
 /**
  * One row per query and configuration present in `samples`, in the order first seen. `cores`
  * bounds the per-core figure (parallelism beyond the cores shares them).
@@ -136,84 +186,66 @@ export function summarizeThroughput(samples: readonly Sample[], cores: number): 
     const runs = byRep(samples, query, config);
     const p = config.parallelism;
     const engine = summarize(runs.map((r) => r.eventsPerSecond));
-    const baseline = summarize(runs.map((r) => r.baselineEventsPerSecond));
-    const ratio = summarize(ratios(runs.map((r) => r.eventsPerSecond), runs.map((r) => r.baselineEventsPerSecond)));
-    const cpu = summarize(runs.map((r) => r.cpuEventsPerSecond));
-    const baselineCpu = summarize(runs.map((r) => r.baselineCpuEventsPerSecond));
-    const cpuRatio = summarize(ratios(runs.map((r) => r.cpuEventsPerSecond), runs.map((r) => r.baselineCpuEventsPerSecond)));
     const measuredOnThreads = runs.filter((r) => r.parallelBaselineEventsPerSecond !== undefined);
-    const parallelBaseline = p === 1 ? baseline : measuredOnThreads.length === 0 ? undefined : summarize(measuredOnThreads.map((r) => r.parallelBaselineEventsPerSecond!));
-    const startup = summarize(runs.map((r) => r.startupMs));
-    const stop = summarize(runs.map((r) => r.stopMs));
-    let scaling: Summary | undefined;
-    let parallelScaling: Summary | undefined;
-    let cpuScaling: Summary | undefined;
-    let parallelCpuScaling: Summary | undefined;
-    let cpuScalingToLoop: Summary | undefined;
-    let exchangeCpuScaling: Summary | undefined;
-    let cpuScalingToExchangeLoop: Summary | undefined;
+    const parallelBaseline = p === 1 ? undefined : measuredOnThreads.length === 0 ? undefined : summarize(measuredOnThreads.map((r) => r.parallelBaselineEventsPerSecond!));
+    const secondHalf = runs.filter((r) => r.secondHalfCpuEventsPerSecond !== undefined);
+    /** Figures with their medians rounded to `digits`; an absent one is left out of the row. */
+    const figures: [SpreadFigure, Summary | undefined, number][] = [
+      ["eventsPerSecond", engine, 0],
+      ["baselineEventsPerSecond", summarize(runs.map((r) => r.baselineEventsPerSecond)), 0],
+      ["ratioToBaseline", summarize(ratios(runs.map((r) => r.eventsPerSecond), runs.map((r) => r.baselineEventsPerSecond))), 3],
+      ["cpuEventsPerSecond", summarize(runs.map((r) => r.cpuEventsPerSecond)), 0],
+      ["baselineCpuEventsPerSecond", summarize(runs.map((r) => r.baselineCpuEventsPerSecond)), 0],
+      ["cpuRatioToBaseline", summarize(ratios(runs.map((r) => r.cpuEventsPerSecond), runs.map((r) => r.baselineCpuEventsPerSecond))), 3],
+      ["parallelBaselineEventsPerSecond", p === 1 ? summarize(runs.map((r) => r.baselineEventsPerSecond)) : parallelBaseline, 0],
+      ["startupMs", summarize(runs.map((r) => r.startupMs)), 0],
+      ["stopMs", summarize(runs.map((r) => r.stopMs)), 0],
+    ];
+    if (secondHalf.length > 0) {
+      figures.push(
+        ["secondHalfEventsPerSecond", summarize(secondHalf.map((r) => r.secondHalfEventsPerSecond!)), 0],
+        ["secondHalfCpuEventsPerSecond", summarize(secondHalf.map((r) => r.secondHalfCpuEventsPerSecond!)), 0],
+        ["secondHalfCpuRatioToBaseline", summarize(ratios(secondHalf.map((r) => r.secondHalfCpuEventsPerSecond!), secondHalf.map((r) => r.baselineCpuEventsPerSecond))), 3],
+      );
+    }
     if (p > 1) {
       const single = byRep(samples, query, { parallelism: 1, objectReuse: config.objectReuse });
-      const paired = runs.filter((r) => single.some((s) => s.rep === r.rep));
-      const atP1 = (r: Sample): Sample => single.find((s) => s.rep === r.rep)!;
-      scaling = summarize(ratios(paired.map((r) => r.eventsPerSecond), paired.map((r) => atP1(r).eventsPerSecond)));
-      if (paired.length > 0) cpuScaling = summarize(ratios(paired.map((r) => r.cpuEventsPerSecond), paired.map((r) => atP1(r).cpuEventsPerSecond)));
+      const atP1 = (r: Sample): Sample | undefined => single.find((s) => s.rep === r.rep);
+      const paired = runs.filter((r) => atP1(r) !== undefined);
+      if (paired.length > 0) figures.push(["scalingToP1", summarize(ratios(paired.map((r) => r.eventsPerSecond), paired.map((r) => atP1(r)!.eventsPerSecond))), 3]);
       if (parallelBaseline !== undefined) {
-        parallelScaling = summarize(ratios(measuredOnThreads.map((r) => r.parallelBaselineEventsPerSecond!), measuredOnThreads.map((r) => r.baselineEventsPerSecond)));
+        figures.push(["parallelBaselineScaling", summarize(ratios(measuredOnThreads.map((r) => r.parallelBaselineEventsPerSecond!), measuredOnThreads.map((r) => r.baselineEventsPerSecond))), 3]);
       }
       const loopCpu = measuredOnThreads.filter((r) => r.parallelBaselineCpuEventsPerSecond !== undefined);
-      const loopCpuScaling = (r: Sample): number => r.parallelBaselineCpuEventsPerSecond! / (r.workerBaselineCpuEventsPerSecond ?? r.baselineCpuEventsPerSecond);
-      if (loopCpu.length > 0) parallelCpuScaling = summarize(loopCpu.map(loopCpuScaling));
-      const both = loopCpu.filter((r) => single.some((s) => s.rep === r.rep));
-      if (both.length > 0) cpuScalingToLoop = summarize(both.map((r) => r.cpuEventsPerSecond / atP1(r).cpuEventsPerSecond / loopCpuScaling(r)));
-      const exchanging = both.filter((r) => r.exchangeBaselineCpuEventsPerSecond !== undefined);
-      const exchangeScaling = (r: Sample): number => r.exchangeBaselineCpuEventsPerSecond! / (r.workerBaselineCpuEventsPerSecond ?? r.baselineCpuEventsPerSecond);
-      if (exchanging.length > 0) {
-        exchangeCpuScaling = summarize(exchanging.map(exchangeScaling));
-        cpuScalingToExchangeLoop = summarize(exchanging.map((r) => r.cpuEventsPerSecond / atP1(r).cpuEventsPerSecond / exchangeScaling(r)));
-      }
+      if (loopCpu.length > 0) figures.push(["parallelBaselineCpuScaling", summarize(loopCpu.map(loopCpuScaling)), 3]);
+      const exchanging = runs.filter((r) => r.exchangeBaselineCpuEventsPerSecond !== undefined);
+      if (exchanging.length > 0) figures.push(["exchangeBaselineCpuScaling", summarize(exchanging.map(exchangeLoopCpuScaling)), 3]);
+      const whole = cpuScalings(runs, atP1, (r) => r.cpuEventsPerSecond);
+      const half = cpuScalings(runs, atP1, (r) => r.secondHalfCpuEventsPerSecond);
+      figures.push(
+        ["cpuScalingToP1", whole.toP1, 3],
+        ["cpuScalingToLoop", whole.toLoop, 3],
+        ["cpuScalingToExchangeLoop", whole.toExchangeLoop, 3],
+        ["secondHalfCpuScalingToP1", half.toP1, 3],
+        ["secondHalfCpuScalingToLoop", half.toLoop, 3],
+        ["secondHalfCpuScalingToExchangeLoop", half.toExchangeLoop, 3],
+      );
     }
-    const range = (s: Summary, digits: number): Range => ({ min: round(s.min, digits), max: round(s.max, digits) });
+    const medians: Partial<Record<SpreadFigure, number>> = {};
+    const spread: Partial<Record<SpreadFigure, Range>> = {};
+    for (const [name, summary, digits] of figures) {
+      if (summary === undefined) continue;
+      medians[name] = round(summary.median, digits);
+      spread[name] = { min: round(summary.min, digits), max: round(summary.max, digits) };
+    }
     rows.push({
       query,
       parallelism: p,
       ...(config.objectReuse ? { objectReuse: true as const } : {}),
-      eventsPerSecond: Math.round(engine.median),
+      ...(medians as Pick<ThroughputResult, "eventsPerSecond" | "baselineEventsPerSecond" | "ratioToBaseline" | "cpuEventsPerSecond" | "baselineCpuEventsPerSecond" | "cpuRatioToBaseline" | "startupMs" | "stopMs">),
       eventsPerSecondPerCore: Math.round(engine.median / Math.min(p, cores)),
-      baselineEventsPerSecond: Math.round(baseline.median),
-      ratioToBaseline: round(ratio.median, 3),
-      cpuEventsPerSecond: Math.round(cpu.median),
-      baselineCpuEventsPerSecond: Math.round(baselineCpu.median),
-      cpuRatioToBaseline: round(cpuRatio.median, 3),
-      ...(parallelBaseline === undefined ? {} : { parallelBaselineEventsPerSecond: Math.round(parallelBaseline.median) }),
-      startupMs: Math.round(startup.median),
-      stopMs: Math.round(stop.median),
-      ...(scaling === undefined ? {} : { scalingToP1: round(scaling.median, 3) }),
-      ...(parallelScaling === undefined ? {} : { parallelBaselineScaling: round(parallelScaling.median, 3) }),
-      ...(cpuScaling === undefined ? {} : { cpuScalingToP1: round(cpuScaling.median, 3) }),
-      ...(parallelCpuScaling === undefined ? {} : { parallelBaselineCpuScaling: round(parallelCpuScaling.median, 3) }),
-      ...(cpuScalingToLoop === undefined ? {} : { cpuScalingToLoop: round(cpuScalingToLoop.median, 3) }),
-      ...(exchangeCpuScaling === undefined ? {} : { exchangeBaselineCpuScaling: round(exchangeCpuScaling.median, 3) }),
-      ...(cpuScalingToExchangeLoop === undefined ? {} : { cpuScalingToExchangeLoop: round(cpuScalingToExchangeLoop.median, 3) }),
       reps: runs.length,
-      spread: {
-        eventsPerSecond: range(engine, 0),
-        baselineEventsPerSecond: range(baseline, 0),
-        ratioToBaseline: range(ratio, 3),
-        cpuEventsPerSecond: range(cpu, 0),
-        baselineCpuEventsPerSecond: range(baselineCpu, 0),
-        cpuRatioToBaseline: range(cpuRatio, 3),
-        ...(parallelBaseline === undefined ? {} : { parallelBaselineEventsPerSecond: range(parallelBaseline, 0) }),
-        startupMs: range(startup, 0),
-        stopMs: range(stop, 0),
-        ...(scaling === undefined ? {} : { scalingToP1: range(scaling, 3) }),
-        ...(parallelScaling === undefined ? {} : { parallelBaselineScaling: range(parallelScaling, 3) }),
-        ...(cpuScaling === undefined ? {} : { cpuScalingToP1: range(cpuScaling, 3) }),
-        ...(parallelCpuScaling === undefined ? {} : { parallelBaselineCpuScaling: range(parallelCpuScaling, 3) }),
-        ...(cpuScalingToLoop === undefined ? {} : { cpuScalingToLoop: range(cpuScalingToLoop, 3) }),
-        ...(exchangeCpuScaling === undefined ? {} : { exchangeBaselineCpuScaling: range(exchangeCpuScaling, 3) }),
-        ...(cpuScalingToExchangeLoop === undefined ? {} : { cpuScalingToExchangeLoop: range(cpuScalingToExchangeLoop, 3) }),
-      },
+      spread,
     });
   }
   return rows;

@@ -146,6 +146,32 @@ describe("summarizeThroughput", () => {
     assert.equal(p2.cpuScalingToLoop, 0.625);
   });
 
+  it("scales the second half of the runs as the whole runs are, and leaves it out where it was not timed", () => {
+    const rows = summarizeThroughput(
+      [
+        sample(P1, 0, 6, 10, { cpuEventsPerSecond: 4, baselineCpuEventsPerSecond: 8, secondHalfEventsPerSecond: 7, secondHalfCpuEventsPerSecond: 5 }),
+        sample(P2, 0, 9, 10, {
+          cpuEventsPerSecond: 2,
+          baselineCpuEventsPerSecond: 8,
+          parallelBaselineEventsPerSecond: 16,
+          parallelBaselineCpuEventsPerSecond: 8,
+          workerBaselineCpuEventsPerSecond: 10,
+          secondHalfEventsPerSecond: 12,
+          secondHalfCpuEventsPerSecond: 4,
+        }),
+        sample(P1_REUSE, 0, 6, 10),
+      ],
+      2,
+    );
+    const [p1, p2, reused] = rows;
+    assert.equal(p1!.secondHalfCpuRatioToBaseline, 0.625);
+    assert.equal(p2!.secondHalfCpuScalingToP1, 0.8);
+    assert.equal(p2!.secondHalfCpuScalingToLoop, 1);
+    assert.equal(p2!.cpuScalingToP1, 0.5);
+    assert.equal("secondHalfCpuScalingToExchangeLoop" in p2!, false);
+    for (const field of ["secondHalfEventsPerSecond", "secondHalfCpuEventsPerSecond", "secondHalfCpuRatioToBaseline"] as const) assert.equal(field in reused!, false, field);
+  });
+
   it("leaves the loop exchanging records out of a row measured without it", () => {
     const rows = summarizeThroughput(
       [sample(P1, 0, 6, 10), sample(P2, 0, 9, 10, { parallelBaselineEventsPerSecond: 16, parallelBaselineCpuEventsPerSecond: 8, workerBaselineCpuEventsPerSecond: 10 })],
