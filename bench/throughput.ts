@@ -60,6 +60,8 @@ interface LoopRun {
   readonly cpuEventsPerSecond: number;
   /** The records the threads emitted together. */
   readonly emitted: number;
+  /** The records each thread emitted. */
+  readonly emittedPerThread: readonly number[];
 }
 
 /**
@@ -68,7 +70,7 @@ interface LoopRun {
  * With `exchange`, each thread owns a share of the keys and sends every other record to the
  * thread that owns it (./queries/keyed-count-exchange.ts), over a channel per pair of threads.
  */
-async function measureParallelBaseline(query: QueryName, events: number, threads: number, exchange = false): Promise<LoopRun> {
+export async function measureParallelBaseline(query: QueryName, events: number, threads: number, exchange = false): Promise<LoopRun> {
   const boot = new URL("./baseline-boot.mjs", import.meta.url);
   const ports: (MessagePort | undefined)[][] = Array.from({ length: threads }, () => new Array<MessagePort | undefined>(threads).fill(undefined));
   if (exchange) {
@@ -105,6 +107,7 @@ async function measureParallelBaseline(query: QueryName, events: number, threads
       eventsPerSecond: events / (Math.max(...runs.map((r) => r.ms)) / 1000),
       cpuEventsPerSecond: events / (cpuMs / 1000),
       emitted: runs.reduce((sum, r) => sum + r.emitted, 0),
+      emittedPerThread: runs.map((r) => r.emitted),
     };
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
@@ -238,22 +241,25 @@ export async function runThroughputBenchmark(options: ThroughputOptions): Promis
   return results;
 }
 
-/** The printed table: every figure as "median (min–max)" over the repetitions. */
+/** A figure of a row as "median (min–max)" over the repetitions; empty when the row lacks it. */
+function figure(r: ThroughputResult, name: SpreadFigure & keyof ThroughputResult, format: (v: number) => string): string {
+  const median = r[name];
+  const spread = r.spread[name];
+  if (median === undefined || spread === undefined) return "";
+  const summary: Summary = { median, ...spread };
+  return formatSummary(summary, format);
+}
+
+const millions = (v: number) => (v / 1e6).toFixed(2);
+const twoDigits = (v: number) => v.toFixed(2);
+/** A row's first cells: query, parallelism, and whether records were protected or reused. */
+const rowLabel = (r: ThroughputResult): string[] => [r.query, String(r.parallelism), r.objectReuse === true ? "reused" : "protected"];
+
+/** The printed tables: every figure as "median (min–max)" over the repetitions. */
 function report(results: readonly ThroughputResult[]): string {
-  const figure = (r: ThroughputResult, name: SpreadFigure & keyof ThroughputResult, format: (v: number) => string): string => {
-    const median = r[name];
-    const spread = r.spread[name];
-    if (median === undefined || spread === undefined) return "";
-    const summary: Summary = { median, ...spread };
-    return formatSummary(summary, format);
-  };
-  const millions = (v: number) => (v / 1e6).toFixed(2);
-  const twoDigits = (v: number) => v.toFixed(2);
   const ms = (v: number) => v.toFixed(0);
   const rows = results.map((r) => [
-    r.query,
-    String(r.parallelism),
-    r.objectReuse === true ? "reused" : "protected",
+    ...rowLabel(r),
     figure(r, "eventsPerSecond", millions),
     figure(r, "baselineEventsPerSecond", millions),
     figure(r, "ratioToBaseline", twoDigits),
@@ -290,16 +296,14 @@ function report(results: readonly ThroughputResult[]): string {
       ],
       rows,
     ),
-    ...secondHalfReport(results, figure),
+    ...secondHalfReport(results),
   ].join("\n");
 }
 
 /** The second table: each run's second half, for the queries timed so; nothing when none was. */
-function secondHalfReport(results: readonly ThroughputResult[], figure: (r: ThroughputResult, name: SpreadFigure & keyof ThroughputResult, format: (v: number) => string) => string): string[] {
+function secondHalfReport(results: readonly ThroughputResult[]): string[] {
   const timed = results.filter((r) => r.secondHalfCpuEventsPerSecond !== undefined);
   if (timed.length === 0) return [];
-  const millions = (v: number) => (v / 1e6).toFixed(2);
-  const twoDigits = (v: number) => v.toFixed(2);
   return [
     "",
     "The second half of each run: from when a sink subtask got half of its records to the end of input, the",
@@ -309,9 +313,7 @@ function secondHalfReport(results: readonly ThroughputResult[], figure: (r: Thro
     table(
       ["query", "p", "records", "M events/s", "CPU: M events/s", "ratio to loop", "CPU scaling p/p1", "ratio to loop's", "to loop exchanging"],
       timed.map((r) => [
-        r.query,
-        String(r.parallelism),
-        r.objectReuse === true ? "reused" : "protected",
+        ...rowLabel(r),
         figure(r, "secondHalfEventsPerSecond", millions),
         figure(r, "secondHalfCpuEventsPerSecond", millions),
         figure(r, "secondHalfCpuRatioToBaseline", twoDigits),

@@ -22,6 +22,15 @@ function sample(config: EngineConfig, rep: number, engine: number, baseline: num
   };
 }
 
+/** A p=2 repetition at CPU scaling 0.5 of the engine's, with the loop on two threads at 0.8 of the loop on one worker thread. */
+const P2_WITH_LOOPS: Partial<Sample> = {
+  cpuEventsPerSecond: 2,
+  baselineCpuEventsPerSecond: 8,
+  parallelBaselineEventsPerSecond: 16,
+  parallelBaselineCpuEventsPerSecond: 8,
+  workerBaselineCpuEventsPerSecond: 10,
+};
+
 describe("summarizeThroughput", () => {
   it("takes the ratio to the loop per repetition, so a slow pair does not move it", () => {
     // Repetition 1 ran while the machine was busy: both sides at half speed.
@@ -129,14 +138,7 @@ describe("summarizeThroughput", () => {
     const rows = summarizeThroughput(
       [
         sample(P1, 0, 6, 10, { cpuEventsPerSecond: 4, baselineCpuEventsPerSecond: 8 }),
-        sample(P2, 0, 9, 10, {
-          cpuEventsPerSecond: 2,
-          baselineCpuEventsPerSecond: 8,
-          parallelBaselineEventsPerSecond: 16,
-          parallelBaselineCpuEventsPerSecond: 8,
-          workerBaselineCpuEventsPerSecond: 10,
-          exchangeBaselineCpuEventsPerSecond: 5,
-        }),
+        sample(P2, 0, 9, 10, { ...P2_WITH_LOOPS, exchangeBaselineCpuEventsPerSecond: 5 }),
       ],
       2,
     );
@@ -150,15 +152,7 @@ describe("summarizeThroughput", () => {
     const rows = summarizeThroughput(
       [
         sample(P1, 0, 6, 10, { cpuEventsPerSecond: 4, baselineCpuEventsPerSecond: 8, secondHalfEventsPerSecond: 7, secondHalfCpuEventsPerSecond: 5 }),
-        sample(P2, 0, 9, 10, {
-          cpuEventsPerSecond: 2,
-          baselineCpuEventsPerSecond: 8,
-          parallelBaselineEventsPerSecond: 16,
-          parallelBaselineCpuEventsPerSecond: 8,
-          workerBaselineCpuEventsPerSecond: 10,
-          secondHalfEventsPerSecond: 12,
-          secondHalfCpuEventsPerSecond: 4,
-        }),
+        sample(P2, 0, 9, 10, { ...P2_WITH_LOOPS, secondHalfEventsPerSecond: 12, secondHalfCpuEventsPerSecond: 4 }),
         sample(P1_REUSE, 0, 6, 10),
       ],
       2,
