@@ -97,6 +97,17 @@ const v1Packr = new Packr({ structuredClone: true, useRecords: false });
 export class PairBuffers {
   ints = new Int32Array(0);
   floats = new Float64Array(0);
+  /**
+   * The slots of a group that is not all numbers (see flatten), reused from group to group so that
+   * writing a group does not grow a new array entry by entry; emptied by `forget` once packed, so
+   * that it keeps no value alive.
+   */
+  readonly slots: unknown[] = [];
+
+  /** Drops the values `slots` holds, keeping its length (and so its backing store) for the next group. */
+  forget(): void {
+    this.slots.fill(undefined);
+  }
 
   /** Room for `length` numbers in both. */
   reserve(length: number): void {
@@ -119,10 +130,10 @@ function numericPairs(group: FrozenGroup<unknown>, buffers: PairBuffers): Int32A
   let numeric = true;
   let i = 0;
   group.forEach((value, key) => {
-    if (!numeric) return;
+    if (!numeric) return false;
     if (typeof key !== "number" || typeof value !== "number") {
       numeric = false;
-      return;
+      return false;
     }
     if (!wide && ((key | 0) !== key || (value | 0) !== value || Object.is(key, -0) || Object.is(value, -0))) {
       for (let j = 0; j < i; j++) floats[j] = ints[j]!;
@@ -135,6 +146,7 @@ function numericPairs(group: FrozenGroup<unknown>, buffers: PairBuffers): Int32A
       ints[i++] = key;
       ints[i++] = value;
     }
+    return true;
   });
   if (!numeric) return undefined;
   return wide ? floats.subarray(0, i) : ints.subarray(0, i);
@@ -151,26 +163,63 @@ export function describeEntry(state: Pick<FrozenState, "name" | "kind">, key: un
   return `${state.kind} state '${state.name}' under key ${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown}${part}`;
 }
 
-/** The group's entries in the body's form; an empty array when it has none. */
+/**
+ * Where the entry being flattened is, for WEIR_ERR_VALUE_NOT_SERIALIZABLE: one object per group
+ * written, whose `describe` the value codec calls only when a value cannot be written (a function
+ * per slot, capturing its key, was most of what writing a group allocated).
+ */
+class EntryPlace {
+  key: NormalizedKey = undefined;
+  /** What of the entry is being written: its key, a map key, or the value (at `mapKey` of a map). */
+  part: "key" | "map key" | "value" = "value";
+  mapKey: unknown = undefined;
+  inMap = false;
+
+  constructor(private readonly state: Pick<FrozenState, "name" | "kind">) {}
+
+  readonly describe = (): string => {
+    const part = this.part === "key" ? ", the key itself," : this.part === "map key" ? " (a map key)" : this.inMap ? ` at map key ${JSON.stringify(this.mapKey)}` : "";
+    return describeEntry(this.state, this.key, part);
+  };
+}
+
+/**
+ * The group's entries in the body's form; an empty array when it has none. A body that is not all
+ * numbers is `buffers.slots`, valid until the next call with the same buffers (and to be packed,
+ * then `buffers.forget()`, before it).
+ */
 export function flatten(state: Pick<FrozenState, "name" | "kind" | "namespaced" | "filter">, group: FrozenGroup<unknown>, buffers: PairBuffers): unknown[] | Int32Array | Float64Array {
   const { kind, filter } = state;
   const numeric = filter === undefined && kind !== "map" && kind !== "list" && !state.namespaced ? numericPairs(group, buffers) : undefined;
   if (numeric !== undefined) return numeric;
-  const flat: unknown[] = [];
+  const flat = buffers.slots;
+  const place = new EntryPlace(state);
+  const where = place.describe;
+  let n = 0;
   group.forEach((stored, key) => {
     const value = filter === undefined ? stored : filter(stored);
     if (value === undefined) return;
-    flat.push(toSlot(key, () => describeEntry(state, key, ", the key itself,")));
+    place.key = key;
+    place.part = "key";
+    place.inMap = false;
+    flat[n++] = toSlot(key, where);
     if (kind === "map") {
       const inner: unknown[] = [];
       for (const [k, e] of value as UserMap<unknown, unknown>) {
-        inner.push(toSlot(k, () => describeEntry(state, key, " (a map key)")), toSlot(e.key, () => describeEntry(state, key, ` (a map key)`)), toSlot(e.value, () => describeEntry(state, key, ` at map key ${JSON.stringify(k)}`)));
+        place.part = "map key";
+        inner.push(toSlot(k, where), toSlot(e.key, where));
+        place.part = "value";
+        place.inMap = true;
+        place.mapKey = k;
+        inner.push(toSlot(e.value, where));
       }
-      flat.push(inner);
+      flat[n++] = inner;
     } else {
-      flat.push(toSlot(value, () => describeEntry(state, key, "")));
+      place.part = "value";
+      flat[n++] = toSlot(value, where);
     }
   });
+  flat.length = n;
   return flat;
 }
 
@@ -399,8 +448,9 @@ export class HeapSnapshot implements KeyedStateSnapshot {
         if (flat.length === 0) continue;
         body.push([s, flat]);
       }
-      // Packed before the release: a numeric body is a view of the buffers, reused by the next group.
+      // Packed before the release: a body is a view of the buffers, reused by the next group.
       const bytes = body.length === 0 ? undefined : packBody(body);
+      for (const b of buffers) b.forget();
       this.releaseGroup(index);
       if (bytes === undefined) continue;
       groups.push(group);

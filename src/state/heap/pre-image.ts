@@ -197,18 +197,28 @@ export class PreImage<V> {
     return this.values.size + (this.copies?.size ?? 0) + (this.numberKeys?.size ?? 0);
   }
 
-  /** Calls `visit` for each key that had a value, with that value (a new object for a copy kept as numbers). */
-  forEach(visit: (value: V, key: NormalizedKey) => void): void {
+  /**
+   * Calls `visit` for each key that had a value, with that value (a new object for a copy kept as
+   * numbers), until a visit returns false.
+   */
+  forEach(visit: (value: V, key: NormalizedKey) => boolean | void): void {
     if (this.logged > 0) this.merge();
+    let going = true;
     this.values.forEach((value, key) => {
-      if (value !== ABSENT) visit(value, key);
+      if (going && value !== ABSENT) going = visit(value, key) !== false;
     });
     const records = this.records;
-    this.copies?.forEach((at, key) => visit(records!.read(at) as V, key));
+    if (going) {
+      this.copies?.forEach((at, key) => {
+        if (going) going = visit(records!.read(at) as V, key) !== false;
+      });
+    }
+    if (!going) return;
     this.numberKeys?.forEach((key, tag, payload) => {
-      if (tag === NUMBER) visit(payload as V, key);
-      else if (tag === RECORD) visit(records!.read(payload) as V, key);
-      else if (tag === OTHER) visit(this.others[payload]!, key);
+      if (tag === NUMBER) return visit(payload as V, key);
+      if (tag === RECORD) return visit(records!.read(payload) as V, key);
+      if (tag === OTHER) return visit(this.others[payload]!, key);
+      return true;
     });
   }
 

@@ -34,8 +34,12 @@ import { ABSENT, NOT_COPIED, PreImage, RECORDED_BEFORE, type Absent } from "./pr
 export interface FrozenGroup<V> {
   /** At least the number of entries. */
   readonly sizeBound: number;
-  /** Calls `visit` for each entry (without making an entry pair per entry, as an iterator would). */
-  forEach(visit: (value: V, key: NormalizedKey) => void): void;
+  /**
+   * Calls `visit` for each entry (without making an entry pair per entry, as an iterator would).
+   * A visit that returns false asks for no more entries: the walk may end there (the rest of the
+   * entries then cost nothing, such as a copy made for them), or go on calling.
+   */
+  forEach(visit: (value: V, key: NormalizedKey) => boolean | void): void;
 }
 
 /** A frozen group whose keys can be looked up one by one. */
@@ -472,10 +476,11 @@ function frozenGroup<V>(live: EntryMap<V>, preImage: PreImage<V>): FrozenLookupG
       return recorded === ABSENT ? undefined : recorded;
     },
     forEach: (visit) => {
+      let going = true;
       live.forEach((value, key) => {
-        if (!preImage.has(key)) visit(value, key);
+        if (going && !preImage.has(key)) going = visit(value, key) !== false;
       });
-      preImage.forEach(visit);
+      if (going) preImage.forEach(visit);
     },
   };
 }

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ValueStateDescriptor } from "../../../src/state/descriptors.ts";
 import { HeapKeyedStateBackend } from "../../../src/state/heap/heap-keyed-state-backend.ts";
-import { readKeyedSnapshot, type RestoredEntries, type RestoredState } from "../../../src/state/heap/heap-snapshot.ts";
+import { flatten, PairBuffers, readKeyedSnapshot, type RestoredEntries, type RestoredState } from "../../../src/state/heap/heap-snapshot.ts";
 import { NumberMap } from "../../../src/state/heap/number-map.ts";
 import { writeAll as written } from "../keyed-state-snapshot-conformance.ts";
 
@@ -114,5 +114,34 @@ describe("restored entries", () => {
     restored.restore([written(backend.snapshot())]);
     restored.getState(count);
     assert.deepEqual(entriesOf(restored, 64), entriesOf(backend));
+  });
+});
+
+describe("flatten: the slots of groups that are not all numbers", () => {
+  const state = { name: "s", kind: "value" as const, namespaced: false, filter: undefined };
+  const group = (entries: [number, unknown][]) => ({
+    sizeBound: entries.length,
+    forEach: (visit: (value: unknown, key: number) => void) => {
+      for (const [key, value] of entries) visit(value, key);
+    },
+  });
+
+  it("one list serves group after group, each as long as its own entries, and keeps no value once forgotten", () => {
+    const buffers = new PairBuffers();
+    const first = flatten(state, group([[1, { n: 1 }], [2, { n: 2 }], [3, "x"]]), buffers);
+    assert.deepEqual(first, [1, { n: 1 }, 2, { n: 2 }, 3, "x"]);
+    buffers.forget();
+    assert.ok(buffers.slots.every((slot) => slot === undefined), "nothing written is kept alive");
+    const second = flatten(state, group([[4, { n: 4 }]]), buffers);
+    assert.equal(second, first, "the same list");
+    assert.deepEqual(second, [4, { n: 4 }]);
+  });
+
+  it("a value that cannot be written names its state, key and the path inside it", () => {
+    const buffers = new PairBuffers();
+    assert.throws(
+      () => flatten(state, group([[1, { n: 1 }], [7, { f: () => 1 }]]), buffers),
+      (e: Error & { code?: string }) => e.code === "WEIR_ERR_VALUE_NOT_SERIALIZABLE" && /value state 's' under key 7 holds at value\.f a function/.test(e.message),
+    );
   });
 });
