@@ -28,6 +28,7 @@
 import { Buffer } from "node:buffer";
 import { Packr } from "msgpackr";
 import { WeirError, internalError } from "../../core/errors.ts";
+import { MessagePackWriter } from "../../core/message-pack-writer.ts";
 import { fromSlot, plainPackr, toSlot } from "../../core/value-codec.ts";
 import { keyGroupOfNormalizedKey, type KeyGroupRange, type NormalizedKey } from "../../core/key-groups.ts";
 import type { StateKind } from "../descriptors.ts";
@@ -71,20 +72,27 @@ class PackedFlat {
 
 /**
  * A body: the MessagePack of [[state, flatEntries], ...], with the parts that are packed already
- * copied in as they are (the same bytes a packer writes for the array around them).
+ * copied in as they are (the same bytes a packer writes for the array around them); `writer` is
+ * scratch space.
  */
-function packBody(parts: readonly BodyPart[]): Uint8Array {
+function packBody(parts: readonly BodyPart[], writer: MessagePackWriter): Uint8Array {
   if (!parts.some(([, flat]) => flat instanceof PackedFlat)) return plainPackr.pack(parts);
-  const pieces: Uint8Array[] = [arrayHeader(parts.length)];
-  for (const [state, flat] of parts) pieces.push(arrayHeader(2), plainPackr.pack(state), flat instanceof PackedFlat ? flat.bytes : plainPackr.pack(flat));
-  return Buffer.concat(pieces);
+  writer.reset();
+  writer.arrayHeader(parts.length);
+  for (const [state, flat] of parts) {
+    writer.arrayHeader(2);
+    writer.number(state);
+    writer.raw(flat instanceof PackedFlat ? flat.bytes : plainPackr.pack(flat));
+  }
+  return writer.bytes().slice();
 }
 
-/** The MessagePack header of an array of `length` items. */
-function arrayHeader(length: number): Uint8Array {
-  if (length < 16) return Uint8Array.of(0x90 | length);
-  if (length < 0x10000) return Uint8Array.of(0xdc, length >>> 8, length & 0xff);
-  return Uint8Array.of(0xdd, length >>> 24, (length >>> 16) & 0xff, (length >>> 8) & 0xff, length & 0xff);
+/** The length of the MessagePack header of an array that starts with `first`. */
+function arrayHeaderLength(first: number): number {
+  if (first >= 0x90 && first <= 0x9f) return 1;
+  if (first === 0xdc) return 3;
+  if (first === 0xdd) return 5;
+  throw internalError(`MessagePack of an array starts with 0x${first.toString(16)}`);
 }
 
 /** Reads format 1. */
@@ -103,6 +111,9 @@ export class PairBuffers {
    * that it keeps no value alive.
    */
   readonly slots: unknown[] = [];
+  /** Entries written as MessagePack straight from numeric records, and the flatEntries they go into (see flattenForBody). */
+  readonly packed = new MessagePackWriter();
+  readonly flatBytes = new MessagePackWriter();
 
   /** Drops the values `slots` holds, keeping its length (and so its backing store) for the next group. */
   forget(): void {
@@ -189,14 +200,31 @@ class EntryPlace {
  * then `buffers.forget()`, before it).
  */
 export function flatten(state: Pick<FrozenState, "name" | "kind" | "namespaced" | "filter">, group: FrozenGroup<unknown>, buffers: PairBuffers): unknown[] | Int32Array | Float64Array {
+  return numericBody(state, group, buffers) ?? (slotsOf(state, group, buffers, false) as unknown[]);
+}
+
+/**
+ * As flatten, for a snapshot's body: the copies a group keeps as numeric records (see
+ * FrozenGroup.forEachWithRecords) are written as MessagePack straight from their numbers, and the
+ * group comes as the MessagePack of its flatEntries then.
+ */
+function flattenForBody(state: FrozenState, group: FrozenGroup<unknown>, buffers: PairBuffers): unknown[] | Int32Array | Float64Array | PackedFlat {
+  return numericBody(state, group, buffers) ?? slotsOf(state, group, buffers, group.forEachWithRecords !== undefined && state.filter === undefined && state.kind !== "map");
+}
+
+function numericBody(state: Pick<FrozenState, "kind" | "namespaced" | "filter">, group: FrozenGroup<unknown>, buffers: PairBuffers): Int32Array | Float64Array | undefined {
   const { kind, filter } = state;
-  const numeric = filter === undefined && kind !== "map" && kind !== "list" && !state.namespaced ? numericPairs(group, buffers) : undefined;
-  if (numeric !== undefined) return numeric;
+  return filter === undefined && kind !== "map" && kind !== "list" && !state.namespaced ? numericPairs(group, buffers) : undefined;
+}
+
+/** The group's entries as value-codec slots; with `records`, its numeric records packed apart and spliced in (a PackedFlat) when there are some. */
+function slotsOf(state: Pick<FrozenState, "name" | "kind" | "filter">, group: FrozenGroup<unknown>, buffers: PairBuffers, records: boolean): unknown[] | PackedFlat {
+  const { kind, filter } = state;
   const flat = buffers.slots;
   const place = new EntryPlace(state);
   const where = place.describe;
   let n = 0;
-  group.forEach((stored, key) => {
+  const visit = (stored: unknown, key: NormalizedKey): void => {
     const value = filter === undefined ? stored : filter(stored);
     if (value === undefined) return;
     place.key = key;
@@ -218,9 +246,39 @@ export function flatten(state: Pick<FrozenState, "name" | "kind" | "namespaced" 
       place.part = "value";
       flat[n++] = toSlot(value, where);
     }
+  };
+  if (!records) {
+    group.forEach(visit);
+    flat.length = n;
+    return flat;
+  }
+  const packed = buffers.packed;
+  packed.reset();
+  let packedEntries = 0;
+  group.forEachWithRecords!(visit, (numbers, at, key) => {
+    const start = packed.length;
+    place.key = key;
+    place.part = "key";
+    place.inMap = false;
+    const keySlot = toSlot(key, where);
+    if (typeof keySlot === "number") packed.number(keySlot);
+    else packed.raw(plainPackr.pack(keySlot));
+    if (numbers.writePacked(at, packed)) {
+      packedEntries++;
+      return;
+    }
+    packed.truncate(start);
+    visit(numbers.read(at), key);
   });
   flat.length = n;
-  return flat;
+  if (packedEntries === 0) return flat;
+  const slots = plainPackr.pack(flat);
+  const out = buffers.flatBytes;
+  out.reset();
+  out.arrayHeader(n + 2 * packedEntries);
+  out.raw(slots.subarray(arrayHeaderLength(slots[0]!)));
+  out.raw(packed.bytes());
+  return new PackedFlat(out.bytes());
 }
 
 /**
@@ -430,6 +488,7 @@ export class HeapSnapshot implements KeyedStateSnapshot {
     const groups: number[] = [];
     const bodies: Uint8Array[] = [];
     const buffers = this.states.map(() => new PairBuffers());
+    const bodyWriter = new MessagePackWriter();
     for (let group = this.range.start; group <= this.range.end; group++) {
       const index = group - this.range.start;
       if (this.held[index] === 0) throw internalError(`a keyed state snapshot was written after it was released (key group ${group})`);
@@ -444,12 +503,12 @@ export class HeapSnapshot implements KeyedStateSnapshot {
         }
         const frozen = state.table.group(index);
         if (frozen === undefined) continue;
-        const flat = flatten(state, frozen, buffers[s]!);
-        if (flat.length === 0) continue;
+        const flat = flattenForBody(state, frozen, buffers[s]!);
+        if (!(flat instanceof PackedFlat) && flat.length === 0) continue;
         body.push([s, flat]);
       }
       // Packed before the release: a body is a view of the buffers, reused by the next group.
-      const bytes = body.length === 0 ? undefined : packBody(body);
+      const bytes = body.length === 0 ? undefined : packBody(body, bodyWriter);
       for (const b of buffers) b.forget();
       this.releaseGroup(index);
       if (bytes === undefined) continue;

@@ -11,7 +11,14 @@
  *
  * Layout: a record is [shape index, value…] where a shape is a record's property names in order;
  * the shapes met are kept in a short list, most often one.
+ *
+ * A snapshot writes a record as MessagePack straight from its numbers (`writePacked`), the bytes the
+ * value codec writes for the object `read` would make: a record read as an object only to be
+ * encoded was most of the garbage a snapshot of objects made while it was written.
  */
+import type { MessagePackWriter } from "../../core/message-pack-writer.ts";
+import { plainPackr } from "../../core/value-codec.ts";
+
 /** Records of more than this many properties, or more shapes than this, are not kept here. */
 const MAX_FIELDS = 32;
 const MAX_SHAPES = 16;
@@ -34,6 +41,8 @@ export class NumericRecords {
   }
 
   private readonly shapes: string[][] = [];
+  /** Per shape, once written by `writePacked`: each property name's MessagePack. */
+  private readonly packedNames: (Uint8Array[] | undefined)[] = [];
   /** Index of the shape last written, tried first. */
   private lastShape = -1;
 
@@ -73,6 +82,7 @@ export class NumericRecords {
   clear(): void {
     this.used = 0;
     this.shapes.length = 0;
+    this.packedNames.length = 0;
     this.lastShape = -1;
   }
 
@@ -83,6 +93,28 @@ export class NumericRecords {
     const out: Record<string, number> = {};
     for (let i = 0; i < shape.length; i++) out[shape[i]!] = numbers[at + 1 + i]!;
     return out;
+  }
+
+  /**
+   * Writes the record appended at `at` as the value codec writes the object `read(at)` would be
+   * (a plain object of numbers is written as MessagePack: a map of its fields in order); false,
+   * and nothing written, when a field is -0, which the codec writes otherwise.
+   */
+  writePacked(at: number, out: MessagePackWriter): boolean {
+    const numbers = this.numbers;
+    const index = numbers[at]!;
+    const shape = this.shapes[index]!;
+    for (let i = 0; i < shape.length; i++) {
+      const field = numbers[at + 1 + i]!;
+      if (field === 0 && 1 / field < 0) return false;
+    }
+    const names = (this.packedNames[index] ??= shape.map((name) => plainPackr.pack(name).slice()));
+    out.mapHeader(shape.length);
+    for (let i = 0; i < shape.length; i++) {
+      out.raw(names[i]!);
+      out.number(numbers[at + 1 + i]!);
+    }
+    return true;
   }
 
   /** The index of the shape of `value` (whose `n` properties were just read), added when new; -1 when there are too many. */

@@ -199,9 +199,10 @@ export class PreImage<V> {
 
   /**
    * Calls `visit` for each key that had a value, with that value (a new object for a copy kept as
-   * numbers), until a visit returns false.
+   * numbers), until a visit returns false. With `record`, a copy kept as numbers goes to it
+   * instead, as where it starts in `records` (see NumericRecords), and is not made into an object.
    */
-  forEach(visit: (value: V, key: NormalizedKey) => boolean | void): void {
+  forEach(visit: (value: V, key: NormalizedKey) => boolean | void, record?: (records: NumericRecords, at: number, key: NormalizedKey) => void): void {
     if (this.logged > 0) this.merge();
     let going = true;
     this.values.forEach((value, key) => {
@@ -210,13 +211,19 @@ export class PreImage<V> {
     const records = this.records;
     if (going) {
       this.copies?.forEach((at, key) => {
-        if (going) going = visit(records!.read(at) as V, key) !== false;
+        if (!going) return;
+        if (record === undefined) going = visit(records!.read(at) as V, key) !== false;
+        else record(records!, at, key);
       });
     }
     if (!going) return;
     this.numberKeys?.forEach((key, tag, payload) => {
       if (tag === NUMBER) return visit(payload as V, key);
-      if (tag === RECORD) return visit(records!.read(payload) as V, key);
+      if (tag === RECORD) {
+        if (record === undefined) return visit(records!.read(payload) as V, key);
+        record(records!, payload, key);
+        return true;
+      }
       if (tag === OTHER) return visit(this.others[payload]!, key);
       return true;
     });

@@ -28,6 +28,7 @@ import { internalError } from "../../core/errors.ts";
 import type { KeyGroupRange, NormalizedKey } from "../../core/key-groups.ts";
 import type { EntryCursor } from "./current-key.ts";
 import { NumberMap, type EntryMap } from "./number-map.ts";
+import type { NumericRecords } from "./numeric-records.ts";
 import { ABSENT, NOT_COPIED, PreImage, RECORDED_BEFORE, type Absent } from "./pre-image.ts";
 
 /** One key group of a table as a snapshot froze it. */
@@ -40,6 +41,12 @@ export interface FrozenGroup<V> {
    * entries then cost nothing, such as a copy made for them), or go on calling.
    */
   forEach(visit: (value: V, key: NormalizedKey) => boolean | void): void;
+  /**
+   * As `forEach` without the early end, except that entries kept as numeric records (copies of
+   * flat number records, see NumericRecords) go to `record` as their records and where each starts,
+   * not made into objects; absent when the group keeps none.
+   */
+  readonly forEachWithRecords?: ((visit: (value: V, key: NormalizedKey) => void, record: (records: NumericRecords, at: number, key: NormalizedKey) => void) => void) | undefined;
 }
 
 /** A frozen group whose keys can be looked up one by one. */
@@ -481,6 +488,12 @@ function frozenGroup<V>(live: EntryMap<V>, preImage: PreImage<V>): FrozenLookupG
         if (going && !preImage.has(key)) going = visit(value, key) !== false;
       });
       if (going) preImage.forEach(visit);
+    },
+    forEachWithRecords: (visit, record) => {
+      live.forEach((value, key) => {
+        if (!preImage.has(key)) visit(value, key);
+      });
+      preImage.forEach(visit, record);
     },
   };
 }

@@ -1,6 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { MessagePackWriter } from "../../../src/core/message-pack-writer.ts";
+import { plainPackr, toSlot } from "../../../src/core/value-codec.ts";
 import { NumericRecords } from "../../../src/state/heap/numeric-records.ts";
 
 describe("NumericRecords", () => {
@@ -75,5 +77,30 @@ describe("NumericRecords", () => {
     assert.ok(refusedAt > 0);
     assert.ok(records.append({ f0: 9 }) >= 0, "a shape it keeps is still taken");
     for (const { at, value } of taken) assert.deepEqual(records.read(at), value);
+  });
+
+  it("writes a record as the bytes the value codec writes for the object it reads back as, whatever its numbers and names", () => {
+    const names = fc.constantFrom("n", "sum", "count", "0", "7", "é", "a name of more than thirty-one characters");
+    const number = fc.oneof(fc.integer(), fc.integer({ min: -70_000, max: 70_000 }), fc.double({ noDefaultInfinity: false }), fc.constantFrom(2 ** 31, 2 ** 32, -(2 ** 31) - 1, 2 ** 53));
+    const record = fc.dictionary(names, number, { maxKeys: 5 }).map((d) => ({ ...d }));
+    fc.assert(
+      fc.property(fc.array(record, { minLength: 1, maxLength: 50 }), (values) => {
+        const records = new NumericRecords();
+        const out = new MessagePackWriter();
+        for (const value of values) {
+          const at = records.append(value);
+          out.reset();
+          const negativeZero = Object.values(value).some((v) => Object.is(v, -0));
+          assert.equal(records.writePacked(at, out), !negativeZero);
+          if (negativeZero) {
+            assert.equal(out.length, 0, "nothing is written for a record the codec writes otherwise");
+            assert.ok(toSlot(records.read(at), () => "") instanceof Uint8Array);
+            continue;
+          }
+          assert.deepEqual(out.bytes(), new Uint8Array(plainPackr.pack(records.read(at))));
+          assert.deepEqual(plainPackr.unpack(out.bytes()), value);
+        }
+      }),
+    );
   });
 });
