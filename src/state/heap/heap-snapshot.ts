@@ -120,10 +120,20 @@ export class PairBuffers {
     this.slots.fill(undefined);
   }
 
-  /** Room for `length` numbers in both. */
-  reserve(length: number): void {
-    if (this.ints.length < length) this.ints = new Int32Array(length);
-    if (this.floats.length < length) this.floats = new Float64Array(length);
+  /**
+   * `ints` with room for `length` numbers. Made a quarter larger than asked when it grows: a
+   * group's entries plus its pre-image's grow from group to group while a snapshot is written under
+   * updates, and each new array is memory V8 counts towards its next full collection.
+   */
+  intsFor(length: number): Int32Array {
+    if (this.ints.length < length) this.ints = new Int32Array(length + (length >> 2));
+    return this.ints;
+  }
+
+  /** As `intsFor`, for `floats`. */
+  floatsFor(length: number): Float64Array {
+    if (this.floats.length < length) this.floats = new Float64Array(length + (length >> 2));
+    return this.floats;
   }
 }
 
@@ -133,10 +143,12 @@ export class PairBuffers {
  * else float64. Undefined when some key or value is not a number.
  */
 function numericPairs(group: FrozenGroup<unknown>, buffers: PairBuffers): Int32Array | Float64Array | undefined {
-  buffers.reserve(group.sizeBound * 2);
-  const { ints, floats } = buffers;
+  const length = group.sizeBound * 2;
   // Filled as 32-bit integers while every number is one (the common case: half the bytes to
-  // encode), switching to float64 at the first that is not.
+  // encode), switching to float64 at the first that is not. Taken from the buffers only at the
+  // first entry that is numbers, so a group of objects makes none larger.
+  let ints: Int32Array = buffers.ints;
+  let floats: Float64Array = buffers.floats;
   let wide = false;
   let numeric = true;
   let i = 0;
@@ -147,9 +159,10 @@ function numericPairs(group: FrozenGroup<unknown>, buffers: PairBuffers): Int32A
       return false;
     }
     if (!wide && ((key | 0) !== key || (value | 0) !== value || Object.is(key, -0) || Object.is(value, -0))) {
+      floats = buffers.floatsFor(length);
       for (let j = 0; j < i; j++) floats[j] = ints[j]!;
       wide = true;
-    }
+    } else if (i === 0 && !wide) ints = buffers.intsFor(length);
     if (wide) {
       floats[i++] = key;
       floats[i++] = value;

@@ -138,6 +138,21 @@ describe("flatten: the slots of groups that are not all numbers", () => {
     assert.deepEqual(second, [4, { n: 4 }]);
   });
 
+  it("numbers go into the pair buffers, as 32-bit integers until one is not; a group of objects takes none", () => {
+    const buffers = new PairBuffers();
+    assert.deepEqual(flatten(state, group([[1, { n: 1 }], [2, 2]]), buffers), [1, { n: 1 }, 2, 2]);
+    assert.equal(buffers.ints.length + buffers.floats.length, 0, "no pair buffer is made for a group of objects");
+    const ints = flatten(state, group([[1, 10], [2, 20]]), buffers);
+    assert.ok(ints instanceof Int32Array);
+    assert.deepEqual(Array.from(ints), [1, 10, 2, 20]);
+    const floats = flatten(state, group([[1, 10], [2, 2.5], [3, -0]]), buffers);
+    assert.ok(floats instanceof Float64Array);
+    assert.deepEqual(Array.from(floats), [1, 10, 2, 2.5, 3, -0]);
+    assert.ok(Object.is(floats[5], -0));
+    const first = flatten(state, group([[0.5, 1]]), buffers);
+    assert.deepEqual(Array.from(first), [0.5, 1]);
+  });
+
   it("a value that cannot be written names its state, key and the path inside it", () => {
     const buffers = new PairBuffers();
     assert.throws(
