@@ -5,14 +5,20 @@
  * writes around them, and read back by it. Reused: `reset` keeps the buffer.
  */
 import { internalError } from "./errors.ts";
+import { plainPackr } from "./value-codec.ts";
 
 const INITIAL_BYTES = 4096;
+/** Strings up to this long have their MessagePack kept (see `name`), up to NAMES_KEPT of them. */
+const NAME_LENGTH = 64;
+const NAMES_KEPT = 1024;
 
 export class MessagePackWriter {
   private buffer = new Uint8Array(INITIAL_BYTES);
   private view = new DataView(this.buffer.buffer);
   /** Bytes written since the last reset. */
   length = 0;
+  /** The MessagePack of property names written (see `name`). */
+  private readonly names = new Map<string, Uint8Array>();
 
   reset(): void {
     this.length = 0;
@@ -98,6 +104,29 @@ export class MessagePackWriter {
       at += 4;
     }
     this.length = at;
+  }
+
+  /** Sets the size of the map whose header (see `mapHeader`) starts at `at`. */
+  patchMapSize(at: number, size: number): void {
+    if (size > 0xffff) throw internalError(`a map of ${size} entries was written with a 16-bit size`);
+    this.buffer[at + 1] = size >> 8;
+    this.buffer[at + 2] = size & 0xff;
+  }
+
+  /**
+   * A string as plainPackr writes it, for property names: the MessagePack of short ones is kept
+   * from one call to the next, so that writing the same few names over and over packs them once.
+   */
+  name(value: string): void {
+    let packed = this.names.get(value);
+    if (packed === undefined) {
+      packed = plainPackr.pack(value).slice();
+      if (value.length <= NAME_LENGTH) {
+        if (this.names.size === NAMES_KEPT) this.names.clear();
+        this.names.set(value, packed);
+      }
+    }
+    this.raw(packed);
   }
 
   /** MessagePack packed before (one whole value, or several in a row). */

@@ -29,6 +29,7 @@ import { Buffer } from "node:buffer";
 import { Packr } from "msgpackr";
 import { WeirError, internalError } from "../../core/errors.ts";
 import { MessagePackWriter } from "../../core/message-pack-writer.ts";
+import { ByteArena } from "./byte-arena.ts";
 import { fromSlot, plainPackr, toSlot } from "../../core/value-codec.ts";
 import { keyGroupOfNormalizedKey, type KeyGroupRange, type NormalizedKey } from "../../core/key-groups.ts";
 import type { StateKind } from "../descriptors.ts";
@@ -36,6 +37,7 @@ import type { KeyedStateSnapshot } from "../keyed-state-snapshot.ts";
 import { UserMapEntry, type UserMap } from "./heap-map-state.ts";
 import { splitNamespacedEntryKey } from "./namespaced-entry-key.ts";
 import { NumberMap, type EntryMap } from "./number-map.ts";
+import { writePackedRecord } from "./numeric-records.ts";
 import type { FrozenGroup, FrozenTable } from "./state-table.ts";
 
 const MAGIC = 0x33534b57; // "WKS3" little-endian
@@ -72,10 +74,10 @@ class PackedFlat {
 
 /**
  * A body: the MessagePack of [[state, flatEntries], ...], with the parts that are packed already
- * copied in as they are (the same bytes a packer writes for the array around them); `writer` is
- * scratch space.
+ * copied in as they are (the same bytes a packer writes for the array around them), assembled in
+ * `writer` and kept in `arena`.
  */
-function packBody(parts: readonly BodyPart[], writer: MessagePackWriter): Uint8Array {
+function packBody(parts: readonly BodyPart[], writer: MessagePackWriter, arena: ByteArena): Uint8Array {
   if (!parts.some(([, flat]) => flat instanceof PackedFlat)) return plainPackr.pack(parts);
   writer.reset();
   writer.arrayHeader(parts.length);
@@ -84,7 +86,7 @@ function packBody(parts: readonly BodyPart[], writer: MessagePackWriter): Uint8A
     writer.number(state);
     writer.raw(flat instanceof PackedFlat ? flat.bytes : plainPackr.pack(flat));
   }
-  return writer.bytes().slice();
+  return arena.copy(writer.bytes());
 }
 
 /** The length of the MessagePack header of an array that starts with `first`. */
@@ -265,10 +267,12 @@ function slotsOf(state: Pick<FrozenState, "name" | "kind" | "filter">, group: Fr
     flat.length = n;
     return flat;
   }
+  // Flat number records, the stored objects and the copies kept as numbers, are written straight
+  // into `packed`; the other entries go through the slots and the codec's packer.
   const packed = buffers.packed;
   packed.reset();
   let packedEntries = 0;
-  group.forEachWithRecords!(visit, (numbers, at, key) => {
+  const packKey = (key: NormalizedKey): number => {
     const start = packed.length;
     place.key = key;
     place.part = "key";
@@ -276,20 +280,39 @@ function slotsOf(state: Pick<FrozenState, "name" | "kind" | "filter">, group: Fr
     const keySlot = toSlot(key, where);
     if (typeof keySlot === "number") packed.number(keySlot);
     else packed.raw(plainPackr.pack(keySlot));
-    if (numbers.writePacked(at, packed)) {
-      packedEntries++;
-      return;
-    }
-    packed.truncate(start);
-    visit(numbers.read(at), key);
-  });
+    return start;
+  };
+  group.forEachWithRecords!(
+    (stored, key) => {
+      if (typeof stored === "object" && stored !== null) {
+        const start = packKey(key);
+        if (writePackedRecord(stored, packed)) {
+          packedEntries++;
+          return;
+        }
+        packed.truncate(start);
+      }
+      visit(stored, key);
+    },
+    (numbers, at, key) => {
+      const start = packKey(key);
+      if (numbers.writePacked(at, packed)) {
+        packedEntries++;
+        return;
+      }
+      packed.truncate(start);
+      visit(numbers.read(at), key);
+    },
+  );
   flat.length = n;
   if (packedEntries === 0) return flat;
-  const slots = plainPackr.pack(flat);
   const out = buffers.flatBytes;
   out.reset();
   out.arrayHeader(n + 2 * packedEntries);
-  out.raw(slots.subarray(arrayHeaderLength(slots[0]!)));
+  if (n > 0) {
+    const slots = plainPackr.pack(flat);
+    out.raw(slots.subarray(arrayHeaderLength(slots[0]!)));
+  }
   out.raw(packed.bytes());
   return new PackedFlat(out.bytes());
 }
@@ -476,6 +499,8 @@ export function assembleSnapshot(magic: number, header: Uint8Array, groups: read
 export class HeapSnapshot implements KeyedStateSnapshot {
   /** Key groups (by position) not yet released back to the live state. */
   private readonly held: Uint8Array;
+  /** Where bodies assembled from packed parts are kept until the result is (see ByteArena). */
+  private readonly arena = new ByteArena();
 
   constructor(
     private readonly range: KeyGroupRange,
@@ -502,6 +527,7 @@ export class HeapSnapshot implements KeyedStateSnapshot {
     const bodies: Uint8Array[] = [];
     const buffers = this.states.map(() => new PairBuffers());
     const bodyWriter = new MessagePackWriter();
+    const arena = this.arena;
     for (let group = this.range.start; group <= this.range.end; group++) {
       const index = group - this.range.start;
       if (this.held[index] === 0) throw internalError(`a keyed state snapshot was written after it was released (key group ${group})`);
@@ -521,7 +547,7 @@ export class HeapSnapshot implements KeyedStateSnapshot {
         body.push([s, flat]);
       }
       // Packed before the release: a body is a view of the buffers, reused by the next group.
-      const bytes = body.length === 0 ? undefined : packBody(body, bodyWriter);
+      const bytes = body.length === 0 ? undefined : packBody(body, bodyWriter, arena);
       for (const b of buffers) b.forget();
       this.releaseGroup(index);
       if (bytes === undefined) continue;
@@ -529,11 +555,14 @@ export class HeapSnapshot implements KeyedStateSnapshot {
       bodies.push(bytes);
       yield;
     }
-    return assembleSnapshot(MAGIC, header, groups, bodies);
+    const bytes = assembleSnapshot(MAGIC, header, groups, bodies);
+    arena.release();
+    return bytes;
   }
 
   release(): void {
     for (let i = 0; i < this.held.length; i++) this.releaseGroup(i);
+    this.arena.release();
   }
 }
 

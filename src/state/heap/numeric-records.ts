@@ -17,7 +17,6 @@
  * encoded was most of the garbage a snapshot of objects made while it was written.
  */
 import type { MessagePackWriter } from "../../core/message-pack-writer.ts";
-import { plainPackr } from "../../core/value-codec.ts";
 
 /** Records of more than this many properties, or more shapes than this, are not kept here. */
 const MAX_FIELDS = 32;
@@ -31,6 +30,31 @@ const INITIAL_LENGTH = 1024;
  */
 const hasOwnProperty = Object.prototype.hasOwnProperty;
 
+/**
+ * Writes `value`, when it is a flat number record of a plain object (as `append` takes), as the
+ * value codec writes it (see `writePacked`); false, and nothing written, when it is not one or a
+ * field is -0. For objects a snapshot writes as they are, without their slots going through the
+ * codec's packer.
+ */
+export function writePackedRecord(value: object, out: MessagePackWriter): boolean {
+  if ((value as { __proto__?: unknown }).__proto__ !== Object.prototype) return false;
+  const start = out.length;
+  out.mapHeader(0);
+  let n = 0;
+  for (const key in value) {
+    const field: unknown = (value as Record<string, unknown>)[key];
+    if (typeof field !== "number" || (field === 0 && 1 / field < 0) || n === 0xffff || key === "__proto__" || !hasOwnProperty.call(value, key)) {
+      out.truncate(start);
+      return false;
+    }
+    out.name(key);
+    out.number(field);
+    n++;
+  }
+  out.patchMapSize(start, n);
+  return true;
+}
+
 export class NumericRecords {
   private numbers: Float64Array;
   private used = 0;
@@ -41,8 +65,6 @@ export class NumericRecords {
   }
 
   private readonly shapes: string[][] = [];
-  /** Per shape, once written by `writePacked`: each property name's MessagePack. */
-  private readonly packedNames: (Uint8Array[] | undefined)[] = [];
   /** Index of the shape last written, tried first. */
   private lastShape = -1;
 
@@ -82,7 +104,6 @@ export class NumericRecords {
   clear(): void {
     this.used = 0;
     this.shapes.length = 0;
-    this.packedNames.length = 0;
     this.lastShape = -1;
   }
 
@@ -108,10 +129,9 @@ export class NumericRecords {
       const field = numbers[at + 1 + i]!;
       if (field === 0 && 1 / field < 0) return false;
     }
-    const names = (this.packedNames[index] ??= shape.map((name) => plainPackr.pack(name).slice()));
     out.mapHeader(shape.length);
     for (let i = 0; i < shape.length; i++) {
-      out.raw(names[i]!);
+      out.name(shape[i]!);
       out.number(numbers[at + 1 + i]!);
     }
     return true;

@@ -44,7 +44,7 @@ export interface FrozenGroup<V> {
   /**
    * As `forEach` without the early end, except that entries kept as numeric records (copies of
    * flat number records, see NumericRecords) go to `record` as their records and where each starts,
-   * not made into objects; absent when the group keeps none.
+   * not made into objects. Offered by groups of a heap table; others leave it out.
    */
   readonly forEachWithRecords?: ((visit: (value: V, key: NormalizedKey) => void, record: (records: NumericRecords, at: number, key: NormalizedKey) => void) => void) | undefined;
 }
@@ -474,7 +474,7 @@ function recordCopy<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value:
 
 /** The live map overlaid with a pre-image: unchanged keys as they are, changed ones as recorded. */
 function frozenGroup<V>(live: EntryMap<V>, preImage: PreImage<V>): FrozenLookupGroup<V> {
-  if (preImage.size === 0) return { sizeBound: live.size, forEach: (visit) => live.forEach(visit), get: (key) => live.get(key) };
+  if (preImage.size === 0) return { sizeBound: live.size, forEach: (visit) => live.forEach(visit), forEachWithRecords: (visit) => live.forEach(visit), get: (key) => live.get(key) };
   return {
     sizeBound: live.size + preImage.size,
     get: (key) => {

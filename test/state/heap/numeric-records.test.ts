@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { MessagePackWriter } from "../../../src/core/message-pack-writer.ts";
 import { plainPackr, toSlot } from "../../../src/core/value-codec.ts";
-import { NumericRecords } from "../../../src/state/heap/numeric-records.ts";
+import { NumericRecords, writePackedRecord } from "../../../src/state/heap/numeric-records.ts";
 
 describe("NumericRecords", () => {
   it("reads back each flat number record as a new object equal to it when appended, whatever was appended or changed since", () => {
@@ -102,5 +102,23 @@ describe("NumericRecords", () => {
         }
       }),
     );
+  });
+
+  it("writes an object that is a flat number record as the value codec writes it, and leaves any other alone", () => {
+    const out = new MessagePackWriter();
+    const written = (value: object): Uint8Array | undefined => {
+      out.reset();
+      out.number(1);
+      if (!writePackedRecord(value, out)) {
+        assert.equal(out.length, 1, "nothing is left of a record not written");
+        return undefined;
+      }
+      return out.bytes().subarray(1);
+    };
+    for (const value of [{}, { n: 1, last: 2 }, { x: 0.5, y: Number.NaN, z: -(2 ** 40) }, { é: 3 }]) assert.deepEqual(written(value), new Uint8Array(plainPackr.pack(value)));
+    class Point {
+      x = 1;
+    }
+    for (const value of [{ a: -0 }, { a: "1" }, { a: { b: 1 } }, [1, 2], new Point(), Object.create(null) as object, new Map()]) assert.equal(written(value), undefined);
   });
 });
