@@ -95,8 +95,9 @@ export class HeapChangesSnapshot implements KeyedStateSnapshot {
         const flat = flatten({ name: state.name, kind: state.kind, namespaced: state.namespaced, filter: undefined }, puts, buffers[s]!);
         if (flat.length > 0 || removed.length > 0) body.push([s, flat, removed]);
       }
-      // Packed before the release: a numeric body is a view of the buffers, reused by the next group.
+      // Packed before the release: a body is a view of the buffers, reused by the next group.
       const bytes = body.length === 0 ? undefined : plainPackr.pack(body);
+      for (const b of buffers) b.forget();
       this.releaseGroup(index);
       if (bytes === undefined) continue;
       groups.push(this.range.start + index);

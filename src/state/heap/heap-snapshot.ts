@@ -28,6 +28,8 @@
 import { Buffer } from "node:buffer";
 import { Packr } from "msgpackr";
 import { WeirError, internalError } from "../../core/errors.ts";
+import { MessagePackWriter } from "../../core/message-pack-writer.ts";
+import { ByteArena } from "./byte-arena.ts";
 import { fromSlot, plainPackr, toSlot } from "../../core/value-codec.ts";
 import { keyGroupOfNormalizedKey, type KeyGroupRange, type NormalizedKey } from "../../core/key-groups.ts";
 import type { StateKind } from "../descriptors.ts";
@@ -35,6 +37,7 @@ import type { KeyedStateSnapshot } from "../keyed-state-snapshot.ts";
 import { UserMapEntry, type UserMap } from "./heap-map-state.ts";
 import { splitNamespacedEntryKey } from "./namespaced-entry-key.ts";
 import { NumberMap, type EntryMap } from "./number-map.ts";
+import { writePackedRecord } from "./numeric-records.ts";
 import type { FrozenGroup, FrozenTable } from "./state-table.ts";
 
 const MAGIC = 0x33534b57; // "WKS3" little-endian
@@ -71,20 +74,27 @@ class PackedFlat {
 
 /**
  * A body: the MessagePack of [[state, flatEntries], ...], with the parts that are packed already
- * copied in as they are (the same bytes a packer writes for the array around them).
+ * copied in as they are (the same bytes a packer writes for the array around them), assembled in
+ * `writer` and kept in `arena`.
  */
-function packBody(parts: readonly BodyPart[]): Uint8Array {
+function packBody(parts: readonly BodyPart[], writer: MessagePackWriter, arena: ByteArena): Uint8Array {
   if (!parts.some(([, flat]) => flat instanceof PackedFlat)) return plainPackr.pack(parts);
-  const pieces: Uint8Array[] = [arrayHeader(parts.length)];
-  for (const [state, flat] of parts) pieces.push(arrayHeader(2), plainPackr.pack(state), flat instanceof PackedFlat ? flat.bytes : plainPackr.pack(flat));
-  return Buffer.concat(pieces);
+  writer.reset();
+  writer.arrayHeader(parts.length);
+  for (const [state, flat] of parts) {
+    writer.arrayHeader(2);
+    writer.number(state);
+    writer.raw(flat instanceof PackedFlat ? flat.bytes : plainPackr.pack(flat));
+  }
+  return arena.copy(writer.bytes());
 }
 
-/** The MessagePack header of an array of `length` items. */
-function arrayHeader(length: number): Uint8Array {
-  if (length < 16) return Uint8Array.of(0x90 | length);
-  if (length < 0x10000) return Uint8Array.of(0xdc, length >>> 8, length & 0xff);
-  return Uint8Array.of(0xdd, length >>> 24, (length >>> 16) & 0xff, (length >>> 8) & 0xff, length & 0xff);
+/** The length of the MessagePack header of an array that starts with `first`. */
+function arrayHeaderLength(first: number): number {
+  if (first >= 0x90 && first <= 0x9f) return 1;
+  if (first === 0xdc) return 3;
+  if (first === 0xdd) return 5;
+  throw internalError(`MessagePack of an array starts with 0x${first.toString(16)}`);
 }
 
 /** Reads format 1. */
@@ -97,11 +107,35 @@ const v1Packr = new Packr({ structuredClone: true, useRecords: false });
 export class PairBuffers {
   ints = new Int32Array(0);
   floats = new Float64Array(0);
+  /**
+   * The slots of a group that is not all numbers (see flatten), reused from group to group so that
+   * writing a group does not grow a new array entry by entry; emptied by `forget` once packed, so
+   * that it keeps no value alive.
+   */
+  readonly slots: unknown[] = [];
+  /** Entries written as MessagePack straight from numeric records, and the flatEntries they go into (see flattenForBody). */
+  readonly packed = new MessagePackWriter();
+  readonly flatBytes = new MessagePackWriter();
 
-  /** Room for `length` numbers in both. */
-  reserve(length: number): void {
-    if (this.ints.length < length) this.ints = new Int32Array(length);
-    if (this.floats.length < length) this.floats = new Float64Array(length);
+  /** Drops the values `slots` holds, keeping its length (and so its backing store) for the next group. */
+  forget(): void {
+    this.slots.fill(undefined);
+  }
+
+  /**
+   * `ints` with room for `length` numbers. Made a quarter larger than asked when it grows: a
+   * group's entries plus its pre-image's grow from group to group while a snapshot is written under
+   * updates, and each new array is memory V8 counts towards its next full collection.
+   */
+  intsFor(length: number): Int32Array {
+    if (this.ints.length < length) this.ints = new Int32Array(length + (length >> 2));
+    return this.ints;
+  }
+
+  /** As `intsFor`, for `floats`. */
+  floatsFor(length: number): Float64Array {
+    if (this.floats.length < length) this.floats = new Float64Array(length + (length >> 2));
+    return this.floats;
   }
 }
 
@@ -111,23 +145,26 @@ export class PairBuffers {
  * else float64. Undefined when some key or value is not a number.
  */
 function numericPairs(group: FrozenGroup<unknown>, buffers: PairBuffers): Int32Array | Float64Array | undefined {
-  buffers.reserve(group.sizeBound * 2);
-  const { ints, floats } = buffers;
+  const length = group.sizeBound * 2;
   // Filled as 32-bit integers while every number is one (the common case: half the bytes to
-  // encode), switching to float64 at the first that is not.
+  // encode), switching to float64 at the first that is not. Taken from the buffers only at the
+  // first entry that is numbers, so a group of objects makes none larger.
+  let ints: Int32Array = buffers.ints;
+  let floats: Float64Array = buffers.floats;
   let wide = false;
   let numeric = true;
   let i = 0;
   group.forEach((value, key) => {
-    if (!numeric) return;
+    if (!numeric) return false;
     if (typeof key !== "number" || typeof value !== "number") {
       numeric = false;
-      return;
+      return false;
     }
     if (!wide && ((key | 0) !== key || (value | 0) !== value || Object.is(key, -0) || Object.is(value, -0))) {
+      floats = buffers.floatsFor(length);
       for (let j = 0; j < i; j++) floats[j] = ints[j]!;
       wide = true;
-    }
+    } else if (i === 0 && !wide) ints = buffers.intsFor(length);
     if (wide) {
       floats[i++] = key;
       floats[i++] = value;
@@ -135,6 +172,7 @@ function numericPairs(group: FrozenGroup<unknown>, buffers: PairBuffers): Int32A
       ints[i++] = key;
       ints[i++] = value;
     }
+    return true;
   });
   if (!numeric) return undefined;
   return wide ? floats.subarray(0, i) : ints.subarray(0, i);
@@ -151,27 +189,132 @@ export function describeEntry(state: Pick<FrozenState, "name" | "kind">, key: un
   return `${state.kind} state '${state.name}' under key ${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown}${part}`;
 }
 
-/** The group's entries in the body's form; an empty array when it has none. */
+/**
+ * Where the entry being flattened is, for WEIR_ERR_VALUE_NOT_SERIALIZABLE: one object per group
+ * written, whose `describe` the value codec calls only when a value cannot be written (a function
+ * per slot, capturing its key, was most of what writing a group allocated).
+ */
+class EntryPlace {
+  key: NormalizedKey = undefined;
+  /** What of the entry is being written: its key, a map key, or the value (at `mapKey` of a map). */
+  part: "key" | "map key" | "value" = "value";
+  mapKey: unknown = undefined;
+  inMap = false;
+
+  constructor(private readonly state: Pick<FrozenState, "name" | "kind">) {}
+
+  readonly describe = (): string => {
+    const part = this.part === "key" ? ", the key itself," : this.part === "map key" ? " (a map key)" : this.inMap ? ` at map key ${JSON.stringify(this.mapKey)}` : "";
+    return describeEntry(this.state, this.key, part);
+  };
+}
+
+/**
+ * The group's entries in the body's form; an empty array when it has none. A body that is not all
+ * numbers is `buffers.slots`, valid until the next call with the same buffers (and to be packed,
+ * then `buffers.forget()`, before it).
+ */
 export function flatten(state: Pick<FrozenState, "name" | "kind" | "namespaced" | "filter">, group: FrozenGroup<unknown>, buffers: PairBuffers): unknown[] | Int32Array | Float64Array {
+  return numericBody(state, group, buffers) ?? (slotsOf(state, group, buffers, false) as unknown[]);
+}
+
+/**
+ * As flatten, for a snapshot's body: the copies a group keeps as numeric records (see
+ * FrozenGroup.forEachWithRecords) are written as MessagePack straight from their numbers, and the
+ * group comes as the MessagePack of its flatEntries then.
+ */
+function flattenForBody(state: FrozenState, group: FrozenGroup<unknown>, buffers: PairBuffers): unknown[] | Int32Array | Float64Array | PackedFlat {
+  return numericBody(state, group, buffers) ?? slotsOf(state, group, buffers, group.forEachWithRecords !== undefined && state.filter === undefined && state.kind !== "map");
+}
+
+function numericBody(state: Pick<FrozenState, "kind" | "namespaced" | "filter">, group: FrozenGroup<unknown>, buffers: PairBuffers): Int32Array | Float64Array | undefined {
   const { kind, filter } = state;
-  const numeric = filter === undefined && kind !== "map" && kind !== "list" && !state.namespaced ? numericPairs(group, buffers) : undefined;
-  if (numeric !== undefined) return numeric;
-  const flat: unknown[] = [];
-  group.forEach((stored, key) => {
+  return filter === undefined && kind !== "map" && kind !== "list" && !state.namespaced ? numericPairs(group, buffers) : undefined;
+}
+
+/** The group's entries as value-codec slots; with `records`, its numeric records packed apart and spliced in (a PackedFlat) when there are some. */
+function slotsOf(state: Pick<FrozenState, "name" | "kind" | "filter">, group: FrozenGroup<unknown>, buffers: PairBuffers, records: boolean): unknown[] | PackedFlat {
+  const { kind, filter } = state;
+  const flat = buffers.slots;
+  const place = new EntryPlace(state);
+  const where = place.describe;
+  let n = 0;
+  const visit = (stored: unknown, key: NormalizedKey): void => {
     const value = filter === undefined ? stored : filter(stored);
     if (value === undefined) return;
-    flat.push(toSlot(key, () => describeEntry(state, key, ", the key itself,")));
+    place.key = key;
+    place.part = "key";
+    place.inMap = false;
+    flat[n++] = toSlot(key, where);
     if (kind === "map") {
       const inner: unknown[] = [];
       for (const [k, e] of value as UserMap<unknown, unknown>) {
-        inner.push(toSlot(k, () => describeEntry(state, key, " (a map key)")), toSlot(e.key, () => describeEntry(state, key, ` (a map key)`)), toSlot(e.value, () => describeEntry(state, key, ` at map key ${JSON.stringify(k)}`)));
+        place.part = "map key";
+        inner.push(toSlot(k, where), toSlot(e.key, where));
+        place.part = "value";
+        place.inMap = true;
+        place.mapKey = k;
+        inner.push(toSlot(e.value, where));
       }
-      flat.push(inner);
+      flat[n++] = inner;
     } else {
-      flat.push(toSlot(value, () => describeEntry(state, key, "")));
+      place.part = "value";
+      flat[n++] = toSlot(value, where);
     }
-  });
-  return flat;
+  };
+  if (!records) {
+    group.forEach(visit);
+    flat.length = n;
+    return flat;
+  }
+  // Flat number records, the stored objects and the copies kept as numbers, are written straight
+  // into `packed`; the other entries go through the slots and the codec's packer.
+  const packed = buffers.packed;
+  packed.reset();
+  let packedEntries = 0;
+  const packKey = (key: NormalizedKey): number => {
+    const start = packed.length;
+    place.key = key;
+    place.part = "key";
+    place.inMap = false;
+    const keySlot = toSlot(key, where);
+    if (typeof keySlot === "number") packed.number(keySlot);
+    else packed.raw(plainPackr.pack(keySlot));
+    return start;
+  };
+  group.forEachWithRecords!(
+    (stored, key) => {
+      if (typeof stored === "object" && stored !== null) {
+        const start = packKey(key);
+        if (writePackedRecord(stored, packed)) {
+          packedEntries++;
+          return;
+        }
+        packed.truncate(start);
+      }
+      visit(stored, key);
+    },
+    (numbers, at, key) => {
+      const start = packKey(key);
+      if (numbers.writePacked(at, packed)) {
+        packedEntries++;
+        return;
+      }
+      packed.truncate(start);
+      visit(numbers.read(at), key);
+    },
+  );
+  flat.length = n;
+  if (packedEntries === 0) return flat;
+  const out = buffers.flatBytes;
+  out.reset();
+  out.arrayHeader(n + 2 * packedEntries);
+  if (n > 0) {
+    const slots = plainPackr.pack(flat);
+    out.raw(slots.subarray(arrayHeaderLength(slots[0]!)));
+  }
+  out.raw(packed.bytes());
+  return new PackedFlat(out.bytes());
 }
 
 /**
@@ -356,6 +499,8 @@ export function assembleSnapshot(magic: number, header: Uint8Array, groups: read
 export class HeapSnapshot implements KeyedStateSnapshot {
   /** Key groups (by position) not yet released back to the live state. */
   private readonly held: Uint8Array;
+  /** Where bodies assembled from packed parts are kept until the result is (see ByteArena). */
+  private readonly arena = new ByteArena();
 
   constructor(
     private readonly range: KeyGroupRange,
@@ -381,6 +526,8 @@ export class HeapSnapshot implements KeyedStateSnapshot {
     const groups: number[] = [];
     const bodies: Uint8Array[] = [];
     const buffers = this.states.map(() => new PairBuffers());
+    const bodyWriter = new MessagePackWriter();
+    const arena = this.arena;
     for (let group = this.range.start; group <= this.range.end; group++) {
       const index = group - this.range.start;
       if (this.held[index] === 0) throw internalError(`a keyed state snapshot was written after it was released (key group ${group})`);
@@ -395,23 +542,27 @@ export class HeapSnapshot implements KeyedStateSnapshot {
         }
         const frozen = state.table.group(index);
         if (frozen === undefined) continue;
-        const flat = flatten(state, frozen, buffers[s]!);
-        if (flat.length === 0) continue;
+        const flat = flattenForBody(state, frozen, buffers[s]!);
+        if (!(flat instanceof PackedFlat) && flat.length === 0) continue;
         body.push([s, flat]);
       }
-      // Packed before the release: a numeric body is a view of the buffers, reused by the next group.
-      const bytes = body.length === 0 ? undefined : packBody(body);
+      // Packed before the release: a body is a view of the buffers, reused by the next group.
+      const bytes = body.length === 0 ? undefined : packBody(body, bodyWriter, arena);
+      for (const b of buffers) b.forget();
       this.releaseGroup(index);
       if (bytes === undefined) continue;
       groups.push(group);
       bodies.push(bytes);
       yield;
     }
-    return assembleSnapshot(MAGIC, header, groups, bodies);
+    const bytes = assembleSnapshot(MAGIC, header, groups, bodies);
+    arena.release();
+    return bytes;
   }
 
   release(): void {
     for (let i = 0; i < this.held.length; i++) this.releaseGroup(i);
+    this.arena.release();
   }
 }
 

@@ -136,7 +136,9 @@ export class NamespacedStateTable<V> implements CurrentEntry<V>, KeyGroupTable {
           /** Counted when asked for: only numeric encodings need it, and namespaced entries never are. */
           get sizeBound() {
             let n = 0;
-            group.forEach((namespaces) => (n += namespaces.size));
+            group.forEach((namespaces) => {
+              n += namespaces.size;
+            });
             return n;
           },
           forEach: (visit) => group.forEach((namespaces, key) => namespaces.forEach((value, namespace) => visit(value, namespacedEntryKey(key, namespace)))),

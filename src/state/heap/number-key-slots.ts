@@ -125,12 +125,12 @@ export class NumberKeySlots {
     this.size = 0;
   }
 
-  /** Calls `visit` for each entry. */
-  forEach(visit: (key: number, tag: number, payload: number) => void): void {
+  /** Calls `visit` for each entry, until a visit returns false. */
+  forEach(visit: (key: number, tag: number, payload: number) => boolean | void): void {
     const { pairs, tags } = this;
     for (let i = 0; i < tags.length; i++) {
       const key = pairs[2 * i]!;
-      if (key === key) visit(key, tags[i]!, pairs[2 * i + 1]!);
+      if (key === key && visit(key, tags[i]!, pairs[2 * i + 1]!) === false) return;
     }
   }
 

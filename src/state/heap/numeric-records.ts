@@ -11,7 +11,13 @@
  *
  * Layout: a record is [shape index, value…] where a shape is a record's property names in order;
  * the shapes met are kept in a short list, most often one.
+ *
+ * A snapshot writes a record as MessagePack straight from its numbers (`writePacked`), the bytes the
+ * value codec writes for the object `read` would make: a record read as an object only to be
+ * encoded was most of the garbage a snapshot of objects made while it was written.
  */
+import type { MessagePackWriter } from "../../core/message-pack-writer.ts";
+
 /** Records of more than this many properties, or more shapes than this, are not kept here. */
 const MAX_FIELDS = 32;
 const MAX_SHAPES = 16;
@@ -23,6 +29,31 @@ const INITIAL_LENGTH = 1024;
  * recognised there, is a call per property and was half the time of a copy).
  */
 const hasOwnProperty = Object.prototype.hasOwnProperty;
+
+/**
+ * Writes `value`, when it is a flat number record of a plain object (as `append` takes), as the
+ * value codec writes it (see `writePacked`); false, and nothing written, when it is not one or a
+ * field is -0. For objects a snapshot writes as they are, without their slots going through the
+ * codec's packer.
+ */
+export function writePackedRecord(value: object, out: MessagePackWriter): boolean {
+  if ((value as { __proto__?: unknown }).__proto__ !== Object.prototype) return false;
+  const start = out.length;
+  out.mapHeader(0);
+  let n = 0;
+  for (const key in value) {
+    const field: unknown = (value as Record<string, unknown>)[key];
+    if (typeof field !== "number" || (field === 0 && 1 / field < 0) || n === 0xffff || key === "__proto__" || !hasOwnProperty.call(value, key)) {
+      out.truncate(start);
+      return false;
+    }
+    out.name(key);
+    out.number(field);
+    n++;
+  }
+  out.patchMapSize(start, n);
+  return true;
+}
 
 export class NumericRecords {
   private numbers: Float64Array;
@@ -83,6 +114,27 @@ export class NumericRecords {
     const out: Record<string, number> = {};
     for (let i = 0; i < shape.length; i++) out[shape[i]!] = numbers[at + 1 + i]!;
     return out;
+  }
+
+  /**
+   * Writes the record appended at `at` as the value codec writes the object `read(at)` would be
+   * (a plain object of numbers is written as MessagePack: a map of its fields in order); false,
+   * and nothing written, when a field is -0, which the codec writes otherwise.
+   */
+  writePacked(at: number, out: MessagePackWriter): boolean {
+    const numbers = this.numbers;
+    const index = numbers[at]!;
+    const shape = this.shapes[index]!;
+    for (let i = 0; i < shape.length; i++) {
+      const field = numbers[at + 1 + i]!;
+      if (field === 0 && 1 / field < 0) return false;
+    }
+    out.mapHeader(shape.length);
+    for (let i = 0; i < shape.length; i++) {
+      out.name(shape[i]!);
+      out.number(numbers[at + 1 + i]!);
+    }
+    return true;
   }
 
   /** The index of the shape of `value` (whose `n` properties were just read), added when new; -1 when there are too many. */

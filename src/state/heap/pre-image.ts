@@ -197,18 +197,35 @@ export class PreImage<V> {
     return this.values.size + (this.copies?.size ?? 0) + (this.numberKeys?.size ?? 0);
   }
 
-  /** Calls `visit` for each key that had a value, with that value (a new object for a copy kept as numbers). */
-  forEach(visit: (value: V, key: NormalizedKey) => void): void {
+  /**
+   * Calls `visit` for each key that had a value, with that value (a new object for a copy kept as
+   * numbers), until a visit returns false. With `record`, a copy kept as numbers goes to it
+   * instead, as where it starts in `records` (see NumericRecords), and is not made into an object.
+   */
+  forEach(visit: (value: V, key: NormalizedKey) => boolean | void, record?: (records: NumericRecords, at: number, key: NormalizedKey) => void): void {
     if (this.logged > 0) this.merge();
+    let going = true;
     this.values.forEach((value, key) => {
-      if (value !== ABSENT) visit(value, key);
+      if (going && value !== ABSENT) going = visit(value, key) !== false;
     });
     const records = this.records;
-    this.copies?.forEach((at, key) => visit(records!.read(at) as V, key));
+    if (going) {
+      this.copies?.forEach((at, key) => {
+        if (!going) return;
+        if (record === undefined) going = visit(records!.read(at) as V, key) !== false;
+        else record(records!, at, key);
+      });
+    }
+    if (!going) return;
     this.numberKeys?.forEach((key, tag, payload) => {
-      if (tag === NUMBER) visit(payload as V, key);
-      else if (tag === RECORD) visit(records!.read(payload) as V, key);
-      else if (tag === OTHER) visit(this.others[payload]!, key);
+      if (tag === NUMBER) return visit(payload as V, key);
+      if (tag === RECORD) {
+        if (record === undefined) return visit(records!.read(payload) as V, key);
+        record(records!, payload, key);
+        return true;
+      }
+      if (tag === OTHER) return visit(this.others[payload]!, key);
+      return true;
     });
   }
 

@@ -28,14 +28,25 @@ import { internalError } from "../../core/errors.ts";
 import type { KeyGroupRange, NormalizedKey } from "../../core/key-groups.ts";
 import type { EntryCursor } from "./current-key.ts";
 import { NumberMap, type EntryMap } from "./number-map.ts";
+import type { NumericRecords } from "./numeric-records.ts";
 import { ABSENT, NOT_COPIED, PreImage, RECORDED_BEFORE, type Absent } from "./pre-image.ts";
 
 /** One key group of a table as a snapshot froze it. */
 export interface FrozenGroup<V> {
   /** At least the number of entries. */
   readonly sizeBound: number;
-  /** Calls `visit` for each entry (without making an entry pair per entry, as an iterator would). */
-  forEach(visit: (value: V, key: NormalizedKey) => void): void;
+  /**
+   * Calls `visit` for each entry (without making an entry pair per entry, as an iterator would).
+   * A visit that returns false asks for no more entries: the walk may end there (the rest of the
+   * entries then cost nothing, such as a copy made for them), or go on calling.
+   */
+  forEach(visit: (value: V, key: NormalizedKey) => boolean | void): void;
+  /**
+   * As `forEach` without the early end, except that entries kept as numeric records (copies of
+   * flat number records, see NumericRecords) go to `record` as their records and where each starts,
+   * not made into objects. Offered by groups of a heap table; others leave it out.
+   */
+  readonly forEachWithRecords?: ((visit: (value: V, key: NormalizedKey) => void, record: (records: NumericRecords, at: number, key: NormalizedKey) => void) => void) | undefined;
 }
 
 /** A frozen group whose keys can be looked up one by one. */
@@ -463,7 +474,7 @@ function recordCopy<V>(holds: readonly PreImage<V>[], key: NormalizedKey, value:
 
 /** The live map overlaid with a pre-image: unchanged keys as they are, changed ones as recorded. */
 function frozenGroup<V>(live: EntryMap<V>, preImage: PreImage<V>): FrozenLookupGroup<V> {
-  if (preImage.size === 0) return { sizeBound: live.size, forEach: (visit) => live.forEach(visit), get: (key) => live.get(key) };
+  if (preImage.size === 0) return { sizeBound: live.size, forEach: (visit) => live.forEach(visit), forEachWithRecords: (visit) => live.forEach(visit), get: (key) => live.get(key) };
   return {
     sizeBound: live.size + preImage.size,
     get: (key) => {
@@ -472,10 +483,17 @@ function frozenGroup<V>(live: EntryMap<V>, preImage: PreImage<V>): FrozenLookupG
       return recorded === ABSENT ? undefined : recorded;
     },
     forEach: (visit) => {
+      let going = true;
+      live.forEach((value, key) => {
+        if (going && !preImage.has(key)) going = visit(value, key) !== false;
+      });
+      if (going) preImage.forEach(visit);
+    },
+    forEachWithRecords: (visit, record) => {
       live.forEach((value, key) => {
         if (!preImage.has(key)) visit(value, key);
       });
-      preImage.forEach(visit);
+      preImage.forEach(visit, record);
     },
   };
 }

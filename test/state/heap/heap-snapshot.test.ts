@@ -1,9 +1,10 @@
-import { describe, it } from "node:test";
+import { describe, it, mock } from "node:test";
 import assert from "node:assert/strict";
 import { ValueStateDescriptor } from "../../../src/state/descriptors.ts";
 import { HeapKeyedStateBackend } from "../../../src/state/heap/heap-keyed-state-backend.ts";
-import { readKeyedSnapshot, type RestoredEntries, type RestoredState } from "../../../src/state/heap/heap-snapshot.ts";
+import { flatten, PairBuffers, readKeyedSnapshot, type RestoredEntries, type RestoredState } from "../../../src/state/heap/heap-snapshot.ts";
 import { NumberMap } from "../../../src/state/heap/number-map.ts";
+import { NumericRecords } from "../../../src/state/heap/numeric-records.ts";
 import { writeAll as written } from "../keyed-state-snapshot-conformance.ts";
 
 const RANGE = { start: 0, end: 127 };
@@ -114,5 +115,102 @@ describe("restored entries", () => {
     restored.restore([written(backend.snapshot())]);
     restored.getState(count);
     assert.deepEqual(entriesOf(restored, 64), entriesOf(backend));
+  });
+});
+
+describe("flatten: the slots of groups that are not all numbers", () => {
+  const state = { name: "s", kind: "value" as const, namespaced: false, filter: undefined };
+  const group = (entries: [number, unknown][]) => ({
+    sizeBound: entries.length,
+    forEach: (visit: (value: unknown, key: number) => void) => {
+      for (const [key, value] of entries) visit(value, key);
+    },
+  });
+
+  it("one list serves group after group, each as long as its own entries, and keeps no value once forgotten", () => {
+    const buffers = new PairBuffers();
+    const first = flatten(state, group([[1, { n: 1 }], [2, { n: 2 }], [3, "x"]]), buffers);
+    assert.deepEqual(first, [1, { n: 1 }, 2, { n: 2 }, 3, "x"]);
+    buffers.forget();
+    assert.ok(buffers.slots.every((slot) => slot === undefined), "nothing written is kept alive");
+    const second = flatten(state, group([[4, { n: 4 }]]), buffers);
+    assert.equal(second, first, "the same list");
+    assert.deepEqual(second, [4, { n: 4 }]);
+  });
+
+  it("numbers go into the pair buffers, as 32-bit integers until one is not; a group of objects takes none", () => {
+    const buffers = new PairBuffers();
+    assert.deepEqual(flatten(state, group([[1, { n: 1 }], [2, 2]]), buffers), [1, { n: 1 }, 2, 2]);
+    assert.equal(buffers.ints.length + buffers.floats.length, 0, "no pair buffer is made for a group of objects");
+    const ints = flatten(state, group([[1, 10], [2, 20]]), buffers);
+    assert.ok(ints instanceof Int32Array);
+    assert.deepEqual(Array.from(ints), [1, 10, 2, 20]);
+    const floats = flatten(state, group([[1, 10], [2, 2.5], [3, -0]]), buffers);
+    assert.ok(floats instanceof Float64Array);
+    assert.deepEqual(Array.from(floats), [1, 10, 2, 2.5, 3, -0]);
+    assert.ok(Object.is(floats[5], -0));
+    const first = flatten(state, group([[0.5, 1]]), buffers);
+    assert.deepEqual(Array.from(first), [0.5, 1]);
+  });
+
+  it("a value that cannot be written names its state, key and the path inside it", () => {
+    const buffers = new PairBuffers();
+    assert.throws(
+      () => flatten(state, group([[1, { n: 1 }], [7, { f: () => 1 }]]), buffers),
+      (e: Error & { code?: string }) => e.code === "WEIR_ERR_VALUE_NOT_SERIALIZABLE" && /value state 's' under key 7 holds at value\.f a function/.test(e.message),
+    );
+  });
+});
+
+describe("HeapSnapshot: objects changed in place while it is written", () => {
+  it("restores each value as it was when the snapshot was taken, copies kept as numbers or not, under number and string keys", () => {
+    type Value = Record<string, unknown>;
+    const backend = new HeapKeyedStateBackend({ keyGroupRange: RANGE, maxParallelism: 128 });
+    const state = backend.getState(new ValueStateDescriptor<Value>("v"));
+    const keys: (number | string)[] = [];
+    for (let k = 0; k < 3000; k++) keys.push(k, `s${k}`);
+    const initial = (key: number | string): Value => {
+      const k = typeof key === "number" ? key : Number(key.slice(1));
+      if (k % 13 === 0) return { n: k, inner: { m: k } };
+      if (k % 11 === 0) return { x: k, y: k / 4, z: -k };
+      if (k % 7 === 0) return { a: -0, b: k };
+      return { n: k, sum: k * 0.5, big: k * 2 ** 33 };
+    };
+    const change = (key: number | string): void => {
+      backend.setCurrentKey(key);
+      const value = state.value()!;
+      for (const field of Object.keys(value)) value[field] = field === "inner" ? { m: -1 } : -1;
+      state.update(value);
+    };
+    for (const key of keys) {
+      backend.setCurrentKey(key);
+      state.update(initial(key));
+    }
+    const snapshot = backend.snapshot();
+    // Half the keys change before anything is written, the rest between the groups written.
+    keys.slice(0, keys.length / 2).forEach(change);
+    const rest = keys.slice(keys.length / 2);
+    const packed = mock.method(NumericRecords.prototype, "writePacked");
+    const steps = snapshot.write();
+    let step = steps.next();
+    while (!step.done) {
+      rest.splice(0, 200).forEach(change);
+      step = steps.next();
+    }
+    snapshot.release();
+    const written = packed.mock.calls.filter((call) => call.result === true).length;
+    packed.mock.restore();
+    assert.ok(written > 1000, `copies written from their numbers: ${written}`);
+    const restored = new HeapKeyedStateBackend({ keyGroupRange: RANGE, maxParallelism: 128 });
+    restored.restore([step.value]);
+    const read = restored.getState(new ValueStateDescriptor<Value>("v"));
+    for (const key of keys) {
+      restored.setCurrentKey(key);
+      assert.deepEqual(read.value(), initial(key), `key ${String(key)}`);
+      backend.setCurrentKey(key);
+      assert.ok(Object.values(state.value()!).every((v) => v === -1 || (v as { m: number }).m === -1), "the live state keeps its changes");
+    }
+    restored.setCurrentKey(7);
+    assert.ok(Object.is(read.value()!.a, -0), "-0 is restored as -0");
   });
 });

@@ -6,7 +6,9 @@ import { hashNumber, NumberKeySlots } from "../../../src/state/heap/number-key-s
 
 const entries = (slots: NumberKeySlots) => {
   const out: [number, number, number][] = [];
-  slots.forEach((key, tag, payload) => out.push([key, tag, payload]));
+  slots.forEach((key, tag, payload) => {
+    out.push([key, tag, payload]);
+  });
   return out.sort((a, b) => a[0] - b[0]);
 };
 

@@ -1,7 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { NumericRecords } from "../../../src/state/heap/numeric-records.ts";
+import { MessagePackWriter } from "../../../src/core/message-pack-writer.ts";
+import { plainPackr, toSlot } from "../../../src/core/value-codec.ts";
+import { NumericRecords, writePackedRecord } from "../../../src/state/heap/numeric-records.ts";
 
 describe("NumericRecords", () => {
   it("reads back each flat number record as a new object equal to it when appended, whatever was appended or changed since", () => {
@@ -75,5 +77,48 @@ describe("NumericRecords", () => {
     assert.ok(refusedAt > 0);
     assert.ok(records.append({ f0: 9 }) >= 0, "a shape it keeps is still taken");
     for (const { at, value } of taken) assert.deepEqual(records.read(at), value);
+  });
+
+  it("writes a record as the bytes the value codec writes for the object it reads back as, whatever its numbers and names", () => {
+    const names = fc.constantFrom("n", "sum", "count", "0", "7", "é", "a name of more than thirty-one characters");
+    const number = fc.oneof(fc.integer(), fc.integer({ min: -70_000, max: 70_000 }), fc.double({ noDefaultInfinity: false }), fc.constantFrom(2 ** 31, 2 ** 32, -(2 ** 31) - 1, 2 ** 53));
+    const record = fc.dictionary(names, number, { maxKeys: 5 }).map((d) => ({ ...d }));
+    fc.assert(
+      fc.property(fc.array(record, { minLength: 1, maxLength: 50 }), (values) => {
+        const records = new NumericRecords();
+        const out = new MessagePackWriter();
+        for (const value of values) {
+          const at = records.append(value);
+          out.reset();
+          const negativeZero = Object.values(value).some((v) => Object.is(v, -0));
+          assert.equal(records.writePacked(at, out), !negativeZero);
+          if (negativeZero) {
+            assert.equal(out.length, 0, "nothing is written for a record the codec writes otherwise");
+            assert.ok(toSlot(records.read(at), () => "") instanceof Uint8Array);
+            continue;
+          }
+          assert.deepEqual(out.bytes(), new Uint8Array(plainPackr.pack(records.read(at))));
+          assert.deepEqual(plainPackr.unpack(out.bytes()), value);
+        }
+      }),
+    );
+  });
+
+  it("writes an object that is a flat number record as the value codec writes it, and leaves any other alone", () => {
+    const out = new MessagePackWriter();
+    const written = (value: object): Uint8Array | undefined => {
+      out.reset();
+      out.number(1);
+      if (!writePackedRecord(value, out)) {
+        assert.equal(out.length, 1, "nothing is left of a record not written");
+        return undefined;
+      }
+      return out.bytes().subarray(1);
+    };
+    for (const value of [{}, { n: 1, last: 2 }, { x: 0.5, y: Number.NaN, z: -(2 ** 40) }, { é: 3 }]) assert.deepEqual(written(value), new Uint8Array(plainPackr.pack(value)));
+    class Point {
+      x = 1;
+    }
+    for (const value of [{ a: -0 }, { a: "1" }, { a: { b: 1 } }, [1, 2], new Point(), Object.create(null) as object, new Map()]) assert.equal(written(value), undefined);
   });
 });

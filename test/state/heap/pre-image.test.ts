@@ -6,7 +6,9 @@ import { ABSENT, PreImage } from "../../../src/state/heap/pre-image.ts";
 
 const recorded = (preImage: PreImage<unknown>) => {
   const out = new Map<unknown, unknown>();
-  preImage.forEach((value, key) => out.set(key, value));
+  preImage.forEach((value, key) => {
+    out.set(key, value);
+  });
   return out;
 };
 

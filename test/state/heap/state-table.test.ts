@@ -132,7 +132,9 @@ describe("StateTable: a process's first snapshot", () => {
         value.sum += 10;
       }
       const seen = new Map<unknown, unknown>();
-      snapshot.group(1)!.forEach((value, key) => seen.set(key, value));
+      snapshot.group(1)!.forEach((value, key) => {
+        seen.set(key, value);
+      });
       snapshot.release(1);
       assert.equal(seen.size, keys);
       for (let k = 0; k < keys; k++) assert.deepEqual(seen.get(k), { n: k, sum: 0 }, `key ${k}`);
@@ -143,6 +145,40 @@ describe("StateTable: a process's first snapshot", () => {
       );
     } finally {
       for (const grow of grows) grow.mock.restore();
+    }
+  });
+});
+
+describe("StateTable: a snapshot's walk of a group", () => {
+  it("asked for no more entries, makes no copy of the objects it has not reached", () => {
+    const { table: t, at } = table<{ n: number }>();
+    const keys = 100;
+    for (let k = 0; k < keys; k++) {
+      at(1, k);
+      t.put({ n: k });
+    }
+    const snapshot = t.freeze();
+    for (let k = 0; k < keys; k++) {
+      at(1, k);
+      t.getForChange()!.n = -1;
+    }
+    const read = mock.method(NumericRecords.prototype, "read");
+    try {
+      let visits = 0;
+      snapshot.group(1)!.forEach(() => {
+        visits++;
+        return false;
+      });
+      assert.equal(visits, 1);
+      assert.equal(read.mock.callCount(), 1, "only the copy handed to the one visit is made");
+      const seen: unknown[] = [];
+      snapshot.group(1)!.forEach((value) => {
+        seen.push(value);
+      });
+      assert.equal(seen.length, keys, "a visit that returns nothing goes on to the end");
+    } finally {
+      read.mock.restore();
+      snapshot.release(1);
     }
   });
 });
