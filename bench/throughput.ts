@@ -308,7 +308,7 @@ function secondHalfReport(results: readonly ThroughputResult[]): string[] {
     "",
     "The second half of each run: from when a sink subtask got half of its records to the end of input, the",
     "engine's code compiled and its state grown, as the loop is timed after a warm-up run (the loop's figures",
-    "are the same runs' as above). Records after each subtask's own mark count, from the earliest mark: errs low.",
+    "are the same runs' as above). Records after each subtask's own mark count, from the earliest mark (errs low at p > 1).",
     "",
     table(
       ["query", "p", "records", "M events/s", "CPU: M events/s", "ratio to loop", "CPU scaling p/p1", "ratio to loop's", "to loop exchanging"],
